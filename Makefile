@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# One GNU Makefile for the whole project.  Outputs go to build/.
+#
+#   make            build the actuator (momd, momctl) and both plugins
+#   make run        install what is missing, build, run the demo (tests/run-demo.sh)
+#   make test       install what is missing, build, run every test
+#   make bench      benchmarks (tests/bench/)
+#   make install    honours PREFIX, DESTDIR and the usual *DIR variables
+#   make format     clang-format every C file in place
+#
+# SANITIZE=1 builds everything with AddressSanitizer and UBSan.  WERROR=1
+# (the default under CI=true) turns warnings into errors.
+
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD    ?= build
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+SBINDIR  ?= $(PREFIX)/sbin
+DATADIR  ?= $(PREFIX)/share
+MANDIR   ?= $(DATADIR)/man
+SYSCONFDIR ?= /etc
+COLLECTD_PLUGINDIR ?= /usr/lib/collectd
+DESTDIR  ?=
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wformat=2 -Wvla -Wno-format-nonliteral \
+	-Wno-missing-field-initializers
+ifeq ($(CI),true)
+WERROR ?= 1
+endif
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARN) -fPIC -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Iactuator
+
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+pc = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null)
+JANSSON_CFLAGS  := $(call pc,--cflags,jansson)
+JANSSON_LIBS    := $(call pc,--libs,jansson)
+LIBVIRT_CFLAGS  := $(call pc,--cflags,libvirt)
+LIBVIRT_LIBS    := $(call pc,--libs,libvirt)
+MHD_CFLAGS      := $(call pc,--cflags,libmicrohttpd)
+MHD_LIBS        := $(call pc,--libs,libmicrohttpd)
+CURL_CFLAGS     := $(call pc,--cflags,libcurl)
+CURL_LIBS       := $(call pc,--libs,libcurl)
+COLLECTD_CFLAGS := -DHAVE_CONFIG_H -I/usr/include/collectd
+
+CPPFLAGS += $(JANSSON_CFLAGS) $(LIBVIRT_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
+ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) -lpthread -lm
+
+# The pure core: libc and jansson only.  Shared by momd, momctl, the tests
+# and (wire.c) the write plugin.
+CORE_SRCS := actuator/field.c actuator/wire.c actuator/policy.c \
+	actuator/eval.c actuator/plan.c actuator/evalcase.c
+
+# The daemon's modules (everything in actuator/ but the core and the mains).
+MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \
+	actuator/momctl_%.c, $(wildcard actuator/*.c))
+
+# The read plugin: glue (the only plugin.h user) plus its modules.
+MOM_PLUGIN_GLUE := collectd-plugin/mom.c
+MOM_PLUGIN_SRCS := $(filter-out $(MOM_PLUGIN_GLUE) collectd-plugin/write_mom.c \
+	collectd-plugin/sender.c, $(wildcard collectd-plugin/*.c))
+# The write plugin: glue plus the sender and the shared wire module.
+WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c
+WRITE_PLUGIN_SRCS := collectd-plugin/sender.c actuator/wire.c
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+CORE_LIB  := $(BUILD)/libmomcore.a
+MOMD_LIB  := $(BUILD)/libmomd.a
+PLUGIN_LIB := $(BUILD)/libmomplugin.a
+MOMD      := $(BUILD)/momd
+MOMCTL    := $(BUILD)/momctl
+MOM_SO    := $(BUILD)/mom.so
+WRITE_SO  := $(BUILD)/write_mom.so
+
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TEST_HELPER_SRCS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+
+all: $(MOMD) $(MOMCTL) $(MOM_SO) $(WRITE_SO)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Plugin objects see collectd's headers; nothing else does.
+$(BUILD)/collectd-plugin/%.o: CPPFLAGS += $(COLLECTD_CFLAGS)
+# Plugin code is linked into collectd: hide every symbol but module_register.
+$(BUILD)/collectd-plugin/%.o: CFLAGS += -fvisibility=hidden
+$(BUILD)/actuator/wire.o: CFLAGS += -fvisibility=hidden
+
+$(CORE_LIB): $(call obj,$(CORE_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(MOMD_LIB): $(call obj,$(MOMD_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(PLUGIN_LIB): $(call obj,$(MOM_PLUGIN_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(MOMD): $(BUILD)/actuator/main.o $(MOMD_LIB) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+
+$(MOMCTL): $(call obj,actuator/momctl.c $(wildcard actuator/momctl_*.c)) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CURL_LIBS) -lm
+
+$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS)) collectd-plugin/exports.map
+	$(CC) $(LDFLAGS) -shared -Wl,--version-script=collectd-plugin/exports.map \
+		-o $@ $(filter %.o,$^) $(LIBVIRT_LIBS) $(JANSSON_LIBS) -lpthread -lm
+
+$(WRITE_SO): $(call obj,$(WRITE_PLUGIN_GLUE) $(WRITE_PLUGIN_SRCS)) collectd-plugin/exports.map
+	$(CC) $(LDFLAGS) -shared -Wl,--version-script=collectd-plugin/exports.map \
+		-o $@ $(filter %.o,$^) $(CURL_LIBS) $(JANSSON_LIBS) -lpthread -lm
+
+# Unit tests: one program per module, linked against every library; the
+# archives contribute only what a test uses.
+$(BUILD)/tests/%_test: $(BUILD)/tests/unit/%_test.o $(call obj,$(TEST_HELPER_SRCS)) \
+		$(MOMD_LIB) $(PLUGIN_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+$(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit -Icollectd-plugin
+
+tests-build: all $(UNIT_BINS)
+
+deps:
+	@sh tests/install-deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory tests-build
+	@BUILD=$(abspath $(BUILD)) sh tests/run-tests.sh $(TESTS)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(abspath $(BUILD)) bash tests/run-demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory tests-build
+	@BUILD=$(abspath $(BUILD)) bash tests/bench/run.sh
+
+format:
+	clang-format -i --style=file:contrib/clang-format \
+		$(wildcard actuator/*.[ch] collectd-plugin/*.[ch] tests/unit/*.[ch])
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(COLLECTD_PLUGINDIR) $(DESTDIR)$(DATADIR)/mom/policies
+	install -m 0755 $(MOMD) $(DESTDIR)$(SBINDIR)/momd
+	install -m 0755 $(MOMCTL) $(DESTDIR)$(BINDIR)/momctl
+	install -m 0644 $(MOM_SO) $(WRITE_SO) $(DESTDIR)$(COLLECTD_PLUGINDIR)/
+	install -m 0644 policies/*.json $(DESTDIR)$(DATADIR)/mom/policies/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/momd $(DESTDIR)$(BINDIR)/momctl \
+		$(DESTDIR)$(COLLECTD_PLUGINDIR)/mom.so \
+		$(DESTDIR)$(COLLECTD_PLUGINDIR)/write_mom.so
+	rm -rf $(DESTDIR)$(DATADIR)/mom/policies
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps test tests-build run bench format install uninstall clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * evalcase.h: the evaluation case format of the offline harness and the
+ * REST dry run.
+ *
+ *   {"params": {"balloonEnabled": 1, ...},
+ *    "host":   {"history": [ {"mem_available": 16000000, ...}, ... ]},
+ *    "guests": [ {"name": "g1", "history": [ {...}, ... ]} ]}
+ *
+ * Histories are oldest first; a field may be null or missing (absent).
+ * Parameter values are numbers, or true/false.  Field names are those of
+ * field.h; an unknown field, parameter name type or key is an error naming
+ * its JSON path.  Rate fields are given as rates and derived fields may be
+ * given directly: the case is the snapshot, nothing is recomputed, except
+ * that a derived field left absent is derived from the sample's other
+ * fields (so mem_free may be given or left to MemFree + Buffers + Cached).
+ */
+#ifndef MOM_EVALCASE_H
+#define MOM_EVALCASE_H
+
+#include <jansson.h>
+
+#include "policy.h"
+#include "snapshot.h"
+
+struct evalcase; /* owns a snapshot and everything it points to */
+
+/*
+ * Parse a case.  Returns a new case, or NULL with *err filled (path, and
+ * line and column for syntax errors).
+ */
+struct evalcase *evalcase_parse(const char *text, size_t len,
+				struct policy_error *err);
+/* The same from a JSON value already parsed (the REST API's body). */
+struct evalcase *evalcase_from_json(const json_t *root,
+				    struct policy_error *err);
+void evalcase_free(struct evalcase *c);
+
+/* The snapshot the case describes; borrowed, valid until evalcase_free(). */
+const struct snapshot *evalcase_snapshot(const struct evalcase *c);
+
+#endif /* MOM_EVALCASE_H */

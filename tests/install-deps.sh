@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# install-deps.sh: install, from Debian's archive, every package that building,
+# running and testing this project needs.  `make run` and `make test` call it
+# first; it is idempotent and quiet when nothing is missing.  It says exactly
+# what it installs.  It needs root (apt-get) only when something is missing.
+set -eu
+
+# Build: compiler, pkg-config and the -dev packages the Makefile links against.
+BUILD="gcc make libc6-dev pkg-config collectd-dev libvirt-dev libjansson-dev
+libmicrohttpd-dev libcurl4-openssl-dev"
+# Run and test: the real collectd, a real libvirtd (test driver and QEMU),
+# virsh, curl for fixture posts, python3 for the vdsm client module.
+RUN="collectd-core libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+curl python3 procps iproute2"
+# Real guests (tests and the demo): QEMU under software emulation, and the
+# pieces the tiny guest image is built from at test time.
+GUESTS="qemu-system-x86 busybox-static xz-utils"
+# Fuzz replay and sanitizer runs use clang's runtime.
+TOOLS="clang libclang-rt-14-dev"
+
+missing=""
+for p in $BUILD $RUN $GUESTS $TOOLS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: not root; install the packages above and retry" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
+echo "install-deps: done"

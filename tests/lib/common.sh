@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# common.sh: sourced by every integration test (bash).  TAP output, waiting
+# on conditions with deadlines, a cleanup stack that runs on any exit, and a
+# per-test scratch directory.
+#
+#   ok DESC / not_ok DESC / skip WHY      report one check
+#   check DESC CMD...                     ok if CMD succeeds
+#   wait_for SECS WHAT CMD...             poll CMD every 0.1 s until it
+#                                         succeeds; 1 and a message at the
+#                                         deadline
+#   at_exit CMD...                        run CMD at exit (last added first)
+#   done_testing                          print the plan, exit 1 on failure
+#
+# $T_TMP is a fresh directory removed at exit; $ROOT is the repository;
+# $BUILD the build tree.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+T_N=0
+T_FAILED=0
+T_CLEANUPS=()
+
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+not_ok() { T_N=$((T_N + 1)); echo "not ok $T_N - $*"; T_FAILED=1; }
+skip() { T_N=$((T_N + 1)); echo "ok $T_N # SKIP $*"; }
+diag() { echo "# $*"; }
+
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+wait_for() {
+	local secs=$1 what=$2
+	shift 2
+	local end=$(($(date +%s%N) / 1000000 + secs * 1000))
+	until "$@" >/dev/null 2>&1; do
+		if [ $(($(date +%s%N) / 1000000)) -ge $end ]; then
+			diag "timeout (${secs}s): $what"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+at_exit() { T_CLEANUPS+=("$*"); }
+
+_run_cleanups() {
+	local i
+	set +e
+	for ((i = ${#T_CLEANUPS[@]} - 1; i >= 0; i--)); do
+		eval "${T_CLEANUPS[$i]}" >/dev/null 2>&1
+	done
+	T_CLEANUPS=()
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+done_testing() {
+	echo "1..$T_N"
+	exit $T_FAILED
+}
+
+# stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL.
+stop_pid() {
+	local pid=$1 i
+	kill "$pid" 2>/dev/null || return 0
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+}
+
+T_TMP=$(mktemp -d /tmp/momt.XXXXXX)
+chmod 755 "$T_TMP"
+at_exit rm -rf "$T_TMP"

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# libvirt.sh: a private libvirtd with libvirt's test driver, for tests and
+# the demo.  Sourced after common.sh.
+#
+# libvirtd runs unprivileged (uid 65534) in session mode with its own
+# XDG_RUNTIME_DIR, so it never touches the system's libvirtd or its guests.
+# The test driver keeps its state only while a connection is open, so a
+# "keeper" virsh holds one for the whole test; collectd and the actuator then
+# see the same domains and each other's changes through $LV_URI.
+#
+#   lv_start                       start the daemon and the keeper; sets LV_URI
+#   lv_virsh CMD...                virsh against LV_URI
+#   lv_define NAME MAX_MIB CUR_MIB [MIN_MIB]
+#                                  define and start a test domain; MIN_MIB is
+#                                  written as vdsm's minGuaranteedMemoryMb
+lv_start() {
+	local dir=$T_TMP/lv
+	mkdir -p "$dir"
+	chown 65534:65534 "$dir"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env -i HOME="$dir" XDG_RUNTIME_DIR="$dir" \
+		XDG_CONFIG_HOME="$dir/config" XDG_CACHE_HOME="$dir/cache" \
+		PATH=/usr/sbin:/usr/bin \
+		libvirtd --timeout 120 >"$dir/libvirtd.out" 2>&1 &
+	LV_PID=$!
+	at_exit stop_pid "$LV_PID"
+	LV_SOCK=$dir/libvirt/libvirt-sock
+	LV_URI="test+unix:///default?socket=$LV_SOCK"
+	wait_for 30 "libvirtd socket" test -S "$LV_SOCK" || return 1
+	# The keeper: a virsh reading commands from a pipe that never closes.
+	sleep 100000 | virsh -q -c "$LV_URI" >/dev/null 2>&1 &
+	LV_KEEPER=$!
+	at_exit "pkill -P $$ -f 'sleep 100000' ; kill $LV_KEEPER"
+	wait_for 30 "libvirtd answers" virsh -q -c "$LV_URI" version
+}
+
+lv_virsh() { virsh -q -c "$LV_URI" "$@"; }
+
+lv_define() {
+	local name=$1 max=$2 cur=$3 min=${4:-} meta=""
+	if [ -n "$min" ]; then
+		meta="<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'><ovirt-vm:minGuaranteedMemoryMb type='int'>$min</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm></metadata>"
+	fi
+	cat >"$T_TMP/$name.xml" <<XML
+<domain type='test'>
+  <name>$name</name>
+  $meta
+  <memory unit='MiB'>$max</memory>
+  <currentMemory unit='MiB'>$cur</currentMemory>
+  <vcpu>1</vcpu>
+  <os><type>hvm</type></os>
+  <devices><memballoon model='virtio'/></devices>
+</domain>
+XML
+	lv_virsh "define $T_TMP/$name.xml; start $name" >/dev/null
+}
