@@ -153,6 +153,11 @@ bench: deps
 	@$(MAKE) --no-print-directory tests-build
 	@BUILD=$(abspath $(BUILD)) bash tests/bench/run.sh
 
+# The tiny real-guest image (kernel + initrds) for tests, demo and benchmarks;
+# cached, rebuilt only when its inputs change (tests/guest/build.sh).
+guest-image:
+	@bash tests/guest/build.sh $(abspath $(BUILD))/guest
+
 format:
 	clang-format -i --style=file:contrib/clang-format \
 		$(wildcard actuator/*.[ch] collectd-plugin/*.[ch] tests/unit/*.[ch])
@@ -174,6 +179,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test tests-build run bench format install uninstall clean
+.PHONY: all deps test tests-build run bench guest-image format install uninstall clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

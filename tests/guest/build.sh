@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# build.sh: build the tiny test guest from Debian's packages (at test time,
+# no image in the repository).
+#
+#   tests/guest/build.sh [OUTDIR]      (default: ${BUILD:-<repo>/build}/guest)
+#
+# Produces OUTDIR/vmlinux (Debian's kernel, uncompressed ELF, booted via PVH),
+# OUTDIR/initrd.img (busybox-static + memhog + virtio modules + init.sh as
+# /init) and OUTDIR/initrd-noballoon.img (the same without virtio_balloon).
+#
+# The kernel package (linux-image-<abi>-amd64, whatever linux-image-amd64
+# depends on today; override with KPKG=...) is downloaded with apt-get
+# download, never installed; it is re-fetched only when that name changes
+# (OUTDIR/kernel/kpkg.stamp).  The initrds are rebuilt only when the kernel
+# package, busybox-static's version or init.sh/memhog.c/build.sh change
+# (OUTDIR/image.stamp holds a sha256 over those).  Concurrent builds are
+# serialised with flock; outputs are replaced atomically (rename).
+#
+# Needs: apt-get (with package lists), dpkg-deb, xz, gzip, gcc + libc6-dev
+# (static libc), busybox-static.  Exit status 0 on success; non-zero with a
+# message on stderr otherwise.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=${1:-${BUILD:-$ROOT/build}/guest}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+BUSYBOX=/bin/busybox
+# Insmod order, from each module's depends= (no modules.dep in the .deb).
+MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_balloon virtio_console"
+
+die() { echo "guest/build.sh: $*" >&2; exit 1; }
+
+exec 9>"$OUT/.build.lock"
+flock -w 600 9 || die "timeout waiting for $OUT/.build.lock"
+
+[ -x "$BUSYBOX" ] || die "$BUSYBOX missing (apt-get install busybox-static)"
+KPKG=${KPKG:-$(apt-cache depends linux-image-amd64 2>/dev/null |
+	awk '/Depends: linux-image-[0-9]/ && !k {k=$2} END {print k}')}
+[ -n "$KPKG" ] || die "cannot resolve the kernel package (apt-get update?)"
+KVER=${KPKG#linux-image-}
+BBVER=$(dpkg-query -W -f='${Version}' busybox-static)
+STAMP=$( { echo "$KPKG $BBVER"; cd "$HERE" && sha256sum init.sh memhog.c build.sh; } | sha256sum | cut -d' ' -f1)
+
+if [ "$(cat "$OUT/image.stamp" 2>/dev/null)" = "$STAMP" ] && [ -f "$OUT/vmlinux" ] &&
+	[ -f "$OUT/initrd.img" ] && [ -f "$OUT/initrd-noballoon.img" ]; then
+	echo "guest image up to date ($KPKG)"
+	exit 0
+fi
+t0=$(date +%s%N)
+
+# 1. Kernel and modules, cached per kernel package name.
+K=$OUT/kernel
+if [ "$(cat "$K/kpkg.stamp" 2>/dev/null)" != "$KPKG" ] || [ ! -f "$K/vmlinux" ]; then
+	rm -rf "$K" "$OUT/dl"
+	mkdir -p "$K/modules" "$OUT/dl"
+	(cd "$OUT/dl" && apt-get download -q "$KPKG" 2>&1 | grep -v -i 'unsandboxed' >&2 || true)
+	deb=$(ls "$OUT/dl/${KPKG}"_*.deb 2>/dev/null | awk 'NR == 1') || true
+	[ -n "$deb" ] || die "apt-get download $KPKG failed"
+	mkdir "$OUT/dl/x"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$OUT/dl/x" "./boot/vmlinuz-$KVER" \
+		"./lib/modules/$KVER/kernel/drivers/virtio" \
+		"./lib/modules/$KVER/kernel/drivers/char/virtio_console.ko"
+	vmlinuz=$OUT/dl/x/boot/vmlinuz-$KVER
+	# The bzImage carries the kernel as one xz stream: extract the ELF, which
+	# QEMU enters directly via PVH (half the TCG boot time of a bzImage).
+	off=$(LC_ALL=C grep -aobUP '\xfd7zXZ\x00' "$vmlinuz" | awk -F: 'NR == 1 {print $1}')
+	[ -n "$off" ] || die "no xz stream in $vmlinuz"
+	(tail -c +$((off + 1)) "$vmlinuz" || true) | xz -dc --single-stream >"$K/vmlinux.tmp"
+	[ "$(head -c 4 "$K/vmlinux.tmp" | od -An -c | tr -d ' ')" = '177ELF' ] ||
+		die "extracted kernel is not an ELF file"
+	mv "$K/vmlinux.tmp" "$K/vmlinux"
+	for m in $MODULES; do
+		f=$(find "$OUT/dl/x/lib/modules/$KVER/kernel/drivers" -name "$m.ko*" | awk 'NR == 1')
+		[ -n "$f" ] || die "module $m not in $KPKG"
+		case "$f" in
+		*.xz) xz -dc "$f" >"$K/modules/$m.ko" ;;
+		*.zst) die "zstd-compressed module $f: add a decompressor" ;;
+		*) cp "$f" "$K/modules/$m.ko" ;;
+		esac
+	done
+	rm -rf "$OUT/dl"
+	echo "$KPKG" >"$K/kpkg.stamp"
+fi
+
+# 2. memhog and the two initramfs images.
+W=$OUT/work
+rm -rf "$W"
+mkdir -p "$W"
+gcc -O2 -Wall -Wextra -static -o "$W/memhog" "$HERE/memhog.c"
+mkinitrd() { # mkinitrd OUTFILE MODULE...
+	local out=$1 r=$W/rootfs m
+	shift
+	rm -rf "$r"
+	mkdir -p "$r/bin" "$r/lib/modules"
+	cp "$BUSYBOX" "$W/memhog" "$r/bin/"
+	cp "$HERE/init.sh" "$r/init"
+	chmod 755 "$r/init"
+	for m in "$@"; do
+		cp "$K/modules/$m.ko" "$r/lib/modules/"
+		echo "$m" >>"$r/lib/modules/order"
+	done
+	(cd "$r" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null | gzip -9 >"$out.tmp")
+	mv "$out.tmp" "$out"
+}
+mkinitrd "$OUT/initrd.img" $MODULES
+mkinitrd "$OUT/initrd-noballoon.img" $(echo "$MODULES" | tr ' ' '\n' | grep -vx virtio_balloon)
+rm -rf "$W"
+# vmlinux next to the initrds (a hard link: same file, no copy).
+ln -f "$K/vmlinux" "$OUT/vmlinux.tmp" && mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
+echo "$STAMP" >"$OUT/image.stamp"
+echo "guest image built in $((($(date +%s%N) - t0) / 1000000)) ms ($KPKG, busybox $BBVER)"
