@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * wire_test.c: the write_http JSON module (actuator/wire.c).
+ *
+ * The encoder is checked byte for byte against bodies captured from stock
+ * collectd 5.12 write_http (tests/data/wire/write_http-*.json, produced by
+ * tests/data/wire/capture.sh from the matching .putval input); the decoder
+ * against every class of bad input, each of which must name the right
+ * record and field and must refuse the whole batch.  Single-threaded.
+ */
+#include "testing.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <float.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define DATA_DIR "tests/data/wire/"
+
+/* Read a whole file; NULL when it cannot be read.  The caller frees. */
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else if (buf) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static void set_names(struct wire_record *r, const char *host,
+		      const char *plugin, const char *pinst, const char *type,
+		      const char *tinst)
+{
+	snprintf(r->host, sizeof(r->host), "%s", host);
+	snprintf(r->plugin, sizeof(r->plugin), "%s", plugin);
+	snprintf(r->plugin_instance, sizeof(r->plugin_instance), "%s", pinst);
+	snprintf(r->type, sizeof(r->type), "%s", type);
+	snprintf(r->type_instance, sizeof(r->type_instance), "%s", tinst);
+}
+
+/* A one-gauge record named like collectd's "value" data source. */
+static struct wire_record gauge(double t, double iv, const char *host,
+				const char *pinst, const char *type,
+				const char *tinst, double v)
+{
+	struct wire_record r = {.time = t, .interval = iv, .nvalues = 1};
+
+	set_names(&r, host, "mom", pinst, type, tinst);
+	snprintf(r.values[0].dsname, WIRE_NAME_MAX, "value");
+	r.values[0].type = WIRE_GAUGE;
+	r.values[0].v.gauge = v;
+	return r;
+}
+
+static struct wire_record one(double t, const char *type, const char *tinst,
+			      enum wire_dstype dt, uint64_t bits)
+{
+	struct wire_record r = gauge(t, 1, "hv01", "", type, tinst, 0);
+
+	r.values[0].type = dt;
+	if (dt == WIRE_DERIVE)
+		r.values[0].v.derive = (int64_t)bits;
+	else
+		r.values[0].v.counter = bits; /* same storage as absolute */
+	return r;
+}
+
+static struct wire_record two(double t, double iv, const char *host,
+			      const char *pinst, const char *type,
+			      const char *ds0, int64_t v0, const char *ds1,
+			      int64_t v1)
+{
+	struct wire_record r = {.time = t, .interval = iv, .nvalues = 2};
+
+	set_names(&r, host, "mom", pinst, type, "");
+	snprintf(r.values[0].dsname, WIRE_NAME_MAX, "%s", ds0);
+	snprintf(r.values[1].dsname, WIRE_NAME_MAX, "%s", ds1);
+	r.values[0].type = r.values[1].type = WIRE_DERIVE;
+	r.values[0].v.derive = v0;
+	r.values[1].v.derive = v1;
+	return r;
+}
+
+/* The records of write_http-basic.putval, in order. */
+static size_t basic_records(struct wire_record *r)
+{
+	size_t n = 0;
+
+	r[n++] = gauge(1732608000.25, 1, "testhost", "", "memory", "total",
+		       1024);
+	r[n++] = gauge(1732608000.25, 10, "hv01", "guest1", "memory",
+		       "actual", 536870912);
+	r[n++] = two(1732608000.25, 10, "hv01", "guest1", "ps_pagefaults",
+		     "minflt", 18231, "majflt", 4);
+	r[n++] = gauge(1732608001.1, 2.5, "hv01", "", "gauge", "frac", 0.1);
+	r[n++] = gauge(1732608001.001, 1, "hv01", "", "gauge", "neg", -3.5);
+	r[n++] = gauge(1732608002, 1, "hv01", "", "gauge", "big", 1e20);
+	r[n++] = gauge(1732608002, 1, "hv01", "", "gauge", "prec",
+		       123456789.123456789);
+	r[n++] = gauge(1732608002, 1, "hv01", "", "gauge", "tiny", 1.5e-300);
+	r[n++] = gauge(1732608003, 1, "hv01", "", "gauge", "unknown", NAN);
+	r[n++] = one(1732608003, "derive", "neg", WIRE_DERIVE, (uint64_t)-42);
+	r[n++] = one(1732608003, "counter", "big", WIRE_COUNTER, UINT64_MAX);
+	r[n++] = one(1732608003, "absolute", "x", WIRE_ABSOLUTE, 7);
+	r[n++] = one(1732608003, "derive", "max", WIRE_DERIVE, INT64_MAX);
+	r[n++] = two(1732608004, 1, "hv01", "", "if_octets", "rx", 1, "tx", 2);
+	r[n++] = gauge(1732608004, 1, "h\"q", "a\\b", "gauge", "sp ace", 1);
+	return n;
+}
+
+/* The records of write_http-escape.putval, in order. */
+static size_t escape_records(struct wire_record *r)
+{
+	size_t n = 0;
+
+	r[n++] = gauge(1732608005, 1, "hv01", "tab\there", "gauge",
+		       "caf\xc3\xa9", INFINITY);
+	r[n++] = gauge(1732608005, 1, "hv01", "", "gauge", "ninf", -INFINITY);
+	r[n++] = gauge(1732608005, 1, "hv01", "", "gauge", "nan", NAN);
+	r[n++] = gauge(1732608005, 1, "hv01", "", "gauge", "negzero", -0.0);
+	r[n++] = gauge(1732608005.0005, 0.001, "hv01", "", "gauge", "small",
+		       0.00001);
+	r[n++] = gauge(1732608005, 1, "hv01", "", "gauge", "e15", 1e15);
+	r[n++] = gauge(1732608005, 1, "hv01", "", "gauge", "e16", 1e16);
+	r[n++] = gauge(1732608005, 1, "hv01", "", "gauge", "third",
+		       0.333333333333333333);
+	r[n++] = gauge(1732608005, 1, "hv01", "x\x01y\x7fz", "gauge", "a_b", 1);
+	return n;
+}
+
+/* Encode records as a write_http body: "[", records joined by ",", "]". */
+static int encode_body(struct wire_buf *b, const struct wire_record *r,
+		       size_t n)
+{
+	int rc = wire_buf_append(b, "[", 1);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (i)
+			rc = wire_buf_append(b, ",", 1);
+		if (rc == 0)
+			rc = wire_encode_record(b, &r[i]);
+	}
+	return rc ? rc : wire_buf_append(b, "]", 1);
+}
+
+/* Report the first differing byte, to make a fixture mismatch readable. */
+static void diff_bytes(const char *got, size_t glen, const char *want,
+		       size_t wlen)
+{
+	size_t i = 0;
+
+	while (i < glen && i < wlen && got[i] == want[i])
+		i++;
+	printf("#   lengths %zu vs %zu, first difference at byte %zu\n", glen,
+	       wlen, i);
+	printf("#   got:  %.60s\n#   want: %.60s\n", got + (i > 20 ? i - 20 : 0),
+	       want + (i > 20 ? i - 20 : 0));
+}
+
+static void test_fixture(const char *name, size_t (*make)(struct wire_record *))
+{
+	struct wire_record recs[32];
+	struct wire_buf b = WIRE_BUF_INIT, again = WIRE_BUF_INIT;
+	struct wire_batch batch;
+	struct wire_error err;
+	char path[256];
+	size_t n = make(recs), flen = 0;
+	char *fixture;
+	int rc;
+
+	snprintf(path, sizeof(path), DATA_DIR "%s", name);
+	fixture = read_file(path, &flen);
+	if (!T_OK(fixture != NULL, "%s: fixture readable", name))
+		return;
+	T_EQ_INT(encode_body(&b, recs, n), 0, "fixture: encode");
+	if (!T_OK(b.len == flen && memcmp(b.data, fixture, flen) == 0,
+		  "%s: encoding equals write_http's bytes", name))
+		diff_bytes(b.data, b.len, fixture, flen);
+
+	rc = wire_batch_decode(fixture, flen, 100, &batch, &err);
+	if (!T_OK(rc == 0, "%s: decodes", name))
+		printf("#   %s (record %ld, field %s)\n", err.message,
+		       err.record, err.field);
+	T_EQ_INT(batch.n, n, "fixture: record count");
+	T_EQ_INT(encode_body(&again, batch.records, batch.n), 0,
+		 "fixture: re-encode");
+	T_OK(again.len == flen && memcmp(again.data, fixture, flen) == 0,
+	     "%s: decode then encode gives the same bytes", name);
+	wire_batch_free(&batch);
+	wire_buf_free(&b);
+	wire_buf_free(&again);
+	free(fixture);
+}
+
+/* Decoded values of the basic fixture, field by field. */
+static void test_decode_fields(void)
+{
+	struct wire_batch batch;
+	struct wire_error err;
+	size_t len = 0;
+	char *body = read_file(DATA_DIR "write_http-basic.json", &len);
+
+	if (!T_OK(body && wire_batch_decode(body, len, 100, &batch, &err) == 0,
+		  "basic fixture decodes")) {
+		free(body);
+		return;
+	}
+	T_EQ_STR(batch.records[0].host, "testhost", "record 0 host");
+	T_EQ_STR(batch.records[0].type_instance, "total", "record 0 tinst");
+	T_EQ_DBL(batch.records[0].time, 1732608000.25, "record 0 time");
+	T_EQ_DBL(batch.records[1].interval, 10, "record 1 interval");
+	T_EQ_DBL(wire_value_as_double(&batch.records[1].values[0]), 536870912,
+		 "record 1 value");
+	T_EQ_INT(batch.records[2].nvalues, 2, "ps_pagefaults has 2 values");
+	T_EQ_STR(batch.records[2].values[1].dsname, "majflt", "2nd dsname");
+	T_EQ_INT(batch.records[2].values[0].v.derive, 18231, "minflt");
+	T_OK(isnan(batch.records[8].values[0].v.gauge), "null gauge is NaN");
+	T_EQ_INT(batch.records[9].values[0].v.derive, -42, "negative derive");
+	T_OK(batch.records[10].values[0].v.counter == UINT64_MAX,
+	     "counter 2^64-1 survives");
+	T_EQ_INT(batch.records[10].values[0].type, WIRE_COUNTER, "counter type");
+	T_EQ_INT(batch.records[11].values[0].type, WIRE_ABSOLUTE,
+		 "absolute type");
+	T_EQ_INT(batch.records[12].values[0].v.derive, INT64_MAX, "derive max");
+	T_EQ_STR(batch.records[14].host, "h\"q", "escaped quote decoded");
+	T_EQ_STR(batch.records[14].plugin_instance, "a\\b",
+		 "escaped backslash decoded");
+	T_EQ_DBL(wire_value_as_double(&batch.records[10].values[0]),
+		 (double)UINT64_MAX, "as_double of a counter");
+	wire_batch_free(&batch);
+	T_OK(batch.records == NULL && batch.n == 0, "batch_free clears");
+	wire_batch_free(NULL);
+	free(body);
+}
+
+/* Encode then decode records covering every type and extreme. */
+static void test_round_trip(void)
+{
+	struct wire_record in[4] = {0};
+	struct wire_buf b = WIRE_BUF_INIT;
+	struct wire_batch out;
+	struct wire_error err;
+	char name[WIRE_NAME_MAX];
+	bool same = true;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	in[0] = gauge(1.5, 0, "h", "", "memory", "free", 4096);
+	in[1] = gauge(1e9, 60, name, name, name, name, -1.5e300);
+	in[2] = two(0, 1, "é", "ü", "if_octets", "rx", INT64_MIN, "tx",
+		    INT64_MAX);
+	in[3] = one(2, "counter", "", WIRE_COUNTER, UINT64_MAX - 1);
+	in[3].nvalues = WIRE_VALUES_MAX;
+	for (size_t i = 1; i < WIRE_VALUES_MAX; i++) {
+		in[3].values[i] = in[3].values[0];
+		in[3].values[i].type = i % 2 ? WIRE_ABSOLUTE : WIRE_GAUGE;
+		if (i % 2 == 0)
+			in[3].values[i].v.gauge = 0.125 * (double)i;
+		snprintf(in[3].values[i].dsname, WIRE_NAME_MAX, "ds%zu", i);
+	}
+	/* Non-ASCII is encoded as '?' like write_http, so round trip ASCII. */
+	snprintf(in[2].host, WIRE_NAME_MAX, "e");
+	snprintf(in[2].plugin_instance, WIRE_NAME_MAX, "u/\\\"x");
+	T_EQ_INT(encode_body(&b, in, 4), 0, "round trip: encode");
+	if (!T_OK(wire_batch_decode(b.data, b.len, 4, &out, &err) == 0,
+		  "round trip: decode")) {
+		printf("#   %s (record %ld field %s)\n", err.message,
+		       err.record, err.field);
+		wire_buf_free(&b);
+		return;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		const struct wire_record *x = &in[i], *y = &out.records[i];
+
+		same = same && x->time == y->time &&
+		       x->interval == y->interval && x->nvalues == y->nvalues &&
+		       !strcmp(x->host, y->host) &&
+		       !strcmp(x->plugin, y->plugin) &&
+		       !strcmp(x->plugin_instance, y->plugin_instance) &&
+		       !strcmp(x->type, y->type) &&
+		       !strcmp(x->type_instance, y->type_instance);
+		for (size_t j = 0; same && j < x->nvalues; j++) {
+			same = x->values[j].type == y->values[j].type &&
+			       !strcmp(x->values[j].dsname,
+				       y->values[j].dsname) &&
+			       (x->values[j].type == WIRE_GAUGE
+					? x->values[j].v.gauge ==
+						  y->values[j].v.gauge
+					: x->values[j].v.counter ==
+						  y->values[j].v.counter);
+		}
+	}
+	T_OK(same, "round trip: every field survives");
+	T_EQ_STR(out.records[1].host, name, "127-byte name survives");
+	wire_batch_free(&out);
+	wire_buf_free(&b);
+}
+
+static void test_buf(void)
+{
+	struct wire_buf b = WIRE_BUF_INIT;
+	struct wire_record r = gauge(1, 1, "h", "", "t", "", 1);
+
+	T_EQ_INT(wire_buf_append(&b, "ab", 2), 0, "buf append");
+	T_EQ_STR(b.data, "ab", "buf is NUL-terminated");
+	r.nvalues = 0;
+	T_EQ_INT(wire_encode_record(&b, &r), -EINVAL, "0 values refused");
+	r.nvalues = WIRE_VALUES_MAX + 1;
+	T_EQ_INT(wire_encode_record(&b, &r), -EINVAL, "9 values refused");
+	T_EQ_STR(b.data, "ab", "failed encode leaves the buffer unchanged");
+	wire_buf_reset(&b);
+	T_EQ_INT(b.len, 0, "reset empties");
+	T_OK(b.data && b.data[0] == '\0', "reset keeps the memory");
+	for (int i = 0; i < 1000; i++)
+		wire_buf_append(&b, "0123456789", 10);
+	T_EQ_INT(b.len, 10000, "buf grows");
+	T_EQ_INT(strlen(b.data), 10000, "grown buf NUL-terminated");
+	wire_buf_free(&b);
+	T_OK(b.data == NULL && b.len == 0 && b.cap == 0, "buf_free clears");
+	wire_buf_free(NULL);
+}
+
+/* A valid record with one key replaced: KEY is spliced in as given. */
+#define REC(values, dstypes, dsnames, time, interval, rest)                   \
+	"{\"values\":" values ",\"dstypes\":" dstypes ",\"dsnames\":" dsnames  \
+	",\"time\":" time ",\"interval\":" interval                           \
+	",\"host\":\"h\",\"plugin\":\"p\",\"plugin_instance\":\"\","          \
+	"\"type\":\"t\",\"type_instance\":\"\"" rest "}"
+#define GOOD REC("[1]", "[\"gauge\"]", "[\"value\"]", "1.000", "1.000", "")
+
+struct bad_case {
+	const char *what;
+	const char *body;
+	long record;
+	const char *field;
+	int line, column; /* 0: not a syntax error */
+};
+
+static const struct bad_case bad_cases[] = {
+	{"empty body", "", -1, "", 1, 1},
+	{"not an array", "{}", -1, "", 0, 0},
+	{"a bare number", "42", -1, "", 1, 1},
+	{"record not an object", "[" GOOD ",[1]]", 1, "", 0, 0},
+	{"record is a string", "[\"x\"]", 0, "", 0, 0},
+	{"syntax error line/column", "[" GOOD ",\n  {\"values\" [1]}]", 1,
+	 "values", 2, 13},
+	{"trailing garbage", "[" GOOD "] x", -1, "", 1,
+	 (int)sizeof("[" GOOD "] ")},
+	{"unterminated array", "[" GOOD, -1, "", 1, (int)sizeof("[" GOOD)},
+	{"collectd empty meta", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]",
+					 "1.000", "1.000", ",\"meta\":") "]",
+	 0, "meta", 1,
+	 (int)sizeof("[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1.000",
+			     "1.000", ",\"meta\":")) - 1},
+	{"meta not an object", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]",
+				       "1.000", "1.000", ",\"meta\":[]") "]",
+	 0, "meta", 0, 0},
+	{"missing host", "[" GOOD ",{\"values\":[1],\"dstypes\":[\"gauge\"],"
+			 "\"dsnames\":[\"value\"],\"time\":1,\"interval\":1,"
+			 "\"plugin\":\"p\",\"plugin_instance\":\"\","
+			 "\"type\":\"t\",\"type_instance\":\"\"}]",
+	 1, "host", 0, 0},
+	{"empty object", "[" GOOD "," GOOD ",{}]", 2, "values", 0, 0},
+	{"unknown key", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1", "1",
+				 ",\"colour\":\"red\"") "]",
+	 0, "colour", 0, 0},
+	{"duplicate key", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1",
+				   "1", ",\"host\":\"h2\"") "]",
+	 0, "host", 0, 0},
+	{"values not an array", "[" REC("1", "[\"gauge\"]", "[\"value\"]", "1",
+					"1", "") "]",
+	 0, "values", 0, 0},
+	{"value is a string", "[" REC("[\"1\"]", "[\"gauge\"]", "[\"value\"]",
+				      "1", "1", "") "]",
+	 0, "values", 0, 0},
+	{"values empty", "[" REC("[]", "[]", "[]", "1", "1", "") "]", 0,
+	 "values", 0, 0},
+	{"too many values", "[" REC("[1,2,3,4,5,6,7,8,9]", "[\"gauge\"]",
+				    "[\"value\"]", "1", "1", "") "]",
+	 0, "values", 0, 0},
+	{"fewer dstypes", "[" REC("[1,2]", "[\"gauge\"]", "[\"a\",\"b\"]", "1",
+				  "1", "") "]",
+	 0, "dstypes", 0, 0},
+	{"more dsnames", "[" REC("[1]", "[\"gauge\"]", "[\"a\",\"b\"]", "1",
+				 "1", "") "]",
+	 0, "dsnames", 0, 0},
+	{"unknown dstype", "[" GOOD "," REC("[1]", "[\"gauges\"]",
+					    "[\"value\"]", "1", "1", "") "]",
+	 1, "dstypes", 0, 0},
+	{"dstype not a string", "[" REC("[1]", "[1]", "[\"value\"]", "1", "1",
+					"") "]",
+	 0, "dstypes", 0, 0},
+	{"dsname not a string", "[" REC("[1]", "[\"gauge\"]", "[null]", "1",
+					"1", "") "]",
+	 0, "dsnames", 0, 0},
+	{"null derive", "[" REC("[null]", "[\"derive\"]", "[\"value\"]", "1",
+				"1", "") "]",
+	 0, "values", 0, 0},
+	{"fractional derive", "[" REC("[1.5]", "[\"derive\"]", "[\"value\"]",
+				      "1", "1", "") "]",
+	 0, "values", 0, 0},
+	{"derive out of range", "[" REC("[9223372036854775808]", "[\"derive\"]",
+					"[\"value\"]", "1", "1", "") "]",
+	 0, "values", 0, 0},
+	{"counter out of range", "[" REC("[18446744073709551616]",
+					 "[\"counter\"]", "[\"value\"]", "1",
+					 "1", "") "]",
+	 0, "values", 0, 0},
+	{"negative counter", "[" REC("[-1]", "[\"counter\"]", "[\"value\"]",
+				     "1", "1", "") "]",
+	 0, "values", 0, 0},
+	{"negative absolute", "[" REC("[-0]", "[\"absolute\"]", "[\"value\"]",
+				      "1", "1", "") "]",
+	 0, "values", 0, 0},
+	{"infinite gauge", "[" REC("[1e999]", "[\"gauge\"]", "[\"value\"]",
+				   "1", "1", "") "]",
+	 0, "values", 0, 0},
+	{"NaN literal", "[" REC("[NaN]", "[\"gauge\"]", "[\"value\"]", "1",
+				"1", "") "]",
+	 0, "values", 1, (int)sizeof("[{\"values\":[")},
+	{"infinite time", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1e400",
+				  "1", "") "]",
+	 0, "time", 0, 0},
+	{"time is a string", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]",
+				     "\"1\"", "1", "") "]",
+	 0, "time", 0, 0},
+	{"null time", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "null", "1",
+			      "") "]",
+	 0, "time", 0, 0},
+	{"negative interval", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1",
+				      "-1", "") "]",
+	 0, "interval", 0, 0},
+	{"host is a number", "[{\"host\":1}]", 0, "host", 0, 0},
+	{"leading zero", "[" REC("[01]", "[\"gauge\"]", "[\"value\"]", "1",
+				 "1", "") "]",
+	 0, "values", 1, (int)sizeof("[{\"values\":[0")},
+	{"raw control character", "[{\"host\":\"a\tb\"}]", 0, "host", 1, 12},
+	{"bad escape", "[{\"host\":\"a\\qb\"}]", 0, "host", 1, 13},
+	{"\\u0000", "[{\"host\":\"a\\u0000\"}]", 0, "host", 1, 18},
+	{"lone surrogate", "[{\"host\":\"\\ud800x\"}]", 0, "host", 1, 17},
+	{"invalid UTF-8", "[{\"host\":\"\xc3\x28\"}]", 0, "host", 1, 11},
+	{"overlong UTF-8", "[{\"host\":\"\xc0\xaf\"}]", 0, "host", 1, 11},
+	{"deep meta", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1", "1",
+			      ",\"meta\":{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]"
+			      "]]]]]]]]]]}") "]",
+	 0, "meta", 1, 0 /* any column */},
+	{"deep body", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	 0, "", 1, 0},
+};
+
+static void long_name_case(void)
+{
+	char body[1024], name[WIRE_NAME_MAX + 1];
+	struct wire_batch batch;
+	struct wire_error err;
+	int rc;
+
+	memset(name, 'x', WIRE_NAME_MAX);
+	name[WIRE_NAME_MAX] = '\0'; /* 128 bytes: one too many */
+	/* Replace the second record's type with the long name. */
+	snprintf(body, sizeof(body),
+		 "[" GOOD ",{\"values\":[1],\"dstypes\":[\"gauge\"],"
+		 "\"dsnames\":[\"value\"],\"time\":1,\"interval\":1,"
+		 "\"host\":\"h\",\"plugin\":\"p\",\"plugin_instance\":\"\","
+		 "\"type\":\"%s\",\"type_instance\":\"\"}]",
+		 name);
+	rc = wire_batch_decode(body, strlen(body), 10, &batch, &err);
+	T_EQ_INT(rc, -EINVAL, "128-byte type refused");
+	T_EQ_INT(err.record, 1, "128-byte type: record 1");
+	T_EQ_STR(err.field, "type", "128-byte type: field");
+	T_OK(batch.records == NULL && batch.n == 0, "128-byte type: no batch");
+
+	/* A 2-byte UTF-8 character that would cross the limit. */
+	memset(name, 'x', WIRE_NAME_MAX - 2);
+	memcpy(name + WIRE_NAME_MAX - 2, "\xc3\xa9", 3); /* 128 bytes */
+	snprintf(body, sizeof(body),
+		 "[{\"values\":[1],\"dstypes\":[\"gauge\"],"
+		 "\"dsnames\":[\"%s\"],\"time\":1,\"interval\":1,"
+		 "\"host\":\"h\",\"plugin\":\"p\",\"plugin_instance\":\"\","
+		 "\"type\":\"t\",\"type_instance\":\"\"}]",
+		 name);
+	rc = wire_batch_decode(body, strlen(body), 10, &batch, &err);
+	T_EQ_INT(rc, -EINVAL, "128-byte dsname refused");
+	T_EQ_STR(err.field, "dsnames", "128-byte dsname: field");
+}
+
+static void too_many_records(void)
+{
+	const char *body = "[" GOOD "," GOOD "," GOOD "]";
+	struct wire_batch batch;
+	struct wire_error err;
+
+	T_EQ_INT(wire_batch_decode(body, strlen(body), 3, &batch, &err), 0,
+		 "3 records within max 3");
+	T_EQ_INT(batch.n, 3, "3 records decoded");
+	wire_batch_free(&batch);
+	T_EQ_INT(wire_batch_decode(body, strlen(body), 2, &batch, &err),
+		 -EINVAL, "3 records over max 2");
+	T_EQ_INT(err.record, 2, "too many records: index of the first extra");
+	T_OK(batch.records == NULL && batch.n == 0, "too many: nothing kept");
+	T_EQ_INT(wire_batch_decode("[]", 2, 2, &batch, &err), 0,
+		 "empty array accepted");
+	T_EQ_INT(batch.n, 0, "empty array: no records");
+	T_EQ_INT(wire_batch_decode(" \n[ " GOOD " ]\n", strlen(GOOD) + 7, 2,
+				   &batch, &err),
+		 0, "whitespace around tokens accepted");
+	wire_batch_free(&batch);
+	T_EQ_INT(wire_batch_decode(NULL, 0, 2, &batch, &err), -EINVAL,
+		 "NULL body refused");
+}
+
+static void test_bad(void)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct wire_batch batch = {99, (struct wire_record *)&batch};
+		struct wire_error err;
+		int rc;
+
+		rc = wire_batch_decode(c->body, strlen(c->body), 10, &batch,
+				       &err);
+		if (!T_OK(rc == -EINVAL && err.record == c->record &&
+				  strcmp(err.field, c->field) == 0,
+			  "bad: %s -> record %ld field \"%s\"", c->what,
+			  c->record, c->field))
+			printf("#   rc %d record %ld field \"%s\": %s\n", rc,
+			       err.record, err.field, err.message);
+		T_OK(batch.n == 0 && batch.records == NULL,
+		     "bad: %s: batch refused whole", c->what);
+		if (c->line &&
+		    !T_OK(err.line == c->line &&
+				  (!c->column || err.column == c->column),
+			  "bad: %s: at line %d column %d", c->what, c->line,
+			  c->column))
+			printf("#   got line %d column %d: %s\n", err.line,
+			       err.column, err.message);
+		if (!c->line)
+			T_OK(err.line == 0 && err.message[0] != '\0',
+			     "bad: %s: not a syntax error, has a message",
+			     c->what);
+	}
+}
+
+/* Every prefix of a valid body is an error; none crashes or succeeds. */
+static void test_truncations(void)
+{
+	size_t len = 0;
+	char *body = read_file(DATA_DIR "write_http-basic.json", &len);
+	bool all_refused = true;
+
+	if (!T_OK(body != NULL, "truncations: fixture readable"))
+		return;
+	for (size_t n = 0; n < len; n++) {
+		struct wire_batch batch;
+		struct wire_error err;
+		char *copy = malloc(n ? n : 1);
+
+		if (!copy)
+			break;
+		memcpy(copy, body, n);
+		if (wire_batch_decode(copy, n, 100, &batch, &err) != -EINVAL ||
+		    batch.records)
+			all_refused = false;
+		free(copy);
+	}
+	T_OK(all_refused, "every truncation of the fixture is refused");
+	free(body);
+}
+
+int main(void)
+{
+	test_fixture("write_http-basic.json", basic_records);
+	test_fixture("write_http-escape.json", escape_records);
+	test_decode_fields();
+	test_round_trip();
+	test_buf();
+	test_bad();
+	long_name_case();
+	too_many_records();
+	test_truncations();
+	return t_done();
+}
