@@ -1,0 +1,798 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * guest_mem.c: libvirt -> per-guest balloon samples (see guest_mem.h).
+ *
+ * DESIGN
+ * - One connection, opened read-write (the stats period needs it) and, if
+ *   that is refused, read-only.  Before each read an unusable connection is
+ *   closed and reopened; a listing that fails because the connection broke
+ *   (libvirtd restarted) reconnects and retries once in the same read.
+ * - Listing uses virConnectGetAllDomainStats(BALLOON): one call for all
+ *   domains.  A record that carries balloon.* fields is used as is; one
+ *   that does not (the test driver returns none) falls back to
+ *   virDomainMemoryStats for that domain.  A driver without the bulk call
+ *   falls back to virConnectListAllDomains for the connection's life.
+ * - Per-domain state (stats period set, minimum, last_update history) is
+ *   keyed by the raw UUID; states of domains not seen in a successful
+ *   listing are freed, so nothing leaks and renamed domains keep theirs.
+ * - Tags and bulk field names map to enum guest_stat through tables with
+ *   designated initialisers; unknown ones are skipped.
+ * - libvirt errors reach a handler installed with virSetErrorFunc (errors
+ *   before a connection exists) and virConnSetErrorFunc (ours), which logs
+ *   each (error domain, code) at most once per ERR_WINDOW_NS and counts
+ *   what it suppressed.  "No such metadata" is expected and never logged.
+ */
+#include "guest_mem.h"
+
+#include "xml_scan.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define NS_PER_S 1000000000LL
+#define ERR_WINDOW_NS (60 * NS_PER_S)
+#define ERR_SLOTS 16
+
+struct err_slot {
+	int domain, code;
+	int64_t last_ns;
+	unsigned suppressed;
+};
+
+struct dom_state {
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	char uuid_str[VIR_UUID_STRING_BUFLEN];
+	char *name;
+	bool seen;
+	bool period_done;
+	bool min_known;
+	enum guest_min_source min_source;
+	uint64_t min_kib;
+	int64_t min_read_ns;
+	bool have_last_update;
+	uint64_t last_update;
+	unsigned unchanged;
+	enum guest_stats_state state;
+};
+
+struct guest_reader {
+	struct guest_config cfg; /* strings and globs owned */
+	virConnectPtr conn;
+	bool conn_failed; /* the last attempt failed (log transitions only) */
+	bool read_only;
+	bool bulk_ok;
+	struct dom_state **doms;
+	size_t n_doms, cap_doms;
+	pthread_mutex_t err_lock;
+	struct err_slot err[ERR_SLOTS];
+};
+
+/* libvirt memory-stat tags -> our stats; unknown tags stay unmapped. */
+static const struct {
+	bool known;
+	enum guest_stat stat;
+} tag_map[VIR_DOMAIN_MEMORY_STAT_NR] = {
+	[VIR_DOMAIN_MEMORY_STAT_SWAP_IN] = {true, GUEST_SWAP_IN_KIB},
+	[VIR_DOMAIN_MEMORY_STAT_SWAP_OUT] = {true, GUEST_SWAP_OUT_KIB},
+	[VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT] = {true, GUEST_MAJOR_FAULT},
+	[VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT] = {true, GUEST_MINOR_FAULT},
+	[VIR_DOMAIN_MEMORY_STAT_UNUSED] = {true, GUEST_UNUSED_KIB},
+	[VIR_DOMAIN_MEMORY_STAT_AVAILABLE] = {true, GUEST_AVAILABLE_KIB},
+	[VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON] = {true, GUEST_ACTUAL_KIB},
+	[VIR_DOMAIN_MEMORY_STAT_RSS] = {true, GUEST_RSS_KIB},
+	[VIR_DOMAIN_MEMORY_STAT_USABLE] = {true, GUEST_USABLE_KIB},
+	[VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE] = {true, GUEST_LAST_UPDATE_S},
+	[VIR_DOMAIN_MEMORY_STAT_DISK_CACHES] = {true, GUEST_DISK_CACHES_KIB},
+	[VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC] = {true, GUEST_HUGETLB_PGALLOC},
+	[VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL] = {true, GUEST_HUGETLB_PGFAIL},
+};
+
+/* virConnectGetAllDomainStats field names (literals: the name macros only
+   exist from libvirt 11.2).  Note the dash in last-update. */
+static const struct {
+	const char *name;
+	enum guest_stat stat;
+} bulk_map[] = {
+	{"balloon.current", GUEST_ACTUAL_KIB},
+	{"balloon.maximum", GUEST_MAXIMUM_KIB},
+	{"balloon.swap_in", GUEST_SWAP_IN_KIB},
+	{"balloon.swap_out", GUEST_SWAP_OUT_KIB},
+	{"balloon.major_fault", GUEST_MAJOR_FAULT},
+	{"balloon.minor_fault", GUEST_MINOR_FAULT},
+	{"balloon.unused", GUEST_UNUSED_KIB},
+	{"balloon.available", GUEST_AVAILABLE_KIB},
+	{"balloon.rss", GUEST_RSS_KIB},
+	{"balloon.usable", GUEST_USABLE_KIB},
+	{"balloon.last-update", GUEST_LAST_UPDATE_S},
+	{"balloon.disk_caches", GUEST_DISK_CACHES_KIB},
+	{"balloon.hugetlb_pgalloc", GUEST_HUGETLB_PGALLOC},
+	{"balloon.hugetlb_pgfail", GUEST_HUGETLB_PGFAIL},
+};
+
+/* Stats only a guest's balloon driver produces (not actual, rss, time). */
+static const enum guest_stat guest_reported[] = {
+	GUEST_SWAP_IN_KIB,     GUEST_SWAP_OUT_KIB,    GUEST_MAJOR_FAULT,
+	GUEST_MINOR_FAULT,     GUEST_UNUSED_KIB,      GUEST_AVAILABLE_KIB,
+	GUEST_USABLE_KIB,      GUEST_DISK_CACHES_KIB, GUEST_HUGETLB_PGALLOC,
+	GUEST_HUGETLB_PGFAIL,
+};
+
+static const char *const min_source_names[] = {
+	[GUEST_MIN_NONE] = "none",
+	[GUEST_MIN_VDSM] = "vdsm",
+	[GUEST_MIN_MOM] = "mom",
+	[GUEST_MIN_MEMTUNE] = "memtune",
+};
+
+static const char *const stats_state_names[] = {
+	[GUEST_STATS_UNKNOWN] = "unknown",
+	[GUEST_STATS_OK] = "ok",
+	[GUEST_STATS_STALE] = "stale",
+	[GUEST_STATS_ABSENT] = "absent",
+};
+
+const char *guest_min_source_name(enum guest_min_source s)
+{
+	return (unsigned)s < ARRAY_LEN(min_source_names) ? min_source_names[s]
+							 : "?";
+}
+
+const char *guest_stats_state_name(enum guest_stats_state s)
+{
+	return (unsigned)s < ARRAY_LEN(stats_state_names) ? stats_state_names[s]
+							  : "?";
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/* ---- pure helpers --------------------------------------------------- */
+
+static bool glob_any(char *const *globs, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(globs[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
+bool guest_name_wanted(const struct guest_config *c, const char *name)
+{
+	if (c->n_include > 0 && !glob_any(c->include, c->n_include, name))
+		return false;
+	return !glob_any(c->exclude, c->n_exclude, name);
+}
+
+enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
+				      const uint64_t value[GUEST_STAT_NR],
+				      bool had_prev, uint64_t prev_last_update,
+				      unsigned stale_reads, unsigned *unchanged)
+{
+	bool reported = false;
+
+	for (size_t i = 0; i < ARRAY_LEN(guest_reported); i++)
+		reported |= present[guest_reported[i]];
+	if (!reported && (!present[GUEST_LAST_UPDATE_S] ||
+			  value[GUEST_LAST_UPDATE_S] == 0)) {
+		*unchanged = 0;
+		return GUEST_STATS_ABSENT;
+	}
+	if (!present[GUEST_LAST_UPDATE_S] || !had_prev ||
+	    value[GUEST_LAST_UPDATE_S] != prev_last_update) {
+		*unchanged = 0;
+		return GUEST_STATS_OK;
+	}
+	(*unchanged)++;
+	return *unchanged >= stale_reads ? GUEST_STATS_STALE : GUEST_STATS_OK;
+}
+
+int guest_min_from_vdsm(const char *xml, uint64_t *kib)
+{
+	return xml_scan_size_elem(xml, xml + strlen(xml),
+				  "minGuaranteedMemoryMb", "MiB", kib);
+}
+
+int guest_min_from_mom(const char *xml, uint64_t *kib)
+{
+	return xml_scan_size_elem(xml, xml + strlen(xml), "min_guarantee",
+				  "KiB", kib);
+}
+
+int guest_min_from_domxml(const char *xml, uint64_t *kib)
+{
+	struct xml_elem memtune;
+
+	if (!xml_scan_find(xml, xml + strlen(xml), "memtune", &memtune))
+		return -ENOENT;
+	return xml_scan_size_elem(memtune.body, memtune.body_end,
+				  "min_guarantee", "KiB", kib);
+}
+
+/* ---- libvirt error routing ------------------------------------------ */
+
+/* Returns true when this (domain, code) may be logged now; *suppressed
+   gets how many were dropped since the last one logged. */
+static bool err_allow(struct guest_reader *r, int domain, int code,
+		      unsigned *suppressed)
+{
+	int64_t now = mono_ns();
+	struct err_slot *slot = NULL, *oldest = &r->err[0];
+	bool allow;
+
+	pthread_mutex_lock(&r->err_lock);
+	for (size_t i = 0; i < ERR_SLOTS && slot == NULL; i++) {
+		if (r->err[i].last_ns != 0 && r->err[i].domain == domain &&
+		    r->err[i].code == code)
+			slot = &r->err[i];
+		else if (r->err[i].last_ns < oldest->last_ns)
+			oldest = &r->err[i];
+	}
+	if (slot == NULL) {
+		slot = oldest;
+		*slot = (struct err_slot){domain, code, 0, 0};
+	}
+	allow = slot->last_ns == 0 || now - slot->last_ns >= ERR_WINDOW_NS;
+	if (allow) {
+		*suppressed = slot->suppressed;
+		slot->suppressed = 0;
+		slot->last_ns = now;
+	} else {
+		slot->suppressed++;
+	}
+	pthread_mutex_unlock(&r->err_lock);
+	return allow;
+}
+
+static int err_level(const virError *e)
+{
+	switch (e->code) {
+	case VIR_ERR_NO_DOMAIN:
+	case VIR_ERR_OPERATION_INVALID:
+		/* A domain stopped between listing and reading it. */
+		return GUEST_LOG_INFO;
+	default:
+		return e->level == VIR_ERR_WARNING ? GUEST_LOG_WARNING
+						   : GUEST_LOG_ERR;
+	}
+}
+
+static void on_libvirt_error(void *opaque, virErrorPtr e)
+{
+	struct guest_reader *r = opaque;
+	unsigned suppressed = 0;
+
+	if (r == NULL || e == NULL || e->code == VIR_ERR_NO_DOMAIN_METADATA)
+		return;
+	if (!err_allow(r, e->domain, e->code, &suppressed))
+		return;
+	if (suppressed > 0)
+		r->cfg.log(r->cfg.log_opaque, err_level(e),
+			   "libvirt error: %s (%u similar suppressed)",
+			   e->message ? e->message : "(no message)",
+			   suppressed);
+	else
+		r->cfg.log(r->cfg.log_opaque, err_level(e),
+			   "libvirt error: %s",
+			   e->message ? e->message : "(no message)");
+}
+
+/* ---- connection ----------------------------------------------------- */
+
+static void conn_close(struct guest_reader *r)
+{
+	if (r->conn == NULL)
+		return;
+	virConnectClose(r->conn);
+	r->conn = NULL;
+}
+
+/* Opens the connection if there is none or it broke.  Returns 0 or
+   -ENOTCONN; logs only when the state changes. */
+static int conn_ensure(struct guest_reader *r)
+{
+	const char *uri = r->cfg.uri ? r->cfg.uri : "(default)";
+
+	if (r->conn != NULL && virConnectIsAlive(r->conn) == 1)
+		return 0;
+	if (r->conn != NULL) {
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
+			   "connection to %s lost; reconnecting", uri);
+		conn_close(r);
+	}
+	r->read_only = false;
+	r->conn = virConnectOpen(r->cfg.uri);
+	if (r->conn == NULL) {
+		r->conn = virConnectOpenReadOnly(r->cfg.uri);
+		r->read_only = r->conn != NULL;
+	}
+	if (r->conn == NULL) {
+		if (!r->conn_failed)
+			r->cfg.log(r->cfg.log_opaque, GUEST_LOG_ERR,
+				   "cannot connect to %s; retrying at every "
+				   "read",
+				   uri);
+		r->conn_failed = true;
+		return -ENOTCONN;
+	}
+	virConnSetErrorFunc(r->conn, r, on_libvirt_error);
+	r->bulk_ok = true;
+	r->cfg.log(r->cfg.log_opaque,
+		   r->read_only ? GUEST_LOG_WARNING : GUEST_LOG_INFO,
+		   "connected to %s%s", uri,
+		   r->read_only ? " read-only: the stats period cannot be set"
+				: "");
+	r->conn_failed = false;
+	return 0;
+}
+
+/* ---- per-domain state ----------------------------------------------- */
+
+static void dom_state_free(struct dom_state *st)
+{
+	if (st == NULL)
+		return;
+	free(st->name);
+	free(st);
+}
+
+/* Finds the state for uuid, trying index `hint` first (domains usually
+   come in the same order every read).  Returns NULL if there is none. */
+static struct dom_state *state_find(struct guest_reader *r,
+				    const unsigned char *uuid, size_t hint)
+{
+	if (hint < r->n_doms &&
+	    memcmp(r->doms[hint]->uuid, uuid, VIR_UUID_BUFLEN) == 0)
+		return r->doms[hint];
+	for (size_t i = 0; i < r->n_doms; i++)
+		if (memcmp(r->doms[i]->uuid, uuid, VIR_UUID_BUFLEN) == 0)
+			return r->doms[i];
+	return NULL;
+}
+
+static struct dom_state *state_add(struct guest_reader *r,
+				   const unsigned char *uuid, const char *name)
+{
+	struct dom_state *st = NULL;
+
+	if (r->n_doms == r->cap_doms) {
+		size_t ncap = r->cap_doms ? r->cap_doms * 2 : 16;
+		struct dom_state **nd =
+			reallocarray(r->doms, ncap, sizeof(*nd));
+
+		if (nd == NULL)
+			return NULL;
+		r->doms = nd;
+		r->cap_doms = ncap;
+	}
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return NULL;
+	st->name = strdup(name);
+	if (st->name == NULL) {
+		free(st);
+		return NULL;
+	}
+	memcpy(st->uuid, uuid, VIR_UUID_BUFLEN);
+	r->doms[r->n_doms++] = st;
+	return st;
+}
+
+/* Frees the states of domains not seen in this read; clears `seen`. */
+static void state_sweep(struct guest_reader *r)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < r->n_doms; i++) {
+		struct dom_state *st = r->doms[i];
+
+		if (st->seen) {
+			st->seen = false;
+			r->doms[keep++] = st;
+			continue;
+		}
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_INFO,
+			   "domain %s (%s) is gone", st->name, st->uuid_str);
+		dom_state_free(st);
+	}
+	r->n_doms = keep;
+}
+
+/* Looks up or creates dom's state; notes renames.  NULL on failure. */
+static struct dom_state *state_for(struct guest_reader *r, virDomainPtr dom,
+				   const char *name, size_t hint)
+{
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	struct dom_state *st;
+	char *copy;
+
+	if (virDomainGetUUID(dom, uuid) < 0)
+		return NULL;
+	st = state_find(r, uuid, hint);
+	if (st == NULL) {
+		st = state_add(r, uuid, name);
+		if (st != NULL)
+			virDomainGetUUIDString(dom, st->uuid_str);
+		return st;
+	}
+	if (strcmp(st->name, name) != 0) {
+		copy = strdup(name);
+		if (copy == NULL)
+			return NULL;
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_INFO,
+			   "domain %s (%s) renamed to %s", st->name,
+			   st->uuid_str, name);
+		free(st->name);
+		st->name = copy;
+	}
+	return st;
+}
+
+/* ---- reading one domain --------------------------------------------- */
+
+static void set_period(struct guest_reader *r, virDomainPtr dom,
+		       struct dom_state *st)
+{
+	if (st->period_done || r->cfg.stats_period_s == 0 || r->read_only)
+		return;
+	st->period_done = true;
+	if (virDomainSetMemoryStatsPeriod(dom, (int)r->cfg.stats_period_s,
+					  VIR_DOMAIN_AFFECT_LIVE) < 0)
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
+			   "domain %s: cannot set the balloon stats period; "
+			   "guest statistics may stay absent",
+			   st->name);
+}
+
+/* Reads one metadata element; NULL when there is none. */
+static char *metadata(virDomainPtr dom, const char *ns)
+{
+	return virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, ns, 0);
+}
+
+/* Finds the guaranteed minimum: vdsm metadata, ours, memtune, else 0. */
+static enum guest_min_source min_lookup(virDomainPtr dom, uint64_t *kib)
+{
+	enum guest_min_source src = GUEST_MIN_NONE;
+	char *text = metadata(dom, GUEST_VDSM_NS);
+
+	*kib = 0;
+	if (text != NULL && guest_min_from_vdsm(text, kib) == 0)
+		src = GUEST_MIN_VDSM;
+	free(text);
+	if (src != GUEST_MIN_NONE)
+		return src;
+	text = metadata(dom, GUEST_MOM_NS);
+	if (text != NULL && guest_min_from_mom(text, kib) == 0)
+		src = GUEST_MIN_MOM;
+	free(text);
+	if (src != GUEST_MIN_NONE)
+		return src;
+	text = virDomainGetXMLDesc(dom, 0);
+	if (text != NULL && guest_min_from_domxml(text, kib) == 0)
+		src = GUEST_MIN_MEMTUNE;
+	free(text);
+	if (src == GUEST_MIN_NONE)
+		*kib = 0;
+	return src;
+}
+
+static void min_refresh(struct guest_reader *r, virDomainPtr dom,
+			struct dom_state *st, int64_t now_ns)
+{
+	enum guest_min_source src;
+	uint64_t kib;
+
+	if (st->min_known &&
+	    now_ns - st->min_read_ns < (int64_t)r->cfg.min_refresh_s * NS_PER_S)
+		return;
+	src = min_lookup(dom, &kib);
+	if (!st->min_known || src != st->min_source || kib != st->min_kib)
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_INFO,
+			   "domain %s: guaranteed minimum %llu KiB (source: "
+			   "%s)",
+			   st->name, (unsigned long long)kib,
+			   guest_min_source_name(src));
+	st->min_known = true;
+	st->min_source = src;
+	st->min_kib = kib;
+	st->min_read_ns = now_ns;
+}
+
+static uint64_t param_u64(const virTypedParameter *p)
+{
+	switch (p->type) {
+	case VIR_TYPED_PARAM_INT:
+		return p->value.i < 0 ? 0 : (uint64_t)p->value.i;
+	case VIR_TYPED_PARAM_UINT:
+		return p->value.ui;
+	case VIR_TYPED_PARAM_LLONG:
+		return p->value.l < 0 ? 0 : (uint64_t)p->value.l;
+	case VIR_TYPED_PARAM_ULLONG:
+		return p->value.ul;
+	default:
+		return 0;
+	}
+}
+
+/* Fills s from bulk fields.  Returns false when there is no balloon.*. */
+static bool fill_from_bulk(const virTypedParameter *params, int n,
+			   struct guest_sample *s)
+{
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		for (size_t j = 0; j < ARRAY_LEN(bulk_map); j++) {
+			if (strcmp(params[i].field, bulk_map[j].name) != 0)
+				continue;
+			s->present[bulk_map[j].stat] = true;
+			s->value[bulk_map[j].stat] = param_u64(&params[i]);
+			any = true;
+			break;
+		}
+	}
+	return any;
+}
+
+/* Fills s with virDomainMemoryStats and the maximum.  Returns 0 or -EIO. */
+static int fill_from_domain(virDomainPtr dom, struct guest_sample *s)
+{
+	virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
+	int n = virDomainMemoryStats(dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+	unsigned long max;
+
+	if (n < 0)
+		return -EIO;
+	for (int i = 0; i < n; i++) {
+		if (st[i].tag < 0 || st[i].tag >= VIR_DOMAIN_MEMORY_STAT_NR ||
+		    !tag_map[st[i].tag].known)
+			continue;
+		s->present[tag_map[st[i].tag].stat] = true;
+		s->value[tag_map[st[i].tag].stat] = st[i].val;
+	}
+	max = virDomainGetMaxMemory(dom);
+	if (max != 0) {
+		s->present[GUEST_MAXIMUM_KIB] = true;
+		s->value[GUEST_MAXIMUM_KIB] = max;
+	}
+	return 0;
+}
+
+/* Classifies the stats, logs state changes, computes the age. */
+static void track_staleness(struct guest_reader *r, struct dom_state *st,
+			    double now_wall_s, struct guest_sample *s)
+{
+	enum guest_stats_state state = guest_classify(
+		s->present, s->value, st->have_last_update, st->last_update,
+		r->cfg.stale_reads, &st->unchanged);
+
+	if (state != st->state)
+		r->cfg.log(r->cfg.log_opaque,
+			   state == GUEST_STATS_OK ? GUEST_LOG_INFO
+						   : GUEST_LOG_WARNING,
+			   "domain %s: balloon statistics %s (was %s)",
+			   st->name, guest_stats_state_name(state),
+			   guest_stats_state_name(st->state));
+	st->state = state;
+	s->state = state;
+	st->have_last_update = s->present[GUEST_LAST_UPDATE_S];
+	st->last_update = s->value[GUEST_LAST_UPDATE_S];
+	if (s->present[GUEST_LAST_UPDATE_S] && s->value[GUEST_LAST_UPDATE_S]) {
+		double age = now_wall_s - (double)s->value[GUEST_LAST_UPDATE_S];
+
+		s->have_age = true;
+		s->stats_age_s = age > 0 ? age : 0;
+	}
+}
+
+struct read_args {
+	int64_t now_ns;
+	double now_wall_s;
+	guest_sample_fn cb;
+	void *opaque;
+};
+
+/* Reads one domain and reports it.  Returns 1 when reported, 0 when
+   filtered out or failed (the failure was logged by the error handler). */
+static int read_domain(struct guest_reader *r, virDomainPtr dom,
+		       const virTypedParameter *params, int nparams,
+		       size_t idx, const struct read_args *a)
+{
+	const char *name = virDomainGetName(dom);
+	struct guest_sample s = {0};
+	struct dom_state *st;
+
+	if (name == NULL || !guest_name_wanted(&r->cfg, name))
+		return 0;
+	st = state_for(r, dom, name, idx);
+	if (st == NULL)
+		return 0;
+	st->seen = true;
+	set_period(r, dom, st);
+	if (!fill_from_bulk(params, nparams, &s) &&
+	    fill_from_domain(dom, &s) < 0)
+		return 0;
+	min_refresh(r, dom, st, a->now_ns);
+	s.present[GUEST_MINIMUM_KIB] = true;
+	s.value[GUEST_MINIMUM_KIB] = st->min_kib;
+	s.min_source = st->min_source;
+	track_staleness(r, st, a->now_wall_s, &s);
+	s.name = st->name;
+	s.uuid = st->uuid_str;
+	a->cb(&s, a->opaque);
+	return 1;
+}
+
+static int read_bulk(struct guest_reader *r, const struct read_args *a)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	int n, done = 0;
+
+	n = virConnectGetAllDomainStats(
+		r->conn, VIR_DOMAIN_STATS_BALLOON, &recs,
+		VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+	if (n < 0) {
+		virErrorPtr e = virGetLastError();
+
+		if (e != NULL && e->code == VIR_ERR_NO_SUPPORT)
+			r->bulk_ok = false;
+		return -EIO;
+	}
+	for (int i = 0; i < n; i++)
+		done += read_domain(r, recs[i]->dom, recs[i]->params,
+				    recs[i]->nparams, (size_t)i, a);
+	virDomainStatsRecordListFree(recs);
+	return done;
+}
+
+static int read_listed(struct guest_reader *r, const struct read_args *a)
+{
+	virDomainPtr *doms = NULL;
+	int n, done = 0;
+
+	n = virConnectListAllDomains(r->conn, &doms,
+				     VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (n < 0)
+		return -EIO;
+	for (int i = 0; i < n; i++) {
+		done += read_domain(r, doms[i], NULL, 0, (size_t)i, a);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return done;
+}
+
+/* One listing pass.  Returns the count, or -EIO when the listing failed. */
+static int read_all(struct guest_reader *r, const struct read_args *a)
+{
+	int rc = -EIO;
+
+	if (r->bulk_ok)
+		rc = read_bulk(r, a);
+	if (rc < 0 && !r->bulk_ok)
+		rc = read_listed(r, a);
+	return rc;
+}
+
+int guest_reader_read(struct guest_reader *r, int64_t now_ns,
+		      double now_wall_s, guest_sample_fn cb, void *opaque)
+{
+	struct read_args a = {now_ns, now_wall_s, cb, opaque};
+	int rc;
+
+	if (conn_ensure(r) < 0)
+		return -ENOTCONN;
+	rc = read_all(r, &a);
+	if (rc < 0 && virConnectIsAlive(r->conn) != 1) {
+		/* libvirtd went away since the last read: one retry. */
+		for (size_t i = 0; i < r->n_doms; i++)
+			r->doms[i]->seen = false;
+		if (conn_ensure(r) < 0)
+			return -ENOTCONN;
+		rc = read_all(r, &a);
+	}
+	if (rc < 0) {
+		for (size_t i = 0; i < r->n_doms; i++)
+			r->doms[i]->seen = false;
+		return rc;
+	}
+	state_sweep(r);
+	return rc;
+}
+
+/* ---- lifecycle ------------------------------------------------------ */
+
+static void free_globs(char **g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(g[i]);
+	free(g);
+}
+
+/* Deep-copies n globs; NULL on failure (or when n is 0). */
+static char **copy_globs(char *const *g, size_t n, bool *ok)
+{
+	char **out;
+
+	*ok = true;
+	if (n == 0)
+		return NULL;
+	out = calloc(n, sizeof(*out));
+	if (out == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		out[i] = strdup(g[i]);
+		if (out[i] == NULL) {
+			free_globs(out, i);
+			*ok = false;
+			return NULL;
+		}
+	}
+	return out;
+}
+
+struct guest_reader *guest_reader_new(const struct guest_config *c)
+{
+	struct guest_reader *r = calloc(1, sizeof(*r));
+	bool ok_inc, ok_exc;
+
+	if (r == NULL)
+		return NULL;
+	r->cfg = *c;
+	r->cfg.uri = NULL;
+	r->cfg.include = copy_globs(c->include, c->n_include, &ok_inc);
+	r->cfg.exclude = copy_globs(c->exclude, c->n_exclude, &ok_exc);
+	if (!ok_inc || !ok_exc) {
+		r->cfg.n_include = ok_inc ? r->cfg.n_include : 0;
+		r->cfg.n_exclude = ok_exc ? r->cfg.n_exclude : 0;
+		goto fail;
+	}
+	if (c->uri != NULL) {
+		r->cfg.uri = strdup(c->uri);
+		if (r->cfg.uri == NULL)
+			goto fail;
+	}
+	if (r->cfg.stale_reads == 0)
+		r->cfg.stale_reads = 1;
+	if (pthread_mutex_init(&r->err_lock, NULL) != 0)
+		goto fail;
+	r->bulk_ok = true;
+	virSetErrorFunc(r, on_libvirt_error);
+	return r;
+fail:
+	free_globs(r->cfg.include, r->cfg.n_include);
+	free_globs(r->cfg.exclude, r->cfg.n_exclude);
+	free((char *)r->cfg.uri);
+	free(r);
+	return NULL;
+}
+
+void guest_reader_free(struct guest_reader *r)
+{
+	if (r == NULL)
+		return;
+	conn_close(r);
+	virSetErrorFunc(NULL, NULL);
+	for (size_t i = 0; i < r->n_doms; i++)
+		dom_state_free(r->doms[i]);
+	free(r->doms);
+	free_globs(r->cfg.include, r->cfg.n_include);
+	free_globs(r->cfg.exclude, r->cfg.n_exclude);
+	free((char *)r->cfg.uri);
+	pthread_mutex_destroy(&r->err_lock);
+	free(r);
+}

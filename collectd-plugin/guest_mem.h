@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * guest_mem.h: per-guest balloon samples from libvirt for the `mom` read
+ * plugin.
+ *
+ * A guest_reader owns one libvirt connection and the per-domain state,
+ * keyed by UUID (so a renamed domain keeps its state and a vanished one
+ * loses it at the next read).  Each guest_reader_read() lists the active
+ * domains, reads their balloon statistics (bulk
+ * virConnectGetAllDomainStats(BALLOON) when the driver fills balloon.*,
+ * else virDomainMemoryStats per domain), their maximum and guaranteed
+ * minimum, and hands one struct guest_sample per domain to a callback.
+ * Values are in libvirt's units: KiB for memory, counts for faults, seconds
+ * for last_update.  A tag libvirt does not report is absent, never 0.
+ *
+ * Failures stay local: a domain that fails is skipped and the others are
+ * read; a broken connection is closed and reopened on the next read.
+ * libvirt errors are routed to the log hook, rate-limited.
+ *
+ * This module includes no collectd header; it logs only through the hook
+ * in struct guest_config.  Threading: one thread calls guest_reader_read()
+ * at a time; the libvirt error handler may run in any thread and only
+ * touches the (mutex-protected) rate limiter and the log hook, which must
+ * be thread-safe.
+ */
+#ifndef MOM_GUEST_MEM_H
+#define MOM_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Units are in the names: _KIB KiB, _S seconds; the rest are counts. */
+enum guest_stat {
+	GUEST_SWAP_IN_KIB,
+	GUEST_SWAP_OUT_KIB,
+	GUEST_MAJOR_FAULT,
+	GUEST_MINOR_FAULT,
+	GUEST_UNUSED_KIB,
+	GUEST_AVAILABLE_KIB,
+	GUEST_ACTUAL_KIB,
+	GUEST_USABLE_KIB,
+	GUEST_RSS_KIB,
+	GUEST_LAST_UPDATE_S,
+	GUEST_DISK_CACHES_KIB,
+	GUEST_HUGETLB_PGALLOC,
+	GUEST_HUGETLB_PGFAIL,
+	GUEST_MAXIMUM_KIB,
+	GUEST_MINIMUM_KIB,
+	GUEST_STAT_NR
+};
+
+/* Where the guaranteed minimum came from, in order of preference. */
+enum guest_min_source {
+	GUEST_MIN_NONE,    /* nothing configured: minimum 0 */
+	GUEST_MIN_VDSM,    /* vdsm metadata minGuaranteedMemoryMb */
+	GUEST_MIN_MOM,     /* our metadata element, see GUEST_MOM_NS */
+	GUEST_MIN_MEMTUNE, /* <memtune><min_guarantee> */
+};
+
+/* Health of the guest-reported balloon statistics. */
+enum guest_stats_state {
+	GUEST_STATS_UNKNOWN, /* not classified yet */
+	GUEST_STATS_OK,      /* the guest reports, last_update moves */
+	GUEST_STATS_STALE,   /* last_update did not move over N reads */
+	GUEST_STATS_ABSENT,  /* no balloon driver: only actual/rss/0 */
+};
+
+/* vdsm's metadata namespace and ours (README "Read plugin configuration"). */
+#define GUEST_VDSM_NS "http://ovirt.org/vm/1.0"
+#define GUEST_MOM_NS "https://github.com/ovirt-mom-successor/mom/1.0"
+
+enum guest_log_level {
+	GUEST_LOG_ERR = 3,
+	GUEST_LOG_WARNING = 4,
+	GUEST_LOG_INFO = 6,
+};
+
+/* One domain's reading, handed to the callback.  Strings are borrowed and
+   valid only during the callback. */
+struct guest_sample {
+	const char *name;
+	const char *uuid; /* canonical string form */
+	bool present[GUEST_STAT_NR];
+	uint64_t value[GUEST_STAT_NR];
+	enum guest_min_source min_source;
+	enum guest_stats_state state;
+	bool have_age;      /* stats_age_s is meaningful */
+	double stats_age_s; /* host time now - last_update, >= 0 */
+};
+
+typedef void (*guest_log_fn)(void *opaque, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+typedef void (*guest_sample_fn)(const struct guest_sample *s, void *opaque);
+
+/* Reader settings.  guest_reader_new() copies what it keeps. */
+struct guest_config {
+	const char *uri;          /* NULL: libvirt's default */
+	unsigned stats_period_s;  /* set once per domain; 0 leaves it alone */
+	unsigned stale_reads;     /* N for GUEST_STATS_STALE, >= 1 */
+	unsigned min_refresh_s;   /* re-read the minimum this often */
+	char **include;           /* name globs; none = all */
+	size_t n_include;
+	char **exclude;           /* name globs applied after include */
+	size_t n_exclude;
+	guest_log_fn log;         /* required, thread-safe */
+	void *log_opaque;
+};
+
+/* Names for logs. */
+const char *guest_min_source_name(enum guest_min_source s);
+const char *guest_stats_state_name(enum guest_stats_state s);
+
+/* True when a domain named `name` passes the include/exclude globs. */
+bool guest_name_wanted(const struct guest_config *c, const char *name);
+
+/* Classifies one reading given the previous last_update.  Pure: *unchanged
+   counts consecutive reads without a new last_update and is updated.
+   Exposed for unit tests. */
+enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
+				      const uint64_t value[GUEST_STAT_NR],
+				      bool had_prev, uint64_t prev_last_update,
+				      unsigned stale_reads, unsigned *unchanged);
+
+/* Parses the minimum from a metadata element or domain XML.  Pure; returns
+   0 and *kib, or -ENOENT when the text has no such setting. */
+int guest_min_from_vdsm(const char *xml, uint64_t *kib);
+int guest_min_from_mom(const char *xml, uint64_t *kib);
+int guest_min_from_domxml(const char *xml, uint64_t *kib);
+
+/* Creates a reader (no connection yet; the first read connects) and
+   installs the libvirt error handlers.  Returns NULL on allocation
+   failure. */
+struct guest_reader *guest_reader_new(const struct guest_config *c);
+
+/* Closes the connection, frees all state, and restores libvirt's default
+   error handler.  Accepts NULL. */
+void guest_reader_free(struct guest_reader *r);
+
+/* Reads every wanted active domain and calls cb once per domain read.
+   now_ns is a monotonic time stamp, now_wall_s the host's wall clock (for
+   stats age).  Returns the number of domains reported (0 is fine), or a
+   negative errno when there is no connection or the listing failed. */
+int guest_reader_read(struct guest_reader *r, int64_t now_ns,
+		      double now_wall_s, guest_sample_fn cb, void *opaque);
+
+#endif /* MOM_GUEST_MEM_H */

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * mom.c: the collectd glue of the `mom` read plugin: configuration,
+ * registration, and dispatch of what host_mem.c and guest_mem.c read.
+ * It is the only file of the plugin that includes collectd headers.
+ *
+ * Naming: every value goes out under plugin "mom"; host values have an
+ * empty plugin instance, guest values the domain name.  The identifiers,
+ * types and units are the contract in README.md "Metrics"; the tables
+ * host_metrics[] and guest_metrics[] below are that contract in code.  All
+ * values of one read carry the same time stamp (the actuator groups a
+ * sample by time).
+ *
+ * Lifecycle and state: collectd's config, init and shutdown callbacks take
+ * no user data, so the parsed <Plugin mom> block waits in one static slot
+ * (`pending`) between the config callback and init.  Init moves it into a
+ * struct mom_ctx that becomes the read callback's user_data; from then on
+ * no static is touched, and collectd frees the context (mom_ctx_free) after
+ * the shutdown callbacks.  Shutdown only frees a configuration that never
+ * reached init.  The read callback never runs concurrently with itself.
+ *
+ * The read callback returns non-zero only when no group produced a value
+ * and guests are not collected: an unreachable libvirtd must not make
+ * collectd back off exponentially, since we reconnect at every read.
+ */
+#include "core/daemon/collectd.h"
+
+#include "core/daemon/plugin.h"
+#include "core/utils/common/common.h"
+#include "core/utils/metadata/meta_data.h"
+
+#include "guest_mem.h"
+#include "host_mem.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MOM_PLUGIN "mom"
+#define MOM_LOG(level, ...) plugin_log(level, "mom plugin: " __VA_ARGS__)
+
+struct mom_conf {
+	char *uri;
+	char *root;
+	bool collect_host;
+	bool collect_ksm;
+	bool collect_guests;
+	int stats_period_s; /* -1: the read interval */
+	int stale_reads;
+	int min_refresh_s;
+	char **include;
+	size_t n_include;
+	char **exclude;
+	size_t n_exclude;
+};
+
+struct mom_ctx {
+	struct mom_conf conf;
+	struct host_reader *host;
+	struct guest_reader *guest;
+	cdtime_t now; /* the time stamp of the current read */
+};
+
+/* The one static: a parsed configuration on its way from the config
+   callback to init (see the file comment). */
+static struct mom_conf *pending;
+
+enum metric_kind { METRIC_GAUGE, METRIC_DERIVE };
+
+struct metric {
+	const char *type;
+	const char *type_instance;
+	enum metric_kind kind;
+	double scale; /* native unit -> dispatched unit */
+};
+
+#define KIB 1024.0
+
+/* Host fields -> identifiers.  The swap pages counters go out together as
+   vmpage_io-swap (two data sources) and have no entry. */
+static const struct metric host_metrics[HOST_FIELD_NR] = {
+	[HOST_MEM_TOTAL_KIB] = {"memory", "total", METRIC_GAUGE, KIB},
+	[HOST_MEM_FREE_KIB] = {"memory", "free", METRIC_GAUGE, KIB},
+	[HOST_MEM_AVAILABLE_KIB] = {"memory", "available", METRIC_GAUGE, KIB},
+	[HOST_MEM_BUFFERS_KIB] = {"memory", "buffers", METRIC_GAUGE, KIB},
+	[HOST_MEM_CACHED_KIB] = {"memory", "cached", METRIC_GAUGE, KIB},
+	[HOST_MEM_ANON_KIB] = {"memory", "anon", METRIC_GAUGE, KIB},
+	[HOST_SWAP_TOTAL_KIB] = {"memory", "swap_total", METRIC_GAUGE, KIB},
+	[HOST_SWAP_FREE_KIB] = {"memory", "swap_free", METRIC_GAUGE, KIB},
+	[HOST_PSI_SOME_AVG10_PCT] = {"percent", "pressure_some_avg10",
+				     METRIC_GAUGE, 1},
+	[HOST_PSI_SOME_AVG60_PCT] = {"percent", "pressure_some_avg60",
+				     METRIC_GAUGE, 1},
+	[HOST_PSI_FULL_AVG10_PCT] = {"percent", "pressure_full_avg10",
+				     METRIC_GAUGE, 1},
+	[HOST_PSI_FULL_AVG60_PCT] = {"percent", "pressure_full_avg60",
+				     METRIC_GAUGE, 1},
+	[HOST_PSI_SOME_TOTAL_US] = {"total_time_in_ms", "pressure_some",
+				    METRIC_DERIVE, 0.001},
+	[HOST_PSI_FULL_TOTAL_US] = {"total_time_in_ms", "pressure_full",
+				    METRIC_DERIVE, 0.001},
+	[HOST_CPU_COUNT] = {"count", "cpus", METRIC_GAUGE, 1},
+	[HOST_KSM_RUN] = {"gauge", "ksm_run", METRIC_GAUGE, 1},
+	[HOST_KSM_PAGES_SHARED] = {"vmpage_number", "ksm_shared", METRIC_GAUGE,
+				   1},
+	[HOST_KSM_PAGES_SHARING] = {"vmpage_number", "ksm_sharing",
+				    METRIC_GAUGE, 1},
+	[HOST_KSM_PAGES_UNSHARED] = {"vmpage_number", "ksm_unshared",
+				     METRIC_GAUGE, 1},
+	[HOST_KSM_PAGES_VOLATILE] = {"vmpage_number", "ksm_volatile",
+				     METRIC_GAUGE, 1},
+	[HOST_KSM_FULL_SCANS] = {"total_operations", "ksm_full_scans",
+				 METRIC_DERIVE, 1},
+	[HOST_KSM_PAGES_TO_SCAN] = {"vmpage_number", "ksm_pages_to_scan",
+				    METRIC_GAUGE, 1},
+	[HOST_KSM_SLEEP_MS] = {"duration", "ksm_sleep", METRIC_GAUGE, 0.001},
+	[HOST_KSM_MERGE_ACROSS_NODES] = {"gauge", "ksm_merge_across_nodes",
+					 METRIC_GAUGE, 1},
+	[HOST_KSM_GENERAL_PROFIT_BYTES] = {"gauge", "ksm_general_profit",
+					   METRIC_GAUGE, 1},
+	[HOST_KSM_ZERO_PAGES] = {"vmpage_number", "ksm_zero_pages",
+				 METRIC_GAUGE, 1},
+	[HOST_KSM_ADVISOR_MODE] = {"gauge", "ksm_advisor_mode", METRIC_GAUGE,
+				   1},
+	[HOST_KSMD_CPU_PCT] = {"percent", "ksmd_cpu", METRIC_GAUGE, 1},
+	[HOST_KSM_SHAREABLE_KIB] = {"memory", "ksm_shareable", METRIC_GAUGE,
+				    KIB},
+};
+
+/* Guest stats -> identifiers.  The two fault counters go out together as
+   ps_pagefaults (minflt, majflt) and have no entry. */
+static const struct metric guest_metrics[GUEST_STAT_NR] = {
+	[GUEST_ACTUAL_KIB] = {"memory", "actual", METRIC_GAUGE, KIB},
+	[GUEST_MAXIMUM_KIB] = {"memory", "maximum", METRIC_GAUGE, KIB},
+	[GUEST_MINIMUM_KIB] = {"memory", "minimum", METRIC_GAUGE, KIB},
+	[GUEST_AVAILABLE_KIB] = {"memory", "available", METRIC_GAUGE, KIB},
+	[GUEST_UNUSED_KIB] = {"memory", "unused", METRIC_GAUGE, KIB},
+	[GUEST_USABLE_KIB] = {"memory", "usable", METRIC_GAUGE, KIB},
+	[GUEST_DISK_CACHES_KIB] = {"memory", "disk_caches", METRIC_GAUGE, KIB},
+	[GUEST_RSS_KIB] = {"memory", "rss", METRIC_GAUGE, KIB},
+	[GUEST_SWAP_IN_KIB] = {"swap_io", "in", METRIC_DERIVE, KIB},
+	[GUEST_SWAP_OUT_KIB] = {"swap_io", "out", METRIC_DERIVE, KIB},
+	[GUEST_HUGETLB_PGALLOC] = {"total_operations", "hugetlb_pgalloc",
+				   METRIC_DERIVE, 1},
+	[GUEST_HUGETLB_PGFAIL] = {"total_operations", "hugetlb_pgfail",
+				  METRIC_DERIVE, 1},
+	[GUEST_LAST_UPDATE_S] = {"gauge", "last_update", METRIC_GAUGE, 1},
+};
+
+/* ---- logging -------------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4))) static void
+mom_log_hook(void *opaque, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	(void)opaque;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	MOM_LOG(level, "%s", buf);
+}
+
+/* ---- configuration -------------------------------------------------- */
+
+static void globs_free(char **g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(g[i]);
+	free(g);
+}
+
+static void mom_conf_free(struct mom_conf *c)
+{
+	if (c == NULL)
+		return;
+	free(c->uri);
+	free(c->root);
+	globs_free(c->include, c->n_include);
+	globs_free(c->exclude, c->n_exclude);
+	free(c);
+}
+
+static struct mom_conf *mom_conf_new(void)
+{
+	struct mom_conf *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->uri = strdup("qemu:///system");
+	c->root = strdup("/");
+	if (c->uri == NULL || c->root == NULL) {
+		mom_conf_free(c);
+		return NULL;
+	}
+	c->collect_host = c->collect_ksm = c->collect_guests = true;
+	c->stats_period_s = -1;
+	c->stale_reads = 3;
+	c->min_refresh_s = 60;
+	return c;
+}
+
+/* Appends every string value of ci to a glob list. */
+static int conf_globs(const oconfig_item_t *ci, char ***list, size_t *n)
+{
+	char **nl;
+
+	if (ci->values_num < 1) {
+		MOM_LOG(LOG_ERR, "%s needs at least one glob", ci->key);
+		return -1;
+	}
+	nl = reallocarray(*list, *n + (size_t)ci->values_num, sizeof(*nl));
+	if (nl == NULL)
+		return -1;
+	*list = nl;
+	for (int i = 0; i < ci->values_num; i++) {
+		if (ci->values[i].type != OCONFIG_TYPE_STRING) {
+			MOM_LOG(LOG_ERR, "%s takes strings (globs)", ci->key);
+			return -1;
+		}
+		nl[*n] = strdup(ci->values[i].value.string);
+		if (nl[*n] == NULL)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Reads an integer option and checks its range. */
+static int conf_int(const oconfig_item_t *ci, int min, int *out)
+{
+	int v;
+
+	if (cf_util_get_int(ci, &v) != 0)
+		return -1;
+	if (v < min) {
+		MOM_LOG(LOG_ERR, "%s must be at least %d (got %d)", ci->key,
+			min, v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int conf_item(const oconfig_item_t *ci, struct mom_conf *c)
+{
+	if (strcasecmp(ci->key, "Connection") == 0)
+		return cf_util_get_string(ci, &c->uri);
+	if (strcasecmp(ci->key, "Root") == 0)
+		return cf_util_get_string(ci, &c->root);
+	if (strcasecmp(ci->key, "CollectHost") == 0)
+		return cf_util_get_boolean(ci, &c->collect_host);
+	if (strcasecmp(ci->key, "CollectKSM") == 0)
+		return cf_util_get_boolean(ci, &c->collect_ksm);
+	if (strcasecmp(ci->key, "CollectGuests") == 0)
+		return cf_util_get_boolean(ci, &c->collect_guests);
+	if (strcasecmp(ci->key, "IncludeDomain") == 0)
+		return conf_globs(ci, &c->include, &c->n_include);
+	if (strcasecmp(ci->key, "ExcludeDomain") == 0)
+		return conf_globs(ci, &c->exclude, &c->n_exclude);
+	if (strcasecmp(ci->key, "StatsPeriod") == 0)
+		return conf_int(ci, 0, &c->stats_period_s);
+	if (strcasecmp(ci->key, "StaleReads") == 0)
+		return conf_int(ci, 1, &c->stale_reads);
+	if (strcasecmp(ci->key, "MinimumRefresh") == 0)
+		return conf_int(ci, 0, &c->min_refresh_s);
+	MOM_LOG(LOG_ERR, "unknown option \"%s\" in <Plugin mom>", ci->key);
+	return -1;
+}
+
+static int mom_config(oconfig_item_t *ci)
+{
+	struct mom_conf *c;
+
+	if (pending != NULL) {
+		MOM_LOG(LOG_ERR, "only one <Plugin mom> block is supported");
+		return -1;
+	}
+	c = mom_conf_new();
+	if (c == NULL)
+		return -1;
+	for (int i = 0; i < ci->children_num; i++) {
+		if (conf_item(&ci->children[i], c) != 0) {
+			mom_conf_free(c);
+			return -1;
+		}
+	}
+	pending = c;
+	return 0;
+}
+
+/* ---- dispatch ------------------------------------------------------- */
+
+static void dispatch(const struct mom_ctx *ctx, const char *pinst,
+		     const char *type, const char *tinst, value_t *values,
+		     size_t n, meta_data_t *meta)
+{
+	value_list_t vl = VALUE_LIST_INIT;
+
+	vl.values = values;
+	vl.values_len = n;
+	vl.time = ctx->now;
+	vl.meta = meta;
+	sstrncpy(vl.plugin, MOM_PLUGIN, sizeof(vl.plugin));
+	sstrncpy(vl.plugin_instance, pinst, sizeof(vl.plugin_instance));
+	sstrncpy(vl.type, type, sizeof(vl.type));
+	sstrncpy(vl.type_instance, tinst, sizeof(vl.type_instance));
+	plugin_dispatch_values(&vl);
+}
+
+/* One value, converted per the table entry; fills the union member that
+   matches the type's data source. */
+static void dispatch_metric(const struct mom_ctx *ctx, const char *pinst,
+			    const struct metric *m, double real, int64_t ival,
+			    bool is_real, meta_data_t *meta)
+{
+	value_t v;
+
+	if (m->kind == METRIC_DERIVE)
+		v.derive = m->scale == 1 ? (derive_t)ival
+					 : (derive_t)((double)ival * m->scale);
+	else
+		v.gauge = (is_real ? real : (double)ival) * m->scale;
+	dispatch(ctx, pinst, m->type, m->type_instance, &v, 1, meta);
+}
+
+static void dispatch_host(const struct mom_ctx *ctx,
+			  const struct host_sample *s)
+{
+	for (int f = 0; f < HOST_FIELD_NR; f++) {
+		if (!s->present[f] || host_metrics[f].type == NULL)
+			continue;
+		dispatch_metric(ctx, "", &host_metrics[f], s->rval[f],
+				s->ival[f], host_field_is_real(f), NULL);
+	}
+	if (s->present[HOST_PSWPIN_PAGES] && s->present[HOST_PSWPOUT_PAGES]) {
+		value_t v[2] = {
+			{.derive = s->ival[HOST_PSWPIN_PAGES]},
+			{.derive = s->ival[HOST_PSWPOUT_PAGES]},
+		};
+
+		dispatch(ctx, "", "vmpage_io", "swap", v, 2, NULL);
+	}
+}
+
+/* A meta with the domain's UUID, plus one optional extra string. */
+static meta_data_t *guest_meta(const struct guest_sample *s, const char *key,
+			       const char *val)
+{
+	meta_data_t *m = meta_data_create();
+
+	if (m == NULL)
+		return NULL;
+	if (meta_data_add_string(m, "mom:uuid", s->uuid) != 0 ||
+	    (key != NULL && meta_data_add_string(m, key, val) != 0)) {
+		meta_data_destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void dispatch_guest_extras(const struct mom_ctx *ctx,
+				  const struct guest_sample *s, meta_data_t *m)
+{
+	if (s->present[GUEST_MINOR_FAULT] && s->present[GUEST_MAJOR_FAULT]) {
+		value_t v[2] = {
+			{.derive = (derive_t)s->value[GUEST_MINOR_FAULT]},
+			{.derive = (derive_t)s->value[GUEST_MAJOR_FAULT]},
+		};
+
+		dispatch(ctx, s->name, "ps_pagefaults", "", v, 2, m);
+	}
+	if (s->have_age) {
+		meta_data_t *sm = guest_meta(
+			s, "mom:stats_state", guest_stats_state_name(s->state));
+		value_t v = {.gauge = s->stats_age_s};
+
+		dispatch(ctx, s->name, "duration", "stats_age", &v, 1, sm);
+		meta_data_destroy(sm);
+	}
+}
+
+static void dispatch_guest(const struct guest_sample *s, void *opaque)
+{
+	const struct mom_ctx *ctx = opaque;
+	meta_data_t *m = guest_meta(s, NULL, NULL);
+	meta_data_t *mm = guest_meta(s, "mom:min_source",
+				     guest_min_source_name(s->min_source));
+
+	for (int i = 0; i < GUEST_STAT_NR; i++) {
+		if (!s->present[i] || guest_metrics[i].type == NULL)
+			continue;
+		dispatch_metric(ctx, s->name, &guest_metrics[i], 0,
+				(int64_t)s->value[i], false,
+				i == GUEST_MINIMUM_KIB ? mm : m);
+	}
+	dispatch_guest_extras(ctx, s, m);
+	meta_data_destroy(mm);
+	meta_data_destroy(m);
+}
+
+/* ---- callbacks ------------------------------------------------------ */
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int mom_read(user_data_t *ud)
+{
+	struct mom_ctx *ctx = ud->data;
+	unsigned groups = (ctx->conf.collect_host ? HOST_GROUP_MEM : 0) |
+			  (ctx->conf.collect_ksm ? HOST_GROUP_KSM : 0);
+	int64_t now_ns = mono_ns();
+	int got = 0;
+
+	ctx->now = cdtime();
+	if (groups != 0) {
+		struct host_sample s;
+
+		got += host_reader_read(ctx->host, groups, now_ns, &s);
+		dispatch_host(ctx, &s);
+	}
+	if (ctx->guest != NULL) {
+		guest_reader_read(ctx->guest, now_ns, CDTIME_T_TO_DOUBLE(ctx->now),
+				  dispatch_guest, ctx);
+		return 0;
+	}
+	return got > 0 ? 0 : -1;
+}
+
+static void mom_ctx_free(void *p)
+{
+	struct mom_ctx *ctx = p;
+
+	if (ctx == NULL)
+		return;
+	guest_reader_free(ctx->guest);
+	host_reader_free(ctx->host);
+	free(ctx->conf.uri);
+	free(ctx->conf.root);
+	globs_free(ctx->conf.include, ctx->conf.n_include);
+	globs_free(ctx->conf.exclude, ctx->conf.n_exclude);
+	free(ctx);
+}
+
+/* The stats period and how many unchanged reads mean "stale": at least
+   StaleReads, and enough to cover two stats periods. */
+static void guest_timing(const struct mom_conf *c, unsigned *period,
+			 unsigned *stale)
+{
+	double interval_s = CDTIME_T_TO_DOUBLE(plugin_get_interval());
+	unsigned need;
+
+	if (interval_s <= 0)
+		interval_s = 10;
+	*period = c->stats_period_s >= 0 ? (unsigned)c->stats_period_s
+					 : (unsigned)ceil(interval_s);
+	need = (unsigned)ceil(2.0 * *period / interval_s);
+	*stale = (unsigned)c->stale_reads > need ? (unsigned)c->stale_reads
+						 : need;
+}
+
+static struct guest_reader *guest_new(const struct mom_conf *c)
+{
+	struct guest_config gc = {
+		.uri = c->uri,
+		.min_refresh_s = (unsigned)c->min_refresh_s,
+		.include = c->include,
+		.n_include = c->n_include,
+		.exclude = c->exclude,
+		.n_exclude = c->n_exclude,
+		.log = mom_log_hook,
+	};
+
+	guest_timing(c, &gc.stats_period_s, &gc.stale_reads);
+	MOM_LOG(LOG_INFO,
+		"guests from %s, stats period %u s, stale after %u reads",
+		c->uri, gc.stats_period_s, gc.stale_reads);
+	return guest_reader_new(&gc);
+}
+
+static int mom_init(void)
+{
+	struct mom_conf *c = pending != NULL ? pending : mom_conf_new();
+	struct mom_ctx *ctx = NULL;
+
+	pending = NULL;
+	if (c == NULL)
+		return -1;
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL) {
+		mom_conf_free(c);
+		return -1;
+	}
+	ctx->conf = *c;
+	free(c); /* the strings now belong to ctx->conf */
+	ctx->host = host_reader_new(ctx->conf.root, sysconf(_SC_CLK_TCK));
+	if (ctx->host == NULL)
+		goto fail;
+	if (ctx->conf.collect_guests) {
+		ctx->guest = guest_new(&ctx->conf);
+		if (ctx->guest == NULL)
+			goto fail;
+	}
+	/* On failure collectd itself calls mom_ctx_free. */
+	return plugin_register_complex_read(
+		NULL, MOM_PLUGIN, mom_read, 0,
+		&(user_data_t){.data = ctx, .free_func = mom_ctx_free});
+fail:
+	MOM_LOG(LOG_ERR, "out of memory during init");
+	mom_ctx_free(ctx);
+	return -1;
+}
+
+static int mom_shutdown(void)
+{
+	mom_conf_free(pending);
+	pending = NULL;
+	return 0;
+}
+
+__attribute__((visibility("default"))) void module_register(void)
+{
+	plugin_register_complex_config(MOM_PLUGIN, mom_config);
+	plugin_register_init(MOM_PLUGIN, mom_init);
+	plugin_register_shutdown(MOM_PLUGIN, mom_shutdown);
+}
