@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * conf.c: the option table, the JSON configuration file and the
+ * command-line overrides.
+ *
+ * Every option is one row of conf_options[]: its name (the JSON key, and
+ * --name on the command line), its type, where it lives in struct conf, its
+ * default and its bounds.  Nothing else in the daemon parses configuration.
+ */
+#include "conf.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_type { OPT_STR, OPT_INT, OPT_SIZE, OPT_BOOL, OPT_MODE };
+
+struct conf_option {
+	const char *name;
+	enum opt_type type;
+	size_t offset;
+	const char *def; /* default, as text */
+	long long min, max;
+	const char *help;
+};
+
+#define O(field) offsetof(struct conf, field)
+
+static const struct conf_option conf_options[] = {
+	{"socket", OPT_STR, O(socket), "/run/mom/momd.sock", 0, 0,
+	 "unix socket of the REST API and ingest"},
+	{"socket_mode", OPT_MODE, O(socket_mode), "0660", 0, 0777,
+	 "permissions of the unix socket (octal)"},
+	{"socket_group", OPT_STR, O(socket_group), "", 0, 0,
+	 "group owning the unix socket (empty: unchanged)"},
+	{"listen", OPT_STR, O(listen), "", 0, 0,
+	 "also listen on TCP host:port (empty: off); needs token_file"},
+	{"token_file", OPT_STR, O(token_file), "", 0, 0,
+	 "file holding the bearer token required on TCP"},
+	{"tls_cert", OPT_STR, O(tls_cert), "", 0, 0, "PEM certificate for TLS"},
+	{"tls_key", OPT_STR, O(tls_key), "", 0, 0, "PEM private key for TLS"},
+	{"policy_dir", OPT_STR, O(policy_dir), "/usr/share/mom/policies", 0, 0,
+	 "directory of *.json policies"},
+	{"state_dir", OPT_STR, O(state_dir), "/var/lib/mom", 0, 0,
+	 "where policies and parameters set through the API persist"},
+	{"libvirt_uri", OPT_STR, O(libvirt_uri), "qemu:///system", 0, 0,
+	 "libvirt connection used to set balloons"},
+	{"ksm_dir", OPT_STR, O(ksm_dir), "/sys/kernel/mm/ksm", 0, 0,
+	 "KSM sysfs directory; nothing outside it is ever written"},
+	{"ksm_backend", OPT_STR, O(ksm_backend), "sysfs", 0, 0,
+	 "sysfs or libvirt (virNodeSetMemoryParameters; run stays in sysfs)"},
+	{"hostname", OPT_STR, O(hostname), "", 0, 0,
+	 "accept samples of this collectd host only (empty: any)"},
+	{"accept_plugins", OPT_STR, O(accept_plugins), "mom", 0, 0,
+	 "comma-separated collectd plugins that ingest accepts"},
+	{"interval_ms", OPT_INT, O(interval_ms), "10000", 100, 3600000,
+	 "policy evaluation interval"},
+	{"history", OPT_INT, O(history), "10", 1, 64,
+	 "samples kept per host and guest (MOM: 10)"},
+	{"expiry_ms", OPT_INT, O(expiry_ms), "60000", 1000, 86400000,
+	 "forget a guest that has not reported for this long"},
+	{"settle_ms", OPT_INT, O(settle_ms), "500", 0, 60000,
+	 "how long an incomplete newest sample waits for its other values"},
+	{"max_body", OPT_SIZE, O(max_body), "4194304", 1024, 1 << 30,
+	 "largest request body accepted, bytes"},
+	{"max_records", OPT_INT, O(max_records), "20000", 1, 10000000,
+	 "most records in one ingest body"},
+	{"dry_run", OPT_BOOL, O(dry_run), "false", 0, 0,
+	 "decide and record, but change nothing on the host"},
+	{"log_level", OPT_STR, O(log_level), "info", 0, 0,
+	 "error, warning, info or debug"},
+	{"rail_max_shrink_pct", OPT_INT, O(rail_max_shrink_pct), "10", 1, 100,
+	 "a balloon shrinks at most this % of the guest's maximum per cycle"},
+	{"rail_max_grow_pct", OPT_INT, O(rail_max_grow_pct), "100", 1, 100,
+	 "a balloon grows at most this % of the guest's maximum per cycle"},
+	{"rail_used_margin_pct", OPT_INT, O(rail_used_margin_pct), "5", 0, 100,
+	 "outside an emergency, never below what the guest uses plus this %"},
+	{"rail_stale_ms", OPT_INT, O(rail_stale_ms), "30000", 0, 86400000,
+	 "leave a guest alone when its statistics are older than this "
+	 "(0: off, for libvirt's test driver, whose statistics never move)"},
+	{"rail_stuck_cycles", OPT_INT, O(rail_stuck_cycles), "3", 1, 1000,
+	 "cycles without movement before a guest counts as not following"},
+	{"action_log_size", OPT_INT, O(action_log_size), "1000", 1, 1000000,
+	 "recent actions kept in memory for the API"},
+};
+
+#define NOPTIONS (sizeof(conf_options) / sizeof(conf_options[0]))
+
+static const struct conf_option *option_find(const char *name)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (strcmp(conf_options[i].name, name) == 0)
+			return &conf_options[i];
+	return NULL;
+}
+
+/* Set one option from text.  Returns 0, or -1 with err filled. */
+static int option_set_text(struct conf *c, const struct conf_option *o,
+			   const char *text, char *err, size_t len)
+{
+	char *p = (char *)c + o->offset;
+	char *end;
+	long long v;
+
+	switch (o->type) {
+	case OPT_STR: {
+		char *copy = strdup(text);
+
+		if (!copy) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		free(*(char **)p);
+		*(char **)p = copy;
+		return 0;
+	}
+	case OPT_BOOL:
+		if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0)
+			*(bool *)p = true;
+		else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0)
+			*(bool *)p = false;
+		else
+			goto bad;
+		return 0;
+	case OPT_INT:
+	case OPT_SIZE:
+	case OPT_MODE:
+		errno = 0;
+		v = strtoll(text, &end, o->type == OPT_MODE ? 8 : 10);
+		if (errno || end == text || *end || v < o->min || v > o->max)
+			goto bad;
+		if (o->type == OPT_SIZE)
+			*(size_t *)p = (size_t)v;
+		else
+			*(int *)p = (int)v;
+		return 0;
+	}
+bad:
+	if (o->type == OPT_BOOL)
+		snprintf(err, len, "%s: \"%s\" is not true or false", o->name,
+			 text);
+	else
+		snprintf(err, len, "%s: \"%s\" is not %s in [%lld, %lld]",
+			 o->name, text,
+			 o->type == OPT_MODE ? "an octal mode" : "an integer",
+			 o->min, o->max);
+	return -1;
+}
+
+int conf_init_defaults(struct conf *c)
+{
+	char err[128];
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (option_set_text(c, &conf_options[i], conf_options[i].def,
+				    err, sizeof(err)) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* Set one option from a JSON value of the right type. */
+static int option_set_json(struct conf *c, const struct conf_option *o,
+			   json_t *v, char *err, size_t len)
+{
+	char num[32];
+
+	switch (o->type) {
+	case OPT_STR:
+		if (!json_is_string(v))
+			break;
+		return option_set_text(c, o, json_string_value(v), err, len);
+	case OPT_BOOL:
+		if (!json_is_boolean(v))
+			break;
+		return option_set_text(c, o, json_is_true(v) ? "true" : "false",
+				       err, len);
+	case OPT_MODE:
+		/* A mode is written as a string ("0660"): JSON has no octal. */
+		if (!json_is_string(v))
+			break;
+		return option_set_text(c, o, json_string_value(v), err, len);
+	case OPT_INT:
+	case OPT_SIZE:
+		if (!json_is_integer(v))
+			break;
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+		return option_set_text(c, o, num, err, len);
+	}
+	snprintf(err, len, "%s: expected %s", o->name,
+		 o->type == OPT_STR || o->type == OPT_MODE ? "a string"
+		 : o->type == OPT_BOOL			   ? "true or false"
+							   : "an integer");
+	return -1;
+}
+
+int conf_load_file(struct conf *c, const char *path, char *err, size_t len)
+{
+	json_error_t jerr;
+	json_t *root, *v;
+	const char *key;
+	char detail[256];
+	int rc = -1;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err, len, "%s:%d:%d: %s", path, jerr.line,
+			 jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, len, "%s: the configuration is not a JSON object",
+			 path);
+		goto out;
+	}
+	json_object_foreach(root, key, v)
+	{
+		const struct conf_option *o = option_find(key);
+
+		if (!o) {
+			snprintf(err, len, "%s: unknown option \"%s\"", path,
+				 key);
+			goto out;
+		}
+		if (option_set_json(c, o, v, detail, sizeof(detail)) < 0) {
+			snprintf(err, len, "%s: %s", path, detail);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
+int conf_apply_arg(struct conf *c, int argc, char **argv, int *consumed,
+		   char *err, size_t len)
+{
+	const struct conf_option *o;
+	const char *arg = argv[0];
+
+	if (strncmp(arg, "--", 2) != 0)
+		return 1;
+	/* Flags spell options with dashes: --policy-dir for policy_dir. */
+	char name[64];
+	size_t n = strlen(arg + 2);
+
+	if (n >= sizeof(name))
+		return 1;
+	for (size_t i = 0; i <= n; i++)
+		name[i] = arg[2 + i] == '-' ? '_' : arg[2 + i];
+	o = option_find(name);
+	if (!o)
+		return 1;
+	if (o->type == OPT_BOOL) {
+		*consumed = 1;
+		return option_set_text(c, o, "true", err, len);
+	}
+	if (argc < 2) {
+		snprintf(err, len, "%s needs a value", arg);
+		return -1;
+	}
+	*consumed = 2;
+	return option_set_text(c, o, argv[1], err, len);
+}
+
+int conf_validate(const struct conf *c, char *err, size_t len)
+{
+	if (c->socket[0] == '\0' && c->listen[0] == '\0') {
+		snprintf(err, len, "neither socket nor listen is set");
+		return -1;
+	}
+	if (strlen(c->socket) >= 108) {
+		snprintf(err, len, "socket: path longer than 107 bytes");
+		return -1;
+	}
+	if (c->listen[0] && c->token_file[0] == '\0') {
+		snprintf(err, len, "listen requires token_file: TCP clients "
+				   "must authenticate");
+		return -1;
+	}
+	if (!!c->tls_cert[0] != !!c->tls_key[0]) {
+		snprintf(err, len, "tls_cert and tls_key go together");
+		return -1;
+	}
+	if (strcmp(c->ksm_backend, "sysfs") != 0 &&
+	    strcmp(c->ksm_backend, "libvirt") != 0) {
+		snprintf(err, len, "ksm_backend: \"%s\" is not sysfs or libvirt",
+			 c->ksm_backend);
+		return -1;
+	}
+	return 0;
+}
+
+void conf_release(struct conf *c)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (conf_options[i].type == OPT_STR)
+			free(*(char **)((char *)c + conf_options[i].offset));
+	memset(c, 0, sizeof(*c));
+}
+
+void conf_print_options(void)
+{
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		char flag[64];
+		size_t j;
+
+		for (j = 0; conf_options[i].name[j] && j < sizeof(flag) - 1;
+		     j++)
+			flag[j] = conf_options[i].name[j] == '_'
+					  ? '-'
+					  : conf_options[i].name[j];
+		flag[j] = '\0';
+		printf("  --%-22s %s (default: %s)\n", flag,
+		       conf_options[i].help,
+		       conf_options[i].def[0] ? conf_options[i].def : "\"\"");
+	}
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * conf.h: the actuator's configuration.
+ *
+ * One table of options serves both the JSON configuration file (strict:
+ * unknown keys, duplicate keys and wrong types are errors) and the
+ * command-line flags that override it (--socket PATH sets "socket").  The
+ * result is a plain struct that is not changed after start-up, except by a
+ * reload, which builds a new one and swaps it in.
+ */
+#ifndef MOM_CONF_H
+#define MOM_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf {
+	char *socket;	    /* unix socket of the API and ingest */
+	int socket_mode;    /* e.g. 0660 */
+	char *socket_group; /* group owning the socket, "" = unchanged */
+	char *listen;	    /* optional TCP "host:port", "" = none */
+	char *token_file;   /* bearer token required on TCP */
+	char *tls_cert, *tls_key; /* PEM files: TLS on TCP when both set */
+	char *policy_dir;   /* the shipped or site policies */
+	char *state_dir;    /* policies and parameters set through the API */
+	char *libvirt_uri;  /* where balloons are set */
+	char *ksm_dir;	    /* the KSM sysfs directory */
+	char *ksm_backend;  /* "sysfs" or "libvirt" (run stays in sysfs) */
+	char *hostname;	    /* accept samples of this host only, "" = any */
+	char *accept_plugins; /* comma-separated plugins ingest accepts */
+	int interval_ms;    /* policy evaluation interval */
+	int history;	    /* samples kept per entity */
+	int expiry_ms;	    /* drop a guest that stops reporting */
+	int settle_ms;	    /* a partial newest sample waits this long */
+	size_t max_body;    /* bytes in one request body */
+	int max_records;    /* records in one ingest body */
+	bool dry_run;	    /* decide and record, change nothing */
+	char *log_level;
+	/* Balloon safety rails (see README "Controllers"). */
+	int rail_max_shrink_pct;  /* shrink at most this % of max per cycle */
+	int rail_max_grow_pct;	  /* grow at most this % of max per cycle */
+	int rail_used_margin_pct; /* floor: what the guest uses + this % */
+	int rail_stale_ms;	  /* statistics older than this: hands off */
+	int rail_stuck_cycles;	  /* target ignored this many cycles: stuck */
+	int action_log_size;	  /* recent actions kept for the API */
+};
+
+/* Fill *c with the built-in defaults.  Returns 0 or -ENOMEM. */
+int conf_init_defaults(struct conf *c);
+
+/*
+ * Merge a JSON configuration file into *c.  Returns 0, or -1 with a
+ * message naming the file, line and key in err.
+ */
+int conf_load_file(struct conf *c, const char *path, char *err, size_t len);
+
+/*
+ * Apply one "--name value" (or "--flag") override.  *consumed is set to the
+ * number of argv entries used (1 or 2).  Returns 0, 1 when arg is not a
+ * configuration option, or -1 with err filled.
+ */
+int conf_apply_arg(struct conf *c, int argc, char **argv, int *consumed,
+		   char *err, size_t len);
+
+/* Check cross-option constraints.  Returns 0 or -1 with err filled. */
+int conf_validate(const struct conf *c, char *err, size_t len);
+
+void conf_release(struct conf *c);
+
+/* Print every option with its type and default (for --help). */
+void conf_print_options(void);
+
+#endif /* MOM_CONF_H */

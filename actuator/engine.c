@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * engine.c: ingest, the evaluation cycle, and the JSON views of the state.
+ *
+ * DESIGN.  Threads: libmicrohttpd's (ingest and API) and the main thread
+ * (engine_cycle).  `lock` guards store, counts, policies, params, last_plan
+ * and dry_run; `ctl_lock` guards the controller.  A cycle takes `lock` only
+ * to build a snapshot and take a reference to the policy set, evaluates
+ * with no lock held, then applies under `ctl_lock` alone.  The plan borrows
+ * names from its policy set, so the reference is dropped only after the
+ * plan is freed.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actlog.h"
+#include "control.h"
+#include "eval.h"
+#include "field.h"
+#include "host.h"
+#include "ingest.h"
+#include "log.h"
+#include "plan.h"
+#include "store.h"
+#include "wire.h"
+
+struct policy_ref {
+	struct policy_set *ps;
+	int refs;
+};
+
+struct engine {
+	const struct conf *conf;
+	pthread_mutex_t lock;
+	struct store *store;
+	struct ingest_counts counts;
+	struct policy_ref *policies;
+	json_t *params; /* values set through the API: name -> number */
+	json_t *last_plan;
+	bool dry_run;
+	uint64_t cycles;
+	int64_t last_eval_ns;
+	int64_t started_ms;
+
+	pthread_mutex_t ctl_lock;
+	struct balloon_backend balloon;
+	struct ksm_backend ksm;
+	struct controller *ctl;
+	struct actlog *actions;
+	struct ratelimit error_rl;
+};
+
+static void policy_ref_put(struct policy_ref *r)
+{
+	if (r && --r->refs == 0) {
+		policy_set_free(r->ps);
+		free(r);
+	}
+}
+
+static int open_backends(struct engine *e, char *err, size_t len)
+{
+	const struct conf *c = e->conf;
+	int rc;
+
+	rc = host_libvirt_balloon(c->libvirt_uri, &e->balloon, err, len);
+	if (rc < 0)
+		return rc;
+	if (strcmp(c->ksm_backend, "libvirt") == 0)
+		return host_libvirt_ksm(c->libvirt_uri, c->ksm_dir, &e->ksm,
+					err, len);
+	return host_sysfs_ksm(c->ksm_dir, &e->ksm, err, len);
+}
+
+struct engine *engine_new(const struct conf *conf, char *err, size_t len)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	struct policy_error perr;
+	struct control_rails rails = {
+		.max_shrink_pct = conf->rail_max_shrink_pct,
+		.max_grow_pct = conf->rail_max_grow_pct,
+		.used_margin_pct = conf->rail_used_margin_pct,
+		.stale_ms = conf->rail_stale_ms,
+		.stuck_cycles = conf->rail_stuck_cycles,
+	};
+	struct policy_set *ps;
+
+	if (!e) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	e->conf = conf;
+	e->dry_run = conf->dry_run;
+	e->started_ms = clock_wall_ms();
+	e->error_rl = (struct ratelimit)RATELIMIT_INIT(60000);
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->ctl_lock, NULL);
+
+	ps = policy_set_load_dir(conf->policy_dir, &perr);
+	if (!ps) {
+		snprintf(err, len, "policies in %s: %s%s%s: %s%s%s",
+			 conf->policy_dir, perr.policy,
+			 perr.path[0] ? " at " : "", perr.path, perr.message,
+			 perr.line ? " (line " : "", perr.line ? "...)" : "");
+		if (perr.line)
+			snprintf(err, len, "policies in %s: %s:%d:%d: %s",
+				 conf->policy_dir, perr.policy, perr.line,
+				 perr.column, perr.message);
+		goto fail;
+	}
+	e->policies = calloc(1, sizeof(*e->policies));
+	if (!e->policies) {
+		policy_set_free(ps);
+		goto oom;
+	}
+	e->policies->ps = ps;
+	e->policies->refs = 1;
+
+	e->store = store_new(conf->history, conf->expiry_ms, conf->settle_ms);
+	e->params = json_object();
+	e->actions = actlog_new((size_t)conf->action_log_size);
+	if (!e->store || !e->params || !e->actions)
+		goto oom;
+	if (open_backends(e, err, len) < 0)
+		goto fail;
+	e->ctl = controller_new(&rails, &e->balloon, &e->ksm, e->actions);
+	if (!e->ctl)
+		goto oom;
+	return e;
+oom:
+	snprintf(err, len, "out of memory");
+fail:
+	engine_free(e);
+	return NULL;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	controller_free(e->ctl);
+	balloon_backend_release(&e->balloon);
+	ksm_backend_release(&e->ksm);
+	actlog_free(e->actions);
+	store_free(e->store);
+	json_decref(e->params);
+	json_decref(e->last_plan);
+	policy_ref_put(e->policies);
+	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->ctl_lock);
+	free(e);
+}
+
+/* Parameter values as the snapshot wants them; caller holds e->lock. */
+static struct snap_param *params_locked(struct engine *e, size_t *n)
+{
+	struct snap_param *p;
+	const char *key;
+	json_t *v;
+	size_t i = 0;
+
+	*n = json_object_size(e->params);
+	p = calloc(*n ? *n : 1, sizeof(*p));
+	if (!p)
+		return NULL;
+	json_object_foreach(e->params, key, v)
+	{
+		p[i].name = key;
+		p[i].value = json_number_value(v);
+		i++;
+	}
+	return p;
+}
+
+static void log_decisions(const struct plan *plan, const struct snapshot *s)
+{
+	char why[256];
+
+	for (size_t i = 0; i < plan->nguests && i < s->nguests; i++) {
+		const struct plan_guest *pg = &plan->guests[i];
+		const struct plan_value *pv = &pg->ctl[GC_BALLOON_TARGET];
+		double cur = snap_latest(&s->guests[i], GUEST_FIELD_COUNT,
+					 GF_BALLOON_CUR);
+
+		if (pg->error) {
+			log_warn("decision guest:%s none: policy error: %s",
+				 pg->name, pg->error);
+			continue;
+		}
+		if (!pv->set)
+			continue;
+		plan_reason_format(&pv->reason, why, sizeof(why));
+		/* A decision that changes nothing is only worth a debug line. */
+		log_msg(pv->value != (int64_t)cur ? LOG_LVL_INFO
+						  : LOG_LVL_DEBUG,
+			"decision guest:%s balloon_target=%" PRId64
+			" (now %.0f KiB); reason: %s",
+			pg->name, pv->value, cur, why);
+	}
+	if (plan->host_error)
+		log_warn("decision host none: policy error: %s",
+			 plan->host_error);
+	for (int k = 0; k < HOST_CONTROL_COUNT; k++) {
+		if (!plan->host[k].set)
+			continue;
+		plan_reason_format(&plan->host[k].reason, why, sizeof(why));
+		log_debug("decision host %s=%" PRId64 "; reason: %s",
+			  host_control_names[k], plan->host[k].value, why);
+	}
+}
+
+void engine_cycle(struct engine *e)
+{
+	struct store_snapshot *ss = NULL;
+	struct snap_param *params = NULL;
+	struct policy_ref *ref;
+	struct plan *plan = NULL;
+	struct timespec t0, t1;
+	size_t nparams, expired;
+	bool dry_run;
+	json_t *pj;
+
+	pthread_mutex_lock(&e->lock);
+	expired = store_expire(e->store, clock_mono_ms());
+	params = params_locked(e, &nparams);
+	if (params)
+		ss = store_snapshot_new(e->store, clock_mono_ms(), params,
+					nparams);
+	ref = e->policies;
+	ref->refs++;
+	dry_run = e->dry_run;
+	pthread_mutex_unlock(&e->lock);
+	if (expired)
+		log_info("forgot %zu guest(s) that stopped reporting", expired);
+	if (!ss) {
+		log_err("cycle skipped: out of memory");
+		goto out;
+	}
+	if (store_snapshot_get(ss)->host.len == 0) {
+		log_debug("cycle skipped: no host sample yet");
+		goto out;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	plan = eval_run(ref->ps, store_snapshot_get(ss));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!plan) {
+		log_err("cycle skipped: out of memory");
+		goto out;
+	}
+	log_decisions(plan, store_snapshot_get(ss));
+
+	pthread_mutex_lock(&e->ctl_lock);
+	controller_apply(e->ctl, plan, store_snapshot_get(ss), dry_run,
+			 clock_wall_ms());
+	pthread_mutex_unlock(&e->ctl_lock);
+
+	pj = plan_to_json(plan);
+	pthread_mutex_lock(&e->lock);
+	json_decref(e->last_plan);
+	e->last_plan = pj;
+	e->cycles++;
+	e->last_eval_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
+			  (t1.tv_nsec - t0.tv_nsec);
+	pthread_mutex_unlock(&e->lock);
+out:
+	plan_free(plan);
+	store_snapshot_free(ss);
+	free(params);
+	pthread_mutex_lock(&e->lock);
+	policy_ref_put(ref);
+	pthread_mutex_unlock(&e->lock);
+}
+
+static json_t *wire_error_json(const struct wire_error *we)
+{
+	json_t *o = json_pack("{s:s, s:s}", "error", "bad_request", "message",
+			      we->message);
+
+	if (o && we->record >= 0)
+		json_object_set_new(o, "record", json_integer(we->record));
+	if (o && we->field[0])
+		json_object_set_new(o, "field", json_string(we->field));
+	if (o && we->line) {
+		json_object_set_new(o, "line", json_integer(we->line));
+		json_object_set_new(o, "column", json_integer(we->column));
+	}
+	return o;
+}
+
+int engine_ingest(struct engine *e, const char *body, size_t len,
+		  json_t **reply)
+{
+	struct wire_batch batch = {0};
+	struct wire_error we = {.record = -1};
+	struct ingest_filter filter = {.hostname = e->conf->hostname,
+				       .plugins = e->conf->accept_plugins};
+	struct ingest_counts before;
+	int rc, status;
+
+	rc = wire_batch_decode(body, len, (size_t)e->conf->max_records, &batch,
+			       &we);
+	if (rc == 0)
+		rc = ingest_check(&batch, &filter, &we);
+	pthread_mutex_lock(&e->lock);
+	if (rc < 0) {
+		e->counts.rejected++;
+		pthread_mutex_unlock(&e->lock);
+		wire_batch_free(&batch);
+		if (rc == -ENOMEM) {
+			*reply = json_pack("{s:s, s:s}", "error", "overloaded",
+					   "message", "out of memory");
+			return 503;
+		}
+		*reply = wire_error_json(&we);
+		return 400;
+	}
+	before = e->counts;
+	rc = ingest_apply(e->store, &batch, clock_mono_ms(), &e->counts);
+	pthread_mutex_unlock(&e->lock);
+	wire_batch_free(&batch);
+	if (rc < 0) {
+		*reply = json_pack("{s:s, s:s}", "error", "overloaded",
+				   "message", "out of memory");
+		return 503;
+	}
+	*reply = json_pack("{s:I, s:I}", "records",
+			   (json_int_t)(e->counts.records - before.records),
+			   "values",
+			   (json_int_t)(e->counts.values - before.values));
+	status = 200;
+	return status;
+}
+
+json_t *engine_status_json(struct engine *e)
+{
+	uint64_t totals[4];
+	json_t *o;
+
+	actlog_totals(e->actions, totals);
+	pthread_mutex_lock(&e->lock);
+	o = json_pack(
+		"{s:s, s:b, s:I, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I}, s:s, s:s, s:I}",
+		"status", "active", "dry_run", e->dry_run, "cycles",
+		(json_int_t)e->cycles, "guests",
+		(json_int_t)store_guest_count(e->store), "last_eval_ms",
+		e->last_eval_ns / 1e6, "started_ms", (json_int_t)e->started_ms,
+		"ingest", "batches", (json_int_t)e->counts.batches, "records",
+		(json_int_t)e->counts.records, "values",
+		(json_int_t)e->counts.values, "ignored",
+		(json_int_t)e->counts.ignored, "rejected",
+		(json_int_t)e->counts.rejected, "actions", "applied",
+		(json_int_t)totals[ACT_APPLIED], "dry_run",
+		(json_int_t)totals[ACT_DRY_RUN], "refused",
+		(json_int_t)totals[ACT_REFUSED], "failed",
+		(json_int_t)totals[ACT_FAILED], "balloon_backend",
+		e->balloon.name, "ksm_backend", e->ksm.name, "interval_ms",
+		(json_int_t)e->conf->interval_ms);
+	pthread_mutex_unlock(&e->lock);
+	return o;
+}
+
+static json_t *row_json(const double *row, const struct field_desc *desc,
+			size_t width)
+{
+	json_t *o = json_object();
+
+	for (size_t f = 0; o && f < width; f++) {
+		if (!field_present(row[f]))
+			continue;
+		/* Integral values print as integers, as MOM's did. */
+		if (row[f] == (double)(json_int_t)row[f])
+			json_object_set_new(o, desc[f].name,
+					    json_integer((json_int_t)row[f]));
+		else
+			json_object_set_new(o, desc[f].name, json_real(row[f]));
+	}
+	return o;
+}
+
+/* A snapshot of the store as it is now; NULL when out of memory. */
+static struct store_snapshot *snapshot_now(struct engine *e)
+{
+	struct store_snapshot *ss;
+
+	pthread_mutex_lock(&e->lock);
+	ss = store_snapshot_new(e->store, clock_mono_ms(), NULL, 0);
+	pthread_mutex_unlock(&e->lock);
+	return ss;
+}
+
+json_t *engine_stats_json(struct engine *e)
+{
+	struct store_snapshot *ss = snapshot_now(e);
+	const struct snapshot *s;
+	json_t *o, *guests;
+
+	if (!ss)
+		return NULL;
+	s = store_snapshot_get(ss);
+	guests = json_object();
+	for (size_t i = 0; guests && i < s->nguests; i++) {
+		const struct snap_entity *g = &s->guests[i];
+
+		json_object_set_new(
+			guests, g->name,
+			row_json(g->values + (g->len - 1) * GUEST_FIELD_COUNT,
+				 guest_fields, GUEST_FIELD_COUNT));
+	}
+	o = json_pack("{s:o, s:o}", "host",
+		      s->host.len ? row_json(s->host.values +
+						     (s->host.len - 1) *
+							     HOST_FIELD_COUNT,
+					     host_fields, HOST_FIELD_COUNT)
+				  : json_object(),
+		      "guests", guests);
+	store_snapshot_free(ss);
+	return o;
+}
+
+json_t *engine_guests_json(struct engine *e)
+{
+	struct store_snapshot *ss = snapshot_now(e);
+	const struct snapshot *s;
+	json_t *arr;
+
+	if (!ss)
+		return NULL;
+	s = store_snapshot_get(ss);
+	arr = json_array();
+	for (size_t i = 0; arr && i < s->nguests; i++)
+		json_array_append_new(arr, json_string(s->guests[i].name));
+	store_snapshot_free(ss);
+	return arr;
+}
+
+json_t *engine_plan_json(struct engine *e)
+{
+	json_t *p;
+	json_t *targets;
+
+	pthread_mutex_lock(&e->lock);
+	p = e->last_plan ? json_incref(e->last_plan) : json_null();
+	pthread_mutex_unlock(&e->lock);
+	pthread_mutex_lock(&e->ctl_lock);
+	targets = controller_guests_json(e->ctl);
+	pthread_mutex_unlock(&e->ctl_lock);
+	return json_pack("{s:o, s:o}", "plan", p, "applied", targets);
+}
+
+json_t *engine_actions_json(struct engine *e, size_t limit)
+{
+	return actlog_to_json(e->actions, limit);
+}
+
+json_t *engine_params_json(struct engine *e)
+{
+	json_t *o = json_object();
+	const struct policy_set *ps;
+
+	pthread_mutex_lock(&e->lock);
+	ps = e->policies->ps;
+	for (size_t i = 0; o && i < policy_set_param_count(ps); i++) {
+		const char *name = policy_set_param_name(ps, i);
+		json_t *v = json_object_get(e->params, name);
+
+		json_object_set_new(
+			o, name,
+			v ? json_copy(v)
+			  : json_real(policy_set_param_default(ps, i)));
+	}
+	pthread_mutex_unlock(&e->lock);
+	return o;
+}
+
+int engine_params_update(struct engine *e, const json_t *updates, char *err,
+			 size_t len)
+{
+	const char *key;
+	json_t *v;
+	json_t *next;
+	int rc = -EINVAL;
+
+	if (!json_is_object(updates)) {
+		snprintf(err, len, "parameters must be a JSON object");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&e->lock);
+	next = json_copy(e->params);
+	if (!next) {
+		rc = -ENOMEM;
+		snprintf(err, len, "out of memory");
+		goto out;
+	}
+	/* Check everything before changing anything. */
+	json_object_foreach((json_t *)updates, key, v)
+	{
+		double x;
+
+		if (policy_set_param_index(e->policies->ps, key) < 0) {
+			snprintf(err, len, "unknown parameter \"%s\"", key);
+			goto out;
+		}
+		if (json_is_boolean(v))
+			x = json_is_true(v);
+		else if (json_is_number(v))
+			x = json_number_value(v);
+		else {
+			snprintf(err, len,
+				 "parameter \"%s\": expected a number or a "
+				 "boolean",
+				 key);
+			goto out;
+		}
+		json_object_set_new(next, key, json_real(x));
+	}
+	json_decref(e->params);
+	e->params = next;
+	next = NULL;
+	rc = 0;
+out:
+	pthread_mutex_unlock(&e->lock);
+	json_decref(next);
+	return rc;
+}
+
+void engine_set_dry_run(struct engine *e, bool on)
+{
+	pthread_mutex_lock(&e->lock);
+	e->dry_run = on;
+	pthread_mutex_unlock(&e->lock);
+	log_info("dry-run %s", on ? "on: nothing will be changed" : "off");
+}
+
+bool engine_dry_run(struct engine *e)
+{
+	bool on;
+
+	pthread_mutex_lock(&e->lock);
+	on = e->dry_run;
+	pthread_mutex_unlock(&e->lock);
+	return on;
+}
+
+void engine_policies_swap(struct engine *e, struct policy_set *ps)
+{
+	struct policy_ref *r = calloc(1, sizeof(*r)), *old;
+
+	if (!r) {
+		policy_set_free(ps);
+		return;
+	}
+	r->ps = ps;
+	r->refs = 1;
+	pthread_mutex_lock(&e->lock);
+	old = e->policies;
+	e->policies = r;
+	policy_ref_put(old);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void engine_with_policies(struct engine *e,
+			  void (*f)(const struct policy_set *ps, void *arg),
+			  void *arg)
+{
+	pthread_mutex_lock(&e->lock);
+	f(e->policies->ps, arg);
+	pthread_mutex_unlock(&e->lock);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * engine.h: the actuator's core loop and its shared state.
+ *
+ * The engine owns the sample store, the policy set in force, the parameter
+ * values set through the API, the controllers and the action log.  Ingest
+ * and API requests arrive on libmicrohttpd's threads; the cycle runs on the
+ * main thread.  One mutex guards the store, the policies and the
+ * parameters; a second one guards the controllers' state, so that a slow
+ * libvirt call never blocks ingest.  Evaluation runs outside both, on an
+ * immutable snapshot and a reference-counted policy set.
+ */
+#ifndef MOM_ENGINE_H
+#define MOM_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "conf.h"
+#include "policy.h"
+
+struct engine;
+
+/*
+ * Create the engine: open the host backends, load the policies of
+ * conf->policy_dir.  conf must outlive the engine.  Returns NULL with a
+ * message in err.
+ */
+struct engine *engine_new(const struct conf *conf, char *err, size_t len);
+void engine_free(struct engine *e);
+
+/* One cycle: expire, snapshot, evaluate, apply, record. */
+void engine_cycle(struct engine *e);
+
+/*
+ * Ingest a write_http JSON body.  Returns the HTTP status; *reply gets a
+ * new JSON reference (the error, or the counts).
+ */
+int engine_ingest(struct engine *e, const char *body, size_t len,
+		  json_t **reply);
+
+/* JSON views for the API; each returns a new reference. */
+json_t *engine_status_json(struct engine *e);
+json_t *engine_stats_json(struct engine *e);	  /* getStatistics */
+json_t *engine_guests_json(struct engine *e);	  /* getActiveGuests */
+json_t *engine_plan_json(struct engine *e);	  /* last plan, or null */
+json_t *engine_actions_json(struct engine *e, size_t limit);
+
+/* Parameters: current values (defaults merged in), and a merge-update. */
+json_t *engine_params_json(struct engine *e);
+/* Returns 0, or -EINVAL with a message (unknown parameter, not a number). */
+int engine_params_update(struct engine *e, const json_t *updates, char *err,
+			 size_t len);
+
+void engine_set_dry_run(struct engine *e, bool on);
+bool engine_dry_run(struct engine *e);
+
+/*
+ * Replace the whole policy set with a validated one (takes ownership of
+ * ps).  The previous set is freed once no evaluation uses it.
+ */
+void engine_policies_swap(struct engine *e, struct policy_set *ps);
+
+/*
+ * Run f with the policy set in force (borrowed; valid during the call, under
+ * the engine lock).
+ */
+void engine_with_policies(struct engine *e,
+			  void (*f)(const struct policy_set *ps, void *arg),
+			  void *arg);
+
+#endif /* MOM_ENGINE_H */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * host.h: the only ways the actuator changes the host.
+ *
+ * Two small interfaces, each with interchangeable backends:
+ *   - balloons: libvirt (virDomainSetMemoryFlags, live, KiB);
+ *   - KSM knobs: sysfs (files of one directory, never anything outside it)
+ *     or libvirt's node memory parameters (all knobs but run).
+ * Dry run is not a backend: the controllers skip the set calls (and still
+ * read the real state), so it can be switched at run time.
+ *
+ * Every function returns 0 or a negative errno, with a one-line message in
+ * msg on failure; -ENOENT from balloon_set means the guest is gone.  The
+ * engine calls them from its cycle thread only; they need no locking.
+ */
+#ifndef MOM_HOST_H
+#define MOM_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ksm_knob {
+	KSM_RUN,
+	KSM_PAGES_TO_SCAN,
+	KSM_SLEEP_MILLISECS,
+	KSM_MERGE_ACROSS_NODES,
+	KSM_PAGES_SHARED, /* read-only: guards the merge_across_nodes write */
+	KSM_KNOB_COUNT
+};
+
+extern const char *const ksm_knob_names[KSM_KNOB_COUNT];
+
+struct balloon_backend {
+	const char *name;
+	void *ctx;
+	int (*set)(void *ctx, const char *guest, uint64_t kib, char *msg,
+		   size_t len);
+	void (*free)(void *ctx);
+};
+
+struct ksm_backend {
+	const char *name;
+	void *ctx;
+	int (*get)(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
+		   size_t len);
+	int (*set)(void *ctx, enum ksm_knob k, int64_t value, char *msg,
+		   size_t len);
+	void (*free)(void *ctx);
+};
+
+/* Backends.  Each returns 0 or -errno with msg filled. */
+int host_libvirt_balloon(const char *uri, struct balloon_backend *out,
+			 char *msg, size_t len);
+int host_libvirt_ksm(const char *uri, const char *ksm_dir,
+		     struct ksm_backend *out, char *msg, size_t len);
+int host_sysfs_ksm(const char *ksm_dir, struct ksm_backend *out, char *msg,
+		   size_t len);
+
+void balloon_backend_release(struct balloon_backend *b);
+void ksm_backend_release(struct ksm_backend *k);
+
+#endif /* MOM_HOST_H */

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * host_libvirt.c: balloon targets through libvirt, and optionally the KSM
+ * knobs through libvirt's node memory parameters.
+ *
+ * One read-write connection, opened lazily and reopened after it breaks
+ * (libvirtd restarted), so a libvirt outage costs one failed cycle, not the
+ * daemon.  libvirt's own error printing is silenced: errors come back to the
+ * caller as messages and the engine logs them, rate-limited.
+ */
+#include "host.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+struct lv_host {
+	char *uri;
+	virConnectPtr conn;
+	struct ksm_backend sysfs; /* run and pages_shared stay in sysfs */
+};
+
+static void lv_silence(void *opaque, virErrorPtr err)
+{
+	(void)opaque;
+	(void)err;
+}
+
+static const char *lv_last_error(void)
+{
+	const char *m = virGetLastErrorMessage();
+
+	return m ? m : "unknown libvirt error";
+}
+
+/* The connection, (re)opened when needed; NULL with msg filled. */
+static virConnectPtr lv_conn(struct lv_host *h, char *msg, size_t len)
+{
+	if (h->conn && virConnectIsAlive(h->conn) == 1)
+		return h->conn;
+	if (h->conn) {
+		virConnectClose(h->conn);
+		h->conn = NULL;
+	}
+	h->conn = virConnectOpen(h->uri);
+	if (!h->conn)
+		snprintf(msg, len, "libvirt %s: %s", h->uri, lv_last_error());
+	return h->conn;
+}
+
+static int lv_balloon_set(void *ctx, const char *guest, uint64_t kib,
+			  char *msg, size_t len)
+{
+	struct lv_host *h = ctx;
+	virConnectPtr conn = lv_conn(h, msg, len);
+	virDomainPtr dom;
+	int rc = 0;
+
+	if (!conn)
+		return -ECONNREFUSED;
+	dom = virDomainLookupByName(conn, guest);
+	if (!dom) {
+		virErrorPtr e = virGetLastError();
+
+		if (e && e->code == VIR_ERR_NO_DOMAIN) {
+			snprintf(msg, len, "guest %s is gone", guest);
+			return -ENOENT;
+		}
+		snprintf(msg, len, "lookup %s: %s", guest, lv_last_error());
+		return -EIO;
+	}
+	if (virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		virErrorPtr e = virGetLastError();
+
+		rc = e && e->code == VIR_ERR_OPERATION_INVALID ? -ENOENT
+							       : -EIO;
+		snprintf(msg, len, "set %s to %llu KiB: %s", guest,
+			 (unsigned long long)kib, lv_last_error());
+	}
+	virDomainFree(dom);
+	return rc;
+}
+
+static void lv_free(void *ctx)
+{
+	struct lv_host *h = ctx;
+
+	if (!h)
+		return;
+	if (h->conn)
+		virConnectClose(h->conn);
+	ksm_backend_release(&h->sysfs);
+	free(h->uri);
+	free(h);
+}
+
+static struct lv_host *lv_host_new(const char *uri)
+{
+	struct lv_host *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->uri = strdup(uri);
+	if (!h->uri) {
+		free(h);
+		return NULL;
+	}
+	virSetErrorFunc(NULL, lv_silence);
+	return h;
+}
+
+int host_libvirt_balloon(const char *uri, struct balloon_backend *out,
+			 char *msg, size_t len)
+{
+	struct lv_host *h = lv_host_new(uri);
+
+	if (!h) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	*out = (struct balloon_backend){.name = "libvirt",
+					.ctx = h,
+					.set = lv_balloon_set,
+					.free = lv_free};
+	return 0;
+}
+
+static const char *const lv_param_names[KSM_KNOB_COUNT] = {
+	[KSM_PAGES_TO_SCAN] = VIR_NODE_MEMORY_SHARED_PAGES_TO_SCAN,
+	[KSM_SLEEP_MILLISECS] = VIR_NODE_MEMORY_SHARED_SLEEP_MILLISECS,
+	[KSM_MERGE_ACROSS_NODES] = VIR_NODE_MEMORY_SHARED_MERGE_ACROSS_NODES,
+};
+
+static int lv_ksm_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
+		      size_t len)
+{
+	struct lv_host *h = ctx;
+
+	/* Reading is the same whichever backend writes: sysfs is the truth. */
+	return h->sysfs.get(h->sysfs.ctx, k, value, msg, len);
+}
+
+static int lv_ksm_set(void *ctx, enum ksm_knob k, int64_t value, char *msg,
+		      size_t len)
+{
+	struct lv_host *h = ctx;
+	virConnectPtr conn;
+	virTypedParameter p;
+
+	if (!lv_param_names[k]) /* run: libvirt has no knob for it */
+		return h->sysfs.set(h->sysfs.ctx, k, value, msg, len);
+	conn = lv_conn(h, msg, len);
+	if (!conn)
+		return -ECONNREFUSED;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.field, sizeof(p.field), "%s", lv_param_names[k]);
+	p.type = VIR_TYPED_PARAM_UINT;
+	p.value.ui = (unsigned int)value;
+	if (virNodeSetMemoryParameters(conn, &p, 1, 0) < 0) {
+		snprintf(msg, len, "set %s: %s", ksm_knob_names[k],
+			 lv_last_error());
+		return -EIO;
+	}
+	return 0;
+}
+
+int host_libvirt_ksm(const char *uri, const char *ksm_dir,
+		     struct ksm_backend *out, char *msg, size_t len)
+{
+	struct lv_host *h = lv_host_new(uri);
+	int rc;
+
+	if (!h) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	rc = host_sysfs_ksm(ksm_dir, &h->sysfs, msg, len);
+	if (rc < 0) {
+		lv_free(h);
+		return rc;
+	}
+	*out = (struct ksm_backend){.name = "libvirt",
+				    .ctx = h,
+				    .get = lv_ksm_get,
+				    .set = lv_ksm_set,
+				    .free = lv_free};
+	return 0;
+}

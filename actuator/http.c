@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * http.c: libmicrohttpd glue; the only file that includes microhttpd.h.
+ *
+ * Two daemons at most: one on the unix socket (trusted by its file mode,
+ * as MOM's socket was for vdsm) and one on TCP (bearer token required).
+ * Each runs an internal epoll thread pool.  Per connection we keep a small
+ * struct that accumulates the body; the handler sees only complete
+ * requests.
+ */
+#include "http.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "log.h"
+
+#define HTTP_THREADS 2
+#define HTTP_CONN_LIMIT 128
+#define HTTP_CONN_TIMEOUT_S 10
+
+struct http_server {
+	struct MHD_Daemon *unix_d, *tcp_d;
+	int unix_fd;
+	char *socket_path;
+	char *token; /* NULL when TCP is off */
+	char *tls_cert, *tls_key;
+	size_t max_body;
+	http_handler handler;
+	void *ctx;
+};
+
+struct conn_state {
+	char *body;
+	size_t len, cap;
+	bool too_large;
+};
+
+/* Read a whole small file (token, certificate) into a new string. */
+static char *file_read(const char *path, char *err, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t n = 0;
+
+	if (!f) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = calloc(1, 65537);
+	if (buf)
+		n = fread(buf, 1, 65536, f);
+	fclose(f);
+	if (!buf) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn,
+				     struct http_response *res)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char *text = res->text;
+	const char *ctype = res->content_type ? res->content_type
+					      : "text/plain; charset=utf-8";
+
+	if (res->json) {
+		text = json_dumps(res->json, JSON_COMPACT | JSON_ENSURE_ASCII);
+		json_decref(res->json);
+		res->json = NULL;
+		ctype = "application/json";
+		if (!text) {
+			text = strdup("{\"error\":\"internal\"}");
+			res->status = 500;
+		}
+		free(res->text);
+	}
+	if (!text)
+		text = strdup("");
+	if (!text)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(strlen(text), text,
+					    MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	ret = MHD_queue_response(conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, int status,
+				  const char *code, const char *message)
+{
+	struct http_response res = {
+		.status = status,
+		.json = json_pack("{s:s, s:s}", "error", code, "message",
+				  message),
+	};
+
+	return send_response(conn, &res);
+}
+
+/* Constant-time comparison, so the token cannot be guessed by timing. */
+static bool token_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = la != lb;
+
+	for (size_t i = 0; i < la; i++)
+		d |= (unsigned char)a[i] ^ (unsigned char)b[i % (lb ? lb : 1)];
+	return d == 0;
+}
+
+static bool authorized(struct http_server *s, struct MHD_Connection *conn)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+
+	return h && strncmp(h, "Bearer ", 7) == 0 && token_equal(h + 7, s->token);
+}
+
+static int body_append(struct conn_state *cs, const char *data, size_t n,
+		       size_t max)
+{
+	if (cs->too_large || cs->len + n > max) {
+		cs->too_large = true;
+		return 0;
+	}
+	if (cs->len + n + 1 > cs->cap) {
+		size_t cap = cs->cap ? cs->cap : 4096;
+		char *p;
+
+		while (cap < cs->len + n + 1)
+			cap *= 2;
+		p = realloc(cs->body, cap);
+		if (!p)
+			return -ENOMEM;
+		cs->body = p;
+		cs->cap = cap;
+	}
+	memcpy(cs->body + cs->len, data, n);
+	cs->len += n;
+	cs->body[cs->len] = '\0';
+	return 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls,
+				  bool tcp)
+{
+	struct http_server *s = cls;
+	struct conn_state *cs = *con_cls;
+	struct http_request req;
+	struct http_response res = {.status = 500};
+	const char *ctype;
+
+	(void)version;
+	if (!cs) {
+		/* First call: headers only.  Refuse early what we can. */
+		if (tcp && !authorized(s, conn))
+			return send_error(conn, 401, "unauthorized",
+					  "a valid bearer token is required");
+		cs = calloc(1, sizeof(*cs));
+		if (!cs)
+			return MHD_NO;
+		*con_cls = cs;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (body_append(cs, upload_data, *upload_data_size,
+				s->max_body) < 0)
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (cs->too_large)
+		return send_error(conn, 413, "too_large",
+				  "request body exceeds max_body");
+	ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					    MHD_HTTP_HEADER_CONTENT_TYPE);
+	req = (struct http_request){
+		.method = method,
+		.path = url,
+		.body = cs->body ? cs->body : "",
+		.body_len = cs->len,
+		.content_type = ctype ? ctype : "",
+		.tcp = tcp,
+		.conn = conn,
+	};
+	s->handler(s->ctx, &req, &res);
+	return send_response(conn, &res);
+}
+
+static enum MHD_Result on_unix(void *cls, struct MHD_Connection *conn,
+			       const char *url, const char *method,
+			       const char *version, const char *upload_data,
+			       size_t *upload_data_size, void **con_cls)
+{
+	return on_request(cls, conn, url, method, version, upload_data,
+			  upload_data_size, con_cls, false);
+}
+
+static enum MHD_Result on_tcp(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
+{
+	return on_request(cls, conn, url, method, version, upload_data,
+			  upload_data_size, con_cls, true);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+
+	(void)cls, (void)conn, (void)toe;
+	if (cs) {
+		free(cs->body);
+		free(cs);
+		*con_cls = NULL;
+	}
+}
+
+const char *http_query(const struct http_request *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+					   key);
+}
+
+/* Create, bind and listen on the unix socket with the configured access. */
+static int unix_listen(struct http_server *s, const struct conf *c,
+		       char *err, size_t len)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", c->socket);
+	/* A socket left by a previous run is ours to replace; anything else
+	   at that path is not. */
+	if (lstat(c->socket, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, len, "%s exists and is not a socket",
+				 c->socket);
+			return -EEXIST;
+		}
+		unlink(c->socket);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		goto fail;
+	if (chmod(c->socket, (mode_t)c->socket_mode) < 0)
+		goto fail;
+	if (c->socket_group[0]) {
+		struct group *g = getgrnam(c->socket_group);
+
+		if (!g) {
+			snprintf(err, len, "socket_group %s: no such group",
+				 c->socket_group);
+			close(fd);
+			return -ENOENT;
+		}
+		if (chown(c->socket, (uid_t)-1, g->gr_gid) < 0)
+			goto fail;
+	}
+	if (listen(fd, 64) < 0)
+		goto fail;
+	s->unix_fd = fd;
+	return 0;
+fail:
+	snprintf(err, len, "unix socket %s: %s", c->socket, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -errno;
+}
+
+/* Parse "host:port" (host may be [v6]) into a socket address. */
+static int tcp_addr(const char *listen, struct sockaddr_storage *ss,
+		    char *err, size_t len)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				 .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai;
+	size_t hl;
+
+	if (!colon || colon == listen) {
+		snprintf(err, len, "listen: \"%s\" is not host:port", listen);
+		return -EINVAL;
+	}
+	hl = (size_t)(colon - listen);
+	if (listen[0] == '[' && hl > 2 && listen[hl - 1] == ']') {
+		listen++;
+		hl -= 2;
+	}
+	if (hl >= sizeof(host)) {
+		snprintf(err, len, "listen: host too long");
+		return -EINVAL;
+	}
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0) {
+		snprintf(err, len,
+			 "listen: \"%s\" is not a numeric address and port",
+			 listen);
+		return -EINVAL;
+	}
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static struct MHD_Daemon *daemon_start(struct http_server *s, bool tcp,
+				       const struct sockaddr_storage *addr)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_USE_ERROR_LOG;
+	bool tls = tcp && s->tls_cert;
+
+	if (tcp && addr->ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (tls)
+		flags |= MHD_USE_TLS;
+	/* MHD ignores TLS options it is not asked for: pass them always. */
+	return MHD_start_daemon(
+		flags, 0, NULL, NULL, tcp ? on_tcp : on_unix, s,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		tcp ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
+		tcp ? (void *)addr : (void *)(intptr_t)s->unix_fd,
+		tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
+		MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
+}
+
+struct http_server *http_start(const struct conf *c, http_handler handler,
+			       void *ctx, char *err, size_t len)
+{
+	struct http_server *s = calloc(1, sizeof(*s));
+	struct sockaddr_storage addr;
+
+	if (!s) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	s->unix_fd = -1;
+	s->handler = handler;
+	s->ctx = ctx;
+	s->max_body = c->max_body;
+	if (c->socket[0]) {
+		if (unix_listen(s, c, err, len) < 0)
+			goto fail;
+		s->socket_path = strdup(c->socket);
+		s->unix_d = daemon_start(s, false, NULL);
+		if (s->unix_d)
+			s->unix_fd = -1; /* MHD closes it when it stops */
+		if (!s->socket_path || !s->unix_d) {
+			snprintf(err, len, "cannot serve %s", c->socket);
+			goto fail;
+		}
+	}
+	if (c->listen[0]) {
+		if (tcp_addr(c->listen, &addr, err, len) < 0)
+			goto fail;
+		s->token = file_read(c->token_file, err, len);
+		if (!s->token)
+			goto fail;
+		s->token[strcspn(s->token, "\r\n")] = '\0';
+		if (strlen(s->token) < 16) {
+			snprintf(err, len,
+				 "%s: the token must be at least 16 characters",
+				 c->token_file);
+			goto fail;
+		}
+		if (c->tls_cert[0]) {
+			s->tls_cert = file_read(c->tls_cert, err, len);
+			s->tls_key = s->tls_cert
+					     ? file_read(c->tls_key, err, len)
+					     : NULL;
+			if (!s->tls_key)
+				goto fail;
+		}
+		s->tcp_d = daemon_start(s, true, &addr);
+		if (!s->tcp_d) {
+			snprintf(err, len, "cannot listen on %s", c->listen);
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	http_stop(s);
+	return NULL;
+}
+
+void http_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	if (s->unix_d)
+		MHD_stop_daemon(s->unix_d);
+	if (s->tcp_d)
+		MHD_stop_daemon(s->tcp_d);
+	if (s->unix_fd >= 0)
+		close(s->unix_fd);
+	if (s->socket_path)
+		unlink(s->socket_path);
+	free(s->socket_path);
+	free(s->token);
+	free(s->tls_cert);
+	free(s->tls_key);
+	free(s);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * http.h: the actuator's HTTP server (libmicrohttpd), reduced to one
+ * callback per complete request.
+ *
+ * It listens on a unix socket (created with the configured mode and group)
+ * and optionally on TCP, where every request must carry the bearer token.
+ * It collects the body up to the configured limit (larger: 413), checks the
+ * token (missing or wrong: 401), and hands the request to the handler,
+ * which fills a response.  Connections are limited in number and time so
+ * that slow clients cannot hold the server.
+ *
+ * The handler runs on libmicrohttpd's threads, several at once.
+ */
+#ifndef MOM_HTTP_H
+#define MOM_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "conf.h"
+
+struct http_request {
+	const char *method;
+	const char *path; /* without the query string */
+	const char *body; /* NUL-terminated; "" when none */
+	size_t body_len;
+	const char *content_type; /* "" when none */
+	bool tcp;		  /* arrived over TCP (and was authenticated) */
+	void *conn;		  /* for http_query() */
+};
+
+struct http_response {
+	int status;
+	json_t *json;	  /* the body as JSON (reference stolen), or */
+	char *text;	  /* a text body (owned, freed by the server) */
+	const char *content_type; /* for text; JSON sets its own */
+};
+
+typedef void (*http_handler)(void *ctx, const struct http_request *req,
+			     struct http_response *res);
+
+struct http_server;
+
+/* Start listening.  Returns NULL with err filled. */
+struct http_server *http_start(const struct conf *c, http_handler handler,
+			       void *ctx, char *err, size_t len);
+void http_stop(struct http_server *s);
+
+/* A query-string argument of the request, or NULL. */
+const char *http_query(const struct http_request *req, const char *key);
+
+#endif /* MOM_HTTP_H */

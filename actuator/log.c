@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * log.c: level-filtered one-line logging to standard error, and clocks.
+ *
+ * The level is the one piece of process-wide mutable state besides signal
+ * flags: it is an atomic so that the API thread can change it while others
+ * log.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static _Atomic int current_level = LOG_LVL_INFO;
+
+static const char *const level_names[] = {
+	[LOG_LVL_ERR] = "error",
+	[LOG_LVL_WARN] = "warning",
+	[LOG_LVL_INFO] = "info",
+	[LOG_LVL_DEBUG] = "debug",
+};
+
+void log_set_level(enum log_level level) { current_level = level; }
+
+enum log_level log_get_level(void) { return current_level; }
+
+const char *log_level_name(enum log_level level)
+{
+	return level <= LOG_LVL_DEBUG ? level_names[level] : "?";
+}
+
+int log_level_parse(const char *s, enum log_level *out)
+{
+	/* MOM's numeric levels: 1 critical .. 5 debug (Python's order). */
+	static const enum log_level numeric[] = {
+		LOG_LVL_ERR, LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO,
+		LOG_LVL_DEBUG};
+
+	for (int i = 0; i <= LOG_LVL_DEBUG; i++) {
+		if (strcmp(s, level_names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	if (strcmp(s, "warn") == 0) {
+		*out = LOG_LVL_WARN;
+		return 0;
+	}
+	if (s[0] >= '1' && s[0] <= '5' && s[1] == '\0') {
+		*out = numeric[s[0] - '1'];
+		return 0;
+	}
+	return -1;
+}
+
+static void log_vwrite(enum log_level level, const char *fmt, va_list ap)
+{
+	char line[2048];
+	int n;
+
+	n = snprintf(line, sizeof(line), "momd[%s]: ", level_names[level]);
+	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	/* One write per line keeps lines whole between threads. */
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if ((int)level > current_level)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(level, fmt, ap);
+	va_end(ap);
+}
+
+void log_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LVL_ERR, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms,
+		     unsigned *suppressed)
+{
+	if (now_ms - rl->last_ms < rl->interval_ms) {
+		rl->suppressed++;
+		return false;
+	}
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	rl->last_ms = now_ms;
+	return true;
+}
+
+static int64_t clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t clock_mono_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
+int64_t clock_wall_ms(void) { return clock_ms(CLOCK_REALTIME); }

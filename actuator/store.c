@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store.c: per-entity sample histories, keyed by guest name in a hash table.
+ *
+ * Each entity keeps history + 1 samples: the extra, oldest one lets the
+ * first sample of the window get a rate.  Samples are sorted by time;
+ * inserting out of order shifts at most history + 1 rows, which is cheaper
+ * than any cleverer structure at these sizes.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "field.h"
+
+struct entity {
+	char *name;	   /* NULL for the host */
+	size_t width;	   /* HOST_FIELD_COUNT or GUEST_FIELD_COUNT */
+	size_t len;	   /* samples held, <= cap */
+	double *time;	   /* cap sample times, ascending */
+	int64_t *touched;  /* cap: monotonic ms of the last value per sample */
+	double *values;	   /* cap rows of width, NaN = absent */
+	int64_t last_seen; /* monotonic ms of the last value, any sample */
+};
+
+struct store {
+	int history;
+	size_t cap; /* history + 1 */
+	int expiry_ms, settle_ms;
+	struct entity host;
+	struct entity **slots; /* open addressing; NULL = empty */
+	size_t nslots, nguests;
+};
+
+static int entity_init(struct entity *e, const char *name, size_t width,
+		       size_t cap)
+{
+	e->name = name ? strdup(name) : NULL;
+	e->width = width;
+	e->len = 0;
+	e->time = calloc(cap, sizeof(*e->time));
+	e->touched = calloc(cap, sizeof(*e->touched));
+	e->values = calloc(cap * width, sizeof(*e->values));
+	if ((name && !e->name) || !e->time || !e->touched || !e->values)
+		return -ENOMEM;
+	return 0;
+}
+
+static void entity_release(struct entity *e)
+{
+	free(e->name);
+	free(e->time);
+	free(e->touched);
+	free(e->values);
+}
+
+struct store *store_new(int history, int expiry_ms, int settle_ms)
+{
+	struct store *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->history = history;
+	st->cap = (size_t)history + 1;
+	st->expiry_ms = expiry_ms;
+	st->settle_ms = settle_ms;
+	st->nslots = 64;
+	st->slots = calloc(st->nslots, sizeof(*st->slots));
+	if (!st->slots ||
+	    entity_init(&st->host, NULL, HOST_FIELD_COUNT, st->cap) < 0) {
+		store_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void store_free(struct store *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; st->slots && i < st->nslots; i++) {
+		if (st->slots[i]) {
+			entity_release(st->slots[i]);
+			free(st->slots[i]);
+		}
+	}
+	free(st->slots);
+	entity_release(&st->host);
+	free(st);
+}
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static size_t slot_find(const struct store *st, const char *name)
+{
+	size_t i = name_hash(name) & (st->nslots - 1);
+
+	while (st->slots[i] && strcmp(st->slots[i]->name, name) != 0)
+		i = (i + 1) & (st->nslots - 1);
+	return i;
+}
+
+static int slots_grow(struct store *st)
+{
+	struct entity **old = st->slots;
+	size_t oldn = st->nslots;
+
+	st->slots = calloc(oldn * 2, sizeof(*st->slots));
+	if (!st->slots) {
+		st->slots = old;
+		return -ENOMEM;
+	}
+	st->nslots = oldn * 2;
+	for (size_t i = 0; i < oldn; i++)
+		if (old[i])
+			st->slots[slot_find(st, old[i]->name)] = old[i];
+	free(old);
+	return 0;
+}
+
+static struct entity *guest_get(struct store *st, const char *name)
+{
+	size_t i = slot_find(st, name);
+	struct entity *e;
+
+	if (st->slots[i])
+		return st->slots[i];
+	/* Keep the table at most half full so probes stay short. */
+	if ((st->nguests + 1) * 2 > st->nslots) {
+		if (slots_grow(st) < 0)
+			return NULL;
+		i = slot_find(st, name);
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	if (entity_init(e, name, GUEST_FIELD_COUNT, st->cap) < 0) {
+		entity_release(e);
+		free(e);
+		return NULL;
+	}
+	st->slots[i] = e;
+	st->nguests++;
+	return e;
+}
+
+/* Index of the sample at time t, inserting an empty one; -1 if too old. */
+static long sample_slot(struct entity *e, size_t cap, double t)
+{
+	size_t i, pos;
+
+	for (i = e->len; i > 0; i--) {
+		if (e->time[i - 1] == t)
+			return (long)(i - 1);
+		if (e->time[i - 1] < t)
+			break;
+	}
+	pos = i;
+	if (e->len == cap) {
+		if (pos == 0)
+			return -1; /* older than everything we keep */
+		/* Drop the oldest sample to make room. */
+		memmove(e->time, e->time + 1, (cap - 1) * sizeof(*e->time));
+		memmove(e->touched, e->touched + 1,
+			(cap - 1) * sizeof(*e->touched));
+		memmove(e->values, e->values + e->width,
+			(cap - 1) * e->width * sizeof(*e->values));
+		e->len--;
+		pos--;
+	}
+	memmove(e->time + pos + 1, e->time + pos,
+		(e->len - pos) * sizeof(*e->time));
+	memmove(e->touched + pos + 1, e->touched + pos,
+		(e->len - pos) * sizeof(*e->touched));
+	memmove(e->values + (pos + 1) * e->width, e->values + pos * e->width,
+		(e->len - pos) * e->width * sizeof(*e->values));
+	e->time[pos] = t;
+	for (size_t f = 0; f < e->width; f++)
+		e->values[pos * e->width + f] = FIELD_ABSENT;
+	e->len++;
+	return (long)pos;
+}
+
+int store_put(struct store *st, const char *guest, double t, int f,
+	      double value, int64_t now_ms)
+{
+	struct entity *e = guest ? guest_get(st, guest) : &st->host;
+	long i;
+
+	if (!e)
+		return -ENOMEM;
+	if (f < 0 || (size_t)f >= e->width)
+		return -EINVAL;
+	i = sample_slot(e, st->cap, t);
+	if (i < 0)
+		return 0;
+	e->values[i * e->width + f] = value;
+	e->touched[i] = now_ms;
+	e->last_seen = now_ms;
+	return 0;
+}
+
+size_t store_expire(struct store *st, int64_t now_ms)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->nslots; i++) {
+		struct entity *e = st->slots[i];
+
+		if (!e || now_ms - e->last_seen < st->expiry_ms)
+			continue;
+		entity_release(e);
+		free(e);
+		st->slots[i] = NULL;
+		st->nguests--;
+		n++;
+	}
+	if (n) {
+		/* Re-insert everything: deletions break probe chains. */
+		struct entity **old = st->slots;
+
+		st->slots = calloc(st->nslots, sizeof(*st->slots));
+		if (!st->slots) {
+			st->slots = old; /* keep the old chains; harmless */
+			return n;
+		}
+		for (size_t i = 0; i < st->nslots; i++)
+			if (old[i])
+				st->slots[slot_find(st, old[i]->name)] = old[i];
+		free(old);
+	}
+	return n;
+}
+
+size_t store_guest_count(const struct store *st) { return st->nguests; }
+
+/* How many of e's samples are settled (they are always the oldest ones). */
+static size_t settled_count(const struct store *st, const struct entity *e,
+			    int64_t now_ms)
+{
+	const double *newest, *prev;
+
+	if (e->len == 0)
+		return 0;
+	if (now_ms - e->touched[e->len - 1] >= st->settle_ms)
+		return e->len;
+	if (e->len == 1)
+		return 0;
+	/* Complete when it holds every field its predecessor held. */
+	newest = e->values + (e->len - 1) * e->width;
+	prev = newest - e->width;
+	for (size_t f = 0; f < e->width; f++)
+		if (field_present(prev[f]) && !field_present(newest[f]))
+			return e->len - 1;
+	return e->len;
+}
+
+void store_derive_host_row(double *row)
+{
+	if (!field_present(row[HF_MEM_FREE]))
+		row[HF_MEM_FREE] = row[HF_MEM_UNUSED] + row[HF_MEM_BUFFERS] +
+				   row[HF_MEM_CACHED];
+	if (!field_present(row[HF_SWAP_USAGE]))
+		row[HF_SWAP_USAGE] = row[HF_SWAP_TOTAL] - row[HF_SWAP_FREE];
+}
+
+void store_derive_guest_row(double *row, double sample_time)
+{
+	if (!field_present(row[GF_MEM_FREE]))
+		row[GF_MEM_FREE] = row[GF_MEM_UNUSED] + row[GF_DISK_CACHES];
+	/* A guest without a balloon driver reports last_update 0. */
+	if (!field_present(row[GF_STATS_AGE]) && row[GF_LAST_UPDATE] > 0)
+		row[GF_STATS_AGE] = sample_time - row[GF_LAST_UPDATE];
+}
+
+/*
+ * Copy the newest `out_len` of the first `settled` samples of e into out,
+ * turning counters into per-second rates and filling derived fields.
+ */
+static void entity_rows(const struct entity *e, size_t settled, size_t out_len,
+			const struct field_desc *desc, double *out)
+{
+	size_t first = settled - out_len;
+
+	for (size_t r = 0; r < out_len; r++) {
+		size_t s = first + r;
+		const double *raw = e->values + s * e->width;
+		double *row = out + r * e->width;
+
+		for (size_t f = 0; f < e->width; f++) {
+			if (desc[f].kind == FIELD_GAUGE) {
+				row[f] = raw[f];
+				continue;
+			}
+			row[f] = FIELD_ABSENT;
+			if (desc[f].kind != FIELD_RATE || s == 0)
+				continue;
+			const double *prev = raw - e->width;
+			double dt = e->time[s] - e->time[s - 1];
+
+			/* A counter that went back was reset: no rate. */
+			if (dt > 0 && raw[f] >= prev[f])
+				row[f] = (raw[f] - prev[f]) / dt;
+		}
+		if (e->width == HOST_FIELD_COUNT)
+			store_derive_host_row(row);
+		else
+			store_derive_guest_row(row, e->time[s]);
+	}
+}
+
+static int entity_name_cmp(const void *a, const void *b)
+{
+	const struct snap_entity *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+struct store_snapshot {
+	struct snapshot snap;
+	struct snap_param *params;
+	struct snap_entity *guests;
+	char *names;   /* all names and parameter names, NUL-separated */
+	double *rows;  /* every entity's rows */
+};
+
+struct store_snapshot *store_snapshot_new(const struct store *st,
+					  int64_t now_ms,
+					  const struct snap_param *params,
+					  size_t nparams)
+{
+	struct store_snapshot *s = calloc(1, sizeof(*s));
+	size_t nrows = 0, names_len = 0, ng = 0, hist = (size_t)st->history;
+	size_t host_settled, *settled = NULL;
+	char *np;
+	double *rp;
+
+	if (!s)
+		return NULL;
+	settled = calloc(st->nslots, sizeof(*settled));
+	if (!settled)
+		goto fail;
+	/* First pass: sizes. */
+	host_settled = settled_count(st, &st->host, now_ms);
+	nrows += (host_settled < hist ? host_settled : hist) * HOST_FIELD_COUNT;
+	for (size_t i = 0; i < st->nslots; i++) {
+		const struct entity *e = st->slots[i];
+
+		if (!e || (settled[i] = settled_count(st, e, now_ms)) == 0)
+			continue;
+		ng++;
+		nrows += (settled[i] < hist ? settled[i] : hist) * e->width;
+		names_len += strlen(e->name) + 1;
+	}
+	for (size_t i = 0; i < nparams; i++)
+		names_len += strlen(params[i].name) + 1;
+
+	s->params = calloc(nparams ? nparams : 1, sizeof(*s->params));
+	s->guests = calloc(ng ? ng : 1, sizeof(*s->guests));
+	s->names = malloc(names_len ? names_len : 1);
+	s->rows = malloc((nrows ? nrows : 1) * sizeof(*s->rows));
+	if (!s->params || !s->guests || !s->names || !s->rows)
+		goto fail;
+
+	/* Second pass: copy. */
+	np = s->names;
+	rp = s->rows;
+	for (size_t i = 0; i < nparams; i++) {
+		s->params[i].name = strcpy(np, params[i].name);
+		np += strlen(np) + 1;
+		s->params[i].value = params[i].value;
+	}
+	s->snap.params = s->params;
+	s->snap.nparams = nparams;
+
+	s->snap.host.name = "host";
+	s->snap.host.len = host_settled < hist ? host_settled : hist;
+	s->snap.host.values = rp;
+	entity_rows(&st->host, host_settled, s->snap.host.len, host_fields, rp);
+	rp += s->snap.host.len * HOST_FIELD_COUNT;
+
+	ng = 0;
+	for (size_t i = 0; i < st->nslots; i++) {
+		const struct entity *e = st->slots[i];
+		struct snap_entity *g;
+
+		if (!e || settled[i] == 0)
+			continue;
+		g = &s->guests[ng++];
+		g->name = strcpy(np, e->name);
+		np += strlen(np) + 1;
+		g->len = settled[i] < hist ? settled[i] : hist;
+		g->values = rp;
+		entity_rows(e, settled[i], g->len, guest_fields, rp);
+		rp += g->len * e->width;
+	}
+	/* Name order makes plans, logs and API answers deterministic. */
+	qsort(s->guests, ng, sizeof(*s->guests), entity_name_cmp);
+	s->snap.guests = s->guests;
+	s->snap.nguests = ng;
+	free(settled);
+	return s;
+fail:
+	free(settled);
+	store_snapshot_free(s);
+	return NULL;
+}
+
+const struct snapshot *store_snapshot_get(const struct store_snapshot *s)
+{
+	return &s->snap;
+}
+
+void store_snapshot_free(struct store_snapshot *s)
+{
+	if (!s)
+		return;
+	free(s->params);
+	free(s->guests);
+	free(s->names);
+	free(s->rows);
+	free(s);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store.h: the recent samples of the host and of each guest.
+ *
+ * Values arrive one field at a time (collectd dispatches each metric on its
+ * own, through several write threads, in any order).  The store groups them
+ * into samples by their collectd timestamp, keeps each entity's samples
+ * sorted by time in a bounded history, and turns the whole into an
+ * immutable snapshot for the evaluator.
+ *
+ * A sample is "settled" when a newer one exists, when it holds every field
+ * that the sample before it held, or when no value has arrived for it for
+ * settle_ms.  Only settled samples reach a snapshot, so the policy never
+ * sees a half-delivered sample.  An entity without a settled sample is left
+ * out, as MOM left out guests that were not ready.
+ *
+ * The store is not thread-safe: the engine's lock guards it.  Snapshots are
+ * independent copies and may be read without the lock.
+ */
+#ifndef MOM_STORE_H
+#define MOM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+struct store;
+
+/* history: samples per entity given to policies (1..SNAPSHOT_HISTORY_MAX). */
+struct store *store_new(int history, int expiry_ms, int settle_ms);
+void store_free(struct store *st);
+
+/*
+ * Record field f = value of the host (guest == NULL) or of a guest, for the
+ * sample taken at t (seconds since the epoch).  Rate fields take the raw
+ * counter.  now_ms is the monotonic clock.  A value older than the whole
+ * history is ignored.  Returns 0 or -ENOMEM.
+ */
+int store_put(struct store *st, const char *guest, double t, int f,
+	      double value, int64_t now_ms);
+
+/* Forget guests that have reported nothing for expiry_ms.  Returns how many. */
+size_t store_expire(struct store *st, int64_t now_ms);
+
+size_t store_guest_count(const struct store *st);
+
+struct store_snapshot;
+
+/*
+ * Build a snapshot of the settled samples, with rates and derived fields
+ * computed.  params are copied.  Returns NULL when out of memory.
+ */
+struct store_snapshot *store_snapshot_new(const struct store *st,
+					  int64_t now_ms,
+					  const struct snap_param *params,
+					  size_t nparams);
+const struct snapshot *store_snapshot_get(const struct store_snapshot *s);
+void store_snapshot_free(struct store_snapshot *s);
+
+/*
+ * Compute the derived fields of one row in place (used by the store and by
+ * the evaluation-case reader, so both derive alike).  Only absent derived
+ * fields are filled.
+ */
+void store_derive_host_row(double *row);
+void store_derive_guest_row(double *row, double sample_time);
+
+#endif /* MOM_STORE_H */
