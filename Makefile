@@ -62,7 +62,8 @@ ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) -lpthread -
 # The pure core: libc and jansson only.  Shared by momd, momctl, the tests
 # and (wire.c) the write plugin.
 CORE_SRCS := actuator/field.c actuator/wire.c actuator/policy.c \
-	actuator/eval.c actuator/plan.c actuator/evalcase.c
+	actuator/eval.c actuator/plan.c actuator/evalcase.c \
+	actuator/policy_expr.c actuator/evaluate_cli.c
 
 # The daemon's modules (everything in actuator/ but the core and the mains).
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * eval.c: runs a compiled policy set against a snapshot (eval.h).
+ *
+ * Program order is MOM's: policy by policy in name order; within a policy
+ * its host rules, then its guest rules for each guest in snapshot order.
+ * Values are doubles and NaN is "absent".  The semantics follow MOM's
+ * Python evaluator where it defines them: an absent value in arithmetic,
+ * in an ordering comparison, in min/max or abs is an error; == and !=
+ * compare absent values (absent == absent); division by zero is an error;
+ * "and"/"or" evaluate every operand and give 0 or 1; truth is "present and
+ * non-zero".  An arithmetic result that is not a number (inf - inf) is an
+ * error too, so NaN never stands for anything but "absent".
+ *
+ * Errors are isolated: a failing guest loses its own controls only; a
+ * failing host rule loses the host's controls and signals only.
+ *
+ * Purity: no I/O, no clock, no locks, no globals.  The only allocations are
+ * the plan, one variable array per call and the text of error messages.
+ */
+#define MOM_POLICY_PRIV_ALLOW
+#include "eval.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_priv.h"
+
+enum ev_rc { EV_OK, EV_STOP, EV_ERR };
+
+struct ectx {
+	const struct policy_set *ps;
+	const struct snapshot *snap;
+	const struct snap_entity *ent; /* the entity the rule runs for */
+	size_t width;		       /* its row width */
+	const char *name;	       /* its name */
+	double *env;
+	unsigned char *assigned;       /* per slot: a let has run */
+	const struct rule *rule;
+	struct plan_value *ctl;	       /* the entity's controls */
+	struct plan_value *signal;     /* host rules only */
+	char emsg[200];		       /* the failure, without context */
+	const char *epath;
+};
+
+static double hist_avg(const struct snap_entity *e, size_t width, int f)
+{
+	double sum = 0.0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->len; i++) {
+		double v = e->values[i * width + (size_t)f];
+
+		if (field_present(v)) {
+			sum += v;
+			n++;
+		}
+	}
+	return n ? sum / (double)n : 0.0;
+}
+
+__attribute__((format(printf, 3, 4))) static int
+ev_fail(struct ectx *c, const struct xnode *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->emsg, sizeof(c->emsg), fmt, ap);
+	va_end(ap);
+	c->epath = n->path;
+	return -1;
+}
+
+static int ev_num(struct ectx *c, const struct xnode *n, double *out);
+
+/* Evaluate argument i of n, which must be present. */
+static int ev_arg(struct ectx *c, const struct xnode *n, unsigned i,
+		  double *out)
+{
+	const struct xnode *a = &n->args[i];
+
+	if (ev_num(c, a, out))
+		return -1;
+	if (field_present(*out))
+		return 0;
+	if (a->s && a->op != XOP_STR)
+		return ev_fail(c, n, "'%s' got an absent value (%s)",
+			       n->opname, a->s);
+	return ev_fail(c, n, "'%s' got an absent value (argument %u)",
+		       n->opname, i + 1);
+}
+
+static int ev_result(struct ectx *c, const struct xnode *n, double v,
+		     double *out)
+{
+	if (!field_present(v))
+		return ev_fail(c, n, "'%s' gave a result that is not a number",
+			       n->opname);
+	*out = v;
+	return 0;
+}
+
+static int ev_arith(struct ectx *c, const struct xnode *n, double *out)
+{
+	double acc, v;
+
+	if (ev_arg(c, n, 0, &acc))
+		return -1;
+	if (n->op == XOP_NEG)
+		return ev_result(c, n, -acc, out);
+	if (n->op == XOP_ABS)
+		return ev_result(c, n, fabs(acc), out);
+	for (unsigned i = 1; i < n->nargs; i++) {
+		if (ev_arg(c, n, i, &v))
+			return -1;
+		switch (n->op) {
+		case XOP_ADD:
+			acc = acc + v;
+			break;
+		case XOP_SUB:
+			acc = acc - v;
+			break;
+		case XOP_MUL:
+			acc = acc * v;
+			break;
+		case XOP_DIV:
+			if (v == 0.0)
+				return ev_fail(c, n, "division by zero");
+			acc = acc / v;
+			break;
+		case XOP_MIN:
+			if (v < acc)
+				acc = v;
+			break;
+		default: /* XOP_MAX: the first of equal values wins */
+			if (v > acc)
+				acc = v;
+			break;
+		}
+	}
+	return ev_result(c, n, acc, out);
+}
+
+static int ev_compare(struct ectx *c, const struct xnode *n, double *out)
+{
+	double a, b;
+	bool r;
+
+	if (n->op == XOP_EQ || n->op == XOP_NE) {
+		if (ev_num(c, &n->args[0], &a) || ev_num(c, &n->args[1], &b))
+			return -1;
+		r = (isnan(a) && isnan(b)) || a == b;
+		*out = (n->op == XOP_EQ) == r;
+		return 0;
+	}
+	if (ev_arg(c, n, 0, &a) || ev_arg(c, n, 1, &b))
+		return -1;
+	switch (n->op) {
+	case XOP_LT:
+		r = a < b;
+		break;
+	case XOP_LE:
+		r = a <= b;
+		break;
+	case XOP_GT:
+		r = a > b;
+		break;
+	default:
+		r = a >= b;
+		break;
+	}
+	*out = r;
+	return 0;
+}
+
+static bool truthy(double v) { return field_present(v) && v != 0.0; }
+
+static int ev_logic(struct ectx *c, const struct xnode *n, double *out)
+{
+	bool any = false, all = true;
+	double v;
+
+	for (unsigned i = 0; i < n->nargs; i++) {
+		if (ev_num(c, &n->args[i], &v))
+			return -1;
+		any |= truthy(v);
+		all &= truthy(v);
+	}
+	*out = n->op == XOP_AND ? all : n->op == XOP_OR ? any : !any;
+	return 0;
+}
+
+static const char *ev_str(const struct ectx *c, const struct xnode *n)
+{
+	return n->op == XOP_NAME ? c->name : n->s;
+}
+
+static int ev_special(struct ectx *c, const struct xnode *n, double *out)
+{
+	double v;
+
+	switch (n->op) {
+	case XOP_IF:
+		if (ev_num(c, &n->args[0], &v))
+			return -1;
+		return ev_num(c, &n->args[truthy(v) ? 1 : 2], out);
+	case XOP_ABSENT:
+	case XOP_PRESENT:
+		if (ev_num(c, &n->args[0], &v))
+			return -1;
+		*out = field_present(v) == (n->op == XOP_PRESENT);
+		return 0;
+	case XOP_DEFAULT:
+		if (ev_num(c, &n->args[0], out))
+			return -1;
+		return field_present(*out) ? 0 : ev_num(c, &n->args[1], out);
+	case XOP_GLOB:
+		*out = fnmatch(n->s, c->name, 0) == 0;
+		return 0;
+	case XOP_SEQ:
+	case XOP_SNE:
+		*out = (strcmp(ev_str(c, &n->args[0]), ev_str(c, &n->args[1])) ==
+			0) == (n->op == XOP_SEQ);
+		return 0;
+	default:
+		return ev_fail(c, n, "internal error: operator %d", n->op);
+	}
+}
+
+static int ev_num(struct ectx *c, const struct xnode *n, double *out)
+{
+	const struct snap_entity *h = &c->snap->host;
+
+	switch (n->op) {
+	case XOP_CONST:
+		*out = n->k;
+		return 0;
+	case XOP_GVAR:
+		if (!c->assigned[n->idx])
+			return ev_fail(c, n, "host variable '%s' was not computed this cycle (its rule stopped or failed)",
+				       n->s);
+		/* fall through */
+	case XOP_VAR:
+	case XOP_PARAM:
+		*out = c->env[n->idx];
+		return 0;
+	case XOP_STAT:
+		*out = snap_latest(c->ent, c->width, n->idx);
+		return 0;
+	case XOP_AVG:
+		*out = hist_avg(c->ent, c->width, n->idx);
+		return 0;
+	case XOP_HSTAT:
+		*out = snap_latest(h, HOST_FIELD_COUNT, n->idx);
+		return 0;
+	case XOP_HAVG:
+		*out = hist_avg(h, HOST_FIELD_COUNT, n->idx);
+		return 0;
+	case XOP_ADD: case XOP_SUB: case XOP_NEG: case XOP_MUL: case XOP_DIV:
+	case XOP_MIN: case XOP_MAX: case XOP_ABS:
+		return ev_arith(c, n, out);
+	case XOP_LT: case XOP_LE: case XOP_GT: case XOP_GE: case XOP_EQ:
+	case XOP_NE:
+		return ev_compare(c, n, out);
+	case XOP_AND: case XOP_OR: case XOP_NOT:
+		return ev_logic(c, n, out);
+	default:
+		return ev_special(c, n, out);
+	}
+}
+
+/* A reason input's value; leaves never fail, an unset variable is NaN. */
+static double ev_leaf(struct ectx *c, const struct xnode *n)
+{
+	double v = FIELD_ABSENT;
+
+	if (n->op == XOP_GVAR && !c->assigned[n->idx])
+		return v;
+	if (ev_num(c, n, &v))
+		return FIELD_ABSENT;
+	return v;
+}
+
+static int ex_set(struct ectx *c, const struct stmt *s)
+{
+	struct plan_value *pv;
+	double v;
+
+	if (ev_num(c, &s->expr, &v))
+		return -1;
+	if (!field_present(v))
+		return ev_fail(c, &s->expr, "control set to an absent value");
+	if (!isfinite(v) || v >= 9223372036854775808.0 ||
+	    v < -9223372036854775808.0)
+		return ev_fail(c, &s->expr, "control value %g is out of range",
+			       v);
+	pv = s->set_kind == SET_SIGNAL ? &c->signal[s->control]
+				       : &c->ctl[s->control];
+	pv->set = true;
+	pv->value = (int64_t)v;
+	pv->reason.policy = c->rule->policy;
+	pv->reason.rule = c->rule->name;
+	pv->reason.ninputs = s->ninputs;
+	for (unsigned i = 0; i < s->ninputs; i++) {
+		pv->reason.inputs[i].name = s->inputs[i].label;
+		pv->reason.inputs[i].value = ev_leaf(c, &s->inputs[i].leaf);
+	}
+	return 0;
+}
+
+static enum ev_rc ex_block(struct ectx *c, const struct block *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct stmt *s = &b->s[i];
+		enum ev_rc rc;
+		double v;
+
+		switch (s->op) {
+		case SOP_LET:
+			if (ev_num(c, &s->expr, &c->env[s->slot]))
+				return EV_ERR;
+			c->assigned[s->slot] = 1;
+			break;
+		case SOP_IF:
+			if (ev_num(c, &s->expr, &v))
+				return EV_ERR;
+			rc = ex_block(c, truthy(v) ? &s->then_b : &s->else_b);
+			if (rc != EV_OK)
+				return rc;
+			break;
+		case SOP_SET:
+			if (ex_set(c, s))
+				return EV_ERR;
+			break;
+		default:
+			return EV_STOP;
+		}
+	}
+	return EV_OK;
+}
+
+/* Run one rule; on failure return a new message with its context. */
+static int ex_rule(struct ectx *c, const struct rule *r, char **msg)
+{
+	size_t len;
+
+	c->rule = r;
+	if (ex_block(c, &r->body) != EV_ERR)
+		return 0;
+	len = strlen(r->policy) + strlen(r->name) + strlen(c->emsg) +
+	      strlen(c->epath ? c->epath : "") + 16;
+	*msg = malloc(len);
+	if (*msg)
+		snprintf(*msg, len, "%s/%s: %s at %s", r->policy, r->name,
+			 c->emsg, c->epath ? c->epath : "?");
+	return -1;
+}
+
+static int ev_host(struct ectx *c, const struct cpolicy *p, struct plan *plan)
+{
+	c->ent = &c->snap->host;
+	c->width = HOST_FIELD_COUNT;
+	c->name = "host";
+	c->ctl = plan->host;
+	c->signal = plan->signal;
+	for (size_t i = 0; i < p->nhost; i++) {
+		if (ex_rule(c, &p->host[i], &plan->host_error) == 0)
+			continue;
+		memset(plan->host, 0, sizeof(plan->host));
+		memset(plan->signal, 0, sizeof(plan->signal));
+		return plan->host_error ? 0 : -1;
+	}
+	return 0;
+}
+
+static int ev_guests(struct ectx *c, const struct cpolicy *p,
+		     struct plan *plan)
+{
+	c->width = GUEST_FIELD_COUNT;
+	c->signal = NULL;
+	for (size_t g = 0; g < plan->nguests; g++) {
+		struct plan_guest *pg = &plan->guests[g];
+
+		c->ent = &c->snap->guests[g];
+		c->name = pg->name;
+		c->ctl = pg->ctl;
+		for (size_t i = 0; i < p->nguest && !pg->error; i++) {
+			if (ex_rule(c, &p->guest[i], &pg->error) == 0)
+				continue;
+			memset(pg->ctl, 0, sizeof(pg->ctl));
+			if (!pg->error)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static struct plan *plan_new(const struct snapshot *snap)
+{
+	struct plan *plan = calloc(1, sizeof(*plan));
+
+	if (!plan)
+		return NULL;
+	plan->guests = calloc(snap->nguests + 1, sizeof(*plan->guests));
+	if (!plan->guests)
+		goto fail;
+	for (size_t g = 0; g < snap->nguests; g++) {
+		const char *name = snap->guests[g].name;
+
+		plan->guests[g].name = strdup(name ? name : "");
+		if (!plan->guests[g].name)
+			goto fail;
+		plan->nguests++;
+	}
+	return plan;
+fail:
+	plan_free(plan);
+	return NULL;
+}
+
+static void env_init(const struct policy_set *ps, const struct snapshot *snap,
+		     double *env)
+{
+	for (size_t i = 0; i < ps->nparams; i++) {
+		env[i] = ps->params[i].def;
+		for (size_t j = 0; j < snap->nparams; j++)
+			if (strcmp(snap->params[j].name, ps->params[i].name) == 0)
+				env[i] = snap->params[j].value;
+	}
+}
+
+struct plan *eval_run(const struct policy_set *ps, const struct snapshot *snap)
+{
+	struct ectx c = {.ps = ps, .snap = snap};
+	struct plan *plan = plan_new(snap);
+	bool host_ok = true;
+
+	c.env = calloc(ps->nslots + 1, sizeof(*c.env));
+	c.assigned = calloc(ps->nslots + 1, 1);
+	if (!plan || !c.env || !c.assigned)
+		goto fail;
+	env_init(ps, snap, c.env);
+	for (size_t i = 0; i < ps->npolicies; i++) {
+		const struct cpolicy *p = &ps->policies[i];
+
+		if (host_ok && ev_host(&c, p, plan))
+			goto fail;
+		host_ok = !plan->host_error;
+		if (ev_guests(&c, p, plan))
+			goto fail;
+	}
+	free(c.env);
+	free(c.assigned);
+	return plan;
+fail:
+	free(c.env);
+	free(c.assigned);
+	plan_free(plan);
+	return NULL;
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * evalcase.c: parses an evaluation case (evalcase.h) into a snapshot.
+ *
+ * Strict: unknown keys, unknown fields and wrongly typed values are errors
+ * naming their JSON path.  Besides the keys of evalcase.h a case may carry
+ * a top-level "description" string.  A derived field left absent is
+ * derived from its sample (mem_free, swap_usage); nothing else is computed.
+ * Guest names are non-empty and distinct (plans are keyed by name).
+ */
+#include "evalcase.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct evalcase {
+	struct snapshot snap;
+	struct snap_param *params;
+	struct snap_entity *guests;
+	char **names; /* params then guests */
+	size_t nnames;
+	double **rows; /* host then guests */
+	size_t nrows;
+};
+
+__attribute__((format(printf, 3, 4))) static int
+ce_error(struct policy_error *err, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->path, sizeof(err->path), "%s", path);
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int ce_keys(const json_t *o, const char *const *allowed,
+		   const char *path, struct policy_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v) {
+		size_t i;
+
+		for (i = 0; allowed[i]; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (!allowed[i])
+			return ce_error(err, path, "unknown key '%s'", key);
+	}
+	return 0;
+}
+
+static char *ce_strdup(struct evalcase *c, const char *s)
+{
+	char *p = strdup(s);
+
+	if (p)
+		c->names[c->nnames++] = p;
+	return p;
+}
+
+static void derive_host(double *row)
+{
+	if (!field_present(row[HF_MEM_FREE]))
+		row[HF_MEM_FREE] = row[HF_MEM_UNUSED] + row[HF_MEM_BUFFERS] +
+				   row[HF_MEM_CACHED];
+	if (!field_present(row[HF_SWAP_USAGE]))
+		row[HF_SWAP_USAGE] = row[HF_SWAP_TOTAL] - row[HF_SWAP_FREE];
+}
+
+static void derive_guest(double *row)
+{
+	if (!field_present(row[GF_MEM_FREE]))
+		row[GF_MEM_FREE] = row[GF_MEM_UNUSED] + row[GF_DISK_CACHES];
+}
+
+/* One sample: {"field": number|null, ...} into row (width wide). */
+static int ce_sample(const json_t *o, bool host, double *row, char *path,
+		     struct policy_error *err)
+{
+	size_t width = host ? HOST_FIELD_COUNT : GUEST_FIELD_COUNT;
+	const char *key;
+	json_t *v;
+
+	for (size_t f = 0; f < width; f++)
+		row[f] = FIELD_ABSENT;
+	if (!json_is_object(o))
+		return ce_error(err, path, "a sample is an object of field: number");
+	json_object_foreach((json_t *)o, key, v) {
+		int f = host ? host_field_lookup(key) : guest_field_lookup(key);
+		size_t len = strlen(path);
+
+		snprintf(path + len, 256 - len, ".%s", key);
+		if (f < 0)
+			return ce_error(err, path, "unknown %s field '%s'",
+					host ? "host" : "guest", key);
+		if (!json_is_number(v) && !json_is_null(v))
+			return ce_error(err, path, "a field value is a number or null");
+		row[f] = json_is_null(v) ? FIELD_ABSENT : json_number_value(v);
+		path[len] = '\0';
+	}
+	if (host)
+		derive_host(row);
+	else
+		derive_guest(row);
+	return 0;
+}
+
+static int ce_entity(struct evalcase *c, const json_t *o, bool host,
+		     struct snap_entity *e, char *path,
+		     struct policy_error *err)
+{
+	static const char *const hkeys[] = {"history", NULL};
+	static const char *const gkeys[] = {"name", "history", NULL};
+	size_t width = host ? HOST_FIELD_COUNT : GUEST_FIELD_COUNT;
+	const json_t *hist = json_object_get(o, "history");
+	size_t len = strlen(path), i;
+	double *rows;
+	json_t *s;
+
+	if (!json_is_object(o))
+		return ce_error(err, path, "an entity is an object with \"history\"");
+	if (ce_keys(o, host ? hkeys : gkeys, path, err))
+		return -1;
+	snprintf(path + len, 256 - len, ".history");
+	if (!json_is_array(hist))
+		return ce_error(err, path, "\"history\" is an array of samples");
+	if (json_array_size(hist) > SNAPSHOT_HISTORY_MAX)
+		return ce_error(err, path, "more than %d samples",
+				SNAPSHOT_HISTORY_MAX);
+	rows = calloc(json_array_size(hist) * width + 1, sizeof(*rows));
+	if (!rows)
+		return ce_error(err, path, "out of memory");
+	c->rows[c->nrows++] = rows;
+	e->values = rows;
+	e->len = json_array_size(hist);
+	json_array_foreach(hist, i, s) {
+		size_t l2 = strlen(path);
+
+		snprintf(path + l2, 256 - l2, "[%zu]", i);
+		if (ce_sample(s, host, rows + i * width, path, err))
+			return -1;
+		path[l2] = '\0';
+	}
+	path[len] = '\0';
+	return 0;
+}
+
+static int ce_params(struct evalcase *c, const json_t *o,
+		     struct policy_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(o))
+		return ce_error(err, "$.params", "\"params\" is an object of name: number|boolean");
+	c->params = calloc(json_object_size(o) + 1, sizeof(*c->params));
+	if (!c->params)
+		return ce_error(err, "$.params", "out of memory");
+	c->snap.params = c->params;
+	json_object_foreach((json_t *)o, key, v) {
+		struct snap_param *p = &c->params[c->snap.nparams];
+		char path[256];
+
+		snprintf(path, sizeof(path), "$.params.%s", key);
+		if (json_is_boolean(v))
+			p->value = json_is_true(v) ? 1 : 0;
+		else if (json_is_number(v))
+			p->value = json_number_value(v);
+		else
+			return ce_error(err, path, "a parameter is a number or a boolean");
+		p->name = ce_strdup(c, key);
+		if (!p->name)
+			return ce_error(err, path, "out of memory");
+		c->snap.nparams++;
+	}
+	return 0;
+}
+
+static int ce_guest_name(struct evalcase *c, const json_t *o, size_t g,
+			 char *path, struct policy_error *err)
+{
+	const json_t *name = json_object_get(o, "name");
+
+	if (!json_is_string(name) || !json_string_length(name) ||
+	    strlen(json_string_value(name)) != json_string_length(name))
+		return ce_error(err, path, "a guest needs a non-empty \"name\"");
+	for (size_t i = 0; i < g; i++)
+		if (strcmp(c->guests[i].name, json_string_value(name)) == 0)
+			return ce_error(err, path, "two guests are named '%s'",
+					json_string_value(name));
+	c->guests[g].name = ce_strdup(c, json_string_value(name));
+	return c->guests[g].name ? 0 : ce_error(err, path, "out of memory");
+}
+
+static int ce_guests(struct evalcase *c, const json_t *arr,
+		     struct policy_error *err)
+{
+	size_t i;
+	json_t *o;
+
+	if (!json_is_array(arr))
+		return ce_error(err, "$.guests", "\"guests\" is an array");
+	c->guests = calloc(json_array_size(arr) + 1, sizeof(*c->guests));
+	if (!c->guests)
+		return ce_error(err, "$.guests", "out of memory");
+	c->snap.guests = c->guests;
+	json_array_foreach(arr, i, o) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "$.guests[%zu]", i);
+		if (!json_is_object(o))
+			return ce_error(err, path, "a guest is an object");
+		if (ce_guest_name(c, o, i, path, err) ||
+		    ce_entity(c, o, false, &c->guests[i], path, err))
+			return -1;
+		c->snap.nguests++;
+	}
+	return 0;
+}
+
+static int ce_root(struct evalcase *c, const json_t *root,
+		   struct policy_error *err)
+{
+	static const char *const keys[] = {"description", "params", "host",
+					   "guests", NULL};
+	const json_t *v;
+	char path[256] = "$.host";
+
+	if (!json_is_object(root))
+		return ce_error(err, "$", "a case is a JSON object");
+	if (ce_keys(root, keys, "$", err))
+		return -1;
+	v = json_object_get(root, "description");
+	if (v && !json_is_string(v))
+		return ce_error(err, "$.description", "a string was expected");
+	if ((v = json_object_get(root, "params")) && ce_params(c, v, err))
+		return -1;
+	v = json_object_get(root, "host");
+	if (!v)
+		return ce_error(err, "$", "a case needs \"host\"");
+	c->snap.host.name = "host";
+	if (ce_entity(c, v, true, &c->snap.host, path, err))
+		return -1;
+	if ((v = json_object_get(root, "guests")) && ce_guests(c, v, err))
+		return -1;
+	return 0;
+}
+
+struct evalcase *evalcase_from_json(const json_t *root,
+				    struct policy_error *err)
+{
+	struct evalcase *c = calloc(1, sizeof(*c));
+	size_t nguests = json_array_size(json_object_get(root, "guests"));
+	size_t nparams = json_object_size(json_object_get(root, "params"));
+
+	memset(err, 0, sizeof(*err));
+	if (c) {
+		c->names = calloc(nguests + nparams + 1, sizeof(*c->names));
+		c->rows = calloc(nguests + 2, sizeof(*c->rows));
+	}
+	if (!c || !c->names || !c->rows) {
+		ce_error(err, "$", "out of memory");
+		goto fail;
+	}
+	if (ce_root(c, root, err))
+		goto fail;
+	return c;
+fail:
+	evalcase_free(c);
+	return NULL;
+}
+
+struct evalcase *evalcase_parse(const char *text, size_t len,
+				struct policy_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	struct evalcase *c;
+
+	if (!root) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->message, sizeof(err->message), "JSON syntax: %s",
+			 jerr.text);
+		err->line = jerr.line;
+		err->column = jerr.column;
+		return NULL;
+	}
+	c = evalcase_from_json(root, err);
+	json_decref(root);
+	return c;
+}
+
+void evalcase_free(struct evalcase *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; c->names && i < c->nnames; i++)
+		free(c->names[i]);
+	for (size_t i = 0; c->rows && i < c->nrows; i++)
+		free(c->rows[i]);
+	free(c->names);
+	free(c->rows);
+	free(c->params);
+	free(c->guests);
+	free(c);
+}
+
+const struct snapshot *evalcase_snapshot(const struct evalcase *c)
+{
+	return &c->snap;
+}

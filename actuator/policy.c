@@ -1,0 +1,1009 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy.c: loads, validates and compiles a set of named JSON policies.
+ *
+ * Loading has two passes over the policies in name order.  The first parses
+ * every text strictly (duplicate keys rejected) and collects the defines
+ * and parameter defaults of all policies, a later policy overriding an
+ * earlier one.  The second compiles the host and guest rules in program
+ * order (policy by policy, host rules before guest rules), so a name is
+ * visible exactly where the evaluator will have computed it.  Expressions
+ * are compiled by policy_expr.c.  Nothing is produced unless everything
+ * validates; the first error is reported with its policy and JSON path.
+ *
+ * This module does no logging; the only I/O is policy_set_load_dir().
+ */
+#define MOM_POLICY_PRIV_ALLOW
+#include "policy_priv.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "field.h"
+
+#define POLICY_MAX_FILE (1024 * 1024)
+
+/* ---- arena ---- */
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_chunk *ch = a->head;
+	size_t align = sizeof(max_align_t);
+	void *p;
+
+	size = (size + align - 1) / align * align;
+	if (!ch || ch->size - ch->used < size) {
+		size_t csize = size > 16384 ? size : 16384;
+
+		ch = malloc(sizeof(*ch) + csize);
+		if (!ch)
+			return NULL;
+		ch->next = a->head;
+		ch->used = 0;
+		ch->size = csize;
+		a->head = ch;
+	}
+	p = (char *)ch->data + ch->used;
+	ch->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = arena_alloc(a, n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+void arena_free(struct arena *a)
+{
+	while (a->head) {
+		struct arena_chunk *next = a->head->next;
+
+		free(a->head);
+		a->head = next;
+	}
+}
+
+/* ---- errors and paths ---- */
+
+int cc_error(struct cctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(c->err->policy, sizeof(c->err->policy), "%s",
+		 c->policy ? c->policy : "");
+	snprintf(c->err->path, sizeof(c->err->path), "%s", c->path);
+	va_start(ap, fmt);
+	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void cc_append(struct cctx *c, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (c->pathlen + n >= sizeof(c->path))
+		n = sizeof(c->path) - 1 - c->pathlen;
+	memcpy(c->path + c->pathlen, s, n);
+	c->pathlen += n;
+	c->path[c->pathlen] = '\0';
+}
+
+size_t cc_push_key(struct cctx *c, const char *key)
+{
+	size_t len = c->pathlen;
+
+	cc_append(c, ".");
+	cc_append(c, key);
+	return len;
+}
+
+size_t cc_push_index(struct cctx *c, size_t i)
+{
+	size_t len = c->pathlen;
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "[%zu]", i);
+	cc_append(c, buf);
+	return len;
+}
+
+void cc_pop(struct cctx *c, size_t len)
+{
+	c->pathlen = len;
+	c->path[len] = '\0';
+}
+
+static void cc_reset_path(struct cctx *c)
+{
+	c->path[0] = '$';
+	c->path[1] = '\0';
+	c->pathlen = 1;
+}
+
+/* Check that object o has only the keys of allowed (NULL-terminated). */
+static int cc_keys(struct cctx *c, const json_t *o, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v) {
+		size_t i;
+
+		for (i = 0; allowed[i]; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (!allowed[i]) {
+			size_t len = cc_push_key(c, key);
+			int rc = cc_error(c, "unknown key '%s'", key);
+
+			cc_pop(c, len);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static bool ident_valid(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return false;
+	for (s++; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* ---- defines and parameters (pass 1) ---- */
+
+static int defines_put(struct cctx *c, const char *name, double v)
+{
+	for (size_t i = 0; i < c->ndefines; i++) {
+		if (strcmp(c->define_names[i], name) == 0) {
+			c->define_values[i] = v;
+			return 0;
+		}
+	}
+	/* The arrays were sized for every define of every policy. */
+	c->define_names[c->ndefines] = arena_strdup(&c->ps->arena, name);
+	if (!c->define_names[c->ndefines])
+		return cc_error(c, "out of memory");
+	c->define_values[c->ndefines++] = v;
+	return 0;
+}
+
+static int params_put(struct cctx *c, const char *name, double v)
+{
+	struct policy_set *ps = c->ps;
+
+	for (size_t i = 0; i < ps->nparams; i++) {
+		if (strcmp(ps->params[i].name, name) == 0) {
+			ps->params[i].def = v;
+			return 0;
+		}
+	}
+	ps->params[ps->nparams].name = arena_strdup(&ps->arena, name);
+	if (!ps->params[ps->nparams].name)
+		return cc_error(c, "out of memory");
+	ps->params[ps->nparams++].def = v;
+	return 0;
+}
+
+static int number_or_bool(const json_t *v, double *out)
+{
+	if (json_is_boolean(v))
+		*out = json_is_true(v) ? 1 : 0;
+	else if (json_is_number(v))
+		*out = json_number_value(v);
+	else
+		return -1;
+	return 0;
+}
+
+static int cc_one_define(struct cctx *c, const char *name, const json_t *v)
+{
+	double d;
+
+	if (!ident_valid(name))
+		return cc_error(c, "'%s' is not a valid name", name);
+	if (number_or_bool(v, &d))
+		return cc_error(c, "a define is a number or a boolean");
+	return defines_put(c, name, d);
+}
+
+static int cc_defines(struct cctx *c, const json_t *o)
+{
+	const char *name;
+	json_t *v;
+
+	if (!json_is_object(o))
+		return cc_error(c, "'defines' is an object of name: number");
+	json_object_foreach((json_t *)o, name, v) {
+		size_t len = cc_push_key(c, name);
+		int rc = cc_one_define(c, name, v);
+
+		cc_pop(c, len);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int cc_one_param(struct cctx *c, const char *name, const json_t *p)
+{
+	static const char *const keys[] = {"default", "description", NULL};
+	const json_t *def = json_object_get(p, "default");
+	const json_t *desc = json_object_get(p, "description");
+	double d;
+	size_t len;
+	int rc;
+
+	if (!ident_valid(name))
+		return cc_error(c, "'%s' is not a valid name", name);
+	if (!json_is_object(p))
+		return cc_error(c, "a parameter is an object with \"default\"");
+	if (cc_keys(c, p, keys))
+		return -1;
+	if (desc && !json_is_string(desc)) {
+		len = cc_push_key(c, "description");
+		rc = cc_error(c, "'description' is a string");
+		cc_pop(c, len);
+		return rc;
+	}
+	if (!def)
+		return cc_error(c, "a parameter needs a \"default\"");
+	len = cc_push_key(c, "default");
+	rc = number_or_bool(def, &d) ? cc_error(c, "a parameter's default is a number or a boolean")
+				     : params_put(c, name, d);
+	cc_pop(c, len);
+	return rc;
+}
+
+static int cc_params(struct cctx *c, const json_t *o)
+{
+	const char *name;
+	json_t *v;
+
+	if (!json_is_object(o))
+		return cc_error(c, "'parameters' is an object of name: {\"default\": ...}");
+	json_object_foreach((json_t *)o, name, v) {
+		size_t len = cc_push_key(c, name);
+		int rc = cc_one_param(c, name, v);
+
+		cc_pop(c, len);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int cc_pass1_policy(struct cctx *c, const json_t *root)
+{
+	static const char *const keys[] = {"description", "defines",
+					   "parameters", "host", "guest",
+					   NULL};
+	const json_t *v;
+	size_t len;
+	int rc = 0;
+
+	cc_reset_path(c);
+	if (!json_is_object(root))
+		return cc_error(c, "a policy is a JSON object");
+	if (cc_keys(c, root, keys))
+		return -1;
+	v = json_object_get(root, "description");
+	if (v && !json_is_string(v)) {
+		len = cc_push_key(c, "description");
+		rc = cc_error(c, "'description' is a string");
+		cc_pop(c, len);
+		return rc;
+	}
+	if ((v = json_object_get(root, "defines"))) {
+		len = cc_push_key(c, "defines");
+		rc = cc_defines(c, v);
+		cc_pop(c, len);
+	}
+	if (!rc && (v = json_object_get(root, "parameters"))) {
+		len = cc_push_key(c, "parameters");
+		rc = cc_params(c, v);
+		cc_pop(c, len);
+	}
+	return rc;
+}
+
+/* Defines and parameters share one namespace. */
+static int cc_check_namespaces(struct cctx *c)
+{
+	for (size_t i = 0; i < c->ndefines; i++)
+		for (size_t j = 0; j < c->ps->nparams; j++)
+			if (strcmp(c->define_names[i], c->ps->params[j].name) == 0)
+				return cc_error(c, "'%s' is both a define and a parameter",
+						c->define_names[i]);
+	return 0;
+}
+
+/* ---- statements and rules (pass 2) ---- */
+
+static int cc_block(struct cctx *c, const json_t *arr, int depth,
+		    struct block *out);
+
+static int cc_bind(struct cctx *c, const char *name, int *slot)
+{
+	struct xnode probe = {0};
+	struct policy_error saved = *c->err;
+
+	if (!ident_valid(name))
+		return cc_error(c, "'%s' is not a valid name", name);
+	if (cc_resolve_name(c, name, &probe) == 0)
+		return cc_error(c, "'%s' is already defined; a name is bound once",
+				name);
+	*c->err = saved;
+	if (c->nbinds == c->capbinds) {
+		size_t cap = c->capbinds ? 2 * c->capbinds : 32;
+		struct name_bind *b = reallocarray(c->binds, cap, sizeof(*b));
+
+		if (!b)
+			return cc_error(c, "out of memory");
+		c->binds = b;
+		c->capbinds = cap;
+	}
+	*slot = (int)c->ps->nslots++;
+	c->binds[c->nbinds].name = arena_strdup(&c->ps->arena, name);
+	c->binds[c->nbinds].slot = *slot;
+	c->binds[c->nbinds].rule = c->rule;
+	if (!c->binds[c->nbinds].name)
+		return cc_error(c, "out of memory");
+	c->nbinds++;
+	return 0;
+}
+
+/* {"let": {"x": expr, ...}}: one SOP_LET per binding, appended to *v. */
+static int cc_let(struct cctx *c, const json_t *st, int depth,
+		  struct stmt **v, size_t *n, size_t *cap)
+{
+	static const char *const keys[] = {"let", NULL};
+	const json_t *o = json_object_get(st, "let");
+	size_t len = cc_push_key(c, "let");
+	const char *name;
+	json_t *e;
+	int rc = cc_keys(c, st, keys);
+
+	if (!rc && (!json_is_object(o) || json_object_size(o) == 0))
+		rc = cc_error(c, "'let' is a non-empty object of name: expression");
+	json_object_foreach((json_t *)o, name, e) {
+		size_t l2 = cc_push_key(c, name);
+		struct stmt *s;
+
+		if (rc)
+			break;
+		if (*n == *cap) {
+			size_t nc = *cap ? 2 * *cap : 8;
+			struct stmt *nv = arena_alloc(&c->ps->arena,
+						      nc * sizeof(*nv));
+
+			if (!nv) {
+				rc = cc_error(c, "out of memory");
+				break;
+			}
+			if (*n)
+				memcpy(nv, *v, *n * sizeof(*nv));
+			*v = nv;
+			*cap = nc;
+		}
+		s = &(*v)[(*n)++];
+		memset(s, 0, sizeof(*s));
+		s->op = SOP_LET;
+		s->path = arena_strdup(&c->ps->arena, c->path);
+		rc = cx_num(c, e, depth, &s->expr);
+		if (!rc)
+			rc = cc_bind(c, name, &s->slot);
+		cc_pop(c, l2);
+	}
+	cc_pop(c, len);
+	return rc;
+}
+
+static int cc_if(struct cctx *c, const json_t *st, int depth, struct stmt *s)
+{
+	static const char *const keys[] = {"if", "then", "else", NULL};
+	const json_t *t = json_object_get(st, "then");
+	const json_t *e = json_object_get(st, "else");
+	size_t len;
+	int rc;
+
+	if (cc_keys(c, st, keys))
+		return -1;
+	if (!t)
+		return cc_error(c, "'if' needs \"then\"");
+	s->op = SOP_IF;
+	len = cc_push_key(c, "if");
+	rc = cx_num(c, json_object_get(st, "if"), depth, &s->expr);
+	cc_pop(c, len);
+	if (rc)
+		return rc;
+	len = cc_push_key(c, "then");
+	rc = cc_block(c, t, depth + 1, &s->then_b);
+	cc_pop(c, len);
+	if (rc || !e)
+		return rc;
+	len = cc_push_key(c, "else");
+	rc = cc_block(c, e, depth + 1, &s->else_b);
+	cc_pop(c, len);
+	return rc;
+}
+
+static int cc_set_target(struct cctx *c, const char *name, struct stmt *s)
+{
+	for (int i = 0; i < HOST_CONTROL_COUNT; i++) {
+		if (strcmp(host_control_names[i], name) != 0)
+			continue;
+		if (c->guest)
+			return cc_error(c, "'%s' is a host control; it cannot be set in a guest rule",
+					name);
+		s->set_kind = SET_HOST;
+		s->control = i;
+		return 0;
+	}
+	for (int i = 0; i < PLAN_SIGNAL_COUNT; i++) {
+		if (strcmp(plan_signal_names[i], name) != 0)
+			continue;
+		if (c->guest)
+			return cc_error(c, "'%s' is a host signal; it cannot be set in a guest rule",
+					name);
+		s->set_kind = SET_SIGNAL;
+		s->control = i;
+		return 0;
+	}
+	for (int i = 0; i < GUEST_CONTROL_COUNT; i++) {
+		if (strcmp(guest_control_names[i], name) != 0)
+			continue;
+		if (!c->guest)
+			return cc_error(c, "'%s' is a guest control; it cannot be set in a host rule",
+					name);
+		s->set_kind = SET_GUEST;
+		s->control = i;
+		return 0;
+	}
+	return cc_error(c, "unknown control '%s'", name);
+}
+
+/* Record the leaves of n as reason inputs (distinct labels, capped). */
+static void cc_collect_inputs(struct stmt *s, const struct xnode *n)
+{
+	const char *label = cx_leaf_label(n);
+
+	if (label) {
+		for (unsigned i = 0; i < s->ninputs; i++)
+			if (strcmp(s->inputs[i].label, label) == 0)
+				return;
+		if (s->ninputs < PLAN_REASON_INPUTS) {
+			s->inputs[s->ninputs].label = label;
+			s->inputs[s->ninputs++].leaf = *n;
+		}
+		return;
+	}
+	for (unsigned i = 0; i < n->nargs; i++)
+		cc_collect_inputs(s, &n->args[i]);
+}
+
+static int cc_explain(struct cctx *c, const json_t *arr, int depth,
+		      struct stmt *s)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(arr))
+		return cc_error(c, "'explain' is an array of names or [\"stat\"|\"avg\"|..., field]");
+	json_array_foreach(arr, i, e) {
+		size_t len = cc_push_index(c, i);
+		struct xnode *n = arena_alloc(&c->ps->arena, sizeof(*n));
+		int rc = n ? cx_num(c, e, depth, n) : cc_error(c, "out of memory");
+
+		if (!rc && !cx_leaf_label(n))
+			rc = cc_error(c, "'explain' lists names and fields only");
+		cc_pop(c, len);
+		if (rc)
+			return rc;
+		cc_collect_inputs(s, n);
+	}
+	return 0;
+}
+
+static int cc_set(struct cctx *c, const json_t *st, int depth, struct stmt *s)
+{
+	static const char *const keys[] = {"set", "to", "explain", NULL};
+	const json_t *target = json_object_get(st, "set");
+	const json_t *to = json_object_get(st, "to");
+	const json_t *ex = json_object_get(st, "explain");
+	size_t len;
+	int rc;
+
+	if (cc_keys(c, st, keys))
+		return -1;
+	s->op = SOP_SET;
+	len = cc_push_key(c, "set");
+	rc = json_is_string(target) ? cc_set_target(c, json_string_value(target), s)
+				    : cc_error(c, "'set' names a control (a string)");
+	cc_pop(c, len);
+	if (rc)
+		return rc;
+	if (!to)
+		return cc_error(c, "'set' needs \"to\"");
+	len = cc_push_key(c, "to");
+	rc = cx_num(c, to, depth, &s->expr);
+	cc_pop(c, len);
+	if (rc)
+		return rc;
+	cc_collect_inputs(s, &s->expr);
+	if (!ex)
+		return 0;
+	len = cc_push_key(c, "explain");
+	rc = cc_explain(c, ex, depth + 1, s);
+	cc_pop(c, len);
+	return rc;
+}
+
+static int cc_stop(struct cctx *c, const json_t *st, struct stmt *s)
+{
+	static const char *const keys[] = {"stop", NULL};
+
+	if (cc_keys(c, st, keys))
+		return -1;
+	if (!json_is_string(json_object_get(st, "stop"))) {
+		size_t len = cc_push_key(c, "stop");
+		int rc = cc_error(c, "'stop' gives the reason (a string)");
+
+		cc_pop(c, len);
+		return rc;
+	}
+	s->op = SOP_STOP;
+	return 0;
+}
+
+static int cc_stmt(struct cctx *c, const json_t *st, int depth,
+		   struct stmt **v, size_t *n, size_t *cap)
+{
+	struct stmt *s;
+
+	if (depth >= POLICY_MAX_DEPTH)
+		return cc_error(c, "nesting deeper than %d levels",
+				POLICY_MAX_DEPTH);
+	if (!json_is_object(st))
+		return cc_error(c, "a statement is an object (let, if, set or stop)");
+	if (json_object_get(st, "let"))
+		return cc_let(c, st, depth, v, n, cap);
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 8;
+		struct stmt *nv = arena_alloc(&c->ps->arena, nc * sizeof(*nv));
+
+		if (!nv)
+			return cc_error(c, "out of memory");
+		if (*n)
+			memcpy(nv, *v, *n * sizeof(*nv));
+		*v = nv;
+		*cap = nc;
+	}
+	s = &(*v)[(*n)++];
+	s->path = arena_strdup(&c->ps->arena, c->path);
+	if (json_object_get(st, "if"))
+		return cc_if(c, st, depth, s);
+	if (json_object_get(st, "set"))
+		return cc_set(c, st, depth, s);
+	if (json_object_get(st, "stop"))
+		return cc_stop(c, st, s);
+	return cc_error(c, "a statement is an object (let, if, set or stop)");
+}
+
+/* A block's bindings go out of scope at its end. */
+static int cc_block(struct cctx *c, const json_t *arr, int depth,
+		    struct block *out)
+{
+	size_t mark = c->nbinds, cap = 0, i;
+	json_t *st;
+	int rc = 0;
+
+	if (!json_is_array(arr))
+		return cc_error(c, "a list of statements (an array) was expected");
+	json_array_foreach(arr, i, st) {
+		size_t len = cc_push_index(c, i);
+
+		rc = cc_stmt(c, st, depth + 1, &out->s, &out->n, &cap);
+		cc_pop(c, len);
+		if (rc)
+			break;
+	}
+	if (depth > 1 || c->guest)
+		c->nbinds = mark;
+	return rc;
+}
+
+static int cc_rule(struct cctx *c, const json_t *o, struct rule *r)
+{
+	static const char *const keys[] = {"rule", "description", "do", NULL};
+	const json_t *name = json_object_get(o, "rule");
+	const json_t *desc = json_object_get(o, "description");
+	const json_t *body = json_object_get(o, "do");
+	size_t len;
+	int rc;
+
+	if (!json_is_object(o))
+		return cc_error(c, "a rule is an object {\"rule\": name, \"do\": [...]}");
+	if (cc_keys(c, o, keys))
+		return -1;
+	if (!json_is_string(name) || !json_string_length(name))
+		return cc_error(c, "a rule needs a name: \"rule\": \"...\"");
+	if (desc && !json_is_string(desc))
+		return cc_error(c, "'description' is a string");
+	if (!body)
+		return cc_error(c, "a rule needs \"do\"");
+	r->policy = c->policy;
+	r->name = arena_strdup(&c->ps->arena, json_string_value(name));
+	if (!r->name)
+		return cc_error(c, "out of memory");
+	c->rule = r->name;
+	len = cc_push_key(c, "do");
+	/* depth 1: a host rule's top-level lets outlive the rule. */
+	rc = cc_block(c, body, 1, &r->body);
+	cc_pop(c, len);
+	if (!c->guest)
+		c->nglobals = c->nbinds;
+	return rc;
+}
+
+static int cc_rules(struct cctx *c, const json_t *root, bool guest,
+		    struct rule **out, size_t *n)
+{
+	const char *key = guest ? "guest" : "host";
+	const json_t *arr = json_object_get(root, key);
+	size_t len, i;
+	json_t *o;
+	int rc = 0;
+
+	if (!arr)
+		return 0;
+	len = cc_push_key(c, key);
+	c->guest = guest;
+	if (!json_is_array(arr)) {
+		rc = cc_error(c, "'%s' is an array of rules", key);
+		goto out;
+	}
+	*out = arena_alloc(&c->ps->arena, json_array_size(arr) * sizeof(**out) + 1);
+	if (!*out) {
+		rc = cc_error(c, "out of memory");
+		goto out;
+	}
+	json_array_foreach(arr, i, o) {
+		size_t l2 = cc_push_index(c, i);
+
+		rc = cc_rule(c, o, &(*out)[i]);
+		cc_pop(c, l2);
+		if (rc)
+			goto out;
+		(*n)++;
+	}
+out:
+	cc_pop(c, len);
+	return rc;
+}
+
+/* ---- the set ---- */
+
+bool policy_name_valid(const char *name)
+{
+	size_t n = 0;
+
+	if (!name || name[0] == '.' || strstr(name, ".."))
+		return false;
+	for (; name[n]; n++)
+		if (!isalnum((unsigned char)name[n]) && !strchr("_.-", name[n]))
+			return false;
+	return n >= 1 && n <= 63;
+}
+
+static int source_cmp(const void *a, const void *b)
+{
+	const struct policy_source *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static int parse_one(struct cctx *c, const struct policy_source *src,
+		     json_t **root)
+{
+	json_error_t jerr;
+
+	c->policy = src->name;
+	cc_reset_path(c);
+	if (!policy_name_valid(src->name)) {
+		c->policy = NULL;
+		return cc_error(c, "invalid policy name '%.64s'", src->name);
+	}
+	*root = json_loadb(src->text, strlen(src->text),
+			   JSON_REJECT_DUPLICATES,
+			   &jerr);
+	if (!*root) {
+		cc_error(c, "JSON syntax: %s", jerr.text);
+		c->err->path[0] = '\0';
+		c->err->line = jerr.line;
+		c->err->column = jerr.column;
+		return -1;
+	}
+	return 0;
+}
+
+/* Count the define and parameter entries, to size the tables once. */
+static size_t count_names(json_t **roots, size_t n, const char *key)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const json_t *o = json_object_get(roots[i], key);
+
+		if (json_is_object(o))
+			total += json_object_size(o);
+	}
+	return total;
+}
+
+static int compile_all(struct cctx *c, const struct policy_source *srcs,
+		       json_t **roots, size_t n)
+{
+	struct policy_set *ps = c->ps;
+	size_t nd = count_names(roots, n, "defines");
+	size_t np = count_names(roots, n, "parameters");
+
+	c->define_names = calloc(nd + 1, sizeof(*c->define_names));
+	c->define_values = calloc(nd + 1, sizeof(*c->define_values));
+	ps->params = arena_alloc(&ps->arena, (np + 1) * sizeof(*ps->params));
+	ps->policies = arena_alloc(&ps->arena, (n + 1) * sizeof(*ps->policies));
+	if (!c->define_names || !c->define_values || !ps->params ||
+	    !ps->policies)
+		return cc_error(c, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		c->policy = srcs[i].name;
+		if (cc_pass1_policy(c, roots[i]))
+			return -1;
+	}
+	c->policy = NULL;
+	cc_reset_path(c);
+	if (cc_check_namespaces(c))
+		return -1;
+	ps->nslots = ps->nparams;
+	for (size_t i = 0; i < n; i++) {
+		struct cpolicy *p = &ps->policies[i];
+
+		p->name = arena_strdup(&ps->arena, srcs[i].name);
+		p->text = arena_strdup(&ps->arena, srcs[i].text);
+		if (!p->name || !p->text)
+			return cc_error(c, "out of memory");
+		c->policy = p->name;
+		cc_reset_path(c);
+		if (cc_rules(c, roots[i], false, &p->host, &p->nhost) ||
+		    cc_rules(c, roots[i], true, &p->guest, &p->nguest))
+			return -1;
+		ps->npolicies++;
+	}
+	return 0;
+}
+
+struct policy_set *policy_set_load(const struct policy_source *sources,
+				   size_t n, struct policy_error *err)
+{
+	struct policy_source *srcs = calloc(n + 1, sizeof(*srcs));
+	json_t **roots = calloc(n + 1, sizeof(*roots));
+	struct policy_set *ps = calloc(1, sizeof(*ps));
+	struct cctx c = {.ps = ps, .err = err};
+	int rc = -1;
+
+	memset(err, 0, sizeof(*err));
+	cc_reset_path(&c);
+	if (!srcs || !roots || !ps) {
+		snprintf(err->message, sizeof(err->message), "out of memory");
+		goto out;
+	}
+	if (n)
+		memcpy(srcs, sources, n * sizeof(*srcs));
+	qsort(srcs, n, sizeof(*srcs), source_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && strcmp(srcs[i - 1].name, srcs[i].name) == 0) {
+			c.policy = srcs[i].name;
+			cc_error(&c, "two policies are named '%s'", srcs[i].name);
+			goto out;
+		}
+		if (parse_one(&c, &srcs[i], &roots[i]))
+			goto out;
+	}
+	rc = compile_all(&c, srcs, roots, n);
+out:
+	for (size_t i = 0; roots && i < n; i++)
+		json_decref(roots[i]);
+	free(roots);
+	free(srcs);
+	free(c.binds);
+	free(c.define_names);
+	free(c.define_values);
+	if (rc) {
+		policy_set_free(ps);
+		return NULL;
+	}
+	memset(err, 0, sizeof(*err));
+	return ps;
+}
+
+void policy_set_free(struct policy_set *ps)
+{
+	if (!ps)
+		return;
+	arena_free(&ps->arena);
+	free(ps);
+}
+
+size_t policy_set_count(const struct policy_set *ps) { return ps->npolicies; }
+
+const char *policy_set_name(const struct policy_set *ps, size_t i)
+{
+	return i < ps->npolicies ? ps->policies[i].name : NULL;
+}
+
+const char *policy_set_text(const struct policy_set *ps, size_t i)
+{
+	return i < ps->npolicies ? ps->policies[i].text : NULL;
+}
+
+size_t policy_set_param_count(const struct policy_set *ps)
+{
+	return ps->nparams;
+}
+
+const char *policy_set_param_name(const struct policy_set *ps, size_t i)
+{
+	return i < ps->nparams ? ps->params[i].name : NULL;
+}
+
+double policy_set_param_default(const struct policy_set *ps, size_t i)
+{
+	return i < ps->nparams ? ps->params[i].def : FIELD_ABSENT;
+}
+
+int policy_set_param_index(const struct policy_set *ps, const char *name)
+{
+	for (size_t i = 0; i < ps->nparams; i++)
+		if (strcmp(ps->params[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- loading a directory ---- */
+
+static void dir_error(struct policy_error *err, const char *policy,
+		      const char *what, const char *file)
+{
+	memset(err, 0, sizeof(*err));
+	snprintf(err->policy, sizeof(err->policy), "%s", policy);
+	snprintf(err->message, sizeof(err->message), "%s: %.200s", what, file);
+}
+
+static char *read_file(const char *path, const char **why)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n;
+
+	*why = "cannot open";
+	if (!f)
+		return NULL;
+	buf = malloc(POLICY_MAX_FILE + 1);
+	*why = "out of memory";
+	if (!buf)
+		goto out;
+	n = fread(buf, 1, POLICY_MAX_FILE + 1, f);
+	*why = ferror(f) ? "cannot read" : "larger than 1 MiB";
+	if (ferror(f) || n > POLICY_MAX_FILE) {
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[n] = '\0';
+	if (strlen(buf) != n) {
+		*why = "contains a NUL byte";
+		free(buf);
+		buf = NULL;
+	}
+out:
+	fclose(f);
+	return buf;
+}
+
+struct dir_list {
+	size_t n, cap;
+	struct policy_source *v;
+};
+
+static void dir_list_free(struct dir_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free((char *)l->v[i].name);
+		free((char *)l->v[i].text);
+	}
+	free(l->v);
+}
+
+static int dir_add(struct dir_list *l, const char *dir, const char *file,
+		   struct policy_error *err)
+{
+	size_t len = strlen(file) - 5;
+	char path[4096], *name, *text;
+	const char *why;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct policy_source *v = reallocarray(l->v, cap, sizeof(*v));
+
+		if (!v)
+			return dir_error(err, "", "out of memory", file), -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	name = strndup(file, len);
+	if (!name)
+		return dir_error(err, "", "out of memory", file), -1;
+	if (!policy_name_valid(name)) {
+		dir_error(err, "", "invalid policy file name", file);
+		free(name);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	text = read_file(path, &why);
+	if (!text) {
+		dir_error(err, name, why, path);
+		free(name);
+		return -1;
+	}
+	l->v[l->n].name = name;
+	l->v[l->n++].text = text;
+	return 0;
+}
+
+struct policy_set *policy_set_load_dir(const char *dir,
+				       struct policy_error *err)
+{
+	struct dir_list l = {0};
+	struct policy_set *ps = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d) {
+		dir_error(err, "", "cannot open policy directory", dir);
+		return NULL;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len <= 5 ||
+		    strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		if (dir_add(&l, dir, de->d_name, err))
+			goto out;
+	}
+	ps = policy_set_load(l.v, l.n, err);
+out:
+	closedir(d);
+	dir_list_free(&l);
+	return ps;
+}

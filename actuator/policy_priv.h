@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy_priv.h: the compiled form of a policy set, shared by the loader
+ * (policy.c, policy_expr.c), the evaluator (eval.c) and their tests.
+ *
+ * DESIGN.  Loading turns every policy into a tree whose leaves are already
+ * resolved: a name becomes a constant (a define), a parameter index, or a
+ * variable slot; a field becomes its enum index.  The evaluator therefore
+ * never compares strings and never allocates per node.  All of the tree
+ * lives in one arena owned by the set, freed at once.
+ *
+ * Variables live in one array of doubles per evaluation ("env"): first the
+ * parameters, then one slot per `let` binding of the whole set (slots are
+ * never reused, so no reset between guests is needed).  A binding is always
+ * assigned before it is read inside its own rule (lets are sequential and a
+ * `stop` ends the rule), so only reads of a host variable from a later rule
+ * (XOP_GVAR) check a per-slot "assigned" flag: the defining rule may have
+ * stopped or failed before assigning it.
+ *
+ * Invariants: nesting depth <= POLICY_MAX_DEPTH; every node's children are
+ * typed as their operator requires; a set is immutable after loading.
+ */
+#ifndef MOM_POLICY_PRIV_H
+#define MOM_POLICY_PRIV_H
+
+#ifndef MOM_POLICY_PRIV_ALLOW
+#error "policy_priv.h is private to the policy loader, evaluator and tests"
+#endif
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "plan.h"
+#include "policy.h"
+
+/* Deepest nesting of statements and expressions, counted together. */
+#define POLICY_MAX_DEPTH 64
+
+enum xop {
+	XOP_CONST, /* k; NaN is the literal null */
+	XOP_VAR,   /* env[idx], assigned before any read */
+	XOP_GVAR,  /* env[idx] of a host variable of an earlier rule */
+	XOP_PARAM, /* env[idx] */
+	XOP_STAT,  /* latest value of field idx of the current entity */
+	XOP_AVG,   /* StatAvg of field idx of the current entity */
+	XOP_HSTAT, /* the same for the host, from a guest rule */
+	XOP_HAVG,
+	XOP_ADD, XOP_SUB, XOP_NEG, XOP_MUL, XOP_DIV,
+	XOP_MIN, XOP_MAX, XOP_ABS,
+	XOP_LT, XOP_LE, XOP_GT, XOP_GE, XOP_EQ, XOP_NE,
+	XOP_AND, XOP_OR, XOP_NOT, XOP_IF,
+	XOP_ABSENT, XOP_PRESENT, XOP_DEFAULT,
+	XOP_GLOB, /* fnmatch(s, guest name) */
+	XOP_SEQ, XOP_SNE, /* string == and != */
+	XOP_NAME, /* string: the entity's name */
+	XOP_STR,  /* string: s */
+};
+
+enum xtype { XT_NUM, XT_STR };
+
+struct xnode {
+	uint8_t op;	     /* enum xop */
+	uint8_t type;	     /* enum xtype of the result */
+	uint16_t nargs;
+	int idx;	     /* slot, parameter or field index */
+	double k;	     /* XOP_CONST */
+	const char *s;	     /* literal, pattern, or label of a leaf */
+	const char *opname;  /* the operator as written, for messages */
+	const char *path;    /* JSON path, for runtime error messages */
+	struct xnode *args;  /* nargs children, contiguous */
+};
+
+enum sop { SOP_LET, SOP_IF, SOP_SET, SOP_STOP };
+
+enum set_kind { SET_HOST, SET_SIGNAL, SET_GUEST };
+
+struct block {
+	size_t n;
+	struct stmt *s;
+};
+
+struct reason_input {
+	const char *label;	 /* borrowed from the arena */
+	struct xnode leaf;	 /* a copy of a leaf that cannot fail */
+};
+
+struct stmt {
+	uint8_t op;	   /* enum sop */
+	uint8_t set_kind;  /* enum set_kind, SOP_SET */
+	int slot;	   /* SOP_LET */
+	int control;	   /* SOP_SET: control or signal index */
+	const char *path;
+	struct xnode expr; /* let value, if condition, set value */
+	struct block then_b, else_b;
+	unsigned ninputs;  /* SOP_SET */
+	struct reason_input inputs[PLAN_REASON_INPUTS];
+};
+
+struct rule {
+	const char *name;
+	const char *policy; /* the policy's name */
+	struct block body;
+};
+
+struct cpolicy {
+	const char *name;
+	const char *text;
+	size_t nhost, nguest;
+	struct rule *host, *guest;
+};
+
+struct param_def {
+	const char *name;
+	double def;
+};
+
+struct arena_chunk;
+
+struct arena {
+	struct arena_chunk *head;
+};
+
+struct policy_set {
+	struct arena arena;
+	size_t npolicies;
+	struct cpolicy *policies; /* in name order */
+	size_t nparams;
+	struct param_def *params; /* env[0..nparams) */
+	size_t nslots;		  /* env size: parameters + lets */
+};
+
+/* Arena: zeroed memory freed all at once; NULL when out of memory. */
+void *arena_alloc(struct arena *a, size_t size);
+char *arena_strdup(struct arena *a, const char *s);
+void arena_free(struct arena *a);
+
+/*
+ * The compiler's context, shared by policy.c (statements) and
+ * policy_expr.c (expressions).
+ */
+struct name_bind {
+	const char *name;
+	int slot;
+	const char *rule; /* defining rule, for GVAR detection */
+};
+
+struct cctx {
+	struct policy_set *ps;
+	struct policy_error *err;
+	const char *policy;	/* current policy name */
+	const char *rule;	/* current rule name (arena) */
+	bool guest;		/* compiling a guest rule */
+	char path[256];
+	size_t pathlen;
+	/* Defines: name -> value (collected before compiling rules). */
+	size_t ndefines;
+	const char **define_names;
+	double *define_values;
+	/* Let bindings visible now: globals then the current rule's stack. */
+	size_t nbinds, capbinds;
+	struct name_bind *binds;
+	size_t nglobals; /* binds[0..nglobals) are host globals */
+};
+
+__attribute__((format(printf, 2, 3))) int cc_error(struct cctx *c,
+						   const char *fmt, ...);
+/* Push ".key" or "[i]" on the path; returns the length to restore. */
+size_t cc_push_key(struct cctx *c, const char *key);
+size_t cc_push_index(struct cctx *c, size_t i);
+void cc_pop(struct cctx *c, size_t len);
+
+/* Resolve a name to a node (define, parameter or variable). */
+int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out);
+
+/*
+ * Compile expression j into *out.  depth counts the nesting so far.
+ * Returns 0, or -1 with c->err filled.
+ */
+int cx_expr(struct cctx *c, const json_t *j, int depth, struct xnode *out);
+/* The same, requiring a numeric result. */
+int cx_num(struct cctx *c, const json_t *j, int depth, struct xnode *out);
+/* The label of a leaf a reason can show, or NULL if n is not such a leaf. */
+const char *cx_leaf_label(const struct xnode *n);
+
+#endif /* MOM_POLICY_PRIV_H */
