@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * guestmem_test.c: unit tests of collectd-plugin/guest_mem.c and
+ * collectd-plugin/xml_scan.c.
+ *
+ * The pure parts (XML scanning, minimum parsing, staleness, name filters)
+ * run on literal text.  The reader runs against libvirt's in-process test
+ * driver with a node file written here (test:///<file>): domains with the
+ * guaranteed minimum from vdsm metadata, from our metadata, from
+ * <memtune>, and from nothing, plus a shut-off domain that must not be
+ * listed.  The test driver's synthetic balloon stats (actual = cur,
+ * unused = cur/2, ...) are asserted exactly.  Single-threaded.
+ */
+#include "guest_mem.h"
+#include "testing.h"
+#include "xml_scan.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define NS 1000000000LL
+#define MAX_SEEN 8
+
+struct seen {
+	int n;
+	struct guest_sample s[MAX_SEEN];
+	char names[MAX_SEEN][64];
+	char log[8192];
+};
+
+__attribute__((format(printf, 3, 4))) static void
+capture_log(void *opaque, int level, const char *fmt, ...)
+{
+	struct seen *seen = opaque;
+	size_t len = strlen(seen->log);
+	va_list ap;
+
+	(void)level;
+	if (len + 2 >= sizeof(seen->log))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(seen->log + len, sizeof(seen->log) - len - 1, fmt, ap);
+	va_end(ap);
+	strcat(seen->log, "\n");
+}
+
+static void collect(const struct guest_sample *s, void *opaque)
+{
+	struct seen *seen = opaque;
+
+	if (seen->n >= MAX_SEEN)
+		return;
+	seen->s[seen->n] = *s;
+	snprintf(seen->names[seen->n], sizeof(seen->names[0]), "%s", s->name);
+	seen->s[seen->n].name = seen->names[seen->n];
+	seen->s[seen->n].uuid = NULL;
+	seen->n++;
+}
+
+static const struct guest_sample *find(const struct seen *seen,
+				       const char *name)
+{
+	for (int i = 0; i < seen->n; i++)
+		if (strcmp(seen->names[i], name) == 0)
+			return &seen->s[i];
+	return NULL;
+}
+
+static void test_xml_scan(void)
+{
+	const char *x = "<!-- <a:min>9</a:min> --><r><a:min unit='MiB'> 12 "
+			"</a:min><e/><min>3</min></r>";
+	struct xml_elem e;
+	char buf[16];
+	uint64_t kib = 0;
+
+	T_OK(xml_scan_find(x, x + strlen(x), "min", &e),
+	     "element found by local name");
+	T_OK(xml_scan_attr(&e, "unit", buf, sizeof(buf)) &&
+		     strcmp(buf, "MiB") == 0,
+	     "attribute read");
+	T_EQ_INT(xml_scan_size_elem(x, x + strlen(x), "min", "KiB", &kib), 0,
+		 "size element parsed (comment skipped)");
+	T_EQ_INT(kib, 12 * 1024, "12 MiB in KiB");
+	T_OK(xml_scan_find(x, x + strlen(x), "e", &e) && e.body == e.body_end,
+	     "self-closing element");
+	T_OK(!xml_scan_find(x, x + 10, "min", &e), "never past end");
+	{
+		const char *bad = "<m>12x</m>";
+		const char *neg = "<m>-1</m>";
+		const char *unit = "<m unit='parsecs'>1</m>";
+		const char *open = "<m>12";
+
+		T_EQ_INT(xml_scan_size_elem(bad, bad + strlen(bad), "m", "KiB",
+					    &kib),
+			 -EINVAL, "trailing garbage rejected");
+		T_EQ_INT(xml_scan_size_elem(neg, neg + strlen(neg), "m", "KiB",
+					    &kib),
+			 -EINVAL, "negative rejected");
+		T_EQ_INT(xml_scan_size_elem(unit, unit + strlen(unit), "m",
+					    "KiB", &kib),
+			 -EINVAL, "unknown unit rejected");
+		T_EQ_INT(xml_scan_size_elem(open, open + strlen(open), "m",
+					    "KiB", &kib),
+			 -ENOENT, "unclosed element not found");
+	}
+	T_EQ_INT(xml_scan_size_kib(1, "G", "KiB", &kib), 0, "G unit");
+	T_EQ_INT(kib, 1024 * 1024, "1 G = 1048576 KiB");
+	T_EQ_INT(xml_scan_size_kib(UINT64_MAX, "TiB", "KiB", &kib), -ERANGE,
+		 "overflow detected");
+}
+
+static void test_min_parsers(void)
+{
+	const char *vdsm =
+		"<ovirt-vm:vm xmlns:ovirt-vm=\"http://ovirt.org/vm/1.0\">"
+		"<ovirt-vm:clusterVersion>4.6</ovirt-vm:clusterVersion>"
+		"<ovirt-vm:minGuaranteedMemoryMb type=\"int\">1024"
+		"</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm>";
+	const char *mom = "<mom:guest xmlns:mom=\"" GUEST_MOM_NS "\">"
+			  "<mom:min_guarantee unit=\"MiB\">256"
+			  "</mom:min_guarantee></mom:guest>";
+	const char *dom = "<domain><name>x</name><memtune><hard_limit "
+			  "unit='KiB'>9</hard_limit><min_guarantee "
+			  "unit='KiB'>131072</min_guarantee></memtune></domain>";
+	const char *nomt = "<domain><min_guarantee>5</min_guarantee></domain>";
+	uint64_t kib = 0;
+
+	T_EQ_INT(guest_min_from_vdsm(vdsm, &kib), 0, "vdsm metadata parsed");
+	T_EQ_INT(kib, 1024 * 1024, "vdsm MiB -> KiB");
+	T_EQ_INT(guest_min_from_mom(mom, &kib), 0, "mom metadata parsed");
+	T_EQ_INT(kib, 256 * 1024, "mom MiB -> KiB");
+	T_EQ_INT(guest_min_from_domxml(dom, &kib), 0, "memtune parsed");
+	T_EQ_INT(kib, 131072, "memtune KiB");
+	T_EQ_INT(guest_min_from_domxml(nomt, &kib), -ENOENT,
+		 "min_guarantee outside memtune ignored");
+	T_EQ_INT(guest_min_from_vdsm("<vm/>", &kib), -ENOENT,
+		 "vdsm metadata without the element");
+}
+
+static void test_classify(void)
+{
+	bool p[GUEST_STAT_NR] = {0};
+	uint64_t v[GUEST_STAT_NR] = {0};
+	unsigned unchanged = 0;
+
+	p[GUEST_ACTUAL_KIB] = p[GUEST_RSS_KIB] = p[GUEST_LAST_UPDATE_S] = true;
+	T_EQ_INT(guest_classify(p, v, false, 0, 3, &unchanged),
+		 GUEST_STATS_ABSENT, "only actual/rss/last_update 0: absent");
+	p[GUEST_UNUSED_KIB] = true;
+	v[GUEST_LAST_UPDATE_S] = 100;
+	T_EQ_INT(guest_classify(p, v, false, 0, 3, &unchanged), GUEST_STATS_OK,
+		 "first report: ok");
+	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged),
+		 GUEST_STATS_OK, "unchanged once: still ok");
+	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged),
+		 GUEST_STATS_OK, "unchanged twice: still ok");
+	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged),
+		 GUEST_STATS_STALE, "unchanged three times: stale");
+	v[GUEST_LAST_UPDATE_S] = 101;
+	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged),
+		 GUEST_STATS_OK, "moves again: ok");
+	T_EQ_INT(unchanged, 0, "counter reset");
+}
+
+static void test_filter(void)
+{
+	char *inc[] = {"web*", "db?"};
+	char *exc[] = {"*-test"};
+	struct guest_config c = {.include = inc, .n_include = 2,
+				 .exclude = exc, .n_exclude = 1};
+	struct guest_config all = {0};
+
+	T_OK(guest_name_wanted(&c, "web1"), "include glob matches");
+	T_OK(guest_name_wanted(&c, "db1"), "second include glob");
+	T_OK(!guest_name_wanted(&c, "db12"), "? is one character");
+	T_OK(!guest_name_wanted(&c, "web-test"), "exclude wins");
+	T_OK(!guest_name_wanted(&c, "mail"), "not included");
+	T_OK(guest_name_wanted(&all, "anything"), "no globs: everything");
+}
+
+/* The test driver reports balloon stats only with a <memballoon>. */
+#define BALLOON "<devices><memballoon model='virtio'/></devices>"
+
+static const char node_xml[] =
+	"<node>\n"
+	"<domain type='test'><name>g-vdsm</name>"
+	"<uuid>11111111-1111-1111-1111-111111111111</uuid>"
+	"<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'>"
+	"<ovirt-vm:minGuaranteedMemoryMb type='int'>512"
+	"</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm></metadata>"
+	"<memory unit='MiB'>2048</memory><currentMemory unit='MiB'>1024"
+	"</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>"
+	BALLOON "</domain>\n"
+	"<domain type='test'><name>g-mom</name>"
+	"<metadata><mom:guest xmlns:mom='" GUEST_MOM_NS "'>"
+	"<mom:min_guarantee unit='MiB'>256</mom:min_guarantee></mom:guest>"
+	"</metadata>"
+	"<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>768"
+	"</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
+	"</domain>\n"
+	"<domain type='test'><name>g-memtune</name>"
+	"<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>512"
+	"</currentMemory><memtune><min_guarantee unit='KiB'>131072"
+	"</min_guarantee></memtune>"
+	"<vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON "</domain>\n"
+	"<domain type='test'><name>g-stale</name>"
+	"<memory unit='MiB'>512</memory><currentMemory unit='MiB'>512"
+	"</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
+	"</domain>\n"
+	"<domain type='test'><name>g-none</name>"
+	"<memory unit='MiB'>512</memory><currentMemory unit='MiB'>512"
+	"</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os></domain>\n"
+	"<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/"
+	"test/1.0'><name>g-off</name><memory unit='MiB'>512</memory>"
+	"<vcpu>1</vcpu><os><type>hvm</type></os><test:runstate>5"
+	"</test:runstate></domain>\n"
+	"</node>\n";
+
+static void check_domain(const struct seen *seen, const char *name,
+			 uint64_t cur_kib, uint64_t max_kib, uint64_t min_kib,
+			 enum guest_min_source src)
+{
+	const struct guest_sample *s = find(seen, name);
+	char what[128];
+
+	snprintf(what, sizeof(what), "%s reported", name);
+	T_OK(s != NULL, "%s", what);
+	if (s == NULL)
+		return;
+	T_EQ_INT(s->value[GUEST_ACTUAL_KIB], cur_kib, "actual");
+	T_EQ_INT(s->value[GUEST_AVAILABLE_KIB], cur_kib, "available");
+	T_EQ_INT(s->value[GUEST_UNUSED_KIB], cur_kib / 2, "unused");
+	T_EQ_INT(s->value[GUEST_USABLE_KIB], cur_kib / 2, "usable");
+	T_EQ_INT(s->value[GUEST_RSS_KIB], cur_kib / 2, "rss");
+	T_EQ_INT(s->value[GUEST_DISK_CACHES_KIB], cur_kib / 8, "disk_caches");
+	T_EQ_INT(s->value[GUEST_MAXIMUM_KIB], max_kib, "maximum");
+	T_OK(s->present[GUEST_HUGETLB_PGFAIL] && s->present[GUEST_SWAP_IN_KIB],
+	     "counters present");
+	T_EQ_INT(s->value[GUEST_MINIMUM_KIB], min_kib, "minimum");
+	T_EQ_STR(guest_min_source_name(s->min_source),
+		 guest_min_source_name(src), "minimum source");
+}
+
+static void test_reader(void)
+{
+	char path[] = "/tmp/guestmem_test.XXXXXX";
+	char uri[128];
+	struct seen *seen = calloc(1, sizeof(*seen));
+	struct guest_config c = {.stats_period_s = 5, .stale_reads = 2,
+				 .min_refresh_s = 60, .log = capture_log};
+	struct guest_reader *r;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || seen == NULL ||
+	    write(fd, node_xml, sizeof(node_xml) - 1) < 0) {
+		T_SKIP("cannot write the node file");
+		free(seen);
+		return;
+	}
+	close(fd);
+	snprintf(uri, sizeof(uri), "test://%s", path);
+	c.uri = uri;
+	c.log_opaque = seen;
+	r = guest_reader_new(&c);
+	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 5,
+		 "five running domains read, shut-off one not");
+	check_domain(seen, "g-vdsm", 1048576, 2097152, 524288, GUEST_MIN_VDSM);
+	check_domain(seen, "g-mom", 786432, 1048576, 262144, GUEST_MIN_MOM);
+	check_domain(seen, "g-memtune", 524288, 1048576, 131072,
+		     GUEST_MIN_MEMTUNE);
+	check_domain(seen, "g-stale", 524288, 524288, 0, GUEST_MIN_NONE);
+	T_OK(find(seen, "g-off") == NULL, "shut-off domain not reported");
+	T_OK(find(seen, "g-none") != NULL &&
+		     find(seen, "g-none")->state == GUEST_STATS_ABSENT,
+	     "no balloon device: stats absent");
+	T_OK(find(seen, "g-none") != NULL &&
+		     !find(seen, "g-none")->present[GUEST_ACTUAL_KIB] &&
+		     !find(seen, "g-none")->present[GUEST_UNUSED_KIB] &&
+		     find(seen, "g-none")->value[GUEST_MAXIMUM_KIB] == 524288,
+	     "no balloon device: tags absent, maximum still known");
+	T_OK(strstr(seen->log, "domain g-vdsm: guaranteed minimum 524288 KiB "
+			       "(source: vdsm)") != NULL,
+	     "minimum source logged");
+	T_OK(strstr(seen->log, "metadata") == NULL,
+	     "absent metadata is not logged as an error");
+	T_OK(strstr(seen->log, "domain g-none: cannot set the balloon stats "
+			       "period") != NULL,
+	     "stats period failure (no balloon device) logged");
+	for (int i = 0; i < 2; i++) {
+		seen->n = 0;
+		guest_reader_read(r, (2 + i) * NS, 2e9, collect, seen);
+	}
+	T_EQ_INT(find(seen, "g-stale")->state, GUEST_STATS_STALE,
+		 "fixed last_update: stale after 2 unchanged reads");
+	T_OK(strstr(seen->log, "domain g-stale: balloon statistics stale (was "
+			       "ok)") != NULL,
+	     "state change logged");
+	T_OK(find(seen, "g-stale")->have_age &&
+		     find(seen, "g-stale")->stats_age_s ==
+			     2e9 - find(seen, "g-stale")->value[GUEST_LAST_UPDATE_S],
+	     "stats age = now - last_update");
+	guest_reader_free(r);
+	unlink(path);
+
+	memset(seen, 0, sizeof(*seen));
+	c.uri = "test:///nonexistent/node.xml";
+	r = guest_reader_new(&c);
+	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), -ENOTCONN,
+		 "unreachable URI: -ENOTCONN");
+	T_EQ_INT(guest_reader_read(r, 2 * NS, 1e9, collect, seen), -ENOTCONN,
+		 "again, no crash");
+	T_OK(strstr(seen->log, "cannot connect") != NULL &&
+		     strstr(strstr(seen->log, "cannot connect") + 1,
+			    "cannot connect") == NULL,
+	     "connection failure logged once");
+	guest_reader_free(r);
+	free(seen);
+}
+
+static void test_filtered_reader(void)
+{
+	char *exc[] = {"t*"};
+	struct seen *seen = calloc(1, sizeof(*seen));
+	struct guest_config c = {.uri = "test:///default", .stale_reads = 3,
+				 .exclude = exc, .n_exclude = 1,
+				 .log = capture_log, .log_opaque = seen};
+	struct guest_reader *r = guest_reader_new(&c);
+
+	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 0,
+		 "excluded domain not read");
+	guest_reader_free(r);
+	free(seen);
+}
+
+int main(void)
+{
+	test_xml_scan();
+	test_min_parsers();
+	test_classify();
+	test_filter();
+	test_reader();
+	test_filtered_reader();
+	return t_done();
+}
