@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * write_mom.c: collectd glue of the write plugin "write_mom", which
+ * forwards value lists to the actuator (momd) in write_http JSON.
+ *
+ * This is the plugin's only file that includes collectd headers.  It
+ * parses <Plugin write_mom> through an option table, builds one context
+ * (struct wm_ctx) and registers, all with that context as user_data:
+ *
+ *   write  "write_mom"  copy a wanted value list into the sender's queue;
+ *                       the only registration carrying the free function
+ *   flush  "write_mom"  wake the sender, wait a bounded time
+ *   read   "write_mom"  start the sender thread (first call), dispatch the
+ *                       plugin's own counters
+ *
+ * Threading: the write callback runs in every collectd write thread at
+ * once; it only filters, converts and calls sender_enqueue() (a short
+ * mutex, no I/O, never blocking).  The sender thread is started by the
+ * first read or flush callback, after collectd has daemonized (threads
+ * started while reading the configuration would not survive the fork).
+ * Shutdown: collectd stops the write threads, flushes (our flush waits a
+ * bounded time), runs shutdown callbacks (which get no user_data, so we
+ * have none) and finally destroys the write callback, whose free function
+ * stops the sender with DrainTimeout to send what is left, then frees
+ * everything.  The context is immutable after configuration, except for
+ * what the sender guards with its own lock.
+ */
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/utils/common/common.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sender.h"
+#include "wire.h"
+
+#define WM_NAME		    "write_mom"
+#define WM_DEFAULT_SOCKET   "/run/mom/momd.sock"
+#define WM_NAMES_MAX	    64	 /* Plugin and Type options, each */
+#define WM_TOKEN_MAX	    4096 /* bytes in a TokenFile */
+
+/* Configuration as parsed, before the sender exists. */
+struct wm_conf {
+	char *socket_path, *url, *token;
+	char *plugins[WM_NAMES_MAX], *types[WM_NAMES_MAX];
+	size_t nplugins, ntypes;
+	bool forward_all, report_stats;
+	int batch_size, queue_limit, timeout_ms, backoff_max_ms, drain_ms;
+};
+
+/* The plugin's one context, shared by the write, flush and read calls. */
+struct wm_ctx {
+	struct wm_conf conf;
+	struct sender *sender;
+	long flush_ms; /* how long a flush waits */
+};
+
+static void wm_conf_clear(struct wm_conf *c)
+{
+	for (size_t i = 0; i < c->nplugins; i++)
+		free(c->plugins[i]);
+	for (size_t i = 0; i < c->ntypes; i++)
+		free(c->types[i]);
+	free(c->socket_path);
+	free(c->url);
+	if (c->token)
+		explicit_bzero(c->token, strlen(c->token));
+	free(c->token);
+	memset(c, 0, sizeof(*c));
+}
+
+static void wm_ctx_free(void *p)
+{
+	struct wm_ctx *ctx = p;
+
+	if (!ctx)
+		return;
+	if (ctx->sender) {
+		sender_stop(ctx->sender, ctx->conf.drain_ms);
+		sender_free(ctx->sender);
+	}
+	wm_conf_clear(&ctx->conf);
+	free(ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration                                                       */
+
+static int wm_opt_string(const oconfig_item_t *ci, char **dst)
+{
+	free(*dst);
+	*dst = NULL;
+	return cf_util_get_string(ci, dst);
+}
+
+static int wm_opt_socket(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return wm_opt_string(ci, &c->socket_path);
+}
+
+/* The URL must be plain http on the loopback interface. */
+static int wm_opt_url(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	static const char *const ok[] = {"http://127.0.0.1:", "http://127.0.0.1/",
+					 "http://localhost:", "http://localhost/",
+					 "http://[::1]:", "http://[::1]/"};
+
+	if (wm_opt_string(ci, &c->url) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (strncmp(c->url, ok[i], strlen(ok[i])) == 0)
+			return 0;
+	}
+	ERROR(WM_NAME " plugin: URL \"%s\" is not an http:// URL on the loopback interface (127.0.0.1, [::1] or localhost)",
+	      c->url);
+	return -1;
+}
+
+/* Read the bearer token: one line, trailing whitespace removed. */
+static int wm_opt_token_file(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	char *path = NULL, buf[WM_TOKEN_MAX + 1];
+	size_t n = 0;
+	FILE *f = NULL;
+	int rc = -1;
+
+	if (cf_util_get_string(ci, &path) != 0)
+		return -1;
+	f = fopen(path, "re");
+	if (!f) {
+		ERROR(WM_NAME " plugin: TokenFile \"%s\": %s", path, STRERRNO);
+		goto out;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+			 buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		n--;
+	buf[n] = '\0';
+	if (n == 0 || n > WM_TOKEN_MAX || strlen(buf) != n) {
+		ERROR(WM_NAME " plugin: TokenFile \"%s\" must hold one token of 1 to %d bytes",
+		      path, WM_TOKEN_MAX);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)buf[i] <= ' ' || buf[i] == 0x7f) {
+			ERROR(WM_NAME " plugin: TokenFile \"%s\": the token contains a blank or control character",
+			      path);
+			goto out;
+		}
+	}
+	free(c->token);
+	c->token = strdup(buf);
+	if (!c->token)
+		ERROR(WM_NAME " plugin: out of memory");
+	rc = c->token ? 0 : -1;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	if (f)
+		fclose(f);
+	free(path);
+	return rc;
+}
+
+static int wm_opt_name(const oconfig_item_t *ci, char **list, size_t *n)
+{
+	if (*n >= WM_NAMES_MAX) {
+		ERROR(WM_NAME " plugin: at most %d %s options", WM_NAMES_MAX,
+		      ci->key);
+		return -1;
+	}
+	list[*n] = NULL;
+	if (cf_util_get_string(ci, &list[*n]) != 0)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+static int wm_opt_plugin(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return wm_opt_name(ci, c->plugins, &c->nplugins);
+}
+
+static int wm_opt_type(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return wm_opt_name(ci, c->types, &c->ntypes);
+}
+
+static int wm_opt_forward_all(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return cf_util_get_boolean(ci, &c->forward_all);
+}
+
+static int wm_opt_report_stats(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return cf_util_get_boolean(ci, &c->report_stats);
+}
+
+/* A positive integer no larger than max. */
+static int wm_opt_int(const oconfig_item_t *ci, int *dst, int max)
+{
+	if (cf_util_get_int(ci, dst) != 0)
+		return -1;
+	if (*dst < 1 || *dst > max) {
+		ERROR(WM_NAME " plugin: %s must be between 1 and %d", ci->key,
+		      max);
+		return -1;
+	}
+	return 0;
+}
+
+static int wm_opt_batch_size(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return wm_opt_int(ci, &c->batch_size, 100000);
+}
+
+static int wm_opt_queue_limit(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return wm_opt_int(ci, &c->queue_limit, 10000000);
+}
+
+static int wm_opt_timeout(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return wm_opt_int(ci, &c->timeout_ms, 600000);
+}
+
+static int wm_opt_max_backoff(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return wm_opt_int(ci, &c->backoff_max_ms, 3600000);
+}
+
+static int wm_opt_drain(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	return wm_opt_int(ci, &c->drain_ms, 600000);
+}
+
+static const struct wm_option {
+	const char *name;
+	int (*parse)(struct wm_conf *c, const oconfig_item_t *ci);
+} wm_options[] = {
+	{"Socket", wm_opt_socket},
+	{"URL", wm_opt_url},
+	{"TokenFile", wm_opt_token_file},
+	{"Plugin", wm_opt_plugin},
+	{"Type", wm_opt_type},
+	{"ForwardAll", wm_opt_forward_all},
+	{"ReportStats", wm_opt_report_stats},
+	{"BatchSize", wm_opt_batch_size},
+	{"QueueLimit", wm_opt_queue_limit},
+	{"Timeout", wm_opt_timeout},
+	{"MaxBackoff", wm_opt_max_backoff},
+	{"DrainTimeout", wm_opt_drain},
+};
+
+static int wm_conf_parse(struct wm_conf *c, const oconfig_item_t *ci)
+{
+	*c = (struct wm_conf){
+		.report_stats = true,
+		.batch_size = 500,
+		.queue_limit = 8192,
+		.timeout_ms = 2000,
+		.backoff_max_ms = 5000,
+		.drain_ms = 2000,
+	};
+	for (int i = 0; i < ci->children_num; i++) {
+		const oconfig_item_t *child = &ci->children[i];
+		const struct wm_option *opt = NULL;
+
+		for (size_t j = 0; j < sizeof(wm_options) / sizeof(wm_options[0]);
+		     j++) {
+			if (strcasecmp(child->key, wm_options[j].name) == 0)
+				opt = &wm_options[j];
+		}
+		if (!opt) {
+			ERROR(WM_NAME " plugin: unknown option \"%s\"",
+			      child->key);
+			return -1;
+		}
+		if (opt->parse(c, child) != 0)
+			return -1;
+	}
+	if (c->url && c->socket_path) {
+		ERROR(WM_NAME " plugin: Socket and URL are mutually exclusive");
+		return -1;
+	}
+	if (!c->url && !c->socket_path) {
+		c->socket_path = strdup(WM_DEFAULT_SOCKET);
+		if (!c->socket_path)
+			return -1;
+	}
+	if (c->nplugins == 0 && !c->forward_all) {
+		c->plugins[0] = strdup("mom");
+		if (!c->plugins[0])
+			return -1;
+		c->nplugins = 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Callbacks                                                           */
+
+static bool wm_listed(char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(list[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Forward this value list?  Our own metrics only when listed by name. */
+static bool wm_wanted(const struct wm_conf *c, const value_list_t *vl)
+{
+	bool listed = wm_listed(c->plugins, c->nplugins, vl->plugin);
+
+	if (!listed && (!c->forward_all || strcmp(vl->plugin, WM_NAME) == 0))
+		return false;
+	return c->ntypes == 0 || wm_listed(c->types, c->ntypes, vl->type);
+}
+
+/* value_list_t + data_set_t -> wire_record; false if it does not fit. */
+static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
+		       struct wire_record *r)
+{
+	if (vl->values_len == 0 || vl->values_len > WIRE_VALUES_MAX ||
+	    ds->ds_num != vl->values_len)
+		return false;
+	r->time = CDTIME_T_TO_DOUBLE(vl->time);
+	r->interval = CDTIME_T_TO_DOUBLE(vl->interval);
+	sstrncpy(r->host, vl->host, sizeof(r->host));
+	sstrncpy(r->plugin, vl->plugin, sizeof(r->plugin));
+	sstrncpy(r->plugin_instance, vl->plugin_instance,
+		 sizeof(r->plugin_instance));
+	sstrncpy(r->type, vl->type, sizeof(r->type));
+	sstrncpy(r->type_instance, vl->type_instance,
+		 sizeof(r->type_instance));
+	r->nvalues = vl->values_len;
+	for (size_t i = 0; i < vl->values_len; i++) {
+		struct wire_value *w = &r->values[i];
+
+		sstrncpy(w->dsname, ds->ds[i].name, sizeof(w->dsname));
+		switch (ds->ds[i].type) {
+		case DS_TYPE_GAUGE:
+			w->type = WIRE_GAUGE;
+			w->v.gauge = vl->values[i].gauge;
+			break;
+		case DS_TYPE_DERIVE:
+			w->type = WIRE_DERIVE;
+			w->v.derive = vl->values[i].derive;
+			break;
+		case DS_TYPE_COUNTER:
+			w->type = WIRE_COUNTER;
+			w->v.counter = vl->values[i].counter;
+			break;
+		case DS_TYPE_ABSOLUTE:
+			w->type = WIRE_ABSOLUTE;
+			w->v.absolute = vl->values[i].absolute;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+static int wm_write(const data_set_t *ds, const value_list_t *vl,
+		    user_data_t *ud)
+{
+	struct wm_ctx *ctx = ud->data;
+	struct wire_record r;
+
+	if (!wm_wanted(&ctx->conf, vl))
+		return 0;
+	if (!wm_convert(ds, vl, &r))
+		return 0; /* more data sources than the wire carries */
+	/* A full queue drops the oldest value and counts it; not an error
+	   of this value list. */
+	return sender_enqueue(ctx->sender, &r) < 0 ? -1 : 0;
+}
+
+static int wm_flush(cdtime_t timeout, const char *identifier,
+		    user_data_t *ud)
+{
+	struct wm_ctx *ctx = ud->data;
+
+	(void)timeout;
+	(void)identifier;
+	if (sender_start(ctx->sender) < 0)
+		return -1;
+	/* Failures are logged (rate-limited) by the sender thread. */
+	sender_flush(ctx->sender, ctx->flush_ms);
+	return 0;
+}
+
+static void wm_dispatch(const char *type, const char *tinst, value_t v)
+{
+	value_list_t vl = VALUE_LIST_INIT;
+
+	vl.values = &v;
+	vl.values_len = 1;
+	sstrncpy(vl.plugin, WM_NAME, sizeof(vl.plugin));
+	sstrncpy(vl.type, type, sizeof(vl.type));
+	sstrncpy(vl.type_instance, tinst, sizeof(vl.type_instance));
+	plugin_dispatch_values(&vl);
+}
+
+static int wm_read(user_data_t *ud)
+{
+	struct wm_ctx *ctx = ud->data;
+	struct sender_stats st;
+	int rc = sender_start(ctx->sender);
+
+	if (rc < 0) {
+		ERROR(WM_NAME " plugin: cannot start the sender thread: %s",
+		      strerror(-rc));
+		return -1;
+	}
+	if (!ctx->conf.report_stats)
+		return 0;
+	sender_get_stats(ctx->sender, &st);
+	wm_dispatch("total_values", "dropped",
+		    (value_t){.derive = (derive_t)st.dropped});
+	wm_dispatch("total_values", "sent",
+		    (value_t){.derive = (derive_t)st.sent});
+	wm_dispatch("total_values", "rejected",
+		    (value_t){.derive = (derive_t)st.rejected});
+	wm_dispatch("total_requests", "failed",
+		    (value_t){.derive = (derive_t)st.requests_failed});
+	wm_dispatch("total_requests", "ok",
+		    (value_t){.derive = (derive_t)st.requests_ok});
+	wm_dispatch("queue_length", "",
+		    (value_t){.gauge = (gauge_t)(st.queued + st.in_flight)});
+	return 0;
+}
+
+static void wm_log(void *log_ctx, enum sender_severity sev, const char *msg)
+{
+	static const int level[] = {
+		[SENDER_LOG_ERR] = LOG_ERR,
+		[SENDER_LOG_WARNING] = LOG_WARNING,
+		[SENDER_LOG_INFO] = LOG_INFO,
+	};
+
+	(void)log_ctx;
+	plugin_log(level[sev], "%s", msg);
+}
+
+static struct sender *wm_sender_new(const struct wm_conf *c)
+{
+	long interval_ms = (long)CDTIME_T_TO_MS(plugin_get_interval());
+	struct sender_config sc = {
+		.url = c->url,
+		.socket_path = c->socket_path,
+		.token = c->token,
+		.batch_size = (size_t)c->batch_size,
+		.queue_limit = (size_t)c->queue_limit,
+		.timeout_ms = c->timeout_ms,
+		.interval_ms = interval_ms > 0 ? interval_ms : 10000,
+		.backoff_max_ms = c->backoff_max_ms,
+		.log = wm_log,
+	};
+
+	return sender_new(&sc);
+}
+
+/* <Plugin write_mom>: parse, build the context, register callbacks. */
+static int wm_config(oconfig_item_t *ci)
+{
+	struct wm_ctx *ctx = calloc(1, sizeof(*ctx));
+	long interval_ms = (long)CDTIME_T_TO_MS(plugin_get_interval());
+	int rc;
+
+	if (!ctx) {
+		ERROR(WM_NAME " plugin: out of memory");
+		return -1;
+	}
+	if (wm_conf_parse(&ctx->conf, ci) != 0)
+		goto fail;
+	ctx->sender = wm_sender_new(&ctx->conf);
+	if (!ctx->sender) {
+		ERROR(WM_NAME " plugin: cannot create the sender (out of memory?)");
+		goto fail;
+	}
+	ctx->flush_ms = ctx->conf.timeout_ms;
+	if (interval_ms > 0 && interval_ms < ctx->flush_ms)
+		ctx->flush_ms = interval_ms;
+
+	/* The write registration owns ctx from here on, even on failure. */
+	rc = plugin_register_write(WM_NAME, wm_write,
+				   &(user_data_t){.data = ctx,
+						  .free_func = wm_ctx_free});
+	if (rc != 0)
+		return -1;
+	rc = plugin_register_flush(WM_NAME, wm_flush,
+				   &(user_data_t){.data = ctx});
+	if (rc == 0)
+		rc = plugin_register_complex_read(NULL, WM_NAME, wm_read, 0,
+						  &(user_data_t){.data = ctx});
+	return rc == 0 ? 0 : -1;
+fail:
+	wm_ctx_free(ctx);
+	return -1;
+}
+
+__attribute__((visibility("default"))) void module_register(void)
+{
+	plugin_register_complex_config(WM_NAME, wm_config);
+}
