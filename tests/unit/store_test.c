@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store_test.c: the sample store: grouping by time, order, bounds, rates,
+ * derived fields, the settle rule, expiry, and many guests.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "field.h"
+#include "store.h"
+#include "testing.h"
+
+static const double *row(const struct snap_entity *e, size_t width, size_t i)
+{
+	return e->values + i * width;
+}
+
+static void test_grouping_and_order(void)
+{
+	struct store *st = store_new(10, 60000, 500);
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+
+	/* Values of one sample arrive separately and out of order. */
+	store_put(st, NULL, 200, HF_MEM_AVAILABLE, 1000, 0);
+	store_put(st, NULL, 100, HF_MEM_AVAILABLE, 900, 0);
+	store_put(st, NULL, 200, HF_MEM_UNUSED, 100, 0);
+	store_put(st, NULL, 100, HF_MEM_UNUSED, 90, 0);
+	store_put(st, NULL, 150, HF_MEM_AVAILABLE, 950, 0);
+	store_put(st, NULL, 150, HF_MEM_UNUSED, 95, 0);
+	/* A duplicate value replaces the first. */
+	store_put(st, NULL, 150, HF_MEM_UNUSED, 96, 0);
+	ss = store_snapshot_new(st, 10000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->host.len, 3, "three samples");
+	T_EQ_DBL(row(&s->host, HOST_FIELD_COUNT, 0)[HF_MEM_AVAILABLE], 900,
+		 "oldest first");
+	T_EQ_DBL(row(&s->host, HOST_FIELD_COUNT, 1)[HF_MEM_UNUSED], 96,
+		 "an out-of-order sample lands in the middle; duplicate wins");
+	T_EQ_DBL(row(&s->host, HOST_FIELD_COUNT, 2)[HF_MEM_AVAILABLE], 1000,
+		 "newest last");
+	T_OK(!field_present(row(&s->host, HOST_FIELD_COUNT, 2)[HF_SWAP_TOTAL]),
+	     "a field never reported is absent");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
+static void test_history_bound(void)
+{
+	struct store *st = store_new(10, 60000, 0);
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+
+	for (int t = 1; t <= 30; t++)
+		store_put(st, "g", t, GF_BALLOON_CUR, t, 0);
+	/* Older than everything kept: ignored, not inserted. */
+	store_put(st, "g", 5, GF_BALLOON_CUR, -1, 0);
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->nguests, 1, "one guest");
+	T_EQ_INT(s->guests[0].len, 10, "history bounded to 10");
+	T_EQ_DBL(row(&s->guests[0], GUEST_FIELD_COUNT, 0)[GF_BALLOON_CUR], 21,
+		 "the window holds the newest ten");
+	T_EQ_DBL(row(&s->guests[0], GUEST_FIELD_COUNT, 9)[GF_BALLOON_CUR], 30,
+		 "newest is 30");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
+static void test_rates_and_derived(void)
+{
+	struct store *st = store_new(10, 60000, 0);
+	struct store_snapshot *ss;
+	const struct snap_entity *g, *h;
+
+	store_put(st, "g", 10, GF_SWAP_IN, 100, 0);
+	store_put(st, "g", 12, GF_SWAP_IN, 200, 0);
+	store_put(st, "g", 14, GF_SWAP_IN, 50, 0); /* counter reset */
+	store_put(st, "g", 12, GF_MEM_UNUSED, 1000, 0);
+	store_put(st, "g", 12, GF_DISK_CACHES, 24, 0);
+	store_put(st, "g", 12, GF_LAST_UPDATE, 9, 0);
+	store_put(st, NULL, 1, HF_MEM_UNUSED, 10, 0);
+	store_put(st, NULL, 1, HF_MEM_BUFFERS, 20, 0);
+	store_put(st, NULL, 1, HF_MEM_CACHED, 30, 0);
+	store_put(st, NULL, 1, HF_SWAP_TOTAL, 100, 0);
+	store_put(st, NULL, 1, HF_SWAP_FREE, 40, 0);
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	g = &store_snapshot_get(ss)->guests[0];
+	h = &store_snapshot_get(ss)->host;
+	T_OK(!field_present(row(g, GUEST_FIELD_COUNT, 0)[GF_SWAP_IN]),
+	     "first sample of a counter has no rate");
+	T_EQ_DBL(row(g, GUEST_FIELD_COUNT, 1)[GF_SWAP_IN], 50,
+		 "counter 100 -> 200 over 2 s is 50/s");
+	T_OK(!field_present(row(g, GUEST_FIELD_COUNT, 2)[GF_SWAP_IN]),
+	     "a counter that went back has no rate");
+	T_EQ_DBL(row(g, GUEST_FIELD_COUNT, 1)[GF_MEM_FREE], 1024,
+		 "guest mem_free = unused + disk_caches");
+	T_EQ_DBL(row(g, GUEST_FIELD_COUNT, 1)[GF_STATS_AGE], 3,
+		 "stats_age = sample time - last_update");
+	T_OK(!field_present(row(g, GUEST_FIELD_COUNT, 0)[GF_MEM_FREE]),
+	     "derived from absent inputs is absent");
+	T_EQ_DBL(row(h, HOST_FIELD_COUNT, 0)[HF_MEM_FREE], 60,
+		 "host mem_free = MemFree + Buffers + Cached");
+	T_EQ_DBL(row(h, HOST_FIELD_COUNT, 0)[HF_SWAP_USAGE], 60,
+		 "swap_usage = total - free");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
+static void test_settle(void)
+{
+	struct store *st = store_new(10, 60000, 500);
+	struct store_snapshot *ss;
+
+	store_put(st, NULL, 1, HF_MEM_AVAILABLE, 1, 1000);
+	store_put(st, NULL, 1, HF_MEM_UNUSED, 1, 1000);
+	ss = store_snapshot_new(st, 1100, NULL, 0);
+	T_EQ_INT(store_snapshot_get(ss)->host.len, 0,
+		 "a lone fresh sample waits for settle_ms");
+	store_snapshot_free(ss);
+	ss = store_snapshot_new(st, 1500, NULL, 0);
+	T_EQ_INT(store_snapshot_get(ss)->host.len, 1,
+		 "after settle_ms it counts");
+	store_snapshot_free(ss);
+
+	/* The next sample has only one of the two fields so far. */
+	store_put(st, NULL, 2, HF_MEM_AVAILABLE, 2, 2000);
+	ss = store_snapshot_new(st, 2100, NULL, 0);
+	T_EQ_INT(store_snapshot_get(ss)->host.len, 1,
+		 "an incomplete newest sample is held back");
+	store_snapshot_free(ss);
+	store_put(st, NULL, 2, HF_MEM_UNUSED, 2, 2050);
+	ss = store_snapshot_new(st, 2100, NULL, 0);
+	T_EQ_INT(store_snapshot_get(ss)->host.len, 2,
+		 "a complete newest sample counts at once");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
+static void test_expiry_and_many(void)
+{
+	struct store *st = store_new(10, 5000, 0);
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+	char name[32];
+	bool sorted = true;
+
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "g%04d", (i * 7919) % 1000);
+		store_put(st, name, 1, GF_BALLOON_CUR, i, i < 500 ? 0 : 4000);
+	}
+	T_EQ_INT(store_guest_count(st), 1000, "1000 guests kept");
+	T_EQ_INT(store_expire(st, 6000), 500, "500 silent guests expire");
+	T_EQ_INT(store_guest_count(st), 500, "500 remain");
+	/* Lookups still work after the table was rebuilt. */
+	store_put(st, "g0001", 2, GF_BALLOON_CUR, 1, 6000);
+	ss = store_snapshot_new(st, 7000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->nguests, 500, "snapshot lists the remaining guests");
+	for (size_t i = 1; i < s->nguests; i++)
+		sorted = sorted && strcmp(s->guests[i - 1].name,
+					  s->guests[i].name) < 0;
+	T_OK(sorted, "guests are in name order");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
+static void test_params_copied(void)
+{
+	struct store *st = store_new(10, 5000, 0);
+	struct snap_param p[] = {{"balloonEnabled", 1}, {"ksmEnabled", 0}};
+	struct store_snapshot *ss = store_snapshot_new(st, 0, p, 2);
+	const struct snapshot *s = store_snapshot_get(ss);
+
+	T_EQ_INT(s->nparams, 2, "params copied");
+	T_EQ_STR(s->params[1].name, "ksmEnabled", "param name");
+	T_OK(s->params[0].name != p[0].name, "names are copies");
+	T_EQ_INT(s->host.len, 0, "no host sample: empty host");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
+int main(void)
+{
+	test_grouping_and_order();
+	test_history_bound();
+	test_rates_and_derived();
+	test_settle();
+	test_expiry_and_many();
+	test_params_copied();
+	return t_done();
+}
