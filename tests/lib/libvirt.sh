@@ -11,6 +11,7 @@
 #
 #   lv_start                       start the daemon and the keeper; sets LV_URI
 #   lv_virsh CMD...                virsh against LV_URI
+#   lv_restart                     stop the daemon, start a new one (same dir)
 #   lv_define NAME MAX_MIB CUR_MIB [MIN_MIB]
 #                                  define and start a test domain; MIN_MIB is
 #                                  written as vdsm's minGuaranteedMemoryMb
@@ -54,4 +55,15 @@ lv_define() {
 </domain>
 XML
 	lv_virsh "define $T_TMP/$name.xml; start $name" >/dev/null
+}
+
+# lv_restart: stop the daemon and its keeper, then start a fresh one on the
+# same socket directory (the test driver's state starts over: only the
+# built-in "test" domain).  Sets LV_PID and LV_KEEPER anew.
+lv_restart() {
+	kill "$LV_KEEPER" 2>/dev/null
+	stop_pid "$LV_PID"
+	wait_for 10 "libvirtd socket removed" test ! -S "$LV_SOCK"
+	rm -f "$LV_SOCK"
+	lv_start
 }

@@ -1,0 +1,227 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# read_plugin.sh: the `mom` read plugin inside Debian's real collectd (csv
+# writer) against a private libvirtd running the test driver.
+#
+# The plugin's Root points at a copy of tests/fixtures/root in $T_TMP (a
+# fake /proc and /sys/kernel/mm/ksm), NOT at the machine's real files, so
+# every host value is known exactly.  Two KSM files are removed from the
+# copy to check that absent files are not dispatched.  Checks, on the csv
+# files under $T_TMP/csv/testhost/mom/ and mom-<domain>/:
+#   - every host and guest identifier, its type (file name and csv header,
+#     i.e. the types.db data sources) and its value;
+#   - counters arrive as integers (DERIVE filled through .derive);
+#   - the guaranteed minimum from vdsm metadata, and the logged source;
+#   - a domain destroyed mid-run: its series stop, the others continue, no
+#     libvirt error is logged;
+#   - a libvirtd restart: the plugin reconnects and values resume.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/libvirt.sh"
+. "$ROOT/tests/lib/collectd.sh"
+
+CSV=$T_TMP/csv/testhost
+MIB=1048576
+
+if [ ! -f "$BUILD/mom.so" ]; then
+	not_ok "$BUILD/mom.so exists (run make build/mom.so)"
+	done_testing
+fi
+
+# eq_num A B: numeric equality (csv prints gauges as %f).
+eq_num() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'; }
+# lines FILE-PREFIX: number of data lines in a series (0 if none).
+lines() {
+	local f
+	f=$(ls "$1"-* 2>/dev/null | tail -1)
+	[ -n "$f" ] && echo $(($(wc -l <"$f") - 1)) || echo 0
+}
+header() { head -1 "$(ls "$1"-* 2>/dev/null | tail -1)" 2>/dev/null; }
+has_series() { ls "$1"-* >/dev/null 2>&1; }
+grows() { [ "$(lines "$1")" -ge "$2" ]; }
+
+# check_value PLUGIN_DIR ID HEADER WANT: the series exists with the
+# expected data sources and its last value equals WANT.
+check_value() {
+	local dir=$1 id=$2 hdr=$3 want=$4 got
+	got=$(cd_csv_last testhost "$dir" "$id")
+	if [ "$(header "$CSV/$dir/$id")" != "$hdr" ]; then
+		not_ok "$dir/$id: header '$(header "$CSV/$dir/$id")', want '$hdr'"
+	elif eq_num "$got" "$want"; then
+		ok "$dir/$id = $want"
+	else
+		not_ok "$dir/$id = '$got', want $want"
+	fi
+}
+
+# check_int PLUGIN_DIR ID HEADER WANT: like check_value, for DERIVE series
+# (csv prints them as integers; a counter filled through .gauge would not
+# print this way).
+check_int() {
+	local dir=$1 id=$2 hdr=$3 want=$4 got
+	got=$(cd_csv_last testhost "$dir" "$id")
+	if [ "$(header "$CSV/$dir/$id")" != "$hdr" ]; then
+		not_ok "$dir/$id: header '$(header "$CSV/$dir/$id")', want '$hdr'"
+	elif [ "$got" = "$want" ]; then
+		ok "$dir/$id = $want (integer counter)"
+	else
+		not_ok "$dir/$id = '$got', want $want"
+	fi
+}
+
+# The fixture root: a copy, so the test can change it.
+cp -a "$ROOT/tests/fixtures/root" "$T_TMP/root"
+rm "$T_TMP/root/sys/kernel/mm/ksm/ksm_zero_pages" \
+	"$T_TMP/root/sys/kernel/mm/ksm/advisor_mode"
+
+lv_start || { not_ok "libvirtd started"; done_testing; }
+ok "private libvirtd with the test driver"
+lv_define g1 1024 768 512 && lv_define g2 2048 1024 && lv_define gone 512 512
+check "test domains g1 (vdsm minimum 512 MiB), g2, gone defined" \
+	test "$(lv_virsh list --name | grep -c .)" -eq 4
+
+cd_conf_head "$T_TMP/collectd.conf" 1
+cat >>"$T_TMP/collectd.conf" <<CONF
+LoadPlugin mom
+<Plugin mom>
+  Connection "$LV_URI"
+  Root "$T_TMP/root"
+  StatsPeriod 2
+  StaleReads 3
+  ExcludeDomain "excluded*"
+</Plugin>
+CONF
+cd_start "$T_TMP/collectd.conf"
+
+wait_for 20 "host series" has_series "$CSV/mom/memory-total" &&
+	wait_for 20 "guest series" has_series "$CSV/mom-g1/memory-actual" &&
+	wait_for 20 "ksmd cpu (second read)" has_series "$CSV/mom/percent-ksmd_cpu"
+check "plugin loaded, host and guest series written" \
+	has_series "$CSV/mom-g1/memory-actual"
+
+# ---- host values ---------------------------------------------------------
+for spec in total:16314224 free:8123456 available:12345678 buffers:234567 \
+	cached:3456789 anon:2345678 swap_total:4194300 swap_free:4000000 \
+	ksm_shareable:6291456; do
+	check_value mom "memory-${spec%%:*}" epoch,value $((${spec#*:} * 1024))
+done
+check_int mom vmpage_io-swap epoch,in,out 1234,5678
+check_value mom percent-pressure_some_avg10 epoch,value 1.5
+check_value mom percent-pressure_some_avg60 epoch,value 2.25
+check_value mom percent-pressure_full_avg10 epoch,value 0.75
+check_value mom percent-pressure_full_avg60 epoch,value 1
+check_int mom total_time_in_ms-pressure_some epoch,value 123456
+check_int mom total_time_in_ms-pressure_full epoch,value 23456
+check_value mom count-cpus epoch,value 4
+check_value mom gauge-ksm_run epoch,value 1
+check_value mom vmpage_number-ksm_shared epoch,value 1100
+check_value mom vmpage_number-ksm_sharing epoch,value 4400
+check_value mom vmpage_number-ksm_unshared epoch,value 550
+check_value mom vmpage_number-ksm_volatile epoch,value 77
+check_value mom vmpage_number-ksm_pages_to_scan epoch,value 100
+check_int mom total_operations-ksm_full_scans epoch,value 12
+check_value mom duration-ksm_sleep epoch,seconds 0.02
+check_value mom gauge-ksm_merge_across_nodes epoch,value 1
+check_value mom gauge-ksm_general_profit epoch,value 13516800
+check_value mom percent-ksmd_cpu epoch,value 0
+check "absent KSM file ksm_zero_pages not dispatched" \
+	test -z "$(ls "$CSV"/mom/vmpage_number-ksm_zero_pages-* 2>/dev/null)"
+check "absent KSM file advisor_mode not dispatched" \
+	test -z "$(ls "$CSV"/mom/gauge-ksm_advisor_mode-* 2>/dev/null)"
+check "nothing else under mom/ (exactly 28 host series)" \
+	test "$(ls "$CSV/mom" | sed 's/-[0-9-]*$//' | sort -u | wc -l)" -eq 28
+
+# Every value of one read carries the same time stamp.
+t1=$(tail -1 "$(ls "$CSV"/mom/memory-total-* | tail -1)" | cut -d, -f1)
+check "host and guest values of a read share one time stamp" \
+	grep -q "^$t1," "$(ls "$CSV"/mom-g1/memory-actual-* | tail -1)"
+
+# ---- guest values --------------------------------------------------------
+# The test driver: actual = available = current, unused = usable = rss =
+# current/2, disk_caches = current/8, counters 0, a fixed last_update.
+guest_checks() {
+	local d=$1 cur=$2 max=$3 min=$4
+	check_value "mom-$d" memory-actual epoch,value $((cur * MIB))
+	check_value "mom-$d" memory-maximum epoch,value $((max * MIB))
+	check_value "mom-$d" memory-minimum epoch,value $((min * MIB))
+	check_value "mom-$d" memory-available epoch,value $((cur * MIB))
+	check_value "mom-$d" memory-unused epoch,value $((cur * MIB / 2))
+	check_value "mom-$d" memory-usable epoch,value $((cur * MIB / 2))
+	check_value "mom-$d" memory-rss epoch,value $((cur * MIB / 2))
+	check_value "mom-$d" memory-disk_caches epoch,value $((cur * MIB / 8))
+	check_int "mom-$d" swap_io-in epoch,value 0
+	check_int "mom-$d" swap_io-out epoch,value 0
+	check_int "mom-$d" ps_pagefaults epoch,minflt,majflt 0,0
+	check_int "mom-$d" total_operations-hugetlb_pgalloc epoch,value 0
+	check_int "mom-$d" total_operations-hugetlb_pgfail epoch,value 0
+	check_value "mom-$d" gauge-last_update epoch,value 627319920
+	local age
+	age=$(cd_csv_last testhost "mom-$d" duration-stats_age)
+	check "mom-$d/duration-stats_age = now - last_update ($age)" \
+		awk -v a="$age" -v n="$(date +%s)" \
+		'BEGIN { exit !(a > n - 627319920 - 30 && a <= n + 1 - 627319920) }'
+	check "mom-$d: 15 series" \
+		test "$(ls "$CSV/mom-$d" | sed 's/-[0-9-]*$//' | sort -u | wc -l)" -eq 15
+}
+guest_checks g1 768 1024 512
+guest_checks g2 1024 2048 0
+guest_checks test 2048 8192 0
+check "vdsm metadata named as the minimum's source" \
+	grep -q "mom plugin: domain g1: guaranteed minimum 524288 KiB (source: vdsm)" \
+	"$T_TMP/collectd.log"
+check "a domain without metadata or memtune has source none" \
+	grep -q "mom plugin: domain g2: guaranteed minimum 0 KiB (source: none)" \
+	"$T_TMP/collectd.log"
+# The test driver's last_update never moves: after max(3, 2*2/1) reads the
+# stats are stale, and the change is logged.
+wait_for 15 "stale logged" grep -q "domain g1: balloon statistics stale (was ok)" \
+	"$T_TMP/collectd.log"
+check "stale statistics detected and logged" \
+	grep -q "domain g1: balloon statistics stale (was ok)" "$T_TMP/collectd.log"
+
+# ---- a domain destroyed mid-run ------------------------------------------
+lv_define excluded1 512 512
+errs_before=$(grep -c 'libvirt error' "$T_TMP/collectd.log")
+lv_virsh destroy gone >/dev/null
+wait_for 10 "gone noticed" grep -q "domain gone (.*) is gone" "$T_TMP/collectd.log"
+check "the destroyed domain's state is dropped (logged)" \
+	grep -q "domain gone (.*) is gone" "$T_TMP/collectd.log"
+n_gone=$(lines "$CSV/mom-gone/memory-actual")
+n_g1=$(lines "$CSV/mom-g1/memory-actual")
+wait_for 15 "g1 keeps going" grows "$CSV/mom-g1/memory-actual" $((n_g1 + 3))
+check "other domains continue after the destroy" \
+	grows "$CSV/mom-g1/memory-actual" $((n_g1 + 3))
+check "the destroyed domain's series stopped" \
+	test "$(lines "$CSV/mom-gone/memory-actual")" -eq "$n_gone"
+check "no libvirt error logged for the destroy" \
+	test "$(grep -c 'libvirt error' "$T_TMP/collectd.log")" -eq "$errs_before"
+check "ExcludeDomain: excluded1 never read" test ! -d "$CSV/mom-excluded1"
+
+# ---- libvirtd restart ----------------------------------------------------
+lv_restart || not_ok "libvirtd restarted"
+wait_for 20 "reconnected" sh -c "grep -c 'mom plugin: connected to' '$T_TMP/collectd.log' | grep -qx 2"
+check "plugin reconnected after the libvirtd restart" \
+	test "$(grep -c 'mom plugin: connected to' "$T_TMP/collectd.log")" -eq 2
+n_test=$(lines "$CSV/mom-test/memory-actual")
+wait_for 15 "values resume" grows "$CSV/mom-test/memory-actual" $((n_test + 2))
+check "guest values resume after the restart" \
+	grows "$CSV/mom-test/memory-actual" $((n_test + 2))
+n_g1=$(lines "$CSV/mom-g1/memory-actual")
+n_test=$(lines "$CSV/mom-test/memory-actual")
+wait_for 15 "two more reads" grows "$CSV/mom-test/memory-actual" $((n_test + 2))
+check "domains that vanished with the old daemon have no new values" \
+	test "$(lines "$CSV/mom-g1/memory-actual")" -le $((n_g1 + 1))
+check "lost connection logged" \
+	grep -q "mom plugin: connection to .* lost\|mom plugin: cannot connect" \
+	"$T_TMP/collectd.log"
+check "libvirt errors rate-limited (at most 10 lines)" \
+	test "$(grep -c 'libvirt error' "$T_TMP/collectd.log")" -le 10
+
+cd_stop
+check "collectd exited normally" grep -q "Exiting normally" "$T_TMP/collectd.log"
+check "no plugin suspended by collectd" \
+	test "$(grep -c 'Will suspend' "$T_TMP/collectd.log")" -eq 0
+if grep -E 'mom plugin' "$T_TMP/collectd.log" | grep -qiE 'unknown option|error:'; then
+	diag "$(grep 'mom plugin' "$T_TMP/collectd.log" | grep -iE 'unknown option|error:' | head -5)"
+fi
+done_testing
