@@ -21,6 +21,10 @@
  *   before a connection exists) and virConnSetErrorFunc (ours), which logs
  *   each (error domain, code) at most once per ERR_WINDOW_NS and counts
  *   what it suppressed.  "No such metadata" is expected and never logged.
+ *   The process-wide handler also catches other libvirt users' errors
+ *   (the stock virt plugin in the same daemon): only errors raised in the
+ *   thread running guest_reader_read() are ours; the rest get libvirt's
+ *   default treatment (stderr), as if we had installed nothing.
  */
 #include "guest_mem.h"
 
@@ -36,10 +40,10 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define NS_PER_S 1000000000LL
+#define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
+#define NS_PER_S      1000000000LL
 #define ERR_WINDOW_NS (60 * NS_PER_S)
-#define ERR_SLOTS 16
+#define ERR_SLOTS     16
 
 struct err_slot {
 	int domain, code;
@@ -71,8 +75,10 @@ struct guest_reader {
 	bool bulk_ok;
 	struct dom_state **doms;
 	size_t n_doms, cap_doms;
-	pthread_mutex_t err_lock;
+	pthread_mutex_t err_lock; /* guards err[], reading, reader */
 	struct err_slot err[ERR_SLOTS];
+	bool reading;	  /* guest_reader_read() is running ... */
+	pthread_t reader; /* ... in this thread */
 };
 
 /* libvirt memory-stat tags -> our stats; unknown tags stay unmapped. */
@@ -80,19 +86,19 @@ static const struct {
 	bool known;
 	enum guest_stat stat;
 } tag_map[VIR_DOMAIN_MEMORY_STAT_NR] = {
-	[VIR_DOMAIN_MEMORY_STAT_SWAP_IN] = {true, GUEST_SWAP_IN_KIB},
-	[VIR_DOMAIN_MEMORY_STAT_SWAP_OUT] = {true, GUEST_SWAP_OUT_KIB},
-	[VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT] = {true, GUEST_MAJOR_FAULT},
-	[VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT] = {true, GUEST_MINOR_FAULT},
-	[VIR_DOMAIN_MEMORY_STAT_UNUSED] = {true, GUEST_UNUSED_KIB},
-	[VIR_DOMAIN_MEMORY_STAT_AVAILABLE] = {true, GUEST_AVAILABLE_KIB},
-	[VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON] = {true, GUEST_ACTUAL_KIB},
-	[VIR_DOMAIN_MEMORY_STAT_RSS] = {true, GUEST_RSS_KIB},
-	[VIR_DOMAIN_MEMORY_STAT_USABLE] = {true, GUEST_USABLE_KIB},
-	[VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE] = {true, GUEST_LAST_UPDATE_S},
-	[VIR_DOMAIN_MEMORY_STAT_DISK_CACHES] = {true, GUEST_DISK_CACHES_KIB},
-	[VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC] = {true, GUEST_HUGETLB_PGALLOC},
-	[VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL] = {true, GUEST_HUGETLB_PGFAIL},
+    [VIR_DOMAIN_MEMORY_STAT_SWAP_IN] = {true, GUEST_SWAP_IN_KIB},
+    [VIR_DOMAIN_MEMORY_STAT_SWAP_OUT] = {true, GUEST_SWAP_OUT_KIB},
+    [VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT] = {true, GUEST_MAJOR_FAULT},
+    [VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT] = {true, GUEST_MINOR_FAULT},
+    [VIR_DOMAIN_MEMORY_STAT_UNUSED] = {true, GUEST_UNUSED_KIB},
+    [VIR_DOMAIN_MEMORY_STAT_AVAILABLE] = {true, GUEST_AVAILABLE_KIB},
+    [VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON] = {true, GUEST_ACTUAL_KIB},
+    [VIR_DOMAIN_MEMORY_STAT_RSS] = {true, GUEST_RSS_KIB},
+    [VIR_DOMAIN_MEMORY_STAT_USABLE] = {true, GUEST_USABLE_KIB},
+    [VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE] = {true, GUEST_LAST_UPDATE_S},
+    [VIR_DOMAIN_MEMORY_STAT_DISK_CACHES] = {true, GUEST_DISK_CACHES_KIB},
+    [VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC] = {true, GUEST_HUGETLB_PGALLOC},
+    [VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL] = {true, GUEST_HUGETLB_PGFAIL},
 };
 
 /* virConnectGetAllDomainStats field names (literals: the name macros only
@@ -101,42 +107,42 @@ static const struct {
 	const char *name;
 	enum guest_stat stat;
 } bulk_map[] = {
-	{"balloon.current", GUEST_ACTUAL_KIB},
-	{"balloon.maximum", GUEST_MAXIMUM_KIB},
-	{"balloon.swap_in", GUEST_SWAP_IN_KIB},
-	{"balloon.swap_out", GUEST_SWAP_OUT_KIB},
-	{"balloon.major_fault", GUEST_MAJOR_FAULT},
-	{"balloon.minor_fault", GUEST_MINOR_FAULT},
-	{"balloon.unused", GUEST_UNUSED_KIB},
-	{"balloon.available", GUEST_AVAILABLE_KIB},
-	{"balloon.rss", GUEST_RSS_KIB},
-	{"balloon.usable", GUEST_USABLE_KIB},
-	{"balloon.last-update", GUEST_LAST_UPDATE_S},
-	{"balloon.disk_caches", GUEST_DISK_CACHES_KIB},
-	{"balloon.hugetlb_pgalloc", GUEST_HUGETLB_PGALLOC},
-	{"balloon.hugetlb_pgfail", GUEST_HUGETLB_PGFAIL},
+    {"balloon.current", GUEST_ACTUAL_KIB},
+    {"balloon.maximum", GUEST_MAXIMUM_KIB},
+    {"balloon.swap_in", GUEST_SWAP_IN_KIB},
+    {"balloon.swap_out", GUEST_SWAP_OUT_KIB},
+    {"balloon.major_fault", GUEST_MAJOR_FAULT},
+    {"balloon.minor_fault", GUEST_MINOR_FAULT},
+    {"balloon.unused", GUEST_UNUSED_KIB},
+    {"balloon.available", GUEST_AVAILABLE_KIB},
+    {"balloon.rss", GUEST_RSS_KIB},
+    {"balloon.usable", GUEST_USABLE_KIB},
+    {"balloon.last-update", GUEST_LAST_UPDATE_S},
+    {"balloon.disk_caches", GUEST_DISK_CACHES_KIB},
+    {"balloon.hugetlb_pgalloc", GUEST_HUGETLB_PGALLOC},
+    {"balloon.hugetlb_pgfail", GUEST_HUGETLB_PGFAIL},
 };
 
 /* Stats only a guest's balloon driver produces (not actual, rss, time). */
 static const enum guest_stat guest_reported[] = {
-	GUEST_SWAP_IN_KIB,     GUEST_SWAP_OUT_KIB,    GUEST_MAJOR_FAULT,
-	GUEST_MINOR_FAULT,     GUEST_UNUSED_KIB,      GUEST_AVAILABLE_KIB,
-	GUEST_USABLE_KIB,      GUEST_DISK_CACHES_KIB, GUEST_HUGETLB_PGALLOC,
-	GUEST_HUGETLB_PGFAIL,
+    GUEST_SWAP_IN_KIB,	  GUEST_SWAP_OUT_KIB,	 GUEST_MAJOR_FAULT,
+    GUEST_MINOR_FAULT,	  GUEST_UNUSED_KIB,	 GUEST_AVAILABLE_KIB,
+    GUEST_USABLE_KIB,	  GUEST_DISK_CACHES_KIB, GUEST_HUGETLB_PGALLOC,
+    GUEST_HUGETLB_PGFAIL,
 };
 
 static const char *const min_source_names[] = {
-	[GUEST_MIN_NONE] = "none",
-	[GUEST_MIN_VDSM] = "vdsm",
-	[GUEST_MIN_MOM] = "mom",
-	[GUEST_MIN_MEMTUNE] = "memtune",
+    [GUEST_MIN_NONE] = "none",
+    [GUEST_MIN_VDSM] = "vdsm",
+    [GUEST_MIN_MOM] = "mom",
+    [GUEST_MIN_MEMTUNE] = "memtune",
 };
 
 static const char *const stats_state_names[] = {
-	[GUEST_STATS_UNKNOWN] = "unknown",
-	[GUEST_STATS_OK] = "ok",
-	[GUEST_STATS_STALE] = "stale",
-	[GUEST_STATS_ABSENT] = "absent",
+    [GUEST_STATS_UNKNOWN] = "unknown",
+    [GUEST_STATS_OK] = "ok",
+    [GUEST_STATS_STALE] = "stale",
+    [GUEST_STATS_ABSENT] = "absent",
 };
 
 const char *guest_min_source_name(enum guest_min_source s)
@@ -269,12 +275,40 @@ static int err_level(const virError *e)
 	}
 }
 
+/* True when the calling thread is inside our guest_reader_read(). */
+static bool err_is_ours(struct guest_reader *r)
+{
+	bool ours;
+
+	pthread_mutex_lock(&r->err_lock);
+	ours = r->reading && pthread_equal(r->reader, pthread_self());
+	pthread_mutex_unlock(&r->err_lock);
+	return ours;
+}
+
+static void set_reading(struct guest_reader *r, bool reading)
+{
+	pthread_mutex_lock(&r->err_lock);
+	r->reading = reading;
+	r->reader = pthread_self();
+	pthread_mutex_unlock(&r->err_lock);
+}
+
+/* The process-wide handler also sees other libvirt users' errors (e.g.
+   the stock virt plugin in the same collectd): those keep libvirt's
+   default treatment instead of being logged as ours. */
 static void on_libvirt_error(void *opaque, virErrorPtr e)
 {
 	struct guest_reader *r = opaque;
 	unsigned suppressed = 0;
 
-	if (r == NULL || e == NULL || e->code == VIR_ERR_NO_DOMAIN_METADATA)
+	if (r == NULL || e == NULL)
+		return;
+	if (!err_is_ours(r)) {
+		virDefaultErrorFunc(e);
+		return;
+	}
+	if (e->code == VIR_ERR_NO_DOMAIN_METADATA)
 		return;
 	if (!err_allow(r, e->domain, e->code, &suppressed))
 		return;
@@ -284,8 +318,7 @@ static void on_libvirt_error(void *opaque, virErrorPtr e)
 			   e->message ? e->message : "(no message)",
 			   suppressed);
 	else
-		r->cfg.log(r->cfg.log_opaque, err_level(e),
-			   "libvirt error: %s",
+		r->cfg.log(r->cfg.log_opaque, err_level(e), "libvirt error: %s",
 			   e->message ? e->message : "(no message)");
 }
 
@@ -370,7 +403,7 @@ static struct dom_state *state_add(struct guest_reader *r,
 	if (r->n_doms == r->cap_doms) {
 		size_t ncap = r->cap_doms ? r->cap_doms * 2 : 16;
 		struct dom_state **nd =
-			reallocarray(r->doms, ncap, sizeof(*nd));
+		    reallocarray(r->doms, ncap, sizeof(*nd));
 
 		if (nd == NULL)
 			return NULL;
@@ -574,9 +607,9 @@ static int fill_from_domain(virDomainPtr dom, struct guest_sample *s)
 static void track_staleness(struct guest_reader *r, struct dom_state *st,
 			    double now_wall_s, struct guest_sample *s)
 {
-	enum guest_stats_state state = guest_classify(
-		s->present, s->value, st->have_last_update, st->last_update,
-		r->cfg.stale_reads, &st->unchanged);
+	enum guest_stats_state state =
+	    guest_classify(s->present, s->value, st->have_last_update,
+			   st->last_update, r->cfg.stale_reads, &st->unchanged);
 
 	if (state != st->state)
 		r->cfg.log(r->cfg.log_opaque,
@@ -607,8 +640,8 @@ struct read_args {
 /* Reads one domain and reports it.  Returns 1 when reported, 0 when
    filtered out or failed (the failure was logged by the error handler). */
 static int read_domain(struct guest_reader *r, virDomainPtr dom,
-		       const virTypedParameter *params, int nparams,
-		       size_t idx, const struct read_args *a)
+		       const virTypedParameter *params, int nparams, size_t idx,
+		       const struct read_args *a)
 {
 	const char *name = virDomainGetName(dom);
 	struct guest_sample s = {0};
@@ -641,8 +674,8 @@ static int read_bulk(struct guest_reader *r, const struct read_args *a)
 	int n, done = 0;
 
 	n = virConnectGetAllDomainStats(
-		r->conn, VIR_DOMAIN_STATS_BALLOON, &recs,
-		VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+	    r->conn, VIR_DOMAIN_STATS_BALLOON, &recs,
+	    VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
 	if (n < 0) {
 		virErrorPtr e = virGetLastError();
 
@@ -686,8 +719,9 @@ static int read_all(struct guest_reader *r, const struct read_args *a)
 	return rc;
 }
 
-int guest_reader_read(struct guest_reader *r, int64_t now_ns,
-		      double now_wall_s, guest_sample_fn cb, void *opaque)
+/* guest_reader_read() proper, with error attribution switched on. */
+static int read_once(struct guest_reader *r, int64_t now_ns, double now_wall_s,
+		     guest_sample_fn cb, void *opaque)
 {
 	struct read_args a = {now_ns, now_wall_s, cb, opaque};
 	int rc;
@@ -709,6 +743,17 @@ int guest_reader_read(struct guest_reader *r, int64_t now_ns,
 		return rc;
 	}
 	state_sweep(r);
+	return rc;
+}
+
+int guest_reader_read(struct guest_reader *r, int64_t now_ns, double now_wall_s,
+		      guest_sample_fn cb, void *opaque)
+{
+	int rc;
+
+	set_reading(r, true);
+	rc = read_once(r, now_ns, now_wall_s, cb, opaque);
+	set_reading(r, false);
 	return rc;
 }
 

@@ -52,23 +52,23 @@ enum guest_stat {
 
 /* Where the guaranteed minimum came from, in order of preference. */
 enum guest_min_source {
-	GUEST_MIN_NONE,    /* nothing configured: minimum 0 */
-	GUEST_MIN_VDSM,    /* vdsm metadata minGuaranteedMemoryMb */
-	GUEST_MIN_MOM,     /* our metadata element, see GUEST_MOM_NS */
+	GUEST_MIN_NONE,	   /* nothing configured: minimum 0 */
+	GUEST_MIN_VDSM,	   /* vdsm metadata minGuaranteedMemoryMb */
+	GUEST_MIN_MOM,	   /* our metadata element, see GUEST_MOM_NS */
 	GUEST_MIN_MEMTUNE, /* <memtune><min_guarantee> */
 };
 
 /* Health of the guest-reported balloon statistics. */
 enum guest_stats_state {
 	GUEST_STATS_UNKNOWN, /* not classified yet */
-	GUEST_STATS_OK,      /* the guest reports, last_update moves */
+	GUEST_STATS_OK,	     /* the guest reports, last_update moves */
 	GUEST_STATS_STALE,   /* last_update did not move over N reads */
 	GUEST_STATS_ABSENT,  /* no balloon driver: only actual/rss/0 */
 };
 
 /* vdsm's metadata namespace and ours (README "Read plugin configuration"). */
 #define GUEST_VDSM_NS "http://ovirt.org/vm/1.0"
-#define GUEST_MOM_NS "https://github.com/ovirt-mom-successor/mom/1.0"
+#define GUEST_MOM_NS  "https://github.com/ovirt-mom-successor/mom/1.0"
 
 enum guest_log_level {
 	GUEST_LOG_ERR = 3,
@@ -85,25 +85,25 @@ struct guest_sample {
 	uint64_t value[GUEST_STAT_NR];
 	enum guest_min_source min_source;
 	enum guest_stats_state state;
-	bool have_age;      /* stats_age_s is meaningful */
+	bool have_age;	    /* stats_age_s is meaningful */
 	double stats_age_s; /* host time now - last_update, >= 0 */
 };
 
 typedef void (*guest_log_fn)(void *opaque, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 typedef void (*guest_sample_fn)(const struct guest_sample *s, void *opaque);
 
 /* Reader settings.  guest_reader_new() copies what it keeps. */
 struct guest_config {
-	const char *uri;          /* NULL: libvirt's default */
-	unsigned stats_period_s;  /* set once per domain; 0 leaves it alone */
-	unsigned stale_reads;     /* N for GUEST_STATS_STALE, >= 1 */
-	unsigned min_refresh_s;   /* re-read the minimum this often */
-	char **include;           /* name globs; none = all */
+	const char *uri;	 /* NULL: libvirt's default */
+	unsigned stats_period_s; /* set once per domain; 0 leaves it alone */
+	unsigned stale_reads;	 /* N for GUEST_STATS_STALE, >= 1 */
+	unsigned min_refresh_s;	 /* re-read the minimum this often */
+	char **include;		 /* name globs; none = all */
 	size_t n_include;
-	char **exclude;           /* name globs applied after include */
+	char **exclude; /* name globs applied after include */
 	size_t n_exclude;
-	guest_log_fn log;         /* required, thread-safe */
+	guest_log_fn log; /* required, thread-safe */
 	void *log_opaque;
 };
 
@@ -120,7 +120,8 @@ bool guest_name_wanted(const struct guest_config *c, const char *name);
 enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
 				      const uint64_t value[GUEST_STAT_NR],
 				      bool had_prev, uint64_t prev_last_update,
-				      unsigned stale_reads, unsigned *unchanged);
+				      unsigned stale_reads,
+				      unsigned *unchanged);
 
 /* Parses the minimum from a metadata element or domain XML.  Pure; returns
    0 and *kib, or -ENOENT when the text has no such setting. */
@@ -141,7 +142,7 @@ void guest_reader_free(struct guest_reader *r);
    now_ns is a monotonic time stamp, now_wall_s the host's wall clock (for
    stats age).  Returns the number of domains reported (0 is fine), or a
    negative errno when there is no connection or the listing failed. */
-int guest_reader_read(struct guest_reader *r, int64_t now_ns,
-		      double now_wall_s, guest_sample_fn cb, void *opaque);
+int guest_reader_read(struct guest_reader *r, int64_t now_ns, double now_wall_s,
+		      guest_sample_fn cb, void *opaque);
 
 #endif /* MOM_GUEST_MEM_H */

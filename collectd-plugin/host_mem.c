@@ -43,39 +43,35 @@ struct name_field {
 };
 
 static const struct name_field meminfo_keys[] = {
-	{"MemTotal", HOST_MEM_TOTAL_KIB},
-	{"MemFree", HOST_MEM_FREE_KIB},
-	{"MemAvailable", HOST_MEM_AVAILABLE_KIB},
-	{"Buffers", HOST_MEM_BUFFERS_KIB},
-	{"Cached", HOST_MEM_CACHED_KIB},
-	{"AnonPages", HOST_MEM_ANON_KIB},
-	{"SwapTotal", HOST_SWAP_TOTAL_KIB},
-	{"SwapFree", HOST_SWAP_FREE_KIB},
+    {"MemTotal", HOST_MEM_TOTAL_KIB},	      {"MemFree", HOST_MEM_FREE_KIB},
+    {"MemAvailable", HOST_MEM_AVAILABLE_KIB}, {"Buffers", HOST_MEM_BUFFERS_KIB},
+    {"Cached", HOST_MEM_CACHED_KIB},	      {"AnonPages", HOST_MEM_ANON_KIB},
+    {"SwapTotal", HOST_SWAP_TOTAL_KIB},	      {"SwapFree", HOST_SWAP_FREE_KIB},
 };
 
 static const struct name_field vmstat_keys[] = {
-	{"pswpin", HOST_PSWPIN_PAGES},
-	{"pswpout", HOST_PSWPOUT_PAGES},
+    {"pswpin", HOST_PSWPIN_PAGES},
+    {"pswpout", HOST_PSWPOUT_PAGES},
 };
 
 /* The plain-integer KSM files; advisor_mode is parsed apart. */
 static const struct name_field ksm_files[] = {
-	{"run", HOST_KSM_RUN},
-	{"pages_shared", HOST_KSM_PAGES_SHARED},
-	{"pages_sharing", HOST_KSM_PAGES_SHARING},
-	{"pages_unshared", HOST_KSM_PAGES_UNSHARED},
-	{"pages_volatile", HOST_KSM_PAGES_VOLATILE},
-	{"full_scans", HOST_KSM_FULL_SCANS},
-	{"pages_to_scan", HOST_KSM_PAGES_TO_SCAN},
-	{"sleep_millisecs", HOST_KSM_SLEEP_MS},
-	{"merge_across_nodes", HOST_KSM_MERGE_ACROSS_NODES},
-	{"general_profit", HOST_KSM_GENERAL_PROFIT_BYTES},
-	{"ksm_zero_pages", HOST_KSM_ZERO_PAGES},
+    {"run", HOST_KSM_RUN},
+    {"pages_shared", HOST_KSM_PAGES_SHARED},
+    {"pages_sharing", HOST_KSM_PAGES_SHARING},
+    {"pages_unshared", HOST_KSM_PAGES_UNSHARED},
+    {"pages_volatile", HOST_KSM_PAGES_VOLATILE},
+    {"full_scans", HOST_KSM_FULL_SCANS},
+    {"pages_to_scan", HOST_KSM_PAGES_TO_SCAN},
+    {"sleep_millisecs", HOST_KSM_SLEEP_MS},
+    {"merge_across_nodes", HOST_KSM_MERGE_ACROSS_NODES},
+    {"general_profit", HOST_KSM_GENERAL_PROFIT_BYTES},
+    {"ksm_zero_pages", HOST_KSM_ZERO_PAGES},
 };
 
 static const char *const advisor_modes[] = {
-	[0] = "none",
-	[1] = "scan-time",
+    [0] = "none",
+    [1] = "scan-time",
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -140,7 +136,8 @@ static int find_key(const struct name_field *t, size_t n, const char *name,
 		    size_t len)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strlen(t[i].name) == len && memcmp(t[i].name, name, len) == 0)
+		if (strlen(t[i].name) == len &&
+		    memcmp(t[i].name, name, len) == 0)
 			return (int)i;
 	return -1;
 }
@@ -191,8 +188,8 @@ static int parse_pressure_line(const char *line, struct host_sample *s)
 	unsigned long long total;
 	bool some;
 
-	if (sscanf(line, "%7s avg10=%lf avg60=%lf avg300=%lf total=%llu",
-		   kind, &a10, &a60, &a300, &total) != 5)
+	if (sscanf(line, "%7s avg10=%lf avg60=%lf avg300=%lf total=%llu", kind,
+		   &a10, &a60, &a300, &total) != 5)
 		return 0;
 	if (strcmp(kind, "some") == 0)
 		some = true;
@@ -290,8 +287,7 @@ int host_parse_pid_stat(const char *text, uint64_t *ticks)
 	if (p == NULL)
 		return -EINVAL;
 	p++;
-	if (sscanf(p,
-		   " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+	if (sscanf(p, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
 		   &utime, &stime) != 2)
 		return -EINVAL;
 	*ticks = utime + stime;
@@ -391,8 +387,8 @@ static int read_ksm_files(const char *root, struct host_sample *s)
 
 	for (size_t i = 0; i < ARRAY_LEN(ksm_files) + ARRAY_LEN(extra); i++) {
 		const char *name = i < ARRAY_LEN(ksm_files)
-					   ? ksm_files[i].name
-					   : extra[i - ARRAY_LEN(ksm_files)];
+				       ? ksm_files[i].name
+				       : extra[i - ARRAY_LEN(ksm_files)];
 		char *text;
 
 		snprintf(rel, sizeof(rel), "sys/kernel/mm/ksm/%s", name);
@@ -448,7 +444,8 @@ static void scan_one_pid(const char *root, const char *pid,
 		ps->ksmd_pid = (pid_t)atol(pid);
 	} else if (strstr(comm, "qemu") != NULL) {
 		status = read_pid_file(root, pid, "status");
-		if (status != NULL && host_parse_status_vmsize(status, &kib) == 0)
+		if (status != NULL &&
+		    host_parse_status_vmsize(status, &kib) == 0)
 			ps->qemu_kib += kib;
 	}
 	free(status);

@@ -63,7 +63,7 @@ enum host_field {
 	HOST_KSM_ZERO_PAGES,
 	HOST_KSM_ADVISOR_MODE, /* 0 none, 1 scan-time */
 	/* /proc/<pid>/... */
-	HOST_KSMD_CPU_PCT,     /* percent of one CPU, real-valued */
+	HOST_KSMD_CPU_PCT,	/* percent of one CPU, real-valued */
 	HOST_KSM_SHAREABLE_KIB, /* summed VmSize of qemu processes */
 	HOST_FIELD_NR
 };

@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MOM_PLUGIN "mom"
+#define MOM_PLUGIN	    "mom"
 #define MOM_LOG(level, ...) plugin_log(level, "mom plugin: " __VA_ARGS__)
 
 struct mom_conf {
@@ -80,72 +80,69 @@ struct metric {
 /* Host fields -> identifiers.  The swap pages counters go out together as
    vmpage_io-swap (two data sources) and have no entry. */
 static const struct metric host_metrics[HOST_FIELD_NR] = {
-	[HOST_MEM_TOTAL_KIB] = {"memory", "total", METRIC_GAUGE, KIB},
-	[HOST_MEM_FREE_KIB] = {"memory", "free", METRIC_GAUGE, KIB},
-	[HOST_MEM_AVAILABLE_KIB] = {"memory", "available", METRIC_GAUGE, KIB},
-	[HOST_MEM_BUFFERS_KIB] = {"memory", "buffers", METRIC_GAUGE, KIB},
-	[HOST_MEM_CACHED_KIB] = {"memory", "cached", METRIC_GAUGE, KIB},
-	[HOST_MEM_ANON_KIB] = {"memory", "anon", METRIC_GAUGE, KIB},
-	[HOST_SWAP_TOTAL_KIB] = {"memory", "swap_total", METRIC_GAUGE, KIB},
-	[HOST_SWAP_FREE_KIB] = {"memory", "swap_free", METRIC_GAUGE, KIB},
-	[HOST_PSI_SOME_AVG10_PCT] = {"percent", "pressure_some_avg10",
+    [HOST_MEM_TOTAL_KIB] = {"memory", "total", METRIC_GAUGE, KIB},
+    [HOST_MEM_FREE_KIB] = {"memory", "free", METRIC_GAUGE, KIB},
+    [HOST_MEM_AVAILABLE_KIB] = {"memory", "available", METRIC_GAUGE, KIB},
+    [HOST_MEM_BUFFERS_KIB] = {"memory", "buffers", METRIC_GAUGE, KIB},
+    [HOST_MEM_CACHED_KIB] = {"memory", "cached", METRIC_GAUGE, KIB},
+    [HOST_MEM_ANON_KIB] = {"memory", "anon", METRIC_GAUGE, KIB},
+    [HOST_SWAP_TOTAL_KIB] = {"memory", "swap_total", METRIC_GAUGE, KIB},
+    [HOST_SWAP_FREE_KIB] = {"memory", "swap_free", METRIC_GAUGE, KIB},
+    [HOST_PSI_SOME_AVG10_PCT] = {"percent", "pressure_some_avg10", METRIC_GAUGE,
+				 1},
+    [HOST_PSI_SOME_AVG60_PCT] = {"percent", "pressure_some_avg60", METRIC_GAUGE,
+				 1},
+    [HOST_PSI_FULL_AVG10_PCT] = {"percent", "pressure_full_avg10", METRIC_GAUGE,
+				 1},
+    [HOST_PSI_FULL_AVG60_PCT] = {"percent", "pressure_full_avg60", METRIC_GAUGE,
+				 1},
+    [HOST_PSI_SOME_TOTAL_US] = {"total_time_in_ms", "pressure_some",
+				METRIC_DERIVE, 0.001},
+    [HOST_PSI_FULL_TOTAL_US] = {"total_time_in_ms", "pressure_full",
+				METRIC_DERIVE, 0.001},
+    [HOST_CPU_COUNT] = {"count", "cpus", METRIC_GAUGE, 1},
+    [HOST_KSM_RUN] = {"gauge", "ksm_run", METRIC_GAUGE, 1},
+    [HOST_KSM_PAGES_SHARED] = {"vmpage_number", "ksm_shared", METRIC_GAUGE, 1},
+    [HOST_KSM_PAGES_SHARING] = {"vmpage_number", "ksm_sharing", METRIC_GAUGE,
+				1},
+    [HOST_KSM_PAGES_UNSHARED] = {"vmpage_number", "ksm_unshared", METRIC_GAUGE,
+				 1},
+    [HOST_KSM_PAGES_VOLATILE] = {"vmpage_number", "ksm_volatile", METRIC_GAUGE,
+				 1},
+    [HOST_KSM_FULL_SCANS] = {"total_operations", "ksm_full_scans",
+			     METRIC_DERIVE, 1},
+    [HOST_KSM_PAGES_TO_SCAN] = {"vmpage_number", "ksm_pages_to_scan",
+				METRIC_GAUGE, 1},
+    [HOST_KSM_SLEEP_MS] = {"duration", "ksm_sleep", METRIC_GAUGE, 0.001},
+    [HOST_KSM_MERGE_ACROSS_NODES] = {"gauge", "ksm_merge_across_nodes",
 				     METRIC_GAUGE, 1},
-	[HOST_PSI_SOME_AVG60_PCT] = {"percent", "pressure_some_avg60",
-				     METRIC_GAUGE, 1},
-	[HOST_PSI_FULL_AVG10_PCT] = {"percent", "pressure_full_avg10",
-				     METRIC_GAUGE, 1},
-	[HOST_PSI_FULL_AVG60_PCT] = {"percent", "pressure_full_avg60",
-				     METRIC_GAUGE, 1},
-	[HOST_PSI_SOME_TOTAL_US] = {"total_time_in_ms", "pressure_some",
-				    METRIC_DERIVE, 0.001},
-	[HOST_PSI_FULL_TOTAL_US] = {"total_time_in_ms", "pressure_full",
-				    METRIC_DERIVE, 0.001},
-	[HOST_CPU_COUNT] = {"count", "cpus", METRIC_GAUGE, 1},
-	[HOST_KSM_RUN] = {"gauge", "ksm_run", METRIC_GAUGE, 1},
-	[HOST_KSM_PAGES_SHARED] = {"vmpage_number", "ksm_shared", METRIC_GAUGE,
-				   1},
-	[HOST_KSM_PAGES_SHARING] = {"vmpage_number", "ksm_sharing",
-				    METRIC_GAUGE, 1},
-	[HOST_KSM_PAGES_UNSHARED] = {"vmpage_number", "ksm_unshared",
-				     METRIC_GAUGE, 1},
-	[HOST_KSM_PAGES_VOLATILE] = {"vmpage_number", "ksm_volatile",
-				     METRIC_GAUGE, 1},
-	[HOST_KSM_FULL_SCANS] = {"total_operations", "ksm_full_scans",
-				 METRIC_DERIVE, 1},
-	[HOST_KSM_PAGES_TO_SCAN] = {"vmpage_number", "ksm_pages_to_scan",
-				    METRIC_GAUGE, 1},
-	[HOST_KSM_SLEEP_MS] = {"duration", "ksm_sleep", METRIC_GAUGE, 0.001},
-	[HOST_KSM_MERGE_ACROSS_NODES] = {"gauge", "ksm_merge_across_nodes",
-					 METRIC_GAUGE, 1},
-	[HOST_KSM_GENERAL_PROFIT_BYTES] = {"gauge", "ksm_general_profit",
-					   METRIC_GAUGE, 1},
-	[HOST_KSM_ZERO_PAGES] = {"vmpage_number", "ksm_zero_pages",
-				 METRIC_GAUGE, 1},
-	[HOST_KSM_ADVISOR_MODE] = {"gauge", "ksm_advisor_mode", METRIC_GAUGE,
-				   1},
-	[HOST_KSMD_CPU_PCT] = {"percent", "ksmd_cpu", METRIC_GAUGE, 1},
-	[HOST_KSM_SHAREABLE_KIB] = {"memory", "ksm_shareable", METRIC_GAUGE,
-				    KIB},
+    [HOST_KSM_GENERAL_PROFIT_BYTES] = {"gauge", "ksm_general_profit",
+				       METRIC_GAUGE, 1},
+    [HOST_KSM_ZERO_PAGES] = {"vmpage_number", "ksm_zero_pages", METRIC_GAUGE,
+			     1},
+    [HOST_KSM_ADVISOR_MODE] = {"gauge", "ksm_advisor_mode", METRIC_GAUGE, 1},
+    [HOST_KSMD_CPU_PCT] = {"percent", "ksmd_cpu", METRIC_GAUGE, 1},
+    [HOST_KSM_SHAREABLE_KIB] = {"memory", "ksm_shareable", METRIC_GAUGE, KIB},
 };
 
 /* Guest stats -> identifiers.  The two fault counters go out together as
    ps_pagefaults (minflt, majflt) and have no entry. */
 static const struct metric guest_metrics[GUEST_STAT_NR] = {
-	[GUEST_ACTUAL_KIB] = {"memory", "actual", METRIC_GAUGE, KIB},
-	[GUEST_MAXIMUM_KIB] = {"memory", "maximum", METRIC_GAUGE, KIB},
-	[GUEST_MINIMUM_KIB] = {"memory", "minimum", METRIC_GAUGE, KIB},
-	[GUEST_AVAILABLE_KIB] = {"memory", "available", METRIC_GAUGE, KIB},
-	[GUEST_UNUSED_KIB] = {"memory", "unused", METRIC_GAUGE, KIB},
-	[GUEST_USABLE_KIB] = {"memory", "usable", METRIC_GAUGE, KIB},
-	[GUEST_DISK_CACHES_KIB] = {"memory", "disk_caches", METRIC_GAUGE, KIB},
-	[GUEST_RSS_KIB] = {"memory", "rss", METRIC_GAUGE, KIB},
-	[GUEST_SWAP_IN_KIB] = {"swap_io", "in", METRIC_DERIVE, KIB},
-	[GUEST_SWAP_OUT_KIB] = {"swap_io", "out", METRIC_DERIVE, KIB},
-	[GUEST_HUGETLB_PGALLOC] = {"total_operations", "hugetlb_pgalloc",
-				   METRIC_DERIVE, 1},
-	[GUEST_HUGETLB_PGFAIL] = {"total_operations", "hugetlb_pgfail",
-				  METRIC_DERIVE, 1},
-	[GUEST_LAST_UPDATE_S] = {"gauge", "last_update", METRIC_GAUGE, 1},
+    [GUEST_ACTUAL_KIB] = {"memory", "actual", METRIC_GAUGE, KIB},
+    [GUEST_MAXIMUM_KIB] = {"memory", "maximum", METRIC_GAUGE, KIB},
+    [GUEST_MINIMUM_KIB] = {"memory", "minimum", METRIC_GAUGE, KIB},
+    [GUEST_AVAILABLE_KIB] = {"memory", "available", METRIC_GAUGE, KIB},
+    [GUEST_UNUSED_KIB] = {"memory", "unused", METRIC_GAUGE, KIB},
+    [GUEST_USABLE_KIB] = {"memory", "usable", METRIC_GAUGE, KIB},
+    [GUEST_DISK_CACHES_KIB] = {"memory", "disk_caches", METRIC_GAUGE, KIB},
+    [GUEST_RSS_KIB] = {"memory", "rss", METRIC_GAUGE, KIB},
+    [GUEST_SWAP_IN_KIB] = {"swap_io", "in", METRIC_DERIVE, KIB},
+    [GUEST_SWAP_OUT_KIB] = {"swap_io", "out", METRIC_DERIVE, KIB},
+    [GUEST_HUGETLB_PGALLOC] = {"total_operations", "hugetlb_pgalloc",
+			       METRIC_DERIVE, 1},
+    [GUEST_HUGETLB_PGFAIL] = {"total_operations", "hugetlb_pgfail",
+			      METRIC_DERIVE, 1},
+    [GUEST_LAST_UPDATE_S] = {"gauge", "last_update", METRIC_GAUGE, 1},
 };
 
 /* ---- logging -------------------------------------------------------- */
@@ -337,8 +334,8 @@ static void dispatch_host(const struct mom_ctx *ctx,
 	}
 	if (s->present[HOST_PSWPIN_PAGES] && s->present[HOST_PSWPOUT_PAGES]) {
 		value_t v[2] = {
-			{.derive = s->ival[HOST_PSWPIN_PAGES]},
-			{.derive = s->ival[HOST_PSWPOUT_PAGES]},
+		    {.derive = s->ival[HOST_PSWPIN_PAGES]},
+		    {.derive = s->ival[HOST_PSWPOUT_PAGES]},
 		};
 
 		dispatch(ctx, "", "vmpage_io", "swap", v, 2, NULL);
@@ -366,15 +363,15 @@ static void dispatch_guest_extras(const struct mom_ctx *ctx,
 {
 	if (s->present[GUEST_MINOR_FAULT] && s->present[GUEST_MAJOR_FAULT]) {
 		value_t v[2] = {
-			{.derive = (derive_t)s->value[GUEST_MINOR_FAULT]},
-			{.derive = (derive_t)s->value[GUEST_MAJOR_FAULT]},
+		    {.derive = (derive_t)s->value[GUEST_MINOR_FAULT]},
+		    {.derive = (derive_t)s->value[GUEST_MAJOR_FAULT]},
 		};
 
 		dispatch(ctx, s->name, "ps_pagefaults", "", v, 2, m);
 	}
 	if (s->have_age) {
-		meta_data_t *sm = guest_meta(
-			s, "mom:stats_state", guest_stats_state_name(s->state));
+		meta_data_t *sm = guest_meta(s, "mom:stats_state",
+					     guest_stats_state_name(s->state));
 		value_t v = {.gauge = s->stats_age_s};
 
 		dispatch(ctx, s->name, "duration", "stats_age", &v, 1, sm);
@@ -427,8 +424,9 @@ static int mom_read(user_data_t *ud)
 		dispatch_host(ctx, &s);
 	}
 	if (ctx->guest != NULL) {
-		guest_reader_read(ctx->guest, now_ns, CDTIME_T_TO_DOUBLE(ctx->now),
-				  dispatch_guest, ctx);
+		guest_reader_read(ctx->guest, now_ns,
+				  CDTIME_T_TO_DOUBLE(ctx->now), dispatch_guest,
+				  ctx);
 		return 0;
 	}
 	return got > 0 ? 0 : -1;
@@ -462,20 +460,20 @@ static void guest_timing(const struct mom_conf *c, unsigned *period,
 	*period = c->stats_period_s >= 0 ? (unsigned)c->stats_period_s
 					 : (unsigned)ceil(interval_s);
 	need = (unsigned)ceil(2.0 * *period / interval_s);
-	*stale = (unsigned)c->stale_reads > need ? (unsigned)c->stale_reads
-						 : need;
+	*stale =
+	    (unsigned)c->stale_reads > need ? (unsigned)c->stale_reads : need;
 }
 
 static struct guest_reader *guest_new(const struct mom_conf *c)
 {
 	struct guest_config gc = {
-		.uri = c->uri,
-		.min_refresh_s = (unsigned)c->min_refresh_s,
-		.include = c->include,
-		.n_include = c->n_include,
-		.exclude = c->exclude,
-		.n_exclude = c->n_exclude,
-		.log = mom_log_hook,
+	    .uri = c->uri,
+	    .min_refresh_s = (unsigned)c->min_refresh_s,
+	    .include = c->include,
+	    .n_include = c->n_include,
+	    .exclude = c->exclude,
+	    .n_exclude = c->n_exclude,
+	    .log = mom_log_hook,
 	};
 
 	guest_timing(c, &gc.stats_period_s, &gc.stale_reads);
@@ -510,8 +508,8 @@ static int mom_init(void)
 	}
 	/* On failure collectd itself calls mom_ctx_free. */
 	return plugin_register_complex_read(
-		NULL, MOM_PLUGIN, mom_read, 0,
-		&(user_data_t){.data = ctx, .free_func = mom_ctx_free});
+	    NULL, MOM_PLUGIN, mom_read, 0,
+	    &(user_data_t){.data = ctx, .free_func = mom_ctx_free});
 fail:
 	MOM_LOG(LOG_ERR, "out of memory during init");
 	mom_ctx_free(ctx);

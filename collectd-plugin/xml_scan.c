@@ -29,10 +29,10 @@ static const char *skip_special(const char *p, const char *end)
 	static const struct {
 		const char *open, *close;
 	} kinds[] = {
-		{"<!--", "-->"},
-		{"<![CDATA[", "]]>"},
-		{"<?", "?>"},
-		{"<!", ">"},
+	    {"<!--", "-->"},
+	    {"<![CDATA[", "]]>"},
+	    {"<?", "?>"},
+	    {"<!", ">"},
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
@@ -189,20 +189,20 @@ int xml_scan_size_kib(uint64_t n, const char *unit, const char *default_unit,
 		const char *name;
 		uint64_t bytes;
 	} units[] = {
-		{"b", 1},
-		{"bytes", 1},
-		{"KB", 1000ULL},
-		{"k", 1024ULL},
-		{"KiB", 1024ULL},
-		{"MB", 1000ULL * 1000},
-		{"M", 1024ULL * 1024},
-		{"MiB", 1024ULL * 1024},
-		{"GB", 1000ULL * 1000 * 1000},
-		{"G", 1024ULL * 1024 * 1024},
-		{"GiB", 1024ULL * 1024 * 1024},
-		{"TB", 1000ULL * 1000 * 1000 * 1000},
-		{"T", 1024ULL * 1024 * 1024 * 1024},
-		{"TiB", 1024ULL * 1024 * 1024 * 1024},
+	    {"b", 1},
+	    {"bytes", 1},
+	    {"KB", 1000ULL},
+	    {"k", 1024ULL},
+	    {"KiB", 1024ULL},
+	    {"MB", 1000ULL * 1000},
+	    {"M", 1024ULL * 1024},
+	    {"MiB", 1024ULL * 1024},
+	    {"GB", 1000ULL * 1000 * 1000},
+	    {"G", 1024ULL * 1024 * 1024},
+	    {"GiB", 1024ULL * 1024 * 1024},
+	    {"TB", 1000ULL * 1000 * 1000 * 1000},
+	    {"T", 1024ULL * 1024 * 1024 * 1024},
+	    {"TiB", 1024ULL * 1024 * 1024 * 1024},
 	};
 
 	if (unit == NULL || *unit == '\0')

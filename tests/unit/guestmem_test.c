@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define NS 1000000000LL
+#define NS	 1000000000LL
 #define MAX_SEEN 8
 
 struct seen {
@@ -79,7 +79,7 @@ static void test_xml_scan(void)
 	T_OK(xml_scan_find(x, x + strlen(x), "min", &e),
 	     "element found by local name");
 	T_OK(xml_scan_attr(&e, "unit", buf, sizeof(buf)) &&
-		     strcmp(buf, "MiB") == 0,
+		 strcmp(buf, "MiB") == 0,
 	     "attribute read");
 	T_EQ_INT(xml_scan_size_elem(x, x + strlen(x), "min", "KiB", &kib), 0,
 		 "size element parsed (comment skipped)");
@@ -115,16 +115,17 @@ static void test_xml_scan(void)
 static void test_min_parsers(void)
 {
 	const char *vdsm =
-		"<ovirt-vm:vm xmlns:ovirt-vm=\"http://ovirt.org/vm/1.0\">"
-		"<ovirt-vm:clusterVersion>4.6</ovirt-vm:clusterVersion>"
-		"<ovirt-vm:minGuaranteedMemoryMb type=\"int\">1024"
-		"</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm>";
+	    "<ovirt-vm:vm xmlns:ovirt-vm=\"http://ovirt.org/vm/1.0\">"
+	    "<ovirt-vm:clusterVersion>4.6</ovirt-vm:clusterVersion>"
+	    "<ovirt-vm:minGuaranteedMemoryMb type=\"int\">1024"
+	    "</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm>";
 	const char *mom = "<mom:guest xmlns:mom=\"" GUEST_MOM_NS "\">"
 			  "<mom:min_guarantee unit=\"MiB\">256"
 			  "</mom:min_guarantee></mom:guest>";
-	const char *dom = "<domain><name>x</name><memtune><hard_limit "
-			  "unit='KiB'>9</hard_limit><min_guarantee "
-			  "unit='KiB'>131072</min_guarantee></memtune></domain>";
+	const char *dom =
+	    "<domain><name>x</name><memtune><hard_limit "
+	    "unit='KiB'>9</hard_limit><min_guarantee "
+	    "unit='KiB'>131072</min_guarantee></memtune></domain>";
 	const char *nomt = "<domain><min_guarantee>5</min_guarantee></domain>";
 	uint64_t kib = 0;
 
@@ -153,15 +154,15 @@ static void test_classify(void)
 	v[GUEST_LAST_UPDATE_S] = 100;
 	T_EQ_INT(guest_classify(p, v, false, 0, 3, &unchanged), GUEST_STATS_OK,
 		 "first report: ok");
-	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged),
-		 GUEST_STATS_OK, "unchanged once: still ok");
-	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged),
-		 GUEST_STATS_OK, "unchanged twice: still ok");
+	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged), GUEST_STATS_OK,
+		 "unchanged once: still ok");
+	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged), GUEST_STATS_OK,
+		 "unchanged twice: still ok");
 	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged),
 		 GUEST_STATS_STALE, "unchanged three times: stale");
 	v[GUEST_LAST_UPDATE_S] = 101;
-	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged),
-		 GUEST_STATS_OK, "moves again: ok");
+	T_EQ_INT(guest_classify(p, v, true, 100, 3, &unchanged), GUEST_STATS_OK,
+		 "moves again: ok");
 	T_EQ_INT(unchanged, 0, "counter reset");
 }
 
@@ -169,8 +170,8 @@ static void test_filter(void)
 {
 	char *inc[] = {"web*", "db?"};
 	char *exc[] = {"*-test"};
-	struct guest_config c = {.include = inc, .n_include = 2,
-				 .exclude = exc, .n_exclude = 1};
+	struct guest_config c = {
+	    .include = inc, .n_include = 2, .exclude = exc, .n_exclude = 1};
 	struct guest_config all = {0};
 
 	T_OK(guest_name_wanted(&c, "web1"), "include glob matches");
@@ -185,39 +186,39 @@ static void test_filter(void)
 #define BALLOON "<devices><memballoon model='virtio'/></devices>"
 
 static const char node_xml[] =
-	"<node>\n"
-	"<domain type='test'><name>g-vdsm</name>"
-	"<uuid>11111111-1111-1111-1111-111111111111</uuid>"
-	"<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'>"
-	"<ovirt-vm:minGuaranteedMemoryMb type='int'>512"
-	"</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm></metadata>"
-	"<memory unit='MiB'>2048</memory><currentMemory unit='MiB'>1024"
-	"</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>"
-	BALLOON "</domain>\n"
-	"<domain type='test'><name>g-mom</name>"
-	"<metadata><mom:guest xmlns:mom='" GUEST_MOM_NS "'>"
-	"<mom:min_guarantee unit='MiB'>256</mom:min_guarantee></mom:guest>"
-	"</metadata>"
-	"<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>768"
-	"</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
-	"</domain>\n"
-	"<domain type='test'><name>g-memtune</name>"
-	"<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>512"
-	"</currentMemory><memtune><min_guarantee unit='KiB'>131072"
-	"</min_guarantee></memtune>"
-	"<vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON "</domain>\n"
-	"<domain type='test'><name>g-stale</name>"
-	"<memory unit='MiB'>512</memory><currentMemory unit='MiB'>512"
-	"</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
-	"</domain>\n"
-	"<domain type='test'><name>g-none</name>"
-	"<memory unit='MiB'>512</memory><currentMemory unit='MiB'>512"
-	"</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os></domain>\n"
-	"<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/"
-	"test/1.0'><name>g-off</name><memory unit='MiB'>512</memory>"
-	"<vcpu>1</vcpu><os><type>hvm</type></os><test:runstate>5"
-	"</test:runstate></domain>\n"
-	"</node>\n";
+    "<node>\n"
+    "<domain type='test'><name>g-vdsm</name>"
+    "<uuid>11111111-1111-1111-1111-111111111111</uuid>"
+    "<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'>"
+    "<ovirt-vm:minGuaranteedMemoryMb type='int'>512"
+    "</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm></metadata>"
+    "<memory unit='MiB'>2048</memory><currentMemory unit='MiB'>1024"
+    "</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
+    "</domain>\n"
+    "<domain type='test'><name>g-mom</name>"
+    "<metadata><mom:guest xmlns:mom='" GUEST_MOM_NS "'>"
+    "<mom:min_guarantee unit='MiB'>256</mom:min_guarantee></mom:guest>"
+    "</metadata>"
+    "<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>768"
+    "</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
+    "</domain>\n"
+    "<domain type='test'><name>g-memtune</name>"
+    "<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>512"
+    "</currentMemory><memtune><min_guarantee unit='KiB'>131072"
+    "</min_guarantee></memtune>"
+    "<vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON "</domain>\n"
+    "<domain type='test'><name>g-stale</name>"
+    "<memory unit='MiB'>512</memory><currentMemory unit='MiB'>512"
+    "</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
+    "</domain>\n"
+    "<domain type='test'><name>g-none</name>"
+    "<memory unit='MiB'>512</memory><currentMemory unit='MiB'>512"
+    "</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os></domain>\n"
+    "<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/"
+    "test/1.0'><name>g-off</name><memory unit='MiB'>512</memory>"
+    "<vcpu>1</vcpu><os><type>hvm</type></os><test:runstate>5"
+    "</test:runstate></domain>\n"
+    "</node>\n";
 
 static void check_domain(const struct seen *seen, const char *name,
 			 uint64_t cur_kib, uint64_t max_kib, uint64_t min_kib,
@@ -249,8 +250,10 @@ static void test_reader(void)
 	char path[] = "/tmp/guestmem_test.XXXXXX";
 	char uri[128];
 	struct seen *seen = calloc(1, sizeof(*seen));
-	struct guest_config c = {.stats_period_s = 5, .stale_reads = 2,
-				 .min_refresh_s = 60, .log = capture_log};
+	struct guest_config c = {.stats_period_s = 5,
+				 .stale_reads = 2,
+				 .min_refresh_s = 60,
+				 .log = capture_log};
 	struct guest_reader *r;
 	int fd = mkstemp(path);
 
@@ -274,12 +277,12 @@ static void test_reader(void)
 	check_domain(seen, "g-stale", 524288, 524288, 0, GUEST_MIN_NONE);
 	T_OK(find(seen, "g-off") == NULL, "shut-off domain not reported");
 	T_OK(find(seen, "g-none") != NULL &&
-		     find(seen, "g-none")->state == GUEST_STATS_ABSENT,
+		 find(seen, "g-none")->state == GUEST_STATS_ABSENT,
 	     "no balloon device: stats absent");
 	T_OK(find(seen, "g-none") != NULL &&
-		     !find(seen, "g-none")->present[GUEST_ACTUAL_KIB] &&
-		     !find(seen, "g-none")->present[GUEST_UNUSED_KIB] &&
-		     find(seen, "g-none")->value[GUEST_MAXIMUM_KIB] == 524288,
+		 !find(seen, "g-none")->present[GUEST_ACTUAL_KIB] &&
+		 !find(seen, "g-none")->present[GUEST_UNUSED_KIB] &&
+		 find(seen, "g-none")->value[GUEST_MAXIMUM_KIB] == 524288,
 	     "no balloon device: tags absent, maximum still known");
 	T_OK(strstr(seen->log, "domain g-vdsm: guaranteed minimum 524288 KiB "
 			       "(source: vdsm)") != NULL,
@@ -299,8 +302,8 @@ static void test_reader(void)
 			       "ok)") != NULL,
 	     "state change logged");
 	T_OK(find(seen, "g-stale")->have_age &&
-		     find(seen, "g-stale")->stats_age_s ==
-			     2e9 - find(seen, "g-stale")->value[GUEST_LAST_UPDATE_S],
+		 find(seen, "g-stale")->stats_age_s ==
+		     2e9 - find(seen, "g-stale")->value[GUEST_LAST_UPDATE_S],
 	     "stats age = now - last_update");
 	guest_reader_free(r);
 	unlink(path);
@@ -313,8 +316,8 @@ static void test_reader(void)
 	T_EQ_INT(guest_reader_read(r, 2 * NS, 1e9, collect, seen), -ENOTCONN,
 		 "again, no crash");
 	T_OK(strstr(seen->log, "cannot connect") != NULL &&
-		     strstr(strstr(seen->log, "cannot connect") + 1,
-			    "cannot connect") == NULL,
+		 strstr(strstr(seen->log, "cannot connect") + 1,
+			"cannot connect") == NULL,
 	     "connection failure logged once");
 	guest_reader_free(r);
 	free(seen);
@@ -324,9 +327,12 @@ static void test_filtered_reader(void)
 {
 	char *exc[] = {"t*"};
 	struct seen *seen = calloc(1, sizeof(*seen));
-	struct guest_config c = {.uri = "test:///default", .stale_reads = 3,
-				 .exclude = exc, .n_exclude = 1,
-				 .log = capture_log, .log_opaque = seen};
+	struct guest_config c = {.uri = "test:///default",
+				 .stale_reads = 3,
+				 .exclude = exc,
+				 .n_exclude = 1,
+				 .log = capture_log,
+				 .log_opaque = seen};
 	struct guest_reader *r = guest_reader_new(&c);
 
 	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 0,

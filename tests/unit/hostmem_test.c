@@ -62,8 +62,7 @@ static void test_meminfo(void)
 	T_EQ_INT(s.ival[HOST_MEM_TOTAL_KIB], 1000, "MemTotal");
 	T_EQ_INT(s.ival[HOST_MEM_CACHED_KIB], 300,
 		 "Cached, not confused with SwapCached");
-	T_EQ_INT(s.ival[HOST_MEM_BUFFERS_KIB], 20,
-		 "last line without newline");
+	T_EQ_INT(s.ival[HOST_MEM_BUFFERS_KIB], 20, "last line without newline");
 	T_OK(!s.present[HOST_MEM_FREE_KIB], "malformed MemFree is absent");
 	T_OK(!s.present[HOST_MEM_ANON_KIB], "negative AnonPages is absent");
 	T_OK(!s.present[HOST_MEM_AVAILABLE_KIB], "missing key is absent");
@@ -80,8 +79,7 @@ static void test_vmstat_pressure(void)
 	T_EQ_INT(s.ival[HOST_PSWPOUT_PAGES], 6, "pswpout");
 	memset(&s, 0, sizeof(s));
 	T_EQ_INT(host_parse_pressure(
-			 "some avg10=1.50 avg60=2.25 avg300=0.10 total=99\n",
-			 &s),
+		     "some avg10=1.50 avg60=2.25 avg300=0.10 total=99\n", &s),
 		 3, "pressure: some line only");
 	T_EQ_DBL(s.rval[HOST_PSI_SOME_AVG10_PCT], 1.5, "some avg10");
 	T_EQ_DBL(s.rval[HOST_PSI_SOME_AVG60_PCT], 2.25, "some avg60");
@@ -140,9 +138,9 @@ static void test_pid_parsers(void)
 				     &v),
 		 0, "stat parses");
 	T_EQ_INT(v, 150, "utime + stime");
-	T_EQ_INT(host_parse_pid_stat("7 (a) b) R 1 7 7 0 -1 0 1 0 0 0 7 3 0",
-				     &v),
-		 0, "comm with ') ' parses");
+	T_EQ_INT(
+	    host_parse_pid_stat("7 (a) b) R 1 7 7 0 -1 0 1 0 0 0 7 3 0", &v), 0,
+	    "comm with ') ' parses");
 	T_EQ_INT(v, 10, "utime + stime after the last ')'");
 	T_EQ_INT(host_parse_pid_stat("42 ksmd S 2", &v), -EINVAL,
 		 "stat without parentheses rejected");
@@ -248,8 +246,8 @@ static void test_reader_missing(void)
 		T_SKIP("mkdtemp failed");
 		return;
 	}
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p %s/proc/42 %s/sys/kernel/mm/ksm", dir, dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/proc/42 %s/sys/kernel/mm/ksm",
+		 dir, dir);
 	T_EQ_INT(system(cmd), 0, "scratch root created");
 	write_file(dir, "proc/meminfo", "MemTotal: 2048 kB\nMemFree: x kB\n");
 	write_file(dir, "proc/vmstat", "garbage\n");
@@ -267,11 +265,11 @@ static void test_reader_missing(void)
 	T_OK(s.present[HOST_KSM_RUN], "ksm run read");
 	T_OK(!s.present[HOST_KSM_PAGES_SHARED], "malformed KSM file absent");
 	T_OK(!s.present[HOST_KSM_GENERAL_PROFIT_BYTES] &&
-		     !s.present[HOST_KSM_ZERO_PAGES] &&
-		     !s.present[HOST_KSM_ADVISOR_MODE],
+		 !s.present[HOST_KSM_ZERO_PAGES] &&
+		 !s.present[HOST_KSM_ADVISOR_MODE],
 	     "missing newer KSM files absent, not 0");
 	T_OK(s.present[HOST_KSM_SHAREABLE_KIB] &&
-		     s.ival[HOST_KSM_SHAREABLE_KIB] == 0,
+		 s.ival[HOST_KSM_SHAREABLE_KIB] == 0,
 	     "no qemu process: ksm_shareable 0");
 	T_OK(!s.present[HOST_KSMD_CPU_PCT], "ksmd without stat: absent");
 	test_ksmd_cpu(dir);
