@@ -35,7 +35,9 @@
  * Shutdown ordering.  sender_stop() sets "stopping" and a drain deadline
  * under the lock and wakes the thread; from then on sender_enqueue()
  * refuses records.  The thread sends what is queued without lingering,
- * clamps each request's timeout and each back-off to the deadline, and
+ * clamps each request's timeout and each back-off to the deadline (a
+ * libcurl progress callback also aborts a request already running, within
+ * about a second of the deadline), and
  * exits when the ring and the in-flight batch are empty or the deadline
  * has passed; sender_stop() joins it and counts every record left as
  * dropped.  Only then may sender_free() release the memory.  Flush
@@ -83,6 +85,7 @@ struct sender {
 	bool started, stopping, thread_done, joined;
 	bool flush_requested;
 	long long stop_deadline_ms;
+	long long abort_at_ms; /* atomic: stop deadline for a running POST */
 	uint64_t drops_since_take;
 	struct sender_stats st;
 	pthread_t thread;
@@ -275,6 +278,17 @@ static size_t sender_discard(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
+/* Abort a transfer in progress once a stop's drain deadline passed. */
+static int sender_curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+				curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct sender *s = ud;
+	long long at = __atomic_load_n(&s->abort_at_ms, __ATOMIC_RELAXED);
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return at > 0 && sender_now_ms() >= at;
+}
+
 static int sender_curl_setup(struct sender *s)
 {
 	static const char *const fixed[] = {"Content-Type: application/json",
@@ -317,6 +331,10 @@ static int sender_curl_setup(struct sender *s)
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->curl_err);
 	curl_easy_setopt(s->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(s->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(s->curl, CURLOPT_XFERINFOFUNCTION,
+			 sender_curl_progress);
+	curl_easy_setopt(s->curl, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L);
 	return 0;
 }
 
@@ -664,6 +682,8 @@ int sender_flush(struct sender *s, long timeout_ms)
 		}
 		sender_wait_until(s, &s->idle, deadline);
 	}
+	if (rc == 0 && s->st.requests_failed != failed_before)
+		rc = -EIO;
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
@@ -680,6 +700,8 @@ void sender_stop(struct sender *s, long drain_ms)
 	if (!s->stopping) {
 		s->stopping = true;
 		s->stop_deadline_ms = sender_now_ms() + (drain_ms > 0 ? drain_ms : 0);
+		__atomic_store_n(&s->abort_at_ms, s->stop_deadline_ms,
+				 __ATOMIC_RELAXED);
 	}
 	pthread_cond_broadcast(&s->wake);
 	join = s->started;

@@ -108,8 +108,11 @@ void sender_get_stats(struct sender *s, struct sender_stats *out);
 /*
  * Stop: refuse new records, let the thread send what it can for at most
  * drain_ms, then join it; what is left is counted as dropped.  Returns
- * within about drain_ms (one request's timeout is clamped to what is
- * left).  Idempotent.  Must not run concurrently with sender_free().
+ * within about drain_ms: later requests' timeouts are clamped to what is
+ * left, and a libcurl request already running is aborted within about a
+ * second of the deadline (a custom transport's running request ends at its
+ * own timeout_ms).  Idempotent.  Must not run concurrently with
+ * sender_free().
  */
 void sender_stop(struct sender *s, long drain_ms);
 
