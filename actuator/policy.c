@@ -224,6 +224,10 @@ static int cc_one_define(struct cctx *c, const char *name, const json_t *v)
 		return cc_error(c, "'%s' is not a valid name", name);
 	if (number_or_bool(v, &d))
 		return cc_error(c, "a define is a number or a boolean");
+	for (size_t i = 0; i < c->ps->nparams; i++)
+		if (strcmp(c->ps->params[i].name, name) == 0)
+			return cc_error(c, "'%s' is both a define and a parameter",
+					name);
 	return defines_put(c, name, d);
 }
 
@@ -268,6 +272,10 @@ static int cc_one_param(struct cctx *c, const char *name, const json_t *p)
 	}
 	if (!def)
 		return cc_error(c, "a parameter needs a \"default\"");
+	for (size_t i = 0; i < c->ndefines; i++)
+		if (strcmp(c->define_names[i], name) == 0)
+			return cc_error(c, "'%s' is both a define and a parameter",
+					name);
 	len = cc_push_key(c, "default");
 	rc = number_or_bool(def, &d) ? cc_error(c, "a parameter's default is a number or a boolean")
 				     : params_put(c, name, d);
@@ -325,17 +333,6 @@ static int cc_pass1_policy(struct cctx *c, const json_t *root)
 		cc_pop(c, len);
 	}
 	return rc;
-}
-
-/* Defines and parameters share one namespace. */
-static int cc_check_namespaces(struct cctx *c)
-{
-	for (size_t i = 0; i < c->ndefines; i++)
-		for (size_t j = 0; j < c->ps->nparams; j++)
-			if (strcmp(c->define_names[i], c->ps->params[j].name) == 0)
-				return cc_error(c, "'%s' is both a define and a parameter",
-						c->define_names[i]);
-	return 0;
 }
 
 /* ---- statements and rules (pass 2) ---- */
@@ -780,10 +777,6 @@ static int compile_all(struct cctx *c, const struct policy_source *srcs,
 		if (cc_pass1_policy(c, roots[i]))
 			return -1;
 	}
-	c->policy = NULL;
-	cc_reset_path(c);
-	if (cc_check_namespaces(c))
-		return -1;
 	ps->nslots = ps->nparams;
 	for (size_t i = 0; i < n; i++) {
 		struct cpolicy *p = &ps->policies[i];
