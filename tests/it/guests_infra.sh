@@ -80,7 +80,7 @@ tree_list >"$T_TMP/trees.before"
 t=$(_g_ms)
 if g_libvirtd_start; then
 	ok "libvirtd answers at $G_URI after $(elapsed "$t") ms"
-	our_daemons=$(cat "$G_STATE/daemons" 2>/dev/null | awk '{print $1}' | tr '\n' ' ')
+	our_daemons=$(awk '{print $1}' "$G_STATE/daemons" 2>/dev/null | tr '\n' ' ')
 	for d in $our_daemons; do DPID[$d]=$(cat "$G_STATE/$d.pid" 2>/dev/null); done
 	diag "daemons started by this run: ${our_daemons:-none}"
 else
@@ -89,7 +89,7 @@ else
 fi
 
 # 4. Define and boot a, b (identical, balloon) and n (no balloon driver).
-if g_define a $MEM && g_define b $MEM && g_define n 256 --noballoon --min-mib 128; then
+if g_define a $MEM && g_define b $MEM && g_define n 256 --noballoon --min-mib 128 --sched 3:40; then
 	ok "3 guests defined ($G_PREFIX{a,b,n}, type $G_VIRT_TYPE)"
 else
 	not_ok "define guests"
@@ -113,6 +113,14 @@ for n in a b n; do
 done
 if [ $ready = 0 ]; then
 	done_testing
+fi
+
+t=$(_g_ms)
+if wait_for 30 "guest n: scheduled hog at uptime 3 s" grep -q "GUEST-SCHED t=3 hog=40MiB" "$(g_console n)"; then
+	ok "--sched workload runs in guest n ($(elapsed "$t") ms after ready)"
+else
+	not_ok "--sched workload runs in guest n"
+	dump_guest n
 fi
 
 # 5. Balloon statistics.

@@ -11,6 +11,8 @@
 # (SIGKILL) is cleaned up by the next run, which finds its records there.
 # A lock ($G_STATE/lock, flock) lets one run at a time use the system
 # libvirtd and KSM (both host-global); the next waits up to $G_LOCK_WAIT s.
+# Children inherit the lock's descriptor: a daemon meant to outlive the run
+# must be started with {G_LOCK_FD}>&- (as virtlogd and libvirtd are).
 #
 # Setup
 #   g_lock                  take the lock (waits); clean what a dead earlier
@@ -116,11 +118,17 @@ g_lock() {
 	# We hold the lock, so records left here belong to a dead run.
 	if [ -s "$G_STATE/owner" ] || [ -s "$G_STATE/doms" ] || [ -s "$G_STATE/daemons" ] ||
 		[ -s "$G_STATE/created" ] || [ -f "$KSM_SAVE" ]; then
-		diag "guests: cleaning up after a dead run ($(cat "$G_STATE/owner" 2>/dev/null))"
+		local owner=() dir
+		read -r -a owner <"$G_STATE/owner" 2>/dev/null
+		diag "guests: cleaning up after a dead run (${owner[*]})"
 		_g_undo_state
 		ksm_restore || diag "guests: restoring KSM from a dead run's $KSM_SAVE failed"
+		# Its scratch directory (common.sh's $T_TMP, never removed when a
+		# run is SIGKILLed: console logs, sockets, libvirtd.conf).
+		dir=${owner[2]:-}
+		case "$dir" in /tmp/momt.*/g) rm -rf "${dir%/g}" ;; esac
 	fi
-	echo "$$ $G_PREFIX" >"$G_STATE/owner"
+	echo "$$ $G_PREFIX $G_RUN" >"$G_STATE/owner"
 	at_exit _g_release
 }
 
@@ -357,9 +365,9 @@ g_destroy_all() {
 }
 
 g_destroy() {
-	local n full=()
-	for n in "$@"; do full+=("$G_PREFIX$n"); done
-	_g_destroy_doms "${full[@]}"
+	local n names=()
+	for n in "$@"; do names+=("$G_PREFIX$n"); done
+	_g_destroy_doms "${names[@]}"
 }
 
 g_define() {
@@ -491,7 +499,7 @@ ksm_restore() {
 		[ "$f" = run ] && continue
 		[ "$(cat "$K/$f")" = "$v" ] || echo "$v" >"$K/$f" || rc=1
 	done <"$KSM_SAVE"
-	echo "$(ksm_saved run)" >"$K/run" || rc=1
+	ksm_saved run >"$K/run" || rc=1
 	[ $rc = 0 ] && rm -f "$KSM_SAVE"
 	return $rc
 }
