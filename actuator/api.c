@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * api.c: the REST routes.
+ * api.c: the REST route table, dispatch, reply helpers, and the routes for
+ * state, parameters, log level, dry-run mode and dry-run evaluation.  The
+ * policy routes are in api_policy.c.  actuator/openapi.json documents every
+ * row of `routes` (tests/it/openapi.sh compares them).
  *
- * Every route is one row of `routes`; an unknown path answers 404 and a
- * known path with another method 405, with an Allow header's worth of
- * methods in the message.
+ * Every route is one row of `routes`.  A path matches a row exactly, or a
+ * row ending in "/{name}" with one more non-empty segment.  An unknown path
+ * answers 404; a known path with another method 405 with an Allow header.
  */
 #include "api.h"
 
@@ -13,166 +16,370 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_priv.h"
+#include "evalcase.h"
 #include "log.h"
+#include "polstate.h"
+#include "statedir.h"
 
-typedef void (*route_fn)(struct api *api, const struct http_request *req,
-			 struct http_response *res);
+#define PARAMS_FILE "parameters.json"
+#define PARAMS_MAX_BYTES (1u << 20)
 
 struct route {
 	const char *method;
 	const char *path;
-	route_fn fn;
+	api_route_fn fn;
 };
 
-static void reply(struct http_response *res, int status, json_t *body)
+void api_reply(struct http_response *res, int status, json_t *body)
 {
 	res->status = status;
 	res->json = body;
 }
 
-static void reply_error(struct http_response *res, int status,
-			const char *code, const char *message)
+void api_reply_error(struct http_response *res, int status, const char *code,
+		     const char *message)
 {
-	reply(res, status,
-	      json_pack("{s:s, s:s}", "error", code, "message", message));
+	api_reply(res, status,
+		  json_pack("{s:s, s:s}", "error", code, "message", message));
 }
 
-static bool is_json(const struct http_request *req)
+void api_reply_policy_error(struct http_response *res, const char *code,
+			    const struct policy_error *perr)
 {
-	return strncmp(req->content_type, "application/json", 16) == 0;
+	char msg[700];
+	json_t *o;
+
+	if (perr->line)
+		snprintf(msg, sizeof(msg), "%s:%d:%d: %s", perr->policy,
+			 perr->line, perr->column, perr->message);
+	else
+		snprintf(msg, sizeof(msg), "%s%s%s%s%s", perr->policy,
+			 perr->policy[0] ? ": " : "", perr->path,
+			 perr->path[0] ? ": " : "", perr->message);
+	o = json_pack("{s:s, s:s, s:s, s:s}", "error", code, "message", msg,
+		      "policy", perr->policy, "path", perr->path);
+	if (o && perr->line) {
+		json_object_set_new(o, "line", json_integer(perr->line));
+		json_object_set_new(o, "column", json_integer(perr->column));
+	}
+	api_reply(res, 400, o);
 }
 
-/* Parse a JSON request body strictly; on failure answer 400 and NULL. */
-static json_t *body_json(const struct http_request *req,
-			 struct http_response *res)
+bool api_body_is_json(const struct http_request *req,
+		      struct http_response *res)
+{
+	const char *ct = req->content_type;
+	size_t n = strlen("application/json");
+
+	if (strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+		return true;
+	api_reply_error(res, 415, "unsupported_media_type",
+			"the body must be application/json");
+	return false;
+}
+
+json_t *api_body_json(const struct http_request *req,
+		      struct http_response *res)
 {
 	json_error_t jerr;
 	json_t *v;
 	char msg[256];
 
-	if (!is_json(req)) {
-		reply_error(res, 415, "unsupported_media_type",
-			    "the body must be application/json");
+	if (!api_body_is_json(req, res))
 		return NULL;
-	}
-	v = json_loadb(req->body, req->body_len,
-		       JSON_REJECT_DUPLICATES,
+	v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
 		       &jerr);
 	if (!v) {
 		snprintf(msg, sizeof(msg), "line %d, column %d: %s", jerr.line,
 			 jerr.column, jerr.text);
-		reply_error(res, 400, "bad_json", msg);
+		api_reply(res, 400,
+			  json_pack("{s:s, s:s, s:i, s:i}", "error",
+				    "bad_json", "message", msg, "line",
+				    jerr.line, "column", jerr.column));
 	}
 	return v;
 }
 
 static void get_ping(struct api *api, const struct http_request *req,
-		     struct http_response *res)
+		     const char *arg, struct http_response *res)
 {
-	(void)api, (void)req;
-	reply(res, 200, json_pack("{s:b}", "ok", 1));
+	(void)api, (void)req, (void)arg;
+	api_reply(res, 200, json_pack("{s:b}", "ok", 1));
 }
 
 static void post_metrics(struct api *api, const struct http_request *req,
-			 struct http_response *res)
+			 const char *arg, struct http_response *res)
 {
 	json_t *body = NULL;
 	int status;
 
-	if (!is_json(req)) {
-		reply_error(res, 415, "unsupported_media_type",
-			    "the body must be application/json");
+	(void)arg;
+	if (!api_body_is_json(req, res))
 		return;
-	}
 	status = engine_ingest(api->engine, req->body, req->body_len, &body);
-	reply(res, status, body);
+	api_reply(res, status, body);
 }
 
 static void get_status(struct api *api, const struct http_request *req,
-		       struct http_response *res)
+		       const char *arg, struct http_response *res)
 {
-	(void)req;
-	reply(res, 200, engine_status_json(api->engine));
+	(void)req, (void)arg;
+	api_reply(res, 200, engine_status_json(api->engine));
 }
 
 static void get_stats(struct api *api, const struct http_request *req,
-		      struct http_response *res)
+		      const char *arg, struct http_response *res)
 {
-	(void)req;
-	reply(res, 200, engine_stats_json(api->engine));
+	(void)req, (void)arg;
+	api_reply(res, 200, engine_stats_json(api->engine));
 }
 
 static void get_guests(struct api *api, const struct http_request *req,
-		       struct http_response *res)
+		       const char *arg, struct http_response *res)
 {
-	(void)req;
-	reply(res, 200, engine_guests_json(api->engine));
+	(void)req, (void)arg;
+	api_reply(res, 200, engine_guests_json(api->engine));
 }
 
 static void get_plan(struct api *api, const struct http_request *req,
-		     struct http_response *res)
+		     const char *arg, struct http_response *res)
 {
-	(void)req;
-	reply(res, 200, engine_plan_json(api->engine));
+	(void)req, (void)arg;
+	api_reply(res, 200, engine_plan_json(api->engine));
 }
 
 static void get_actions(struct api *api, const struct http_request *req,
-			struct http_response *res)
+			const char *arg, struct http_response *res)
 {
 	const char *q = http_query(req, "limit");
 	long limit = 100;
 	char *end;
 
+	(void)arg;
 	if (q) {
+		errno = 0;
 		limit = strtol(q, &end, 10);
-		if (*q == '\0' || *end || limit < 1 || limit > 1000000) {
-			reply_error(res, 400, "bad_query",
-				    "limit must be an integer >= 1");
+		if (*q == '\0' || *end || errno || limit < 1 ||
+		    limit > 1000000) {
+			api_reply_error(res, 400, "bad_query",
+					"limit must be an integer in "
+					"[1, 1000000]");
 			return;
 		}
 	}
-	reply(res, 200, engine_actions_json(api->engine, (size_t)limit));
+	api_reply(res, 200, engine_actions_json(api->engine, (size_t)limit));
 }
 
 static void get_params(struct api *api, const struct http_request *req,
-		       struct http_response *res)
+		       const char *arg, struct http_response *res)
 {
-	(void)req;
-	reply(res, 200, engine_params_json(api->engine));
+	(void)req, (void)arg;
+	api_reply(res, 200, engine_params_json(api->engine));
+}
+
+/* Write the values set through the API to state_dir; caller holds lock. */
+static int params_save_locked(struct api *api, char *err, size_t len)
+{
+	json_t *set = engine_params_set_json(api->engine);
+	char *text = set ? json_dumps(set, JSON_INDENT(2) | JSON_SORT_KEYS)
+			 : NULL;
+	int rc;
+
+	json_decref(set);
+	if (!text) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	rc = statedir_write(api->conf->state_dir, PARAMS_FILE, text,
+			    strlen(text), 0644, err, len);
+	free(text);
+	return rc;
 }
 
 static void patch_params(struct api *api, const struct http_request *req,
-			 struct http_response *res)
+			 const char *arg, struct http_response *res)
 {
-	json_t *body = body_json(req, res);
-	char err[256];
+	json_t *body = api_body_json(req, res), *old = NULL;
+	char err[512];
 
+	(void)arg;
 	if (!body)
 		return;
-	if (engine_params_update(api->engine, body, err, sizeof(err)) < 0)
-		reply_error(res, 400, "bad_parameter", err);
-	else
-		reply(res, 200, engine_params_json(api->engine));
+	pthread_mutex_lock(&api->lock);
+	old = engine_params_set_json(api->engine);
+	if (!old) {
+		api_reply_error(res, 503, "overloaded", "out of memory");
+	} else if (engine_params_update(api->engine, body, err, sizeof(err)) <
+		   0) {
+		api_reply_error(res, 400, "bad_parameter", err);
+	} else if (params_save_locked(api, err, sizeof(err)) < 0) {
+		engine_params_restore(api->engine, old);
+		old = NULL;
+		log_err("parameters not changed: %s", err);
+		api_reply_error(res, 500, "persist_failed", err);
+	} else {
+		log_info("parameters updated through the API");
+		api_reply(res, 200, engine_params_json(api->engine));
+	}
+	pthread_mutex_unlock(&api->lock);
+	json_decref(old);
 	json_decref(body);
 }
 
-static void put_dry_run(struct api *api, const struct http_request *req,
-			struct http_response *res)
+static void get_dry_run(struct api *api, const struct http_request *req,
+			const char *arg, struct http_response *res)
 {
-	json_t *body = body_json(req, res), *on;
+	(void)req, (void)arg;
+	api_reply(res, 200,
+		  json_pack("{s:b}", "enabled", engine_dry_run(api->engine)));
+}
 
+static void put_dry_run(struct api *api, const struct http_request *req,
+			const char *arg, struct http_response *res)
+{
+	json_t *body = api_body_json(req, res), *on;
+
+	(void)arg;
 	if (!body)
 		return;
 	on = json_object_get(body, "enabled");
 	if (!json_is_boolean(on) || json_object_size(body) != 1) {
-		reply_error(res, 400, "bad_request",
-			    "expected {\"enabled\": true|false}");
+		api_reply_error(res, 400, "bad_request",
+				"expected {\"enabled\": true|false}");
 	} else {
 		engine_set_dry_run(api->engine, json_is_true(on));
-		reply(res, 200,
-		      json_pack("{s:b}", "enabled",
-				engine_dry_run(api->engine)));
+		get_dry_run(api, req, arg, res);
 	}
+	json_decref(body);
+}
+
+static void get_log_level(struct api *api, const struct http_request *req,
+			  const char *arg, struct http_response *res)
+{
+	(void)api, (void)req, (void)arg;
+	api_reply(res, 200,
+		  json_pack("{s:s}", "level",
+			    log_level_name(log_get_level())));
+}
+
+/* setVerbosity: MOM's "1".."5" (also as a number) or a level name. */
+static void put_log_level(struct api *api, const struct http_request *req,
+			  const char *arg, struct http_response *res)
+{
+	json_t *body = api_body_json(req, res), *v;
+	enum log_level level;
+	char num[24];
+	const char *s = NULL;
+
+	if (!body)
+		return;
+	v = json_object_get(body, "level");
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+	} else if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%lld",
+			 (long long)json_integer_value(v));
+		s = num;
+	}
+	if (!s || json_object_size(body) != 1 ||
+	    log_level_parse(s, &level) < 0) {
+		api_reply_error(res, 400, "bad_level",
+				"expected {\"level\": L}, L one of error, "
+				"warning, info, debug or 1..5");
+	} else {
+		log_set_level(level);
+		log_info("log level set to %s through the API",
+			 log_level_name(level));
+		get_log_level(api, req, arg, res);
+	}
+	json_decref(body);
+}
+
+/* Check that body has only the keys in allowed (NULL-terminated). */
+static bool keys_known(const json_t *body, const char *const *allowed,
+		       struct http_response *res)
+{
+	const char *key;
+	json_t *v;
+	char msg[128];
+
+	json_object_foreach((json_t *)body, key, v)
+	{
+		size_t i = 0;
+
+		while (allowed[i] && strcmp(allowed[i], key) != 0)
+			i++;
+		if (!allowed[i]) {
+			snprintf(msg, sizeof(msg), "unknown key \"%.64s\"",
+				 key);
+			api_reply_error(res, 400, "bad_request", msg);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void evaluate_reply(struct api *api, struct policy_set *ps,
+			   struct evalcase *ec, struct http_response *res)
+{
+	bool no_state;
+	json_t *plan;
+
+	plan = engine_evaluate(api->engine, ps,
+			       ec ? evalcase_snapshot(ec) : NULL, &no_state);
+	if (plan)
+		api_reply(res, 200,
+			  json_pack("{s:o, s:s, s:s}", "plan", plan,
+				    "policies", ps ? "supplied" : "current",
+				    "state", ec ? "case" : "current"));
+	else if (no_state)
+		api_reply_error(res, 409, "no_state",
+				"no host sample yet: supply a \"case\"");
+	else
+		api_reply_error(res, 503, "overloaded", "out of memory");
+}
+
+/*
+ * Dry-run evaluation: {"policies": {...}, "case": {...}}, both optional
+ * (an empty body evaluates the set in force against the current state).
+ * Nothing is changed.
+ */
+static void post_evaluate(struct api *api, const struct http_request *req,
+			  const char *arg, struct http_response *res)
+{
+	static const char *const keys[] = {"policies", "case", NULL};
+	struct policy_set *ps = NULL;
+	struct evalcase *ec = NULL;
+	struct policy_error perr;
+	json_t *body = NULL, *pol, *cs;
+
+	(void)arg;
+	if (req->body_len > 0) {
+		body = api_body_json(req, res);
+		if (!body)
+			return;
+		if (!json_is_object(body)) {
+			api_reply_error(res, 400, "bad_request",
+					"expected a JSON object");
+			goto out;
+		}
+		if (!keys_known(body, keys, res))
+			goto out;
+	}
+	pol = json_object_get(body, "policies");
+	cs = json_object_get(body, "case");
+	if (pol && !(ps = api_policies_from_json(pol, res)))
+		goto out;
+	if (cs && !(ec = evalcase_from_json(cs, &perr))) {
+		api_reply_policy_error(res, "invalid_case", &perr);
+		goto out;
+	}
+	evaluate_reply(api, ps, ec, res);
+out:
+	evalcase_free(ec);
+	policy_set_free(ps);
 	json_decref(body);
 }
 
@@ -186,30 +393,146 @@ static const struct route routes[] = {
 	{"GET", "/v1/actions", get_actions},
 	{"GET", "/v1/parameters", get_params},
 	{"PATCH", "/v1/parameters", patch_params},
+	{"GET", "/v1/policies", api_get_policies},
+	{"PUT", "/v1/policies", api_put_policies},
+	{"DELETE", "/v1/policies", api_delete_policies},
+	{"GET", "/v1/policies/{name}", api_get_policy},
+	{"PUT", "/v1/policies/{name}", api_put_policy},
+	{"DELETE", "/v1/policies/{name}", api_delete_policy},
+	{"GET", "/v1/effective-policy", api_get_effective},
+	{"POST", "/v1/evaluate", post_evaluate},
+	{"GET", "/v1/log-level", get_log_level},
+	{"PUT", "/v1/log-level", put_log_level},
+	{"GET", "/v1/dry-run", get_dry_run},
 	{"PUT", "/v1/dry-run", put_dry_run},
 };
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Does path match pattern?  *arg gets the {name} segment, if any. */
+static bool route_match(const char *pattern, const char *path,
+			const char **arg)
+{
+	const char *brace = strchr(pattern, '{');
+	size_t n;
+
+	*arg = NULL;
+	if (!brace)
+		return strcmp(pattern, path) == 0;
+	n = (size_t)(brace - pattern);
+	if (strncmp(pattern, path, n) != 0 || path[n] == '\0' ||
+	    strchr(path + n, '/'))
+		return false;
+	*arg = path + n;
+	return true;
+}
+
+/* Fill the Allow header with every method of the matching rows. */
+static void allow_fill(const char *path, struct http_response *res)
+{
+	const char *arg;
+	size_t used = 0;
+
+	for (size_t i = 0; i < NROUTES; i++) {
+		if (!route_match(routes[i].path, path, &arg))
+			continue;
+		used += (size_t)snprintf(res->allow + used,
+					 sizeof(res->allow) - used, "%s%s",
+					 used ? ", " : "", routes[i].method);
+		if (used >= sizeof(res->allow))
+			break;
+	}
+}
 
 void api_handle(void *ctx, const struct http_request *req,
 		struct http_response *res)
 {
 	struct api *api = ctx;
 	bool path_known = false;
+	const char *arg;
 
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(routes[i].path, req->path) != 0)
+	for (size_t i = 0; i < NROUTES; i++) {
+		if (!route_match(routes[i].path, req->path, &arg))
 			continue;
 		path_known = true;
-		if (strcmp(routes[i].method, req->method) == 0) {
-			routes[i].fn(api, req, res);
-			if (!res->json && !res->text)
-				reply_error(res, 500, "internal",
-					    "out of memory");
-			return;
-		}
+		if (strcmp(routes[i].method, req->method) != 0)
+			continue;
+		routes[i].fn(api, req, arg, res);
+		if (!res->json && !res->text)
+			api_reply_error(res, 503, "overloaded",
+					"out of memory");
+		return;
 	}
-	if (path_known)
-		reply_error(res, 405, "method_not_allowed",
-			    "this path does not take that method");
+	if (path_known) {
+		allow_fill(req->path, res);
+		api_reply_error(res, 405, "method_not_allowed",
+				"this path does not take that method; see "
+				"the Allow header");
+	} else {
+		api_reply_error(res, 404, "not_found", "no such path");
+	}
+}
+
+void api_routes_print(FILE *f)
+{
+	for (size_t i = 0; i < NROUTES; i++)
+		fprintf(f, "%s %s\n", routes[i].method, routes[i].path);
+}
+
+/* Apply state_dir/parameters.json, all or nothing; log and ignore if bad. */
+static void params_restore(struct api *api)
+{
+	const char *dir = api->conf->state_dir;
+	json_error_t jerr;
+	json_t *v = NULL;
+	char *text = NULL;
+	char err[512];
+	int rc;
+
+	rc = statedir_read(dir, PARAMS_FILE, PARAMS_MAX_BYTES, &text, err,
+			   sizeof(err));
+	if (rc == -ENOENT)
+		return;
+	if (rc == 0) {
+		v = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+		if (!v)
+			snprintf(err, sizeof(err), "line %d, column %d: %s",
+				 jerr.line, jerr.column, jerr.text);
+	}
+	if (v && engine_params_update(api->engine, v, err, sizeof(err)) == 0)
+		log_info("parameters restored from %s/%s", dir, PARAMS_FILE);
 	else
-		reply_error(res, 404, "not_found", "no such path");
+		log_warn("%s/%s ignored: %s", dir, PARAMS_FILE, err);
+	json_decref(v);
+	free(text);
+}
+
+int api_init(struct api *api, struct engine *e, const struct conf *c,
+	     char *err, size_t len)
+{
+	int n;
+
+	*api = (struct api){.engine = e, .conf = c};
+	api->overrides = polstate_new();
+	if (!api->overrides) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&api->lock, NULL);
+	n = statedir_clean(c->state_dir);
+	if (n > 0)
+		log_info("removed %d temporary file(s) from %s", n,
+			 c->state_dir);
+	api_policies_restore(api);
+	params_restore(api);
+	return 0;
+}
+
+void api_release(struct api *api)
+{
+	if (!api->overrides)
+		return;
+	polstate_free(api->overrides);
+	api->overrides = NULL;
+	pthread_mutex_destroy(&api->lock);
 }

@@ -2,23 +2,57 @@
 /*
  * api.h: the REST API: a route table from (method, path) to handlers that
  * decode the request, call the engine and encode the answer.  It owns the
- * URLs and the status codes; the engine owns the state.
+ * URLs, the status codes and the persistence of what the API changes
+ * (policies and parameters, in conf->state_dir); the engine owns the state
+ * in force.  The routes are documented in actuator/openapi.json.
  *
- * Errors are JSON {"error": CODE, "message": TEXT} with a stable CODE.
+ * Errors are JSON {"error": CODE, "message": TEXT, ...details} with a
+ * stable CODE.
+ *
+ * Threading: handlers run on libmicrohttpd's threads, several at once.
+ * Changes of policies and parameters are serialised by api->lock, which is
+ * taken before the engine's lock, never after it; the engine never takes
+ * it.
  */
 #ifndef MOM_API_H
 #define MOM_API_H
 
+#include <pthread.h>
+#include <stdio.h>
+
 #include "engine.h"
 #include "http.h"
+
+struct polstate;
 
 struct api {
 	struct engine *engine;
 	const struct conf *conf;
+	pthread_mutex_t lock;	    /* serialises changes and their files */
+	struct polstate *overrides; /* policy changes in force; under lock */
 };
+
+/*
+ * Set up the API for engine e and apply what state_dir holds: the policy
+ * overrides, then the parameters.  A state file that does not validate is
+ * logged and ignored, never fatal, never half-applied.  Returns 0, or
+ * -ENOMEM with err filled.
+ */
+int api_init(struct api *api, struct engine *e, const struct conf *c,
+	     char *err, size_t len);
+void api_release(struct api *api);
+
+/*
+ * Reload policy_dir (SIGHUP), keeping the API's overrides on top.  When the
+ * result does not validate the set in force stays and the error is logged.
+ */
+void api_reload_policies(struct api *api);
 
 /* The http_handler for the server; ctx is a struct api. */
 void api_handle(void *ctx, const struct http_request *req,
 		struct http_response *res);
+
+/* Print the route table, one "METHOD PATH" per line (momd --list-routes). */
+void api_routes_print(FILE *f);
 
 #endif /* MOM_API_H */

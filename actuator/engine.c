@@ -532,6 +532,26 @@ out:
 	return rc;
 }
 
+json_t *engine_params_set_json(struct engine *e)
+{
+	json_t *o;
+
+	pthread_mutex_lock(&e->lock);
+	o = json_deep_copy(e->params);
+	pthread_mutex_unlock(&e->lock);
+	return o;
+}
+
+void engine_params_restore(struct engine *e, json_t *values)
+{
+	if (!values)
+		return;
+	pthread_mutex_lock(&e->lock);
+	json_decref(e->params);
+	e->params = values;
+	pthread_mutex_unlock(&e->lock);
+}
+
 void engine_set_dry_run(struct engine *e, bool on)
 {
 	pthread_mutex_lock(&e->lock);
@@ -565,6 +585,54 @@ void engine_policies_swap(struct engine *e, struct policy_set *ps)
 	e->policies = r;
 	policy_ref_put(old);
 	pthread_mutex_unlock(&e->lock);
+}
+
+json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
+			const struct snapshot *snap, bool *no_state)
+{
+	struct store_snapshot *ss = NULL;
+	struct snap_param *params = NULL;
+	struct policy_ref *ref = NULL;
+	struct plan *plan = NULL;
+	json_t *out = NULL;
+	size_t nparams;
+
+	*no_state = false;
+	pthread_mutex_lock(&e->lock);
+	if (!snap) {
+		params = params_locked(e, &nparams);
+		if (params)
+			ss = store_snapshot_new(e->store, clock_mono_ms(),
+						params, nparams);
+	}
+	if (!ps) {
+		ref = e->policies;
+		ref->refs++;
+		ps = ref->ps;
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (!snap) {
+		if (!ss)
+			goto out;
+		snap = store_snapshot_get(ss);
+		if (snap->host.len == 0) {
+			*no_state = true;
+			goto out;
+		}
+	}
+	plan = eval_run(ps, snap);
+	if (plan)
+		out = plan_to_json(plan);
+out:
+	plan_free(plan);
+	store_snapshot_free(ss);
+	free(params);
+	if (ref) {
+		pthread_mutex_lock(&e->lock);
+		policy_ref_put(ref);
+		pthread_mutex_unlock(&e->lock);
+	}
+	return out;
 }
 
 void engine_with_policies(struct engine *e,

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "policy.h"
+#include "snapshot.h"
 
 struct engine;
 
@@ -54,6 +55,17 @@ json_t *engine_params_json(struct engine *e);
 int engine_params_update(struct engine *e, const json_t *updates, char *err,
 			 size_t len);
 
+/*
+ * The values set through the API only (no defaults), as a new reference:
+ * what persists in state_dir/parameters.json.  NULL when out of memory.
+ */
+json_t *engine_params_set_json(struct engine *e);
+/*
+ * Put back values taken with engine_params_set_json() (takes ownership),
+ * e.g. when a change could not be persisted.
+ */
+void engine_params_restore(struct engine *e, json_t *values);
+
 void engine_set_dry_run(struct engine *e, bool on);
 bool engine_dry_run(struct engine *e);
 
@@ -62,6 +74,16 @@ bool engine_dry_run(struct engine *e);
  * ps).  The previous set is freed once no evaluation uses it.
  */
 void engine_policies_swap(struct engine *e, struct policy_set *ps);
+
+/*
+ * Evaluate without applying anything: ps (borrowed) or, when NULL, the set
+ * in force; against snap (borrowed) or, when NULL, the current samples and
+ * parameters.  Evaluation runs outside the engine lock.  Returns the plan
+ * as a new JSON reference (plan_to_json), or NULL: *no_state is then true
+ * when there was no host sample to evaluate, false when out of memory.
+ */
+json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
+			const struct snapshot *snap, bool *no_state);
 
 /*
  * Run f with the policy set in force (borrowed; valid during the call, under

@@ -101,6 +101,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (res->allow[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
 	ret = MHD_queue_response(conn, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	return ret;

@@ -37,6 +37,7 @@ struct http_response {
 	json_t *json;	  /* the body as JSON (reference stolen), or */
 	char *text;	  /* a text body (owned, freed by the server) */
 	const char *content_type; /* for text; JSON sets its own */
+	char allow[64];	  /* the Allow header, sent when not empty */
 };
 
 typedef void (*http_handler)(void *ctx, const struct http_request *req,

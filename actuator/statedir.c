@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * statedir.c: atomic small-file persistence in the state directory (see
+ * statedir.h).  The sequence for a write is: mkstemp in the same
+ * directory, write everything, fchmod, fsync, rename over the target,
+ * fsync the directory.  Any failure before the rename unlinks the
+ * temporary file, so the target keeps its previous content.
+ */
+#include "statedir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STATEDIR_TMP_TAG ".tmp."
+
+static int fail(char *err, size_t len, int e, const char *what,
+		const char *path)
+{
+	snprintf(err, len, "%s %s: %s", what, path, strerror(e));
+	return -e;
+}
+
+int statedir_ensure(const char *dir, char *err, size_t len)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST) {
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			return 0;
+		return fail(err, len, ENOTDIR, "state directory", dir);
+	}
+	return fail(err, len, errno, "cannot create state directory", dir);
+}
+
+static int dir_sync(const char *dir, char *err, size_t len)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return fail(err, len, errno, "cannot open", dir);
+	if (fsync(fd) < 0)
+		rc = fail(err, len, errno, "cannot fsync", dir);
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const char *data, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, data, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		data += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int statedir_write(const char *dir, const char *name, const char *data,
+		   size_t n, mode_t mode, char *err, size_t len)
+{
+	char tmp[4096], path[4096];
+	int fd = -1, rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		    sizeof(path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s" STATEDIR_TMP_TAG "XXXXXX",
+			     dir, name) >= sizeof(tmp))
+		return fail(err, len, ENAMETOOLONG, "path too long", dir);
+	rc = statedir_ensure(dir, err, len);
+	if (rc < 0)
+		return rc;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, len, errno, "cannot create a file in", dir);
+	rc = write_all(fd, data, n);
+	if (rc == 0 && fchmod(fd, mode) < 0)
+		rc = -errno;
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc < 0) {
+		fail(err, len, -rc, "cannot write", tmp);
+		goto out_unlink;
+	}
+	if (rename(tmp, path) < 0) {
+		rc = fail(err, len, errno, "cannot rename to", path);
+		goto out_unlink;
+	}
+	return dir_sync(dir, err, len);
+out_unlink:
+	unlink(tmp);
+	return rc;
+}
+
+int statedir_read(const char *dir, const char *name, size_t max, char **out,
+		  char *err, size_t len)
+{
+	char path[4096];
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+	int rc = 0;
+
+	*out = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return fail(err, len, ENAMETOOLONG, "path too long", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ENOENT
+				       : fail(err, len, errno, "cannot open",
+					      path);
+	buf = malloc(max + 1);
+	if (!buf) {
+		rc = fail(err, len, ENOMEM, "cannot read", path);
+		goto out;
+	}
+	n = fread(buf, 1, max + 1, f);
+	if (ferror(f))
+		rc = fail(err, len, EIO, "cannot read", path);
+	else if (n > max)
+		rc = fail(err, len, EFBIG, "too large:", path);
+out:
+	fclose(f);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int statedir_remove(const char *dir, const char *name, char *err, size_t len)
+{
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return fail(err, len, ENAMETOOLONG, "path too long", dir);
+	if (unlink(path) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return fail(err, len, errno, "cannot remove", path);
+	}
+	return dir_sync(dir, err, len);
+}
+
+int statedir_clean(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] != '.' || !strstr(de->d_name, STATEDIR_TMP_TAG))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
