@@ -141,6 +141,39 @@ $(BUILD)/tests/sender_test: $(BUILD)/collectd-plugin/sender.o
 
 tests-build: all $(UNIT_BINS)
 
+# Fuzz targets: tests/fuzz/fuzz_<name>.c fuzzes with corpus tests/fuzz/corpus/<name>/.
+# `make test` replays each corpus through build/tests/fuzz_<name>_replay (plain
+# cc, tests/fuzz/replay.c as main); `make fuzz` runs each target under
+# libFuzzer for FUZZ_SECONDS.  build/tests/evaluate is `momd --evaluate`
+# without the daemon (tests/tools/evaluate_driver.c).
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAYS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/fuzz_%_replay,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+
+$(BUILD)/tests/fuzz_%_replay: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
+
+$(BUILD)/tests/evaluate: $(BUILD)/tests/tools/evaluate_driver.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
+
+tests-build: $(FUZZ_REPLAYS) $(BUILD)/tests/evaluate
+
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	@set -e; for src in $(FUZZ_SRCS); do \
+		name=$$(basename $$src .c); name=$${name#fuzz_}; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+		$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+			$(CPPFLAGS) -o $(BUILD)/fuzz/fuzz_$$name $$src \
+			$(CORE_SRCS) $(JANSSON_LIBS) -lm; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$name; \
+		$(BUILD)/fuzz/fuzz_$$name -max_total_time=$(FUZZ_SECONDS) \
+			$(BUILD)/fuzz/corpus-$$name tests/fuzz/corpus/$$name; \
+	done
+
 deps:
 	@sh tests/install-deps.sh
 
@@ -182,6 +215,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test tests-build run bench guest-image format install uninstall clean
+.PHONY: fuzz all deps test tests-build run bench guest-image format install uninstall clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
