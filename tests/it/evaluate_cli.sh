@@ -13,7 +13,7 @@ if [ -x "$BUILD/momd" ] && "$BUILD/momd" --evaluate tests/data/eval/B1/case.json
 	EVAL=("$BUILD/momd" --evaluate)
 	diag "using momd --evaluate"
 elif [ -x "$BUILD/tests/evaluate" ]; then
-	EVAL=("$BUILD/tests/evaluate" --evaluate)
+	EVAL=("$BUILD/tests/evaluate")
 	diag "using build/tests/evaluate"
 else
 	not_ok "no evaluator binary (make tests-build)"
