@@ -37,12 +37,30 @@ exec 9>"$OUT/.build.lock"
 flock -w 600 9 || die "timeout waiting for $OUT/.build.lock"
 
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing (apt-get install busybox-static)"
-KPKG=${KPKG:-$(apt-cache depends linux-image-amd64 2>/dev/null |
-	awk '/Depends: linux-image-[0-9]/ && !k {k=$2} END {print k}')}
+# resolve_kpkg: the ABI-versioned kernel package linux-image-amd64 depends on.
+resolve_kpkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ && !k {k=$2} END {print k}'
+}
+# apt_update: refresh stale or missing package lists once (root only).
+UPDATED=0
+apt_update() {
+	[ "$UPDATED" = 0 ] && [ "$(id -u)" = 0 ] || return 1
+	UPDATED=1
+	echo "guest/build.sh: apt-get update (package lists missing or stale)" >&2
+	apt-get update -q >/dev/null
+}
+KPKG_FIXED=${KPKG:+1}
+if [ -z "${KPKG:-}" ]; then
+	KPKG=$(resolve_kpkg)
+	[ -n "$KPKG" ] || { apt_update && KPKG=$(resolve_kpkg); }
+fi
 [ -n "$KPKG" ] || die "cannot resolve the kernel package (apt-get update?)"
 KVER=${KPKG#linux-image-}
 BBVER=$(dpkg-query -W -f='${Version}' busybox-static)
-STAMP=$( { echo "$KPKG $BBVER"; cd "$HERE" && sha256sum init.sh memhog.c build.sh; } | sha256sum | cut -d' ' -f1)
+# stamp: hash over every input of the image.
+stamp() { { echo "$KPKG $BBVER"; cd "$HERE" && sha256sum init.sh memhog.c build.sh; } | sha256sum | cut -d' ' -f1; }
+STAMP=$(stamp)
 
 if [ "$(cat "$OUT/image.stamp" 2>/dev/null)" = "$STAMP" ] && [ -f "$OUT/vmlinux" ] &&
 	[ -f "$OUT/initrd.img" ] && [ -f "$OUT/initrd-noballoon.img" ]; then
@@ -56,8 +74,14 @@ K=$OUT/kernel
 if [ "$(cat "$K/kpkg.stamp" 2>/dev/null)" != "$KPKG" ] || [ ! -f "$K/vmlinux" ]; then
 	rm -rf "$K" "$OUT/dl"
 	mkdir -p "$K/modules" "$OUT/dl"
-	(cd "$OUT/dl" && apt-get download -q "$KPKG" 2>&1 | grep -v -i 'unsandboxed' >&2 || true)
-	deb=$(ls "$OUT/dl/${KPKG}"_*.deb 2>/dev/null | awk 'NR == 1') || true
+	# The archive drops old ABIs at point releases: on failure refresh the
+	# lists, resolve again and retry once.
+	for try in 1 2; do
+		(cd "$OUT/dl" && apt-get download -q "$KPKG" 2>&1 | grep -v -i 'unsandboxed' >&2 || true)
+		deb=$(find "$OUT/dl" -maxdepth 1 -name "${KPKG}_*.deb" | awk 'NR == 1')
+		[ -n "$deb" ] && break
+		[ "$try" = 1 ] && apt_update && [ -z "${KPKG_FIXED:-}" ] && KPKG=$(resolve_kpkg) && KVER=${KPKG#linux-image-}
+	done
 	[ -n "$deb" ] || die "apt-get download $KPKG failed"
 	mkdir "$OUT/dl/x"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$OUT/dl/x" "./boot/vmlinuz-$KVER" \
@@ -109,6 +133,9 @@ mkinitrd "$OUT/initrd.img" $MODULES
 mkinitrd "$OUT/initrd-noballoon.img" $(echo "$MODULES" | tr ' ' '\n' | grep -vx virtio_balloon)
 rm -rf "$W"
 # vmlinux next to the initrds (a hard link: same file, no copy).
-ln -f "$K/vmlinux" "$OUT/vmlinux.tmp" && mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
-echo "$STAMP" >"$OUT/image.stamp"
+if [ ! "$K/vmlinux" -ef "$OUT/vmlinux" ]; then
+	ln -f "$K/vmlinux" "$OUT/vmlinux.tmp"
+	mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
+fi
+stamp >"$OUT/image.stamp"
 echo "guest image built in $((($(date +%s%N) - t0) / 1000000)) ms ($KPKG, busybox $BBVER)"
