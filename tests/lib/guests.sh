@@ -108,11 +108,15 @@ g_lock() {
 	mkdir -p "$G_STATE" "$G_RUN"
 	exec {G_LOCK_FD}>>"$G_STATE/lock"
 	if ! flock -n "$G_LOCK_FD"; then
-		diag "guests: waiting for another run holding $G_STATE/lock"
-		if ! flock -w "$G_LOCK_WAIT" "$G_LOCK_FD"; then
-			diag "guests: timeout (${G_LOCK_WAIT}s) waiting for $G_STATE/lock"
-			return 1
-		fi
+		diag "guests: waiting for another run holding $G_STATE/lock ($(cat "$G_STATE/owner" 2>/dev/null))"
+		# Short waits: bash runs INT/TERM traps only between commands.
+		local end=$(($(_g_ms) + G_LOCK_WAIT * 1000))
+		until flock -w 1 "$G_LOCK_FD"; do
+			if [ "$(_g_ms)" -ge "$end" ]; then
+				diag "guests: timeout (${G_LOCK_WAIT}s) waiting for $G_STATE/lock"
+				return 1
+			fi
+		done
 	fi
 	G_LOCKED=1
 	# We hold the lock, so records left here belong to a dead run.
