@@ -44,7 +44,7 @@ jq_get() {
 	python3 -c 'import json,sys
 j = json.loads(sys.argv[1])
 try:
-    v = eval(sys.argv[2])
+    v = eval(sys.argv[2], {"j": j})
 except (KeyError, IndexError, TypeError):
     sys.exit(1)
 print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$1" "$2"
