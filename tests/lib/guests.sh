@@ -307,7 +307,13 @@ _g_foreign_domains() {
 # _g_undo_state: undo what $G_STATE records (this run's or a dead run's):
 # domains, daemons, created files and users.
 _g_undo_state() {
+	local opts=$-
 	set +e
+	_g_undo_state_body
+	[[ $opts == *e* ]] && set -e
+	return 0
+}
+_g_undo_state_body() {
 	local doms=() line name pidfile pid pids=() keep=0
 	[ -f "$G_STATE/doms" ] && mapfile -t doms <"$G_STATE/doms"
 	[ ${#doms[@]} -gt 0 ] && _g_destroy_doms "${doms[@]}"
