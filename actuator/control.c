@@ -2,29 +2,48 @@
 /*
  * control.c: balloon and KSM controllers with their safety rails.
  *
- * Per-guest memory (last target, movement, refusals) lives in an array
- * sorted by name; snapshots list guests in name order too, so each cycle
- * merges the two in one pass and guests that went away are forgotten.
+ * Per-guest memory (last target, movement, refusals, failures) lives in an
+ * array sorted by name; snapshots list guests in name order too, so each
+ * cycle merges the two in one pass and guests that went away are forgotten.
+ *
+ * DESIGN.  The rails are computed in integer KiB so that what the property
+ * test checks is exactly what is applied: a shrink step of 10 % of 4,000,001
+ * KiB is 400,000 KiB, never 400,000.1 truncated the wrong way.  The order is
+ * maximum, guaranteed minimum, used-memory floor, step, and finally the
+ * maximum and minimum again: the two hard bounds win over the step when the
+ * guest is already outside them (a guest below its guarantee goes straight
+ * to it, as MOM's QoS rule did).
+ *
+ * Nothing is retried in a hot loop.  A refusal (rail, range, merge guard) is
+ * recorded once until its reason or value changes; a failed write of the
+ * same value is retried only after some cycles; a guest that does not follow
+ * its target is reported once and not pushed further the same way until its
+ * balloon moves again.
  */
 #include "control.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "field.h"
 
+/* A failed write of the same value is retried after this many cycles. */
+#define BALLOON_RETRY_CYCLES 3
+#define KSM_RETRY_CYCLES 10
+
 struct guest_state {
-	char name[128];
-	int64_t target;	      /* last target applied, -1 none */
-	int64_t prev_cur;     /* balloon size seen last cycle */
-	int stuck_cycles;     /* cycles without moving toward target */
-	bool stuck;	      /* reported as not following */
-	int64_t refused_planned; /* last refusal logged, to log it once */
-	char refused_why[64];
+	char *name;	     /* owned */
+	int64_t target;	     /* last target applied, -1 none */
+	bool pending;	     /* target applied and not reached yet */
+	int64_t prev_cur;    /* balloon size seen last cycle, -1 none */
+	int still_cycles;    /* cycles pending without movement */
+	bool stuck;	     /* reported as not following */
+	int64_t failed;	     /* target whose set failed, -1 none */
+	uint64_t failed_cycle;
+	char refused[256];   /* last refusal recorded, "" none */
 };
 
 /* KSM knobs in the order they are written: the mode first (see README). */
@@ -44,7 +63,15 @@ static const int64_t ksm_max[KSM_KNOB_COUNT] = {
 	[KSM_SLEEP_MILLISECS] = UINT32_MAX,
 	[KSM_MERGE_ACROSS_NODES] = 1,
 };
-#define KSM_RETRY_CYCLES 10
+
+enum ksm_outcome { KSM_NONE, KSM_WAS_REFUSED, KSM_WAS_FAILED };
+
+struct ksm_state {
+	enum ksm_outcome last; /* of the last value decided */
+	int64_t value;	       /* that value */
+	uint64_t cycle;	       /* when it was decided */
+	char why[256];	       /* the refusal recorded */
+};
 
 struct controller {
 	struct control_rails rails;
@@ -54,8 +81,7 @@ struct controller {
 	struct guest_state *guests;
 	size_t nguests;
 	uint64_t cycle;
-	int64_t ksm_refused_value[KSM_KNOB_COUNT];
-	uint64_t ksm_refused_cycle[KSM_KNOB_COUNT];
+	struct ksm_state ksm_state[KSM_KNOB_COUNT];
 };
 
 struct controller *controller_new(const struct control_rails *rails,
@@ -68,11 +94,11 @@ struct controller *controller_new(const struct control_rails *rails,
 	if (!c)
 		return NULL;
 	c->rails = *rails;
+	if (c->rails.stuck_cycles < 1)
+		c->rails.stuck_cycles = 1;
 	c->balloon = balloon;
 	c->ksm = ksm;
 	c->log = log;
-	for (int k = 0; k < KSM_KNOB_COUNT; k++)
-		c->ksm_refused_value[k] = -1;
 	return c;
 }
 
@@ -80,6 +106,8 @@ void controller_free(struct controller *c)
 {
 	if (!c)
 		return;
+	for (size_t i = 0; i < c->nguests; i++)
+		free(c->guests[i].name);
 	free(c->guests);
 	free(c);
 }
@@ -92,35 +120,62 @@ static void reason_text(const struct plan_value *pv, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-/* Carry each snapshot guest's state over from the last cycle. */
+static void guest_state_init(struct guest_state *gs, char *name)
+{
+	*gs = (struct guest_state){.name = name,
+				   .target = -1,
+				   .prev_cur = -1,
+				   .failed = -1};
+}
+
+/*
+ * Carry each snapshot guest's state over from the last cycle; state of
+ * guests no longer in the snapshot is dropped.  On allocation failure the
+ * old state is kept and -ENOMEM returned.
+ */
 static int guests_merge(struct controller *c, const struct snapshot *snap)
 {
-	struct guest_state *next = calloc(snap->nguests ? snap->nguests : 1,
-					  sizeof(*next));
-	size_t j = 0;
+	size_t n = snap->nguests, j = 0;
+	struct guest_state *next = calloc(n ? n : 1, sizeof(*next));
+	bool *carried = calloc(n ? n : 1, sizeof(*carried));
+	bool *kept = calloc(c->nguests ? c->nguests : 1, sizeof(*kept));
+	int rc = -ENOMEM;
 
-	if (!next)
-		return -ENOMEM;
-	for (size_t i = 0; i < snap->nguests; i++) {
+	if (!next || !carried || !kept)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
 		const char *name = snap->guests[i].name;
 		int cmp = 1;
 
 		while (j < c->nguests &&
 		       (cmp = strcmp(c->guests[j].name, name)) < 0)
 			j++;
-		if (j < c->nguests && cmp == 0) {
+		if (j < c->nguests && cmp == 0 && !kept[j]) {
 			next[i] = c->guests[j];
+			carried[i] = kept[j] = true;
 			continue;
 		}
-		snprintf(next[i].name, sizeof(next[i].name), "%s", name);
-		next[i].target = -1;
-		next[i].prev_cur = -1;
-		next[i].refused_planned = -1;
+		guest_state_init(&next[i], strdup(name));
+		if (!next[i].name)
+			goto out;
 	}
+	for (j = 0; j < c->nguests; j++)
+		if (!kept[j])
+			free(c->guests[j].name);
 	free(c->guests);
 	c->guests = next;
-	c->nguests = snap->nguests;
-	return 0;
+	c->nguests = n;
+	next = NULL;
+	rc = 0;
+out:
+	/* On failure, free only the names this call allocated. */
+	for (size_t i = 0; next && carried && i < n; i++)
+		if (!carried[i])
+			free(next[i].name);
+	free(next);
+	free(carried);
+	free(kept);
+	return rc;
 }
 
 static void record(struct controller *c, struct action *a, int64_t wall_ms)
@@ -129,67 +184,188 @@ static void record(struct controller *c, struct action *a, int64_t wall_ms)
 	actlog_add(c->log, a);
 }
 
-/* Refuse once per (planned value, why) so a held guest does not flood. */
-static void refuse(struct controller *c, struct guest_state *gs,
-		   struct action *a, const char *why, int64_t wall_ms)
+/*
+ * Record a refusal of a balloon change, once while the same reason holds:
+ * a guest held by a rail is reported, not logged every cycle.
+ */
+static void balloon_refuse(struct controller *c, struct guest_state *gs,
+			   struct action *a, const char *why, int64_t wall_ms)
 {
-	if (gs->refused_planned == a->planned &&
-	    strcmp(gs->refused_why, why) == 0)
+	if (strcmp(gs->refused, why) == 0)
 		return;
-	gs->refused_planned = a->planned;
-	snprintf(gs->refused_why, sizeof(gs->refused_why), "%s", why);
+	/* why may be a->detail itself: copy through gs->refused. */
+	snprintf(gs->refused, sizeof(gs->refused), "%s", why);
 	a->result = ACT_REFUSED;
 	a->new_value = a->old_value;
-	snprintf(a->detail, sizeof(a->detail), "%s", why);
+	snprintf(a->detail, sizeof(a->detail), "%s", gs->refused);
 	record(c, a, wall_ms);
 }
 
-/* Apply the rails to a planned target; returns the safe target. */
-static int64_t rails_apply(const struct control_rails *r, const double *row,
-			   int64_t planned, bool emergency, char *detail,
-			   size_t len)
+/* What the rails need of a guest's latest sample, in whole KiB. */
+struct balloon_in {
+	int64_t cur, max, min;
+	int64_t used; /* cur - unused (or - usable), >= 0 */
+};
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
 {
-	double cur = row[GF_BALLOON_CUR], max = row[GF_BALLOON_MAX];
-	double min = field_present(row[GF_BALLOON_MIN]) ? row[GF_BALLOON_MIN]
-							: 0;
-	double unused = row[GF_MEM_UNUSED];
-	double t = (double)planned;
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * Apply the rails to a planned target and return the safe target.  detail
+ * gets the last rail that changed it, or the emergency note, or "".
+ */
+static int64_t rails_apply(const struct control_rails *r,
+			   const struct balloon_in *in, int64_t planned,
+			   bool emergency, char *detail, size_t len)
+{
+	int64_t t = planned, cur = in->cur;
+	int64_t down = in->max * r->max_shrink_pct / 100;
+	int64_t up = in->max * r->max_grow_pct / 100;
+	/* ceil(used * (100 + margin) / 100), in integers. */
+	int64_t floor = (in->used * (100 + r->used_margin_pct) + 99) / 100;
 
 	detail[0] = '\0';
-	if (field_present(max) && t > max) {
-		t = max;
+	if (t > in->max) {
+		t = in->max;
 		snprintf(detail, len, "capped at the maximum");
 	}
-	if (t < min) {
-		t = min;
+	if (t < in->min) {
+		t = in->min;
 		snprintf(detail, len, "raised to the guaranteed minimum");
 	}
-	if (!emergency && field_present(unused) && t < cur) {
-		double floor = ceil((cur - unused) *
-				    (1 + r->used_margin_pct / 100.0));
-
-		if (t < floor) {
-			t = floor < cur ? floor : cur;
-			snprintf(detail, len,
-				 "raised to what the guest uses (+%d%%)",
-				 r->used_margin_pct);
-		}
+	if (floor > cur)
+		floor = cur;
+	if (t < floor && !emergency) {
+		t = floor;
+		snprintf(detail, len, "raised to what the guest uses (+%d%%)",
+			 r->used_margin_pct);
 	}
-	if (field_present(max)) {
-		double down = max * r->max_shrink_pct / 100.0;
-		double up = max * r->max_grow_pct / 100.0;
-
-		if (t < cur - down) {
-			t = cur - down;
-			snprintf(detail, len, "shrink step limited to %d%%",
-				 r->max_shrink_pct);
-		} else if (t > cur + up) {
-			t = cur + up;
-			snprintf(detail, len, "grow step limited to %d%%",
-				 r->max_grow_pct);
-		}
+	if (t < cur - down) {
+		t = cur - down;
+		snprintf(detail, len, "shrink step limited to %d%%",
+			 r->max_shrink_pct);
+	} else if (t > cur + up) {
+		t = cur + up;
+		snprintf(detail, len, "grow step limited to %d%%",
+			 r->max_grow_pct);
 	}
-	return (int64_t)t;
+	/* Only when the guest is already outside its bounds. */
+	if (t != clamp64(t, in->min, in->max)) {
+		t = clamp64(t, in->min, in->max);
+		snprintf(detail, len, "%s",
+			 t == in->min ? "raised to the guaranteed minimum"
+				      : "capped at the maximum");
+	}
+	/* MOM's critical mode: allowed, and said so in the action log. */
+	if (emergency && t < floor) {
+		size_t n = strlen(detail);
+
+		snprintf(detail + n, len - n,
+			 "%semergency: below what the guest uses (+%d%%, "
+			 "%" PRId64 " KiB)",
+			 n ? "; " : "", r->used_margin_pct, floor);
+	}
+	return t;
+}
+
+/*
+ * Hands-off checks: fill in from the row, or return why the guest must be
+ * left alone.
+ */
+static const char *balloon_input(const struct control_rails *r,
+				 const double *row, struct balloon_in *in)
+{
+	double cur = row[GF_BALLOON_CUR], max = row[GF_BALLOON_MAX];
+	double min = row[GF_BALLOON_MIN], age = row[GF_STATS_AGE];
+	double free_kib = field_present(row[GF_MEM_UNUSED])
+				  ? row[GF_MEM_UNUSED]
+				  : row[GF_MEM_USABLE];
+
+	if (!field_present(cur) || cur < 0)
+		return "no balloon size reported";
+	if (!field_present(max) || max <= 0)
+		return "no maximum memory reported";
+	if (!field_present(free_kib))
+		return "no balloon statistics (no balloon driver?)";
+	if (r->stale_ms > 0 && field_present(age) &&
+	    age * 1000 > r->stale_ms)
+		return "balloon statistics are stale";
+	in->cur = (int64_t)cur;
+	in->max = (int64_t)max;
+	in->min = field_present(min) && min > 0 ? (int64_t)min : 0;
+	in->used = free_kib < cur ? (int64_t)(cur - free_kib) : 0;
+	if (in->min > in->max)
+		return "guaranteed minimum above the maximum";
+	return NULL;
+}
+
+/*
+ * Follow the balloon of a guest that has a target pending: report it once
+ * when it stays put for stuck_cycles cycles, clear that when it moves.
+ */
+static void balloon_observe(struct controller *c, struct guest_state *gs,
+			    const struct snap_entity *g, int64_t cur,
+			    int64_t wall_ms)
+{
+	struct action a = {0};
+
+	if (gs->pending && cur == gs->target) {
+		gs->pending = false;
+		gs->stuck = false;
+		gs->still_cycles = 0;
+	} else if (gs->pending && cur != gs->prev_cur) {
+		gs->still_cycles = 0;
+		gs->stuck = false;
+	} else if (gs->pending &&
+		   ++gs->still_cycles >= c->rails.stuck_cycles && !gs->stuck) {
+		gs->stuck = true;
+		snprintf(a.subject, sizeof(a.subject), "guest:%s", g->name);
+		snprintf(a.control, sizeof(a.control), "balloon_target");
+		snprintf(a.reason, sizeof(a.reason), "-");
+		a.old_value = a.new_value = cur;
+		a.planned = gs->target;
+		a.result = ACT_REFUSED;
+		snprintf(a.detail, sizeof(a.detail),
+			 "guest does not follow its balloon target (%" PRId64
+			 " KiB for %d cycles): not pushed again",
+			 gs->target, gs->still_cycles);
+		record(c, &a, wall_ms);
+	}
+	gs->prev_cur = cur;
+}
+
+/* Set one balloon (or pretend to), record the outcome. */
+static void balloon_set(struct controller *c, struct guest_state *gs,
+			struct action *a, bool dry_run, int64_t wall_ms)
+{
+	char msg[200] = "";
+	int rc;
+
+	gs->refused[0] = '\0';
+	if (dry_run) {
+		a->result = ACT_DRY_RUN;
+		record(c, a, wall_ms);
+		return;
+	}
+	rc = c->balloon->set(c->balloon->ctx, gs->name, (uint64_t)a->new_value,
+			     msg, sizeof(msg));
+	if (rc < 0) {
+		a->result = ACT_FAILED;
+		snprintf(a->detail, sizeof(a->detail), "%s%s",
+			 rc == -ENOENT ? "guest is gone: " : "", msg);
+		gs->failed = a->new_value;
+		gs->failed_cycle = c->cycle;
+	} else {
+		a->result = ACT_APPLIED;
+		gs->target = a->new_value;
+		gs->pending = true;
+		gs->still_cycles = 0;
+		gs->stuck = false;
+		gs->failed = -1;
+	}
+	record(c, a, wall_ms);
 }
 
 static void balloon_one(struct controller *c, struct guest_state *gs,
@@ -197,135 +373,184 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 			bool emergency, bool dry_run, int64_t wall_ms)
 {
 	const struct plan_value *pv = &pg->ctl[GC_BALLOON_TARGET];
-	const double *row = g->values + (g->len - 1) * GUEST_FIELD_COUNT;
-	double cur = row[GF_BALLOON_CUR], age = row[GF_STATS_AGE];
+	const double *row;
+	struct balloon_in in;
 	struct action a = {0};
-	char msg[200];
+	const char *why;
 	int64_t t;
-	int rc;
 
-	if (!pv->set || g->len == 0)
+	if (g->len == 0)
+		return;
+	row = g->values + (g->len - 1) * GUEST_FIELD_COUNT;
+	if (field_present(row[GF_BALLOON_CUR]))
+		balloon_observe(c, gs, g, (int64_t)row[GF_BALLOON_CUR],
+				wall_ms);
+	if (!pv->set)
 		return;
 	snprintf(a.subject, sizeof(a.subject), "guest:%s", g->name);
 	snprintf(a.control, sizeof(a.control), "balloon_target");
 	a.planned = pv->value;
-	a.old_value = field_present(cur) ? (int64_t)cur : -1;
+	a.old_value = field_present(row[GF_BALLOON_CUR])
+			      ? (int64_t)row[GF_BALLOON_CUR]
+			      : -1;
 	reason_text(pv, a.reason, sizeof(a.reason));
 
-	if (!field_present(cur))
-		{
-		refuse(c, gs, &a, "no balloon size reported", wall_ms);
+	why = balloon_input(&c->rails, row, &in);
+	if (why) {
+		balloon_refuse(c, gs, &a, why, wall_ms);
 		return;
 	}
-	if (!field_present(row[GF_MEM_UNUSED]) &&
-	    !field_present(row[GF_MEM_USABLE]))
-		{
-		refuse(c, gs, &a,
-			      "no balloon statistics (no balloon driver?)",
-			      wall_ms);
-		return;
-	}
-	if (c->rails.stale_ms && field_present(age) &&
-	    age * 1000 > c->rails.stale_ms)
-		{
-		refuse(c, gs, &a, "balloon statistics are stale",
-			      wall_ms);
-		return;
-	}
-
-	/* Not following: the same target, and the size does not move. */
-	if (gs->target >= 0 && (int64_t)cur != gs->target &&
-	    (int64_t)cur == gs->prev_cur) {
-		if (++gs->stuck_cycles >= c->rails.stuck_cycles && !gs->stuck) {
-			gs->stuck = true;
-			a.new_value = gs->target;
-			refuse(c, gs, &a,
-			       "guest does not follow its balloon target",
-			       wall_ms);
-		}
-	} else {
-		gs->stuck_cycles = 0;
-		gs->stuck = false;
-	}
-	gs->prev_cur = (int64_t)cur;
-
-	t = rails_apply(&c->rails, row, pv->value, emergency, a.detail,
+	t = rails_apply(&c->rails, &in, pv->value, emergency, a.detail,
 			sizeof(a.detail));
-	if (t == (int64_t)cur) {
+	if (t == in.cur) {
 		if (a.detail[0])
-			refuse(c, gs, &a, a.detail, wall_ms);
+			balloon_refuse(c, gs, &a, a.detail, wall_ms);
+		else
+			gs->refused[0] = '\0';
 		return;
 	}
-	if (gs->stuck && t == gs->target)
+	/* libvirt keeps the target: the same one is not pushed again. */
+	if (gs->pending && t == gs->target)
+		return;
+	/* Not following: push only the other way (deflating is safe). */
+	if (gs->stuck && (t < in.cur) == (gs->target < in.cur))
+		return;
+	if (gs->failed == t &&
+	    c->cycle - gs->failed_cycle < BALLOON_RETRY_CYCLES)
 		return;
 	a.new_value = t;
-	gs->refused_planned = -1;
-	if (dry_run) {
-		a.result = ACT_DRY_RUN;
-	} else {
-		rc = c->balloon->set(c->balloon->ctx, g->name, (uint64_t)t,
-				     msg, sizeof(msg));
-		a.result = rc < 0 ? ACT_FAILED : ACT_APPLIED;
-		if (rc < 0)
-			snprintf(a.detail, sizeof(a.detail), "%s", msg);
-	}
-	if (a.result != ACT_FAILED)
-		gs->target = t;
-	record(c, &a, wall_ms);
+	balloon_set(c, gs, &a, dry_run, wall_ms);
 }
 
-static void ksm_one(struct controller *c, enum ksm_knob k,
-		    const struct plan_value *pv, bool dry_run, int64_t wall_ms)
+/*
+ * A KSM refusal is recorded once per value and reason; the state remembers
+ * it so that the next cycles stay quiet.
+ */
+static void ksm_refuse(struct controller *c, enum ksm_knob k,
+		       struct action *a, const char *why, int64_t wall_ms)
 {
-	struct action a = {0};
+	struct ksm_state *st = &c->ksm_state[k];
+
+	if (st->last == KSM_WAS_REFUSED && st->value == a->planned &&
+	    strcmp(st->why, why) == 0)
+		return;
+	st->last = KSM_WAS_REFUSED;
+	st->value = a->planned;
+	st->cycle = c->cycle;
+	snprintf(st->why, sizeof(st->why), "%s", why);
+	a->result = ACT_REFUSED;
+	a->new_value = a->old_value;
+	snprintf(a->detail, sizeof(a->detail), "%s", why);
+	record(c, a, wall_ms);
+}
+
+/* Why a KSM value must not be written now, or NULL. */
+static const char *ksm_check(struct controller *c, enum ksm_knob k,
+			     int64_t value, bool merge_held, char *buf,
+			     size_t len)
+{
 	char msg[200];
-	int64_t cur, shared;
+	int64_t shared;
+
+	if (value < 0 || value > ksm_max[k]) {
+		snprintf(buf, len, "out of range [0, %" PRId64 "]",
+			 ksm_max[k]);
+		return buf;
+	}
+	if (k == KSM_MERGE_ACROSS_NODES) {
+		if (c->ksm->get(c->ksm->ctx, KSM_PAGES_SHARED, &shared, msg,
+				sizeof(msg)) < 0) {
+			snprintf(buf, len, "pages_shared unknown: %s", msg);
+			return buf;
+		}
+		/* The kernel refuses a mode change while pages are shared. */
+		if (shared > 0)
+			return "pages are shared: unmerge (run=2) first";
+	}
+	if (k == KSM_RUN && value == 1 && merge_held)
+		return "held: merge_across_nodes is not switched yet";
+	return NULL;
+}
+
+/*
+ * Decide and write one knob.  Returns true when the knob holds the planned
+ * value afterwards (or would, in a dry run).
+ */
+static bool ksm_one(struct controller *c, enum ksm_knob k,
+		    const struct plan_value *pv, bool merge_held,
+		    bool dry_run, int64_t wall_ms)
+{
+	struct ksm_state *st = &c->ksm_state[k];
+	struct action a = {0};
+	char msg[200], buf[256];
+	const char *why;
+	int64_t cur;
 	int rc;
 
-	if (!pv->set)
-		return;
 	snprintf(a.subject, sizeof(a.subject), "host");
 	snprintf(a.control, sizeof(a.control), "ksm_%s", ksm_knob_names[k]);
 	a.planned = a.new_value = pv->value;
 	reason_text(pv, a.reason, sizeof(a.reason));
-	if (c->ksm->get(c->ksm->ctx, k, &cur, msg, sizeof(msg)) < 0) {
-		a.old_value = -1;
+	if (c->ksm->get(c->ksm->ctx, k, &cur, msg, sizeof(msg)) < 0)
 		cur = -1;
-	} else {
-		a.old_value = cur;
+	a.old_value = cur;
+	if (cur == pv->value) {
+		st->last = KSM_NONE;
+		return true;
 	}
-	if (cur == pv->value)
-		return;
-	/* A value refused lately is not retried every cycle. */
-	if (c->ksm_refused_value[k] == pv->value &&
-	    c->cycle - c->ksm_refused_cycle[k] < KSM_RETRY_CYCLES)
-		return;
-	if (pv->value < 0 || pv->value > ksm_max[k]) {
-		a.result = ACT_REFUSED;
-		snprintf(a.detail, sizeof(a.detail), "out of range [0, %" PRId64 "]",
-			 ksm_max[k]);
-	} else if (k == KSM_MERGE_ACROSS_NODES &&
-		   (c->ksm->get(c->ksm->ctx, KSM_PAGES_SHARED, &shared, msg,
-				sizeof(msg)) < 0 ||
-		    shared > 0)) {
-		/* The kernel refuses a mode change while pages are shared. */
-		a.result = ACT_REFUSED;
-		snprintf(a.detail, sizeof(a.detail),
-			 "pages are shared: unmerge (run=2) first");
-	} else if (dry_run) {
+	why = ksm_check(c, k, pv->value, merge_held, buf, sizeof(buf));
+	if (why) {
+		ksm_refuse(c, k, &a, why, wall_ms);
+		return false;
+	}
+	/* A write the host refused is not retried every cycle. */
+	if (st->last == KSM_WAS_FAILED && st->value == pv->value &&
+	    c->cycle - st->cycle < KSM_RETRY_CYCLES)
+		return false;
+	if (dry_run) {
 		a.result = ACT_DRY_RUN;
-	} else {
-		rc = c->ksm->set(c->ksm->ctx, k, pv->value, msg, sizeof(msg));
-		a.result = rc < 0 ? ACT_FAILED : ACT_APPLIED;
-		if (rc < 0)
-			snprintf(a.detail, sizeof(a.detail), "%s", msg);
+		st->last = KSM_NONE;
+		record(c, &a, wall_ms);
+		return true;
 	}
-	if (a.result == ACT_REFUSED || a.result == ACT_FAILED) {
-		c->ksm_refused_value[k] = pv->value;
-		c->ksm_refused_cycle[k] = c->cycle;
+	rc = c->ksm->set(c->ksm->ctx, k, pv->value, msg, sizeof(msg));
+	if (rc < 0) {
+		a.result = ACT_FAILED;
 		a.new_value = a.old_value;
+		snprintf(a.detail, sizeof(a.detail), "%s", msg);
+		*st = (struct ksm_state){.last = KSM_WAS_FAILED,
+					 .value = pv->value,
+					 .cycle = c->cycle};
+	} else {
+		a.result = ACT_APPLIED;
+		st->last = KSM_NONE;
 	}
 	record(c, &a, wall_ms);
+	return rc == 0;
+}
+
+/*
+ * The KSM knobs, mode first: merge_across_nodes can only change while no
+ * page is shared, and starting ksmd (run=1) before the mode is switched
+ * would merge pages in the wrong mode and make the switch fail with EBUSY.
+ * So while a planned mode change is not done, run=1 is held back too.
+ */
+static void ksm_apply(struct controller *c, const struct plan *plan,
+		      bool dry_run, int64_t wall_ms)
+{
+	bool merge_held = false;
+
+	for (size_t i = 0; i < sizeof(ksm_order) / sizeof(ksm_order[0]); i++) {
+		enum ksm_knob k = ksm_order[i];
+		const struct plan_value *pv = &plan->host[ksm_control_of[k]];
+		bool done;
+
+		if (!pv->set)
+			continue;
+		done = ksm_one(c, k, pv, merge_held, dry_run, wall_ms);
+		if (k == KSM_MERGE_ACROSS_NODES && !done)
+			merge_held = true;
+	}
 }
 
 void controller_apply(struct controller *c, const struct plan *plan,
@@ -336,16 +561,20 @@ void controller_apply(struct controller *c, const struct plan *plan,
 			 plan->signal[PS_EMERGENCY].value != 0;
 
 	c->cycle++;
-	if (guests_merge(c, snap) < 0)
-		return;
-	for (size_t i = 0; i < snap->nguests && i < plan->nguests; i++)
-		balloon_one(c, &c->guests[i], &snap->guests[i],
-			    &plan->guests[i], emergency, dry_run, wall_ms);
-	for (size_t i = 0; i < sizeof(ksm_order) / sizeof(ksm_order[0]); i++) {
-		enum ksm_knob k = ksm_order[i];
-
-		ksm_one(c, k, &plan->host[ksm_control_of[k]], dry_run, wall_ms);
+	if (guests_merge(c, snap) == 0) {
+		for (size_t i = 0; i < snap->nguests && i < plan->nguests;
+		     i++) {
+			/* The plan lists the snapshot's guests in order. */
+			if (!plan->guests[i].name ||
+			    strcmp(plan->guests[i].name,
+				   snap->guests[i].name) != 0)
+				continue;
+			balloon_one(c, &c->guests[i], &snap->guests[i],
+				    &plan->guests[i], emergency, dry_run,
+				    wall_ms);
+		}
 	}
+	ksm_apply(c, plan, dry_run, wall_ms);
 }
 
 json_t *controller_guests_json(const struct controller *c)

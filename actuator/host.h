@@ -48,7 +48,11 @@ struct ksm_backend {
 	void (*free)(void *ctx);
 };
 
-/* Backends.  Each returns 0 or -errno with msg filled. */
+/*
+ * Backends.  Each returns 0 or -errno with msg filled.  The KSM backends
+ * accept a KSM directory that does not exist (a kernel without KSM): every
+ * access then fails with -ENOENT, so only KSM is lost, not the daemon.
+ */
 int host_libvirt_balloon(const char *uri, struct balloon_backend *out,
 			 char *msg, size_t len);
 int host_libvirt_ksm(const char *uri, const char *ksm_dir,

@@ -5,6 +5,11 @@
  * The directory is opened once; every access is openat() relative to it
  * with a name from the fixed table below and O_NOFOLLOW, so no request, no
  * policy and no configuration can make this module write anywhere else.
+ *
+ * A kernel without KSM has no such directory.  That must not stop the
+ * daemon (MOM died on a missing KSM file, and took ballooning with it): the
+ * backend then opens the directory again at each access and every access
+ * fails with ENOENT, which the controller reports and backs off from.
  */
 #include "host.h"
 
@@ -25,8 +30,26 @@ const char *const ksm_knob_names[KSM_KNOB_COUNT] = {
 };
 
 struct sysfs_ksm {
-	int dirfd;
+	char *dir; /* owned */
+	int dirfd; /* -1 until the directory could be opened */
 };
+
+/* The directory's descriptor, opened on first need; -errno with msg. */
+static int sysfs_dirfd(struct sysfs_ksm *s, char *msg, size_t len)
+{
+	int rc;
+
+	if (s->dirfd >= 0)
+		return s->dirfd;
+	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0) {
+		rc = -errno;
+		snprintf(msg, len, "KSM directory %s: %s", s->dir,
+			 strerror(errno));
+		return rc;
+	}
+	return s->dirfd;
+}
 
 static int sysfs_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
 		     size_t len)
@@ -34,10 +57,12 @@ static int sysfs_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
 	struct sysfs_ksm *s = ctx;
 	char buf[64], *end;
 	ssize_t n;
-	int fd, rc;
+	int dirfd = sysfs_dirfd(s, msg, len), fd, rc;
 
-	fd = openat(s->dirfd, ksm_knob_names[k], O_RDONLY | O_NOFOLLOW |
-						      O_CLOEXEC);
+	if (dirfd < 0)
+		return dirfd;
+	fd = openat(dirfd, ksm_knob_names[k], O_RDONLY | O_NOFOLLOW |
+						  O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(msg, len, "open %s: %s", ksm_knob_names[k],
@@ -67,13 +92,16 @@ static int sysfs_set(void *ctx, enum ksm_knob k, int64_t value, char *msg,
 {
 	struct sysfs_ksm *s = ctx;
 	char buf[32];
-	int fd, n, rc = 0;
+	int dirfd, fd, n, rc = 0;
 
 	if (k == KSM_PAGES_SHARED) {
 		snprintf(msg, len, "pages_shared is read-only");
 		return -EPERM;
 	}
-	fd = openat(s->dirfd, ksm_knob_names[k],
+	dirfd = sysfs_dirfd(s, msg, len);
+	if (dirfd < 0)
+		return dirfd;
+	fd = openat(dirfd, ksm_knob_names[k],
 		    O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
@@ -82,6 +110,7 @@ static int sysfs_set(void *ctx, enum ksm_knob k, int64_t value, char *msg,
 		return rc;
 	}
 	n = snprintf(buf, sizeof(buf), "%" PRId64 "\n", value);
+	errno = 0;
 	if (write(fd, buf, n) != n) {
 		rc = errno ? -errno : -EIO;
 		snprintf(msg, len, "write %s=%" PRId64 ": %s",
@@ -95,8 +124,11 @@ static void sysfs_free(void *ctx)
 {
 	struct sysfs_ksm *s = ctx;
 
-	if (s && s->dirfd >= 0)
+	if (!s)
+		return;
+	if (s->dirfd >= 0)
 		close(s->dirfd);
+	free(s->dir);
 	free(s);
 }
 
@@ -106,14 +138,16 @@ int host_sysfs_ksm(const char *ksm_dir, struct ksm_backend *out, char *msg,
 	struct sysfs_ksm *s = calloc(1, sizeof(*s));
 	int rc;
 
-	if (!s)
-		return -ENOMEM;
-	s->dirfd = open(ksm_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->dirfd < 0) {
-		rc = -errno;
-		snprintf(msg, len, "KSM directory %s: %s", ksm_dir,
-			 strerror(errno));
+	if (!s || !(s->dir = strdup(ksm_dir))) {
 		free(s);
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	s->dirfd = -1;
+	/* Only a missing directory is tolerated (no KSM in this kernel). */
+	rc = sysfs_dirfd(s, msg, len);
+	if (rc < 0 && rc != -ENOENT) {
+		sysfs_free(s);
 		return rc;
 	}
 	*out = (struct ksm_backend){.name = "sysfs",

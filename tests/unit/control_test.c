@@ -1,0 +1,1441 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * control_test.c: the controllers (control.c) with their safety rails, the
+ * action log (actlog.c) and the sysfs KSM backend (host_sysfs.c).
+ *
+ * The balloon and KSM backends are fakes defined here that record every
+ * call, so each rail is checked against the exact target it lets through
+ * and "nothing was written" is a call count.  The sysfs backend runs on a
+ * scratch directory made under /tmp: a fixture tree standing in for
+ * /sys/kernel/mm/ksm (the real one is never touched).  A property test then
+ * drives many random plans and guest states through one controller and
+ * checks every applied target against the rails; its seed is printed and
+ * can be replayed with CONTROL_TEST_SEED=<n>.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "actlog.h"
+#include "control.h"
+#include "field.h"
+#include "host.h"
+#include "log.h"
+#include "plan.h"
+#include "snapshot.h"
+#include "testing.h"
+
+/* ---- fake backends ---- */
+
+#define MAX_CALLS 4096
+
+struct fake_balloon {
+	size_t ncalls;
+	struct {
+		char guest[64];
+		uint64_t kib;
+	} calls[MAX_CALLS];
+	const char *gone;   /* this guest answers -ENOENT */
+	const char *broken; /* this guest answers -EIO */
+};
+
+static int fake_balloon_set(void *ctx, const char *guest, uint64_t kib,
+			    char *msg, size_t len)
+{
+	struct fake_balloon *f = ctx;
+
+	if (f->ncalls < MAX_CALLS) {
+		snprintf(f->calls[f->ncalls].guest,
+			 sizeof(f->calls[f->ncalls].guest), "%s", guest);
+		f->calls[f->ncalls].kib = kib;
+	}
+	f->ncalls++;
+	if (f->gone && strcmp(guest, f->gone) == 0) {
+		snprintf(msg, len, "domain not found");
+		return -ENOENT;
+	}
+	if (f->broken && strcmp(guest, f->broken) == 0) {
+		snprintf(msg, len, "internal error: injected");
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Calls made for one guest, and the last target set for it (or -1). */
+static size_t fb_count(const struct fake_balloon *f, const char *guest,
+		       int64_t *last)
+{
+	size_t n = 0;
+
+	if (last)
+		*last = -1;
+	for (size_t i = 0; i < f->ncalls && i < MAX_CALLS; i++) {
+		if (strcmp(f->calls[i].guest, guest) != 0)
+			continue;
+		n++;
+		if (last)
+			*last = (int64_t)f->calls[i].kib;
+	}
+	return n;
+}
+
+struct fake_ksm {
+	int64_t value[KSM_KNOB_COUNT];
+	int set_calls[KSM_KNOB_COUNT];
+	int fail[KSM_KNOB_COUNT]; /* set answers this (negative) */
+	enum ksm_knob order[64];  /* the knobs written, in order */
+	size_t norder;
+};
+
+static int fake_ksm_get(void *ctx, enum ksm_knob k, int64_t *value,
+			char *msg, size_t len)
+{
+	struct fake_ksm *f = ctx;
+
+	(void)msg;
+	(void)len;
+	*value = f->value[k];
+	return 0;
+}
+
+static int fake_ksm_set(void *ctx, enum ksm_knob k, int64_t value, char *msg,
+			size_t len)
+{
+	struct fake_ksm *f = ctx;
+
+	f->set_calls[k]++;
+	if (f->norder < sizeof(f->order) / sizeof(f->order[0]))
+		f->order[f->norder++] = k;
+	if (f->fail[k]) {
+		snprintf(msg, len, "write %s: %s", ksm_knob_names[k],
+			 strerror(-f->fail[k]));
+		return f->fail[k];
+	}
+	f->value[k] = value;
+	return 0;
+}
+
+static int ksm_total_sets(const struct fake_ksm *f)
+{
+	int n = 0;
+
+	for (int k = 0; k < KSM_KNOB_COUNT; k++)
+		n += f->set_calls[k];
+	return n;
+}
+
+/* ---- fixtures: guests, plans, one controller ---- */
+
+#define MAX_GUESTS 8
+
+struct guest {
+	char name[32];
+	double row[GUEST_FIELD_COUNT];
+};
+
+struct world {
+	struct fake_balloon fb;
+	struct fake_ksm fk;
+	struct balloon_backend balloon;
+	struct ksm_backend ksm;
+	struct actlog *log;
+	struct controller *ctl;
+	struct guest g[MAX_GUESTS];
+	size_t ng;
+	struct plan plan;
+	struct plan_guest pg[MAX_GUESTS];
+	int64_t now_ms;
+};
+
+static const struct control_rails default_rails = {
+	.max_shrink_pct = 10,
+	.max_grow_pct = 100,
+	.used_margin_pct = 5,
+	.stale_ms = 30000,
+	.stuck_cycles = 3,
+};
+
+static struct world *world_new(const struct control_rails *rails)
+{
+	struct world *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		abort();
+	w->balloon = (struct balloon_backend){
+		.name = "fake", .ctx = &w->fb, .set = fake_balloon_set};
+	w->ksm = (struct ksm_backend){.name = "fake",
+				      .ctx = &w->fk,
+				      .get = fake_ksm_get,
+				      .set = fake_ksm_set};
+	w->log = actlog_new(1000);
+	w->ctl = controller_new(rails ? rails : &default_rails, &w->balloon,
+				&w->ksm, w->log);
+	if (!w->log || !w->ctl)
+		abort();
+	w->now_ms = 1700000000000;
+	return w;
+}
+
+static void world_free(struct world *w)
+{
+	controller_free(w->ctl);
+	actlog_free(w->log);
+	free(w);
+}
+
+/*
+ * Add a guest (names must be added in sorted order, as snapshots list
+ * them): sizes in KiB, unused < 0 for absent statistics; fresh statistics
+ * (1 s old).
+ */
+static struct guest *add_guest(struct world *w, const char *name, double cur,
+			       double max, double min, double unused)
+{
+	struct guest *g = &w->g[w->ng++];
+
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	for (int f = 0; f < GUEST_FIELD_COUNT; f++)
+		g->row[f] = FIELD_ABSENT;
+	g->row[GF_BALLOON_CUR] = cur;
+	g->row[GF_BALLOON_MAX] = max;
+	g->row[GF_BALLOON_MIN] = min;
+	g->row[GF_MEM_UNUSED] = unused < 0 ? FIELD_ABSENT : unused;
+	g->row[GF_STATS_AGE] = 1;
+	return g;
+}
+
+static struct guest *find_guest(struct world *w, const char *name)
+{
+	for (size_t i = 0; i < w->ng; i++)
+		if (strcmp(w->g[i].name, name) == 0)
+			return &w->g[i];
+	return NULL;
+}
+
+/* Plan a balloon target for a guest, with a policy-like reason. */
+static void plan_target(struct world *w, const char *name, int64_t kib)
+{
+	for (size_t i = 0; i < w->ng; i++) {
+		struct plan_value *pv;
+
+		if (strcmp(w->g[i].name, name) != 0)
+			continue;
+		pv = &w->pg[i].ctl[GC_BALLOON_TARGET];
+		pv->set = true;
+		pv->value = kib;
+		pv->reason = (struct plan_reason){
+			.policy = "02-balloon",
+			.rule = "shrink",
+			.ninputs = 1,
+			.inputs = {{"cur", w->g[i].row[GF_BALLOON_CUR]}}};
+		return;
+	}
+	abort();
+}
+
+static void plan_clear_targets(struct world *w)
+{
+	for (size_t i = 0; i < MAX_GUESTS; i++)
+		w->pg[i].ctl[GC_BALLOON_TARGET].set = false;
+}
+
+static void plan_ksm(struct world *w, enum host_control hc, int64_t v)
+{
+	w->plan.host[hc] = (struct plan_value){
+		.set = true,
+		.value = v,
+		.reason = {.policy = "03-ksm", .rule = "tune", .ninputs = 0}};
+}
+
+static void plan_emergency(struct world *w, bool on)
+{
+	w->plan.signal[PS_EMERGENCY] =
+		(struct plan_value){.set = true, .value = on ? 1 : 0};
+}
+
+/* One controller cycle over the world's guests and plan. */
+static void cycle(struct world *w, bool dry_run)
+{
+	struct snap_entity ents[MAX_GUESTS];
+	double host_row[HOST_FIELD_COUNT];
+	struct snapshot snap = {0};
+
+	for (int f = 0; f < HOST_FIELD_COUNT; f++)
+		host_row[f] = FIELD_ABSENT;
+	for (size_t i = 0; i < w->ng; i++) {
+		ents[i] = (struct snap_entity){
+			.name = w->g[i].name, .len = 1, .values = w->g[i].row};
+		w->pg[i].name = w->g[i].name;
+	}
+	snap.host = (struct snap_entity){
+		.name = "host", .len = 1, .values = host_row};
+	snap.guests = ents;
+	snap.nguests = w->ng;
+	w->plan.guests = w->pg;
+	w->plan.nguests = w->ng;
+	w->now_ms += 10000;
+	controller_apply(w->ctl, &w->plan, &snap, dry_run, w->now_ms);
+}
+
+/* The newest action on subject/control, as JSON (borrowed from *arr). */
+static json_t *last_action(struct world *w, const char *subject,
+			   const char *control, json_t **arr)
+{
+	json_t *found = NULL, *a;
+	size_t i;
+
+	*arr = actlog_to_json(w->log, 1000);
+	json_array_foreach(*arr, i, a)
+	{
+		if (strcmp(json_string_value(json_object_get(a, "subject")),
+			   subject) == 0 &&
+		    strcmp(json_string_value(json_object_get(a, "control")),
+			   control) == 0)
+			found = a;
+	}
+	return found;
+}
+
+/* How many actions on subject/control have the given result. */
+static int count_actions(struct world *w, const char *subject,
+			 const char *control, const char *result)
+{
+	json_t *arr = actlog_to_json(w->log, 1000), *a;
+	int n = 0;
+	size_t i;
+
+	json_array_foreach(arr, i, a)
+	{
+		if (strcmp(json_string_value(json_object_get(a, "subject")),
+			   subject) == 0 &&
+		    strcmp(json_string_value(json_object_get(a, "control")),
+			   control) == 0 &&
+		    (!result ||
+		     strcmp(json_string_value(json_object_get(a, "result")),
+			    result) == 0))
+			n++;
+	}
+	json_decref(arr);
+	return n;
+}
+
+static const char *jstr(json_t *a, const char *key)
+{
+	const char *s = json_string_value(json_object_get(a, key));
+
+	return s ? s : "(none)";
+}
+
+static int64_t jint(json_t *a, const char *key)
+{
+	json_t *v = json_object_get(a, key);
+
+	return v ? (int64_t)json_integer_value(v) : INT64_MIN;
+}
+
+/*
+ * Run one cycle with one guest and one planned target; check the target
+ * set (want < 0: none), the newest action's result and that its detail
+ * contains want_detail.
+ */
+static void expect_one(struct world *w, const char *what, int64_t want,
+		       const char *want_result, const char *want_detail)
+{
+	size_t before = w->fb.ncalls;
+	int64_t got = -1;
+	json_t *arr, *a;
+
+	cycle(w, false);
+	if (w->fb.ncalls > before)
+		got = (int64_t)w->fb.calls[w->fb.ncalls - 1].kib;
+	T_EQ_INT(w->fb.ncalls - before, want < 0 ? 0 : 1, what);
+	T_EQ_INT(got, want, what);
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	if (want_result) {
+		T_EQ_STR(a ? jstr(a, "result") : NULL, want_result, what);
+		T_OK(a && strstr(jstr(a, "detail"), want_detail),
+		     "%s: detail \"%s\" has \"%s\"", what,
+		     a ? jstr(a, "detail") : "", want_detail);
+	} else {
+		T_OK(!a, "%s: no action recorded", what);
+	}
+	json_decref(arr);
+}
+
+/* ---- balloon rails, one by one ---- */
+
+static void test_rail_maximum(void)
+{
+	struct world *w = world_new(NULL);
+
+	/* B22: the policy's 4,095,000 is capped at max. */
+	add_guest(w, "g", 3900000, 4000000, 0, 3000000);
+	plan_target(w, "g", 4095000);
+	expect_one(w, "max: 4,095,000 capped at 4,000,000", 4000000,
+		   "applied", "capped at the maximum");
+	world_free(w);
+}
+
+static void test_rail_minimum(void)
+{
+	struct world *w = world_new(NULL);
+
+	/* Above the minimum, a plan below it stops at it. */
+	add_guest(w, "g", 1100000, 2000000, 1000000, 1000000);
+	plan_target(w, "g", 500000);
+	expect_one(w, "min: 500,000 raised to the guarantee 1,000,000",
+		   1000000, "applied", "guaranteed minimum");
+	world_free(w);
+
+	/* Below it (B7a), the guest goes straight up to it. */
+	w = world_new(&(struct control_rails){.max_shrink_pct = 10,
+					      .max_grow_pct = 1,
+					      .used_margin_pct = 5,
+					      .stale_ms = 30000,
+					      .stuck_cycles = 3});
+	add_guest(w, "g", 900000, 2000000, 1000000, 100000);
+	plan_target(w, "g", 800000);
+	expect_one(w, "min: a guest below its guarantee goes to it at once",
+		   1000000, "applied", "guaranteed minimum");
+	world_free(w);
+
+	/* A minimum above the maximum: hands off. */
+	w = world_new(NULL);
+	add_guest(w, "g", 1500000, 2000000, 3000000, 100000);
+	plan_target(w, "g", 1800000);
+	expect_one(w, "min above max: refused", -1, "refused",
+		   "guaranteed minimum above the maximum");
+	world_free(w);
+}
+
+static void test_rail_used_floor(void)
+{
+	struct control_rails r = default_rails;
+	struct world *w = world_new(NULL);
+
+	/* used 3,500,000 + 5 % = 3,675,000, above the 3,600,000 step. */
+	add_guest(w, "g", 4000000, 4000000, 0, 500000);
+	plan_target(w, "g", 3000000);
+	expect_one(w, "floor: 3,000,000 raised to used+5% 3,675,000", 3675000,
+		   "applied", "what the guest uses (+5%)");
+	world_free(w);
+
+	/* The floor comes from usable when unused is absent. */
+	w = world_new(NULL);
+	add_guest(w, "g", 4000000, 4000000, 0, -1);
+	w->g[0].row[GF_MEM_USABLE] = 500000;
+	plan_target(w, "g", 3000000);
+	expect_one(w, "floor: from usable when unused is absent", 3675000,
+		   "applied", "what the guest uses");
+	world_free(w);
+
+	/* A floor above cur holds the guest where it is: refused once. */
+	w = world_new(NULL);
+	add_guest(w, "g", 4000000, 4000000, 0, 100000);
+	plan_target(w, "g", 3000000);
+	expect_one(w, "floor above cur: nothing set, refused", -1, "refused",
+		   "what the guest uses");
+	for (int i = 0; i < 10; i++)
+		cycle(w, false);
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 1,
+		 "floor above cur: refused once over 11 cycles, not each");
+	T_EQ_INT(w->fb.ncalls, 0, "floor above cur: never set");
+	world_free(w);
+
+	/* The margin is configurable: 0 % and a 20 % step. */
+	r.used_margin_pct = 0;
+	r.max_shrink_pct = 20;
+	w = world_new(&r);
+	add_guest(w, "g", 4000000, 4000000, 0, 500000);
+	plan_target(w, "g", 3000000);
+	expect_one(w, "floor: margin 0 gives exactly used 3,500,000",
+		   3500000, "applied", "what the guest uses (+0%)");
+	world_free(w);
+}
+
+static void test_rail_emergency(void)
+{
+	struct control_rails r = default_rails;
+	struct world *w;
+
+	r.max_shrink_pct = 20;
+	w = world_new(&r);
+	add_guest(w, "g", 4000000, 4000000, 0, 500000);
+	plan_target(w, "g", 3400000);
+	plan_emergency(w, true);
+	expect_one(w, "emergency: 3,400,000 below the floor, applied",
+		   3400000, "applied", "emergency: below what the guest uses");
+	world_free(w);
+
+	/* The emergency still respects the step and the guarantee. */
+	w = world_new(NULL);
+	add_guest(w, "g", 4000000, 4000000, 3700000, 500000);
+	plan_target(w, "g", 100000);
+	plan_emergency(w, true);
+	expect_one(w, "emergency: still at least the guarantee", 3700000,
+		   "applied", "guaranteed minimum");
+	world_free(w);
+
+	w = world_new(NULL);
+	add_guest(w, "g", 4000000, 4000000, 0, 500000);
+	plan_target(w, "g", 100000);
+	plan_emergency(w, true);
+	expect_one(w, "emergency: still one step (10% of max) per cycle",
+		   3600000, "applied", "shrink step limited to 10%");
+	world_free(w);
+
+	/* The signal set to 0 is no emergency. */
+	w = world_new(NULL);
+	add_guest(w, "g", 4000000, 4000000, 0, 500000);
+	plan_target(w, "g", 3650000);
+	plan_emergency(w, false);
+	expect_one(w, "emergency=0: the floor holds", 3675000, "applied",
+		   "what the guest uses");
+	world_free(w);
+}
+
+static void test_rail_steps(void)
+{
+	struct control_rails r = default_rails;
+	struct world *w = world_new(NULL);
+
+	add_guest(w, "g", 4000000, 4000000, 0, 3000000);
+	plan_target(w, "g", 2000000);
+	expect_one(w, "shrink step: 2,000,000 limited to 3,600,000", 3600000,
+		   "applied", "shrink step limited to 10%");
+	world_free(w);
+
+	r.max_grow_pct = 25;
+	w = world_new(&r);
+	add_guest(w, "g", 2000000, 4000000, 0, 1000000);
+	plan_target(w, "g", 4000000);
+	expect_one(w, "grow step 25%: 4,000,000 limited to 3,000,000",
+		   3000000, "applied", "grow step limited to 25%");
+	world_free(w);
+
+	/* Default grow (100 % of max): B4 jumps straight to max. */
+	w = world_new(NULL);
+	add_guest(w, "g", 3000000, 4000000, 1000000, 500000);
+	plan_target(w, "g", 4000000);
+	expect_one(w, "grow default 100%: straight to max (B4)", 4000000,
+		   "applied", "");
+	world_free(w);
+
+	/* A step that is not a whole KiB rounds toward cur. */
+	w = world_new(NULL);
+	add_guest(w, "g", 4000001, 4000001, 0, 4000000);
+	plan_target(w, "g", 1000);
+	expect_one(w, "shrink step of 400,000.1 KiB is 400,000", 3600001,
+		   "applied", "shrink step");
+	world_free(w);
+}
+
+static void test_rail_stale_absent(void)
+{
+	struct control_rails r = default_rails;
+	struct world *w = world_new(NULL);
+	struct guest *g;
+
+	g = add_guest(w, "g", 4000000, 4000000, 0, 3000000);
+	g->row[GF_STATS_AGE] = 31;
+	plan_target(w, "g", 3800000);
+	expect_one(w, "stale (31 s > 30 s): hands off", -1, "refused",
+		   "stale");
+	g->row[GF_STATS_AGE] = 29;
+	expect_one(w, "fresh again (29 s): applied", 3800000, "applied", "");
+	world_free(w);
+
+	r.stale_ms = 0;
+	w = world_new(&r);
+	g = add_guest(w, "g", 4000000, 4000000, 0, 3000000);
+	g->row[GF_STATS_AGE] = 86400;
+	plan_target(w, "g", 3800000);
+	expect_one(w, "stale check off (0): applied", 3800000, "applied", "");
+	world_free(w);
+
+	/* No balloon driver: only actual is reported. */
+	w = world_new(NULL);
+	add_guest(w, "g", 4000000, 4000000, 0, -1);
+	plan_target(w, "g", 3800000);
+	expect_one(w, "no statistics: hands off, reported", -1, "refused",
+		   "no balloon statistics");
+	for (int i = 0; i < 20; i++)
+		cycle(w, false);
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 1,
+		 "no statistics: reported once, not every cycle");
+	T_EQ_INT(w->fb.ncalls, 0, "no statistics: never set");
+	world_free(w);
+
+	w = world_new(NULL);
+	add_guest(w, "g", FIELD_ABSENT, 4000000, 0, 100000);
+	plan_target(w, "g", 3800000);
+	expect_one(w, "no balloon size: hands off", -1, "refused",
+		   "no balloon size");
+	world_free(w);
+
+	w = world_new(NULL);
+	add_guest(w, "g", 3000000, FIELD_ABSENT, 0, 100000);
+	plan_target(w, "g", 3800000);
+	expect_one(w, "no maximum: hands off", -1, "refused", "no maximum");
+	world_free(w);
+}
+
+static void test_changed_only(void)
+{
+	struct world *w = world_new(NULL);
+
+	add_guest(w, "g", 3000000, 4000000, 0, 1000000);
+	plan_target(w, "g", 3000000);
+	expect_one(w, "target equal to cur: nothing set, nothing recorded",
+		   -1, NULL, NULL);
+	plan_target(w, "g", 3000001);
+	expect_one(w, "one KiB more: set", 3000001, "applied", "");
+	w->g[0].row[GF_BALLOON_CUR] = 3000001;
+	expect_one(w, "reached: the same target is not set again", -1,
+		   "applied", "");
+	world_free(w);
+}
+
+static void test_not_following(void)
+{
+	json_t *gj;
+	struct world *w = world_new(NULL);
+
+	add_guest(w, "g", 3000000, 4000000, 0, 2000000);
+	plan_target(w, "g", 2800000);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 1, "stuck: first push");
+	for (int i = 0; i < 20; i++)
+		cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 1,
+		 "stuck: not pushed again over 20 cycles");
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 1,
+		 "stuck: reported once");
+	{
+		json_t *arr, *a = last_action(w, "guest:g", "balloon_target",
+					      &arr);
+
+		T_OK(a && strstr(jstr(a, "detail"), "does not follow"),
+		     "stuck: the report says the guest does not follow");
+		T_EQ_INT(a ? jint(a, "planned") : -1, 2800000,
+			 "stuck: the report names the target");
+		json_decref(arr);
+	}
+	gj = controller_guests_json(w->ctl);
+	T_OK(json_is_false(json_object_get(json_object_get(gj, "g"),
+					   "following")),
+	     "stuck: guests JSON says following=false");
+	json_decref(gj);
+
+	/* Further the same way: still not pushed. */
+	plan_target(w, "g", 2700000);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 1,
+		 "stuck: a deeper shrink is not pushed either");
+	/* The other way (deflate) is always allowed. */
+	plan_target(w, "g", 3500000);
+	cycle(w, false);
+	{
+		int64_t last;
+
+		T_EQ_INT(fb_count(&w->fb, "g", &last), 2,
+			 "stuck: a grow is pushed");
+		T_EQ_INT(last, 3500000, "stuck: grow target");
+	}
+	/* It moves: following again. */
+	w->g[0].row[GF_BALLOON_CUR] = 3200000;
+	cycle(w, false);
+	gj = controller_guests_json(w->ctl);
+	T_OK(json_is_true(json_object_get(json_object_get(gj, "g"),
+					  "following")),
+	     "moving again: following=true");
+	json_decref(gj);
+	world_free(w);
+
+	/* A guest that follows slowly is never reported. */
+	w = world_new(NULL);
+	add_guest(w, "g", 3000000, 4000000, 0, 2000000);
+	plan_target(w, "g", 2700000);
+	for (int i = 0; i < 6; i++) {
+		cycle(w, false);
+		w->g[0].row[GF_BALLOON_CUR] -= 50000;
+	}
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 0,
+		 "slow but moving: not reported as stuck");
+	world_free(w);
+}
+
+static void test_isolation(void)
+{
+	struct world *w = world_new(NULL);
+	int64_t last;
+	json_t *arr, *a;
+
+	add_guest(w, "a", 4000000, 4000000, 0, 3000000);
+	add_guest(w, "b", 4000000, 4000000, 0, 3000000);
+	add_guest(w, "c", 4000000, 4000000, 0, 3000000);
+	plan_target(w, "a", 3800000);
+	plan_target(w, "b", 3800000);
+	plan_target(w, "c", 3800000);
+	w->fb.gone = "b";
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "a", &last), 1, "vanished b: a set");
+	T_EQ_INT(last, 3800000, "vanished b: a's target");
+	T_EQ_INT(fb_count(&w->fb, "c", &last), 1, "vanished b: c set");
+	T_EQ_INT(last, 3800000, "vanished b: c's target");
+	a = last_action(w, "guest:b", "balloon_target", &arr);
+	T_EQ_STR(a ? jstr(a, "result") : NULL, "failed", "vanished b: failed");
+	T_OK(a && strstr(jstr(a, "detail"), "guest is gone"),
+	     "vanished b: detail says gone (%s)", a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	T_EQ_INT(controller_target(w->ctl, "b"), -1,
+		 "vanished b: no target remembered");
+
+	/* A libvirt error on b next: retried, but not every cycle. */
+	w->fb.gone = NULL;
+	w->fb.broken = "b";
+	for (int i = 0; i < 9; i++)
+		cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "b", NULL), 4,
+		 "libvirt error: b retried every 3rd cycle (1+3 in 10)");
+	T_EQ_INT(fb_count(&w->fb, "a", NULL), 1,
+		 "libvirt error on b: a untouched (already there)");
+	a = last_action(w, "guest:b", "balloon_target", &arr);
+	T_OK(a && strstr(jstr(a, "detail"), "injected"),
+	     "libvirt error: its message is in the action");
+	json_decref(arr);
+	w->fb.broken = NULL;
+	for (int i = 0; i < 3; i++)
+		cycle(w, false);
+	T_EQ_INT(controller_target(w->ctl, "b"), 3800000,
+		 "libvirt error cleared: b applied");
+	world_free(w);
+}
+
+static void test_guest_state_follows_names(void)
+{
+	struct world *w = world_new(NULL);
+	struct guest b;
+
+	add_guest(w, "b", 3000000, 4000000, 0, 2000000);
+	add_guest(w, "c", 3000000, 4000000, 0, 2000000);
+	plan_target(w, "b", 2800000);
+	plan_target(w, "c", 2800000);
+	for (int i = 0; i < 5; i++)
+		cycle(w, false);
+	T_EQ_INT(w->fb.ncalls, 2, "merge: b and c pushed once each");
+	/* Next cycle a appears before b and c is gone: b keeps its state. */
+	b = w->g[0];
+	w->ng = 0;
+	memset(w->pg, 0, sizeof(w->pg));
+	add_guest(w, "a", 3000000, 4000000, 0, 2000000);
+	w->g[w->ng++] = b;
+	plan_target(w, "a", 2800000);
+	plan_target(w, "b", 2800000);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "b", NULL), 1,
+		 "merge: b, still pending, not pushed after a appeared");
+	T_EQ_INT(fb_count(&w->fb, "a", NULL), 1, "merge: new a pushed");
+	T_EQ_INT(controller_target(w->ctl, "b"), 2800000,
+		 "merge: b's target kept");
+	T_EQ_INT(controller_target(w->ctl, "c"), -1, "merge: c forgotten");
+	world_free(w);
+}
+
+static void test_dry_run(void)
+{
+	struct world *w = world_new(NULL);
+	json_t *arr, *a;
+	int64_t last;
+
+	add_guest(w, "g", 4000000, 4000000, 0, 3000000);
+	plan_target(w, "g", 3800000);
+	w->fk.value[KSM_RUN] = 0;
+	w->fk.value[KSM_PAGES_TO_SCAN] = 100;
+	plan_ksm(w, HC_KSM_RUN, 1);
+	plan_ksm(w, HC_KSM_PAGES_TO_SCAN, 400);
+	for (int i = 0; i < 5; i++)
+		cycle(w, true);
+	T_EQ_INT(w->fb.ncalls, 0, "dry run: no balloon set in 5 cycles");
+	T_EQ_INT(ksm_total_sets(&w->fk), 0, "dry run: no KSM write");
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "dry-run"), 5,
+		 "dry run: each cycle recorded as dry-run");
+	T_EQ_INT(count_actions(w, "host", "ksm_run", "dry-run"), 5,
+		 "dry run: ksm_run recorded as dry-run");
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	T_EQ_INT(a ? jint(a, "new") : -1, 3800000,
+		 "dry run: the action has the target it would set");
+	json_decref(arr);
+	T_EQ_INT(controller_target(w->ctl, "g"), -1,
+		 "dry run: no target counts as applied");
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 0,
+		 "dry run: the unmoved guest is not called stuck");
+	/* Switched off at run time: applied at once. */
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 1,
+		 "dry run off: the balloon is set");
+	T_EQ_INT(last, 3800000, "dry run off: its target");
+	T_EQ_INT(w->fk.value[KSM_RUN], 1, "dry run off: run written");
+	T_EQ_INT(w->fk.value[KSM_PAGES_TO_SCAN], 400,
+		 "dry run off: pages_to_scan written");
+	world_free(w);
+}
+
+/* ---- KSM ---- */
+
+static void ksm_current(struct world *w, int64_t run, int64_t pts,
+			int64_t sleep_ms, int64_t merge, int64_t shared)
+{
+	w->fk.value[KSM_RUN] = run;
+	w->fk.value[KSM_PAGES_TO_SCAN] = pts;
+	w->fk.value[KSM_SLEEP_MILLISECS] = sleep_ms;
+	w->fk.value[KSM_MERGE_ACROSS_NODES] = merge;
+	w->fk.value[KSM_PAGES_SHARED] = shared;
+}
+
+static void test_ksm_changed_only(void)
+{
+	struct world *w = world_new(NULL);
+
+	/* K13: only pages_to_scan differs. */
+	ksm_current(w, 1, 1200, 10, 1, 0);
+	plan_ksm(w, HC_KSM_RUN, 1);
+	plan_ksm(w, HC_KSM_PAGES_TO_SCAN, 1250);
+	plan_ksm(w, HC_KSM_SLEEP_MILLISECS, 10);
+	plan_ksm(w, HC_KSM_MERGE_ACROSS_NODES, 1);
+	cycle(w, false);
+	T_EQ_INT(ksm_total_sets(&w->fk), 1, "K13: one write");
+	T_EQ_INT(w->fk.set_calls[KSM_PAGES_TO_SCAN], 1, "K13: pages_to_scan");
+	T_EQ_INT(w->fk.value[KSM_PAGES_TO_SCAN], 1250, "K13: its value");
+	cycle(w, false);
+	T_EQ_INT(ksm_total_sets(&w->fk), 1, "K13: nothing on the next cycle");
+	T_EQ_INT(count_actions(w, "host", "ksm_pages_to_scan", "applied"), 1,
+		 "K13: one action");
+	world_free(w);
+}
+
+static void test_ksm_unmerge_sequence(void)
+{
+	struct world *w = world_new(NULL);
+
+	/* K7: kM=0 wanted, 500 pages shared in mode 1: unmerge only. */
+	ksm_current(w, 1, 400, 10, 1, 500);
+	plan_ksm(w, HC_KSM_RUN, 2);
+	cycle(w, false);
+	T_EQ_INT(ksm_total_sets(&w->fk), 1, "K7: one write");
+	T_EQ_INT(w->fk.value[KSM_RUN], 2, "K7: run=2 (unmerge)");
+	T_EQ_INT(w->fk.value[KSM_MERGE_ACROSS_NODES], 1, "K7: mode untouched");
+
+	/* The kernel unmerged; K8: the mode first, then resume. */
+	w->fk.value[KSM_PAGES_SHARED] = 0;
+	memset(w->plan.host, 0, sizeof(w->plan.host));
+	plan_ksm(w, HC_KSM_RUN, 1);
+	plan_ksm(w, HC_KSM_PAGES_TO_SCAN, 700);
+	plan_ksm(w, HC_KSM_SLEEP_MILLISECS, 10);
+	plan_ksm(w, HC_KSM_MERGE_ACROSS_NODES, 0);
+	w->fk.norder = 0;
+	cycle(w, false);
+	T_EQ_INT(w->fk.norder, 3, "K8: three writes (sleep unchanged)");
+	T_EQ_INT(w->fk.order[0], KSM_MERGE_ACROSS_NODES,
+		 "K8: merge_across_nodes written first");
+	T_EQ_INT(w->fk.order[1], KSM_RUN, "K8: then run");
+	T_EQ_INT(w->fk.order[2], KSM_PAGES_TO_SCAN, "K8: then pages_to_scan");
+	T_EQ_INT(w->fk.value[KSM_MERGE_ACROSS_NODES], 0, "K8: mode 0");
+	T_EQ_INT(w->fk.value[KSM_RUN], 1, "K8: run 1");
+	T_EQ_INT(w->fk.value[KSM_PAGES_TO_SCAN], 700, "K8: pages 700");
+	world_free(w);
+}
+
+static void test_ksm_merge_guard(void)
+{
+	struct world *w = world_new(NULL);
+	json_t *arr, *a;
+
+	/* A policy that asks for the mode while pages are shared. */
+	ksm_current(w, 0, 100, 20, 1, 10);
+	plan_ksm(w, HC_KSM_MERGE_ACROSS_NODES, 0);
+	plan_ksm(w, HC_KSM_RUN, 1);
+	plan_ksm(w, HC_KSM_PAGES_TO_SCAN, 400);
+	for (int i = 0; i < 5; i++)
+		cycle(w, false);
+	T_EQ_INT(w->fk.set_calls[KSM_MERGE_ACROSS_NODES], 0,
+		 "guard: merge not written while pages are shared");
+	T_EQ_INT(w->fk.set_calls[KSM_RUN], 0,
+		 "guard: run=1 held until the mode is switched");
+	T_EQ_INT(w->fk.value[KSM_PAGES_TO_SCAN], 400,
+		 "guard: the other knobs still written");
+	T_EQ_INT(count_actions(w, "host", "ksm_merge_across_nodes",
+			       "refused"),
+		 1, "guard: merge refusal recorded once in 5 cycles");
+	a = last_action(w, "host", "ksm_run", &arr);
+	T_OK(a && strcmp(jstr(a, "result"), "refused") == 0 &&
+		     strstr(jstr(a, "detail"), "held"),
+	     "guard: run's refusal says it is held (%s)",
+	     a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	/* run=2 is never held: it is how the pages get unshared. */
+	memset(w->plan.host, 0, sizeof(w->plan.host));
+	plan_ksm(w, HC_KSM_MERGE_ACROSS_NODES, 0);
+	plan_ksm(w, HC_KSM_RUN, 2);
+	cycle(w, false);
+	T_EQ_INT(w->fk.value[KSM_RUN], 2, "guard: run=2 still written");
+	/* Unshared: the mode goes through, then run. */
+	w->fk.value[KSM_PAGES_SHARED] = 0;
+	plan_ksm(w, HC_KSM_RUN, 1);
+	cycle(w, false);
+	T_EQ_INT(w->fk.value[KSM_MERGE_ACROSS_NODES], 0,
+		 "guard: mode written once nothing is shared");
+	T_EQ_INT(w->fk.value[KSM_RUN], 1, "guard: run=1 follows");
+	world_free(w);
+}
+
+static void test_ksm_ranges(void)
+{
+	static const struct {
+		enum host_control hc;
+		const char *control;
+		int64_t v;
+	} bad[] = {
+		{HC_KSM_RUN, "ksm_run", 3},
+		{HC_KSM_RUN, "ksm_run", -1},
+		{HC_KSM_MERGE_ACROSS_NODES, "ksm_merge_across_nodes", 2},
+		{HC_KSM_PAGES_TO_SCAN, "ksm_pages_to_scan", 4294967296LL},
+		{HC_KSM_SLEEP_MILLISECS, "ksm_sleep_millisecs", -5},
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct world *w = world_new(NULL);
+
+		ksm_current(w, 0, 100, 20, 1, 0);
+		plan_ksm(w, bad[i].hc, bad[i].v);
+		for (int c = 0; c < 50; c++)
+			cycle(w, false);
+		T_EQ_INT(ksm_total_sets(&w->fk), 0,
+			 "range: out-of-range value never written");
+		T_EQ_INT(count_actions(w, "host", bad[i].control, "refused"),
+			 1, "range: refused, recorded once in 50 cycles");
+		world_free(w);
+	}
+	{
+		struct world *w = world_new(NULL);
+
+		ksm_current(w, 0, 100, 20, 1, 0);
+		plan_ksm(w, HC_KSM_PAGES_TO_SCAN, 4294967295LL);
+		plan_ksm(w, HC_KSM_SLEEP_MILLISECS, 0);
+		plan_ksm(w, HC_KSM_RUN, 2);
+		cycle(w, false);
+		T_EQ_INT(ksm_total_sets(&w->fk), 3,
+			 "range: the limits themselves are written");
+		world_free(w);
+	}
+}
+
+static void test_ksm_no_hot_loop(void)
+{
+	struct world *w = world_new(NULL);
+
+	ksm_current(w, 1, 100, 20, 1, 0);
+	w->fk.fail[KSM_SLEEP_MILLISECS] = -EBUSY;
+	plan_ksm(w, HC_KSM_SLEEP_MILLISECS, 10);
+	plan_ksm(w, HC_KSM_PAGES_TO_SCAN, 400);
+	for (int i = 0; i < 100; i++)
+		cycle(w, false);
+	T_EQ_INT(w->fk.set_calls[KSM_SLEEP_MILLISECS], 10,
+		 "retry: a refused write is tried 10 times in 100 cycles");
+	T_EQ_INT(count_actions(w, "host", "ksm_sleep_millisecs", "failed"),
+		 10, "retry: each attempt recorded as failed");
+	T_EQ_INT(w->fk.set_calls[KSM_PAGES_TO_SCAN], 1,
+		 "retry: the other knob written once");
+	/* A different value is tried at once. */
+	plan_ksm(w, HC_KSM_SLEEP_MILLISECS, 11);
+	cycle(w, false);
+	T_EQ_INT(w->fk.set_calls[KSM_SLEEP_MILLISECS], 11,
+		 "retry: a new value is tried at once");
+	world_free(w);
+}
+
+/* ---- the sysfs backend on a scratch tree ---- */
+
+static char scratch[64];
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", scratch, name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		abort();
+}
+
+/* The file's whole text (first line), "" when unreadable. */
+static const char *file_text(const char *name)
+{
+	static char buf[64];
+	char path[256];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", scratch, name);
+	f = fopen(path, "r");
+	if (!f)
+		return buf;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int64_t file_value(const char *name)
+{
+	const char *t = file_text(name);
+
+	return t[0] ? strtoll(t, NULL, 10) : -1;
+}
+
+static void remove_scratch(void)
+{
+	static const char *const names[] = {
+		"ksm/run",	      "ksm/pages_to_scan", "ksm/sleep_millisecs",
+		"ksm/merge_across_nodes", "ksm/pages_shared", "outside",
+		"ksm",		      "nodir"};
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", scratch, names[i]);
+		if (unlink(path) < 0)
+			rmdir(path);
+	}
+	rmdir(scratch);
+}
+
+static void test_sysfs_backend(void)
+{
+	struct ksm_backend kb = {0};
+	struct balloon_backend bb = {0};
+	struct actlog *log = actlog_new(100);
+	struct controller *ctl;
+	struct plan plan = {0};
+	struct snapshot snap = {0};
+	char msg[256], ksm_dir[128], path[256];
+	int64_t v;
+
+	/*
+	 * scratch/ksm is a fixture tree standing in for /sys/kernel/mm/ksm;
+	 * scratch/outside is a file the backend must never reach.
+	 */
+	snprintf(scratch, sizeof(scratch), "/tmp/control_test.XXXXXX");
+	if (!mkdtemp(scratch))
+		abort();
+	snprintf(ksm_dir, sizeof(ksm_dir), "%s/ksm", scratch);
+	if (mkdir(ksm_dir, 0755) < 0)
+		abort();
+	write_file("ksm/run", "1\n");
+	write_file("ksm/pages_to_scan", "400\n");
+	write_file("ksm/sleep_millisecs", "20\n");
+	write_file("ksm/merge_across_nodes", "1\n");
+	write_file("ksm/pages_shared", "500\n");
+	write_file("outside", "7\n");
+
+	T_EQ_INT(host_sysfs_ksm(ksm_dir, &kb, msg, sizeof(msg)), 0,
+		 "sysfs: opens the scratch KSM directory");
+	T_EQ_INT(kb.get(kb.ctx, KSM_PAGES_SHARED, &v, msg, sizeof(msg)), 0,
+		 "sysfs: reads pages_shared");
+	T_EQ_INT(v, 500, "sysfs: pages_shared value");
+	T_OK(kb.set(kb.ctx, KSM_PAGES_SHARED, 0, msg, sizeof(msg)) < 0,
+	     "sysfs: pages_shared is never written");
+	T_EQ_INT(file_value("ksm/pages_shared"), 500,
+		 "sysfs: pages_shared file unchanged");
+
+	ctl = controller_new(&default_rails, &bb, &kb, log);
+	if (!ctl)
+		abort();
+	snap.host = (struct snap_entity){.name = "host"};
+
+	/* K7: unmerge only. */
+	plan.host[HC_KSM_RUN] = (struct plan_value){.set = true, .value = 2};
+	controller_apply(ctl, &plan, &snap, false, 1);
+	T_EQ_INT(file_value("ksm/run"), 2, "sysfs K7: run=2 in the file");
+	T_EQ_INT(file_value("ksm/merge_across_nodes"), 1,
+		 "sysfs K7: merge_across_nodes untouched");
+
+	/*
+	 * The kernel unmerged; K8.  sleep_millisecs holds the planned 10 as
+	 * "0010": a write would leave "10\n", so the sentinel shows that an
+	 * equal value is not rewritten.
+	 */
+	write_file("ksm/pages_shared", "0\n");
+	write_file("ksm/sleep_millisecs", "0010\n");
+	plan.host[HC_KSM_RUN].value = 1;
+	plan.host[HC_KSM_PAGES_TO_SCAN] =
+		(struct plan_value){.set = true, .value = 700};
+	plan.host[HC_KSM_SLEEP_MILLISECS] =
+		(struct plan_value){.set = true, .value = 10};
+	plan.host[HC_KSM_MERGE_ACROSS_NODES] =
+		(struct plan_value){.set = true, .value = 0};
+	controller_apply(ctl, &plan, &snap, false, 2);
+	T_EQ_INT(file_value("ksm/merge_across_nodes"), 0, "sysfs K8: mode 0");
+	T_EQ_INT(file_value("ksm/run"), 1, "sysfs K8: run 1");
+	T_EQ_INT(file_value("ksm/pages_to_scan"), 700, "sysfs K8: pages 700");
+	T_EQ_STR(file_text("ksm/sleep_millisecs"), "0010\n",
+		 "sysfs K8: sleep (already 10) not rewritten");
+
+	/* In a dry run nothing is written. */
+	plan.host[HC_KSM_PAGES_TO_SCAN].value = 900;
+	controller_apply(ctl, &plan, &snap, true, 3);
+	T_EQ_INT(file_value("ksm/pages_to_scan"), 700,
+		 "sysfs dry run: the file is unchanged");
+	controller_free(ctl);
+
+	/* Never outside the directory: a symlinked knob is not followed. */
+	snprintf(path, sizeof(path), "%s/ksm/run", scratch);
+	unlink(path);
+	if (symlink("../outside", path) < 0)
+		abort();
+	T_OK(kb.set(kb.ctx, KSM_RUN, 0, msg, sizeof(msg)) < 0,
+	     "sysfs: a symlinked run is refused (%s)", msg);
+	T_EQ_STR(file_text("outside"), "7\n",
+		 "sysfs: the symlink's target is untouched");
+	T_OK(kb.get(kb.ctx, KSM_RUN, &v, msg, sizeof(msg)) < 0,
+	     "sysfs: a symlinked run is not read either");
+	ksm_backend_release(&kb);
+
+	/* A kernel without KSM: the backend opens, every access fails. */
+	snprintf(path, sizeof(path), "%s/nodir", scratch);
+	T_EQ_INT(host_sysfs_ksm(path, &kb, msg, sizeof(msg)), 0,
+		 "sysfs: a missing KSM directory does not stop the daemon");
+	T_EQ_INT(kb.get(kb.ctx, KSM_RUN, &v, msg, sizeof(msg)), -ENOENT,
+		 "sysfs: ... and reads fail with ENOENT");
+	T_EQ_INT(kb.set(kb.ctx, KSM_RUN, 1, msg, sizeof(msg)), -ENOENT,
+		 "sysfs: ... and writes too");
+	ksm_backend_release(&kb);
+	actlog_free(log);
+	remove_scratch();
+}
+
+/* ---- the action log ---- */
+
+static void test_actlog(void)
+{
+	struct world *w = world_new(NULL);
+	struct actlog *ring = actlog_new(3);
+	struct action a = {0};
+	uint64_t totals[4];
+	char path[] = "/tmp/control_test_log.XXXXXX", buf[4096] = "";
+	json_t *arr, *e;
+	int fd, saved;
+	ssize_t n;
+
+	/* One applied action: every field, and its log line on stderr. */
+	fd = mkstemp(path);
+	saved = dup(STDERR_FILENO);
+	if (fd < 0 || saved < 0)
+		abort();
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	add_guest(w, "g", 4000000, 4000000, 0, 3000000);
+	plan_target(w, "g", 3800000);
+	cycle(w, false);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+
+	e = last_action(w, "guest:g", "balloon_target", &arr);
+	T_OK(e != NULL, "actlog: the action is in the ring");
+	T_EQ_INT(e ? jint(e, "time_ms") : 0, w->now_ms, "actlog: time");
+	T_EQ_INT(e ? jint(e, "old") : 0, 4000000, "actlog: old value");
+	T_EQ_INT(e ? jint(e, "new") : 0, 3800000, "actlog: new value");
+	T_EQ_INT(e ? jint(e, "planned") : 0, 3800000, "actlog: planned");
+	T_EQ_STR(e ? jstr(e, "result") : NULL, "applied", "actlog: result");
+	T_EQ_STR(e ? jstr(e, "reason") : NULL, "02-balloon/shrink: cur=4000000",
+		 "actlog: the policy's reason");
+	json_decref(arr);
+	T_OK(strstr(buf, "action applied guest:g balloon_target: 4000000 -> "
+			 "3800000") != NULL,
+	     "actlog: logged as one line");
+	T_OK(strstr(buf, "reason: 02-balloon/shrink: cur=4000000") != NULL,
+	     "actlog: the log line has the reason");
+	world_free(w);
+
+	/* The ring is bounded and keeps the newest, oldest first. */
+	for (int i = 0; i < 5; i++) {
+		a.new_value = i;
+		a.result = i == 4 ? ACT_FAILED : ACT_APPLIED;
+		actlog_add(ring, &a);
+	}
+	arr = actlog_to_json(ring, 100);
+	T_EQ_INT(json_array_size(arr), 3, "actlog: ring holds 3 of 5");
+	T_EQ_INT(jint(json_array_get(arr, 0), "new"), 2,
+		 "actlog: oldest kept first");
+	T_EQ_INT(jint(json_array_get(arr, 2), "new"), 4,
+		 "actlog: newest last");
+	json_decref(arr);
+	arr = actlog_to_json(ring, 1);
+	T_EQ_INT(jint(json_array_get(arr, 0), "new"), 4,
+		 "actlog: limit 1 gives the newest");
+	json_decref(arr);
+	actlog_totals(ring, totals);
+	T_EQ_INT(totals[ACT_APPLIED], 4, "actlog: totals count every entry");
+	T_EQ_INT(totals[ACT_FAILED], 1, "actlog: failed total");
+	actlog_free(ring);
+}
+
+/* ---- property: no applied target breaks a rail ---- */
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+static int64_t rng_range(int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(rng() % (uint64_t)(hi - lo + 1));
+}
+
+static bool rng_chance(int pct) { return (int)(rng() % 100) < pct; }
+
+/* A random guest state: sizes, guarantee, statistics, their age. */
+static void random_guest(struct guest *g)
+{
+	double *row = g->row;
+	int64_t max = rng_range(1, 16000000), cur, min;
+
+	for (int f = 0; f < GUEST_FIELD_COUNT; f++)
+		row[f] = FIELD_ABSENT;
+	cur = rng_chance(10) ? max : rng_range(0, max);
+	min = rng_chance(40) ? 0 : rng_range(0, max);
+	if (rng_chance(3))
+		min = max + rng_range(1, 1000); /* bad metadata */
+	if (rng_chance(5))
+		cur = min; /* at the guarantee */
+	row[GF_BALLOON_CUR] = rng_chance(2) ? FIELD_ABSENT : (double)cur;
+	row[GF_BALLOON_MAX] = rng_chance(2) ? FIELD_ABSENT : (double)max;
+	row[GF_BALLOON_MIN] = rng_chance(10) ? FIELD_ABSENT : (double)min;
+	if (!rng_chance(10))
+		row[GF_MEM_UNUSED] = (double)rng_range(0, cur + cur / 10);
+	if (rng_chance(50))
+		row[GF_MEM_USABLE] = (double)rng_range(0, cur);
+	if (!rng_chance(10))
+		row[GF_STATS_AGE] = (double)rng_range(0, 120);
+}
+
+struct violations {
+	long applied, checked, n;
+	char first[512];
+};
+
+static void violation(struct violations *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void violation(struct violations *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->n++ == 0) {
+		va_start(ap, fmt);
+		vsnprintf(v->first, sizeof(v->first), fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* Check one applied target t against the guest row it was decided on. */
+static void check_target(struct violations *v, const struct control_rails *r,
+			 const double *row, bool emergency, int64_t t)
+{
+	double cur = row[GF_BALLOON_CUR], max = row[GF_BALLOON_MAX];
+	double min = field_present(row[GF_BALLOON_MIN]) ? row[GF_BALLOON_MIN]
+							: 0;
+	double freek = field_present(row[GF_MEM_UNUSED]) ? row[GF_MEM_UNUSED]
+							 : row[GF_MEM_USABLE];
+	double age = row[GF_STATS_AGE];
+	int64_t down, up, used;
+
+	v->checked++;
+	if (!field_present(cur) || !field_present(max) ||
+	    !field_present(freek)) {
+		violation(v, "applied %" PRId64 " without statistics", t);
+		return;
+	}
+	if (r->stale_ms && field_present(age) && age * 1000 > r->stale_ms) {
+		violation(v, "applied %" PRId64 " on stale stats (%.0f s)", t,
+			  age);
+		return;
+	}
+	if (t < min || t > max)
+		violation(v, "t %" PRId64 " outside [%.0f, %.0f]", t, min, max);
+	if (t == (int64_t)cur)
+		violation(v, "t %" PRId64 " equals cur", t);
+	if (cur < min || cur > max)
+		return; /* the bounds win over step and floor */
+	down = (int64_t)max * r->max_shrink_pct / 100;
+	up = (int64_t)max * r->max_grow_pct / 100;
+	if (t < cur && cur - t > down)
+		violation(v, "shrink %.0f -> %" PRId64 " beyond step %" PRId64,
+			  cur, t, down);
+	if (t > cur && t - cur > up)
+		violation(v, "grow %.0f -> %" PRId64 " beyond step %" PRId64,
+			  cur, t, up);
+	/* t >= min(cur, used * (1 + margin)), exactly, in integers. */
+	used = freek < cur ? (int64_t)(cur - freek) : 0;
+	if (!emergency && t < cur &&
+	    t * 100 < used * (100 + r->used_margin_pct))
+		violation(v,
+			  "t %" PRId64 " below min(cur %.0f, used %" PRId64
+			  " +%d%%)",
+			  t, cur, used, r->used_margin_pct);
+}
+
+static void test_property(void)
+{
+	const char *env = getenv("CONTROL_TEST_SEED");
+	uint64_t seed = env ? strtoull(env, NULL, 10) : 20240611;
+	struct violations v = {0};
+	struct control_rails r;
+	long dry_called = 0, cycles = 0;
+	enum { NG = 8, ROUNDS = 400, CYCLES = 10 };
+
+	rng_state = seed ? seed : 1;
+	printf("# property test seed %" PRIu64
+	       " (replay: CONTROL_TEST_SEED=%" PRIu64 ")\n",
+	       seed, seed);
+	for (int round = 0; round < ROUNDS; round++) {
+		struct world *w;
+		static const int stale[] = {0, 5000, 30000};
+
+		r = (struct control_rails){
+			.max_shrink_pct = (int)rng_range(1, 100),
+			.max_grow_pct = (int)rng_range(1, 100),
+			.used_margin_pct = (int)rng_range(0, 100),
+			.stale_ms = stale[rng() % 3],
+			.stuck_cycles = (int)rng_range(1, 5),
+		};
+		w = world_new(&r);
+		for (int i = 0; i < NG; i++) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "g%d", i);
+			add_guest(w, name, 0, 0, 0, 0);
+		}
+		for (int c = 0; c < CYCLES; c++) {
+			bool emergency = rng_chance(20), dry = rng_chance(10);
+			size_t before = w->fb.ncalls;
+
+			for (int i = 0; i < NG; i++) {
+				struct guest *g = &w->g[i];
+				int64_t last = -1;
+
+				/* Often the guest follows its last target. */
+				fb_count(&w->fb, g->name, &last);
+				if (last >= 0 && rng_chance(50))
+					g->row[GF_BALLOON_CUR] = (double)last;
+				else
+					random_guest(g);
+				plan_clear_targets(w);
+			}
+			for (int i = 0; i < NG; i++) {
+				double mx = w->g[i].row[GF_BALLOON_MAX];
+				int64_t hi = field_present(mx)
+						     ? (int64_t)mx * 2
+						     : 32000000;
+
+				if (rng_chance(90))
+					plan_target(w, w->g[i].name,
+						    rng_range(-hi / 2, hi));
+			}
+			plan_emergency(w, emergency);
+			cycle(w, dry);
+			cycles++;
+			if (dry && w->fb.ncalls != before)
+				dry_called++;
+			for (size_t k = before; k < w->fb.ncalls; k++) {
+				struct guest *g = find_guest(
+					w, w->fb.calls[k].guest);
+
+				v.applied++;
+				if (!g) {
+					violation(&v, "set on unknown guest");
+					continue;
+				}
+				check_target(&v, &r, g->row, emergency,
+					     (int64_t)w->fb.calls[k].kib);
+			}
+		}
+		world_free(w);
+	}
+	printf("# %ld cycles, %ld targets applied and checked\n", cycles,
+	       v.applied);
+	T_OK(v.applied > 1000, "property: many targets applied (%ld)",
+	     v.applied);
+	T_EQ_INT(v.checked, v.applied, "property: every target checked");
+	T_EQ_INT(dry_called, 0, "property: no set call in dry-run cycles");
+	if (!T_OK(v.n == 0, "property: no applied target breaks a rail"))
+		printf("#   %ld violations, first: %s (seed %" PRIu64 ")\n",
+		       v.n, v.first, seed);
+}
+
+/* The property checker itself must catch a bad target. */
+static void test_property_checker(void)
+{
+	struct violations v = {0};
+	struct guest g;
+
+	for (int f = 0; f < GUEST_FIELD_COUNT; f++)
+		g.row[f] = FIELD_ABSENT;
+	g.row[GF_BALLOON_CUR] = 4000000;
+	g.row[GF_BALLOON_MAX] = 4000000;
+	g.row[GF_BALLOON_MIN] = 1000000;
+	g.row[GF_MEM_UNUSED] = 500000;
+	check_target(&v, &default_rails, g.row, false, 3675000);
+	T_EQ_INT(v.n, 0, "checker: a good target passes");
+	check_target(&v, &default_rails, g.row, false, 3674999);
+	T_EQ_INT(v.n, 1, "checker: below the used floor is caught");
+	check_target(&v, &default_rails, g.row, true, 3599999);
+	T_EQ_INT(v.n, 2, "checker: beyond the step is caught");
+	check_target(&v, &default_rails, g.row, true, 4000000);
+	T_EQ_INT(v.n, 3, "checker: t == cur is caught");
+	g.row[GF_BALLOON_CUR] = 1000000;
+	check_target(&v, &default_rails, g.row, true, 999999);
+	T_EQ_INT(v.n, 4, "checker: below the minimum is caught");
+}
+
+int main(void)
+{
+	/* Action log lines go to stderr, apart from the TAP stream. */
+	log_set_level(LOG_LVL_INFO);
+	test_rail_maximum();
+	test_rail_minimum();
+	test_rail_used_floor();
+	test_rail_emergency();
+	test_rail_steps();
+	test_rail_stale_absent();
+	test_changed_only();
+	test_not_following();
+	test_isolation();
+	test_guest_state_follows_names();
+	test_dry_run();
+	test_ksm_changed_only();
+	test_ksm_unmerge_sequence();
+	test_ksm_merge_guard();
+	test_ksm_ranges();
+	test_ksm_no_hot_loop();
+	test_sysfs_backend();
+	test_actlog();
+	test_property_checker();
+	test_property();
+	return t_done();
+}
