@@ -1,0 +1,289 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# api.sh: every REST endpoint of a real momd on its real unix socket:
+# success and each documented error, a refused request changes nothing,
+# policy name path tricks, restart persistence (atomic files in state_dir,
+# nothing left behind, a bad state file ignored), the unix socket's mode
+# and group, the bearer token on TCP, and TLS.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/api.sh"
+
+J=application/json
+GOOD_POLICY='{"parameters": {"zz": {"default": 3}}}'
+KSM_POLICY='{"host": [{"rule": "scan", "do": [{"set": "ksm_pages_to_scan", "to": 77}]}]}'
+
+# expect STATUS CODE DESC: the last reply had this status and error code.
+expect() {
+	local want=$1 code=$2 desc=$3
+	if [ "$STATUS" = "$want" ] && { [ "$code" = - ] || [ "$(jv 'j["error"]')" = "$code" ]; }; then
+		ok "$desc ($want${code#-})"
+	else
+		not_ok "$desc: expected $want $code, got $STATUS $BODY"
+	fi
+}
+
+# refused DESC STATUS CODE METHOD PATH [BODY [CTYPE]]: the request is
+# refused as documented and the state is exactly as before.
+refused() {
+	local desc=$1 want=$2 code=$3 before after
+	shift 3
+	before=$(state_snapshot)
+	api "$@"
+	expect "$want" "$code" "$desc"
+	after=$(state_snapshot)
+	if [ "$before" = "$after" ]; then
+		ok "$desc: nothing changed"
+	else
+		not_ok "$desc: state changed"
+		diff <(echo "$before") <(echo "$after") | head -10 | sed 's/^/# /'
+	fi
+}
+
+momd_start --socket-group daemon --max-body 2048 || { not_ok "momd starts"; done_testing; }
+
+# --- Who may call: the unix socket.
+check "unix socket mode is 0660" [ "$(stat -c %a "$MOMD_SOCK")" = 660 ]
+check "unix socket group is socket_group" [ "$(stat -c %G "$MOMD_SOCK")" = daemon ]
+
+# --- Liveness, statistics, guests, status, plan, actions.
+api GET /v1/ping
+expect 200 - "GET /v1/ping"
+check "ping says ok" [ "$(jv 'j["ok"]')" = true ]
+api GET /v1/stats
+check "stats before any sample: empty host" [ "$(jv 'j')" = '{"host": {}, "guests": {}}' ]
+post_host memory-total=17179869184 memory-free=4294967296 gauge-ksm_run=1 \
+	vmpage_number-ksm_pages_to_scan=64 vmpage_number-ksm_sharing=300 \
+	gauge-ksm_merge_across_nodes=1 percent-ksmd_cpu=2.5 vmpage_number-ksm_shared=10
+check "POST /v1/metrics (200)" [ "$STATUS" = 200 ]
+post_guest g1 memory-actual=2147483648 memory-maximum=4294967296 memory-minimum=0 memory-unused=1073741824
+check "POST /v1/metrics for a guest (200)" [ "$STATUS" = 200 ]
+stats_ready() { api GET /v1/stats; [ "$(jv 'j["host"].get("ksm_pages_sharing")')" = 300 ] && [ "$(jv '"g1" in j["guests"]')" = true ]; }
+if wait_for 10 "statistics settle" stats_ready; then
+	ok "GET /v1/stats: host and guest, MOM's names"
+	check "stats: ksm_run, ksm_pages_to_scan, ksm_merge_across_nodes, ksmd_cpu_usage" \
+		[ "$(jv '[j["host"][k] for k in ("ksm_run","ksm_pages_to_scan","ksm_merge_across_nodes","ksmd_cpu_usage")]')" = '[1, 64, 1, 2.5]' ]
+	check "stats: mem_available in KiB" [ "$(jv 'j["host"]["mem_available"]')" = 16777216 ]
+	check "stats: guest balloon_cur in KiB" [ "$(jv 'j["guests"]["g1"]["balloon_cur"]')" = 2097152 ]
+else
+	not_ok "GET /v1/stats: $BODY"
+fi
+api GET /v1/guests
+check "GET /v1/guests: [g1]" [ "$STATUS/$(jv 'j')" = '200/["g1"]' ]
+api GET /v1/status
+check "GET /v1/status: active" [ "$STATUS/$(jv 'j["status"]')" = 200/active ]
+check "status counts the ingest" [ "$(jv 'j["ingest"]["batches"] >= 2')" = true ]
+api GET /v1/plan
+check "GET /v1/plan (200, plan and applied)" [ "$STATUS/$(jv 'sorted(j)')" = '200/["applied", "plan"]' ]
+api GET "/v1/actions?limit=5"
+check "GET /v1/actions?limit=5: an array" [ "$STATUS/$(jv 'isinstance(j, list) and len(j) <= 5')" = 200/true ]
+refused "GET /v1/actions?limit=0" 400 bad_query GET "/v1/actions?limit=0"
+refused "GET /v1/actions?limit=x" 400 bad_query GET "/v1/actions?limit=x"
+api POST /v1/metrics '[{"values":[1]}]'
+expect 400 bad_request "POST /v1/metrics: a bad record"
+api POST /v1/metrics '[]' text/plain
+expect 415 unsupported_media_type "POST /v1/metrics: not JSON"
+
+# --- Routing errors.
+refused "unknown path" 404 not_found GET /v1/nope
+refused "unversioned path" 404 not_found GET /status
+refused "POST /v1/stats" 405 method_not_allowed POST /v1/stats '{}'
+check "405 has an Allow header" grep -qi '^Allow: GET' <<<"$HEADERS"
+api DELETE /v1/parameters
+check "Allow of /v1/parameters: GET, PATCH" grep -qi '^Allow: GET, PATCH' <<<"$HEADERS"
+api POST /v1/policies/x
+check "Allow of /v1/policies/{name}: GET, PUT, DELETE" grep -qi '^Allow: GET, PUT, DELETE' <<<"$HEADERS"
+refused "body larger than max_body" 413 too_large PATCH /v1/parameters "{\"a\": \"$(head -c 3000 /dev/zero | tr '\0' x)\"}"
+
+# --- Parameters (setPolicyParameters).
+api GET /v1/parameters
+check "GET /v1/parameters: the declared defaults" \
+	[ "$STATUS/$(jv '[j[k] for k in ("balloonEnabled","ksmEnabled","ksmMergeAcrossNodes")]')" = '200/[0.0, 1.0, 1.0]' ]
+api PATCH /v1/parameters '{"balloonEnabled": true}'
+check "PATCH balloonEnabled=true" [ "$STATUS/$(jv 'j["balloonEnabled"]')" = 200/1.0 ]
+api PATCH /v1/parameters '{"ksmMergeAcrossNodes": false}'
+check "a partial update keeps the others" \
+	[ "$(jv '[j["balloonEnabled"], j["ksmMergeAcrossNodes"], j["ksmEnabled"]]')" = '[1.0, 0.0, 1.0]' ]
+refused "PATCH an unknown parameter (with a known one)" 400 bad_parameter PATCH /v1/parameters '{"ksmEnabled": false, "nope": 1}'
+refused "PATCH a string value" 400 bad_parameter PATCH /v1/parameters '{"ksmEnabled": "yes"}'
+refused "PATCH not an object" 400 bad_parameter PATCH /v1/parameters '[1]'
+refused "PATCH bad JSON" 400 bad_json PATCH /v1/parameters '{"ksmEnabled": '
+refused "PATCH duplicate keys" 400 bad_json PATCH /v1/parameters '{"ksmEnabled": 1, "ksmEnabled": 0}'
+refused "PATCH text/plain" 415 unsupported_media_type PATCH /v1/parameters '{"ksmEnabled": 1}' text/plain
+
+# --- Policies.
+api GET /v1/policies
+check "GET /v1/policies lists policy_dir" \
+	[ "$STATUS/$(jv '[(p["name"], p["origin"]) for p in j["policies"]]')" = '200/[["00-defines", "policy_dir"], ["02-balloon", "policy_dir"], ["03-ksm", "policy_dir"]]' ]
+api GET /v1/policies/03-ksm
+check "GET /v1/policies/03-ksm is the file's text" [ "$STATUS" = 200 ] && [ "$BODY" = "$(cat "$MOMD_POLICIES/03-ksm.json")" ]
+refused "GET an unknown policy" 404 no_such_policy GET /v1/policies/99-none
+refused "DELETE an unknown policy" 404 no_such_policy DELETE /v1/policies/99-none
+api PUT /v1/policies/01-parameters "$GOOD_POLICY"
+check "PUT /v1/policies/01-parameters adds it (origin api)" \
+	[ "$STATUS/$(jv '[p["origin"] for p in j["policies"] if p["name"] == "01-parameters"]')" = '200/["api"]' ]
+api GET /v1/parameters
+check "its parameter is declared" [ "$(jv 'j["zz"]')" = 3.0 ]
+refused "PUT a policy with a JSON syntax error" 400 invalid_policy PUT /v1/policies/04-bad '{"host": ['
+check "the syntax error has line and column" [ "$(jv '[j["policy"], j["line"], j["column"]]')" = '["04-bad", 1, 10]' ]
+refused "PUT a policy that does not validate" 400 invalid_policy PUT /v1/policies/04-bad '{"host": [{"rule": "r", "do": [{"set": "no_such_control", "to": 1}]}]}'
+check "the validation error names the JSON path" [ -n "$(jv 'j["path"] or None')" ]
+refused "PUT a policy text/plain" 415 unsupported_media_type PUT /v1/policies/04-x "$GOOD_POLICY" text/plain
+refused "PUT replacing 00-defines with a bad one keeps the old" 400 invalid_policy PUT /v1/policies/00-defines '{"parameters": 5}'
+for name in '..x' '.hidden' 'a..b' 'x%20y' "$(printf 'a%.0s' $(seq 64))"; do
+	refused "policy name '${name:0:20}' refused" 400 bad_policy_name PUT "/v1/policies/$name" "$GOOD_POLICY"
+done
+refused "path trick ..%2F" 404 not_found PUT "/v1/policies/..%2Fevil" "$GOOD_POLICY"
+refused "path trick ../" 404 not_found GET "/v1/policies/../../etc/passwd"
+check "no file escaped the state dir" [ ! -e "$T_TMP/evil" ] && [ ! -e "$MOMD_STATE/../evil.json" ]
+api GET /v1/effective-policy
+check "GET /v1/effective-policy: the set in name order" \
+	[ "$STATUS/$(jv '[p["name"] for p in j["policies"]]')" = '200/["00-defines", "01-parameters", "02-balloon", "03-ksm"]' ]
+check "effective policy holds documents" [ "$(jv 'j["policies"][1]["policy"]')" = "$(echo "$GOOD_POLICY" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))')" ]
+api DELETE /v1/policies/03-ksm
+check "DELETE /v1/policies/03-ksm" [ "$STATUS/$(jv '[p["name"] for p in j["policies"]]')" = '200/["00-defines", "01-parameters", "02-balloon"]' ]
+api GET /v1/policies/03-ksm
+expect 404 no_such_policy "a deleted policy is gone"
+
+# Whole-set replacement (setPolicy, made safe).
+refused "PUT /v1/policies with a bad policy keeps the set" 400 invalid_policy PUT /v1/policies '{"policies": {"50_main_": {"host": 3}}}'
+refused "PUT /v1/policies with a bad name" 400 bad_policy_name PUT /v1/policies '{"policies": {"../x": {}}}'
+refused "PUT /v1/policies without \"policies\"" 400 bad_request PUT /v1/policies '{"x": {}}'
+refused "PUT /v1/policies with a number as policy" 400 bad_request PUT /v1/policies '{"policies": {"a": 1}}'
+
+# --- Dry-run evaluation: changes nothing.
+CASE='{"params": {"balloonEnabled": 1}, "host": {"history": [{"mem_available": 16000000, "mem_free": 8000000, "ksm_run": 0}]}, "guests": []}'
+refused "POST /v1/evaluate with a supplied set and case" 200 - POST /v1/evaluate "{\"policies\": {\"k\": $KSM_POLICY}, \"case\": $CASE}"
+check "the plan sets what the supplied policy says" [ "$(jv 'j["plan"]["host"]["ksm_pages_to_scan"]')" = 77 ]
+check "the plan gives the reason" [ "$(jv '"scan" in j["plan"]["reasons"]["host"]["ksm_pages_to_scan"]')" = true ]
+check "the reply says what was evaluated" [ "$(jv '[j["policies"], j["state"]]')" = '["supplied", "case"]' ]
+refused "POST /v1/evaluate, current set and state" 200 - POST /v1/evaluate ''
+check "evaluated the current set and state" [ "$(jv '[j["policies"], j["state"], "plan" in j]')" = '["current", "current", true]' ]
+refused "POST /v1/evaluate with a bad policy" 400 invalid_policy POST /v1/evaluate '{"policies": {"k": {"host": 1}}}'
+refused "POST /v1/evaluate with a bad case" 400 invalid_case POST /v1/evaluate '{"case": {"host": {"history": [{"no_such_field": 1}]}}}'
+refused "POST /v1/evaluate with an unknown key" 400 bad_request POST /v1/evaluate '{"cases": {}}'
+
+# --- Log level (setVerbosity) and dry-run mode.
+api PUT /v1/log-level '{"level": "debug"}'
+check "PUT log-level debug" [ "$STATUS/$(jv 'j["level"]')" = 200/debug ]
+api PUT /v1/log-level '{"level": "4"}'
+check "PUT log-level \"4\" (MOM's info)" [ "$STATUS/$(jv 'j["level"]')" = 200/info ]
+api PUT /v1/log-level '{"level": 3}'
+check "PUT log-level 3 (MOM's warning)" [ "$STATUS/$(jv 'j["level"]')" = 200/warning ]
+api GET /v1/log-level
+check "GET log-level" [ "$STATUS/$(jv 'j["level"]')" = 200/warning ]
+refused "PUT log-level loud" 400 bad_level PUT /v1/log-level '{"level": "loud"}'
+api PUT /v1/log-level '{"level": "info"}'
+api PUT /v1/dry-run '{"enabled": true}'
+check "PUT dry-run on" [ "$STATUS/$(jv 'j["enabled"]')" = 200/true ]
+api GET /v1/dry-run
+check "GET dry-run" [ "$STATUS/$(jv 'j["enabled"]')" = 200/true ]
+api GET /v1/status
+check "status shows dry-run" [ "$(jv 'j["dry_run"]')" = true ]
+refused "PUT dry-run with a string" 400 bad_request PUT /v1/dry-run '{"enabled": "on"}'
+api PUT /v1/dry-run '{"enabled": false}'
+
+# --- Persistence failure: state_dir is not a directory.
+mv "$MOMD_STATE" "$T_TMP/state.away" && touch "$MOMD_STATE"
+api GET /v1/policies
+before=$BODY
+api PUT /v1/policies/05-new "$GOOD_POLICY"
+expect 500 persist_failed "a policy that cannot be persisted is refused"
+api GET /v1/policies
+check "... and the set in force is unchanged" [ "$BODY" = "$before" ]
+api GET /v1/parameters
+before=$BODY
+api PATCH /v1/parameters '{"ksmEnabled": 0}'
+expect 500 persist_failed "parameters that cannot be persisted are refused"
+api GET /v1/parameters
+check "... and the values in force are unchanged" [ "$BODY" = "$before" ]
+rm -f "$MOMD_STATE" && mv "$T_TMP/state.away" "$MOMD_STATE"
+
+# --- Restart persistence.
+api PATCH /v1/parameters '{"zz": 7, "ksmEnabled": false}'
+before_pol=$(curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/policies)
+before_par=$(curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/parameters)
+momd_stop
+check "momd stops" [ ! -S "$MOMD_SOCK" ]
+check "state dir is 0700" [ "$(stat -c %a "$MOMD_STATE")" = 700 ]
+check "state files are 0644" [ "$(stat -c %a "$MOMD_STATE"/policies.json "$MOMD_STATE"/parameters.json | sort -u)" = 644 ]
+check "no temporary file left in state_dir" [ -z "$(find "$MOMD_STATE" -name '.*')" ]
+check "no world-writable file in state_dir" [ -z "$(find "$MOMD_STATE" -perm -o+w)" ]
+momd_start || not_ok "momd restarts"
+api GET /v1/policies
+check "policies survive a restart" [ "$BODY" = "$before_pol" ]
+api GET /v1/parameters
+check "parameters survive a restart" [ "$BODY" = "$before_par" ]
+check "... zz=7, ksmEnabled=0" [ "$(jv '[j["zz"], j["ksmEnabled"]]')" = '[7.0, 0.0]' ]
+
+# Whole-set replacement, then reset.
+api PUT /v1/policies "{\"policies\": {\"50_main_\": $KSM_POLICY, \"00-defines\": $(cat "$MOMD_POLICIES/00-defines.json")}}"
+check "PUT /v1/policies replaces the set" \
+	[ "$STATUS/$(jv '[[p["name"] for p in j["policies"]], j["replaced"]]')" = '200/[["00-defines", "50_main_"], true]' ]
+api GET /v1/policies/50_main_
+check "the replaced set's policy reads back" [ "$(jv 'j["host"][0]["rule"]')" = scan ]
+momd_stop
+momd_start
+api GET /v1/policies
+check "a replaced set survives a restart" [ "$(jv '[[p["name"] for p in j["policies"]], j["replaced"]]')" = '[["00-defines", "50_main_"], true]' ]
+api DELETE /v1/policies
+check "DELETE /v1/policies resets to policy_dir" \
+	[ "$STATUS/$(jv '[[p["name"] for p in j["policies"]], j["replaced"]]')" = '200/[["00-defines", "02-balloon", "03-ksm"], false]' ]
+check "reset removes the persisted overrides" [ ! -e "$MOMD_STATE/policies.json" ]
+momd_stop
+
+# A state file that no longer validates is ignored, not fatal, not half-applied.
+echo '{"version": 1, "replace": false, "policies": {"01-x": "{\"host\": 1}"}}' >"$MOMD_STATE/policies.json"
+echo '{"ksmEnabled": 0, "nope": 1}' >"$MOMD_STATE/parameters.json"
+touch "$MOMD_STATE/.parameters.json.tmp.abc123"
+if momd_start; then
+	ok "momd starts with invalid state files"
+	api GET /v1/policies
+	check "the invalid policy overrides are ignored" [ "$(jv '[p["name"] for p in j["policies"]]')" = '["00-defines", "02-balloon", "03-ksm"]' ]
+	api GET /v1/parameters
+	check "invalid parameters are not half-applied" [ "$(jv 'j["ksmEnabled"]')" = 1.0 ]
+	check "the problem is logged" grep -q 'policies.json ignored' "$MOMD_LOG"
+	check "a crash's temporary file is removed at start" [ ! -e "$MOMD_STATE/.parameters.json.tmp.abc123" ]
+else
+	not_ok "momd starts with invalid state files"
+fi
+momd_stop
+
+# --- TCP with a bearer token.
+PORT=$(free_port)
+TOKEN=0123456789abcdef0123456789abcdef
+echo "$TOKEN" >"$T_TMP/token" && chmod 600 "$T_TMP/token"
+momd_start --listen "127.0.0.1:$PORT" --token-file "$T_TMP/token"
+tcp() { curl -s -o "$T_TMP/body" -w '%{http_code}' "$@"; }
+check "TCP without a token: 401" [ "$(tcp "http://127.0.0.1:$PORT/v1/ping")" = 401 ]
+check "TCP with a wrong token: 401" [ "$(tcp -H "Authorization: Bearer x$TOKEN" "http://127.0.0.1:$PORT/v1/ping")" = 401 ]
+check "TCP with a wrong scheme: 401" [ "$(tcp -H "Authorization: Basic $TOKEN" "http://127.0.0.1:$PORT/v1/ping")" = 401 ]
+check "TCP refusal body is a JSON error" grep -q '"error":"unauthorized"' "$T_TMP/body"
+check "TCP POST without a token: 401, nothing ingested" [ "$(tcp -H 'Content-Type: application/json' -d '[]' "http://127.0.0.1:$PORT/v1/metrics")" = 401 ]
+check "TCP with the token: 200" [ "$(tcp -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/ping")" = 200 ]
+check "TCP with the token: PATCH works" [ "$(tcp -X PATCH -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"ksmEnabled": 1}' "http://127.0.0.1:$PORT/v1/parameters")" = 200 ]
+check "the unix socket still needs no token" [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$MOMD_SOCK" http://momd/v1/ping)" = 200 ]
+momd_stop
+
+# --- TLS on TCP.
+if ! command -v openssl >/dev/null; then
+	skip "TLS: openssl is not installed (tests/install-deps.sh)"
+elif ! openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$T_TMP/key.pem" \
+	-out "$T_TMP/cert.pem" >/dev/null 2>&1; then
+	not_ok "TLS: openssl cannot make a self-signed certificate"
+else
+	PORT=$(free_port)
+	chmod 600 "$T_TMP/key.pem"
+	if momd_start --listen "127.0.0.1:$PORT" --token-file "$T_TMP/token" \
+		--tls-cert "$T_TMP/cert.pem" --tls-key "$T_TMP/key.pem"; then
+		check "TLS with the token: 200" [ "$(tcp --cacert "$T_TMP/cert.pem" -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$PORT/v1/ping")" = 200 ]
+		check "TLS without a token: 401" [ "$(tcp --cacert "$T_TMP/cert.pem" "https://127.0.0.1:$PORT/v1/ping")" = 401 ]
+		check "plain HTTP to the TLS port fails" [ "$(tcp -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/ping")" != 200 ]
+	else
+		not_ok "momd starts with TLS"
+	fi
+	momd_stop
+fi
+
+grep -q 'ERROR\|AddressSanitizer' "$MOMD_LOG" && diag "momd log has errors:" && grep 'ERROR\|AddressSanitizer' "$MOMD_LOG" | head -5 | sed 's/^/#   /'
+done_testing
