@@ -359,7 +359,7 @@ static meta_data_t *guest_meta(const struct guest_sample *s, const char *key,
 }
 
 static void dispatch_guest_extras(const struct mom_ctx *ctx,
-				  const struct guest_sample *s, meta_data_t *m)
+				  const struct guest_sample *s)
 {
 	if (s->present[GUEST_MINOR_FAULT] && s->present[GUEST_MAJOR_FAULT]) {
 		value_t v[2] = {
@@ -367,7 +367,7 @@ static void dispatch_guest_extras(const struct mom_ctx *ctx,
 		    {.derive = (derive_t)s->value[GUEST_MAJOR_FAULT]},
 		};
 
-		dispatch(ctx, s->name, "ps_pagefaults", "", v, 2, m);
+		dispatch(ctx, s->name, "ps_pagefaults", "", v, 2, NULL);
 	}
 	if (s->have_age) {
 		meta_data_t *sm = guest_meta(s, "mom:stats_state",
@@ -379,6 +379,9 @@ static void dispatch_guest_extras(const struct mom_ctx *ctx,
 	}
 }
 
+/* Meta (the domain's UUID) rides on memory-actual, memory-minimum and
+   duration-stats_age only: collectd clones meta for every value list, and
+   on hosts with hundreds of guests that cost shows. */
 static void dispatch_guest(const struct guest_sample *s, void *opaque)
 {
 	const struct mom_ctx *ctx = opaque;
@@ -387,13 +390,16 @@ static void dispatch_guest(const struct guest_sample *s, void *opaque)
 				     guest_min_source_name(s->min_source));
 
 	for (int i = 0; i < GUEST_STAT_NR; i++) {
+		meta_data_t *meta = i == GUEST_ACTUAL_KIB    ? m
+				    : i == GUEST_MINIMUM_KIB ? mm
+							     : NULL;
+
 		if (!s->present[i] || guest_metrics[i].type == NULL)
 			continue;
 		dispatch_metric(ctx, s->name, &guest_metrics[i], 0,
-				(int64_t)s->value[i], false,
-				i == GUEST_MINIMUM_KIB ? mm : m);
+				(int64_t)s->value[i], false, meta);
 	}
-	dispatch_guest_extras(ctx, s, m);
+	dispatch_guest_extras(ctx, s);
 	meta_data_destroy(mm);
 	meta_data_destroy(m);
 }
