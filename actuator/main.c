@@ -200,7 +200,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* Block the signals before any thread starts, so all inherit it. */
+	/* Block the signals before any thread starts, so all inherit it.
+	   A disposition inherited as "ignore" would discard them: reset it. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
