@@ -1,0 +1,319 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# write_plugin.sh: the write plugin `write_mom` inside Debian's real
+# collectd, delivering to the real actuator (build/momd), next to stock
+# write_http delivering to a second momd.  Values are injected with unixsock
+# PUTVAL; collectd's csv writer runs in the same daemon as a witness.
+#   1. both writers deliver: each momd's /v1/stats shows the injected host
+#      and guest values; write_mom forwards only plugin "mom" (its own
+#      metrics and other plugins are not forwarded), write_http everything;
+#   2. momd killed (SIGKILL) and restarted mid-run: csv keeps advancing
+#      (no write callback blocks), drops are counted in write_mom's own
+#      metrics, the failure is logged, and delivery resumes;
+#   3. a receiver that does not answer (SIGSTOP): csv still advances every
+#      interval; after SIGCONT delivery resumes; collectd's shutdown while
+#      the receiver is stopped is bounded;
+#   4. URL + TokenFile over TCP: delivered with the right token; with a
+#      wrong one the 401 batches are dropped and counted, not retried
+#      forever;
+#   5. an unknown option is a configuration error naming the option.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/collectd.sh"
+. "$ROOT/tests/lib/momd.sh"
+
+for f in "$BUILD/write_mom.so" "$BUILD/momd"; do
+	if [ ! -x "$f" ] && [ ! -f "$f" ]; then
+		not_ok "$f exists (run make)"
+		done_testing
+	fi
+done
+
+CSV=$T_TMP/csv/testhost
+MIB=1048576
+INJ_SEQ=$T_TMP/inject.seq
+
+# A unixsock client: each argument is one command; fails on a non-0 reply.
+cat >"$T_TMP/putval.py" <<'PY'
+import socket, sys, time
+sock, cmds = sys.argv[1], sys.argv[2:]
+s = socket.socket(socket.AF_UNIX)
+s.connect(sock)
+f = s.makefile("rw")
+loop = cmds and cmds[0] == "--loop"
+if loop:
+    # --loop PERIOD SEQFILE: PUTVAL a rising value every PERIOD seconds,
+    # recording the last one acknowledged in SEQFILE.
+    period, seqfile, seq = float(cmds[1]), cmds[2], 0
+    while True:
+        seq += 1
+        for cmd in ("PUTVAL testhost/mom/memory-total interval=1 N:%d" % (seq * 1024),
+                    "PUTVAL testhost/inj/gauge-seq interval=1 N:%d" % seq):
+            f.write(cmd + "\n"); f.flush()
+            if not f.readline().startswith("0 "):
+                sys.exit("PUTVAL failed")
+        with open(seqfile + ".tmp", "w") as out:
+            out.write("%d\n" % seq)
+        import os; os.rename(seqfile + ".tmp", seqfile)
+        time.sleep(period)
+for cmd in cmds:
+    f.write(cmd + "\n"); f.flush()
+    reply = f.readline()
+    if not reply.startswith("0 "):
+        sys.exit("%s -> %s" % (cmd, reply.strip()))
+PY
+putval() { python3 "$T_TMP/putval.py" "$T_TMP/cd.sock" "$@"; }
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# momd_b: a second actuator on TCP (token required), for write_http.  Stock
+# write_http forwards every plugin and momd refuses a whole batch with a
+# plugin outside --accept-plugins, so B accepts every plugin of this test.
+PORT_B=$(free_port)
+TOKEN=write-mom-test-token-$RANDOM$RANDOM
+printf '%s\n' "$TOKEN" >"$T_TMP/token"
+chmod 600 "$T_TMP/token"
+mkdir -p "$T_TMP/ksm" "$T_TMP/ksm_b" "$T_TMP/state_b"
+momd_b_start() {
+	"$BUILD/momd" --socket "$T_TMP/momd_b.sock" --state-dir "$T_TMP/state_b" \
+		--listen "127.0.0.1:$PORT_B" --token-file "$T_TMP/token" \
+		--policy-dir "$ROOT/policies" --libvirt-uri test:///default \
+		--ksm-dir "$T_TMP/ksm_b" --dry-run \
+		--accept-plugins mom,write_mom,other,inj >>"$T_TMP/momd_b.log" 2>&1 &
+	MOMD_B_PID=$!
+	at_exit stop_pid "$MOMD_B_PID"
+	wait_for 10 "momd B answers" curl -sf --unix-socket "$T_TMP/momd_b.sock" \
+		http://momd/v1/ping
+}
+MOMD_FLAGS=(--policy-dir "$ROOT/policies" --libvirt-uri test:///default
+	--ksm-dir "$T_TMP/ksm" --dry-run)
+
+# api_b PATH: GET on momd B's unix socket.
+api_b() { curl -sf --unix-socket "$T_TMP/momd_b.sock" "http://momd$1"; }
+# stat_is API_FN EXPR WANT: the JSON at EXPR of /v1/stats equals WANT.
+stat_is() { [ "$(jq_get "$($1 /v1/stats)" "$2")" = "$3" ]; }
+api_a() { curl -sf --unix-socket "$MOMD_SOCK" "http://momd$1"; }
+ingest() { jq_get "$($1 /v1/status)" "j['ingest']['$2']"; }
+ingest_ge() { local v; v=$(ingest "$1" "$2") && [ "$v" -ge "$3" ]; }
+
+# csv helpers: the last value of a series, numerically compared.
+csv_ge() {
+	local v
+	v=$(cd_csv_last testhost "$1" "$2") && [ -n "$v" ] &&
+		awk -v a="$v" -v b="$3" 'BEGIN { exit !(a + 0 >= b + 0) }'
+}
+# host_avail_ge API N: momd's host mem_available (KiB) >= N.
+host_avail_ge() {
+	local v
+	v=$(jq_get "$($1 /v1/stats)" "j['host']['mem_available']") &&
+		awk -v a="$v" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'
+}
+# csv_lines PLUGIN ID: data lines of a csv series.
+csv_lines() {
+	local f
+	f=$(ls "$CSV/$1/$2"-* 2>/dev/null | tail -1)
+	[ -n "$f" ] && echo $(($(wc -l <"$f") - 1)) || echo 0
+}
+# keeps_up FAILED_MIN: until write_mom's total_requests-failed reaches
+# FAILED_MIN (so the receiver has been failing for a while), repeatedly
+# take the value injected last and require csv, written by the same write
+# threads, to show it within two intervals.  Prints the number of stalls.
+keeps_up() {
+	local stalls=0 rounds=0 target end=$((SECONDS + 30))
+	while ! csv_ge write_mom total_requests-failed "$1"; do
+		target=$(cat "$INJ_SEQ")
+		wait_for 2 "csv shows $target" csv_ge inj gauge-seq "$target" ||
+			stalls=$((stalls + 1))
+		rounds=$((rounds + 1))
+		if [ "$SECONDS" -ge "$end" ]; then
+			stalls=$((stalls + 1000)) # the receiver never failed
+			break
+		fi
+	done
+	diag "$rounds rounds, $stalls stalls, failed $(cd_csv_last testhost write_mom total_requests-failed) (target $1)" >&2
+	echo "$stalls"
+}
+
+momd_start "${MOMD_FLAGS[@]}" || { not_ok "momd A starts"; done_testing; }
+momd_b_start || { not_ok "momd B starts"; done_testing; }
+ok "two real momd: A on a unix socket, B on 127.0.0.1:$PORT_B with a token"
+
+CONF=$T_TMP/collectd.conf
+cd_conf_head "$CONF"
+cat >>"$CONF" <<CONF
+PluginDir "/usr/lib/collectd"
+<LoadPlugin write_http>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_http>
+  <Node "momd_b">
+    URL "http://127.0.0.1:$PORT_B/v1/metrics"
+    Header "Authorization: Bearer $TOKEN"
+    Format "JSON"
+    StoreRates false
+  </Node>
+</Plugin>
+PluginDir "$BUILD"
+<LoadPlugin write_mom>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_mom>
+  Socket "$MOMD_SOCK"
+  BatchSize 5
+  QueueLimit 10
+  Timeout 3000
+  MaxBackoff 500
+  DrainTimeout 1000
+</Plugin>
+CONF
+cd_start "$CONF"
+wait_for 10 "collectd's unixsock" test -S "$T_TMP/cd.sock" ||
+	{ not_ok "collectd starts"; cat "$T_TMP/collectd.log"; done_testing; }
+ok "collectd started with write_mom and write_http"
+
+# --- 1. Delivery by both writers -----------------------------------------
+putval "PUTVAL testhost/mom/memory-total interval=1 N:$((4096 * MIB))" \
+	"PUTVAL testhost/mom-g1/memory-actual interval=1 N:$((512 * MIB))" \
+	"PUTVAL testhost/other/gauge-x interval=1 N:1"
+check "write_mom -> momd A: host mem_available 4 GiB (in KiB)" \
+	wait_for 15 "momd A host stats" stat_is api_a "j['host']['mem_available']" 4194304
+check "write_mom -> momd A: guest g1 balloon_cur 512 MiB" \
+	wait_for 10 "momd A guest stats" stat_is api_a "j['guests']['g1']['balloon_cur']" 524288
+check "write_http -> momd B: host mem_available 4 GiB" \
+	wait_for 15 "momd B host stats" stat_is api_b "j['host']['mem_available']" 4194304
+check "write_http -> momd B: guest g1 balloon_cur 512 MiB" \
+	wait_for 10 "momd B guest stats" stat_is api_b "j['guests']['g1']['balloon_cur']" 524288
+check "write_mom's own metrics are dispatched (csv total_values-sent > 0)" \
+	wait_for 10 "write_mom csv" csv_ge write_mom total_values-sent 1
+# write_http forwards everything, so momd B ignores plugins it does not
+# accept; write_mom forwards only "mom": momd A must have ignored nothing.
+check "write_http's batches include other plugins (momd B ignored some)" \
+	wait_for 10 "momd B ignored" ingest_ge api_b ignored 1
+check "write_mom forwards only plugin mom, not its own metrics (A ignored 0)" \
+	test "$(ingest api_a ignored)" = 0
+check "momd A rejected no batch of write_mom's" test "$(ingest api_a rejected)" = 0
+check "momd B rejected no batch of write_http's" test "$(ingest api_b rejected)" = 0
+
+# --- 2. Actuator killed and restarted ------------------------------------
+python3 "$T_TMP/putval.py" "$T_TMP/cd.sock" --loop 0.05 "$INJ_SEQ" &
+INJ_PID=$!
+at_exit kill "$INJ_PID"
+wait_for 5 "injector running" test -s "$INJ_SEQ"
+{ kill -9 "$MOMD_PID"; wait "$MOMD_PID"; } 2>/dev/null
+ok "momd A killed (SIGKILL) while values flow"
+dropped_before=$(cd_csv_last testhost write_mom total_values-dropped)
+failed_before=$(cd_csv_last testhost write_mom total_requests-failed)
+# While it is down (until write_mom has failed 4 more requests), the csv
+# writer in the same write threads keeps up.
+stalls=$(keeps_up $((${failed_before:-0} + 4)))
+check "csv keeps up while momd is down (no write callback blocks)" test "$stalls" = 0
+check "drops counted in write_mom's total_values-dropped" \
+	wait_for 10 "drops in csv" csv_ge write_mom total_values-dropped $((${dropped_before:-0} + 1))
+check "the failure is logged, prefixed" \
+	grep -q 'write_mom plugin: cannot deliver to' "$T_TMP/collectd.log"
+check "failed requests counted in total_requests-failed" \
+	wait_for 10 "failed requests in csv" csv_ge write_mom total_requests-failed 1
+rm -f "$MOMD_SOCK"
+momd_start "${MOMD_FLAGS[@]}" || not_ok "momd A restarts"
+check "delivery resumes after the restart (new momd ingests records)" \
+	wait_for 15 "momd A records after restart" ingest_ge api_a records 5
+check "resumed delivery is logged" \
+	wait_for 10 "resumed log" grep -q 'write_mom plugin: delivery to .* resumed' "$T_TMP/collectd.log"
+target=$(cat "$INJ_SEQ")
+check "fresh values reach the restarted momd" \
+	wait_for 10 "fresh host stats" host_avail_ge api_a "$target"
+
+# --- 3. A receiver that does not answer ----------------------------------
+kill -STOP "$MOMD_PID"
+at_exit kill -CONT "$MOMD_PID"
+ok "momd A stopped (SIGSTOP): connections hang"
+# A hung request fails only after Timeout (3 s, three intervals): wait
+# for two such failures while checking csv.
+failed_before=$(cd_csv_last testhost write_mom total_requests-failed)
+stalls=$(keeps_up $((failed_before + 2)))
+check "csv keeps up while momd hangs (Timeout 3 s > interval)" test "$stalls" = 0
+records_before=$(ingest api_b records)
+check "write_http's receiver is unaffected (momd B still ingests)" \
+	wait_for 10 "momd B records grow" ingest_ge api_b records $((records_before + 1))
+kill -CONT "$MOMD_PID"
+target=$(cat "$INJ_SEQ")
+check "after SIGCONT delivery resumes" \
+	wait_for 15 "fresh host stats after SIGCONT" host_avail_ge api_a "$target"
+
+# Shutdown with a hung receiver: flush (<= 1 interval) + drain (1 s) +
+# abort of the running request (~1 s) must bound it.
+kill -STOP "$MOMD_PID"
+kill "$INJ_PID"
+t0=$(date +%s%N)
+kill "$CD_PID"
+if wait_for 15 "collectd exits" eval "! kill -0 $CD_PID"; then
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	check "collectd stops within 8 s with a hung receiver (${ms} ms)" test "$ms" -lt 8000
+else
+	not_ok "collectd stops with a hung receiver"
+fi
+check "collectd exited normally" grep -q 'Exiting normally' "$T_TMP/collectd.log"
+kill -CONT "$MOMD_PID"
+
+# --- 4. URL and TokenFile ------------------------------------------------
+run_url_collectd() { # TOKENFILE
+	CONF2=$T_TMP/collectd2.conf
+	rm -rf "$T_TMP/csv" "$T_TMP/collectd.log" "$T_TMP/cd.sock"
+	cd_conf_head "$CONF2"
+	cat >>"$CONF2" <<CONF
+<LoadPlugin write_mom>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_mom>
+  URL "http://127.0.0.1:$PORT_B/v1/metrics"
+  TokenFile "$1"
+  Plugin "mom"
+  Type "memory"
+</Plugin>
+CONF
+	cd_start "$CONF2"
+	wait_for 10 "collectd 2 unixsock" test -S "$T_TMP/cd.sock"
+}
+records_before=$(ingest api_b records)
+run_url_collectd "$T_TMP/token"
+putval "PUTVAL testhost/mom/memory-total interval=1 N:$((8192 * MIB))" \
+	"PUTVAL testhost/mom/gauge-skipped interval=1 N:1"
+check "URL + TokenFile: delivered to momd B over TCP" \
+	wait_for 15 "momd B host stats 8 GiB" stat_is api_b "j['host']['mem_available']" 8388608
+check "Type filter: only the memory record was forwarded" \
+	test "$(($(ingest api_b records) - records_before))" = 1
+cd_stop
+printf 'wrong-token\n' >"$T_TMP/badtoken"
+run_url_collectd "$T_TMP/badtoken"
+putval "PUTVAL testhost/mom/memory-total interval=1 N:$((1024 * MIB))"
+check "wrong token: the 401 batch is dropped and counted (total_values-rejected)" \
+	wait_for 15 "rejected in csv" csv_ge write_mom total_values-rejected 1
+check "wrong token: logged as refused" \
+	grep -q 'write_mom plugin: http://127.0.0.1:.* refused a batch (HTTP status 401)' "$T_TMP/collectd.log"
+# Let three more intervals of write_mom's own metrics pass: a retry of
+# the refused batch would raise total_requests-failed above 1.
+n=$(csv_lines write_mom total_requests-failed)
+wait_for 10 "three more intervals" eval "[ \$(csv_lines write_mom total_requests-failed) -ge $((n + 3)) ]"
+check "wrong token: not retried (total_requests-failed stays 1)" \
+	test "$(cd_csv_last testhost write_mom total_requests-failed)" = 1
+cd_stop
+
+# --- 5. Configuration errors ----------------------------------------------
+CONF3=$T_TMP/collectd3.conf
+rm -f "$T_TMP/collectd.log"
+cd_conf_head "$CONF3"
+cat >>"$CONF3" <<CONF
+LoadPlugin write_mom
+<Plugin write_mom>
+  Bogus 1
+</Plugin>
+CONF
+timeout 20 collectd -f -C "$CONF3" >"$T_TMP/collectd3.out" 2>&1
+rc=$?
+check "an unknown option stops collectd (exit status $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+check "the error names the option" \
+	grep -q 'write_mom plugin: unknown option "Bogus"' "$T_TMP/collectd.log" "$T_TMP/collectd3.out"
+
+done_testing
