@@ -1,0 +1,447 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# controllers.sh: the balloon and KSM controllers end to end.  The real
+# build/momd is fed write_http JSON samples over its unix socket (curl) and
+# acts on a REAL private libvirtd running libvirt's test driver
+# (tests/lib/libvirt.sh) and on scratch KSM trees under $T_TMP standing in
+# for /sys/kernel/mm/ksm (the real one is never touched).  What is checked
+# is what libvirt reports (virsh dommemstat) and what the KSM files hold:
+#
+#   - dry run decides and records but changes nothing, and switched off at
+#     run time (PUT /v1/dry-run) the same decisions are applied;
+#   - KSM: changed-only writes (a sentinel is left alone), range refusals
+#     recorded once, the merge guard, a failing write not retried every
+#     cycle, a symlinked knob never followed;
+#   - each balloon rail with its exact target: maximum, guaranteed minimum,
+#     used-memory floor, emergency below it, shrink and grow steps, stale and
+#     absent statistics;
+#   - a guest that does not follow is reported once and not pushed again;
+#   - a domain gone between decision and action, and a libvirt error on
+#     another, leave the other guests applied;
+#   - the shipped 03-ksm policy's unmerge sequence (K7 then K8 of the MOM
+#     reference), with merge_across_nodes written before run.
+#
+# A test policy (10-test.json) makes each guest's planned target its
+# mem_available sample and the KSM knobs and the emergency signal API
+# parameters, so every plan is chosen by the test.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/libvirt.sh"
+
+KIB=1024
+SOCK=$T_TMP/momd.sock
+
+if [ ! -x "$BUILD/momd" ]; then
+	not_ok "build/momd exists (run make first)"
+	done_testing
+fi
+
+# ---- helpers -------------------------------------------------------------
+
+api_get() { curl -sf --unix-socket "$SOCK" "http://momd$1"; }
+
+# api_send METHOD PATH JSON: fails unless the answer is 2xx.
+api_send() {
+	curl -sf -o /dev/null --unix-socket "$SOCK" -X "$1" \
+		-H 'Content-Type: application/json' --data-binary "$3" \
+		"http://momd$2"
+}
+
+params() { api_send PATCH /v1/parameters "$1"; }
+
+# post INSTANCE TYPE-TINST=VALUE...: one write_http JSON body, one sample.
+post() {
+	local inst=$1 kv k sep="" body="[" now
+	shift
+	now=$(date +%s.%N | cut -c1-14)
+	for kv in "$@"; do
+		k=${kv%%=*}
+		body+=$sep$(printf '{"values":[%s],"dstypes":["gauge"],"dsnames":["value"],"time":%s,"interval":1,"host":"hv01","plugin":"mom","plugin_instance":"%s","type":"%s","type_instance":"%s"}' \
+			"${kv#*=}" "$now" "$inst" "${k%%-*}" "${k#*-}")
+		sep=,
+	done
+	api_send POST /v1/metrics "$body]"
+}
+
+# guest NAME ACTUAL MAX MIN UNUSED TARGET [K=V...]: a guest sample in KiB;
+# UNUSED "-" leaves the balloon statistics out (no balloon driver).  The
+# test policy plans TARGET (sent as mem_available).
+guest() {
+	local name=$1 a=$2 max=$3 min=$4 unused=$5 target=$6
+	shift 6
+	local kv=(memory-actual=$((a * KIB)) memory-maximum=$((max * KIB))
+		memory-minimum=$((min * KIB)) memory-available=$((target * KIB)))
+	[ "$unused" = - ] || kv+=(memory-unused=$((unused * KIB)))
+	post "$name" "${kv[@]}" "$@"
+}
+
+# jq-like queries in Python (no jq here): A is the action list.
+acts() {
+	api_get "/v1/actions?limit=100000" | python3 -c '
+import json, sys
+A = json.load(sys.stdin)
+r = eval(sys.argv[1])
+if r is not None:
+    print(json.dumps(r) if isinstance(r, (dict, list, bool)) else r)
+' "$1"
+}
+
+# The newest action on SUBJECT CONTROL with RESULT: "new detail" or nothing.
+act_last() {
+	acts "next(('%d %s' % (a['new'], a['detail']) for a in reversed(A) if a['subject'] == '$1' and a['control'] == '$2' and a['result'] == '$3'), None)"
+}
+act_count() {
+	acts "len([a for a in A if a['subject'] == '$1' and a['control'] == '$2' and a['result'] == '$3'])"
+}
+has_act() { [ -n "$(act_last "$@")" ]; }
+
+lv_actual() { lv_virsh dommemstat "$1" | awk '$1 == "actual" {print $2}'; }
+actual_is() { [ "$(lv_actual "$1")" = "$2" ]; }
+
+cycles() { api_get /v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycles"])'; }
+# wait_cycles N: until the engine has run N more cycles.
+wait_cycles() {
+	local target=$(($(cycles) + $1))
+	wait_for 20 "$1 more cycles" _cycles_reached "$target"
+}
+_cycles_reached() { [ "$(cycles)" -ge "$1" ]; }
+
+file_is() { [ "$(cat "$1")" = "$2" ]; }
+
+# expect_target NAME KIB RESULT-DETAIL-PATTERN: libvirt shows the target and
+# the action log has it applied with a detail matching the pattern.
+expect_target() {
+	local name=$1 want=$2 pat=$3 got
+	if wait_for 10 "$name at $want KiB" actual_is "$name" "$want"; then
+		ok "$name: libvirt reports $want KiB"
+	else
+		not_ok "$name: libvirt reports $(lv_actual "$name") KiB, want $want"
+	fi
+	got=$(act_last "guest:$name" balloon_target applied)
+	if [[ "$got" == "$want "*"$pat"* ]]; then
+		ok "$name: action applied $want ($pat)"
+	else
+		not_ok "$name: action \"$got\", want \"$want ...$pat...\""
+	fi
+}
+
+# expect_refused NAME ACTUAL PATTERN: refused with the pattern, libvirt
+# untouched for a few cycles.
+expect_refused() {
+	local name=$1 actual=$2 pat=$3
+	if wait_for 10 "$name refused" has_act "guest:$name" balloon_target refused; then
+		ok "$name: refused"
+	else
+		not_ok "$name: no refusal recorded"
+	fi
+	check "$name: refusal says \"$pat\"" \
+		grep -q -- "$pat" <<<"$(act_last "guest:$name" balloon_target refused)"
+	wait_cycles 3
+	check "$name: libvirt untouched ($actual KiB)" actual_is "$name" "$actual"
+	check "$name: refused once, not every cycle" \
+		[ "$(act_count "guest:$name" balloon_target refused)" = 1 ]
+}
+
+# settle NAME UNUSED: the guest reports its new size and wants nothing more,
+# as the read plugin would after the balloon moved.
+settle() {
+	local a
+	a=$(lv_actual "$1")
+	guest "$1" "$a" "$2" 0 "$3" "$a"
+}
+
+# start_momd KSM_DIR POLICY_DIR FLAG...: the real daemon on $SOCK.
+start_momd() {
+	local ksm=$1 pol=$2
+	shift 2
+	rm -f "$SOCK"
+	"$BUILD/momd" --socket "$SOCK" --policy-dir "$pol" \
+		--state-dir "$T_TMP/state.$RANDOM" --libvirt-uri "$LV_URI" \
+		--ksm-dir "$ksm" --interval-ms 200 --settle-ms 50 \
+		--expiry-ms 600000 --log-level info "$@" \
+		>>"$T_TMP/momd.log" 2>&1 &
+	MOMD_PID=$!
+	at_exit stop_pid "$MOMD_PID"
+	wait_for 10 "momd answers" api_get /v1/ping
+}
+
+# ksm_tree DIR RUN PAGES SLEEP MERGE SHARED: a scratch KSM directory.
+ksm_tree() {
+	mkdir -p "$1"
+	echo "$2" >"$1/run"
+	echo "$3" >"$1/pages_to_scan"
+	echo "$4" >"$1/sleep_millisecs"
+	echo "$5" >"$1/merge_across_nodes"
+	echo "$6" >"$1/pages_shared"
+}
+
+host_sample() {
+	post "" memory-total=$((16777216 * KIB)) memory-free=$((8000000 * KIB)) \
+		memory-buffers=0 memory-cached=0 "$@"
+}
+
+# ---- the private libvirtd and its domains --------------------------------
+
+lv_start || { not_ok "private libvirtd starts"; done_testing; }
+ok "private libvirtd with the test driver"
+# name max_MiB cur_MiB [min_MiB]
+for d in "dry 4000 4000" "rmax 4000 3900" "rmin 2000 1100 1000" \
+	"rfloor 4000 4000" "remerg 4000 4000" "rshrink 4000 4000" \
+	"rgrow 4000 2000" "rstale 4000 4000" "rnostats 4000 4000" \
+	"rstuck 4000 4000" "gone 4000 4000" "ok1 4000 4000" "toobig 2000 2000"; do
+	# shellcheck disable=SC2086
+	lv_define $d || not_ok "define ${d%% *}"
+done
+check "13 test domains running, plus the driver's own \"test\"" \
+	[ "$(lv_virsh list --name | grep -c .)" = 14 ]
+
+# ---- daemon A: the test policy, dry run at start -------------------------
+
+POL=$T_TMP/pol
+mkdir -p "$POL"
+cat >"$POL/10-test.json" <<'JSON'
+{
+  "description": "controllers.sh: the plan is chosen by the test",
+  "parameters": {
+    "emerg": {"default": 0, "description": "the emergency signal"},
+    "k_run": {"default": -1, "description": "ksm_run, -1 for none"},
+    "k_pts": {"default": -1, "description": "ksm_pages_to_scan, -1 for none"},
+    "k_sleep": {"default": -1, "description": "ksm_sleep_millisecs, -1 for none"},
+    "k_merge": {"default": -1, "description": "ksm_merge_across_nodes, -1 for none"}
+  },
+  "host": [
+    {"rule": "knobs", "do": [
+      {"set": "emergency", "to": "emerg"},
+      {"if": [">=", "k_run", 0], "then": [{"set": "ksm_run", "to": "k_run"}]},
+      {"if": [">=", "k_pts", 0], "then": [{"set": "ksm_pages_to_scan", "to": "k_pts"}]},
+      {"if": [">=", "k_sleep", 0], "then": [{"set": "ksm_sleep_millisecs", "to": "k_sleep"}]},
+      {"if": [">=", "k_merge", 0], "then": [{"set": "ksm_merge_across_nodes", "to": "k_merge"}]}
+    ]}
+  ],
+  "guest": [
+    {"rule": "target", "do": [
+      {"if": ["present", ["stat", "mem_available"]],
+       "then": [{"set": "balloon_target", "to": ["stat", "mem_available"],
+                 "explain": [["stat", "mem_available"]]}]}
+    ]}
+  ]
+}
+JSON
+KA=$T_TMP/ksmA
+ksm_tree "$KA" 0 100 20 1 0
+echo 7 >"$T_TMP/outside"
+
+if ! start_momd "$KA" "$POL" --dry-run --rail-max-grow-pct 25 \
+	--rail-stale-ms 5000; then
+	not_ok "momd starts (log: $(tail -3 "$T_TMP/momd.log"))"
+	done_testing
+fi
+ok "momd starts with --dry-run on the private libvirtd"
+check "GET /v1/dry-run: enabled" grep -q true <<<"$(api_get /v1/dry-run)"
+
+# --- Dry run changes nothing.
+host_sample
+params '{"k_run": 1, "k_pts": 500}'
+guest dry 4096000 4096000 0 3072000 3891200
+DRY_MTIME=$(stat -c %Y.%y "$KA/pages_to_scan")
+if wait_for 10 "dry-run actions" has_act guest:dry balloon_target dry-run &&
+	wait_for 10 "dry-run KSM action" has_act host ksm_pages_to_scan dry-run; then
+	ok "dry run: balloon and KSM decisions recorded as dry-run"
+else
+	not_ok "dry run: no dry-run action: $(acts A)"
+fi
+check "dry run: the recorded target is 3891200" \
+	grep -q '^3891200 ' <<<"$(act_last guest:dry balloon_target dry-run)"
+wait_cycles 5
+check "dry run: libvirt untouched after 5 cycles" actual_is dry 4096000
+check "dry run: pages_to_scan untouched" file_is "$KA/pages_to_scan" 100
+check "dry run: run untouched" file_is "$KA/run" 0
+check "dry run: pages_to_scan's mtime unchanged" \
+	[ "$(stat -c %Y.%y "$KA/pages_to_scan")" = "$DRY_MTIME" ]
+check "dry run: nothing applied" [ "$(acts "len([a for a in A if a['result'] == 'applied'])")" = 0 ]
+
+# --- Switched off at run time: the same decisions are applied.
+check "PUT /v1/dry-run {enabled: false}" \
+	api_send PUT /v1/dry-run '{"enabled":false}'
+check "dry run off: libvirt shows 3891200" \
+	wait_for 10 "dry balloon" actual_is dry 3891200
+check "dry run off: pages_to_scan written" \
+	wait_for 10 "pages_to_scan" file_is "$KA/pages_to_scan" 500
+check "dry run off: run written" wait_for 10 "run" file_is "$KA/run" 1
+check "dry run off: the action has old, new, reason" \
+	[ "$(acts "[(a['old'], a['new'], a['planned'], a['reason'].startswith('10-test/target'), a['time_ms'] > 0) for a in A if a['subject'] == 'guest:dry' and a['result'] == 'applied']")" = '[[4096000, 3891200, 3891200, true, true]]' ]
+settle dry 4096000 3072000
+
+# --- KSM: changed-only writes.  "0500" reads as 500: an equal value, which
+# a write would turn into "500".
+echo 0500 >"$KA/pages_to_scan"
+echo 01 >"$KA/run"
+wait_cycles 5
+check "KSM changed-only: pages_to_scan sentinel untouched" file_is "$KA/pages_to_scan" 0500
+check "KSM changed-only: run sentinel untouched" file_is "$KA/run" 01
+check "KSM changed-only: pages_to_scan applied once in all" \
+	[ "$(act_count host ksm_pages_to_scan applied)" = 1 ]
+
+# --- KSM: range refusals, recorded once.
+params '{"k_run": 3}'
+check "KSM range: run=3 refused" \
+	wait_for 10 "run=3 refused" has_act host ksm_run refused
+check "KSM range: the refusal says out of range" \
+	grep -q "out of range" <<<"$(act_last host ksm_run refused)"
+wait_cycles 5
+check "KSM range: run file untouched" file_is "$KA/run" 01
+check "KSM range: refused once in 5+ cycles" [ "$(act_count host ksm_run refused)" = 1 ]
+params '{"k_run": 1}'
+
+# --- KSM: merge_across_nodes only while nothing is shared.
+echo 10 >"$KA/pages_shared"
+params '{"k_merge": 0}'
+check "KSM merge guard: refused while pages are shared" \
+	wait_for 10 "merge refused" has_act host ksm_merge_across_nodes refused
+check "KSM merge guard: file untouched" file_is "$KA/merge_across_nodes" 1
+echo 0 >"$KA/pages_shared"
+check "KSM merge guard: written once nothing is shared" \
+	wait_for 10 "merge written" file_is "$KA/merge_across_nodes" 0
+params '{"k_merge": -1}'
+
+# --- KSM: a write the kernel refuses is not retried every cycle.  A
+# directory in place of sleep_millisecs fails every open for writing.
+mv "$KA/sleep_millisecs" "$T_TMP/sleep.saved"
+mkdir "$KA/sleep_millisecs"
+C0=$(cycles)
+params '{"k_sleep": 10}'
+check "KSM failing write: recorded as failed" \
+	wait_for 10 "sleep failed" has_act host ksm_sleep_millisecs failed
+wait_cycles 25
+C1=$(cycles)
+FAILS=$(act_count host ksm_sleep_millisecs failed)
+check "KSM failing write: $FAILS attempts in $((C1 - C0)) cycles (one per 10)" \
+	[ "$FAILS" -ge 2 ] && [ "$FAILS" -le $(((C1 - C0) / 10 + 1)) ]
+params '{"k_sleep": -1}'
+rmdir "$KA/sleep_millisecs"
+mv "$T_TMP/sleep.saved" "$KA/sleep_millisecs"
+
+# --- KSM: never outside the directory, even through a symlinked knob.
+rm "$KA/run"
+ln -s ../outside "$KA/run"
+params '{"k_run": 2}'
+check "KSM symlinked run: the write fails" \
+	wait_for 10 "run failed" has_act host ksm_run failed
+check "KSM symlinked run: the symlink's target is untouched" file_is "$T_TMP/outside" 7
+params '{"k_run": -1}'
+rm "$KA/run"
+echo 1 >"$KA/run"
+
+# --- Balloon rails, each with its exact target (max 4000 MiB = 4096000).
+guest rmax 3993600 4096000 0 3072000 5120000
+guest rmin 1126400 2048000 1024000 1024000 512000
+guest rfloor 4096000 4096000 0 512000 3737600
+guest rshrink 4096000 4096000 0 3072000 2048000
+guest rgrow 2048000 4096000 0 1024000 4096000
+guest rstale 4096000 4096000 0 3072000 3891200 \
+	gauge-last_update=$(($(date +%s) - 120))
+guest rnostats 4096000 4096000 0 - 3891200
+expect_target rmax 4096000 "capped at the maximum"
+expect_target rmin 1024000 "guaranteed minimum"
+expect_target rfloor 3763200 "what the guest uses (+5%)"
+expect_target rshrink 3686400 "shrink step limited to 10%"
+expect_target rgrow 3072000 "grow step limited to 25%"
+expect_refused rstale 4096000 "stale"
+expect_refused rnostats 4096000 "no balloon statistics"
+settle rmax 4096000 3072000
+settle rmin 2048000 1024000
+settle rfloor 4096000 512000
+settle rshrink 4096000 3072000
+settle rgrow 4096000 1024000
+
+# The same plan as rfloor's, in an emergency: below the used floor.
+params '{"emerg": 1}'
+guest remerg 4096000 4096000 0 512000 3737600
+expect_target remerg 3737600 "emergency: below what the guest uses"
+params '{"emerg": 0}'
+settle remerg 4096000 512000
+
+# --- A guest that does not follow: its samples keep the old size.
+guest rstuck 4096000 4096000 0 3072000 3891200
+check "rstuck: first push applied" \
+	wait_for 10 "rstuck pushed" actual_is rstuck 3891200
+check "rstuck: reported as not following" \
+	wait_for 10 "rstuck reported" has_act guest:rstuck balloon_target refused
+check "rstuck: the report says so" \
+	grep -q "does not follow" <<<"$(act_last guest:rstuck balloon_target refused)"
+wait_cycles 5
+check "rstuck: pushed once, not every cycle" \
+	[ "$(act_count guest:rstuck balloon_target applied)" = 1 ]
+check "rstuck: GET /v1/plan shows following=false" \
+	[ "$(api_get /v1/plan | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"]["rstuck"]["following"])')" = False ]
+
+# --- A domain gone between decision and action, a libvirt error on
+# another: the third is still applied.  toobig's sample claims a larger
+# maximum than libvirt has, so libvirt refuses the target.
+lv_virsh "destroy gone; undefine gone" >/dev/null
+domain_gone() { ! lv_virsh dominfo "$1" >/dev/null 2>&1; }
+check "gone: destroyed and undefined" domain_gone gone
+guest gone 4096000 4096000 0 3072000 3891200
+guest ok1 4096000 4096000 0 3072000 3891200
+guest toobig 2048000 4096000 0 1024000 3072000
+check "ok1: applied beside the failures" \
+	wait_for 10 "ok1 applied" actual_is ok1 3891200
+check "gone: failed, detail says it is gone" \
+	wait_for 10 "gone failed" has_act guest:gone balloon_target failed
+check "gone: the detail names it" \
+	grep -q "guest is gone" <<<"$(act_last guest:gone balloon_target failed)"
+check "toobig: failed with libvirt's error" \
+	wait_for 10 "toobig failed" has_act guest:toobig balloon_target failed
+diag "toobig: $(act_last guest:toobig balloon_target failed)"
+check "toobig: libvirt untouched" actual_is toobig 2048000
+C0=$(cycles)
+wait_cycles 10
+C1=$(cycles)
+FAILS=$(act_count guest:toobig balloon_target failed)
+check "toobig: $FAILS attempts in $((C1 - C0))+ cycles, not every cycle" \
+	[ "$FAILS" -le $(((C1 - C0) / 3 + 2)) ]
+ping() { api_get /v1/ping >/dev/null; }
+check "momd still answers" ping
+check "every action is in the log, one line each" \
+	[ "$(grep -c 'action ' "$T_TMP/momd.log")" -ge "$(acts 'len(A)')" ]
+stop_pid "$MOMD_PID"
+
+# ---- daemon B: the shipped 03-ksm's unmerge sequence ----------------------
+
+POLB=$T_TMP/polB
+mkdir -p "$POLB"
+cp "$ROOT/policies/00-defines.json" "$ROOT/policies/03-ksm.json" "$POLB/"
+KB=$T_TMP/ksmB
+# K7: ksmMergeAcrossNodes=0 wanted, mode 1, 500 pages shared, run 1.
+ksm_tree "$KB" 1 400 10 1 500
+if ! start_momd "$KB" "$POLB"; then
+	not_ok "momd B starts (log: $(tail -3 "$T_TMP/momd.log"))"
+	done_testing
+fi
+check "ksmMergeAcrossNodes=false" params '{"ksmMergeAcrossNodes": false}'
+k_host() {
+	post "" memory-total=$((16777216 * KIB)) memory-free=$((2000000 * KIB)) \
+		memory-buffers=0 memory-cached=0 \
+		memory-ksm_shareable=$((10000000 * KIB)) "$@"
+}
+k_host gauge-ksm_run=1 vmpage_number-ksm_shared=500 \
+	gauge-ksm_merge_across_nodes=1 vmpage_number-ksm_pages_to_scan=400
+check "K7: run=2 (unmerge) written" wait_for 10 "run=2" file_is "$KB/run" 2
+wait_cycles 3
+check "K7: merge_across_nodes untouched while pages are shared" \
+	file_is "$KB/merge_across_nodes" 1
+check "K7: pages_to_scan untouched" file_is "$KB/pages_to_scan" 400
+# The kernel unmerged; the next sample says so (K8).
+echo 0 >"$KB/pages_shared"
+k_host gauge-ksm_run=2 vmpage_number-ksm_shared=0 \
+	gauge-ksm_merge_across_nodes=1 vmpage_number-ksm_pages_to_scan=400
+check "K8: merge_across_nodes=0 written" \
+	wait_for 10 "merge=0" file_is "$KB/merge_across_nodes" 0
+check "K8: run=1" wait_for 10 "run=1" file_is "$KB/run" 1
+check "K8: pages_to_scan=700" wait_for 10 "pts=700" file_is "$KB/pages_to_scan" 700
+check "K8: sleep_millisecs (already 10) not written" \
+	[ "$(act_count host ksm_sleep_millisecs applied)" = 0 ]
+check "K8: the mode written before run" \
+	[ "$(acts "[a['control'] for a in A if a['result'] == 'applied']")" = '["ksm_run", "ksm_merge_across_nodes", "ksm_run", "ksm_pages_to_scan"]' ]
+stop_pid "$MOMD_PID"
+
+done_testing
