@@ -19,7 +19,9 @@
 #   - a domain gone between decision and action, and a libvirt error on
 #     another, leave the other guests applied;
 #   - the shipped 03-ksm policy's unmerge sequence (K7 then K8 of the MOM
-#     reference), with merge_across_nodes written before run.
+#     reference), with merge_across_nodes written before run;
+#   - the libvirt KSM backend: run through sysfs, libvirt's error (the test
+#     driver has no node memory parameters) recorded for the others.
 #
 # A test policy (10-test.json) makes each guest's planned target its
 # mem_available sample and the KSM knobs and the emergency signal API
@@ -442,6 +444,28 @@ check "K8: sleep_millisecs (already 10) not written" \
 	[ "$(act_count host ksm_sleep_millisecs applied)" = 0 ]
 check "K8: the mode written before run" \
 	[ "$(acts "[a['control'] for a in A if a['result'] == 'applied']")" = '["ksm_run", "ksm_merge_across_nodes", "ksm_run", "ksm_pages_to_scan"]' ]
+stop_pid "$MOMD_PID"
+
+# ---- daemon C: KSM through libvirt's node memory parameters --------------
+# run stays in sysfs; the test driver has no node memory parameters, so the
+# other knobs fail with libvirt's error, as a libvirt error should.
+KC=$T_TMP/ksmC
+ksm_tree "$KC" 0 100 20 1 0
+if ! start_momd "$KC" "$POL" --ksm-backend libvirt; then
+	not_ok "momd C starts (log: $(tail -3 "$T_TMP/momd.log"))"
+	done_testing
+fi
+params '{"k_run": 1, "k_pts": 500}'
+host_sample
+check "libvirt KSM backend: run written through sysfs" \
+	wait_for 10 "run=1" file_is "$KC/run" 1
+check "libvirt KSM backend: pages_to_scan fails with libvirt's error" \
+	wait_for 10 "pts failed" has_act host ksm_pages_to_scan failed
+diag "pages_to_scan: $(act_last host ksm_pages_to_scan failed)"
+check "libvirt KSM backend: pages_to_scan file untouched" \
+	file_is "$KC/pages_to_scan" 100
+check "GET /v1/status names the backends" \
+	[ "$(api_get /v1/status | python3 -c 'import json,sys; j = json.load(sys.stdin); print(j["balloon_backend"], j["ksm_backend"])')" = "libvirt libvirt" ]
 stop_pid "$MOMD_PID"
 
 done_testing
