@@ -285,5 +285,5 @@ else
 	momd_stop
 fi
 
-grep -q 'ERROR\|AddressSanitizer' "$MOMD_LOG" && diag "momd log has errors:" && grep 'ERROR\|AddressSanitizer' "$MOMD_LOG" | head -5 | sed 's/^/#   /'
+momd_log_clean
 done_testing

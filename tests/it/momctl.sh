@@ -204,4 +204,5 @@ check "... the error says unauthorized" grep -q unauthorized <<<"$ERR"
 "$BUILD/momctl" --url "http://127.0.0.1:$PORT" --token-file "$T_TMP/nope" status 2>/dev/null
 RC=$?
 rc_is 5 "a missing token file"
+momd_log_clean
 done_testing

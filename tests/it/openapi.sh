@@ -33,4 +33,5 @@ while read -r verdict desc; do
 done < <(python3 "$ROOT/tests/it/openapi_check.py" "$SPEC" "$T_TMP/routes" \
 	"$MOMD_SOCK" "http://127.0.0.1:$PORT" 2>&1)
 [ "$T_N" -gt 20 ] || not_ok "the checker ran its checks"
+momd_log_clean
 done_testing

@@ -22,4 +22,5 @@ while read -r verdict desc; do
 	esac
 done < <(python3 -B "$ROOT/tests/it/vdsm_client_test.py" "$MOMD_SOCK" "$T_TMP" 2>&1)
 [ "$T_N" -gt 15 ] || not_ok "the client test ran its checks"
+momd_log_clean
 done_testing

@@ -10,6 +10,8 @@
 #                            $MOMD_STATE, policies $MOMD_POLICIES) and wait
 #                            until it answers; extra ARGS are momd flags
 #   momd_stop                SIGTERM and wait
+#   momd_log_clean           stop momd, then check that its log (every run
+#                            of this test) has no sanitizer report
 #   api METHOD PATH [BODY [CONTENT-TYPE]]
 #                            one request on the socket: sets STATUS and
 #                            BODY (and HEADERS, the response headers)
@@ -53,6 +55,16 @@ momd_start() {
 momd_stop() {
 	[ -n "$MOMD_PID" ] && stop_pid "$MOMD_PID"
 	MOMD_PID=""
+}
+
+momd_log_clean() {
+	momd_stop
+	if grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$MOMD_LOG"; then
+		not_ok "momd's log has a sanitizer report"
+		grep -A8 'Sanitizer\|runtime error' "$MOMD_LOG" | head -20 | sed 's/^/# /'
+	else
+		ok "momd's log has no sanitizer report"
+	fi
 }
 
 api() {
