@@ -22,7 +22,7 @@
 #include "polstate.h"
 #include "statedir.h"
 
-#define PARAMS_FILE "parameters.json"
+#define PARAMS_FILE	 "parameters.json"
 #define PARAMS_MAX_BYTES (1u << 20)
 
 struct route {
@@ -66,8 +66,7 @@ void api_reply_policy_error(struct http_response *res, const char *code,
 	api_reply(res, 400, o);
 }
 
-bool api_body_is_json(const struct http_request *req,
-		      struct http_response *res)
+bool api_body_is_json(const struct http_request *req, struct http_response *res)
 {
 	const char *ct = req->content_type;
 	size_t n = strlen("application/json");
@@ -80,8 +79,7 @@ bool api_body_is_json(const struct http_request *req,
 	return false;
 }
 
-json_t *api_body_json(const struct http_request *req,
-		      struct http_response *res)
+json_t *api_body_json(const struct http_request *req, struct http_response *res)
 {
 	json_error_t jerr;
 	json_t *v;
@@ -89,15 +87,14 @@ json_t *api_body_json(const struct http_request *req,
 
 	if (!api_body_is_json(req, res))
 		return NULL;
-	v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
-		       &jerr);
+	v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!v) {
 		snprintf(msg, sizeof(msg), "line %d, column %d: %s", jerr.line,
 			 jerr.column, jerr.text);
 		api_reply(res, 400,
-			  json_pack("{s:s, s:s, s:i, s:i}", "error",
-				    "bad_json", "message", msg, "line",
-				    jerr.line, "column", jerr.column));
+			  json_pack("{s:s, s:s, s:i, s:i}", "error", "bad_json",
+				    "message", msg, "line", jerr.line, "column",
+				    jerr.column));
 	}
 	return v;
 }
@@ -183,8 +180,8 @@ static void get_params(struct api *api, const struct http_request *req,
 static int params_save_locked(struct api *api, char *err, size_t len)
 {
 	json_t *set = engine_params_set_json(api->engine);
-	char *text = set ? json_dumps(set, JSON_INDENT(2) | JSON_SORT_KEYS)
-			 : NULL;
+	char *text =
+	    set ? json_dumps(set, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	int rc;
 
 	json_decref(set);
@@ -260,8 +257,7 @@ static void get_log_level(struct api *api, const struct http_request *req,
 {
 	(void)api, (void)req, (void)arg;
 	api_reply(res, 200,
-		  json_pack("{s:s}", "level",
-			    log_level_name(log_get_level())));
+		  json_pack("{s:s}", "level", log_level_name(log_get_level())));
 }
 
 /* setVerbosity: MOM's "1".."5" (also as a number) or a level name. */
@@ -331,9 +327,9 @@ static void evaluate_reply(struct api *api, struct policy_set *ps,
 			       ec ? evalcase_snapshot(ec) : NULL, &no_state);
 	if (plan)
 		api_reply(res, 200,
-			  json_pack("{s:o, s:s, s:s}", "plan", plan,
-				    "policies", ps ? "supplied" : "current",
-				    "state", ec ? "case" : "current"));
+			  json_pack("{s:o, s:s, s:s}", "plan", plan, "policies",
+				    ps ? "supplied" : "current", "state",
+				    ec ? "case" : "current"));
 	else if (no_state)
 		api_reply_error(res, 409, "no_state",
 				"no host sample yet: supply a \"case\"");
@@ -384,34 +380,33 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/ping", get_ping},
-	{"POST", "/v1/metrics", post_metrics},
-	{"GET", "/v1/status", get_status},
-	{"GET", "/v1/stats", get_stats},
-	{"GET", "/v1/guests", get_guests},
-	{"GET", "/v1/plan", get_plan},
-	{"GET", "/v1/actions", get_actions},
-	{"GET", "/v1/parameters", get_params},
-	{"PATCH", "/v1/parameters", patch_params},
-	{"GET", "/v1/policies", api_get_policies},
-	{"PUT", "/v1/policies", api_put_policies},
-	{"DELETE", "/v1/policies", api_delete_policies},
-	{"GET", "/v1/policies/{name}", api_get_policy},
-	{"PUT", "/v1/policies/{name}", api_put_policy},
-	{"DELETE", "/v1/policies/{name}", api_delete_policy},
-	{"GET", "/v1/effective-policy", api_get_effective},
-	{"POST", "/v1/evaluate", post_evaluate},
-	{"GET", "/v1/log-level", get_log_level},
-	{"PUT", "/v1/log-level", put_log_level},
-	{"GET", "/v1/dry-run", get_dry_run},
-	{"PUT", "/v1/dry-run", put_dry_run},
+    {"GET", "/v1/ping", get_ping},
+    {"POST", "/v1/metrics", post_metrics},
+    {"GET", "/v1/status", get_status},
+    {"GET", "/v1/stats", get_stats},
+    {"GET", "/v1/guests", get_guests},
+    {"GET", "/v1/plan", get_plan},
+    {"GET", "/v1/actions", get_actions},
+    {"GET", "/v1/parameters", get_params},
+    {"PATCH", "/v1/parameters", patch_params},
+    {"GET", "/v1/policies", api_get_policies},
+    {"PUT", "/v1/policies", api_put_policies},
+    {"DELETE", "/v1/policies", api_delete_policies},
+    {"GET", "/v1/policies/{name}", api_get_policy},
+    {"PUT", "/v1/policies/{name}", api_put_policy},
+    {"DELETE", "/v1/policies/{name}", api_delete_policy},
+    {"GET", "/v1/effective-policy", api_get_effective},
+    {"POST", "/v1/evaluate", post_evaluate},
+    {"GET", "/v1/log-level", get_log_level},
+    {"PUT", "/v1/log-level", put_log_level},
+    {"GET", "/v1/dry-run", get_dry_run},
+    {"PUT", "/v1/dry-run", put_dry_run},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 /* Does path match pattern?  *arg gets the {name} segment, if any. */
-static bool route_match(const char *pattern, const char *path,
-			const char **arg)
+static bool route_match(const char *pattern, const char *path, const char **arg)
 {
 	const char *brace = strchr(pattern, '{');
 	size_t n;
@@ -507,8 +502,8 @@ static void params_restore(struct api *api)
 	free(text);
 }
 
-int api_init(struct api *api, struct engine *e, const struct conf *c,
-	     char *err, size_t len)
+int api_init(struct api *api, struct engine *e, const struct conf *c, char *err,
+	     size_t len)
 {
 	int n;
 

@@ -38,8 +38,8 @@ struct api {
  * logged and ignored, never fatal, never half-applied.  Returns 0, or
  * -ENOMEM with err filled.
  */
-int api_init(struct api *api, struct engine *e, const struct conf *c,
-	     char *err, size_t len);
+int api_init(struct api *api, struct engine *e, const struct conf *c, char *err,
+	     size_t len);
 void api_release(struct api *api);
 
 /*

@@ -22,10 +22,10 @@
 /* name -> text of every policy in the engine's set, and their order. */
 struct listing {
 	const struct polstate *overrides;
-	json_t *list;	 /* [{"name", "origin"}] */
-	json_t *texts;	 /* name -> text, when wanted */
+	json_t *list;	  /* [{"name", "origin"}] */
+	json_t *texts;	  /* name -> text, when wanted */
 	const char *want; /* a single name to find, or NULL */
-	char *found;	 /* its text (owned copy) */
+	char *found;	  /* its text (owned copy) */
 };
 
 static void listing_fill(const struct policy_set *ps, void *arg)
@@ -40,9 +40,9 @@ static void listing_fill(const struct policy_set *ps, void *arg)
 			l->found = strdup(text);
 		if (l->list)
 			json_array_append_new(
-				l->list,
-				json_pack("{s:s, s:s}", "name", name, "origin",
-					  polstate_origin(l->overrides, name)));
+			    l->list,
+			    json_pack("{s:s, s:s}", "name", name, "origin",
+				      polstate_origin(l->overrides, name)));
 		if (l->texts)
 			json_object_set_new(l->texts, name, json_string(text));
 	}
@@ -51,8 +51,7 @@ static void listing_fill(const struct policy_set *ps, void *arg)
 /* The listing body; caller holds api->lock.  NULL when out of memory. */
 static json_t *listing_json_locked(struct api *api)
 {
-	struct listing l = {.overrides = api->overrides,
-			    .list = json_array()};
+	struct listing l = {.overrides = api->overrides, .list = json_array()};
 
 	if (!l.list)
 		return NULL;
@@ -200,8 +199,8 @@ void api_put_policies(struct api *api, const struct http_request *req,
 		goto out;
 	}
 	next = polstate_new();
-	if (next && (polstate_replace_all(next) < 0 ||
-		     put_all(next, pol, res) < 0)) {
+	if (next &&
+	    (polstate_replace_all(next) < 0 || put_all(next, pol, res) < 0)) {
 		if (!res->json)
 			api_reply_error(res, 503, "overloaded",
 					"out of memory");
@@ -352,8 +351,8 @@ void api_get_effective(struct api *api, const struct http_request *req,
 	{
 		json_t *doc = json_loads(json_string_value(v), 0, NULL);
 
-		json_array_append_new(arr, json_pack("{s:s, s:o*}", "name",
-						     name, "policy", doc));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:o*}", "name", name, "policy", doc));
 	}
 	api_reply(res, 200, json_pack("{s:O}", "policies", arr));
 out:
@@ -370,8 +369,7 @@ void api_policies_restore(struct api *api)
 	char err[512];
 
 	if (polstate_load(c->state_dir, &st, err, sizeof(err)) < 0) {
-		log_warn("%s/%s ignored: %s", c->state_dir, POLSTATE_FILE,
-			 err);
+		log_warn("%s/%s ignored: %s", c->state_dir, POLSTATE_FILE, err);
 		return;
 	}
 	if (polstate_empty(st)) {
@@ -408,11 +406,11 @@ void api_reload_policies(struct api *api)
 			perr.policy, perr.path, perr.path[0] ? ": " : "",
 			perr.message);
 	} else {
-		log_info("reload: %zu policies from %s%s",
-			 policy_set_count(ps), api->conf->policy_dir,
+		log_info("reload: %zu policies from %s%s", policy_set_count(ps),
+			 api->conf->policy_dir,
 			 polstate_empty(api->overrides)
-				 ? ""
-				 : " with the API's changes");
+			     ? ""
+			     : " with the API's changes");
 		engine_policies_swap(api->engine, ps);
 	}
 	pthread_mutex_unlock(&api->lock);

@@ -27,40 +27,47 @@ typedef void (*printer_fn)(const json_t *body);
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: momctl [--socket PATH | --url URL [--token-file FILE] "
-		"[--cacert FILE]]\n"
-		"              [--timeout SECONDS] [--json] COMMAND [ARGS]\n"
-		"\n"
-		"commands:\n"
-		"  ping                          is momd answering\n"
-		"  status                        daemon status and counters\n"
-		"  stats                         latest host and guest statistics\n"
-		"  guests                        active guests\n"
-		"  plan                          the last plan and what was applied\n"
-		"  policies [list]               policies in force and their origin\n"
-		"  policies get NAME             one policy's text\n"
-		"  policies set FILE [NAME]      add or replace a policy (NAME: the\n"
-		"                                file name without .json)\n"
-		"  policies delete NAME          delete a policy\n"
-		"  policies replace FILE...      replace the whole set\n"
-		"  policies reset                back to the policy directory\n"
-		"  policies effective            the combined set, in name order\n"
-		"  parameters [get]              parameter values\n"
-		"  parameters set K=V...         merge-update (V: number, true, false)\n"
-		"  evaluate [CASE.json] [--policy-dir DIR]\n"
-		"                                dry-run evaluation; changes nothing\n"
-		"  actions [--limit N]           recent actions, oldest first\n"
-		"  log-level [LEVEL]             show or set (error, warning, info,\n"
-		"                                debug or MOM's 1..5)\n"
-		"  dry-run [on|off]              show or set dry-run mode\n"
-		"\n"
-		"default socket: %s (or $MOMCTL_SOCKET)\n"
-		"\n"
-		"exit status: 0 ok, 1 the API refused the request (HTTP 4xx),\n"
-		"  2 usage, 3 cannot connect, 4 server error (HTTP 5xx) or a bad\n"
-		"  reply, 5 a local file cannot be read\n",
-		MOMCTL_DEFAULT_SOCKET);
+	fprintf(
+	    f,
+	    "usage: momctl [--socket PATH | --url URL [--token-file FILE] "
+	    "[--cacert FILE]]\n"
+	    "              [--timeout SECONDS] [--json] COMMAND [ARGS]\n"
+	    "\n"
+	    "commands:\n"
+	    "  ping                          is momd answering\n"
+	    "  status                        daemon status and counters\n"
+	    "  stats                         latest host and guest statistics\n"
+	    "  guests                        active guests\n"
+	    "  plan                          the last plan and what was "
+	    "applied\n"
+	    "  policies [list]               policies in force and their "
+	    "origin\n"
+	    "  policies get NAME             one policy's text\n"
+	    "  policies set FILE [NAME]      add or replace a policy (NAME: "
+	    "the\n"
+	    "                                file name without .json)\n"
+	    "  policies delete NAME          delete a policy\n"
+	    "  policies replace FILE...      replace the whole set\n"
+	    "  policies reset                back to the policy directory\n"
+	    "  policies effective            the combined set, in name order\n"
+	    "  parameters [get]              parameter values\n"
+	    "  parameters set K=V...         merge-update (V: number, true, "
+	    "false)\n"
+	    "  evaluate [CASE.json] [--policy-dir DIR]\n"
+	    "                                dry-run evaluation; changes "
+	    "nothing\n"
+	    "  actions [--limit N]           recent actions, oldest first\n"
+	    "  log-level [LEVEL]             show or set (error, warning, "
+	    "info,\n"
+	    "                                debug or MOM's 1..5)\n"
+	    "  dry-run [on|off]              show or set dry-run mode\n"
+	    "\n"
+	    "default socket: %s (or $MOMCTL_SOCKET)\n"
+	    "\n"
+	    "exit status: 0 ok, 1 the API refused the request (HTTP 4xx),\n"
+	    "  2 usage, 3 cannot connect, 4 server error (HTTP 5xx) or a bad\n"
+	    "  reply, 5 a local file cannot be read\n",
+	    MOMCTL_DEFAULT_SOCKET);
 }
 
 static int usage_error(const char *msg)
@@ -102,20 +109,21 @@ static int call(struct ctl *c, const char *method, const char *path,
 	if (rc != MOMCTL_OK)
 		return rc;
 	if (r.status >= 400) {
-		const char *code = json_string_value(json_object_get(r.json, "error"));
-		const char *msg = json_string_value(json_object_get(r.json, "message"));
+		const char *code =
+		    json_string_value(json_object_get(r.json, "error"));
+		const char *msg =
+		    json_string_value(json_object_get(r.json, "message"));
 
 		fprintf(stderr, "momctl: %s %s: HTTP %ld %s: %s\n", method,
-			path, r.status, code ? code : "?",
-			msg ? msg : r.body);
+			path, r.status, code ? code : "?", msg ? msg : r.body);
 		rc = r.status >= 500 ? MOMCTL_SERVER : MOMCTL_API_ERROR;
 	} else if (!r.json) {
 		fprintf(stderr, "momctl: %s %s: the reply is not JSON\n",
 			method, path);
 		rc = MOMCTL_SERVER;
 	} else if (c->json || !print) {
-		char *s = json_dumps(r.json, JSON_INDENT(2) |
-					     JSON_PRESERVE_ORDER);
+		char *s =
+		    json_dumps(r.json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
 		printf("%s\n", s ? s : r.body);
 		free(s);
@@ -201,9 +209,8 @@ static int policies_add_file(json_t *obj, const char *file)
 	if (!text)
 		return MOMCTL_FILE;
 	name_from_file(file, name, sizeof(name));
-	rc = json_object_set_new(obj, name, json_string(text)) < 0
-		     ? MOMCTL_FILE
-		     : 0;
+	rc = json_object_set_new(obj, name, json_string(text)) < 0 ? MOMCTL_FILE
+								   : 0;
 	free(text);
 	return rc;
 }
@@ -315,8 +322,7 @@ static int cmd_parameters(struct ctl *c, int argc, char **argv)
 	json_t *obj;
 
 	if (argc == 0 || (strcmp(argv[0], "get") == 0 && argc == 1))
-		return call(c, "GET", "/v1/parameters", NULL,
-			    momctl_print_kv);
+		return call(c, "GET", "/v1/parameters", NULL, momctl_print_kv);
 	if (strcmp(argv[0], "set") != 0 || argc < 2)
 		return usage_error("parameters: get, or set K=V...");
 	obj = json_object();
@@ -399,10 +405,10 @@ static int cmd_dry_run(struct ctl *c, int argc, char **argv)
 		return call(c, "GET", "/v1/dry-run", NULL, print_dry_run);
 	if (argc != 1 || (strcmp(argv[0], "on") && strcmp(argv[0], "off")))
 		return usage_error("dry-run [on|off]");
-	return call_json(c, "PUT", "/v1/dry-run",
-			 json_pack("{s:b}", "enabled",
-				   strcmp(argv[0], "on") == 0),
-			 print_dry_run);
+	return call_json(
+	    c, "PUT", "/v1/dry-run",
+	    json_pack("{s:b}", "enabled", strcmp(argv[0], "on") == 0),
+	    print_dry_run);
 }
 
 /* Commands that are one GET and a printer. */
@@ -412,11 +418,11 @@ static int cmd_simple(struct ctl *c, const char *cmd)
 		const char *name, *path;
 		printer_fn print;
 	} simple[] = {
-		{"ping", "/v1/ping", print_ping},
-		{"status", "/v1/status", momctl_print_kv},
-		{"stats", "/v1/stats", momctl_print_stats},
-		{"guests", "/v1/guests", momctl_print_lines},
-		{"plan", "/v1/plan", momctl_print_kv},
+	    {"ping", "/v1/ping", print_ping},
+	    {"status", "/v1/status", momctl_print_kv},
+	    {"stats", "/v1/stats", momctl_print_stats},
+	    {"guests", "/v1/guests", momctl_print_lines},
+	    {"plan", "/v1/plan", momctl_print_kv},
 	};
 
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)

@@ -51,12 +51,12 @@ int momctl_request(const struct momctl_conn *c, const char *method,
 void momctl_reply_release(struct momctl_reply *r);
 
 /* Table printers: one per kind of reply, to stdout. */
-void momctl_print_kv(const json_t *o);	       /* key: value lines */
-void momctl_print_stats(const json_t *stats);  /* ENTITY FIELD VALUE */
-void momctl_print_policies(const json_t *o);   /* NAME ORIGIN */
-void momctl_print_effective(const json_t *o);  /* per policy, pretty JSON */
-void momctl_print_plan(const json_t *o);       /* evaluation result */
-void momctl_print_actions(const json_t *arr);  /* one action per line */
-void momctl_print_lines(const json_t *arr);    /* one string per line */
+void momctl_print_kv(const json_t *o);	      /* key: value lines */
+void momctl_print_stats(const json_t *stats); /* ENTITY FIELD VALUE */
+void momctl_print_policies(const json_t *o);  /* NAME ORIGIN */
+void momctl_print_effective(const json_t *o); /* per policy, pretty JSON */
+void momctl_print_plan(const json_t *o);      /* evaluation result */
+void momctl_print_actions(const json_t *arr); /* one action per line */
+void momctl_print_lines(const json_t *arr);   /* one string per line */
 
 #endif /* MOM_MOMCTL_H */

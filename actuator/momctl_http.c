@@ -75,20 +75,19 @@ static int setup(CURL *k, const struct momctl_conn *c, const char *method,
 		bad |= curl_easy_setopt(k, CURLOPT_UNIX_SOCKET_PATH,
 					c->socket) != CURLE_OK;
 	if (c->cacert)
-		bad |= curl_easy_setopt(k, CURLOPT_CAINFO, c->cacert) !=
-		       CURLE_OK;
+		bad |=
+		    curl_easy_setopt(k, CURLOPT_CAINFO, c->cacert) != CURLE_OK;
 	bad |= curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK;
 	if (body) {
-		bad |= curl_easy_setopt(k, CURLOPT_POSTFIELDS, body) !=
-		       CURLE_OK;
+		bad |=
+		    curl_easy_setopt(k, CURLOPT_POSTFIELDS, body) != CURLE_OK;
 		bad |= curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE,
 					(long)strlen(body)) != CURLE_OK;
 	}
-	bad |= curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, c->timeout_ms) !=
-	       CURLE_OK;
+	bad |=
+	    curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, c->timeout_ms) != CURLE_OK;
 	bad |= curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_data) !=
-	       CURLE_OK;
+	bad |= curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK;
 	bad |= curl_easy_setopt(k, CURLOPT_WRITEDATA, b) != CURLE_OK;
 	return bad ? -1 : 0;
 }
@@ -122,8 +121,7 @@ int momctl_request(const struct momctl_conn *c, const char *method,
 	rc = r->body ? MOMCTL_OK : MOMCTL_CONNECT;
 out:
 	if (rc != MOMCTL_OK)
-		fprintf(stderr, "momctl: %s: %s\n",
-			c->socket ? c->socket : url,
+		fprintf(stderr, "momctl: %s: %s\n", c->socket ? c->socket : url,
 			b.too_large ? "reply too large"
 				    : curl_easy_strerror(cc));
 	free(b.p);

@@ -100,9 +100,7 @@ void momctl_print_policies(const json_t *o)
 
 	printf("%-32s %s\n", "NAME", "ORIGIN");
 	json_array_foreach(json_object_get(o, "policies"), i, p)
-		printf("%-32s %s\n",
-		       sget(p, "name"),
-		       sget(p, "origin"));
+	    printf("%-32s %s\n", sget(p, "name"), sget(p, "origin"));
 	if (json_is_true(json_object_get(o, "replaced")))
 		printf("(the set was replaced through the API: policy_dir is "
 		       "ignored until \"momctl policies reset\")\n");
@@ -118,9 +116,7 @@ void momctl_print_effective(const json_t *o)
 		char *s = json_dumps(json_object_get(p, "policy"),
 				     JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
-		printf("# %s\n%s\n",
-		       sget(p, "name"),
-		       s ? s : "null");
+		printf("# %s\n%s\n", sget(p, "name"), s ? s : "null");
 		free(s);
 	}
 }
@@ -148,8 +144,7 @@ void momctl_print_plan(const json_t *o)
 	const char *name;
 	json_t *v;
 
-	printf("policies: %s, state: %s\n",
-	       sget(o, "policies"),
+	printf("policies: %s, state: %s\n", sget(o, "policies"),
 	       sget(o, "state"));
 	printf("%-20s %-24s %-12s %s\n", "SUBJECT", "CONTROL", "VALUE",
 	       "REASON");
@@ -162,16 +157,15 @@ void momctl_print_plan(const json_t *o)
 		char subject[160];
 
 		snprintf(subject, sizeof(subject), "guest:%s", name);
-		controls_print(subject, v,
-			       json_object_get(json_object_get(reasons,
-							       "guests"),
-					       name));
+		controls_print(
+		    subject, v,
+		    json_object_get(json_object_get(reasons, "guests"), name));
 	}
 	if (json_is_string(json_object_get(errors, "host")))
-		printf("error host: %s\n",
-		       sget(errors, "host"));
+		printf("error host: %s\n", sget(errors, "host"));
 	json_object_foreach(json_object_get(errors, "guests"), name, v)
-		printf("error guest:%s: %s\n", name, json_is_string(v) ? json_string_value(v) : "");
+	    printf("error guest:%s: %s\n", name,
+		   json_is_string(v) ? json_string_value(v) : "");
 }
 
 void momctl_print_actions(const json_t *arr)
@@ -183,11 +177,10 @@ void momctl_print_actions(const json_t *arr)
 	       "CONTROL", "OLD", "NEW", "RESULT", "REASON / DETAIL");
 	json_array_foreach((json_t *)arr, i, a)
 	{
-		time_t t = (time_t)(json_integer_value(
-					    json_object_get(a, "time_ms")) /
-				    1000);
-		const char *detail =
-			sget(a, "detail");
+		time_t t =
+		    (time_t)(json_integer_value(json_object_get(a, "time_ms")) /
+			     1000);
+		const char *detail = sget(a, "detail");
 		char when[32];
 		struct tm tm;
 
@@ -195,14 +188,11 @@ void momctl_print_actions(const json_t *arr)
 			 localtime_r(&t, &tm));
 		printf("%-19s %-20s %-22s %12" JSON_INTEGER_FORMAT
 		       " %12" JSON_INTEGER_FORMAT " %-8s %s%s%s\n",
-		       when, sget(a, "subject"),
-		       sget(a, "control"),
+		       when, sget(a, "subject"), sget(a, "control"),
 		       json_integer_value(json_object_get(a, "old")),
 		       json_integer_value(json_object_get(a, "new")),
-		       sget(a, "result"),
-		       sget(a, "reason"),
-		       detail && detail[0] ? " / " : "",
-		       detail ? detail : "");
+		       sget(a, "result"), sget(a, "reason"),
+		       detail && detail[0] ? " / " : "", detail ? detail : "");
 	}
 }
 

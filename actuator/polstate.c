@@ -98,8 +98,9 @@ int polstate_replace_all(struct polstate *st)
 
 const char *polstate_origin(const struct polstate *st, const char *name)
 {
-	return json_is_string(json_object_get(st->entries, name)) ? "api"
-								  : "policy_dir";
+	return json_is_string(json_object_get(st->entries, name))
+		   ? "api"
+		   : "policy_dir";
 }
 
 /* name -> text of every policy of dir; NULL with *err filled. */
@@ -153,8 +154,8 @@ struct policy_set *polstate_compose(const struct polstate *st,
 				    const char *policy_dir,
 				    struct policy_error *err)
 {
-	json_t *texts = st->replace ? json_object()
-				    : dir_texts(policy_dir, err);
+	json_t *texts =
+	    st->replace ? json_object() : dir_texts(policy_dir, err);
 	struct policy_set *ps = NULL;
 	const char *name;
 	json_t *v;
@@ -186,8 +187,9 @@ static int state_from_json(json_t *root, struct polstate *st, char *err,
 	    json_integer_value(json_object_get(root, "version")) != 1 ||
 	    !json_is_boolean(rep) || !json_is_object(pol) ||
 	    json_object_size(root) != 3) {
-		snprintf(err, len, "%s: expected {\"version\": 1, \"replace\": "
-				   "bool, \"policies\": {...}}",
+		snprintf(err, len,
+			 "%s: expected {\"version\": 1, \"replace\": "
+			 "bool, \"policies\": {...}}",
 			 POLSTATE_FILE);
 		return -EINVAL;
 	}

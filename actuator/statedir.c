@@ -73,9 +73,10 @@ int statedir_write(const char *dir, const char *name, const char *data,
 	int fd = -1, rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-		    sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s" STATEDIR_TMP_TAG "XXXXXX",
-			     dir, name) >= sizeof(tmp))
+		sizeof(path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp),
+			     "%s/.%s" STATEDIR_TMP_TAG "XXXXXX", dir,
+			     name) >= sizeof(tmp))
 		return fail(err, len, ENAMETOOLONG, "path too long", dir);
 	rc = statedir_ensure(dir, err, len);
 	if (rc < 0)
@@ -119,9 +120,9 @@ int statedir_read(const char *dir, const char *name, size_t max, char **out,
 		return fail(err, len, ENAMETOOLONG, "path too long", dir);
 	f = fopen(path, "re");
 	if (!f)
-		return errno == ENOENT ? -ENOENT
-				       : fail(err, len, errno, "cannot open",
-					      path);
+		return errno == ENOENT
+			   ? -ENOENT
+			   : fail(err, len, errno, "cannot open", path);
 	buf = malloc(max + 1);
 	if (!buf) {
 		rc = fail(err, len, ENOMEM, "cannot read", path);
@@ -167,7 +168,8 @@ int statedir_clean(const char *dir)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] != '.' || !strstr(de->d_name, STATEDIR_TMP_TAG))
+		if (de->d_name[0] != '.' ||
+		    !strstr(de->d_name, STATEDIR_TMP_TAG))
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
 			n++;
