@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * polstate_test.c: the API's persistence: statedir (atomic write, modes,
+ * read, remove, leftovers of a crash) and polstate (overrides over a
+ * policy directory, tombstones, whole-set replacement, the file's round
+ * trip and refusal of a malformed file).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "polstate.h"
+#include "statedir.h"
+#include "testing.h"
+
+static char tmp[256];
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static int mode_of(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+static void test_statedir(void)
+{
+	char dir[300], err[256], *text = NULL;
+
+	snprintf(dir, sizeof(dir), "%s/state", tmp);
+	T_EQ_INT(statedir_read(dir, "x", 100, &text, err, sizeof(err)), -ENOENT,
+		 "reading a missing file: -ENOENT");
+	T_EQ_INT(statedir_write(dir, "x", "hello", 5, 0644, err, sizeof(err)),
+		 0, "write creates the directory and the file");
+	T_EQ_INT(mode_of(tmp, "state"), 0700, "the directory is 0700");
+	T_EQ_INT(mode_of(dir, "x"), 0644, "the file has the mode asked for");
+	T_EQ_INT(statedir_write(dir, "x", "bye", 3, 0600, err, sizeof(err)), 0,
+		 "rewrite");
+	T_EQ_INT(mode_of(dir, "x"), 0600, "the new file has the new mode");
+	T_EQ_INT(statedir_read(dir, "x", 100, &text, err, sizeof(err)), 0,
+		 "read");
+	T_EQ_STR(text, "bye", "the new content replaced the old");
+	free(text);
+	T_EQ_INT(statedir_read(dir, "x", 2, &text, err, sizeof(err)), -EFBIG,
+		 "a file over the limit is refused");
+	put_file(dir, ".x.tmp.AbC123", "half");
+	T_EQ_INT(statedir_clean(dir), 1, "a crash's temporary file is removed");
+	T_EQ_INT(statedir_remove(dir, "x", err, sizeof(err)), 0, "remove");
+	T_EQ_INT(statedir_remove(dir, "x", err, sizeof(err)), 0,
+		 "removing a missing file is fine");
+	T_EQ_INT(mode_of(dir, "x"), -1, "the file is gone");
+	put_file(tmp, "notadir", "");
+	snprintf(dir, sizeof(dir), "%s/notadir", tmp);
+	T_OK(statedir_write(dir, "x", "a", 1, 0644, err, sizeof(err)) < 0,
+	     "writing into a file that is not a directory fails: %s", err);
+}
+
+static const char *names_of(const struct policy_set *ps, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; ps && i < policy_set_count(ps); i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? "," : "", policy_set_name(ps, i));
+	return buf;
+}
+
+static void test_compose(void)
+{
+	char pdir[300], sdir[300], err[256], names[256];
+	struct polstate *st = polstate_new(), *back = NULL;
+	struct policy_error perr;
+	struct policy_set *ps;
+
+	snprintf(pdir, sizeof(pdir), "%s/policies", tmp);
+	snprintf(sdir, sizeof(sdir), "%s/state2", tmp);
+	mkdir(pdir, 0755);
+	put_file(pdir, "00-a.json",
+		 "{\"parameters\": {\"a\": {\"default\": 1}}}");
+	put_file(pdir, "03-c.json",
+		 "{\"parameters\": {\"c\": {\"default\": 3}}}");
+	T_OK(polstate_empty(st), "a new state is empty");
+	ps = polstate_compose(st, pdir, &perr);
+	T_EQ_STR(names_of(ps, names, sizeof(names)), "00-a,03-c",
+		 "an empty state is the policy directory");
+	policy_set_free(ps);
+
+	polstate_put(st, "01-b", "{\"parameters\": {\"b\": {\"default\": 2}}}");
+	polstate_delete(st, "03-c");
+	ps = polstate_compose(st, pdir, &perr);
+	T_EQ_STR(names_of(ps, names, sizeof(names)), "00-a,01-b",
+		 "an added policy and a tombstone");
+	T_EQ_STR(polstate_origin(st, "01-b"), "api", "origin api");
+	T_EQ_STR(polstate_origin(st, "00-a"), "policy_dir", "origin dir");
+	policy_set_free(ps);
+
+	T_EQ_INT(polstate_save(st, sdir, err, sizeof(err)), 0, "save");
+	T_EQ_INT(polstate_load(sdir, &back, err, sizeof(err)), 0, "load");
+	ps = back ? polstate_compose(back, pdir, &perr) : NULL;
+	T_EQ_STR(names_of(ps, names, sizeof(names)), "00-a,01-b",
+		 "the loaded state composes the same set");
+	policy_set_free(ps);
+	polstate_free(back);
+
+	polstate_put(st, "02-bad", "{\"parameters\": 5}");
+	ps = polstate_compose(st, pdir, &perr);
+	T_OK(!ps && strcmp(perr.policy, "02-bad") == 0,
+	     "a bad override fails the whole set, naming it");
+
+	polstate_replace_all(st);
+	polstate_put(st, "50_main_", "{}");
+	ps = polstate_compose(st, pdir, &perr);
+	T_EQ_STR(names_of(ps, names, sizeof(names)), "50_main_",
+		 "a replaced set ignores the policy directory");
+	T_OK(polstate_replaced(st), "replaced");
+	policy_set_free(ps);
+
+	polstate_free(st);
+	st = polstate_new();
+	T_EQ_INT(polstate_save(st, sdir, err, sizeof(err)), 0,
+		 "saving an empty state");
+	T_EQ_INT(mode_of(sdir, POLSTATE_FILE), -1, "removes the file");
+	polstate_free(st);
+}
+
+static void test_load_refuses(void)
+{
+	static const char *const bad[] = {
+	    "{",
+	    "[]",
+	    "{\"version\": 2, \"replace\": false, \"policies\": {}}",
+	    "{\"version\": 1, \"replace\": 0, \"policies\": {}}",
+	    "{\"version\": 1, \"replace\": false, \"policies\": {\"../x\": "
+	    "\"{}\"}}",
+	    "{\"version\": 1, \"replace\": false, \"policies\": {\"a\": 1}}",
+	    "{\"version\": 1, \"replace\": false, \"policies\": {}, \"x\": 1}",
+	    "{\"version\": 1, \"version\": 1, \"replace\": false, "
+	    "\"policies\": {}}",
+	};
+	char sdir[300], err[256];
+	struct polstate *st;
+
+	snprintf(sdir, sizeof(sdir), "%s/state3", tmp);
+	mkdir(sdir, 0700);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put_file(sdir, POLSTATE_FILE, bad[i]);
+		st = (struct polstate *)1;
+		T_OK(polstate_load(sdir, &st, err, sizeof(err)) < 0 && !st,
+		     "malformed state file %zu refused: %s", i, err);
+	}
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	snprintf(tmp, sizeof(tmp), "/tmp/polstate_test.XXXXXX");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_statedir();
+	test_compose();
+	test_load_refuses();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", tmp);
+	return t_done();
+}
