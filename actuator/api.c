@@ -474,7 +474,36 @@ void api_routes_print(FILE *f)
 		fprintf(f, "%s %s\n", routes[i].method, routes[i].path);
 }
 
-/* Apply state_dir/parameters.json, all or nothing; log and ignore if bad. */
+/*
+ * Drop from v the parameters that no policy in force declares any more (a
+ * policy was deleted since they were set), with a warning each.
+ */
+static void params_drop_undeclared(struct api *api, json_t *v)
+{
+	json_t *declared = engine_params_json(api->engine);
+	const char *key;
+	json_t *x, *tmp;
+
+	if (!declared || !json_is_object(v))
+		goto out;
+	json_object_foreach_safe(v, tmp, key, x)
+	{
+		if (json_object_get(declared, key))
+			continue;
+		log_warn("parameter %s from %s/%s ignored: no policy in force "
+			 "declares it",
+			 key, api->conf->state_dir, PARAMS_FILE);
+		json_object_del(v, key);
+	}
+out:
+	json_decref(declared);
+}
+
+/*
+ * Apply state_dir/parameters.json all or nothing (parameters no longer
+ * declared aside); a file that does not parse or whose values are not
+ * numbers or booleans is logged and ignored.
+ */
 static void params_restore(struct api *api)
 {
 	const char *dir = api->conf->state_dir;
@@ -494,6 +523,8 @@ static void params_restore(struct api *api)
 			snprintf(err, sizeof(err), "line %d, column %d: %s",
 				 jerr.line, jerr.column, jerr.text);
 	}
+	if (v)
+		params_drop_undeclared(api, v);
 	if (v && engine_params_update(api->engine, v, err, sizeof(err)) == 0)
 		log_info("parameters restored from %s/%s", dir, PARAMS_FILE);
 	else

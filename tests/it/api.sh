@@ -214,6 +214,15 @@ check "policies survive a restart" [ "$BODY" = "$before_pol" ]
 api GET /v1/parameters
 check "parameters survive a restart" [ "$BODY" = "$before_par" ]
 check "... zz=7, ksmEnabled=0" [ "$(jv '[j["zz"], j["ksmEnabled"]]')" = '[7.0, 0.0]' ]
+# A persisted parameter whose policy was deleted does not void the others.
+api DELETE /v1/policies/01-parameters
+momd_stop
+momd_start
+api GET /v1/parameters
+check "after its policy is deleted, a parameter is dropped at restart, the others kept" \
+	[ "$(jv '["zz" in j, j["ksmEnabled"]]')" = '[false, 0.0]' ]
+check "... with a warning" grep -q 'parameter zz .* ignored: no policy in force declares it' "$MOMD_LOG"
+api PUT /v1/policies/01-parameters "$GOOD_POLICY"
 
 # Whole-set replacement, then reset.
 api PUT /v1/policies "{\"policies\": {\"50_main_\": $KSM_POLICY, \"00-defines\": $(cat "$MOMD_POLICIES/00-defines.json")}}"
@@ -233,7 +242,7 @@ momd_stop
 
 # A state file that no longer validates is ignored, not fatal, not half-applied.
 echo '{"version": 1, "replace": false, "policies": {"01-x": "{\"host\": 1}"}}' >"$MOMD_STATE/policies.json"
-echo '{"ksmEnabled": 0, "nope": 1}' >"$MOMD_STATE/parameters.json"
+echo '{"ksmEnabled": 0, "balloonEnabled": "yes"}' >"$MOMD_STATE/parameters.json"
 touch "$MOMD_STATE/.parameters.json.tmp.abc123"
 if momd_start; then
 	ok "momd starts with invalid state files"
