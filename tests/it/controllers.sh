@@ -395,12 +395,13 @@ check "toobig: failed with libvirt's error" \
 	wait_for 10 "toobig failed" has_act guest:toobig balloon_target failed
 diag "toobig: $(act_last guest:toobig balloon_target failed)"
 check "toobig: libvirt untouched" actual_is toobig 2048000
+F0=$(act_count guest:toobig balloon_target failed)
 C0=$(cycles)
-wait_cycles 10
+wait_cycles 12
 C1=$(cycles)
-FAILS=$(act_count guest:toobig balloon_target failed)
-check "toobig: $FAILS attempts in $((C1 - C0))+ cycles, not every cycle" \
-	[ "$FAILS" -le $(((C1 - C0) / 3 + 2)) ]
+FAILS=$(($(act_count guest:toobig balloon_target failed) - F0))
+check "toobig: $FAILS more attempts in $((C1 - C0)) cycles, one per 3" \
+	[ "$FAILS" -ge 2 ] && [ "$FAILS" -le $(((C1 - C0) / 3 + 2)) ]
 ping() { api_get /v1/ping >/dev/null; }
 check "momd still answers" ping
 check "every action is in the log, one line each" \
