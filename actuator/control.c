@@ -32,36 +32,35 @@
 
 /* A failed write of the same value is retried after this many cycles. */
 #define BALLOON_RETRY_CYCLES 3
-#define KSM_RETRY_CYCLES 10
+#define KSM_RETRY_CYCLES     10
 
 struct guest_state {
-	char *name;	     /* owned */
-	int64_t target;	     /* last target applied, -1 none */
-	bool pending;	     /* target applied and not reached yet */
-	int64_t prev_cur;    /* balloon size seen last cycle, -1 none */
-	int still_cycles;    /* cycles pending without movement */
-	bool stuck;	     /* reported as not following */
-	int64_t failed;	     /* target whose set failed, -1 none */
+	char *name;	  /* owned */
+	int64_t target;	  /* last target applied, -1 none */
+	bool pending;	  /* target applied and not reached yet */
+	int64_t prev_cur; /* balloon size seen last cycle, -1 none */
+	int still_cycles; /* cycles pending without movement */
+	bool stuck;	  /* reported as not following */
+	int64_t failed;	  /* target whose set failed, -1 none */
 	uint64_t failed_cycle;
-	char refused[256];   /* last refusal recorded, "" none */
+	char refused[256]; /* last refusal recorded, "" none */
 };
 
 /* KSM knobs in the order they are written: the mode first (see README). */
 static const enum ksm_knob ksm_order[] = {
-	KSM_MERGE_ACROSS_NODES, KSM_RUN, KSM_PAGES_TO_SCAN,
-	KSM_SLEEP_MILLISECS};
+    KSM_MERGE_ACROSS_NODES, KSM_RUN, KSM_PAGES_TO_SCAN, KSM_SLEEP_MILLISECS};
 static const enum host_control ksm_control_of[KSM_KNOB_COUNT] = {
-	[KSM_RUN] = HC_KSM_RUN,
-	[KSM_PAGES_TO_SCAN] = HC_KSM_PAGES_TO_SCAN,
-	[KSM_SLEEP_MILLISECS] = HC_KSM_SLEEP_MILLISECS,
-	[KSM_MERGE_ACROSS_NODES] = HC_KSM_MERGE_ACROSS_NODES,
+    [KSM_RUN] = HC_KSM_RUN,
+    [KSM_PAGES_TO_SCAN] = HC_KSM_PAGES_TO_SCAN,
+    [KSM_SLEEP_MILLISECS] = HC_KSM_SLEEP_MILLISECS,
+    [KSM_MERGE_ACROSS_NODES] = HC_KSM_MERGE_ACROSS_NODES,
 };
 /* The kernel's ranges: run 0..2, merge 0..1, the others unsigned int. */
 static const int64_t ksm_max[KSM_KNOB_COUNT] = {
-	[KSM_RUN] = 2,
-	[KSM_PAGES_TO_SCAN] = UINT32_MAX,
-	[KSM_SLEEP_MILLISECS] = UINT32_MAX,
-	[KSM_MERGE_ACROSS_NODES] = 1,
+    [KSM_RUN] = 2,
+    [KSM_PAGES_TO_SCAN] = UINT32_MAX,
+    [KSM_SLEEP_MILLISECS] = UINT32_MAX,
+    [KSM_MERGE_ACROSS_NODES] = 1,
 };
 
 enum ksm_outcome { KSM_NONE, KSM_WAS_REFUSED, KSM_WAS_FAILED };
@@ -122,10 +121,8 @@ static void reason_text(const struct plan_value *pv, char *buf, size_t len)
 
 static void guest_state_init(struct guest_state *gs, char *name)
 {
-	*gs = (struct guest_state){.name = name,
-				   .target = -1,
-				   .prev_cur = -1,
-				   .failed = -1};
+	*gs = (struct guest_state){
+	    .name = name, .target = -1, .prev_cur = -1, .failed = -1};
 }
 
 /*
@@ -280,8 +277,8 @@ static const char *balloon_input(const struct control_rails *r,
 	double cur = row[GF_BALLOON_CUR], max = row[GF_BALLOON_MAX];
 	double min = row[GF_BALLOON_MIN], age = row[GF_STATS_AGE];
 	double free_kib = field_present(row[GF_MEM_UNUSED])
-				  ? row[GF_MEM_UNUSED]
-				  : row[GF_MEM_USABLE];
+			      ? row[GF_MEM_UNUSED]
+			      : row[GF_MEM_USABLE];
 
 	if (!field_present(cur) || cur < 0)
 		return "no balloon size reported";
@@ -289,8 +286,7 @@ static const char *balloon_input(const struct control_rails *r,
 		return "no maximum memory reported";
 	if (!field_present(free_kib))
 		return "no balloon statistics (no balloon driver?)";
-	if (r->stale_ms > 0 && field_present(age) &&
-	    age * 1000 > r->stale_ms)
+	if (r->stale_ms > 0 && field_present(age) && age * 1000 > r->stale_ms)
 		return "balloon statistics are stale";
 	in->cur = (int64_t)cur;
 	in->max = (int64_t)max;
@@ -318,8 +314,8 @@ static void balloon_observe(struct controller *c, struct guest_state *gs,
 	} else if (gs->pending && cur != gs->prev_cur) {
 		gs->still_cycles = 0;
 		gs->stuck = false;
-	} else if (gs->pending &&
-		   ++gs->still_cycles >= c->rails.stuck_cycles && !gs->stuck) {
+	} else if (gs->pending && ++gs->still_cycles >= c->rails.stuck_cycles &&
+		   !gs->stuck) {
 		gs->stuck = true;
 		snprintf(a.subject, sizeof(a.subject), "guest:%s", g->name);
 		snprintf(a.control, sizeof(a.control), "balloon_target");
@@ -369,8 +365,9 @@ static void balloon_set(struct controller *c, struct guest_state *gs,
 }
 
 static void balloon_one(struct controller *c, struct guest_state *gs,
-			const struct snap_entity *g, const struct plan_guest *pg,
-			bool emergency, bool dry_run, int64_t wall_ms)
+			const struct snap_entity *g,
+			const struct plan_guest *pg, bool emergency,
+			bool dry_run, int64_t wall_ms)
 {
 	const struct plan_value *pv = &pg->ctl[GC_BALLOON_TARGET];
 	const double *row;
@@ -391,8 +388,8 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	snprintf(a.control, sizeof(a.control), "balloon_target");
 	a.planned = pv->value;
 	a.old_value = field_present(row[GF_BALLOON_CUR])
-			      ? (int64_t)row[GF_BALLOON_CUR]
-			      : -1;
+			  ? (int64_t)row[GF_BALLOON_CUR]
+			  : -1;
 	reason_text(pv, a.reason, sizeof(a.reason));
 
 	why = balloon_input(&c->rails, row, &in);
@@ -426,8 +423,8 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
  * A KSM refusal is recorded once per value and reason; the state remembers
  * it so that the next cycles stay quiet.
  */
-static void ksm_refuse(struct controller *c, enum ksm_knob k,
-		       struct action *a, const char *why, int64_t wall_ms)
+static void ksm_refuse(struct controller *c, enum ksm_knob k, struct action *a,
+		       const char *why, int64_t wall_ms)
 {
 	struct ksm_state *st = &c->ksm_state[k];
 
@@ -453,8 +450,7 @@ static const char *ksm_check(struct controller *c, enum ksm_knob k,
 	int64_t shared;
 
 	if (value < 0 || value > ksm_max[k]) {
-		snprintf(buf, len, "out of range [0, %" PRId64 "]",
-			 ksm_max[k]);
+		snprintf(buf, len, "out of range [0, %" PRId64 "]", ksm_max[k]);
 		return buf;
 	}
 	if (k == KSM_MERGE_ACROSS_NODES) {
@@ -477,8 +473,8 @@ static const char *ksm_check(struct controller *c, enum ksm_knob k,
  * value afterwards (or would, in a dry run).
  */
 static bool ksm_one(struct controller *c, enum ksm_knob k,
-		    const struct plan_value *pv, bool merge_held,
-		    bool dry_run, int64_t wall_ms)
+		    const struct plan_value *pv, bool merge_held, bool dry_run,
+		    int64_t wall_ms)
 {
 	struct ksm_state *st = &c->ksm_state[k];
 	struct action a = {0};
@@ -584,10 +580,10 @@ json_t *controller_guests_json(const struct controller *c)
 	for (size_t i = 0; o && i < c->nguests; i++) {
 		const struct guest_state *gs = &c->guests[i];
 
-		json_object_set_new(
-			o, gs->name,
-			json_pack("{s:I, s:b}", "target", (json_int_t)gs->target,
-				  "following", !gs->stuck));
+		json_object_set_new(o, gs->name,
+				    json_pack("{s:I, s:b}", "target",
+					      (json_int_t)gs->target,
+					      "following", !gs->stuck));
 	}
 	return o;
 }

@@ -22,11 +22,11 @@
 #include <unistd.h>
 
 const char *const ksm_knob_names[KSM_KNOB_COUNT] = {
-	[KSM_RUN] = "run",
-	[KSM_PAGES_TO_SCAN] = "pages_to_scan",
-	[KSM_SLEEP_MILLISECS] = "sleep_millisecs",
-	[KSM_MERGE_ACROSS_NODES] = "merge_across_nodes",
-	[KSM_PAGES_SHARED] = "pages_shared",
+    [KSM_RUN] = "run",
+    [KSM_PAGES_TO_SCAN] = "pages_to_scan",
+    [KSM_SLEEP_MILLISECS] = "sleep_millisecs",
+    [KSM_MERGE_ACROSS_NODES] = "merge_across_nodes",
+    [KSM_PAGES_SHARED] = "pages_shared",
 };
 
 struct sysfs_ksm {
@@ -61,8 +61,8 @@ static int sysfs_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
 
 	if (dirfd < 0)
 		return dirfd;
-	fd = openat(dirfd, ksm_knob_names[k], O_RDONLY | O_NOFOLLOW |
-						  O_CLOEXEC);
+	fd =
+	    openat(dirfd, ksm_knob_names[k], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(msg, len, "open %s: %s", ksm_knob_names[k],
@@ -101,8 +101,8 @@ static int sysfs_set(void *ctx, enum ksm_knob k, int64_t value, char *msg,
 	dirfd = sysfs_dirfd(s, msg, len);
 	if (dirfd < 0)
 		return dirfd;
-	fd = openat(dirfd, ksm_knob_names[k],
-		    O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd =
+	    openat(dirfd, ksm_knob_names[k], O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(msg, len, "open %s: %s", ksm_knob_names[k],

@@ -92,8 +92,8 @@ struct fake_ksm {
 	size_t norder;
 };
 
-static int fake_ksm_get(void *ctx, enum ksm_knob k, int64_t *value,
-			char *msg, size_t len)
+static int fake_ksm_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
+			size_t len)
 {
 	struct fake_ksm *f = ctx;
 
@@ -153,11 +153,11 @@ struct world {
 };
 
 static const struct control_rails default_rails = {
-	.max_shrink_pct = 10,
-	.max_grow_pct = 100,
-	.used_margin_pct = 5,
-	.stale_ms = 30000,
-	.stuck_cycles = 3,
+    .max_shrink_pct = 10,
+    .max_grow_pct = 100,
+    .used_margin_pct = 5,
+    .stale_ms = 30000,
+    .stuck_cycles = 3,
 };
 
 static struct world *world_new(const struct control_rails *rails)
@@ -167,7 +167,7 @@ static struct world *world_new(const struct control_rails *rails)
 	if (!w)
 		abort();
 	w->balloon = (struct balloon_backend){
-		.name = "fake", .ctx = &w->fb, .set = fake_balloon_set};
+	    .name = "fake", .ctx = &w->fb, .set = fake_balloon_set};
 	w->ksm = (struct ksm_backend){.name = "fake",
 				      .ctx = &w->fk,
 				      .get = fake_ksm_get,
@@ -229,10 +229,10 @@ static void plan_target(struct world *w, const char *name, int64_t kib)
 		pv->set = true;
 		pv->value = kib;
 		pv->reason = (struct plan_reason){
-			.policy = "02-balloon",
-			.rule = "shrink",
-			.ninputs = 1,
-			.inputs = {{"cur", w->g[i].row[GF_BALLOON_CUR]}}};
+		    .policy = "02-balloon",
+		    .rule = "shrink",
+		    .ninputs = 1,
+		    .inputs = {{"cur", w->g[i].row[GF_BALLOON_CUR]}}};
 		return;
 	}
 	abort();
@@ -247,15 +247,15 @@ static void plan_clear_targets(struct world *w)
 static void plan_ksm(struct world *w, enum host_control hc, int64_t v)
 {
 	w->plan.host[hc] = (struct plan_value){
-		.set = true,
-		.value = v,
-		.reason = {.policy = "03-ksm", .rule = "tune", .ninputs = 0}};
+	    .set = true,
+	    .value = v,
+	    .reason = {.policy = "03-ksm", .rule = "tune", .ninputs = 0}};
 }
 
 static void plan_emergency(struct world *w, bool on)
 {
 	w->plan.signal[PS_EMERGENCY] =
-		(struct plan_value){.set = true, .value = on ? 1 : 0};
+	    (struct plan_value){.set = true, .value = on ? 1 : 0};
 }
 
 /* One controller cycle over the world's guests and plan. */
@@ -269,11 +269,11 @@ static void cycle(struct world *w, bool dry_run)
 		host_row[f] = FIELD_ABSENT;
 	for (size_t i = 0; i < w->ng; i++) {
 		ents[i] = (struct snap_entity){
-			.name = w->g[i].name, .len = 1, .values = w->g[i].row};
+		    .name = w->g[i].name, .len = 1, .values = w->g[i].row};
 		w->pg[i].name = w->g[i].name;
 	}
-	snap.host = (struct snap_entity){
-		.name = "host", .len = 1, .values = host_row};
+	snap.host =
+	    (struct snap_entity){.name = "host", .len = 1, .values = host_row};
 	snap.guests = ents;
 	snap.nguests = w->ng;
 	w->plan.guests = w->pg;
@@ -376,8 +376,8 @@ static void test_rail_maximum(void)
 	/* B22: the policy's 4,095,000 is capped at max. */
 	add_guest(w, "g", 3900000, 4000000, 0, 3000000);
 	plan_target(w, "g", 4095000);
-	expect_one(w, "max: 4,095,000 capped at 4,000,000", 4000000,
-		   "applied", "capped at the maximum");
+	expect_one(w, "max: 4,095,000 capped at 4,000,000", 4000000, "applied",
+		   "capped at the maximum");
 	world_free(w);
 }
 
@@ -388,8 +388,8 @@ static void test_rail_minimum(void)
 	/* Above the minimum, a plan below it stops at it. */
 	add_guest(w, "g", 1100000, 2000000, 1000000, 1000000);
 	plan_target(w, "g", 500000);
-	expect_one(w, "min: 500,000 raised to the guarantee 1,000,000",
-		   1000000, "applied", "guaranteed minimum");
+	expect_one(w, "min: 500,000 raised to the guarantee 1,000,000", 1000000,
+		   "applied", "guaranteed minimum");
 	world_free(w);
 
 	/* Below it (B7a), the guest goes straight up to it. */
@@ -453,8 +453,8 @@ static void test_rail_used_floor(void)
 	w = world_new(&r);
 	add_guest(w, "g", 4000000, 4000000, 0, 500000);
 	plan_target(w, "g", 3000000);
-	expect_one(w, "floor: margin 0 gives exactly used 3,500,000",
-		   3500000, "applied", "what the guest uses (+0%)");
+	expect_one(w, "floor: margin 0 gives exactly used 3,500,000", 3500000,
+		   "applied", "what the guest uses (+0%)");
 	world_free(w);
 }
 
@@ -468,8 +468,8 @@ static void test_rail_emergency(void)
 	add_guest(w, "g", 4000000, 4000000, 0, 500000);
 	plan_target(w, "g", 3400000);
 	plan_emergency(w, true);
-	expect_one(w, "emergency: 3,400,000 below the floor, applied",
-		   3400000, "applied", "emergency: below what the guest uses");
+	expect_one(w, "emergency: 3,400,000 below the floor, applied", 3400000,
+		   "applied", "emergency: below what the guest uses");
 	world_free(w);
 
 	/* The emergency still respects the step and the guarantee. */
@@ -514,8 +514,8 @@ static void test_rail_steps(void)
 	w = world_new(&r);
 	add_guest(w, "g", 2000000, 4000000, 0, 1000000);
 	plan_target(w, "g", 4000000);
-	expect_one(w, "grow step 25%: 4,000,000 limited to 3,000,000",
-		   3000000, "applied", "grow step limited to 25%");
+	expect_one(w, "grow step 25%: 4,000,000 limited to 3,000,000", 3000000,
+		   "applied", "grow step limited to 25%");
 	world_free(w);
 
 	/* Default grow (100 % of max): B4 jumps straight to max. */
@@ -544,8 +544,7 @@ static void test_rail_stale_absent(void)
 	g = add_guest(w, "g", 4000000, 4000000, 0, 3000000);
 	g->row[GF_STATS_AGE] = 31;
 	plan_target(w, "g", 3800000);
-	expect_one(w, "stale (31 s > 30 s): hands off", -1, "refused",
-		   "stale");
+	expect_one(w, "stale (31 s > 30 s): hands off", -1, "refused", "stale");
 	g->row[GF_STATS_AGE] = 29;
 	expect_one(w, "fresh again (29 s): applied", 3800000, "applied", "");
 	world_free(w);
@@ -591,8 +590,8 @@ static void test_changed_only(void)
 
 	add_guest(w, "g", 3000000, 4000000, 0, 1000000);
 	plan_target(w, "g", 3000000);
-	expect_one(w, "target equal to cur: nothing set, nothing recorded",
-		   -1, NULL, NULL);
+	expect_one(w, "target equal to cur: nothing set, nothing recorded", -1,
+		   NULL, NULL);
 	plan_target(w, "g", 3000001);
 	expect_one(w, "one KiB more: set", 3000001, "applied", "");
 	w->g[0].row[GF_BALLOON_CUR] = 3000001;
@@ -617,8 +616,8 @@ static void test_not_following(void)
 	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 1,
 		 "stuck: reported once");
 	{
-		json_t *arr, *a = last_action(w, "guest:g", "balloon_target",
-					      &arr);
+		json_t *arr,
+		    *a = last_action(w, "guest:g", "balloon_target", &arr);
 
 		T_OK(a && strstr(jstr(a, "detail"), "does not follow"),
 		     "stuck: the report says the guest does not follow");
@@ -627,8 +626,8 @@ static void test_not_following(void)
 		json_decref(arr);
 	}
 	gj = controller_guests_json(w->ctl);
-	T_OK(json_is_false(json_object_get(json_object_get(gj, "g"),
-					   "following")),
+	T_OK(json_is_false(
+		 json_object_get(json_object_get(gj, "g"), "following")),
 	     "stuck: guests JSON says following=false");
 	json_decref(gj);
 
@@ -651,8 +650,8 @@ static void test_not_following(void)
 	w->g[0].row[GF_BALLOON_CUR] = 3200000;
 	cycle(w, false);
 	gj = controller_guests_json(w->ctl);
-	T_OK(json_is_true(json_object_get(json_object_get(gj, "g"),
-					  "following")),
+	T_OK(json_is_true(
+		 json_object_get(json_object_get(gj, "g"), "following")),
 	     "moving again: following=true");
 	json_decref(gj);
 	world_free(w);
@@ -869,12 +868,11 @@ static void test_ksm_merge_guard(void)
 		 "guard: run=1 held until the mode is switched");
 	T_EQ_INT(w->fk.value[KSM_PAGES_TO_SCAN], 400,
 		 "guard: the other knobs still written");
-	T_EQ_INT(count_actions(w, "host", "ksm_merge_across_nodes",
-			       "refused"),
+	T_EQ_INT(count_actions(w, "host", "ksm_merge_across_nodes", "refused"),
 		 1, "guard: merge refusal recorded once in 5 cycles");
 	a = last_action(w, "host", "ksm_run", &arr);
 	T_OK(a && strcmp(jstr(a, "result"), "refused") == 0 &&
-		     strstr(jstr(a, "detail"), "held"),
+		 strstr(jstr(a, "detail"), "held"),
 	     "guard: run's refusal says it is held (%s)",
 	     a ? jstr(a, "detail") : "");
 	json_decref(arr);
@@ -901,11 +899,11 @@ static void test_ksm_ranges(void)
 		const char *control;
 		int64_t v;
 	} bad[] = {
-		{HC_KSM_RUN, "ksm_run", 3},
-		{HC_KSM_RUN, "ksm_run", -1},
-		{HC_KSM_MERGE_ACROSS_NODES, "ksm_merge_across_nodes", 2},
-		{HC_KSM_PAGES_TO_SCAN, "ksm_pages_to_scan", 4294967296LL},
-		{HC_KSM_SLEEP_MILLISECS, "ksm_sleep_millisecs", -5},
+	    {HC_KSM_RUN, "ksm_run", 3},
+	    {HC_KSM_RUN, "ksm_run", -1},
+	    {HC_KSM_MERGE_ACROSS_NODES, "ksm_merge_across_nodes", 2},
+	    {HC_KSM_PAGES_TO_SCAN, "ksm_pages_to_scan", 4294967296LL},
+	    {HC_KSM_SLEEP_MILLISECS, "ksm_sleep_millisecs", -5},
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -917,8 +915,8 @@ static void test_ksm_ranges(void)
 			cycle(w, false);
 		T_EQ_INT(ksm_total_sets(&w->fk), 0,
 			 "range: out-of-range value never written");
-		T_EQ_INT(count_actions(w, "host", bad[i].control, "refused"),
-			 1, "range: refused, recorded once in 50 cycles");
+		T_EQ_INT(count_actions(w, "host", bad[i].control, "refused"), 1,
+			 "range: refused, recorded once in 50 cycles");
 		world_free(w);
 	}
 	{
@@ -947,8 +945,8 @@ static void test_ksm_no_hot_loop(void)
 		cycle(w, false);
 	T_EQ_INT(w->fk.set_calls[KSM_SLEEP_MILLISECS], 10,
 		 "retry: a refused write is tried 10 times in 100 cycles");
-	T_EQ_INT(count_actions(w, "host", "ksm_sleep_millisecs", "failed"),
-		 10, "retry: each attempt recorded as failed");
+	T_EQ_INT(count_actions(w, "host", "ksm_sleep_millisecs", "failed"), 10,
+		 "retry: each attempt recorded as failed");
 	T_EQ_INT(w->fk.set_calls[KSM_PAGES_TO_SCAN], 1,
 		 "retry: the other knob written once");
 	/* A different value is tried at once. */
@@ -1001,10 +999,14 @@ static int64_t file_value(const char *name)
 
 static void remove_scratch(void)
 {
-	static const char *const names[] = {
-		"ksm/run",	      "ksm/pages_to_scan", "ksm/sleep_millisecs",
-		"ksm/merge_across_nodes", "ksm/pages_shared", "outside",
-		"ksm",		      "nodir"};
+	static const char *const names[] = {"ksm/run",
+					    "ksm/pages_to_scan",
+					    "ksm/sleep_millisecs",
+					    "ksm/merge_across_nodes",
+					    "ksm/pages_shared",
+					    "outside",
+					    "ksm",
+					    "nodir"};
 	char path[256];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1074,11 +1076,11 @@ static void test_sysfs_backend(void)
 	write_file("ksm/sleep_millisecs", "0010\n");
 	plan.host[HC_KSM_RUN].value = 1;
 	plan.host[HC_KSM_PAGES_TO_SCAN] =
-		(struct plan_value){.set = true, .value = 700};
+	    (struct plan_value){.set = true, .value = 700};
 	plan.host[HC_KSM_SLEEP_MILLISECS] =
-		(struct plan_value){.set = true, .value = 10};
+	    (struct plan_value){.set = true, .value = 10};
 	plan.host[HC_KSM_MERGE_ACROSS_NODES] =
-		(struct plan_value){.set = true, .value = 0};
+	    (struct plan_value){.set = true, .value = 0};
 	controller_apply(ctl, &plan, &snap, false, 2);
 	T_EQ_INT(file_value("ksm/merge_across_nodes"), 0, "sysfs K8: mode 0");
 	T_EQ_INT(file_value("ksm/run"), 1, "sysfs K8: run 1");
@@ -1176,8 +1178,7 @@ static void test_actlog(void)
 	T_EQ_INT(json_array_size(arr), 3, "actlog: ring holds 3 of 5");
 	T_EQ_INT(jint(json_array_get(arr, 0), "new"), 2,
 		 "actlog: oldest kept first");
-	T_EQ_INT(jint(json_array_get(arr, 2), "new"), 4,
-		 "actlog: newest last");
+	T_EQ_INT(jint(json_array_get(arr, 2), "new"), 4, "actlog: newest last");
 	json_decref(arr);
 	arr = actlog_to_json(ring, 1);
 	T_EQ_INT(jint(json_array_get(arr, 0), "new"), 4,
@@ -1207,7 +1208,10 @@ static int64_t rng_range(int64_t lo, int64_t hi)
 	return lo + (int64_t)(rng() % (uint64_t)(hi - lo + 1));
 }
 
-static bool rng_chance(int pct) { return (int)(rng() % 100) < pct; }
+static bool rng_chance(int pct)
+{
+	return (int)(rng() % 100) < pct;
+}
 
 /* A random guest state: sizes, guarantee, statistics, their age. */
 static void random_guest(struct guest *g)
@@ -1240,7 +1244,7 @@ struct violations {
 };
 
 static void violation(struct violations *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void violation(struct violations *v, const char *fmt, ...)
 {
@@ -1258,8 +1262,8 @@ static void check_target(struct violations *v, const struct control_rails *r,
 			 const double *row, bool emergency, int64_t t)
 {
 	double cur = row[GF_BALLOON_CUR], max = row[GF_BALLOON_MAX];
-	double min = field_present(row[GF_BALLOON_MIN]) ? row[GF_BALLOON_MIN]
-							: 0;
+	double min =
+	    field_present(row[GF_BALLOON_MIN]) ? row[GF_BALLOON_MIN] : 0;
 	double freek = field_present(row[GF_MEM_UNUSED]) ? row[GF_MEM_UNUSED]
 							 : row[GF_MEM_USABLE];
 	double age = row[GF_STATS_AGE];
@@ -1318,11 +1322,11 @@ static void test_property(void)
 		static const int stale[] = {0, 5000, 30000};
 
 		r = (struct control_rails){
-			.max_shrink_pct = (int)rng_range(1, 100),
-			.max_grow_pct = (int)rng_range(1, 100),
-			.used_margin_pct = (int)rng_range(0, 100),
-			.stale_ms = stale[rng() % 3],
-			.stuck_cycles = (int)rng_range(1, 5),
+		    .max_shrink_pct = (int)rng_range(1, 100),
+		    .max_grow_pct = (int)rng_range(1, 100),
+		    .used_margin_pct = (int)rng_range(0, 100),
+		    .stale_ms = stale[rng() % 3],
+		    .stuck_cycles = (int)rng_range(1, 5),
 		};
 		w = world_new(&r);
 		for (int i = 0; i < NG; i++) {
@@ -1349,9 +1353,8 @@ static void test_property(void)
 			}
 			for (int i = 0; i < NG; i++) {
 				double mx = w->g[i].row[GF_BALLOON_MAX];
-				int64_t hi = field_present(mx)
-						     ? (int64_t)mx * 2
-						     : 32000000;
+				int64_t hi = field_present(mx) ? (int64_t)mx * 2
+							       : 32000000;
 
 				if (rng_chance(90))
 					plan_target(w, w->g[i].name,
@@ -1363,8 +1366,8 @@ static void test_property(void)
 			if (dry && w->fb.ncalls != before)
 				dry_called++;
 			for (size_t k = before; k < w->fb.ncalls; k++) {
-				struct guest *g = find_guest(
-					w, w->fb.calls[k].guest);
+				struct guest *g =
+				    find_guest(w, w->fb.calls[k].guest);
 
 				v.applied++;
 				if (!g) {
