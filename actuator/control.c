@@ -284,6 +284,10 @@ static const char *balloon_input(const struct control_rails *r,
 		return "no balloon size reported";
 	if (!field_present(max) || max <= 0)
 		return "no maximum memory reported";
+	/* 2^50 KiB (1 EiB): beyond it a sample is garbage, and int64 math
+	 * on it could overflow. */
+	if (cur > 0x1p50 || max > 0x1p50)
+		return "implausible balloon sizes reported";
 	if (!field_present(free_kib))
 		return "no balloon statistics (no balloon driver?)";
 	if (r->stale_ms > 0 && field_present(age) && age * 1000 > r->stale_ms)

@@ -4,17 +4,22 @@
  *
  * The plan says what the policy wants; the controllers decide what is safe
  * and record both.  Balloon rails, whatever the policy says:
- *   - never below the guest's guaranteed minimum, never above its maximum;
+ *   - never below the guest's guaranteed minimum, never above its maximum
+ *     (these two win over the step for a guest already outside them);
  *   - outside an emergency (the plan's "emergency" signal), never below
- *     what the guest uses (balloon_cur - mem_unused) plus a margin;
+ *     what the guest uses (balloon_cur - mem_unused, or - mem_usable) plus
+ *     a margin, capped at the current size;
  *   - at most a configured step per cycle, shrinking and growing;
  *   - hands off a guest whose statistics are absent (no balloon driver) or
- *     stale;
- *   - a guest that does not follow its target for some cycles is reported
- *     once and not pushed the same target again.
+ *     stale, or whose size or maximum is missing or implausible;
+ *   - a target is set only when it differs from the current size and from
+ *     the target still pending; a guest that does not follow it for some
+ *     cycles is reported once and not pushed further the same way;
+ *   - a failed set affects that guest only and is retried every 3rd cycle.
  * KSM: values are range-checked, written only when they differ from the
- * file, merge_across_nodes first and only while no page is shared, and a
- * refused write is not retried with the same value for a while.
+ * file, merge_across_nodes first and only while no page is shared (run=1
+ * waits for it), and a refused write is not retried for 10 cycles.
+ * Refusals are recorded once while their reason holds.
  *
  * Called from the engine's cycle thread only.
  */
@@ -49,8 +54,10 @@ struct controller *controller_new(const struct control_rails *rails,
 void controller_free(struct controller *c);
 
 /*
- * Apply plan, computed from snap (the same guests in the same order).
- * With dry_run, record what would be done and change nothing.
+ * Apply plan, computed from snap (the same guests in the same order; a
+ * plan guest whose name differs from the snapshot's is skipped).  With
+ * dry_run, read the host, record what would be done as ACT_DRY_RUN and
+ * change nothing; nothing then counts as applied.
  */
 void controller_apply(struct controller *c, const struct plan *plan,
 		      const struct snapshot *snap, bool dry_run,

@@ -578,6 +578,12 @@ static void test_rail_stale_absent(void)
 	world_free(w);
 
 	w = world_new(NULL);
+	add_guest(w, "g", 1e30, 1e30, 0, 100000);
+	plan_target(w, "g", 3800000);
+	expect_one(w, "absurd sizes: hands off", -1, "refused", "implausible");
+	world_free(w);
+
+	w = world_new(NULL);
 	add_guest(w, "g", 3000000, FIELD_ABSENT, 0, 100000);
 	plan_target(w, "g", 3800000);
 	expect_one(w, "no maximum: hands off", -1, "refused", "no maximum");
