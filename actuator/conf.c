@@ -42,7 +42,7 @@ static const struct conf_option conf_options[] = {
 	 "file holding the bearer token required on TCP"},
 	{"tls_cert", OPT_STR, O(tls_cert), "", 0, 0, "PEM certificate for TLS"},
 	{"tls_key", OPT_STR, O(tls_key), "", 0, 0, "PEM private key for TLS"},
-	{"policy_dir", OPT_STR, O(policy_dir), "/usr/share/mom/policies", 0, 0,
+	{"policy_dir", OPT_STR, O(policy_dir), MOM_POLICY_DIR, 0, 0,
 	 "directory of *.json policies"},
 	{"state_dir", OPT_STR, O(state_dir), "/var/lib/mom", 0, 0,
 	 "where policies and parameters set through the API persist"},

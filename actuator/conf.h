@@ -15,6 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The default policy_dir: where `make install` puts the shipped policies,
+ * $(DATADIR)/mom/policies.  The Makefile defines it for conf.c from
+ * DATADIR; this fallback matches its default PREFIX.
+ */
+#ifndef MOM_POLICY_DIR
+#define MOM_POLICY_DIR "/usr/local/share/mom/policies"
+#endif
+
 struct conf {
 	char *socket;	    /* unix socket of the API and ingest */
 	int socket_mode;    /* e.g. 0660 */

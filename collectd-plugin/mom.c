@@ -22,6 +22,13 @@
  * The read callback returns non-zero only when no group produced a value
  * and guests are not collected: an unreachable libvirtd must not make
  * collectd back off exponentially, since we reconnect at every read.
+ *
+ * With ActuatorSocket, a second read callback ("mom_actuator") asks momd
+ * for its last plan (momd_client.c) and dispatches the balloon target of
+ * each guest (memory-target) and the planned KSM settings (*_target), so
+ * that dashboards show the decision beside the value it acts on.  It is a
+ * callback of its own so that a slow momd never delays the libvirt reads;
+ * it always returns 0 (momd being down is logged once, not backed off).
  */
 #include "core/daemon/collectd.h"
 
@@ -31,6 +38,7 @@
 
 #include "guest_mem.h"
 #include "host_mem.h"
+#include "momd_client.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -49,10 +57,18 @@ struct mom_conf {
 	int stats_period_s; /* -1: the read interval */
 	int stale_reads;
 	int min_refresh_s;
+	char *actuator_socket; /* "" = do not ask momd for its plan */
+	int actuator_timeout_ms;
 	char **include;
 	size_t n_include;
 	char **exclude;
 	size_t n_exclude;
+};
+
+struct mom_actuator {
+	char *socket;
+	int timeout_ms;
+	bool failing; /* the last fetch failed (logged once) */
 };
 
 struct mom_ctx {
@@ -175,6 +191,7 @@ static void mom_conf_free(struct mom_conf *c)
 		return;
 	free(c->uri);
 	free(c->root);
+	free(c->actuator_socket);
 	globs_free(c->include, c->n_include);
 	globs_free(c->exclude, c->n_exclude);
 	free(c);
@@ -188,7 +205,8 @@ static struct mom_conf *mom_conf_new(void)
 		return NULL;
 	c->uri = strdup("qemu:///system");
 	c->root = strdup("/");
-	if (c->uri == NULL || c->root == NULL) {
+	c->actuator_socket = strdup("");
+	if (c->uri == NULL || c->root == NULL || c->actuator_socket == NULL) {
 		mom_conf_free(c);
 		return NULL;
 	}
@@ -196,6 +214,7 @@ static struct mom_conf *mom_conf_new(void)
 	c->stats_period_s = -1;
 	c->stale_reads = 3;
 	c->min_refresh_s = 60;
+	c->actuator_timeout_ms = 1000;
 	return c;
 }
 
@@ -263,6 +282,10 @@ static int conf_item(const oconfig_item_t *ci, struct mom_conf *c)
 		return conf_int(ci, 1, &c->stale_reads);
 	if (strcasecmp(ci->key, "MinimumRefresh") == 0)
 		return conf_int(ci, 0, &c->min_refresh_s);
+	if (strcasecmp(ci->key, "ActuatorSocket") == 0)
+		return cf_util_get_string(ci, &c->actuator_socket);
+	if (strcasecmp(ci->key, "ActuatorTimeout") == 0)
+		return conf_int(ci, 1, &c->actuator_timeout_ms);
 	MOM_LOG(LOG_ERR, "unknown option \"%s\" in <Plugin mom>", ci->key);
 	return -1;
 }
@@ -290,21 +313,28 @@ static int mom_config(oconfig_item_t *ci)
 
 /* ---- dispatch ------------------------------------------------------- */
 
-static void dispatch(const struct mom_ctx *ctx, const char *pinst,
-		     const char *type, const char *tinst, value_t *values,
-		     size_t n, meta_data_t *meta)
+static void dispatch_at(cdtime_t t, const char *pinst, const char *type,
+			const char *tinst, value_t *values, size_t n,
+			meta_data_t *meta)
 {
 	value_list_t vl = VALUE_LIST_INIT;
 
 	vl.values = values;
 	vl.values_len = n;
-	vl.time = ctx->now;
+	vl.time = t;
 	vl.meta = meta;
 	sstrncpy(vl.plugin, MOM_PLUGIN, sizeof(vl.plugin));
 	sstrncpy(vl.plugin_instance, pinst, sizeof(vl.plugin_instance));
 	sstrncpy(vl.type, type, sizeof(vl.type));
 	sstrncpy(vl.type_instance, tinst, sizeof(vl.type_instance));
 	plugin_dispatch_values(&vl);
+}
+
+static void dispatch(const struct mom_ctx *ctx, const char *pinst,
+		     const char *type, const char *tinst, value_t *values,
+		     size_t n, meta_data_t *meta)
+{
+	dispatch_at(ctx->now, pinst, type, tinst, values, n, meta);
 }
 
 /* One value, converted per the table entry; fills the union member that
@@ -438,6 +468,90 @@ static int mom_read(user_data_t *ud)
 	return got > 0 ? 0 : -1;
 }
 
+/* Planned KSM settings -> identifiers (the value is scaled like the
+   measured one: sleep in seconds). */
+static const struct metric ksm_targets[MOMD_KSM_NR] = {
+    [MOMD_KSM_RUN] = {"gauge", "ksm_run_target", METRIC_GAUGE, 1},
+    [MOMD_KSM_PAGES_TO_SCAN] = {"vmpage_number", "ksm_pages_to_scan_target",
+				METRIC_GAUGE, 1},
+    [MOMD_KSM_SLEEP_MS] = {"duration", "ksm_sleep_target", METRIC_GAUGE, 0.001},
+};
+
+static void dispatch_plan(const struct momd_plan *plan)
+{
+	cdtime_t now = cdtime();
+
+	for (size_t i = 0; i < plan->nguests; i++) {
+		value_t v = {.gauge = (double)plan->guests[i].target_kib * KIB};
+
+		dispatch_at(now, plan->guests[i].name, "memory", "target", &v,
+			    1, NULL);
+	}
+	for (int k = 0; k < MOMD_KSM_NR; k++) {
+		value_t v = {.gauge = plan->ksm[k] * ksm_targets[k].scale};
+
+		if (plan->ksm_present[k])
+			dispatch_at(now, "", ksm_targets[k].type,
+				    ksm_targets[k].type_instance, &v, 1, NULL);
+	}
+}
+
+static int mom_actuator_read(user_data_t *ud)
+{
+	struct mom_actuator *a = ud->data;
+	struct momd_plan plan;
+	char err[256];
+
+	if (momd_plan_fetch(a->socket, a->timeout_ms, &plan, err, sizeof(err)) <
+	    0) {
+		if (!a->failing)
+			MOM_LOG(LOG_WARNING,
+				"no plan from the actuator: %s (logged again "
+				"only after it answers)",
+				err);
+		a->failing = true;
+	} else {
+		if (a->failing)
+			MOM_LOG(LOG_INFO, "the actuator at %s answers again",
+				a->socket);
+		a->failing = false;
+		dispatch_plan(&plan);
+	}
+	momd_plan_release(&plan);
+	return 0;
+}
+
+static void mom_actuator_free(void *p)
+{
+	struct mom_actuator *a = p;
+
+	if (a == NULL)
+		return;
+	free(a->socket);
+	free(a);
+}
+
+/* Register the "mom_actuator" read callback when ActuatorSocket is set. */
+static int actuator_register(const struct mom_conf *c)
+{
+	struct mom_actuator *a;
+
+	if (c->actuator_socket[0] == '\0')
+		return 0;
+	a = calloc(1, sizeof(*a));
+	if (a == NULL || (a->socket = strdup(c->actuator_socket)) == NULL) {
+		free(a);
+		return -1;
+	}
+	a->timeout_ms = c->actuator_timeout_ms;
+	MOM_LOG(LOG_INFO, "balloon and KSM targets from the actuator at %s",
+		a->socket);
+	/* On failure collectd itself calls mom_actuator_free. */
+	return plugin_register_complex_read(
+	    NULL, "mom_actuator", mom_actuator_read, 0,
+	    &(user_data_t){.data = a, .free_func = mom_actuator_free});
+}
+
 static void mom_ctx_free(void *p)
 {
 	struct mom_ctx *ctx = p;
@@ -448,6 +562,7 @@ static void mom_ctx_free(void *p)
 	host_reader_free(ctx->host);
 	free(ctx->conf.uri);
 	free(ctx->conf.root);
+	free(ctx->conf.actuator_socket);
 	globs_free(ctx->conf.include, ctx->conf.n_include);
 	globs_free(ctx->conf.exclude, ctx->conf.n_exclude);
 	free(ctx);
@@ -511,6 +626,10 @@ static int mom_init(void)
 		ctx->guest = guest_new(&ctx->conf);
 		if (ctx->guest == NULL)
 			goto fail;
+	}
+	if (actuator_register(&ctx->conf) != 0) {
+		MOM_LOG(LOG_ERR, "cannot register the actuator read");
+		goto fail;
 	}
 	/* On failure collectd itself calls mom_ctx_free. */
 	return plugin_register_complex_read(

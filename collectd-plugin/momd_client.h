@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * momd_client.h: fetch the actuator's last decisions (GET /v1/plan on
+ * momd's unix socket) so that the read plugin can dispatch them beside the
+ * values they act on: the balloon target momd applied to each guest, and
+ * the KSM settings of the last plan.
+ *
+ * No collectd headers, no logging: errors go into a caller-owned buffer.
+ * The request is blocking, bounded by a timeout.  Not thread-safe per
+ * struct momd_plan; different structs may be used in parallel.
+ */
+#ifndef MOM_MOMD_CLIENT_H
+#define MOM_MOMD_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct momd_target {
+	char *name;	     /* the domain name, owned */
+	uint64_t target_kib; /* the balloon target momd applied */
+};
+
+enum momd_ksm_control {
+	MOMD_KSM_RUN,		/* 0, 1 or 2 */
+	MOMD_KSM_PAGES_TO_SCAN, /* pages */
+	MOMD_KSM_SLEEP_MS,	/* milliseconds */
+	MOMD_KSM_NR,
+};
+
+struct momd_plan {
+	struct momd_target *guests; /* owned, nguests entries */
+	size_t nguests;
+	bool ksm_present[MOMD_KSM_NR]; /* false: the plan did not set it */
+	double ksm[MOMD_KSM_NR];
+};
+
+/*
+ * Ask momd at the unix socket `path` for its plan (GET /v1/plan, HTTP/1.0)
+ * and fill *out (release it with momd_plan_release, also after a failure).
+ * timeout_ms bounds the whole exchange.  A daemon that has not yet
+ * evaluated gives an empty plan.  Returns 0, or a negative errno with a
+ * message in err: -ECONNREFUSED/-ENOENT (momd is not running),
+ * -ETIMEDOUT, -EPROTO (not HTTP 200, or not the expected JSON).
+ */
+int momd_plan_fetch(const char *path, int timeout_ms, struct momd_plan *out,
+		    char *err, size_t len);
+
+void momd_plan_release(struct momd_plan *p);
+
+#endif /* MOM_MOMD_CLIENT_H */
