@@ -20,6 +20,7 @@
 #include "evalcase.h"
 #include "log.h"
 #include "polstate.h"
+#include "prom.h"
 #include "statedir.h"
 
 #define PARAMS_FILE	 "parameters.json"
@@ -379,6 +380,16 @@ out:
 	json_decref(body);
 }
 
+/* The engine's state in the Prometheus text format (prom.c). */
+static void get_prometheus(struct api *api, const struct http_request *req,
+			   const char *arg, struct http_response *res)
+{
+	(void)req, (void)arg;
+	res->text = prom_render_engine(api->engine);
+	res->content_type = PROM_CONTENT_TYPE;
+	res->status = 200;
+}
+
 static const struct route routes[] = {
     {"GET", "/v1/ping", get_ping},
     {"POST", "/v1/metrics", post_metrics},
@@ -401,6 +412,7 @@ static const struct route routes[] = {
     {"PUT", "/v1/log-level", put_log_level},
     {"GET", "/v1/dry-run", get_dry_run},
     {"PUT", "/v1/dry-run", put_dry_run},
+    {"GET", "/metrics", get_prometheus},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
