@@ -23,6 +23,9 @@ DATADIR  ?= $(PREFIX)/share
 MANDIR   ?= $(DATADIR)/man
 SYSCONFDIR ?= /etc
 COLLECTD_PLUGINDIR ?= /usr/lib/collectd
+COLLECTD_CONFDIR ?= $(SYSCONFDIR)/collectd/collectd.conf.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR   ?= $(DATADIR)/doc/mom
 DESTDIR  ?=
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -198,23 +201,91 @@ format:
 	clang-format -i --style=file:contrib/clang-format \
 		$(wildcard actuator/*.[ch] collectd-plugin/*.[ch] tests/unit/*.[ch])
 
-install: all
+# ---- install -------------------------------------------------------------
+# Every installed file is listed here; tests/it/install.sh checks the tree
+# (files and modes) and that uninstall leaves none.  Files with @DIR@
+# placeholders (unit, man pages, example configuration) are written to
+# $(GEN) with the install paths.  momd's default policy_dir is
+# $(DATADIR)/mom/policies, compiled into conf.o, which is rebuilt when an
+# install path changes.  install never runs systemctl.
+GEN := $(BUILD)/gen
+PATHS := $(BINDIR) $(SBINDIR) $(DATADIR) $(DOCDIR) $(SYSCONFDIR) \
+	$(COLLECTD_PLUGINDIR) $(COLLECTD_CONFDIR)
+MANPAGES := momctl.1 collectd-mom.5 momd.json.5 momd.8
+GENERATED := $(GEN)/momd.service $(GEN)/momd.json.example \
+	$(GEN)/collectd-mom.conf $(addprefix $(GEN)/,$(MANPAGES))
+SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@COLLECTD_PLUGINDIR@|$(COLLECTD_PLUGINDIR)|g' \
+	-e 's|@COLLECTD_CONFDIR@|$(COLLECTD_CONFDIR)|g'
+
+$(BUILD)/actuator/conf.o: CPPFLAGS += -DMOM_POLICY_DIR='"$(DATADIR)/mom/policies"'
+$(BUILD)/actuator/conf.o: $(BUILD)/paths.stamp
+$(BUILD)/paths.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' >$@
+
+$(GEN)/%: contrib/systemd/%.in $(BUILD)/paths.stamp
+	@mkdir -p $(GEN)
+	$(SUBST) $< >$@
+$(GEN)/%: contrib/man/%.in $(BUILD)/paths.stamp
+	@mkdir -p $(GEN)
+	$(SUBST) $< >$@
+$(GEN)/momd.json.example: contrib/momd.json.example.in $(BUILD)/paths.stamp
+	@mkdir -p $(GEN)
+	$(SUBST) $< >$@
+# The read plugin's snippet, then the write plugin's: one file for collectd.
+$(GEN)/collectd-mom.conf: contrib/collectd/mom.conf contrib/collectd/write_mom.conf
+	@mkdir -p $(GEN)
+	cat $^ >$@
+
+install: all $(GENERATED)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(COLLECTD_PLUGINDIR) $(DESTDIR)$(DATADIR)/mom/policies
+		$(DESTDIR)$(COLLECTD_PLUGINDIR) $(DESTDIR)$(COLLECTD_CONFDIR) \
+		$(DESTDIR)$(DATADIR)/mom/policies $(DESTDIR)$(DATADIR)/mom/examples \
+		$(DESTDIR)$(DATADIR)/mom/dashboards $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/mom \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/collectd.service.d \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(MOMD) $(DESTDIR)$(SBINDIR)/momd
 	install -m 0755 $(MOMCTL) $(DESTDIR)$(BINDIR)/momctl
 	install -m 0644 $(MOM_SO) $(WRITE_SO) $(DESTDIR)$(COLLECTD_PLUGINDIR)/
 	install -m 0644 policies/*.json $(DESTDIR)$(DATADIR)/mom/policies/
+	install -m 0644 policies/examples/*.json $(DESTDIR)$(DATADIR)/mom/examples/
+	install -m 0644 contrib/dashboards/*.json $(DESTDIR)$(DATADIR)/mom/dashboards/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 0644 policies/README.md $(DESTDIR)$(DOCDIR)/policies.md
+	install -m 0644 $(GEN)/momd.json.example $(DESTDIR)$(SYSCONFDIR)/mom/
+	install -m 0644 $(GEN)/collectd-mom.conf $(DESTDIR)$(COLLECTD_CONFDIR)/mom.conf
+	install -m 0644 $(GEN)/momd.service $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 0644 contrib/systemd/collectd-mom.conf \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/collectd.service.d/mom.conf
+	install -m 0644 $(GEN)/momctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(GEN)/collectd-mom.5 $(GEN)/momd.json.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(GEN)/momd.8 $(DESTDIR)$(MANDIR)/man8/
 
+# Removes what install wrote; directories only when they are ours or empty.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/momd $(DESTDIR)$(BINDIR)/momctl \
 		$(DESTDIR)$(COLLECTD_PLUGINDIR)/mom.so \
-		$(DESTDIR)$(COLLECTD_PLUGINDIR)/write_mom.so
-	rm -rf $(DESTDIR)$(DATADIR)/mom/policies
+		$(DESTDIR)$(COLLECTD_PLUGINDIR)/write_mom.so \
+		$(DESTDIR)$(SYSCONFDIR)/mom/momd.json.example \
+		$(DESTDIR)$(COLLECTD_CONFDIR)/mom.conf \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/momd.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/collectd.service.d/mom.conf \
+		$(DESTDIR)$(MANDIR)/man1/momctl.1 \
+		$(DESTDIR)$(MANDIR)/man5/collectd-mom.5 \
+		$(DESTDIR)$(MANDIR)/man5/momd.json.5 \
+		$(DESTDIR)$(MANDIR)/man8/momd.8
+	rm -rf $(DESTDIR)$(DATADIR)/mom $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/mom \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/collectd.service.d 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: fuzz all deps test tests-build run bench guest-image format install uninstall clean
+.PHONY: fuzz all deps test tests-build run bench guest-image format install uninstall clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
