@@ -14,7 +14,12 @@
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
+# Sanitized objects never mix with plain ones.
+ifeq ($(SANITIZE),1)
+BUILD    ?= build/asan
+else
 BUILD    ?= build
+endif
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -182,7 +187,7 @@ deps:
 
 test: deps
 	@$(MAKE) --no-print-directory tests-build
-	@BUILD=$(abspath $(BUILD)) sh tests/run-tests.sh $(TESTS)
+	@BUILD=$(abspath $(BUILD)) SANITIZE=$(SANITIZE) sh tests/run-tests.sh $(TESTS)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -15,6 +15,22 @@ TIMEOUT=${TEST_TIMEOUT:-900}
 mkdir -p "$LOGS"
 export BUILD
 
+# SANITIZE=1: every binary of ours is built with ASan and UBSan (make does
+# that); collectd gets the runtimes preloaded by a wrapper first on PATH.
+# Reports go to files; each one counts as a failure at the end.
+REPORTS=$BUILD/sanitizer
+if [ "${SANITIZE:-0}" = 1 ]; then
+	rm -rf "$REPORTS"
+	mkdir -p "$REPORTS"
+	ROOT=$(cd "$(dirname "$0")/.." && pwd)
+	PATH=$ROOT/tests/lib/sanitize:$PATH
+	ASAN_OPTIONS="log_path=$REPORTS/asan:detect_leaks=1:halt_on_error=1"
+	UBSAN_OPTIONS="log_path=$REPORTS/ubsan:print_stacktrace=1:halt_on_error=1"
+	LSAN_OPTIONS="suppressions=$ROOT/tests/lib/lsan.supp:print_suppressions=0"
+	export PATH ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS SANITIZE
+	echo "sanitizers on: reports in $REPORTS"
+fi
+
 passed=0 failed=0 skipped=0 failed_names=""
 
 selected() {
@@ -76,6 +92,15 @@ for script in tests/it/*.sh; do
 	run_one "$name" bash "$script"
 done
 
+if [ "${SANITIZE:-0}" = 1 ]; then
+	for r in "$REPORTS"/*; do
+		[ -f "$r" ] || continue
+		failed=$((failed + 1))
+		failed_names="$failed_names sanitizer:$(basename "$r")"
+		echo "FAIL sanitizer report $r"
+		head -30 "$r" | sed 's/^/     /'
+	done
+fi
 [ -n "$failed_names" ] && echo "failed:$failed_names"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
