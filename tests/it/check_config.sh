@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# check_config.sh: `momd --check-config` and the documentation of momd's
+# options.  A good configuration exits 0 with "configuration OK"; an
+# unknown key, a value of the wrong type, a broken file, a missing policy
+# directory and a policy that does not validate each exit non-zero with a
+# message naming the culprit, and nothing is started.  Every option of
+# `momd --help` (the option table, actuator/conf.c) is documented in
+# momd.json(5), README.md "Configuration" and the example configuration,
+# with the same default.
+. "$(dirname "$0")/../lib/common.sh"
+
+M=$BUILD/momd
+cc() { "$M" --check-config "$@" >"$T_TMP/out" 2>"$T_TMP/err"; }
+
+# ---- good -------------------------------------------------------------------
+cat >"$T_TMP/good.json" <<JSON
+{
+  "socket": "$T_TMP/momd.sock",
+  "state_dir": "$T_TMP/state",
+  "policy_dir": "$ROOT/policies",
+  "interval_ms": 5000,
+  "socket_mode": "0600",
+  "dry_run": true
+}
+JSON
+cc --config "$T_TMP/good.json"
+check "good configuration: exit 0" [ $? = 0 ]
+check "... prints configuration OK with the policy count" \
+	grep -qx "configuration OK: $(ls "$ROOT"/policies/*.json | wc -l) policies, [0-9]* parameters" "$T_TMP/out"
+check "... and starts nothing (no socket, no state directory)" \
+	[ ! -e "$T_TMP/momd.sock" ] && [ ! -e "$T_TMP/state" ]
+echo '{}' >"$T_TMP/empty.json"
+cc --config "$T_TMP/empty.json" --policy-dir "$ROOT/policies"
+check "an empty object is a valid configuration" [ $? = 0 ]
+
+# ---- bad --------------------------------------------------------------------
+# bad NAME WANT_RC GREP [momd flags]: exits WANT_RC, stderr matches GREP.
+bad() {
+	local name=$1 want=$2 pat=$3 rc
+	shift 3
+	cc "$@"
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -q -- "$pat" "$T_TMP/err" && [ ! -s "$T_TMP/out" ]; then
+		ok "$name: exit $rc, says '$pat'"
+	else
+		not_ok "$name: exit $rc (want $want), stderr: $(head -c 300 "$T_TMP/err")"
+	fi
+}
+printf '{"policy_dir": "%s", "polcy_dir": "x"}\n' "$ROOT/policies" >"$T_TMP/typo.json"
+bad "unknown key" 78 'unknown option "polcy_dir"' --config "$T_TMP/typo.json"
+echo '{"interval_ms": "10s"}' >"$T_TMP/type.json"
+bad "wrong type" 78 'interval_ms: expected an integer' --config "$T_TMP/type.json" --policy-dir "$ROOT/policies"
+echo '{"interval_ms": 5}' >"$T_TMP/range.json"
+bad "out of range" 78 'interval_ms: "5" is not an integer in \[100,' --config "$T_TMP/range.json" --policy-dir "$ROOT/policies"
+echo '{"history": 10, "history": 11}' >"$T_TMP/dup.json"
+bad "duplicate key" 78 'duplicate' --config "$T_TMP/dup.json" --policy-dir "$ROOT/policies"
+echo '{"socket": ' >"$T_TMP/broken.json"
+bad "broken JSON names the line" 78 'broken.json:[0-9]*:[0-9]*:' --config "$T_TMP/broken.json"
+bad "missing configuration file" 78 'nosuch.json' --config "$T_TMP/nosuch.json"
+bad "missing policy directory" 65 "$T_TMP/nodir" --config "$T_TMP/good.json" --policy-dir "$T_TMP/nodir"
+mkdir -p "$T_TMP/badpol"
+cp "$ROOT"/policies/*.json "$T_TMP/badpol/"
+echo '{"version": 1, "nonsense": true' >"$T_TMP/badpol/50-broken.json"
+bad "a policy that does not parse is named" 65 '50-broken' --config "$T_TMP/good.json" --policy-dir "$T_TMP/badpol"
+bad "listen without token_file" 78 'listen requires token_file' --config "$T_TMP/good.json" --listen 127.0.0.1:1
+bad "unknown flag" 64 'unknown option --bogus' --config "$T_TMP/good.json" --bogus 1
+
+# ---- every option documented, with its default --------------------------------
+"$M" --help | sed -n 's/^  --\([a-z-]*\) .*(default: \(.*\))$/\1 \2/p' |
+	tr '-' '_' >"$T_TMP/options"
+# tr also turned dashes in defaults into underscores; no default has one.
+check "momd --help lists the options (at least 25)" [ "$(wc -l <"$T_TMP/options")" -ge 25 ]
+readme=$(sed -n '/^## Configuration/,/^## /p' "$ROOT/README.md")
+page=$ROOT/contrib/man/momd.json.5.in
+example=$ROOT/contrib/momd.json.example.in
+missing=""
+while read -r name def; do
+	[ "$def" = '""' ] && def=""
+	grep -q "^\.It Ic $name\b\|^\.It Ic [a-z_]* , $name\b" "$page" || missing="$missing man:$name"
+	grep -q "| \`$name\` |" <<<"$readme" || missing="$missing readme:$name"
+	python3 - "$example" "$name" "$def" <<'PY' || missing="$missing example:$name"
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = d[sys.argv[2]]
+want = sys.argv[3]
+if isinstance(v, bool):
+    v = "true" if v else "false"
+v = str(v)
+sys.exit(0 if v == want or "@DATADIR@" in v else 1)
+PY
+done <"$T_TMP/options"
+check "every option is in momd.json(5), README Configuration and the example, same default${missing:+ (missing:$missing)}" \
+	[ -z "$missing" ]
+check "the example has no option momd does not know" \
+	[ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$example")" = "$(wc -l <"$T_TMP/options")" ]
+done_testing

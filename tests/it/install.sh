@@ -1,0 +1,187 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# install.sh: `make install` into a DESTDIR and `make uninstall` again.
+#
+# Checks the installed tree file by file with modes (nothing missing,
+# nothing extra), that no @DIR@ placeholder is left, that the installed
+# momd's default policy_dir is where the policies went and that the example
+# configuration validates, that the man pages are clean (groff -ww, man
+# --warnings), that the unit passes `systemd-analyze verify` and a security
+# review, that real collectd parses the installed snippet and loads both
+# installed plugins, and that uninstall leaves no file behind.  Where PID 1
+# is systemd (and we are root) the unit is also started for real, as a
+# transient copy with test paths and --dry-run.
+. "$(dirname "$0")/../lib/common.sh"
+
+D=$T_TMP/dest
+P=/usr/local
+mk() { make -s -C "$ROOT" BUILD="$BUILD" DESTDIR="$D" "$@"; }
+
+if ! mk install >"$T_TMP/install.out" 2>&1; then
+	not_ok "make install DESTDIR=..."
+	sed 's/^/# /' "$T_TMP/install.out"
+	done_testing
+fi
+ok "make install DESTDIR=... (default PREFIX $P)"
+
+# ---- the tree --------------------------------------------------------------
+{
+	echo "755 $P/sbin/momd"
+	echo "755 $P/bin/momctl"
+	echo "644 /usr/lib/collectd/mom.so"
+	echo "644 /usr/lib/collectd/write_mom.so"
+	echo "644 /etc/collectd/collectd.conf.d/mom.conf"
+	echo "644 /etc/mom/momd.json.example"
+	echo "644 $P/lib/systemd/system/momd.service"
+	echo "644 $P/lib/systemd/system/collectd.service.d/mom.conf"
+	echo "644 $P/share/man/man1/momctl.1"
+	echo "644 $P/share/man/man5/collectd-mom.5"
+	echo "644 $P/share/man/man5/momd.json.5"
+	echo "644 $P/share/man/man8/momd.8"
+	echo "644 $P/share/doc/mom/README.md"
+	echo "644 $P/share/doc/mom/policies.md"
+	for f in "$ROOT"/policies/*.json; do
+		echo "644 $P/share/mom/policies/${f##*/}"
+	done
+	for f in "$ROOT"/policies/examples/*.json; do
+		echo "644 $P/share/mom/examples/${f##*/}"
+	done
+	for f in "$ROOT"/contrib/dashboards/*.json; do
+		echo "644 $P/share/mom/dashboards/${f##*/}"
+	done
+} | sort -k2 >"$T_TMP/want"
+(cd "$D" && find . \( -type f -o -type l \) -printf '%m /%P\n') | sort -k2 >"$T_TMP/got"
+if diff -u "$T_TMP/want" "$T_TMP/got" >"$T_TMP/tree.diff"; then
+	ok "installed tree: exactly $(wc -l <"$T_TMP/want") files, with their modes"
+else
+	not_ok "installed tree differs from the expected list"
+	sed 's/^/# /' "$T_TMP/tree.diff"
+fi
+check "no @DIR@ placeholder left in an installed text file" \
+	bash -c "! grep -rlI '@[A-Z_]*DIR@' '$D/etc' '$D$P/lib' '$D$P/share/man'"
+check "installed momd and momctl run" \
+	bash -c "'$D$P/sbin/momd' --help >/dev/null && '$D$P/bin/momctl' --help >/dev/null"
+check "momd's default policy_dir is where the policies were installed" \
+	grep -q -- "--policy-dir .*(default: $P/share/mom/policies)" \
+	<("$D$P/sbin/momd" --help)
+check "the unit runs the installed momd with the installed configuration" \
+	grep -qx "ExecStart=$P/sbin/momd --config /etc/mom/momd.json" \
+	"$D$P/lib/systemd/system/momd.service"
+check "the example configuration and the installed policies validate" \
+	grep -q "^configuration OK: [1-9]" <("$D$P/sbin/momd" --check-config \
+	--config "$D/etc/mom/momd.json.example" \
+	--policy-dir "$D$P/share/mom/policies")
+check "the collectd snippet loads mom and write_mom and points mom at momd" \
+	bash -c "grep -qx 'LoadPlugin mom' '$D/etc/collectd/collectd.conf.d/mom.conf' &&
+		grep -qx '<LoadPlugin write_mom>' '$D/etc/collectd/collectd.conf.d/mom.conf' &&
+		grep -qx '  ActuatorSocket \"/run/mom/momd.sock\"' '$D/etc/collectd/collectd.conf.d/mom.conf'"
+
+# ---- man pages ---------------------------------------------------------------
+for m in man1/momctl.1 man5/collectd-mom.5 man5/momd.json.5 man8/momd.8; do
+	f=$D$P/share/man/$m
+	out=$( { groff -ww -z -mandoc "$f"; man --warnings -l "$f" >/dev/null; } 2>&1)
+	if [ -z "$out" ] && [ "$(man -l "$f" 2>/dev/null | wc -l)" -gt 20 ]; then
+		ok "man page $m renders without warnings"
+	else
+		not_ok "man page $m: ${out:-too short}"
+	fi
+done
+
+# ---- the unit ------------------------------------------------------------------
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$T_TMP/verify"
+	sed "s|^ExecStart=$P/sbin/momd|ExecStart=$D$P/sbin/momd|" \
+		"$D$P/lib/systemd/system/momd.service" >"$T_TMP/verify/momd.service"
+	if systemd-analyze verify --man=no "$T_TMP/verify/momd.service" \
+		>"$T_TMP/verify.out" 2>&1; then
+		ok "systemd-analyze verify momd.service"
+	else
+		not_ok "systemd-analyze verify momd.service"
+		grep momd "$T_TMP/verify.out" | sed 's/^/# /'
+	fi
+	score=$(systemd-analyze security --offline=true \
+		"$T_TMP/verify/momd.service" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for momd.service: \([0-9.]*\).*/\1/p')
+	check "security review: exposure ${score:-?} <= 2.5 (\"OK\")" \
+		awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.5) }'
+	for key in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
+		PrivateTmp=yes RuntimeDirectory=mom StateDirectory=mom \
+		ReadWritePaths=/sys/kernel/mm/ksm After=libvirtd.service \
+		CapabilityBoundingSet=CAP_CHOWN Restart=on-failure; do
+		check "momd.service sets $key" \
+			grep -q "^${key%%=*}=.*${key#*=}" "$D$P/lib/systemd/system/momd.service"
+	done
+else
+	skip "systemd-analyze not installed (package systemd)"
+fi
+
+# ---- real collectd parses the snippet and loads the installed plugins ------------
+# A copy that touches nothing real: the test driver instead of
+# qemu:///system (whose guests may belong to someone), and sockets nobody
+# listens on instead of a momd that may run here.
+sed -e 's|^<Plugin mom>$|&\n  Connection "test:///default"|' \
+	-e 's|^<Plugin write_mom>$|&\n  Socket "'"$T_TMP"'/nobody.sock"|' \
+	-e 's|^  ActuatorSocket .*|  ActuatorSocket "'"$T_TMP"'/nobody.sock"|' \
+	"$D/etc/collectd/collectd.conf.d/mom.conf" >"$T_TMP/snippet.conf"
+check "the snippet copy differs only in those three lines" \
+	[ "$(diff "$D/etc/collectd/collectd.conf.d/mom.conf" "$T_TMP/snippet.conf" | grep -c '^[<>]')" = 4 ]
+cat >"$T_TMP/collectd.conf" <<CONF
+Hostname "installtest"
+FQDNLookup false
+BaseDir "$T_TMP"
+TypesDB "/usr/share/collectd/types.db"
+Interval 1
+PluginDir "/usr/lib/collectd"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel "info"
+  File "$T_TMP/collectd.log"
+</Plugin>
+PluginDir "$D/usr/lib/collectd"
+Include "$T_TMP/snippet.conf"
+CONF
+timeout 30 collectd -T -C "$T_TMP/collectd.conf" >"$T_TMP/collectd.out" 2>&1
+check "collectd -T with the installed snippet and plugins: no error" \
+	bash -c "! grep -qi 'error\|could not\|unknown option' '$T_TMP/collectd.log' '$T_TMP/collectd.out'"
+check "both installed plugins were loaded" \
+	bash -c "grep -q 'plugin \"mom\" successfully loaded' '$T_TMP/collectd.log' &&
+		grep -q 'plugin \"write_mom\" successfully loaded' '$T_TMP/collectd.log'"
+
+# ---- systemd for real ----------------------------------------------------------
+if [ "$(ps -p 1 -o comm= 2>/dev/null)" != systemd ]; then
+	skip "starting momd.service: PID 1 is $(ps -p 1 -o comm=), not systemd"
+elif [ "$(id -u)" -ne 0 ]; then
+	skip "starting momd.service: needs root"
+else
+	# A transient copy under /run (PrivateTmp hides $T_TMP from the unit):
+	# own name, runtime and state directories, test driver, dry run.
+	U=mom-install-test-$$
+	R=/run/$U
+	mkdir -p "$R/ksm" /run/systemd/system
+	cp "$D$P/sbin/momd" "$R/momd"
+	echo '{}' >"$R/momd.json"
+	sed -e "s|^ExecStart=.*|ExecStart=$R/momd --config $R/momd.json --socket /run/$U-rt/momd.sock --state-dir /var/lib/$U --libvirt-uri test:///default --ksm-dir $R/ksm --policy-dir $D$P/share/mom/policies --dry-run|" \
+		-e "s|^RuntimeDirectory=.*|RuntimeDirectory=$U-rt|" \
+		-e "s|^StateDirectory=.*|StateDirectory=$U|" \
+		-e "s|^ReadWritePaths=.*|ReadWritePaths=$R/ksm|" \
+		-e "s|^AssertPathExists=.*|AssertPathExists=$R/momd.json|" \
+		"$D$P/lib/systemd/system/momd.service" >"/run/systemd/system/$U.service"
+	at_exit "systemctl stop $U; rm -rf /run/systemd/system/$U.service $R /var/lib/$U; systemctl daemon-reload"
+	systemctl daemon-reload
+	check "systemctl start $U (the hardened unit)" systemctl start "$U"
+	check "it answers on its runtime directory's socket" \
+		wait_for 20 "momd under systemd" "$D$P/bin/momctl" --socket "/run/$U-rt/momd.sock" ping
+	check "systemd reports it active" systemctl is-active -q "$U"
+	systemctl stop "$U"
+	check "it stops cleanly" bash -c "! systemctl is-failed -q '$U'"
+fi
+
+# ---- uninstall -----------------------------------------------------------------
+check "make uninstall DESTDIR=..." mk uninstall
+left=$(cd "$D" && find . \( -type f -o -type l \) | head)
+check "uninstall leaves no file${left:+ (left: $left)}" [ -z "$left" ]
+check "uninstall removes mom's own directories" bash -c \
+	"! ls -d '$D$P/share/mom' '$D$P/share/doc/mom' '$D/etc/mom' \
+		'$D$P/lib/systemd/system/collectd.service.d' 2>/dev/null | grep -q ."
+done_testing
