@@ -193,8 +193,29 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(abspath $(BUILD)) bash tests/run-demo.sh
 
-bench: deps
-	@$(MAKE) --no-print-directory tests-build
+# Benchmarks (tests/bench/): programs tests/bench/*_bench.c (core library
+# only), the LD_PRELOAD shim timing collectd read callbacks and a synthetic
+# collectd read plugin, all in $(BUILD)/tests/.  `make bench` installs the
+# bench-only packages too (tests/install-deps.sh --bench).
+BENCH_SRCS := $(wildcard tests/bench/*_bench.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRCS))
+BENCH_SOS  := $(BUILD)/tests/bench_readtime.so $(BUILD)/tests/bench_flood.so
+
+$(BUILD)/tests/%_bench: $(BUILD)/tests/bench/%_bench.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
+$(BUILD)/tests/bench/flood_plugin.o: CPPFLAGS += $(COLLECTD_CFLAGS)
+$(BUILD)/tests/bench_flood.so: $(BUILD)/tests/bench/flood_plugin.o
+	$(CC) $(LDFLAGS) -shared -o $@ $^
+$(BUILD)/tests/bench_readtime.so: $(BUILD)/tests/bench/readtime.o
+	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl
+
+bench-build: tests-build $(BENCH_BINS) $(BENCH_SOS)
+
+bench:
+	@sh tests/install-deps.sh --bench || \
+		echo "bench: install-deps failed; what needs a missing tool says so"
+	@$(MAKE) --no-print-directory bench-build
 	@BUILD=$(abspath $(BUILD)) bash tests/bench/run.sh
 
 # The tiny real-guest image (kernel + initrds) for tests, demo and benchmarks;
@@ -291,6 +312,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: fuzz all deps test tests-build run bench guest-image format install uninstall clean FORCE
+.PHONY: fuzz all deps test tests-build run bench bench-build guest-image format install uninstall clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

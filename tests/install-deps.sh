@@ -3,8 +3,9 @@
 #
 # install-deps.sh: install, from Debian's archive, every package that building,
 # running and testing this project needs.  `make run` and `make test` call it
-# first; it is idempotent and quiet when nothing is missing.  It says exactly
-# what it installs.  It needs root (apt-get) only when something is missing.
+# first; `make bench` calls it with --bench, which adds the BENCH list.  It
+# is idempotent and quiet when nothing is missing.  It says exactly what it
+# installs.  It needs root (apt-get) only when something is missing.
 set -eu
 
 # Build: compiler, pkg-config and the -dev packages the Makefile links against.
@@ -19,9 +20,14 @@ curl python3 procps iproute2"
 GUESTS="qemu-system-x86 busybox-static xz-utils"
 # Fuzz replay and sanitizer runs use clang's runtime.
 TOOLS="clang libclang-rt-14-dev"
+# Benchmarks only (`make bench` passes --bench; `make test` never installs
+# these): wrk drives momd's ingest over loopback TCP (tests/bench/ingest.sh).
+BENCH="wrk"
+EXTRA=""
+[ "${1:-}" = "--bench" ] && EXTRA=$BENCH
 
 missing=""
-for p in $BUILD $RUN $GUESTS $TOOLS; do
+for p in $BUILD $RUN $GUESTS $TOOLS $EXTRA; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		missing="$missing $p"
 	fi

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * flood_plugin.c: the collectd read plugin "bench_flood" (built as
+ * $(BUILD)/tests/bench_flood.so), a synthetic source for
+ * tests/bench/write_plugin.sh.  Each read dispatches Values gauge values
+ * shaped like the mom plugin's guest values (plugin "mom", instance
+ * "fl<i>", type "memory", ten type instances), so that write_mom forwards
+ * them; every identifier is distinct within a read.  It also counts what it
+ * dispatched in $FLOOD_COUNT_FILE (rewritten after every read) so the
+ * benchmark knows how many values entered collectd.
+ *
+ *   LoadPlugin bench_flood
+ *   <Plugin bench_flood>
+ *     Values 20000          # per read, 1..1000000
+ *   </Plugin>
+ */
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/utils/common/common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define FLOOD_NAME "bench_flood"
+
+static const char *const tinst[10] = {
+    "actual", "maximum", "minimum", "available", "unused",
+    "usable", "disk_caches", "rss", "target", "free",
+};
+
+static int flood_values = 10000;
+static unsigned long long flood_total;
+
+static int flood_config(oconfig_item_t *ci)
+{
+	for (int i = 0; i < ci->children_num; i++) {
+		oconfig_item_t *c = ci->children + i;
+		int v;
+
+		if (strcasecmp(c->key, "Values") != 0) {
+			ERROR(FLOOD_NAME ": unknown option %s", c->key);
+			return -1;
+		}
+		if (cf_util_get_int(c, &v) != 0 || v < 1 || v > 1000000) {
+			ERROR(FLOOD_NAME ": Values must be 1..1000000");
+			return -1;
+		}
+		flood_values = v;
+	}
+	return 0;
+}
+
+static void flood_count_write(void)
+{
+	const char *path = getenv("FLOOD_COUNT_FILE");
+	char tmp[4096];
+	FILE *f;
+
+	if (path == NULL || snprintf(tmp, sizeof(tmp), "%s.new", path) >=
+				(int)sizeof(tmp))
+		return;
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "%llu\n", flood_total);
+	if (fclose(f) == 0)
+		rename(tmp, path);
+}
+
+static int flood_read(user_data_t *ud)
+{
+	value_list_t vl = VALUE_LIST_INIT;
+	value_t v;
+	cdtime_t now = cdtime();
+
+	(void)ud;
+	vl.values = &v;
+	vl.values_len = 1;
+	vl.time = now;
+	sstrncpy(vl.plugin, "mom", sizeof(vl.plugin));
+	sstrncpy(vl.type, "memory", sizeof(vl.type));
+	for (int i = 0; i < flood_values; i++) {
+		v.gauge = 1048576.0 * (double)(i % 4096 + 1);
+		snprintf(vl.plugin_instance, sizeof(vl.plugin_instance),
+			 "fl%06d", i / 10);
+		sstrncpy(vl.type_instance, tinst[i % 10],
+			 sizeof(vl.type_instance));
+		if (plugin_dispatch_values(&vl) == 0)
+			flood_total++;
+	}
+	flood_count_write();
+	return 0;
+}
+
+void module_register(void)
+{
+	plugin_register_complex_config(FLOOD_NAME, flood_config);
+	plugin_register_complex_read(NULL, FLOOD_NAME, flood_read, 0, NULL);
+}
