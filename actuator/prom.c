@@ -21,6 +21,7 @@ struct family {
 	const char *name;
 	const char *type; /* "gauge" or "counter" */
 	const char *help;
+	bool unset_below_zero; /* a negative value means "none": no sample */
 };
 
 /* Write a number as Prometheus reads it (Go's ParseFloat). */
@@ -94,6 +95,8 @@ static void put_labelled(FILE *f, const struct family *fam, const json_t *map,
 		else if (json_is_number(v))
 			x = json_number_value(v);
 		else
+			continue;
+		if (fam->unset_below_zero && x < 0)
 			continue;
 		if (first)
 			put_header(f, fam);
@@ -195,7 +198,8 @@ static void put_plan(FILE *f, const json_t *view)
 	put_labelled(f,
 		     &(struct family){"momd_balloon_target_bytes", "gauge",
 				      "Balloon target momd applied to the "
-				      "guest (after the safety rails)."},
+				      "guest (after the safety rails).",
+				      true},
 		     applied, "guest", "target", KIB);
 	put_labelled(f,
 		     &(struct family){"momd_balloon_following", "gauge",
