@@ -20,6 +20,15 @@ curl python3 procps iproute2"
 GUESTS="qemu-system-x86 busybox-static xz-utils"
 # Fuzz replay and sanitizer runs use clang's runtime.
 TOOLS="clang libclang-rt-14-dev"
+# Metrics backends for tests/it/graphite_influx.sh: Graphite's carbon-cache
+# and whisper tools, InfluxDB 1.x with its collectd listener and CLI (about
+# 40 MB with python3-twisted, 16 s).  The tests run their own daemons on
+# unusual loopback ports with scratch data; on a host booted with systemd
+# the packages also enable their services on the default ports (2003,
+# 8086, 8088): disable them if you do not want them.  promtool (Debian's
+# 96 MB prometheus package, which also starts a server) is deliberately not
+# here: tests/it/promcheck.py checks the format, and promtool when present.
+METRICS="graphite-carbon python3-whisper influxdb influxdb-client"
 # Benchmarks only (`make bench` passes --bench; `make test` never installs
 # these): wrk drives momd's ingest over loopback TCP (tests/bench/ingest.sh).
 BENCH="wrk"
@@ -27,7 +36,7 @@ EXTRA=""
 [ "${1:-}" = "--bench" ] && EXTRA=$BENCH
 
 missing=""
-for p in $BUILD $RUN $GUESTS $TOOLS $EXTRA; do
+for p in $BUILD $RUN $GUESTS $TOOLS $METRICS $EXTRA; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		missing="$missing $p"
 	fi
