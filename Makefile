@@ -159,9 +159,16 @@ FUZZ_REPLAYS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/fuzz_%_replay,$(FU
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 
-$(BUILD)/tests/fuzz_%_replay: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(CORE_LIB)
+# Every harness links every library (the archives contribute only what it
+# uses): the API and ingest targets need the daemon's modules, the read
+# plugin's parsers are in libmomplugin.a.  Harnesses find the shipped
+# policies through FUZZ_POLICY_DIR.
+FUZZ_CPPFLAGS := -DFUZZ_POLICY_DIR='"$(abspath policies)"' -Icollectd-plugin
+$(BUILD)/tests/fuzz/%.o: CPPFLAGS += $(FUZZ_CPPFLAGS)
+$(BUILD)/tests/fuzz_%_replay: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o \
+		$(MOMD_LIB) $(PLUGIN_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 
 $(BUILD)/tests/evaluate: $(BUILD)/tests/tools/evaluate_driver.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -169,16 +176,32 @@ $(BUILD)/tests/evaluate: $(BUILD)/tests/tools/evaluate_driver.o $(CORE_LIB)
 
 tests-build: $(FUZZ_REPLAYS) $(BUILD)/tests/evaluate
 
-fuzz:
-	@mkdir -p $(BUILD)/fuzz
-	@set -e; for src in $(FUZZ_SRCS); do \
+# libFuzzer builds: every source compiled once with coverage and the
+# sanitizers into $(BUILD)/fuzz/obj, each harness linked against all of it.
+FUZZ_LIB_SRCS := $(CORE_SRCS) $(MOMD_SRCS) $(MOM_PLUGIN_SRCS)
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
+FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_BINS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/fuzz_%,$(FUZZ_SRCS))
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS) $(FUZZ_CPPFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(FUZZ_CPPFLAGS) \
+		-o $@ $< $(FUZZ_OBJS) $(ALL_LIBS)
+
+.SECONDARY: $(FUZZ_OBJS)
+fuzz-build: $(FUZZ_BINS)
+
+# FUZZ=name fuzzes one target only.
+fuzz: fuzz-build
+	@set -e; for src in $(if $(FUZZ),tests/fuzz/fuzz_$(FUZZ).c,$(FUZZ_SRCS)); do \
 		name=$$(basename $$src .c); name=$${name#fuzz_}; \
 		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-		$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-			$(CPPFLAGS) -o $(BUILD)/fuzz/fuzz_$$name $$src \
-			$(CORE_SRCS) $(JANSSON_LIBS) -lm; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$name; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$name $(BUILD)/fuzz/artifacts; \
 		$(BUILD)/fuzz/fuzz_$$name -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=$(BUILD)/fuzz/artifacts/$$name- \
 			$(BUILD)/fuzz/corpus-$$name tests/fuzz/corpus/$$name; \
 	done
 
@@ -312,6 +335,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: fuzz all deps test tests-build run bench bench-build guest-image format install uninstall clean FORCE
+.PHONY: fuzz fuzz-build all deps test tests-build run bench bench-build guest-image format install uninstall clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -198,24 +198,18 @@ static int option_set_json(struct conf *c, const struct conf_option *o,
 	return -1;
 }
 
-int conf_load_file(struct conf *c, const char *path, char *err, size_t len)
+/* Merge a parsed configuration object; path names it in messages. */
+static int conf_load_json(struct conf *c, json_t *root, const char *path,
+			  char *err, size_t len)
 {
-	json_error_t jerr;
-	json_t *root, *v;
 	const char *key;
+	json_t *v;
 	char detail[256];
-	int rc = -1;
 
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		snprintf(err, len, "%s:%d:%d: %s", path, jerr.line,
-			 jerr.column, jerr.text);
-		return -1;
-	}
 	if (!json_is_object(root)) {
 		snprintf(err, len, "%s: the configuration is not a JSON object",
 			 path);
-		goto out;
+		return -1;
 	}
 	json_object_foreach(root, key, v)
 	{
@@ -224,15 +218,47 @@ int conf_load_file(struct conf *c, const char *path, char *err, size_t len)
 		if (!o) {
 			snprintf(err, len, "%s: unknown option \"%s\"", path,
 				 key);
-			goto out;
+			return -1;
 		}
 		if (option_set_json(c, o, v, detail, sizeof(detail)) < 0) {
 			snprintf(err, len, "%s: %s", path, detail);
-			goto out;
+			return -1;
 		}
 	}
-	rc = 0;
-out:
+	return 0;
+}
+
+int conf_load_file(struct conf *c, const char *path, char *err, size_t len)
+{
+	json_error_t jerr;
+	json_t *root;
+	int rc;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err, len, "%s:%d:%d: %s", path, jerr.line,
+			 jerr.column, jerr.text);
+		return -1;
+	}
+	rc = conf_load_json(c, root, path, err, len);
+	json_decref(root);
+	return rc;
+}
+
+int conf_load_text(struct conf *c, const char *name, const char *text,
+		   size_t text_len, char *err, size_t len)
+{
+	json_error_t jerr;
+	json_t *root;
+	int rc;
+
+	root = json_loadb(text, text_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err, len, "%s:%d:%d: %s", name, jerr.line,
+			 jerr.column, jerr.text);
+		return -1;
+	}
+	rc = conf_load_json(c, root, name, err, len);
 	json_decref(root);
 	return rc;
 }
@@ -294,6 +320,38 @@ int conf_validate(const struct conf *c, char *err, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/* Does option o have the same value in a and b? */
+static bool option_equal(const struct conf *a, const struct conf *b,
+			 const struct conf_option *o)
+{
+	const char *pa = (const char *)a + o->offset;
+	const char *pb = (const char *)b + o->offset;
+
+	switch (o->type) {
+	case OPT_STR:
+		return strcmp(*(char *const *)pa, *(char *const *)pb) == 0;
+	case OPT_BOOL:
+		return *(const bool *)pa == *(const bool *)pb;
+	case OPT_SIZE:
+		return *(const size_t *)pa == *(const size_t *)pb;
+	case OPT_INT:
+	case OPT_MODE:
+		break;
+	}
+	return *(const int *)pa == *(const int *)pb;
+}
+
+size_t conf_changes(const struct conf *a, const struct conf *b,
+		    const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (!option_equal(a, b, &conf_options[i]) && n < max)
+			names[n++] = conf_options[i].name;
+	return n;
 }
 
 void conf_release(struct conf *c)

@@ -63,6 +63,10 @@ int conf_init_defaults(struct conf *c);
  * message naming the file, line and key in err.
  */
 int conf_load_file(struct conf *c, const char *path, char *err, size_t len);
+/* The same from a text in memory (len bytes); name stands for the file in
+   messages.  Used by the configuration fuzz target. */
+int conf_load_text(struct conf *c, const char *name, const char *text,
+		   size_t text_len, char *err, size_t len);
 
 /*
  * Apply one "--name value" (or "--flag") override.  *consumed is set to the
@@ -74,6 +78,14 @@ int conf_apply_arg(struct conf *c, int argc, char **argv, int *consumed,
 
 /* Check cross-option constraints.  Returns 0 or -1 with err filled. */
 int conf_validate(const struct conf *c, char *err, size_t len);
+
+/*
+ * The names of the options whose values differ between a and b, in table
+ * order, at most max of them into names (static strings).  Returns how
+ * many were stored.  For the reload (SIGHUP).
+ */
+size_t conf_changes(const struct conf *a, const struct conf *b,
+		    const char **names, size_t max);
 
 void conf_release(struct conf *c);
 
