@@ -83,6 +83,14 @@ struct controller {
 	struct ksm_state ksm_state[KSM_KNOB_COUNT];
 };
 
+void controller_set_rails(struct controller *c,
+			  const struct control_rails *rails)
+{
+	c->rails = *rails;
+	if (c->rails.stuck_cycles < 1)
+		c->rails.stuck_cycles = 1;
+}
+
 struct controller *controller_new(const struct control_rails *rails,
 				  const struct balloon_backend *balloon,
 				  const struct ksm_backend *ksm,

@@ -53,6 +53,11 @@ struct controller *controller_new(const struct control_rails *rails,
 				  struct actlog *log);
 void controller_free(struct controller *c);
 
+/* Replace the rails (configuration reload); they apply from the next
+   controller_apply().  Caller serialises it with controller_apply(). */
+void controller_set_rails(struct controller *c,
+			  const struct control_rails *rails);
+
 /*
  * Apply plan, computed from snap (the same guests in the same order; a
  * plan guest whose name differs from the snapshot's is skipped).  With

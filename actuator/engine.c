@@ -45,6 +45,7 @@ struct engine {
 	json_t *params; /* values set through the API: name -> number */
 	json_t *last_plan;
 	bool dry_run;
+	int interval_ms; /* shown by the status; changed by a reload */
 	uint64_t cycles;
 	int64_t last_eval_ns;
 	int64_t started_ms;
@@ -65,6 +66,17 @@ static void policy_ref_put(struct policy_ref *r)
 	}
 }
 
+static struct control_rails rails_of(const struct conf *c)
+{
+	return (struct control_rails){
+		.max_shrink_pct = c->rail_max_shrink_pct,
+		.max_grow_pct = c->rail_max_grow_pct,
+		.used_margin_pct = c->rail_used_margin_pct,
+		.stale_ms = c->rail_stale_ms,
+		.stuck_cycles = c->rail_stuck_cycles,
+	};
+}
+
 static int open_backends(struct engine *e, char *err, size_t len)
 {
 	const struct conf *c = e->conf;
@@ -83,13 +95,7 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	struct policy_error perr;
-	struct control_rails rails = {
-		.max_shrink_pct = conf->rail_max_shrink_pct,
-		.max_grow_pct = conf->rail_max_grow_pct,
-		.used_margin_pct = conf->rail_used_margin_pct,
-		.stale_ms = conf->rail_stale_ms,
-		.stuck_cycles = conf->rail_stuck_cycles,
-	};
+	struct control_rails rails = rails_of(conf);
 	struct policy_set *ps;
 
 	if (!e) {
@@ -98,6 +104,7 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	}
 	e->conf = conf;
 	e->dry_run = conf->dry_run;
+	e->interval_ms = conf->interval_ms;
 	e->started_ms = clock_wall_ms();
 	e->error_rl = (struct ratelimit)RATELIMIT_INIT(60000);
 	pthread_mutex_init(&e->lock, NULL);
@@ -324,6 +331,10 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	}
 	before = e->counts;
 	rc = ingest_apply(e->store, &batch, clock_mono_ms(), &e->counts);
+	/* The deltas are taken under the lock: other requests add to the
+	   same counts concurrently. */
+	before.records = e->counts.records - before.records;
+	before.values = e->counts.values - before.values;
 	pthread_mutex_unlock(&e->lock);
 	wire_batch_free(&batch);
 	if (rc < 0) {
@@ -332,9 +343,8 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 		return 503;
 	}
 	*reply = json_pack("{s:I, s:I}", "records",
-			   (json_int_t)(e->counts.records - before.records),
-			   "values",
-			   (json_int_t)(e->counts.values - before.values));
+			   (json_int_t)before.records, "values",
+			   (json_int_t)before.values);
 	status = 200;
 	return status;
 }
@@ -363,7 +373,7 @@ json_t *engine_status_json(struct engine *e)
 		(json_int_t)totals[ACT_REFUSED], "failed",
 		(json_int_t)totals[ACT_FAILED], "balloon_backend",
 		e->balloon.name, "ksm_backend", e->ksm.name, "interval_ms",
-		(json_int_t)e->conf->interval_ms);
+		(json_int_t)e->interval_ms);
 	pthread_mutex_unlock(&e->lock);
 	return o;
 }
@@ -550,6 +560,21 @@ void engine_params_restore(struct engine *e, json_t *values)
 	json_decref(e->params);
 	e->params = values;
 	pthread_mutex_unlock(&e->lock);
+}
+
+void engine_reconfigure(struct engine *e, const struct conf *next,
+			bool dry_run_changed)
+{
+	struct control_rails rails = rails_of(next);
+
+	pthread_mutex_lock(&e->lock);
+	e->interval_ms = next->interval_ms;
+	if (dry_run_changed)
+		e->dry_run = next->dry_run;
+	pthread_mutex_unlock(&e->lock);
+	pthread_mutex_lock(&e->ctl_lock);
+	controller_set_rails(e->ctl, &rails);
+	pthread_mutex_unlock(&e->ctl_lock);
 }
 
 void engine_set_dry_run(struct engine *e, bool on)

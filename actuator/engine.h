@@ -66,6 +66,17 @@ json_t *engine_params_set_json(struct engine *e);
  */
 void engine_params_restore(struct engine *e, json_t *values);
 
+/*
+ * Apply the options of a reloaded configuration that change live: the
+ * balloon rails (from the next cycle), the interval shown by the status
+ * and, when dry_run_changed, the dry-run mode (so that a reload does not
+ * undo a PUT /v1/dry-run unless the file's value changed).  next is
+ * borrowed for the call only; the engine keeps pointing at the
+ * configuration it was made with for everything else.
+ */
+void engine_reconfigure(struct engine *e, const struct conf *next,
+			bool dry_run_changed);
+
 void engine_set_dry_run(struct engine *e, bool on);
 bool engine_dry_run(struct engine *e);
 

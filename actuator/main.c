@@ -16,7 +16,10 @@
  *
  * Signals are blocked in every thread and taken synchronously by the main
  * loop with sigtimedwait(): SIGTERM and SIGINT stop within one wait, SIGHUP
- * reloads the policies (keeping the old set when the new one does not
+ * reloads the configuration (the options that can change live: log_level,
+ * interval_ms, dry_run and the rails; the others are named as needing a
+ * restart; a file that does not validate leaves the configuration in force
+ * whole) and the policies (keeping the old set when the new one does not
  * validate).
  *
  * Exit status (sysexits): 0 ok, 64 usage, 65 bad policy or case, 66 a file
@@ -48,10 +51,14 @@ static void usage(FILE *f)
 		conf_print_options();
 }
 
-/* Parse argv into c; returns 0, or an exit status. */
-static int parse_args(struct conf *c, int argc, char **argv, bool *check)
+/*
+ * Merge the --config file, then the flags of argv, into c (the defaults)
+ * and validate the result.  Returns 0, or an exit status with err filled.
+ * Used at start-up and again for a reload (SIGHUP).
+ */
+static int conf_from_args(struct conf *c, int argc, char **argv, bool *check,
+			  char *err, size_t len)
 {
-	char err[512];
 	int i;
 
 	/* The file first, so that flags override it wherever they stand. */
@@ -59,13 +66,11 @@ static int parse_args(struct conf *c, int argc, char **argv, bool *check)
 		if (strcmp(argv[i], "--config") != 0)
 			continue;
 		if (i + 1 >= argc) {
-			fprintf(stderr, "momd: --config needs a file\n");
+			snprintf(err, len, "--config needs a file");
 			return EX_USAGE;
 		}
-		if (conf_load_file(c, argv[i + 1], err, sizeof(err)) < 0) {
-			fprintf(stderr, "momd: %s\n", err);
+		if (conf_load_file(c, argv[i + 1], err, len) < 0)
 			return EX_CONFIG;
-		}
 	}
 	for (i = 1; i < argc;) {
 		int used = 1, rc;
@@ -83,24 +88,113 @@ static int parse_args(struct conf *c, int argc, char **argv, bool *check)
 			usage(stdout);
 			exit(0);
 		}
-		rc = conf_apply_arg(c, argc - i, argv + i, &used, err,
-				    sizeof(err));
+		rc = conf_apply_arg(c, argc - i, argv + i, &used, err, len);
 		if (rc == 1) {
-			fprintf(stderr, "momd: unknown option %s\n", argv[i]);
-			usage(stderr);
+			snprintf(err, len, "unknown option %s", argv[i]);
 			return EX_USAGE;
 		}
-		if (rc < 0) {
-			fprintf(stderr, "momd: %s\n", err);
+		if (rc < 0)
 			return EX_CONFIG;
-		}
 		i += used;
 	}
-	if (conf_validate(c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "momd: %s\n", err);
+	if (conf_validate(c, err, len) < 0)
 		return EX_CONFIG;
-	}
 	return 0;
+}
+
+/* Parse argv into c; returns 0, or an exit status. */
+static int parse_args(struct conf *c, int argc, char **argv, bool *check)
+{
+	char err[512];
+	int rc = conf_from_args(c, argc, argv, check, err, sizeof(err));
+
+	if (rc) {
+		fprintf(stderr, "momd: %s\n", err);
+		if (rc == EX_USAGE)
+			usage(stderr);
+	}
+	return rc;
+}
+
+/* The options a reload applies without a restart. */
+static const char *const live_options[] = {
+	"log_level",	       "interval_ms",	       "dry_run",
+	"rail_max_shrink_pct", "rail_max_grow_pct",    "rail_used_margin_pct",
+	"rail_stale_ms",       "rail_stuck_cycles",
+};
+
+static bool option_is_live(const char *name)
+{
+	for (size_t i = 0; i < sizeof(live_options) / sizeof(live_options[0]);
+	     i++)
+		if (strcmp(live_options[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * SIGHUP: read the configuration again (file, then the same flags) into a
+ * new struct.  When it does not validate, the configuration in force stays
+ * whole.  Otherwise the live options are copied into *c and applied; each
+ * other option that changed is named in a warning: it needs a restart.
+ * Only the main thread reads the fields copied here once the engine runs
+ * (the engine keeps its own copies of what it uses).
+ */
+static void reload_config(struct conf *c, struct engine *e, int argc,
+			  char **argv)
+{
+	const char *changed[64];
+	struct conf next;
+	enum log_level level;
+	bool check = false, dry_run_changed = false, level_changed = false;
+	char err[512], *tmp;
+	size_t n;
+
+	if (conf_init_defaults(&next) < 0) {
+		log_err("configuration not reloaded: out of memory");
+		return;
+	}
+	if (conf_from_args(&next, argc, argv, &check, err, sizeof(err))) {
+		log_err("configuration not reloaded, the one in force stays: "
+			"%s",
+			err);
+		goto out;
+	}
+	if (log_level_parse(next.log_level, &level) < 0) {
+		log_err("configuration not reloaded, the one in force stays: "
+			"log_level: \"%s\" is not a level",
+			next.log_level);
+		goto out;
+	}
+	n = conf_changes(c, &next, changed, 64);
+	for (size_t i = 0; i < n; i++) {
+		if (!option_is_live(changed[i]))
+			log_warn("configuration: %s changed; it takes effect "
+				 "at the next restart",
+				 changed[i]);
+		else if (strcmp(changed[i], "dry_run") == 0)
+			dry_run_changed = true;
+		else if (strcmp(changed[i], "log_level") == 0)
+			level_changed = true;
+	}
+	c->interval_ms = next.interval_ms;
+	c->dry_run = next.dry_run;
+	c->rail_max_shrink_pct = next.rail_max_shrink_pct;
+	c->rail_max_grow_pct = next.rail_max_grow_pct;
+	c->rail_used_margin_pct = next.rail_used_margin_pct;
+	c->rail_stale_ms = next.rail_stale_ms;
+	c->rail_stuck_cycles = next.rail_stuck_cycles;
+	tmp = c->log_level;
+	c->log_level = next.log_level;
+	next.log_level = tmp;
+	/* Like dry_run: a value set through the API stays unless the
+	   file's value changed. */
+	if (level_changed)
+		log_set_level(level);
+	engine_reconfigure(e, c, dry_run_changed);
+	log_info("configuration reloaded: %zu option(s) changed", n);
+out:
+	conf_release(&next);
 }
 
 static int check_config(const struct conf *c)
@@ -120,8 +214,8 @@ static int check_config(const struct conf *c)
 }
 
 /* Run cycles every interval until SIGTERM or SIGINT. */
-static void main_loop(struct engine *e, struct api *api,
-		      const struct conf *c, const sigset_t *sigs)
+static void main_loop(struct engine *e, struct api *api, struct conf *c,
+		      const sigset_t *sigs, int argc, char **argv)
 {
 	struct timespec next, now, wait;
 	int sig;
@@ -149,8 +243,12 @@ static void main_loop(struct engine *e, struct api *api,
 				log_info("stopping on signal %d", sig);
 				return;
 			}
-			if (sig == SIGHUP)
+			if (sig == SIGHUP) {
+				log_info("SIGHUP: reloading the configuration "
+					 "and the policies");
+				reload_config(c, e, argc, argv);
 				api_reload_policies(api);
+			}
 		}
 		/* A cycle that overran the interval does not queue up more. */
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -234,7 +332,7 @@ int main(int argc, char **argv)
 		 conf.socket, conf.listen[0] ? ", tcp " : "", conf.listen,
 		 conf.policy_dir, conf.libvirt_uri, conf.ksm_dir,
 		 conf.interval_ms, conf.dry_run ? ", dry run" : "");
-	main_loop(engine, &api, &conf, &sigs);
+	main_loop(engine, &api, &conf, &sigs, argc, argv);
 	rc = 0;
 out:
 	http_stop(http);
