@@ -128,6 +128,29 @@ static uintptr_t dyn_ptr(const struct link_map *lm, ElfW(Addr) v)
 	return v < lm->l_addr ? lm->l_addr + v : v;
 }
 
+struct relro {
+	uintptr_t base, start, end;
+};
+
+/* The PT_GNU_RELRO range of the object loaded at r->base, if any. */
+static int find_relro(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct relro *r = arg;
+
+	(void)size;
+	if (info->dlpi_addr != r->base)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_GNU_RELRO) {
+			r->start = r->base + ph->p_vaddr;
+			r->end = r->start + ph->p_memsz;
+		}
+	}
+	return 1;
+}
+
 /* Patch every relocation of lm that targets TARGET_SYM. */
 static void patch_object(const struct link_map *lm)
 {
@@ -136,6 +159,7 @@ static void patch_object(const struct link_map *lm)
 	const ElfW(Rela) *tables[2] = {NULL, NULL};
 	size_t sizes[2] = {0, 0};
 	long page = sysconf(_SC_PAGESIZE);
+	struct relro relro = {.base = lm->l_addr};
 
 	for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
 		switch (d->d_tag) {
@@ -167,6 +191,7 @@ static void patch_object(const struct link_map *lm)
 	if (symtab == NULL || strtab == NULL || page <= 0 ||
 	    real_register == NULL)
 		return;
+	dl_iterate_phdr(find_relro, &relro);
 	for (int t = 0; t < 2; t++) {
 		size_t n = tables[t] ? sizes[t] / sizeof(ElfW(Rela)) : 0;
 
@@ -180,7 +205,12 @@ static void patch_object(const struct link_map *lm)
 				continue;
 			slot = lm->l_addr + r->r_offset;
 			base = slot & ~((uintptr_t)page - 1);
-			/* RELRO made the GOT read-only after relocation. */
+			if (slot < relro.start || slot >= relro.end) {
+				/* A writable GOT (no RELRO over it). */
+				*(register_fn *)slot = wrap_register;
+				continue;
+			}
+			/* RELRO made this GOT page read-only after relocation. */
 			if (mprotect((void *)base, (size_t)page,
 				     PROT_READ | PROT_WRITE) != 0)
 				continue;
