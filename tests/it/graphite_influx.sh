@@ -1,0 +1,212 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# graphite_influx.sh: every series README.md "Metrics" documents arrives in
+# real Graphite and real InfluxDB 1.x under its documented name, with its
+# value.
+#
+# Debian's collectd runs the mom read plugin against a fixture root (host
+# files with known values, memory short so that momd acts) and a private
+# test-driver libvirtd, asks a real momd for its decisions (ActuatorSocket),
+# feeds momd through write_mom, and writes everything with the stock
+# write_graphite (to carbon-cache) and network (to InfluxDB's collectd
+# listener) plugins.  Both daemons run with scratch configurations on free
+# loopback ports.  The list of series comes from the README itself
+# (tests/it/metrics_doc.py); the checks are in graphite_influx_check.py
+# (run by Debian's /usr/bin/python3, which has python3-whisper).
+# Counters arrive as rates in Graphite (StoreRates) and raw in InfluxDB.
+# Also runs each InfluxDB dashboard query (contrib/dashboards) and checks
+# it returns data.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/libvirt.sh"
+. "$ROOT/tests/lib/collectd.sh"
+. "$ROOT/tests/lib/momd.sh"
+
+for t in carbon-cache influxd whisper-fetch influx; do
+	command -v "$t" >/dev/null || {
+		not_ok "$t installed (tests/install-deps.sh installs it)"
+		done_testing
+	}
+done
+port() { python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.$1); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"; }
+listening() { ss -ltn | grep -q "127.0.0.1:$1 "; }
+
+# ---- Graphite ---------------------------------------------------------------
+C=$T_TMP/carbon
+W=$C/storage/whisper
+mkdir -p "$W" "$C/log" "$C/run"
+GP=$(port SOCK_STREAM) GPP=$(port SOCK_STREAM) GQP=$(port SOCK_STREAM)
+cat >"$C/carbon.conf" <<CONF
+[cache]
+STORAGE_DIR    = $C/storage/
+LOCAL_DATA_DIR = $W/
+CONF_DIR       = $C/
+LOG_DIR        = $C/log/
+PID_DIR        = $C/run/
+USER =
+ENABLE_TAGS = False
+MAX_CREATES_PER_MINUTE = inf
+LINE_RECEIVER_INTERFACE = 127.0.0.1
+LINE_RECEIVER_PORT = $GP
+PICKLE_RECEIVER_INTERFACE = 127.0.0.1
+PICKLE_RECEIVER_PORT = $GPP
+CACHE_QUERY_INTERFACE = 127.0.0.1
+CACHE_QUERY_PORT = $GQP
+ENABLE_UDP_LISTENER = False
+CONF
+printf '[test]\npattern = .*\nretentions = 1s:1h,60s:1d\n' >"$C/storage-schemas.conf"
+carbon-cache --config="$C/carbon.conf" --debug start >"$T_TMP/carbon.out" 2>&1 &
+CARBON_PID=$!
+at_exit stop_pid "$CARBON_PID"
+check "carbon-cache listens on 127.0.0.1:$GP" wait_for 30 "carbon" listening "$GP"
+
+# ---- InfluxDB -----------------------------------------------------------------
+I=$T_TMP/influx
+mkdir -p "$I"
+IH=$(port SOCK_STREAM) IB=$(port SOCK_STREAM) IC=$(port SOCK_DGRAM)
+cat >"$I/influxdb.conf" <<CONF
+reporting-enabled = false
+bind-address = "127.0.0.1:$IB"
+[meta]
+  dir = "$I/meta"
+[data]
+  dir = "$I/data"
+  wal-dir = "$I/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  bind-address = "127.0.0.1:$IH"
+  log-enabled = false
+[[collectd]]
+  enabled = true
+  bind-address = "127.0.0.1:$IC"
+  database = "collectd"
+  typesdb = "/usr/share/collectd/types.db"
+  batch-timeout = "1s"
+CONF
+influxd run -config "$I/influxdb.conf" >"$T_TMP/influxd.out" 2>&1 &
+INFLUX_PID=$!
+at_exit stop_pid "$INFLUX_PID"
+check "influxd answers on 127.0.0.1:$IH" wait_for 30 "influxd ping" \
+	bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:$IH/ping)\" = 204 ]"
+
+# ---- libvirt, fixture root, momd ------------------------------------------------
+lv_start || { not_ok "private libvirtd"; done_testing; }
+lv_define g1 1024 768 512 && lv_define g2 2048 1024 ||
+	not_ok "test domains defined"
+cp -a "$ROOT/tests/fixtures/root" "$T_TMP/root"
+# Memory short (10 % free), so that momd shrinks balloons and sets targets.
+cat >"$T_TMP/root/proc/meminfo" <<MEM
+MemTotal:       10000000 kB
+MemFree:         1000000 kB
+MemAvailable:    1500000 kB
+Buffers:               0 kB
+Cached:                0 kB
+SwapCached:            0 kB
+AnonPages:       7000000 kB
+SwapTotal:             0 kB
+SwapFree:              0 kB
+MEM
+# momd's KSM knobs are a scratch directory, not the fixture the plugin reads.
+mkdir -p "$T_TMP/ksm"
+for f in run pages_to_scan sleep_millisecs merge_across_nodes; do echo 0 >"$T_TMP/ksm/$f"; done
+momd_start --policy-dir "$ROOT/policies" --libvirt-uri "$LV_URI" \
+	--ksm-dir "$T_TMP/ksm" --interval-ms 1000 --settle-ms 300 \
+	--rail-stale-ms 0 || { not_ok "momd starts"; done_testing; }
+api PATCH /v1/parameters '{"balloonEnabled": true}' >/dev/null
+
+# ---- collectd ---------------------------------------------------------------------
+conf=$T_TMP/collectd.conf
+cd_conf_head "$conf" 1
+cat >>"$conf" <<CONF
+LoadPlugin mom
+<Plugin mom>
+  Connection "$LV_URI"
+  Root "$T_TMP/root"
+  StatsPeriod 2
+  ActuatorSocket "$MOMD_SOCK"
+</Plugin>
+<LoadPlugin write_mom>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_mom>
+  Socket "$MOMD_SOCK"
+</Plugin>
+PluginDir "/usr/lib/collectd"
+<LoadPlugin write_graphite>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_graphite>
+  <Node "carbon">
+    Host "127.0.0.1"
+    Port "$GP"
+    Prefix "collectd."
+  </Node>
+</Plugin>
+<LoadPlugin network>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin network>
+  Server "127.0.0.1" "$IC"
+</Plugin>
+CONF
+cd_start "$conf"
+
+influx_has() {
+	curl -sG "127.0.0.1:$IH/query" --data-urlencode db=collectd \
+		--data-urlencode "q=SELECT last(value) FROM mom_value WHERE type='memory' AND type_instance='$1'" |
+		grep -q '"values"'
+}
+check "memory-target reaches Graphite (momd decided, the plugin dispatched)" \
+	wait_for 40 "memory-target whisper file" test -f "$W/collectd/testhost/mom-g1/memory-target.wsp"
+check "memory-target reaches InfluxDB" wait_for 20 "memory-target in influx" influx_has target
+check "ksmd_cpu (second read) reaches Graphite" \
+	wait_for 20 "ksmd_cpu" test -f "$W/collectd/testhost/mom/percent-ksmd_cpu.wsp"
+
+# Freeze the decisions: dry-run (nothing more is applied), the applied
+# targets so far, the KSM plan; then stop momd so the balloons stay put.
+api PUT /v1/dry-run '{"enabled": true}' >/dev/null
+api GET "/v1/actions?limit=100000" >"$T_TMP/actions.json"
+api GET /v1/plan >"$T_TMP/plan.json"
+momd_stop
+# The test driver's current sizes, once collectd has seen them (the
+# Graphite value of memory-actual equals libvirt's).
+cur_kib() { lv_virsh dominfo "$1" | awk '/^Used memory/ { print $3 }'; }
+settled() {
+	local g kib got
+	for g in g1 g2; do
+		kib=$(cur_kib "$g")
+		got=$(whisper-fetch --drop=nulls --from=$(($(date +%s) - 3)) \
+			"$W/collectd/testhost/mom-$g/memory-actual.wsp" | tail -1 | awk '{ print $2 }')
+		awk -v a="$got" -v b="$((kib * 1024))" 'BEGIN { exit !(a + 0 == b) }' || return 1
+	done
+	# InfluxDB batches a second later than carbon.
+	sleep 0.1
+}
+check "after momd stopped, Graphite's memory-actual equals libvirt's for g1 and g2" \
+	wait_for 20 "balloons settled in Graphite" settled
+# Three more reads and flushes, so that InfluxDB has the settled values too.
+reads() { cat "$T_TMP"/csv/testhost/mom-g1/memory-actual-* | wc -l; }
+reads_ge() { [ "$(reads)" -ge "$1" ]; }
+n0=$(reads)
+wait_for 15 "three more reads" reads_ge $((n0 + 3))
+
+python3 "$ROOT/tests/it/metrics_doc.py" "$ROOT/README.md" >"$T_TMP/series"
+check "the README documents at least 50 series" [ "$(wc -l <"$T_TMP/series")" -ge 50 ]
+while read -r verdict desc; do
+	case $verdict in
+	PASS) ok "$desc" ;;
+	FAIL) not_ok "$desc" ;;
+	*) not_ok "checker: $verdict $desc" ;;
+	esac
+done < <(/usr/bin/python3 "$ROOT/tests/it/graphite_influx_check.py" "$T_TMP/series" "$W" \
+	"http://127.0.0.1:$IH" "$T_TMP/actions.json" "$T_TMP/plan.json" \
+	"g1=$(cur_kib g1):1048576:524288" "g2=$(cur_kib g2):2097152:0" \
+	"$ROOT/contrib/dashboards/mom-influxdb.json" 2>&1)
+
+cd_stop
+check "collectd exited normally" grep -q "Exiting normally" "$T_TMP/collectd.log"
+check "no plugin suspended by collectd" \
+	test "$(grep -c 'Will suspend' "$T_TMP/collectd.log")" -eq 0
+done_testing
