@@ -33,7 +33,7 @@ DSNAMES = {}
 for line in open("/usr/share/collectd/types.db"):
     f = line.split()
     if f and not f[0].startswith("#"):
-        DSNAMES[f[0]] = [d.split(":")[0] for d in " ".join(f[1:]).split(",")]
+        DSNAMES[f[0]] = [d.strip().split(":")[0] for d in " ".join(f[1:]).split(",")]
 
 plan = json.load(open(PLAN))
 ksm_plan = plan["plan"]["host"]
