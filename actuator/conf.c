@@ -55,7 +55,8 @@ static const struct conf_option conf_options[] = {
 	{"hostname", OPT_STR, O(hostname), "", 0, 0,
 	 "accept samples of this collectd host only (empty: any)"},
 	{"accept_plugins", OPT_STR, O(accept_plugins), "mom", 0, 0,
-	 "comma-separated collectd plugins that ingest accepts"},
+	 "comma-separated collectd plugins that ingest accepts; \"*\": any "
+	 "(for stock write_http, which forwards every plugin)"},
 	{"interval_ms", OPT_INT, O(interval_ms), "10000", 100, 3600000,
 	 "policy evaluation interval"},
 	{"history", OPT_INT, O(history), "10", 1, 64,

@@ -13,6 +13,7 @@
 #include "field.h"
 
 #define KIB (1.0 / 1024.0) /* collectd's memory type is in bytes */
+#define INGEST_PLUGIN "mom" /* the read plugin, whose names the table maps */
 
 struct metric_map {
 	bool guest;
@@ -113,7 +114,8 @@ int ingest_check(const struct wire_batch *b, const struct ingest_filter *f,
 	for (size_t i = 0; i < b->n; i++) {
 		const struct wire_record *r = &b->records[i];
 
-		if (!list_has(f->plugins, r->plugin)) {
+		if (strcmp(f->plugins, "*") != 0 &&
+		    !list_has(f->plugins, r->plugin)) {
 			err_set(err, i, "plugin",
 				"plugin not accepted by this actuator "
 				"(see accept_plugins)");
@@ -153,6 +155,12 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 		bool mapped = false;
 
 		c->records++;
+		/* Only the read plugin's identifiers mean MOM fields: another
+		   plugin's memory-free is not the host's MemFree. */
+		if (strcmp(r->plugin, INGEST_PLUGIN) != 0) {
+			c->ignored++;
+			continue;
+		}
 		for (size_t m = 0; m < NMAPS; m++) {
 			const struct metric_map *mm = &metric_maps[m];
 			const struct wire_value *v;

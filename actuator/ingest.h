@@ -4,10 +4,12 @@
  *
  * The mapping is the naming contract of README.md ("Metrics"): the `mom`
  * read plugin's identifiers, in bytes and collectd types, become MOM's
- * fields in KiB.  Records of the accepted plugins that the table does not
- * know are counted and ignored (a newer plugin may send more); records of
- * other plugins, or of another host when one is configured, refuse the
- * whole batch.
+ * fields in KiB.  Only records of plugin "mom" are mapped.  Records of the
+ * other accepted plugins, and "mom" records the table does not know (a
+ * newer plugin may send more), are counted and ignored.  Records of a
+ * plugin that is not accepted, or of another host when one is configured,
+ * refuse the whole batch.  The plugin list "*" accepts every plugin: that is
+ * how stock write_http, which forwards everything, is pointed at momd.
  *
  * Not thread-safe: the caller holds the lock that guards the store.
  */
@@ -22,7 +24,7 @@
 
 struct ingest_filter {
 	const char *hostname; /* "" = any */
-	const char *plugins;  /* comma-separated, e.g. "mom" */
+	const char *plugins;  /* comma-separated, e.g. "mom"; "*" = any */
 };
 
 struct ingest_counts {

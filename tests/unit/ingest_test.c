@@ -95,9 +95,40 @@ static void test_refusals(void)
 	wire_batch_free(&b);
 }
 
+static void test_any_plugin(void)
+{
+	struct store *st = store_new(10, 60000, 0);
+	struct wire_batch b = {0};
+	struct wire_error err;
+	struct ingest_counts c = {0};
+	struct ingest_filter any = {.hostname = "", .plugins = "*"};
+	struct store_snapshot *ss;
+	/* Stock write_http forwards the stock memory plugin too: its
+	   memory-free must not be taken for the host's MemFree. */
+	static const char mixed[] =
+		"[" G1("", "memory", "total", "10240000") ","
+		REC("[\"gauge\"]", "memory", "", "memory", "free", "[5]",
+		    "[\"value\"]") "]";
+
+	T_EQ_INT(decode(mixed, &b, &err), 0, "decodes");
+	T_EQ_INT(ingest_check(&b, &any, &err), 0,
+		 "\"*\" accepts a batch with any plugin");
+	T_EQ_INT(ingest_apply(st, &b, 0, &c), 0, "stored");
+	T_EQ_INT(c.values, 1, "only the mom record is stored");
+	T_EQ_INT(c.ignored, 1, "the stock memory record is ignored, counted");
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	T_OK(!field_present(
+		     store_snapshot_get(ss)->host.values[HF_MEM_UNUSED]),
+	     "another plugin's memory-free does not become mem_unused");
+	store_snapshot_free(ss);
+	wire_batch_free(&b);
+	store_free(st);
+}
+
 int main(void)
 {
 	test_mapping();
 	test_refusals();
+	test_any_plugin();
 	return t_done();
 }
