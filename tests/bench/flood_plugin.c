@@ -4,10 +4,15 @@
  * $(BUILD)/tests/bench_flood.so), a synthetic source for
  * tests/bench/write_plugin.sh.  Each read dispatches Values gauge values
  * shaped like the mom plugin's guest values (plugin "mom", instance
- * "fl<i>", type "memory", ten type instances), so that write_mom forwards
- * them; every identifier is distinct within a read.  It also counts what it
+ * "fl<i>", type "memory", the eight type instances momd keeps), so that
+ * write_mom forwards them and momd accepts them all; every identifier is
+ * distinct within a read.  It also counts what it
  * dispatched in $FLOOD_COUNT_FILE (rewritten after every read) so the
  * benchmark knows how many values entered collectd.
+ *
+ * It also registers a write callback that does nothing: collectd 5.12 logs
+ * "Available write targets: [none]" for every value when no writer is
+ * loaded, which would make a baseline without other writers meaningless.
  *
  *   LoadPlugin bench_flood
  *   <Plugin bench_flood>
@@ -22,9 +27,9 @@
 
 #define FLOOD_NAME "bench_flood"
 
-static const char *const tinst[10] = {
+static const char *const tinst[8] = {
     "actual", "maximum", "minimum", "available", "unused",
-    "usable", "disk_caches", "rss", "target", "free",
+    "usable", "disk_caches", "rss",
 };
 
 static int flood_values = 10000;
@@ -81,8 +86,8 @@ static int flood_read(user_data_t *ud)
 	for (int i = 0; i < flood_values; i++) {
 		v.gauge = 1048576.0 * (double)(i % 4096 + 1);
 		snprintf(vl.plugin_instance, sizeof(vl.plugin_instance),
-			 "fl%06d", i / 10);
-		sstrncpy(vl.type_instance, tinst[i % 10],
+			 "fl%06d", i / 8);
+		sstrncpy(vl.type_instance, tinst[i % 8],
 			 sizeof(vl.type_instance));
 		if (plugin_dispatch_values(&vl) == 0)
 			flood_total++;
@@ -91,8 +96,19 @@ static int flood_read(user_data_t *ud)
 	return 0;
 }
 
+/* The null writer: the cheapest possible write callback. */
+static int flood_write(const data_set_t *ds, const value_list_t *vl,
+		       user_data_t *ud)
+{
+	(void)ds;
+	(void)vl;
+	(void)ud;
+	return 0;
+}
+
 void module_register(void)
 {
 	plugin_register_complex_config(FLOOD_NAME, flood_config);
 	plugin_register_complex_read(NULL, FLOOD_NAME, flood_read, 0, NULL);
+	plugin_register_write(FLOOD_NAME, flood_write, NULL);
 }
