@@ -244,6 +244,43 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	}
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decode %HH in the path and query in place, as MHD's default does, except
+ * %00: MHD's would cut the string there, so that PUT /v1/policies/a%00b
+ * acted on policy "a".  %00 is left as it is (and then fails the
+ * handler's own checks, e.g. a policy name's characters).
+ */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *r = s, *w = s;
+
+	(void)cls, (void)conn;
+	while (*r) {
+		int hi = r[0] == '%' ? hex_digit(r[1]) : -1;
+		int lo = hi >= 0 ? hex_digit(r[2]) : -1;
+
+		if (lo >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 const char *http_query(const struct http_request *req, const char *key)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
@@ -355,6 +392,7 @@ static struct MHD_Daemon *daemon_start(struct http_server *s, bool tcp,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		tcp ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
 		tcp ? (void *)addr : (void *)(intptr_t)s->unix_fd,
 		tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
