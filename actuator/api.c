@@ -32,6 +32,26 @@ struct route {
 	api_route_fn fn;
 };
 
+json_t *api_json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+
+	if (j)
+		return j;
+	/* Not UTF-8: client bytes, or a multi-byte character cut by a
+	   bounded message buffer.  Keep the ASCII, mark the rest. */
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 void api_reply(struct http_response *res, int status, json_t *body)
 {
 	res->status = status;
@@ -42,7 +62,8 @@ void api_reply_error(struct http_response *res, int status, const char *code,
 		     const char *message)
 {
 	api_reply(res, status,
-		  json_pack("{s:s, s:s}", "error", code, "message", message));
+		  json_pack("{s:s, s:o}", "error", code, "message",
+			    api_json_text(message)));
 }
 
 void api_reply_policy_error(struct http_response *res, const char *code,
@@ -58,8 +79,9 @@ void api_reply_policy_error(struct http_response *res, const char *code,
 		snprintf(msg, sizeof(msg), "%s%s%s%s%s", perr->policy,
 			 perr->policy[0] ? ": " : "", perr->path,
 			 perr->path[0] ? ": " : "", perr->message);
-	o = json_pack("{s:s, s:s, s:s, s:s}", "error", code, "message", msg,
-		      "policy", perr->policy, "path", perr->path);
+	o = json_pack("{s:s, s:o, s:o, s:o}", "error", code, "message",
+		      api_json_text(msg), "policy", api_json_text(perr->policy),
+		      "path", api_json_text(perr->path));
 	if (o && perr->line) {
 		json_object_set_new(o, "line", json_integer(perr->line));
 		json_object_set_new(o, "column", json_integer(perr->column));
@@ -93,8 +115,8 @@ json_t *api_body_json(const struct http_request *req, struct http_response *res)
 		snprintf(msg, sizeof(msg), "line %d, column %d: %s", jerr.line,
 			 jerr.column, jerr.text);
 		api_reply(res, 400,
-			  json_pack("{s:s, s:s, s:i, s:i}", "error", "bad_json",
-				    "message", msg, "line", jerr.line, "column",
+			  json_pack("{s:s, s:o, s:i, s:i}", "error", "bad_json",
+				    "message", api_json_text(msg), "line", jerr.line, "column",
 				    jerr.column));
 	}
 	return v;

@@ -15,6 +15,14 @@
 typedef void (*api_route_fn)(struct api *api, const struct http_request *req,
 			     const char *arg, struct http_response *res);
 
+/*
+ * A JSON string of s for an error body (new reference, NULL when out of
+ * memory).  Messages quote client text, possibly cut inside a multi-byte
+ * character by a bounded buffer; jansson refuses what is not UTF-8, which
+ * would turn a 400 into a 503, so such bytes become '?'.
+ */
+json_t *api_json_text(const char *s);
+
 /* Set the status and the body (reference stolen). */
 void api_reply(struct http_response *res, int status, json_t *body);
 /* An error body {"error": code, "message": message}. */

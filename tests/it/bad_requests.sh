@@ -184,6 +184,9 @@ row 400 bad_policy_name PUT "/v1/policies/$LONG" '{}'
 row 400 bad_policy_name PUT /v1/policies/a%00b '{}'
 row 400 bad_policy_name PUT /v1/policies/a%0ab '{}'
 row 400 bad_policy_name PUT /v1/policies/%2e '{}'
+# Not UTF-8, and a character cut by a bounded message: still 400, not 503.
+row 400 bad_policy_name PUT /v1/policies/%a203-ksm '{}'
+row 400 bad_request PUT /v1/dry-run "{\"enabled\": true, \"${LONG:0:63}é\": 1}"
 row 404 not_found PUT /v1/policies/%2fetc%2fpasswd '{}'
 row 400 bad_policy_name DELETE /v1/policies/..
 row 404 not_found GET /v1/policies/%2e%2e%2f%2e%2e%2fetc%2fpasswd
