@@ -283,6 +283,7 @@ void api_put_policy(struct api *api, const struct http_request *req,
 {
 	struct polstate *next;
 	char what[128];
+	json_t *utf8;
 
 	if (!name_ok(arg, res) || !api_body_is_json(req, res))
 		return;
@@ -291,6 +292,14 @@ void api_put_policy(struct api *api, const struct http_request *req,
 				"the body contains a NUL byte");
 		return;
 	}
+	/* The text is kept as a JSON string (polstate), which must be
+	   UTF-8: otherwise polstate_put() fails as if out of memory. */
+	utf8 = json_string(req->body);
+	if (!utf8) {
+		api_reply_error(res, 400, "bad_json", "the body is not UTF-8");
+		return;
+	}
+	json_decref(utf8);
 	snprintf(what, sizeof(what), "%s set", arg);
 	pthread_mutex_lock(&api->lock);
 	next = polstate_copy(api->overrides);

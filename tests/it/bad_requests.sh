@@ -98,6 +98,7 @@ row 400 bad_json PUT /v1/dry-run '{enabled: false}'
 row 400 bad_json PATCH /v1/parameters "{'zz': 1}"
 row 400 bad_json PATCH /v1/parameters '{"zz": 1} trailing'
 row 400 bad_json PATCH /v1/parameters $'\xff\xfe{"zz": 1}'
+row 400 bad_json PUT /v1/policies/05-x $'{"host": [], "x": "\xa2"}'
 row 400 bad_request POST /v1/metrics "[$REC,\"meta\":}]"
 
 # --- Wrong types.
