@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# pipeline.sh: the real pipeline (collectd with the mom and write_mom
+# plugins -> momd) on real guests, with the host's memory simulated: shared
+# by tests/it/real_guests.sh and the demo (tests/run-demo.sh).  Sourced after
+# common.sh (and momd.sh for $MOMD_SOCK).
+#
+# The read plugin's Root is a fixture tree in which only what the test must
+# control is fake:
+#   proc/meminfo            written by pl_meminfo (simulated host pressure)
+#   proc/vmstat             no swapping
+#   proc/cpuinfo            a copy of the real one (cpu_count)
+#   proc/<ksmd pid>         symlink to the real /proc/<pid>: ksmd's CPU use
+#   sys/kernel/mm/ksm       symlink to the KSM directory (by default the
+#                           real /sys/kernel/mm/ksm: real merging, and what
+#                           momd writes there is read back by the plugin)
+# QEMU processes are deliberately not linked under proc/: ksm_shareable (the
+# summed VmSize of QEMUs) is then 0, so that KSM's "committed memory" test
+# does not keep ksmd on outside the simulated pressure.
+#
+#   pl_root DIR [KSM_DIR]          create the fixture tree
+#   pl_meminfo DIR TOTAL_KIB FREE_KIB
+#                                  rewrite DIR/proc/meminfo atomically
+#                                  (MemFree = FREE, no buffers/cache, so
+#                                  MOM's mem_free = FREE)
+#   pl_plugins URI ROOT INTERVAL [GLOB]
+#                                  print the collectd blocks loading mom
+#                                  (Connection URI, Root ROOT, IncludeDomain
+#                                  GLOB if given) and write_mom (to
+#                                  $MOMD_SOCK, FlushInterval INTERVAL);
+#                                  append after a config head that ends with
+#                                  PluginDir "$BUILD"
+#   wait_slow SECS WHAT CMD...     wait_for polling every 0.5 s: for checks
+#                                  that cost a curl and a python each
+#   actions_py EXPR                read momd's action log (the last 1000)
+#                                  and print EXPR, a Python expression on
+#                                  `a` (the list, oldest first); 1 on error
+pl_root() {
+	local dir=$1 ksm=${2:-/sys/kernel/mm/ksm} pid
+	mkdir -p "$dir/proc" "$dir/sys/kernel/mm"
+	ln -sfn "$ksm" "$dir/sys/kernel/mm/ksm"
+	printf 'pswpin 0\npswpout 0\n' >"$dir/proc/vmstat"
+	cp /proc/cpuinfo "$dir/proc/cpuinfo"
+	pid=$(pgrep -x ksmd | head -1)
+	[ -n "$pid" ] && ln -sfn "/proc/$pid" "$dir/proc/$pid"
+	return 0
+}
+
+pl_meminfo() {
+	local dir=$1 total=$2 free=$3
+	cat >"$dir/proc/meminfo.new" <<MEM
+MemTotal:       $total kB
+MemFree:        $free kB
+MemAvailable:   $free kB
+Buffers:               0 kB
+Cached:                0 kB
+SwapCached:            0 kB
+AnonPages:      $((total - free)) kB
+SwapTotal:             0 kB
+SwapFree:              0 kB
+MEM
+	mv "$dir/proc/meminfo.new" "$dir/proc/meminfo"
+}
+
+pl_plugins() {
+	local inc=""
+	[ -n "${4:-}" ] && inc=$'\n'"  IncludeDomain \"$4\""
+	cat <<CONF
+LoadPlugin mom
+<Plugin mom>
+  Connection "$1"
+  Root "$2"$inc
+</Plugin>
+<LoadPlugin write_mom>
+  FlushInterval $3
+</LoadPlugin>
+<Plugin write_mom>
+  Socket "$MOMD_SOCK"
+</Plugin>
+CONF
+}
+
+wait_slow() {
+	local secs=$1 what=$2
+	shift 2
+	local end=$(($(date +%s%N) / 1000000 + secs * 1000))
+	until "$@" >/dev/null 2>&1; do
+		if [ $(($(date +%s%N) / 1000000)) -ge $end ]; then
+			diag "timeout (${secs}s): $what"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+actions_py() {
+	api GET '/v1/actions?limit=1000' | python3 -c 'import json, sys
+a = json.load(sys.stdin)
+v = eval(sys.argv[1], {"a": a})
+print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$1"
+}
