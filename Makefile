@@ -241,6 +241,13 @@ bench:
 	@$(MAKE) --no-print-directory bench-build
 	@BUILD=$(abspath $(BUILD)) bash tests/bench/run.sh
 
+# The load test for longer (tests/it/load.sh; make test runs it for 5 s).
+LOAD_SECONDS ?= 60
+load: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(abspath $(BUILD)) LOAD_SECONDS=$(LOAD_SECONDS) \
+		MAX_BATCHES=$$(($(LOAD_SECONDS) * 4000)) bash tests/it/load.sh
+
 # The tiny real-guest image (kernel + initrds) for tests, demo and benchmarks;
 # cached, rebuilt only when its inputs change (tests/guest/build.sh).
 guest-image:
@@ -335,6 +342,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: fuzz fuzz-build all deps test tests-build run bench bench-build guest-image format install uninstall clean FORCE
+.PHONY: load fuzz fuzz-build all deps test tests-build run bench bench-build guest-image format install uninstall clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -18,8 +18,10 @@ curl python3 procps iproute2"
 # Real guests (tests and the demo): QEMU under software emulation, and the
 # pieces the tiny guest image is built from at test time.
 GUESTS="qemu-system-x86 busybox-static xz-utils"
-# Fuzz replay and sanitizer runs use clang's runtime.
-TOOLS="clang libclang-rt-14-dev"
+# Fuzz replay and sanitizer runs use clang's runtime; valgrind runs momd
+# under memcheck (tests/it/valgrind.sh); wrk loads the REST API
+# (tests/it/load.sh, make load).
+TOOLS="clang libclang-rt-14-dev valgrind wrk"
 # Metrics backends for tests/it/graphite_influx.sh: Graphite's carbon-cache
 # and whisper tools, InfluxDB 1.x with its collectd listener and CLI (about
 # 40 MB with python3-twisted, 16 s).  The tests run their own daemons on
