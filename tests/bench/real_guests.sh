@@ -1,0 +1,202 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# real_guests.sh: the whole pipeline on 3 real TCG guests (tests/lib/
+# guests.sh, the same set-up as tests/it/real_guests.sh): CPU per minute of
+# momd and collectd at a 1-second interval, and how fast the pipeline
+# reacts to host pressure.  Measures and prints; asserts nothing about time.
+#
+# Set-up: 3 identical guests of 512 MiB, each holding 100 MiB of identical
+# pages (memhog, for KSM); collectd with Interval 1, the mom plugin (guests
+# of this run, host values from a fixture root whose proc/meminfo the bench
+# rewrites: a simulated 4 GiB host; KSM is the real /sys/kernel/mm/ksm) and
+# ActuatorSocket as the installed snippet has it, write_mom with
+# FlushInterval 1, no csv; momd --interval-ms 1000 with balloonEnabled on,
+# writing real balloons and the real KSM knobs (saved first, restored at
+# exit; guests destroyed at exit).
+#
+# CPU: with the host at 30 % free (no pressure) and a full 10-sample
+# history, utime+stime of momd and of collectd over $BENCH_CPU_WINDOW s
+# (default 60), scaled to a minute.  collectd loads nothing else that works
+# (logfile and unixsock idle), so its CPU is what mom + write_mom add.
+#
+# Reaction, twice: with the shipped policies (they average mem_free over
+# the 10-sample history, as MOM does) and with tests/bench/policies-latest
+# (the same policies acting on the latest sample), installed through the
+# API.  At t0 the bench rewrites meminfo to 10 % free.  Reported: t0 to the
+# first balloon change applied (its time in momd's action log), to the
+# guest's actual size reaching that target (libvirt, polled every 0.2 s),
+# and from KSM being wanted (the action setting ksm_run 1) to pages_sharing
+# rising in sysfs.  What the policy implies is computed from the two
+# meminfo figures: the number k of pressure samples its rule needs, so a
+# decision cannot come before (k - 1) intervals after t0 and, with the
+# random phase of the first read, k intervals at most; the pipeline's own
+# share is what the measurement adds beyond k intervals.
+#
+# Needs root, QEMU and the system libvirtd (else prints why not measured).
+# Usage: BUILD=build bash tests/bench/real_guests.sh
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/guests.sh"
+. "$ROOT/tests/lib/collectd.sh"
+. "$ROOT/tests/lib/momd.sh"
+. "$ROOT/tests/lib/pipeline.sh"
+
+WINDOW=${BENCH_CPU_WINDOW:-60}
+G_LOCK_WAIT=${G_LOCK_WAIT:-300}
+HOST_KIB=4194304
+CALM_KIB=$((HOST_KIB * 3 / 10))
+PRESSURE_KIB=$((HOST_KIB / 10))
+HISTORY=10
+GUESTS="a b c"
+TCK=$(getconf CLK_TCK)
+
+none() {
+	echo "real guests: $*: not measured"
+	echo "| CPU per minute | not measured ($*) |"
+	exit 0
+}
+[ "$(id -u)" -eq 0 ] || none "needs root (system libvirtd, KSM)"
+command -v qemu-system-x86_64 >/dev/null || none "qemu-system-x86 is not installed"
+command -v libvirtd >/dev/null || none "libvirtd is not installed"
+[ -w "$K/run" ] || none "no writable $K (KSM)"
+
+ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+# cpu_ns PID: on-CPU ns of PID's live threads (precise; ticks() also
+# counts threads that have exited, at 1/CLK_TCK resolution: both shown).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+# first_actions T0: "balloon_time target subject ksm_time" of the first
+# applied balloon change and the first ksm_run=1 at or after T0 (ms), "-"
+# for what is not there yet; one process, straight from momd's socket.
+first_actions() {
+	python3 - "$MOMD_SOCK" "$1" <<'PY'
+import http.client, json, socket, sys
+class C(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(sys.argv[1])
+c = C("momd", timeout=5)
+c.request("GET", "/v1/actions?limit=200")
+a = [x for x in json.loads(c.getresponse().read()) if x["time_ms"] >= int(sys.argv[2]) and x["result"] == "applied"]
+b = [x for x in a if x["control"] == "balloon_target"]
+k = [x for x in a if x["control"] == "ksm_run" and x["new"] == 1]
+print(b[0]["time_ms"] if b else "-", b[0]["new"] if b else "-", b[0]["subject"] if b else "-",
+      k[0]["time_ms"] if k else "-")
+PY
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.1f", (b - a) / 1000 }'; }
+status_py() { api GET /v1/status | python3 -c 'import json,sys; s = json.load(sys.stdin); print(eval(sys.argv[1], {"s": s}))' "$1"; }
+ready() { [ "$(status_py 's["guests"]')" = 3 ] && [ "$(status_py 's["cycles"]')" -ge "$1" ]; }
+at_max() {
+	local g
+	for g in $GUESTS; do [ "$(g_actual "$g")" = 524288 ] || return 1; done
+}
+unmerged() { [ "$(cat "$K/pages_sharing")" = 0 ]; }
+
+# k_needed POLICY_KIND: pressure samples the balloon rule needs (avg over
+# HISTORY samples, or the latest one), hfp < 0.20 with these meminfo values.
+k_needed() {
+	python3 -c 'import sys
+calm, press, total, hist = (float(x) for x in sys.argv[1:5])
+kind = sys.argv[5]
+for k in range(1, int(hist) + 1):
+    vals = [press] * k if kind == "latest" else [calm] * (int(hist) - k) + [press] * k
+    if sum(vals) / len(vals) / total < 0.20:
+        print(k); break
+else:
+    print(0)' "$CALM_KIB" "$PRESSURE_KIB" "$HOST_KIB" "$HISTORY" "$1"
+}
+
+t_all=$(now_ms)
+g_build_image >"$T_TMP/build.out" 2>&1 || { tail -5 "$T_TMP/build.out"; none "guest image build failed"; }
+ksm_save || none "KSM save failed (lock held by another run for ${G_LOCK_WAIT}s?)"
+g_libvirtd_start || none "system libvirtd did not start"
+for g in $GUESTS; do g_define "$g" 512 || none "define guest $g"; done
+g_start $GUESTS || none "start guests"
+for g in $GUESTS; do g_wait_ready "$g" 180 || none "guest $g not ready"; done
+for g in $GUESTS; do g_ctl "$g" "hog 100" >/dev/null || echo "# hog 100 in $g failed"; done
+echo "# 3 guests ready and holding 100 MiB each after $(secs "$t_all" "$(now_ms)") s"
+
+R=$T_TMP/root
+pl_root "$R"
+pl_meminfo "$R" $HOST_KIB $CALM_KIB
+momd_start --policy-dir "$ROOT/policies" --libvirt-uri "$G_URI" --ksm-dir "$K" \
+	--interval-ms 1000 --history $HISTORY || none "momd did not start"
+api PATCH /v1/parameters '{"balloonEnabled": true}' >/dev/null
+conf=$T_TMP/collectd.conf
+cd_conf_head "$conf" 1
+sed -i '/^LoadPlugin csv/,/^<\/Plugin>/d' "$conf"
+pl_plugins "$G_URI" "$R" 1 "${G_PREFIX}*" |
+	sed "s|^  Root \"$R\"|&\n  ActuatorSocket \"$MOMD_SOCK\"|" >>"$conf"
+cd_start "$conf"
+wait_slow 60 "momd sees 3 guests and ran $((HISTORY + 2)) cycles" ready $((HISTORY + 2)) ||
+	none "pipeline did not start ($(tail -2 "$T_TMP/collectd.log" | tr '\n' ' '))"
+
+# 1. CPU.
+m0=$(ticks "$MOMD_PID") c0=$(ticks "$CD_PID") t0=$(now_ms)
+mn0=$(cpu_ns "$MOMD_PID") cn0=$(cpu_ns "$CD_PID")
+sleep "$WINDOW"
+mn1=$(cpu_ns "$MOMD_PID") cn1=$(cpu_ns "$CD_PID")
+m1=$(ticks "$MOMD_PID") c1=$(ticks "$CD_PID") t1=$(now_ms)
+echo "| process | CPU-s per minute (thread schedstat) | cross-check: utime+stime ticks | window |"
+echo "|---|---:|---:|---:|"
+awk -v m=$((m1 - m0)) -v c=$((c1 - c0)) -v mn=$((mn1 - mn0)) -v cn=$((cn1 - cn0)) \
+	-v hz="$TCK" -v ms=$((t1 - t0)) 'BEGIN {
+	f = 60000 / ms / hz; g = 60000 / ms / 1e9; w = ms / 1000
+	printf "| momd | %.3f | %.3f | %.1f s |\n", mn * g, m * f, w
+	printf "| collectd (mom + write_mom) | %.3f | %.3f | %.1f s |\n", cn * g, c * f, w
+	printf "| both | %.3f | %.3f | %.1f s |\n", (mn + cn) * g, (m + c) * f, w }'
+echo "# MOM: 1.37 CPU-s per minute at 1 s intervals; target: under 0.137 with collectd's share"
+echo
+
+# react LABEL KIND: one pressure step, printed as a table row.
+react() {
+	local label=$1 kind=$2 k t0 deadline out ta="" target="" guest="" tr="" tk="" ts="" base
+	k=$(k_needed "$kind")
+	if ! unmerged; then
+		echo 2 >"$K/run"
+		wait_for 30 "KSM unmerged" unmerged
+	fi
+	base=$(cat "$K/pages_sharing")
+	t0=$(now_ms)
+	pl_meminfo "$R" $HOST_KIB $PRESSURE_KIB
+	deadline=$((t0 + 60000))
+	local trace=""
+	while [ "$(now_ms)" -lt "$deadline" ]; do
+		if [ -z "$ta" ] || [ -z "$tk" ]; then
+			read -r ta target guest tk <<<"$(first_actions "$t0")"
+			[ "$ta" = - ] && ta=""
+			[ "$tk" = - ] && tk=""
+		fi
+		if [ -n "$ta" ] && [ -z "$tr" ]; then
+			local name=${guest#guest:} act
+			name=${name#"$G_PREFIX"}
+			act=$(g_actual "$name" 2>/dev/null)
+			trace+=" +$(secs "$t0" "$(now_ms)")s:${act:-?}"
+			[ -n "$act" ] && [ "$act" -le $((target + 3)) ] && tr=$(now_ms)
+		fi
+		if [ -n "$tk" ] && [ -z "$ts" ] && [ "$(cat "$K/pages_sharing")" -gt "$base" ]; then
+			ts=$(now_ms)
+		fi
+		[ -n "$tr" ] && [ -n "$ts" ] && break
+		sleep 0.1
+	done
+	echo "# $label: balloon target ${target:-?} KiB for ${guest:-?}; actual seen (KiB):$trace" >&2
+	echo "# $label: KSM when sharing rose: pages_to_scan $(cat "$K/pages_to_scan"), sleep_millisecs $(cat "$K/sleep_millisecs"), full_scans $(cat "$K/full_scans")" >&2
+	pl_meminfo "$R" $HOST_KIB $CALM_KIB
+	echo "| $label | $k samples ($((k - 1))-$k s) | $(secs "$t0" "$ta") | $(secs "$t0" "$tr") | $(secs "$t0" "$tk") | $(secs "$tk" "$ts") | $(awk -v a="$(secs "$t0" "$ta")" -v k="$k" 'BEGIN { if (a == "-") print "-"; else printf "%.1f", a - k }') |"
+}
+
+echo "| policy | rule needs | pressure → first balloon change applied (s) | → actual reaches target (s) | pressure → KSM wanted (s) | KSM wanted → pages_sharing rises (s) | beyond k intervals (s) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+react "shipped (mean of 10 samples)" avg
+# Back to calm: the latest-sample policies regrow the guests at once.
+for p in 02-balloon 03-ksm; do
+	api PUT "/v1/policies/$p" "$(cat "$ROOT/tests/bench/policies-latest/$p.json")" >/dev/null ||
+		echo "# PUT $p: $API_STATUS"
+done
+wait_slow 90 "guests back at 512 MiB" at_max || echo "# guests did not all grow back to 512 MiB"
+sleep 2
+react "latest sample (tests/bench/policies-latest)" latest
+echo "# 1-second collectd interval, momd --interval-ms 1000; MOM: 5.5 s at 1 s intervals with its averaging policy"
+echo "# total real-guest bench: $(secs "$t_all" "$(now_ms)") s"

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# run.sh: `make bench`, every benchmark of tests/bench/ in turn.  It measures
+# and prints; it asserts nothing about time and exits 0 unless the build
+# tree is missing.  Each benchmark prints a Markdown table (or why it could
+# not measure); lines starting with "#" are details of single runs.  The
+# whole output is also written to $BUILD/bench/results.md, from which the
+# README's "Benchmarks" section is updated by hand.
+#
+#   eval_bench        policy evaluation per cycle and per guest (in-process)
+#   ingest.sh         momd ingest on one core (wrk over loopback TCP)
+#   write_plugin.sh   write_mom's added collectd CPU per value
+#   memory.sh         momd Rss and private memory, idle and 1,000 guests
+#   read_plugin.sh    mom vs virt read callbacks, CPU per read, one collectd
+#   real_guests.sh    CPU per minute and reaction times on 3 real guests
+#
+# BENCH_ONLY="eval ingest ..." runs a subset (names as above, without
+# extension).  Usage: BUILD=build bash tests/bench/run.sh
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+ONLY=${BENCH_ONLY:-eval ingest write_plugin memory read_plugin real_guests}
+OUT=$BUILD/bench/results.md
+
+if [ ! -x "$BUILD/tests/eval_bench" ]; then
+	echo "run.sh: $BUILD/tests/eval_bench missing: run make bench-build" >&2
+	exit 1
+fi
+mkdir -p "$BUILD/bench"
+
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# section NAME TITLE CMD...: run one benchmark with a heading and its time.
+section() {
+	local name=$1 title=$2 t
+	shift 2
+	case " $ONLY " in *" $name "*) ;; *) return 0 ;; esac
+	echo
+	echo "### $title"
+	echo
+	t=$(ms)
+	"$@" 2>&1
+	echo
+	echo "($name: $((($(ms) - t) / 1000)) s)"
+}
+
+main() {
+	local t0
+	t0=$(ms)
+	echo "## make bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo
+	echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	section eval "Policy evaluation (shipped policies, in-process)" \
+		"$BUILD/tests/eval_bench" --policy-dir "$ROOT/policies"
+	section ingest "Ingest: momd on one core, write_http batches over loopback TCP" \
+		bash "$ROOT/tests/bench/ingest.sh"
+	section write_plugin "write_mom: added collectd CPU per value" \
+		bash "$ROOT/tests/bench/write_plugin.sh"
+	section memory "momd memory" bash "$ROOT/tests/bench/memory.sh"
+	section read_plugin "Read plugin: CPU per read, mom vs stock virt, same collectd" \
+		bash "$ROOT/tests/bench/read_plugin.sh"
+	section real_guests "Real guests: CPU per minute and reaction (3 TCG guests, 1 s interval)" \
+		bash "$ROOT/tests/bench/real_guests.sh"
+	echo
+	echo "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Total: $((($(ms) - t0) / 1000)) s."
+}
+
+export BUILD
+main | tee "$OUT"
+echo "(also in $OUT)"
