@@ -9,51 +9,73 @@
 # watches those guests in dry-run mode: it decides and shows, but touches no
 # guest it did not start and no KSM knob, unless MANAGE=1 is given.
 #
-# Elsewhere it runs on an embedded default and says so: a private libvirtd
-# with libvirt's test driver and three demo guests (one with a guaranteed
-# minimum), a simulated host /proc/meminfo whose free memory alternates
-# between pressure (10 % free) and relief (45 % free) every 30 s, and a
-# scratch directory standing in for /sys/kernel/mm/ksm.  The test driver's
-# balloon statistics are synthetic (half of each guest's memory is always
-# "unused"), which is enough to watch MOM's policy at work.
+# Elsewhere it runs on an embedded default and says so.  By default that is
+# three tiny real guests (tests/lib/guests.sh: QEMU under TCG with a real
+# virtio-balloon driver, on the system libvirtd, started if none answers):
+# web, db (guaranteed minimum 320 MiB) and batch, 384 MiB each and identical
+# (so KSM can merge them), with a scripted workload inside (memhog holding
+# memory for a while: batch early on, web across the second pressure
+# phase).  The host's memory is simulated: the read plugin's proc/meminfo
+# says a 4 GiB host alternates between pressure (10 % free) and relief
+# (60 % free) every 15 policy intervals; KSM is the real one
+# (/sys/kernel/mm/ksm: saved first, restored at exit).  momd runs the
+# shipped policies with ballooning enabled (as vdsm does), so the balloons
+# shrink in MOM's 5 % steps under pressure and grow back after, and KSM
+# merges the guests' identical pages.  Only this run's guests are read and
+# managed (IncludeDomain).  Ctrl-C destroys the guests, stops the daemons it
+# started and restores KSM.
+#
+# DEMO_BACKEND=test (or a machine without QEMU or root) gives the previous
+# embedded default: a private libvirtd with libvirt's test driver, three
+# synthetic guests, a simulated 16 GiB host alternating every 30 s, and a
+# scratch directory standing in for /sys/kernel/mm/ksm.
 #
 # Environment: DEMO_SECONDS (0 = until Ctrl-C), INTERVAL (collectd and
 # policy interval, s, default 2), MANAGE=1 (manage local guests for real),
-# DEMO_EMBEDDED=1 (the embedded default even where a hypervisor answers).
+# DEMO_EMBEDDED=1 (the embedded default even where a hypervisor answers
+# with running guests), DEMO_BACKEND=guests|test (embedded default; guests
+# when possible).
 source "$(dirname "$0")/lib/common.sh"
-source "$ROOT/tests/lib/libvirt.sh"
 source "$ROOT/tests/lib/momd.sh"
+source "$ROOT/tests/lib/pipeline.sh"
 
 DEMO_SECONDS=${DEMO_SECONDS:-0}
 INTERVAL=${INTERVAL:-2}
+BACKEND=${DEMO_BACKEND:-}
 R=$T_TMP/root
+INCLUDE=""
+SHORT="" # prefix stripped from domain names in the output
 
 say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
 
-# The simulated host: MemTotal 16 GiB; MemFree 10 % or 45 % by phase.
+# simulate_host TOTAL_KIB PHASE_S FREE_PCT_PRESSURE FREE_PCT_RELIEF: the
+# host's meminfo, pressure first, then relief, alternating every PHASE_S.
 simulate_host() {
-	local total=16777216 start=$SECONDS free phase
+	local total=$1 phase_s=$2 low=$3 high=$4 start=$SECONDS phase
 	while :; do
-		phase=$((((SECONDS - start) / 30) % 2))
-		free=$((phase == 0 ? total / 10 : total * 45 / 100))
-		cat >"$R/proc/meminfo.new" <<MEM
-MemTotal:       $total kB
-MemFree:        $free kB
-MemAvailable:   $((free + 500000)) kB
-Buffers:           0 kB
-Cached:            0 kB
-AnonPages:      $((total - free)) kB
-SwapTotal:         0 kB
-SwapFree:          0 kB
-MEM
-		mv "$R/proc/meminfo.new" "$R/proc/meminfo"
+		phase=$((((SECONDS - start) / phase_s) % 2))
+		pl_meminfo "$R" "$total" $((total * (phase == 0 ? low : high) / 100))
 		sleep 1
 	done
 }
 
-setup_embedded() {
-	say "no hypervisor with running guests at qemu:///system:" \
-		"running on the embedded default"
+# Running domains that are not some test run's (tests name theirs momg<PID>-).
+foreign_guests() {
+	virsh -q -c qemu:///system list --name 2>/dev/null | grep -v '^momg[0-9]*-' | grep .
+}
+
+# can_run_guests: root, QEMU, libvirtd and the guest image's inputs.
+can_run_guests() {
+	[ "$(id -u)" = 0 ] || { echo "not root"; return 1; }
+	local c
+	for c in qemu-system-x86_64 libvirtd virsh; do
+		command -v $c >/dev/null || { echo "$c not installed"; return 1; }
+	done
+	[ -x /bin/busybox ] || { echo "busybox-static not installed"; return 1; }
+}
+
+setup_test() {
+	source "$ROOT/tests/lib/libvirt.sh"
 	say "  private libvirtd (test driver), demo guests, simulated host" \
 		"meminfo, scratch KSM directory under $T_TMP"
 	lv_start || { say "libvirtd did not start"; exit 1; }
@@ -67,12 +89,73 @@ setup_embedded() {
 		sleep_millisecs=20 merge_across_nodes=1; do
 		echo "${kv#*=}" >"$R/sys/kernel/mm/ksm/${kv%%=*}"
 	done
-	simulate_host &
+	pl_meminfo "$R" 16777216 $((16777216 / 10))
+	simulate_host 16777216 30 10 45 &
 	at_exit "kill $!"
 	URI=$LV_URI
 	ROOTFS=$R
 	KSM_DIR=$R/sys/kernel/mm/ksm
 	MOMD_FLAGS=(--rail-stale-ms 0)
+}
+
+setup_guests() {
+	source "$ROOT/tests/lib/guests.sh"
+	local phase=$((15 * INTERVAL)) t0 g sched_web="" k
+	say "  3 tiny real guests (QEMU, TCG) on the system libvirtd: web," \
+		"db (guaranteed 320 MiB), batch; 384 MiB each, identical for KSM"
+	say "  simulated host: 4 GiB, 10 % free (pressure) and 60 % free" \
+		"(relief) in turns of ${phase} s; real KSM (saved, restored on exit)"
+	t0=$(_g_ms)
+	g_build_image >"$T_TMP/build.out" 2>&1 || {
+		say "building the guest image failed:"
+		tail -5 "$T_TMP/build.out"
+		exit 1
+	}
+	ksm_save || { say "KSM could not be saved (another run holds $G_STATE/lock?)"; exit 1; }
+	say "  KSM knobs saved (restored on exit): $(tr '\n' ' ' <"$KSM_SAVE")"
+	g_libvirtd_start || { say "the system libvirtd did not start"; exit 1; }
+	# Guest uptime runs ~5 s ahead of the host's phase clock (boot).  batch
+	# holds 120 MiB at the start of each pressure phase (its balloon is
+	# large then) for half of it; web takes 100 MiB in the middle of each
+	# other relief phase and keeps it across the next pressure phase.
+	local sched_batch="4:120,$((phase / 2 + 5)):0"
+	for k in 1 2 3 4 5; do
+		sched_batch="$sched_batch,$((2 * k * phase + 8)):120,$((2 * k * phase + phase / 2 + 5)):0"
+	done
+	for k in 0 1 2; do
+		sched_web="$sched_web${sched_web:+,}$(((4 * k + 1) * phase + phase / 2 + 5)):100,$(((4 * k + 3) * phase + phase / 2 + 5)):0"
+	done
+	g_define web 384 --sched "$sched_web" && g_define db 384 --min-mib 320 &&
+		g_define batch 384 --sched "$sched_batch" && g_start web db batch || {
+		say "the demo guests did not start"
+		exit 1
+	}
+	for g in web db batch; do
+		g_wait_ready $g 180 || { say "guest $g did not boot: $(tail -2 "$(g_console $g)")"; exit 1; }
+	done
+	say "  guests booted ($(((($(_g_ms) - t0)) / 1000)) s); consoles in $G_RUN"
+	pl_root "$R"
+	pl_meminfo "$R" 4194304 $((4194304 / 10))
+	simulate_host 4194304 "$phase" 10 60 &
+	at_exit "kill $!"
+	URI=$G_URI
+	ROOTFS=$R
+	KSM_DIR=$K
+	INCLUDE="${G_PREFIX}*"
+	SHORT=$G_PREFIX
+	MOMD_FLAGS=()
+}
+
+setup_embedded() {
+	local why
+	if [ "$BACKEND" != test ] && ! why=$(can_run_guests); then
+		[ "$BACKEND" = guests ] && { say "DEMO_BACKEND=guests: cannot run guests: $why"; exit 1; }
+		say "cannot run real guests here ($why): using libvirt's test driver"
+		BACKEND=test
+	fi
+	say "no hypervisor with running guests at qemu:///system:" \
+		"running on the embedded default"
+	if [ "$BACKEND" = test ]; then setup_test; else setup_guests; fi
 }
 
 setup_local() {
@@ -104,24 +187,15 @@ LoadPlugin logfile
   File "$T_TMP/collectd.log"
 </Plugin>
 PluginDir "$BUILD"
-LoadPlugin mom
-<Plugin mom>
-  Connection "$URI"
-  Root "$ROOTFS"
-</Plugin>
-<LoadPlugin write_mom>
-  FlushInterval $INTERVAL
-</LoadPlugin>
-<Plugin write_mom>
-  Socket "$MOMD_SOCK"
-</Plugin>
 CONF
+	pl_plugins "$URI" "$ROOTFS" "$INTERVAL" "$INCLUDE" >>"$conf"
 	collectd -f -C "$conf" >"$T_TMP/collectd.out" 2>&1 &
 	CD_PID=$!
 	at_exit stop_pid "$CD_PID"
 }
 
-# One line per interval: the host's free memory and each guest's balloon.
+# One line per interval: the host's free memory, KSM, and each guest's
+# balloon (and its free memory, when the guest reports it).
 show_samples() {
 	api GET /v1/stats 2>/dev/null | python3 -c '
 import json, sys
@@ -129,20 +203,26 @@ try:
     j = json.load(sys.stdin)
 except ValueError:
     sys.exit(0)
+short = sys.argv[1]
 h = j.get("host", {})
 line = "sample  host"
 if "mem_available" in h and "mem_free" in h:
     line += " free %4.1f%%" % (100.0 * h["mem_free"] / h["mem_available"])
 if "ksm_run" in h:
     line += " ksm run=%d" % h["ksm_run"]
+    if "ksm_pages_sharing" in h:
+        line += " sharing %d MiB" % (h["ksm_pages_sharing"] * 4 // 1024)
 for name, g in sorted(j.get("guests", {}).items()):
     if "balloon_cur" in g:
+        if short and name.startswith(short):
+            name = name[len(short):]
         line += " | %s %d MiB" % (name, g["balloon_cur"] // 1024)
-print(line)'
+        if short and "mem_unused" in g:
+            line += " (%d free)" % (g["mem_unused"] // 1024)
+print(line)' "$SHORT"
 }
 
-if [ "${DEMO_EMBEDDED:-0}" != 1 ] &&
-	virsh -q -c qemu:///system list --name 2>/dev/null | grep -q .; then
+if [ "${DEMO_EMBEDDED:-0}" != 1 ] && foreign_guests >/dev/null; then
 	setup_local
 else
 	setup_embedded
@@ -164,7 +244,8 @@ while [ "$DEMO_SECONDS" -eq 0 ] || [ $SECONDS -lt $end ]; do
 	total=$(wc -l <"$T_TMP/momd.log")
 	tail -n +$((seen + 1)) "$T_TMP/momd.log" | head -n $((total - seen)) |
 		grep -E 'decision|action|error|warning' |
-		sed -e 's/^momd\[[a-z]*\]: //' | while read -r l; do say "$l"; done
+		sed -e 's/^momd\[[a-z]*\]: //' ${SHORT:+-e "s/$SHORT//g"} |
+		while read -r l; do say "$l"; done
 	seen=$total
 done
 say "stopping"
