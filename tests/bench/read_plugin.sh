@@ -19,14 +19,14 @@
 # in-process).  Only mom's guest group runs (CollectHost/CollectKSM false)
 # to compare like with like.  Both read every second; the first 2 reads are
 # dropped (connection, first domain list and XML parse); the figure is the
-# median of the next $BENCH_READS (default 9) reads of each.
+# median of the next $BENCH_READS (default 15) reads of each.
 #
 # Usage: BUILD=build bash tests/bench/read_plugin.sh [COUNTS...]
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/collectd.sh"
 
 COUNTS=${*:-10 100 500}
-READS=${BENCH_READS:-9}
+READS=${BENCH_READS:-15}
 SKIP=2
 SHIM=$BUILD/tests/bench_readtime.so
 

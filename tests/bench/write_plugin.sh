@@ -7,14 +7,16 @@
 # Method: a synthetic read plugin (bench_flood, tests/bench/flood_plugin.c)
 # dispatches $BENCH_FLOOD values per second (default 20,000), shaped like
 # the mom plugin's guest values, into a collectd whose only other writer is
-# bench_flood's own null write callback (no csv).  The same flood runs without write_mom and with it (delivering to a
-# real momd on its unix socket, --dry-run), alternately, $BENCH_RUNS times
-# each (default 3).  In each run, after a 3 s warm-up, collectd's CPU is the
-# growth over $BENCH_WINDOW seconds (default 8) of the summed on-CPU time of
-# all its threads (/proc/PID/task/*/schedstat, nanoseconds), divided by the
-# values the flood dispatched in that window; write_mom's cost per value is
-# the median "with" minus the median "without".  The values momd accepted in
-# the window are shown, so a run where write_mom dropped values is visible.
+# bench_flood's own null write callback (no csv).  The same flood runs
+# without write_mom and with it (delivering to a real momd on its unix
+# socket, --dry-run), alternately, $BENCH_RUNS times each (default 5).  In
+# each run, after a 3 s warm-up, collectd's CPU is the growth over
+# $BENCH_WINDOW seconds (default 6) of the summed on-CPU time of all its
+# threads (/proc/PID/task/*/schedstat, nanoseconds), divided by the values
+# the flood dispatched in that window; write_mom's cost per value is the
+# median over the (without, with) pairs of the difference.  The values momd
+# accepted in the window are shown, so a run where write_mom dropped values
+# is visible.
 # momd's own CPU is not collectd's and is not counted (see ingest.sh).
 #
 # Usage: BUILD=build bash tests/bench/write_plugin.sh
@@ -23,8 +25,8 @@
 . "$ROOT/tests/lib/momd.sh"
 
 RATE=${BENCH_FLOOD:-20000}
-RUNS=${BENCH_RUNS:-3}
-WINDOW=${BENCH_WINDOW:-8}
+RUNS=${BENCH_RUNS:-5}
+WINDOW=${BENCH_WINDOW:-6}
 COUNT=$T_TMP/flood.count
 
 if [ ! -f "$BUILD/tests/bench_flood.so" ] || [ ! -f "$BUILD/write_mom.so" ]; then
@@ -87,24 +89,24 @@ CONF
 	echo "$(((c1 - c0) / (n1 - n0))) $((n1 - n0)) $((m1 - m0))"
 }
 
-declare -A res
+# Runs alternate without/with, so each pair shares the machine's load of
+# the moment: the added cost is the median of the pairs' differences.
+wos=() ws=() diffs=()
 for r in $(seq "$RUNS"); do
+	unset a b
 	for mode in without with; do
 		if out=$(one_run "$mode"); then
-			res[$mode]+="${out%% *} "
 			read -r ns nv mv <<<"$out"
+			[ "$mode" = with ] && b=$ns || a=$ns
 			echo "# run $r $mode write_mom: $ns ns/value of collectd CPU, $nv values dispatched, momd accepted $mv"
 		else
 			echo "# run $r $mode write_mom: failed"
 		fi
 	done
+	[ -n "${a:-}" ] && wos+=("$a")
+	[ -n "${b:-}" ] && ws+=("$b")
+	[ -n "${a:-}" ] && [ -n "${b:-}" ] && diffs+=($((b - a)))
 done
-w=$(printf '%s\n' ${res[with]:-} | median)
-wo=$(printf '%s\n' ${res[without]:-} | median)
-echo "| flood | collectd ns/value without write_mom | with write_mom | added by write_mom (ns/value) | runs |"
+echo "| flood | collectd ns/value without write_mom | with write_mom | added by write_mom (ns/value, median of paired differences) | pairs |"
 echo "|---:|---:|---:|---:|---:|"
-if [ -n "$w" ] && [ -n "$wo" ]; then
-	echo "| $RATE values/s | $wo | $w | $((${w%.*} - ${wo%.*})) | $RUNS |"
-else
-	echo "| $RATE values/s | ${wo:-failed} | ${w:-failed} | - | $RUNS |"
-fi
+echo "| $RATE values/s | $(printf '%s\n' "${wos[@]}" | median) | $(printf '%s\n' "${ws[@]}" | median) | $(printf '%s\n' "${diffs[@]}" | median) | ${#diffs[@]} |"
