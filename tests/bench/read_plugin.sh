@@ -19,7 +19,10 @@
 # in-process).  Only mom's guest group runs (CollectHost/CollectKSM false)
 # to compare like with like.  Both read every second; the first 2 reads are
 # dropped (connection, first domain list and XML parse); the figure is the
-# median of the next $BENCH_READS (default 15) reads of each.
+# median of the next $BENCH_READS (default 15) reads of each.  A null
+# writer (bench_flood, Values 1) counts the value lists each plugin
+# dispatched, so the cost per dispatched value is shown too: dispatching
+# (collectd's cache update and queueing, ~1 µs a value) is part of a read.
 #
 # Usage: BUILD=build bash tests/bench/read_plugin.sh [COUNTS...]
 . "$(dirname "$0")/../lib/common.sh"
@@ -64,8 +67,8 @@ stats() {
 			printf "%.3f %.3f %.3f %d\n", m, a[1], a[NR], NR }'
 }
 
-echo "| domains | mom ms/read | virt ms/read | virt/mom | mom µs/domain | virt µs/domain | reads |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| domains | mom ms/read | virt ms/read | virt/mom | mom µs/domain | virt µs/domain | mom values/read | virt values/read | mom µs/value | virt µs/value | reads |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $COUNTS; do
 	node_xml "$n" "$T_TMP/node.xml"
 	rm -f "$T_TMP/readtime.log"
@@ -89,9 +92,17 @@ LoadPlugin mom
 </Plugin>
 CONF
 	# No csv: values are dispatched (the cost of dispatching is in the
-	# callback) but nothing writes them.
+	# callback) to bench_flood's null writer, which counts them per plugin.
 	sed -i '/^LoadPlugin csv/,/^<\/Plugin>/d' "$conf"
-	READTIME_LOG=$T_TMP/readtime.log READTIME_PLUGINS="virt.so mom.so" \
+	cat >>"$conf" <<CONF
+PluginDir "$BUILD/tests"
+LoadPlugin bench_flood
+<Plugin bench_flood>
+  Values 1
+</Plugin>
+CONF
+	rm -f "$T_TMP/count"
+	FLOOD_COUNT_FILE=$T_TMP/count READTIME_LOG=$T_TMP/readtime.log READTIME_PLUGINS="virt.so mom.so" \
 		LD_PRELOAD=$SHIM collectd -f -C "$conf" >>"$T_TMP/collectd.out" 2>&1 &
 	CD_PID=$!
 	if ! wait_for $((30 + n / 10)) "$((SKIP + READS)) reads of each plugin" enough; then
@@ -100,10 +111,16 @@ CONF
 		stop_pid "$CD_PID"
 		continue
 	fi
+	# Value lists per read: the null writer's counts (file rewritten every
+	# second) over the reads logged by then.
+	read -r _ cm cv <"$T_TMP/count"
+	nm=$(reads_of mom) nv=$(reads_of virt)
 	stop_pid "$CD_PID"
 	read -r mm _ _ mr <<<"$(stats mom)"
 	read -r vm _ _ vr <<<"$(stats virt)"
-	awk -v n="$n" -v m="$mm" -v v="$vm" -v r="$mr/$vr" 'BEGIN {
-		printf "| %d | %.3f | %.3f | %.1f | %.1f | %.1f | %s |\n",
-			n, m, v, (m > 0 ? v / m : 0), m * 1000 / n, v * 1000 / n, r }'
+	awk -v n="$n" -v m="$mm" -v v="$vm" -v r="$mr/$vr" -v cm="$cm" -v cv="$cv" -v nm="$nm" -v nv="$nv" 'BEGIN {
+		pm = cm / nm; pv = cv / nv
+		printf "| %d | %.3f | %.3f | %.2f | %.1f | %.1f | %.0f | %.0f | %.2f | %.2f | %s |\n",
+			n, m, v, (m > 0 ? v / m : 0), m * 1000 / n, v * 1000 / n,
+			pm, pv, (pm > 0 ? m * 1000 / pm : 0), (pv > 0 ? v * 1000 / pv : 0), r }'
 done
