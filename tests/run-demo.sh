@@ -44,6 +44,7 @@ INTERVAL=${INTERVAL:-2}
 BACKEND=${DEMO_BACKEND:-}
 R=$T_TMP/root
 INCLUDE=""
+SIM_PID=""
 SHORT="" # prefix stripped from domain names in the output
 
 say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -91,7 +92,8 @@ setup_test() {
 	done
 	pl_meminfo "$R" 16777216 $((16777216 / 10))
 	simulate_host 16777216 30 10 45 &
-	at_exit "kill $!"
+	SIM_PID=$!
+	at_exit "kill $SIM_PID"
 	URI=$LV_URI
 	ROOTFS=$R
 	KSM_DIR=$R/sys/kernel/mm/ksm
@@ -137,7 +139,8 @@ setup_guests() {
 	pl_root "$R"
 	pl_meminfo "$R" 4194304 $((4194304 / 10))
 	simulate_host 4194304 "$phase" 10 60 &
-	at_exit "kill $!"
+	SIM_PID=$!
+	at_exit "kill $SIM_PID"
 	URI=$G_URI
 	ROOTFS=$R
 	KSM_DIR=$K
@@ -233,6 +236,7 @@ momd_start --policy-dir "$ROOT/policies" --libvirt-uri "$URI" \
 # As vdsm does on a cluster with ballooning enabled (MOM's default is off).
 api PATCH /v1/parameters '{"balloonEnabled": true}' >/dev/null
 start_collectd
+pl_watchdog "$MOMD_PID" "$CD_PID" ${SIM_PID:-}
 say "collectd (mom + write_mom) -> momd on $MOMD_SOCK; Ctrl-C stops everything"
 
 seen=0

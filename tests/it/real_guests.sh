@@ -180,6 +180,7 @@ cd_conf_head "$conf" 1
 pl_plugins "$G_URI" "$R" 1 "${G_PREFIX}*" >>"$conf"
 T_P=$(_g_ms)
 cd_start "$conf"
+pl_watchdog "$MOMD_PID" "$CD_PID"
 
 # Phase 1, host pressure.  The shipped policy keeps shrinking idle guests
 # down to what they use plus 10 % (a reaches that floor, ~88 MiB, after

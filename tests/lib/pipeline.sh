@@ -32,6 +32,11 @@
 #                                  PluginDir "$BUILD"
 #   wait_slow SECS WHAT CMD...     wait_for polling every 0.5 s: for checks
 #                                  that cost a curl and a python each
+#   pl_watchdog PID...             kill PIDs (e.g. momd, collectd) should this
+#                                  shell die without its exit handler
+#                                  (SIGKILL): they would go on changing
+#                                  balloons and KSM; the next run's g_lock
+#                                  then restores what guests.sh recorded
 #   actions_py EXPR                read momd's action log (the last 1000)
 #                                  and print EXPR, a Python expression on
 #                                  `a` (the list, oldest first); 1 on error
@@ -91,6 +96,17 @@ wait_slow() {
 		fi
 		sleep 0.5
 	done
+}
+
+pl_watchdog() {
+	local parent=$$
+	(
+		# Not the guests' lock: that must go with this shell.
+		[ -n "${G_LOCK_FD:-}" ] && eval "exec $G_LOCK_FD>&-"
+		while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+		kill "$@" 2>/dev/null
+	) </dev/null >/dev/null 2>&1 &
+	at_exit "kill $!"
 }
 
 actions_py() {
