@@ -208,9 +208,23 @@ fuzz: fuzz-build
 deps:
 	@sh tests/install-deps.sh
 
+# Under CI=true, make test runs the whole suite twice: as built for users
+# (with -Werror), then under ASan and UBSan (SANITIZE=1, build/asan), and
+# closes with the combined count.
+ifeq ($(CI),true)
+test: deps
+	@$(MAKE) --no-print-directory tests-build
+	@BUILD=$(abspath $(BUILD)) sh tests/run-tests.sh $(TESTS); a=$$?; \
+	$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(abspath build/asan) tests-build && \
+	BUILD=$(abspath build/asan) SANITIZE=1 sh tests/run-tests.sh $(TESTS); b=$$?; \
+	set -- $$(cat $(abspath $(BUILD))/test-totals) $$(cat $(abspath build/asan)/test-totals 2>/dev/null || echo 0 1 0); \
+	echo "plain and sanitized: $$(($$1 + $$4)) passed, $$(($$2 + $$5)) failed, $$(($$3 + $$6)) skipped"; \
+	[ $$a -eq 0 ] && [ $$b -eq 0 ]
+else
 test: deps
 	@$(MAKE) --no-print-directory tests-build
 	@BUILD=$(abspath $(BUILD)) SANITIZE=$(SANITIZE) sh tests/run-tests.sh $(TESTS)
+endif
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -102,5 +102,7 @@ if [ "${SANITIZE:-0}" = 1 ]; then
 	done
 fi
 [ -n "$failed_names" ] && echo "failed:$failed_names"
+# For a caller that combines several passes (make test under CI).
+echo "$passed $failed $skipped" >"$BUILD/test-totals"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
