@@ -18,33 +18,26 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/libvirt.sh"
 source "$ROOT/tests/lib/collectd.sh"
 source "$ROOT/tests/lib/momd.sh"
+source "$ROOT/tests/lib/pipeline.sh"
 
 lv_start || { not_ok "private libvirtd starts"; done_testing; }
 lv_define e2e1 1024 1024 || not_ok "define e2e1"
 
 # Host fixture: 10 000 000 KiB of RAM, 10 % free: pressure (MOM: < 20 %).
+# Its KSM directory is a scratch one, also given to momd.
 R=$T_TMP/root
-mkdir -p "$R/proc" "$R/sys/kernel/mm/ksm"
-cat >"$R/proc/meminfo" <<MEM
-MemTotal:       10000000 kB
-MemFree:         1000000 kB
-MemAvailable:    1500000 kB
-Buffers:               0 kB
-Cached:                0 kB
-SwapCached:            0 kB
-AnonPages:       7000000 kB
-SwapTotal:             0 kB
-SwapFree:              0 kB
-MEM
-printf 'pswpin 0\npswpout 0\n' >"$R/proc/vmstat"
+KSM=$T_TMP/ksm
+mkdir -p "$KSM"
 for kv in run=0 pages_shared=0 pages_sharing=0 pages_unshared=0 \
 	pages_volatile=0 full_scans=0 pages_to_scan=100 sleep_millisecs=20 \
 	merge_across_nodes=1; do
-	echo "${kv#*=}" >"$R/sys/kernel/mm/ksm/${kv%%=*}"
+	echo "${kv#*=}" >"$KSM/${kv%%=*}"
 done
+pl_root "$R" "$KSM"
+pl_meminfo "$R" 10000000 1000000 1500000
 
 momd_start --policy-dir "$ROOT/policies" --libvirt-uri "$LV_URI" \
-	--ksm-dir "$R/sys/kernel/mm/ksm" --interval-ms 1000 --settle-ms 300 \
+	--ksm-dir "$KSM" --interval-ms 1000 --settle-ms 300 \
 	--rail-stale-ms 0 || { not_ok "momd starts"; done_testing; }
 # As vdsm would on a cluster with ballooning on (MOM's default is off).
 api PATCH /v1/parameters '{"balloonEnabled": true}' >/dev/null
@@ -104,11 +97,11 @@ check "momd's next samples show the applied size" \
 # 4. KSM: mean free 10 % < 20 %: run 1, pages_to_scan boosted from 100 by
 #    300, sleep max(10, 10 * 16 GiB / RAM) = 16 ms; seen in the samples.
 check "KSM switched on in the KSM directory" \
-	wait_for 20 "run = 1" grep -qx 1 "$R/sys/kernel/mm/ksm/run"
+	wait_for 20 "run = 1" grep -qx 1 "$KSM/run"
 check "sleep_millisecs set to 16 (10 ms per 16 GiB)" \
-	grep -qx 16 "$R/sys/kernel/mm/ksm/sleep_millisecs"
+	grep -qx 16 "$KSM/sleep_millisecs"
 check "pages_to_scan boosted from 100" \
-	test "$(cat "$R/sys/kernel/mm/ksm/pages_to_scan")" -ge 400
+	test "$(cat "$KSM/pages_to_scan")" -ge 400
 check "collectd reports ksm_run 1 from the written file" \
 	wait_for 20 "csv gauge-ksm_run = 1" csv_has mom gauge-ksm_run 1
 

@@ -21,6 +21,7 @@
 . "$ROOT/tests/lib/libvirt.sh"
 . "$ROOT/tests/lib/collectd.sh"
 . "$ROOT/tests/lib/momd.sh"
+. "$ROOT/tests/lib/pipeline.sh"
 
 for t in carbon-cache influxd whisper-fetch influx; do
 	command -v "$t" >/dev/null || {
@@ -97,17 +98,7 @@ lv_define g1 1024 768 512 && lv_define g2 2048 1024 ||
 	not_ok "test domains defined"
 cp -a "$ROOT/tests/fixtures/root" "$T_TMP/root"
 # Memory short (10 % free), so that momd shrinks balloons and sets targets.
-cat >"$T_TMP/root/proc/meminfo" <<MEM
-MemTotal:       10000000 kB
-MemFree:         1000000 kB
-MemAvailable:    1500000 kB
-Buffers:               0 kB
-Cached:                0 kB
-SwapCached:            0 kB
-AnonPages:       7000000 kB
-SwapTotal:             0 kB
-SwapFree:              0 kB
-MEM
+pl_meminfo "$T_TMP/root" 10000000 1000000 1500000
 # momd's KSM knobs are a scratch directory, not the fixture the plugin reads.
 mkdir -p "$T_TMP/ksm"
 for f in run pages_to_scan sleep_millisecs merge_across_nodes; do echo 0 >"$T_TMP/ksm/$f"; done

@@ -42,11 +42,12 @@ for a in json.load(open(ACTIONS)):
     if a["result"] == "applied" and a["subject"].startswith("guest:"):
         applied.setdefault(a["subject"][6:], set()).add(a["new"] * K)
 
-# Host fixture values (tests/fixtures/root, meminfo from the test).
+# Host fixture values (tests/fixtures/root; meminfo from pl_meminfo in the
+# test: AnonPages = MemTotal - MemFree).
 HOST_VALUES = {
     ("memory", "total"): 10000000 * K, ("memory", "free"): 1000000 * K,
     ("memory", "available"): 1500000 * K, ("memory", "buffers"): 0,
-    ("memory", "cached"): 0, ("memory", "anon"): 7000000 * K,
+    ("memory", "cached"): 0, ("memory", "anon"): 9000000 * K,
     ("memory", "swap_total"): 0, ("memory", "swap_free"): 0,
     ("vmpage_io", "swap", "in"): 1234, ("vmpage_io", "swap", "out"): 5678,
     ("percent", "pressure_some_avg10"): 1.5, ("percent", "pressure_some_avg60"): 2.25,

@@ -19,10 +19,11 @@
 # does not keep ksmd on outside the simulated pressure.
 #
 #   pl_root DIR [KSM_DIR]          create the fixture tree
-#   pl_meminfo DIR TOTAL_KIB FREE_KIB
+#   pl_meminfo DIR TOTAL_KIB FREE_KIB [AVAILABLE_KIB]
 #                                  rewrite DIR/proc/meminfo atomically
 #                                  (MemFree = FREE, no buffers/cache, so
-#                                  MOM's mem_free = FREE)
+#                                  MOM's mem_free = FREE; MemAvailable =
+#                                  AVAILABLE, default FREE)
 #   pl_plugins URI ROOT INTERVAL [GLOB]
 #                                  print the collectd blocks loading mom
 #                                  (Connection URI, Root ROOT, IncludeDomain
@@ -52,11 +53,11 @@ pl_root() {
 }
 
 pl_meminfo() {
-	local dir=$1 total=$2 free=$3
+	local dir=$1 total=$2 free=$3 avail=${4:-$3}
 	cat >"$dir/proc/meminfo.new" <<MEM
 MemTotal:       $total kB
 MemFree:        $free kB
-MemAvailable:   $free kB
+MemAvailable:   $avail kB
 Buffers:               0 kB
 Cached:                0 kB
 SwapCached:            0 kB
