@@ -10,9 +10,11 @@
 # (tests/bench/readtime.c), which wraps every complex read callback of
 # virt.so and mom.so and logs, per call, the CPU time of the calling read
 # thread (CLOCK_THREAD_CPUTIME_ID) spent inside the callback.  A thread
-# clock counts only that thread, so the two plugins, reading in parallel
-# threads of one collectd, are separated exactly, and nothing else running
-# on the machine (other processes, other plugins) is counted.  Both plugins
+# clock counts only that thread, so the two plugins are separated exactly,
+# and nothing else running on the machine (other processes, other plugins)
+# is counted.  collectd's default ReadThreads (5): the two reads may run
+# at the same moment and contend for its value cache, as in production
+# (with ReadThreads 1 the ratio came out the same within the noise).  Both plugins
 # use the in-process test driver (a node file URI: each connection opens its
 # own copy of the same N domains), so the driver's work is inside the
 # measured thread, as in the anchor (virt ~9.5 ms per read for 100 domains

@@ -9,7 +9,7 @@
 # the mom plugin's guest values, into a collectd whose only other writer is
 # bench_flood's own null write callback (no csv).  The same flood runs
 # without write_mom and with it (delivering to a real momd on its unix
-# socket, --dry-run), alternately, $BENCH_RUNS times each (default 5).  In
+# socket, --dry-run), alternately, $BENCH_RUNS times each (default 4).  In
 # each run, after a 3 s warm-up, collectd's CPU is the growth over
 # $BENCH_WINDOW seconds (default 6) of the summed on-CPU time of all its
 # threads (/proc/PID/task/*/schedstat, nanoseconds), divided by the values
@@ -25,7 +25,7 @@
 . "$ROOT/tests/lib/momd.sh"
 
 RATE=${BENCH_FLOOD:-20000}
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-4}
 WINDOW=${BENCH_WINDOW:-6}
 COUNT=$T_TMP/flood.count
 
