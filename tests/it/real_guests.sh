@@ -15,25 +15,31 @@
 #
 # Guests: a (512 MiB), b (512 MiB, guaranteed minimum 448 MiB; a's twin for
 # KSM), h (384 MiB, holds 256 MiB itself), n (256 MiB, no balloon driver;
-# destroyed mid-run), s (256 MiB, started mid-run).  Four run at a time.
+# destroyed mid-run), s (256 MiB, started mid-run).  Four run at a time
+# (five for the few seconds between s's start and n's destroy).
 #
-# Scenarios (asserted on libvirt, the guests' control channel and console,
-# sysfs and collectd's csv; momd's API for the decisions it took):
-#   1. host pressure (10 % free): balloons shrink in MOM's 5 % steps
-#      (new = floor(old * 0.95), old being the size libvirt reported),
-#      libvirt follows, collectd's csv shows the sizes;
-#   3. b stops at its guaranteed minimum; 4. h stops above what it uses, no
-#      OOM kill in it; 6. n is refused (no balloon statistics) and never
-#      changes; destroying it mid-run does not disturb momd; s, started
-#      mid-run, is picked up and shrunk;
+# Scenarios, in this order (asserted on libvirt, the guests' control channel
+# and console, sysfs and collectd's csv; momd's API for the decisions):
+#   phase 1, host pressure (10 % free), balloonEnabled on, ksmEnabled off:
+#   1. balloons shrink in MOM's 5 % steps (new = trunc(old * 0.95), old being
+#      the size libvirt reported), libvirt follows, collectd's csv shows the
+#      sizes;  3. b stops at its guaranteed minimum;  4. h stops above what
+#      it uses, no OOM kill in it;  6. n is refused (no balloon statistics)
+#      and never changes; destroying it mid-run does not disturb momd; s,
+#      started mid-run, is picked up and shrunk;
+#   2. pressure relieved (80 % free): every balloon grows back to its maximum;
+#   phase 3, pressure again, balloonEnabled off (so no balloon moves: the
+#   shipped policy would otherwise squeeze idle tiny guests into a deadlock
+#   in under a minute), ksmEnabled on:
 #   5. KSM: run 1 and pages_sharing rising; ksmEnabled false (PATCH): run 2
 #      (unmerge), pages_sharing 0, run 0;
 #   7. contrib/vdsm/momclient.py: getKsmStats against sysfs; ksmEnabled on
 #      and off through setPolicyParameters take effect;
-#   2. pressure relieved (80 % free): every balloon grows back to its
-#      maximum;
 #   then the host is checked: no domain, no QEMU, KSM knobs as before.
-# Needs root.  About 2-3 minutes on 2 cores.
+# A run killed without its exit handler: pl_watchdog stops momd and
+# collectd, the next guests.sh user restores the rest.
+# Needs root.  About 1.5 minutes on 2 cores (plus waiting for the guests
+# lock when another run holds it).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/guests.sh"
 source "$ROOT/tests/lib/collectd.sh"
