@@ -82,6 +82,9 @@ static const struct conf_option conf_options[] = {
 	{"rail_stale_ms", OPT_INT, O(rail_stale_ms), "30000", 0, 86400000,
 	 "leave a guest alone when its statistics are older than this "
 	 "(0: off, for libvirt's test driver, whose statistics never move)"},
+	{"rail_min_size_mib", OPT_INT, O(rail_min_size_mib), "128", 0, 1048576,
+	 "no balloon below this size (or the guest's maximum, if smaller), "
+	 "even in an emergency: a starved guest kernel deadlocks"},
 	{"rail_stuck_cycles", OPT_INT, O(rail_stuck_cycles), "3", 1, 1000,
 	 "cycles without movement before a guest counts as not following"},
 	{"action_log_size", OPT_INT, O(action_log_size), "1000", 1, 1000000,

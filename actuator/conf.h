@@ -52,6 +52,7 @@ struct conf {
 	int rail_used_margin_pct; /* floor: what the guest uses + this % */
 	int rail_stale_ms;	  /* statistics older than this: hands off */
 	int rail_stuck_cycles;	  /* target ignored this many cycles: stuck */
+	int rail_min_size_mib;	  /* no guest below this, even in emergency */
 	int action_log_size;	  /* recent actions kept for the API */
 };
 

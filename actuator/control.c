@@ -217,6 +217,15 @@ static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* QEMU sizes balloons in 4 KiB pages: a target of 386091 KiB ends at
+   386092.  Sizes closer than a page are the same size. */
+#define BALLOON_PAGE_KIB 4
+
+static bool same_size(int64_t a, int64_t b)
+{
+	return a - b < BALLOON_PAGE_KIB && b - a < BALLOON_PAGE_KIB;
+}
+
 /*
  * Apply the rails to a planned target and return the safe target.  detail
  * gets the last rail that changed it, or the emergency note, or "".
@@ -230,15 +239,22 @@ static int64_t rails_apply(const struct control_rails *r,
 	int64_t up = in->max * r->max_grow_pct / 100;
 	/* ceil(used * (100 + margin) / 100), in integers. */
 	int64_t floor = (in->used * (100 + r->used_margin_pct) + 99) / 100;
+	/* The lowest size allowed at all: the guaranteed minimum, or the
+	   absolute floor (never above the maximum), whichever is higher. */
+	int64_t abs_min = r->min_size_kib < in->max ? r->min_size_kib : in->max;
+	int64_t lo = in->min > abs_min ? in->min : abs_min;
+	const char *lo_why = in->min >= abs_min
+				     ? "raised to the guaranteed minimum"
+				     : "raised to the absolute minimum size";
 
 	detail[0] = '\0';
 	if (t > in->max) {
 		t = in->max;
 		snprintf(detail, len, "capped at the maximum");
 	}
-	if (t < in->min) {
-		t = in->min;
-		snprintf(detail, len, "raised to the guaranteed minimum");
+	if (t < lo) {
+		t = lo;
+		snprintf(detail, len, "%s", lo_why);
 	}
 	if (floor > cur)
 		floor = cur;
@@ -257,11 +273,10 @@ static int64_t rails_apply(const struct control_rails *r,
 			 r->max_grow_pct);
 	}
 	/* Only when the guest is already outside its bounds. */
-	if (t != clamp64(t, in->min, in->max)) {
-		t = clamp64(t, in->min, in->max);
+	if (t != clamp64(t, lo, in->max)) {
+		t = clamp64(t, lo, in->max);
 		snprintf(detail, len, "%s",
-			 t == in->min ? "raised to the guaranteed minimum"
-				      : "capped at the maximum");
+			 t == lo ? lo_why : "capped at the maximum");
 	}
 	/* MOM's critical mode: allowed, and said so in the action log. */
 	if (emergency && t < floor) {
@@ -319,7 +334,7 @@ static void balloon_observe(struct controller *c, struct guest_state *gs,
 {
 	struct action a = {0};
 
-	if (gs->pending && cur == gs->target) {
+	if (gs->pending && same_size(cur, gs->target)) {
 		gs->pending = false;
 		gs->stuck = false;
 		gs->still_cycles = 0;
@@ -411,7 +426,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	}
 	t = rails_apply(&c->rails, &in, pv->value, emergency, a.detail,
 			sizeof(a.detail));
-	if (t == in.cur) {
+	if (same_size(t, in.cur)) {
 		if (a.detail[0])
 			balloon_refuse(c, gs, &a, a.detail, wall_ms);
 		else
@@ -419,7 +434,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 		return;
 	}
 	/* libvirt keeps the target: the same one is not pushed again. */
-	if (gs->pending && t == gs->target)
+	if (gs->pending && same_size(t, gs->target))
 		return;
 	/* Not following: push only the other way (deflating is safe). */
 	if (gs->stuck && (t < in.cur) == (gs->target < in.cur))

@@ -42,6 +42,9 @@ struct control_rails {
 	int used_margin_pct; /* added to what the guest uses */
 	int stale_ms;	     /* 0: never stale */
 	int stuck_cycles;
+	int64_t min_size_kib; /* no balloon below this (or the maximum, if
+				 smaller), even in an emergency: a guest
+				 kernel starved of memory deadlocks */
 };
 
 struct controller;

@@ -74,6 +74,7 @@ static struct control_rails rails_of(const struct conf *c)
 		.used_margin_pct = c->rail_used_margin_pct,
 		.stale_ms = c->rail_stale_ms,
 		.stuck_cycles = c->rail_stuck_cycles,
+		.min_size_kib = (int64_t)c->rail_min_size_mib * 1024,
 	};
 }
 

@@ -120,7 +120,7 @@ static int parse_args(struct conf *c, int argc, char **argv, bool *check)
 static const char *const live_options[] = {
 	"log_level",	       "interval_ms",	       "dry_run",
 	"rail_max_shrink_pct", "rail_max_grow_pct",    "rail_used_margin_pct",
-	"rail_stale_ms",       "rail_stuck_cycles",
+	"rail_stale_ms",       "rail_stuck_cycles",    "rail_min_size_mib",
 };
 
 static bool option_is_live(const char *name)
@@ -184,6 +184,7 @@ static void reload_config(struct conf *c, struct engine *e, int argc,
 	c->rail_used_margin_pct = next.rail_used_margin_pct;
 	c->rail_stale_ms = next.rail_stale_ms;
 	c->rail_stuck_cycles = next.rail_stuck_cycles;
+	c->rail_min_size_mib = next.rail_min_size_mib;
 	tmp = c->log_level;
 	c->log_level = next.log_level;
 	next.log_level = tmp;

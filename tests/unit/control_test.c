@@ -598,11 +598,63 @@ static void test_changed_only(void)
 	plan_target(w, "g", 3000000);
 	expect_one(w, "target equal to cur: nothing set, nothing recorded", -1,
 		   NULL, NULL);
-	plan_target(w, "g", 3000001);
-	expect_one(w, "one KiB more: set", 3000001, "applied", "");
-	w->g[0].row[GF_BALLOON_CUR] = 3000001;
+	/* QEMU sizes balloons in 4 KiB pages: closer than a page is the same
+	   size, and setting it would change nothing. */
+	plan_target(w, "g", 3000003);
+	expect_one(w, "3 KiB more (within a page): nothing set", -1, NULL,
+		   NULL);
+	plan_target(w, "g", 3000004);
+	expect_one(w, "a page more: set", 3000004, "applied", "");
+	w->g[0].row[GF_BALLOON_CUR] = 3000004;
 	expect_one(w, "reached: the same target is not set again", -1,
 		   "applied", "");
+	world_free(w);
+
+	/* Seen on real guests: a target of 386091 KiB ends at 386092.  That
+	   is reached, not a guest that does not follow. */
+	w = world_new(NULL);
+	add_guest(w, "g", 400000, 500000, 0, 100000);
+	plan_target(w, "g", 386091);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 1, "page rounding: pushed once");
+	w->g[0].row[GF_BALLOON_CUR] = 386092;
+	for (int i = 0; i < 10; i++)
+		cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 1,
+		 "page rounding: not pushed again");
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 0,
+		 "page rounding: never reported as not following");
+	world_free(w);
+}
+
+/* The absolute floor holds even in an emergency, and never above max. */
+static void test_rail_min_size(void)
+{
+	struct control_rails r = default_rails;
+	struct world *w;
+
+	r.min_size_kib = 131072; /* 128 MiB */
+	r.max_shrink_pct = 100;
+	w = world_new(&r);
+	add_guest(w, "g", 200000, 524288, 0, 190000);
+	plan_emergency(w, true);
+	plan_target(w, "g", 90112); /* 88 MiB, where a real guest died */
+	expect_one(w, "absolute floor: raised to 128 MiB in an emergency",
+		   131072, "applied", "absolute minimum size");
+	world_free(w);
+
+	w = world_new(&r);
+	add_guest(w, "g", 100000, 100000, 0, 90000);
+	plan_target(w, "g", 50000);
+	expect_one(w, "absolute floor above the maximum: the maximum wins",
+		   -1, "refused", "absolute minimum size");
+	world_free(w);
+
+	w = world_new(&r);
+	add_guest(w, "g", 300000, 524288, 262144, 290000);
+	plan_target(w, "g", 100000);
+	expect_one(w, "a guaranteed minimum above the floor wins", 262144,
+		   "applied", "guaranteed minimum");
 	world_free(w);
 }
 
@@ -1274,6 +1326,11 @@ static void check_target(struct violations *v, const struct control_rails *r,
 							 : row[GF_MEM_USABLE];
 	double age = row[GF_STATS_AGE];
 	int64_t down, up, used;
+	/* The lowest size allowed: the guaranteed minimum or the absolute
+	   floor (never above the maximum), whichever is higher. */
+	double abs_min = (double)r->min_size_kib < max ? (double)r->min_size_kib
+						       : max;
+	double lo = min > abs_min ? min : abs_min;
 
 	v->checked++;
 	if (!field_present(cur) || !field_present(max) ||
@@ -1286,11 +1343,12 @@ static void check_target(struct violations *v, const struct control_rails *r,
 			  age);
 		return;
 	}
-	if (t < min || t > max)
-		violation(v, "t %" PRId64 " outside [%.0f, %.0f]", t, min, max);
-	if (t == (int64_t)cur)
-		violation(v, "t %" PRId64 " equals cur", t);
-	if (cur < min || cur > max)
+	if (t < lo || t > max)
+		violation(v, "t %" PRId64 " outside [%.0f, %.0f]", t, lo, max);
+	/* Within a 4 KiB page of cur is the same size: never sent. */
+	if (t - (int64_t)cur < 4 && (int64_t)cur - t < 4)
+		violation(v, "t %" PRId64 " is cur %.0f", t, cur);
+	if (cur < lo || cur > max)
 		return; /* the bounds win over step and floor */
 	down = (int64_t)max * r->max_shrink_pct / 100;
 	up = (int64_t)max * r->max_grow_pct / 100;
@@ -1333,6 +1391,7 @@ static void test_property(void)
 		    .used_margin_pct = (int)rng_range(0, 100),
 		    .stale_ms = stale[rng() % 3],
 		    .stuck_cycles = (int)rng_range(1, 5),
+		    .min_size_kib = rng_chance(50) ? 0 : rng_range(0, 4000000),
 		};
 		w = world_new(&r);
 		for (int i = 0; i < NG; i++) {
@@ -1418,8 +1477,19 @@ static void test_property_checker(void)
 	check_target(&v, &default_rails, g.row, true, 4000000);
 	T_EQ_INT(v.n, 3, "checker: t == cur is caught");
 	g.row[GF_BALLOON_CUR] = 1000000;
-	check_target(&v, &default_rails, g.row, true, 999999);
+	check_target(&v, &default_rails, g.row, true, 900000);
 	T_EQ_INT(v.n, 4, "checker: below the minimum is caught");
+	check_target(&v, &default_rails, g.row, true, 1000003);
+	T_EQ_INT(v.n, 5, "checker: within a page of cur is caught");
+	{
+		struct control_rails r = default_rails;
+
+		r.min_size_kib = 2000000;
+		g.row[GF_BALLOON_CUR] = 2200000; /* within one step */
+		check_target(&v, &r, g.row, true, 1999999);
+		T_EQ_INT(v.n, 6,
+			 "checker: below the absolute floor is caught");
+	}
 }
 
 int main(void)
@@ -1433,6 +1503,7 @@ int main(void)
 	test_rail_steps();
 	test_rail_stale_absent();
 	test_changed_only();
+	test_rail_min_size();
 	test_not_following();
 	test_isolation();
 	test_guest_state_follows_names();
