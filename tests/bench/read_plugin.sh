@@ -14,9 +14,9 @@
 # and nothing else running on the machine (other processes, other plugins)
 # is counted.  collectd's default ReadThreads (5): the two reads may run
 # at the same moment and contend for its value cache, as in production
-# (with ReadThreads 1 the ratio came out the same within the noise).  Both plugins
-# use the in-process test driver (a node file URI: each connection opens its
-# own copy of the same N domains), so the driver's work is inside the
+# (with ReadThreads 1 the ratio came out the same within the noise).
+# Both plugins use the in-process test driver (a node file URI: each
+# connection opens its own copy of the same N domains), so the driver's work is inside the
 # measured thread, as in the anchor (virt ~9.5 ms per read for 100 domains
 # in-process).  Only mom's guest group runs (CollectHost/CollectKSM false)
 # to compare like with like.  Both read every second; the first 2 reads are
