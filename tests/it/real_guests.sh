@@ -369,7 +369,16 @@ check "KSM: pages_sharing back to 0" wait_for 60 "pages_sharing 0" ksm_is pages_
 check "KSM: then run 0" wait_for 30 "run 0" ksm_is run 0
 seq=$(actions_py "[x['new'] for x in a if x['control'] == 'ksm_run' and x['time_ms'] > $t_off]")
 diag "ksm_run actions since the switch: $(actions_py "[(x['time_ms'] - $t_off, x['old'], x['new'], x['result'], x['detail']) for x in a if x['control'] == 'ksm_run' and x['time_ms'] > $t_off]")"
-check "KSM: the run sequence after the switch is [2, 0] ($seq)" test "$seq" = "[2, 0]"
+# The unmerge sequence: run 2, then 0, and ksmd never started again.  A
+# first "run 0" may come before the 2 when a sample taken just before the
+# switch still showed nothing shared (MOM's state machine decides from the
+# latest sample); stopping ksmd first is harmless.
+unmerge_sequence() {
+	python3 -c 'import sys
+s = eval(sys.argv[1])
+sys.exit(0 if 2 in s and s[-1] == 0 and 1 not in s else 1)' "$seq"
+}
+check "KSM: after the switch, run 2 then 0 and never 1 ($seq)" unmerge_sequence
 
 # 7. The vdsm client module on this host.
 VC=$ROOT/contrib/vdsm/momclient.py
