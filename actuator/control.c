@@ -43,7 +43,7 @@ struct guest_state {
 	bool stuck;	  /* reported as not following */
 	int64_t failed;	  /* target whose set failed, -1 none */
 	uint64_t failed_cycle;
-	char refused[256]; /* last refusal recorded, "" none */
+	uint64_t refused;  /* hash of the last refusal recorded, 0 none */
 };
 
 /* KSM knobs in the order they are written: the mode first (see README). */
@@ -189,6 +189,16 @@ static void record(struct controller *c, struct action *a, int64_t wall_ms)
 	actlog_add(c->log, a);
 }
 
+/* FNV-1a, never 0 (0 means "no refusal"). */
+static uint64_t text_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
 /*
  * Record a refusal of a balloon change, once while the same reason holds:
  * a guest held by a rail is reported, not logged every cycle.
@@ -196,13 +206,18 @@ static void record(struct controller *c, struct action *a, int64_t wall_ms)
 static void balloon_refuse(struct controller *c, struct guest_state *gs,
 			   struct action *a, const char *why, int64_t wall_ms)
 {
-	if (strcmp(gs->refused, why) == 0)
+	/* A hash, not a copy: this is kept for every guest. */
+	uint64_t h = text_hash(why);
+	char text[sizeof(a->detail)];
+
+	if (gs->refused == h)
 		return;
-	/* why may be a->detail itself: copy through gs->refused. */
-	snprintf(gs->refused, sizeof(gs->refused), "%s", why);
+	gs->refused = h;
+	/* why may be a->detail itself: copy through text. */
+	snprintf(text, sizeof(text), "%s", why);
 	a->result = ACT_REFUSED;
 	a->new_value = a->old_value;
-	snprintf(a->detail, sizeof(a->detail), "%s", gs->refused);
+	memcpy(a->detail, text, sizeof(text));
 	record(c, a, wall_ms);
 }
 
@@ -366,7 +381,7 @@ static void balloon_set(struct controller *c, struct guest_state *gs,
 	char msg[200] = "";
 	int rc;
 
-	gs->refused[0] = '\0';
+	gs->refused = 0;
 	if (dry_run) {
 		a->result = ACT_DRY_RUN;
 		record(c, a, wall_ms);
@@ -430,7 +445,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 		if (a.detail[0])
 			balloon_refuse(c, gs, &a, a.detail, wall_ms);
 		else
-			gs->refused[0] = '\0';
+			gs->refused = 0;
 		return;
 	}
 	/* libvirt keeps the target: the same one is not pushed again. */

@@ -43,7 +43,8 @@ struct engine {
 	struct ingest_counts counts;
 	struct policy_ref *policies;
 	json_t *params; /* values set through the API: name -> number */
-	json_t *last_plan;
+	struct plan *last_plan;		/* rendered only when asked for */
+	struct policy_ref *last_plan_ref; /* the set its names borrow from */
 	bool dry_run;
 	int interval_ms; /* shown by the status; changed by a reload */
 	uint64_t cycles;
@@ -159,7 +160,8 @@ void engine_free(struct engine *e)
 	actlog_free(e->actions);
 	store_free(e->store);
 	json_decref(e->params);
-	json_decref(e->last_plan);
+	plan_free(e->last_plan);
+	policy_ref_put(e->last_plan_ref);
 	policy_ref_put(e->policies);
 	pthread_mutex_destroy(&e->lock);
 	pthread_mutex_destroy(&e->ctl_lock);
@@ -233,7 +235,6 @@ void engine_cycle(struct engine *e)
 	struct timespec t0, t1;
 	size_t nparams, expired;
 	bool dry_run;
-	json_t *pj;
 
 	pthread_mutex_lock(&e->lock);
 	expired = store_expire(e->store, clock_mono_ms());
@@ -270,10 +271,17 @@ void engine_cycle(struct engine *e)
 			 clock_wall_ms());
 	pthread_mutex_unlock(&e->ctl_lock);
 
-	pj = plan_to_json(plan);
+	/* Keep the plan itself (and the policy set its reasons borrow
+	   names from), not its JSON: a tree with every reason string is
+	   several times bigger, and is asked for far less often than a
+	   cycle runs. */
 	pthread_mutex_lock(&e->lock);
-	json_decref(e->last_plan);
-	e->last_plan = pj;
+	plan_free(e->last_plan);
+	policy_ref_put(e->last_plan_ref);
+	e->last_plan = plan;
+	e->last_plan_ref = ref;
+	ref->refs++;
+	plan = NULL;
 	e->cycles++;
 	e->last_eval_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
 			  (t1.tv_nsec - t0.tv_nsec);
@@ -476,8 +484,10 @@ json_t *engine_plan_json(struct engine *e)
 	json_t *targets;
 
 	pthread_mutex_lock(&e->lock);
-	p = e->last_plan ? json_incref(e->last_plan) : json_null();
+	p = e->last_plan ? plan_to_json(e->last_plan) : json_null();
 	pthread_mutex_unlock(&e->lock);
+	if (!p)
+		return NULL;
 	pthread_mutex_lock(&e->ctl_lock);
 	targets = controller_guests_json(e->ctl);
 	pthread_mutex_unlock(&e->ctl_lock);
