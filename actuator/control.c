@@ -44,6 +44,7 @@ struct guest_state {
 	int64_t failed;	  /* target whose set failed, -1 none */
 	uint64_t failed_cycle;
 	uint64_t refused;  /* hash of the last refusal recorded, 0 none */
+	int64_t dry_target; /* last dry-run target recorded, -1 none */
 };
 
 /* KSM knobs in the order they are written: the mode first (see README). */
@@ -63,7 +64,7 @@ static const int64_t ksm_max[KSM_KNOB_COUNT] = {
     [KSM_MERGE_ACROSS_NODES] = 1,
 };
 
-enum ksm_outcome { KSM_NONE, KSM_WAS_REFUSED, KSM_WAS_FAILED };
+enum ksm_outcome { KSM_NONE, KSM_WAS_REFUSED, KSM_WAS_FAILED, KSM_WAS_DRY };
 
 struct ksm_state {
 	enum ksm_outcome last; /* of the last value decided */
@@ -130,7 +131,8 @@ static void reason_text(const struct plan_value *pv, char *buf, size_t len)
 static void guest_state_init(struct guest_state *gs, char *name)
 {
 	*gs = (struct guest_state){
-	    .name = name, .target = -1, .prev_cur = -1, .failed = -1};
+	    .name = name, .target = -1, .prev_cur = -1, .failed = -1,
+	    .dry_target = -1};
 }
 
 /*
@@ -382,11 +384,17 @@ static void balloon_set(struct controller *c, struct guest_state *gs,
 	int rc;
 
 	gs->refused = 0;
+	/* In a dry run nothing moves, so the policy decides the same again
+	   every cycle: record a dry-run target once while it stays. */
 	if (dry_run) {
+		if (gs->dry_target == a->new_value)
+			return;
+		gs->dry_target = a->new_value;
 		a->result = ACT_DRY_RUN;
 		record(c, a, wall_ms);
 		return;
 	}
+	gs->dry_target = -1;
 	rc = c->balloon->set(c->balloon->ctx, gs->name, (uint64_t)a->new_value,
 			     msg, sizeof(msg));
 	if (rc < 0) {
@@ -546,8 +554,13 @@ static bool ksm_one(struct controller *c, enum ksm_knob k,
 	    c->cycle - st->cycle < KSM_RETRY_CYCLES)
 		return false;
 	if (dry_run) {
+		/* Recorded once while the same value stays wanted. */
+		if (st->last == KSM_WAS_DRY && st->value == pv->value)
+			return true;
+		st->last = KSM_WAS_DRY;
+		st->value = pv->value;
+		st->cycle = c->cycle;
 		a.result = ACT_DRY_RUN;
-		st->last = KSM_NONE;
 		record(c, &a, wall_ms);
 		return true;
 	}

@@ -820,14 +820,25 @@ static void test_dry_run(void)
 		cycle(w, true);
 	T_EQ_INT(w->fb.ncalls, 0, "dry run: no balloon set in 5 cycles");
 	T_EQ_INT(ksm_total_sets(&w->fk), 0, "dry run: no KSM write");
-	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "dry-run"), 5,
-		 "dry run: each cycle recorded as dry-run");
-	T_EQ_INT(count_actions(w, "host", "ksm_run", "dry-run"), 5,
-		 "dry run: ksm_run recorded as dry-run");
+	/* Nothing moves in a dry run, so the same decision comes back every
+	   cycle: it is recorded once while it stays the same. */
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "dry-run"), 1,
+		 "dry run: the same target is recorded once in 5 cycles");
+	T_EQ_INT(count_actions(w, "host", "ksm_run", "dry-run"), 1,
+		 "dry run: the same ksm_run is recorded once in 5 cycles");
 	a = last_action(w, "guest:g", "balloon_target", &arr);
 	T_EQ_INT(a ? jint(a, "new") : -1, 3800000,
 		 "dry run: the action has the target it would set");
 	json_decref(arr);
+	plan_target(w, "g", 3700000);
+	plan_ksm(w, HC_KSM_PAGES_TO_SCAN, 700);
+	cycle(w, true);
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "dry-run"), 2,
+		 "dry run: a new target is recorded");
+	T_EQ_INT(count_actions(w, "host", "ksm_pages_to_scan", "dry-run"), 2,
+		 "dry run: a new pages_to_scan is recorded");
+	plan_target(w, "g", 3800000);
+	plan_ksm(w, HC_KSM_PAGES_TO_SCAN, 400);
 	T_EQ_INT(controller_target(w->ctl, "g"), -1,
 		 "dry run: no target counts as applied");
 	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 0,
