@@ -56,7 +56,7 @@ simulate_host() {
 	while :; do
 		phase=$((((SECONDS - start) / phase_s) % 2))
 		pl_meminfo "$R" "$total" $((total * (phase == 0 ? low : high) / 100))
-		sleep 1
+		nap 1
 	done
 }
 

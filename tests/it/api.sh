@@ -115,7 +115,7 @@ api GET /v1/policies
 check "GET /v1/policies lists policy_dir" \
 	[ "$STATUS/$(jv '[(p["name"], p["origin"]) for p in j["policies"]]')" = '200/[["00-defines", "policy_dir"], ["02-balloon", "policy_dir"], ["03-ksm", "policy_dir"]]' ]
 api GET /v1/policies/03-ksm
-check "GET /v1/policies/03-ksm is the file's text" [ "$STATUS" = 200 ] && [ "$BODY" = "$(cat "$MOMD_POLICIES/03-ksm.json")" ]
+check_sh "GET /v1/policies/03-ksm is the file's text" '[ "$STATUS" = 200 ] && [ "$BODY" = "$(cat "$MOMD_POLICIES/03-ksm.json")" ]'
 refused "GET an unknown policy" 404 no_such_policy GET /v1/policies/99-none
 refused "DELETE an unknown policy" 404 no_such_policy DELETE /v1/policies/99-none
 api PUT /v1/policies/01-parameters "$GOOD_POLICY"
@@ -134,7 +134,7 @@ for name in '..x' '.hidden' 'a..b' 'x%20y' "$(printf 'a%.0s' $(seq 64))"; do
 done
 refused "path trick ..%2F" 404 not_found PUT "/v1/policies/..%2Fevil" "$GOOD_POLICY"
 refused "path trick ../" 404 not_found GET "/v1/policies/../../etc/passwd"
-check "no file escaped the state dir" [ ! -e "$T_TMP/evil" ] && [ ! -e "$MOMD_STATE/../evil.json" ]
+check_sh "no file escaped the state dir" '[ ! -e "$T_TMP/evil" ] && [ ! -e "$MOMD_STATE/../evil.json" ]'
 api GET /v1/effective-policy
 check "GET /v1/effective-policy: the set in name order" \
 	[ "$STATUS/$(jv '[p["name"] for p in j["policies"]]')" = '200/["00-defines", "01-parameters", "02-balloon", "03-ksm"]' ]

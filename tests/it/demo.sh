@@ -45,7 +45,13 @@ stop_demo() {
 	check "$what: Ctrl-C stops the demo" wait_for 60 "demo exits" gone
 	# (A function, not bash -c: pgrep would find that shell's own command
 	# line.)  Daemons and QEMUs of the demo name files under its directory.
-	nothing_left() { ! pgrep -f -- "$dir" >/dev/null && ! pgrep -s "$DEMO_PID" >/dev/null; }
+	nothing_left() {
+		local left
+		left=$( (pgrep -a -f -- "$dir"; pgrep -a -s "$DEMO_PID") 2>/dev/null)
+		[ -z "$left" ] && return 0
+		diag "left: $left"
+		return 1
+	}
 	check "$what: no process of the demo is left (daemons, QEMU)" nothing_left
 	check "$what: no socket is left" test ! -e "$sock"
 	check "$what: no scratch directory is left" test ! -e "$dir"

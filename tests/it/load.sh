@@ -97,9 +97,9 @@ non2xx=$(awk '/Non-2xx/ {print $NF}' "$T_TMP/wrk.out")
 sockerr=$(grep -c 'Socket errors' "$T_TMP/wrk.out")
 diag "load: ${reqs:-?} API requests in ${LOAD_SECONDS}s, p99 ${p99:-?}, non-2xx ${non2xx:-0}; ingest sent $sent, acked $acked, counted $((b1 - b0)); RSS ${rss0} -> ${rss1} KiB"
 check "wrk ran requests (${reqs:-0})" [ "${reqs:-0}" -gt 0 ]
-check "no API request failed (non-2xx ${non2xx:-0}, socket errors $sockerr)" [ -z "$non2xx" ] && [ "$sockerr" = 0 ]
+check_sh "no API request failed (non-2xx ${non2xx:-0}, socket errors $sockerr)" '[ -z "$non2xx" ] && [ "$sockerr" = 0 ]'
 check "p99 latency printed (${p99:-none})" [ -n "$p99" ]
-check "ingest batches all acknowledged ($acked of $sent)" [ "$sent" -gt 0 ] && [ "$acked" = "$sent" ]
+check_sh "ingest batches all acknowledged ($acked of $sent)" '[ "$sent" -gt 0 ] && [ "$acked" = "$sent" ]'
 check "no ingest batch lost: status counts $((b1 - b0)) = sent $sent" [ "$((b1 - b0))" = "$sent" ]
 check "RSS growth bounded: ${rss0} -> ${rss1} KiB (< 32 MiB)" [ $((rss1 - rss0)) -lt 32768 ]
 
@@ -140,7 +140,7 @@ check "with $(awk '/^open/ {print $2}' "$T_TMP/conns.out") idle TCP connections 
 t0=$(date +%s%N)
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/ping")
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-check "TCP answers within the 10 s timeout of the idle ones (${code}, ${ms} ms)" [ "$code" = 200 ] && [ "$ms" -lt 12500 ]
+check_sh "TCP answers within the 10 s timeout of the idle ones (${code}, ${ms} ms)" '[ "$code" = 200 ] && [ "$ms" -lt 12500 ]'
 wait_for 20 "the slowloris client is cut" grep -q slowloris_cut_after "$T_TMP/conns.out"
 cut=$(awk '/slowloris_cut_after/ {print $2}' "$T_TMP/conns.out")
 check "a slowloris client is cut at the timeout (after ${cut:-never} s)" \

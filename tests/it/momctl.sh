@@ -105,7 +105,7 @@ check "policies effective --json equals GET /v1/effective-policy" same_json /v1/
 echo '{"host": [{"rule": "scan", "do": [{"set": "ksm_pages_to_scan", "to": 77}]}]}' >"$T_TMP/50_main_.json"
 mc policies replace "$T_TMP/50_main_.json" "$MOMD_POLICIES/00-defines.json"
 rc_is 0 "policies replace FILE..."
-check "the set is replaced" [ "$(grep -c ' api$' <<<"$OUT")" = 2 ] && has 'policy_dir is ignored'
+check_sh "the set is replaced" '[ "$(grep -c " api\$" <<<"$OUT")" = 2 ] && has "policy_dir is ignored"'
 mc policies reset
 rc_is 0 "policies reset"
 check "back to the policy directory" [ "$(grep -c ' policy_dir$' <<<"$OUT")" = 3 ]
@@ -118,9 +118,9 @@ rc_is 0 "parameters"
 check "parameters table" has '^ksmEnabled: 1$'
 mc parameters set ksmEnabled=false balloonEnabled=true
 rc_is 0 "parameters set K=V K=V"
-check "the values changed" has '^ksmEnabled: 0$' && has '^balloonEnabled: 1$'
+check_sh "the values changed" 'has "^ksmEnabled: 0\$" && has "^balloonEnabled: 1\$"'
 mc parameters set ksmMergeAcrossNodes=0
-check "a partial set keeps the others" has '^ksmEnabled: 0$' && has '^ksmMergeAcrossNodes: 0$'
+check_sh "a partial set keeps the others" 'has "^ksmEnabled: 0\$" && has "^ksmMergeAcrossNodes: 0\$"'
 mc parameters get --json
 check "parameters get --json equals GET /v1/parameters" same_json /v1/parameters
 mc parameters set nope=1

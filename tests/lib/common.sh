@@ -5,11 +5,18 @@
 # per-test scratch directory.
 #
 #   ok DESC / not_ok DESC / skip WHY      report one check
-#   check DESC CMD...                     ok if CMD succeeds
+#   check DESC CMD...                     ok if CMD succeeds; returns its status
+#   check_sh DESC 'EXPR'                  ok if the shell expression EXPR
+#                                         (e.g. '[ "$a" = 1 ] && [ "$b" = 2 ]')
+#                                         succeeds: `check D c1 && c2` would
+#                                         check c1 only
 #   wait_for SECS WHAT CMD...             poll CMD every 0.1 s until it
 #                                         succeeds; 1 and a message at the
 #                                         deadline
 #   at_exit CMD...                        run CMD at exit (last added first)
+#   nap SECS                              pause a background loop without a
+#                                         child process (an external sleep
+#                                         would outlive a killed loop)
 #   done_testing                          print the plan, exit 1 on failure
 #
 # $T_TMP is a fresh directory removed at exit; $ROOT is the repository;
@@ -29,7 +36,11 @@ diag() { echo "# $*"; }
 check() {
 	local desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@"; then ok "$desc"; else not_ok "$desc"; return 1; fi
+}
+
+check_sh() {
+	if eval "$2"; then ok "$1"; else not_ok "$1"; return 1; fi
 }
 
 wait_for() {
@@ -46,6 +57,14 @@ wait_for() {
 }
 
 at_exit() { T_CLEANUPS+=("$*"); }
+
+nap() {
+	local fd
+	exec {fd}<> <(:)
+	read -r -t "$1" -u "$fd" _
+	exec {fd}>&-
+	return 0
+}
 
 _run_cleanups() {
 	local i

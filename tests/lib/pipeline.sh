@@ -104,7 +104,7 @@ pl_watchdog() {
 	(
 		# Not the guests' lock: that must go with this shell.
 		[ -n "${G_LOCK_FD:-}" ] && eval "exec $G_LOCK_FD>&-"
-		while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+		while kill -0 "$parent" 2>/dev/null; do nap 1; done
 		kill "$@" 2>/dev/null
 	) </dev/null >/dev/null 2>&1 &
 	at_exit "kill $!"
