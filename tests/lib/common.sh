@@ -10,9 +10,9 @@
 #                                         (e.g. '[ "$a" = 1 ] && [ "$b" = 2 ]')
 #                                         succeeds: `check D c1 && c2` would
 #                                         check c1 only
-#   wait_for SECS WHAT CMD...             poll CMD every 0.1 s until it
-#                                         succeeds; 1 and a message at the
-#                                         deadline
+#   wait_for SECS WHAT CMD...             poll CMD every WAIT_POLL s (0.1)
+#                                         until it succeeds; 1 and a message
+#                                         at the deadline
 #   at_exit CMD...                        run CMD at exit (last added first)
 #   nap SECS                              pause a background loop without a
 #                                         child process (an external sleep
@@ -52,7 +52,7 @@ wait_for() {
 			diag "timeout (${secs}s): $what"
 			return 1
 		fi
-		sleep 0.1
+		sleep "${WAIT_POLL:-0.1}"
 	done
 }
 

@@ -86,18 +86,7 @@ LoadPlugin mom
 CONF
 }
 
-wait_slow() {
-	local secs=$1 what=$2
-	shift 2
-	local end=$(($(date +%s%N) / 1000000 + secs * 1000))
-	until "$@" >/dev/null 2>&1; do
-		if [ $(($(date +%s%N) / 1000000)) -ge $end ]; then
-			diag "timeout (${secs}s): $what"
-			return 1
-		fi
-		sleep 0.5
-	done
-}
+wait_slow() { WAIT_POLL=0.5 wait_for "$@"; }
 
 pl_watchdog() {
 	local parent=$$
