@@ -172,8 +172,6 @@ settled() {
 			"$W/collectd/testhost/mom-$g/memory-actual.wsp" | tail -1 | awk '{ print $2 }')
 		awk -v a="$got" -v b="$((kib * 1024))" 'BEGIN { exit !(a + 0 == b) }' || return 1
 	done
-	# InfluxDB batches a second later than carbon.
-	sleep 0.1
 }
 check "after momd stopped, Graphite's memory-actual equals libvirt's for g1 and g2" \
 	wait_for 20 "balloons settled in Graphite" settled
