@@ -5,8 +5,10 @@
 # Sourced after common.sh (uses ok/diag/wait_for/at_exit/stop_pid, $BUILD,
 # $T_TMP).  Recipe and measurements: /work/shared/real-guests.md.
 #
-# Everything this file changes on the host is recorded in $G_STATE (a fixed
-# directory under the build tree) before it is changed and undone at exit,
+# Everything this file changes on the host is recorded in $G_STATE (one fixed
+# directory per host, /run/mom-tests/guest-state, since the system libvirtd
+# and KSM are host-global: two checkouts must take the same lock) before it
+# is changed and undone at exit,
 # also on failure or SIGINT/SIGTERM; a run killed without its exit handler
 # (SIGKILL) is cleaned up by the next run, which finds its records there.
 # A lock ($G_STATE/lock, flock) lets one run at a time use the system
@@ -78,7 +80,7 @@
 # /var/cache/libvirt when we created it: saves ~8 s per run, leaves files).
 
 G_URI=qemu:///system
-G_STATE=$BUILD/guest-state
+G_STATE=${MOM_GUEST_STATE:-/run/mom-tests/guest-state}
 G_IMG=$BUILD/guest
 G_RUN=$T_TMP/g
 G_PREFIX=momg$$-
