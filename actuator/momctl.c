@@ -61,6 +61,10 @@ static void usage(FILE *f)
 	    "info,\n"
 	    "                                debug or MOM's 1..5)\n"
 	    "  dry-run [on|off]              show or set dry-run mode\n"
+	    "  convert FILE.policy... [-o DIR]\n"
+	    "                                MOM policy language to JSON "
+	    "policies,\n"
+	    "                                offline (no daemon)\n"
 	    "\n"
 	    "default socket: %s (or $MOMCTL_SOCKET)\n"
 	    "\n"
@@ -452,6 +456,8 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_log_level(c, argc, argv);
 	if (strcmp(cmd, "dry-run") == 0)
 		return cmd_dry_run(c, argc, argv);
+	if (strcmp(cmd, "convert") == 0)
+		return momctl_convert(argc, argv);
 	return usage_error("unknown command or arguments");
 }
 
