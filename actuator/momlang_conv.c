@@ -473,11 +473,45 @@ static int const_truth(const json_t *e)
 	return -1;
 }
 
+/* Whether expression or statement e mentions the name s. */
+static bool mentions(const json_t *e, const json_t *s)
+{
+	size_t i;
+	const char *k;
+	json_t *v;
+
+	if (json_is_string(e))
+		return json_equal(e, s);
+	if (json_is_array(e)) {
+		json_array_foreach(e, i, v) if (mentions(v, s)) return true;
+	} else if (json_is_object(e)) {
+		json_object_foreach((json_t *)e, k, v) if (mentions(v, s)) return true;
+	}
+	return false;
+}
+
+/* Drop statement at index i of the current rule if nothing after it
+   reads the name it binds (an else-branch that did nothing). */
+static void drop_unused(struct conv *c, size_t i, const json_t *name,
+			const struct sval *value)
+{
+	if (value->e && mentions(value->e, name))
+		return;
+	for (size_t k = i + 1; k < json_array_size(c->cur); k++)
+		if (mentions(json_array_get(c->cur, k), name))
+			return;
+	/* A host binding is read by guest rules too. */
+	if (!c->in_guest && mentions(c->guest_rules, name))
+		return;
+	json_array_remove(c->cur, i);
+}
+
 /* MOM's (if cond yes no): exactly three arguments. */
 static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 {
 	json_t *cond, *then_pc = NULL, *else_pc = NULL, *saved = c->pc;
 	struct sval yes = {0}, no = {0};
+	size_t else_at;
 	int t, rc;
 
 	if (n->n != 4)
@@ -494,6 +528,7 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 	then_pc = emit_let(c, n, "cond", guard(c, cond, json_integer(0)));
 	if (!then_pc)
 		return -1;
+	else_at = json_array_size(c->cur);
 	else_pc = emit_let(c, n, "otherwise",
 			   c->pc ? json_pack("[sO[sO]]", "and", c->pc, "not", then_pc)
 				 : json_pack("[sO]", "not", then_pc));
@@ -507,6 +542,8 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 	if (!rc)
 		rc = mc_eval(c, &n->kids[3], &no);
 	c->pc = saved;
+	if (!rc)
+		drop_unused(c, else_at, else_pc, &no);
 	if (!rc) {
 		if (yes.k == SV_NUM && no.k == SV_NUM) {
 			*out = sv_num(json_pack("[sOOO]", "if", then_pc, yes.e, no.e));
