@@ -37,8 +37,8 @@ static void adv(struct reader *r)
 	if (*r->p == '\n') {
 		r->line++;
 		r->col = 1;
-	} else {
-		r->col++;
+	} else if ((*r->p & 0xc0) != 0x80) {
+		r->col++; /* columns count characters, not UTF-8 bytes */
 	}
 	r->p++;
 }
@@ -159,11 +159,7 @@ static int read_string(struct reader *r, struct mnode *n)
 	n->kind = MK_STR;
 	n->text = dup_range(s, (size_t)(r->p - s));
 	adv(r);
-	if (!n->text)
-		return rd_error(r, n->line, n->col, "out of memory");
-	if (strlen(n->text) != (size_t)(r->p - s - 1))
-		return rd_error(r, n->line, n->col, "NUL byte in a string");
-	return 0;
+	return n->text ? 0 : rd_error(r, n->line, n->col, "out of memory");
 }
 
 static const char *const operators[] = {"<<", ">>", "<=", ">=", "==", "!=",
@@ -267,6 +263,56 @@ static int read_form(struct reader *r, struct mnode *n, int depth)
 	return read_operator(r, n);
 }
 
+/* Length of the valid UTF-8 sequence at p (strict), or 0. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	size_t n;
+	unsigned cp;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2, cp = *p & 0x1f;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3, cp = *p & 0x0f;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4, cp = *p & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Refuse a NUL byte or invalid UTF-8, at its position. */
+static int check_bytes(struct reader *r)
+{
+	const unsigned char *p = (const unsigned char *)r->p;
+	const unsigned char *end = (const unsigned char *)r->end;
+	int line = 1, col = 1;
+
+	while (p < end) {
+		size_t n = *p ? utf8_len(p, end) : 0;
+
+		if (!n)
+			return rd_error(r, line, col, *p ? "invalid UTF-8" : "a NUL byte");
+		if (*p == '\n')
+			line++, col = 1;
+		else
+			col++;
+		p += n;
+	}
+	return 0;
+}
+
 int momread(const char *text, size_t len, struct mnode *top,
 	    struct policy_error *err)
 {
@@ -275,8 +321,8 @@ int momread(const char *text, size_t len, struct mnode *top,
 	memset(top, 0, sizeof(*top));
 	top->kind = MK_BLOCK;
 	top->line = top->col = 1;
-	if (memchr(text, '\0', len))
-		return rd_error(&r, 1, 1, "the text contains a NUL byte");
+	if (check_bytes(&r) < 0)
+		return -1;
 	return read_seq(&r, top, '\0', 0);
 }
 
