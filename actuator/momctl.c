@@ -68,7 +68,8 @@ static void usage(FILE *f)
 	    "\n"
 	    "default socket: %s (or $MOMCTL_SOCKET)\n"
 	    "\n"
-	    "exit status: 0 ok, 1 the API refused the request (HTTP 4xx),\n"
+	    "exit status: 0 ok, 1 the API refused the request (HTTP 4xx)\n"
+	    "  or convert refused a file,\n"
 	    "  2 usage, 3 cannot connect, 4 server error (HTTP 5xx) or a bad\n"
 	    "  reply, 5 a local file cannot be read\n",
 	    MOMCTL_DEFAULT_SOCKET);
