@@ -34,266 +34,6 @@ int mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...)
 	return -1;
 }
 
-struct sval sv_num(json_t *e) { return (struct sval){.k = SV_NUM, .e = e}; }
-
-void sval_clear(struct sval *v)
-{
-	json_decref(v->e);
-	v->e = NULL;
-}
-
-static struct sval sval_copy(const struct sval *v)
-{
-	struct sval r = *v;
-
-	json_incref(r.e);
-	return r;
-}
-
-/* ---- scopes ---- */
-
-static int scope_push(struct conv *c)
-{
-	if (c->nscopes == c->capscopes) {
-		size_t nc = c->capscopes ? 2 * c->capscopes : 8;
-		struct scope *s = realloc(c->scopes, nc * sizeof(*s));
-
-		if (!s)
-			return -1;
-		c->scopes = s;
-		c->capscopes = nc;
-	}
-	memset(&c->scopes[c->nscopes++], 0, sizeof(struct scope));
-	return 0;
-}
-
-static void scope_pop(struct conv *c)
-{
-	struct scope *s = &c->scopes[--c->nscopes];
-
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->vars[i].name);
-		sval_clear(&s->vars[i].v);
-		json_decref(s->vars[i].defcond);
-	}
-	free(s->vars);
-}
-
-static struct var *scope_find(struct scope *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->vars[i].name, name) == 0)
-			return &s->vars[i];
-	return NULL;
-}
-
-/* Innermost binding of name; *depth gets its scope's index. */
-static struct var *lookup(struct conv *c, const char *name, size_t *depth)
-{
-	for (size_t d = c->nscopes; d-- > 0;) {
-		struct var *v = scope_find(&c->scopes[d], name);
-
-		if (v) {
-			if (depth)
-				*depth = d;
-			return v;
-		}
-	}
-	return NULL;
-}
-
-/* A new variable in the innermost scope; v is taken. */
-static struct var *scope_add(struct conv *c, const char *name, struct sval v)
-{
-	struct scope *s = &c->scopes[c->nscopes - 1];
-	struct var *nv;
-
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? 2 * s->cap : 8;
-		struct var *a = realloc(s->vars, nc * sizeof(*a));
-
-		if (!a) {
-			sval_clear(&v);
-			return NULL;
-		}
-		s->vars = a;
-		s->cap = nc;
-	}
-	nv = &s->vars[s->n];
-	memset(nv, 0, sizeof(*nv));
-	nv->name = strdup(name);
-	if (!nv->name) {
-		sval_clear(&v);
-		return NULL;
-	}
-	nv->v = v;
-	s->n++;
-	return nv;
-}
-
-/* ---- emitting statements ---- */
-
-static int json_depth(const json_t *e)
-{
-	int d = 0;
-
-	if (json_is_array(e)) {
-		size_t i;
-		json_t *k;
-
-		json_array_foreach(e, i, k) {
-			int kd = json_depth(k);
-
-			if (kd > d)
-				d = kd;
-		}
-		return d + 1;
-	}
-	return 0;
-}
-
-static int check_depth(struct conv *c, const struct mnode *at, const json_t *e)
-{
-	if (json_depth(e) > MOMCONV_MAX_EXPR_DEPTH)
-		return mc_error(c, at,
-				"the expression nests deeper than %d levels once converted",
-				MOMCONV_MAX_EXPR_DEPTH);
-	return 0;
-}
-
-static int append(struct conv *c, const struct mnode *at, json_t *st)
-{
-	if (!st)
-		return mc_error(c, at, "out of memory");
-	if (json_array_size(c->cur) >= 20000) {
-		json_decref(st);
-		return mc_error(c, at, "too many statements once function calls "
-				       "are expanded");
-	}
-	json_array_append_new(c->cur, st);
-	return 0;
-}
-
-/* A unique identifier for a binding of MOM variable base. */
-static json_t *let_name(struct conv *c, const char *base)
-{
-	char buf[200], clean[64];
-	json_int_t k = json_integer_value(json_object_get(c->versions, base)) + 1;
-	size_t i;
-
-	for (i = 0; base[i] && i < sizeof(clean) - 1; i++)
-		clean[i] = isalnum((unsigned char)base[i]) ? base[i] : '_';
-	clean[i] = '\0';
-	json_object_set_new(c->versions, base, json_integer(k));
-	if (k > 1)
-		snprintf(buf, sizeof(buf), "%s_%lld%s%s", clean, (long long)k,
-			 c->ns[0] ? "__" : "", c->ns);
-	else
-		snprintf(buf, sizeof(buf), "%s%s%s", clean, c->ns[0] ? "__" : "",
-			 c->ns);
-	return json_string(buf);
-}
-
-/* Emit {"let": {name: expr}} (expr taken); answers the name (new ref). */
-static json_t *emit_let(struct conv *c, const struct mnode *at,
-			const char *base, json_t *expr)
-{
-	json_t *name;
-
-	if (check_depth(c, at, expr) < 0) {
-		json_decref(expr);
-		return NULL;
-	}
-	name = let_name(c, base);
-	if (!name || append(c, at, json_pack("{s:{s:o}}", "let",
-					     json_string_value(name), expr)) < 0) {
-		json_decref(name);
-		return NULL;
-	}
-	return name;
-}
-
-/* ["if", pc, e, prev] on a guarded path, else e.  Takes e and prev. */
-static json_t *guard(struct conv *c, json_t *e, json_t *prev)
-{
-	if (!c->pc) {
-		json_decref(prev);
-		return e;
-	}
-	return json_pack("[sOoo]", "if", c->pc, e, prev ? prev : json_null());
-}
-
-int mc_emit_set(struct conv *c, const struct mnode *at, const char *ctl,
-		json_t *value)
-{
-	json_t *st;
-
-	if (check_depth(c, at, value) < 0) {
-		json_decref(value);
-		return -1;
-	}
-	st = json_pack("{s:s, s:o}", "set", ctl, "to", value);
-	if (st && c->pc)
-		st = json_pack("{s:O, s:[o]}", "if", c->pc, "then", st);
-	return append(c, at, st);
-}
-
-int mc_num(struct conv *c, const struct mnode *n, json_t **out)
-{
-	struct sval v;
-
-	if (mc_eval(c, n, &v) < 0)
-		return -1;
-	if (v.k != SV_NUM) {
-		int rc = v.k == SV_BAD ? mc_error(c, v.at, "%s", v.why)
-				       : mc_error(c, n, "a number is expected here, not %s",
-						  mc_kind_name(v.k));
-
-		sval_clear(&v);
-		return rc;
-	}
-	*out = v.e;
-	return 0;
-}
-
-/* ---- variables ---- */
-
-static bool is_ident(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return false;
-	for (s++; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
-}
-
-/* A literal number expression (the value of a parameter). */
-static bool is_const(const json_t *e) { return json_is_number(e); }
-
-/*
- * Bind the value v (taken) to a variable: numbers become a `let` guarded
- * by the path condition, whose previous value is prev (a name or NULL);
- * strings and entities are kept as they are.
- */
-static int bind_value(struct conv *c, const struct mnode *at, const char *base,
-		      struct sval *v, json_t *prev, struct sval *out)
-{
-	json_t *name;
-
-	if (v->k != SV_NUM) {
-		json_decref(prev);
-		*out = *v;
-		return 0;
-	}
-	name = emit_let(c, at, base, guard(c, v->e, prev));
-	v->e = NULL;
-	if (!name)
-		return -1;
-	*out = sv_num(name);
-	return 0;
-}
-
 static bool top_level(const struct conv *c)
 {
 	return c->nscopes == 1 && !c->pc && !c->in_guest;
@@ -339,15 +79,15 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = v;
 		return done ? 0 : -1;
 	}
-	var = scope_find(&c->scopes[c->nscopes - 1], name);
+	var = mc_scope_find(&c->scopes[c->nscopes - 1], name);
 	if (var && !var->defcond) {
 		sval_clear(&v); /* already defined: MOM keeps the value */
-		*out = sval_copy(&var->v);
+		*out = mc_sval_copy(&var->v);
 		return 0;
 	}
-	if (!var && top_level(c) && v.k == SV_NUM && is_const(v.e) && is_ident(name)) {
+	if (!var && top_level(c) && v.k == SV_NUM && mc_is_const(v.e) && mc_is_ident(name)) {
 		if (add_param(c, name, v.e) < 0 ||
-		    !(var = scope_add(c, name, sv_num(json_string(name))))) {
+		    !(var = mc_scope_add(c, name, sv_num(json_string(name))))) {
 			sval_clear(&v);
 			return mc_error(c, n, "out of memory");
 		}
@@ -367,12 +107,12 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		}
 		e = json_pack("[sOOo]", "if", var->defcond, var->v.e, v.e);
 		v.e = e;
-		if (bind_value(c, n, name, &v, json_incref(var->v.e), out) < 0)
+		if (mc_bind(c, n, name, &v, json_incref(var->v.e), out) < 0)
 			return -1;
 		sval_clear(&var->v);
-		var->v = sval_copy(out);
+		var->v = mc_sval_copy(out);
 		if (c->pc) {
-			json_t *d = emit_let(c, n, "defined",
+			json_t *d = mc_emit_let(c, n, "defined",
 					     json_pack("[sOO]", "or", var->defcond, c->pc));
 
 			json_decref(var->defcond);
@@ -383,9 +123,9 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		var->defcond = NULL;
 		return 0;
 	}
-	if (bind_value(c, n, name, &v, NULL, out) < 0)
+	if (mc_bind(c, n, name, &v, NULL, out) < 0)
 		return -1;
-	var = scope_add(c, name, sval_copy(out));
+	var = mc_scope_add(c, name, mc_sval_copy(out));
 	if (!var)
 		return mc_error(c, n, "out of memory");
 	var->defcond = c->pc ? json_incref(c->pc) : NULL;
@@ -411,15 +151,15 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = v;
 		return done ? 0 : -1;
 	}
-	var = lookup(c, name, &depth);
+	var = mc_lookup(c, name, &depth);
 	if ((!var || var->param) && top_level(c) && v.k == SV_NUM &&
-	    is_const(v.e) && is_ident(name)) {
+	    mc_is_const(v.e) && mc_is_ident(name)) {
 		/* vdsm's 01-parameters: (set balloonEnabled True). */
 		if (add_param(c, name, v.e) < 0) {
 			sval_clear(&v);
 			return mc_error(c, n, "out of memory");
 		}
-		if (!var && !(var = scope_add(c, name, sv_num(json_string(name))))) {
+		if (!var && !(var = mc_scope_add(c, name, sv_num(json_string(name))))) {
 			sval_clear(&v);
 			return mc_error(c, n, "out of memory");
 		}
@@ -446,7 +186,7 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 		if (!c->pc || same) {
 			sval_clear(&var->v);
 			var->v = v;
-			*out = sval_copy(&var->v);
+			*out = mc_sval_copy(&var->v);
 			return 0;
 		}
 		sval_clear(&v);
@@ -454,10 +194,10 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 				      "no equivalent",
 				n->kids[0].text, name, mc_kind_name(v.k));
 	}
-	if (bind_value(c, n, name, &v, json_incref(var->v.e), out) < 0)
+	if (mc_bind(c, n, name, &v, json_incref(var->v.e), out) < 0)
 		return -1;
 	sval_clear(&var->v);
-	var->v = sval_copy(out);
+	var->v = mc_sval_copy(out);
 	return 0;
 }
 
@@ -471,39 +211,6 @@ static int const_truth(const json_t *e)
 	if (json_is_number(e))
 		return json_number_value(e) != 0;
 	return -1;
-}
-
-/* Whether expression or statement e mentions the name s. */
-static bool mentions(const json_t *e, const json_t *s)
-{
-	size_t i;
-	const char *k;
-	json_t *v;
-
-	if (json_is_string(e))
-		return json_equal(e, s);
-	if (json_is_array(e)) {
-		json_array_foreach(e, i, v) if (mentions(v, s)) return true;
-	} else if (json_is_object(e)) {
-		json_object_foreach((json_t *)e, k, v) if (mentions(v, s)) return true;
-	}
-	return false;
-}
-
-/* Drop statement at index i of the current rule if nothing after it
-   reads the name it binds (an else-branch that did nothing). */
-static void drop_unused(struct conv *c, size_t i, const json_t *name,
-			const struct sval *value)
-{
-	if (value->e && mentions(value->e, name))
-		return;
-	for (size_t k = i + 1; k < json_array_size(c->cur); k++)
-		if (mentions(json_array_get(c->cur, k), name))
-			return;
-	/* A host binding is read by guest rules too. */
-	if (!c->in_guest && mentions(c->guest_rules, name))
-		return;
-	json_array_remove(c->cur, i);
 }
 
 /* MOM's (if cond yes no): exactly three arguments. */
@@ -525,11 +232,11 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 		json_decref(cond);
 		return mc_eval(c, &n->kids[t ? 2 : 3], out);
 	}
-	then_pc = emit_let(c, n, "cond", guard(c, cond, json_integer(0)));
+	then_pc = mc_emit_let(c, n, "cond", mc_guard(c, cond, json_integer(0)));
 	if (!then_pc)
 		return -1;
 	else_at = json_array_size(c->cur);
-	else_pc = emit_let(c, n, "otherwise",
+	else_pc = mc_emit_let(c, n, "otherwise",
 			   c->pc ? json_pack("[sO[sO]]", "and", c->pc, "not", then_pc)
 				 : json_pack("[sO]", "not", then_pc));
 	if (!else_pc) {
@@ -543,12 +250,12 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 		rc = mc_eval(c, &n->kids[3], &no);
 	c->pc = saved;
 	if (!rc)
-		drop_unused(c, else_at, else_pc, &no);
+		mc_drop_unused(c, else_at, else_pc, &no);
 	if (!rc) {
 		if (yes.k == SV_NUM && no.k == SV_NUM) {
 			*out = sv_num(json_pack("[sOOO]", "if", then_pc, yes.e, no.e));
 		} else if (yes.k == no.k && yes.k != SV_STR && yes.k != SV_BAD) {
-			*out = sval_copy(&yes);
+			*out = mc_sval_copy(&yes);
 		} else {
 			*out = (struct sval){.k = SV_BAD, .at = n,
 					     .why = "the value of this 'if' is a string, entity or mix "
@@ -583,7 +290,7 @@ static int form_let(struct conv *c, const struct mnode *n, struct sval *out)
 
 	if (n->n < 3 || b->kind != MK_LIST)
 		return mc_error(c, n, "'let' takes a list of (symbol value) and a body");
-	if (scope_push(c) < 0)
+	if (mc_scope_push(c) < 0)
 		return mc_error(c, n, "out of memory");
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct mnode *p = &b->kids[i];
@@ -597,17 +304,17 @@ static int form_let(struct conv *c, const struct mnode *n, struct sval *out)
 		rc = mc_eval(c, &p->kids[1], &v);
 		if (rc)
 			break;
-		if (scope_find(&c->scopes[c->nscopes - 1], p->kids[0].text)) {
+		if (mc_scope_find(&c->scopes[c->nscopes - 1], p->kids[0].text)) {
 			sval_clear(&v); /* MOM: the first binding stays */
 			continue;
 		}
-		rc = bind_value(c, p, p->kids[0].text, &v, NULL, &bound);
-		if (!rc && !scope_add(c, p->kids[0].text, bound))
+		rc = mc_bind(c, p, p->kids[0].text, &v, NULL, &bound);
+		if (!rc && !mc_scope_add(c, p->kids[0].text, bound))
 			rc = mc_error(c, p, "out of memory");
 	}
 	if (!rc)
 		rc = form_seq(c, n, 2, out);
-	scope_pop(c);
+	mc_scope_pop(c);
 	return rc;
 }
 
@@ -663,7 +370,7 @@ static int call(struct conv *c, const struct mnode *n, const struct func *f,
 		return mc_error(c, n, "calls nested deeper than %d (recursion has no "
 				      "equivalent): '%s'",
 				MOMCONV_MAX_CALLS, f->name);
-	if (scope_push(c) < 0)
+	if (mc_scope_push(c) < 0)
 		return mc_error(c, n, "out of memory");
 	c->call_depth++;
 	/* MOM evaluates each argument in the new scope, in order. */
@@ -674,18 +381,18 @@ static int call(struct conv *c, const struct mnode *n, const struct func *f,
 		rc = mc_eval(c, &n->kids[i + 1], &v);
 		if (rc)
 			break;
-		if (scope_find(&c->scopes[c->nscopes - 1], p)) {
+		if (mc_scope_find(&c->scopes[c->nscopes - 1], p)) {
 			sval_clear(&v);
 			continue;
 		}
-		rc = bind_value(c, &n->kids[i + 1], p, &v, NULL, &bound);
-		if (!rc && !scope_add(c, p, bound))
+		rc = mc_bind(c, &n->kids[i + 1], p, &v, NULL, &bound);
+		if (!rc && !mc_scope_add(c, p, bound))
 			rc = mc_error(c, n, "out of memory");
 	}
 	if (!rc)
 		rc = mc_eval(c, f->body, out);
 	c->call_depth--;
-	scope_pop(c);
+	mc_scope_pop(c);
 	return rc;
 }
 
@@ -725,8 +432,8 @@ static int form_with(struct conv *c, const struct mnode *n, struct sval *out)
 	c->cur = json_object_get(rule, "do");
 	c->in_guest = true;
 	c->guest_base = c->nscopes;
-	rc = scope_push(c) < 0 ? mc_error(c, n, "out of memory") : 0;
-	if (!rc && !scope_add(c, n->kids[2].text, (struct sval){.k = SV_GUEST}))
+	rc = mc_scope_push(c) < 0 ? mc_error(c, n, "out of memory") : 0;
+	if (!rc && !mc_scope_add(c, n->kids[2].text, (struct sval){.k = SV_GUEST}))
 		rc = mc_error(c, n, "out of memory");
 	if (!rc)
 		rc = mc_eval(c, &n->kids[3], out);
@@ -735,7 +442,7 @@ static int form_with(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = sv_num(json_null());
 	}
 	if (c->nscopes > c->guest_base)
-		scope_pop(c);
+		mc_scope_pop(c);
 	c->in_guest = false;
 	c->guest_base = saved_base;
 	c->cur = saved_cur;
@@ -763,16 +470,16 @@ static int eval_symbol(struct conv *c, const struct mnode *n, struct sval *out)
 			return mc_error(c, n, "'%s' has no equivalent", s);
 		memcpy(obj, s, l);
 		obj[l] = '\0';
-		v = lookup(c, obj, NULL);
+		v = mc_lookup(c, obj, NULL);
 		if (!v && strcmp(obj, "Host") == 0)
 			return mc_field(c, n, &(struct sval){.k = SV_HOST}, dot + 1, out);
 		if (!v || (v->v.k != SV_HOST && v->v.k != SV_GUEST))
 			return mc_error(c, n, "undefined symbol '%s'", s);
 		return mc_field(c, n, &v->v, dot + 1, out);
 	}
-	v = lookup(c, s, NULL);
+	v = mc_lookup(c, s, NULL);
 	if (v) {
-		*out = sval_copy(&v->v);
+		*out = mc_sval_copy(&v->v);
 		return 0;
 	}
 	if (strcmp(s, "Host") == 0) {
@@ -787,7 +494,7 @@ static int eval_symbol(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = sv_num(json_integer(s[0] == 'T'));
 		return 0;
 	}
-	if (!is_ident(s))
+	if (!mc_is_ident(s))
 		return mc_error(c, n, "undefined symbol '%s'", s);
 	/* A parameter or define of another policy (balloonEnabled). */
 	*out = sv_num(json_string(s));
@@ -842,7 +549,7 @@ static int eval_list(struct conv *c, const struct mnode *n, struct sval *out)
 			return mc_error(c, h, "undefined function '%s'", s);
 		memcpy(obj, s, l);
 		obj[l] = '\0';
-		v = lookup(c, obj, NULL);
+		v = mc_lookup(c, obj, NULL);
 		if (v && (v->v.k == SV_HOST || v->v.k == SV_GUEST))
 			ent = v->v;
 		else if (!v && strcmp(obj, "Host") == 0)
@@ -922,7 +629,7 @@ json_t *momlang_convert(const char *text, size_t len, const char *name,
 	c.versions = json_object();
 	c.cur = c.host_do;
 	rc = (!c.params || !c.host_do || !c.guest_rules || !c.versions ||
-	      scope_push(&c) < 0)
+	      mc_scope_push(&c) < 0)
 		     ? mc_error(&c, NULL, "out of memory")
 		     : form_seq(&c, &top, 0, &v);
 	sval_clear(&v);
@@ -940,7 +647,7 @@ json_t *momlang_convert(const char *text, size_t len, const char *name,
 			json_object_set(doc, "guest", c.guest_rules);
 	}
 	while (c.nscopes)
-		scope_pop(&c);
+		mc_scope_pop(&c);
 	free(c.scopes);
 	for (size_t i = 0; i < c.nfuncs; i++)
 		free(c.funcs[i].name);
