@@ -40,7 +40,8 @@ static bool top_level(const struct conv *c)
 }
 
 static int special_true_false(struct conv *c, const struct mnode *n,
-			      const char *name, const struct sval *v, bool *done)
+			      const char *name, const struct sval *v,
+			      bool *done)
 {
 	*done = false;
 	if (strcmp(name, "True") != 0 && strcmp(name, "False") != 0)
@@ -50,8 +51,9 @@ static int special_true_false(struct conv *c, const struct mnode *n,
 		*done = true; /* vdsm's 00-defines: the builtin values */
 		return 0;
 	}
-	return mc_error(c, n, "'%s' can only be defined as %d (it is a constant here)",
-			name, name[0] == 'T');
+	return mc_error(
+	    c, n, "'%s' can only be defined as %d (it is a constant here)",
+	    name, name[0] == 'T');
 }
 
 static int add_param(struct conv *c, const char *name, json_t *value)
@@ -72,7 +74,9 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		return mc_error(c, n, "'defvar' takes a symbol and a value");
 	name = n->kids[1].text;
 	if (strchr(name, '.'))
-		return mc_error(c, &n->kids[1], "'defvar' of a dotted name '%s' has no equivalent", name);
+		return mc_error(
+		    c, &n->kids[1],
+		    "'defvar' of a dotted name '%s' has no equivalent", name);
 	if (mc_eval(c, &n->kids[2], &v) < 0)
 		return -1;
 	if (special_true_false(c, n, name, &v, &done) < 0 || done) {
@@ -85,7 +89,8 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = mc_sval_copy(&var->v);
 		return 0;
 	}
-	if (!var && top_level(c) && v.k == SV_NUM && mc_is_const(v.e) && mc_is_ident(name)) {
+	if (!var && top_level(c) && v.k == SV_NUM && mc_is_const(v.e) &&
+	    mc_is_ident(name)) {
 		if (add_param(c, name, v.e) < 0 ||
 		    !(var = mc_scope_add(c, name, sv_num(json_string(name))))) {
 			sval_clear(&v);
@@ -101,9 +106,11 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 
 		if (v.k != SV_NUM || var->v.k != SV_NUM) {
 			sval_clear(&v);
-			return mc_error(c, n, "'%s' is defined on several paths with "
-					      "a value that is not a number: no equivalent",
-					name);
+			return mc_error(
+			    c, n,
+			    "'%s' is defined on several paths with "
+			    "a value that is not a number: no equivalent",
+			    name);
 		}
 		e = json_pack("[sOOo]", "if", var->defcond, var->v.e, v.e);
 		v.e = e;
@@ -112,8 +119,9 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		sval_clear(&var->v);
 		var->v = mc_sval_copy(out);
 		if (c->pc) {
-			json_t *d = mc_emit_let(c, n, "defined",
-					     json_pack("[sOO]", "or", var->defcond, c->pc));
+			json_t *d = mc_emit_let(
+			    c, n, "defined",
+			    json_pack("[sOO]", "or", var->defcond, c->pc));
 
 			json_decref(var->defcond);
 			var->defcond = d;
@@ -159,7 +167,8 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 			sval_clear(&v);
 			return mc_error(c, n, "out of memory");
 		}
-		if (!var && !(var = mc_scope_add(c, name, sv_num(json_string(name))))) {
+		if (!var &&
+		    !(var = mc_scope_add(c, name, sv_num(json_string(name))))) {
 			sval_clear(&v);
 			return mc_error(c, n, "out of memory");
 		}
@@ -169,19 +178,23 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 	}
 	if (!var) {
 		sval_clear(&v);
-		return mc_error(c, n, "'%s' of '%s', which is not defined "
-				      "(define it with defvar first)",
+		return mc_error(c, n,
+				"'%s' of '%s', which is not defined "
+				"(define it with defvar first)",
 				n->kids[0].text, name);
 	}
 	if (c->in_guest && depth < c->guest_base) {
 		sval_clear(&v);
 		return mc_error(c, n,
-				"'%s' of '%s' inside (with Guests ...) changes a variable of the host "
-				"program: no equivalent (a guest rule cannot change host values)",
+				"'%s' of '%s' inside (with Guests ...) changes "
+				"a variable of the host "
+				"program: no equivalent (a guest rule cannot "
+				"change host values)",
 				n->kids[0].text, name);
 	}
 	if (v.k != SV_NUM || var->v.k != SV_NUM) {
-		bool same = v.k == var->v.k && (v.k != SV_STR || json_equal(v.e, var->v.e));
+		bool same = v.k == var->v.k &&
+			    (v.k != SV_STR || json_equal(v.e, var->v.e));
 
 		if (!c->pc || same) {
 			sval_clear(&var->v);
@@ -190,8 +203,9 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 			return 0;
 		}
 		sval_clear(&v);
-		return mc_error(c, n, "'%s' of '%s' to %s on one path only has "
-				      "no equivalent",
+		return mc_error(c, n,
+				"'%s' of '%s' to %s on one path only has "
+				"no equivalent",
 				n->kids[0].text, name, mc_kind_name(v.k));
 	}
 	if (mc_bind(c, n, name, &v, json_incref(var->v.e), out) < 0)
@@ -222,8 +236,9 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 	int t, rc;
 
 	if (n->n != 4)
-		return mc_error(c, n, "'if' takes a condition, a then-form and an "
-				      "else-form (3 arguments), not %zu",
+		return mc_error(c, n,
+				"'if' takes a condition, a then-form and an "
+				"else-form (3 arguments), not %zu",
 				n->n - 1);
 	if (mc_num(c, &n->kids[1], &cond) < 0)
 		return -1;
@@ -236,9 +251,10 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 	if (!then_pc)
 		return -1;
 	else_at = json_array_size(c->cur);
-	else_pc = mc_emit_let(c, n, "otherwise",
-			   c->pc ? json_pack("[sO[sO]]", "and", c->pc, "not", then_pc)
-				 : json_pack("[sO]", "not", then_pc));
+	else_pc = mc_emit_let(
+	    c, n, "otherwise",
+	    c->pc ? json_pack("[sO[sO]]", "and", c->pc, "not", then_pc)
+		  : json_pack("[sO]", "not", then_pc));
 	if (!else_pc) {
 		json_decref(then_pc);
 		return -1;
@@ -253,13 +269,19 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 		mc_drop_unused(c, else_at, else_pc, &no);
 	if (!rc) {
 		if (yes.k == SV_NUM && no.k == SV_NUM) {
-			*out = sv_num(json_pack("[sOOO]", "if", then_pc, yes.e, no.e));
-		} else if (yes.k == no.k && yes.k != SV_STR && yes.k != SV_BAD) {
+			*out = sv_num(
+			    json_pack("[sOOO]", "if", then_pc, yes.e, no.e));
+		} else if (yes.k == no.k && yes.k != SV_STR &&
+			   yes.k != SV_BAD) {
 			*out = mc_sval_copy(&yes);
 		} else {
-			*out = (struct sval){.k = SV_BAD, .at = n,
-					     .why = "the value of this 'if' is a string, entity or mix "
-						    "of kinds chosen at run time: no equivalent"};
+			*out = (struct sval){
+			    .k = SV_BAD,
+			    .at = n,
+			    .why =
+				"the value of this 'if' is a string, entity or "
+				"mix "
+				"of kinds chosen at run time: no equivalent"};
 		}
 	}
 	sval_clear(&yes);
@@ -289,22 +311,25 @@ static int form_let(struct conv *c, const struct mnode *n, struct sval *out)
 	int rc = 0;
 
 	if (n->n < 3 || b->kind != MK_LIST)
-		return mc_error(c, n, "'let' takes a list of (symbol value) and a body");
+		return mc_error(
+		    c, n, "'let' takes a list of (symbol value) and a body");
 	if (mc_scope_push(c) < 0)
 		return mc_error(c, n, "out of memory");
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct mnode *p = &b->kids[i];
 		struct sval v, bound;
 
-		if (p->kind != MK_LIST || p->n != 2 || p->kids[0].kind != MK_SYM ||
-		    strchr(p->kids[0].text, '.')) {
-			rc = mc_error(c, p, "'let' expects (symbol value) pairs");
+		if (p->kind != MK_LIST || p->n != 2 ||
+		    p->kids[0].kind != MK_SYM || strchr(p->kids[0].text, '.')) {
+			rc = mc_error(c, p,
+				      "'let' expects (symbol value) pairs");
 			break;
 		}
 		rc = mc_eval(c, &p->kids[1], &v);
 		if (rc)
 			break;
-		if (mc_scope_find(&c->scopes[c->nscopes - 1], p->kids[0].text)) {
+		if (mc_scope_find(&c->scopes[c->nscopes - 1],
+				  p->kids[0].text)) {
 			sval_clear(&v); /* MOM: the first binding stays */
 			continue;
 		}
@@ -326,8 +351,9 @@ static int form_def(struct conv *c, const struct mnode *n, struct sval *out)
 
 	if (n->n != 4 || name->kind != MK_SYM || name->is_op ||
 	    n->kids[2].kind != MK_LIST)
-		return mc_error(c, n, "'%s' takes a name, a parameter list and a body",
-				n->kids[0].text);
+		return mc_error(
+		    c, n, "'%s' takes a name, a parameter list and a body",
+		    n->kids[0].text);
 	for (size_t i = 0; i < n->kids[2].n; i++)
 		if (n->kids[2].kids[i].kind != MK_SYM)
 			return mc_error(c, &n->kids[2].kids[i],
@@ -364,11 +390,13 @@ static int call(struct conv *c, const struct mnode *n, const struct func *f,
 	int rc = 0;
 
 	if (n->n - 1 != f->params->n)
-		return mc_error(c, n, "the function '%s' takes %zu arguments, not %zu",
-				f->name, f->params->n, n->n - 1);
+		return mc_error(
+		    c, n, "the function '%s' takes %zu arguments, not %zu",
+		    f->name, f->params->n, n->n - 1);
 	if (c->call_depth >= MOMCONV_MAX_CALLS)
-		return mc_error(c, n, "calls nested deeper than %d (recursion has no "
-				      "equivalent): '%s'",
+		return mc_error(c, n,
+				"calls nested deeper than %d (recursion has no "
+				"equivalent): '%s'",
 				MOMCONV_MAX_CALLS, f->name);
 	if (mc_scope_push(c) < 0)
 		return mc_error(c, n, "out of memory");
@@ -405,24 +433,29 @@ static int form_with(struct conv *c, const struct mnode *n, struct sval *out)
 	struct sval list;
 	int rc;
 
-	if (n->n != 4 || n->kids[1].kind != MK_SYM || n->kids[2].kind != MK_SYM ||
-	    n->kids[2].is_op)
-		return mc_error(c, n, "'with' takes a list, a symbol and a body");
+	if (n->n != 4 || n->kids[1].kind != MK_SYM ||
+	    n->kids[2].kind != MK_SYM || n->kids[2].is_op)
+		return mc_error(c, n,
+				"'with' takes a list, a symbol and a body");
 	if (mc_eval(c, &n->kids[1], &list) < 0)
 		return -1;
 	rc = list.k;
 	sval_clear(&list);
 	if (rc != SV_GUESTS)
-		return mc_error(c, &n->kids[1],
-				"(with %s ...) has no equivalent: only (with Guests ...) "
-				"iterates (per-disk io_tune needs the I/O QoS controls)",
-				n->kids[1].text);
+		return mc_error(
+		    c, &n->kids[1],
+		    "(with %s ...) has no equivalent: only (with Guests ...) "
+		    "iterates (per-disk io_tune needs the I/O QoS controls)",
+		    n->kids[1].text);
 	if (c->in_guest)
-		return mc_error(c, n, "(with Guests ...) inside (with Guests ...) has "
-				      "no equivalent");
+		return mc_error(
+		    c, n,
+		    "(with Guests ...) inside (with Guests ...) has "
+		    "no equivalent");
 	snprintf(rname, sizeof(rname), "guests-%zu",
 		 json_array_size(c->guest_rules) + 1);
-	rule = json_pack("{s:s, s:s, s:[]}", "rule", rname, "description", "", "do");
+	rule = json_pack("{s:s, s:s, s:[]}", "rule", rname, "description", "",
+			 "do");
 	if (!rule)
 		return mc_error(c, n, "out of memory");
 	json_object_set_new(rule, "description",
@@ -433,7 +466,8 @@ static int form_with(struct conv *c, const struct mnode *n, struct sval *out)
 	c->in_guest = true;
 	c->guest_base = c->nscopes;
 	rc = mc_scope_push(c) < 0 ? mc_error(c, n, "out of memory") : 0;
-	if (!rc && !mc_scope_add(c, n->kids[2].text, (struct sval){.k = SV_GUEST}))
+	if (!rc &&
+	    !mc_scope_add(c, n->kids[2].text, (struct sval){.k = SV_GUEST}))
 		rc = mc_error(c, n, "out of memory");
 	if (!rc)
 		rc = mc_eval(c, &n->kids[3], out);
@@ -472,7 +506,8 @@ static int eval_symbol(struct conv *c, const struct mnode *n, struct sval *out)
 		obj[l] = '\0';
 		v = mc_lookup(c, obj, NULL);
 		if (!v && strcmp(obj, "Host") == 0)
-			return mc_field(c, n, &(struct sval){.k = SV_HOST}, dot + 1, out);
+			return mc_field(c, n, &(struct sval){.k = SV_HOST},
+					dot + 1, out);
 		if (!v || (v->v.k != SV_HOST && v->v.k != SV_GUEST))
 			return mc_error(c, n, "undefined symbol '%s'", s);
 		return mc_field(c, n, &v->v, dot + 1, out);
@@ -511,8 +546,9 @@ static int eval_list(struct conv *c, const struct mnode *n, struct sval *out)
 		return mc_error(c, n, "an empty form () has no value");
 	h = &n->kids[0];
 	if (h->kind != MK_SYM)
-		return mc_error(c, h, "a form starts with a function or operator "
-				      "name");
+		return mc_error(c, h,
+				"a form starts with a function or operator "
+				"name");
 	s = h->text;
 	if (!h->is_op) {
 		if (strcmp(s, "if") == 0)
@@ -531,7 +567,8 @@ static int eval_list(struct conv *c, const struct mnode *n, struct sval *out)
 			return form_seq(c, n, 1, out);
 		if (strcmp(s, "debug") == 0) {
 			if (n->n < 2)
-				return mc_error(c, n, "'debug' takes at least 1 argument");
+				return mc_error(
+				    c, n, "'debug' takes at least 1 argument");
 			return form_seq(c, n, 1, out);
 		}
 	}
@@ -561,8 +598,9 @@ static int eval_list(struct conv *c, const struct mnode *n, struct sval *out)
 	for (size_t i = 0; i < c->nfuncs; i++)
 		if (strcmp(c->funcs[i].name, s) == 0)
 			return call(c, n, &c->funcs[i], out);
-	return mc_error(c, h, "undefined function '%s' (not a MOM builtin and "
-			      "not defined with def before this call)",
+	return mc_error(c, h,
+			"undefined function '%s' (not a MOM builtin and "
+			"not defined with def before this call)",
 			s);
 }
 
@@ -570,14 +608,17 @@ int mc_eval(struct conv *c, const struct mnode *n, struct sval *out)
 {
 	*out = (struct sval){.k = SV_NUM};
 	if (++c->steps > MOMCONV_MAX_STEPS)
-		return mc_error(c, n, "the program is too large once function calls "
-				      "are expanded");
+		return mc_error(c, n,
+				"the program is too large once function calls "
+				"are expanded");
 	switch (n->kind) {
 	case MK_NUM:
-		*out = sv_num(n->is_int ? json_integer(n->ival) : json_real(n->num));
+		*out = sv_num(n->is_int ? json_integer(n->ival)
+					: json_real(n->num));
 		return 0;
 	case MK_STR:
-		*out = (struct sval){.k = SV_STR, .e = json_pack("[ss]", "str", n->text)};
+		*out = (struct sval){.k = SV_STR,
+				     .e = json_pack("[ss]", "str", n->text)};
 		return 0;
 	case MK_SYM:
 		return eval_symbol(c, n, out);
@@ -630,17 +671,19 @@ json_t *momlang_convert(const char *text, size_t len, const char *name,
 	c.cur = c.host_do;
 	rc = (!c.params || !c.host_do || !c.guest_rules || !c.versions ||
 	      mc_scope_push(&c) < 0)
-		     ? mc_error(&c, NULL, "out of memory")
-		     : form_seq(&c, &top, 0, &v);
+		 ? mc_error(&c, NULL, "out of memory")
+		 : form_seq(&c, &top, 0, &v);
 	sval_clear(&v);
 	if (!rc) {
-		doc = json_pack("{s:o}", "description",
-				json_sprintf("Converted from MOM's policy language%s%s",
-					     name ? ": " : "", name ? name : ""));
+		doc = json_pack(
+		    "{s:o}", "description",
+		    json_sprintf("Converted from MOM's policy language%s%s",
+				 name ? ": " : "", name ? name : ""));
 		if (json_object_size(c.params))
 			json_object_set(doc, "parameters", c.params);
 		if (json_array_size(c.host_do)) {
-			host = json_pack("[{s:s, s:O}]", "rule", "host", "do", c.host_do);
+			host = json_pack("[{s:s, s:O}]", "rule", "host", "do",
+					 c.host_do);
 			json_object_set_new(doc, "host", host);
 		}
 		if (json_array_size(c.guest_rules))

@@ -12,7 +12,10 @@
 
 #include "momlang_priv.h"
 
-struct sval sv_num(json_t *e) { return (struct sval){.k = SV_NUM, .e = e}; }
+struct sval sv_num(json_t *e)
+{
+	return (struct sval){.k = SV_NUM, .e = e};
+}
 
 void sval_clear(struct sval *v)
 {
@@ -119,7 +122,8 @@ static int json_depth(const json_t *e)
 		size_t i;
 		json_t *k;
 
-		json_array_foreach(e, i, k) {
+		json_array_foreach(e, i, k)
+		{
 			int kd = json_depth(k);
 
 			if (kd > d)
@@ -133,9 +137,10 @@ static int json_depth(const json_t *e)
 static int check_depth(struct conv *c, const struct mnode *at, const json_t *e)
 {
 	if (json_depth(e) > MOMCONV_MAX_EXPR_DEPTH)
-		return mc_error(c, at,
-				"the expression nests deeper than %d levels once converted",
-				MOMCONV_MAX_EXPR_DEPTH);
+		return mc_error(
+		    c, at,
+		    "the expression nests deeper than %d levels once converted",
+		    MOMCONV_MAX_EXPR_DEPTH);
 	return 0;
 }
 
@@ -145,8 +150,9 @@ static int append(struct conv *c, const struct mnode *at, json_t *st)
 		return mc_error(c, at, "out of memory");
 	if (json_array_size(c->cur) >= 20000) {
 		json_decref(st);
-		return mc_error(c, at, "too many statements once function calls "
-				       "are expanded");
+		return mc_error(c, at,
+				"too many statements once function calls "
+				"are expanded");
 	}
 	json_array_append_new(c->cur, st);
 	return 0;
@@ -156,7 +162,8 @@ static int append(struct conv *c, const struct mnode *at, json_t *st)
 static json_t *let_name(struct conv *c, const char *base)
 {
 	char buf[200], clean[64];
-	json_int_t k = json_integer_value(json_object_get(c->versions, base)) + 1;
+	json_int_t k =
+	    json_integer_value(json_object_get(c->versions, base)) + 1;
 	size_t i;
 
 	for (i = 0; base[i] && i < sizeof(clean) - 1; i++)
@@ -167,14 +174,14 @@ static json_t *let_name(struct conv *c, const char *base)
 		snprintf(buf, sizeof(buf), "%s_%lld%s%s", clean, (long long)k,
 			 c->ns[0] ? "__" : "", c->ns);
 	else
-		snprintf(buf, sizeof(buf), "%s%s%s", clean, c->ns[0] ? "__" : "",
-			 c->ns);
+		snprintf(buf, sizeof(buf), "%s%s%s", clean,
+			 c->ns[0] ? "__" : "", c->ns);
 	return json_string(buf);
 }
 
 /* Emit {"let": {name: expr}} (expr taken); answers the name (new ref). */
-json_t *mc_emit_let(struct conv *c, const struct mnode *at,
-			const char *base, json_t *expr)
+json_t *mc_emit_let(struct conv *c, const struct mnode *at, const char *base,
+		    json_t *expr)
 {
 	json_t *name;
 
@@ -183,8 +190,9 @@ json_t *mc_emit_let(struct conv *c, const struct mnode *at,
 		return NULL;
 	}
 	name = let_name(c, base);
-	if (!name || append(c, at, json_pack("{s:{s:o}}", "let",
-					     json_string_value(name), expr)) < 0) {
+	if (!name || append(c, at,
+			    json_pack("{s:{s:o}}", "let",
+				      json_string_value(name), expr)) < 0) {
 		json_decref(name);
 		return NULL;
 	}
@@ -223,9 +231,11 @@ int mc_num(struct conv *c, const struct mnode *n, json_t **out)
 	if (mc_eval(c, n, &v) < 0)
 		return -1;
 	if (v.k != SV_NUM) {
-		int rc = v.k == SV_BAD ? mc_error(c, v.at, "%s", v.why)
-				       : mc_error(c, n, "a number is expected here, not %s",
-						  mc_kind_name(v.k));
+		int rc =
+		    v.k == SV_BAD
+			? mc_error(c, v.at, "%s", v.why)
+			: mc_error(c, n, "a number is expected here, not %s",
+				   mc_kind_name(v.k));
 
 		sval_clear(&v);
 		return rc;
@@ -247,7 +257,10 @@ bool mc_is_ident(const char *s)
 }
 
 /* A literal number expression (the value of a parameter). */
-bool mc_is_const(const json_t *e) { return json_is_number(e); }
+bool mc_is_const(const json_t *e)
+{
+	return json_is_number(e);
+}
 
 /*
  * Bind the value v (taken) to a variable: numbers become a `let` guarded
@@ -255,7 +268,7 @@ bool mc_is_const(const json_t *e) { return json_is_number(e); }
  * strings and entities are kept as they are.
  */
 int mc_bind(struct conv *c, const struct mnode *at, const char *base,
-		      struct sval *v, json_t *prev, struct sval *out)
+	    struct sval *v, json_t *prev, struct sval *out)
 {
 	json_t *name;
 
@@ -284,7 +297,8 @@ static bool mentions(const json_t *e, const json_t *s)
 	if (json_is_array(e)) {
 		json_array_foreach(e, i, v) if (mentions(v, s)) return true;
 	} else if (json_is_object(e)) {
-		json_object_foreach((json_t *)e, k, v) if (mentions(v, s)) return true;
+		json_object_foreach((json_t *)e, k,
+				    v) if (mentions(v, s)) return true;
 	}
 	return false;
 }
@@ -292,7 +306,7 @@ static bool mentions(const json_t *e, const json_t *s)
 /* Drop statement at index i of the current rule if nothing after it
    reads the name it binds (an else-branch that did nothing). */
 void mc_drop_unused(struct conv *c, size_t i, const json_t *name,
-			const struct sval *value)
+		    const struct sval *value)
 {
 	if (value->e && mentions(value->e, name))
 		return;
@@ -304,4 +318,3 @@ void mc_drop_unused(struct conv *c, size_t i, const json_t *name,
 		return;
 	json_array_remove(c->cur, i);
 }
-

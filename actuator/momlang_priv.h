@@ -35,7 +35,7 @@ enum svk {
 
 struct sval {
 	enum svk k;
-	json_t *e; /* owned */
+	json_t *e;		/* owned */
 	const struct mnode *at; /* SV_BAD: where */
 	const char *why;	/* SV_BAD: the message */
 };
@@ -59,30 +59,29 @@ struct func {
 
 struct conv {
 	struct policy_error *err;
-	const char *ns;	      /* suffix of generated names, "" for none */
-	json_t *params;	      /* "parameters" */
-	json_t *host_do;      /* the host rule's statements */
-	json_t *guest_rules;  /* the guest rules */
-	json_t *cur;	      /* where statements go now */
-	json_t *versions;     /* base name -> count, for unique let names */
-	json_t *pc;	      /* path condition (a let name) or NULL */
+	const char *ns;	     /* suffix of generated names, "" for none */
+	json_t *params;	     /* "parameters" */
+	json_t *host_do;     /* the host rule's statements */
+	json_t *guest_rules; /* the guest rules */
+	json_t *cur;	     /* where statements go now */
+	json_t *versions;    /* base name -> count, for unique let names */
+	json_t *pc;	     /* path condition (a let name) or NULL */
 	bool in_guest;
-	size_t guest_base;    /* first scope of the current guest rule */
+	size_t guest_base; /* first scope of the current guest rule */
 	size_t nscopes, capscopes;
 	struct scope *scopes; /* [0] is the global scope */
 	size_t nfuncs, capfuncs;
 	struct func *funcs;
 	int call_depth;
-	unsigned long steps;  /* forms evaluated, bounded */
+	unsigned long steps; /* forms evaluated, bounded */
 };
 
-#define MOMCONV_MAX_CALLS 16
-#define MOMCONV_MAX_STEPS 200000
+#define MOMCONV_MAX_CALLS      16
+#define MOMCONV_MAX_STEPS      200000
 #define MOMCONV_MAX_EXPR_DEPTH 40
 
-__attribute__((format(printf, 3, 4))) int mc_error(struct conv *c,
-						   const struct mnode *at,
-						   const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) int
+mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...);
 
 /* Evaluate form n (momlang_conv.c); *out is owned by the caller. */
 int mc_eval(struct conv *c, const struct mnode *n, struct sval *out);
