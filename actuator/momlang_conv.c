@@ -176,6 +176,13 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = v;
 		return 0;
 	}
+	if (!var && top_level(c) && v.k != SV_NUM) {
+		sval_clear(&v);
+		return mc_error(c, &n->kids[2],
+				"'%s' of the parameter '%s' to %s: parameters "
+				"are numbers (or True, False)",
+				n->kids[0].text, name, mc_kind_name(v.k));
+	}
 	if (!var) {
 		sval_clear(&v);
 		return mc_error(c, n,
