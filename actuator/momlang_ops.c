@@ -266,16 +266,15 @@ static int control_ok(struct conv *c, const struct mnode *n,
 					   : 0;
 		return mc_error(c, n,
 				"the host control \"%s\" does not exist here "
-				"(host controls: ksm_run, ksm_pages_to_scan, "
-				"ksm_sleep_millisecs, ksm_merge_across_nodes)",
+				"(see Controls in policies/README.md)",
 				ctl);
 	}
 	for (int i = 0; i < GUEST_CONTROL_COUNT; i++)
 		if (strcmp(guest_control_names[i], ctl) == 0)
 			return 0;
 	return mc_error(c, n,
-			"the guest control \"%s\" does not exist here (guest "
-			"controls: balloon_target)",
+			"the guest control \"%s\" does not exist here (see "
+			"Controls in policies/README.md)",
 			ctl);
 }
 
