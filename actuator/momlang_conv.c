@@ -239,7 +239,7 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 {
 	json_t *cond, *then_pc = NULL, *else_pc = NULL, *saved = c->pc;
 	struct sval yes = {0}, no = {0};
-	size_t else_at;
+	size_t else_at, else_from, rules_from;
 	int t, rc;
 
 	if (n->n != 4)
@@ -269,11 +269,13 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 	c->pc = then_pc;
 	rc = mc_eval(c, &n->kids[2], &yes);
 	c->pc = else_pc;
+	else_from = json_array_size(c->cur);
+	rules_from = json_array_size(c->guest_rules);
 	if (!rc)
 		rc = mc_eval(c, &n->kids[3], &no);
 	c->pc = saved;
 	if (!rc)
-		mc_drop_unused(c, else_at, else_pc, &no);
+		mc_drop_unused(c, else_at, else_pc, &no, else_from, rules_from);
 	if (!rc) {
 		if (yes.k == SV_NUM && no.k == SV_NUM) {
 			*out = sv_num(

@@ -148,7 +148,7 @@ static int append(struct conv *c, const struct mnode *at, json_t *st)
 {
 	if (!st)
 		return mc_error(c, at, "out of memory");
-	if (json_array_size(c->cur) >= 20000) {
+	if (++c->nstmts > MOMCONV_MAX_STMTS) {
 		json_decref(st);
 		return mc_error(c, at,
 				"too many statements once function calls "
@@ -306,15 +306,17 @@ static bool mentions(const json_t *e, const json_t *s)
 /* Drop statement at index i of the current rule if nothing after it
    reads the name it binds (an else-branch that did nothing). */
 void mc_drop_unused(struct conv *c, size_t i, const json_t *name,
-		    const struct sval *value)
+		    const struct sval *value, size_t from, size_t rules_from)
 {
 	if (value->e && mentions(value->e, name))
 		return;
-	for (size_t k = i + 1; k < json_array_size(c->cur); k++)
+	for (size_t k = from; k < json_array_size(c->cur); k++)
 		if (mentions(json_array_get(c->cur, k), name))
 			return;
 	/* A host binding is read by guest rules too. */
-	if (!c->in_guest && mentions(c->guest_rules, name))
-		return;
+	for (size_t k = rules_from;
+	     !c->in_guest && k < json_array_size(c->guest_rules); k++)
+		if (mentions(json_array_get(c->guest_rules, k), name))
+			return;
 	json_array_remove(c->cur, i);
 }

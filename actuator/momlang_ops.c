@@ -9,6 +9,7 @@
  * truth value); every operand is evaluated in both.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "field.h"
@@ -144,7 +145,7 @@ int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 {
 	const char *head = n->kids[0].text;
 	size_t i, nargs = n->n - 1;
-	struct sval v[64];
+	struct sval *v; /* on the heap: calls nest deeply */
 	int rc = 0;
 
 	for (i = 0; i < sizeof(optab) / sizeof(optab[0]); i++)
@@ -180,8 +181,13 @@ int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 	default:
 		break;
 	}
-	if (eval_args(c, n, v) < 0)
+	v = calloc(nargs + 1, sizeof(*v));
+	if (!v)
+		return mc_error(c, n, "out of memory");
+	if (eval_args(c, n, v) < 0) {
+		free(v);
 		return -1;
+	}
 	if (optab[i].k == OK_VALID || optab[i].k == OK_NULL) {
 		rc = presence(c, n, optab[i].k == OK_VALID, v, nargs, out);
 		goto out;
@@ -204,6 +210,7 @@ int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 out:
 	for (size_t k = 0; k < nargs; k++)
 		sval_clear(&v[k]);
+	free(v);
 	return rc;
 }
 

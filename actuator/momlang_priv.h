@@ -74,10 +74,12 @@ struct conv {
 	struct func *funcs;
 	int call_depth;
 	unsigned long steps; /* forms evaluated, bounded */
+	size_t nstmts;	     /* statements emitted, bounded */
 };
 
 #define MOMCONV_MAX_CALLS      16
 #define MOMCONV_MAX_STEPS      200000
+#define MOMCONV_MAX_STMTS      20000
 #define MOMCONV_MAX_EXPR_DEPTH 40
 
 __attribute__((format(printf, 3, 4))) int
@@ -117,10 +119,11 @@ int mc_emit_set(struct conv *c, const struct mnode *at, const char *ctl,
    whose other paths keep prev (taken, may be NULL); *out is the value. */
 int mc_bind(struct conv *c, const struct mnode *at, const char *base,
 	    struct sval *v, json_t *prev, struct sval *out);
-/* Remove statement i of the current rule (binding name) when nothing
-   after it, nor value, reads it. */
+/* Remove statement i of the current rule (binding name) when neither
+   value nor what was emitted since (statements from index from, guest
+   rules from index rules_from) reads it. */
 void mc_drop_unused(struct conv *c, size_t i, const json_t *name,
-		    const struct sval *value);
+		    const struct sval *value, size_t from, size_t rules_from);
 bool mc_is_ident(const char *s);
 bool mc_is_const(const json_t *e);
 
