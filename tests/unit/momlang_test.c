@@ -14,6 +14,7 @@
 
 #include "eval.h"
 #include "evalcase.h"
+#include "mom_defaults.h"
 #include "momlang.h"
 #include "policy.h"
 #include "testing.h"
@@ -143,48 +144,6 @@ static void refusal_cases(void)
 
 /* ---- the MOM-syntax defaults on the worked cases ---- */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = f ? calloc(1, 1 << 16) : NULL;
-
-	*len = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
-	if (f)
-		fclose(f);
-	return buf;
-}
-
-static struct policy_set *load_converted(const char *src)
-{
-	static const char *const names[] = {"00-defines", "01-parameters",
-					    "02-balloon", "03-ksm"};
-	struct policy_source s[4];
-	struct policy_set *ps = NULL;
-	struct policy_error err;
-	char *texts[4] = {0}, path[600];
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		size_t len;
-		char *mom;
-
-		snprintf(path, sizeof(path), "%s/tests/data/mom/%s.policy", src,
-			 names[i]);
-		mom = slurp(path, &len);
-		texts[i] =
-		    mom ? momlang_convert_text(mom, len, names[i], &err) : NULL;
-		free(mom);
-		if (!texts[i])
-			goto out;
-		s[i] = (struct policy_source){names[i], texts[i]};
-	}
-	ps = policy_set_load(s, 4, &err);
-out:
-	for (i = 0; i < 4; i++)
-		free(texts[i]);
-	return ps;
-}
-
 /* The plan's controls and failing guests agree with expected.json. */
 static bool plan_matches(const json_t *got, const json_t *want)
 {
@@ -217,7 +176,8 @@ static bool plan_matches(const json_t *got, const json_t *want)
 
 static void worked_cases(const char *src)
 {
-	struct policy_set *ps = load_converted(src);
+	struct policy_error perr;
+	struct policy_set *ps = mom_test_defaults(src, &perr);
 	char dir[600], path[1200];
 	struct dirent *de;
 	unsigned n = 0, ok = 0;
@@ -240,7 +200,7 @@ static void worked_cases(const char *src)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/case.json", dir,
 			 de->d_name);
-		text = slurp(path, &len);
+		text = mom_test_slurp(path, &len);
 		ec = text ? evalcase_parse(text, len, &err) : NULL;
 		free(text);
 		snprintf(path, sizeof(path), "%s/%s/expected.json", dir,
@@ -293,7 +253,7 @@ static void qos_refused(const char *src)
 
 		snprintf(path, sizeof(path), "%s/tests/data/mom/%s.policy", src,
 			 qos[i].file);
-		text = slurp(path, &len);
+		text = mom_test_slurp(path, &len);
 		got =
 		    text ? momlang_convert(text, len, qos[i].file, &err) : NULL;
 		if (!T_OK(text && !got && err.line == qos[i].line &&
