@@ -119,13 +119,14 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		sval_clear(&var->v);
 		var->v = mc_sval_copy(out);
 		if (c->pc) {
-			json_t *d = mc_emit_let(
-			    c, n, "defined",
-			    json_pack("[sOO]", "or", var->defcond, c->pc));
+			/* Defined where it was, or here: names only, so
+			   kept as an expression rather than a binding. */
+			json_t *d = json_pack("[sOO]", "or", var->defcond,
+					      c->pc);
 
 			json_decref(var->defcond);
 			var->defcond = d;
-			return d ? 0 : -1;
+			return d ? 0 : mc_error(c, n, "out of memory");
 		}
 		json_decref(var->defcond);
 		var->defcond = NULL;

@@ -43,7 +43,8 @@ struct sval {
 struct var {
 	char *name;
 	struct sval v;
-	json_t *defcond; /* NULL: defined on every path; else a let name */
+	json_t *defcond; /* NULL: defined on every path; else the
+			    condition (let names) of where it is */
 	bool param;	 /* a top-level constant, i.e. a parameter */
 };
 
