@@ -18,6 +18,7 @@
 
 #include "api_priv.h"
 #include "evalcase.h"
+#include "jsonlimit.h"
 #include "log.h"
 #include "polstate.h"
 #include "prom.h"
@@ -110,6 +111,11 @@ json_t *api_body_json(const struct http_request *req, struct http_response *res)
 
 	if (!api_body_is_json(req, res))
 		return NULL;
+	/* Bound depth and size before jansson builds anything. */
+	if (json_text_check(req->body, req->body_len, msg, sizeof(msg)) < 0) {
+		api_reply_error(res, 400, "bad_json", msg);
+		return NULL;
+	}
 	v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!v) {
 		snprintf(msg, sizeof(msg), "line %d, column %d: %s", jerr.line,

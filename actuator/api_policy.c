@@ -105,13 +105,17 @@ out:
 	polstate_free(next);
 }
 
-/* A policy given as a JSON document or as its text; a new string. */
+/*
+ * A policy given as a JSON document or as its text; a new string.  A
+ * document is kept compact: indenting untrusted input costs its depth
+ * times its size (momctl indents what it shows).
+ */
 static char *policy_text(const json_t *v)
 {
 	if (json_is_string(v))
 		return strdup(json_string_value(v));
 	if (json_is_object(v))
-		return json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	return NULL;
 }
 

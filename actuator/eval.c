@@ -21,11 +21,11 @@
 #define MOM_POLICY_PRIV_ALLOW
 #include "eval.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "glob.h"
 #include "policy_priv.h"
 
 enum ev_rc { EV_OK, EV_STOP, EV_ERR };
@@ -42,7 +42,7 @@ struct ectx {
 	struct plan_value *ctl;	       /* the entity's controls */
 	struct plan_value *signal;     /* host rules only */
 	char emsg[200];		       /* the failure, without context */
-	const char *epath;
+	const struct pseg *epath;
 };
 
 static double hist_avg(const struct snap_entity *e, size_t width, int f)
@@ -217,7 +217,7 @@ static int ev_special(struct ectx *c, const struct xnode *n, double *out)
 			return -1;
 		return field_present(*out) ? 0 : ev_num(c, &n->args[1], out);
 	case XOP_GLOB:
-		*out = fnmatch(n->s, c->name, 0) == 0;
+		*out = glob_match(n->s, c->name);
 		return 0;
 	case XOP_SEQ:
 	case XOP_SNE:
@@ -344,17 +344,20 @@ static enum ev_rc ex_block(struct ectx *c, const struct block *b)
 /* Run one rule; on failure return a new message with its context. */
 static int ex_rule(struct ectx *c, const struct rule *r, char **msg)
 {
+	char path[256];
 	size_t len;
 
 	c->rule = r;
+	c->epath = NULL;
 	if (ex_block(c, &r->body) != EV_ERR)
 		return 0;
+	pseg_format(c->epath, path, sizeof(path));
 	len = strlen(r->policy) + strlen(r->name) + strlen(c->emsg) +
-	      strlen(c->epath ? c->epath : "") + 16;
+	      strlen(path) + 16;
 	*msg = malloc(len);
 	if (*msg)
 		snprintf(*msg, len, "%s/%s: %s at %s", r->policy, r->name,
-			 c->emsg, c->epath ? c->epath : "?");
+			 c->emsg, path);
 	return -1;
 }
 

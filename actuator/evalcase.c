@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonlimit.h"
+
 struct evalcase {
 	struct snapshot snap;
 	struct snap_param *params;
@@ -281,9 +283,13 @@ struct evalcase *evalcase_parse(const char *text, size_t len,
 				struct policy_error *err)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = NULL;
 	struct evalcase *c;
 
+	memset(err, 0, sizeof(*err));
+	if (json_text_check(text, len, err->message, sizeof(err->message)) < 0)
+		return NULL;
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		memset(err, 0, sizeof(*err));
 		snprintf(err->message, sizeof(err->message), "JSON syntax: %s",

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * glob.h: shell-style wildcard matching in O(pattern x name) time, for the
+ * policy `glob` operator.
+ *
+ * glibc's fnmatch() backtracks over every star and is exponential in their
+ * number, so one pattern could pin a thread for ever.  This matcher keeps
+ * only the last star (the classic greedy two-pointer algorithm): a later
+ * star always subsumes the choices of an earlier one, so nothing is lost.
+ *
+ * Syntax as fnmatch(pattern, name, 0): `*` any string (also '/'), `?` any
+ * one byte, `[...]` a set with ranges and `!` or `^` negation (a `]`
+ * first is literal; an unclosed `[` is literal), `\` quotes the next byte.
+ * Bytes, not characters (momd runs in the C locale).
+ */
+#ifndef MOM_GLOB_H
+#define MOM_GLOB_H
+
+#include <stdbool.h>
+
+/* Longest pattern a policy may use (policy_expr.c refuses longer ones). */
+#define GLOB_MAX_PATTERN 256
+
+bool glob_match(const char *pattern, const char *name);
+
+#endif /* MOM_GLOB_H */
