@@ -349,11 +349,12 @@ static bool keys_known(const json_t *body, const char *const *allowed,
 static void evaluate_reply(struct api *api, struct policy_set *ps,
 			   struct evalcase *ec, struct http_response *res)
 {
-	bool no_state;
+	bool no_state, over;
 	json_t *plan;
 
 	plan = engine_evaluate(api->engine, ps,
-			       ec ? evalcase_snapshot(ec) : NULL, &no_state);
+			       ec ? evalcase_snapshot(ec) : NULL, &no_state,
+			       &over);
 	if (plan)
 		api_reply(res, 200,
 			  json_pack("{s:o, s:s, s:s}", "plan", plan, "policies",
@@ -362,14 +363,43 @@ static void evaluate_reply(struct api *api, struct policy_set *ps,
 	else if (no_state)
 		api_reply_error(res, 409, "no_state",
 				"no host sample yet: supply a \"case\"");
+	else if (over)
+		api_reply_error(res, 503, "over_budget",
+				"the evaluation took longer than "
+				"eval_budget_ms; nothing was changed");
 	else
 		api_reply_error(res, 503, "overloaded", "out of memory");
 }
 
 /*
+ * Take the evaluation slot, waiting at most eval_budget_ms (the most the
+ * evaluation holding it can take); false with 503 answered when busy.
+ * One evaluation at a time bounds what dry runs cost together and leaves
+ * the other listener thread to everything else.
+ */
+static bool eval_slot_take(struct api *api, struct http_response *res)
+{
+	int ms = api->conf->eval_budget_ms;
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	if (pthread_mutex_timedlock(&api->eval_slot, &t) == 0)
+		return true;
+	api_reply_error(res, 503, "busy",
+			"another evaluation is running; try again");
+	return false;
+}
+
+/*
  * Dry-run evaluation: {"policies": {...}, "case": {...}}, both optional
  * (an empty body evaluates the set in force against the current state).
- * Nothing is changed.
+ * Nothing is changed.  Compiling and evaluating hold the evaluation slot.
  */
 static void post_evaluate(struct api *api, const struct http_request *req,
 			  const char *arg, struct http_response *res)
@@ -395,13 +425,17 @@ static void post_evaluate(struct api *api, const struct http_request *req,
 	}
 	pol = json_object_get(body, "policies");
 	cs = json_object_get(body, "case");
-	if (pol && !(ps = api_policies_from_json(pol, res)))
+	if (!eval_slot_take(api, res))
 		goto out;
+	if (pol && !(ps = api_policies_from_json(pol, res)))
+		goto unlock;
 	if (cs && !(ec = evalcase_from_json(cs, &perr))) {
 		api_reply_policy_error(res, "invalid_case", &perr);
-		goto out;
+		goto unlock;
 	}
 	evaluate_reply(api, ps, ec, res);
+unlock:
+	pthread_mutex_unlock(&api->eval_slot);
 out:
 	evalcase_free(ec);
 	policy_set_free(ps);
@@ -585,6 +619,7 @@ int api_init(struct api *api, struct engine *e, const struct conf *c, char *err,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&api->lock, NULL);
+	pthread_mutex_init(&api->eval_slot, NULL);
 	n = statedir_clean(c->state_dir);
 	if (n > 0)
 		log_info("removed %d temporary file(s) from %s", n,
@@ -601,4 +636,5 @@ void api_release(struct api *api)
 	polstate_free(api->overrides);
 	api->overrides = NULL;
 	pthread_mutex_destroy(&api->lock);
+	pthread_mutex_destroy(&api->eval_slot);
 }

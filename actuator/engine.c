@@ -47,6 +47,7 @@ struct engine {
 	struct policy_ref *last_plan_ref; /* the set its names borrow from */
 	bool dry_run;
 	int interval_ms; /* shown by the status; changed by a reload */
+	int eval_budget_ms; /* changed by a reload */
 	uint64_t cycles;
 	int64_t last_eval_ns;
 	int64_t started_ms;
@@ -58,6 +59,21 @@ struct engine {
 	struct actlog *actions;
 	struct ratelimit error_rl;
 };
+
+/* now + ms on CLOCK_MONOTONIC, the deadline of an evaluation. */
+static struct timespec deadline_in(int ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
 
 static void policy_ref_put(struct policy_ref *r)
 {
@@ -107,6 +123,7 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	e->conf = conf;
 	e->dry_run = conf->dry_run;
 	e->interval_ms = conf->interval_ms;
+	e->eval_budget_ms = conf->eval_budget_ms;
 	e->started_ms = clock_wall_ms();
 	e->error_rl = (struct ratelimit)RATELIMIT_INIT(60000);
 	pthread_mutex_init(&e->lock, NULL);
@@ -232,9 +249,9 @@ void engine_cycle(struct engine *e)
 	struct snap_param *params = NULL;
 	struct policy_ref *ref;
 	struct plan *plan = NULL;
-	struct timespec t0, t1;
+	struct timespec t0, t1, deadline;
 	size_t nparams, expired;
-	bool dry_run;
+	bool dry_run, over = false;
 
 	pthread_mutex_lock(&e->lock);
 	expired = store_expire(e->store, clock_mono_ms());
@@ -245,6 +262,7 @@ void engine_cycle(struct engine *e)
 	ref = e->policies;
 	ref->refs++;
 	dry_run = e->dry_run;
+	deadline = deadline_in(e->eval_budget_ms);
 	pthread_mutex_unlock(&e->lock);
 	if (expired)
 		log_info("forgot %zu guest(s) that stopped reporting", expired);
@@ -258,10 +276,13 @@ void engine_cycle(struct engine *e)
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	plan = eval_run(ref->ps, store_snapshot_get(ss));
+	plan = eval_run_until(ref->ps, store_snapshot_get(ss), &deadline,
+			      &over);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!plan) {
-		log_err("cycle skipped: out of memory");
+		log_err("cycle skipped: %s",
+			over ? "the policies took longer than eval_budget_ms"
+			     : "out of memory");
 		goto out;
 	}
 	log_decisions(plan, store_snapshot_get(ss));
@@ -597,6 +618,7 @@ void engine_reconfigure(struct engine *e, const struct conf *next,
 
 	pthread_mutex_lock(&e->lock);
 	e->interval_ms = next->interval_ms;
+	e->eval_budget_ms = next->eval_budget_ms;
 	if (dry_run_changed)
 		e->dry_run = next->dry_run;
 	pthread_mutex_unlock(&e->lock);
@@ -641,17 +663,21 @@ void engine_policies_swap(struct engine *e, struct policy_set *ps)
 }
 
 json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
-			const struct snapshot *snap, bool *no_state)
+			const struct snapshot *snap, bool *no_state,
+			bool *over)
 {
 	struct store_snapshot *ss = NULL;
 	struct snap_param *params = NULL;
 	struct policy_ref *ref = NULL;
 	struct plan *plan = NULL;
+	struct timespec deadline;
 	json_t *out = NULL;
 	size_t nparams;
 
 	*no_state = false;
+	*over = false;
 	pthread_mutex_lock(&e->lock);
+	deadline = deadline_in(e->eval_budget_ms);
 	if (!snap) {
 		params = params_locked(e, &nparams);
 		if (params)
@@ -673,7 +699,7 @@ json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
 			goto out;
 		}
 	}
-	plan = eval_run(ps, snap);
+	plan = eval_run_until(ps, snap, &deadline, over);
 	if (plan)
 		out = plan_to_json(plan);
 out:

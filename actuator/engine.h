@@ -91,10 +91,12 @@ void engine_policies_swap(struct engine *e, struct policy_set *ps);
  * in force; against snap (borrowed) or, when NULL, the current samples and
  * parameters.  Evaluation runs outside the engine lock.  Returns the plan
  * as a new JSON reference (plan_to_json), or NULL: *no_state is then true
- * when there was no host sample to evaluate, false when out of memory.
+ * when there was no host sample to evaluate, *over when the evaluation
+ * took longer than eval_budget_ms, neither when out of memory.
  */
 json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
-			const struct snapshot *snap, bool *no_state);
+			const struct snapshot *snap, bool *no_state,
+			bool *over);
 
 /*
  * Run f with the policy set in force (borrowed; valid during the call, under

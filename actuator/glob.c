@@ -60,15 +60,32 @@ static bool elem_match(const char *p, unsigned char c, size_t *len)
 		*len = 1; /* an unclosed '[' is itself */
 		return c == '[';
 	case '\\':
-		if (p[1]) {
-			*len = 2;
-			return c == (unsigned char)p[1];
-		}
-		/* fall through - a trailing backslash is itself */
+		/* A trailing backslash matches nothing (as in fnmatch). */
+		*len = p[1] ? 2 : 1;
+		return p[1] && c == (unsigned char)p[1];
 	default:
 		*len = 1;
 		return c == (unsigned char)*p;
 	}
+}
+
+bool glob_pattern_valid(const char *pattern)
+{
+	const char *p = pattern, *end;
+
+	while (*p) {
+		if (*p == '\\' && p[1]) {
+			p += 2;
+		} else if (*p == '[') {
+			set_match(p + 1, 0, &end);
+			if (!end)
+				return false;
+			p = end;
+		} else {
+			p++;
+		}
+	}
+	return true;
 }
 
 bool glob_match(const char *pattern, const char *name)

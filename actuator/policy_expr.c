@@ -155,6 +155,10 @@ static int cx_args(struct cctx *c, const struct opdesc *d, const json_t *j,
 			   json_string_length(a) > GLOB_MAX_PATTERN) {
 			rc = cc_error(c, "a glob pattern is at most %d bytes",
 				      GLOB_MAX_PATTERN);
+		} else if (d->op == XOP_GLOB &&
+			   !glob_pattern_valid(json_string_value(a))) {
+			rc = cc_error(c, "a glob pattern has a '[' without "
+				      "its ']'");
 		} else {
 			out->s = arena_strdup(&c->ps->arena, json_string_value(a));
 			out->type = d->op == XOP_GLOB ? XT_NUM : XT_STR;
