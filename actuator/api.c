@@ -379,16 +379,9 @@ static void evaluate_reply(struct api *api, struct policy_set *ps,
  */
 static bool eval_slot_take(struct api *api, struct http_response *res)
 {
-	int ms = api->conf->eval_budget_ms;
-	struct timespec t;
+	struct timespec t = clock_after(CLOCK_REALTIME,
+					api->conf->eval_budget_ms);
 
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
 	if (pthread_mutex_timedlock(&api->eval_slot, &t) == 0)
 		return true;
 	api_reply_error(res, 503, "busy",

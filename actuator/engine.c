@@ -60,21 +60,6 @@ struct engine {
 	struct ratelimit error_rl;
 };
 
-/* now + ms on CLOCK_MONOTONIC, the deadline of an evaluation. */
-static struct timespec deadline_in(int ms)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
-}
-
 static void policy_ref_put(struct policy_ref *r)
 {
 	if (r && --r->refs == 0) {
@@ -262,7 +247,7 @@ void engine_cycle(struct engine *e)
 	ref = e->policies;
 	ref->refs++;
 	dry_run = e->dry_run;
-	deadline = deadline_in(e->eval_budget_ms);
+	deadline = clock_after(CLOCK_MONOTONIC, e->eval_budget_ms);
 	pthread_mutex_unlock(&e->lock);
 	if (expired)
 		log_info("forgot %zu guest(s) that stopped reporting", expired);
@@ -677,7 +662,7 @@ json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
 	*no_state = false;
 	*over = false;
 	pthread_mutex_lock(&e->lock);
-	deadline = deadline_in(e->eval_budget_ms);
+	deadline = clock_after(CLOCK_MONOTONIC, e->eval_budget_ms);
 	if (!snap) {
 		params = params_locked(e, &nparams);
 		if (params)

@@ -117,3 +117,17 @@ static int64_t clock_ms(clockid_t id)
 
 int64_t clock_mono_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
 int64_t clock_wall_ms(void) { return clock_ms(CLOCK_REALTIME); }
+
+struct timespec clock_after(clockid_t clk, int ms)
+{
+	struct timespec t;
+
+	clock_gettime(clk, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
