@@ -205,15 +205,14 @@ static void get_params(struct api *api, const struct http_request *req,
 	api_reply(res, 200, engine_params_json(api->engine));
 }
 
-/* Write the values set through the API to state_dir; caller holds lock. */
-static int params_save_locked(struct api *api, char *err, size_t len)
+/* Write set (the values set through the API) to state_dir; caller holds
+   lock.  0, 1 (written, with a warning in err) or -errno. */
+static int params_save_locked(struct api *api, const json_t *set, char *err,
+			      size_t len)
 {
-	json_t *set = engine_params_set_json(api->engine);
-	char *text =
-	    set ? json_dumps(set, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	char *text = json_dumps(set, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int rc;
 
-	json_decref(set);
 	if (!text) {
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
@@ -224,33 +223,38 @@ static int params_save_locked(struct api *api, char *err, size_t len)
 	return rc;
 }
 
+/* Checked, persisted, then put in force: a cycle never acts on values
+   that fail to persist. */
 static void patch_params(struct api *api, const struct http_request *req,
 			 const char *arg, struct http_response *res)
 {
-	json_t *body = api_body_json(req, res), *old = NULL;
+	json_t *body = api_body_json(req, res), *next;
 	char err[512];
+	int rc;
 
 	(void)arg;
 	if (!body)
 		return;
 	pthread_mutex_lock(&api->lock);
-	old = engine_params_set_json(api->engine);
-	if (!old) {
-		api_reply_error(res, 503, "overloaded", "out of memory");
-	} else if (engine_params_update(api->engine, body, err, sizeof(err)) <
+	next = engine_params_merge(api->engine, body, err, sizeof(err));
+	if (!next) {
+		api_reply_error(res, strcmp(err, "out of memory") ? 400 : 503,
+				strcmp(err, "out of memory") ? "bad_parameter"
+							     : "overloaded",
+				err);
+	} else if ((rc = params_save_locked(api, next, err, sizeof(err))) <
 		   0) {
-		api_reply_error(res, 400, "bad_parameter", err);
-	} else if (params_save_locked(api, err, sizeof(err)) < 0) {
-		engine_params_restore(api->engine, old);
-		old = NULL;
+		json_decref(next);
 		log_err("parameters not changed: %s", err);
 		api_reply_error(res, 500, "persist_failed", err);
 	} else {
+		if (rc > 0)
+			log_warn("parameters: %s", err);
+		engine_params_restore(api->engine, next);
 		log_info("parameters updated through the API");
 		api_reply(res, 200, engine_params_json(api->engine));
 	}
 	pthread_mutex_unlock(&api->lock);
-	json_decref(old);
 	json_decref(body);
 }
 

@@ -79,6 +79,7 @@ static void change_locked(struct api *api, struct polstate *next,
 	struct policy_error perr;
 	struct policy_set *ps;
 	char err[512];
+	int rc;
 
 	if (!next) {
 		api_reply_error(res, 503, "overloaded", "out of memory");
@@ -89,12 +90,15 @@ static void change_locked(struct api *api, struct polstate *next,
 		api_reply_policy_error(res, "invalid_policy", &perr);
 		goto out;
 	}
-	if (polstate_save(next, api->conf->state_dir, err, sizeof(err)) < 0) {
+	rc = polstate_save(next, api->conf->state_dir, err, sizeof(err));
+	if (rc < 0) {
 		log_err("policies not changed: %s", err);
 		api_reply_error(res, 500, "persist_failed", err);
 		policy_set_free(ps);
 		goto out;
 	}
+	if (rc > 0) /* in the file: in force too, whatever the warning */
+		log_warn("policies: %s", err);
 	log_info("policies: %s; %zu in force", what, policy_set_count(ps));
 	engine_policies_swap(api->engine, ps);
 	polstate_free(api->overrides);

@@ -525,22 +525,20 @@ json_t *engine_params_json(struct engine *e)
 	return o;
 }
 
-int engine_params_update(struct engine *e, const json_t *updates, char *err,
-			 size_t len)
+json_t *engine_params_merge(struct engine *e, const json_t *updates,
+			    char *err, size_t len)
 {
 	const char *key;
 	json_t *v;
 	json_t *next;
-	int rc = -EINVAL;
 
 	if (!json_is_object(updates)) {
 		snprintf(err, len, "parameters must be a JSON object");
-		return -EINVAL;
+		return NULL;
 	}
 	pthread_mutex_lock(&e->lock);
-	next = json_copy(e->params);
+	next = json_deep_copy(e->params);
 	if (!next) {
-		rc = -ENOMEM;
 		snprintf(err, len, "out of memory");
 		goto out;
 	}
@@ -566,14 +564,23 @@ int engine_params_update(struct engine *e, const json_t *updates, char *err,
 		}
 		json_object_set_new(next, key, json_real(x));
 	}
-	json_decref(e->params);
-	e->params = next;
-	next = NULL;
-	rc = 0;
+	pthread_mutex_unlock(&e->lock);
+	return next;
 out:
 	pthread_mutex_unlock(&e->lock);
 	json_decref(next);
-	return rc;
+	return NULL;
+}
+
+int engine_params_update(struct engine *e, const json_t *updates, char *err,
+			 size_t len)
+{
+	json_t *next = engine_params_merge(e, updates, err, len);
+
+	if (!next)
+		return -EINVAL;
+	engine_params_restore(e, next);
+	return 0;
 }
 
 json_t *engine_params_set_json(struct engine *e)

@@ -54,6 +54,13 @@ json_t *engine_params_json(struct engine *e);
 /* Returns 0, or -EINVAL with a message (unknown parameter, not a number). */
 int engine_params_update(struct engine *e, const json_t *updates, char *err,
 			 size_t len);
+/*
+ * The values set through the API with updates merged in, checked but not
+ * in force (a new reference, for engine_params_restore() once persisted);
+ * NULL with a message when an update is refused or out of memory.
+ */
+json_t *engine_params_merge(struct engine *e, const json_t *updates,
+			    char *err, size_t len);
 
 /*
  * The values set through the API only (no defaults), as a new reference:
@@ -61,8 +68,8 @@ int engine_params_update(struct engine *e, const json_t *updates, char *err,
  */
 json_t *engine_params_set_json(struct engine *e);
 /*
- * Put back values taken with engine_params_set_json() (takes ownership),
- * e.g. when a change could not be persisted.
+ * Put values in force (takes ownership): those of engine_params_merge(),
+ * or back those of engine_params_set_json().
  */
 void engine_params_restore(struct engine *e, json_t *values);
 
