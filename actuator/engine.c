@@ -210,7 +210,9 @@ static void log_decisions(const struct plan *plan, const struct snapshot *s)
 			continue;
 		plan_reason_format(&pv->reason, why, sizeof(why));
 		/* A decision that changes nothing is only worth a debug line. */
-		log_msg(pv->value != (int64_t)cur ? LOG_LVL_INFO
+		/* Compared as doubles: cur may be absent (NaN) or beyond
+		   int64, and converting those is undefined behaviour. */
+		log_msg((double)pv->value != cur ? LOG_LVL_INFO
 						  : LOG_LVL_DEBUG,
 			"decision guest:%s balloon_target=%" PRId64
 			" (now %.0f KiB); reason: %s",
@@ -418,8 +420,10 @@ static json_t *row_json(const double *row, const struct field_desc *desc,
 	for (size_t f = 0; o && f < width; f++) {
 		if (!field_present(row[f]))
 			continue;
-		/* Integral values print as integers, as MOM's did. */
-		if (row[f] == (double)(json_int_t)row[f])
+		/* Integral values print as integers, as MOM's did (range
+		   checked first: converting beyond int64 is undefined). */
+		if (row[f] >= -0x1p63 && row[f] < 0x1p63 &&
+		    row[f] == (double)(json_int_t)row[f])
 			json_object_set_new(o, desc[f].name,
 					    json_integer((json_int_t)row[f]));
 		else
