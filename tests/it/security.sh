@@ -108,5 +108,23 @@ check "nothing momd created is world-writable (state dir, files, socket)" [ -z "
 check "state dir is 0700" [ "$(stat -c %a "$MOMD_STATE")" = 700 ]
 check "socket is not world-accessible" [ "$(( $(stat -c %a "$MOMD_SOCK") % 10 ))" = 0 ]
 
+# --- Names from samples cannot forge log lines: a newline (or any control
+# byte) in a guest name is escaped in the log.
+api PUT /v1/policies/60-all '{"guest": [{"rule": "all", "do": [{"set": "balloon_target", "to": 1000000}]}]}'
+check "a policy that decides for every guest is accepted" [ "$STATUS" = 200 ]
+forged='g\nmomd[error]: FORGED line\r\u001b[31m'
+forged_logged() {
+	post_host memory-total=8589934592 memory-free=4294967296 gauge-ksm_run=0
+	_post "$forged" memory-actual=2147483648 memory-maximum=4294967296
+	grep -q 'FORGED' "$MOMD_LOG"
+}
+wait_for 20 "the guest with a newline in its name is logged" forged_logged
+check "the name is in the log" grep -q 'FORGED line' "$MOMD_LOG"
+check "... but no line of the log starts with the forged text" \
+	bash -c "! grep -q '^momd\[error\]: FORGED' '$MOMD_LOG'"
+check "... the newline, the CR and the ESC are written escaped" \
+	grep -qF 'g\nmomd[error]: FORGED line\r\x1b[31m' "$MOMD_LOG"
+api DELETE /v1/policies/60-all
+
 momd_log_clean
 done_testing
