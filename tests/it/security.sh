@@ -126,5 +126,28 @@ check "... the newline, the CR and the ESC are written escaped" \
 	grep -qF 'g\nmomd[error]: FORGED line\r\x1b[31m' "$MOMD_LOG"
 api DELETE /v1/policies/60-all
 
+# --- A reason cut inside a UTF-8 character: the plan still answers (a
+# cut character made the JSON string invalid and /v1/plan answer 503).
+# "p/" then 254.5 two-byte characters fill the 511 bytes of the reason
+# buffer.
+rule=$(python3 -c 'print("\u00e9" * 300)')
+api PUT /v1/policies/p "{\"host\": [{\"rule\": \"$rule\", \"do\": [{\"set\": \"ksm_pages_to_scan\", \"to\": 64}]}]}"
+check "a policy whose rule name is 600 bytes of UTF-8 is accepted" [ "$STATUS" = 200 ]
+plan_has_pp() {
+	post_host memory-total=8589934592 memory-free=4294967296 gauge-ksm_run=0
+	api GET /v1/plan
+	[ "$STATUS" = 200 ] && grep -q '"p/' <<<"$BODY"
+}
+if wait_for 20 "a plan with the long reason" plan_has_pp; then
+	ok "GET /v1/plan answers 200 with the cut reason"
+else
+	not_ok "GET /v1/plan answers 200 with the cut reason (got $STATUS: $(head -c 200 <<<"$BODY"))"
+fi
+check "... cut on a character boundary" \
+	[ "$(jv 'len(j["plan"]["reasons"]["host"]["ksm_pages_to_scan"].encode())')" = 510 ]
+api POST /v1/evaluate '{"case": {"host": {"history": [{"mem_available": 1}]}}}'
+check "POST /v1/evaluate answers 200 too" [ "$STATUS" = 200 ]
+api DELETE /v1/policies/p
+
 momd_log_clean
 done_testing
