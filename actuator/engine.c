@@ -3,12 +3,16 @@
  * engine.c: ingest, the evaluation cycle, and the JSON views of the state.
  *
  * DESIGN.  Threads: libmicrohttpd's (ingest and API) and the main thread
- * (engine_cycle).  `lock` guards store, counts, policies, params, last_plan
- * and dry_run; `ctl_lock` guards the controller.  A cycle takes `lock` only
- * to build a snapshot and take a reference to the policy set, evaluates
- * with no lock held, then applies under `ctl_lock` alone.  The plan borrows
- * names from its policy set, so the reference is dropped only after the
- * plan is freed.
+ * (engine_cycle).  `lock` guards store, counts, policies, params, last_plan,
+ * dry_run, the rails waiting for the next cycle and `applied`, the
+ * controller's view published after each cycle.  `ctl_lock` serialises
+ * cycles, and the controller belongs to the cycle that holds it: no other
+ * thread ever waits for it, so a libvirt call that stalls (libvirtd
+ * stopped) stalls that cycle only, never /metrics, /v1/plan or ingest.  A
+ * cycle takes `lock` only to build a snapshot and take a reference to the
+ * policy set, evaluates with no lock held, applies under `ctl_lock` alone,
+ * then publishes under `lock`.  The plan borrows names from its policy
+ * set, so the reference is dropped only after the plan is freed.
  */
 #include "engine.h"
 
@@ -52,7 +56,10 @@ struct engine {
 	int64_t last_eval_ns;
 	int64_t started_ms;
 
-	pthread_mutex_t ctl_lock;
+	pthread_mutex_t ctl_lock;  /* one cycle at a time; see DESIGN */
+	json_t *applied;	   /* controller_guests_json(); under lock */
+	struct control_rails rails; /* for the next cycle; under lock */
+	bool rails_changed;	   /* under lock */
 	struct balloon_backend balloon;
 	struct ksm_backend ksm;
 	struct controller *ctl;
@@ -109,6 +116,7 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	e->dry_run = conf->dry_run;
 	e->interval_ms = conf->interval_ms;
 	e->eval_budget_ms = conf->eval_budget_ms;
+	e->rails = rails;
 	e->started_ms = clock_wall_ms();
 	e->error_rl = (struct ratelimit)RATELIMIT_INIT(60000);
 	pthread_mutex_init(&e->lock, NULL);
@@ -162,6 +170,7 @@ void engine_free(struct engine *e)
 	actlog_free(e->actions);
 	store_free(e->store);
 	json_decref(e->params);
+	json_decref(e->applied);
 	plan_free(e->last_plan);
 	policy_ref_put(e->last_plan_ref);
 	policy_ref_put(e->policies);
@@ -237,6 +246,9 @@ void engine_cycle(struct engine *e)
 	struct policy_ref *ref;
 	struct plan *plan = NULL;
 	struct timespec t0, t1, deadline;
+	struct control_rails rails;
+	bool rails_changed;
+	json_t *applied;
 	size_t nparams, expired;
 	bool dry_run, over = false;
 
@@ -274,9 +286,18 @@ void engine_cycle(struct engine *e)
 	}
 	log_decisions(plan, store_snapshot_get(ss));
 
+	pthread_mutex_lock(&e->lock);
+	rails = e->rails;
+	rails_changed = e->rails_changed;
+	e->rails_changed = false;
+	pthread_mutex_unlock(&e->lock);
+	/* Libvirt and sysfs calls: no lock that a reader waits for. */
 	pthread_mutex_lock(&e->ctl_lock);
+	if (rails_changed)
+		controller_set_rails(e->ctl, &rails);
 	controller_apply(e->ctl, plan, store_snapshot_get(ss), dry_run,
 			 clock_wall_ms());
+	applied = controller_guests_json(e->ctl);
 	pthread_mutex_unlock(&e->ctl_lock);
 
 	/* Keep the plan itself (and the policy set its reasons borrow
@@ -293,6 +314,10 @@ void engine_cycle(struct engine *e)
 	e->cycles++;
 	e->last_eval_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
 			  (t1.tv_nsec - t0.tv_nsec);
+	if (applied) {
+		json_decref(e->applied);
+		e->applied = applied;
+	}
 	pthread_mutex_unlock(&e->lock);
 out:
 	plan_free(plan);
@@ -495,12 +520,13 @@ json_t *engine_plan_json(struct engine *e)
 
 	pthread_mutex_lock(&e->lock);
 	p = e->last_plan ? plan_to_json(e->last_plan) : json_null();
+	targets = e->applied ? json_deep_copy(e->applied) : json_object();
 	pthread_mutex_unlock(&e->lock);
-	if (!p)
+	if (!p || !targets) {
+		json_decref(p);
+		json_decref(targets);
 		return NULL;
-	pthread_mutex_lock(&e->ctl_lock);
-	targets = controller_guests_json(e->ctl);
-	pthread_mutex_unlock(&e->ctl_lock);
+	}
 	return json_pack("{s:o, s:o}", "plan", p, "applied", targets);
 }
 
@@ -617,10 +643,11 @@ void engine_reconfigure(struct engine *e, const struct conf *next,
 	e->eval_budget_ms = next->eval_budget_ms;
 	if (dry_run_changed)
 		e->dry_run = next->dry_run;
+	/* Taken by the next cycle: waiting for ctl_lock here would stall
+	   the main thread behind a stalled libvirt call. */
+	e->rails = rails;
+	e->rails_changed = true;
 	pthread_mutex_unlock(&e->lock);
-	pthread_mutex_lock(&e->ctl_lock);
-	controller_set_rails(e->ctl, &rails);
-	pthread_mutex_unlock(&e->ctl_lock);
 }
 
 void engine_set_dry_run(struct engine *e, bool on)
