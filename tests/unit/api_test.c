@@ -127,8 +127,8 @@ static void setup(void)
 		abort();
 	log_set_level(LOG_LVL_ERR);
 	t.engine = engine_new(&t.conf, err, sizeof(err));
-	if (!t.engine || api_init(&t.api, t.engine, &t.conf, err,
-				  sizeof(err)) < 0) {
+	if (!t.engine ||
+	    api_init(&t.api, t.engine, &t.conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "api_test: %s\n", err);
 		abort();
 	}
@@ -142,8 +142,9 @@ static void test_params_persist_first(void)
 	status = call("PATCH", "/v1/parameters", "{\"zz\": 5}", NULL);
 	watch = false;
 	T_EQ_INT(status, 200, "PATCH /v1/parameters {zz: 5} answers 200");
-	T_EQ_DBL(seen_zz, 1, "... while its file was flushed, the engine "
-			     "still showed the old value");
+	T_EQ_DBL(seen_zz, 1,
+		 "... while its file was flushed, the engine "
+		 "still showed the old value");
 	T_EQ_DBL(param_zz(), 5, "... and shows the new one after");
 
 	fail_file_fsync = true;
@@ -152,8 +153,9 @@ static void test_params_persist_first(void)
 	status = call("PATCH", "/v1/parameters", "{\"zz\": 9}", NULL);
 	watch = false;
 	fail_file_fsync = false;
-	T_EQ_INT(status, 500, "a PATCH whose file cannot be written answers "
-			      "500");
+	T_EQ_INT(status, 500,
+		 "a PATCH whose file cannot be written answers "
+		 "500");
 	T_EQ_DBL(seen_zz, 5, "... the engine never showed the refused value");
 	T_EQ_DBL(param_zz(), 5, "... nor after");
 }

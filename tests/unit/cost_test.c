@@ -79,10 +79,12 @@ static void test_glob_pathological(void)
 	char name[121];
 	double t0;
 
-	put(&pol, "{\"guest\": [{\"rule\": \"g\", \"do\": [{\"if\": [\"glob\", \"");
+	put(&pol,
+	    "{\"guest\": [{\"rule\": \"g\", \"do\": [{\"if\": [\"glob\", \"");
 	for (int i = 0; i < 14; i++)
 		put(&pol, "*a");
-	put(&pol, "*b\"], \"then\": [{\"set\": \"balloon_target\", \"to\": 1}]}]}]}");
+	put(&pol,
+	    "*b\"], \"then\": [{\"set\": \"balloon_target\", \"to\": 1}]}]}]}");
 	memset(name, 'a', 120);
 	name[120] = '\0';
 	put(&cs, "{\"host\": {\"history\": []}, \"guests\": [{\"name\": \"");
@@ -109,19 +111,20 @@ static void test_glob_pathological(void)
 static void test_glob_like_fnmatch(void)
 {
 	static const char *const pats[] = {
-	    "*", "a*", "*b", "a*b", "?", "a?c", "[abc]", "[!abc]", "[^abc]",
-	    "[a-c]x", "[]]", "[]a]", "[!]]", "[a-]", "[-a]", "[", "a[", "a[b",
-	    "\\*", "a\\?", "\\", "a\\", "[\\]]", "*.*", "web-*", "db-?",
-	    "**a**", "*[0-9]", "[z-a]", "*a*b*c", "", "[[]", "[*]", "[?]",
+	    "*",      "a*",	"*b",	  "a*b",   "?",	   "a?c",   "[abc]",
+	    "[!abc]", "[^abc]", "[a-c]x", "[]]",   "[]a]", "[!]]",  "[a-]",
+	    "[-a]",   "[",	"a[",	  "a[b",   "\\*",  "a\\?",  "\\",
+	    "a\\",    "[\\]]",	"*.*",	  "web-*", "db-?", "**a**", "*[0-9]",
+	    "[z-a]",  "*a*b*c", "",	  "[[]",   "[*]",  "[?]",
 	};
 
 	T_OK(!glob_pattern_valid("a[b") && !glob_pattern_valid("[") &&
 		 glob_pattern_valid("\\[") && glob_pattern_valid("[[]"),
 	     "a pattern with an unclosed '[' is not valid");
 	static const char *const names[] = {
-	    "", "a", "b", "ab", "abc", "acb", "a*", "*", "?", "a?", "]", "-",
-	    "[", "a[", "a[b", "\\", "a\\", "x.y", "web-1", "db-7", "bab",
-	    "ax", "bx", "dx", "a1", "axbxc", "z",
+	    "",	     "a",    "b",   "ab", "abc", "acb", "a*", "*",     "?",
+	    "a?",    "]",    "-",   "[",  "a[",	 "a[b", "\\", "a\\",   "x.y",
+	    "web-1", "db-7", "bab", "ax", "bx",	 "dx",	"a1", "axbxc", "z",
 	};
 	int bad = 0, n = 0;
 
@@ -170,7 +173,8 @@ static void test_glob_cap(void)
 	struct policy_set *ps;
 	struct buf pol = {0};
 
-	put(&pol, "{\"guest\": [{\"rule\": \"g\", \"do\": [{\"if\": [\"glob\", \"");
+	put(&pol,
+	    "{\"guest\": [{\"rule\": \"g\", \"do\": [{\"if\": [\"glob\", \"");
 	for (int i = 0; i <= GLOB_MAX_PATTERN; i++)
 		put(&pol, "x");
 	put(&pol, "\"], \"then\": [{\"stop\": \"x\"}]}]}]}");
@@ -246,7 +250,8 @@ static void test_node_cap(void)
 	put(&pol, "]}]}");
 	ps = load1(pol.s, &err);
 	T_OK(!ps && strstr(err.message, "more than 200000"),
-	     "a set of 201000 nodes is refused (%s)", ps ? "loaded" : err.message);
+	     "a set of 201000 nodes is refused (%s)",
+	     ps ? "loaded" : err.message);
 	policy_set_free(ps);
 	free(pol.s);
 }
@@ -262,7 +267,8 @@ static char *guests_case(size_t n, long dup_a, long dup_b)
 		char g[64];
 		size_t id = (long)i == dup_b ? (size_t)dup_a : i;
 
-		snprintf(g, sizeof(g), "%s{\"name\": \"g%zu\", \"history\": []}",
+		snprintf(g, sizeof(g),
+			 "%s{\"name\": \"g%zu\", \"history\": []}",
 			 i ? ", " : "", id);
 		put(&b, g);
 	}
@@ -315,7 +321,8 @@ static void test_deadline(void)
 	struct plan *p;
 	char *text = guests_case(100, -1, -1);
 
-	put(&pol, "{\"guest\": [{\"rule\": \"r\", \"do\": [{\"let\": {\"v\": [\"+\"");
+	put(&pol,
+	    "{\"guest\": [{\"rule\": \"r\", \"do\": [{\"let\": {\"v\": [\"+\"");
 	for (int i = 0; i < 999; i++)
 		put(&pol, ",1");
 	put(&pol, "]}}]}]}");
