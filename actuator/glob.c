@@ -4,27 +4,74 @@
  */
 #include "glob.h"
 
+#include <ctype.h>
 #include <stddef.h>
+#include <string.h>
+
+/* "[:name:]" at q: its class test, and *q moved past it; NULL when q is
+   not a known class (the set is then refused as not closed). */
+static int (*class_at(const char **q))(int)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int);
+	} classes[] = {
+	    {"alnum", isalnum}, {"alpha", isalpha}, {"blank", isblank},
+	    {"cntrl", iscntrl}, {"digit", isdigit}, {"graph", isgraph},
+	    {"lower", islower}, {"print", isprint}, {"punct", ispunct},
+	    {"space", isspace}, {"upper", isupper}, {"xdigit", isxdigit},
+	};
+
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		size_t n = strlen(classes[i].name);
+
+		if (strncmp(*q + 2, classes[i].name, n) == 0 &&
+		    strncmp(*q + 2 + n, ":]", 2) == 0) {
+			*q += n + 4;
+			return classes[i].fn;
+		}
+	}
+	return NULL;
+}
+
+/* "[:", "[=" or "[." at q: a class, or what fnmatch reads as an
+   equivalence class or a collating symbol (not supported: refused). */
+static bool bracket_special(const char *q)
+{
+	return q[0] == '[' && (q[1] == ':' || q[1] == '=' || q[1] == '.');
+}
 
 /* Does the set at p (just after '[') match c?  *end gets the byte after
-   its ']'; false with *end = NULL when the set is not closed. */
+   its ']'; false with *end = NULL when the set is not closed (or holds
+   something this matcher does not support). */
 static bool set_match(const char *p, unsigned char c, const char **end)
 {
 	bool neg = false, hit = false;
 	const char *q = p;
 
+	*end = NULL;
 	if (*q == '!' || *q == '^') {
 		neg = true;
 		q++;
 	}
 	for (bool first = true; *q && (first || *q != ']'); first = false) {
 		unsigned char lo, hi;
+		int (*cls)(int);
 
+		if (bracket_special(q)) {
+			cls = q[1] == ':' ? class_at(&q) : NULL;
+			if (!cls)
+				return false;
+			hit |= cls(c) != 0;
+			continue;
+		}
 		if (*q == '\\' && q[1])
 			q++;
 		lo = hi = (unsigned char)*q++;
 		if (*q == '-' && q[1] && q[1] != ']') {
 			q++;
+			if (bracket_special(q))
+				return false;
 			if (*q == '\\' && q[1])
 				q++;
 			hi = (unsigned char)*q++;
@@ -32,10 +79,8 @@ static bool set_match(const char *p, unsigned char c, const char **end)
 		if (lo <= c && c <= hi)
 			hit = true;
 	}
-	if (*q != ']') {
-		*end = NULL;
+	if (*q != ']')
 		return false;
-	}
 	*end = q + 1;
 	return hit != neg;
 }

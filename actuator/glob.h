@@ -11,8 +11,9 @@
  * nothing is lost.
  *
  * Syntax as fnmatch(pattern, name, 0): `*` any string (also '/'), `?` any
- * one byte, `[...]` a set with ranges and `!` or `^` negation (a `]`
- * first is literal; an unclosed `[` is literal), `\` quotes the next byte
+ * one byte, `[...]` a set with ranges, classes (`[:digit:]`, ...) and `!`
+ * or `^` negation (a `]` first is literal; an unclosed `[` is literal;
+ * `[=x=]` and `[.x.]` are not supported), `\` quotes the next byte
  * (a trailing one matches nothing).
  * Bytes, not characters (momd runs in the C locale).
  */
@@ -26,8 +27,8 @@
 
 bool glob_match(const char *pattern, const char *name);
 
-/* Every `[` opens a closed set (policy_expr.c refuses other patterns: what
-   fnmatch makes of an unclosed one depends on what follows). */
+/* Every `[` opens a closed set of supported items (policy_expr.c refuses
+   other patterns: what fnmatch makes of them depends on what follows). */
 bool glob_pattern_valid(const char *pattern);
 
 #endif /* MOM_GLOB_H */

@@ -157,8 +157,9 @@ static int cx_args(struct cctx *c, const struct opdesc *d, const json_t *j,
 				      GLOB_MAX_PATTERN);
 		} else if (d->op == XOP_GLOB &&
 			   !glob_pattern_valid(json_string_value(a))) {
-			rc = cc_error(c, "a glob pattern has a '[' without "
-				      "its ']'");
+			rc = cc_error(c, "a glob pattern has a '[' set that is "
+				      "not closed or holds [=, [. or an "
+				      "unknown [:class:]");
 		} else {
 			out->s = arena_strdup(&c->ps->arena, json_string_value(a));
 			out->type = d->op == XOP_GLOB ? XT_NUM : XT_STR;
