@@ -236,12 +236,11 @@ static void patch_params(struct api *api, const struct http_request *req,
 	if (!body)
 		return;
 	pthread_mutex_lock(&api->lock);
-	next = engine_params_merge(api->engine, body, err, sizeof(err));
-	if (!next) {
-		api_reply_error(res, strcmp(err, "out of memory") ? 400 : 503,
-				strcmp(err, "out of memory") ? "bad_parameter"
-							     : "overloaded",
-				err);
+	rc = engine_params_merge(api->engine, body, &next, err, sizeof(err));
+	if (rc == -ENOMEM) {
+		api_reply_error(res, 503, "overloaded", err);
+	} else if (rc < 0) {
+		api_reply_error(res, 400, "bad_parameter", err);
 	} else if ((rc = params_save_locked(api, next, err, sizeof(err))) <
 		   0) {
 		json_decref(next);

@@ -555,20 +555,23 @@ json_t *engine_params_json(struct engine *e)
 	return o;
 }
 
-json_t *engine_params_merge(struct engine *e, const json_t *updates,
-			    char *err, size_t len)
+int engine_params_merge(struct engine *e, const json_t *updates,
+			json_t **out, char *err, size_t len)
 {
 	const char *key;
 	json_t *v;
 	json_t *next;
+	int rc = -EINVAL;
 
+	*out = NULL;
 	if (!json_is_object(updates)) {
 		snprintf(err, len, "parameters must be a JSON object");
-		return NULL;
+		return -EINVAL;
 	}
 	pthread_mutex_lock(&e->lock);
 	next = json_deep_copy(e->params);
 	if (!next) {
+		rc = -ENOMEM;
 		snprintf(err, len, "out of memory");
 		goto out;
 	}
@@ -595,22 +598,23 @@ json_t *engine_params_merge(struct engine *e, const json_t *updates,
 		json_object_set_new(next, key, json_real(x));
 	}
 	pthread_mutex_unlock(&e->lock);
-	return next;
+	*out = next;
+	return 0;
 out:
 	pthread_mutex_unlock(&e->lock);
 	json_decref(next);
-	return NULL;
+	return rc;
 }
 
 int engine_params_update(struct engine *e, const json_t *updates, char *err,
 			 size_t len)
 {
-	json_t *next = engine_params_merge(e, updates, err, len);
+	json_t *next;
+	int rc = engine_params_merge(e, updates, &next, err, len);
 
-	if (!next)
-		return -EINVAL;
-	engine_params_restore(e, next);
-	return 0;
+	if (rc == 0)
+		engine_params_restore(e, next);
+	return rc;
 }
 
 json_t *engine_params_set_json(struct engine *e)

@@ -51,16 +51,17 @@ json_t *engine_actions_json(struct engine *e, size_t limit);
 
 /* Parameters: current values (defaults merged in), and a merge-update. */
 json_t *engine_params_json(struct engine *e);
-/* Returns 0, or -EINVAL with a message (unknown parameter, not a number). */
+/* Returns 0, or -EINVAL with a message (unknown parameter, not a number)
+   or -ENOMEM. */
 int engine_params_update(struct engine *e, const json_t *updates, char *err,
 			 size_t len);
 /*
  * The values set through the API with updates merged in, checked but not
- * in force (a new reference, for engine_params_restore() once persisted);
- * NULL with a message when an update is refused or out of memory.
+ * in force: *out (a new reference, for engine_params_restore() once
+ * persisted).  Returns 0, or -EINVAL or -ENOMEM with a message.
  */
-json_t *engine_params_merge(struct engine *e, const json_t *updates,
-			    char *err, size_t len);
+int engine_params_merge(struct engine *e, const json_t *updates,
+			json_t **out, char *err, size_t len);
 
 /*
  * The values set through the API only (no defaults), as a new reference:
