@@ -131,8 +131,8 @@ done
 check "momd.service keeps no capability (CapabilityBoundingSet= empty)" \
 	grep -qx "CapabilityBoundingSet=" "$U/momd.service"
 check "momd.service's only root step is systemd-tmpfiles on mom.conf" \
-	[ "$(grep -c '^Exec[A-Za-z]*=[+!]' "$U/momd.service")" = 1 ] &&
-	grep -qx 'ExecStartPre=+systemd-tmpfiles --create mom.conf' "$U/momd.service"
+	[ "$(grep -c '^Exec[A-Za-z]*=[-@:]*[+!]' "$U/momd.service")" = 1 ] &&
+	grep -qx 'ExecStartPre=-+systemd-tmpfiles --create mom.conf' "$U/momd.service"
 check "momd.socket: the admin socket, 0660 root:mom-admin" \
 	grep -qx 'ListenStream=/run/mom/momd.sock' "$U/momd.socket" &&
 	grep -qx 'SocketGroup=mom-admin' "$U/momd.socket" &&

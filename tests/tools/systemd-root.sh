@@ -18,7 +18,14 @@ libmicrohttpd12,libcurl4,libvirt0,libvirt-clients,libvirt-daemon-system,\
 libvirt-daemon-driver-qemu,collectd-core,procps"
 STAMP="bookworm $PKGS"
 
+# The container shares the host's network namespace: its libvirtd must
+# start no network there (and it has no dnsmasq to).  Done on every call,
+# so a tree made before this line is fixed too.
+no_autostart() {
+	rm -f "$1/etc/libvirt/qemu/networks/autostart/default.xml"
+}
 if [ -f "$DIR/.mom-root" ] && [ "$(cat "$DIR/.mom-root")" = "$STAMP" ]; then
+	no_autostart "$DIR"
 	exit 0
 fi
 command -v debootstrap >/dev/null || {
@@ -44,6 +51,7 @@ if ! debootstrap --variant=minbase --include="$PKGS" bookworm "$DIR.new" \
 	rm -rf "$DIR.new"
 	exit 2
 fi
+no_autostart "$DIR.new"
 echo "$STAMP" >"$DIR.new/.mom-root"
 rm -rf "$DIR"
 mv "$DIR.new" "$DIR"
