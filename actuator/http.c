@@ -7,9 +7,9 @@
  * ingest only) and TCP (a bearer token required; the admin token or the
  * read token decides the level).  The unix sockets are momd's own, or
  * passed in by systemd (momd.socket; listenfds.c), which then owns their
- * mode, group and path.  Each runs an internal epoll thread pool.  Per connection we keep a small
- * struct that accumulates the body; the handler sees only complete
- * requests.
+ * mode, group and path.  Each runs an internal epoll thread pool.  Per
+ * connection we keep a small struct that accumulates the body; the
+ * handler sees only complete requests.
  */
 #include "http.h"
 
@@ -40,11 +40,11 @@ struct http_server;
 struct listener {
 	struct http_server *s;
 	struct MHD_Daemon *d;
-	int fd;		   /* a unix socket not yet handed to MHD, or -1 */
-	char *path;	   /* a unix socket momd created (unlinked at stop) */
-	bool tcp;	   /* the token decides the level */
-	bool read_only;	   /* unix: read and ingest only */
-	bool activated;	   /* passed in by systemd: never shut down */
+	int fd;		/* a unix socket not yet handed to MHD, or -1 */
+	char *path;	/* a unix socket momd created (unlinked at stop) */
+	bool tcp;	/* the token decides the level */
+	bool read_only; /* unix: read and ingest only */
+	bool activated; /* passed in by systemd: never shut down */
 };
 
 enum { L_UNIX, L_READ, L_TCP, L_COUNT };

@@ -105,8 +105,8 @@ int listenfds_take(struct listenfd *out, size_t max, char *err, size_t len)
 			 fds ? fds : "");
 		ret = -1;
 	} else if ((size_t)n > max) {
-		snprintf(err, len, "LISTEN_FDS: %lld sockets, at most %zu",
-			 n, max);
+		snprintf(err, len, "LISTEN_FDS: %lld sockets, at most %zu", n,
+			 max);
 		ret = -1;
 	}
 	for (long long i = 0; ret == 0 && i < n; i++) {
