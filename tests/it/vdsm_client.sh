@@ -7,19 +7,8 @@
 # script runs momd and turns their lines into TAP.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/api.sh"
+. "$ROOT/tests/lib/vdsm.sh"
 
-# tap_from CMD...: PASS/FAIL/SKIP lines of a checker into TAP.
-tap_from() {
-	local verdict desc
-	while read -r verdict desc; do
-		case $verdict in
-		PASS) ok "$desc" ;;
-		FAIL) not_ok "$desc" ;;
-		SKIP) skip "${desc#*# }: ${desc%% #*}" ;;
-		*) not_ok "checker said: $verdict $desc" ;;
-		esac
-	done < <("$@" 2>&1)
-}
 
 if ! momd_start; then
 	not_ok "momd starts"

@@ -132,6 +132,16 @@ def stock_proxy(path, timeout=2):
                                      allow_none=1)
 
 
+def wait(pred, secs=10):
+    """Poll pred() until it is truthy; its last value."""
+    end = time.monotonic() + secs
+    while True:
+        v = pred()
+        if v or time.monotonic() > end:
+            return v
+        time.sleep(0.1)
+
+
 def run(tests):
     for t in tests:
         try:
