@@ -34,6 +34,19 @@
 #     force and raises MomError (vdsm's API turns that into momErr);
 #   - a parameter momd refuses raises MomError and is not kept, so one bad
 #     key does not poison every later call.
+#
+# Balloon targets and the engine.  momd sets balloons through libvirt, not
+# through vdsm's VM.setBalloonTarget as MOM did, so vdsm would keep
+# reporting its own stale balloon_target.  The engine
+# (VmAnalyzer.proceedBalloonCheck) treats ballooning as requested when
+# balloon_target differs from balloon_max, and then believes the balloon
+# driver broken when balloon_cur sits at balloon_max or does not move toward
+# balloon_target.  So on every poll (getStatus) the client reads the
+# targets momd last applied (GET /v1/plan, "applied") and, for each running
+# VM whose vdsm balloon target differs, calls vdsm's own
+# vm.setBalloonTarget(target): vdsm then stores and reports that target
+# (and persists it in its metadata as balloonTarget), exactly as after
+# MOM's calls.  Re-applying the same target through libvirt is a no-op.
 import http.client
 import json
 import logging
@@ -173,6 +186,20 @@ def ksm_stats(host, page_size):
     }
 
 
+def _vdsm_vms():
+    """vdsm's running VM objects when this module runs inside vdsm, else
+    None.  Only public vdsm interfaces are used: clientIF.getVMs(), and on
+    each VM name, get_balloon_info() and setBalloonTarget()."""
+    try:
+        from vdsm import clientIF as cif_module
+    except ImportError:
+        return None
+    cif = getattr(cif_module.clientIF, "_instance", None)
+    if cif is None:
+        return None
+    return list(cif.getVMs().values())
+
+
 class MomClient(object):
     """vdsm's MomClient, backed by momd's REST API.
 
@@ -182,7 +209,7 @@ class MomClient(object):
 
     def __init__(self, sock_path, timeout=CONNECTION_TIMEOUT_SEC,
                  backoff=THROTTLE_INTERVAL, clock=time.monotonic,
-                 page_size=None):
+                 page_size=None, vdsm_vms=_vdsm_vms):
         self.log = logging.getLogger("MOM")
         self.log.info("Preparing MOM interface (momd REST API)")
         self._sock_path = sock_path
@@ -195,6 +222,8 @@ class MomClient(object):
         self._lock = threading.Lock()
         self._warn_status = _Throttle()
         self._warn_ksm = _Throttle()
+        self._warn_sync = _Throttle()
+        self._vdsm_vms = vdsm_vms
 
     def connect(self):
         """Prepare the connection; no I/O, so it works while momd is down."""
@@ -218,7 +247,40 @@ class MomClient(object):
                 self.log.warning("MOM not available. Error: %s", e)
             return "inactive"
         ok = isinstance(reply, dict) and reply.get("ok") is True
+        if ok:
+            self.syncBalloonTargets()
         return "active" if ok else "inactive"
+
+    def syncBalloonTargets(self):
+        """Make vdsm report, as each VM's balloon_target, the target momd
+        last applied to it (see the top of this file).  Returns the names
+        of the VMs whose vdsm target was updated.  Never raises."""
+        done = []
+        try:
+            vms = self._vdsm_vms()
+            if not vms:
+                return done
+            applied = self._client().call("GET", "/v1/plan").get("applied", {})
+        except Exception as e:  # a missed sync is retried at the next poll
+            if self._warn_sync.tick():
+                self.log.warning("balloon targets not synced with vdsm: %s", e)
+            return done
+        for vm in vms:
+            try:
+                target = applied.get(vm.name, {}).get("target", -1)
+                if not isinstance(target, int) or target <= 0:
+                    continue
+                info = vm.get_balloon_info()
+                if not info or not info.get("enabled", True):
+                    continue
+                if info.get("target") != target:
+                    vm.setBalloonTarget(target)
+                    done.append(vm.name)
+            except Exception as e:
+                if self._warn_sync.tick():
+                    self.log.warning("balloon target of %s not synced with "
+                                     "vdsm: %s", getattr(vm, "name", "?"), e)
+        return done
 
     def getKsmStats(self):
         """{ksmState, ksmPages, ksmMergeAcrossNodes, memShared (MiB), ksmCpu}

@@ -19,9 +19,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../contrib/vdsm"))
 sys.path.insert(0, os.path.dirname(__file__))
 import momIF  # noqa: E402
-from vdsm_lib import (BAD_MOM_POLICY, MOM_POLICY, g1_target,  # noqa: E402
-                      has_converter, next_plan, out, policy_names, post,
-                      rest, run, skip)
+from vdsm_lib import (BAD_MOM_POLICY, G1, MOM_POLICY,  # noqa: E402
+                      PRESSURE_HOST, g1_target, has_converter, next_plan,
+                      out, policy_names, post, rest, run, skip, wait)
 
 PHASE, SOCK, TMP = sys.argv[1], sys.argv[2], sys.argv[3]
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -140,6 +140,63 @@ def test_sequence():
     rest(SOCK, "DELETE", "/v1/policies")
 
 
+class StandInVm:
+    """What the drop-in uses of vdsm's Vm (lib/vdsm/virt/vm.py): name,
+    get_balloon_info() and setBalloonTarget().  vdsm itself cannot run
+    here; this records the calls vdsm would receive."""
+
+    def __init__(self, name, target, enabled=True):
+        self.name, self.target, self.enabled = name, target, enabled
+        self.calls = []
+
+    def get_balloon_info(self):
+        return {"enabled": self.enabled, "target": self.target, "minimum": 0}
+
+    def setBalloonTarget(self, target):
+        self.calls.append(target)
+        self.target = target
+
+
+def test_balloon_sync():
+    """After momd applies a balloon target (libvirt's test driver domain
+    'test'), the next poll makes vdsm report that target."""
+    rest(SOCK, "PATCH", "/v1/parameters", {"balloonEnabled": True})
+    vm = StandInVm("test", 4194304)
+    off = StandInVm("test", 4194304, enabled=False)
+    other = StandInVm("not-managed", 4194304)
+    vms = [vm, other]
+    c = momIF.MomClient(SOCK, vdsm_vms=lambda: vms)
+    c.connect()
+
+    def applied():
+        post(SOCK, PRESSURE_HOST, {"test": G1})
+        a = rest(SOCK, "GET", "/v1/plan")[1]["applied"].get("test", {})
+        return a.get("target", -1) if a.get("target", -1) > 0 else None
+    target = wait(applied)
+    out(target is not None and target < 4194304,
+        f"momd applied a balloon target to domain 'test' ({target})")
+    if target is None:
+        return
+    out(c.getStatus() == "active" and vm.calls[-1:] == [target],
+        f"the next poll calls vdsm's vm.setBalloonTarget({target}): {vm.calls}")
+    out(other.calls == [], "a VM momd did not balloon is left alone")
+    n = len(vm.calls)
+    c.getStatus()
+    out(len(vm.calls) == n, "vdsm already reports it: no second call")
+    vms[:] = [off]
+    c.getStatus()
+    out(off.calls == [], "a VM with ballooning disabled in vdsm is left alone")
+
+    def broken():
+        raise RuntimeError("vdsm is shutting down")
+    bad = momIF.MomClient(SOCK, vdsm_vms=broken)
+    bad.connect()
+    out(bad.getStatus() == "active", "a failing vdsm lookup costs the sync, never the poll")
+    plain = momIF.MomClient(SOCK)
+    plain.connect()
+    out(plain.syncBalloonTargets() == [], "outside vdsm there is nothing to sync")
+
+
 def test_timeout():
     path = os.path.join(TMP, "hung.sock")
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -207,6 +264,6 @@ def test_unreachable():
 
 
 if PHASE == "live":
-    run([test_sequence, test_timeout, test_backoff_clock])
+    run([test_sequence, test_balloon_sync, test_timeout, test_backoff_clock])
 else:
     run([test_unreachable])
