@@ -179,6 +179,19 @@ check "both installed plugins were loaded" \
 	bash -c "grep -q 'plugin \"mom\" successfully loaded' '$T_TMP/collectd.log' &&
 		grep -q 'plugin \"write_mom\" successfully loaded' '$T_TMP/collectd.log'"
 
+# The vdsm host profile's snippet, the same way (the head config includes
+# $T_TMP/snippet.conf).
+sed -e 's|^<Plugin mom>$|&\n  Connection "test:///default"|' \
+	-e 's|^<Plugin write_mom>$|&\n  Socket "'"$T_TMP"'/nobody.sock"|' \
+	-e 's|^  ActuatorSocket .*|  ActuatorSocket "'"$T_TMP"'/nobody.sock"|' \
+	"$D$P/share/mom/vdsm/collectd-vdsm.conf" >"$T_TMP/snippet.conf"
+: >"$T_TMP/collectd.log"
+timeout 30 collectd -T -C "$T_TMP/collectd.conf" >"$T_TMP/collectd.out" 2>&1
+check "collectd -T with the vdsm profile's snippet (Interval 15): no error, both plugins" \
+	bash -c "! grep -qi 'error\|could not\|unknown option' '$T_TMP/collectd.log' '$T_TMP/collectd.out' &&
+		grep -q 'plugin \"write_mom\" successfully loaded' '$T_TMP/collectd.log' &&
+		grep -q 'plugin \"mom\" successfully loaded' '$T_TMP/collectd.log'"
+
 # ---- systemd for real ----------------------------------------------------------
 if [ "$(ps -p 1 -o comm= 2>/dev/null)" != systemd ]; then
 	skip "starting momd.service: PID 1 is $(ps -p 1 -o comm=), not systemd"
