@@ -375,6 +375,23 @@ static void post_evaluate(struct api *api, const struct http_request *req,
 	json_t *body = NULL, *pol, *cs;
 
 	(void)arg;
+	if (api_body_is_mom(req)) {
+		/* MOM text: the whole set to try, against the current state. */
+		char *text = api_body_mom_policy(req, API_MOM_MAIN_POLICY, res);
+
+		if (!text)
+			return;
+		pol = json_pack("{s:s}", API_MOM_MAIN_POLICY, text);
+		free(text);
+		ps = pol ? api_policies_from_json(pol, res) : NULL;
+		json_decref(pol);
+		if (ps)
+			evaluate_reply(api, ps, NULL, res);
+		else if (!res->json)
+			api_reply_error(res, 503, "overloaded", "out of memory");
+		policy_set_free(ps);
+		return;
+	}
 	if (req->body_len > 0) {
 		body = api_body_json(req, res);
 		if (!body)

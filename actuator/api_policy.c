@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api_priv.h"
 #include "log.h"
+#include "momlang.h"
 #include "polstate.h"
 
 /* name -> text of every policy in the engine's set, and their order. */
@@ -182,14 +184,61 @@ out:
 	return ps;
 }
 
+bool api_body_is_mom(const struct http_request *req)
+{
+	const char *ct = req->content_type;
+	size_t n = strlen(MOMLANG_MEDIA_TYPE);
+
+	return strncasecmp(ct, MOMLANG_MEDIA_TYPE, n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+char *api_body_mom_policy(const struct http_request *req, const char *name,
+			  struct http_response *res)
+{
+	struct policy_error perr;
+	char *text;
+
+	text = momlang_convert_text(req->body, req->body_len, name, &perr);
+	if (!text)
+		api_reply_policy_error(res, "invalid_policy", &perr);
+	return text;
+}
+
+/* MOM's setPolicy: the MOM text body becomes the whole set. */
+static void put_policies_mom(struct api *api, const struct http_request *req,
+			     struct http_response *res)
+{
+	char *text = api_body_mom_policy(req, API_MOM_MAIN_POLICY, res);
+	struct polstate *next;
+
+	if (!text)
+		return;
+	next = polstate_new();
+	if (next && (polstate_replace_all(next) < 0 ||
+		     polstate_put(next, API_MOM_MAIN_POLICY, text) < 0)) {
+		polstate_free(next);
+		next = NULL;
+	}
+	free(text);
+	pthread_mutex_lock(&api->lock);
+	change_locked(api, next, "set replaced by a MOM policy", res);
+	pthread_mutex_unlock(&api->lock);
+}
+
 /* setPolicy, safely: {"policies": {name: policy}} replaces the set. */
 void api_put_policies(struct api *api, const struct http_request *req,
 		      const char *arg, struct http_response *res)
 {
-	json_t *body = api_body_json(req, res), *pol;
+	json_t *body, *pol;
 	struct polstate *next = NULL;
 
 	(void)arg;
+	if (api_body_is_mom(req)) {
+		put_policies_mom(api, req, res);
+		return;
+	}
+	body = api_body_json(req, res);
 	if (!body)
 		return;
 	pol = json_object_get(body, "policies");
@@ -282,10 +331,21 @@ void api_put_policy(struct api *api, const struct http_request *req,
 		    const char *arg, struct http_response *res)
 {
 	struct polstate *next;
-	char what[128];
+	char what[128], *converted = NULL;
+	const char *text = req->body;
 	json_t *utf8;
 
-	if (!name_ok(arg, res) || !api_body_is_json(req, res))
+	if (!name_ok(arg, res))
+		return;
+	if (api_body_is_mom(req)) {
+		/* MOM's policy language, converted; the JSON is kept. */
+		converted = api_body_mom_policy(req, arg, res);
+		if (!converted)
+			return;
+		text = converted;
+		goto put;
+	}
+	if (!api_body_is_json(req, res))
 		return;
 	if (strlen(req->body) != req->body_len) {
 		api_reply_error(res, 400, "bad_json",
@@ -300,15 +360,18 @@ void api_put_policy(struct api *api, const struct http_request *req,
 		return;
 	}
 	json_decref(utf8);
-	snprintf(what, sizeof(what), "%s set", arg);
+put:
+	snprintf(what, sizeof(what), "%s set%s", arg,
+		 converted ? " from MOM's policy language" : "");
 	pthread_mutex_lock(&api->lock);
 	next = polstate_copy(api->overrides);
-	if (next && polstate_put(next, arg, req->body) < 0) {
+	if (next && polstate_put(next, arg, text) < 0) {
 		polstate_free(next);
 		next = NULL;
 	}
 	change_locked(api, next, what, res);
 	pthread_mutex_unlock(&api->lock);
+	free(converted);
 }
 
 void api_delete_policy(struct api *api, const struct http_request *req,

@@ -41,6 +41,19 @@ json_t *api_body_json(const struct http_request *req,
 bool api_body_is_json(const struct http_request *req,
 		      struct http_response *res);
 
+/* The body is MOM policy-language text (Content-Type text/x-mom-policy). */
+bool api_body_is_mom(const struct http_request *req);
+/*
+ * The MOM text body converted into a JSON policy text named name (a new
+ * string); NULL with 400 invalid_policy (line, column, construct) or
+ * bad_request already answered.
+ */
+char *api_body_mom_policy(const struct http_request *req, const char *name,
+			  struct http_response *res);
+/* The policy name a MOM text gets when it replaces the whole set (MOM's
+   setPolicy). */
+#define API_MOM_MAIN_POLICY "50_main_"
+
 /*
  * Load {name: document-or-text} into a validated policy set; NULL with
  * the error already answered (400).

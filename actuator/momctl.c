@@ -61,10 +61,15 @@ static void usage(FILE *f)
 	    "info,\n"
 	    "                                debug or MOM's 1..5)\n"
 	    "  dry-run [on|off]              show or set dry-run mode\n"
+	    "  convert FILE.policy... [-o DIR]\n"
+	    "                                MOM policy language to JSON "
+	    "policies,\n"
+	    "                                offline (no daemon)\n"
 	    "\n"
 	    "default socket: %s (or $MOMCTL_SOCKET)\n"
 	    "\n"
-	    "exit status: 0 ok, 1 the API refused the request (HTTP 4xx),\n"
+	    "exit status: 0 ok, 1 the API refused the request (HTTP 4xx)\n"
+	    "  or convert refused a file,\n"
 	    "  2 usage, 3 cannot connect, 4 server error (HTTP 5xx) or a bad\n"
 	    "  reply, 5 a local file cannot be read\n",
 	    MOMCTL_DEFAULT_SOCKET);
@@ -452,6 +457,8 @@ static int dispatch(struct ctl *c, int argc, char **argv)
 		return cmd_log_level(c, argc, argv);
 	if (strcmp(cmd, "dry-run") == 0)
 		return cmd_dry_run(c, argc, argv);
+	if (strcmp(cmd, "convert") == 0)
+		return momctl_convert(argc, argv);
 	return usage_error("unknown command or arguments");
 }
 

@@ -59,4 +59,7 @@ void momctl_print_plan(const json_t *o);      /* evaluation result */
 void momctl_print_actions(const json_t *arr); /* one action per line */
 void momctl_print_lines(const json_t *arr);   /* one string per line */
 
+/* `momctl convert` (momctl_convert.c): offline, no connection. */
+int momctl_convert(int argc, char **argv);
+
 #endif /* MOM_MOMCTL_H */

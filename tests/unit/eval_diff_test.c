@@ -19,11 +19,20 @@
  *  - an absent ksm_merge_across_nodes (a kernel without the file, where
  *    MOM could not start) neither sets the mode nor triggers unmerging.
  * The seed is fixed so failures reproduce; MOM_DIFF_SEED overrides it.
+ *
+ * A second pass checks the converter of MOM's policy language
+ * (actuator/momlang.h): tests/data/mom/00..03, MOM-syntax versions of the
+ * defaults written from the reference, are converted and must decide
+ * exactly as the shipped JSON policies on 100 000 more random snapshots
+ * (the same controls, values and failing entities; the emergency signal is
+ * not MOM's and is not compared).  Inputs with an absent
+ * ksm_merge_across_nodes, which MOM never saw, are given a value.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "eval.h"
+#include "momlang.h"
 #include "policy.h"
 #include "testing.h"
 
@@ -379,6 +388,114 @@ static void dump(const struct ref_plan *r, const struct plan *p)
 		       p->guests[g].ctl[0].set, (long long)p->guests[g].ctl[0].value);
 }
 
+/* ---- the converted MOM-syntax defaults against the shipped set ---- */
+
+static bool same_plan(const struct plan *a, const struct plan *b)
+{
+	bool ok = (a->host_error == NULL) == (b->host_error == NULL) &&
+		  a->nguests == b->nguests;
+
+	for (int c = 0; c < HOST_CONTROL_COUNT; c++)
+		ok &= a->host[c].set == b->host[c].set &&
+		      (!a->host[c].set || a->host[c].value == b->host[c].value);
+	for (size_t g = 0; ok && g < a->nguests; g++) {
+		const struct plan_value *x = &a->guests[g].ctl[GC_BALLOON_TARGET];
+		const struct plan_value *y = &b->guests[g].ctl[GC_BALLOON_TARGET];
+
+		ok &= (a->guests[g].error == NULL) == (b->guests[g].error == NULL);
+		ok &= x->set == y->set && (!x->set || x->value == y->value);
+	}
+	return ok;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = f ? calloc(1, 1 << 16) : NULL;
+
+	*len = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+static struct policy_set *load_converted(const char *src)
+{
+	static const char *const names[] = {"00-defines", "01-parameters",
+					    "02-balloon", "03-ksm"};
+	struct policy_source s[4];
+	struct policy_set *ps = NULL;
+	struct policy_error err;
+	char *texts[4] = {0}, path[600];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		size_t len;
+		char *mom;
+
+		snprintf(path, sizeof(path), "%s/tests/data/mom/%s.policy", src, names[i]);
+		mom = slurp(path, &len);
+		texts[i] = mom ? momlang_convert_text(mom, len, names[i], &err) : NULL;
+		free(mom);
+		if (!T_OK(texts[i], "%s.policy converts", names[i])) {
+			printf("#   %d:%d: %s\n", err.line, err.column, err.message);
+			goto out;
+		}
+		s[i] = (struct policy_source){names[i], texts[i]};
+	}
+	ps = policy_set_load(s, 4, &err);
+	if (!T_OK(ps, "the converted defaults load"))
+		printf("#   %s %s: %s\n", err.policy, err.path, err.message);
+out:
+	for (i = 0; i < 4; i++)
+		free(texts[i]);
+	return ps;
+}
+
+static void converted_pass(const char *src, const struct policy_set *shipped,
+			   struct input *in)
+{
+	struct policy_set *mom = load_converted(src);
+	unsigned long cases = 0, bad = 0, targets = 0, runs = 0;
+	const unsigned long n = 100000;
+
+	if (!mom)
+		return;
+	for (unsigned long i = 0; i < n; i++) {
+		struct plan *a, *b;
+
+		gen(in);
+		for (size_t r = 0; r < in->snap.host.len; r++) {
+			double *m = &in->host[r * HOST_FIELD_COUNT + HF_KSM_MERGE_ACROSS_NODES];
+
+			if (isnan(*m))
+				*m = rnd(2);
+		}
+		a = eval_run(shipped, &in->snap);
+		b = eval_run(mom, &in->snap);
+		if (a && b) {
+			cases++;
+			if (!same_plan(a, b) && bad++ < 3) {
+				printf("# converted differs in case %lu\n", i);
+				printf("#   shipped:\n");
+				dump(&(struct ref_plan){0}, a);
+				printf("#   converted:\n");
+				dump(&(struct ref_plan){0}, b);
+			}
+			for (size_t g = 0; g < a->nguests; g++)
+				targets += a->guests[g].ctl[GC_BALLOON_TARGET].set;
+			runs += a->host[HC_KSM_RUN].set;
+		}
+		plan_free(a);
+		plan_free(b);
+	}
+	T_EQ_INT(cases, n, "every random snapshot evaluated by both sets");
+	T_EQ_INT(bad, 0, "the converted MOM-syntax defaults decide exactly as the shipped JSON policies");
+	T_OK(targets > 1000 && runs > 1000, "the inputs reach the balloon and KSM paths (%lu targets, %lu ksm_run)",
+	     targets, runs);
+	policy_set_free(mom);
+}
+
 int main(void)
 {
 	const char *seed = getenv("MOM_DIFF_SEED");
@@ -420,6 +537,7 @@ int main(void)
 		     t.herr > 10 && t.emergency > 100 && t.unmerge > 100 &&
 		     t.run1 > 1000 && t.merge > 1000,
 	     "the random inputs reach every path");
+	converted_pass(src ? src : ".", ps, in);
 	policy_set_free(ps);
 	free(in);
 	return t_done();

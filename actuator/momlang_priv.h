@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * momlang_priv.h: the translator's state, shared by momlang_conv.c (the
+ * program: variables, functions, if, with, statements) and momlang_ops.c
+ * (operators and entity methods).  Private to the converter.
+ *
+ * DESIGN.  The MOM program is run once, symbolically.  A value (struct
+ * sval) is a JSON expression of our language, or an entity (Host, a
+ * guest), or the Guests list.  Every assignment of a number emits a
+ * `let` with a new name; the current path condition ("pc": the name of a
+ * let that is true on this path, or none) guards it as
+ * ["if", pc, value, previous], and guards every control write, so a
+ * MOM `if` whose branches assign or set controls becomes straight-line
+ * code that evaluates exactly what MOM evaluated on each path.
+ */
+#ifndef MOM_MOMLANG_PRIV_H
+#define MOM_MOMLANG_PRIV_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "momlang_read.h"
+#include "policy.h"
+
+enum svk {
+	SV_NUM,	   /* e: a numeric expression (null = MOM's nil) */
+	SV_STR,	   /* e: a string expression (["str", s] or ["name"]) */
+	SV_HOST,   /* the Host entity */
+	SV_GUEST,  /* the guest of the current guest rule */
+	SV_GUESTS, /* the Guests list */
+	SV_FUNC,   /* a function's name (the value of def), e: its name */
+	SV_BAD,	   /* a value that has no equivalent; an error if used */
+};
+
+struct sval {
+	enum svk k;
+	json_t *e; /* owned */
+	const struct mnode *at; /* SV_BAD: where */
+	const char *why;	/* SV_BAD: the message */
+};
+
+struct var {
+	char *name;
+	struct sval v;
+	json_t *defcond; /* NULL: defined on every path; else a let name */
+	bool param;	 /* a top-level constant, i.e. a parameter */
+};
+
+struct scope {
+	size_t n, cap;
+	struct var *vars;
+};
+
+struct func {
+	char *name;
+	const struct mnode *params, *body;
+};
+
+struct conv {
+	struct policy_error *err;
+	const char *ns;	      /* suffix of generated names, "" for none */
+	json_t *params;	      /* "parameters" */
+	json_t *host_do;      /* the host rule's statements */
+	json_t *guest_rules;  /* the guest rules */
+	json_t *cur;	      /* where statements go now */
+	json_t *versions;     /* base name -> count, for unique let names */
+	json_t *pc;	      /* path condition (a let name) or NULL */
+	bool in_guest;
+	size_t guest_base;    /* first scope of the current guest rule */
+	size_t nscopes, capscopes;
+	struct scope *scopes; /* [0] is the global scope */
+	size_t nfuncs, capfuncs;
+	struct func *funcs;
+	int call_depth;
+	unsigned long steps;  /* forms evaluated, bounded */
+};
+
+#define MOMCONV_MAX_CALLS 16
+#define MOMCONV_MAX_STEPS 200000
+#define MOMCONV_MAX_EXPR_DEPTH 40
+
+__attribute__((format(printf, 3, 4))) int mc_error(struct conv *c,
+						   const struct mnode *at,
+						   const char *fmt, ...);
+
+/* Evaluate form n; *out is owned by the caller (sval_clear). */
+int mc_eval(struct conv *c, const struct mnode *n, struct sval *out);
+void sval_clear(struct sval *v);
+struct sval sv_num(json_t *e);
+
+/* Evaluate n, requiring a number (or a string if strings). */
+int mc_num(struct conv *c, const struct mnode *n, json_t **out);
+
+/* Append a statement to the current rule; guarded by pc. */
+int mc_emit_set(struct conv *c, const struct mnode *at, const char *ctl,
+		json_t *value);
+
+/* Operators and entity methods (momlang_ops.c).  1 when n's head is not
+   one of theirs, else 0 or -1. */
+int mc_operator(struct conv *c, const struct mnode *n, struct sval *out);
+int mc_method(struct conv *c, const struct mnode *n, const struct sval *ent,
+	      const char *method, struct sval *out);
+/* entity.field as a value. */
+int mc_field(struct conv *c, const struct mnode *at, const struct sval *ent,
+	     const char *field, struct sval *out);
+
+const char *mc_kind_name(enum svk k);
+
+#endif /* MOM_MOMLANG_PRIV_H */
