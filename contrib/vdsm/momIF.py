@@ -50,6 +50,7 @@
 import http.client
 import json
 import logging
+import math
 import os
 import socket
 import threading
@@ -174,7 +175,8 @@ def ksm_stats(host, page_size):
             "ksm_pages_sharing", "ksmd_cpu_usage")
     if not isinstance(host, dict) or any(
             not isinstance(host.get(k), (int, float))
-            or isinstance(host.get(k), bool) for k in need):
+            or isinstance(host.get(k), bool)
+            or not math.isfinite(host.get(k)) for k in need):
         return {}
     return {
         "ksmState": bool(host["ksm_run"]),
@@ -188,8 +190,10 @@ def ksm_stats(host, page_size):
 
 def _vdsm_vms():
     """vdsm's running VM objects when this module runs inside vdsm, else
-    None.  Only public vdsm interfaces are used: clientIF.getVMs(), and on
-    each VM name, get_balloon_info() and setBalloonTarget()."""
+    None.  The clientIF singleton is read as it is (clientIF._instance:
+    getInstance() would create one outside vdsm); the rest is vdsm's
+    public interface: getVMs(), and on each VM name, get_balloon_info()
+    and setBalloonTarget()."""
     try:
         from vdsm import clientIF as cif_module
     except ImportError:
