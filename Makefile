@@ -72,7 +72,8 @@ ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) -lpthread -
 CORE_SRCS := actuator/field.c actuator/wire.c actuator/policy.c \
 	actuator/eval.c actuator/plan.c actuator/evalcase.c \
 	actuator/policy_expr.c actuator/evaluate_cli.c \
-	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c
+	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \
+	actuator/momlang_emit.c
 
 # The daemon's modules (everything in actuator/ but the core and the mains).
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \

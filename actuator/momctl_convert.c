@@ -30,9 +30,11 @@ static char *slurp(const char *path, size_t *len)
 			char *nb;
 
 			cap = cap ? 2 * cap : 8192;
-			nb = cap > MOMLANG_MAX_TEXT + 8192 ? NULL : realloc(buf, cap);
+			nb = cap > MOMLANG_MAX_TEXT + 8192 ? NULL
+							   : realloc(buf, cap);
 			if (!nb) {
-				fprintf(stderr, "momctl: %s: larger than %d bytes\n",
+				fprintf(stderr,
+					"momctl: %s: larger than %d bytes\n",
 					path, MOMLANG_MAX_TEXT);
 				free(buf);
 				fclose(f);
@@ -81,7 +83,9 @@ int momctl_convert(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "momctl: convert: -o needs a directory\n");
+				fprintf(
+				    stderr,
+				    "momctl: convert: -o needs a directory\n");
 				json_decref(all);
 				return MOMCTL_USAGE;
 			}
@@ -101,14 +105,16 @@ int momctl_convert(int argc, char **argv)
 		nfiles++;
 		policy_name_of(argv[i], name, sizeof(name));
 		if (!policy_name_valid(name)) {
-			fprintf(stderr, "momctl: %s: \"%s\" is not a valid policy name "
-					"([A-Za-z0-9_.-], at most 63)\n",
+			fprintf(stderr,
+				"momctl: %s: \"%s\" is not a valid policy name "
+				"([A-Za-z0-9_.-], at most 63)\n",
 				argv[i], name);
 			rc = MOMCTL_USAGE;
 			break;
 		}
 		if (json_object_get(all, name)) {
-			fprintf(stderr, "momctl: %s: a second policy named \"%s\"\n",
+			fprintf(stderr,
+				"momctl: %s: a second policy named \"%s\"\n",
 				argv[i], name);
 			rc = MOMCTL_USAGE;
 			break;
@@ -121,8 +127,8 @@ int momctl_convert(int argc, char **argv)
 		doc = momlang_convert(text, len, name, &err);
 		free(text);
 		if (!doc) {
-			fprintf(stderr, "momctl: %s:%d:%d: %s\n", argv[i], err.line,
-				err.column, err.message);
+			fprintf(stderr, "momctl: %s:%d:%d: %s\n", argv[i],
+				err.line, err.column, err.message);
 			rc = MOMCTL_API_ERROR;
 			break;
 		}
@@ -137,23 +143,27 @@ int momctl_convert(int argc, char **argv)
 		return rc;
 	}
 	if (!outdir) {
-		/* One file: its policy; several: the body of PUT /v1/policies. */
+		/* One file: its policy; several: the body of PUT /v1/policies.
+		 */
 		json_t *out = nfiles == 1 ? json_incref(json_object_iter_value(
 						json_object_iter(all)))
 					  : json_pack("{s:O}", "policies", all);
 
-		if (json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
+		if (json_dumpf(out, stdout,
+			       JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
 		    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
 			rc = MOMCTL_FILE;
 		json_decref(out);
 		json_decref(all);
 		return rc;
 	}
-	json_object_foreach(all, key, doc) {
+	json_object_foreach(all, key, doc)
+	{
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/%s.json", outdir, key);
-		if (json_dump_file(doc, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
+		if (json_dump_file(doc, path,
+				   JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
 			fprintf(stderr, "momctl: cannot write %s: %s\n", path,
 				strerror(errno));
 			rc = MOMCTL_FILE;

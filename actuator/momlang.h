@@ -4,10 +4,11 @@
  * files), read and converted into this project's JSON policy.
  *
  * The reader (momlang_read.c) turns the text into a tree of forms, each
- * with its line and column.  The translator (momlang_conv.c,
- * momlang_ops.c) runs the program symbolically once: variables become
- * `let` bindings (a new one per assignment), functions are expanded where
- * they are called, MOM's `if` becomes guarded bindings and statements,
+ * with its line and column.  The translator (momlang_conv.c, with
+ * momlang_emit.c and momlang_ops.c) runs the program symbolically once:
+ * variables become `let` bindings (a new one per assignment), functions are
+ * expanded where they are called, MOM's `if` becomes guarded bindings and
+ * statements,
  * `(with Guests g ...)` becomes a guest rule, top-level constants become
  * parameters.  What has no equivalent is refused with the line, column and
  * the construct's name.  policies/README.md ("MOM's policy language")

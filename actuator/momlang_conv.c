@@ -34,273 +34,14 @@ int mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...)
 	return -1;
 }
 
-struct sval sv_num(json_t *e) { return (struct sval){.k = SV_NUM, .e = e}; }
-
-void sval_clear(struct sval *v)
-{
-	json_decref(v->e);
-	v->e = NULL;
-}
-
-static struct sval sval_copy(const struct sval *v)
-{
-	struct sval r = *v;
-
-	json_incref(r.e);
-	return r;
-}
-
-/* ---- scopes ---- */
-
-static int scope_push(struct conv *c)
-{
-	if (c->nscopes == c->capscopes) {
-		size_t nc = c->capscopes ? 2 * c->capscopes : 8;
-		struct scope *s = realloc(c->scopes, nc * sizeof(*s));
-
-		if (!s)
-			return -1;
-		c->scopes = s;
-		c->capscopes = nc;
-	}
-	memset(&c->scopes[c->nscopes++], 0, sizeof(struct scope));
-	return 0;
-}
-
-static void scope_pop(struct conv *c)
-{
-	struct scope *s = &c->scopes[--c->nscopes];
-
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->vars[i].name);
-		sval_clear(&s->vars[i].v);
-		json_decref(s->vars[i].defcond);
-	}
-	free(s->vars);
-}
-
-static struct var *scope_find(struct scope *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->vars[i].name, name) == 0)
-			return &s->vars[i];
-	return NULL;
-}
-
-/* Innermost binding of name; *depth gets its scope's index. */
-static struct var *lookup(struct conv *c, const char *name, size_t *depth)
-{
-	for (size_t d = c->nscopes; d-- > 0;) {
-		struct var *v = scope_find(&c->scopes[d], name);
-
-		if (v) {
-			if (depth)
-				*depth = d;
-			return v;
-		}
-	}
-	return NULL;
-}
-
-/* A new variable in the innermost scope; v is taken. */
-static struct var *scope_add(struct conv *c, const char *name, struct sval v)
-{
-	struct scope *s = &c->scopes[c->nscopes - 1];
-	struct var *nv;
-
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? 2 * s->cap : 8;
-		struct var *a = realloc(s->vars, nc * sizeof(*a));
-
-		if (!a) {
-			sval_clear(&v);
-			return NULL;
-		}
-		s->vars = a;
-		s->cap = nc;
-	}
-	nv = &s->vars[s->n];
-	memset(nv, 0, sizeof(*nv));
-	nv->name = strdup(name);
-	if (!nv->name) {
-		sval_clear(&v);
-		return NULL;
-	}
-	nv->v = v;
-	s->n++;
-	return nv;
-}
-
-/* ---- emitting statements ---- */
-
-static int json_depth(const json_t *e)
-{
-	int d = 0;
-
-	if (json_is_array(e)) {
-		size_t i;
-		json_t *k;
-
-		json_array_foreach(e, i, k) {
-			int kd = json_depth(k);
-
-			if (kd > d)
-				d = kd;
-		}
-		return d + 1;
-	}
-	return 0;
-}
-
-static int check_depth(struct conv *c, const struct mnode *at, const json_t *e)
-{
-	if (json_depth(e) > MOMCONV_MAX_EXPR_DEPTH)
-		return mc_error(c, at,
-				"the expression nests deeper than %d levels once converted",
-				MOMCONV_MAX_EXPR_DEPTH);
-	return 0;
-}
-
-static int append(struct conv *c, const struct mnode *at, json_t *st)
-{
-	if (!st)
-		return mc_error(c, at, "out of memory");
-	if (json_array_size(c->cur) >= 20000) {
-		json_decref(st);
-		return mc_error(c, at, "too many statements once function calls "
-				       "are expanded");
-	}
-	json_array_append_new(c->cur, st);
-	return 0;
-}
-
-/* A unique identifier for a binding of MOM variable base. */
-static json_t *let_name(struct conv *c, const char *base)
-{
-	char buf[200], clean[64];
-	json_int_t k = json_integer_value(json_object_get(c->versions, base)) + 1;
-	size_t i;
-
-	for (i = 0; base[i] && i < sizeof(clean) - 1; i++)
-		clean[i] = isalnum((unsigned char)base[i]) ? base[i] : '_';
-	clean[i] = '\0';
-	json_object_set_new(c->versions, base, json_integer(k));
-	if (k > 1)
-		snprintf(buf, sizeof(buf), "%s_%lld%s%s", clean, (long long)k,
-			 c->ns[0] ? "__" : "", c->ns);
-	else
-		snprintf(buf, sizeof(buf), "%s%s%s", clean, c->ns[0] ? "__" : "",
-			 c->ns);
-	return json_string(buf);
-}
-
-/* Emit {"let": {name: expr}} (expr taken); answers the name (new ref). */
-static json_t *emit_let(struct conv *c, const struct mnode *at,
-			const char *base, json_t *expr)
-{
-	json_t *name;
-
-	if (check_depth(c, at, expr) < 0) {
-		json_decref(expr);
-		return NULL;
-	}
-	name = let_name(c, base);
-	if (!name || append(c, at, json_pack("{s:{s:o}}", "let",
-					     json_string_value(name), expr)) < 0) {
-		json_decref(name);
-		return NULL;
-	}
-	return name;
-}
-
-/* ["if", pc, e, prev] on a guarded path, else e.  Takes e and prev. */
-static json_t *guard(struct conv *c, json_t *e, json_t *prev)
-{
-	if (!c->pc) {
-		json_decref(prev);
-		return e;
-	}
-	return json_pack("[sOoo]", "if", c->pc, e, prev ? prev : json_null());
-}
-
-int mc_emit_set(struct conv *c, const struct mnode *at, const char *ctl,
-		json_t *value)
-{
-	json_t *st;
-
-	if (check_depth(c, at, value) < 0) {
-		json_decref(value);
-		return -1;
-	}
-	st = json_pack("{s:s, s:o}", "set", ctl, "to", value);
-	if (st && c->pc)
-		st = json_pack("{s:O, s:[o]}", "if", c->pc, "then", st);
-	return append(c, at, st);
-}
-
-int mc_num(struct conv *c, const struct mnode *n, json_t **out)
-{
-	struct sval v;
-
-	if (mc_eval(c, n, &v) < 0)
-		return -1;
-	if (v.k != SV_NUM) {
-		int rc = v.k == SV_BAD ? mc_error(c, v.at, "%s", v.why)
-				       : mc_error(c, n, "a number is expected here, not %s",
-						  mc_kind_name(v.k));
-
-		sval_clear(&v);
-		return rc;
-	}
-	*out = v.e;
-	return 0;
-}
-
-/* ---- variables ---- */
-
-static bool is_ident(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return false;
-	for (s++; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
-}
-
-/* A literal number expression (the value of a parameter). */
-static bool is_const(const json_t *e) { return json_is_number(e); }
-
-/*
- * Bind the value v (taken) to a variable: numbers become a `let` guarded
- * by the path condition, whose previous value is prev (a name or NULL);
- * strings and entities are kept as they are.
- */
-static int bind_value(struct conv *c, const struct mnode *at, const char *base,
-		      struct sval *v, json_t *prev, struct sval *out)
-{
-	json_t *name;
-
-	if (v->k != SV_NUM) {
-		json_decref(prev);
-		*out = *v;
-		return 0;
-	}
-	name = emit_let(c, at, base, guard(c, v->e, prev));
-	v->e = NULL;
-	if (!name)
-		return -1;
-	*out = sv_num(name);
-	return 0;
-}
-
 static bool top_level(const struct conv *c)
 {
 	return c->nscopes == 1 && !c->pc && !c->in_guest;
 }
 
 static int special_true_false(struct conv *c, const struct mnode *n,
-			      const char *name, const struct sval *v, bool *done)
+			      const char *name, const struct sval *v,
+			      bool *done)
 {
 	*done = false;
 	if (strcmp(name, "True") != 0 && strcmp(name, "False") != 0)
@@ -310,8 +51,9 @@ static int special_true_false(struct conv *c, const struct mnode *n,
 		*done = true; /* vdsm's 00-defines: the builtin values */
 		return 0;
 	}
-	return mc_error(c, n, "'%s' can only be defined as %d (it is a constant here)",
-			name, name[0] == 'T');
+	return mc_error(
+	    c, n, "'%s' can only be defined as %d (it is a constant here)",
+	    name, name[0] == 'T');
 }
 
 static int add_param(struct conv *c, const char *name, json_t *value)
@@ -332,22 +74,25 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		return mc_error(c, n, "'defvar' takes a symbol and a value");
 	name = n->kids[1].text;
 	if (strchr(name, '.'))
-		return mc_error(c, &n->kids[1], "'defvar' of a dotted name '%s' has no equivalent", name);
+		return mc_error(
+		    c, &n->kids[1],
+		    "'defvar' of a dotted name '%s' has no equivalent", name);
 	if (mc_eval(c, &n->kids[2], &v) < 0)
 		return -1;
 	if (special_true_false(c, n, name, &v, &done) < 0 || done) {
 		*out = v;
 		return done ? 0 : -1;
 	}
-	var = scope_find(&c->scopes[c->nscopes - 1], name);
+	var = mc_scope_find(&c->scopes[c->nscopes - 1], name);
 	if (var && !var->defcond) {
 		sval_clear(&v); /* already defined: MOM keeps the value */
-		*out = sval_copy(&var->v);
+		*out = mc_sval_copy(&var->v);
 		return 0;
 	}
-	if (!var && top_level(c) && v.k == SV_NUM && is_const(v.e) && is_ident(name)) {
+	if (!var && top_level(c) && v.k == SV_NUM && mc_is_const(v.e) &&
+	    mc_is_ident(name)) {
 		if (add_param(c, name, v.e) < 0 ||
-		    !(var = scope_add(c, name, sv_num(json_string(name))))) {
+		    !(var = mc_scope_add(c, name, sv_num(json_string(name))))) {
 			sval_clear(&v);
 			return mc_error(c, n, "out of memory");
 		}
@@ -361,31 +106,35 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 
 		if (v.k != SV_NUM || var->v.k != SV_NUM) {
 			sval_clear(&v);
-			return mc_error(c, n, "'%s' is defined on several paths with "
-					      "a value that is not a number: no equivalent",
-					name);
+			return mc_error(
+			    c, n,
+			    "'%s' is defined on several paths with "
+			    "a value that is not a number: no equivalent",
+			    name);
 		}
 		e = json_pack("[sOOo]", "if", var->defcond, var->v.e, v.e);
 		v.e = e;
-		if (bind_value(c, n, name, &v, json_incref(var->v.e), out) < 0)
+		if (mc_bind(c, n, name, &v, json_incref(var->v.e), out) < 0)
 			return -1;
 		sval_clear(&var->v);
-		var->v = sval_copy(out);
+		var->v = mc_sval_copy(out);
 		if (c->pc) {
-			json_t *d = emit_let(c, n, "defined",
-					     json_pack("[sOO]", "or", var->defcond, c->pc));
+			/* Defined where it was, or here: names only, so
+			   kept as an expression rather than a binding. */
+			json_t *d = json_pack("[sOO]", "or", var->defcond,
+					      c->pc);
 
 			json_decref(var->defcond);
 			var->defcond = d;
-			return d ? 0 : -1;
+			return d ? 0 : mc_error(c, n, "out of memory");
 		}
 		json_decref(var->defcond);
 		var->defcond = NULL;
 		return 0;
 	}
-	if (bind_value(c, n, name, &v, NULL, out) < 0)
+	if (mc_bind(c, n, name, &v, NULL, out) < 0)
 		return -1;
-	var = scope_add(c, name, sval_copy(out));
+	var = mc_scope_add(c, name, mc_sval_copy(out));
 	if (!var)
 		return mc_error(c, n, "out of memory");
 	var->defcond = c->pc ? json_incref(c->pc) : NULL;
@@ -411,15 +160,16 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = v;
 		return done ? 0 : -1;
 	}
-	var = lookup(c, name, &depth);
+	var = mc_lookup(c, name, &depth);
 	if ((!var || var->param) && top_level(c) && v.k == SV_NUM &&
-	    is_const(v.e) && is_ident(name)) {
+	    mc_is_const(v.e) && mc_is_ident(name)) {
 		/* vdsm's 01-parameters: (set balloonEnabled True). */
 		if (add_param(c, name, v.e) < 0) {
 			sval_clear(&v);
 			return mc_error(c, n, "out of memory");
 		}
-		if (!var && !(var = scope_add(c, name, sv_num(json_string(name))))) {
+		if (!var &&
+		    !(var = mc_scope_add(c, name, sv_num(json_string(name))))) {
 			sval_clear(&v);
 			return mc_error(c, n, "out of memory");
 		}
@@ -427,37 +177,49 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = v;
 		return 0;
 	}
+	if (!var && top_level(c) && v.k != SV_NUM) {
+		sval_clear(&v);
+		return mc_error(c, &n->kids[2],
+				"'%s' of the parameter '%s' to %s: parameters "
+				"are numbers (or True, False)",
+				n->kids[0].text, name, mc_kind_name(v.k));
+	}
 	if (!var) {
 		sval_clear(&v);
-		return mc_error(c, n, "'%s' of '%s', which is not defined "
-				      "(define it with defvar first)",
+		return mc_error(c, n,
+				"'%s' of '%s', which is not defined "
+				"(define it with defvar first)",
 				n->kids[0].text, name);
 	}
 	if (c->in_guest && depth < c->guest_base) {
 		sval_clear(&v);
 		return mc_error(c, n,
-				"'%s' of '%s' inside (with Guests ...) changes a variable of the host "
-				"program: no equivalent (a guest rule cannot change host values)",
+				"'%s' of '%s' inside (with Guests ...) changes "
+				"a variable of the host "
+				"program: no equivalent (a guest rule cannot "
+				"change host values)",
 				n->kids[0].text, name);
 	}
 	if (v.k != SV_NUM || var->v.k != SV_NUM) {
-		bool same = v.k == var->v.k && (v.k != SV_STR || json_equal(v.e, var->v.e));
+		bool same = v.k == var->v.k &&
+			    (v.k != SV_STR || json_equal(v.e, var->v.e));
 
 		if (!c->pc || same) {
 			sval_clear(&var->v);
 			var->v = v;
-			*out = sval_copy(&var->v);
+			*out = mc_sval_copy(&var->v);
 			return 0;
 		}
 		sval_clear(&v);
-		return mc_error(c, n, "'%s' of '%s' to %s on one path only has "
-				      "no equivalent",
+		return mc_error(c, n,
+				"'%s' of '%s' to %s on one path only has "
+				"no equivalent",
 				n->kids[0].text, name, mc_kind_name(v.k));
 	}
-	if (bind_value(c, n, name, &v, json_incref(var->v.e), out) < 0)
+	if (mc_bind(c, n, name, &v, json_incref(var->v.e), out) < 0)
 		return -1;
 	sval_clear(&var->v);
-	var->v = sval_copy(out);
+	var->v = mc_sval_copy(out);
 	return 0;
 }
 
@@ -473,50 +235,18 @@ static int const_truth(const json_t *e)
 	return -1;
 }
 
-/* Whether expression or statement e mentions the name s. */
-static bool mentions(const json_t *e, const json_t *s)
-{
-	size_t i;
-	const char *k;
-	json_t *v;
-
-	if (json_is_string(e))
-		return json_equal(e, s);
-	if (json_is_array(e)) {
-		json_array_foreach(e, i, v) if (mentions(v, s)) return true;
-	} else if (json_is_object(e)) {
-		json_object_foreach((json_t *)e, k, v) if (mentions(v, s)) return true;
-	}
-	return false;
-}
-
-/* Drop statement at index i of the current rule if nothing after it
-   reads the name it binds (an else-branch that did nothing). */
-static void drop_unused(struct conv *c, size_t i, const json_t *name,
-			const struct sval *value)
-{
-	if (value->e && mentions(value->e, name))
-		return;
-	for (size_t k = i + 1; k < json_array_size(c->cur); k++)
-		if (mentions(json_array_get(c->cur, k), name))
-			return;
-	/* A host binding is read by guest rules too. */
-	if (!c->in_guest && mentions(c->guest_rules, name))
-		return;
-	json_array_remove(c->cur, i);
-}
-
 /* MOM's (if cond yes no): exactly three arguments. */
 static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 {
 	json_t *cond, *then_pc = NULL, *else_pc = NULL, *saved = c->pc;
 	struct sval yes = {0}, no = {0};
-	size_t else_at;
+	size_t else_at, else_from, rules_from;
 	int t, rc;
 
 	if (n->n != 4)
-		return mc_error(c, n, "'if' takes a condition, a then-form and an "
-				      "else-form (3 arguments), not %zu",
+		return mc_error(c, n,
+				"'if' takes a condition, a then-form and an "
+				"else-form (3 arguments), not %zu",
 				n->n - 1);
 	if (mc_num(c, &n->kids[1], &cond) < 0)
 		return -1;
@@ -525,13 +255,14 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 		json_decref(cond);
 		return mc_eval(c, &n->kids[t ? 2 : 3], out);
 	}
-	then_pc = emit_let(c, n, "cond", guard(c, cond, json_integer(0)));
+	then_pc = mc_emit_let(c, n, "cond", mc_guard(c, cond, json_integer(0)));
 	if (!then_pc)
 		return -1;
 	else_at = json_array_size(c->cur);
-	else_pc = emit_let(c, n, "otherwise",
-			   c->pc ? json_pack("[sO[sO]]", "and", c->pc, "not", then_pc)
-				 : json_pack("[sO]", "not", then_pc));
+	else_pc = mc_emit_let(
+	    c, n, "otherwise",
+	    c->pc ? json_pack("[sO[sO]]", "and", c->pc, "not", then_pc)
+		  : json_pack("[sO]", "not", then_pc));
 	if (!else_pc) {
 		json_decref(then_pc);
 		return -1;
@@ -539,20 +270,28 @@ static int form_if(struct conv *c, const struct mnode *n, struct sval *out)
 	c->pc = then_pc;
 	rc = mc_eval(c, &n->kids[2], &yes);
 	c->pc = else_pc;
+	else_from = json_array_size(c->cur);
+	rules_from = json_array_size(c->guest_rules);
 	if (!rc)
 		rc = mc_eval(c, &n->kids[3], &no);
 	c->pc = saved;
 	if (!rc)
-		drop_unused(c, else_at, else_pc, &no);
+		mc_drop_unused(c, else_at, else_pc, &no, else_from, rules_from);
 	if (!rc) {
 		if (yes.k == SV_NUM && no.k == SV_NUM) {
-			*out = sv_num(json_pack("[sOOO]", "if", then_pc, yes.e, no.e));
-		} else if (yes.k == no.k && yes.k != SV_STR && yes.k != SV_BAD) {
-			*out = sval_copy(&yes);
+			*out = sv_num(
+			    json_pack("[sOOO]", "if", then_pc, yes.e, no.e));
+		} else if (yes.k == no.k && yes.k != SV_STR &&
+			   yes.k != SV_BAD) {
+			*out = mc_sval_copy(&yes);
 		} else {
-			*out = (struct sval){.k = SV_BAD, .at = n,
-					     .why = "the value of this 'if' is a string, entity or mix "
-						    "of kinds chosen at run time: no equivalent"};
+			*out = (struct sval){
+			    .k = SV_BAD,
+			    .at = n,
+			    .why =
+				"the value of this 'if' is a string, entity or "
+				"mix "
+				"of kinds chosen at run time: no equivalent"};
 		}
 	}
 	sval_clear(&yes);
@@ -582,32 +321,35 @@ static int form_let(struct conv *c, const struct mnode *n, struct sval *out)
 	int rc = 0;
 
 	if (n->n < 3 || b->kind != MK_LIST)
-		return mc_error(c, n, "'let' takes a list of (symbol value) and a body");
-	if (scope_push(c) < 0)
+		return mc_error(
+		    c, n, "'let' takes a list of (symbol value) and a body");
+	if (mc_scope_push(c) < 0)
 		return mc_error(c, n, "out of memory");
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		const struct mnode *p = &b->kids[i];
 		struct sval v, bound;
 
-		if (p->kind != MK_LIST || p->n != 2 || p->kids[0].kind != MK_SYM ||
-		    strchr(p->kids[0].text, '.')) {
-			rc = mc_error(c, p, "'let' expects (symbol value) pairs");
+		if (p->kind != MK_LIST || p->n != 2 ||
+		    p->kids[0].kind != MK_SYM || strchr(p->kids[0].text, '.')) {
+			rc = mc_error(c, p,
+				      "'let' expects (symbol value) pairs");
 			break;
 		}
 		rc = mc_eval(c, &p->kids[1], &v);
 		if (rc)
 			break;
-		if (scope_find(&c->scopes[c->nscopes - 1], p->kids[0].text)) {
+		if (mc_scope_find(&c->scopes[c->nscopes - 1],
+				  p->kids[0].text)) {
 			sval_clear(&v); /* MOM: the first binding stays */
 			continue;
 		}
-		rc = bind_value(c, p, p->kids[0].text, &v, NULL, &bound);
-		if (!rc && !scope_add(c, p->kids[0].text, bound))
+		rc = mc_bind(c, p, p->kids[0].text, &v, NULL, &bound);
+		if (!rc && !mc_scope_add(c, p->kids[0].text, bound))
 			rc = mc_error(c, p, "out of memory");
 	}
 	if (!rc)
 		rc = form_seq(c, n, 2, out);
-	scope_pop(c);
+	mc_scope_pop(c);
 	return rc;
 }
 
@@ -619,8 +361,9 @@ static int form_def(struct conv *c, const struct mnode *n, struct sval *out)
 
 	if (n->n != 4 || name->kind != MK_SYM || name->is_op ||
 	    n->kids[2].kind != MK_LIST)
-		return mc_error(c, n, "'%s' takes a name, a parameter list and a body",
-				n->kids[0].text);
+		return mc_error(
+		    c, n, "'%s' takes a name, a parameter list and a body",
+		    n->kids[0].text);
 	for (size_t i = 0; i < n->kids[2].n; i++)
 		if (n->kids[2].kids[i].kind != MK_SYM)
 			return mc_error(c, &n->kids[2].kids[i],
@@ -657,13 +400,15 @@ static int call(struct conv *c, const struct mnode *n, const struct func *f,
 	int rc = 0;
 
 	if (n->n - 1 != f->params->n)
-		return mc_error(c, n, "the function '%s' takes %zu arguments, not %zu",
-				f->name, f->params->n, n->n - 1);
+		return mc_error(
+		    c, n, "the function '%s' takes %zu arguments, not %zu",
+		    f->name, f->params->n, n->n - 1);
 	if (c->call_depth >= MOMCONV_MAX_CALLS)
-		return mc_error(c, n, "calls nested deeper than %d (recursion has no "
-				      "equivalent): '%s'",
+		return mc_error(c, n,
+				"calls nested deeper than %d (recursion has no "
+				"equivalent): '%s'",
 				MOMCONV_MAX_CALLS, f->name);
-	if (scope_push(c) < 0)
+	if (mc_scope_push(c) < 0)
 		return mc_error(c, n, "out of memory");
 	c->call_depth++;
 	/* MOM evaluates each argument in the new scope, in order. */
@@ -674,18 +419,18 @@ static int call(struct conv *c, const struct mnode *n, const struct func *f,
 		rc = mc_eval(c, &n->kids[i + 1], &v);
 		if (rc)
 			break;
-		if (scope_find(&c->scopes[c->nscopes - 1], p)) {
+		if (mc_scope_find(&c->scopes[c->nscopes - 1], p)) {
 			sval_clear(&v);
 			continue;
 		}
-		rc = bind_value(c, &n->kids[i + 1], p, &v, NULL, &bound);
-		if (!rc && !scope_add(c, p, bound))
+		rc = mc_bind(c, &n->kids[i + 1], p, &v, NULL, &bound);
+		if (!rc && !mc_scope_add(c, p, bound))
 			rc = mc_error(c, n, "out of memory");
 	}
 	if (!rc)
 		rc = mc_eval(c, f->body, out);
 	c->call_depth--;
-	scope_pop(c);
+	mc_scope_pop(c);
 	return rc;
 }
 
@@ -698,24 +443,29 @@ static int form_with(struct conv *c, const struct mnode *n, struct sval *out)
 	struct sval list;
 	int rc;
 
-	if (n->n != 4 || n->kids[1].kind != MK_SYM || n->kids[2].kind != MK_SYM ||
-	    n->kids[2].is_op)
-		return mc_error(c, n, "'with' takes a list, a symbol and a body");
+	if (n->n != 4 || n->kids[1].kind != MK_SYM ||
+	    n->kids[2].kind != MK_SYM || n->kids[2].is_op)
+		return mc_error(c, n,
+				"'with' takes a list, a symbol and a body");
 	if (mc_eval(c, &n->kids[1], &list) < 0)
 		return -1;
 	rc = list.k;
 	sval_clear(&list);
 	if (rc != SV_GUESTS)
-		return mc_error(c, &n->kids[1],
-				"(with %s ...) has no equivalent: only (with Guests ...) "
-				"iterates (per-disk io_tune needs the I/O QoS controls)",
-				n->kids[1].text);
+		return mc_error(
+		    c, &n->kids[1],
+		    "(with %s ...) has no equivalent: only (with Guests ...) "
+		    "iterates (per-disk io_tune needs the I/O QoS controls)",
+		    n->kids[1].text);
 	if (c->in_guest)
-		return mc_error(c, n, "(with Guests ...) inside (with Guests ...) has "
-				      "no equivalent");
+		return mc_error(
+		    c, n,
+		    "(with Guests ...) inside (with Guests ...) has "
+		    "no equivalent");
 	snprintf(rname, sizeof(rname), "guests-%zu",
 		 json_array_size(c->guest_rules) + 1);
-	rule = json_pack("{s:s, s:s, s:[]}", "rule", rname, "description", "", "do");
+	rule = json_pack("{s:s, s:s, s:[]}", "rule", rname, "description", "",
+			 "do");
 	if (!rule)
 		return mc_error(c, n, "out of memory");
 	json_object_set_new(rule, "description",
@@ -725,8 +475,9 @@ static int form_with(struct conv *c, const struct mnode *n, struct sval *out)
 	c->cur = json_object_get(rule, "do");
 	c->in_guest = true;
 	c->guest_base = c->nscopes;
-	rc = scope_push(c) < 0 ? mc_error(c, n, "out of memory") : 0;
-	if (!rc && !scope_add(c, n->kids[2].text, (struct sval){.k = SV_GUEST}))
+	rc = mc_scope_push(c) < 0 ? mc_error(c, n, "out of memory") : 0;
+	if (!rc &&
+	    !mc_scope_add(c, n->kids[2].text, (struct sval){.k = SV_GUEST}))
 		rc = mc_error(c, n, "out of memory");
 	if (!rc)
 		rc = mc_eval(c, &n->kids[3], out);
@@ -735,7 +486,7 @@ static int form_with(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = sv_num(json_null());
 	}
 	if (c->nscopes > c->guest_base)
-		scope_pop(c);
+		mc_scope_pop(c);
 	c->in_guest = false;
 	c->guest_base = saved_base;
 	c->cur = saved_cur;
@@ -763,16 +514,17 @@ static int eval_symbol(struct conv *c, const struct mnode *n, struct sval *out)
 			return mc_error(c, n, "'%s' has no equivalent", s);
 		memcpy(obj, s, l);
 		obj[l] = '\0';
-		v = lookup(c, obj, NULL);
+		v = mc_lookup(c, obj, NULL);
 		if (!v && strcmp(obj, "Host") == 0)
-			return mc_field(c, n, &(struct sval){.k = SV_HOST}, dot + 1, out);
+			return mc_field(c, n, &(struct sval){.k = SV_HOST},
+					dot + 1, out);
 		if (!v || (v->v.k != SV_HOST && v->v.k != SV_GUEST))
 			return mc_error(c, n, "undefined symbol '%s'", s);
 		return mc_field(c, n, &v->v, dot + 1, out);
 	}
-	v = lookup(c, s, NULL);
+	v = mc_lookup(c, s, NULL);
 	if (v) {
-		*out = sval_copy(&v->v);
+		*out = mc_sval_copy(&v->v);
 		return 0;
 	}
 	if (strcmp(s, "Host") == 0) {
@@ -787,7 +539,7 @@ static int eval_symbol(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = sv_num(json_integer(s[0] == 'T'));
 		return 0;
 	}
-	if (!is_ident(s))
+	if (!mc_is_ident(s))
 		return mc_error(c, n, "undefined symbol '%s'", s);
 	/* A parameter or define of another policy (balloonEnabled). */
 	*out = sv_num(json_string(s));
@@ -804,8 +556,9 @@ static int eval_list(struct conv *c, const struct mnode *n, struct sval *out)
 		return mc_error(c, n, "an empty form () has no value");
 	h = &n->kids[0];
 	if (h->kind != MK_SYM)
-		return mc_error(c, h, "a form starts with a function or operator "
-				      "name");
+		return mc_error(c, h,
+				"a form starts with a function or operator "
+				"name");
 	s = h->text;
 	if (!h->is_op) {
 		if (strcmp(s, "if") == 0)
@@ -824,7 +577,8 @@ static int eval_list(struct conv *c, const struct mnode *n, struct sval *out)
 			return form_seq(c, n, 1, out);
 		if (strcmp(s, "debug") == 0) {
 			if (n->n < 2)
-				return mc_error(c, n, "'debug' takes at least 1 argument");
+				return mc_error(
+				    c, n, "'debug' takes at least 1 argument");
 			return form_seq(c, n, 1, out);
 		}
 	}
@@ -842,7 +596,7 @@ static int eval_list(struct conv *c, const struct mnode *n, struct sval *out)
 			return mc_error(c, h, "undefined function '%s'", s);
 		memcpy(obj, s, l);
 		obj[l] = '\0';
-		v = lookup(c, obj, NULL);
+		v = mc_lookup(c, obj, NULL);
 		if (v && (v->v.k == SV_HOST || v->v.k == SV_GUEST))
 			ent = v->v;
 		else if (!v && strcmp(obj, "Host") == 0)
@@ -854,8 +608,9 @@ static int eval_list(struct conv *c, const struct mnode *n, struct sval *out)
 	for (size_t i = 0; i < c->nfuncs; i++)
 		if (strcmp(c->funcs[i].name, s) == 0)
 			return call(c, n, &c->funcs[i], out);
-	return mc_error(c, h, "undefined function '%s' (not a MOM builtin and "
-			      "not defined with def before this call)",
+	return mc_error(c, h,
+			"undefined function '%s' (not a MOM builtin and "
+			"not defined with def before this call)",
 			s);
 }
 
@@ -863,14 +618,17 @@ int mc_eval(struct conv *c, const struct mnode *n, struct sval *out)
 {
 	*out = (struct sval){.k = SV_NUM};
 	if (++c->steps > MOMCONV_MAX_STEPS)
-		return mc_error(c, n, "the program is too large once function calls "
-				      "are expanded");
+		return mc_error(c, n,
+				"the program is too large once function calls "
+				"are expanded");
 	switch (n->kind) {
 	case MK_NUM:
-		*out = sv_num(n->is_int ? json_integer(n->ival) : json_real(n->num));
+		*out = sv_num(n->is_int ? json_integer(n->ival)
+					: json_real(n->num));
 		return 0;
 	case MK_STR:
-		*out = (struct sval){.k = SV_STR, .e = json_pack("[ss]", "str", n->text)};
+		*out = (struct sval){.k = SV_STR,
+				     .e = json_pack("[ss]", "str", n->text)};
 		return 0;
 	case MK_SYM:
 		return eval_symbol(c, n, out);
@@ -922,25 +680,27 @@ json_t *momlang_convert(const char *text, size_t len, const char *name,
 	c.versions = json_object();
 	c.cur = c.host_do;
 	rc = (!c.params || !c.host_do || !c.guest_rules || !c.versions ||
-	      scope_push(&c) < 0)
-		     ? mc_error(&c, NULL, "out of memory")
-		     : form_seq(&c, &top, 0, &v);
+	      mc_scope_push(&c) < 0)
+		 ? mc_error(&c, NULL, "out of memory")
+		 : form_seq(&c, &top, 0, &v);
 	sval_clear(&v);
 	if (!rc) {
-		doc = json_pack("{s:o}", "description",
-				json_sprintf("Converted from MOM's policy language%s%s",
-					     name ? ": " : "", name ? name : ""));
+		doc = json_pack(
+		    "{s:o}", "description",
+		    json_sprintf("Converted from MOM's policy language%s%s",
+				 name ? ": " : "", name ? name : ""));
 		if (json_object_size(c.params))
 			json_object_set(doc, "parameters", c.params);
 		if (json_array_size(c.host_do)) {
-			host = json_pack("[{s:s, s:O}]", "rule", "host", "do", c.host_do);
+			host = json_pack("[{s:s, s:O}]", "rule", "host", "do",
+					 c.host_do);
 			json_object_set_new(doc, "host", host);
 		}
 		if (json_array_size(c.guest_rules))
 			json_object_set(doc, "guest", c.guest_rules);
 	}
 	while (c.nscopes)
-		scope_pop(&c);
+		mc_scope_pop(&c);
 	free(c.scopes);
 	for (size_t i = 0; i < c.nfuncs; i++)
 		free(c.funcs[i].name);

@@ -9,41 +9,59 @@
  * truth value); every operand is evaluated in both.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "field.h"
 #include "momlang_priv.h"
 #include "plan.h"
 
-enum opk { OK_ARITH, OK_CMP, OK_EQ, OK_LOGIC, OK_NOT, OK_MINMAX, OK_ABS,
-	   OK_VALID, OK_NULL, OK_SHIFT };
+enum opk {
+	OK_ARITH,
+	OK_CMP,
+	OK_EQ,
+	OK_LOGIC,
+	OK_NOT,
+	OK_MINMAX,
+	OK_ABS,
+	OK_VALID,
+	OK_NULL,
+	OK_SHIFT
+};
 
 static const struct {
 	const char *mom, *ours;
 	enum opk k;
 } optab[] = {
-	{"+", "+", OK_ARITH},	   {"-", "-", OK_ARITH},
-	{"*", "*", OK_ARITH},	   {"/", "/", OK_ARITH},
-	{"<", "<", OK_CMP},	   {">", ">", OK_CMP},
-	{"<=", "<=", OK_CMP},	   {">=", ">=", OK_CMP},
-	{"==", "==", OK_EQ},	   {"!=", "!=", OK_EQ},
-	{"and", "and", OK_LOGIC},  {"or", "or", OK_LOGIC},
-	{"not", "not", OK_NOT},	   {"min", "min", OK_MINMAX},
-	{"max", "max", OK_MINMAX}, {"abs", "abs", OK_ABS},
-	{"valid", NULL, OK_VALID}, {"null", NULL, OK_NULL},
-	{"<<", NULL, OK_SHIFT},	   {">>", NULL, OK_SHIFT},
+    {"+", "+", OK_ARITH},      {"-", "-", OK_ARITH},
+    {"*", "*", OK_ARITH},      {"/", "/", OK_ARITH},
+    {"<", "<", OK_CMP},	       {">", ">", OK_CMP},
+    {"<=", "<=", OK_CMP},      {">=", ">=", OK_CMP},
+    {"==", "==", OK_EQ},       {"!=", "!=", OK_EQ},
+    {"and", "and", OK_LOGIC},  {"or", "or", OK_LOGIC},
+    {"not", "not", OK_NOT},    {"min", "min", OK_MINMAX},
+    {"max", "max", OK_MINMAX}, {"abs", "abs", OK_ABS},
+    {"valid", NULL, OK_VALID}, {"null", NULL, OK_NULL},
+    {"<<", NULL, OK_SHIFT},    {">>", NULL, OK_SHIFT},
 };
 
 const char *mc_kind_name(enum svk k)
 {
 	switch (k) {
-	case SV_NUM: return "a number";
-	case SV_STR: return "a string";
-	case SV_HOST: return "the Host entity";
-	case SV_GUEST: return "a guest entity";
-	case SV_GUESTS: return "the Guests list";
-	case SV_FUNC: return "a function name";
-	case SV_BAD: return "a value with no equivalent";
+	case SV_NUM:
+		return "a number";
+	case SV_STR:
+		return "a string";
+	case SV_HOST:
+		return "the Host entity";
+	case SV_GUEST:
+		return "a guest entity";
+	case SV_GUESTS:
+		return "the Guests list";
+	case SV_FUNC:
+		return "a function name";
+	case SV_BAD:
+		return "a value with no equivalent";
 	}
 	return "a value";
 }
@@ -93,8 +111,9 @@ static int presence(struct conv *c, const struct mnode *n, bool valid,
 	for (size_t i = 0; i < nv; i++) {
 		if (v[i].k == SV_NUM) {
 			json_array_append_new(
-			    terms, json_pack("[sO]", valid ? "present" : "absent",
-					     v[i].e));
+			    terms,
+			    json_pack("[sO]", valid ? "present" : "absent",
+				      v[i].e));
 		} else if (v[i].k == SV_BAD) {
 			json_decref(terms);
 			return mc_error(c, v[i].at, "%s", v[i].why);
@@ -126,7 +145,7 @@ int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 {
 	const char *head = n->kids[0].text;
 	size_t i, nargs = n->n - 1;
-	struct sval v[64];
+	struct sval *v; /* on the heap: calls nest deeply */
 	int rc = 0;
 
 	for (i = 0; i < sizeof(optab) / sizeof(optab[0]); i++)
@@ -135,22 +154,26 @@ int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 	if (i == sizeof(optab) / sizeof(optab[0]))
 		return 1;
 	if (optab[i].k == OK_SHIFT)
-		return mc_error(c, n, "the shift operator '%s' has no equivalent",
-				head);
+		return mc_error(
+		    c, n, "the shift operator '%s' has no equivalent", head);
 	if (nargs > 64)
 		return mc_error(c, n, "'%s' with more than 64 operands", head);
 	switch (optab[i].k) {
-	case OK_ARITH: case OK_CMP: case OK_EQ:
+	case OK_ARITH:
+	case OK_CMP:
+	case OK_EQ:
 		if (nargs != 2)
 			return mc_error(c, n, "'%s' takes 2 operands, not %zu",
 					head, nargs);
 		break;
-	case OK_NOT: case OK_ABS:
+	case OK_NOT:
+	case OK_ABS:
 		if (nargs != 1)
 			return mc_error(c, n, "'%s' takes 1 operand, not %zu",
 					head, nargs);
 		break;
-	case OK_LOGIC: case OK_MINMAX:
+	case OK_LOGIC:
+	case OK_MINMAX:
 		if (nargs < 1)
 			return mc_error(c, n, "'%s' takes at least 1 operand",
 					head);
@@ -158,8 +181,13 @@ int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 	default:
 		break;
 	}
-	if (eval_args(c, n, v) < 0)
+	v = calloc(nargs + 1, sizeof(*v));
+	if (!v)
+		return mc_error(c, n, "out of memory");
+	if (eval_args(c, n, v) < 0) {
+		free(v);
 		return -1;
+	}
 	if (optab[i].k == OK_VALID || optab[i].k == OK_NULL) {
 		rc = presence(c, n, optab[i].k == OK_VALID, v, nargs, out);
 		goto out;
@@ -169,8 +197,7 @@ int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 		goto out;
 	}
 	if (optab[i].k == OK_EQ && v[0].k != v[1].k && v[0].k != SV_BAD &&
-	    v[1].k != SV_BAD &&
-	    (v[0].k == SV_STR || v[1].k == SV_STR)) {
+	    v[1].k != SV_BAD && (v[0].k == SV_STR || v[1].k == SV_STR)) {
 		/* Python: a string never equals a number or nil. */
 		*out = sv_num(json_integer(strcmp(head, "!=") == 0));
 		goto out;
@@ -183,6 +210,7 @@ int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 out:
 	for (size_t k = 0; k < nargs; k++)
 		sval_clear(&v[k]);
+	free(v);
 	return rc;
 }
 
@@ -192,8 +220,8 @@ static int field_index(const struct sval *ent, const char *f)
 	return ent->k == SV_HOST ? host_field_lookup(f) : guest_field_lookup(f);
 }
 
-static json_t *stat_expr(struct conv *c, const struct sval *ent,
-			 const char *f, bool avg)
+static json_t *stat_expr(struct conv *c, const struct sval *ent, const char *f,
+			 bool avg)
 {
 	const char *op = avg ? "avg" : "stat";
 
@@ -209,7 +237,8 @@ int mc_field(struct conv *c, const struct mnode *at, const struct sval *ent,
 		return mc_error(c, at,
 				"%s '%s' does not exist here (no %s field of "
 				"that name; see actuator/field.h)",
-				ent->k == SV_HOST ? "Host field" : "guest field",
+				ent->k == SV_HOST ? "Host field"
+						  : "guest field",
 				field, ent->k == SV_HOST ? "host" : "guest");
 	*out = sv_num(stat_expr(c, ent, field, false));
 	return 0;
@@ -234,19 +263,25 @@ static int control_ok(struct conv *c, const struct mnode *n,
 		for (int i = 0; i < HOST_CONTROL_COUNT; i++)
 			if (strcmp(host_control_names[i], ctl) == 0)
 				return c->in_guest
-					   ? mc_error(c, n,
-						      "Host.Control \"%s\" inside (with Guests ...) has no equivalent (host controls are set by host code)",
-						      ctl)
+					   ? mc_error(
+						 c, n,
+						 "Host.Control \"%s\" inside "
+						 "(with Guests ...) has no "
+						 "equivalent (host controls "
+						 "are set by host code)",
+						 ctl)
 					   : 0;
 		return mc_error(c, n,
-				"the host control \"%s\" does not exist here (host controls: ksm_run, ksm_pages_to_scan, ksm_sleep_millisecs, ksm_merge_across_nodes)",
+				"the host control \"%s\" does not exist here "
+				"(see Controls in policies/README.md)",
 				ctl);
 	}
 	for (int i = 0; i < GUEST_CONTROL_COUNT; i++)
 		if (strcmp(guest_control_names[i], ctl) == 0)
 			return 0;
 	return mc_error(c, n,
-			"the guest control \"%s\" does not exist here (guest controls: balloon_target)",
+			"the guest control \"%s\" does not exist here (see "
+			"Controls in policies/README.md)",
 			ctl);
 }
 
@@ -261,13 +296,16 @@ int mc_method(struct conv *c, const struct mnode *n, const struct sval *ent,
 
 		if (n->n != (avg ? 2u : 2u) && !(!avg && n->n == 3))
 			return mc_error(c, n, "'%s' takes %s", method,
-					avg ? "1 argument" : "1 or 2 arguments");
+					avg ? "1 argument"
+					    : "1 or 2 arguments");
 		if (literal_arg(c, n, 1, method, &s) < 0)
 			return -1;
 		if (field_index(ent, s) < 0)
 			return mc_error(c, &n->kids[1],
-					"%s field '%s' does not exist here (see actuator/field.h)",
-					ent->k == SV_HOST ? "Host" : "guest", s);
+					"%s field '%s' does not exist here "
+					"(see actuator/field.h)",
+					ent->k == SV_HOST ? "Host" : "guest",
+					s);
 		val = stat_expr(c, ent, s, avg);
 		if (n->n == 3) {
 			json_t *d;
@@ -283,13 +321,16 @@ int mc_method(struct conv *c, const struct mnode *n, const struct sval *ent,
 	}
 	if (strcmp(method, "Prop") == 0) {
 		if (n->n != 2 || literal_arg(c, n, 1, method, &s) < 0)
-			return n->n != 2 ? mc_error(c, n, "'Prop' takes 1 argument")
-					 : -1;
+			return n->n != 2
+				   ? mc_error(c, n, "'Prop' takes 1 argument")
+				   : -1;
 		if (ent->k != SV_GUEST || strcmp(s, "name") != 0)
 			return mc_error(c, n,
-					"'Prop \"%s\"' has no equivalent (only a guest's \"name\")",
+					"'Prop \"%s\"' has no equivalent (only "
+					"a guest's \"name\")",
 					s);
-		*out = (struct sval){.k = SV_STR, .e = json_pack("[s]", "name")};
+		*out =
+		    (struct sval){.k = SV_STR, .e = json_pack("[s]", "name")};
 		return 0;
 	}
 	if (strcmp(method, "Control") == 0) {
@@ -305,11 +346,13 @@ int mc_method(struct conv *c, const struct mnode *n, const struct sval *ent,
 		return 0;
 	}
 	if (strcmp(method, "GetControl") == 0)
-		return mc_error(c, n, "'GetControl' has no equivalent (a policy "
-				      "reads statistics, never controls)");
+		return mc_error(c, n,
+				"'GetControl' has no equivalent (a policy "
+				"reads statistics, never controls)");
 	if (strcmp(method, "SetVar") == 0 || strcmp(method, "GetVar") == 0)
-		return mc_error(c, n, "'%s' has no equivalent (nothing is kept "
-				      "from one cycle to the next)",
+		return mc_error(c, n,
+				"'%s' has no equivalent (nothing is kept "
+				"from one cycle to the next)",
 				method);
 	return mc_error(c, n, "'%s' is not a method of %s", method,
 			mc_kind_name(ent->k));

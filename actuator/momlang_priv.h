@@ -35,7 +35,7 @@ enum svk {
 
 struct sval {
 	enum svk k;
-	json_t *e; /* owned */
+	json_t *e;		/* owned */
 	const struct mnode *at; /* SV_BAD: where */
 	const char *why;	/* SV_BAD: the message */
 };
@@ -43,7 +43,8 @@ struct sval {
 struct var {
 	char *name;
 	struct sval v;
-	json_t *defcond; /* NULL: defined on every path; else a let name */
+	json_t *defcond; /* NULL: defined on every path; else the
+			    condition (let names) of where it is */
 	bool param;	 /* a top-level constant, i.e. a parameter */
 };
 
@@ -59,42 +60,73 @@ struct func {
 
 struct conv {
 	struct policy_error *err;
-	const char *ns;	      /* suffix of generated names, "" for none */
-	json_t *params;	      /* "parameters" */
-	json_t *host_do;      /* the host rule's statements */
-	json_t *guest_rules;  /* the guest rules */
-	json_t *cur;	      /* where statements go now */
-	json_t *versions;     /* base name -> count, for unique let names */
-	json_t *pc;	      /* path condition (a let name) or NULL */
+	const char *ns;	     /* suffix of generated names, "" for none */
+	json_t *params;	     /* "parameters" */
+	json_t *host_do;     /* the host rule's statements */
+	json_t *guest_rules; /* the guest rules */
+	json_t *cur;	     /* where statements go now */
+	json_t *versions;    /* base name -> count, for unique let names */
+	json_t *pc;	     /* path condition (a let name) or NULL */
 	bool in_guest;
-	size_t guest_base;    /* first scope of the current guest rule */
+	size_t guest_base; /* first scope of the current guest rule */
 	size_t nscopes, capscopes;
 	struct scope *scopes; /* [0] is the global scope */
 	size_t nfuncs, capfuncs;
 	struct func *funcs;
 	int call_depth;
-	unsigned long steps;  /* forms evaluated, bounded */
+	unsigned long steps; /* forms evaluated, bounded */
+	size_t nstmts;	     /* statements emitted, bounded */
 };
 
-#define MOMCONV_MAX_CALLS 16
-#define MOMCONV_MAX_STEPS 200000
+#define MOMCONV_MAX_CALLS      16
+#define MOMCONV_MAX_STEPS      200000
+#define MOMCONV_MAX_STMTS      20000
 #define MOMCONV_MAX_EXPR_DEPTH 40
 
-__attribute__((format(printf, 3, 4))) int mc_error(struct conv *c,
-						   const struct mnode *at,
-						   const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) int
+mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...);
 
-/* Evaluate form n; *out is owned by the caller (sval_clear). */
+/* Evaluate form n (momlang_conv.c); *out is owned by the caller. */
 int mc_eval(struct conv *c, const struct mnode *n, struct sval *out);
-void sval_clear(struct sval *v);
-struct sval sv_num(json_t *e);
 
-/* Evaluate n, requiring a number (or a string if strings). */
+/* ---- momlang_emit.c ---- */
+
+struct sval sv_num(json_t *e);
+void sval_clear(struct sval *v);
+struct sval mc_sval_copy(const struct sval *v);
+
+/* MOM's scopes: push, pop, find in one scope, find innermost (*depth gets
+   its scope's index), add to the innermost (v taken; NULL when out of
+   memory). */
+int mc_scope_push(struct conv *c);
+void mc_scope_pop(struct conv *c);
+struct var *mc_scope_find(struct scope *s, const char *name);
+struct var *mc_lookup(struct conv *c, const char *name, size_t *depth);
+struct var *mc_scope_add(struct conv *c, const char *name, struct sval v);
+
+/* Evaluate n, requiring a number. */
 int mc_num(struct conv *c, const struct mnode *n, json_t **out);
 
-/* Append a statement to the current rule; guarded by pc. */
+/* Emit {"let": {unique name for base: expr}} (expr taken); the name (new
+   reference), or NULL after an error. */
+json_t *mc_emit_let(struct conv *c, const struct mnode *at, const char *base,
+		    json_t *expr);
+/* ["if", pc, e, prev] on a guarded path, else e (e and prev taken). */
+json_t *mc_guard(struct conv *c, json_t *e, json_t *prev);
+/* Emit a control write, guarded by pc (value taken). */
 int mc_emit_set(struct conv *c, const struct mnode *at, const char *ctl,
 		json_t *value);
+/* Bind *v (taken) as variable base: a number becomes a guarded `let`
+   whose other paths keep prev (taken, may be NULL); *out is the value. */
+int mc_bind(struct conv *c, const struct mnode *at, const char *base,
+	    struct sval *v, json_t *prev, struct sval *out);
+/* Remove statement i of the current rule (binding name) when neither
+   value nor what was emitted since (statements from index from, guest
+   rules from index rules_from) reads it. */
+void mc_drop_unused(struct conv *c, size_t i, const json_t *name,
+		    const struct sval *value, size_t from, size_t rules_from);
+bool mc_is_ident(const char *s);
+bool mc_is_const(const json_t *e);
 
 /* Operators and entity methods (momlang_ops.c).  1 when n's head is not
    one of theirs, else 0 or -1. */

@@ -58,10 +58,14 @@ static void skip_blank(struct reader *r)
 	}
 }
 
-static bool sym_start(char ch) { return isalpha((unsigned char)ch) || ch == '_'; }
+static bool sym_start(char ch)
+{
+	return isalpha((unsigned char)ch) || ch == '_';
+}
 static bool sym_char(char ch)
 {
-	return isalnum((unsigned char)ch) || ch == '_' || ch == '-' || ch == '.';
+	return isalnum((unsigned char)ch) || ch == '_' || ch == '-' ||
+	       ch == '.';
 }
 
 static char *dup_range(const char *s, size_t n)
@@ -111,7 +115,8 @@ static int read_number(struct reader *r, struct mnode *n)
 	{
 		const char *digits = buf[0] == '-' ? buf + 1 : buf;
 
-		if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+		if (digits[0] == '0' &&
+		    (digits[1] == 'x' || digits[1] == 'X')) {
 			n->ival = strtoll(buf, &endp, 16);
 		} else if (digits[0] == '0' && digits[1] == 'o') {
 			char tmp[128];
@@ -130,10 +135,11 @@ static int read_number(struct reader *r, struct mnode *n)
 		}
 	}
 	if (*endp != '\0' || endp == buf)
-		return rd_error(r, n->line, n->col, "malformed number '%s'", buf);
-	if (errno == ERANGE || (is_float && (n->num != n->num ||
-					     n->num > 1.7976931348623157e308 ||
-					     n->num < -1.7976931348623157e308)))
+		return rd_error(r, n->line, n->col, "malformed number '%s'",
+				buf);
+	if (errno == ERANGE ||
+	    (is_float && (n->num != n->num || n->num > 1.7976931348623157e308 ||
+			  n->num < -1.7976931348623157e308)))
 		return rd_error(r, n->line, n->col, "number out of range '%s'",
 				buf);
 	n->is_int = !is_float;
@@ -162,8 +168,8 @@ static int read_string(struct reader *r, struct mnode *n)
 	return n->text ? 0 : rd_error(r, n->line, n->col, "out of memory");
 }
 
-static const char *const operators[] = {"<<", ">>", "<=", ">=", "==", "!=",
-					"+",  "-",  "*",  "/",	"<",  ">"};
+static const char *const operators[] = {
+    "<<", ">>", "<=", ">=", "==", "!=", "+", "-", "*", "/", "<", ">"};
 
 static int read_operator(struct reader *r, struct mnode *n)
 {
@@ -177,8 +183,9 @@ static int read_operator(struct reader *r, struct mnode *n)
 			n->text = strdup(operators[i]);
 			while (l--)
 				adv(r);
-			return n->text ? 0 : rd_error(r, n->line, n->col,
-						      "out of memory");
+			return n->text ? 0
+				       : rd_error(r, n->line, n->col,
+						  "out of memory");
 		}
 	}
 	if (isprint((unsigned char)*r->p))
@@ -204,7 +211,9 @@ static int read_seq(struct reader *r, struct mnode *n, char close, int depth)
 				return 0;
 			return rd_error(r, n->line, n->col,
 					"'%c' is never closed (missing '%c')",
-					close == ')' ? '(' : close == ']' ? '[' : '{',
+					close == ')'   ? '('
+					: close == ']' ? '['
+						       : '{',
 					close);
 		}
 		if (*r->p == close) {
@@ -244,7 +253,10 @@ static int read_form(struct reader *r, struct mnode *n, int depth)
 	if (ch == '(' || ch == '[' || ch == '{') {
 		adv(r);
 		n->kind = ch == '{' ? MK_BLOCK : MK_LIST;
-		return read_seq(r, n, ch == '(' ? ')' : ch == '[' ? ']' : '}',
+		return read_seq(r, n,
+				ch == '('   ? ')'
+				: ch == '[' ? ']'
+					    : '}',
 				depth);
 	}
 	if (ch == '"' || ch == '\'')
@@ -258,7 +270,8 @@ static int read_form(struct reader *r, struct mnode *n, int depth)
 			adv(r);
 		n->kind = MK_SYM;
 		n->text = dup_range(s, (size_t)(r->p - s));
-		return n->text ? 0 : rd_error(r, n->line, n->col, "out of memory");
+		return n->text ? 0
+			       : rd_error(r, n->line, n->col, "out of memory");
 	}
 	return read_operator(r, n);
 }
@@ -303,7 +316,8 @@ static int check_bytes(struct reader *r)
 		size_t n = *p ? utf8_len(p, end) : 0;
 
 		if (!n)
-			return rd_error(r, line, col, *p ? "invalid UTF-8" : "a NUL byte");
+			return rd_error(r, line, col,
+					*p ? "invalid UTF-8" : "a NUL byte");
 		if (*p == '\n')
 			line++, col = 1;
 		else

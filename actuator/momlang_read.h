@@ -32,12 +32,12 @@ enum mkind {
 struct mnode {
 	enum mkind kind;
 	int line, col;
-	bool is_int;	   /* MK_NUM: an integer literal */
-	bool is_op;	   /* MK_SYM: an operator token */
-	long long ival;	   /* MK_NUM, is_int */
-	double num;	   /* MK_NUM */
-	char *text;	   /* MK_SYM, MK_STR */
-	size_t n;	   /* MK_LIST, MK_BLOCK: children */
+	bool is_int;	/* MK_NUM: an integer literal */
+	bool is_op;	/* MK_SYM: an operator token */
+	long long ival; /* MK_NUM, is_int */
+	double num;	/* MK_NUM */
+	char *text;	/* MK_SYM, MK_STR */
+	size_t n;	/* MK_LIST, MK_BLOCK: children */
 	struct mnode *kids;
 };
 

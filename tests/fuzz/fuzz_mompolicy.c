@@ -23,9 +23,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char defines[] =
-	"{\"parameters\": {\"balloonEnabled\": {\"default\": 1},"
-	" \"ksmEnabled\": {\"default\": 1}, \"ksmMergeAcrossNodes\": {\"default\": 1},"
-	" \"cpuTuneEnabled\": {\"default\": 1}, \"ioTuneEnabled\": {\"default\": 1}}}";
+    "{\"parameters\": {\"balloonEnabled\": {\"default\": 1},"
+    " \"ksmEnabled\": {\"default\": 1}, \"ksmMergeAcrossNodes\": {\"default\": "
+    "1},"
+    " \"cpuTuneEnabled\": {\"default\": 1}, \"ioTuneEnabled\": {\"default\": "
+    "1}}}";
 
 static void evaluate(const struct policy_set *ps)
 {
@@ -48,7 +50,8 @@ static void evaluate(const struct policy_set *ps)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct policy_source src[2] = {{"00-defines", defines}, {"50-fuzz", NULL}};
+	struct policy_source src[2] = {{"00-defines", defines},
+				       {"50-fuzz", NULL}};
 	struct policy_error err;
 	struct policy_set *ps;
 	char *json;

@@ -50,7 +50,7 @@ momd_start || { not_ok "momd starts"; done_testing; }
 # --- PUT one policy as MOM text; read back the JSON.
 api PUT /v1/policies/02-balloon "$(cat "$DATA/02-balloon.policy")" $MOM
 check "PUT /v1/policies/02-balloon with $MOM (200)" [ "$STATUS" = 200 ]
-check "the listing says the API set it" [ "$(jv '[p["origin"] for p in j["policies"] if p["name"] == "02-balloon"][0]')" != "" ]
+check "the listing says the API set it" [ "$(jv '[p["origin"] for p in j["policies"] if p["name"] == "02-balloon"][0]')" = api ]
 api GET /v1/policies/02-balloon
 printf '%s' "$BODY" >"$T_TMP/got.json"
 check "GET reads back the converted JSON (as momctl convert gives it)" \

@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "eval.h"
-#include "momlang.h"
+#include "mom_defaults.h"
 #include "policy.h"
 #include "testing.h"
 
@@ -408,59 +408,19 @@ static bool same_plan(const struct plan *a, const struct plan *b)
 	return ok;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = f ? calloc(1, 1 << 16) : NULL;
-
-	*len = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
-	if (f)
-		fclose(f);
-	return buf;
-}
-
-static struct policy_set *load_converted(const char *src)
-{
-	static const char *const names[] = {"00-defines", "01-parameters",
-					    "02-balloon", "03-ksm"};
-	struct policy_source s[4];
-	struct policy_set *ps = NULL;
-	struct policy_error err;
-	char *texts[4] = {0}, path[600];
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		size_t len;
-		char *mom;
-
-		snprintf(path, sizeof(path), "%s/tests/data/mom/%s.policy", src, names[i]);
-		mom = slurp(path, &len);
-		texts[i] = mom ? momlang_convert_text(mom, len, names[i], &err) : NULL;
-		free(mom);
-		if (!T_OK(texts[i], "%s.policy converts", names[i])) {
-			printf("#   %d:%d: %s\n", err.line, err.column, err.message);
-			goto out;
-		}
-		s[i] = (struct policy_source){names[i], texts[i]};
-	}
-	ps = policy_set_load(s, 4, &err);
-	if (!T_OK(ps, "the converted defaults load"))
-		printf("#   %s %s: %s\n", err.policy, err.path, err.message);
-out:
-	for (i = 0; i < 4; i++)
-		free(texts[i]);
-	return ps;
-}
-
 static void converted_pass(const char *src, const struct policy_set *shipped,
 			   struct input *in)
 {
-	struct policy_set *mom = load_converted(src);
+	struct policy_error err;
+	struct policy_set *mom = mom_test_defaults(src, &err);
 	unsigned long cases = 0, bad = 0, targets = 0, runs = 0;
 	const unsigned long n = 100000;
 
-	if (!mom)
+	if (!T_OK(mom, "the MOM-syntax defaults (tests/data/mom) convert and load")) {
+		printf("#   %s:%d:%d %s: %s\n", err.policy, err.line, err.column,
+		       err.path, err.message);
 		return;
+	}
 	for (unsigned long i = 0; i < n; i++) {
 		struct plan *a, *b;
 

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * momlang_emit.c: the translator's bookkeeping (see momlang_priv.h): values,
+ * MOM's scopes, and the statements it emits into the current rule: `let`
+ * bindings with unique names, guarded by the path condition, and control
+ * writes.  Bounds the size and depth of what is emitted.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "momlang_priv.h"
+
+struct sval sv_num(json_t *e)
+{
+	return (struct sval){.k = SV_NUM, .e = e};
+}
+
+void sval_clear(struct sval *v)
+{
+	json_decref(v->e);
+	v->e = NULL;
+}
+
+struct sval mc_sval_copy(const struct sval *v)
+{
+	struct sval r = *v;
+
+	json_incref(r.e);
+	return r;
+}
+
+/* ---- scopes ---- */
+
+int mc_scope_push(struct conv *c)
+{
+	if (c->nscopes == c->capscopes) {
+		size_t nc = c->capscopes ? 2 * c->capscopes : 8;
+		struct scope *s = realloc(c->scopes, nc * sizeof(*s));
+
+		if (!s)
+			return -1;
+		c->scopes = s;
+		c->capscopes = nc;
+	}
+	memset(&c->scopes[c->nscopes++], 0, sizeof(struct scope));
+	return 0;
+}
+
+void mc_scope_pop(struct conv *c)
+{
+	struct scope *s = &c->scopes[--c->nscopes];
+
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->vars[i].name);
+		sval_clear(&s->vars[i].v);
+		json_decref(s->vars[i].defcond);
+	}
+	free(s->vars);
+}
+
+struct var *mc_scope_find(struct scope *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->vars[i].name, name) == 0)
+			return &s->vars[i];
+	return NULL;
+}
+
+/* Innermost binding of name; *depth gets its scope's index. */
+struct var *mc_lookup(struct conv *c, const char *name, size_t *depth)
+{
+	for (size_t d = c->nscopes; d-- > 0;) {
+		struct var *v = mc_scope_find(&c->scopes[d], name);
+
+		if (v) {
+			if (depth)
+				*depth = d;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* A new variable in the innermost scope; v is taken. */
+struct var *mc_scope_add(struct conv *c, const char *name, struct sval v)
+{
+	struct scope *s = &c->scopes[c->nscopes - 1];
+	struct var *nv;
+
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? 2 * s->cap : 8;
+		struct var *a = realloc(s->vars, nc * sizeof(*a));
+
+		if (!a) {
+			sval_clear(&v);
+			return NULL;
+		}
+		s->vars = a;
+		s->cap = nc;
+	}
+	nv = &s->vars[s->n];
+	memset(nv, 0, sizeof(*nv));
+	nv->name = strdup(name);
+	if (!nv->name) {
+		sval_clear(&v);
+		return NULL;
+	}
+	nv->v = v;
+	s->n++;
+	return nv;
+}
+
+/* ---- emitting statements ---- */
+
+static int json_depth(const json_t *e)
+{
+	int d = 0;
+
+	if (json_is_array(e)) {
+		size_t i;
+		json_t *k;
+
+		json_array_foreach(e, i, k)
+		{
+			int kd = json_depth(k);
+
+			if (kd > d)
+				d = kd;
+		}
+		return d + 1;
+	}
+	return 0;
+}
+
+static int check_depth(struct conv *c, const struct mnode *at, const json_t *e)
+{
+	if (json_depth(e) > MOMCONV_MAX_EXPR_DEPTH)
+		return mc_error(
+		    c, at,
+		    "the expression nests deeper than %d levels once converted",
+		    MOMCONV_MAX_EXPR_DEPTH);
+	return 0;
+}
+
+static int append(struct conv *c, const struct mnode *at, json_t *st)
+{
+	if (!st)
+		return mc_error(c, at, "out of memory");
+	if (++c->nstmts > MOMCONV_MAX_STMTS) {
+		json_decref(st);
+		return mc_error(c, at,
+				"too many statements once function calls "
+				"are expanded");
+	}
+	json_array_append_new(c->cur, st);
+	return 0;
+}
+
+/* A unique identifier for a binding of MOM variable base. */
+static json_t *let_name(struct conv *c, const char *base)
+{
+	char buf[200], clean[64];
+	json_int_t k =
+	    json_integer_value(json_object_get(c->versions, base)) + 1;
+	size_t i;
+
+	for (i = 0; base[i] && i < sizeof(clean) - 1; i++)
+		clean[i] = isalnum((unsigned char)base[i]) ? base[i] : '_';
+	clean[i] = '\0';
+	json_object_set_new(c->versions, base, json_integer(k));
+	if (k > 1)
+		snprintf(buf, sizeof(buf), "%s_%lld%s%s", clean, (long long)k,
+			 c->ns[0] ? "__" : "", c->ns);
+	else
+		snprintf(buf, sizeof(buf), "%s%s%s", clean,
+			 c->ns[0] ? "__" : "", c->ns);
+	return json_string(buf);
+}
+
+/* Emit {"let": {name: expr}} (expr taken); answers the name (new ref). */
+json_t *mc_emit_let(struct conv *c, const struct mnode *at, const char *base,
+		    json_t *expr)
+{
+	json_t *name;
+
+	if (check_depth(c, at, expr) < 0) {
+		json_decref(expr);
+		return NULL;
+	}
+	name = let_name(c, base);
+	if (!name || append(c, at,
+			    json_pack("{s:{s:o}}", "let",
+				      json_string_value(name), expr)) < 0) {
+		json_decref(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* ["if", pc, e, prev] on a guarded path, else e.  Takes e and prev. */
+json_t *mc_guard(struct conv *c, json_t *e, json_t *prev)
+{
+	if (!c->pc) {
+		json_decref(prev);
+		return e;
+	}
+	return json_pack("[sOoo]", "if", c->pc, e, prev ? prev : json_null());
+}
+
+int mc_emit_set(struct conv *c, const struct mnode *at, const char *ctl,
+		json_t *value)
+{
+	json_t *st;
+
+	if (check_depth(c, at, value) < 0) {
+		json_decref(value);
+		return -1;
+	}
+	st = json_pack("{s:s, s:o}", "set", ctl, "to", value);
+	if (st && c->pc)
+		st = json_pack("{s:O, s:[o]}", "if", c->pc, "then", st);
+	return append(c, at, st);
+}
+
+int mc_num(struct conv *c, const struct mnode *n, json_t **out)
+{
+	struct sval v;
+
+	if (mc_eval(c, n, &v) < 0)
+		return -1;
+	if (v.k != SV_NUM) {
+		int rc =
+		    v.k == SV_BAD
+			? mc_error(c, v.at, "%s", v.why)
+			: mc_error(c, n, "a number is expected here, not %s",
+				   mc_kind_name(v.k));
+
+		sval_clear(&v);
+		return rc;
+	}
+	*out = v.e;
+	return 0;
+}
+
+/* ---- variables ---- */
+
+bool mc_is_ident(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return false;
+	for (s++; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* A literal number expression (the value of a parameter). */
+bool mc_is_const(const json_t *e)
+{
+	return json_is_number(e);
+}
+
+/*
+ * Bind the value v (taken) to a variable: numbers become a `let` guarded
+ * by the path condition, whose previous value is prev (a name or NULL);
+ * strings and entities are kept as they are.
+ */
+int mc_bind(struct conv *c, const struct mnode *at, const char *base,
+	    struct sval *v, json_t *prev, struct sval *out)
+{
+	json_t *name;
+
+	if (v->k != SV_NUM) {
+		json_decref(prev);
+		*out = *v;
+		return 0;
+	}
+	name = mc_emit_let(c, at, base, mc_guard(c, v->e, prev));
+	v->e = NULL;
+	if (!name)
+		return -1;
+	*out = sv_num(name);
+	return 0;
+}
+
+/* Whether expression or statement e mentions the name s. */
+static bool mentions(const json_t *e, const json_t *s)
+{
+	size_t i;
+	const char *k;
+	json_t *v;
+
+	if (json_is_string(e))
+		return json_equal(e, s);
+	if (json_is_array(e)) {
+		json_array_foreach(e, i, v) if (mentions(v, s)) return true;
+	} else if (json_is_object(e)) {
+		json_object_foreach((json_t *)e, k,
+				    v) if (mentions(v, s)) return true;
+	}
+	return false;
+}
+
+/* Drop statement at index i of the current rule if nothing after it
+   reads the name it binds (an else-branch that did nothing). */
+void mc_drop_unused(struct conv *c, size_t i, const json_t *name,
+		    const struct sval *value, size_t from, size_t rules_from)
+{
+	if (value->e && mentions(value->e, name))
+		return;
+	for (size_t k = from; k < json_array_size(c->cur); k++)
+		if (mentions(json_array_get(c->cur, k), name))
+			return;
+	/* A host binding is read by guest rules too. */
+	for (size_t k = rules_from;
+	     !c->in_guest && k < json_array_size(c->guest_rules); k++)
+		if (mentions(json_array_get(c->guest_rules, k), name))
+			return;
+	json_array_remove(c->cur, i);
+}
