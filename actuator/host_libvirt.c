@@ -65,7 +65,8 @@ static bool lv_job_blocks(virDomainPtr dom, char *what, size_t len)
 	if (virDomainGetJobStats(dom, &type, &params, &n, 0) < 0)
 		return false;
 	if (type != VIR_DOMAIN_JOB_NONE &&
-	    virTypedParamsGetInt(params, n, VIR_DOMAIN_JOB_OPERATION, &op) == 1) {
+	    virTypedParamsGetInt(params, n, VIR_DOMAIN_JOB_OPERATION, &op) ==
+		1) {
 		switch (op) {
 		case VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT:
 		case VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN:
@@ -93,8 +94,8 @@ static bool lv_job_blocks(virDomainPtr dom, char *what, size_t len)
  * ballooning.  Checked right before each change, so a domain paused since
  * the last sample is still left alone.  0, or -EPERM with the reason.
  */
-static int lv_balloon_allowed(virDomainPtr dom, const char *guest,
-			      char *msg, size_t len)
+static int lv_balloon_allowed(virDomainPtr dom, const char *guest, char *msg,
+			      size_t len)
 {
 	int state = 0, reason = 0;
 	char what[40];
@@ -114,8 +115,9 @@ static int lv_balloon_allowed(virDomainPtr dom, const char *guest,
 		return -EPERM;
 	}
 	if (lv_job_blocks(dom, what, sizeof(what))) {
-		snprintf(msg, len, "guest %s is %s: left alone until it is done",
-			 guest, what);
+		snprintf(msg, len,
+			 "guest %s is %s: left alone until it is done", guest,
+			 what);
 		return -EPERM;
 	}
 	text = virDomainGetXMLDesc(dom, 0);

@@ -79,8 +79,8 @@ bool vdsm_dom_balloon_none(const char *domxml)
 bool vdsm_dom_ballooning_disabled(const char *metadata)
 {
 	static const char *const off[] = {"false", "0", "no"};
-	const char *p = metadata ? find_start_tag(metadata, "ballooningEnabled")
-				 : NULL;
+	const char *p =
+	    metadata ? find_start_tag(metadata, "ballooningEnabled") : NULL;
 	const char *text, *end;
 	size_t len;
 
@@ -95,7 +95,8 @@ bool vdsm_dom_ballooning_disabled(const char *metadata)
 	while (len > 0 && strchr(" \t\r\n", text[len - 1]))
 		len--;
 	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++)
-		if (len == strlen(off[i]) && strncasecmp(text, off[i], len) == 0)
+		if (len == strlen(off[i]) &&
+		    strncasecmp(text, off[i], len) == 0)
 			return true;
 	return false;
 }

@@ -52,7 +52,8 @@ static void test_ballooning_disabled(void)
 	    {"<ovirt-vm:ballooningEnabled type='bool'>False"
 	     "</ovirt-vm:ballooningEnabled>",
 	     true},
-	    {"<ovirt-vm:ballooningEnabled> 0 </ovirt-vm:ballooningEnabled>", true},
+	    {"<ovirt-vm:ballooningEnabled> 0 </ovirt-vm:ballooningEnabled>",
+	     true},
 	    {"<ballooningEnabled>no</ballooningEnabled>", true},
 	    {"<ovirt-vm:ballooningEnabled>true</ovirt-vm:ballooningEnabled>",
 	     false},
@@ -81,23 +82,27 @@ static void test_ballooning_disabled(void)
 	     "text that runs to the end of the string is not read past it");
 }
 
-#define DOM_HEAD(name)                                                        \
-	"<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/"  \
-	"test/1.0'><name>" name "</name><memory unit='MiB'>1024</memory>"     \
-	"<currentMemory unit='MiB'>1024</currentMemory><vcpu>1</vcpu>"        \
+#define DOM_HEAD(name)                                                         \
+	"<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/"   \
+	"test/1.0'><name>" name "</name><memory unit='MiB'>1024</memory>"      \
+	"<currentMemory unit='MiB'>1024</currentMemory><vcpu>1</vcpu>"         \
 	"<os><type>hvm</type></os>"
 
+#define BALLOON "<devices><memballoon model='virtio'/></devices>"
+
+/* One domain per line reads better than clang-format's reflow. */
+/* clang-format off */
 static const char node_xml[] =
-    "<node>\n" DOM_HEAD("g-ok") "<devices><memballoon model='virtio'/>"
-    "</devices></domain>\n" DOM_HEAD("g-paused")
-    "<devices><memballoon model='virtio'/></devices>"
-    "<test:runstate>3</test:runstate></domain>\n" DOM_HEAD("g-none")
-    "<devices><memballoon model='none'/></devices></domain>\n" DOM_HEAD(
-	"g-off") "<metadata><ovirt-vm:vm xmlns:ovirt-vm='" VDSM_DOM_NS "'>"
-		 "<ovirt-vm:ballooningEnabled>false</ovirt-vm:ballooningEnabled>"
-		 "</ovirt-vm:vm></metadata>"
-		 "<devices><memballoon model='virtio'/></devices></domain>\n"
+    "<node>\n"
+    DOM_HEAD("g-ok") BALLOON "</domain>\n"
+    DOM_HEAD("g-paused") BALLOON "<test:runstate>3</test:runstate></domain>\n"
+    DOM_HEAD("g-none") "<devices><memballoon model='none'/></devices></domain>\n"
+    DOM_HEAD("g-off")
+	"<metadata><ovirt-vm:vm xmlns:ovirt-vm='" VDSM_DOM_NS "'>"
+	"<ovirt-vm:ballooningEnabled>false</ovirt-vm:ballooningEnabled>"
+	"</ovirt-vm:vm></metadata>" BALLOON "</domain>\n"
     "</node>\n";
+/* clang-format on */
 
 static void test_backend(void)
 {
