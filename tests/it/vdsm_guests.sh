@@ -117,6 +117,8 @@ n=$(actions_py "len([x for x in a if x['subject'] == 'guest:$(g_dom d)' and x['r
 check "a refusal that holds is recorded once, not every cycle ($n)" test "$n" -le 2
 cd_stop
 momd_stop
+check "momd's log has no sanitizer report" \
+	bash -c "! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' '$T_TMP/momd.log'"
 g_destroy_all
 g_cleanup
 left=$(g_virsh list --all --name 2>/dev/null | grep "^$G_PREFIX")
