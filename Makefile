@@ -289,6 +289,7 @@ PATHS := $(BINDIR) $(SBINDIR) $(DATADIR) $(DOCDIR) $(SYSCONFDIR) \
 	$(COLLECTD_PLUGINDIR) $(COLLECTD_CONFDIR)
 MANPAGES := momctl.1 collectd-mom.5 momd.json.5 momd.8
 GENERATED := $(GEN)/momd.service $(GEN)/momd.json.example \
+	$(GEN)/mom-xmlrpc-bridge.service \
 	$(GEN)/collectd-mom.conf $(addprefix $(GEN)/,$(MANPAGES))
 SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
 	-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
@@ -321,6 +322,7 @@ install: all $(GENERATED)
 		$(DESTDIR)$(COLLECTD_PLUGINDIR) $(DESTDIR)$(COLLECTD_CONFDIR) \
 		$(DESTDIR)$(DATADIR)/mom/policies $(DESTDIR)$(DATADIR)/mom/examples \
 		$(DESTDIR)$(DATADIR)/mom/dashboards $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(DATADIR)/mom/vdsm \
 		$(DESTDIR)$(SYSCONFDIR)/mom \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/collectd.service.d \
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
@@ -342,6 +344,10 @@ install: all $(GENERATED)
 	install -m 0644 contrib/systemd/mom.sysusers $(DESTDIR)$(SYSUSERSDIR)/mom.conf
 	install -m 0644 contrib/systemd/mom.tmpfiles $(DESTDIR)$(TMPFILESDIR)/mom.conf
 	install -m 0644 contrib/polkit/50-mom.rules $(DESTDIR)$(POLKITRULESDIR)/
+	install -m 0755 contrib/vdsm/mom-xmlrpc-bridge $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(GEN)/mom-xmlrpc-bridge.service $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 0644 contrib/vdsm/momIF.py contrib/vdsm/momd-vdsm.json \
+		contrib/vdsm/collectd-vdsm.conf $(DESTDIR)$(DATADIR)/mom/vdsm/
 	install -m 0644 contrib/systemd/collectd-mom.conf \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/collectd.service.d/mom.conf
 	install -m 0644 $(GEN)/momctl.1 $(DESTDIR)$(MANDIR)/man1/
@@ -351,6 +357,8 @@ install: all $(GENERATED)
 # Removes what install wrote; directories only when they are ours or empty.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/momd $(DESTDIR)$(BINDIR)/momctl \
+		$(DESTDIR)$(SBINDIR)/mom-xmlrpc-bridge \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/mom-xmlrpc-bridge.service \
 		$(DESTDIR)$(COLLECTD_PLUGINDIR)/mom.so \
 		$(DESTDIR)$(COLLECTD_PLUGINDIR)/write_mom.so \
 		$(DESTDIR)$(SYSCONFDIR)/mom/momd.json.example \

@@ -402,10 +402,10 @@ static void balloon_set(struct controller *c, struct guest_state *gs,
 	char msg[200] = "";
 	int rc;
 
-	gs->refused = 0;
 	/* In a dry run nothing moves, so the policy decides the same again
 	   every cycle: record a dry-run target once while it stays. */
 	if (dry_run) {
+		gs->refused = 0;
 		if (gs->dry_target == a->new_value)
 			return;
 		gs->dry_target = a->new_value;
@@ -416,6 +416,14 @@ static void balloon_set(struct controller *c, struct guest_state *gs,
 	gs->dry_target = -1;
 	rc = c->balloon->set(c->balloon->ctx, gs->name, (uint64_t)a->new_value,
 			     msg, sizeof(msg));
+	if (rc == -EPERM) {
+		/* The host says this guest may not be ballooned now (paused,
+		   no balloon device, disabled by vdsm): a refusal, recorded
+		   once while it holds, not a failure to retry. */
+		balloon_refuse(c, gs, a, msg, wall_ms);
+		return;
+	}
+	gs->refused = 0;
 	if (rc < 0) {
 		a->result = ACT_FAILED;
 		snprintf(a->detail, sizeof(a->detail), "%s%s",

@@ -10,7 +10,9 @@
  * read the real state), so it can be switched at run time.
  *
  * Every function returns 0 or a negative errno, with a one-line message in
- * msg on failure; -ENOENT from balloon_set means the guest is gone.  The
+ * msg on failure; -ENOENT from balloon_set means the guest is gone, -EPERM
+ * that it may not be ballooned now (not running, no balloon device,
+ * ballooning disabled by vdsm: msg says which).  The
  * engine calls them from its cycle thread only; they need no locking.
  */
 #ifndef MOM_HOST_H

@@ -9,6 +9,7 @@
  * caller as messages and the engine logs them, rate-limited.
  */
 #include "host.h"
+#include "vdsm_dom.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -52,6 +53,92 @@ static virConnectPtr lv_conn(struct lv_host *h, char *msg, size_t len)
 	return h->conn;
 }
 
+/* Job operations during which vdsm did not show a VM to MOM as Up. */
+static bool lv_job_blocks(virDomainPtr dom, char *what, size_t len)
+{
+	virTypedParameterPtr params = NULL;
+	int type, n = 0, op = 0;
+	bool blocks = false;
+
+	/* Drivers without job statistics (libvirt's test driver) have no
+	   migration either. */
+	if (virDomainGetJobStats(dom, &type, &params, &n, 0) < 0)
+		return false;
+	if (type != VIR_DOMAIN_JOB_NONE &&
+	    virTypedParamsGetInt(params, n, VIR_DOMAIN_JOB_OPERATION, &op) ==
+		1) {
+		switch (op) {
+		case VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT:
+		case VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN:
+			snprintf(what, len, "migrating");
+			blocks = true;
+			break;
+		case VIR_DOMAIN_JOB_OPERATION_SAVE:
+		case VIR_DOMAIN_JOB_OPERATION_RESTORE:
+			snprintf(what, len, "being saved or restored");
+			blocks = true;
+			break;
+		default:
+			break;
+		}
+	}
+	virTypedParamsFree(params, n);
+	return blocks;
+}
+
+/*
+ * May this domain be ballooned now?  What vdsm's VM.setBalloonTarget and
+ * its listing of Up VMs decided for MOM: only a running domain (not
+ * paused, starting, migrating or being saved), with a balloon device
+ * (memballoon model not "none"), whose vdsm metadata does not disable
+ * ballooning.  Checked right before each change, so a domain paused since
+ * the last sample is still left alone.  0, or -EPERM with the reason.
+ */
+static int lv_balloon_allowed(virDomainPtr dom, const char *guest, char *msg,
+			      size_t len)
+{
+	int state = 0, reason = 0;
+	char what[40];
+	const char *why;
+	char *text;
+	bool off;
+
+	if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+		snprintf(msg, len, "state of %s: %s", guest, lv_last_error());
+		return -EIO;
+	}
+	if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_BLOCKED) {
+		snprintf(msg, len,
+			 "guest %s is not running (libvirt state %d, reason "
+			 "%d): balloons change only on running guests",
+			 guest, state, reason);
+		return -EPERM;
+	}
+	if (lv_job_blocks(dom, what, sizeof(what))) {
+		snprintf(msg, len,
+			 "guest %s is %s: left alone until it is done", guest,
+			 what);
+		return -EPERM;
+	}
+	text = virDomainGetXMLDesc(dom, 0);
+	off = vdsm_dom_balloon_none(text);
+	free(text);
+	why = "has no balloon device (memballoon model none)";
+	if (!off) {
+		text = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+					    VDSM_DOM_NS, 0);
+		off = vdsm_dom_ballooning_disabled(text);
+		free(text);
+		why = "has ballooning disabled in vdsm's metadata "
+		      "(ballooningEnabled false)";
+	}
+	if (off) {
+		snprintf(msg, len, "guest %s %s", guest, why);
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int lv_balloon_set(void *ctx, const char *guest, uint64_t kib,
 			  char *msg, size_t len)
 {
@@ -72,6 +159,11 @@ static int lv_balloon_set(void *ctx, const char *guest, uint64_t kib,
 		}
 		snprintf(msg, len, "lookup %s: %s", guest, lv_last_error());
 		return -EIO;
+	}
+	rc = lv_balloon_allowed(dom, guest, msg, len);
+	if (rc < 0) {
+		virDomainFree(dom);
+		return rc;
 	}
 	if (virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		virErrorPtr e = virGetLastError();

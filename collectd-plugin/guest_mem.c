@@ -205,10 +205,20 @@ enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
 	return *unchanged >= stale_reads ? GUEST_STATS_STALE : GUEST_STATS_OK;
 }
 
+/* vdsm keeps the live guaranteed size in memGuaranteedSize (MiB): it
+   rewrites it on memory hot-plug and hot-unplug (vm.py
+   _update_mem_guaranteed_size) and reports it to MOM and the engine as
+   balloon_min.  minGuaranteedMemoryMb is the engine's value from VM
+   creation and stays as it was; it is the fallback for metadata vdsm has
+   not rewritten yet. */
 int guest_min_from_vdsm(const char *xml, uint64_t *kib)
 {
-	return xml_scan_size_elem(xml, xml + strlen(xml),
-				  "minGuaranteedMemoryMb", "MiB", kib);
+	const char *end = xml + strlen(xml);
+
+	if (xml_scan_size_elem(xml, end, "memGuaranteedSize", "MiB", kib) == 0)
+		return 0;
+	return xml_scan_size_elem(xml, end, "minGuaranteedMemoryMb", "MiB",
+				  kib);
 }
 
 int guest_min_from_mom(const char *xml, uint64_t *kib)

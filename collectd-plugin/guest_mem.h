@@ -53,7 +53,8 @@ enum guest_stat {
 /* Where the guaranteed minimum came from, in order of preference. */
 enum guest_min_source {
 	GUEST_MIN_NONE,	   /* nothing configured: minimum 0 */
-	GUEST_MIN_VDSM,	   /* vdsm metadata minGuaranteedMemoryMb */
+	GUEST_MIN_VDSM,	   /* vdsm metadata memGuaranteedSize, else
+			      minGuaranteedMemoryMb */
 	GUEST_MIN_MOM,	   /* our metadata element, see GUEST_MOM_NS */
 	GUEST_MIN_MEMTUNE, /* <memtune><min_guarantee> */
 };

@@ -11,7 +11,8 @@
  * finds each with xml_scan_find() and reads its unit and name attributes
  * with xml_scan_attr(), and converts through xml_scan_size_kib(); then
  * the read plugin's three callers (guest_min_from_vdsm, _mom, _domxml) get
- * the text NUL-terminated, as libvirt hands it over.  Any
+ * the text NUL-terminated, as libvirt hands it over, and so do the
+ * actuator's vdsm checks (vdsm_dom.c: memballoon model, ballooningEnabled).  Any
  * crash or sanitizer report is a bug; a missing or malformed element is an
  * expected outcome.
  */
@@ -21,6 +22,7 @@
 #include <string.h>
 
 #include "guest_mem.h"
+#include "vdsm_dom.h"
 #include "xml_scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -68,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sum += kib;
 	if (guest_min_from_domxml(buf, &kib) == 0)
 		sum += kib;
+	sum += vdsm_dom_balloon_none(buf) + vdsm_dom_ballooning_disabled(buf);
 	free(buf);
 	return 0;
 }

@@ -40,6 +40,11 @@ ok "make install DESTDIR=... (default PREFIX $P)"
 	echo "644 $P/lib/sysusers.d/mom.conf"
 	echo "644 $P/lib/tmpfiles.d/mom.conf"
 	echo "644 /etc/polkit-1/rules.d/50-mom.rules"
+	echo "755 $P/sbin/mom-xmlrpc-bridge"
+	echo "644 $P/lib/systemd/system/mom-xmlrpc-bridge.service"
+	for f in momIF.py momd-vdsm.json collectd-vdsm.conf; do
+		echo "644 $P/share/mom/vdsm/$f"
+	done
 	echo "644 $P/lib/systemd/system/collectd.service.d/mom.conf"
 	echo "644 $P/share/man/man1/momctl.1"
 	echo "644 $P/share/man/man5/collectd-mom.5"
@@ -82,6 +87,12 @@ check "the collectd snippet loads mom and write_mom and points mom at momd" \
 	bash -c "grep -qx 'LoadPlugin mom' '$D/etc/collectd/collectd.conf.d/mom.conf' &&
 		grep -qx '<LoadPlugin write_mom>' '$D/etc/collectd/collectd.conf.d/mom.conf' &&
 		grep -qx '  ActuatorSocket \"/run/mom/momd.sock\"' '$D/etc/collectd/collectd.conf.d/mom.conf'"
+check "the installed bridge runs" "$D$P/sbin/mom-xmlrpc-bridge" --help
+check "the installed momIF.py compiles" python3 -B -c "import ast, sys; ast.parse(open(sys.argv[1]).read())" "$D$P/share/mom/vdsm/momIF.py"
+check "the vdsm profile validates with the installed policies" \
+	grep -q "^configuration OK: [1-9]" <("$D$P/sbin/momd" --check-config \
+	--config "$D$P/share/mom/vdsm/momd-vdsm.json" \
+	--policy-dir "$D$P/share/mom/policies")
 
 # ---- man pages ---------------------------------------------------------------
 for m in man1/momctl.1 man5/collectd-mom.5 man5/momd.json.5 man8/momd.8; do
@@ -117,6 +128,26 @@ if command -v systemd-analyze >/dev/null; then
 	check "security review: exposure ${score:-?} <= 2.0 (\"OK\", a user of its own)" \
 		awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
 	diag "systemd-analyze security exposure of momd.service: ${score:-?}"
+	# The vdsm bridge's unit: verified with the installed bridge (its user
+	# vdsm may not exist here: verify does not resolve it).
+	sed "s|^ExecStart=$P/sbin/mom-xmlrpc-bridge|ExecStart=$D$P/sbin/mom-xmlrpc-bridge|" \
+		"$D$P/lib/systemd/system/mom-xmlrpc-bridge.service" \
+		>"$T_TMP/verify/mom-xmlrpc-bridge.service"
+	if systemd-analyze verify --man=no "$T_TMP/verify/mom-xmlrpc-bridge.service" \
+		>"$T_TMP/verify-bridge.out" 2>&1 ||
+		! grep -v "momd.service\|User=\|Group=\|vdsm" "$T_TMP/verify-bridge.out" | grep -q bridge; then
+		ok "systemd-analyze verify mom-xmlrpc-bridge.service"
+	else
+		not_ok "systemd-analyze verify mom-xmlrpc-bridge.service"
+		sed 's/^/# /' "$T_TMP/verify-bridge.out"
+	fi
+	for key in Conflicts=mom-vdsm.service Requires=momd.service After=momd.service \
+		User=vdsm "ExecStart=$P/sbin/mom-xmlrpc-bridge --socket /run/vdsm/mom-vdsm.sock"; do
+		check "mom-xmlrpc-bridge.service sets $key" \
+			grep -q "^${key%%=*}=${key#*=}" "$D$P/lib/systemd/system/mom-xmlrpc-bridge.service"
+	done
+	check "momd.service conflicts with ksmtuned.service" \
+		grep -q "^Conflicts=.*ksmtuned.service" "$D$P/lib/systemd/system/momd.service"
 else
 	skip "systemd-analyze not installed (package systemd)"
 fi
@@ -180,6 +211,19 @@ check "collectd -T with the installed snippet and plugins: no error" \
 check "both installed plugins were loaded" \
 	bash -c "grep -q 'plugin \"mom\" successfully loaded' '$T_TMP/collectd.log' &&
 		grep -q 'plugin \"write_mom\" successfully loaded' '$T_TMP/collectd.log'"
+
+# The vdsm host profile's snippet, the same way (the head config includes
+# $T_TMP/snippet.conf).
+sed -e 's|^<Plugin mom>$|&\n  Connection "test:///default"|' \
+	-e 's|^<Plugin write_mom>$|&\n  Socket "'"$T_TMP"'/nobody.sock"|' \
+	-e 's|^  ActuatorSocket .*|  ActuatorSocket "'"$T_TMP"'/nobody.sock"|' \
+	"$D$P/share/mom/vdsm/collectd-vdsm.conf" >"$T_TMP/snippet.conf"
+: >"$T_TMP/collectd.log"
+timeout 30 collectd -T -C "$T_TMP/collectd.conf" >"$T_TMP/collectd.out" 2>&1
+check "collectd -T with the vdsm profile's snippet (Interval 15): no error, both plugins" \
+	bash -c "! grep -qi 'error\|could not\|unknown option' '$T_TMP/collectd.log' '$T_TMP/collectd.out' &&
+		grep -q 'plugin \"write_mom\" successfully loaded' '$T_TMP/collectd.log' &&
+		grep -q 'plugin \"mom\" successfully loaded' '$T_TMP/collectd.log'"
 
 # ---- uninstall -----------------------------------------------------------------
 check "make uninstall DESTDIR=..." mk uninstall

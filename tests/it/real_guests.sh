@@ -33,7 +33,7 @@
 #   in under a minute), ksmEnabled on:
 #   5. KSM: run 1 and pages_sharing rising; ksmEnabled false (PATCH): run 2
 #      (unmerge), pages_sharing 0, run 0;
-#   7. contrib/vdsm/momclient.py: getKsmStats against sysfs; ksmEnabled on
+#   7. contrib/vdsm/momIF.py (vdsm's drop-in): getKsmStats against sysfs; ksmEnabled on
 #      and off through setPolicyParameters take effect;
 #   then the host is checked: no domain, no QEMU, KSM knobs as before.
 # A run killed without its exit handler: pl_watchdog stops momd and
@@ -381,15 +381,16 @@ sys.exit(0 if 2 in s and s[-1] == 0 and 1 not in s else 1)' "$seq"
 check "KSM: after the switch, run 2 then 0 and never 1 ($seq)" unmerge_sequence
 
 # 7. The vdsm client module on this host.
-VC=$ROOT/contrib/vdsm/momclient.py
+VC=$ROOT/contrib/vdsm/momIF.py
 if [ ! -f "$VC" ]; then
-	not_ok "contrib/vdsm/momclient.py exists"
+	not_ok "contrib/vdsm/momIF.py exists"
 else
 	vdsm() {
 		python3 -c 'import json, sys
 sys.path.insert(0, sys.argv[1])
-import momclient
-c = momclient.MomClient(sys.argv[2])
+import momIF
+c = momIF.MomClient(sys.argv[2])
+c.connect()
 r = eval(sys.argv[3], {"c": c})
 print(json.dumps(r, sort_keys=True))' "$ROOT/contrib/vdsm" "$MOMD_SOCK" "$1"
 	}

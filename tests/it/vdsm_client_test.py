@@ -1,180 +1,269 @@
 # SPDX-License-Identifier: Apache-2.0
 #
-# vdsm_client_test.py SOCKET TMPDIR: contrib/vdsm/momclient.py against a
-# real momd (driven by tests/it/vdsm_client.sh).  Statistics are posted
-# through /v1/metrics as collectd would, then read back through the client
-# and compared with vdsm's mapping.  Prints "PASS desc" / "FAIL desc".
-import json
+# vdsm_client_test.py PHASE SOCKET TMPDIR: contrib/vdsm/momIF.py (the
+# drop-in for vdsm's vdsm/momIF.py) driven as vdsm drives it, against a real
+# momd (tests/it/vdsm_client.sh starts and stops it).
+#   PHASE live:    momd runs: the call sequence of clientIF, host/api.py and
+#                  API.py; types the engine parses; parameters in the next
+#                  plan; MOM text through setPolicy; the 2 s timeout.
+#   PHASE stopped: momd is stopped (and a socket that never existed): no
+#                  exception, 'inactive' and {}, the 5 s fail-fast and the
+#                  throttled warning.
+# Prints "PASS desc" / "FAIL desc" / "SKIP desc # why".
+import logging
 import os
 import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../contrib/vdsm"))
-import momclient  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))
+import momIF  # noqa: E402
+from vdsm_lib import (BAD_MOM_POLICY, G1, MOM_POLICY,  # noqa: E402
+                      PRESSURE_HOST, g1_target, has_converter, next_plan,
+                      out, policy_names, post, rest, run, skip, wait)
 
-SOCK, TMP = sys.argv[1], sys.argv[2]
+PHASE, SOCK, TMP = sys.argv[1], sys.argv[2], sys.argv[3]
 PAGE = os.sysconf("SC_PAGE_SIZE")
-raw = momclient.MomClient(SOCK)
 
 
-def out(ok, desc):
-    print(("PASS " if ok else "FAIL ") + desc)
+class Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
 
 
-def post_host(**values):
-    """Post one host sample; keys are collectd type-instance with '__'
-    for '-' (gauge__ksm_run)."""
-    now = time.time()
-    recs = [{"values": [v], "dstypes": ["gauge"], "dsnames": ["value"],
-             "time": now, "interval": 10, "host": "hv01", "plugin": "mom",
-             "plugin_instance": "", "type": k.split("__")[0],
-             "type_instance": k.split("__")[1]} for k, v in values.items()]
-    raw._call("POST", "/v1/metrics", recs)
+LOG = Records()
+logging.getLogger("MOM").addHandler(LOG)
+logging.getLogger("MOM").setLevel(logging.INFO)
 
 
-def wait_stats(client, want, secs=10):
-    """Poll getKsmStats until it equals want; the last value."""
+def warnings():
+    return [r for r in LOG.records if r.levelno == logging.WARNING]
+
+
+def vdsm_client(path):
+    """What clientIF does at start-up."""
+    c = momIF.MomClient(path)
+    c.connect()
+    return c
+
+
+def wait_ksm(c, want, secs=10):
     end = time.monotonic() + secs
     got = None
     while time.monotonic() < end:
-        got = client.getKsmStats()
+        got = c.getKsmStats()
         if got == want:
             break
         time.sleep(0.1)
     return got
 
 
-class FakeClock:
-    def __init__(self):
-        self.t = 1000.0
+# -- live ------------------------------------------------------------------
 
-    def __call__(self):
-        return self.t
-
-
-def test_status_and_stats():
-    c = momclient.MomClient(SOCK)
-    out(c.getStatus() == "active", "getStatus: active")
-    # vdsm's own test vector.
-    post_host(gauge__ksm_run=0, gauge__ksm_merge_across_nodes=1,
-              vmpage_number__ksm_pages_to_scan=5,
-              vmpage_number__ksm_sharing=100, percent__ksmd_cpu=15)
+def test_sequence():
+    """clientIF: construct + connect; host/api.py: getStatus, getKsmStats;
+    API.py: setPolicyParameters with booleans, setPolicy with MOM text."""
+    c = vdsm_client(SOCK)
+    out(c.getStatus() == "active", "getStatus() is 'active'")
+    out(c.getKsmStats() == {}, "getKsmStats() before momd has a host sample: {}")
+    # vdsm's own test vector, ksmd at 15.7 %: MOM truncated to 15.
+    post(SOCK, {"gauge-ksm_run": 0, "gauge-ksm_merge_across_nodes": 1,
+                "vmpage_number-ksm_pages_to_scan": 5,
+                "vmpage_number-ksm_sharing": 100, "percent-ksmd_cpu": 15.7})
     want = {"ksmState": False, "ksmMergeAcrossNodes": True, "ksmPages": 5,
             "ksmCpu": 15, "memShared": 0}
-    got = wait_stats(c, want)
-    out(got == want, f"vdsm test vector {{run 0, merge 1, pts 5, sharing 100, cpu 15}} -> {got}")
-    # Run 2 (unmerging) reports True; memShared in MiB.
-    sharing = 3 * 1048576 // PAGE * 100 + 7
-    post_host(gauge__ksm_run=2, gauge__ksm_merge_across_nodes=0,
-              vmpage_number__ksm_pages_to_scan=1250,
-              vmpage_number__ksm_sharing=sharing, percent__ksmd_cpu=2.5)
+    got = wait_ksm(c, want)
+    out(got == want, f"vdsm's vector {{run 0, merge 1, pts 5, sharing 100, cpu 15.7}} -> {got}")
+    types = {k: type(v).__name__ for k, v in (got or {}).items()}
+    out(types == {"ksmState": "bool", "ksmMergeAcrossNodes": "bool",
+                  "ksmPages": "int", "ksmCpu": "int", "memShared": "int"},
+        f"types are those the engine parses (ksmCpu an int): {types}")
+    sharing = 300 * 1048576 // PAGE + 7
+    post(SOCK, {"gauge-ksm_run": 2, "gauge-ksm_merge_across_nodes": 0,
+                "vmpage_number-ksm_pages_to_scan": 1250,
+                "vmpage_number-ksm_sharing": sharing, "percent-ksmd_cpu": 2})
     want = {"ksmState": True, "ksmMergeAcrossNodes": False, "ksmPages": 1250,
-            "ksmCpu": 2.5, "memShared": sharing * PAGE // 1048576}
-    got = wait_stats(c, want)
-    out(got == want, f"run 2 reports ksmState True, memShared {want['memShared']} MiB: {got}")
-    out(got.get("memShared") == 300, "memShared is MiB (300 MiB of shared pages)")
-    host = raw._call("GET", "/v1/stats")["host"]
-    out(host.get("ksm_pages_sharing") == sharing,
-        "the client's values are those posted through /v1/metrics")
+            "ksmCpu": 2, "memShared": 300}
+    got = wait_ksm(c, want)
+    out(got == want, f"run 2 (unmerging) is ksmState True; memShared in MiB: {got}")
 
-
-def test_parameters():
-    c = momclient.MomClient(SOCK)
-    get = lambda: raw._call("GET", "/v1/parameters")  # noqa: E731
-    c.setPolicyParameters({"balloonEnabled": True, "ksmEnabled": True,
-                           "ksmMergeAcrossNodes": True})
-    p = get()
+    # Parameters: what the engine sends, then a partial update.
+    r = c.setPolicyParameters({"balloonEnabled": False, "ksmEnabled": True,
+                               "ksmMergeAcrossNodes": True})
+    out(r is None, "setPolicyParameters(three booleans) returns None, as vdsm's")
+    t_off = g1_target(next_plan(SOCK))
+    out(t_off is None, f"balloonEnabled False: the next plan does not shrink g1 ({t_off})")
+    c.setPolicyParameters({"balloonEnabled": True})
+    t_on = g1_target(next_plan(SOCK))
+    out(t_on is not None and t_on < 4194304,
+        f"balloonEnabled True: the next plan shrinks g1 ({t_on} KiB)")
+    p = rest(SOCK, "GET", "/v1/parameters")[1]
     out([p["balloonEnabled"], p["ksmEnabled"], p["ksmMergeAcrossNodes"]] == [1, 1, 1],
-        "setPolicyParameters: the three booleans vdsm sends")
-    c.setPolicyParameters({"ksmEnabled": False})
-    p = get()
-    out([p["balloonEnabled"], p["ksmEnabled"], p["ksmMergeAcrossNodes"]] == [1, 0, 1],
-        "a partial update keeps the other keys")
-    # The lifetime merge: the client resends what it was given before.
-    raw._call("PATCH", "/v1/parameters", {"balloonEnabled": False})
+        f"the booleans arrive as 1/0 and the partial update kept the others: {p}")
+    rest(SOCK, "PATCH", "/v1/parameters", {"ksmEnabled": False})
     c.setPolicyParameters({"ksmMergeAcrossNodes": False})
-    p = get()
-    out([p["balloonEnabled"], p["ksmEnabled"], p["ksmMergeAcrossNodes"]] == [1, 0, 0],
+    p = rest(SOCK, "GET", "/v1/parameters")[1]
+    out([p["balloonEnabled"], p["ksmEnabled"], p["ksmMergeAcrossNodes"]] == [1, 1, 0],
         "the client keeps the merged keys for its lifetime and resends them")
-    before = get()
+    before = rest(SOCK, "GET", "/v1/parameters")[1]
     try:
-        c.setPolicyParameters({"noSuchParameter": 1})
-        out(False, "an unknown parameter raises MomError")
-    except momclient.MomError as e:
-        out(e.code == "bad_parameter" and e.status == 400,
-            f"an unknown parameter raises MomError ({e.code})")
-    out(get() == before, "... and changes nothing")
+        c.setPolicyParameters({"noSuchParameter": True})
+        out(False, "a parameter momd refuses raises MomError")
+    except momIF.MomError as e:
+        out(e.status == 400, f"a parameter momd refuses raises MomError ({e.code}); "
+            "vdsm's API.py turns it into momErr")
+    out(rest(SOCK, "GET", "/v1/parameters")[1] == before, "... and changes nothing")
     c.setPolicyParameters({"ksmEnabled": True})
-    out(get()["ksmEnabled"] == 1, "a refused key is not kept: later calls work")
+    out(rest(SOCK, "GET", "/v1/parameters")[1]["ksmEnabled"] == 1,
+        "a refused key is not kept: the next call works")
 
-
-def test_set_policy():
-    c = momclient.MomClient(SOCK)
-    before = raw._call("GET", "/v1/policies")
+    # setPolicy with MOM's language.
+    if not has_converter(SOCK):
+        skip("setPolicy(MOM text)", "momd has no MOM-language converter yet (branch w16conv)")
+        return
+    names = policy_names(SOCK)
     try:
-        c.setPolicy('{"host": [')
-        out(False, "setPolicy with a bad text raises MomError")
-    except momclient.MomError as e:
-        out(e.code == "invalid_policy" and e.details.get("line") == 1,
-            f"setPolicy with a bad text raises MomError with the position ({e})")
-    out(raw._call("GET", "/v1/policies") == before,
-        "... and the policies in force stay (MOM's setPolicy left none)")
-    text = '{"host": [{"rule": "scan", "do": [{"set": "ksm_pages_to_scan", "to": 64}]}]}'
-    c.setPolicy(text)
-    names = [p["name"] for p in raw._call("GET", "/v1/policies")["policies"]]
-    out(names == [momclient.MAIN_POLICY], f"setPolicy replaces the set with {names}")
-    out(c.getPolicy()[0]["policy"]["host"][0]["rule"] == "scan", "getPolicy reads it back")
-    c.resetPolicies()
-    names = [p["name"] for p in raw._call("GET", "/v1/policies")["policies"]]
-    out(momclient.MAIN_POLICY not in names and "00-defines" in names, "resetPolicies restores policy_dir")
+        c.setPolicy(BAD_MOM_POLICY)
+        out(False, "setPolicy(bad MOM text) raises MomError")
+    except momIF.MomError as e:
+        out(e.status == 400, f"setPolicy(bad MOM text) raises MomError ({e.code})")
+    out(policy_names(SOCK) == names, "... and the policies in force stay")
+    out(c.setPolicy(MOM_POLICY) is None, "setPolicy(MOM text) is accepted")
+    out(len(policy_names(SOCK)) == 1, f"... and replaces the whole set: {policy_names(SOCK)}")
+    t = g1_target(next_plan(SOCK))
+    out(t == int(4194304 * 0.95), f"the next plan is the MOM policy's: g1 -> {t}")
+    rest(SOCK, "DELETE", "/v1/policies")
 
 
-def test_backoff():
-    clock = FakeClock()
-    c = momclient.MomClient(os.path.join(TMP, "no-such.sock"), clock=clock)
-    out(c.getStatus() == "inactive", "getStatus: inactive when momd is not there")
-    out(c.getKsmStats() == {}, "getKsmStats: {} when momd is not there")
-    c.socket_path = SOCK  # momd is reachable now, but the client backs off
-    t0 = time.monotonic()
-    try:
-        c.setPolicyParameters({"ksmEnabled": True})
-        out(False, "during the back-off a call fails")
-    except momclient.MomNotAvailable:
-        out(time.monotonic() - t0 < 0.1, "during the 5 s back-off every call fails at once")
-    out(c.getStatus() == "inactive", "getStatus during the back-off: inactive")
-    clock.t += 4.9
-    out(c.getStatus() == "inactive", "still backing off after 4.9 s")
-    clock.t += 0.2
-    out(c.getStatus() == "active", "after 5 s the client tries again")
+class StandInVm:
+    """What the drop-in uses of vdsm's Vm (lib/vdsm/virt/vm.py): name,
+    get_balloon_info() and setBalloonTarget().  vdsm itself cannot run
+    here; this records the calls vdsm would receive."""
+
+    def __init__(self, name, target, enabled=True):
+        self.name, self.target, self.enabled = name, target, enabled
+        self.calls = []
+
+    def get_balloon_info(self):
+        return {"enabled": self.enabled, "target": self.target, "minimum": 0}
+
+    def setBalloonTarget(self, target):
+        self.calls.append(target)
+        self.target = target
+
+
+def test_balloon_sync():
+    """After momd applies a balloon target (libvirt's test driver domain
+    'test'), the next poll makes vdsm report that target."""
+    rest(SOCK, "PATCH", "/v1/parameters", {"balloonEnabled": True})
+    vm = StandInVm("test", 4194304)
+    off = StandInVm("test", 4194304, enabled=False)
+    other = StandInVm("not-managed", 4194304)
+    vms = [vm, other]
+    c = momIF.MomClient(SOCK, vdsm_vms=lambda: vms)
+    c.connect()
+
+    def applied():
+        post(SOCK, PRESSURE_HOST, {"test": G1})
+        a = rest(SOCK, "GET", "/v1/plan")[1]["applied"].get("test", {})
+        return a.get("target", -1) if a.get("target", -1) > 0 else None
+    target = wait(applied)
+    out(target is not None and target < 4194304,
+        f"momd applied a balloon target to domain 'test' ({target})")
+    if target is None:
+        return
+    out(c.getStatus() == "active" and vm.calls[-1:] == [target],
+        f"the next poll calls vdsm's vm.setBalloonTarget({target}): {vm.calls}")
+    out(other.calls == [], "a VM momd did not balloon is left alone")
+    n = len(vm.calls)
+    c.getStatus()
+    out(len(vm.calls) == n, "vdsm already reports it: no second call")
+    vms[:] = [off]
+    c.getStatus()
+    out(off.calls == [], "a VM with ballooning disabled in vdsm is left alone")
+
+    def broken():
+        raise RuntimeError("vdsm is shutting down")
+    bad = momIF.MomClient(SOCK, vdsm_vms=broken)
+    bad.connect()
+    out(bad.getStatus() == "active", "a failing vdsm lookup costs the sync, never the poll")
+    plain = momIF.MomClient(SOCK)
+    plain.connect()
+    out(plain.syncBalloonTargets() == [], "outside vdsm there is nothing to sync")
 
 
 def test_timeout():
-    # A socket that accepts connections (backlog) but never answers.
     path = os.path.join(TMP, "hung.sock")
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.bind(path)
-    s.listen(4)
-    c = momclient.MomClient(path)
+    s.listen(4)  # accepts (backlog), never answers
+    c = vdsm_client(path)
     t0 = time.monotonic()
-    status = c.getStatus()
+    st = c.getStatus()
     dt = time.monotonic() - t0
-    out(status == "inactive" and 1.8 <= dt < 3.5,
-        f"a hung momd: inactive after the 2 s timeout ({dt:.2f} s)")
+    out(st == "inactive" and 1.8 <= dt < 3.5,
+        f"a hung momd: 'inactive' after the 2 s timeout ({dt:.2f} s)")
     t0 = time.monotonic()
-    c.getKsmStats()
-    out(time.monotonic() - t0 < 0.1, "then calls fail fast (back-off)")
+    out(c.getKsmStats() == {} and time.monotonic() - t0 < 0.1,
+        "then getKsmStats() fails fast with {}")
     s.close()
 
 
-def test_mapping_absent():
-    got = momclient.ksm_stats_from_host({"ksm_run": 1}, 4096)
-    out(got == {"ksmState": True}, "an absent statistic is left out, not a KeyError")
+def test_backoff_clock():
+    """The 5 s window with a controlled clock: a socket that appears during
+    the back-off is not tried until 5 s have passed."""
+    now = [1000.0]
+    path = os.path.join(TMP, "later.sock")
+    c = momIF.MomClient(path, clock=lambda: now[0])
+    c.connect()
+    out(c.getStatus() == "inactive", "no socket: 'inactive'")
+    os.symlink(SOCK, path)  # momd is reachable from now on
+    out(c.getStatus() == "inactive", "momd reachable, but within 5 s of a failure: still 'inactive'")
+    now[0] += 4.9
+    out(c.getStatus() == "inactive", "... also at 4.9 s")
+    now[0] += 0.2
+    out(c.getStatus() == "active", "after 5 s the client tries again: 'active'")
+    os.unlink(path)
 
 
-for t in (test_status_and_stats, test_parameters, test_set_policy,
-          test_backoff, test_timeout, test_mapping_absent):
-    try:
-        t()
-    except Exception as e:  # a crash is a failure, and the others still run
-        out(False, f"{t.__name__} raised {type(e).__name__}: {e}")
+# -- stopped ---------------------------------------------------------------
+
+def test_unreachable():
+    for label, path in (("a stopped momd", SOCK),
+                        ("a missing socket", os.path.join(TMP, "none.sock"))):
+        c = momIF.MomClient(path)
+        out(c._mom is None, f"{label}: constructing does no I/O")
+        c.connect()
+        n0 = len(warnings())
+        try:
+            st, ks = c.getStatus(), c.getKsmStats()
+            r1 = c.setPolicyParameters({"balloonEnabled": True})
+            r2 = c.setPolicy(MOM_POLICY)
+            out((st, ks, r1, r2) == ("inactive", {}, None, None),
+                f"{label}: no exception; 'inactive', {{}}, setters return None")
+        except Exception as e:
+            out(False, f"{label}: raised {type(e).__name__}: {e}")
+        w = [r.getMessage() for r in warnings()[n0:]]
+        out(len(w) == 4 and all("MOM not available" in m for m in w),
+            f"{label}: each failure is one logged warning: {w}")
+        out(c._policy == {"balloonEnabled": True},
+            f"{label}: parameters given meanwhile are kept for the next call")
+        t0 = time.monotonic()
+        n0 = len(warnings())
+        for _ in range(300):
+            c.getStatus()
+        dt = time.monotonic() - t0
+        n = len(warnings()) - n0
+        out(dt < 1.0, f"{label}: within 5 s of a failure calls fail fast (300 in {dt:.3f} s)")
+        out(1 <= n <= 4, f"{label}: the polled warning is throttled (300 calls, {n} warnings)")
+
+
+if PHASE == "live":
+    run([test_sequence, test_balloon_sync, test_timeout, test_backoff_clock])
+else:
+    run([test_unreachable])

@@ -42,6 +42,7 @@ struct fake_balloon {
 	} calls[MAX_CALLS];
 	const char *gone;   /* this guest answers -ENOENT */
 	const char *broken; /* this guest answers -EIO */
+	const char *held;   /* this guest answers -EPERM (may not balloon) */
 };
 
 static int fake_balloon_set(void *ctx, const char *guest, uint64_t kib,
@@ -62,6 +63,10 @@ static int fake_balloon_set(void *ctx, const char *guest, uint64_t kib,
 	if (f->broken && strcmp(guest, f->broken) == 0) {
 		snprintf(msg, len, "internal error: injected");
 		return -EIO;
+	}
+	if (f->held && strcmp(guest, f->held) == 0) {
+		snprintf(msg, len, "guest %s is not running", guest);
+		return -EPERM;
 	}
 	return 0;
 }
@@ -818,6 +823,40 @@ static void test_isolation(void)
 	world_free(w);
 }
 
+/* -EPERM from the backend (paused, no balloon, disabled by vdsm): one
+   refusal while it holds, asked again each cycle, nothing remembered. */
+static void test_host_refuses(void)
+{
+	struct world *w = world_new(NULL);
+	json_t *arr, *a;
+
+	add_guest(w, "p", 4000000, 4000000, 0, 3000000);
+	add_guest(w, "q", 4000000, 4000000, 0, 3000000);
+	plan_target(w, "p", 3800000);
+	plan_target(w, "q", 3800000);
+	w->fb.held = "p";
+	for (int i = 0; i < 5; i++)
+		cycle(w, false);
+	T_EQ_INT(count_actions(w, "guest:p", "balloon_target", "refused"), 1,
+		 "host refusal: recorded once over 5 cycles");
+	T_EQ_INT(count_actions(w, "guest:p", "balloon_target", "failed"), 0,
+		 "host refusal: not a failure");
+	a = last_action(w, "guest:p", "balloon_target", &arr);
+	T_OK(a && strstr(jstr(a, "detail"), "not running"),
+	     "host refusal: the host's reason is in the action (%s)",
+	     a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	T_EQ_INT(controller_target(w->ctl, "p"), -1,
+		 "host refusal: no target remembered");
+	T_EQ_INT(controller_target(w->ctl, "q"), 3800000,
+		 "host refusal of p: q applied");
+	w->fb.held = NULL;
+	cycle(w, false);
+	T_EQ_INT(controller_target(w->ctl, "p"), 3800000,
+		 "refusal lifted: p applied at the next cycle");
+	world_free(w);
+}
+
 static void test_guest_state_follows_names(void)
 {
 	struct world *w = world_new(NULL);
@@ -1562,6 +1601,7 @@ int main(void)
 	test_rail_min_size();
 	test_not_following();
 	test_isolation();
+	test_host_refuses();
 	test_guest_state_follows_names();
 	test_dry_run();
 	test_ksm_changed_only();

@@ -139,6 +139,18 @@ static void test_min_parsers(void)
 		 "min_guarantee outside memtune ignored");
 	T_EQ_INT(guest_min_from_vdsm("<vm/>", &kib), -ENOENT,
 		 "vdsm metadata without the element");
+	/* After memory hot-plug vdsm rewrites memGuaranteedSize; the engine's
+	   minGuaranteedMemoryMb keeps the value from VM creation. */
+	T_EQ_INT(guest_min_from_vdsm(
+		     "<ovirt-vm:vm xmlns:ovirt-vm=\"http://ovirt.org/vm/1.0\">"
+		     "<ovirt-vm:minGuaranteedMemoryMb type=\"int\">1024"
+		     "</ovirt-vm:minGuaranteedMemoryMb>"
+		     "<ovirt-vm:memGuaranteedSize type=\"int\">1536"
+		     "</ovirt-vm:memGuaranteedSize></ovirt-vm:vm>",
+		     &kib),
+		 0, "vdsm metadata after hot-plug parsed");
+	T_EQ_INT(kib, 1536 * 1024,
+		 "the live memGuaranteedSize wins over minGuaranteedMemoryMb");
 }
 
 static void test_classify(void)

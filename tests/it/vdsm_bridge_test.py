@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# vdsm_bridge_test.py BRIDGE_SOCKET MOMD_SOCKET KSM_DIR: contrib/vdsm/
+# mom-xmlrpc-bridge against a real momd (tests/it/vdsm_bridge.sh starts
+# both), driven by Python's xmlrpc.client over the bridge's unix socket the
+# way vdsm's UnixXmlRpcClient connects (allow_none):
+#   - every MOM method, MOM's return shapes, <i8> for large integers, a bad
+#     policy refused with the previous set kept;
+#   - the call sequence of vdsm's stock momIF.py (ping, getStatistics()
+#     ['host'] read with vdsm's key names, setNamedPolicy('01-parameters',
+#     "(set k v)" lines), setPolicy(MOM text)), made here with plain
+#     xmlrpc.client calls, nothing of vdsm re-implemented, with the same
+#     checks as the drop-in's sequence in vdsm_client_test.py.
+# Prints "PASS desc" / "FAIL desc" / "SKIP desc # why".
+import os
+import sys
+import xmlrpc.client
+
+sys.path.insert(0, os.path.dirname(__file__))
+from vdsm_lib import (BAD_MOM_POLICY, G1, MOM_POLICY,  # noqa: E402
+                      PRESSURE_HOST, _Unix, g1_target, has_converter,
+                      next_plan, out, policy_names, post, rest, run, skip,
+                      stock_proxy, wait)
+
+BRIDGE, SOCK, KSM, PHASE = sys.argv[1:5]
+PAGE = os.sysconf("SC_PAGE_SIZE")
+P = stock_proxy(BRIDGE)
+CONV = PHASE == "live" and has_converter(SOCK)
+NO_CONV = "momd has no MOM-language converter yet (branch w16conv)"
+
+
+def ksm_file(name):
+    with open(os.path.join(KSM, name)) as f:
+        return int(f.read())
+
+
+def test_before_first_sample():
+    out(P.ping() is True, "ping() is True while momd answers")
+    st = P.getStatistics()
+    out(sorted(st) == ["guests", "host"] and st["guests"] == {},
+        f"getStatistics() before any sample: {{host, guests}} ({st})")
+    h = st["host"]
+    want = {"ksm_run": ksm_file("run"), "ksm_pages_to_scan": ksm_file("pages_to_scan"),
+            "ksm_merge_across_nodes": ksm_file("merge_across_nodes"),
+            "ksm_pages_sharing": ksm_file("pages_sharing"), "ksmd_cpu_usage": 0}
+    got = {k: h.get(k) for k in want}
+    out(got == want, f"... with the five keys vdsm reads, from KSM's sysfs: {got}")
+    out(P.getActiveGuests() == [], "getActiveGuests() is [] before any guest")
+
+
+def test_statistics():
+    big = 4398046511104  # 4 TiB of host memory: 4294967296 KiB > 2^31
+    post(SOCK, dict(PRESSURE_HOST, **{"memory-total": big,
+                                      "gauge-ksm_run": 1,
+                                      "gauge-ksm_merge_across_nodes": 1,
+                                      "vmpage_number-ksm_pages_to_scan": 5,
+                                      "vmpage_number-ksm_sharing": 100,
+                                      "percent-ksmd_cpu": 15.7}),
+         {"g1": G1})
+    st = wait(lambda: (lambda s: s if s["guests"] else None)(P.getStatistics()))
+    st = st or P.getStatistics()
+    h = st["host"]
+    out(h.get("mem_available") == big // 1024,
+        f"a host value over 2^31 arrives whole ({h.get('mem_available')})")
+    types = {k: type(h.get(k)).__name__ for k in
+             ("ksm_run", "ksm_pages_to_scan", "ksm_merge_across_nodes",
+              "ksm_pages_sharing", "ksmd_cpu_usage", "mem_available")}
+    out(set(types.values()) == {"int"}, f"statistics are integers, as MOM's: {types}")
+    out(h.get("ksmd_cpu_usage") == 15, "ksmd_cpu_usage 15.7 % arrives truncated (15), as MOM sent it")
+    g = st["guests"].get("g1", {})
+    out(g.get("balloon_cur") == 4194304 and g.get("balloon_max") == 4194304,
+        f"guests: {{name: sample}} with MOM's names: {g}")
+    out(P.getActiveGuests() == ["g1"], "getActiveGuests() is ['g1']")
+    # The wire format itself: <i8> for the large value, <int> for the small.
+    body = xmlrpc.client.dumps((), "getStatistics").encode()
+    c = _Unix(BRIDGE)
+    c.request("POST", "/RPC2", body, {"Content-Type": "text/xml"})
+    raw = c.getresponse().read().decode()
+    c.close()
+    out(f"<i8>{big // 1024}</i8>" in raw and "<int>5</int>" in raw,
+        "on the wire: <i8> over 32 bits, <int> under")
+
+
+def test_policies():
+    names = policy_names(SOCK)
+    named = P.getNamedPolicies()
+    out(sorted(named) == names and all(isinstance(v, str) for v in named.values()),
+        f"getNamedPolicies() is {{name: text}} of the set in force: {sorted(named)}")
+    text = P.getPolicy()
+    out(isinstance(text, str) and all(named[n] in text for n in names),
+        "getPolicy() is the texts in name order, concatenated")
+    # A bad policy: refused, the previous set kept (MOM's left none).
+    before = rest(SOCK, "GET", "/v1/effective-policy")[1]
+    out(P.setPolicy(BAD_MOM_POLICY) is False, "setPolicy(bad text) returns False")
+    out(rest(SOCK, "GET", "/v1/effective-policy")[1] == before,
+        "... and the previous set is kept" + ("" if CONV else " (refused as 415 without the converter)"))
+    out(P.setNamedPolicy("02-bad", BAD_MOM_POLICY) is False
+        and rest(SOCK, "GET", "/v1/effective-policy")[1] == before,
+        "setNamedPolicy(name, bad text) returns False and changes nothing")
+    # nil deletes (allow_none on both sides).
+    out(P.setNamedPolicy("03-ksm", None) is True and "03-ksm" not in policy_names(SOCK),
+        "setNamedPolicy('03-ksm', None) deletes it")
+    out(P.setNamedPolicy("03-ksm", None) is True, "deleting a policy that is not there is True, as MOM")
+    keep = policy_names(SOCK)
+    out(P.setNamedPolicy("00-defines", None) is False and policy_names(SOCK) == keep,
+        "deleting 00-defines while 02-balloon uses its names: False, nothing changes")
+    for n in reversed(policy_names(SOCK)):
+        out(P.setNamedPolicy(n, None) is True, f"setNamedPolicy({n!r}, None)")
+    out(P.getNamedPolicies() == {} and P.getPolicy() == "0",
+        "with no policies: getNamedPolicies() {} and getPolicy() '0', as MOM")
+    out(P.resetPolicies() is True and policy_names(SOCK) == names,
+        f"resetPolicies() brings back policy_dir: {policy_names(SOCK)}")
+    if not CONV:
+        skip("setPolicy/setNamedPolicy with MOM text", NO_CONV)
+        return
+    out(P.setNamedPolicy("10-mom", MOM_POLICY) is True and "10-mom" in policy_names(SOCK),
+        "setNamedPolicy(name, MOM text) adds it")
+    out(P.setPolicy(MOM_POLICY) is True and len(policy_names(SOCK)) == 1,
+        f"setPolicy(MOM text) replaces the whole set: {policy_names(SOCK)}")
+    P.resetPolicies()
+
+
+def test_verbosity():
+    def level():
+        return rest(SOCK, "GET", "/v1/log-level")[1]["level"]
+    out(P.setVerbosity("4") is True and level() == "debug", "setVerbosity('4'): debug")
+    P.setVerbosity("error")
+    out(level() == "error", "setVerbosity('error'): error")
+    P.setVerbosity("no-such-level")
+    out(level() == "debug", "an unknown level means debug, as MOM")
+    P.setVerbosity("info")
+
+
+def test_stock_sequence():
+    """vdsm's stock momIF.py, call by call, against the bridge: the same
+    outcomes the drop-in gives in vdsm_client_test.py."""
+    out(P.ping(), "stock: ping() truthy -> 'active'")
+    post(SOCK, {"gauge-ksm_run": 0, "gauge-ksm_merge_across_nodes": 1,
+                "vmpage_number-ksm_pages_to_scan": 5,
+                "vmpage_number-ksm_sharing": 100, "percent-ksmd_cpu": 15.7})
+    wait(lambda: P.getStatistics()["host"]["ksm_run"] == 0)
+    stats = P.getStatistics()["host"]
+    # What vdsm's getKsmStats reads: exactly these keys, used as they come.
+    got = {"ksmState": bool(stats["ksm_run"]),
+           "ksmPages": stats["ksm_pages_to_scan"],
+           "ksmMergeAcrossNodes": bool(stats["ksm_merge_across_nodes"]),
+           "memShared": stats["ksm_pages_sharing"] * PAGE // 1048576,
+           "ksmCpu": stats["ksmd_cpu_usage"]}
+    want = {"ksmState": False, "ksmMergeAcrossNodes": True, "ksmPages": 5,
+            "ksmCpu": 15, "memShared": 0}
+    out(got == want and type(got["ksmCpu"]) is int and type(got["ksmPages"]) is int,
+        f"stock: vdsm's vector through getStatistics()['host'] -> {got}")
+    if not CONV:
+        skip("stock: setNamedPolicy('01-parameters', '(set k v)') and setPolicy(MOM text)", NO_CONV)
+        return
+    # vdsm renders "(set key repr(value))" lines, no trailing newline.
+    params = {"balloonEnabled": False, "ksmEnabled": True, "ksmMergeAcrossNodes": True}
+    text = "\n".join("(set %s %r)" % kv for kv in params.items())
+    out(P.setNamedPolicy("01-parameters", text) is True, f"stock: setNamedPolicy('01-parameters', {text!r})")
+    t_off = g1_target(next_plan(SOCK))
+    out(t_off is None, f"stock: balloonEnabled False: the next plan does not shrink g1 ({t_off})")
+    params["balloonEnabled"] = True
+    text = "\n".join("(set %s %r)" % kv for kv in params.items())
+    P.setNamedPolicy("01-parameters", text)
+    t_on = g1_target(next_plan(SOCK))
+    out(t_on is not None and t_on < 4194304, f"stock: balloonEnabled True: the next plan shrinks g1 ({t_on})")
+    names = policy_names(SOCK)
+    out(P.setPolicy(BAD_MOM_POLICY) is False and policy_names(SOCK) == names,
+        "stock: setPolicy(bad MOM text) is False; the set is kept")
+    out(P.setPolicy(MOM_POLICY) is True, "stock: setPolicy(MOM text) is True")
+    t = g1_target(next_plan(SOCK))
+    out(t == int(4194304 * 0.95), f"stock: the next plan is the MOM policy's: g1 -> {t}")
+    P.resetPolicies()
+
+
+def test_momd_stopped():
+    out(P.ping() is False, "momd stopped: ping() is False (vdsm: 'inactive'), not a fault")
+    h = P.getStatistics()["host"]
+    keys = ("ksm_run", "ksm_pages_to_scan", "ksm_merge_across_nodes",
+            "ksm_pages_sharing", "ksmd_cpu_usage")
+    out(all(type(h.get(k)) is int for k in keys),
+        f"momd stopped: getStatistics()['host'] still has the keys vdsm maps: {h}")
+    out(P.setPolicy(MOM_POLICY) is False and P.setNamedPolicy("01-parameters", "(set a 1)") is False,
+        "momd stopped: setPolicy and setNamedPolicy return False, not a fault (vdsm only warned)")
+    try:
+        P.getNamedPolicies()
+        out(False, "momd stopped: getNamedPolicies is a fault")
+    except xmlrpc.client.Fault as e:
+        out("Errno" in e.faultString, f"momd stopped: getNamedPolicies is a fault ({e.faultString[:60]})")
+
+
+if PHASE == "live":
+    run([test_before_first_sample, test_statistics, test_policies,
+         test_verbosity, test_stock_sequence])
+else:
+    run([test_momd_stopped])
