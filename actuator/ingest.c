@@ -145,8 +145,24 @@ static const struct wire_value *value_for(const struct wire_record *r,
 	return NULL;
 }
 
+void ingest_clock_window(struct ingest_clock *clk, double now, int history,
+			 double interval_s)
+{
+	clk->now = now;
+	/* Two intervals of slack each way for jitter and queueing, and never
+	   less than 5 s of skew between two clocks of one host. */
+	clk->past_s = (history + 2) * interval_s + 5;
+	clk->future_s = 2 * interval_s + 5;
+}
+
+static bool in_window(const struct ingest_clock *clk, double t)
+{
+	return !clk || (t >= clk->now - clk->past_s &&
+			t <= clk->now + clk->future_s);
+}
+
 int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
-		 struct ingest_counts *c)
+		 const struct ingest_clock *clk, struct ingest_counts *c)
 {
 	c->batches++;
 	for (size_t i = 0; i < b->n; i++) {
@@ -159,6 +175,10 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 		   plugin's memory-free is not the host's MemFree. */
 		if (strcmp(r->plugin, INGEST_PLUGIN) != 0) {
 			c->ignored++;
+			continue;
+		}
+		if (!in_window(clk, r->time)) {
+			c->out_of_window++;
 			continue;
 		}
 		for (size_t m = 0; m < NMAPS; m++) {
@@ -179,8 +199,13 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 			   0.02 s is not exactly representable. */
 			if (mm->scale == 1000 && field_present(x))
 				x = round(x);
-			rc = store_put(st, guest ? r->plugin_instance : NULL,
-				       r->time, mm->field, x, now_ms);
+			rc = store_put_guest(st, r->uuid,
+					     guest ? r->plugin_instance : NULL,
+					     r->time, mm->field, x, now_ms);
+			if (rc == -ENOSPC) {
+				c->over_max_guests++;
+				continue;
+			}
 			if (rc < 0)
 				return rc;
 			c->values++;

@@ -23,6 +23,13 @@
  * and guests are not collected: an unreachable libvirtd must not make
  * collectd back off exponentially, since we reconnect at every read.
  *
+ * Origin: every value list carries the unsigned-integer meta entry
+ * ORIGIN_META_KEY = origin_mark() (origin.h), by which write_mom tells our
+ * samples from value lists of plugin "mom" that arrived through the
+ * network plugin or unixsock PUTVAL.  Guest value lists also carry the
+ * domain's UUID (mom:uuid), which momd keys guests by: the plugin instance
+ * (the name) is cut at 127 bytes and may have had bytes replaced.
+ *
  * With ActuatorSocket, a second read callback ("mom_actuator") asks momd
  * for its last plan (momd_client.c) and dispatches the balloon target of
  * each guest (memory-target) and the planned KSM settings (*_target), so
@@ -39,6 +46,7 @@
 #include "guest_mem.h"
 #include "host_mem.h"
 #include "momd_client.h"
+#include "origin.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -313,6 +321,21 @@ static int mom_config(oconfig_item_t *ci)
 
 /* ---- dispatch ------------------------------------------------------- */
 
+/* A fresh meta holding the origin mark (collectd clones it per dispatch;
+   the caller destroys it).  NULL when out of memory: the values then go
+   out unmarked and write_mom drops them, which is the safe side. */
+static meta_data_t *origin_meta(void)
+{
+	meta_data_t *m = meta_data_create();
+
+	if (m != NULL &&
+	    meta_data_add_unsigned_int(m, ORIGIN_META_KEY, origin_mark()) != 0) {
+		meta_data_destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
 static void dispatch_at(cdtime_t t, const char *pinst, const char *type,
 			const char *tinst, value_t *values, size_t n,
 			meta_data_t *meta)
@@ -356,11 +379,13 @@ static void dispatch_metric(const struct mom_ctx *ctx, const char *pinst,
 static void dispatch_host(const struct mom_ctx *ctx,
 			  const struct host_sample *s)
 {
+	meta_data_t *om = origin_meta();
+
 	for (int f = 0; f < HOST_FIELD_NR; f++) {
 		if (!s->present[f] || host_metrics[f].type == NULL)
 			continue;
 		dispatch_metric(ctx, "", &host_metrics[f], s->rval[f],
-				s->ival[f], host_field_is_real(f), NULL);
+				s->ival[f], host_field_is_real(f), om);
 	}
 	if (s->present[HOST_PSWPIN_PAGES] && s->present[HOST_PSWPOUT_PAGES]) {
 		value_t v[2] = {
@@ -368,15 +393,17 @@ static void dispatch_host(const struct mom_ctx *ctx,
 		    {.derive = s->ival[HOST_PSWPOUT_PAGES]},
 		};
 
-		dispatch(ctx, "", "vmpage_io", "swap", v, 2, NULL);
+		dispatch(ctx, "", "vmpage_io", "swap", v, 2, om);
 	}
+	meta_data_destroy(om);
 }
 
-/* A meta with the domain's UUID, plus one optional extra string. */
+/* A meta with the origin mark and the domain's UUID, plus one optional
+   extra string. */
 static meta_data_t *guest_meta(const struct guest_sample *s, const char *key,
 			       const char *val)
 {
-	meta_data_t *m = meta_data_create();
+	meta_data_t *m = origin_meta();
 
 	if (m == NULL)
 		return NULL;
@@ -389,7 +416,7 @@ static meta_data_t *guest_meta(const struct guest_sample *s, const char *key,
 }
 
 static void dispatch_guest_extras(const struct mom_ctx *ctx,
-				  const struct guest_sample *s)
+				  const struct guest_sample *s, meta_data_t *m)
 {
 	if (s->present[GUEST_MINOR_FAULT] && s->present[GUEST_MAJOR_FAULT]) {
 		value_t v[2] = {
@@ -397,7 +424,7 @@ static void dispatch_guest_extras(const struct mom_ctx *ctx,
 		    {.derive = (derive_t)s->value[GUEST_MAJOR_FAULT]},
 		};
 
-		dispatch(ctx, s->name, "ps_pagefaults", "", v, 2, NULL);
+		dispatch(ctx, s->name, "ps_pagefaults", "", v, 2, m);
 	}
 	if (s->have_age) {
 		meta_data_t *sm = guest_meta(s, "mom:stats_state",
@@ -409,9 +436,9 @@ static void dispatch_guest_extras(const struct mom_ctx *ctx,
 	}
 }
 
-/* Meta (the domain's UUID) rides on memory-actual, memory-minimum and
-   duration-stats_age only: collectd clones meta for every value list, and
-   on hosts with hundreds of guests that cost shows. */
+/* Every value list carries the origin mark and the UUID (write_mom drops
+   unmarked ones, momd keys guests by UUID); the extras ride on
+   memory-minimum and duration-stats_age only. */
 static void dispatch_guest(const struct guest_sample *s, void *opaque)
 {
 	const struct mom_ctx *ctx = opaque;
@@ -420,16 +447,14 @@ static void dispatch_guest(const struct guest_sample *s, void *opaque)
 				     guest_min_source_name(s->min_source));
 
 	for (int i = 0; i < GUEST_STAT_NR; i++) {
-		meta_data_t *meta = i == GUEST_ACTUAL_KIB    ? m
-				    : i == GUEST_MINIMUM_KIB ? mm
-							     : NULL;
+		meta_data_t *meta = i == GUEST_MINIMUM_KIB ? mm : m;
 
 		if (!s->present[i] || guest_metrics[i].type == NULL)
 			continue;
 		dispatch_metric(ctx, s->name, &guest_metrics[i], 0,
 				(int64_t)s->value[i], false, meta);
 	}
-	dispatch_guest_extras(ctx, s);
+	dispatch_guest_extras(ctx, s, m);
 	meta_data_destroy(mm);
 	meta_data_destroy(m);
 }
@@ -480,20 +505,22 @@ static const struct metric ksm_targets[MOMD_KSM_NR] = {
 static void dispatch_plan(const struct momd_plan *plan)
 {
 	cdtime_t now = cdtime();
+	meta_data_t *om = origin_meta();
 
 	for (size_t i = 0; i < plan->nguests; i++) {
 		value_t v = {.gauge = (double)plan->guests[i].target_kib * KIB};
 
 		dispatch_at(now, plan->guests[i].name, "memory", "target", &v,
-			    1, NULL);
+			    1, om);
 	}
 	for (int k = 0; k < MOMD_KSM_NR; k++) {
 		value_t v = {.gauge = plan->ksm[k] * ksm_targets[k].scale};
 
 		if (plan->ksm_present[k])
 			dispatch_at(now, "", ksm_targets[k].type,
-				    ksm_targets[k].type_instance, &v, 1, NULL);
+				    ksm_targets[k].type_instance, &v, 1, om);
 	}
+	meta_data_destroy(om);
 }
 
 static int mom_actuator_read(user_data_t *ud)

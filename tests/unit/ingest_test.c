@@ -52,7 +52,7 @@ static void test_mapping(void)
 
 	T_EQ_INT(decode(body_ok, &b, &err), 0, "body decodes");
 	T_EQ_INT(ingest_check(&b, &filter, &err), 0, "body accepted");
-	T_EQ_INT(ingest_apply(st, &b, 0, &c), 0, "body stored");
+	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "body stored");
 	T_EQ_INT(c.records, 6, "six records");
 	T_EQ_INT(c.values, 6, "six values stored (two from ps_pagefaults)");
 	T_EQ_INT(c.ignored, 1, "an unknown identifier is ignored, counted");
@@ -113,7 +113,7 @@ static void test_any_plugin(void)
 	T_EQ_INT(decode(mixed, &b, &err), 0, "decodes");
 	T_EQ_INT(ingest_check(&b, &any, &err), 0,
 		 "\"*\" accepts a batch with any plugin");
-	T_EQ_INT(ingest_apply(st, &b, 0, &c), 0, "stored");
+	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "stored");
 	T_EQ_INT(c.values, 1, "only the mom record is stored");
 	T_EQ_INT(c.ignored, 1, "the stock memory record is ignored, counted");
 	ss = store_snapshot_new(st, 1000, NULL, 0);
