@@ -66,6 +66,7 @@ struct mom_conf {
 	int stale_reads;
 	int min_refresh_s;
 	char *actuator_socket; /* "" = do not ask momd for its plan */
+	char *qemu_pid_dir;    /* "" = from the connection URI */
 	int actuator_timeout_ms;
 	char **include;
 	size_t n_include;
@@ -200,6 +201,7 @@ static void mom_conf_free(struct mom_conf *c)
 	free(c->uri);
 	free(c->root);
 	free(c->actuator_socket);
+	free(c->qemu_pid_dir);
 	globs_free(c->include, c->n_include);
 	globs_free(c->exclude, c->n_exclude);
 	free(c);
@@ -214,7 +216,9 @@ static struct mom_conf *mom_conf_new(void)
 	c->uri = strdup("qemu:///system");
 	c->root = strdup("/");
 	c->actuator_socket = strdup("");
-	if (c->uri == NULL || c->root == NULL || c->actuator_socket == NULL) {
+	c->qemu_pid_dir = strdup("");
+	if (c->uri == NULL || c->root == NULL || c->actuator_socket == NULL ||
+	    c->qemu_pid_dir == NULL) {
 		mom_conf_free(c);
 		return NULL;
 	}
@@ -294,6 +298,8 @@ static int conf_item(const oconfig_item_t *ci, struct mom_conf *c)
 		return cf_util_get_string(ci, &c->actuator_socket);
 	if (strcasecmp(ci->key, "ActuatorTimeout") == 0)
 		return conf_int(ci, 1, &c->actuator_timeout_ms);
+	if (strcasecmp(ci->key, "QemuPidDir") == 0)
+		return cf_util_get_string(ci, &c->qemu_pid_dir);
 	MOM_LOG(LOG_ERR, "unknown option \"%s\" in <Plugin mom>", ci->key);
 	return -1;
 }
@@ -590,6 +596,7 @@ static void mom_ctx_free(void *p)
 	free(ctx->conf.uri);
 	free(ctx->conf.root);
 	free(ctx->conf.actuator_socket);
+	free(ctx->conf.qemu_pid_dir);
 	globs_free(ctx->conf.include, ctx->conf.n_include);
 	globs_free(ctx->conf.exclude, ctx->conf.n_exclude);
 	free(ctx);
@@ -631,6 +638,25 @@ static struct guest_reader *guest_new(const struct mom_conf *c)
 	return guest_reader_new(&gc);
 }
 
+/* Where libvirt keeps the QEMU pid files that ksm_shareable counts: the
+   QemuPidDir option, else the place of the connection's daemon. */
+static int qemu_dir_set(struct host_reader *h, const struct mom_conf *c)
+{
+	char buf[PATH_MAX];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (c->qemu_pid_dir[0] != '\0')
+		return host_reader_set_qemu_dir(h, c->qemu_pid_dir);
+	if (strncmp(c->uri, "qemu:///session", 15) != 0)
+		return 0; /* the default: qemu:///system's /run/libvirt/qemu */
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(buf, sizeof(buf), "%s/libvirt/qemu/run", xdg);
+	else
+		snprintf(buf, sizeof(buf), "/run/user/%u/libvirt/qemu/run",
+			 (unsigned)getuid());
+	return host_reader_set_qemu_dir(h, buf);
+}
+
 static int mom_init(void)
 {
 	struct mom_conf *c = pending != NULL ? pending : mom_conf_new();
@@ -647,7 +673,7 @@ static int mom_init(void)
 	ctx->conf = *c;
 	free(c); /* the strings now belong to ctx->conf */
 	ctx->host = host_reader_new(ctx->conf.root, sysconf(_SC_CLK_TCK));
-	if (ctx->host == NULL)
+	if (ctx->host == NULL || qemu_dir_set(ctx->host, &ctx->conf) != 0)
 		goto fail;
 	if (ctx->conf.collect_guests) {
 		ctx->guest = guest_new(&ctx->conf);
