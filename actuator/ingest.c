@@ -149,16 +149,23 @@ void ingest_clock_window(struct ingest_clock *clk, double now, int history,
 			 double interval_s)
 {
 	clk->now = now;
-	/* Two intervals of slack each way for jitter and queueing, and never
-	   less than 5 s of skew between two clocks of one host. */
-	clk->past_s = (history + 2) * interval_s + 5;
-	clk->future_s = 2 * interval_s + 5;
+	clk->history = history;
+	clk->interval_s = interval_s;
 }
 
-static bool in_window(const struct ingest_clock *clk, double t)
+static bool in_window(const struct ingest_clock *clk, double t, double rec_iv)
 {
-	return !clk || (t >= clk->now - clk->past_s &&
-			t <= clk->now + clk->future_s);
+	double iv = clk ? clk->interval_s : 0;
+
+	if (!clk)
+		return true;
+	if (rec_iv > iv)
+		iv = rec_iv < INGEST_INTERVAL_CAP_S ? rec_iv
+						    : INGEST_INTERVAL_CAP_S;
+	/* Two intervals of slack for jitter and queueing, and 5 s of skew
+	   between two clocks of one host. */
+	return t >= clk->now - ((clk->history + 2) * iv + 5) &&
+	       t <= clk->now + (2 * iv + 5);
 }
 
 int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
@@ -177,7 +184,7 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 			c->ignored++;
 			continue;
 		}
-		if (!in_window(clk, r->time)) {
+		if (!in_window(clk, r->time, r->interval)) {
 			c->out_of_window++;
 			continue;
 		}

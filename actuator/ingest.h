@@ -39,14 +39,18 @@ struct ingest_counts {
 
 /*
  * The window of sample times ingest stores, around momd's wall clock now
- * (seconds since the epoch): a record dated more than future_s ahead, or
- * more than past_s back, is not stored but counted in out_of_window.  A
- * forged or mis-clocked sample dated days ahead would otherwise stay a
- * guest's "latest" sample for as long as the guest reports.
+ * (seconds since the epoch).  With iv the larger of momd's interval and
+ * the record's own (at most INGEST_INTERVAL_CAP_S), a record dated more
+ * than 2 iv + 5 s ahead, or more than (history + 2) iv + 5 s back (older
+ * than any history keeps), is not stored but counted in out_of_window.  A
+ * forged or mis-clocked sample dated days ahead would otherwise stay an
+ * entity's "latest" sample for as long as it reports.
  */
+#define INGEST_INTERVAL_CAP_S 600.0
 struct ingest_clock {
 	double now;
-	double past_s, future_s;
+	int history;
+	double interval_s;
 };
 
 /*
@@ -56,9 +60,7 @@ struct ingest_clock {
 int ingest_check(const struct wire_batch *b, const struct ingest_filter *f,
 		 struct wire_error *err);
 
-/* The window for a history of `history` samples taken every interval_s:
-   the past reaches past what the history keeps, the future allows a few
-   intervals of clock skew. */
+/* Fill *clk: momd's clock, history and evaluation interval. */
 void ingest_clock_window(struct ingest_clock *clk, double now, int history,
 			 double interval_s);
 
