@@ -8,7 +8,10 @@
 
 #include <string.h>
 
-static uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+static uint64_t rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
 
 static uint64_t le64(const uint8_t *p)
 {

@@ -413,6 +413,18 @@ static bool wm_own_sample(const struct wm_ctx *ctx, const value_list_t *vl)
 	return mark == ctx->mark;
 }
 
+/* A name from a value list as it may be logged: at most 64 bytes, every
+   byte outside printable ASCII as '?' (a network packet may carry a
+   newline, which would forge a log line). */
+static void wm_log_safe(char *out, size_t len, const char *in)
+{
+	size_t i = 0;
+
+	for (; in[i] != '\0' && i + 1 < len && i < 64; i++)
+		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '?';
+	out[i] = '\0';
+}
+
 /* Count a foreign value list; log the first one, then at most one line a
    minute with how many came meanwhile. */
 static void wm_foreign(struct wm_ctx *ctx, const value_list_t *vl)
@@ -431,13 +443,18 @@ static void wm_foreign(struct wm_ctx *ctx, const value_list_t *vl)
 		ctx->foreign_at_log = n;
 	}
 	pthread_mutex_unlock(&ctx->log_lock);
-	if (log)
+	if (log) {
+		char type[65], host[65];
+
+		wm_log_safe(type, sizeof(type), vl->type);
+		wm_log_safe(host, sizeof(host), vl->host);
 		WARNING(WM_NAME " plugin: dropped %" PRIu64
 			" value list(s) of plugin \"" WM_READ_PLUGIN
 			"\" that this collectd's read plugin did not dispatch "
-			"(network or PUTVAL?), e.g. type %.32s from host %.64s; "
-			"%" PRIu64 " in all",
-			since, vl->type, vl->host, n);
+			"(network or PUTVAL?), e.g. type \"%s\" from host "
+			"\"%s\"; %" PRIu64 " in all",
+			since, type, host, n);
+	}
 }
 
 static int wm_write(const data_set_t *ds, const value_list_t *vl,
