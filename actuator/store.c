@@ -59,7 +59,8 @@ static int entity_init(struct entity *e, const char *key, const char *name,
 	e->time = calloc(cap, sizeof(*e->time));
 	e->touched = calloc(cap, sizeof(*e->touched));
 	e->values = calloc(cap * width, sizeof(*e->values));
-	if ((key && !e->key) || (name && !e->name) || !e->time || !e->touched || !e->values)
+	if ((key && !e->key) || (name && !e->name) || !e->time ||
+	    !e->touched || !e->values)
 		return -ENOMEM;
 	return 0;
 }
@@ -241,6 +242,15 @@ int store_put_guest(struct store *st, const char *uuid, const char *name,
 			 sizeof(key))
 			return -EINVAL;
 		e = guest_get(st, key, name, &err);
+		/* A domain renamed keeps its UUID: show the new name. */
+		if (e && strcmp(e->name, name) != 0) {
+			char *n = strdup(name);
+
+			if (!n)
+				return -ENOMEM;
+			free(e->name);
+			e->name = n;
+		}
 	}
 	if (!e)
 		return err;
