@@ -221,10 +221,33 @@ static void test_max_guests(void)
 	store_free(st);
 }
 
+/* A renamed domain keeps its UUID, its history, and shows its new name. */
+static void test_rename(void)
+{
+	static const char u[] = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+	struct store *st = store_new(4, 60000, 0);
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+
+	store_put_guest(st, u, "old", 1, GF_BALLOON_CUR, 1, 0);
+	store_put_guest(st, u, "new", 2, GF_BALLOON_CUR, 2, 0);
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->nguests, 1, "rename: one guest");
+	if (s->nguests == 1) {
+		T_EQ_STR(s->guests[0].name, "new", "rename: the new name");
+		T_EQ_INT(s->guests[0].len, 2, "rename: the history kept");
+		T_EQ_STR(s->guests[0].uuid, u, "rename: the UUID");
+	}
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
 int main(void)
 {
 	test_siphash();
 	test_max_guests();
+	test_rename();
 	test_grouping_and_order();
 	test_history_bound();
 	test_rates_and_derived();
