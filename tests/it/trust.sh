@@ -147,6 +147,8 @@ foreign_ge() { local v; v=$(foreign) && [ -n "$v" ] && [ "$v" -ge "$1" ]; }
 check "write_mom dropped and counted them (total_values-foreign >= 18)" \
 	wait_for 15 "foreign count" foreign_ge 18
 diag "write_mom total_values-foreign: $(foreign)"
+check "checking a forged mark logs no meta type-mismatch error" \
+	eval "! grep -qi 'mismatch\|meta_data_get' '$T_TMP/collectd.log'"
 check "the drop is logged once, not per value list" \
 	test "$(grep -c 'write_mom plugin: dropped .* that this collectd.s read plugin did not dispatch' "$T_TMP/collectd.log")" = 1
 # The real read plugin keeps reporting: wait for two more of its samples,
