@@ -46,6 +46,7 @@ struct conf {
 	int settle_ms;	    /* a partial newest sample waits this long */
 	size_t max_body;    /* bytes in one request body */
 	int max_records;    /* records in one ingest body */
+	int max_guests;	    /* guests the sample store holds at most */
 	bool dry_run;	    /* decide and record, change nothing */
 	char *log_level;
 	/* Balloon safety rails (see README "Controllers"). */

@@ -31,12 +31,24 @@ struct store;
 struct store *store_new(int history, int expiry_ms, int settle_ms);
 void store_free(struct store *st);
 
+/* Guests a store holds at most unless store_set_max_guests() says else. */
+#define STORE_MAX_GUESTS_DEFAULT 1024
+
+/* A value for a guest beyond max_guests is refused with -ENOSPC. */
+void store_set_max_guests(struct store *st, size_t max_guests);
+
 /*
- * Record field f = value of the host (guest == NULL) or of a guest, for the
- * sample taken at t (seconds since the epoch).  Rate fields take the raw
- * counter.  now_ms is the monotonic clock.  A value older than the whole
- * history is ignored.  Returns 0 or -ENOMEM.
+ * Record field f = value of the host (name == NULL) or of a guest, for the
+ * sample taken at t (seconds since the epoch).  A guest is keyed by its
+ * UUID when uuid is non-empty, else by its name; name is what snapshots
+ * show.  Rate fields take the raw counter.  now_ms is the monotonic clock.
+ * A value older than the whole history is ignored.  Returns 0, -ENOSPC
+ * (a new guest beyond max_guests), -EINVAL (a name over 255 bytes) or
+ * -ENOMEM.
  */
+int store_put_guest(struct store *st, const char *uuid, const char *name,
+		    double t, int f, double value, int64_t now_ms);
+/* store_put_guest() without a UUID: the guest is keyed by its name. */
 int store_put(struct store *st, const char *guest, double t, int f,
 	      double value, int64_t now_ms);
 

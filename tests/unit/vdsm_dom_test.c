@@ -136,13 +136,13 @@ static void test_backend(void)
 		int rc;
 
 		msg[0] = '\0';
-		rc = b.set(b.ctx, cases[i].name, 524288, msg, sizeof(msg));
+		rc = b.set(b.ctx, cases[i].name, "", 524288, msg, sizeof(msg));
 		T_EQ_INT(rc, cases[i].rc, cases[i].name);
 		T_OK(strstr(msg, cases[i].why) != NULL, "%s: message '%s'",
 		     cases[i].name, msg);
 	}
 	msg[0] = '\0';
-	T_EQ_INT(b.set(b.ctx, "g-gone", 524288, msg, sizeof(msg)), -ENOENT,
+	T_EQ_INT(b.set(b.ctx, "g-gone", "", 524288, msg, sizeof(msg)), -ENOENT,
 		 "a guest that does not exist is gone, not refused");
 	balloon_backend_release(&b);
 	unlink(path);
