@@ -74,6 +74,7 @@ ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) -lpthread -
 # The pure core: libc and jansson only.  Shared by momd, momctl, the tests
 # and (wire.c) the write plugin.
 CORE_SRCS := actuator/field.c actuator/wire.c actuator/siphash.c actuator/policy.c \
+	actuator/policy_cc.c actuator/policy_dir.c actuator/arena.c actuator/readfile.c \
 	actuator/eval.c actuator/plan.c actuator/evalcase.c \
 	actuator/policy_expr.c actuator/evaluate_cli.c \
 	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \

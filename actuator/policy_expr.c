@@ -9,7 +9,7 @@
  * are resolved to indices (policy_priv.h).  Errors carry the JSON path.
  */
 #define MOM_POLICY_PRIV_ALLOW
-#include "policy_priv.h"
+#include "policy_cc.h"
 
 #include <string.h>
 

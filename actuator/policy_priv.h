@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy_priv.h: the compiled form of a policy set, shared by the loader
- * (policy.c, policy_expr.c), the evaluator (eval.c) and their tests.
+ * (policy.c, policy_expr.c, policy_cc.c), the evaluator (eval.c) and their
+ * tests.  The compiler's own context is in policy_cc.h.
  *
  * DESIGN.  Loading turns every policy into a tree whose leaves are already
  * resolved: a name becomes a constant (a define), a parameter index, or a
@@ -32,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "arena.h"
 #include "plan.h"
 #include "policy.h"
 
@@ -53,7 +55,8 @@ struct pseg {
 	size_t index;
 };
 
-/* Write the path s as "$.host[0].do" into buf (always terminated). */
+/* Write the path s as "$.host[0].do" into buf (always terminated);
+   in policy_cc.c, which builds the segments. */
 void pseg_format(const struct pseg *s, char *buf, size_t len);
 
 enum xop {
@@ -133,12 +136,6 @@ struct param_def {
 	double def;
 };
 
-struct arena_chunk;
-
-struct arena {
-	struct arena_chunk *head;
-};
-
 struct policy_set {
 	struct arena arena;
 	size_t npolicies;
@@ -147,66 +144,5 @@ struct policy_set {
 	struct param_def *params; /* env[0..nparams) */
 	size_t nslots;		  /* env size: parameters + lets */
 };
-
-/* Arena: zeroed memory freed all at once; NULL when out of memory. */
-void *arena_alloc(struct arena *a, size_t size);
-char *arena_strdup(struct arena *a, const char *s);
-void arena_free(struct arena *a);
-
-/*
- * The compiler's context, shared by policy.c (statements) and
- * policy_expr.c (expressions).
- */
-struct name_bind {
-	const char *name;
-	int slot;
-	const char *rule; /* defining rule, for GVAR detection */
-};
-
-struct cctx {
-	struct policy_set *ps;
-	struct policy_error *err;
-	const char *policy;	/* current policy name */
-	const char *rule;	/* current rule name (arena) */
-	bool guest;		/* compiling a guest rule */
-	char path[256];
-	size_t pathlen;
-	/* The same path as shared segments; segs[d] is the one in force
-	   before push d (pushes deeper than CC_SEGS share their parent's). */
-	const struct pseg *cur;
-	size_t depth;
-	const struct pseg *segs[256];
-	size_t nnodes; /* expression nodes and statements so far */
-	/* Defines: name -> value (collected before compiling rules). */
-	size_t ndefines;
-	const char **define_names;
-	double *define_values;
-	/* Let bindings visible now: globals then the current rule's stack. */
-	size_t nbinds, capbinds;
-	struct name_bind *binds;
-	size_t nglobals; /* binds[0..nglobals) are host globals */
-};
-
-__attribute__((format(printf, 2, 3))) int cc_error(struct cctx *c,
-						   const char *fmt, ...);
-/* Push ".key" or "[i]" on the path; returns the mark to restore. */
-size_t cc_push_key(struct cctx *c, const char *key);
-size_t cc_push_index(struct cctx *c, size_t i);
-void cc_pop(struct cctx *c, size_t mark);
-/* Count one expression node or statement; -1 past POLICY_MAX_NODES. */
-int cc_count_node(struct cctx *c);
-
-/* Resolve a name to a node (define, parameter or variable). */
-int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out);
-
-/*
- * Compile expression j into *out.  depth counts the nesting so far.
- * Returns 0, or -1 with c->err filled.
- */
-int cx_expr(struct cctx *c, const json_t *j, int depth, struct xnode *out);
-/* The same, requiring a numeric result. */
-int cx_num(struct cctx *c, const json_t *j, int depth, struct xnode *out);
-/* The label of a leaf a reason can show, or NULL if n is not such a leaf. */
-const char *cx_leaf_label(const struct xnode *n);
 
 #endif /* MOM_POLICY_PRIV_H */

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy_cc.c: the policy compiler's context (policy_cc.h): the first
+ * error with its policy and JSON path, the path kept both as text (for
+ * load errors) and as shared segments in the arena (for the evaluator's
+ * runtime messages), the node budget and the key check of JSON objects.
+ * Used by the statement compiler (policy.c) and the expression compiler
+ * (policy_expr.c); it calls neither.
+ */
+#define MOM_POLICY_PRIV_ALLOW
+#include "policy_cc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int cc_error(struct cctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(c->err->policy, sizeof(c->err->policy), "%s",
+		 c->policy ? c->policy : "");
+	snprintf(c->err->path, sizeof(c->err->path), "%s", c->path);
+	va_start(ap, fmt);
+	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The text path is cut at 255 bytes; the segment path is not. */
+static void cc_append(struct cctx *c, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (c->pathlen + n >= sizeof(c->path))
+		n = sizeof(c->path) - 1 - c->pathlen;
+	memcpy(c->path + c->pathlen, s, n);
+	c->pathlen += n;
+	c->path[c->pathlen] = '\0';
+}
+
+/*
+ * A mark is the depth and the text length before a push, so cc_pop()
+ * restores both.  Out of memory for a segment leaves the parent's: the
+ * path of a runtime message is then shorter, nothing else changes.
+ */
+static size_t cc_push_seg(struct cctx *c, const char *key, size_t index)
+{
+	size_t mark = c->depth << 16 | c->pathlen;
+	const size_t nsegs = sizeof(c->segs) / sizeof(c->segs[0]);
+
+	if (c->depth < nsegs) {
+		struct pseg *s = arena_alloc(&c->ps->arena, sizeof(*s));
+
+		c->segs[c->depth] = c->cur;
+		if (s) {
+			s->up = c->cur;
+			s->key = key ? arena_strdup(&c->ps->arena, key) : NULL;
+			s->index = index;
+			if (!key || s->key)
+				c->cur = s;
+		}
+	}
+	c->depth++;
+	return mark;
+}
+
+size_t cc_push_key(struct cctx *c, const char *key)
+{
+	size_t mark = cc_push_seg(c, key, 0);
+
+	cc_append(c, ".");
+	cc_append(c, key);
+	return mark;
+}
+
+size_t cc_push_index(struct cctx *c, size_t i)
+{
+	size_t mark = cc_push_seg(c, NULL, i);
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "[%zu]", i);
+	cc_append(c, buf);
+	return mark;
+}
+
+void cc_pop(struct cctx *c, size_t mark)
+{
+	const size_t nsegs = sizeof(c->segs) / sizeof(c->segs[0]);
+
+	c->depth = mark >> 16;
+	if (c->depth < nsegs)
+		c->cur = c->segs[c->depth];
+	c->pathlen = mark & 0xffff;
+	c->path[c->pathlen] = '\0';
+}
+
+void cc_reset_path(struct cctx *c)
+{
+	c->path[0] = '$';
+	c->path[1] = '\0';
+	c->pathlen = 1;
+	c->cur = NULL;
+	c->depth = 0;
+}
+
+void pseg_format(const struct pseg *s, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!len)
+		return;
+	if (!s) {
+		snprintf(buf, len, "$");
+		return;
+	}
+	pseg_format(s->up, buf, len);
+	n = strlen(buf);
+	if (s->key)
+		snprintf(buf + n, len - n, ".%s", s->key);
+	else
+		snprintf(buf + n, len - n, "[%zu]", s->index);
+}
+
+/* Count one node against POLICY_MAX_NODES. */
+int cc_count_node(struct cctx *c)
+{
+	if (++c->nnodes <= POLICY_MAX_NODES)
+		return 0;
+	return cc_error(c, "the policies have more than %d expressions and "
+			"statements",
+			POLICY_MAX_NODES);
+}
+
+/* Check that object o has only the keys of allowed (NULL-terminated). */
+int cc_keys(struct cctx *c, const json_t *o, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v) {
+		size_t i;
+
+		for (i = 0; allowed[i]; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (!allowed[i]) {
+			size_t len = cc_push_key(c, key);
+			int rc = cc_error(c, "unknown key '%s'", key);
+
+			cc_pop(c, len);
+			return rc;
+		}
+	}
+	return 0;
+}
