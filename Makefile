@@ -72,8 +72,9 @@ CPPFLAGS += $(JANSSON_CFLAGS) $(LIBVIRT_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
 ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) -lpthread -lm
 
 # The pure core: libc and jansson only.  Shared by momd, momctl, the tests
-# and (wire.c) the write plugin.
-CORE_SRCS := actuator/field.c actuator/wire.c actuator/siphash.c actuator/policy.c \
+# and (wire.c, wire_enc.c) the write plugin.
+CORE_SRCS := actuator/field.c actuator/wire.c actuator/wire_enc.c \
+	actuator/wire_dec.c actuator/wire_lex.c actuator/siphash.c actuator/policy.c \
 	actuator/policy_cc.c actuator/policy_dir.c actuator/arena.c actuator/readfile.c \
 	actuator/eval.c actuator/plan.c actuator/evalcase.c \
 	actuator/policy_expr.c actuator/evaluate_cli.c \
@@ -88,10 +89,11 @@ MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \
 MOM_PLUGIN_GLUE := collectd-plugin/mom.c
 MOM_PLUGIN_SRCS := $(filter-out $(MOM_PLUGIN_GLUE) collectd-plugin/write_mom.c \
 	collectd-plugin/sender.c, $(wildcard collectd-plugin/*.c))
-# The write plugin: glue plus the sender and the shared wire module.
+# The write plugin: glue plus the sender and the shared wire encoder (not
+# the decoder: wire.h's layout).
 WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c
 WRITE_PLUGIN_SRCS := collectd-plugin/sender.c collectd-plugin/origin.c \
-	actuator/wire.c actuator/siphash.c
+	actuator/wire.c actuator/wire_enc.c actuator/siphash.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -117,7 +119,8 @@ $(BUILD)/%.o: %.c
 $(BUILD)/collectd-plugin/%.o: CPPFLAGS += $(COLLECTD_CFLAGS)
 # Plugin code is linked into collectd: hide every symbol but module_register.
 $(BUILD)/collectd-plugin/%.o: CFLAGS += -fvisibility=hidden
-$(BUILD)/actuator/wire.o $(BUILD)/actuator/siphash.o: CFLAGS += -fvisibility=hidden
+$(BUILD)/actuator/wire.o $(BUILD)/actuator/wire_enc.o $(BUILD)/actuator/siphash.o: \
+	CFLAGS += -fvisibility=hidden
 
 $(CORE_LIB): $(call obj,$(CORE_SRCS))
 	@rm -f $@
@@ -152,8 +155,13 @@ $(BUILD)/tests/%_test: $(BUILD)/tests/unit/%_test.o $(call obj,$(TEST_HELPER_SRC
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit -Icollectd-plugin
-# sender.c is in no archive (only in write_mom.so); its test links it.
-$(BUILD)/tests/sender_test: $(BUILD)/collectd-plugin/sender.o
+# sender.c is in no archive (only in write_mom.so); its test links it
+# before the archives, which then supply the encoder it calls.
+$(BUILD)/tests/sender_test: $(BUILD)/tests/unit/sender_test.o \
+		$(BUILD)/collectd-plugin/sender.o $(call obj,$(TEST_HELPER_SRCS)) \
+		$(MOMD_LIB) $(PLUGIN_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 
 tests-build: all $(UNIT_BINS)
 

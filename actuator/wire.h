@@ -18,6 +18,9 @@
  * domain's UUID, which the read plugin sets on guest value lists) is kept,
  * and it is written only when a record has one.
  *
+ * Files: wire.c (shared), wire_enc.c (encoder, all the write plugin
+ * links), wire_dec.c and its JSON reader wire_lex.c (decoder, momd).
+ *
  * This module runs inside collectd (in the write plugin), so it never logs,
  * keeps no state and uses only libc and jansson.  All functions are
  * thread-safe.
@@ -65,6 +68,9 @@ struct wire_record {
 	size_t nvalues; /* 1..WIRE_VALUES_MAX */
 	struct wire_value values[WIRE_VALUES_MAX];
 };
+
+/* "gauge", "derive", "counter", "absolute", by enum wire_dstype. */
+extern const char *const wire_dstype_names[];
 
 /* A record's value as a double, whatever its type. */
 double wire_value_as_double(const struct wire_value *v);

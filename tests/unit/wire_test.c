@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * wire_test.c: the write_http JSON module (actuator/wire.c).
+ * wire_test.c: the write_http JSON module (actuator/wire*.c).
  *
  * The encoder is checked byte for byte against bodies captured from stock
  * collectd 5.12 write_http (tests/data/wire/write_http-*.json, produced by
