@@ -79,7 +79,11 @@ CORE_SRCS := actuator/field.c actuator/wire.c actuator/wire_enc.c \
 	actuator/eval.c actuator/plan.c actuator/evalcase.c \
 	actuator/policy_expr.c actuator/evaluate_cli.c \
 	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \
-	actuator/momlang_emit.c actuator/jsonlimit.c actuator/glob.c
+	actuator/momlang_emit.c actuator/jsonlimit.c actuator/glob.c \
+	actuator/clock.c actuator/ratelimit.c
+
+# The core's libc-only helpers both plugins compile in as well.
+PLUGIN_SHARED_SRCS := actuator/clock.c actuator/ratelimit.c
 
 # The daemon's modules (everything in actuator/ but the core and the mains).
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \
@@ -93,7 +97,7 @@ MOM_PLUGIN_SRCS := $(filter-out $(MOM_PLUGIN_GLUE) collectd-plugin/write_mom.c \
 # the decoder: wire.h's layout).
 WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c
 WRITE_PLUGIN_SRCS := collectd-plugin/sender.c collectd-plugin/origin.c \
-	actuator/wire.c actuator/wire_enc.c actuator/siphash.c
+	actuator/wire.c actuator/wire_enc.c actuator/siphash.c $(PLUGIN_SHARED_SRCS)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -119,8 +123,8 @@ $(BUILD)/%.o: %.c
 $(BUILD)/collectd-plugin/%.o: CPPFLAGS += $(COLLECTD_CFLAGS)
 # Plugin code is linked into collectd: hide every symbol but module_register.
 $(BUILD)/collectd-plugin/%.o: CFLAGS += -fvisibility=hidden
-$(BUILD)/actuator/wire.o $(BUILD)/actuator/wire_enc.o $(BUILD)/actuator/siphash.o: \
-	CFLAGS += -fvisibility=hidden
+$(call obj,actuator/wire.c actuator/wire_enc.c actuator/siphash.c \
+	$(PLUGIN_SHARED_SRCS)): CFLAGS += -fvisibility=hidden
 
 $(CORE_LIB): $(call obj,$(CORE_SRCS))
 	@rm -f $@
@@ -140,7 +144,8 @@ $(MOMD): $(BUILD)/actuator/main.o $(MOMD_LIB) $(CORE_LIB)
 $(MOMCTL): $(call obj,actuator/momctl.c $(wildcard actuator/momctl_*.c)) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CURL_LIBS) -lm
 
-$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS) actuator/siphash.c) collectd-plugin/exports.map
+$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS) actuator/siphash.c \
+		$(PLUGIN_SHARED_SRCS)) collectd-plugin/exports.map
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=collectd-plugin/exports.map \
 		-o $@ $(filter %.o,$^) $(LIBVIRT_LIBS) $(JANSSON_LIBS) -lpthread -lm
 

@@ -19,6 +19,7 @@
 #include "api_priv.h"
 #include "evalcase.h"
 #include "jsonlimit.h"
+#include "clock.h"
 #include "log.h"
 #include "polstate.h"
 #include "prom.h"

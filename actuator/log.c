@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * log.c: level-filtered one-line logging to standard error, and clocks.
+ * log.c: level-filtered one-line logging to standard error.
  *
  * The level is the one piece of process-wide mutable state besides signal
  * flags: it is an atomic so that the API thread can change it while others
@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static _Atomic int current_level = LOG_LVL_INFO;
@@ -125,42 +124,4 @@ void log_fatal(const char *fmt, ...)
 	log_vwrite(LOG_LVL_ERR, fmt, ap);
 	va_end(ap);
 	exit(1);
-}
-
-bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms,
-		     unsigned *suppressed)
-{
-	if (now_ms - rl->last_ms < rl->interval_ms) {
-		rl->suppressed++;
-		return false;
-	}
-	*suppressed = rl->suppressed;
-	rl->suppressed = 0;
-	rl->last_ms = now_ms;
-	return true;
-}
-
-static int64_t clock_ms(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t clock_mono_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
-int64_t clock_wall_ms(void) { return clock_ms(CLOCK_REALTIME); }
-
-struct timespec clock_after(clockid_t clk, int ms)
-{
-	struct timespec t;
-
-	clock_gettime(clk, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
 }

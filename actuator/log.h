@@ -11,9 +11,6 @@
 #ifndef MOM_LOG_H
 #define MOM_LOG_H
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <time.h>
 
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -32,28 +29,5 @@ __attribute__((format(printf, 2, 3))) void log_msg(enum log_level level,
 
 __attribute__((format(printf, 1, 2), noreturn)) void log_fatal(const char *fmt,
 							     ...);
-
-/*
- * A rate limiter for errors that would otherwise repeat every cycle: the
- * first occurrence is logged, then at most one per interval_ms with the
- * number suppressed meanwhile.  Start from RATELIMIT_INIT(ms).  Not
- * thread-safe by itself: use one per thread or under the caller's lock.
- */
-struct ratelimit {
-	int64_t interval_ms;
-	int64_t last_ms;
-	unsigned suppressed;
-};
-#define RATELIMIT_INIT(ms) {(ms), INT64_MIN / 2, 0}
-
-/* True when the caller should log now; *suppressed gets the count skipped. */
-bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms,
-		     unsigned *suppressed);
-
-/* Monotonic and wall clocks in milliseconds. */
-int64_t clock_mono_ms(void);
-int64_t clock_wall_ms(void);
-/* Now plus ms on clock clk: a deadline for clock or pthread waits. */
-struct timespec clock_after(clockid_t clk, int ms);
 
 #endif /* MOM_LOG_H */

@@ -19,7 +19,7 @@
  *   designated initialisers; unknown ones are skipped.
  * - libvirt errors reach a handler installed with virSetErrorFunc (errors
  *   before a connection exists) and virConnSetErrorFunc (ours), which logs
- *   each (error domain, code) at most once per ERR_WINDOW_NS and counts
+ *   each (error domain, code) at most once per ERR_WINDOW_MS and counts
  *   what it suppressed.  "No such metadata" is expected and never logged.
  *   The process-wide handler also catches other libvirt users' errors
  *   (the stock virt plugin in the same daemon): only errors raised in the
@@ -28,6 +28,8 @@
  */
 #include "guest_mem.h"
 
+#include "clock.h"
+#include "ratelimit.h"
 #include "xml_scan.h"
 
 #include <errno.h>
@@ -42,13 +44,13 @@
 
 #define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_S      1000000000LL
-#define ERR_WINDOW_NS (60 * NS_PER_S)
+#define ERR_WINDOW_MS (60 * 1000)
 #define ERR_SLOTS     16
 
 struct err_slot {
 	int domain, code;
-	int64_t last_ns;
-	unsigned suppressed;
+	bool used;
+	struct ratelimit rl;
 };
 
 struct dom_state {
@@ -157,14 +159,6 @@ const char *guest_stats_state_name(enum guest_stats_state s)
 							  : "?";
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
 /* ---- pure helpers --------------------------------------------------- */
 
 static bool glob_any(char *const *globs, size_t n, const char *name)
@@ -239,35 +233,36 @@ int guest_min_from_domxml(const char *xml, uint64_t *kib)
 
 /* ---- libvirt error routing ------------------------------------------ */
 
+/* When the slot last logged; an unused slot is older than any. */
+static int64_t err_slot_age(const struct err_slot *s)
+{
+	return s->used ? s->rl.last_ms : INT64_MIN;
+}
+
 /* Returns true when this (domain, code) may be logged now; *suppressed
    gets how many were dropped since the last one logged. */
 static bool err_allow(struct guest_reader *r, int domain, int code,
 		      unsigned *suppressed)
 {
-	int64_t now = mono_ns();
+	int64_t now = clock_mono_ms();
 	struct err_slot *slot = NULL, *oldest = &r->err[0];
 	bool allow;
 
 	pthread_mutex_lock(&r->err_lock);
+	/* The least recently logged slot (an unused one first) is reused. */
 	for (size_t i = 0; i < ERR_SLOTS && slot == NULL; i++) {
-		if (r->err[i].last_ns != 0 && r->err[i].domain == domain &&
+		if (r->err[i].used && r->err[i].domain == domain &&
 		    r->err[i].code == code)
 			slot = &r->err[i];
-		else if (r->err[i].last_ns < oldest->last_ns)
+		else if (err_slot_age(&r->err[i]) < err_slot_age(oldest))
 			oldest = &r->err[i];
 	}
 	if (slot == NULL) {
 		slot = oldest;
-		*slot = (struct err_slot){domain, code, 0, 0};
+		*slot = (struct err_slot){domain, code, true,
+					  RATELIMIT_INIT(ERR_WINDOW_MS)};
 	}
-	allow = slot->last_ns == 0 || now - slot->last_ns >= ERR_WINDOW_NS;
-	if (allow) {
-		*suppressed = slot->suppressed;
-		slot->suppressed = 0;
-		slot->last_ns = now;
-	} else {
-		slot->suppressed++;
-	}
+	allow = ratelimit_allow(&slot->rl, now, suppressed);
 	pthread_mutex_unlock(&r->err_lock);
 	return allow;
 }

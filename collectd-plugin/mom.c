@@ -43,6 +43,7 @@
 #include "core/utils/common/common.h"
 #include "core/utils/metadata/meta_data.h"
 
+#include "clock.h"
 #include "guest_mem.h"
 #include "host_mem.h"
 #include "momd_client.h"
@@ -467,20 +468,12 @@ static void dispatch_guest(const struct guest_sample *s, void *opaque)
 
 /* ---- callbacks ------------------------------------------------------ */
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static int mom_read(user_data_t *ud)
 {
 	struct mom_ctx *ctx = ud->data;
 	unsigned groups = (ctx->conf.collect_host ? HOST_GROUP_MEM : 0) |
 			  (ctx->conf.collect_ksm ? HOST_GROUP_KSM : 0);
-	int64_t now_ns = mono_ns();
+	int64_t now_ns = clock_mono_ns();
 	int got = 0;
 
 	ctx->now = cdtime();
