@@ -21,14 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const ksm_knob_names[KSM_KNOB_COUNT] = {
-    [KSM_RUN] = "run",
-    [KSM_PAGES_TO_SCAN] = "pages_to_scan",
-    [KSM_SLEEP_MILLISECS] = "sleep_millisecs",
-    [KSM_MERGE_ACROSS_NODES] = "merge_across_nodes",
-    [KSM_PAGES_SHARED] = "pages_shared",
-};
-
 struct sysfs_ksm {
 	char *dir; /* owned */
 	int dirfd; /* -1 until the directory could be opened */
@@ -156,18 +148,4 @@ int host_sysfs_ksm(const char *ksm_dir, struct ksm_backend *out, char *msg,
 				    .set = sysfs_set,
 				    .free = sysfs_free};
 	return 0;
-}
-
-void ksm_backend_release(struct ksm_backend *k)
-{
-	if (k->free)
-		k->free(k->ctx);
-	memset(k, 0, sizeof(*k));
-}
-
-void balloon_backend_release(struct balloon_backend *b)
-{
-	if (b->free)
-		b->free(b->ctx);
-	memset(b, 0, sizeof(*b));
 }
