@@ -79,7 +79,7 @@ CORE_SRCS := actuator/field.c actuator/wire.c actuator/wire_enc.c \
 	actuator/eval.c actuator/plan.c actuator/evalcase.c \
 	actuator/policy_expr.c actuator/evaluate_cli.c \
 	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \
-	actuator/momlang_emit.c actuator/jsonlimit.c actuator/glob.c \
+	actuator/momlang_emit.c actuator/jsonlimit.c actuator/jsontext.c actuator/glob.c \
 	actuator/clock.c actuator/ratelimit.c
 
 # The core's libc-only helpers both plugins compile in as well.

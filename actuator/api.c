@@ -19,6 +19,7 @@
 #include "api_priv.h"
 #include "evalcase.h"
 #include "jsonlimit.h"
+#include "jsontext.h"
 #include "clock.h"
 #include "log.h"
 #include "polstate.h"
@@ -36,22 +37,7 @@ struct route {
 
 json_t *api_json_text(const char *s)
 {
-	json_t *j = json_string(s);
-	char *copy;
-
-	if (j)
-		return j;
-	/* Not UTF-8: client bytes, or a multi-byte character cut by a
-	   bounded message buffer.  Keep the ASCII, mark the rest. */
-	copy = strdup(s);
-	if (!copy)
-		return NULL;
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
+	return json_text_new(s);
 }
 
 void api_reply(struct http_response *res, int status, json_t *body)

@@ -30,6 +30,7 @@
 #include "field.h"
 #include "host.h"
 #include "ingest.h"
+#include "jsontext.h"
 #include "clock.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -332,32 +333,15 @@ out:
 	pthread_mutex_unlock(&e->lock);
 }
 
-/* A JSON string of s, bytes that are not UTF-8 (client text, or a
-   character cut by a bounded buffer) replaced by '?' (as api_json_text). */
-static json_t *text_json(const char *s)
-{
-	json_t *j = json_string(s);
-	char *copy;
-
-	if (j || !(copy = strdup(s)))
-		return j;
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
 static json_t *wire_error_json(const struct wire_error *we)
 {
 	json_t *o = json_pack("{s:s, s:o}", "error", "bad_request", "message",
-			      text_json(we->message));
+			      json_text_new(we->message));
 
 	if (o && we->record >= 0)
 		json_object_set_new(o, "record", json_integer(we->record));
 	if (o && we->field[0])
-		json_object_set_new(o, "field", text_json(we->field));
+		json_object_set_new(o, "field", json_text_new(we->field));
 	if (o && we->line) {
 		json_object_set_new(o, "line", json_integer(we->line));
 		json_object_set_new(o, "column", json_integer(we->column));

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "jsonlimit.h"
+#include "jsontext.h"
 
 struct evalcase {
 	struct snapshot snap;
@@ -45,19 +46,9 @@ ce_error(struct policy_error *err, const char *path, const char *fmt, ...)
 static int ce_keys(const json_t *o, const char *const *allowed,
 		   const char *path, struct policy_error *err)
 {
-	const char *key;
-	json_t *v;
+	const char *key = json_unknown_key(o, allowed);
 
-	json_object_foreach((json_t *)o, key, v) {
-		size_t i;
-
-		for (i = 0; allowed[i]; i++)
-			if (strcmp(allowed[i], key) == 0)
-				break;
-		if (!allowed[i])
-			return ce_error(err, path, "unknown key '%s'", key);
-	}
-	return 0;
+	return key ? ce_error(err, path, "unknown key '%s'", key) : 0;
 }
 
 static char *ce_strdup(struct evalcase *c, const char *s)

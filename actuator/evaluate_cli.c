@@ -19,6 +19,7 @@
 #include "eval.h"
 #include "evalcase.h"
 #include "policy.h"
+#include "readfile.h"
 
 #define CASE_MAX (16 * 1024 * 1024)
 
@@ -47,14 +48,7 @@ static char *slurp(const char *path, size_t *len)
 
 	if (!f)
 		return NULL;
-	buf = malloc(CASE_MAX + 1);
-	if (buf) {
-		*len = fread(buf, 1, CASE_MAX + 1, f);
-		if (ferror(f) || *len > CASE_MAX) {
-			free(buf);
-			buf = NULL;
-		}
-	}
+	readfile_stream(f, CASE_MAX, &buf, len);
 	if (f != stdin)
 		fclose(f);
 	return buf;

@@ -29,6 +29,7 @@
 
 #include "listenfds.h"
 #include "log.h"
+#include "readfile.h"
 
 #define HTTP_THREADS 2
 #define HTTP_CONN_LIMIT 128
@@ -69,23 +70,11 @@ struct conn_state {
 /* Read a whole small file (token, certificate) into a new string. */
 static char *file_read(const char *path, char *err, size_t len)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0;
+	char *buf;
+	int rc = readfile_path(path, 65536, &buf, NULL);
 
-	if (!f) {
-		snprintf(err, len, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = calloc(1, 65537);
-	if (buf)
-		n = fread(buf, 1, 65536, f);
-	fclose(f);
-	if (!buf) {
-		snprintf(err, len, "out of memory");
-		return NULL;
-	}
-	buf[n] = '\0';
+	if (rc < 0)
+		snprintf(err, len, "%s: %s", path, strerror(-rc));
 	return buf;
 }
 

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsontext.h"
+
 int cc_error(struct cctx *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -135,22 +137,14 @@ int cc_count_node(struct cctx *c)
 /* Check that object o has only the keys of allowed (NULL-terminated). */
 int cc_keys(struct cctx *c, const json_t *o, const char *const *allowed)
 {
-	const char *key;
-	json_t *v;
+	const char *key = json_unknown_key(o, allowed);
+	size_t len;
+	int rc;
 
-	json_object_foreach((json_t *)o, key, v) {
-		size_t i;
-
-		for (i = 0; allowed[i]; i++)
-			if (strcmp(allowed[i], key) == 0)
-				break;
-		if (!allowed[i]) {
-			size_t len = cc_push_key(c, key);
-			int rc = cc_error(c, "unknown key '%s'", key);
-
-			cc_pop(c, len);
-			return rc;
-		}
-	}
-	return 0;
+	if (!key)
+		return 0;
+	len = cc_push_key(c, key);
+	rc = cc_error(c, "unknown key '%s'", key);
+	cc_pop(c, len);
+	return rc;
 }

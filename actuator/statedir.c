@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "readfile.h"
+
 #define STATEDIR_TMP_TAG ".tmp."
 
 static int fail(char *err, size_t len, int e, const char *what,
@@ -128,38 +130,22 @@ int statedir_read(const char *dir, const char *name, size_t max, char **out,
 		  char *err, size_t len)
 {
 	char path[4096];
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path))
 		return fail(err, len, ENAMETOOLONG, "path too long", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT
-			   ? -ENOENT
-			   : fail(err, len, errno, "cannot open", path);
-	buf = malloc(max + 1);
-	if (!buf) {
-		rc = fail(err, len, ENOMEM, "cannot read", path);
-		goto out;
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f))
-		rc = fail(err, len, EIO, "cannot read", path);
-	else if (n > max)
-		rc = fail(err, len, EFBIG, "too large:", path);
-out:
-	fclose(f);
-	if (rc < 0) {
-		free(buf);
+	rc = readfile_path(path, max, out, NULL);
+	if (rc == -ENOENT)
 		return rc;
-	}
-	buf[n] = '\0';
-	*out = buf;
+	if (rc == -EFBIG)
+		return fail(err, len, EFBIG, "too large:", path);
+	if (rc < 0)
+		return fail(err, len, -rc,
+			    rc == -EIO || rc == -ENOMEM ? "cannot read"
+							: "cannot open",
+			    path);
 	return 0;
 }
 
