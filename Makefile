@@ -83,7 +83,7 @@ CORE_SRCS := actuator/field.c actuator/wire.c actuator/wire_enc.c \
 	actuator/clock.c actuator/ratelimit.c
 
 # The core's libc-only helpers both plugins compile in as well.
-PLUGIN_SHARED_SRCS := actuator/clock.c actuator/ratelimit.c
+PLUGIN_SHARED_SRCS := actuator/clock.c actuator/ratelimit.c actuator/readfile.c
 
 # The daemon's modules (everything in actuator/ but the core and the mains).
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \

@@ -43,14 +43,12 @@ static void report(const char *what, const struct policy_error *e)
 /* Read all of path ("-" = stdin); NULL when it cannot be read. */
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	char *buf = NULL;
 
-	if (!f)
-		return NULL;
-	readfile_stream(f, CASE_MAX, &buf, len);
-	if (f != stdin)
-		fclose(f);
+	if (strcmp(path, "-") == 0)
+		readfile_fd(STDIN_FILENO, CASE_MAX, &buf, len);
+	else
+		readfile_path(path, CASE_MAX, &buf, len);
 	return buf;
 }
 

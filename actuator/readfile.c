@@ -1,27 +1,69 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * readfile.c: bounded whole-file reads (readfile.h).  One read of max + 1
- * bytes tells a file that fits from one that does not, without a stat
- * (which /proc and pipes would answer wrongly).
+ * readfile.c: bounded whole-file reads (readfile.h).  The size is not
+ * taken from stat(2): /proc and sysfs files report 0 and pipes have none.
+ * The buffer starts small and doubles, so reading a 100-byte sysfs file
+ * every interval costs 4 KiB, not the bound.
  */
 #include "readfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
-int readfile_stream(FILE *f, size_t max, char **out, size_t *len)
+#define READFILE_FIRST 4096
+
+int readfile_fd(int fd, size_t max, char **out, size_t *len)
 {
-	char *buf = malloc(max + 1);
-	size_t n;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
 
 	*out = NULL;
-	if (!buf)
-		return -ENOMEM;
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f) || n > max) {
-		free(buf);
-		return ferror(f) ? -EIO : -EFBIG;
+	for (;;) {
+		ssize_t got;
+
+		/* Room for one byte past max, to tell "fits" from "too large". */
+		if (cap - n < 2) {
+			size_t ncap = cap ? cap * 2 : READFILE_FIRST;
+			char *nbuf;
+
+			if (ncap > max + 2)
+				ncap = max + 2;
+			if (ncap <= cap) {
+				rc = -EFBIG;
+				break;
+			}
+			nbuf = realloc(buf, ncap);
+			if (!nbuf) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = nbuf;
+			cap = ncap;
+		}
+		got = read(fd, buf + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = -errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n > max) {
+			rc = -EFBIG;
+			break;
+		}
 	}
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	if (!buf && !(buf = malloc(1)))
+		return -ENOMEM;
 	buf[n] = '\0';
 	*out = buf;
 	if (len)
@@ -31,14 +73,14 @@ int readfile_stream(FILE *f, size_t max, char **out, size_t *len)
 
 int readfile_path(const char *path, size_t max, char **out, size_t *len)
 {
-	FILE *f = fopen(path, "re");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int rc;
 
 	*out = NULL;
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	rc = readfile_stream(f, max, out, len);
-	fclose(f);
+	rc = readfile_fd(fd, max, out, len);
+	close(fd);
 	return rc;
 }
 
@@ -47,11 +89,16 @@ const char *readfile_why(int rc)
 	switch (rc) {
 	case -EFBIG:
 		return "too large";
-	case -EIO:
-		return "cannot read";
 	case -ENOMEM:
 		return "out of memory";
-	default:
+	case -ENOENT:
+	case -EACCES:
+	case -EPERM:
+	case -ENOTDIR:
+	case -ELOOP:
+	case -ENAMETOOLONG:
 		return "cannot open";
+	default:
+		return "cannot read";
 	}
 }

@@ -29,11 +29,11 @@
 #include "guest_mem.h"
 
 #include "clock.h"
+#include "globlist.h"
 #include "ratelimit.h"
 #include "xml_scan.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,19 +161,11 @@ const char *guest_stats_state_name(enum guest_stats_state s)
 
 /* ---- pure helpers --------------------------------------------------- */
 
-static bool glob_any(char *const *globs, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (fnmatch(globs[i], name, 0) == 0)
-			return true;
-	return false;
-}
-
 bool guest_name_wanted(const struct guest_config *c, const char *name)
 {
-	if (c->n_include > 0 && !glob_any(c->include, c->n_include, name))
+	if (c->n_include > 0 && !globlist_match(c->include, c->n_include, name))
 		return false;
-	return !glob_any(c->exclude, c->n_exclude, name);
+	return !globlist_match(c->exclude, c->n_exclude, name);
 }
 
 enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
@@ -764,37 +756,6 @@ int guest_reader_read(struct guest_reader *r, int64_t now_ns, double now_wall_s,
 
 /* ---- lifecycle ------------------------------------------------------ */
 
-static void free_globs(char **g, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(g[i]);
-	free(g);
-}
-
-/* Deep-copies n globs; NULL on failure (or when n is 0). */
-static char **copy_globs(char *const *g, size_t n, bool *ok)
-{
-	char **out;
-
-	*ok = true;
-	if (n == 0)
-		return NULL;
-	out = calloc(n, sizeof(*out));
-	if (out == NULL) {
-		*ok = false;
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		out[i] = strdup(g[i]);
-		if (out[i] == NULL) {
-			free_globs(out, i);
-			*ok = false;
-			return NULL;
-		}
-	}
-	return out;
-}
-
 struct guest_reader *guest_reader_new(const struct guest_config *c)
 {
 	struct guest_reader *r = calloc(1, sizeof(*r));
@@ -804,8 +765,8 @@ struct guest_reader *guest_reader_new(const struct guest_config *c)
 		return NULL;
 	r->cfg = *c;
 	r->cfg.uri = NULL;
-	r->cfg.include = copy_globs(c->include, c->n_include, &ok_inc);
-	r->cfg.exclude = copy_globs(c->exclude, c->n_exclude, &ok_exc);
+	r->cfg.include = globlist_copy(c->include, c->n_include, &ok_inc);
+	r->cfg.exclude = globlist_copy(c->exclude, c->n_exclude, &ok_exc);
 	if (!ok_inc || !ok_exc) {
 		r->cfg.n_include = ok_inc ? r->cfg.n_include : 0;
 		r->cfg.n_exclude = ok_exc ? r->cfg.n_exclude : 0;
@@ -824,8 +785,8 @@ struct guest_reader *guest_reader_new(const struct guest_config *c)
 	virSetErrorFunc(r, on_libvirt_error);
 	return r;
 fail:
-	free_globs(r->cfg.include, r->cfg.n_include);
-	free_globs(r->cfg.exclude, r->cfg.n_exclude);
+	globlist_free(r->cfg.include, r->cfg.n_include);
+	globlist_free(r->cfg.exclude, r->cfg.n_exclude);
 	free((char *)r->cfg.uri);
 	free(r);
 	return NULL;
@@ -840,8 +801,8 @@ void guest_reader_free(struct guest_reader *r)
 	for (size_t i = 0; i < r->n_doms; i++)
 		dom_state_free(r->doms[i]);
 	free(r->doms);
-	free_globs(r->cfg.include, r->cfg.n_include);
-	free_globs(r->cfg.exclude, r->cfg.n_exclude);
+	globlist_free(r->cfg.include, r->cfg.n_include);
+	globlist_free(r->cfg.exclude, r->cfg.n_exclude);
 	free((char *)r->cfg.uri);
 	pthread_mutex_destroy(&r->err_lock);
 	free(r);

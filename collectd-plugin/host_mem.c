@@ -33,10 +33,11 @@
  */
 #include "host_mem.h"
 
+#include "readfile.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,53 +358,18 @@ char *host_read_file(const char *root, const char *rel)
 	char path[PATH_MAX];
 	size_t rlen = strlen(root);
 	const char *slash = (rlen > 0 && root[rlen - 1] == '/') ? "" : "/";
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd = -1, saved;
+	char *buf;
+	int rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s%s%s", root, slash, rel) >=
 	    sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 2) {
-			size_t ncap = cap ? cap * 2 : 4096;
-			char *nbuf;
-
-			if (ncap > HOST_FILE_MAX) {
-				errno = EFBIG;
-				goto fail;
-			}
-			nbuf = realloc(buf, ncap);
-			if (nbuf == NULL)
-				goto fail;
-			buf = nbuf;
-			cap = ncap;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
+	rc = readfile_path(path, HOST_FILE_MAX, &buf, NULL);
+	if (rc < 0)
+		errno = -rc;
 	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
 }
 
 /* Reads <root>/<rel> and feeds it to parse; a missing file sets nothing. */

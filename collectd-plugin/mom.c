@@ -44,6 +44,7 @@
 #include "core/utils/metadata/meta_data.h"
 
 #include "clock.h"
+#include "globlist.h"
 #include "guest_mem.h"
 #include "host_mem.h"
 #include "momd_client.h"
@@ -188,13 +189,6 @@ mom_log_hook(void *opaque, int level, const char *fmt, ...)
 
 /* ---- configuration -------------------------------------------------- */
 
-static void globs_free(char **g, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(g[i]);
-	free(g);
-}
-
 static void mom_conf_free(struct mom_conf *c)
 {
 	if (c == NULL)
@@ -203,8 +197,8 @@ static void mom_conf_free(struct mom_conf *c)
 	free(c->root);
 	free(c->actuator_socket);
 	free(c->qemu_pid_dir);
-	globs_free(c->include, c->n_include);
-	globs_free(c->exclude, c->n_exclude);
+	globlist_free(c->include, c->n_include);
+	globlist_free(c->exclude, c->n_exclude);
 	free(c);
 }
 
@@ -590,8 +584,8 @@ static void mom_ctx_free(void *p)
 	free(ctx->conf.root);
 	free(ctx->conf.actuator_socket);
 	free(ctx->conf.qemu_pid_dir);
-	globs_free(ctx->conf.include, ctx->conf.n_include);
-	globs_free(ctx->conf.exclude, ctx->conf.n_exclude);
+	globlist_free(ctx->conf.include, ctx->conf.n_include);
+	globlist_free(ctx->conf.exclude, ctx->conf.n_exclude);
 	free(ctx);
 }
 
