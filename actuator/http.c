@@ -432,7 +432,7 @@ static char *token_load(const char *path, char *err, size_t len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
 	char *tok = NULL;
-	ssize_t n;
+	int rc;
 
 	if (fd < 0) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
@@ -449,16 +449,9 @@ static char *token_load(const char *path, char *err, size_t len)
 			 path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
-	tok = calloc(1, 4097);
-	if (!tok) {
-		snprintf(err, len, "out of memory");
-		goto out;
-	}
-	n = read(fd, tok, 4096);
-	if (n < 0) {
-		snprintf(err, len, "%s: %s", path, strerror(errno));
-		free(tok);
-		tok = NULL;
+	rc = readfile_fd(fd, 4096, &tok, NULL);
+	if (rc < 0) {
+		snprintf(err, len, "%s: %s", path, strerror(-rc));
 		goto out;
 	}
 	tok[strcspn(tok, "\r\n")] = '\0';
