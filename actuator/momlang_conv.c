@@ -12,27 +12,12 @@
  * new scope, `let` and each guest of `with` get a scope, `{...}` does not.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "momlang.h"
 #include "momlang_priv.h"
-
-int mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->err->message[0])
-		return -1; /* the first error stands */
-	c->err->line = at ? at->line : 0;
-	c->err->column = at ? at->col : 0;
-	va_start(ap, fmt);
-	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static bool top_level(const struct conv *c)
 {
@@ -614,7 +599,8 @@ static int eval_list(struct conv *c, const struct mnode *n, struct sval *out)
 			s);
 }
 
-int mc_eval(struct conv *c, const struct mnode *n, struct sval *out)
+/* The evaluator; the other translator files reach it through c->eval. */
+static int conv_eval(struct conv *c, const struct mnode *n, struct sval *out)
 {
 	*out = (struct sval){.k = SV_NUM};
 	if (++c->steps > MOMCONV_MAX_STEPS)
@@ -654,7 +640,7 @@ static void ns_clean(char *dst, size_t size, const char *name)
 json_t *momlang_convert(const char *text, size_t len, const char *name,
 			struct policy_error *err)
 {
-	struct conv c = {.err = err};
+	struct conv c = {.err = err, .eval = conv_eval};
 	struct mnode top;
 	char ns[64];
 	json_t *doc = NULL, *host = NULL;

@@ -6,11 +6,49 @@
  * writes.  Bounds the size and depth of what is emitted.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "momlang_priv.h"
+
+int mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->err->message[0])
+		return -1; /* the first error stands */
+	c->err->line = at ? at->line : 0;
+	c->err->column = at ? at->col : 0;
+	va_start(ap, fmt);
+	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+
+const char *mc_kind_name(enum svk k)
+{
+	switch (k) {
+	case SV_NUM:
+		return "a number";
+	case SV_STR:
+		return "a string";
+	case SV_HOST:
+		return "the Host entity";
+	case SV_GUEST:
+		return "a guest entity";
+	case SV_GUESTS:
+		return "the Guests list";
+	case SV_FUNC:
+		return "a function name";
+	case SV_BAD:
+		return "a value with no equivalent";
+	}
+	return "a value";
+}
+
 
 struct sval sv_num(json_t *e)
 {

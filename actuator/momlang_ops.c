@@ -45,27 +45,6 @@ static const struct {
     {"<<", NULL, OK_SHIFT},    {">>", NULL, OK_SHIFT},
 };
 
-const char *mc_kind_name(enum svk k)
-{
-	switch (k) {
-	case SV_NUM:
-		return "a number";
-	case SV_STR:
-		return "a string";
-	case SV_HOST:
-		return "the Host entity";
-	case SV_GUEST:
-		return "a guest entity";
-	case SV_GUESTS:
-		return "the Guests list";
-	case SV_FUNC:
-		return "a function name";
-	case SV_BAD:
-		return "a value with no equivalent";
-	}
-	return "a value";
-}
-
 /* Evaluate every argument of n from index 1. */
 static int eval_args(struct conv *c, const struct mnode *n, struct sval *v)
 {

@@ -73,6 +73,10 @@ struct conv {
 	struct scope *scopes; /* [0] is the global scope */
 	size_t nfuncs, capfuncs;
 	struct func *funcs;
+	/* The evaluator of forms (momlang_conv.c), called through here by
+	   the operators and the emitter, so that the calls between the
+	   translator's files go one way: conv -> ops -> emit. */
+	int (*eval)(struct conv *c, const struct mnode *n, struct sval *out);
 	int call_depth;
 	unsigned long steps; /* forms evaluated, bounded */
 	size_t nstmts;	     /* statements emitted, bounded */
@@ -83,11 +87,16 @@ struct conv {
 #define MOMCONV_MAX_STMTS      20000
 #define MOMCONV_MAX_EXPR_DEPTH 40
 
+/* The first error, with the form's line and column (momlang_emit.c). */
 __attribute__((format(printf, 3, 4))) int
 mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...);
 
-/* Evaluate form n (momlang_conv.c); *out is owned by the caller. */
-int mc_eval(struct conv *c, const struct mnode *n, struct sval *out);
+/* Evaluate form n (c->eval); *out is owned by the caller. */
+static inline int mc_eval(struct conv *c, const struct mnode *n,
+			  struct sval *out)
+{
+	return c->eval(c, n, out);
+}
 
 /* ---- momlang_emit.c ---- */
 
@@ -137,6 +146,7 @@ int mc_method(struct conv *c, const struct mnode *n, const struct sval *ent,
 int mc_field(struct conv *c, const struct mnode *at, const struct sval *ent,
 	     const char *field, struct sval *out);
 
+/* "a number", "the Host entity", ... (momlang_emit.c). */
 const char *mc_kind_name(enum svk k);
 
 #endif /* MOM_MOMLANG_PRIV_H */
