@@ -71,19 +71,21 @@ COLLECTD_CFLAGS := -DHAVE_CONFIG_H -I/usr/include/collectd
 CPPFLAGS += $(JANSSON_CFLAGS) $(LIBVIRT_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
 ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) -lpthread -lm
 
+# Issue 15's split of wire.c and policy.c, and the libc-only helpers that
+# both plugins compile in too (clock, rate limiter, bounded file reads).
+CORE_SPLIT_SRCS := actuator/wire_enc.c actuator/wire_dec.c actuator/wire_lex.c \
+	actuator/policy_cc.c actuator/policy_dir.c actuator/arena.c \
+	actuator/jsontext.c
+PLUGIN_SHARED_SRCS := actuator/clock.c actuator/ratelimit.c actuator/readfile.c
+
 # The pure core: libc and jansson only.  Shared by momd, momctl, the tests
-# and (wire.c, wire_enc.c) the write plugin.
-CORE_SRCS := actuator/field.c actuator/wire.c actuator/wire_enc.c \
-	actuator/wire_dec.c actuator/wire_lex.c actuator/siphash.c actuator/policy.c \
-	actuator/policy_cc.c actuator/policy_dir.c actuator/arena.c actuator/readfile.c \
+# and (wire.c) the write plugin.
+CORE_SRCS := $(CORE_SPLIT_SRCS) $(PLUGIN_SHARED_SRCS) \
+	actuator/field.c actuator/wire.c actuator/siphash.c actuator/policy.c \
 	actuator/eval.c actuator/plan.c actuator/evalcase.c \
 	actuator/policy_expr.c actuator/evaluate_cli.c \
 	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \
-	actuator/momlang_emit.c actuator/jsonlimit.c actuator/jsontext.c actuator/glob.c \
-	actuator/clock.c actuator/ratelimit.c
-
-# The core's libc-only helpers both plugins compile in as well.
-PLUGIN_SHARED_SRCS := actuator/clock.c actuator/ratelimit.c actuator/readfile.c
+	actuator/momlang_emit.c actuator/jsonlimit.c actuator/glob.c
 
 # The daemon's modules (everything in actuator/ but the core and the mains).
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \
@@ -93,11 +95,10 @@ MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \
 MOM_PLUGIN_GLUE := collectd-plugin/mom.c
 MOM_PLUGIN_SRCS := $(filter-out $(MOM_PLUGIN_GLUE) collectd-plugin/write_mom.c \
 	collectd-plugin/sender.c, $(wildcard collectd-plugin/*.c))
-# The write plugin: glue plus the sender and the shared wire encoder (not
-# the decoder: wire.h's layout).
+# The write plugin: glue plus the sender and the shared wire module.
 WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c
 WRITE_PLUGIN_SRCS := collectd-plugin/sender.c collectd-plugin/origin.c \
-	actuator/wire.c actuator/wire_enc.c actuator/siphash.c $(PLUGIN_SHARED_SRCS)
+	actuator/wire.c actuator/siphash.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -123,8 +124,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/collectd-plugin/%.o: CPPFLAGS += $(COLLECTD_CFLAGS)
 # Plugin code is linked into collectd: hide every symbol but module_register.
 $(BUILD)/collectd-plugin/%.o: CFLAGS += -fvisibility=hidden
-$(call obj,actuator/wire.c actuator/wire_enc.c actuator/siphash.c \
-	$(PLUGIN_SHARED_SRCS)): CFLAGS += -fvisibility=hidden
+$(BUILD)/actuator/wire.o $(BUILD)/actuator/siphash.o: CFLAGS += -fvisibility=hidden
 
 $(CORE_LIB): $(call obj,$(CORE_SRCS))
 	@rm -f $@
@@ -144,14 +144,21 @@ $(MOMD): $(BUILD)/actuator/main.o $(MOMD_LIB) $(CORE_LIB)
 $(MOMCTL): $(call obj,actuator/momctl.c $(wildcard actuator/momctl_*.c)) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CURL_LIBS) -lm
 
-$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS) actuator/siphash.c \
-		$(PLUGIN_SHARED_SRCS)) collectd-plugin/exports.map
+$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS) actuator/siphash.c) collectd-plugin/exports.map
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=collectd-plugin/exports.map \
 		-o $@ $(filter %.o,$^) $(LIBVIRT_LIBS) $(JANSSON_LIBS) -lpthread -lm
 
 $(WRITE_SO): $(call obj,$(WRITE_PLUGIN_GLUE) $(WRITE_PLUGIN_SRCS)) collectd-plugin/exports.map
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=collectd-plugin/exports.map \
 		-o $@ $(filter %.o,$^) $(CURL_LIBS) $(JANSSON_LIBS) -lpthread -lm
+
+# The write plugin links the wire encoder, not the decoder (wire.h); both
+# plugins compile in the shared helpers, hidden like wire.c.  sender_test
+# links the encoder and the clock it calls after the archives.
+$(MOM_SO): $(call obj,$(PLUGIN_SHARED_SRCS))
+$(WRITE_SO): $(call obj,actuator/wire_enc.c $(PLUGIN_SHARED_SRCS))
+$(call obj,actuator/wire_enc.c $(PLUGIN_SHARED_SRCS)): CFLAGS += -fvisibility=hidden
+$(BUILD)/tests/sender_test: $(call obj,actuator/wire_enc.c actuator/clock.c)
 
 # Unit tests: one program per module, linked against every library; the
 # archives contribute only what a test uses.
@@ -160,13 +167,8 @@ $(BUILD)/tests/%_test: $(BUILD)/tests/unit/%_test.o $(call obj,$(TEST_HELPER_SRC
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit -Icollectd-plugin
-# sender.c is in no archive (only in write_mom.so); its test links it
-# before the archives, which then supply the encoder it calls.
-$(BUILD)/tests/sender_test: $(BUILD)/tests/unit/sender_test.o \
-		$(BUILD)/collectd-plugin/sender.o $(call obj,$(TEST_HELPER_SRCS)) \
-		$(MOMD_LIB) $(PLUGIN_LIB) $(CORE_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
+# sender.c is in no archive (only in write_mom.so); its test links it.
+$(BUILD)/tests/sender_test: $(BUILD)/collectd-plugin/sender.o
 
 tests-build: all $(UNIT_BINS)
 
