@@ -28,9 +28,6 @@
  */
 #include "guest_mem.h"
 
-#include "clock.h"
-#include "globlist.h"
-#include "ratelimit.h"
 #include "xml_scan.h"
 
 #include <errno.h>
@@ -41,6 +38,10 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+
+#include "clock.h"
+#include "globlist.h"
+#include "ratelimit.h"
 
 #define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_S      1000000000LL

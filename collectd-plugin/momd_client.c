@@ -11,8 +11,6 @@
  */
 #include "momd_client.h"
 
-#include "clock.h"
-
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
@@ -32,11 +30,19 @@ static const char *const ksm_keys[MOMD_KSM_NR] = {
     [MOMD_KSM_SLEEP_MS] = "ksm_sleep_millisecs",
 };
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Wait until fd is ready for `events` or the deadline passes. */
 static int wait_fd(int fd, short events, int64_t deadline)
 {
 	struct pollfd p = {.fd = fd, .events = events};
-	int64_t left = deadline - clock_mono_ms();
+	int64_t left = deadline - now_ms();
 	int rc;
 
 	if (left <= 0)
@@ -220,7 +226,7 @@ int momd_plan_fetch(const char *path, int timeout_ms, struct momd_plan *out,
 				  "Host: localhost\r\n"
 				  "Accept: application/json\r\n"
 				  "Connection: close\r\n\r\n";
-	int64_t deadline = clock_mono_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 	char *reply = NULL;
 	size_t n = 0;
 	int fd, rc;

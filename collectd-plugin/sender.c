@@ -49,8 +49,6 @@
  */
 #include "sender.h"
 
-#include "clock.h"
-
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -117,6 +115,14 @@ enum sender_outcome {
 	SENDER_REJECTED,
 	SENDER_FAILED,
 };
+
+static long long sender_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Wait on cond until woken or the monotonic deadline (ms) passes. */
 static void sender_wait_until(struct sender *s, pthread_cond_t *cond,
@@ -281,7 +287,7 @@ static int sender_curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 	long long at = __atomic_load_n(&s->abort_at_ms, __ATOMIC_RELAXED);
 
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return at > 0 && clock_mono_ms() >= at;
+	return at > 0 && sender_now_ms() >= at;
 }
 
 static int sender_curl_setup(struct sender *s)
@@ -431,7 +437,7 @@ static bool sender_next_batch_locked(struct sender *s)
 	long long send_at = -1, now;
 
 	for (;;) {
-		now = clock_mono_ms();
+		now = sender_now_ms();
 		if (s->stopping &&
 		    ((s->n == 0 && s->batch_n == 0) || now >= s->stop_deadline_ms))
 			return false;
@@ -508,7 +514,7 @@ static enum sender_outcome sender_post_batch(struct sender *s)
 static void sender_complain_locked(struct sender *s, enum sender_outcome o,
 				   size_t batch)
 {
-	long long now = clock_mono_ms();
+	long long now = sender_now_ms();
 	uint64_t dropped = s->st.dropped - s->dropped_logged;
 
 	if (o == SENDER_FAILED) {
@@ -580,9 +586,9 @@ static void sender_resolve_locked(struct sender *s, enum sender_outcome o)
  */
 static void sender_backoff_locked(struct sender *s)
 {
-	long long until = clock_mono_ms() + s->backoff_ms;
+	long long until = sender_now_ms() + s->backoff_ms;
 
-	while (clock_mono_ms() < until) {
+	while (sender_now_ms() < until) {
 		if (s->stopping && until > s->stop_deadline_ms)
 			until = s->stop_deadline_ms;
 		sender_wait_until(s, &s->wake, until);
@@ -655,7 +661,7 @@ out:
 
 int sender_flush(struct sender *s, long timeout_ms)
 {
-	long long deadline = clock_mono_ms() + timeout_ms;
+	long long deadline = sender_now_ms() + timeout_ms;
 	uint64_t failed_before;
 	int rc = 0;
 
@@ -671,7 +677,7 @@ int sender_flush(struct sender *s, long timeout_ms)
 			rc = -EIO;
 			break;
 		}
-		if (clock_mono_ms() >= deadline) {
+		if (sender_now_ms() >= deadline) {
 			rc = -ETIMEDOUT;
 			break;
 		}
@@ -694,7 +700,7 @@ void sender_stop(struct sender *s, long drain_ms)
 	}
 	if (!s->stopping) {
 		s->stopping = true;
-		s->stop_deadline_ms = clock_mono_ms() + (drain_ms > 0 ? drain_ms : 0);
+		s->stop_deadline_ms = sender_now_ms() + (drain_ms > 0 ? drain_ms : 0);
 		__atomic_store_n(&s->abort_at_ms, s->stop_deadline_ms,
 				 __ATOMIC_RELAXED);
 	}
