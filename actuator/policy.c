@@ -16,6 +16,8 @@
  * This module does no logging and no I/O: policy_set_load_dir() is in
  * policy_dir.c.
  */
+#include "policy.h"
+
 #define MOM_POLICY_PRIV_ALLOW
 #include "policy_cc.h"
 
@@ -569,6 +571,25 @@ out:
 }
 
 /* ---- the set ---- */
+
+/* Runtime messages of the evaluator name the node by this path. */
+void pseg_format(const struct pseg *s, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!len)
+		return;
+	if (!s) {
+		snprintf(buf, len, "$");
+		return;
+	}
+	pseg_format(s->up, buf, len);
+	n = strlen(buf);
+	if (s->key)
+		snprintf(buf + n, len - n, ".%s", s->key);
+	else
+		snprintf(buf + n, len - n, "[%zu]", s->index);
+}
 
 bool policy_name_valid(const char *name)
 {

@@ -20,14 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Why a policy set did not load.  Filled by the loader, owned by the caller. */
-struct policy_error {
-	char policy[64];  /* name of the offending policy, "" if none */
-	char path[256];	  /* JSON path of the offending node, e.g.
-			     "$.guest[0].do[2].to[1]", "" if none */
-	int line, column; /* 1-based position in the text, 0 if unknown */
-	char message[256];
-};
+#include "policy_error.h"
+
 
 /* One named policy as text (a JSON document). */
 struct policy_source {

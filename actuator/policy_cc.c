@@ -106,24 +106,6 @@ void cc_reset_path(struct cctx *c)
 	c->depth = 0;
 }
 
-void pseg_format(const struct pseg *s, char *buf, size_t len)
-{
-	size_t n;
-
-	if (!len)
-		return;
-	if (!s) {
-		snprintf(buf, len, "$");
-		return;
-	}
-	pseg_format(s->up, buf, len);
-	n = strlen(buf);
-	if (s->key)
-		snprintf(buf + n, len - n, ".%s", s->key);
-	else
-		snprintf(buf + n, len - n, "[%zu]", s->index);
-}
-
 /* Count one node against POLICY_MAX_NODES. */
 int cc_count_node(struct cctx *c)
 {

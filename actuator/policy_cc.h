@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "policy_error.h"
 #include "policy_priv.h"
 
 struct name_bind {

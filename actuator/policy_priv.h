@@ -28,14 +28,13 @@
 #error "policy_priv.h is private to the policy loader, evaluator and tests"
 #endif
 
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
 #include "arena.h"
 #include "plan.h"
-#include "policy.h"
 
 /* Deepest nesting of statements and expressions, counted together. */
 #define POLICY_MAX_DEPTH 64
@@ -56,7 +55,7 @@ struct pseg {
 };
 
 /* Write the path s as "$.host[0].do" into buf (always terminated);
-   in policy_cc.c, which builds the segments. */
+   in policy.c (the compile context, policy_cc.c, builds the segments). */
 void pseg_format(const struct pseg *s, char *buf, size_t len);
 
 enum xop {

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy_error.h: where a policy, a MOM policy file or an evaluation case
+ * is wrong: the type every loader of the core fills (policy.c, policy_cc.c,
+ * policy_dir.c, momlang_*.c, evalcase.c) and its callers render.  A header
+ * of its own so that the loader's private parts need not include policy.h,
+ * the interface they implement.
+ */
+#ifndef MOM_POLICY_ERROR_H
+#define MOM_POLICY_ERROR_H
+
+/* Why a policy set did not load.  Filled by the loader, owned by the caller. */
+struct policy_error {
+	char policy[64];  /* name of the offending policy, "" if none */
+	char path[256];	  /* JSON path of the offending node, e.g.
+			     "$.guest[0].do[2].to[1]", "" if none */
+	int line, column; /* 1-based position in the text, 0 if unknown */
+	char message[256];
+};
+
+#endif /* MOM_POLICY_ERROR_H */
