@@ -20,6 +20,7 @@
 #ifndef MOM_STORE_H
 #define MOM_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,27 @@ int store_put(struct store *st, const char *guest, double t, int f,
 size_t store_expire(struct store *st, int64_t now_ms);
 
 size_t store_guest_count(const struct store *st);
+
+/*
+ * Freshness.  A guest whose newest value arrived more than stale_ms ago
+ * (monotonic) is left out of snapshots until its values return (0: never;
+ * it is still forgotten after expiry_ms).  The host's freshness is when
+ * its memory (MemFree) last arrived: the other host values (KSM, vmstat)
+ * keep coming when only /proc/meminfo fails to parse, and policies decide
+ * on memory.  store_host_seen() returns that monotonic ms, or 0 if never.
+ */
+void store_set_stale_ms(struct store *st, int64_t stale_ms);
+bool store_guest_known(const struct store *st, const char *name);
+int64_t store_host_seen(const struct store *st);
+
+/*
+ * Call f(name, age_ms, arg) for each guest left out as stale at now_ms.
+ * Returns how many there are.
+ */
+size_t store_stale_guests(const struct store *st, int64_t now_ms,
+			  void (*f)(const char *name, int64_t age_ms,
+				    void *arg),
+			  void *arg);
 
 struct store_snapshot;
 
