@@ -7,7 +7,8 @@
  * Each runs an internal epoll thread pool.  Per connection we keep a small
  * struct that accumulates the body; the handler sees only complete
  * requests.  Against hostile clients: at most HTTP_CONN_LIMIT connections
- * per listener and HTTP_PER_IP_LIMIT per client address on TCP, an idle
+ * on the unix socket, HTTP_TCP_CONN_LIMIT on TCP and HTTP_PER_IP_LIMIT per
+ * client address there (two hostile addresses leave room), an idle
  * timeout, 64 KiB of headers, and (http_guard.c) a deadline for a whole
  * request and a budget for the bodies held across connections.
  */
@@ -31,8 +32,9 @@
 #include "log.h"
 
 #define HTTP_THREADS 2
-#define HTTP_CONN_LIMIT 128
-#define HTTP_PER_IP_LIMIT 64 /* half the listener: one client cannot fill it */
+#define HTTP_CONN_LIMIT 128	/* the unix socket's */
+#define HTTP_TCP_CONN_LIMIT 256 /* TCP's: four clients' worth */
+#define HTTP_PER_IP_LIMIT 64	/* per client address on TCP */
 #define HTTP_CONN_TIMEOUT_S 10
 #define HTTP_REQUEST_DEADLINE_MS 10000 /* headers and body, from the start */
 #define HTTP_BODY_BUDGET_MIN ((size_t)16 << 20)
@@ -449,7 +451,8 @@ static struct MHD_Daemon *daemon_start(struct http_server *s, bool tcp,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned)(tcp ? HTTP_PER_IP_LIMIT : 0),
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)(tcp ? HTTP_TCP_CONN_LIMIT : HTTP_CONN_LIMIT),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
