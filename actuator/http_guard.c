@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_guard.c: the request deadline watchdog and the body budget (see
- * http_guard.h).  Connections sit in one doubly linked list under a mutex;
- * the watchdog scans it every quarter of a second, which bounds how late a
- * deadline is enforced.  A scan is a walk over at most the connection
- * limits of the two listeners (a few hundred entries).
+ * http_guard.h).  Connections sit in one doubly linked list under a mutex.
+ * The watchdog sleeps until the earliest deadline (a new connection's is
+ * never earlier than those already there, and a finished request only
+ * moves its own later), or without a timeout while no request is being
+ * received: an idle momd is not woken for nothing.  A scan is a walk over
+ * at most the connection limits of the two listeners.
  */
 #include "http_guard.h"
 
@@ -14,8 +16,6 @@
 #include <time.h>
 
 #include "log.h"
-
-#define GUARD_SCAN_MS 250
 
 struct guard_conn {
 	struct guard_conn *prev, *next;
@@ -30,6 +30,7 @@ struct http_guard {
 	pthread_cond_t wake;
 	pthread_t thread;
 	bool stop;
+	bool idle; /* the watchdog waits without a timeout: wake it */
 	int64_t deadline_ms;
 	size_t budget, used;
 	struct guard_conn head; /* sentinel of a circular list */
@@ -37,15 +38,25 @@ struct http_guard {
 	struct ratelimit rl;
 };
 
-/* Shut down every connection past its deadline; caller holds the lock. */
-static void scan_locked(struct http_guard *g, int64_t now_ms)
+/*
+ * Shut down every connection past its deadline; caller holds the lock.
+ * Returns the earliest deadline still pending (monotonic ms), or -1.
+ */
+static int64_t scan_locked(struct http_guard *g, int64_t now_ms)
 {
 	unsigned n = 0, suppressed;
+	int64_t next = -1;
 
 	for (struct guard_conn *c = g->head.next; c != &g->head; c = c->next) {
-		if (!c->receiving || c->cut || now_ms - c->since_ms <=
-							g->deadline_ms)
+		int64_t due = c->since_ms + g->deadline_ms;
+
+		if (!c->receiving || c->cut)
 			continue;
+		if (now_ms <= due) {
+			if (next < 0 || due < next)
+				next = due;
+			continue;
+		}
 		/* The server owns the descriptor; shutdown() makes it read
 		   end-of-file and close it, and frees nothing under it. */
 		shutdown(c->fd, SHUT_RDWR);
@@ -58,6 +69,7 @@ static void scan_locked(struct http_guard *g, int64_t now_ms)
 			 "request within %.0f s%s",
 			 n + suppressed, g->deadline_ms / 1000.0,
 			 suppressed ? " (some since the last report)" : "");
+	return next;
 }
 
 static void *watchdog(void *arg)
@@ -67,15 +79,18 @@ static void *watchdog(void *arg)
 
 	pthread_mutex_lock(&g->lock);
 	while (!g->stop) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += GUARD_SCAN_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
+		int64_t next = scan_locked(g, clock_mono_ms());
+
+		if (next < 0) {
+			g->idle = true;
+			pthread_cond_wait(&g->wake, &g->lock);
+			g->idle = false;
+			continue;
 		}
+		next++; /* past it, not at it */
+		ts.tv_sec = next / 1000;
+		ts.tv_nsec = (next % 1000) * 1000000L;
 		pthread_cond_timedwait(&g->wake, &g->lock, &ts);
-		if (!g->stop)
-			scan_locked(g, clock_mono_ms());
 	}
 	pthread_mutex_unlock(&g->lock);
 	return NULL;
@@ -137,6 +152,8 @@ struct guard_conn *http_guard_open(struct http_guard *g, int fd)
 	c->prev = &g->head;
 	g->head.next->prev = c;
 	g->head.next = c;
+	if (g->idle)
+		pthread_cond_signal(&g->wake);
 	pthread_mutex_unlock(&g->lock);
 	return c;
 }
@@ -157,6 +174,8 @@ void http_guard_next(struct http_guard *g, struct guard_conn *c)
 	pthread_mutex_lock(&g->lock);
 	c->receiving = true;
 	c->since_ms = clock_mono_ms();
+	if (g->idle)
+		pthread_cond_signal(&g->wake);
 	pthread_mutex_unlock(&g->lock);
 }
 

@@ -12,7 +12,7 @@
 # stream on the unix socket, and a token-bearing GET /v1/status on TCP from
 # another loopback address (127.0.0.2), which the per-client limit keeps a
 # place for.  Checked: every legitimate request succeeds; no slow client is
-# held past the request deadline (10 s, enforced every 0.25 s); one client
+# held past the request deadline (10 s; the watchdog wakes at the earliest deadline); one client
 # address holds at most 64 connections; momd lives on and serves after; the
 # bodies buffered across connections stay within their budget.
 # The latencies are printed (diag), never compared with a threshold.
