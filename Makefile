@@ -69,7 +69,7 @@ ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) -lpthread -
 
 # The pure core: libc and jansson only.  Shared by momd, momctl, the tests
 # and (wire.c) the write plugin.
-CORE_SRCS := actuator/field.c actuator/wire.c actuator/policy.c \
+CORE_SRCS := actuator/field.c actuator/wire.c actuator/siphash.c actuator/policy.c \
 	actuator/eval.c actuator/plan.c actuator/evalcase.c \
 	actuator/policy_expr.c actuator/evaluate_cli.c
 
@@ -83,7 +83,8 @@ MOM_PLUGIN_SRCS := $(filter-out $(MOM_PLUGIN_GLUE) collectd-plugin/write_mom.c \
 	collectd-plugin/sender.c, $(wildcard collectd-plugin/*.c))
 # The write plugin: glue plus the sender and the shared wire module.
 WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c
-WRITE_PLUGIN_SRCS := collectd-plugin/sender.c actuator/wire.c
+WRITE_PLUGIN_SRCS := collectd-plugin/sender.c collectd-plugin/origin.c \
+	actuator/wire.c actuator/siphash.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -109,7 +110,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/collectd-plugin/%.o: CPPFLAGS += $(COLLECTD_CFLAGS)
 # Plugin code is linked into collectd: hide every symbol but module_register.
 $(BUILD)/collectd-plugin/%.o: CFLAGS += -fvisibility=hidden
-$(BUILD)/actuator/wire.o: CFLAGS += -fvisibility=hidden
+$(BUILD)/actuator/wire.o $(BUILD)/actuator/siphash.o: CFLAGS += -fvisibility=hidden
 
 $(CORE_LIB): $(call obj,$(CORE_SRCS))
 	@rm -f $@
@@ -129,7 +130,7 @@ $(MOMD): $(BUILD)/actuator/main.o $(MOMD_LIB) $(CORE_LIB)
 $(MOMCTL): $(call obj,actuator/momctl.c $(wildcard actuator/momctl_*.c)) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CURL_LIBS) -lm
 
-$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS)) collectd-plugin/exports.map
+$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS) actuator/siphash.c) collectd-plugin/exports.map
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=collectd-plugin/exports.map \
 		-o $@ $(filter %.o,$^) $(LIBVIRT_LIBS) $(JANSSON_LIBS) -lpthread -lm
 

@@ -73,6 +73,9 @@ static const struct conf_option conf_options[] = {
 	 "largest request body accepted, bytes"},
 	{"max_records", OPT_INT, O(max_records), "20000", 1, 10000000,
 	 "most records in one ingest body"},
+	{"max_guests", OPT_INT, O(max_guests), "1024", 1, 1000000,
+	 "most guests the sample store holds; values for more are refused "
+	 "and counted"},
 	{"dry_run", OPT_BOOL, O(dry_run), "false", 0, 0,
 	 "decide and record, but change nothing on the host"},
 	{"log_level", OPT_STR, O(log_level), "info", 0, 0,

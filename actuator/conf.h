@@ -45,6 +45,7 @@ struct conf {
 	int samples_stale_ms; /* older samples: hold (0: from the intervals) */
 	size_t max_body;    /* bytes in one request body */
 	int max_records;    /* records in one ingest body */
+	int max_guests;	    /* guests the sample store holds at most */
 	bool dry_run;	    /* decide and record, change nothing */
 	char *log_level;
 	/* Balloon safety rails (see README "Controllers"). */

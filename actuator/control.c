@@ -36,6 +36,7 @@
 
 struct guest_state {
 	char *name;	  /* owned */
+	char uuid[37];	  /* from the snapshot; "" when unknown */
 	int64_t target;	  /* last target applied, -1 none */
 	bool pending;	  /* target applied and not reached yet */
 	int64_t prev_cur; /* balloon size seen last cycle, -1 none */
@@ -160,11 +161,13 @@ static int guests_merge(struct controller *c, const struct snapshot *snap)
 		if (j < c->nguests && cmp == 0 && !kept[j]) {
 			next[i] = c->guests[j];
 			carried[i] = kept[j] = true;
-			continue;
+		} else {
+			guest_state_init(&next[i], strdup(name));
+			if (!next[i].name)
+				goto out;
 		}
-		guest_state_init(&next[i], strdup(name));
-		if (!next[i].name)
-			goto out;
+		snprintf(next[i].uuid, sizeof(next[i].uuid), "%s",
+			 snap->guests[i].uuid ? snap->guests[i].uuid : "");
 	}
 	for (j = 0; j < c->nguests; j++)
 		if (!kept[j])
@@ -395,8 +398,8 @@ static void balloon_set(struct controller *c, struct guest_state *gs,
 		return;
 	}
 	gs->dry_target = -1;
-	rc = c->balloon->set(c->balloon->ctx, gs->name, (uint64_t)a->new_value,
-			     msg, sizeof(msg));
+	rc = c->balloon->set(c->balloon->ctx, gs->name, gs->uuid,
+			     (uint64_t)a->new_value, msg, sizeof(msg));
 	if (rc < 0) {
 		a->result = ACT_FAILED;
 		snprintf(a->detail, sizeof(a->detail), "%s%s",

@@ -141,6 +141,8 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	e->policies->refs = 1;
 
 	e->store = store_new(conf->history, conf->expiry_ms, conf->settle_ms);
+	if (e->store)
+		store_set_max_guests(e->store, (size_t)conf->max_guests);
 	e->params = json_object();
 	e->stale_guests = json_object();
 	e->actions = actlog_new((size_t)conf->action_log_size);
@@ -261,38 +263,35 @@ struct stale_scan {
 	json_t *was;
 };
 
-static void stale_guest_seen(const char *name, int64_t age_ms, void *arg)
+static void stale_guest_seen(const char *name, int64_t age_ms, bool stale,
+			     void *arg)
 {
 	struct stale_scan *sc = arg;
+	bool was = json_object_get(sc->was, name) != NULL;
 
-	if (!json_object_get(sc->was, name))
+	if (stale && !was)
 		log_warn("guest %s: no samples for %.1f s: left out of the "
 			 "policies and left alone until they return",
 			 name, age_ms / 1000.0);
-	json_object_set_new(sc->now, name, json_true());
+	else if (!stale && was)
+		log_info("guest %s: samples are back", name);
+	if (stale)
+		json_object_set_new(sc->now, name, json_true());
 }
 
 /*
  * Log the guests whose samples stopped or came back since the last cycle
  * and remember the stale ones for the status.  A guest that was stale and
- * is gone from the store was forgotten (expiry_ms), which is logged
+ * is no longer in the store was forgotten (expiry_ms), which is logged
  * already.  Caller holds e->lock.
  */
 static void stale_guests_locked(struct engine *e, int64_t now_ms)
 {
 	struct stale_scan sc = {.now = json_object(), .was = e->stale_guests};
-	const char *name;
-	json_t *v;
 
 	if (!sc.now)
 		return;
-	store_stale_guests(e->store, now_ms, stale_guest_seen, &sc);
-	json_object_foreach(e->stale_guests, name, v)
-	{
-		if (!json_object_get(sc.now, name) &&
-		    store_guest_known(e->store, name))
-			log_info("guest %s: samples are back", name);
-	}
+	store_guest_ages(e->store, now_ms, stale_guest_seen, &sc);
 	json_decref(e->stale_guests);
 	e->stale_guests = sc.now;
 }
@@ -467,8 +466,11 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	struct ingest_filter filter = {.hostname = e->conf->hostname,
 				       .plugins = e->conf->accept_plugins};
 	struct ingest_counts before;
+	struct ingest_clock clk;
 	int rc, status;
 
+	ingest_clock_window(&clk, (double)clock_wall_ms() / 1000.0,
+			    e->conf->history, e->conf->interval_ms / 1000.0);
 	rc = wire_batch_decode(body, len, (size_t)e->conf->max_records, &batch,
 			       &we);
 	if (rc == 0)
@@ -487,12 +489,15 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 		return 400;
 	}
 	before = e->counts;
-	rc = ingest_apply(e->store, &batch, clock_mono_ms(), &e->counts);
+	rc = ingest_apply(e->store, &batch, clock_mono_ms(), &clk, &e->counts);
 	note_interval_locked(e, &batch);
 	/* The deltas are taken under the lock: other requests add to the
 	   same counts concurrently. */
 	before.records = e->counts.records - before.records;
 	before.values = e->counts.values - before.values;
+	before.out_of_window = e->counts.out_of_window - before.out_of_window;
+	before.over_max_guests =
+	    e->counts.over_max_guests - before.over_max_guests;
 	pthread_mutex_unlock(&e->lock);
 	wire_batch_free(&batch);
 	if (rc < 0) {
@@ -500,9 +505,11 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 				   "message", "out of memory");
 		return 503;
 	}
-	*reply = json_pack("{s:I, s:I}", "records",
+	*reply = json_pack("{s:I, s:I, s:I, s:I}", "records",
 			   (json_int_t)before.records, "values",
-			   (json_int_t)before.values);
+			   (json_int_t)before.values, "out_of_window",
+			   (json_int_t)before.out_of_window, "over_max_guests",
+			   (json_int_t)before.over_max_guests);
 	status = 200;
 	return status;
 }
@@ -534,7 +541,8 @@ json_t *engine_status_json(struct engine *e)
 	actlog_totals(e->actions, totals);
 	pthread_mutex_lock(&e->lock);
 	o = json_pack(
-		"{s:s, s:b, s:I, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I, s:I},"
+		"{s:s, s:b, s:I, s:I, s:f, s:I,"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:{s:I, s:I, s:I, s:I}, s:s, s:s, s:I}",
 		"status", "active", "dry_run", e->dry_run, "cycles",
 		(json_int_t)e->cycles, "guests",
@@ -544,7 +552,9 @@ json_t *engine_status_json(struct engine *e)
 		(json_int_t)e->counts.records, "values",
 		(json_int_t)e->counts.values, "ignored",
 		(json_int_t)e->counts.ignored, "rejected",
-		(json_int_t)e->counts.rejected, "actions", "applied",
+		(json_int_t)e->counts.rejected, "out_of_window",
+		(json_int_t)e->counts.out_of_window, "over_max_guests",
+		(json_int_t)e->counts.over_max_guests, "actions", "applied",
 		(json_int_t)totals[ACT_APPLIED], "dry_run",
 		(json_int_t)totals[ACT_DRY_RUN], "refused",
 		(json_int_t)totals[ACT_REFUSED], "failed",

@@ -33,8 +33,10 @@ extern const char *const ksm_knob_names[KSM_KNOB_COUNT];
 struct balloon_backend {
 	const char *name;
 	void *ctx;
-	int (*set)(void *ctx, const char *guest, uint64_t kib, char *msg,
-		   size_t len);
+	/* uuid: the guest's UUID, "" when unknown; the domain is looked up
+	   by it when given (its name may have been cut or mangled). */
+	int (*set)(void *ctx, const char *guest, const char *uuid,
+		   uint64_t kib, char *msg, size_t len);
 	void (*free)(void *ctx);
 };
 

@@ -52,8 +52,8 @@ static virConnectPtr lv_conn(struct lv_host *h, char *msg, size_t len)
 	return h->conn;
 }
 
-static int lv_balloon_set(void *ctx, const char *guest, uint64_t kib,
-			  char *msg, size_t len)
+static int lv_balloon_set(void *ctx, const char *guest, const char *uuid,
+			  uint64_t kib, char *msg, size_t len)
 {
 	struct lv_host *h = ctx;
 	virConnectPtr conn = lv_conn(h, msg, len);
@@ -62,7 +62,8 @@ static int lv_balloon_set(void *ctx, const char *guest, uint64_t kib,
 
 	if (!conn)
 		return -ECONNREFUSED;
-	dom = virDomainLookupByName(conn, guest);
+	dom = uuid[0] ? virDomainLookupByUUIDString(conn, uuid)
+		      : virDomainLookupByName(conn, guest);
 	if (!dom) {
 		virErrorPtr e = virGetLastError();
 

@@ -145,8 +145,31 @@ static const struct wire_value *value_for(const struct wire_record *r,
 	return NULL;
 }
 
+void ingest_clock_window(struct ingest_clock *clk, double now, int history,
+			 double interval_s)
+{
+	clk->now = now;
+	clk->history = history;
+	clk->interval_s = interval_s;
+}
+
+static bool in_window(const struct ingest_clock *clk, double t, double rec_iv)
+{
+	double iv = clk ? clk->interval_s : 0;
+
+	if (!clk)
+		return true;
+	if (rec_iv > iv)
+		iv = rec_iv < INGEST_INTERVAL_CAP_S ? rec_iv
+						    : INGEST_INTERVAL_CAP_S;
+	/* Two intervals of slack for jitter and queueing, and 5 s of skew
+	   between two clocks of one host. */
+	return t >= clk->now - ((clk->history + 2) * iv + 5) &&
+	       t <= clk->now + (2 * iv + 5);
+}
+
 int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
-		 struct ingest_counts *c)
+		 const struct ingest_clock *clk, struct ingest_counts *c)
 {
 	c->batches++;
 	for (size_t i = 0; i < b->n; i++) {
@@ -159,6 +182,10 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 		   plugin's memory-free is not the host's MemFree. */
 		if (strcmp(r->plugin, INGEST_PLUGIN) != 0) {
 			c->ignored++;
+			continue;
+		}
+		if (!in_window(clk, r->time, r->interval)) {
+			c->out_of_window++;
 			continue;
 		}
 		for (size_t m = 0; m < NMAPS; m++) {
@@ -179,8 +206,13 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 			   0.02 s is not exactly representable. */
 			if (mm->scale == 1000 && field_present(x))
 				x = round(x);
-			rc = store_put(st, guest ? r->plugin_instance : NULL,
-				       r->time, mm->field, x, now_ms);
+			rc = store_put_guest(st, r->uuid,
+					     guest ? r->plugin_instance : NULL,
+					     r->time, mm->field, x, now_ms);
+			if (rc == -ENOSPC) {
+				c->over_max_guests++;
+				continue;
+			}
 			if (rc < 0)
 				return rc;
 			c->values++;

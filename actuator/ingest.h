@@ -33,6 +33,24 @@ struct ingest_counts {
 	uint64_t values;   /* stored in the sample store */
 	uint64_t ignored;  /* records of an accepted plugin not in the table */
 	uint64_t rejected; /* batches refused */
+	uint64_t out_of_window;	  /* records dated too far from momd's clock */
+	uint64_t over_max_guests; /* values for a guest beyond max_guests */
+};
+
+/*
+ * The window of sample times ingest stores, around momd's wall clock now
+ * (seconds since the epoch).  With iv the larger of momd's interval and
+ * the record's own (at most INGEST_INTERVAL_CAP_S), a record dated more
+ * than 2 iv + 5 s ahead, or more than (history + 2) iv + 5 s back (older
+ * than any history keeps), is not stored but counted in out_of_window.  A
+ * forged or mis-clocked sample dated days ahead would otherwise stay an
+ * entity's "latest" sample for as long as it reports.
+ */
+#define INGEST_INTERVAL_CAP_S 600.0
+struct ingest_clock {
+	double now;
+	int history;
+	double interval_s;
 };
 
 /*
@@ -42,8 +60,14 @@ struct ingest_counts {
 int ingest_check(const struct wire_batch *b, const struct ingest_filter *f,
 		 struct wire_error *err);
 
-/* Store every mapped value of a checked batch; counts are added to *c. */
+/* Fill *clk: momd's clock, history and evaluation interval. */
+void ingest_clock_window(struct ingest_clock *clk, double now, int history,
+			 double interval_s);
+
+/* Store every mapped value of a checked batch; counts are added to *c.
+   Guests are keyed by their UUID (meta mom:uuid) when the record has one.
+   clk: NULL stores whatever the time. */
 int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
-		 struct ingest_counts *c);
+		 const struct ingest_clock *clk, struct ingest_counts *c);
 
 #endif /* MOM_INGEST_H */

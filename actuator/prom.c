@@ -165,9 +165,14 @@ static void put_status(FILE *f, const json_t *st)
 	     "Value lists of an accepted plugin that name no known field."},
 	    {"momd_ingest_rejected_batches_total", "counter",
 	     "Ingest bodies refused (bad body, wrong host, overload)."},
+	    {"momd_ingest_out_of_window_records_total", "counter",
+	     "Value lists dated too far from momd's clock, not stored."},
+	    {"momd_ingest_over_max_guests_values_total", "counter",
+	     "Values for a guest beyond max_guests, not stored."},
 	};
 	static const char *const ingest_keys[] = {
-	    "batches", "records", "values", "ignored", "rejected"};
+	    "batches", "records", "values", "ignored", "rejected",
+	    "out_of_window", "over_max_guests"};
 	static const struct family actions = {
 	    "momd_actions_total", "counter",
 	    "Actions by result: applied, dry_run, refused (by a safety "

@@ -34,6 +34,7 @@ struct snap_entity {
 	const char *name;     /* guest name; "host" for the host */
 	size_t len;	      /* samples in history, 0..SNAPSHOT_HISTORY_MAX */
 	const double *values; /* len rows, oldest first, row-major */
+	const char *uuid;     /* the guest's UUID; NULL when unknown */
 };
 
 struct snapshot {

@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * store.c: per-entity sample histories, keyed by guest name in a hash table.
+ * store.c: per-entity sample histories in a hash table, keyed by the
+ * guest's UUID when the sender gave one ("u:<uuid>"), else by its name
+ * ("n:<name>").  A name from collectd is cut at 127 bytes and may have had
+ * bytes replaced, so two domains can share one; their UUIDs differ.
+ *
+ * The table hashes with SipHash under a random key drawn per store, so a
+ * sender cannot choose names that all land in one probe chain, and it holds
+ * at most max_guests guests: a value for one more is refused (-ENOSPC),
+ * which ingest counts.
  *
  * Each entity keeps history + 1 samples: the extra, oldest one lets the
  * first sample of the window get a rate.  Samples are sorted by time;
@@ -11,13 +19,18 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "field.h"
+#include "siphash.h"
 
 struct entity {
-	char *name;	   /* NULL for the host */
+	char *key;	   /* "u:<uuid>" or "n:<name>"; NULL for the host */
+	char *name;	   /* for display; NULL for the host */
 	size_t width;	   /* HOST_FIELD_COUNT or GUEST_FIELD_COUNT */
 	size_t len;	   /* samples held, <= cap */
 	double *time;	   /* cap sample times, ascending */
@@ -34,25 +47,29 @@ struct store {
 	int64_t host_seen; /* monotonic ms of the host's last MemFree */
 	struct entity host;
 	struct entity **slots; /* open addressing; NULL = empty */
-	size_t nslots, nguests;
+	size_t nslots, nguests, max_guests;
+	uint8_t seed[SIPHASH_KEY_LEN]; /* random per store */
 };
 
-static int entity_init(struct entity *e, const char *name, size_t width,
-		       size_t cap)
+static int entity_init(struct entity *e, const char *key, const char *name,
+		       size_t width, size_t cap)
 {
+	e->key = key ? strdup(key) : NULL;
 	e->name = name ? strdup(name) : NULL;
 	e->width = width;
 	e->len = 0;
 	e->time = calloc(cap, sizeof(*e->time));
 	e->touched = calloc(cap, sizeof(*e->touched));
 	e->values = calloc(cap * width, sizeof(*e->values));
-	if ((name && !e->name) || !e->time || !e->touched || !e->values)
+	if ((key && !e->key) || (name && !e->name) || !e->time ||
+	    !e->touched || !e->values)
 		return -ENOMEM;
 	return 0;
 }
 
 static void entity_release(struct entity *e)
 {
+	free(e->key);
 	free(e->name);
 	free(e->time);
 	free(e->touched);
@@ -70,9 +87,21 @@ struct store *store_new(int history, int expiry_ms, int settle_ms)
 	st->expiry_ms = expiry_ms;
 	st->settle_ms = settle_ms;
 	st->nslots = 64;
+	st->max_guests = STORE_MAX_GUESTS_DEFAULT;
 	st->slots = calloc(st->nslots, sizeof(*st->slots));
+	if (getrandom(st->seed, sizeof(st->seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(st->seed)) {
+		/* Early boot without entropy: still differs per process. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		memcpy(st->seed, &ts, sizeof(ts) < sizeof(st->seed)
+					  ? sizeof(ts)
+					  : sizeof(st->seed));
+		st->seed[0] ^= (uint8_t)(uintptr_t)st;
+	}
 	if (!st->slots ||
-	    entity_init(&st->host, NULL, HOST_FIELD_COUNT, st->cap) < 0) {
+	    entity_init(&st->host, NULL, NULL, HOST_FIELD_COUNT, st->cap) < 0) {
 		store_free(st);
 		return NULL;
 	}
@@ -94,21 +123,17 @@ void store_free(struct store *st)
 	free(st);
 }
 
-static uint64_t name_hash(const char *s)
+void store_set_max_guests(struct store *st, size_t max_guests)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
+	st->max_guests = max_guests;
 }
 
-/* The slot holding name, or the empty slot where it would go. */
-static size_t slot_find(const struct store *st, const char *name)
+/* The slot holding key, or the empty slot where it would go. */
+static size_t slot_find(const struct store *st, const char *key)
 {
-	size_t i = name_hash(name) & (st->nslots - 1);
+	size_t i = siphash24(st->seed, key, strlen(key)) & (st->nslots - 1);
 
-	while (st->slots[i] && strcmp(st->slots[i]->name, name) != 0)
+	while (st->slots[i] && strcmp(st->slots[i]->key, key) != 0)
 		i = (i + 1) & (st->nslots - 1);
 	return i;
 }
@@ -126,28 +151,36 @@ static int slots_grow(struct store *st)
 	st->nslots = oldn * 2;
 	for (size_t i = 0; i < oldn; i++)
 		if (old[i])
-			st->slots[slot_find(st, old[i]->name)] = old[i];
+			st->slots[slot_find(st, old[i]->key)] = old[i];
 	free(old);
 	return 0;
 }
 
-static struct entity *guest_get(struct store *st, const char *name)
+/* The guest of key, created if new; NULL with *err = -ENOSPC when that
+   would exceed max_guests, or -ENOMEM. */
+static struct entity *guest_get(struct store *st, const char *key,
+				const char *name, int *err)
 {
-	size_t i = slot_find(st, name);
+	size_t i = slot_find(st, key);
 	struct entity *e;
 
+	*err = -ENOMEM;
 	if (st->slots[i])
 		return st->slots[i];
+	if (st->nguests >= st->max_guests) {
+		*err = -ENOSPC;
+		return NULL;
+	}
 	/* Keep the table at most half full so probes stay short. */
 	if ((st->nguests + 1) * 2 > st->nslots) {
 		if (slots_grow(st) < 0)
 			return NULL;
-		i = slot_find(st, name);
+		i = slot_find(st, key);
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
-	if (entity_init(e, name, GUEST_FIELD_COUNT, st->cap) < 0) {
+	if (entity_init(e, key, name, GUEST_FIELD_COUNT, st->cap) < 0) {
 		entity_release(e);
 		free(e);
 		return NULL;
@@ -194,14 +227,35 @@ static long sample_slot(struct entity *e, size_t cap, double t)
 	return (long)pos;
 }
 
-int store_put(struct store *st, const char *guest, double t, int f,
-	      double value, int64_t now_ms)
+int store_put_guest(struct store *st, const char *uuid, const char *name,
+		    double t, int f, double value, int64_t now_ms)
 {
-	struct entity *e = guest ? guest_get(st, guest) : &st->host;
+	/* "u:" + a UUID or "n:" + a name of at most 127 bytes (collectd's
+	   limit), with room to spare for longer names from elsewhere. */
+	char key[2 + 256];
+	struct entity *e = &st->host;
+	int err = 0;
 	long i;
 
+	if (name) {
+		if (uuid && uuid[0])
+			snprintf(key, sizeof(key), "u:%s", uuid);
+		else if ((size_t)snprintf(key, sizeof(key), "n:%s", name) >=
+			 sizeof(key))
+			return -EINVAL;
+		e = guest_get(st, key, name, &err);
+		/* A domain renamed keeps its UUID: show the new name. */
+		if (e && strcmp(e->name, name) != 0) {
+			char *n = strdup(name);
+
+			if (!n)
+				return -ENOMEM;
+			free(e->name);
+			e->name = n;
+		}
+	}
 	if (!e)
-		return -ENOMEM;
+		return err;
 	if (f < 0 || (size_t)f >= e->width)
 		return -EINVAL;
 	i = sample_slot(e, st->cap, t);
@@ -210,7 +264,7 @@ int store_put(struct store *st, const char *guest, double t, int f,
 	e->values[i * e->width + f] = value;
 	e->touched[i] = now_ms;
 	e->last_seen = now_ms;
-	if (!guest && f == HF_MEM_UNUSED && field_present(value))
+	if (!name && f == HF_MEM_UNUSED && field_present(value))
 		st->host_seen = now_ms;
 	return 0;
 }
@@ -222,34 +276,37 @@ void store_set_stale_ms(struct store *st, int64_t stale_ms)
 
 int64_t store_host_seen(const struct store *st) { return st->host_seen; }
 
-bool store_guest_known(const struct store *st, const char *name)
-{
-	return st->slots[slot_find(st, name)] != NULL;
-}
-
 static bool entity_stale(const struct store *st, const struct entity *e,
 			 int64_t now_ms)
 {
 	return st->stale_ms > 0 && now_ms - e->last_seen > st->stale_ms;
 }
 
-size_t store_stale_guests(const struct store *st, int64_t now_ms,
-			  void (*f)(const char *name, int64_t age_ms,
-				    void *arg),
-			  void *arg)
+size_t store_guest_ages(const struct store *st, int64_t now_ms,
+			void (*f)(const char *name, int64_t age_ms, bool stale,
+				  void *arg),
+			void *arg)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < st->nslots; i++) {
 		const struct entity *e = st->slots[i];
+		bool stale;
 
-		if (!e || !entity_stale(st, e, now_ms))
+		if (!e)
 			continue;
-		n++;
+		stale = entity_stale(st, e, now_ms);
+		n += stale;
 		if (f)
-			f(e->name, now_ms - e->last_seen, arg);
+			f(e->name, now_ms - e->last_seen, stale, arg);
 	}
 	return n;
+}
+
+int store_put(struct store *st, const char *guest, double t, int f,
+	      double value, int64_t now_ms)
+{
+	return store_put_guest(st, NULL, guest, t, f, value, now_ms);
 }
 
 size_t store_expire(struct store *st, int64_t now_ms)
@@ -278,7 +335,7 @@ size_t store_expire(struct store *st, int64_t now_ms)
 		}
 		for (size_t i = 0; i < st->nslots; i++)
 			if (old[i])
-				st->slots[slot_find(st, old[i]->name)] = old[i];
+				st->slots[slot_find(st, old[i]->key)] = old[i];
 		free(old);
 	}
 	return n;
@@ -373,8 +430,57 @@ struct store_snapshot {
 	struct snap_param *params;
 	struct snap_entity *guests;
 	char *names;   /* all names and parameter names, NUL-separated */
+	char *aliases; /* "name [uuid]" of guests whose names collide */
 	double *rows;  /* every entity's rows */
 };
+
+static const char *entity_uuid(const struct entity *e)
+{
+	return e->key && strncmp(e->key, "u:", 2) == 0 ? e->key + 2 : NULL;
+}
+
+/* Two domains may share a (cut or mangled) name; a snapshot must not, as
+   policies, plans and the API name guests.  Guests with a UUID whose names
+   collide are shown as "name [uuid]" instead.  Runs on the name-sorted
+   guests and sorts them again. */
+static int disambiguate(struct store_snapshot *s, size_t ng)
+{
+	size_t need = 0;
+	bool *dup;
+	char *p;
+
+	if (ng < 2)
+		return 0;
+	dup = calloc(ng, sizeof(*dup));
+	if (!dup)
+		return -ENOMEM;
+	for (size_t i = 0; i + 1 < ng; i++)
+		if (strcmp(s->guests[i].name, s->guests[i + 1].name) == 0)
+			dup[i] = dup[i + 1] = true;
+	for (size_t i = 0; i < ng; i++)
+		if (dup[i] && s->guests[i].uuid)
+			need += strlen(s->guests[i].name) +
+				strlen(s->guests[i].uuid) + 4;
+	if (need && !(s->aliases = malloc(need))) {
+		free(dup);
+		return -ENOMEM;
+	}
+	p = s->aliases;
+	for (size_t i = 0; i < ng; i++) {
+		struct snap_entity *g = &s->guests[i];
+
+		if (!dup[i] || !g->uuid)
+			continue;
+		int n = sprintf(p, "%s [%s]", g->name, g->uuid);
+
+		g->name = p;
+		p += n + 1;
+	}
+	free(dup);
+	if (need)
+		qsort(s->guests, ng, sizeof(*s->guests), entity_name_cmp);
+	return 0;
+}
 
 struct store_snapshot *store_snapshot_new(const struct store *st,
 					  int64_t now_ms,
@@ -404,6 +510,8 @@ struct store_snapshot *store_snapshot_new(const struct store *st,
 		ng++;
 		nrows += (settled[i] < hist ? settled[i] : hist) * e->width;
 		names_len += strlen(e->name) + 1;
+		if (entity_uuid(e))
+			names_len += strlen(entity_uuid(e)) + 1;
 	}
 	for (size_t i = 0; i < nparams; i++)
 		names_len += strlen(params[i].name) + 1;
@@ -442,6 +550,9 @@ struct store_snapshot *store_snapshot_new(const struct store *st,
 		g = &s->guests[ng++];
 		g->name = strcpy(np, e->name);
 		np += strlen(np) + 1;
+		g->uuid = entity_uuid(e) ? strcpy(np, entity_uuid(e)) : NULL;
+		if (g->uuid)
+			np += strlen(np) + 1;
 		g->len = settled[i] < hist ? settled[i] : hist;
 		g->values = rp;
 		entity_rows(e, settled[i], g->len, guest_fields, rp);
@@ -449,6 +560,8 @@ struct store_snapshot *store_snapshot_new(const struct store *st,
 	}
 	/* Name order makes plans, logs and API answers deterministic. */
 	qsort(s->guests, ng, sizeof(*s->guests), entity_name_cmp);
+	if (disambiguate(s, ng) < 0)
+		goto fail;
 	s->snap.guests = s->guests;
 	s->snap.nguests = ng;
 	free(settled);
@@ -471,6 +584,7 @@ void store_snapshot_free(struct store_snapshot *s)
 	free(s->params);
 	free(s->guests);
 	free(s->names);
+	free(s->aliases);
 	free(s->rows);
 	free(s);
 }

@@ -32,12 +32,24 @@ struct store;
 struct store *store_new(int history, int expiry_ms, int settle_ms);
 void store_free(struct store *st);
 
+/* Guests a store holds at most unless store_set_max_guests() says else. */
+#define STORE_MAX_GUESTS_DEFAULT 1024
+
+/* A value for a guest beyond max_guests is refused with -ENOSPC. */
+void store_set_max_guests(struct store *st, size_t max_guests);
+
 /*
- * Record field f = value of the host (guest == NULL) or of a guest, for the
- * sample taken at t (seconds since the epoch).  Rate fields take the raw
- * counter.  now_ms is the monotonic clock.  A value older than the whole
- * history is ignored.  Returns 0 or -ENOMEM.
+ * Record field f = value of the host (name == NULL) or of a guest, for the
+ * sample taken at t (seconds since the epoch).  A guest is keyed by its
+ * UUID when uuid is non-empty, else by its name; name is what snapshots
+ * show.  Rate fields take the raw counter.  now_ms is the monotonic clock.
+ * A value older than the whole history is ignored.  Returns 0, -ENOSPC
+ * (a new guest beyond max_guests), -EINVAL (a name over 255 bytes) or
+ * -ENOMEM.
  */
+int store_put_guest(struct store *st, const char *uuid, const char *name,
+		    double t, int f, double value, int64_t now_ms);
+/* store_put_guest() without a UUID: the guest is keyed by its name. */
 int store_put(struct store *st, const char *guest, double t, int f,
 	      double value, int64_t now_ms);
 
@@ -55,17 +67,17 @@ size_t store_guest_count(const struct store *st);
  * on memory.  store_host_seen() returns that monotonic ms, or 0 if never.
  */
 void store_set_stale_ms(struct store *st, int64_t stale_ms);
-bool store_guest_known(const struct store *st, const char *name);
 int64_t store_host_seen(const struct store *st);
 
 /*
- * Call f(name, age_ms, arg) for each guest left out as stale at now_ms.
- * Returns how many there are.
+ * Call f(name, age_ms, stale, arg) for every guest (f may be NULL): the
+ * time since its last value, and whether it is left out as stale at
+ * now_ms.  Returns how many are stale.
  */
-size_t store_stale_guests(const struct store *st, int64_t now_ms,
-			  void (*f)(const char *name, int64_t age_ms,
-				    void *arg),
-			  void *arg);
+size_t store_guest_ages(const struct store *st, int64_t now_ms,
+			void (*f)(const char *name, int64_t age_ms, bool stale,
+				  void *arg),
+			void *arg);
 
 struct store_snapshot;
 

@@ -24,6 +24,7 @@
  */
 #include "wire.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -253,6 +254,13 @@ int wire_encode_record(struct wire_buf *b, const struct wire_record *r)
 		rc = wire_buf_puts(b, names[i].key);
 		if (rc == 0)
 			rc = wire_encode_string(b, names[i].val);
+	}
+	if (rc == 0 && r->uuid[0]) {
+		rc = wire_buf_puts(b, ",\"meta\":{\"" WIRE_UUID_META "\":");
+		if (rc == 0)
+			rc = wire_encode_string(b, r->uuid);
+		if (rc == 0)
+			rc = wire_buf_puts(b, "}");
 	}
 	if (rc == 0)
 		rc = wire_buf_puts(b, "}");
@@ -837,6 +845,59 @@ static int wire_seconds(struct wire_parser *ps, double *out, bool nonneg)
 	return 0;
 }
 
+/* Is s a UUID ("8-4-4-4-12" hex digits)?  Lower-cases it in place, so
+   that one domain has one key whatever the sender's case. */
+static bool wire_uuid_ok(char *s)
+{
+	for (int i = 0; i < WIRE_UUID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+		s[i] = (char)tolower((unsigned char)s[i]);
+	}
+	return s[WIRE_UUID_LEN] == '\0';
+}
+
+/* The meta object (its '{' is next): keep mom:uuid, skip the rest. */
+static int wire_meta(struct wire_parser *ps, struct wire_record *r)
+{
+	char key[sizeof(WIRE_UUID_META) + 1];
+	bool trunc;
+
+	ps->p++;
+	if (wire_peek(ps) == '}') {
+		ps->p++;
+		return 0;
+	}
+	for (;;) {
+		if (wire_peek(ps) != '"')
+			return wire_fail_syntax(ps, "expected a key");
+		if (wire_string(ps, key, sizeof(key), &trunc) < 0 ||
+		    wire_expect(ps, ':') < 0)
+			return -EINVAL;
+		if (!trunc && strcmp(key, WIRE_UUID_META) == 0) {
+			char u[WIRE_UUID_LEN + 2];
+
+			if (wire_want(ps, '"', "a string") < 0 ||
+			    wire_string(ps, u, sizeof(u), &trunc) < 0)
+				return -EINVAL;
+			if (trunc || !wire_uuid_ok(u))
+				return wire_fail(ps, WIRE_UUID_META
+						 " is not a UUID");
+			memcpy(r->uuid, u, sizeof(r->uuid));
+		} else if (wire_skip_value(ps, 3) < 0) {
+			return -EINVAL;
+		}
+		if (wire_peek(ps) == '}') {
+			ps->p++;
+			return 0;
+		}
+		if (wire_expect(ps, ',') < 0)
+			return -EINVAL;
+	}
+}
+
 /* Read the value of key k (after the colon) into the record. */
 static int wire_member(struct wire_parser *ps, enum wire_key k,
 		       struct wire_raw_record *raw, struct wire_record *r)
@@ -868,7 +929,7 @@ static int wire_member(struct wire_parser *ps, enum wire_key k,
 	case WK_META:
 		if (wire_want(ps, '{', "an object") < 0)
 			return -EINVAL;
-		return wire_skip_value(ps, 2);
+		return wire_meta(ps, r);
 	case WK_COUNT:
 		break;
 	}

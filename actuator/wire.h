@@ -14,7 +14,9 @@
  *     "type_instance":"actual","meta":{...}}]
  *
  * Gauges are printed with %.15g and non-finite gauges as null; the other
- * types as integers.  "meta" is optional and ignored on decode.
+ * types as integers.  "meta" is optional; of it only "mom:uuid" (the
+ * domain's UUID, which the read plugin sets on guest value lists) is kept,
+ * and it is written only when a record has one.
  *
  * This module runs inside collectd (in the write plugin), so it never logs,
  * keeps no state and uses only libc and jansson.  All functions are
@@ -30,6 +32,8 @@
 #define WIRE_NAME_MAX 128 /* bytes per identifier, with the NUL: collectd's
 			     DATA_MAX_NAME_LEN */
 #define WIRE_VALUES_MAX 8 /* data sources per record */
+#define WIRE_UUID_LEN 36  /* "8-4-4-4-12" hex digits and dashes */
+#define WIRE_UUID_META "mom:uuid"
 
 enum wire_dstype {
 	WIRE_GAUGE,
@@ -57,6 +61,7 @@ struct wire_record {
 	char plugin_instance[WIRE_NAME_MAX];
 	char type[WIRE_NAME_MAX];
 	char type_instance[WIRE_NAME_MAX];
+	char uuid[WIRE_UUID_LEN + 1]; /* meta mom:uuid, lower case; "" if none */
 	size_t nvalues; /* 1..WIRE_VALUES_MAX */
 	struct wire_value values[WIRE_VALUES_MAX];
 };
@@ -81,7 +86,8 @@ struct wire_batch {
  * Decode a whole body strictly: a JSON array of objects with every key
  * above but "meta" present and of the right type, equal lengths of values,
  * dstypes and dsnames, known dstypes, finite time and interval >= 0, names
- * shorter than WIRE_NAME_MAX, no unknown key, at most max_records records.
+ * shorter than WIRE_NAME_MAX, no unknown key, at most max_records records,
+ * meta an object whose "mom:uuid", if present, is a UUID string.
  * A gauge may be null (NaN); the other types must be integers in range.
  * The batch is decoded whole or not at all: on error nothing is returned.
  * Returns 0 and fills *batch (free with wire_batch_free()), or -EINVAL with
@@ -105,7 +111,7 @@ void wire_buf_reset(struct wire_buf *b); /* len = 0, keeps the memory */
 
 /*
  * Append one record as a JSON object, byte for byte as write_http prints
- * it (no meta).  The caller writes the surrounding "[", "," and "]" with
+ * it (with "meta":{"mom:uuid":...} when r->uuid is set).  The caller writes the surrounding "[", "," and "]" with
  * wire_buf_append().  Returns 0, or -ENOMEM (b is left unchanged).
  */
 int wire_encode_record(struct wire_buf *b, const struct wire_record *r);

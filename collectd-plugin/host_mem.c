@@ -12,6 +12,22 @@
  * interval, which over- or under-states usage whenever a read is late.  We
  * divide by the monotonic time actually elapsed between the two stat reads.
  *
+ * Which processes count (issue 21): any local user can start a process
+ * named "qemu..." or "ksmd" and map terabytes, which used to force KSM on.
+ * ksmd is now a *kernel thread* named ksmd (PF_KTHREAD in the flags of
+ * /proc/<pid>/stat, which no user process can set); it is found once by a
+ * pass over /proc and then only re-checked, with a new pass at most every
+ * KSMD_RESCAN_S while none is known.  The QEMU processes are those libvirt
+ * started: the pid files it keeps in its QEMU state directory
+ * (/run/libvirt/qemu/<domain>.pid, writable by root only), counted only
+ * when the domain's status file <domain>.xml is there too (libvirt keeps
+ * both while the domain runs and removes both when it stops; helper
+ * processes such as virtiofsd have pid files without one).  Why pid files:
+ * virDomainGetInfo() gives no pid, the QEMU monitor needs a read-write
+ * connection and taints the domain, and the status XML that holds the pid
+ * too is readable by root only.  Neither step scans /proc on every read,
+ * which was the read plugin's main CPU cost.
+ *
  * Threading: the parsers are reentrant; a host_reader is used by one thread
  * at a time.
  */
@@ -28,13 +44,20 @@
 #include <unistd.h>
 
 #define HOST_FILE_MAX (1024 * 1024)
+#define PF_KTHREAD    0x00200000UL /* include/linux/sched.h */
+#define KSMD_RESCAN_S 60
+#define QEMU_PIDS_MAX 4096 /* pid files looked at per read */
 
 struct host_reader {
 	char *root;
 	long clk_tck;
+	char *qemu_dir; /* libvirt's QEMU state directory, below root */
 	pid_t ksmd_pid; /* pid of the previous ticks sample, 0 if none */
 	uint64_t ksmd_ticks;
 	int64_t ksmd_ns;
+	pid_t ksmd_known;     /* the kernel thread found last, 0 if none */
+	int64_t ksmd_scan_ns; /* when /proc was last scanned for it */
+	bool ksmd_scanned;
 };
 
 struct name_field {
@@ -294,6 +317,25 @@ int host_parse_pid_stat(const char *text, uint64_t *ticks)
 	return 0;
 }
 
+int host_parse_pid_ident(const char *text, char *comm, size_t len,
+			 unsigned long *flags)
+{
+	/* "pid (comm) state ppid pgrp session tty tpgid flags ..." */
+	const char *open = strchr(text, '('), *close = strrchr(text, ')');
+	size_t n;
+
+	if (open == NULL || close == NULL || close < open)
+		return -EINVAL;
+	n = (size_t)(close - open - 1);
+	if (n >= len)
+		return -EINVAL;
+	if (sscanf(close + 1, " %*c %*d %*d %*d %*d %*d %lu", flags) != 1)
+		return -EINVAL;
+	memcpy(comm, open + 1, n);
+	comm[n] = '\0';
+	return 0;
+}
+
 int host_parse_status_vmsize(const char *text, uint64_t *kib)
 {
 	const char *line = strstr(text, "VmSize:");
@@ -401,12 +443,6 @@ static int read_ksm_files(const char *root, struct host_sample *s)
 	return n;
 }
 
-/* What one pass over <root>/proc finds. */
-struct proc_scan {
-	pid_t ksmd_pid;
-	uint64_t qemu_kib;
-};
-
 /* Reads <root>/proc/<pid>/<what> (pid given as its directory name). */
 static char *read_pid_file(const char *root, const char *pid, const char *what)
 {
@@ -428,46 +464,120 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* Looks at one process: ksmd, a qemu (adds its VmSize), or neither.  A
-   process that exits meanwhile is simply skipped. */
-static void scan_one_pid(const char *root, const char *pid,
-			 struct proc_scan *ps)
+/* Is pid the kernel's ksmd thread? */
+static bool is_ksmd(const char *root, const char *pid)
 {
-	char *comm = read_pid_file(root, pid, "comm");
-	char *status = NULL;
-	uint64_t kib;
+	char *text = read_pid_file(root, pid, "stat");
+	char comm[32];
+	unsigned long flags = 0;
+	bool yes = text != NULL &&
+		   host_parse_pid_ident(text, comm, sizeof(comm), &flags) == 0 &&
+		   strcmp(comm, "ksmd") == 0 && (flags & PF_KTHREAD) != 0;
 
-	if (comm == NULL)
-		return;
-	comm[strcspn(comm, "\n")] = '\0';
-	if (strcmp(comm, "ksmd") == 0 && ps->ksmd_pid == 0) {
-		ps->ksmd_pid = (pid_t)atol(pid);
-	} else if (strstr(comm, "qemu") != NULL) {
-		status = read_pid_file(root, pid, "status");
-		if (status != NULL &&
-		    host_parse_status_vmsize(status, &kib) == 0)
-			ps->qemu_kib += kib;
-	}
-	free(status);
-	free(comm);
+	free(text);
+	return yes;
 }
 
-/* One pass over <root>/proc.  Returns -errno when proc cannot be listed. */
-static int scan_proc(const char *root, struct proc_scan *ps)
+/* One pass over <root>/proc for the ksmd kernel thread; 0 if none. */
+static pid_t scan_ksmd(const char *root)
 {
 	char path[PATH_MAX];
 	DIR *d;
 	struct dirent *de;
+	pid_t found = 0;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/proc", root) >=
 	    sizeof(path))
-		return -ENAMETOOLONG;
+		return 0;
 	d = opendir(path);
 	if (d == NULL)
+		return 0;
+	while (found == 0 && (de = readdir(d)) != NULL)
+		if (all_digits(de->d_name) && is_ksmd(root, de->d_name))
+			found = (pid_t)atol(de->d_name);
+	closedir(d);
+	return found;
+}
+
+/* ksmd's pid: the one known if it still is ksmd, else a new pass over
+   /proc (at most every KSMD_RESCAN_S while none is found). */
+static pid_t ksmd_find(struct host_reader *r, int64_t now_ns)
+{
+	char buf[32];
+
+	if (r->ksmd_known != 0) {
+		snprintf(buf, sizeof(buf), "%ld", (long)r->ksmd_known);
+		if (is_ksmd(r->root, buf))
+			return r->ksmd_known;
+		r->ksmd_known = 0;
+		r->ksmd_scanned = false; /* it just went: look again now */
+	}
+	if (r->ksmd_scanned &&
+	    now_ns - r->ksmd_scan_ns < (int64_t)KSMD_RESCAN_S * 1000000000)
+		return 0;
+	r->ksmd_scanned = true;
+	r->ksmd_scan_ns = now_ns;
+	r->ksmd_known = scan_ksmd(r->root);
+	return r->ksmd_known;
+}
+
+/* The VmSize of the QEMU process of one pid file name ("dom.pid") in the
+   state directory dir (relative to root); 0 when it does not count. */
+static uint64_t qemu_one(const char *root, const char *dir, const char *file)
+{
+	size_t n = strlen(file);
+	char rel[PATH_MAX], pid[24];
+	char *text;
+	uint64_t kib = 0;
+	long v;
+
+	if (n <= 4 || strcmp(file + n - 4, ".pid") != 0)
+		return 0;
+	/* The domain's status file: libvirt's, while the domain runs. */
+	if ((size_t)snprintf(rel, sizeof(rel), "%s/%s/%.*s.xml", root, dir,
+			     (int)(n - 4), file) >= sizeof(rel) ||
+	    access(rel, F_OK) != 0)
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s", dir, file);
+	text = host_read_file(root, rel);
+	if (text == NULL)
+		return 0;
+	text[strcspn(text, "\n")] = '\0';
+	v = all_digits(text) && strlen(text) < 12 ? atol(text) : 0;
+	free(text);
+	if (v <= 0)
+		return 0;
+	snprintf(pid, sizeof(pid), "%ld", v);
+	text = read_pid_file(root, pid, "status");
+	if (text == NULL || host_parse_status_vmsize(text, &kib) != 0)
+		kib = 0;
+	free(text);
+	return kib;
+}
+
+/* The summed VmSize of libvirt's QEMU processes.  A missing directory
+   means no running domain (0); another error leaves the field absent. */
+static int qemu_vmsize(const struct host_reader *r, uint64_t *total)
+{
+	char path[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+	size_t seen = 0;
+
+	*total = 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", r->root,
+			     r->qemu_dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	d = opendir(path);
+	if (d == NULL && errno == ENOENT) {
+		/* No libvirt state: no running domain, on a readable host. */
+		snprintf(path, sizeof(path), "%s/proc", r->root);
+		return access(path, F_OK) == 0 ? 0 : -ENOENT;
+	}
+	if (d == NULL)
 		return -errno;
-	while ((de = readdir(d)) != NULL)
-		if (all_digits(de->d_name))
-			scan_one_pid(root, de->d_name, ps);
+	while ((de = readdir(d)) != NULL && seen++ < QEMU_PIDS_MAX)
+		*total += qemu_one(r->root, r->qemu_dir, de->d_name);
 	closedir(d);
 	return 0;
 }
@@ -506,16 +616,15 @@ static void ksmd_cpu(struct host_reader *r, pid_t pid, int64_t now_ns,
 static void read_ksm_group(struct host_reader *r, int64_t now_ns,
 			   struct host_sample *s)
 {
-	struct proc_scan ps = {0};
+	uint64_t qemu_kib;
+	pid_t ksmd;
 
 	read_ksm_files(r->root, s);
-	if (scan_proc(r->root, &ps) != 0) {
-		r->ksmd_pid = 0;
-		return;
-	}
-	set_int(s, HOST_KSM_SHAREABLE_KIB, (int64_t)ps.qemu_kib);
-	if (ps.ksmd_pid != 0)
-		ksmd_cpu(r, ps.ksmd_pid, now_ns, s);
+	if (qemu_vmsize(r, &qemu_kib) == 0)
+		set_int(s, HOST_KSM_SHAREABLE_KIB, (int64_t)qemu_kib);
+	ksmd = ksmd_find(r, now_ns);
+	if (ksmd != 0)
+		ksmd_cpu(r, ksmd, now_ns, s);
 	else
 		r->ksmd_pid = 0;
 }
@@ -527,8 +636,9 @@ struct host_reader *host_reader_new(const char *root, long clk_tck)
 	if (r == NULL)
 		return NULL;
 	r->root = strdup(root);
-	if (r->root == NULL) {
-		free(r);
+	r->qemu_dir = strdup(HOST_QEMU_DIR_DEFAULT);
+	if (r->root == NULL || r->qemu_dir == NULL) {
+		host_reader_free(r);
 		return NULL;
 	}
 	r->clk_tck = clk_tck;
@@ -540,7 +650,22 @@ void host_reader_free(struct host_reader *r)
 	if (r == NULL)
 		return;
 	free(r->root);
+	free(r->qemu_dir);
 	free(r);
+}
+
+int host_reader_set_qemu_dir(struct host_reader *r, const char *dir)
+{
+	char *d;
+
+	while (*dir == '/')
+		dir++; /* below root either way */
+	d = strdup(dir);
+	if (d == NULL)
+		return -ENOMEM;
+	free(r->qemu_dir);
+	r->qemu_dir = d;
+	return 0;
 }
 
 int host_reader_read(struct host_reader *r, unsigned groups, int64_t now_ns,

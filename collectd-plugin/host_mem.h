@@ -5,7 +5,8 @@
  * Everything is read below a configurable root directory ("/" in
  * production, a fixture tree in tests): <root>/proc/meminfo,
  * <root>/proc/vmstat, <root>/proc/pressure/memory, <root>/proc/cpuinfo,
- * <root>/sys/kernel/mm/ksm/<file> and <root>/proc/<pid>/{comm,stat,status}.
+ * <root>/sys/kernel/mm/ksm/<file>, <root>/proc/<pid>/{stat,status} and
+ * libvirt's QEMU pid files (<root>/run/libvirt/qemu/<domain>.pid).
  *
  * A reading is a struct host_sample: one slot per enum host_field, each
  * either present (with a value in the field's native unit, named in the
@@ -64,7 +65,7 @@ enum host_field {
 	HOST_KSM_ADVISOR_MODE, /* 0 none, 1 scan-time */
 	/* /proc/<pid>/... */
 	HOST_KSMD_CPU_PCT,	/* percent of one CPU, real-valued */
-	HOST_KSM_SHAREABLE_KIB, /* summed VmSize of qemu processes */
+	HOST_KSM_SHAREABLE_KIB, /* summed VmSize of libvirt's QEMUs */
 	HOST_FIELD_NR
 };
 
@@ -103,6 +104,12 @@ int host_parse_ksm(const char *name, const char *text, struct host_sample *s);
    -EINVAL on malformed text. */
 int host_parse_pid_stat(const char *text, uint64_t *ticks);
 
+/* Parses /proc/<pid>/stat: comm (into a buffer of len bytes) and the
+   flags (field 9; PF_KTHREAD marks a kernel thread).  Returns 0, or -EINVAL
+   on malformed text or a comm that does not fit. */
+int host_parse_pid_ident(const char *text, char *comm, size_t len,
+			 unsigned long *flags);
+
 /* Parses VmSize (KiB) from /proc/<pid>/status.  Returns 0, or -ENOENT when
    the line is absent (kernel threads), -EINVAL when malformed. */
 int host_parse_status_vmsize(const char *text, uint64_t *kib);
@@ -113,6 +120,13 @@ int host_parse_status_vmsize(const char *text, uint64_t *kib);
 struct host_reader;
 struct host_reader *host_reader_new(const char *root, long clk_tck);
 void host_reader_free(struct host_reader *r);
+
+/* libvirt's QEMU state directory (below root), whose <domain>.pid files
+   name the processes ksm_shareable counts.  qemu:///system keeps them in
+   /run/libvirt/qemu (the default); qemu:///session in
+   $XDG_RUNTIME_DIR/libvirt/qemu/run.  Returns 0 or -ENOMEM. */
+#define HOST_QEMU_DIR_DEFAULT "run/libvirt/qemu"
+int host_reader_set_qemu_dir(struct host_reader *r, const char *dir);
 
 /* Reads every field of the groups in `groups` (enum host_group bits) into
    *s, which it clears first.  now_ns is a monotonic time stamp; ksmd's CPU

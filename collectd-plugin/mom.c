@@ -23,6 +23,13 @@
  * and guests are not collected: an unreachable libvirtd must not make
  * collectd back off exponentially, since we reconnect at every read.
  *
+ * Origin: every value list carries the unsigned-integer meta entry
+ * ORIGIN_META_KEY = origin_mark() (origin.h), by which write_mom tells our
+ * samples from value lists of plugin "mom" that arrived through the
+ * network plugin or unixsock PUTVAL.  Guest value lists also carry the
+ * domain's UUID (mom:uuid), which momd keys guests by: the plugin instance
+ * (the name) is cut at 127 bytes and may have had bytes replaced.
+ *
  * With ActuatorSocket, a second read callback ("mom_actuator") asks momd
  * for its last plan (momd_client.c) and dispatches the balloon target of
  * each guest (memory-target) and the planned KSM settings (*_target), so
@@ -39,6 +46,7 @@
 #include "guest_mem.h"
 #include "host_mem.h"
 #include "momd_client.h"
+#include "origin.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -58,6 +66,7 @@ struct mom_conf {
 	int stale_reads;
 	int min_refresh_s;
 	char *actuator_socket; /* "" = do not ask momd for its plan */
+	char *qemu_pid_dir;    /* "" = from the connection URI */
 	int actuator_timeout_ms;
 	char **include;
 	size_t n_include;
@@ -192,6 +201,7 @@ static void mom_conf_free(struct mom_conf *c)
 	free(c->uri);
 	free(c->root);
 	free(c->actuator_socket);
+	free(c->qemu_pid_dir);
 	globs_free(c->include, c->n_include);
 	globs_free(c->exclude, c->n_exclude);
 	free(c);
@@ -206,7 +216,9 @@ static struct mom_conf *mom_conf_new(void)
 	c->uri = strdup("qemu:///system");
 	c->root = strdup("/");
 	c->actuator_socket = strdup("");
-	if (c->uri == NULL || c->root == NULL || c->actuator_socket == NULL) {
+	c->qemu_pid_dir = strdup("");
+	if (c->uri == NULL || c->root == NULL || c->actuator_socket == NULL ||
+	    c->qemu_pid_dir == NULL) {
 		mom_conf_free(c);
 		return NULL;
 	}
@@ -286,6 +298,8 @@ static int conf_item(const oconfig_item_t *ci, struct mom_conf *c)
 		return cf_util_get_string(ci, &c->actuator_socket);
 	if (strcasecmp(ci->key, "ActuatorTimeout") == 0)
 		return conf_int(ci, 1, &c->actuator_timeout_ms);
+	if (strcasecmp(ci->key, "QemuPidDir") == 0)
+		return cf_util_get_string(ci, &c->qemu_pid_dir);
 	MOM_LOG(LOG_ERR, "unknown option \"%s\" in <Plugin mom>", ci->key);
 	return -1;
 }
@@ -312,6 +326,21 @@ static int mom_config(oconfig_item_t *ci)
 }
 
 /* ---- dispatch ------------------------------------------------------- */
+
+/* A fresh meta holding the origin mark (collectd clones it per dispatch;
+   the caller destroys it).  NULL when out of memory: the values then go
+   out unmarked and write_mom drops them, which is the safe side. */
+static meta_data_t *origin_meta(void)
+{
+	meta_data_t *m = meta_data_create();
+
+	if (m != NULL &&
+	    meta_data_add_unsigned_int(m, ORIGIN_META_KEY, origin_mark()) != 0) {
+		meta_data_destroy(m);
+		return NULL;
+	}
+	return m;
+}
 
 static void dispatch_at(cdtime_t t, const char *pinst, const char *type,
 			const char *tinst, value_t *values, size_t n,
@@ -356,11 +385,13 @@ static void dispatch_metric(const struct mom_ctx *ctx, const char *pinst,
 static void dispatch_host(const struct mom_ctx *ctx,
 			  const struct host_sample *s)
 {
+	meta_data_t *om = origin_meta();
+
 	for (int f = 0; f < HOST_FIELD_NR; f++) {
 		if (!s->present[f] || host_metrics[f].type == NULL)
 			continue;
 		dispatch_metric(ctx, "", &host_metrics[f], s->rval[f],
-				s->ival[f], host_field_is_real(f), NULL);
+				s->ival[f], host_field_is_real(f), om);
 	}
 	if (s->present[HOST_PSWPIN_PAGES] && s->present[HOST_PSWPOUT_PAGES]) {
 		value_t v[2] = {
@@ -368,15 +399,17 @@ static void dispatch_host(const struct mom_ctx *ctx,
 		    {.derive = s->ival[HOST_PSWPOUT_PAGES]},
 		};
 
-		dispatch(ctx, "", "vmpage_io", "swap", v, 2, NULL);
+		dispatch(ctx, "", "vmpage_io", "swap", v, 2, om);
 	}
+	meta_data_destroy(om);
 }
 
-/* A meta with the domain's UUID, plus one optional extra string. */
+/* A meta with the origin mark and the domain's UUID, plus one optional
+   extra string. */
 static meta_data_t *guest_meta(const struct guest_sample *s, const char *key,
 			       const char *val)
 {
-	meta_data_t *m = meta_data_create();
+	meta_data_t *m = origin_meta();
 
 	if (m == NULL)
 		return NULL;
@@ -389,7 +422,7 @@ static meta_data_t *guest_meta(const struct guest_sample *s, const char *key,
 }
 
 static void dispatch_guest_extras(const struct mom_ctx *ctx,
-				  const struct guest_sample *s)
+				  const struct guest_sample *s, meta_data_t *m)
 {
 	if (s->present[GUEST_MINOR_FAULT] && s->present[GUEST_MAJOR_FAULT]) {
 		value_t v[2] = {
@@ -397,7 +430,7 @@ static void dispatch_guest_extras(const struct mom_ctx *ctx,
 		    {.derive = (derive_t)s->value[GUEST_MAJOR_FAULT]},
 		};
 
-		dispatch(ctx, s->name, "ps_pagefaults", "", v, 2, NULL);
+		dispatch(ctx, s->name, "ps_pagefaults", "", v, 2, m);
 	}
 	if (s->have_age) {
 		meta_data_t *sm = guest_meta(s, "mom:stats_state",
@@ -409,9 +442,9 @@ static void dispatch_guest_extras(const struct mom_ctx *ctx,
 	}
 }
 
-/* Meta (the domain's UUID) rides on memory-actual, memory-minimum and
-   duration-stats_age only: collectd clones meta for every value list, and
-   on hosts with hundreds of guests that cost shows. */
+/* Every value list carries the origin mark and the UUID (write_mom drops
+   unmarked ones, momd keys guests by UUID); the extras ride on
+   memory-minimum and duration-stats_age only. */
 static void dispatch_guest(const struct guest_sample *s, void *opaque)
 {
 	const struct mom_ctx *ctx = opaque;
@@ -420,16 +453,14 @@ static void dispatch_guest(const struct guest_sample *s, void *opaque)
 				     guest_min_source_name(s->min_source));
 
 	for (int i = 0; i < GUEST_STAT_NR; i++) {
-		meta_data_t *meta = i == GUEST_ACTUAL_KIB    ? m
-				    : i == GUEST_MINIMUM_KIB ? mm
-							     : NULL;
+		meta_data_t *meta = i == GUEST_MINIMUM_KIB ? mm : m;
 
 		if (!s->present[i] || guest_metrics[i].type == NULL)
 			continue;
 		dispatch_metric(ctx, s->name, &guest_metrics[i], 0,
 				(int64_t)s->value[i], false, meta);
 	}
-	dispatch_guest_extras(ctx, s);
+	dispatch_guest_extras(ctx, s, m);
 	meta_data_destroy(mm);
 	meta_data_destroy(m);
 }
@@ -480,20 +511,22 @@ static const struct metric ksm_targets[MOMD_KSM_NR] = {
 static void dispatch_plan(const struct momd_plan *plan)
 {
 	cdtime_t now = cdtime();
+	meta_data_t *om = origin_meta();
 
 	for (size_t i = 0; i < plan->nguests; i++) {
 		value_t v = {.gauge = (double)plan->guests[i].target_kib * KIB};
 
 		dispatch_at(now, plan->guests[i].name, "memory", "target", &v,
-			    1, NULL);
+			    1, om);
 	}
 	for (int k = 0; k < MOMD_KSM_NR; k++) {
 		value_t v = {.gauge = plan->ksm[k] * ksm_targets[k].scale};
 
 		if (plan->ksm_present[k])
 			dispatch_at(now, "", ksm_targets[k].type,
-				    ksm_targets[k].type_instance, &v, 1, NULL);
+				    ksm_targets[k].type_instance, &v, 1, om);
 	}
+	meta_data_destroy(om);
 }
 
 static int mom_actuator_read(user_data_t *ud)
@@ -563,6 +596,7 @@ static void mom_ctx_free(void *p)
 	free(ctx->conf.uri);
 	free(ctx->conf.root);
 	free(ctx->conf.actuator_socket);
+	free(ctx->conf.qemu_pid_dir);
 	globs_free(ctx->conf.include, ctx->conf.n_include);
 	globs_free(ctx->conf.exclude, ctx->conf.n_exclude);
 	free(ctx);
@@ -604,6 +638,25 @@ static struct guest_reader *guest_new(const struct mom_conf *c)
 	return guest_reader_new(&gc);
 }
 
+/* Where libvirt keeps the QEMU pid files that ksm_shareable counts: the
+   QemuPidDir option, else the place of the connection's daemon. */
+static int qemu_dir_set(struct host_reader *h, const struct mom_conf *c)
+{
+	char buf[PATH_MAX];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (c->qemu_pid_dir[0] != '\0')
+		return host_reader_set_qemu_dir(h, c->qemu_pid_dir);
+	if (strncmp(c->uri, "qemu:///session", 15) != 0)
+		return 0; /* the default: qemu:///system's /run/libvirt/qemu */
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(buf, sizeof(buf), "%s/libvirt/qemu/run", xdg);
+	else
+		snprintf(buf, sizeof(buf), "/run/user/%u/libvirt/qemu/run",
+			 (unsigned)getuid());
+	return host_reader_set_qemu_dir(h, buf);
+}
+
 static int mom_init(void)
 {
 	struct mom_conf *c = pending != NULL ? pending : mom_conf_new();
@@ -620,7 +673,7 @@ static int mom_init(void)
 	ctx->conf = *c;
 	free(c); /* the strings now belong to ctx->conf */
 	ctx->host = host_reader_new(ctx->conf.root, sysconf(_SC_CLK_TCK));
-	if (ctx->host == NULL)
+	if (ctx->host == NULL || qemu_dir_set(ctx->host, &ctx->conf) != 0)
 		goto fail;
 	if (ctx->conf.collect_guests) {
 		ctx->guest = guest_new(&ctx->conf);

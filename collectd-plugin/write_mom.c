@@ -23,17 +23,29 @@
  * have none) and finally destroys the write callback, whose free function
  * stops the sender with DrainTimeout to send what is left, then frees
  * everything.  The context is immutable after configuration, except for
- * what the sender guards with its own lock.
+ * what the sender guards with its own lock and the foreign-value counter.
+ *
+ * Origin: a value list of plugin "mom" is forwarded only when it carries
+ * the origin mark of this process (origin.h), i.e. when this collectd's
+ * own read plugin dispatched it.  Value lists of plugin "mom" received by
+ * the network plugin or written through unixsock/exec PUTVAL lack it and
+ * are dropped, counted (total_values-foreign) and logged at most once a
+ * minute.  The host name is not looked at: any sender can choose it.
  */
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/utils/common/common.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectd/core/utils/metadata/meta_data.h"
+
+#include "origin.h"
 #include "sender.h"
 #include "wire.h"
 
@@ -41,6 +53,8 @@
 #define WM_DEFAULT_SOCKET   "/run/mom/momd.sock"
 #define WM_NAMES_MAX	    64	 /* Plugin and Type options, each */
 #define WM_TOKEN_MAX	    4096 /* bytes in a TokenFile */
+#define WM_READ_PLUGIN	    "mom"	/* whose value lists need the mark */
+#define WM_FOREIGN_LOG_S    60		/* at most one such log line per */
 
 /* Configuration as parsed, before the sender exists. */
 struct wm_conf {
@@ -56,6 +70,11 @@ struct wm_ctx {
 	struct wm_conf conf;
 	struct sender *sender;
 	long flush_ms; /* how long a flush waits */
+	uint64_t mark; /* origin_mark() of this process */
+	atomic_uint_fast64_t foreign; /* "mom" value lists without the mark */
+	pthread_mutex_t log_lock;     /* guards the two below */
+	cdtime_t foreign_logged;      /* when the last such line was logged */
+	uint64_t foreign_at_log;      /* the count then */
 };
 
 static void wm_conf_clear(struct wm_conf *c)
@@ -83,6 +102,7 @@ static void wm_ctx_free(void *p)
 		sender_free(ctx->sender);
 	}
 	wm_conf_clear(&ctx->conf);
+	pthread_mutex_destroy(&ctx->log_lock);
 	free(ctx);
 }
 
@@ -337,6 +357,18 @@ static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
 	sstrncpy(r->type, vl->type, sizeof(r->type));
 	sstrncpy(r->type_instance, vl->type_instance,
 		 sizeof(r->type_instance));
+	r->uuid[0] = '\0';
+	if (vl->meta != NULL &&
+	    meta_data_type(vl->meta, WIRE_UUID_META) == MD_TYPE_STRING) {
+		char *u = NULL;
+
+		/* The decoder refuses a malformed one; only the read plugin's
+		   (checked by origin) or a listed plugin's meta gets here. */
+		if (meta_data_get_string(vl->meta, WIRE_UUID_META, &u) == 0 &&
+		    strlen(u) == WIRE_UUID_LEN)
+			memcpy(r->uuid, u, WIRE_UUID_LEN + 1);
+		free(u);
+	}
 	r->nvalues = vl->values_len;
 	for (size_t i = 0; i < vl->values_len; i++) {
 		struct wire_value *w = &r->values[i];
@@ -366,6 +398,65 @@ static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
 	return true;
 }
 
+/* Did this collectd's own read plugin dispatch vl?  The type is checked
+   first: meta_data_get_unsigned_int() logs an error on a type mismatch,
+   which a sender could otherwise use to flood the log. */
+static bool wm_own_sample(const struct wm_ctx *ctx, const value_list_t *vl)
+{
+	uint64_t mark = 0;
+
+	if (ctx->mark == 0 || vl->meta == NULL ||
+	    meta_data_type(vl->meta, ORIGIN_META_KEY) != MD_TYPE_UNSIGNED_INT)
+		return false;
+	if (meta_data_get_unsigned_int(vl->meta, ORIGIN_META_KEY, &mark) != 0)
+		return false;
+	return mark == ctx->mark;
+}
+
+/* A name from a value list as it may be logged: at most 64 bytes, every
+   byte outside printable ASCII as '?' (a network packet may carry a
+   newline, which would forge a log line). */
+static void wm_log_safe(char *out, size_t len, const char *in)
+{
+	size_t i = 0;
+
+	for (; in[i] != '\0' && i + 1 < len && i < 64; i++)
+		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '?';
+	out[i] = '\0';
+}
+
+/* Count a foreign value list; log the first one, then at most one line a
+   minute with how many came meanwhile. */
+static void wm_foreign(struct wm_ctx *ctx, const value_list_t *vl)
+{
+	uint64_t n = atomic_fetch_add(&ctx->foreign, 1) + 1;
+	cdtime_t now = cdtime();
+	bool log = false;
+	uint64_t since = 0;
+
+	pthread_mutex_lock(&ctx->log_lock);
+	if (ctx->foreign_logged == 0 ||
+	    now - ctx->foreign_logged >= TIME_T_TO_CDTIME_T(WM_FOREIGN_LOG_S)) {
+		log = true;
+		since = n - ctx->foreign_at_log;
+		ctx->foreign_logged = now;
+		ctx->foreign_at_log = n;
+	}
+	pthread_mutex_unlock(&ctx->log_lock);
+	if (log) {
+		char type[65], host[65];
+
+		wm_log_safe(type, sizeof(type), vl->type);
+		wm_log_safe(host, sizeof(host), vl->host);
+		WARNING(WM_NAME " plugin: dropped %" PRIu64
+			" value list(s) of plugin \"" WM_READ_PLUGIN
+			"\" that this collectd's read plugin did not dispatch "
+			"(network or PUTVAL?), e.g. type \"%s\" from host "
+			"\"%s\"; %" PRIu64 " in all",
+			since, type, host, n);
+	}
+}
+
 static int wm_write(const data_set_t *ds, const value_list_t *vl,
 		    user_data_t *ud)
 {
@@ -374,6 +465,11 @@ static int wm_write(const data_set_t *ds, const value_list_t *vl,
 
 	if (!wm_wanted(&ctx->conf, vl))
 		return 0;
+	if (strcmp(vl->plugin, WM_READ_PLUGIN) == 0 &&
+	    !wm_own_sample(ctx, vl)) {
+		wm_foreign(ctx, vl);
+		return 0;
+	}
 	if (!wm_convert(ds, vl, &r))
 		return 0; /* more data sources than the wire carries */
 	/* A full queue drops the oldest value and counts it; not an error
@@ -427,6 +523,8 @@ static int wm_read(user_data_t *ud)
 		    (value_t){.derive = (derive_t)st.sent});
 	wm_dispatch("total_values", "rejected",
 		    (value_t){.derive = (derive_t)st.rejected});
+	wm_dispatch("total_values", "foreign",
+		    (value_t){.derive = (derive_t)atomic_load(&ctx->foreign)});
 	wm_dispatch("total_requests", "failed",
 		    (value_t){.derive = (derive_t)st.requests_failed});
 	wm_dispatch("total_requests", "ok",
@@ -477,6 +575,13 @@ static int wm_config(oconfig_item_t *ci)
 		ERROR(WM_NAME " plugin: out of memory");
 		return -1;
 	}
+	pthread_mutex_init(&ctx->log_lock, NULL);
+	atomic_init(&ctx->foreign, 0);
+	ctx->mark = origin_mark();
+	if (ctx->mark == 0)
+		WARNING(WM_NAME " plugin: the kernel gave no AT_RANDOM; no value "
+			"list of plugin \"" WM_READ_PLUGIN "\" can be trusted "
+			"and none will be forwarded");
 	if (wm_conf_parse(&ctx->conf, ci) != 0)
 		goto fail;
 	ctx->sender = wm_sender_new(&ctx->conf);

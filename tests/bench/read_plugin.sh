@@ -26,6 +26,10 @@
 # dispatched, so the cost per dispatched value is shown too: dispatching
 # (collectd's cache update and queueing, ~1 µs a value) is part of a read.
 #
+# With BENCH_MOM_KSM=1, mom also runs its KSM group on the real host
+# (CollectKSM true, Root "/"): the KSM files, ksmd's CPU and ksm_shareable,
+# whose discovery of processes is what that group costs.
+#
 # Usage: BUILD=build bash tests/bench/read_plugin.sh [COUNTS...]
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/collectd.sh"
@@ -90,7 +94,7 @@ LoadPlugin mom
 <Plugin mom>
   Connection "$uri"
   CollectHost false
-  CollectKSM false
+  CollectKSM $([ "${BENCH_MOM_KSM:-0}" = 1 ] && echo true || echo false)
 </Plugin>
 CONF
 	# No csv: values are dispatched (the cost of dispatching is in the

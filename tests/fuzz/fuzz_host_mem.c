@@ -4,7 +4,8 @@
  * parsers (host_mem.c).
  *
  * The first byte of the input picks the parser (meminfo, vmstat, pressure,
- * cpuinfo, one of the KSM files, /proc/<pid>/stat or /proc/<pid>/status);
+ * cpuinfo, one of the KSM files, /proc/<pid>/stat (ticks, comm and flags)
+ * or /proc/<pid>/status);
  * the rest, NUL-terminated as the reader hands it over, is the file's text.
  * The sample is then read whole so that no parsed value is dead code.  Any
  * crash or sanitizer report is a bug; text that does not parse is an
@@ -79,10 +80,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		host_parse_ksm(ksm_names[(which / 7) % NKSM], text, &s);
 		break;
-	case 5:
+	case 5: {
+		char comm[32];
+		unsigned long flags;
+
 		if (host_parse_pid_stat(text, &v) == 0)
 			out += v;
+		if (host_parse_pid_ident(text, comm, sizeof(comm), &flags) ==
+		    0)
+			out += flags + strlen(comm);
 		break;
+	}
 	case 6:
 		if (host_parse_status_vmsize(text, &v) == 0)
 			out += v;

@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ingest_check(&b, &f, &err) == 0) {
 		st = store_new(3, 60000, 500);
 		if (st) {
-			ingest_apply(st, &b, 1000, &c);
+			ingest_apply(st, &b, 1000, NULL, &c);
 			snapshot_once(st, 1000);
 			store_expire(st, 30000);
 			snapshot_once(st, 30000);

@@ -3,9 +3,13 @@
 #
 # write_plugin.sh: the write plugin `write_mom` inside Debian's real
 # collectd, delivering to the real actuator (build/momd), next to stock
-# write_http delivering to a second momd.  Values are injected with unixsock
-# PUTVAL; collectd's csv writer runs in the same daemon as a witness.
-#   1. both writers deliver: each momd's /v1/stats shows the injected host
+# write_http delivering to a second momd.  The values of plugin "mom" come
+# from the real read plugin (a fixture root whose meminfo the test writes,
+# and libvirt's test driver with one guest g1): write_mom forwards no other
+# "mom" value list (tests/it/trust.sh).  Other plugins' values are injected
+# with unixsock PUTVAL; collectd's csv writer runs in the same daemon as a
+# witness.
+#   1. both writers deliver: each momd's /v1/stats shows the read host
 #      and guest values; write_mom forwards only plugin "mom" (its own
 #      metrics and other plugins are not forwarded), write_http everything;
 #   2. momd killed (SIGKILL) and restarted mid-run: csv keeps advancing
@@ -30,31 +34,67 @@ for f in "$BUILD/write_mom.so" "$BUILD/momd"; do
 done
 
 CSV=$T_TMP/csv/testhost
-MIB=1048576
 INJ_SEQ=$T_TMP/inject.seq
+
+# The read plugin's root: meminfo (MemTotal becomes momd's mem_available).
+FIX=$T_TMP/root
+mkdir -p "$FIX/proc"
+meminfo() { # TOTAL_KIB
+	printf 'MemTotal: %s kB\nMemFree: 1024 kB\nMemAvailable: 1024 kB\n' "$1" \
+		>"$FIX/proc/meminfo.new" && mv "$FIX/proc/meminfo.new" "$FIX/proc/meminfo"
+}
+meminfo 4194304
+# libvirt's test driver with one running guest g1 of 512 MiB.
+cat >"$T_TMP/node.xml" <<'XML'
+<node>
+  <domain type='test'>
+    <name>g1</name>
+    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>
+    <memory unit='KiB'>1048576</memory>
+    <currentMemory unit='KiB'>524288</currentMemory>
+    <os><type>hvm</type></os>
+    <devices><memballoon model='virtio'/></devices>
+  </domain>
+</node>
+XML
+# mom_block [COLLECT_GUESTS]: the read plugin on the fixture.
+mom_block() {
+	cat <<CONF
+LoadPlugin mom
+<Plugin mom>
+  Connection "test://$T_TMP/node.xml"
+  Root "$FIX"
+  CollectKSM false
+  CollectGuests ${1:-true}
+</Plugin>
+CONF
+}
 
 # A unixsock client: each argument is one command; fails on a non-0 reply.
 cat >"$T_TMP/putval.py" <<'PY'
-import socket, sys, time
+import os, socket, sys, time
 sock, cmds = sys.argv[1], sys.argv[2:]
 s = socket.socket(socket.AF_UNIX)
 s.connect(sock)
 f = s.makefile("rw")
 loop = cmds and cmds[0] == "--loop"
 if loop:
-    # --loop PERIOD SEQFILE: PUTVAL a rising value every PERIOD seconds,
-    # recording the last one acknowledged in SEQFILE.
-    period, seqfile, seq = float(cmds[1]), cmds[2], 0
+    # --loop PERIOD SEQFILE MEMINFO: every PERIOD seconds, write a rising
+    # MemTotal (kB) into the read plugin's MEMINFO and PUTVAL the same
+    # number, recording the last one acknowledged in SEQFILE.
+    period, seqfile, meminfo, seq = float(cmds[1]), cmds[2], cmds[3], 0
     while True:
         seq += 1
-        for cmd in ("PUTVAL testhost/mom/memory-total interval=1 N:%d" % (seq * 1024),
-                    "PUTVAL testhost/inj/gauge-seq interval=1 N:%d" % seq):
+        with open(meminfo + ".loop", "w") as out:
+            out.write("MemTotal: %d kB\nMemFree: 1024 kB\n" % seq)
+        os.rename(meminfo + ".loop", meminfo)
+        for cmd in ("PUTVAL testhost/inj/gauge-seq interval=1 N:%d" % seq,):
             f.write(cmd + "\n"); f.flush()
             if not f.readline().startswith("0 "):
                 sys.exit("PUTVAL failed")
         with open(seqfile + ".tmp", "w") as out:
             out.write("%d\n" % seq)
-        import os; os.rename(seqfile + ".tmp", seqfile)
+        os.rename(seqfile + ".tmp", seqfile)
         time.sleep(period)
 for cmd in cmds:
     f.write(cmd + "\n"); f.flush()
@@ -156,6 +196,7 @@ PluginDir "/usr/lib/collectd"
   </Node>
 </Plugin>
 PluginDir "$BUILD"
+$(mom_block)
 <LoadPlugin write_mom>
   FlushInterval 1
 </LoadPlugin>
@@ -174,9 +215,7 @@ wait_for 10 "collectd's unixsock" test -S "$T_TMP/cd.sock" ||
 ok "collectd started with write_mom and write_http"
 
 # --- 1. Delivery by both writers -----------------------------------------
-putval "PUTVAL testhost/mom/memory-total interval=1 N:$((4096 * MIB))" \
-	"PUTVAL testhost/mom-g1/memory-actual interval=1 N:$((512 * MIB))" \
-	"PUTVAL testhost/other/gauge-x interval=1 N:1"
+putval "PUTVAL testhost/other/gauge-x interval=1 N:1"
 check "write_mom -> momd A: host mem_available 4 GiB (in KiB)" \
 	wait_for 15 "momd A host stats" stat_is api_a "j['host']['mem_available']" 4194304
 check "write_mom -> momd A: guest g1 balloon_cur 512 MiB" \
@@ -191,13 +230,14 @@ check "write_mom's own metrics are dispatched (csv total_values-sent > 0)" \
 # accept; write_mom forwards only "mom": momd A must have ignored nothing.
 check "write_http's batches include other plugins (momd B ignored some)" \
 	wait_for 10 "momd B ignored" ingest_ge api_b ignored 1
-check "write_mom forwards only plugin mom, not its own metrics (A ignored 0)" \
-	test "$(ingest api_a ignored)" = 0
-check "momd A rejected no batch of write_mom's" test "$(ingest api_a rejected)" = 0
+# momd A accepts plugin "mom" only and refuses a whole batch holding any
+# other: so no rejected batch means write_mom forwarded nothing else.
+check "write_mom forwards only plugin mom, not its own metrics (A rejected no batch)" \
+	test "$(ingest api_a rejected)" = 0
 check "momd B rejected no batch of write_http's" test "$(ingest api_b rejected)" = 0
 
 # --- 2. Actuator killed and restarted ------------------------------------
-python3 "$T_TMP/putval.py" "$T_TMP/cd.sock" --loop 0.05 "$INJ_SEQ" &
+python3 "$T_TMP/putval.py" "$T_TMP/cd.sock" --loop 0.05 "$INJ_SEQ" "$FIX/proc/meminfo" &
 INJ_PID=$!
 at_exit kill "$INJ_PID"
 wait_for 5 "injector running" test -s "$INJ_SEQ"
@@ -263,6 +303,7 @@ run_url_collectd() { # TOKENFILE
 	rm -rf "$T_TMP/csv" "$T_TMP/collectd.log" "$T_TMP/cd.sock"
 	cd_conf_head "$CONF2"
 	cat >>"$CONF2" <<CONF
+$(mom_block false)
 <LoadPlugin write_mom>
   FlushInterval 1
 </LoadPlugin>
@@ -276,28 +317,37 @@ CONF
 	cd_start "$CONF2"
 	wait_for 10 "collectd 2 unixsock" test -S "$T_TMP/cd.sock"
 }
-records_before=$(ingest api_b records)
+# A fresh momd B, so that what it holds came through this collectd only;
+# cpuinfo makes the read plugin dispatch count-cpus, which Type filters out.
+stop_pid "$MOMD_B_PID"
+rm -rf "$T_TMP/state_b" "$T_TMP/momd_b.sock"
+mkdir -p "$T_TMP/state_b"
+momd_b_start || not_ok "momd B restarts"
+meminfo 8388608
+printf 'processor\t: 0\n\nprocessor\t: 1\n' >"$FIX/proc/cpuinfo"
 run_url_collectd "$T_TMP/token"
-putval "PUTVAL testhost/mom/memory-total interval=1 N:$((8192 * MIB))" \
-	"PUTVAL testhost/mom/gauge-skipped interval=1 N:1"
 check "URL + TokenFile: delivered to momd B over TCP" \
 	wait_for 15 "momd B host stats 8 GiB" stat_is api_b "j['host']['mem_available']" 8388608
-check "Type filter: only the memory record was forwarded" \
-	test "$(($(ingest api_b records) - records_before))" = 1
+check "Type filter: only memory records were forwarded (no cpu_count)" \
+	test "$(jq_get "$(api_b /v1/stats)" "'cpu_count' in j['host']")" = False
 cd_stop
 printf 'wrong-token\n' >"$T_TMP/badtoken"
 run_url_collectd "$T_TMP/badtoken"
-putval "PUTVAL testhost/mom/memory-total interval=1 N:$((1024 * MIB))"
 check "wrong token: the 401 batch is dropped and counted (total_values-rejected)" \
 	wait_for 15 "rejected in csv" csv_ge write_mom total_values-rejected 1
 check "wrong token: logged as refused" \
 	grep -q 'write_mom plugin: http://127.0.0.1:.* refused a batch (HTTP status 401)' "$T_TMP/collectd.log"
-# Let three more intervals of write_mom's own metrics pass: a retry of
-# the refused batch would raise total_requests-failed above 1.
+# Stop the samples (no meminfo: the read plugin then dispatches no memory
+# value), let the last batches go, then three more intervals of write_mom's
+# own metrics: a retry of a refused batch would raise total_requests-failed.
+rm -f "$FIX/proc/meminfo"
+n=$(csv_lines write_mom total_requests-failed)
+wait_for 10 "two intervals" eval "[ \$(csv_lines write_mom total_requests-failed) -ge $((n + 2)) ]"
+failed=$(cd_csv_last testhost write_mom total_requests-failed)
 n=$(csv_lines write_mom total_requests-failed)
 wait_for 10 "three more intervals" eval "[ \$(csv_lines write_mom total_requests-failed) -ge $((n + 3)) ]"
-check "wrong token: not retried (total_requests-failed stays 1)" \
-	test "$(cd_csv_last testhost write_mom total_requests-failed)" = 1
+check "wrong token: not retried (total_requests-failed stays $failed)" \
+	test "$(cd_csv_last testhost write_mom total_requests-failed)" = "$failed"
 cd_stop
 
 # --- 5. Configuration errors ----------------------------------------------

@@ -38,20 +38,23 @@ struct fake_balloon {
 	size_t ncalls;
 	struct {
 		char guest[64];
+		char uuid[40];
 		uint64_t kib;
 	} calls[MAX_CALLS];
 	const char *gone;   /* this guest answers -ENOENT */
 	const char *broken; /* this guest answers -EIO */
 };
 
-static int fake_balloon_set(void *ctx, const char *guest, uint64_t kib,
-			    char *msg, size_t len)
+static int fake_balloon_set(void *ctx, const char *guest, const char *uuid,
+			    uint64_t kib, char *msg, size_t len)
 {
 	struct fake_balloon *f = ctx;
 
 	if (f->ncalls < MAX_CALLS) {
 		snprintf(f->calls[f->ncalls].guest,
 			 sizeof(f->calls[f->ncalls].guest), "%s", guest);
+		snprintf(f->calls[f->ncalls].uuid,
+			 sizeof(f->calls[f->ncalls].uuid), "%s", uuid);
 		f->calls[f->ncalls].kib = kib;
 	}
 	f->ncalls++;
@@ -135,6 +138,7 @@ static int ksm_total_sets(const struct fake_ksm *f)
 
 struct guest {
 	char name[32];
+	const char *uuid; /* NULL: unknown */
 	double row[GUEST_FIELD_COUNT];
 };
 
@@ -268,8 +272,10 @@ static void cycle(struct world *w, bool dry_run)
 	for (int f = 0; f < HOST_FIELD_COUNT; f++)
 		host_row[f] = FIELD_ABSENT;
 	for (size_t i = 0; i < w->ng; i++) {
-		ents[i] = (struct snap_entity){
-		    .name = w->g[i].name, .len = 1, .values = w->g[i].row};
+		ents[i] = (struct snap_entity){.name = w->g[i].name,
+					       .len = 1,
+					       .values = w->g[i].row,
+					       .uuid = w->g[i].uuid};
 		w->pg[i].name = w->g[i].name;
 	}
 	snap.host =
@@ -368,6 +374,30 @@ static void expect_one(struct world *w, const char *what, int64_t want,
 }
 
 /* ---- balloon rails, one by one ---- */
+
+/* The backend gets the guest's UUID (libvirt looks the domain up by it:
+   the name may have been cut or mangled on the way), or "" without one. */
+static void test_balloon_by_uuid(void)
+{
+	struct world *w = world_new(NULL);
+	struct guest *g = add_guest(w, "g?", 3000000, 4000000, 0, 3000000);
+
+	g->uuid = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+	add_guest(w, "h", 3000000, 4000000, 0, 3000000);
+	plan_target(w, "g?", 3500000);
+	plan_target(w, "h", 3500000);
+	cycle(w, false);
+	T_EQ_INT(w->fb.ncalls, 2, "two balloons set");
+	for (size_t i = 0; i < 2 && i < w->fb.ncalls; i++) {
+		bool is_g = strcmp(w->fb.calls[i].guest, "g?") == 0;
+
+		T_EQ_STR(w->fb.calls[i].uuid,
+			 is_g ? "6695eb01-f6a4-8304-79aa-97f2502e193f" : "",
+			 is_g ? "g?: its UUID reaches the backend"
+			      : "h (no UUID): \"\" reaches the backend");
+	}
+	world_free(w);
+}
 
 static void test_rail_maximum(void)
 {
@@ -1507,6 +1537,7 @@ int main(void)
 {
 	/* Action log lines go to stderr, apart from the TAP stream. */
 	log_set_level(LOG_LVL_INFO);
+	test_balloon_by_uuid();
 	test_rail_maximum();
 	test_rail_minimum();
 	test_rail_used_floor();

@@ -129,8 +129,28 @@ static void test_ksm_parse(void)
 		 "unknown advisor mode rejected");
 }
 
+static void test_pid_ident(void)
+{
+	char comm[32];
+	unsigned long flags = 0;
+
+	T_EQ_INT(host_parse_pid_ident("42 (ksmd) S 2 0 0 0 -1 2129984 0 0",
+				      comm, sizeof(comm), &flags),
+		 0, "ident of ksmd parses");
+	T_EQ_STR(comm, "ksmd", "comm");
+	T_OK(flags & 0x200000, "PF_KTHREAD set");
+	T_EQ_INT(host_parse_pid_ident("7 (a) (ksmd) S 1 1 1 0 -1 4194560 0",
+				      comm, sizeof(comm), &flags),
+		 0, "comm with parentheses parses");
+	T_EQ_STR(comm, "a) (ksmd", "comm up to the last ')'");
+	T_OK(!(flags & 0x200000), "a user process has no PF_KTHREAD");
+	T_EQ_INT(host_parse_pid_ident("7 (ksmd S", comm, sizeof(comm), &flags),
+		 -EINVAL, "no ')': -EINVAL");
+}
+
 static void test_pid_parsers(void)
 {
+	test_pid_ident();
 	uint64_t v = 0;
 
 	T_EQ_INT(host_parse_pid_stat("42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 "
@@ -205,14 +225,16 @@ static void test_reader_fixture(const char *root)
 	host_reader_free(r);
 }
 
-/* ksmd CPU over elapsed time, pid change, and a vanished ksmd. */
+/* ksmd CPU over elapsed time, pid change, and a vanished ksmd.  The stat
+   flags 2129984 hold PF_KTHREAD (0x200000): ksmd is a kernel thread. */
 static void test_ksmd_cpu(const char *dir)
 {
 	struct host_reader *r = host_reader_new(dir, 100);
 	struct host_sample s;
-	const char *stat1 = "42 (ksmd) S 2 0 0 0 -1 0 0 0 0 0 100 50 0 0\n";
-	const char *stat2 = "42 (ksmd) S 2 0 0 0 -1 0 0 0 0 0 130 70 0 0\n";
-	const char *stat3 = "42 (ksmd) S 2 0 0 0 -1 0 0 0 0 0 999 999 0 0\n";
+	const char *stat1 = "42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 100 50 0 0\n";
+	const char *stat2 = "42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 130 70 0 0\n";
+	const char *stat3 = "42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 999 999 0 0\n";
+	const char *other = "42 (kthreadd) S 2 0 0 0 -1 2129984 0 0 0 0 1 1 0 0\n";
 
 	write_file(dir, "proc/42/stat", stat1);
 	host_reader_read(r, HOST_GROUP_KSM, 100 * NS, &s);
@@ -224,12 +246,42 @@ static void test_ksmd_cpu(const char *dir)
 	write_file(dir, "proc/42/stat", stat3);
 	host_reader_read(r, HOST_GROUP_KSM, 105 * NS, &s);
 	T_EQ_DBL(s.rval[HOST_KSMD_CPU_PCT], 100.0, "clamped to one CPU");
-	write_file(dir, "proc/42/comm", "kthreadd\n");
+	write_file(dir, "proc/42/stat", other);
 	host_reader_read(r, HOST_GROUP_KSM, 106 * NS, &s);
 	T_OK(!s.present[HOST_KSMD_CPU_PCT], "no ksmd: absent, not 0");
-	write_file(dir, "proc/42/comm", "ksmd\n");
+	write_file(dir, "proc/42/stat", stat1);
 	host_reader_read(r, HOST_GROUP_KSM, 107 * NS, &s);
-	T_OK(!s.present[HOST_KSMD_CPU_PCT], "ksmd back: baseline read only");
+	T_OK(!s.present[HOST_KSMD_CPU_PCT],
+	     "ksmd back within a minute: /proc not scanned again yet");
+	host_reader_read(r, HOST_GROUP_KSM, 170 * NS, &s);
+	T_OK(!s.present[HOST_KSMD_CPU_PCT], "found by the next scan: baseline");
+	write_file(dir, "proc/42/stat", stat2);
+	host_reader_read(r, HOST_GROUP_KSM, 174 * NS, &s);
+	T_EQ_DBL(s.rval[HOST_KSMD_CPU_PCT], 12.5, "and measured again");
+	host_reader_free(r);
+}
+
+/* Issue 21: a user process renamed "qemu-system-x86_64" mapping a huge
+   area, or named "ksmd", changes nothing.  Uses the fixture tree (the real
+   /proc cannot be given such processes by a test): proc/1004 maps 1 PiB,
+   and a virtiofsd pid file names it; proc/43 is a user process "ksmd". */
+static void test_impostors(const char *root)
+{
+	struct host_reader *r = host_reader_new(root, 100);
+	struct host_sample s;
+
+	host_reader_read(r, HOST_GROUP_KSM, 10 * NS, &s);
+	T_EQ_INT(s.ival[HOST_KSM_SHAREABLE_KIB], 4194304 + 2097152,
+		 "ksm_shareable: libvirt's two QEMUs, not the renamed 1 PiB");
+	host_reader_read(r, HOST_GROUP_KSM, 12 * NS, &s);
+	T_EQ_DBL(s.rval[HOST_KSMD_CPU_PCT], 0.0,
+		 "ksmd is the kernel thread 42 (no new ticks), not the user "
+		 "process 43");
+	T_EQ_INT(host_reader_set_qemu_dir(r, "/no/such/dir"), 0,
+		 "another QEMU state directory");
+	host_reader_read(r, HOST_GROUP_KSM, 14 * NS, &s);
+	T_EQ_INT(s.ival[HOST_KSM_SHAREABLE_KIB], 0,
+		 "no libvirt state directory: ksm_shareable 0, whatever runs");
 	host_reader_free(r);
 }
 
@@ -270,7 +322,7 @@ static void test_reader_missing(void)
 	     "missing newer KSM files absent, not 0");
 	T_OK(s.present[HOST_KSM_SHAREABLE_KIB] &&
 		 s.ival[HOST_KSM_SHAREABLE_KIB] == 0,
-	     "no qemu process: ksm_shareable 0");
+	     "no libvirt QEMU: ksm_shareable 0");
 	T_OK(!s.present[HOST_KSMD_CPU_PCT], "ksmd without stat: absent");
 	test_ksmd_cpu(dir);
 	host_reader_free(r);
@@ -291,6 +343,7 @@ int main(int argc, char **argv)
 	test_ksm_parse();
 	test_pid_parsers();
 	test_reader_fixture(fixture_root(argv[0]));
+	test_impostors(fixture_root(argv[0]));
 	test_reader_missing();
 	return t_done();
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ingest_test.c: write_http bodies through the real decoder and the ingest
- * table into the store: units, names, two-value types, refusals.
+ * table into the store: units, names, two-value types, refusals, the clock
+ * window, guests keyed by UUID, and the max_guests limit.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@ static void test_mapping(void)
 
 	T_EQ_INT(decode(body_ok, &b, &err), 0, "body decodes");
 	T_EQ_INT(ingest_check(&b, &filter, &err), 0, "body accepted");
-	T_EQ_INT(ingest_apply(st, &b, 0, &c), 0, "body stored");
+	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "body stored");
 	T_EQ_INT(c.records, 6, "six records");
 	T_EQ_INT(c.values, 6, "six values stored (two from ps_pagefaults)");
 	T_EQ_INT(c.ignored, 1, "an unknown identifier is ignored, counted");
@@ -113,7 +114,7 @@ static void test_any_plugin(void)
 	T_EQ_INT(decode(mixed, &b, &err), 0, "decodes");
 	T_EQ_INT(ingest_check(&b, &any, &err), 0,
 		 "\"*\" accepts a batch with any plugin");
-	T_EQ_INT(ingest_apply(st, &b, 0, &c), 0, "stored");
+	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "stored");
 	T_EQ_INT(c.values, 1, "only the mom record is stored");
 	T_EQ_INT(c.ignored, 1, "the stock memory record is ignored, counted");
 	ss = store_snapshot_new(st, 1000, NULL, 0);
@@ -125,10 +126,184 @@ static void test_any_plugin(void)
 	store_free(st);
 }
 
+/* One host memory-total record at time t (seconds), value v bytes. */
+static char *host_at(double t, long v)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf),
+		 "[{\"values\":[%ld],\"dstypes\":[\"gauge\"],"
+		 "\"dsnames\":[\"value\"],\"time\":%.3f,\"interval\":10,"
+		 "\"host\":\"h\",\"plugin\":\"mom\",\"plugin_instance\":\"\","
+		 "\"type\":\"memory\",\"type_instance\":\"total\"}]",
+		 v, t);
+	return buf;
+}
+
+static int put_body(struct store *st, const char *body,
+		    const struct ingest_clock *clk, struct ingest_counts *c)
+{
+	struct wire_batch b = {0};
+	struct wire_error err;
+	int rc = decode(body, &b, &err);
+
+	if (rc == 0)
+		rc = ingest_check(&b, &filter, &err);
+	if (rc == 0)
+		rc = ingest_apply(st, &b, 0, clk, c);
+	wire_batch_free(&b);
+	return rc;
+}
+
+/* Issue 21: a host sample dated 11 days ahead stayed the host's latest
+   after a current one arrived.  Now it is refused and counted. */
+static void test_clock_window(void)
+{
+	const double now = 1780000000.0;
+	struct store *st = store_new(10, 60000, 0);
+	struct ingest_counts c = {0};
+	struct ingest_clock clk;
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+
+	ingest_clock_window(&clk, now, 10, 10);
+	T_EQ_INT(put_body(st, host_at(now + 20, 1024), &clk, &c), 0,
+		 "20 s ahead (two intervals) is answered");
+	T_EQ_INT(put_body(st, host_at(now - 110, 1024), &clk, &c), 0,
+		 "110 s back (the history of 10 x 10 s) is answered");
+	T_EQ_INT(c.out_of_window, 0, "... and both stored, not refused");
+	store_free(st);
+	st = store_new(10, 60000, 0);
+	c = (struct ingest_counts){0};
+	T_EQ_INT(put_body(st, host_at(now + 11 * 86400, 1024 * 1024), &clk,
+			  &c),
+		 0, "a batch dated 11 days ahead is answered");
+	T_EQ_INT(c.out_of_window, 1, "... and its record counted out_of_window");
+	T_EQ_INT(c.values, 0, "... and nothing of it stored");
+	T_EQ_INT(put_body(st, host_at(now - 86400, 2048 * 1024), &clk, &c), 0,
+		 "a batch dated a day back is answered");
+	T_EQ_INT(c.out_of_window, 2, "... and counted out_of_window too");
+	T_EQ_INT(put_body(st, host_at(now - 1, 4096 * 1024), &clk, &c), 0,
+		 "a current sample is stored");
+	T_EQ_INT(c.values, 1, "one value stored in all");
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->host.len, 1, "the host has one sample");
+	T_EQ_DBL(snap_latest(&s->host, HOST_FIELD_COUNT, HF_MEM_AVAILABLE),
+		 4096, "the current sample is the host's latest (KiB)");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
+/* A guest record with a UUID in meta, at time t. */
+static const char *guest_rec(char *buf, size_t len, const char *name,
+			     const char *uuid, double t, long kib)
+{
+	snprintf(buf, len,
+		 "{\"values\":[%ld],\"dstypes\":[\"gauge\"],"
+		 "\"dsnames\":[\"value\"],\"time\":%.3f,\"interval\":1,"
+		 "\"host\":\"h\",\"plugin\":\"mom\",\"plugin_instance\":"
+		 "\"%s\",\"type\":\"memory\",\"type_instance\":\"actual\","
+		 "\"meta\":{\"mom:origin\":1,\"mom:uuid\":\"%s\"}}",
+		 kib * 1024, t, name, uuid);
+	return buf;
+}
+
+/* Two domains whose names collide once collectd cut them at 127 bytes
+   (or replaced their non-ASCII bytes by '?') keep separate histories. */
+static void test_uuid_keys(void)
+{
+	static const char u1[] = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+	static const char u2[] = "6695EB01-F6A4-8304-79AA-97F2502E1940";
+	struct store *st = store_new(10, 60000, 0);
+	struct ingest_counts c = {0};
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+	char name[128], r1[1024], r2[1024], r3[1024], body[4096];
+
+	memset(name, 'x', 127);
+	name[127] = '\0';
+	snprintf(body, sizeof(body), "[%s,%s,%s]",
+		 guest_rec(r1, sizeof(r1), name, u1, 100, 1000),
+		 guest_rec(r2, sizeof(r2), name, u2, 100, 2000),
+		 guest_rec(r3, sizeof(r3), name, u1, 101, 1001));
+	T_EQ_INT(put_body(st, body, NULL, &c), 0, "stored");
+	T_EQ_INT(store_guest_count(st), 2, "two guests, not one");
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->nguests, 2, "both in the snapshot");
+	if (s->nguests == 2) {
+		const struct snap_entity *a = &s->guests[0], *b = &s->guests[1];
+
+		if (strcmp(a->uuid ? a->uuid : "", u1) != 0) {
+			a = &s->guests[1];
+			b = &s->guests[0];
+		}
+		T_EQ_STR(a->uuid, u1, "first guest's UUID");
+		T_EQ_STR(b->uuid, "6695eb01-f6a4-8304-79aa-97f2502e1940",
+			 "second guest's UUID (lower-cased)");
+		T_EQ_INT(a->len, 2, "the first has its own two samples");
+		T_EQ_INT(b->len, 1, "the second its own one");
+		T_EQ_DBL(snap_latest(a, GUEST_FIELD_COUNT, GF_BALLOON_CUR),
+			 1001, "the first's latest is its own");
+		T_EQ_DBL(snap_latest(b, GUEST_FIELD_COUNT, GF_BALLOON_CUR),
+			 2000, "the second's latest is its own");
+		T_OK(strcmp(a->name, b->name) != 0,
+		     "their snapshot names differ (%.20s... [uuid])", a->name);
+		T_OK(strstr(a->name, u1) != NULL,
+		     "a colliding name shows the UUID");
+	}
+	store_snapshot_free(ss);
+	store_free(st);
+	/* A malformed UUID is a clear error. */
+	{
+		struct wire_batch b = {0};
+		struct wire_error err;
+
+		snprintf(body, sizeof(body), "[%s]",
+			 guest_rec(r1, sizeof(r1), "g", "not-a-uuid", 1, 1));
+		T_EQ_INT(decode(body, &b, &err), -EINVAL,
+			 "a malformed mom:uuid is refused");
+		T_EQ_STR(err.field, "meta", "... naming meta");
+	}
+}
+
+/* One batch cannot create more than max_guests guests. */
+static void test_max_guests(void)
+{
+	struct store *st = store_new(10, 60000, 0);
+	struct ingest_counts c = {0};
+	size_t n = 300, len = n * 300 + 16, off = 0;
+	char *body = malloc(len);
+
+	store_set_max_guests(st, 100);
+	off += (size_t)snprintf(body + off, len - off, "[");
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(
+		    body + off, len - off,
+		    "%s{\"values\":[1024],\"dstypes\":[\"gauge\"],"
+		    "\"dsnames\":[\"value\"],\"time\":1,\"interval\":1,"
+		    "\"host\":\"h\",\"plugin\":\"mom\","
+		    "\"plugin_instance\":\"g%zu\",\"type\":\"memory\","
+		    "\"type_instance\":\"actual\"}",
+		    i ? "," : "", i);
+	snprintf(body + off, len - off, "]");
+	T_EQ_INT(put_body(st, body, NULL, &c), 0,
+		 "a batch of 300 new guests is answered");
+	T_EQ_INT(store_guest_count(st), 100, "only max_guests (100) are held");
+	T_EQ_INT(c.over_max_guests, 200, "the 200 others are counted");
+	T_EQ_INT(c.values, 100, "100 values stored");
+	free(body);
+	store_free(st);
+}
+
 int main(void)
 {
 	test_mapping();
 	test_refusals();
 	test_any_plugin();
+	test_clock_window();
+	test_uuid_keys();
+	test_max_guests();
 	return t_done();
 }

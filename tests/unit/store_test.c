@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store_test.c: the sample store: grouping by time, order, bounds, rates,
- * derived fields, the settle rule, expiry, many guests, and freshness.
+ * derived fields, the settle rule, expiry, many guests, max_guests, the
+ * seeded hash (SipHash-2-4 against the paper's test vectors), and
+ * freshness.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "field.h"
+#include "siphash.h"
 #include "store.h"
 #include "testing.h"
 
@@ -181,10 +185,11 @@ static void test_params_copied(void)
 	store_free(st);
 }
 
-static void count_stale(const char *name, int64_t age_ms, void *arg)
+static void count_stale(const char *name, int64_t age_ms, bool stale,
+			void *arg)
 {
-	(void)name;
-	*(int64_t *)arg = age_ms;
+	if (stale && strcmp(name, "old") == 0)
+		*(int64_t *)arg = age_ms;
 }
 
 static void test_freshness(void)
@@ -209,7 +214,7 @@ static void test_freshness(void)
 	ss = store_snapshot_new(st, 3000, NULL, 0);
 	T_EQ_INT(store_snapshot_get(ss)->nguests, 2, "limit 0: nobody stale");
 	store_snapshot_free(ss);
-	T_EQ_INT(store_stale_guests(st, 3000, NULL, NULL), 0, "none listed");
+	T_EQ_INT(store_guest_ages(st, 3000, NULL, NULL), 0, "none stale");
 
 	store_set_stale_ms(st, 1500);
 	ss = store_snapshot_new(st, 3000, NULL, 0);
@@ -218,10 +223,9 @@ static void test_freshness(void)
 	T_EQ_STR(store_snapshot_get(ss)->guests[0].name, "new",
 		 "the other stays");
 	store_snapshot_free(ss);
-	T_EQ_INT(store_stale_guests(st, 3000, count_stale, &age), 1,
-		 "one stale guest listed");
-	T_EQ_INT(age, 2800, "with its age");
-	T_OK(store_guest_known(st, "old"), "still known until expiry");
+	T_EQ_INT(store_guest_ages(st, 3000, count_stale, &age), 1,
+		 "one stale guest");
+	T_EQ_INT(age, 2800, "listed with its age, still known until expiry");
 	store_put(st, "old", 3, GF_BALLOON_CUR, 1024, 3100);
 	ss = store_snapshot_new(st, 3100, NULL, 0);
 	T_EQ_INT(store_snapshot_get(ss)->nguests, 2, "back when it reports");
@@ -229,8 +233,70 @@ static void test_freshness(void)
 	store_free(st);
 }
 
+/* SipHash-2-4 with key 00..0f over messages 00, 01, ... (the vectors of
+   Aumasson and Bernstein's paper, appendix A). */
+static void test_siphash(void)
+{
+	uint8_t key[SIPHASH_KEY_LEN], msg[64];
+
+	for (int i = 0; i < SIPHASH_KEY_LEN; i++)
+		key[i] = (uint8_t)i;
+	for (int i = 0; i < 64; i++)
+		msg[i] = (uint8_t)i;
+	T_OK(siphash24(key, msg, 0) == 0x726fdb47dd0e0e31ULL,
+	     "SipHash-2-4 of the empty message");
+	T_OK(siphash24(key, msg, 15) == 0xa129ca6149be45e5ULL,
+	     "SipHash-2-4 of 15 bytes (the paper's example)");
+	key[0] ^= 1;
+	T_OK(siphash24(key, msg, 15) != 0xa129ca6149be45e5ULL,
+	     "another key, another hash");
+}
+
+/* A guest beyond max_guests is refused, one already held is not. */
+static void test_max_guests(void)
+{
+	struct store *st = store_new(4, 60000, 0);
+
+	store_set_max_guests(st, 2);
+	T_EQ_INT(store_put(st, "a", 1, GF_BALLOON_CUR, 1, 0), 0, "a held");
+	T_EQ_INT(store_put_guest(st, "6695eb01-f6a4-8304-79aa-97f2502e193f",
+				 "a", 1, GF_BALLOON_CUR, 1, 0),
+		 0, "a UUID-keyed a is another guest, held");
+	T_EQ_INT(store_put(st, "c", 1, GF_BALLOON_CUR, 1, 0), -ENOSPC,
+		 "a third guest is refused (-ENOSPC)");
+	T_EQ_INT(store_put(st, "a", 2, GF_BALLOON_CUR, 2, 0), 0,
+		 "a guest already held still takes values");
+	T_EQ_INT(store_guest_count(st), 2, "two guests");
+	store_free(st);
+}
+
+/* A renamed domain keeps its UUID, its history, and shows its new name. */
+static void test_rename(void)
+{
+	static const char u[] = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+	struct store *st = store_new(4, 60000, 0);
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+
+	store_put_guest(st, u, "old", 1, GF_BALLOON_CUR, 1, 0);
+	store_put_guest(st, u, "new", 2, GF_BALLOON_CUR, 2, 0);
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->nguests, 1, "rename: one guest");
+	if (s->nguests == 1) {
+		T_EQ_STR(s->guests[0].name, "new", "rename: the new name");
+		T_EQ_INT(s->guests[0].len, 2, "rename: the history kept");
+		T_EQ_STR(s->guests[0].uuid, u, "rename: the UUID");
+	}
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
 int main(void)
 {
+	test_siphash();
+	test_max_guests();
+	test_rename();
 	test_grouping_and_order();
 	test_history_bound();
 	test_rates_and_derived();

@@ -311,6 +311,28 @@ static void test_round_trip(void)
 	wire_buf_free(&b);
 }
 
+/* The guest's UUID travels as meta mom:uuid, as write_http prints meta. */
+static void test_uuid_meta(void)
+{
+	struct wire_record in = gauge(1.5, 1, "h", "g", "memory", "actual", 1);
+	struct wire_buf b = WIRE_BUF_INIT;
+	struct wire_batch out = {0};
+	struct wire_error err;
+
+	snprintf(in.uuid, sizeof(in.uuid), "%s",
+		 "6695eb01-f6a4-8304-79aa-97f2502e193f");
+	T_EQ_INT(encode_body(&b, &in, 1), 0, "uuid: encode");
+	T_OK(b.data && strstr(b.data, ",\"meta\":{\"mom:uuid\":\"6695eb01-"
+				      "f6a4-8304-79aa-97f2502e193f\"}}"),
+	     "uuid: written as write_http writes meta, last");
+	T_EQ_INT(wire_batch_decode(b.data, b.len, 1, &out, &err), 0,
+		 "uuid: decode");
+	T_EQ_STR(out.n ? out.records[0].uuid : NULL, in.uuid,
+		 "uuid: survives the round trip");
+	wire_batch_free(&out);
+	wire_buf_free(&b);
+}
+
 static void test_buf(void)
 {
 	struct wire_buf b = WIRE_BUF_INIT;
@@ -588,6 +610,7 @@ int main(void)
 	test_fixture("write_http-escape.json", escape_records);
 	test_decode_fields();
 	test_round_trip();
+	test_uuid_meta();
 	test_buf();
 	test_bad();
 	long_name_case();
