@@ -30,6 +30,10 @@ SYSCONFDIR ?= /etc
 COLLECTD_PLUGINDIR ?= /usr/lib/collectd
 COLLECTD_CONFDIR ?= $(SYSCONFDIR)/collectd/collectd.conf.d
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+# polkit reads /etc and /usr/share only, never /usr/local: under SYSCONFDIR.
+POLKITRULESDIR ?= $(SYSCONFDIR)/polkit-1/rules.d
 DOCDIR   ?= $(DATADIR)/doc/mom
 DESTDIR  ?=
 
@@ -318,6 +322,8 @@ install: all $(GENERATED)
 		$(DESTDIR)$(DATADIR)/mom/dashboards $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/mom \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/collectd.service.d \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(POLKITRULESDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(MOMD) $(DESTDIR)$(SBINDIR)/momd
@@ -330,7 +336,11 @@ install: all $(GENERATED)
 	install -m 0644 policies/README.md $(DESTDIR)$(DOCDIR)/policies.md
 	install -m 0644 $(GEN)/momd.json.example $(DESTDIR)$(SYSCONFDIR)/mom/
 	install -m 0644 $(GEN)/collectd-mom.conf $(DESTDIR)$(COLLECTD_CONFDIR)/mom.conf
-	install -m 0644 $(GEN)/momd.service $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 0644 $(GEN)/momd.service contrib/systemd/momd.socket \
+		contrib/systemd/momd-read.socket $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 0644 contrib/systemd/mom.sysusers $(DESTDIR)$(SYSUSERSDIR)/mom.conf
+	install -m 0644 contrib/systemd/mom.tmpfiles $(DESTDIR)$(TMPFILESDIR)/mom.conf
+	install -m 0644 contrib/polkit/50-mom.rules $(DESTDIR)$(POLKITRULESDIR)/
 	install -m 0644 contrib/systemd/collectd-mom.conf \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/collectd.service.d/mom.conf
 	install -m 0644 $(GEN)/momctl.1 $(DESTDIR)$(MANDIR)/man1/
@@ -345,6 +355,10 @@ uninstall:
 		$(DESTDIR)$(SYSCONFDIR)/mom/momd.json.example \
 		$(DESTDIR)$(COLLECTD_CONFDIR)/mom.conf \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/momd.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/momd.socket \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/momd-read.socket \
+		$(DESTDIR)$(SYSUSERSDIR)/mom.conf $(DESTDIR)$(TMPFILESDIR)/mom.conf \
+		$(DESTDIR)$(POLKITRULESDIR)/50-mom.rules \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/collectd.service.d/mom.conf \
 		$(DESTDIR)$(MANDIR)/man1/momctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/collectd-mom.5 \
@@ -359,4 +373,5 @@ clean:
 
 .PHONY: load fuzz fuzz-build all deps test tests-build run bench bench-build guest-image format install uninstall clean FORCE
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# build/systemd-root is a Debian tree (tests/it/systemd_unit.sh), not ours.
+-include $(shell find $(BUILD) -path '$(BUILD)/systemd-root*' -prune -o -name '*.d' -type f -print 2>/dev/null)

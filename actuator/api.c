@@ -439,6 +439,18 @@ static const struct route routes[] = {
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
+/*
+ * Administration is every route that changes momd's policies, parameters,
+ * log level or mode: PUT, PATCH and DELETE.  GET reads, and the two POSTs
+ * are ingest (/v1/metrics) and a dry run that changes nothing
+ * (/v1/evaluate): those are what the read level (read_socket,
+ * read_token_file) may do.
+ */
+bool api_route_is_admin(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0;
+}
+
 /* Does path match pattern?  *arg gets the {name} segment, if any. */
 static bool route_match(const char *pattern, const char *path, const char **arg)
 {
@@ -486,6 +498,13 @@ void api_handle(void *ctx, const struct http_request *req,
 		path_known = true;
 		if (strcmp(routes[i].method, req->method) != 0)
 			continue;
+		if (req->read_only && api_route_is_admin(routes[i].method)) {
+			api_reply_error(res, 403, "forbidden",
+					"this socket or token may read and "
+					"ingest only; changes need the admin "
+					"socket or token");
+			return;
+		}
 		routes[i].fn(api, req, arg, res);
 		if (!res->json && !res->text)
 			api_reply_error(res, 503, "overloaded",

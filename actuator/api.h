@@ -55,4 +55,7 @@ void api_handle(void *ctx, const struct http_request *req,
 /* Print the route table, one "METHOD PATH" per line (momd --list-routes). */
 void api_routes_print(FILE *f);
 
+/* Does a route of this method need the admin level?  (403 otherwise.) */
+bool api_route_is_admin(const char *method);
+
 #endif /* MOM_API_H */

@@ -36,10 +36,14 @@ static const struct conf_option conf_options[] = {
 	 "permissions of the unix socket (octal)"},
 	{"socket_group", OPT_STR, O(socket_group), "", 0, 0,
 	 "group owning the unix socket (empty: unchanged)"},
+	{"read_socket", OPT_STR, O(read_socket), "", 0, 0,
+	 "second unix socket for reading and ingest only (empty: off)"},
 	{"listen", OPT_STR, O(listen), "", 0, 0,
-	 "also listen on TCP host:port (empty: off); needs token_file"},
+	 "also listen on TCP host:port (empty: off); needs a token file"},
 	{"token_file", OPT_STR, O(token_file), "", 0, 0,
-	 "file holding the bearer token required on TCP"},
+	 "file holding the admin bearer token on TCP (mode 0600)"},
+	{"read_token_file", OPT_STR, O(read_token_file), "", 0, 0,
+	 "file holding the read-and-ingest bearer token on TCP (mode 0600)"},
 	{"tls_cert", OPT_STR, O(tls_cert), "", 0, 0, "PEM certificate for TLS"},
 	{"tls_key", OPT_STR, O(tls_key), "", 0, 0, "PEM private key for TLS"},
 	{"policy_dir", OPT_STR, O(policy_dir), MOM_POLICY_DIR, 0, 0,
@@ -315,9 +319,15 @@ int conf_validate(const struct conf *c, char *err, size_t len)
 		snprintf(err, len, "socket: path longer than 107 bytes");
 		return -1;
 	}
-	if (c->listen[0] && c->token_file[0] == '\0') {
-		snprintf(err, len, "listen requires token_file: TCP clients "
-				   "must authenticate");
+	if (strlen(c->read_socket) >= 108) {
+		snprintf(err, len, "read_socket: path longer than 107 bytes");
+		return -1;
+	}
+	if (c->listen[0] && c->token_file[0] == '\0' &&
+	    c->read_token_file[0] == '\0') {
+		snprintf(err, len, "listen requires token_file or "
+				   "read_token_file: TCP clients must "
+				   "authenticate");
 		return -1;
 	}
 	if (!!c->tls_cert[0] != !!c->tls_key[0]) {

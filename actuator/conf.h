@@ -29,7 +29,9 @@ struct conf {
 	int socket_mode;    /* e.g. 0660 */
 	char *socket_group; /* group owning the socket, "" = unchanged */
 	char *listen;	    /* optional TCP "host:port", "" = none */
-	char *token_file;   /* bearer token required on TCP */
+	char *read_socket;  /* read-and-ingest unix socket, "" = none */
+	char *token_file;   /* admin bearer token on TCP */
+	char *read_token_file; /* read-and-ingest bearer token on TCP */
 	char *tls_cert, *tls_key; /* PEM files: TLS on TCP when both set */
 	char *policy_dir;   /* the shipped or site policies */
 	char *state_dir;    /* policies and parameters set through the API */

@@ -2,15 +2,19 @@
 /*
  * http.c: libmicrohttpd glue; the only file that includes microhttpd.h.
  *
- * Two daemons at most: one on the unix socket (trusted by its file mode,
- * as MOM's socket was for vdsm) and one on TCP (bearer token required).
- * Each runs an internal epoll thread pool.  Per connection we keep a small
- * struct that accumulates the body; the handler sees only complete
- * requests.  Against hostile clients: at most HTTP_CONN_LIMIT connections
- * on the unix socket, HTTP_TCP_CONN_LIMIT on TCP and HTTP_PER_IP_LIMIT per
- * client address there (two hostile addresses leave room), an idle
- * timeout, 64 KiB of headers, and (http_guard.c) a deadline for a whole
- * request and a budget for the bodies held across connections.
+ * Three daemons at most: the unix socket (trusted by its file mode, as
+ * MOM's socket was for vdsm; administration), the read socket (read and
+ * ingest only) and TCP (a bearer token required; the admin token or the
+ * read token decides the level).  The unix sockets are momd's own, or
+ * passed in by systemd (momd.socket; listenfds.c), which then owns their
+ * mode, group and path.  Each runs an internal epoll thread pool.  Per
+ * connection we keep a small struct that accumulates the body; the
+ * handler sees only complete requests.
+ * Against hostile clients: at most HTTP_CONN_LIMIT connections on each
+ * unix socket, HTTP_TCP_CONN_LIMIT on TCP and HTTP_PER_IP_LIMIT per client
+ * address there (two hostile addresses leave room), an idle timeout, 64
+ * KiB of headers, and (http_guard.c) a deadline for a whole request and a
+ * budget for the bodies held across connections.
  */
 #include "http.h"
 
@@ -29,6 +33,7 @@
 #include <microhttpd.h>
 
 #include "http_guard.h"
+#include "listenfds.h"
 #include "log.h"
 
 #define HTTP_THREADS 2
@@ -39,11 +44,25 @@
 #define HTTP_REQUEST_DEADLINE_MS 10000 /* headers and body, from the start */
 #define HTTP_BODY_BUDGET_MIN ((size_t)16 << 20)
 
+struct http_server;
+
+/* One listening daemon: what reaches it and at which level. */
+struct listener {
+	struct http_server *s;
+	struct MHD_Daemon *d;
+	int fd;		/* a unix socket not yet handed to MHD, or -1 */
+	char *path;	/* a unix socket momd created (unlinked at stop) */
+	bool tcp;	/* the token decides the level */
+	bool read_only; /* unix: read and ingest only */
+	bool activated; /* passed in by systemd: never shut down */
+};
+
+enum { L_UNIX, L_READ, L_TCP, L_COUNT };
+
 struct http_server {
-	struct MHD_Daemon *unix_d, *tcp_d;
-	int unix_fd;
-	char *socket_path;
-	char *token; /* NULL when TCP is off */
+	struct listener l[L_COUNT];
+	char *token;	  /* admin token on TCP, NULL if none */
+	char *read_token; /* read-and-ingest token on TCP, NULL if none */
 	char *tls_cert, *tls_key;
 	size_t max_body;
 	struct http_guard *guard;
@@ -56,6 +75,7 @@ struct conn_state {
 	size_t len, cap; /* cap is taken from the guard's body budget */
 	bool too_large;
 	bool overloaded; /* the body budget is spent: 503 */
+	bool read_only; /* the level this request was let in at */
 };
 
 /* Read a whole small file (token, certificate) into a new string. */
@@ -142,12 +162,22 @@ static bool token_equal(const char *a, const char *b)
 	return d == 0;
 }
 
-static bool authorized(struct http_server *s, struct MHD_Connection *conn)
+/*
+ * The level a TCP request's token grants: 2 admin, 1 read and ingest, 0
+ * none.  Both tokens are compared, so the time taken does not say which
+ * one a guess was close to.
+ */
+static int token_level(struct http_server *s, struct MHD_Connection *conn)
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						    MHD_HTTP_HEADER_AUTHORIZATION);
+	bool admin, rd;
 
-	return h && strncmp(h, "Bearer ", 7) == 0 && token_equal(h + 7, s->token);
+	if (!h || strncmp(h, "Bearer ", 7) != 0)
+		return 0;
+	admin = s->token && token_equal(h + 7, s->token);
+	rd = s->read_token && token_equal(h + 7, s->read_token);
+	return admin ? 2 : rd ? 1 : 0;
 }
 
 static int body_append(struct http_server *s, struct conn_state *cs,
@@ -195,10 +225,10 @@ static struct guard_conn *conn_guard(struct MHD_Connection *conn)
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
-				  size_t *upload_data_size, void **con_cls,
-				  bool tcp)
+				  size_t *upload_data_size, void **con_cls)
 {
-	struct http_server *s = cls;
+	struct listener *l = cls;
+	struct http_server *s = l->s;
 	struct conn_state *cs = *con_cls;
 	struct http_request req;
 	struct http_response res = {.status = 500};
@@ -207,7 +237,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	(void)version;
 	if (!cs) {
 		/* First call: headers only.  Refuse early what we can. */
-		if (tcp && !authorized(s, conn)) {
+		int level = l->tcp ? token_level(s, conn) : 0;
+
+		if (l->tcp && level == 0) {
 			http_guard_received(s->guard, conn_guard(conn));
 			return send_error(conn, 401, "unauthorized",
 					  "a valid bearer token is required");
@@ -215,6 +247,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		cs = calloc(1, sizeof(*cs));
 		if (!cs)
 			return MHD_NO;
+		cs->read_only = l->tcp ? level < 2 : l->read_only;
 		*con_cls = cs;
 		return MHD_YES;
 	}
@@ -241,29 +274,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		.body = cs->body ? cs->body : "",
 		.body_len = cs->len,
 		.content_type = ctype ? ctype : "",
-		.tcp = tcp,
+		.tcp = l->tcp,
+		.read_only = cs->read_only,
 		.conn = conn,
 	};
 	s->handler(s->ctx, &req, &res);
 	return send_response(conn, &res);
-}
-
-static enum MHD_Result on_unix(void *cls, struct MHD_Connection *conn,
-			       const char *url, const char *method,
-			       const char *version, const char *upload_data,
-			       size_t *upload_data_size, void **con_cls)
-{
-	return on_request(cls, conn, url, method, version, upload_data,
-			  upload_data_size, con_cls, false);
-}
-
-static enum MHD_Result on_tcp(void *cls, struct MHD_Connection *conn,
-			      const char *url, const char *method,
-			      const char *version, const char *upload_data,
-			      size_t *upload_data_size, void **con_cls)
-{
-	return on_request(cls, conn, url, method, version, upload_data,
-			  upload_data_size, con_cls, true);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn,
@@ -346,31 +362,41 @@ const char *http_query(const struct http_request *req, const char *key)
 					   key);
 }
 
-/* Create, bind and listen on the unix socket with the configured access. */
-static int unix_listen(struct http_server *s, const struct conf *c,
-		       char *err, size_t len)
+/*
+ * Create, bind and listen on a unix socket with the configured access.
+ * Without socket activation, chmod and chown follow bind: until then the
+ * socket has the mode the umask gives it (0750 under the unit's UMask).
+ * Socket activation (momd.socket) has no such window.
+ */
+static int unix_listen(struct listener *l, const char *path,
+		       const struct conf *c, char *err, size_t len)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	struct stat st;
 	int fd;
 
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", c->socket);
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		snprintf(err, len, "%s: path longer than %zu bytes", path,
+			 sizeof(addr.sun_path) - 1);
+		return -EINVAL;
+	}
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
 	/* A socket left by a previous run is ours to replace; anything else
 	   at that path is not. */
-	if (lstat(c->socket, &st) == 0) {
+	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			snprintf(err, len, "%s exists and is not a socket",
-				 c->socket);
+				 path);
 			return -EEXIST;
 		}
-		unlink(c->socket);
+		unlink(path);
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		goto fail;
-	if (chmod(c->socket, (mode_t)c->socket_mode) < 0)
+	if (chmod(path, (mode_t)c->socket_mode) < 0)
 		goto fail;
 	if (c->socket_group[0]) {
 		struct group *g = getgrnam(c->socket_group);
@@ -381,15 +407,20 @@ static int unix_listen(struct http_server *s, const struct conf *c,
 			close(fd);
 			return -ENOENT;
 		}
-		if (chown(c->socket, (uid_t)-1, g->gr_gid) < 0)
+		if (chown(path, (uid_t)-1, g->gr_gid) < 0)
 			goto fail;
 	}
 	if (listen(fd, 64) < 0)
 		goto fail;
-	s->unix_fd = fd;
+	l->fd = fd;
+	l->path = strdup(path);
+	if (!l->path) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
 	return 0;
 fail:
-	snprintf(err, len, "unix socket %s: %s", c->socket, strerror(errno));
+	snprintf(err, len, "unix socket %s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -errno;
@@ -432,34 +463,117 @@ static int tcp_addr(const char *listen, struct sockaddr_storage *ss,
 	return 0;
 }
 
-static struct MHD_Daemon *daemon_start(struct http_server *s, bool tcp,
+static struct MHD_Daemon *daemon_start(struct listener *l,
 				       const struct sockaddr_storage *addr)
 {
+	struct http_server *s = l->s;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ERROR_LOG;
-	bool tls = tcp && s->tls_cert;
+			 MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	bool tls = l->tcp && s->tls_cert;
+	struct MHD_Daemon *d;
 
-	if (tcp && addr->ss_family == AF_INET6)
+	if (l->tcp && addr->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (tls)
 		flags |= MHD_USE_TLS;
 	/* MHD ignores TLS options it is not asked for: pass them always. */
-	return MHD_start_daemon(
-		flags, 0, NULL, NULL, tcp ? on_tcp : on_unix, s,
+	d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, l,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)(tcp ? HTTP_PER_IP_LIMIT : 0),
+		(unsigned)(l->tcp ? HTTP_PER_IP_LIMIT : 0),
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
 		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)(tcp ? HTTP_TCP_CONN_LIMIT : HTTP_CONN_LIMIT),
+		(unsigned)(l->tcp ? HTTP_TCP_CONN_LIMIT : HTTP_CONN_LIMIT),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-		tcp ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
-		tcp ? (void *)addr : (void *)(intptr_t)s->unix_fd,
+		l->tcp ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
+		l->tcp ? (void *)addr : (void *)(intptr_t)l->fd,
 		tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
 		MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
+	if (d)
+		l->fd = -1; /* MHD closes it when it stops */
+	return d;
+}
+
+/*
+ * Read a bearer token file.  A token that group or others can read (or
+ * write) is refused: anyone who can read it has the level it grants.
+ */
+static char *token_load(const char *path, char *err, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	char *tok = NULL;
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, len, "%s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		snprintf(err, len,
+			 "%s: group or others may read it (mode %04o); a "
+			 "token file must be 0600 or 0400 (chmod 600 %s)",
+			 path, (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
+	tok = calloc(1, 4097);
+	if (!tok) {
+		snprintf(err, len, "out of memory");
+		goto out;
+	}
+	n = read(fd, tok, 4096);
+	if (n < 0) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		free(tok);
+		tok = NULL;
+		goto out;
+	}
+	tok[strcspn(tok, "\r\n")] = '\0';
+	if (strlen(tok) < 16) {
+		snprintf(err, len,
+			 "%s: the token must be at least 16 characters", path);
+		free(tok);
+		tok = NULL;
+	}
+out:
+	close(fd);
+	return tok;
+}
+
+/*
+ * Serve the sockets systemd passed in: the one named "read"
+ * (FileDescriptorName=read) at the read level, any other one as the admin
+ * socket.  Returns how many were passed, or -1 with err filled.
+ */
+static int take_activated(struct http_server *s, char *err, size_t len)
+{
+	struct listenfd fds[LISTENFDS_MAX];
+	int n = listenfds_take(fds, LISTENFDS_MAX, err, len);
+
+	for (int i = 0; i < n; i++) {
+		int which = strcmp(fds[i].name, "read") == 0 ? L_READ : L_UNIX;
+
+		if (s->l[which].fd >= 0) {
+			snprintf(err, len,
+				 "LISTEN_FDS: two sockets for the %s level; "
+				 "name the read one FileDescriptorName=read",
+				 which == L_READ ? "read" : "admin");
+			for (int j = i; j < n; j++)
+				close(fds[j].fd);
+			return -1;
+		}
+		s->l[which].fd = fds[i].fd;
+		s->l[which].activated = true;
+	}
+	return n;
 }
 
 struct http_server *http_start(const struct conf *c, http_handler handler,
@@ -467,12 +581,16 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 {
 	struct http_server *s = calloc(1, sizeof(*s));
 	struct sockaddr_storage addr;
+	int activated;
 
 	if (!s) {
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
-	s->unix_fd = -1;
+	for (int i = 0; i < L_COUNT; i++)
+		s->l[i] = (struct listener){.s = s, .fd = -1};
+	s->l[L_READ].read_only = true;
+	s->l[L_TCP].tcp = true;
 	s->handler = handler;
 	s->ctx = ctx;
 	s->max_body = c->max_body;
@@ -484,30 +602,46 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 		snprintf(err, len, "out of memory");
 		goto fail;
 	}
-	if (c->socket[0]) {
-		if (unix_listen(s, c, err, len) < 0)
+	activated = take_activated(s, err, len);
+	if (activated < 0)
+		goto fail;
+	if (activated > 0) {
+		log_info("socket activation: %d socket(s) passed in (%s%s%s); "
+			 "socket and read_socket are not created",
+			 activated, s->l[L_UNIX].fd >= 0 ? "admin" : "",
+			 s->l[L_UNIX].fd >= 0 && s->l[L_READ].fd >= 0 ? ", "
+								      : "",
+			 s->l[L_READ].fd >= 0 ? "read" : "");
+	} else {
+		if (c->socket[0] &&
+		    unix_listen(&s->l[L_UNIX], c->socket, c, err, len) < 0)
 			goto fail;
-		s->socket_path = strdup(c->socket);
-		s->unix_d = daemon_start(s, false, NULL);
-		if (s->unix_d)
-			s->unix_fd = -1; /* MHD closes it when it stops */
-		if (!s->socket_path || !s->unix_d) {
-			snprintf(err, len, "cannot serve %s", c->socket);
+		if (c->read_socket[0] &&
+		    unix_listen(&s->l[L_READ], c->read_socket, c, err, len) < 0)
+			goto fail;
+	}
+	for (int i = L_UNIX; i <= L_READ; i++) {
+		if (s->l[i].fd < 0)
+			continue;
+		s->l[i].d = daemon_start(&s->l[i], NULL);
+		if (!s->l[i].d) {
+			snprintf(err, len, "cannot serve the %s unix socket",
+				 i == L_READ ? "read" : "admin");
 			goto fail;
 		}
 	}
 	if (c->listen[0]) {
 		if (tcp_addr(c->listen, &addr, err, len) < 0)
 			goto fail;
-		s->token = file_read(c->token_file, err, len);
-		if (!s->token)
-			goto fail;
-		s->token[strcspn(s->token, "\r\n")] = '\0';
-		if (strlen(s->token) < 16) {
-			snprintf(err, len,
-				 "%s: the token must be at least 16 characters",
-				 c->token_file);
-			goto fail;
+		if (c->token_file[0]) {
+			s->token = token_load(c->token_file, err, len);
+			if (!s->token)
+				goto fail;
+		}
+		if (c->read_token_file[0]) {
+			s->read_token = token_load(c->read_token_file, err, len);
+			if (!s->read_token)
+				goto fail;
 		}
 		if (c->tls_cert[0]) {
 			s->tls_cert = file_read(c->tls_cert, err, len);
@@ -517,8 +651,8 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 			if (!s->tls_key)
 				goto fail;
 		}
-		s->tcp_d = daemon_start(s, true, &addr);
-		if (!s->tcp_d) {
+		s->l[L_TCP].d = daemon_start(&s->l[L_TCP], &addr);
+		if (!s->l[L_TCP].d) {
 			snprintf(err, len, "cannot listen on %s", c->listen);
 			goto fail;
 		}
@@ -533,17 +667,34 @@ void http_stop(struct http_server *s)
 {
 	if (!s)
 		return;
-	if (s->unix_d)
-		MHD_stop_daemon(s->unix_d);
-	if (s->tcp_d)
-		MHD_stop_daemon(s->tcp_d);
-	if (s->unix_fd >= 0)
-		close(s->unix_fd);
+	for (int i = 0; i < L_COUNT; i++) {
+		struct listener *l = &s->l[i];
+
+		/*
+		 * MHD_stop_daemon() shuts the listening socket down, which
+		 * would break systemd's copy of an activated one (the socket
+		 * unit fails and no longer starts momd).  Quiesced first, MHD
+		 * hands it back and we only close our descriptor.
+		 */
+		if (l->d && l->activated) {
+			MHD_socket fd = MHD_quiesce_daemon(l->d);
+
+			MHD_stop_daemon(l->d);
+			if (fd != MHD_INVALID_SOCKET)
+				close(fd);
+		} else if (l->d) {
+			MHD_stop_daemon(l->d);
+		}
+		if (l->fd >= 0)
+			close(l->fd);
+		/* Only what momd created: systemd owns activated sockets. */
+		if (l->path)
+			unlink(l->path);
+		free(l->path);
+	}
 	http_guard_free(s->guard);
-	if (s->socket_path)
-		unlink(s->socket_path);
-	free(s->socket_path);
 	free(s->token);
+	free(s->read_token);
 	free(s->tls_cert);
 	free(s->tls_key);
 	free(s);

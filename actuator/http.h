@@ -3,8 +3,10 @@
  * http.h: the actuator's HTTP server (libmicrohttpd), reduced to one
  * callback per complete request.
  *
- * It listens on a unix socket (created with the configured mode and group)
- * and optionally on TCP, where every request must carry the bearer token.
+ * It listens on a unix socket (created with the configured mode and group,
+ * or passed in by systemd's socket activation), optionally on a second,
+ * read-level unix socket, and optionally on TCP, where every request must
+ * carry the admin or the read bearer token.
  * It collects the body up to the configured limit (larger: 413), checks the
  * token (missing or wrong: 401), and hands the request to the handler,
  * which fills a response.  Connections are limited in number and time so
@@ -29,6 +31,9 @@ struct http_request {
 	size_t body_len;
 	const char *content_type; /* "" when none */
 	bool tcp;		  /* arrived over TCP (and was authenticated) */
+	bool read_only;		  /* read and ingest only: the read socket
+				     or the read token (api.c refuses the
+				     rest with 403) */
 	void *conn;		  /* for http_query() */
 };
 

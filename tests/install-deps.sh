@@ -34,6 +34,11 @@ TOOLS="clang libclang-rt-14-dev valgrind wrk"
 # scratch storage) that scrapes momd; under systemd the package also
 # enables its own service on port 9090.
 METRICS="graphite-carbon python3-whisper influxdb influxdb-client prometheus"
+# The units under a real systemd (tests/it/systemd_unit.sh): systemd-nspawn
+# boots a Debian 12 tree that debootstrap makes once under build/ (about
+# 90 s and 350 MB the first time); systemd-socket-activate and
+# systemd-analyze are in systemd (tests/it/access.sh, tests/it/install.sh).
+SYSTEMD="systemd systemd-container debootstrap"
 # Benchmarks only (`make bench` passes --bench; `make test` never installs
 # these): wrk drives momd's ingest over loopback TCP (tests/bench/ingest.sh).
 BENCH="wrk"
@@ -41,7 +46,7 @@ EXTRA=""
 [ "${1:-}" = "--bench" ] && EXTRA=$BENCH
 
 missing=""
-for p in $BUILD $RUN $GUESTS $TOOLS $METRICS $EXTRA; do
+for p in $BUILD $RUN $GUESTS $TOOLS $METRICS $SYSTEMD $EXTRA; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		missing="$missing $p"
 	fi

@@ -20,7 +20,7 @@
 . "$ROOT/tests/lib/api.sh"
 
 PORT=$(free_port)
-echo 0123456789abcdef0123456789abcdef >"$T_TMP/token"
+echo 0123456789abcdef0123456789abcdef >"$T_TMP/token" && chmod 600 "$T_TMP/token"
 momd_start --listen "127.0.0.1:$PORT" --token-file "$T_TMP/token" ||
 	{ not_ok "momd starts"; done_testing; }
 TOKEN=$(cat "$T_TMP/token")

@@ -9,7 +9,7 @@
 
 PORT=$(free_port)
 TOKEN=0123456789abcdef0123456789abcdef
-echo "$TOKEN" >"$T_TMP/token"
+echo "$TOKEN" >"$T_TMP/token" && chmod 600 "$T_TMP/token"
 if ! momd_start --listen "127.0.0.1:$PORT" --token-file "$T_TMP/token"; then
 	not_ok "momd starts"
 	done_testing

@@ -15,7 +15,7 @@ check "the spec is valid JSON" python3 -m json.tool "$SPEC" /dev/null
 check "momd --list-routes lists routes" [ -s "$T_TMP/routes" ]
 
 PORT=$(free_port)
-echo 0123456789abcdef0123456789abcdef >"$T_TMP/token"
+echo 0123456789abcdef0123456789abcdef >"$T_TMP/token" && chmod 600 "$T_TMP/token"
 if ! momd_start --max-body 4096 --listen "127.0.0.1:$PORT" --token-file "$T_TMP/token"; then
 	not_ok "momd starts"
 	done_testing

@@ -17,7 +17,7 @@ if ! command -v prometheus >/dev/null; then
 	done_testing
 fi
 PORT=$(free_port)
-echo 0123456789abcdef0123456789abcdef >"$T_TMP/token"
+echo 0123456789abcdef0123456789abcdef >"$T_TMP/token" && chmod 600 "$T_TMP/token"
 momd_start --listen "127.0.0.1:$PORT" --token-file "$T_TMP/token" ||
 	{ not_ok "momd starts"; done_testing; }
 api PATCH /v1/parameters '{"balloonEnabled": true}'

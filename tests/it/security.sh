@@ -50,7 +50,7 @@ check_sh "... and its target is intact, the link still a link" \
 PORT=$(free_port)
 start_fails "listen without token_file is refused" "requires token_file" \
 	--socket "$T_TMP/t.sock" --listen "127.0.0.1:$PORT"
-echo short >"$T_TMP/short-token"
+echo short >"$T_TMP/short-token" && chmod 600 "$T_TMP/short-token"
 start_fails "a token shorter than 16 characters is refused" "at least 16" \
 	--socket "$T_TMP/t.sock" --listen "127.0.0.1:$PORT" --token-file "$T_TMP/short-token"
 start_fails "a missing token file is refused" "No such file" \
