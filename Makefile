@@ -75,7 +75,8 @@ ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) -lpthread -
 # and (wire.c) the write plugin.
 CORE_SRCS := actuator/field.c actuator/wire.c actuator/siphash.c actuator/policy.c \
 	actuator/eval.c actuator/plan.c actuator/evalcase.c \
-	actuator/policy_expr.c actuator/evaluate_cli.c
+	actuator/policy_expr.c actuator/evaluate_cli.c \
+	actuator/jsonlimit.c actuator/glob.c
 
 # The daemon's modules (everything in actuator/ but the core and the mains).
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \

@@ -18,6 +18,7 @@
 
 #include "api_priv.h"
 #include "evalcase.h"
+#include "jsonlimit.h"
 #include "log.h"
 #include "polstate.h"
 #include "prom.h"
@@ -110,6 +111,11 @@ json_t *api_body_json(const struct http_request *req, struct http_response *res)
 
 	if (!api_body_is_json(req, res))
 		return NULL;
+	/* Bound depth and size before jansson builds anything. */
+	if (json_text_check(req->body, req->body_len, msg, sizeof(msg)) < 0) {
+		api_reply_error(res, 400, "bad_json", msg);
+		return NULL;
+	}
 	v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!v) {
 		snprintf(msg, sizeof(msg), "line %d, column %d: %s", jerr.line,
@@ -199,15 +205,14 @@ static void get_params(struct api *api, const struct http_request *req,
 	api_reply(res, 200, engine_params_json(api->engine));
 }
 
-/* Write the values set through the API to state_dir; caller holds lock. */
-static int params_save_locked(struct api *api, char *err, size_t len)
+/* Write set (the values set through the API) to state_dir; caller holds
+   lock.  0, 1 (written, with a warning in err) or -errno. */
+static int params_save_locked(struct api *api, const json_t *set, char *err,
+			      size_t len)
 {
-	json_t *set = engine_params_set_json(api->engine);
-	char *text =
-	    set ? json_dumps(set, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	char *text = json_dumps(set, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int rc;
 
-	json_decref(set);
 	if (!text) {
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
@@ -218,33 +223,37 @@ static int params_save_locked(struct api *api, char *err, size_t len)
 	return rc;
 }
 
+/* Checked, persisted, then put in force: a cycle never acts on values
+   that fail to persist. */
 static void patch_params(struct api *api, const struct http_request *req,
 			 const char *arg, struct http_response *res)
 {
-	json_t *body = api_body_json(req, res), *old = NULL;
+	json_t *body = api_body_json(req, res), *next;
 	char err[512];
+	int rc;
 
 	(void)arg;
 	if (!body)
 		return;
 	pthread_mutex_lock(&api->lock);
-	old = engine_params_set_json(api->engine);
-	if (!old) {
-		api_reply_error(res, 503, "overloaded", "out of memory");
-	} else if (engine_params_update(api->engine, body, err, sizeof(err)) <
-		   0) {
+	rc = engine_params_merge(api->engine, body, &next, err, sizeof(err));
+	if (rc == -ENOMEM) {
+		api_reply_error(res, 503, "overloaded", err);
+	} else if (rc < 0) {
 		api_reply_error(res, 400, "bad_parameter", err);
-	} else if (params_save_locked(api, err, sizeof(err)) < 0) {
-		engine_params_restore(api->engine, old);
-		old = NULL;
+	} else if ((rc = params_save_locked(api, next, err, sizeof(err))) <
+		   0) {
+		json_decref(next);
 		log_err("parameters not changed: %s", err);
 		api_reply_error(res, 500, "persist_failed", err);
 	} else {
+		if (rc > 0)
+			log_warn("parameters: %s", err);
+		engine_params_restore(api->engine, next);
 		log_info("parameters updated through the API");
 		api_reply(res, 200, engine_params_json(api->engine));
 	}
 	pthread_mutex_unlock(&api->lock);
-	json_decref(old);
 	json_decref(body);
 }
 
@@ -343,11 +352,12 @@ static bool keys_known(const json_t *body, const char *const *allowed,
 static void evaluate_reply(struct api *api, struct policy_set *ps,
 			   struct evalcase *ec, struct http_response *res)
 {
-	bool no_state;
+	bool no_state, over;
 	json_t *plan;
 
 	plan = engine_evaluate(api->engine, ps,
-			       ec ? evalcase_snapshot(ec) : NULL, &no_state);
+			       ec ? evalcase_snapshot(ec) : NULL, &no_state,
+			       &over);
 	if (plan)
 		api_reply(res, 200,
 			  json_pack("{s:o, s:s, s:s}", "plan", plan, "policies",
@@ -356,14 +366,36 @@ static void evaluate_reply(struct api *api, struct policy_set *ps,
 	else if (no_state)
 		api_reply_error(res, 409, "no_state",
 				"no host sample yet: supply a \"case\"");
+	else if (over)
+		api_reply_error(res, 503, "over_budget",
+				"the evaluation took longer than "
+				"eval_budget_ms; nothing was changed");
 	else
 		api_reply_error(res, 503, "overloaded", "out of memory");
 }
 
 /*
+ * Take the evaluation slot, waiting at most eval_budget_ms (the most the
+ * evaluation holding it can take); false with 503 answered when busy.
+ * One evaluation at a time bounds what dry runs cost together and leaves
+ * the other listener thread to everything else.
+ */
+static bool eval_slot_take(struct api *api, struct http_response *res)
+{
+	struct timespec t = clock_after(CLOCK_REALTIME,
+					api->conf->eval_budget_ms);
+
+	if (pthread_mutex_timedlock(&api->eval_slot, &t) == 0)
+		return true;
+	api_reply_error(res, 503, "busy",
+			"another evaluation is running; try again");
+	return false;
+}
+
+/*
  * Dry-run evaluation: {"policies": {...}, "case": {...}}, both optional
  * (an empty body evaluates the set in force against the current state).
- * Nothing is changed.
+ * Nothing is changed.  Compiling and evaluating hold the evaluation slot.
  */
 static void post_evaluate(struct api *api, const struct http_request *req,
 			  const char *arg, struct http_response *res)
@@ -389,13 +421,17 @@ static void post_evaluate(struct api *api, const struct http_request *req,
 	}
 	pol = json_object_get(body, "policies");
 	cs = json_object_get(body, "case");
-	if (pol && !(ps = api_policies_from_json(pol, res)))
+	if (!eval_slot_take(api, res))
 		goto out;
+	if (pol && !(ps = api_policies_from_json(pol, res)))
+		goto unlock;
 	if (cs && !(ec = evalcase_from_json(cs, &perr))) {
 		api_reply_policy_error(res, "invalid_case", &perr);
-		goto out;
+		goto unlock;
 	}
 	evaluate_reply(api, ps, ec, res);
+unlock:
+	pthread_mutex_unlock(&api->eval_slot);
 out:
 	evalcase_free(ec);
 	policy_set_free(ps);
@@ -598,6 +634,7 @@ int api_init(struct api *api, struct engine *e, const struct conf *c, char *err,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&api->lock, NULL);
+	pthread_mutex_init(&api->eval_slot, NULL);
 	n = statedir_clean(c->state_dir);
 	if (n > 0)
 		log_info("removed %d temporary file(s) from %s", n,
@@ -614,4 +651,5 @@ void api_release(struct api *api)
 	polstate_free(api->overrides);
 	api->overrides = NULL;
 	pthread_mutex_destroy(&api->lock);
+	pthread_mutex_destroy(&api->eval_slot);
 }

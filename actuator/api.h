@@ -30,6 +30,7 @@ struct api {
 	const struct conf *conf;
 	pthread_mutex_t lock;	    /* serialises changes and their files */
 	struct polstate *overrides; /* policy changes in force; under lock */
+	pthread_mutex_t eval_slot;  /* one POST /v1/evaluate at a time */
 };
 
 /*

@@ -79,6 +79,7 @@ static void change_locked(struct api *api, struct polstate *next,
 	struct policy_error perr;
 	struct policy_set *ps;
 	char err[512];
+	int rc;
 
 	if (!next) {
 		api_reply_error(res, 503, "overloaded", "out of memory");
@@ -89,12 +90,15 @@ static void change_locked(struct api *api, struct polstate *next,
 		api_reply_policy_error(res, "invalid_policy", &perr);
 		goto out;
 	}
-	if (polstate_save(next, api->conf->state_dir, err, sizeof(err)) < 0) {
+	rc = polstate_save(next, api->conf->state_dir, err, sizeof(err));
+	if (rc < 0) {
 		log_err("policies not changed: %s", err);
 		api_reply_error(res, 500, "persist_failed", err);
 		policy_set_free(ps);
 		goto out;
 	}
+	if (rc > 0) /* in the file: in force too, whatever the warning */
+		log_warn("policies: %s", err);
 	log_info("policies: %s; %zu in force", what, policy_set_count(ps));
 	engine_policies_swap(api->engine, ps);
 	polstate_free(api->overrides);
@@ -105,13 +109,17 @@ out:
 	polstate_free(next);
 }
 
-/* A policy given as a JSON document or as its text; a new string. */
+/*
+ * A policy given as a JSON document or as its text; a new string.  A
+ * document is kept compact: indenting untrusted input costs its depth
+ * times its size (momctl indents what it shows).
+ */
 static char *policy_text(const json_t *v)
 {
 	if (json_is_string(v))
 		return strdup(json_string_value(v));
 	if (json_is_object(v))
-		return json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	return NULL;
 }
 

@@ -100,6 +100,9 @@ static const struct conf_option conf_options[] = {
 	 "cycles without movement before a guest counts as not following"},
 	{"action_log_size", OPT_INT, O(action_log_size), "1000", 1, 1000000,
 	 "recent actions kept in memory for the API"},
+	{"eval_budget_ms", OPT_INT, O(eval_budget_ms), "2000", 10, 600000,
+	 "most time one evaluation may take: over it a cycle is skipped and "
+	 "POST /v1/evaluate answers 503"},
 };
 
 #define NOPTIONS (sizeof(conf_options) / sizeof(conf_options[0]))

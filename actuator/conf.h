@@ -58,6 +58,7 @@ struct conf {
 	int rail_stuck_cycles;	  /* target ignored this many cycles: stuck */
 	int rail_min_size_mib;	  /* no guest below this, even in emergency */
 	int action_log_size;	  /* recent actions kept for the API */
+	int eval_budget_ms;	  /* time one evaluation may take */
 };
 
 /* Fill *c with the built-in defaults.  Returns 0 or -ENOMEM. */

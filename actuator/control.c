@@ -311,6 +311,24 @@ static int64_t rails_apply(const struct control_rails *r,
 }
 
 /*
+ * 2^50 KiB (1 EiB): beyond it a sample is garbage.  A sample is converted
+ * to int64 only inside [0, KIB_PLAUSIBLE] (a conversion out of int64's
+ * range is undefined behaviour: 1e30 became INT64_MIN and disabled a rail).
+ */
+#define KIB_PLAUSIBLE 0x1p50
+
+static bool kib_plausible(double v)
+{
+	return field_present(v) && v >= 0 && v <= KIB_PLAUSIBLE;
+}
+
+/* A KiB value of a sample, or -1 when absent or implausible. */
+static int64_t kib_or_none(double v)
+{
+	return kib_plausible(v) ? (int64_t)v : -1;
+}
+
+/*
  * Hands-off checks: fill in from the row, or return why the guest must be
  * left alone.
  */
@@ -327,12 +345,13 @@ static const char *balloon_input(const struct control_rails *r,
 		return "no balloon size reported";
 	if (!field_present(max) || max <= 0)
 		return "no maximum memory reported";
-	/* 2^50 KiB (1 EiB): beyond it a sample is garbage, and int64 math
-	 * on it could overflow. */
-	if (cur > 0x1p50 || max > 0x1p50)
+	if (!kib_plausible(cur) || !kib_plausible(max) ||
+	    (field_present(min) && min > KIB_PLAUSIBLE))
 		return "implausible balloon sizes reported";
 	if (!field_present(free_kib))
 		return "no balloon statistics (no balloon driver?)";
+	if (!kib_plausible(free_kib))
+		return "implausible balloon statistics reported";
 	if (r->stale_ms > 0 && field_present(age) && age * 1000 > r->stale_ms)
 		return "balloon statistics are stale";
 	in->cur = (int64_t)cur;
@@ -432,7 +451,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	if (g->len == 0)
 		return;
 	row = g->values + (g->len - 1) * GUEST_FIELD_COUNT;
-	if (field_present(row[GF_BALLOON_CUR]))
+	if (kib_plausible(row[GF_BALLOON_CUR]))
 		balloon_observe(c, gs, g, (int64_t)row[GF_BALLOON_CUR],
 				wall_ms);
 	if (!pv->set)
@@ -440,9 +459,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	snprintf(a.subject, sizeof(a.subject), "guest:%s", g->name);
 	snprintf(a.control, sizeof(a.control), "balloon_target");
 	a.planned = pv->value;
-	a.old_value = field_present(row[GF_BALLOON_CUR])
-			  ? (int64_t)row[GF_BALLOON_CUR]
-			  : -1;
+	a.old_value = kib_or_none(row[GF_BALLOON_CUR]);
 	reason_text(pv, a.reason, sizeof(a.reason));
 
 	why = balloon_input(&c->rails, row, &in);

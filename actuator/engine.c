@@ -3,12 +3,16 @@
  * engine.c: ingest, the evaluation cycle, and the JSON views of the state.
  *
  * DESIGN.  Threads: libmicrohttpd's (ingest and API) and the main thread
- * (engine_cycle).  `lock` guards store, counts, policies, params, last_plan
- * and dry_run; `ctl_lock` guards the controller.  A cycle takes `lock` only
- * to build a snapshot and take a reference to the policy set, evaluates
- * with no lock held, then applies under `ctl_lock` alone.  The plan borrows
- * names from its policy set, so the reference is dropped only after the
- * plan is freed.
+ * (engine_cycle).  `lock` guards store, counts, policies, params, last_plan,
+ * dry_run, the rails waiting for the next cycle and `applied`, the
+ * controller's view published after each cycle.  `ctl_lock` serialises
+ * cycles, and the controller belongs to the cycle that holds it: no other
+ * thread ever waits for it, so a libvirt call that stalls (libvirtd
+ * stopped) stalls that cycle only, never /metrics, /v1/plan or ingest.  A
+ * cycle takes `lock` only to build a snapshot and take a reference to the
+ * policy set, evaluates with no lock held, applies under `ctl_lock` alone,
+ * then publishes under `lock`.  The plan borrows names from its policy
+ * set, so the reference is dropped only after the plan is freed.
  */
 #include "engine.h"
 
@@ -54,11 +58,15 @@ struct engine {
 	int64_t held_since_ms;	   /* monotonic, when the hold began */
 	uint64_t held_cycles;	   /* cycles held for stale host samples */
 	json_t *stale_guests;	   /* name -> true, as of the last cycle */
+	int eval_budget_ms; /* changed by a reload */
 	uint64_t cycles;
 	int64_t last_eval_ns;
 	int64_t started_ms;
 
-	pthread_mutex_t ctl_lock;
+	pthread_mutex_t ctl_lock;  /* one cycle at a time; see DESIGN */
+	json_t *applied;	   /* controller_guests_json(); under lock */
+	struct control_rails rails; /* for the next cycle; under lock */
+	bool rails_changed;	   /* under lock */
 	struct balloon_backend balloon;
 	struct ksm_backend ksm;
 	struct controller *ctl;
@@ -115,6 +123,8 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	e->dry_run = conf->dry_run;
 	e->interval_ms = conf->interval_ms;
 	e->samples_stale_ms = conf->samples_stale_ms;
+	e->eval_budget_ms = conf->eval_budget_ms;
+	e->rails = rails;
 	e->started_ms = clock_wall_ms();
 	e->error_rl = (struct ratelimit)RATELIMIT_INIT(60000);
 	pthread_mutex_init(&e->lock, NULL);
@@ -172,6 +182,7 @@ void engine_free(struct engine *e)
 	store_free(e->store);
 	json_decref(e->params);
 	json_decref(e->stale_guests);
+	json_decref(e->applied);
 	plan_free(e->last_plan);
 	policy_ref_put(e->last_plan_ref);
 	policy_ref_put(e->policies);
@@ -220,7 +231,9 @@ static void log_decisions(const struct plan *plan, const struct snapshot *s)
 			continue;
 		plan_reason_format(&pv->reason, why, sizeof(why));
 		/* A decision that changes nothing is only worth a debug line. */
-		log_msg(pv->value != (int64_t)cur ? LOG_LVL_INFO
+		/* Compared as doubles: cur may be absent (NaN) or beyond
+		   int64, and converting those is undefined behaviour. */
+		log_msg((double)pv->value != cur ? LOG_LVL_INFO
 						  : LOG_LVL_DEBUG,
 			"decision guest:%s balloon_target=%" PRId64
 			" (now %.0f KiB); reason: %s",
@@ -329,9 +342,12 @@ void engine_cycle(struct engine *e)
 	struct snap_param *params = NULL;
 	struct policy_ref *ref;
 	struct plan *plan = NULL;
-	struct timespec t0, t1;
+	struct timespec t0, t1, deadline;
+	struct control_rails rails;
+	bool rails_changed;
+	json_t *applied;
 	size_t nparams, expired;
-	bool dry_run, held;
+	bool dry_run, held, over = false;
 	int64_t now_ms;
 
 	pthread_mutex_lock(&e->lock);
@@ -350,6 +366,7 @@ void engine_cycle(struct engine *e)
 	ref = e->policies;
 	ref->refs++;
 	dry_run = e->dry_run;
+	deadline = clock_after(CLOCK_MONOTONIC, e->eval_budget_ms);
 	pthread_mutex_unlock(&e->lock);
 	if (expired)
 		log_info("forgot %zu guest(s) that stopped reporting", expired);
@@ -368,17 +385,29 @@ void engine_cycle(struct engine *e)
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	plan = eval_run(ref->ps, store_snapshot_get(ss));
+	plan = eval_run_until(ref->ps, store_snapshot_get(ss), &deadline,
+			      &over);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!plan) {
-		log_err("cycle skipped: out of memory");
+		log_err("cycle skipped: %s",
+			over ? "the policies took longer than eval_budget_ms"
+			     : "out of memory");
 		goto out;
 	}
 	log_decisions(plan, store_snapshot_get(ss));
 
+	pthread_mutex_lock(&e->lock);
+	rails = e->rails;
+	rails_changed = e->rails_changed;
+	e->rails_changed = false;
+	pthread_mutex_unlock(&e->lock);
+	/* Libvirt and sysfs calls: no lock that a reader waits for. */
 	pthread_mutex_lock(&e->ctl_lock);
+	if (rails_changed)
+		controller_set_rails(e->ctl, &rails);
 	controller_apply(e->ctl, plan, store_snapshot_get(ss), dry_run,
 			 clock_wall_ms());
+	applied = controller_guests_json(e->ctl);
 	pthread_mutex_unlock(&e->ctl_lock);
 
 	/* Keep the plan itself (and the policy set its reasons borrow
@@ -395,6 +424,10 @@ void engine_cycle(struct engine *e)
 	e->cycles++;
 	e->last_eval_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
 			  (t1.tv_nsec - t0.tv_nsec);
+	if (applied) {
+		json_decref(e->applied);
+		e->applied = applied;
+	}
 	pthread_mutex_unlock(&e->lock);
 out:
 	plan_free(plan);
@@ -575,8 +608,10 @@ static json_t *row_json(const double *row, const struct field_desc *desc,
 	for (size_t f = 0; o && f < width; f++) {
 		if (!field_present(row[f]))
 			continue;
-		/* Integral values print as integers, as MOM's did. */
-		if (row[f] == (double)(json_int_t)row[f])
+		/* Integral values print as integers, as MOM's did (range
+		   checked first: converting beyond int64 is undefined). */
+		if (row[f] >= -0x1p63 && row[f] < 0x1p63 &&
+		    row[f] == (double)(json_int_t)row[f])
 			json_object_set_new(o, desc[f].name,
 					    json_integer((json_int_t)row[f]));
 		else
@@ -648,12 +683,13 @@ json_t *engine_plan_json(struct engine *e)
 
 	pthread_mutex_lock(&e->lock);
 	p = e->last_plan ? plan_to_json(e->last_plan) : json_null();
+	targets = e->applied ? json_deep_copy(e->applied) : json_object();
 	pthread_mutex_unlock(&e->lock);
-	if (!p)
+	if (!p || !targets) {
+		json_decref(p);
+		json_decref(targets);
 		return NULL;
-	pthread_mutex_lock(&e->ctl_lock);
-	targets = controller_guests_json(e->ctl);
-	pthread_mutex_unlock(&e->ctl_lock);
+	}
 	return json_pack("{s:o, s:o}", "plan", p, "applied", targets);
 }
 
@@ -682,20 +718,21 @@ json_t *engine_params_json(struct engine *e)
 	return o;
 }
 
-int engine_params_update(struct engine *e, const json_t *updates, char *err,
-			 size_t len)
+int engine_params_merge(struct engine *e, const json_t *updates,
+			json_t **out, char *err, size_t len)
 {
 	const char *key;
 	json_t *v;
 	json_t *next;
 	int rc = -EINVAL;
 
+	*out = NULL;
 	if (!json_is_object(updates)) {
 		snprintf(err, len, "parameters must be a JSON object");
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&e->lock);
-	next = json_copy(e->params);
+	next = json_deep_copy(e->params);
 	if (!next) {
 		rc = -ENOMEM;
 		snprintf(err, len, "out of memory");
@@ -723,13 +760,23 @@ int engine_params_update(struct engine *e, const json_t *updates, char *err,
 		}
 		json_object_set_new(next, key, json_real(x));
 	}
-	json_decref(e->params);
-	e->params = next;
-	next = NULL;
-	rc = 0;
+	pthread_mutex_unlock(&e->lock);
+	*out = next;
+	return 0;
 out:
 	pthread_mutex_unlock(&e->lock);
 	json_decref(next);
+	return rc;
+}
+
+int engine_params_update(struct engine *e, const json_t *updates, char *err,
+			 size_t len)
+{
+	json_t *next;
+	int rc = engine_params_merge(e, updates, &next, err, len);
+
+	if (rc == 0)
+		engine_params_restore(e, next);
 	return rc;
 }
 
@@ -761,12 +808,14 @@ void engine_reconfigure(struct engine *e, const struct conf *next,
 	pthread_mutex_lock(&e->lock);
 	e->interval_ms = next->interval_ms;
 	e->samples_stale_ms = next->samples_stale_ms;
+	e->eval_budget_ms = next->eval_budget_ms;
 	if (dry_run_changed)
 		e->dry_run = next->dry_run;
+	/* Taken by the next cycle: waiting for ctl_lock here would stall
+	   the main thread behind a stalled libvirt call. */
+	e->rails = rails;
+	e->rails_changed = true;
 	pthread_mutex_unlock(&e->lock);
-	pthread_mutex_lock(&e->ctl_lock);
-	controller_set_rails(e->ctl, &rails);
-	pthread_mutex_unlock(&e->ctl_lock);
 }
 
 void engine_set_dry_run(struct engine *e, bool on)
@@ -805,17 +854,21 @@ void engine_policies_swap(struct engine *e, struct policy_set *ps)
 }
 
 json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
-			const struct snapshot *snap, bool *no_state)
+			const struct snapshot *snap, bool *no_state,
+			bool *over)
 {
 	struct store_snapshot *ss = NULL;
 	struct snap_param *params = NULL;
 	struct policy_ref *ref = NULL;
 	struct plan *plan = NULL;
+	struct timespec deadline;
 	json_t *out = NULL;
 	size_t nparams;
 
 	*no_state = false;
+	*over = false;
 	pthread_mutex_lock(&e->lock);
+	deadline = clock_after(CLOCK_MONOTONIC, e->eval_budget_ms);
 	if (!snap) {
 		params = params_locked(e, &nparams);
 		if (params)
@@ -837,7 +890,7 @@ json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
 			goto out;
 		}
 	}
-	plan = eval_run(ps, snap);
+	plan = eval_run_until(ps, snap, &deadline, over);
 	if (plan)
 		out = plan_to_json(plan);
 out:

@@ -51,9 +51,17 @@ json_t *engine_actions_json(struct engine *e, size_t limit);
 
 /* Parameters: current values (defaults merged in), and a merge-update. */
 json_t *engine_params_json(struct engine *e);
-/* Returns 0, or -EINVAL with a message (unknown parameter, not a number). */
+/* Returns 0, or -EINVAL with a message (unknown parameter, not a number)
+   or -ENOMEM. */
 int engine_params_update(struct engine *e, const json_t *updates, char *err,
 			 size_t len);
+/*
+ * The values set through the API with updates merged in, checked but not
+ * in force: *out (a new reference, for engine_params_restore() once
+ * persisted).  Returns 0, or -EINVAL or -ENOMEM with a message.
+ */
+int engine_params_merge(struct engine *e, const json_t *updates,
+			json_t **out, char *err, size_t len);
 
 /*
  * The values set through the API only (no defaults), as a new reference:
@@ -61,8 +69,8 @@ int engine_params_update(struct engine *e, const json_t *updates, char *err,
  */
 json_t *engine_params_set_json(struct engine *e);
 /*
- * Put back values taken with engine_params_set_json() (takes ownership),
- * e.g. when a change could not be persisted.
+ * Put values in force (takes ownership): those of engine_params_merge(),
+ * or back those of engine_params_set_json().
  */
 void engine_params_restore(struct engine *e, json_t *values);
 
@@ -91,10 +99,12 @@ void engine_policies_swap(struct engine *e, struct policy_set *ps);
  * in force; against snap (borrowed) or, when NULL, the current samples and
  * parameters.  Evaluation runs outside the engine lock.  Returns the plan
  * as a new JSON reference (plan_to_json), or NULL: *no_state is then true
- * when there was no host sample to evaluate, false when out of memory.
+ * when there was no host sample to evaluate, *over when the evaluation
+ * took longer than eval_budget_ms, neither when out of memory.
  */
 json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
-			const struct snapshot *snap, bool *no_state);
+			const struct snapshot *snap, bool *no_state,
+			bool *over);
 
 /*
  * Run f with the policy set in force (borrowed; valid during the call, under

@@ -15,17 +15,17 @@
  * Errors are isolated: a failing guest loses its own controls only; a
  * failing host rule loses the host's controls and signals only.
  *
- * Purity: no I/O, no clock, no locks, no globals.  The only allocations are
+ * Purity: no I/O, no locks, no globals; the clock only for a deadline.  The only allocations are
  * the plan, one variable array per call and the text of error messages.
  */
 #define MOM_POLICY_PRIV_ALLOW
 #include "eval.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "glob.h"
 #include "policy_priv.h"
 
 enum ev_rc { EV_OK, EV_STOP, EV_ERR };
@@ -42,11 +42,31 @@ struct ectx {
 	struct plan_value *ctl;	       /* the entity's controls */
 	struct plan_value *signal;     /* host rules only */
 	char emsg[200];		       /* the failure, without context */
-	const char *epath;
+	const struct pseg *epath;
+	const struct timespec *deadline; /* or NULL */
+	unsigned long steps;	       /* nodes and samples visited */
+	bool over;		       /* the deadline passed: abandon */
 };
+
+/* Count n steps; every 4096 look at the deadline.  True when over. */
+static bool ev_step(struct ectx *c, unsigned long n)
+{
+	struct timespec now;
+	unsigned long before = c->steps;
+
+	c->steps += n;
+	if (!c->deadline || c->over || before >> 12 == c->steps >> 12)
+		return c->over;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	c->over = now.tv_sec > c->deadline->tv_sec ||
+		  (now.tv_sec == c->deadline->tv_sec &&
+		   now.tv_nsec >= c->deadline->tv_nsec);
+	return c->over;
+}
 
 static double hist_avg(const struct snap_entity *e, size_t width, int f)
 {
+	/* cost: e->len steps (ev_num counts them) */
 	double sum = 0.0;
 	size_t n = 0;
 
@@ -217,7 +237,7 @@ static int ev_special(struct ectx *c, const struct xnode *n, double *out)
 			return -1;
 		return field_present(*out) ? 0 : ev_num(c, &n->args[1], out);
 	case XOP_GLOB:
-		*out = fnmatch(n->s, c->name, 0) == 0;
+		*out = glob_match(n->s, c->name);
 		return 0;
 	case XOP_SEQ:
 	case XOP_SNE:
@@ -233,6 +253,10 @@ static int ev_num(struct ectx *c, const struct xnode *n, double *out)
 {
 	const struct snap_entity *h = &c->snap->host;
 
+	if (ev_step(c, n->op == XOP_AVG ? 1 + c->ent->len
+			: n->op == XOP_HAVG ? 1 + h->len
+					    : 1))
+		return ev_fail(c, n, "over the evaluation time budget");
 	switch (n->op) {
 	case XOP_CONST:
 		*out = n->k;
@@ -344,17 +368,20 @@ static enum ev_rc ex_block(struct ectx *c, const struct block *b)
 /* Run one rule; on failure return a new message with its context. */
 static int ex_rule(struct ectx *c, const struct rule *r, char **msg)
 {
+	char path[256];
 	size_t len;
 
 	c->rule = r;
+	c->epath = NULL;
 	if (ex_block(c, &r->body) != EV_ERR)
 		return 0;
+	pseg_format(c->epath, path, sizeof(path));
 	len = strlen(r->policy) + strlen(r->name) + strlen(c->emsg) +
-	      strlen(c->epath ? c->epath : "") + 16;
+	      strlen(path) + 16;
 	*msg = malloc(len);
 	if (*msg)
 		snprintf(*msg, len, "%s/%s: %s at %s", r->policy, r->name,
-			 c->emsg, c->epath ? c->epath : "?");
+			 c->emsg, path);
 	return -1;
 }
 
@@ -368,6 +395,8 @@ static int ev_host(struct ectx *c, const struct cpolicy *p, struct plan *plan)
 	for (size_t i = 0; i < p->nhost; i++) {
 		if (ex_rule(c, &p->host[i], &plan->host_error) == 0)
 			continue;
+		if (c->over)
+			return -1;
 		memset(plan->host, 0, sizeof(plan->host));
 		memset(plan->signal, 0, sizeof(plan->signal));
 		return plan->host_error ? 0 : -1;
@@ -389,6 +418,8 @@ static int ev_guests(struct ectx *c, const struct cpolicy *p,
 		for (size_t i = 0; i < p->nguest && !pg->error; i++) {
 			if (ex_rule(c, &p->guest[i], &pg->error) == 0)
 				continue;
+			if (c->over)
+				return -1;
 			memset(pg->ctl, 0, sizeof(pg->ctl));
 			if (!pg->error)
 				return -1;
@@ -433,10 +464,19 @@ static void env_init(const struct policy_set *ps, const struct snapshot *snap,
 
 struct plan *eval_run(const struct policy_set *ps, const struct snapshot *snap)
 {
-	struct ectx c = {.ps = ps, .snap = snap};
+	return eval_run_until(ps, snap, NULL, NULL);
+}
+
+struct plan *eval_run_until(const struct policy_set *ps,
+			    const struct snapshot *snap,
+			    const struct timespec *deadline, bool *over)
+{
+	struct ectx c = {.ps = ps, .snap = snap, .deadline = deadline};
 	struct plan *plan = plan_new(snap);
 	bool host_ok = true;
 
+	if (over)
+		*over = false;
 	c.env = calloc(ps->nslots + 1, sizeof(*c.env));
 	c.assigned = calloc(ps->nslots + 1, 1);
 	if (!plan || !c.env || !c.assigned)
@@ -455,6 +495,8 @@ struct plan *eval_run(const struct policy_set *ps, const struct snapshot *snap)
 	free(c.assigned);
 	return plan;
 fail:
+	if (over)
+		*over = c.over;
 	free(c.env);
 	free(c.assigned);
 	plan_free(plan);

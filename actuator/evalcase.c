@@ -6,7 +6,9 @@
  * naming their JSON path.  Besides the keys of evalcase.h a case may carry
  * a top-level "description" string.  A derived field left absent is
  * derived from its sample (mem_free, swap_usage); nothing else is computed.
- * Guest names are non-empty and distinct (plans are keyed by name).
+ * Guest names are non-empty and distinct (plans are keyed by name); a
+ * case has at most EVALCASE_MAX_GUESTS guests, SNAPSHOT_HISTORY_MAX
+ * samples each, so evaluating it costs at most that times the policies.
  */
 #include "evalcase.h"
 
@@ -14,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "jsonlimit.h"
 
 struct evalcase {
 	struct snapshot snap;
@@ -184,29 +188,73 @@ static int ce_params(struct evalcase *c, const json_t *o,
 }
 
 static int ce_guest_name(struct evalcase *c, const json_t *o, size_t g,
-			 char *path, struct policy_error *err)
+			 bool dup, char *path, struct policy_error *err)
 {
 	const json_t *name = json_object_get(o, "name");
 
 	if (!json_is_string(name) || !json_string_length(name) ||
 	    strlen(json_string_value(name)) != json_string_length(name))
 		return ce_error(err, path, "a guest needs a non-empty \"name\"");
-	for (size_t i = 0; i < g; i++)
-		if (strcmp(c->guests[i].name, json_string_value(name)) == 0)
-			return ce_error(err, path, "two guests are named '%s'",
-					json_string_value(name));
+	if (dup)
+		return ce_error(err, path, "two guests are named '%s'",
+				json_string_value(name));
 	c->guests[g].name = ce_strdup(c, json_string_value(name));
 	return c->guests[g].name ? 0 : ce_error(err, path, "out of memory");
+}
+
+struct name_at {
+	const char *name;
+	size_t i;
+};
+
+static int name_at_cmp(const void *a, const void *b)
+{
+	const struct name_at *x = a, *y = b;
+	int d = strcmp(x->name, y->name);
+
+	return d ? d : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * The first guest (in case order) whose name an earlier guest has, or n:
+ * sorting makes this O(n log n) where pairwise comparison was O(n^2).
+ */
+static size_t first_duplicate(const json_t *arr, size_t n, int *oom)
+{
+	struct name_at *v = calloc(n + 1, sizeof(*v));
+	size_t m = 0, first = n;
+
+	*oom = !v;
+	for (size_t i = 0; v && i < n; i++) {
+		const json_t *s = json_object_get(json_array_get(arr, i), "name");
+
+		if (json_is_string(s))
+			v[m++] = (struct name_at){json_string_value(s), i};
+	}
+	if (v)
+		qsort(v, m, sizeof(*v), name_at_cmp);
+	for (size_t k = 1; v && k < m; k++)
+		if (strcmp(v[k - 1].name, v[k].name) == 0 && v[k].i < first)
+			first = v[k].i;
+	free(v);
+	return first;
 }
 
 static int ce_guests(struct evalcase *c, const json_t *arr,
 		     struct policy_error *err)
 {
-	size_t i;
+	size_t i, dup;
 	json_t *o;
+	int oom;
 
 	if (!json_is_array(arr))
 		return ce_error(err, "$.guests", "\"guests\" is an array");
+	if (json_array_size(arr) > EVALCASE_MAX_GUESTS)
+		return ce_error(err, "$.guests", "more than %d guests",
+				EVALCASE_MAX_GUESTS);
+	dup = first_duplicate(arr, json_array_size(arr), &oom);
+	if (oom)
+		return ce_error(err, "$.guests", "out of memory");
 	c->guests = calloc(json_array_size(arr) + 1, sizeof(*c->guests));
 	if (!c->guests)
 		return ce_error(err, "$.guests", "out of memory");
@@ -217,7 +265,7 @@ static int ce_guests(struct evalcase *c, const json_t *arr,
 		snprintf(path, sizeof(path), "$.guests[%zu]", i);
 		if (!json_is_object(o))
 			return ce_error(err, path, "a guest is an object");
-		if (ce_guest_name(c, o, i, path, err) ||
+		if (ce_guest_name(c, o, i, i == dup, path, err) ||
 		    ce_entity(c, o, false, &c->guests[i], path, err))
 			return -1;
 		c->snap.nguests++;
@@ -281,9 +329,13 @@ struct evalcase *evalcase_parse(const char *text, size_t len,
 				struct policy_error *err)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = NULL;
 	struct evalcase *c;
 
+	memset(err, 0, sizeof(*err));
+	if (json_text_check(text, len, err->message, sizeof(err->message)) < 0)
+		return NULL;
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		memset(err, 0, sizeof(*err));
 		snprintf(err->message, sizeof(err->message), "JSON syntax: %s",

@@ -25,6 +25,9 @@
 
 struct evalcase; /* owns a snapshot and everything it points to */
 
+/* Most guests in a case (a host runs far fewer). */
+#define EVALCASE_MAX_GUESTS 4096
+
 /*
  * Parse a case.  Returns a new case, or NULL with *err filled (path, and
  * line and column for syntax errors).

@@ -58,15 +58,48 @@ int log_level_parse(const char *s, enum log_level *out)
 	return -1;
 }
 
+/*
+ * Copy msg into out (len bytes), control bytes escaped ("\n", "\r", "\t",
+ * "\xNN"): messages quote names that come from samples and requests, and a
+ * raw newline in one would forge a log line.  Returns the length.
+ */
+static size_t escape_controls(char *out, size_t len, const char *msg)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		unsigned char ch = *p;
+
+		if (ch >= 0x20 && ch != 0x7f) {
+			if (n + 1 >= len)
+				break;
+			out[n++] = (char)ch;
+			continue;
+		}
+		if (n + 4 >= len)
+			break;
+		out[n++] = '\\';
+		if (ch == '\n' || ch == '\r' || ch == '\t') {
+			out[n++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+		} else {
+			out[n++] = 'x';
+			out[n++] = hex[ch >> 4];
+			out[n++] = hex[ch & 15];
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
 static void log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
-	char line[2048];
+	char msg[2048], line[2048];
 	int n;
 
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = snprintf(line, sizeof(line), "momd[%s]: ", level_names[level]);
-	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	if (n > (int)sizeof(line) - 2)
-		n = sizeof(line) - 2;
+	n += (int)escape_controls(line + n, sizeof(line) - (size_t)n - 1, msg);
 	line[n++] = '\n';
 	/* One write per line keeps lines whole between threads. */
 	if (write(STDERR_FILENO, line, n) < 0)
@@ -117,3 +150,17 @@ static int64_t clock_ms(clockid_t id)
 
 int64_t clock_mono_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
 int64_t clock_wall_ms(void) { return clock_ms(CLOCK_REALTIME); }
+
+struct timespec clock_after(clockid_t clk, int ms)
+{
+	struct timespec t;
+
+	clock_gettime(clk, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -52,5 +53,7 @@ bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms,
 /* Monotonic and wall clocks in milliseconds. */
 int64_t clock_mono_ms(void);
 int64_t clock_wall_ms(void);
+/* Now plus ms on clock clk: a deadline for clock or pthread waits. */
+struct timespec clock_after(clockid_t clk, int ms);
 
 #endif /* MOM_LOG_H */

@@ -17,8 +17,9 @@
  * Signals are blocked in every thread and taken synchronously by the main
  * loop with sigtimedwait(): SIGTERM and SIGINT stop within one wait, SIGHUP
  * reloads the configuration (the options that can change live: log_level,
- * interval_ms, dry_run and the rails; the others are named as needing a
- * restart; a file that does not validate leaves the configuration in force
+ * interval_ms, dry_run, eval_budget_ms and the rails; the others are named
+ * as needing a restart; a file that does not validate leaves the
+ * configuration in force
  * whole) and the policies (keeping the old set when the new one does not
  * validate).
  *
@@ -123,6 +124,7 @@ static const char *const live_options[] = {
 	"rail_max_shrink_pct", "rail_max_grow_pct",    "rail_used_margin_pct",
 	"rail_stale_ms",       "rail_stuck_cycles",    "rail_min_size_mib",
 	"samples_stale_ms",
+	"eval_budget_ms",
 };
 
 static bool option_is_live(const char *name)
@@ -188,6 +190,7 @@ static void reload_config(struct conf *c, struct engine *e, int argc,
 	c->rail_stuck_cycles = next.rail_stuck_cycles;
 	c->rail_min_size_mib = next.rail_min_size_mib;
 	c->samples_stale_ms = next.samples_stale_ms;
+	c->eval_budget_ms = next.eval_budget_ms;
 	tmp = c->log_level;
 	c->log_level = next.log_level;
 	next.log_level = tmp;

@@ -7,6 +7,7 @@
  * (momctl.h).
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,30 @@ static void name_from_file(const char *path, char *name, size_t len)
 	snprintf(name, len, "%.*s", (int)n, base);
 }
 
+/*
+ * "/v1/policies/NAME" with every byte of NAME outside [A-Za-z0-9_.-]
+ * percent-escaped: a name is one path segment, whatever it holds, so
+ * "../policies" reaches the server (which refuses it) instead of becoming
+ * DELETE /v1/policies.
+ */
+static void policy_path(char *path, size_t len, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = (size_t)snprintf(path, len, "/v1/policies/");
+
+	for (const unsigned char *p = (const unsigned char *)name;
+	     *p && n + 4 < len; p++) {
+		if (isalnum(*p) || strchr("_.-", *p)) {
+			path[n++] = (char)*p;
+		} else {
+			path[n++] = '%';
+			path[n++] = hex[*p >> 4];
+			path[n++] = hex[*p & 15];
+		}
+	}
+	path[n] = '\0';
+}
+
 static int policy_set(struct ctl *c, const char *file, const char *name_arg)
 {
 	char name[256], path[512];
@@ -191,9 +216,7 @@ static int policy_set(struct ctl *c, const char *file, const char *name_arg)
 		snprintf(name, sizeof(name), "%s", name_arg);
 	else
 		name_from_file(file, name, sizeof(name));
-	/* Names are [A-Za-z0-9_.-]: nothing to escape in the path; the
-	   server refuses anything else. */
-	snprintf(path, sizeof(path), "/v1/policies/%s", name);
+	policy_path(path, sizeof(path), name);
 	rc = call(c, "PUT", path, text, momctl_print_policies);
 	free(text);
 	return rc;
@@ -274,13 +297,13 @@ static int cmd_policies(struct ctl *c, int argc, char **argv)
 		return call(c, "GET", "/v1/policies", NULL,
 			    momctl_print_policies);
 	if (strcmp(sub, "get") == 0 && argc == 2) {
-		snprintf(path, sizeof(path), "/v1/policies/%s", argv[1]);
+		policy_path(path, sizeof(path), argv[1]);
 		return call(c, "GET", path, NULL, NULL);
 	}
 	if (strcmp(sub, "set") == 0 && (argc == 2 || argc == 3))
 		return policy_set(c, argv[1], argc == 3 ? argv[2] : NULL);
 	if (strcmp(sub, "delete") == 0 && argc == 2) {
-		snprintf(path, sizeof(path), "/v1/policies/%s", argv[1]);
+		policy_path(path, sizeof(path), argv[1]);
 		return call(c, "DELETE", path, NULL, momctl_print_policies);
 	}
 	if (strcmp(sub, "replace") == 0)

@@ -71,6 +71,9 @@ static int setup(CURL *k, const struct momctl_conn *c, const char *method,
 	int bad = 0;
 
 	bad |= curl_easy_setopt(k, CURLOPT_URL, url) != CURLE_OK;
+	/* The path goes out as built: no "/../" squashing into another
+	   route (momctl_policy_path() escapes what a name holds). */
+	bad |= curl_easy_setopt(k, CURLOPT_PATH_AS_IS, 1L) != CURLE_OK;
 	if (c->socket)
 		bad |= curl_easy_setopt(k, CURLOPT_UNIX_SOCKET_PATH,
 					c->socket) != CURLE_OK;

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *const host_control_names[HOST_CONTROL_COUNT] = {
 	[HC_KSM_RUN] = "ksm_run",
@@ -40,6 +41,25 @@ void plan_free(struct plan *plan)
 	free(plan);
 }
 
+/* Drop a UTF-8 sequence that a bounded buffer cut at the end of s. */
+static void utf8_cut_clean(char *s, size_t n)
+{
+	size_t lead = n, need;
+	unsigned char c;
+
+	while (lead > 0 && n - lead < 4 &&
+	       ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return;
+	c = (unsigned char)s[lead - 1];
+	if (c < 0xC0)
+		return; /* ASCII (or stray continuation bytes: not ours) */
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	if (n - (lead - 1) < need)
+		s[lead - 1] = '\0';
+}
+
 int plan_reason_format(const struct plan_reason *r, char *buf, size_t len)
 {
 	int total, n;
@@ -63,6 +83,10 @@ int plan_reason_format(const struct plan_reason *r, char *buf, size_t len)
 				     r->inputs[i].name, v);
 		total += n;
 	}
+	/* Cut, a reason still has to be valid UTF-8 (names may not be
+	   ASCII; an invalid JSON string made /v1/plan answer 503). */
+	if ((size_t)total >= len && buf != dummy)
+		utf8_cut_clean(buf, strlen(buf));
 	return total;
 }
 

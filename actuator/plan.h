@@ -93,7 +93,8 @@ void plan_free(struct plan *plan);
 /*
  * Render a reason as one line of text, e.g.
  * "02-balloon/shrink: cur=4000000 floor=2400000 hfp=0.1".
- * Returns what snprintf would (the full length), never fails.
+ * Returns what snprintf would (the full length), never fails; a cut text
+ * ends on a UTF-8 character boundary.
  */
 int plan_reason_format(const struct plan_reason *r, char *buf, size_t len);
 

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "field.h"
+#include "jsonlimit.h"
 
 #define POLICY_MAX_FILE (1024 * 1024)
 
@@ -94,6 +95,7 @@ int cc_error(struct cctx *c, const char *fmt, ...)
 	return -1;
 }
 
+/* The text path is cut at 255 bytes; the segment path is not. */
 static void cc_append(struct cctx *c, const char *s)
 {
 	size_t n = strlen(s);
@@ -105,29 +107,60 @@ static void cc_append(struct cctx *c, const char *s)
 	c->path[c->pathlen] = '\0';
 }
 
+/*
+ * A mark is the depth and the text length before a push, so cc_pop()
+ * restores both.  Out of memory for a segment leaves the parent's: the
+ * path of a runtime message is then shorter, nothing else changes.
+ */
+static size_t cc_push_seg(struct cctx *c, const char *key, size_t index)
+{
+	size_t mark = c->depth << 16 | c->pathlen;
+	const size_t nsegs = sizeof(c->segs) / sizeof(c->segs[0]);
+
+	if (c->depth < nsegs) {
+		struct pseg *s = arena_alloc(&c->ps->arena, sizeof(*s));
+
+		c->segs[c->depth] = c->cur;
+		if (s) {
+			s->up = c->cur;
+			s->key = key ? arena_strdup(&c->ps->arena, key) : NULL;
+			s->index = index;
+			if (!key || s->key)
+				c->cur = s;
+		}
+	}
+	c->depth++;
+	return mark;
+}
+
 size_t cc_push_key(struct cctx *c, const char *key)
 {
-	size_t len = c->pathlen;
+	size_t mark = cc_push_seg(c, key, 0);
 
 	cc_append(c, ".");
 	cc_append(c, key);
-	return len;
+	return mark;
 }
 
 size_t cc_push_index(struct cctx *c, size_t i)
 {
-	size_t len = c->pathlen;
+	size_t mark = cc_push_seg(c, NULL, i);
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "[%zu]", i);
 	cc_append(c, buf);
-	return len;
+	return mark;
 }
 
-void cc_pop(struct cctx *c, size_t len)
+void cc_pop(struct cctx *c, size_t mark)
 {
-	c->pathlen = len;
-	c->path[len] = '\0';
+	const size_t nsegs = sizeof(c->segs) / sizeof(c->segs[0]);
+
+	c->depth = mark >> 16;
+	if (c->depth < nsegs)
+		c->cur = c->segs[c->depth];
+	c->pathlen = mark & 0xffff;
+	c->path[c->pathlen] = '\0';
 }
 
 static void cc_reset_path(struct cctx *c)
@@ -135,6 +168,36 @@ static void cc_reset_path(struct cctx *c)
 	c->path[0] = '$';
 	c->path[1] = '\0';
 	c->pathlen = 1;
+	c->cur = NULL;
+	c->depth = 0;
+}
+
+void pseg_format(const struct pseg *s, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!len)
+		return;
+	if (!s) {
+		snprintf(buf, len, "$");
+		return;
+	}
+	pseg_format(s->up, buf, len);
+	n = strlen(buf);
+	if (s->key)
+		snprintf(buf + n, len - n, ".%s", s->key);
+	else
+		snprintf(buf + n, len - n, "[%zu]", s->index);
+}
+
+/* Count one node against POLICY_MAX_NODES. */
+int cc_count_node(struct cctx *c)
+{
+	if (++c->nnodes <= POLICY_MAX_NODES)
+		return 0;
+	return cc_error(c, "the policies have more than %d expressions and "
+			"statements",
+			POLICY_MAX_NODES);
 }
 
 /* Check that object o has only the keys of allowed (NULL-terminated). */
@@ -406,8 +469,9 @@ static int cc_let(struct cctx *c, const json_t *st, int depth,
 		s = &(*v)[(*n)++];
 		memset(s, 0, sizeof(*s));
 		s->op = SOP_LET;
-		s->path = arena_strdup(&c->ps->arena, c->path);
-		rc = cx_num(c, e, depth, &s->expr);
+		rc = cc_count_node(c);
+		if (!rc)
+			rc = cx_num(c, e, depth, &s->expr);
 		if (!rc)
 			rc = cc_bind(c, name, &s->slot);
 		cc_pop(c, l2);
@@ -597,7 +661,8 @@ static int cc_stmt(struct cctx *c, const json_t *st, int depth,
 		*cap = nc;
 	}
 	s = &(*v)[(*n)++];
-	s->path = arena_strdup(&c->ps->arena, c->path);
+	if (cc_count_node(c))
+		return -1;
 	if (json_object_get(st, "if"))
 		return cc_if(c, st, depth, s);
 	if (json_object_get(st, "set"))
@@ -730,6 +795,13 @@ static int parse_one(struct cctx *c, const struct policy_source *src,
 	if (!policy_name_valid(src->name)) {
 		c->policy = NULL;
 		return cc_error(c, "invalid policy name '%.64s'", src->name);
+	}
+	if (json_text_check(src->text, strlen(src->text), c->err->message,
+			    sizeof(c->err->message)) < 0) {
+		snprintf(c->err->policy, sizeof(c->err->policy), "%s",
+			 src->name);
+		c->err->path[0] = '\0';
+		return -1;
 	}
 	*root = json_loadb(src->text, strlen(src->text),
 			   JSON_REJECT_DUPLICATES,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "field.h"
+#include "glob.h"
 
 /* Argument kinds of an operator. */
 enum argk {
@@ -150,6 +151,15 @@ static int cx_args(struct cctx *c, const struct opdesc *d, const json_t *j,
 			rc = cx_field(c, out, a);
 		} else if (!json_is_string(a)) {
 			rc = cc_error(c, "'%s' takes a literal string", d->name);
+		} else if (d->op == XOP_GLOB &&
+			   json_string_length(a) > GLOB_MAX_PATTERN) {
+			rc = cc_error(c, "a glob pattern is at most %d bytes",
+				      GLOB_MAX_PATTERN);
+		} else if (d->op == XOP_GLOB &&
+			   !glob_pattern_valid(json_string_value(a))) {
+			rc = cc_error(c, "a glob pattern has a '[' set that is "
+				      "not closed or holds [=, [. or an "
+				      "unknown [:class:]");
 		} else {
 			out->s = arena_strdup(&c->ps->arena, json_string_value(a));
 			out->type = d->op == XOP_GLOB ? XT_NUM : XT_STR;
@@ -238,9 +248,9 @@ int cx_expr(struct cctx *c, const json_t *j, int depth, struct xnode *out)
 	if (depth >= POLICY_MAX_DEPTH)
 		return cc_error(c, "nesting deeper than %d levels",
 				POLICY_MAX_DEPTH);
-	out->path = arena_strdup(&c->ps->arena, c->path);
-	if (!out->path)
-		return cc_error(c, "out of memory");
+	out->path = c->cur;
+	if (cc_count_node(c))
+		return -1;
 	switch (json_typeof(j)) {
 	case JSON_INTEGER:
 	case JSON_REAL:

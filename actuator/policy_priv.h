@@ -37,6 +37,24 @@
 
 /* Deepest nesting of statements and expressions, counted together. */
 #define POLICY_MAX_DEPTH 64
+/* Most expression nodes and statements in one set: bounds its memory
+   (about 100 bytes a node) and the work of one evaluation per entity. */
+#define POLICY_MAX_NODES 200000
+
+/*
+ * A JSON path, shared: each segment points to its parent, so a node costs
+ * one segment whatever its depth (a copy of the whole path in every node
+ * cost about 145 times the policy's size).  key NULL means "[index]";
+ * the root "$" is a NULL segment.
+ */
+struct pseg {
+	const struct pseg *up;
+	const char *key;
+	size_t index;
+};
+
+/* Write the path s as "$.host[0].do" into buf (always terminated). */
+void pseg_format(const struct pseg *s, char *buf, size_t len);
 
 enum xop {
 	XOP_CONST, /* k; NaN is the literal null */
@@ -68,7 +86,7 @@ struct xnode {
 	double k;	     /* XOP_CONST */
 	const char *s;	     /* literal, pattern, or label of a leaf */
 	const char *opname;  /* the operator as written, for messages */
-	const char *path;    /* JSON path, for runtime error messages */
+	const struct pseg *path; /* JSON path, for runtime error messages */
 	struct xnode *args;  /* nargs children, contiguous */
 };
 
@@ -91,7 +109,6 @@ struct stmt {
 	uint8_t set_kind;  /* enum set_kind, SOP_SET */
 	int slot;	   /* SOP_LET */
 	int control;	   /* SOP_SET: control or signal index */
-	const char *path;
 	struct xnode expr; /* let value, if condition, set value */
 	struct block then_b, else_b;
 	unsigned ninputs;  /* SOP_SET */
@@ -154,6 +171,12 @@ struct cctx {
 	bool guest;		/* compiling a guest rule */
 	char path[256];
 	size_t pathlen;
+	/* The same path as shared segments; segs[d] is the one in force
+	   before push d (pushes deeper than CC_SEGS share their parent's). */
+	const struct pseg *cur;
+	size_t depth;
+	const struct pseg *segs[256];
+	size_t nnodes; /* expression nodes and statements so far */
 	/* Defines: name -> value (collected before compiling rules). */
 	size_t ndefines;
 	const char **define_names;
@@ -166,10 +189,12 @@ struct cctx {
 
 __attribute__((format(printf, 2, 3))) int cc_error(struct cctx *c,
 						   const char *fmt, ...);
-/* Push ".key" or "[i]" on the path; returns the length to restore. */
+/* Push ".key" or "[i]" on the path; returns the mark to restore. */
 size_t cc_push_key(struct cctx *c, const char *key);
 size_t cc_push_index(struct cctx *c, size_t i);
-void cc_pop(struct cctx *c, size_t len);
+void cc_pop(struct cctx *c, size_t mark);
+/* Count one expression node or statement; -1 past POLICY_MAX_NODES. */
+int cc_count_node(struct cctx *c);
 
 /* Resolve a name to a node (define, parameter or variable). */
 int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out);

@@ -69,7 +69,8 @@ const char *polstate_origin(const struct polstate *st, const char *name);
 int polstate_load(const char *state_dir, struct polstate **out, char *err,
 		  size_t len);
 
-/* Persist atomically (an empty state removes the file).  0 or -errno. */
+/* Persist atomically (an empty state removes the file).  0, 1 (done, with
+   a warning in err: statedir.h) or -errno. */
 int polstate_save(const struct polstate *st, const char *state_dir, char *err,
 		  size_t len);
 

@@ -4,7 +4,10 @@
  * statedir.h).  The sequence for a write is: mkstemp in the same
  * directory, write everything, fchmod, fsync, rename over the target,
  * fsync the directory.  Any failure before the rename unlinks the
- * temporary file, so the target keeps its previous content.
+ * temporary file, so the target keeps its previous content.  The rename is
+ * the commit point: the directory is opened before it, and a failure to
+ * flush it after it is a warning (1), never a refusal, since the new
+ * content is already what a reader, or a restart, sees.
  */
 #include "statedir.h"
 
@@ -38,16 +41,26 @@ int statedir_ensure(const char *dir, char *err, size_t len)
 	return fail(err, len, errno, "cannot create state directory", dir);
 }
 
-static int dir_sync(const char *dir, char *err, size_t len)
+/* The directory, opened before a change so that failing to open it
+   refuses the change; a new descriptor or -errno with err filled. */
+static int dir_open(const char *dir, char *err, size_t len)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? fail(err, len, errno, "cannot open", dir) : fd;
+}
+
+/* Flush and close dfd after a committed change: 0, or 1 (a warning) with
+   err filled. */
+static int dir_sync(int dfd, const char *dir, char *err, size_t len)
+{
 	int rc = 0;
 
-	if (fd < 0)
-		return fail(err, len, errno, "cannot open", dir);
-	if (fsync(fd) < 0)
-		rc = fail(err, len, errno, "cannot fsync", dir);
-	close(fd);
+	if (fsync(dfd) < 0) {
+		fail(err, len, errno, "done, but cannot fsync", dir);
+		rc = 1;
+	}
+	close(dfd);
 	return rc;
 }
 
@@ -70,7 +83,7 @@ int statedir_write(const char *dir, const char *name, const char *data,
 		   size_t n, mode_t mode, char *err, size_t len)
 {
 	char tmp[4096], path[4096];
-	int fd = -1, rc;
+	int fd = -1, dfd, rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 		sizeof(path) ||
@@ -95,11 +108,17 @@ int statedir_write(const char *dir, const char *name, const char *data,
 		fail(err, len, -rc, "cannot write", tmp);
 		goto out_unlink;
 	}
-	if (rename(tmp, path) < 0) {
-		rc = fail(err, len, errno, "cannot rename to", path);
+	dfd = dir_open(dir, err, len);
+	if (dfd < 0) {
+		rc = dfd;
 		goto out_unlink;
 	}
-	return dir_sync(dir, err, len);
+	if (rename(tmp, path) < 0) {
+		rc = fail(err, len, errno, "cannot rename to", path);
+		close(dfd);
+		goto out_unlink;
+	}
+	return dir_sync(dfd, dir, err, len);
 out_unlink:
 	unlink(tmp);
 	return rc;
@@ -147,16 +166,23 @@ out:
 int statedir_remove(const char *dir, const char *name, char *err, size_t len)
 {
 	char path[4096];
+	int dfd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path))
 		return fail(err, len, ENAMETOOLONG, "path too long", dir);
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	dfd = dir_open(dir, err, len);
+	if (dfd < 0)
+		return dfd;
 	if (unlink(path) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return fail(err, len, errno, "cannot remove", path);
+		int e = errno;
+
+		close(dfd);
+		return e == ENOENT ? 0 : fail(err, len, e, "cannot remove", path);
 	}
-	return dir_sync(dir, err, len);
+	return dir_sync(dfd, dir, err, len);
 }
 
 int statedir_clean(const char *dir)

@@ -13,7 +13,9 @@
  * those a crash left behind.
  *
  * Errors are returned (negative errno) with a message in the caller's
- * buffer; nothing here logs.  The functions keep no state; callers
+ * buffer; nothing here logs.  A change that is made but whose directory
+ * could not be flushed returns 1 with the message: a warning to log, not a
+ * failure (the file already holds the new content).  The functions keep no state; callers
  * serialise writers of the same file.
  */
 #ifndef MOM_STATEDIR_H
@@ -27,8 +29,9 @@ int statedir_ensure(const char *dir, char *err, size_t len);
 
 /*
  * Replace dir/name with data[0..n) atomically, with the given mode (0600 or
- * 0644).  Returns 0, or -errno with err filled; on failure the old file is
- * untouched and no temporary file is left.
+ * 0644).  Returns 0, 1 (done; err has a warning), or -errno with err
+ * filled; on failure the old file is untouched and no temporary file is
+ * left.
  */
 int statedir_write(const char *dir, const char *name, const char *data,
 		   size_t n, mode_t mode, char *err, size_t len);
@@ -41,7 +44,8 @@ int statedir_write(const char *dir, const char *name, const char *data,
 int statedir_read(const char *dir, const char *name, size_t max, char **out,
 		  char *err, size_t len);
 
-/* Remove dir/name durably; a missing file is not an error. */
+/* Remove dir/name durably; a missing file is not an error.  Returns as
+   statedir_write(). */
 int statedir_remove(const char *dir, const char *name, char *err, size_t len);
 
 /* Remove the temporary files a crash left in dir.  Returns how many. */

@@ -57,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define SENDER_BACKOFF_MIN_MS 100
@@ -745,4 +746,34 @@ void sender_free(struct sender *s)
 	free(s->socket_path);
 	free(s->url);
 	free(s);
+}
+
+bool sender_url_loopback(const char *url)
+{
+	static const char *const hosts[] = {"127.0.0.1", "localhost", "[::1]"};
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *user = NULL, *pw = NULL;
+	bool ok = false;
+
+	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto out;
+	/* Any user part ("localhost:@elsewhere") means the text and the
+	   connection disagree about the host: refused, not guessed. */
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) != CURLUE_NO_USER ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) != CURLUE_NO_PASSWORD)
+		goto out;
+	if (strcmp(scheme, "http") != 0)
+		goto out;
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		if (strcasecmp(host, hosts[i]) == 0)
+			ok = true;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(pw);
+	curl_url_cleanup(u);
+	return ok;
 }

@@ -119,4 +119,12 @@ void sender_stop(struct sender *s, long drain_ms);
 /* Stop (with no drain time if not stopped yet) and free.  NULL is fine. */
 void sender_free(struct sender *s);
 
+/*
+ * Is url plain http:// to the loopback interface (127.0.0.1, [::1] or
+ * localhost), with no user name or password?  Parsed with libcurl's own
+ * URL parser (curl_url()), so it judges the host that libcurl will
+ * connect to, not a prefix of the text.
+ */
+bool sender_url_loopback(const char *url);
+
 #endif /* MOM_SENDER_H */

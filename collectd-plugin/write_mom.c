@@ -121,19 +121,14 @@ static int wm_opt_socket(struct wm_conf *c, const oconfig_item_t *ci)
 	return wm_opt_string(ci, &c->socket_path);
 }
 
-/* The URL must be plain http on the loopback interface. */
+/* The URL must be plain http on the loopback interface (the token goes
+   with every request): parsed, as libcurl will (sender_url_loopback). */
 static int wm_opt_url(struct wm_conf *c, const oconfig_item_t *ci)
 {
-	static const char *const ok[] = {"http://127.0.0.1:", "http://127.0.0.1/",
-					 "http://localhost:", "http://localhost/",
-					 "http://[::1]:", "http://[::1]/"};
-
 	if (wm_opt_string(ci, &c->url) != 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		if (strncmp(c->url, ok[i], strlen(ok[i])) == 0)
-			return 0;
-	}
+	if (sender_url_loopback(c->url))
+		return 0;
 	ERROR(WM_NAME " plugin: URL \"%s\" is not an http:// URL on the loopback interface (127.0.0.1, [::1] or localhost)",
 	      c->url);
 	return -1;

@@ -10,6 +10,8 @@
 #    tests/it/write_plugin.sh (csv keeps advancing, the write plugin
 #    reconnects and resumes).
 # Here:
+#  0. libvirtd stopped (SIGSTOP) while a cycle sets a balloon: the cycle
+#     waits, but /metrics, /v1/plan and ingest keep answering;
 #  1. libvirtd restarted under momd: momd reconnects and balloons again;
 #  2. momd SIGKILLed under an ingest stream and restarted: the policies and
 #     parameters set through the API are back, no temporary file is left
@@ -63,6 +65,37 @@ momd_start --config "$T_TMP/momd.json" --libvirt-uri "$LV_URI" || { not_ok "momd
 balloon_on
 t=$(now_ms)
 check "momd balloons fa1 against the private libvirtd" wait_for 20 "a balloon applied" applied_for fa1 "$t"
+
+# --- 0. libvirtd stopped under momd.  fa5 is new: the next cycle decides a
+# balloon for it and calls libvirt, which does not answer until SIGCONT.
+lv_define fa5 1024 1024
+cycles() { curl -s -m 2 --unix-socket "$MOMD_SOCK" http://momd/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycles"])'; }
+kill -STOP "$LV_PID"
+at_exit kill -CONT "$LV_PID"
+post_round fa5
+c0=$(cycles)
+stalled() { post_round fa5; [ "$(cycles)" = "$c1" ]; }
+# The cycle count stops moving once a cycle waits for libvirtd.
+c1=$(cycles); nap 1; c1=$(cycles)
+if wait_for 15 "a cycle waiting for the stopped libvirtd" stalled; then
+	ok "a cycle waits for the stopped libvirtd (cycles stay at $c1, were $c0)"
+else
+	not_ok "a cycle waits for the stopped libvirtd (cycles $c0 -> $(cycles))"
+fi
+slow=""
+for i in 1 2 3; do
+	for p in /metrics /v1/plan /v1/status; do
+		curl -s -f -m 2 -o /dev/null --unix-socket "$MOMD_SOCK" "http://momd$p" || slow+=" $p"
+	done
+	NOW=$(date +%s.%N | cut -c1-14)
+	curl -s -f -m 2 -o /dev/null --unix-socket "$MOMD_SOCK" -H 'Content-Type: application/json' \
+		--data-binary "[$(rec "" memory total 8589934592)]" http://momd/v1/metrics || slow+=" ingest"
+done
+check "while libvirtd is stopped, /metrics, /v1/plan, /v1/status and ingest answer within 2 s${slow:+ (not:$slow)}" \
+	[ -z "$slow" ]
+kill -CONT "$LV_PID"
+moving() { post_round fa5; [ "$(cycles)" -gt "$c1" ]; }
+check "after SIGCONT the cycles go on" wait_for 20 "cycles move again" moving
 
 # --- 1. libvirtd restarted under momd.
 lv_restart || not_ok "libvirtd restarts"

@@ -94,6 +94,17 @@ mc policies get 99-none
 rc_is 1 "policies get of an unknown policy"
 mc policies get ..x
 rc_is 1 "policies get with a path trick"
+# A name with dot segments is sent as it is (escaped), never squashed by
+# the client into another route: "../policies" used to become DELETE
+# /v1/policies, which reset every policy.
+for trick in ../policies ./ "../policies/01-other" ..%2Fpolicies; do
+	mc policies delete "$trick"
+	rc_is 1 "policies delete '$trick' is refused"
+	mc policies
+	check "... and 01-other (set through the API) is still in force" has '^01-other +api$'
+done
+mc policies get ../policies
+check "policies get ../policies gets no listing" not_has '"policies"'
 mc policies delete 01-other
 rc_is 0 "policies delete"
 check "it is gone" not_has '^01-other '

@@ -108,5 +108,46 @@ check "nothing momd created is world-writable (state dir, files, socket)" [ -z "
 check "state dir is 0700" [ "$(stat -c %a "$MOMD_STATE")" = 700 ]
 check "socket is not world-accessible" [ "$(( $(stat -c %a "$MOMD_SOCK") % 10 ))" = 0 ]
 
+# --- Names from samples cannot forge log lines: a newline (or any control
+# byte) in a guest name is escaped in the log.
+api PUT /v1/policies/60-all '{"guest": [{"rule": "all", "do": [{"set": "balloon_target", "to": 1000000}]}]}'
+check "a policy that decides for every guest is accepted" [ "$STATUS" = 200 ]
+forged='g\nmomd[error]: FORGED line\r\u001b[31m'
+forged_logged() {
+	post_host memory-total=8589934592 memory-free=4294967296 gauge-ksm_run=0
+	_post "$forged" memory-actual=2147483648 memory-maximum=4294967296
+	grep -q 'FORGED' "$MOMD_LOG"
+}
+wait_for 20 "the guest with a newline in its name is logged" forged_logged
+check "the name is in the log" grep -q 'FORGED line' "$MOMD_LOG"
+check "... but no line of the log starts with the forged text" \
+	bash -c "! grep -q '^momd\[error\]: FORGED' '$MOMD_LOG'"
+check "... the newline, the CR and the ESC are written escaped" \
+	grep -qF 'g\nmomd[error]: FORGED line\r\x1b[31m' "$MOMD_LOG"
+api DELETE /v1/policies/60-all
+
+# --- A reason cut inside a UTF-8 character: the plan still answers (a
+# cut character made the JSON string invalid and /v1/plan answer 503).
+# "p/" then 254.5 two-byte characters fill the 511 bytes of the reason
+# buffer.
+rule=$(python3 -c 'print("\u00e9" * 300)')
+api PUT /v1/policies/p "{\"host\": [{\"rule\": \"$rule\", \"do\": [{\"set\": \"ksm_pages_to_scan\", \"to\": 64}]}]}"
+check "a policy whose rule name is 600 bytes of UTF-8 is accepted" [ "$STATUS" = 200 ]
+plan_has_pp() {
+	post_host memory-total=8589934592 memory-free=4294967296 gauge-ksm_run=0
+	api GET /v1/plan
+	[ "$STATUS" = 200 ] && grep -q '"p/' <<<"$BODY"
+}
+if wait_for 20 "a plan with the long reason" plan_has_pp; then
+	ok "GET /v1/plan answers 200 with the cut reason"
+else
+	not_ok "GET /v1/plan answers 200 with the cut reason (got $STATUS: $(head -c 200 <<<"$BODY"))"
+fi
+check "... cut on a character boundary" \
+	[ "$(jv 'len(j["plan"]["reasons"]["host"]["ksm_pages_to_scan"].encode())')" = 510 ]
+api POST /v1/evaluate '{"case": {"host": {"history": [{"mem_available": 1}]}}}'
+check "POST /v1/evaluate answers 200 too" [ "$STATUS" = 200 ]
+api DELETE /v1/policies/p
+
 momd_log_clean
 done_testing

@@ -366,4 +366,49 @@ check "an unknown option stops collectd (exit status $rc)" test "$rc" -ne 0 -a "
 check "the error names the option" \
 	grep -q 'write_mom plugin: unknown option "Bogus"' "$T_TMP/collectd.log" "$T_TMP/collectd3.out"
 
+# --- 6. A URL whose host is not what its prefix says ----------------------
+# "http://localhost:@127.0.0.2:P/" starts like a loopback URL, but its host
+# is 127.0.0.2 ("localhost:" is a user name).  A listener there records any
+# Authorization header it is sent: the token must never reach it.
+PORT_X=$(free_port)
+python3 - "$PORT_X" "$T_TMP/leak" <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        open(sys.argv[2], "a").write(self.headers.get("Authorization", "-") + "\n")
+        self.send_response(200); self.end_headers()
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.2", int(sys.argv[1])), H).serve_forever()
+PY
+LEAK_PID=$!
+at_exit stop_pid "$LEAK_PID"
+rm -f "$T_TMP/collectd.log"
+cd_conf_head "$CONF3"
+cat >>"$CONF3" <<CONF
+<LoadPlugin write_mom>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_mom>
+  URL "http://localhost:@127.0.0.2:$PORT_X/v1/metrics"
+  TokenFile "$T_TMP/token"
+</Plugin>
+CONF
+# Refused, collectd stops at once; accepted (as before), it runs, and a
+# "mom" value put through unixsock is forwarded with the token.
+rm -f "$T_TMP/cd.sock"
+timeout 15 collectd -f -C "$CONF3" >"$T_TMP/collectd3.out" 2>&1 &
+CD3=$!
+at_exit stop_pid "$CD3"
+cd3_settled() { ! kill -0 "$CD3" 2>/dev/null || test -S "$T_TMP/cd.sock"; }
+wait_for 10 "collectd 3 exits or listens" cd3_settled
+if kill -0 "$CD3" 2>/dev/null; then
+	putval "PUTVAL testhost/mom/memory-total interval=1 N:$((1024 * MIB))"
+	wait_for 10 "a request at 127.0.0.2" test -s "$T_TMP/leak"
+	stop_pid "$CD3"
+fi
+check "URL http://localhost:@127.0.0.2/ is refused as not loopback" \
+	grep -q 'is not an http:// URL on the loopback' "$T_TMP/collectd.log" "$T_TMP/collectd3.out"
+check "... and the token never reached 127.0.0.2" \
+	bash -c "! grep -qF '$TOKEN' '$T_TMP/leak' 2>/dev/null"
+
 done_testing

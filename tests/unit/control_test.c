@@ -620,6 +620,50 @@ static void test_rail_stale_absent(void)
 	world_free(w);
 }
 
+/*
+ * Samples come from outside: values no int64 holds (or a negative unused)
+ * are refused with explicit range checks, never converted (undefined
+ * behaviour; on x86 1e30 became INT64_MIN, which disabled the used-memory
+ * floor and the guaranteed minimum).
+ */
+static void test_implausible_samples(void)
+{
+	struct world *w = world_new(NULL);
+	struct guest *g;
+
+	g = add_guest(w, "g", 4000000, 4000000, 0, 500000);
+	g->row[GF_MEM_UNUSED] = -1e30;
+	plan_target(w, "g", 3000000);
+	expect_one(w, "unused -1e30: hands off, not a disabled floor", -1,
+		   "refused", "implausible");
+	g->row[GF_MEM_UNUSED] = -1;
+	expect_one(w, "unused -1: hands off too", -1, "refused",
+		   "implausible");
+	world_free(w);
+
+	w = world_new(NULL);
+	g = add_guest(w, "g", 4000000, 4000000, 0, 3000000);
+	g->row[GF_MEM_UNUSED] = FIELD_ABSENT;
+	g->row[GF_MEM_USABLE] = 1e300;
+	plan_target(w, "g", 3800000);
+	expect_one(w, "usable 1e300: hands off", -1, "refused", "implausible");
+	world_free(w);
+
+	w = world_new(NULL);
+	add_guest(w, "g", 4000000, 4000000, 1e30, 3000000);
+	plan_target(w, "g", 3800000);
+	expect_one(w, "guaranteed minimum 1e30: hands off, not ignored", -1,
+		   "refused", "implausible");
+	world_free(w);
+
+	w = world_new(NULL);
+	add_guest(w, "g", -1e30, 4000000, 0, 3000000);
+	plan_target(w, "g", 3800000);
+	expect_one(w, "balloon size -1e30: hands off", -1, "refused",
+		   "no balloon size");
+	world_free(w);
+}
+
 static void test_changed_only(void)
 {
 	struct world *w = world_new(NULL);
@@ -1544,6 +1588,7 @@ int main(void)
 	test_rail_emergency();
 	test_rail_steps();
 	test_rail_stale_absent();
+	test_implausible_samples();
 	test_changed_only();
 	test_rail_min_size();
 	test_not_following();

@@ -3,13 +3,15 @@
  * polstate_test.c: the API's persistence: statedir (atomic write, modes,
  * read, remove, leftovers of a crash) and polstate (overrides over a
  * policy directory, tombstones, whole-set replacement, the file's round
- * trip and refusal of a malformed file).
+ * trip and refusal of a malformed file).  A failing directory fsync is
+ * injected by the fsync() below, which this program's objects link to.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "polstate.h"
@@ -17,6 +19,64 @@
 #include "testing.h"
 
 static char tmp[256];
+static bool fail_dir_fsync;
+
+/* fsync, failing with EIO on a directory while fail_dir_fsync is set. */
+int fsync(int fd)
+{
+	struct stat st;
+
+	if (fail_dir_fsync && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+static char *read_text(const char *dir, const char *name)
+{
+	char *text = NULL, err[256];
+
+	if (statedir_read(dir, name, 4096, &text, err, sizeof(err)) < 0)
+		return NULL;
+	return text;
+}
+
+/*
+ * Once rename() has replaced the file the change is made: a directory
+ * fsync failing after it must not report the change as refused (the API
+ * would answer 500 and keep the old state in memory, and the "refused"
+ * change would come back at the next restart).
+ */
+static void test_commit_point(void)
+{
+	char err[256], *text;
+	int rc;
+
+	T_EQ_INT(statedir_write(tmp, "c", "old", 3, 0600, err, sizeof(err)), 0,
+		 "commit: the old content is written");
+	fail_dir_fsync = true;
+	rc = statedir_write(tmp, "c", "new", 3, 0600, err, sizeof(err));
+	fail_dir_fsync = false;
+	text = read_text(tmp, "c");
+	T_OK(text && (rc < 0 ? strcmp(text, "old") == 0
+			     : strcmp(text, "new") == 0),
+	     "a write whose directory fsync fails is reported as what the file "
+	     "holds (rc %d, \"%s\")",
+	     rc, text ? text : "(none)");
+	T_OK(rc > 0 && strstr(err, "fsync"),
+	     "... done, with the fsync failure as a warning (%s)", err);
+	free(text);
+	fail_dir_fsync = true;
+	rc = statedir_remove(tmp, "c", err, sizeof(err));
+	fail_dir_fsync = false;
+	text = read_text(tmp, "c");
+	T_OK(rc < 0 ? text != NULL : text == NULL,
+	     "a removal whose directory fsync fails is reported as what the "
+	     "directory holds (rc %d)",
+	     rc);
+	free(text);
+}
 
 static void put_file(const char *dir, const char *name, const char *text)
 {
@@ -178,6 +238,7 @@ int main(void)
 		return 1;
 	}
 	test_statedir();
+	test_commit_point();
 	test_compose();
 	test_load_refuses();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);

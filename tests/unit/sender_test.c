@@ -558,8 +558,42 @@ static void test_flush_wakes(void)
 	fake_fini(&f);
 }
 
+/* The URL check of write_mom's URL option: parsed by libcurl, not by
+   prefix (a prefix check sent the token to http://localhost:@elsewhere/). */
+static void test_url_loopback(void)
+{
+	static const char *const good[] = {
+	    "http://127.0.0.1:8080/v1/metrics", "http://127.0.0.1/v1/metrics",
+	    "http://localhost:8080/v1/metrics", "http://LOCALHOST/",
+	    "http://[::1]:8080/v1/metrics",	"http://[::1]/",
+	};
+	static const char *const bad[] = {
+	    "http://localhost:@elsewhere/v1/metrics",
+	    "http://localhost:@127.0.0.2:8080/",
+	    "http://127.0.0.1:8080@evil.example/",
+	    "http://127.0.0.1@evil.example/",
+	    "http://user:pw@127.0.0.1/",
+	    "http://127.0.0.1.evil.example/",
+	    "http://localhost.evil.example/",
+	    "https://127.0.0.1/",
+	    "ftp://127.0.0.1/",
+	    "http://127.0.0.2/",
+	    "http://[::2]/",
+	    "http:/\\evil.example/",
+	    "127.0.0.1:8080/v1/metrics",
+	    "",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		T_OK(sender_url_loopback(good[i]), "loopback URL %s accepted",
+		     good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		T_OK(!sender_url_loopback(bad[i]), "URL \"%s\" refused", bad[i]);
+}
+
 int main(void)
 {
+	test_url_loopback();
 	test_config();
 	test_drop_oldest();
 	test_concurrent();

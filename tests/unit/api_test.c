@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * api_test.c: the order of a change's effects, through api_handle() on a
+ * real engine (libvirt's test:///default driver, scratch directories).
+ * A change is persisted before anything acts on it, and its answer says
+ * what the state file holds:
+ *  - PATCH /v1/parameters: at the moment the file is flushed, the engine
+ *    still shows the old values (a cycle never acts on values that a
+ *    failed write then rolls back); a failed write answers 500 and
+ *    changes nothing;
+ *  - PUT /v1/policies/{name} whose directory flush fails after the rename
+ *    answers 200 with the policy in force (it is in the file: a 500 would
+ *    have come back to life at the next restart).
+ * Faults are injected by the fsync() below, which momd's objects in this
+ * program link to.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "conf.h"
+#include "engine.h"
+#include "log.h"
+#include "statedir.h"
+#include "testing.h"
+
+static struct {
+	char tmp[64], ksm[96], state[96], pol[96];
+	struct conf conf;
+	struct engine *engine;
+	struct api api;
+} t;
+
+/* fsync hooks: what to fail, and what the engine showed meanwhile. */
+static bool fail_file_fsync, fail_dir_fsync, watch;
+static double seen_zz = -1;
+
+static double param_zz(void)
+{
+	json_t *o = engine_params_json(t.engine);
+	double v = json_number_value(json_object_get(o, "zz"));
+
+	json_decref(o);
+	return v;
+}
+
+int fsync(int fd)
+{
+	struct stat st;
+	bool dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+
+	if (watch && !dir)
+		seen_zz = param_zz();
+	if ((dir && fail_dir_fsync) || (!dir && fail_file_fsync)) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
+
+static int call(const char *method, const char *path, const char *body,
+		json_t **out)
+{
+	struct http_request req = {
+	    .method = method,
+	    .path = path,
+	    .body = body ? body : "",
+	    .body_len = body ? strlen(body) : 0,
+	    .content_type = "application/json",
+	};
+	struct http_response res = {.status = 500};
+
+	api_handle(&t.api, &req, &res);
+	if (out)
+		*out = res.json;
+	else
+		json_decref(res.json);
+	free(res.text);
+	return res.status;
+}
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+}
+
+static int set(const char *name, const char *value)
+{
+	char *argv[] = {(char *)name, (char *)value};
+	char err[256];
+	int used;
+
+	return conf_apply_arg(&t.conf, 2, argv, &used, err, sizeof(err));
+}
+
+static void setup(void)
+{
+	char err[512];
+
+	snprintf(t.tmp, sizeof(t.tmp), "/tmp/api_test.XXXXXX");
+	if (!mkdtemp(t.tmp))
+		abort();
+	snprintf(t.ksm, sizeof(t.ksm), "%s/ksm", t.tmp);
+	snprintf(t.state, sizeof(t.state), "%s/state", t.tmp);
+	snprintf(t.pol, sizeof(t.pol), "%s/policies", t.tmp);
+	if (mkdir(t.ksm, 0700) < 0 || mkdir(t.pol, 0700) < 0)
+		abort();
+	put_file(t.ksm, "run", "0\n");
+	put_file(t.pol, "01-p.json",
+		 "{\"parameters\": {\"zz\": {\"default\": 1}}}");
+	if (conf_init_defaults(&t.conf) < 0 || set("--policy-dir", t.pol) ||
+	    set("--ksm-dir", t.ksm) || set("--state-dir", t.state) ||
+	    set("--libvirt-uri", "test:///default"))
+		abort();
+	log_set_level(LOG_LVL_ERR);
+	t.engine = engine_new(&t.conf, err, sizeof(err));
+	if (!t.engine ||
+	    api_init(&t.api, t.engine, &t.conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "api_test: %s\n", err);
+		abort();
+	}
+}
+
+static void test_params_persist_first(void)
+{
+	int status;
+
+	watch = true;
+	status = call("PATCH", "/v1/parameters", "{\"zz\": 5}", NULL);
+	watch = false;
+	T_EQ_INT(status, 200, "PATCH /v1/parameters {zz: 5} answers 200");
+	T_EQ_DBL(seen_zz, 1,
+		 "... while its file was flushed, the engine "
+		 "still showed the old value");
+	T_EQ_DBL(param_zz(), 5, "... and shows the new one after");
+
+	fail_file_fsync = true;
+	watch = true;
+	seen_zz = -1;
+	status = call("PATCH", "/v1/parameters", "{\"zz\": 9}", NULL);
+	watch = false;
+	fail_file_fsync = false;
+	T_EQ_INT(status, 500,
+		 "a PATCH whose file cannot be written answers "
+		 "500");
+	T_EQ_DBL(seen_zz, 5, "... the engine never showed the refused value");
+	T_EQ_DBL(param_zz(), 5, "... nor after");
+}
+
+static void test_policy_commit_point(void)
+{
+	char *text = NULL, err[256];
+	json_t *body = NULL;
+	int status;
+
+	fail_dir_fsync = true;
+	status = call("PUT", "/v1/policies/50-new", "{\"description\": \"n\"}",
+		      NULL);
+	fail_dir_fsync = false;
+	statedir_read(t.state, "policies.json", 1 << 20, &text, err,
+		      sizeof(err));
+	T_OK(text && strstr(text, "50-new"),
+	     "PUT /v1/policies/50-new with a failing directory flush: the "
+	     "state file has it");
+	T_EQ_INT(status, 200, "... so the answer is 200, not a refusal");
+	T_EQ_INT(call("GET", "/v1/policies/50-new", NULL, &body), 200,
+		 "... and the policy is in force");
+	json_decref(body);
+	free(text);
+}
+
+int main(void)
+{
+	char cmd[128];
+
+	setup();
+	test_params_persist_first();
+	test_policy_commit_point();
+	api_release(&t.api);
+	engine_free(t.engine);
+	conf_release(&t.conf);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t.tmp);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", t.tmp);
+	return t_done();
+}
