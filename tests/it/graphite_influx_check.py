@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # graphite_influx_check.py: the checks of tests/it/graphite_influx.sh.
-# For every documented series (metrics_doc.py output), its whisper file at
-# the documented Graphite path and its InfluxDB series (measurement
+# For every series of the metric contract (metric_doc --series), its
+# whisper file at the documented Graphite path and its InfluxDB series (measurement
 # mom_<dsname>, tags host, instance, type, type_instance) hold the expected
 # value.  Prints "PASS desc" or "FAIL desc" lines.
 #
