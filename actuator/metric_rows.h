@@ -8,7 +8,19 @@
  * tests/it/metrics_doc.sh).  It has no include guard on purpose: metric.h
  * expands it into enum metric_id, metric.c into the table metric_defs[].
  * Add a value by adding one row; the reader that produces it and, when
- * momd consumes it, the field it lands in (field.h) come with it.
+ * momd consumes it, the field it lands in come with it:
+ *
+ *   1. the reader fills a native slot (host_mem.h, guest_mem.h, ...), and
+ *      collectd-plugin/plugin_metrics.c names this row's id for that slot;
+ *   2. a value momd consumes gets its field in field.h and field.c (name,
+ *      MOM unit, evaluation kind); a sent-only one uses METRIC_NO_FIELD;
+ *   3. REGENERATE=1 make test TESTS=it/metrics_doc rewrites README's table.
+ *
+ * metric_test then checks that every field is fed or derived by exactly
+ * one row, plugin_metrics_test that every row is sent by exactly one slot.
+ * A new entity kind (disks) adds its rows with kind DISK, its field table
+ * to metric_field_name(), its classification to ingest.c's record_kind()
+ * and a README table marker "<!-- metric_doc --table disk ... -->".
  *
  * METRIC(id, kind, role, field, type, type_instance, ds, dstype, conv,
  *        unit, description)
