@@ -14,7 +14,8 @@
 
 #include "metric.h"
 
-#define INGEST_PLUGIN "mom" /* the read plugin, whose names the contract maps */
+/* The read plugin, whose identifiers the contract maps. */
+#define INGEST_PLUGIN "mom"
 
 /* Is name one of the comma-separated words of list? */
 static bool list_has(const char *list, const char *name)

@@ -11,11 +11,18 @@
 #include "field.h"
 
 const struct metric_def metric_defs[METRIC_NR] = {
-#define METRIC(id, kind, role, field, type, tinst, ds, dstype, conv, unit,    \
-	       desc)                                                          \
-	[METRIC_##id] = {METRIC_##kind, METRIC_##role,  (field),             \
-			 (type),        (tinst),        (ds),                \
-			 METRIC_##dstype, METRIC_CONV_##conv, (unit), (desc)},
+/* Parameter names differ from the members, which are designated. */
+#define METRIC(id, k, r, f, t, ti, dsn, dst, cv, u, desc)                      \
+	[METRIC_##id] = {.kind = METRIC_##k,                                   \
+			 .role = METRIC_##r,                                   \
+			 .field = (f),                                         \
+			 .type = (t),                                          \
+			 .type_instance = (ti),                                \
+			 .ds = (dsn),                                          \
+			 .dstype = METRIC_##dst,                               \
+			 .conv = METRIC_CONV_##cv,                             \
+			 .unit = (u),                                          \
+			 .description = (desc)},
 #include "metric_rows.h"
 #undef METRIC
 };
@@ -40,8 +47,9 @@ const char *metric_field_name(const struct metric_def *d)
 		return d->field < HOST_FIELD_COUNT ? host_fields[d->field].name
 						   : NULL;
 	case METRIC_GUEST:
-		return d->field < GUEST_FIELD_COUNT ? guest_fields[d->field].name
-						    : NULL;
+		return d->field < GUEST_FIELD_COUNT
+			   ? guest_fields[d->field].name
+			   : NULL;
 	case METRIC_DISK: /* no disk fields yet (issue 17) */
 	case METRIC_KIND_NR:
 		break;

@@ -33,12 +33,7 @@
 /* Whose value a row is.  A guest's values carry the domain name as plugin
    instance; a disk's (issue 17) will name its guest and its device.  Code
    that walks kinds loops to METRIC_KIND_NR. */
-enum metric_kind {
-	METRIC_HOST,
-	METRIC_GUEST,
-	METRIC_DISK,
-	METRIC_KIND_NR
-};
+enum metric_kind { METRIC_HOST, METRIC_GUEST, METRIC_DISK, METRIC_KIND_NR };
 
 enum metric_role {
 	METRIC_CONSUMED,  /* momd stores it in `field` */
@@ -67,8 +62,8 @@ enum metric_conv {
 struct metric_def {
 	enum metric_kind kind;
 	enum metric_role role;
-	int field;		   /* the kind's field enum, or METRIC_NO_FIELD */
-	const char *type;	   /* NULL for METRIC_DERIVED */
+	int field;	  /* the kind's field enum, or METRIC_NO_FIELD */
+	const char *type; /* NULL for METRIC_DERIVED */
 	const char *type_instance; /* "" when none */
 	const char *ds;		   /* data source name; NULL: the only one */
 	enum metric_dstype dstype;

@@ -306,8 +306,9 @@ static void dispatch_metric(const struct mom_ctx *ctx, const char *pinst,
 
 /* Two counters of one value list (plugin_metrics.h), when both are read. */
 static void dispatch_pair(const struct mom_ctx *ctx, const char *pinst,
-			  const struct plugin_metric_pair *p, const bool *present,
-			  int64_t a, int64_t b, meta_data_t *meta)
+			  const struct plugin_metric_pair *p,
+			  const bool *present, int64_t a, int64_t b,
+			  meta_data_t *meta)
 {
 	const struct metric_def *m = &metric_defs[p->row];
 	value_t v[2];

@@ -27,7 +27,7 @@ extern const enum metric_id plugin_ksm_target_metric[MOMD_KSM_NR];
 /* A value list of two data sources, sent only when both slots are read;
    the rows are adjacent in the contract (first, then second). */
 struct plugin_metric_pair {
-	int first, second; /* native slots */
+	int first, second;  /* native slots */
 	enum metric_id row; /* the contract row of `first` */
 };
 

@@ -88,8 +88,9 @@ static int print_table(const char *which)
 	for (int i = 0; i < METRIC_NR; i++) {
 		const struct metric_def *d = &metric_defs[i];
 
-		if (decisions ? d->role == METRIC_DECISION
-			      : (int)d->kind == kind && d->role != METRIC_DECISION)
+		if (decisions
+			? d->role == METRIC_DECISION
+			: (int)d->kind == kind && d->role != METRIC_DECISION)
 			print_row(d, decisions);
 	}
 	return 0;

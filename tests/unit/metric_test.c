@@ -39,11 +39,12 @@ static void test_rows(void)
 		    d->description == NULL ||
 		    (d->role == METRIC_DERIVED) != (d->type == NULL) ||
 		    (d->type != NULL && d->type_instance == NULL) ||
-		    ((d->role == METRIC_CONSUMED || d->role == METRIC_DERIVED) !=
-		     has_field) ||
+		    ((d->role == METRIC_CONSUMED ||
+		      d->role == METRIC_DERIVED) != has_field) ||
 		    (!has_field && d->field != METRIC_NO_FIELD)) {
 			printf("# row %d (%s %s-%s) is malformed\n", i,
-			       metric_kind_name(d->kind), d->type ? d->type : "",
+			       metric_kind_name(d->kind),
+			       d->type ? d->type : "",
 			       d->type_instance ? d->type_instance : "");
 			bad++;
 		}
@@ -83,8 +84,8 @@ static void test_fields_covered(enum metric_kind k,
 			T_EQ_STR(metric_field_name(d), fields[f].name,
 				 "the row names the field by field.c's name");
 		}
-		T_OK(rows == 1 && (derived == 1) ==
-				      (fields[f].kind == FIELD_DERIVED),
+		T_OK(rows == 1 &&
+			 (derived == 1) == (fields[f].kind == FIELD_DERIVED),
 		     "%s field %s: one row (%d), derived in both or neither",
 		     metric_kind_name(k), fields[f].name, rows);
 	}
@@ -94,15 +95,17 @@ static void test_sent_only(void)
 {
 	static const enum metric_id on_purpose[] = {
 	    METRIC_HOST_KSM_ADVISOR_MODE, METRIC_HOST_PSI_SOME_TOTAL,
-	    METRIC_HOST_PSI_FULL_TOTAL,	  METRIC_GUEST_STATS_AGE};
+	    METRIC_HOST_PSI_FULL_TOTAL, METRIC_GUEST_STATS_AGE};
 
 	for (size_t i = 0; i < sizeof(on_purpose) / sizeof(on_purpose[0]); i++)
 		T_OK(metric_defs[on_purpose[i]].role == METRIC_SENT_ONLY,
-		     "%s-%s is marked sent only", metric_defs[on_purpose[i]].type,
+		     "%s-%s is marked sent only",
+		     metric_defs[on_purpose[i]].type,
 		     metric_defs[on_purpose[i]].type_instance);
 	T_OK(metric_defs[METRIC_GUEST_STATS_AGE_DERIVED].role ==
 		     METRIC_DERIVED &&
-		 metric_defs[METRIC_GUEST_STATS_AGE_DERIVED].field == GF_STATS_AGE,
+		 metric_defs[METRIC_GUEST_STATS_AGE_DERIVED].field ==
+		     GF_STATS_AGE,
 	     "momd derives stats_age itself (it owns staleness)");
 	T_OK(metric_defs[METRIC_GUEST_TARGET].role == METRIC_DECISION,
 	     "memory-target is a decision sent back, not a field");
@@ -156,7 +159,8 @@ static void test_conversions(void)
 		 "us counter -> ms, truncated");
 	T_EQ_DBL(metric_to_wire(none, 4), 4, "no conversion");
 	T_EQ_DBL(metric_from_wire(none, -3.5), -3.5, "no conversion back");
-	T_OK(isnan(metric_from_wire(ms, NAN)) && isnan(metric_from_wire(kib, NAN)),
+	T_OK(isnan(metric_from_wire(ms, NAN)) &&
+		 isnan(metric_from_wire(kib, NAN)),
 	     "absent stays absent");
 	for (int v = 0; v < 100000; v += 7) {
 		if (metric_from_wire(ms, metric_to_wire(ms, v)) != v ||
@@ -165,7 +169,8 @@ static void test_conversions(void)
 			return;
 		}
 	}
-	T_OK(true, "native -> wire -> native is exact for 0..100000 ms and KiB");
+	T_OK(true,
+	     "native -> wire -> native is exact for 0..100000 ms and KiB");
 }
 
 int main(void)

@@ -15,7 +15,10 @@
 
 static int sent_by[METRIC_NR];
 
-static void count(enum metric_id id) { sent_by[id]++; }
+static void count(enum metric_id id)
+{
+	sent_by[id]++;
+}
 
 static bool is_pair_slot(const struct plugin_metric_pair *p, int slot)
 {
@@ -99,7 +102,9 @@ int main(void)
 		}
 		twice += sent_by[i] > 1 || (!dispatched && sent_by[i] > 0);
 	}
-	T_EQ_INT(missing, 0, "every host and guest row of the contract is sent");
-	T_EQ_INT(twice, 0, "no row is sent from two slots, no derived row sent");
+	T_EQ_INT(missing, 0,
+		 "every host and guest row of the contract is sent");
+	T_EQ_INT(twice, 0,
+		 "no row is sent from two slots, no derived row sent");
 	return t_done();
 }
