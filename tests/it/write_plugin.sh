@@ -112,9 +112,7 @@ host_avail_ge() {
 }
 # csv_lines PLUGIN ID: data lines of a csv series.
 csv_lines() {
-	local f
-	f=$(ls "$CSV/$1/$2"-* 2>/dev/null | tail -1)
-	[ -n "$f" ] && echo $(($(wc -l <"$f") - 1)) || echo 0
+	cat "$CSV/$1/$2"-* 2>/dev/null | grep -vc '^epoch'
 }
 # keeps_up FAILED_MIN: until write_mom's total_requests-failed reaches
 # FAILED_MIN (so the receiver has been failing for a while), repeatedly
