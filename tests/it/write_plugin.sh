@@ -118,6 +118,9 @@ csv_lines() {
 # FAILED_MIN (so the receiver has been failing for a while), repeatedly
 # take the value injected last and require csv, written by the same write
 # threads, to show it within two intervals.  Prints the number of stalls.
+# Timing on purpose: a write callback blocked on the hung receiver stalls
+# csv for the whole Timeout (3 s), a healthy one for milliseconds; 2 s
+# lies between, with room for a busy machine.
 keeps_up() {
 	local stalls=0 rounds=0 target end=$((SECONDS + 30))
 	while ! csv_ge write_mom total_requests-failed "$1"; do
