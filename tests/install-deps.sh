@@ -20,8 +20,10 @@ curl python3 procps iproute2"
 GUESTS="qemu-system-x86 busybox-static xz-utils"
 # Fuzz replay and sanitizer runs use clang's runtime; valgrind runs momd
 # under memcheck (tests/it/valgrind.sh); wrk loads the REST API
-# (tests/it/load.sh, make load).
-TOOLS="clang libclang-rt-14-dev valgrind wrk"
+# (tests/it/load.sh, make load); stress-ng keeps other cores busy to show
+# that the suite does not depend on an idle machine (`stress-ng --cpu 1
+# --timeout 900 & make test`: no test may fail then).
+TOOLS="clang libclang-rt-14-dev valgrind wrk stress-ng"
 # Metrics backends for tests/it/graphite_influx.sh: Graphite's carbon-cache
 # and whisper tools, InfluxDB 1.x with its collectd listener and CLI (about
 # 40 MB with python3-twisted, 16 s).  The tests run their own daemons on

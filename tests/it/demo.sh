@@ -5,7 +5,8 @@
 #
 # The default, three tiny real guests: it boots them, shows samples and
 # decisions, moves real balloons (libvirt's actual shrinks) within 30 s of
-# the pipeline starting, KSM merges the identical guests within a minute,
+# the pipeline starting, KSM merges the identical guests (within two
+# minutes: see below),
 # the guest with a guaranteed minimum stays above it; and Ctrl-C (SIGINT to
 # its whole process group, as a terminal sends it) destroys the guests,
 # stops every daemon it started, restores the KSM knobs it saved and leaves
@@ -108,8 +109,11 @@ else
 	check "web's real balloon moved (libvirt's actual below 384 MiB)" \
 		wait_for 30 "web actual < 393216 KiB" web_shrunk
 	sharing() { grep -qE "sharing [1-9][0-9]* MiB" "$out" && [ "$(cat $K/pages_sharing)" -gt 0 ]; }
-	check "KSM merges the guests within a minute (shown, and in sysfs)" \
-		wait_for 60 "sharing > 0" sharing
+	# A minute on an idle host; ksmd scans at the CPU it gets, and KSM is
+	# on only in the simulated host's pressure turns, so on a busy host
+	# the bound is widened on purpose to two minutes.
+	check "KSM merges the guests within two minutes (shown, and in sysfs)" \
+		wait_for 120 "sharing > 0" sharing
 	db_never_below_min() {
 		grep -oE '\| db [0-9]+ MiB' "$out" | awk '$3 < 320 {bad=1} END {exit bad}'
 	}
