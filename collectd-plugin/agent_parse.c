@@ -429,3 +429,76 @@ int agent_parse_meminfo(const char *text, size_t len, struct agent_stats *out,
 	*out = tmp;
 	return 0;
 }
+
+/* b64_value: the 6-bit value of a base64 character, or -1. */
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+__attribute__((format(printf, 4, 5))) static int
+b64_fail(char *err, size_t errlen, size_t off, const char *fmt, ...)
+{
+	char what[120];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (errlen > 0)
+		snprintf(err, errlen, "offset %zu: %s", off, what);
+	return -1;
+}
+
+int agent_b64_decode(const char *src, size_t n, unsigned char *dst,
+		     size_t room, size_t *out_len, char *err, size_t errlen)
+{
+	size_t o = 0;
+
+	if (n % 4 != 0)
+		return b64_fail(err, errlen, n,
+				"length %zu is not a multiple of 4", n);
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4], pad = 0;
+		for (int k = 0; k < 4; k++) {
+			unsigned char c = (unsigned char)src[i + k];
+			if (c == '=' && i + 4 == n && k >= 2) {
+				v[k] = 0;
+				pad++;
+				continue;
+			}
+			if (pad > 0 || (v[k] = b64_value(c)) < 0)
+				return b64_fail(err, errlen, i + k,
+						"bad base64 character 0x%02x",
+						c);
+		}
+		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
+			     (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		/* Bits under the padding must be zero (canonical form). */
+		if ((pad == 1 && (w & 0xff) != 0) ||
+		    (pad == 2 && (w & 0xffff) != 0))
+			return b64_fail(err, errlen, i,
+					"non-zero bits before the padding");
+		size_t take = 3 - (size_t)pad;
+		if (room - o < take)
+			return b64_fail(err, errlen, i,
+					"decoded text exceeds %zu bytes", room);
+		dst[o++] = (unsigned char)(w >> 16);
+		if (take > 1)
+			dst[o++] = (unsigned char)(w >> 8);
+		if (take > 2)
+			dst[o++] = (unsigned char)w;
+	}
+	*out_len = o;
+	return 0;
+}

@@ -4,9 +4,12 @@
  * (collectd-plugin/agent_parse.c), which read text from guests that may be
  * hostile.
  *
- * The first byte picks the parser (0 pressure, 1 vmstat, 2 meminfo); the
- * rest is the file's text, handed over with its length and no terminating
- * NUL, as the agent reader does.  Beyond crashes and sanitizer reports the
+ * The first byte picks the parser (0 pressure, 1 vmstat, 2 meminfo, 3 the
+ * base64 decoder, 4 and 5 the guest-file-read and guest-file-open reply
+ * decoders of agent_read.c, which see the agent's JSON); the rest is the
+ * text, handed over with its length and no terminating NUL as the agent
+ * reader does (NUL-terminated for the JSON decoders, as libvirt hands
+ * replies over).  Beyond crashes and sanitizer reports the
  * target checks what the parsers promise: a refused text leaves the stats
  * untouched and says where ("line L, column C: ..." or the size limit),
  * accepted averages are at most 100.00 %, and parsing is deterministic.
@@ -17,11 +20,46 @@
 #include <string.h>
 
 #include "agent_parse.h"
+#include "agent_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef int (*parse_fn)(const char *, size_t, struct agent_stats *, char *,
 			size_t);
+
+/* other: the base64 and reply decoders; decoded bytes never exceed the
+   room given, a reply never yields more than asked. */
+static int other(int which, const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1), err[200];
+	unsigned char out[64];
+	size_t n = 0;
+	int eof = 0;
+	int64_t h;
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (which == 3) {
+		if (agent_b64_decode(text, size, out, sizeof(out), &n, err,
+				     sizeof(err)) == 0 &&
+		    (n > sizeof(out) || n != size / 4 * 3 - (size && text[size - 1] == '=') -
+					     (size > 1 && text[size - 2] == '=')))
+			abort();
+	} else if (which == 4) {
+		if (agent_reply_read(text, 48, out, sizeof(out), &n, &eof, err,
+				     sizeof(err)) == AGENT_OK &&
+		    n > 48)
+			abort();
+	} else {
+		if (agent_reply_open(text, &h, err, sizeof(err)) == AGENT_OK &&
+		    h < 0)
+			abort();
+	}
+	free(text);
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,6 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	if (data[0] % 6 >= 3)
+		return other(data[0] % 6, data + 1, size - 1);
 	parse_fn fn = fns[data[0] % 3];
 	/* An exact-size copy, so ASan sees any read past the end. */
 	text = malloc(size - 1 ? size - 1 : 1);
