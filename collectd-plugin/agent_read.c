@@ -190,7 +190,7 @@ enum agent_rc agent_read_file(const struct agent_transport *t,
 	/* A file of cap bytes needs cap / CHUNK + 1 reads, the last one
 	   seeing EOF; an agent that never says EOF is stopped there. */
 	for (size_t reads = 0; !eof; reads++) {
-		size_t ask = AGENT_READ_CHUNK;
+		unsigned char chunk[AGENT_READ_CHUNK];
 		if (reads > cap / AGENT_READ_CHUNK + 1) {
 			snprintf(err, errlen, "%s: no EOF after %zu reads",
 				 path, reads);
@@ -199,24 +199,24 @@ enum agent_rc agent_read_file(const struct agent_transport *t,
 		}
 		snprintf(cmd, sizeof(cmd),
 			 "{\"execute\":\"guest-file-read\",\"arguments\":"
-			 "{\"handle\":%lld,\"count\":%zu}}",
-			 (long long)h, ask);
+			 "{\"handle\":%lld,\"count\":%d}}",
+			 (long long)h, AGENT_READ_CHUNK);
 		reply = t->cmd(t->ctx, cmd, t->timeout_s, &rc, err, errlen);
 		if (reply == NULL)
 			break;
-		/* One byte of room beyond cap tells "exactly cap" from "more". */
-		rc = agent_reply_read(reply, ask, (unsigned char *)buf + *len,
-				      cap + 1 - *len, &n, &eof, err, errlen);
+		rc = agent_reply_read(reply, sizeof(chunk), chunk,
+				      sizeof(chunk), &n, &eof, err, errlen);
 		free(reply);
 		if (rc != AGENT_OK)
 			break;
-		*len += n;
-		if (*len > cap) {
+		if (n > cap - *len) {
 			snprintf(err, errlen, "%s: larger than %zu bytes", path,
 				 cap);
 			rc = AGENT_FILE_ERROR;
 			break;
 		}
+		memcpy(buf + *len, chunk, n);
+		*len += n;
 	}
 	/* Close even after a timeout: if the agent is gone this fails fast
 	   (libvirt knows it is disconnected); if it recovers, the handle

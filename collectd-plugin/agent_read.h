@@ -55,7 +55,8 @@ struct agent_transport {
 struct agent_transport agent_transport_libvirt(void *dom, int timeout_s);
 
 /* Read path (absolute, in the guest) whole into buf (cap bytes at most;
-   more is an AGENT_FILE_ERROR); *len is its length.  The handle is closed
+   more is an AGENT_FILE_ERROR); *len is its length.  Uses about
+   AGENT_READ_CHUNK bytes of stack.  The handle is closed
    on every path once opened. */
 enum agent_rc agent_read_file(const struct agent_transport *t,
 			      const char *path, char *buf, size_t cap,
