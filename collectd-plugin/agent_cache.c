@@ -22,11 +22,11 @@
 
 struct entry {
 	unsigned char uuid[AGENT_UUID_LEN];
-	struct agent_result r;   /* age_ms/next_poll_ms/stale filled on get */
-	int64_t taken_ms;        /* monotonic time of the last success */
-	int64_t next_ms;         /* monotonic time of the next attempt */
-	int64_t backoff_ms;      /* current backoff (0 after a success) */
-	bool seen;               /* in this round's domain list */
+	struct agent_result r; /* age_ms/next_poll_ms/stale filled on get */
+	int64_t taken_ms;      /* monotonic time of the last success */
+	int64_t next_ms;       /* monotonic time of the next attempt */
+	int64_t backoff_ms;    /* current backoff (0 after a success) */
+	bool seen;	       /* in this round's domain list */
 };
 
 struct agent_cache {
@@ -34,12 +34,12 @@ struct agent_cache {
 	char *uri;
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;       /* signalled on stop */
+	pthread_cond_t cv; /* signalled on stop */
 	bool stop;
 	struct entry *e;
 	int n;
 	uint64_t rounds;
-	virConnectPtr conn;      /* the worker's own */
+	virConnectPtr conn; /* the worker's own */
 };
 
 static int64_t now_ms(void)
@@ -61,8 +61,8 @@ void agent_cache_conf_defaults(struct agent_cache_conf *c)
 	if (c->backoff_ms <= 0)
 		c->backoff_ms = 60000;
 	if (c->backoff_max_ms < c->backoff_ms)
-		c->backoff_max_ms = c->backoff_ms * 16 > 0 ? c->backoff_ms * 16
-							   : c->backoff_ms;
+		c->backoff_max_ms =
+		    c->backoff_ms * 16 > 0 ? c->backoff_ms * 16 : c->backoff_ms;
 	if (c->stale_ms <= 0)
 		c->stale_ms = 3 * c->interval_ms + 1000 * c->timeout_s;
 	if (c->max_domains <= 0)
@@ -108,7 +108,8 @@ static struct entry *find(struct agent_cache *c, const unsigned char *uuid)
 static void poll_one(struct agent_cache *c, virDomainPtr dom,
 		     const unsigned char *uuid)
 {
-	struct agent_transport t = agent_transport_libvirt(dom, c->conf.timeout_s);
+	struct agent_transport t =
+	    agent_transport_libvirt(dom, c->conf.timeout_s);
 	struct agent_stats st;
 	char err[200];
 	enum agent_rc rc = agent_read_stats(&t, &st, err, sizeof(err));
@@ -120,8 +121,8 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 	if (e != NULL) {
 		e->r.polls++;
 		if (err[0] != '\0')
-			snprintf(e->r.last_error, sizeof(e->r.last_error),
-				 "%s", err);
+			snprintf(e->r.last_error, sizeof(e->r.last_error), "%s",
+				 err);
 		if (rc == AGENT_OK) {
 			e->r.state = AGENT_STATE_OK;
 			e->r.stats = st;
@@ -139,9 +140,8 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 				e->r.failures++;
 			else
 				e->r.file_errors++;
-			e->backoff_ms = e->backoff_ms == 0
-					    ? c->conf.backoff_ms
-					    : e->backoff_ms * 2;
+			e->backoff_ms = e->backoff_ms == 0 ? c->conf.backoff_ms
+							   : e->backoff_ms * 2;
 			if (e->backoff_ms > c->conf.backoff_max_ms)
 				e->backoff_ms = c->conf.backoff_max_ms;
 			e->next_ms = now + e->backoff_ms;
@@ -311,7 +311,8 @@ int agent_cache_get(struct agent_cache *c,
 		*out = e->r;
 		out->age_ms = e->r.has_stats ? now - e->taken_ms : -1;
 		/* A failed last poll makes the values stale at once. */
-		out->stale = !e->r.has_stats || out->age_ms > c->conf.stale_ms ||
+		out->stale = !e->r.has_stats ||
+			     out->age_ms > c->conf.stale_ms ||
 			     e->r.state == AGENT_STATE_FAILING;
 		out->next_poll_ms = e->next_ms > now ? e->next_ms - now : 0;
 		rc = 0;

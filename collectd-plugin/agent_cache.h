@@ -27,37 +27,37 @@
 #define AGENT_UUID_LEN 16 /* VIR_UUID_BUFLEN */
 
 struct agent_cache_conf {
-	const char *uri;     /* libvirt URI, e.g. "qemu:///system" */
-	int interval_ms;     /* poll period of a responding agent */
-	int timeout_s;       /* per agent call (libvirt: whole seconds) */
-	int backoff_ms;      /* first re-probe delay after a failure */
-	int backoff_max_ms;  /* cap of the doubling backoff */
-	int stale_ms;        /* values older than this are stale (0: 3 x
-				interval + timeout) */
-	int max_domains;     /* entries kept at most (0: 1024) */
+	const char *uri;    /* libvirt URI, e.g. "qemu:///system" */
+	int interval_ms;    /* poll period of a responding agent */
+	int timeout_s;	    /* per agent call (libvirt: whole seconds) */
+	int backoff_ms;	    /* first re-probe delay after a failure */
+	int backoff_max_ms; /* cap of the doubling backoff */
+	int stale_ms;	    /* values older than this are stale (0: 3 x
+			       interval + timeout) */
+	int max_domains;    /* entries kept at most (0: 1024) */
 };
 
 /* Defaults for each 0 field of a conf (uri NULL: qemu:///system). */
 void agent_cache_conf_defaults(struct agent_cache_conf *c);
 
 enum agent_state {
-	AGENT_STATE_UNKNOWN,    /* not polled yet */
-	AGENT_STATE_OK,         /* last poll parsed at least one file */
-	AGENT_STATE_FAILING,    /* last poll failed: backing off */
+	AGENT_STATE_UNKNOWN, /* not polled yet */
+	AGENT_STATE_OK,	     /* last poll parsed at least one file */
+	AGENT_STATE_FAILING, /* last poll failed: backing off */
 };
 
 struct agent_result {
 	enum agent_state state;
-	bool has_stats;           /* stats hold a successful reading */
-	bool stale;               /* no reading, the last poll failed, or
+	bool has_stats;		  /* stats hold a successful reading */
+	bool stale;		  /* no reading, the last poll failed, or
 				     older than stale_ms */
 	struct agent_stats stats; /* the last successful reading */
-	int64_t age_ms;           /* since that reading (-1: none) */
-	int64_t next_poll_ms;     /* until the next attempt (0: due now) */
-	uint64_t polls;           /* attempts (probes included) */
-	uint64_t failures;        /* attempts that found no agent */
-	uint64_t file_errors;     /* files refused (read or parse) */
-	char last_error[200];     /* the latest failure, "" if none */
+	int64_t age_ms;		  /* since that reading (-1: none) */
+	int64_t next_poll_ms;	  /* until the next attempt (0: due now) */
+	uint64_t polls;		  /* attempts (probes included) */
+	uint64_t failures;	  /* attempts that found no agent */
+	uint64_t file_errors;	  /* files refused (read or parse) */
+	char last_error[200];	  /* the latest failure, "" if none */
 };
 
 struct agent_cache;

@@ -81,8 +81,7 @@ static bool parse_u64(const char *s, size_t n, uint64_t *v)
 	return true;
 }
 
-typedef int (*line_fn)(const struct line *l, struct agent_stats *st,
-		       void *ctx);
+typedef int (*line_fn)(const struct line *l, struct agent_stats *st, void *ctx);
 
 /* for_lines: split text into '\n'-terminated lines of printable ASCII and
    hand each to fn; the size limit and a missing final newline (a text cut
@@ -110,12 +109,15 @@ static int for_lines(const char *text, size_t len, line_fn fn,
 		for (size_t i = 0; i < l.n; i++) {
 			unsigned char c = (unsigned char)p[i];
 			if (c < 0x20 || c > 0x7e)
-				return fail_at(&l, i, "byte 0x%02x is not "
-						      "printable ASCII", c);
+				return fail_at(&l, i,
+					       "byte 0x%02x is not "
+					       "printable ASCII",
+					       c);
 		}
 		if (nl == NULL)
-			return fail_at(&l, l.n, "no newline at the end "
-						"(text cut short?)");
+			return fail_at(&l, l.n,
+				       "no newline at the end "
+				       "(text cut short?)");
 		if (fn(&l, st, ctx) != 0)
 			return -1;
 		p = nl + 1;
@@ -124,8 +126,8 @@ static int for_lines(const char *text, size_t len, line_fn fn,
 }
 
 /* set: keep value v for field f, refusing a second value. */
-static int set(const struct line *l, struct agent_stats *st,
-	       enum agent_field f, uint64_t v, size_t col)
+static int set(const struct line *l, struct agent_stats *st, enum agent_field f,
+	       uint64_t v, size_t col)
 {
 	if (st->present[f])
 		return fail_at(l, col, "%s given twice", field_names[f]);
@@ -163,7 +165,8 @@ static bool parse_avg(const char *s, size_t n, uint64_t *cpct)
 	if (!parse_u64(s, n - 3, &whole) || !parse_u64(s + n - 2, 2, &frac))
 		return false;
 	if (n - 3 > 1 && s[0] == '0')
-		return false; /* no leading zeros: "00.50" is not the kernel's */
+		return false; /* no leading zeros: "00.50" is not the kernel's
+			       */
 	*cpct = whole * 100 + frac;
 	return *cpct <= 10000;
 }
@@ -171,8 +174,8 @@ static bool parse_avg(const char *s, size_t n, uint64_t *cpct)
 static int pressure_line(const struct line *l, struct agent_stats *st,
 			 void *ctx)
 {
-	static const char *const keys[] = {"avg10=", "avg60=", "avg300=",
-					   "total="};
+	static const char *const keys[] = {
+	    "avg10=", "avg60=", "avg300=", "total="};
 	const char *tok;
 	size_t tn, pos = 0, col;
 	bool some;
@@ -275,8 +278,7 @@ struct zones {
 	int n;
 };
 
-static int vmstat_line(const struct line *l, struct agent_stats *st,
-		       void *ctx)
+static int vmstat_line(const struct line *l, struct agent_stats *st, void *ctx)
 {
 	static const struct {
 		const char *name;
@@ -301,8 +303,7 @@ static int vmstat_line(const struct line *l, struct agent_stats *st,
 	if (i >= l->n || l->s[i] != ' ')
 		return fail_at(l, i, "expected one space after the name");
 	if (!parse_u64(l->s + i + 1, l->n - i - 1, &v))
-		return fail_at(l, i + 1,
-			       "expected an unsigned 64-bit integer");
+		return fail_at(l, i + 1, "expected an unsigned 64-bit integer");
 	for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
 		if (strlen(keep[k].name) == i &&
 		    memcmp(l->s, keep[k].name, i) == 0)
@@ -313,8 +314,8 @@ static int vmstat_line(const struct line *l, struct agent_stats *st,
 		   zones than any kernel has. */
 		for (int k = 0; k < z->n; k++)
 			if (z->len[k] == i && memcmp(z->name[k], l->s, i) == 0)
-				return fail_at(l, 0, "%.*s given twice",
-					       (int)i, l->s);
+				return fail_at(l, 0, "%.*s given twice", (int)i,
+					       l->s);
 		if (z->n == MAX_ZONES)
 			return fail_at(l, 0, "more than %d allocstall lines",
 				       MAX_ZONES);
@@ -338,15 +339,13 @@ int agent_parse_vmstat(const char *text, size_t len, struct agent_stats *out,
 	struct zones z = {.n = 0};
 
 	clear(&tmp, AGENT_OOM_KILL_EVENTS, AGENT_ALLOCSTALL_EVENTS);
-	if (parse_into(text, len, &tmp, vmstat_line, &z, err,
-		       errlen) != 0)
+	if (parse_into(text, len, &tmp, vmstat_line, &z, err, errlen) != 0)
 		return -1;
 	*out = tmp;
 	return 0;
 }
 
-static int meminfo_line(const struct line *l, struct agent_stats *st,
-			void *ctx)
+static int meminfo_line(const struct line *l, struct agent_stats *st, void *ctx)
 {
 	static const struct {
 		const char *name;
@@ -460,8 +459,8 @@ b64_fail(char *err, size_t errlen, size_t off, const char *fmt, ...)
 	return -1;
 }
 
-int agent_b64_decode(const char *src, size_t n, unsigned char *dst,
-		     size_t room, size_t *out_len, char *err, size_t errlen)
+int agent_b64_decode(const char *src, size_t n, unsigned char *dst, size_t room,
+		     size_t *out_len, char *err, size_t errlen)
 {
 	size_t o = 0;
 

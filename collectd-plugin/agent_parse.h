@@ -77,7 +77,7 @@ int agent_parse_meminfo(const char *text, size_t len, struct agent_stats *out,
    "buf-b64".  Decodes src[0..n) into dst (room bytes); *out_len is the
    decoded length.  -1 with err ("offset O: what") on a bad character, bad
    padding, or output that would not fit. */
-int agent_b64_decode(const char *src, size_t n, unsigned char *dst,
-		     size_t room, size_t *out_len, char *err, size_t errlen);
+int agent_b64_decode(const char *src, size_t n, unsigned char *dst, size_t room,
+		     size_t *out_len, char *err, size_t errlen);
 
 #endif

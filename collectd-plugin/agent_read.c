@@ -59,8 +59,9 @@ enum agent_rc agent_reply_open(const char *reply, int64_t *handle, char *err,
 			*handle = json_integer_value(ret);
 			rc = AGENT_OK;
 		} else {
-			snprintf(err, errlen, "guest-file-open: \"return\" "
-					      "is not a handle");
+			snprintf(err, errlen,
+				 "guest-file-open: \"return\" "
+				 "is not a handle");
 		}
 	}
 	json_decref(root);
@@ -83,8 +84,9 @@ enum agent_rc agent_reply_read(const char *reply, size_t asked,
 	e = json_object_get(ret, "eof");
 	if (!json_is_integer(count) || !json_is_string(b64) ||
 	    !json_is_boolean(e)) {
-		snprintf(err, errlen, "guest-file-read: want count, buf-b64 "
-				      "and eof");
+		snprintf(err, errlen,
+			 "guest-file-read: want count, buf-b64 "
+			 "and eof");
 		goto out;
 	}
 	if (room > asked)
@@ -153,9 +155,9 @@ static void close_handle(const struct agent_transport *t, int64_t h)
 	free(t->cmd(t->ctx, cmd, t->timeout_s, &rc, err, sizeof(err)));
 }
 
-enum agent_rc agent_read_file(const struct agent_transport *t,
-			      const char *path, char *buf, size_t cap,
-			      size_t *len, char *err, size_t errlen)
+enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
+			      char *buf, size_t cap, size_t *len, char *err,
+			      size_t errlen)
 {
 	enum agent_rc rc = AGENT_FILE_ERROR;
 	char cmd[512], *reply, *q;
@@ -228,13 +230,12 @@ enum agent_rc agent_read_file(const struct agent_transport *t,
 }
 
 enum agent_rc agent_read_stats(const struct agent_transport *t,
-			       struct agent_stats *st, char *err,
-			       size_t errlen)
+			       struct agent_stats *st, char *err, size_t errlen)
 {
 	static const struct {
 		const char *path;
-		int (*parse)(const char *, size_t, struct agent_stats *,
-			     char *, size_t);
+		int (*parse)(const char *, size_t, struct agent_stats *, char *,
+			     size_t);
 	} files[] = {
 	    {"/proc/pressure/memory", agent_parse_pressure},
 	    {"/proc/vmstat", agent_parse_vmstat},

@@ -58,9 +58,9 @@ struct agent_transport agent_transport_libvirt(void *dom, int timeout_s);
    more is an AGENT_FILE_ERROR); *len is its length.  Uses about
    AGENT_READ_CHUNK bytes of stack.  The handle is closed
    on every path once opened. */
-enum agent_rc agent_read_file(const struct agent_transport *t,
-			      const char *path, char *buf, size_t cap,
-			      size_t *len, char *err, size_t errlen);
+enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
+			      char *buf, size_t cap, size_t *len, char *err,
+			      size_t errlen);
 
 /* Read and parse /proc/pressure/memory, /proc/vmstat and /proc/meminfo
    into *st (cleared first; fields of a file that fails stay absent).

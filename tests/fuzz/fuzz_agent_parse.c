@@ -44,8 +44,9 @@ static int other(int which, const uint8_t *data, size_t size)
 	if (which == 3) {
 		if (agent_b64_decode(text, size, out, sizeof(out), &n, err,
 				     sizeof(err)) == 0 &&
-		    (n > sizeof(out) || n != size / 4 * 3 - (size && text[size - 1] == '=') -
-					     (size > 1 && text[size - 2] == '=')))
+		    (n > sizeof(out) ||
+		     n != size / 4 * 3 - (size && text[size - 1] == '=') -
+			      (size > 1 && text[size - 2] == '=')))
 			abort();
 	} else if (which == 4) {
 		if (agent_reply_read(text, 48, out, sizeof(out), &n, &eof, err,
@@ -63,8 +64,8 @@ static int other(int which, const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const parse_fn fns[] = {agent_parse_pressure,
-				       agent_parse_vmstat, agent_parse_meminfo};
+	static const parse_fn fns[] = {agent_parse_pressure, agent_parse_vmstat,
+				       agent_parse_meminfo};
 	struct agent_stats st, before, again;
 	char err[200], err2[200];
 	char *text;

@@ -7,8 +7,8 @@
  *   agent_driver read URI DOMAIN PATH
  *       print the guest file PATH read through the agent (fixtures);
  *       exit 1 with the reason on stderr if it cannot be read
- *   agent_driver watch URI STATUSFILE INTERVAL_MS BACKOFF_MS TIMEOUT_S DOMAIN...
- *       run the cache; every 100 ms rewrite STATUSFILE (atomically) with
+ *   agent_driver watch URI STATUSFILE INTERVAL_MS BACKOFF_MS TIMEOUT_S
+ * DOMAIN... run the cache; every 100 ms rewrite STATUSFILE (atomically) with
  *       one line per DOMAIN:
  *         NAME found=0|1 state=unknown|ok|failing stale=0|1 age_ms=N
  *         polls=N failures=N file_errors=N <field>=<value>|- ...
@@ -72,8 +72,8 @@ static const char *state_name(enum agent_state s)
 					  : "unknown";
 }
 
-static void write_status(struct agent_cache *c, const char *file,
-			 char **names, unsigned char (*uuids)[AGENT_UUID_LEN],
+static void write_status(struct agent_cache *c, const char *file, char **names,
+			 unsigned char (*uuids)[AGENT_UUID_LEN],
 			 const int *have_uuid, int n, int64_t *get_us)
 {
 	char tmp[4096];
@@ -86,7 +86,8 @@ static void write_status(struct agent_cache *c, const char *file,
 	for (int i = 0; i < n; i++) {
 		struct agent_result r;
 		int64_t t0 = now_us();
-		int found = have_uuid[i] && agent_cache_get(c, uuids[i], &r) == 0;
+		int found =
+		    have_uuid[i] && agent_cache_get(c, uuids[i], &r) == 0;
 		int64_t dt = now_us() - t0;
 		if (!found)
 			memset(&r, 0, sizeof(r));
@@ -95,8 +96,8 @@ static void write_status(struct agent_cache *c, const char *file,
 		fprintf(f,
 			"%s found=%d state=%s stale=%d age_ms=%lld polls=%llu "
 			"failures=%llu file_errors=%llu",
-			names[i], found, state_name(r.state), found ? r.stale : 1,
-			(long long)(found ? r.age_ms : -1),
+			names[i], found, state_name(r.state),
+			found ? r.stale : 1, (long long)(found ? r.age_ms : -1),
 			(unsigned long long)r.polls,
 			(unsigned long long)r.failures,
 			(unsigned long long)r.file_errors);
@@ -124,7 +125,8 @@ static int cmd_watch(int argc, char **argv)
 	struct agent_cache_conf conf = {0};
 	char err[200];
 	int n = argc - 7;
-	unsigned char (*uuids)[AGENT_UUID_LEN] = calloc((size_t)n + 1, AGENT_UUID_LEN);
+	unsigned char(*uuids)[AGENT_UUID_LEN] =
+	    calloc((size_t)n + 1, AGENT_UUID_LEN);
 	int *have = calloc((size_t)n + 1, sizeof(int));
 	int64_t get_us = 0;
 	virConnectPtr conn;
@@ -147,7 +149,8 @@ static int cmd_watch(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			if (have[i])
 				continue;
-			virDomainPtr d = virDomainLookupByName(conn, argv[7 + i]);
+			virDomainPtr d =
+			    virDomainLookupByName(conn, argv[7 + i]);
 			if (d != NULL) {
 				have[i] = virDomainGetUUID(d, uuids[i]) == 0;
 				virDomainFree(d);

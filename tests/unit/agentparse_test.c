@@ -97,8 +97,8 @@ static void test_sample(const char *name, parse_fn fn,
 		return;
 	}
 	memset(&st, 0, sizeof(st));
-	T_OK(fn(text, len, &st, err, sizeof(err)) == 0, "%s parses (%s)",
-	     name, err);
+	T_OK(fn(text, len, &st, err, sizeof(err)) == 0, "%s parses (%s)", name,
+	     err);
 	for (int k = 0; k < nwant; k++)
 		T_OK(st.present[want[k]], "%s has %s", name,
 		     agent_field_name(want[k]));
@@ -117,9 +117,8 @@ static void test_sample(const char *name, parse_fn fn,
 		good++;
 		for (int f = 0; f < AGENT_FIELD_NR; f++)
 			if (p.present[f] &&
-			    (!st.present[f] ||
-			     (p.v[f] != st.v[f] &&
-			      f != AGENT_ALLOCSTALL_EVENTS)))
+			    (!st.present[f] || (p.v[f] != st.v[f] &&
+						f != AGENT_ALLOCSTALL_EVENTS)))
 				invented++;
 	}
 	T_OK(bad == 0, "%s: every refused cut names its line", name);
@@ -162,10 +161,12 @@ static void test_pressure_values(void)
 	memset(&st, 0, sizeof(st));
 	T_OK(parse_str(agent_parse_pressure,
 		       "some avg10=12.34 avg60=0.05 avg300=100.00 total=987\n"
-		       "full avg10=100.00 avg60=9.90 avg300=0.00 total=18446744073709551615\n",
+		       "full avg10=100.00 avg60=9.90 avg300=0.00 "
+		       "total=18446744073709551615\n",
 		       &st, err, sizeof(err)) == 0,
 	     "pressure parses (%s)", err);
-	T_EQ_INT(st.v[AGENT_PSI_SOME_AVG10_CPCT], 1234, "some avg10 in 1/100 %");
+	T_EQ_INT(st.v[AGENT_PSI_SOME_AVG10_CPCT], 1234,
+		 "some avg10 in 1/100 %");
 	T_EQ_INT(st.v[AGENT_PSI_SOME_AVG60_CPCT], 5, "some avg60");
 	T_EQ_INT(st.v[AGENT_PSI_SOME_TOTAL_US], 987, "some total");
 	T_EQ_INT(st.v[AGENT_PSI_FULL_AVG10_CPCT], 10000, "full avg10 100 %");
@@ -202,14 +203,16 @@ static void test_pressure_values(void)
 		   "some avg10=00.50 avg60=0.00 avg300=0.00 total=0\n",
 		   "bad average", "leading zero");
 	expect_err(agent_parse_pressure,
-		   "some avg10=1.00 avg60=0.00 avg300=0.00 total=18446744073709551616\n",
+		   "some avg10=1.00 avg60=0.00 avg300=0.00 "
+		   "total=18446744073709551616\n",
 		   "column 46: bad total", "total overflowing 64 bits");
 	expect_err(agent_parse_pressure,
 		   "some avg10=1.00 avg60=0.00 avg300=0.00 total=+5\n",
 		   "bad total", "signed total");
 	expect_err(agent_parse_pressure,
 		   "some avg10=1.00 avg300=0.00 avg60=0.00 total=5\n",
-		   "line 1, column 17: expected \"avg60=\"", "keys out of order");
+		   "line 1, column 17: expected \"avg60=\"",
+		   "keys out of order");
 	expect_err(agent_parse_pressure,
 		   "some avg10=1.00 avg60=0.00 avg300=0.00 total=5 extra=1\n",
 		   "unexpected text after total", "extra key");
@@ -253,7 +256,8 @@ static void test_vmstat_values(void)
 	     "vmstat parses (%s)", err);
 	T_EQ_INT(st.v[AGENT_PSWPIN_PAGES], 1, "pswpin");
 	T_EQ_INT(st.v[AGENT_PSWPOUT_PAGES], 2, "pswpout");
-	T_EQ_INT(st.v[AGENT_ALLOCSTALL_EVENTS], 1007, "allocstall sums the zones");
+	T_EQ_INT(st.v[AGENT_ALLOCSTALL_EVENTS], 1007,
+		 "allocstall sums the zones");
 	T_EQ_INT(st.v[AGENT_PGMAJFAULT_EVENTS], 6, "pgmajfault");
 	T_EQ_INT(st.v[AGENT_OOM_KILL_EVENTS], 7, "oom_kill");
 
@@ -268,8 +272,7 @@ static void test_vmstat_values(void)
 
 	expect_err(agent_parse_vmstat, "oom_kill 1\noom_kill 2\n",
 		   "line 2, column 1: oom_kill given twice", "oom_kill twice");
-	expect_err(agent_parse_vmstat,
-		   "allocstall_dma 1\nallocstall_dma 2\n",
+	expect_err(agent_parse_vmstat, "allocstall_dma 1\nallocstall_dma 2\n",
 		   "line 2, column 1: allocstall_dma given twice",
 		   "zone twice");
 	expect_err(agent_parse_vmstat,
@@ -279,7 +282,8 @@ static void test_vmstat_values(void)
 		   "line 9, column 1: more than 8 allocstall", "many zones");
 	expect_err(agent_parse_vmstat,
 		   "allocstall_a 18446744073709551615\nallocstall_b 1\n",
-		   "line 2, column 14: allocstall sum overflows", "sum overflow");
+		   "line 2, column 14: allocstall sum overflows",
+		   "sum overflow");
 	expect_err(agent_parse_vmstat, "pgmajfault -1\n",
 		   "line 1, column 12: expected an unsigned", "negative");
 	expect_err(agent_parse_vmstat, "pgmajfault 12x\n",
@@ -348,7 +352,8 @@ static void test_meminfo_values(void)
 		   "mem_available (101 kB) exceeds mem_total (100 kB)",
 		   "available above total");
 	expect_err(agent_parse_meminfo, "SwapTotal: 1 kB\nSwapFree: 2 kB\n",
-		   "swap_free (2 kB) exceeds swap_total", "swap free above total");
+		   "swap_free (2 kB) exceeds swap_total",
+		   "swap free above total");
 	expect_err(agent_parse_meminfo, "MemTotal: 1 kB\nMemTotal: 2 kB\n",
 		   "line 2, column 1: mem_total given twice", "twice");
 	expect_err(agent_parse_meminfo, "MemTotal: 100\n",
@@ -365,8 +370,9 @@ static void test_meminfo_values(void)
 		   "too large to be KiB", "bytes would overflow");
 	expect_err(agent_parse_meminfo, "Mem Total: 1 kB\n",
 		   "column 4: expected ':'", "space in the name");
-	expect_err(agent_parse_meminfo, "MemTotal: 1 kB\nMemFree:",
-		   "line 2, column 9: no newline", "cut short");
+	expect_err(agent_parse_meminfo,
+		   "MemTotal: 1 kB\nMemFree:", "line 2, column 9: no newline",
+		   "cut short");
 	expect_err(agent_parse_meminfo, "MemTotal: 1 kB\n\xc3\xa9: 1 kB\n",
 		   "line 2, column 1: byte 0xc3", "UTF-8");
 }
@@ -400,7 +406,8 @@ static void test_limits(void)
 	T_OK(agent_parse_vmstat("x -1\n", 5, &st, NULL, 0) == -1,
 	     "refuses without an error buffer");
 	T_OK(agent_field_name(AGENT_FIELD_NR) == NULL &&
-		 strcmp(agent_field_name(AGENT_OOM_KILL_EVENTS), "oom_kill") == 0,
+		 strcmp(agent_field_name(AGENT_OOM_KILL_EVENTS), "oom_kill") ==
+		     0,
 	     "field names");
 	free(big);
 }

@@ -23,14 +23,14 @@
 
 /* The scripted agent's behaviour. */
 enum mode {
-	M_GOOD,       /* serves text in chunks of at most `count` */
+	M_GOOD,	      /* serves text in chunks of at most `count` */
 	M_NO_EOF,     /* never says EOF, sends 0 bytes */
-	M_LIAR,       /* count field disagrees with the data */
+	M_LIAR,	      /* count field disagrees with the data */
 	M_TOO_MUCH,   /* sends more than asked */
 	M_BAD_B64,    /* invalid base64 */
 	M_DIE_READ,   /* agent goes away at the second read */
 	M_OPEN_ERR,   /* open answers with an error */
-	M_DOWN,       /* no agent at all */
+	M_DOWN,	      /* no agent at all */
 	M_HUGE_REPLY, /* a reply longer than AGENT_REPLY_MAX */
 };
 
@@ -95,8 +95,8 @@ static char *fake_cmd(void *ctx, const char *json, int timeout_s,
 		f->closes++;
 		reply = strdup("{\"return\": {}}");
 	} else if (!strcmp(ex, "guest-file-read")) {
-		size_t count = (size_t)json_integer_value(
-		    json_object_get(args, "count"));
+		size_t count =
+		    (size_t)json_integer_value(json_object_get(args, "count"));
 		size_t left = strlen(f->text) - f->off;
 		size_t n = left < count ? left : count;
 		char *enc;
@@ -173,7 +173,8 @@ static void test_read_file(void)
 	f = (struct fake){.mode = M_NO_EOF, .text = text};
 	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_FILE_ERROR,
 		 "an agent that never says EOF is stopped");
-	T_OK(strstr(err, "no EOF") && f.reads <= AGENT_TEXT_MAX / AGENT_READ_CHUNK + 2 &&
+	T_OK(strstr(err, "no EOF") &&
+		 f.reads <= AGENT_TEXT_MAX / AGENT_READ_CHUNK + 2 &&
 		 f.closes == 1,
 	     "after %d reads (%s), handle closed", f.reads, err);
 
@@ -192,7 +193,8 @@ static void test_read_file(void)
 	f = (struct fake){.mode = M_BAD_B64, .text = "oom_kill 1\n"};
 	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_FILE_ERROR,
 		 "bad base64 is refused");
-	T_OK(strstr(err, "offset 0: bad base64 character 0x2a") && f.closes == 1,
+	T_OK(strstr(err, "offset 0: bad base64 character 0x2a") &&
+		 f.closes == 1,
 	     "%s", err);
 
 	f = (struct fake){.mode = M_DIE_READ, .text = text};
@@ -220,8 +222,7 @@ static void test_read_file(void)
 
 static void test_read_stats(void)
 {
-	struct fake f = {.mode = M_GOOD,
-			 .text = "oom_kill 3\npgmajfault 4\n"};
+	struct fake f = {.mode = M_GOOD, .text = "oom_kill 3\npgmajfault 4\n"};
 	struct agent_transport t = {.cmd = fake_cmd, .ctx = &f, .timeout_s = 1};
 	struct agent_stats st;
 	char err[200];
@@ -230,7 +231,8 @@ static void test_read_stats(void)
 	   refuse it; the stats keep vmstat's values only. */
 	T_EQ_INT(agent_read_stats(&t, &st, err, sizeof(err)), AGENT_OK,
 		 "one file of three parsed is OK");
-	T_OK(st.present[AGENT_OOM_KILL_EVENTS] && st.v[AGENT_OOM_KILL_EVENTS] == 3 &&
+	T_OK(st.present[AGENT_OOM_KILL_EVENTS] &&
+		 st.v[AGENT_OOM_KILL_EVENTS] == 3 &&
 		 !st.present[AGENT_PSI_SOME_AVG10_CPCT] &&
 		 !st.present[AGENT_MEM_TOTAL_KIB],
 	     "vmstat values present, the refused files' absent");
@@ -277,31 +279,44 @@ static void test_replies(void)
 	T_OK(n == 3 && eof == 1 && memcmp(out, "abc", 3) == 0, "decoded");
 
 	/* base64 edge cases */
-	T_OK(agent_b64_decode("", 0, out, sizeof(out), &n, err, sizeof(err)) == 0 &&
-		 n == 0, "empty base64");
-	T_OK(agent_b64_decode("YQ==", 4, out, sizeof(out), &n, err, sizeof(err)) == 0 &&
-		 n == 1 && out[0] == 'a', "two pad characters");
-	T_OK(agent_b64_decode("YR==", 4, out, sizeof(out), &n, err, sizeof(err)) == -1 &&
-		 strstr(err, "non-zero bits"), "non-canonical padding refused");
-	T_OK(agent_b64_decode("Y===", 4, out, sizeof(out), &n, err, sizeof(err)) == -1,
+	T_OK(agent_b64_decode("", 0, out, sizeof(out), &n, err, sizeof(err)) ==
+		     0 &&
+		 n == 0,
+	     "empty base64");
+	T_OK(agent_b64_decode("YQ==", 4, out, sizeof(out), &n, err,
+			      sizeof(err)) == 0 &&
+		 n == 1 && out[0] == 'a',
+	     "two pad characters");
+	T_OK(agent_b64_decode("YR==", 4, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1 &&
+		 strstr(err, "non-zero bits"),
+	     "non-canonical padding refused");
+	T_OK(agent_b64_decode("Y===", 4, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1,
 	     "three pad characters refused");
-	T_OK(agent_b64_decode("YQ==YQ==", 8, out, sizeof(out), &n, err, sizeof(err)) == -1 &&
-		 strstr(err, "offset 2"), "padding in the middle refused (%s)", err);
-	T_OK(agent_b64_decode("YWJ", 3, out, sizeof(out), &n, err, sizeof(err)) == -1 &&
-		 strstr(err, "multiple of 4"), "length not a multiple of 4");
-	T_OK(agent_b64_decode("YW Jj", 5, out, sizeof(out), &n, err, sizeof(err)) == -1,
+	T_OK(agent_b64_decode("YQ==YQ==", 8, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1 &&
+		 strstr(err, "offset 2"),
+	     "padding in the middle refused (%s)", err);
+	T_OK(agent_b64_decode("YWJ", 3, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1 &&
+		 strstr(err, "multiple of 4"),
+	     "length not a multiple of 4");
+	T_OK(agent_b64_decode("YW Jj", 5, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1,
 	     "space refused");
-	T_OK(agent_b64_decode("YWJjZA==", 8, out, 3, &n, err, sizeof(err)) == -1 &&
-		 strstr(err, "exceeds 3"), "output room enforced");
+	T_OK(agent_b64_decode("YWJjZA==", 8, out, 3, &n, err, sizeof(err)) ==
+		     -1 &&
+		 strstr(err, "exceeds 3"),
+	     "output room enforced");
 }
 
 /* The cache against the test driver: a domain without an agent is probed
    once and backed off; get never blocks; stop is prompt. */
 static void test_cache(void)
 {
-	struct agent_cache_conf conf = {.uri = "test:///default",
-					.interval_ms = 50,
-					.backoff_ms = 60000};
+	struct agent_cache_conf conf = {
+	    .uri = "test:///default", .interval_ms = 50, .backoff_ms = 60000};
 	struct agent_result r;
 	char err[200];
 	unsigned char uuid[AGENT_UUID_LEN] = {0}, none[AGENT_UUID_LEN] = {1};
@@ -326,8 +341,9 @@ static void test_cache(void)
 	T_OK(agent_cache_rounds(c) >= 5, "worker made %llu rounds",
 	     (unsigned long long)agent_cache_rounds(c));
 	T_OK(agent_cache_get(c, uuid, &r) == 0, "test domain known");
-	T_OK(r.polls == 1 && r.failures == 1 && r.state == AGENT_STATE_FAILING &&
-		 r.stale && !r.has_stats && r.age_ms == -1,
+	T_OK(r.polls == 1 && r.failures == 1 &&
+		 r.state == AGENT_STATE_FAILING && r.stale && !r.has_stats &&
+		 r.age_ms == -1,
 	     "probed once, failed, stale, no values (polls %llu: %s)",
 	     (unsigned long long)r.polls, r.last_error);
 	T_OK(r.next_poll_ms > 50000, "next probe after the backoff (%lld ms)",
@@ -338,7 +354,8 @@ static void test_cache(void)
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	agent_cache_stop(c);
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	T_OK((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < 1000,
+	T_OK((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 <
+		 1000,
 	     "stop is prompt");
 }
 
