@@ -7,6 +7,7 @@
 #     no channel;
 #   - a guest's /proc files read through the agent parse, and the cache
 #     publishes PSI, vmstat and meminfo values that match the guest's own;
+#   - a process allocating past the guest's memory raises oom_kill;
 #   - a guest without the agent costs one failed probe, not retried within
 #     the backoff;
 #   - killing the agent inside one guest makes its values stale while the
@@ -113,6 +114,19 @@ check "no swap in the tiny guest: swap_total is 0 and present" st_is a swap_tota
 avail=$(st a mem_available)
 check "a's mem_available ($avail) is positive and at most mem_total" \
 	test "${avail:-0}" -gt 0 -a "${avail:-0}" -le "$total"
+
+# 3b. A process allocating past the guest's memory: the kernel kills it and
+# oom_kill rises in the cache (the OOM signal of issue 18).
+oom0=$(st a oom_kill) maj0=$(st a pgmajfault)
+g_ctl a "hog 400" >"$T_TMP/hog.out"
+if wait_for 10 "a's oom_kill rises" eval '[ "$(st a oom_kill)" -gt "${oom0:-0}" ]'; then
+	ok "a's oom_kill rose from $oom0 to $(st a oom_kill) after 'hog 400' in 256 MiB ($(cut -c1-40 "$T_TMP/hog.out"))"
+else
+	not_ok "a's oom_kill rises after an OOM kill"; diag "$(line a)"
+fi
+check "a's counters never go backwards (pgmajfault $maj0 -> $(st a pgmajfault))" \
+	test "$(st a pgmajfault)" -ge "${maj0:-0}"
+diag "a after the OOM kill: psi_some_avg10=$(st a psi_some_avg10) psi_full_avg10=$(st a psi_full_avg10) (1/100 %) allocstall=$(st a allocstall) pgmajfault=$(st a pgmajfault)"
 
 # 4. No agent: one failed probe, then nothing within the backoff.
 if wait_for 30 "n probed" st_is n polls 1; then
