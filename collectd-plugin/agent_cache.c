@@ -112,7 +112,10 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 	    agent_transport_libvirt(dom, c->conf.timeout_s);
 	struct agent_stats st;
 	char err[200];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum agent_rc rc = agent_read_stats(&t, &st, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	int64_t now = now_ms();
 	struct entry *e;
 
@@ -120,6 +123,8 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 	e = find(c, uuid);
 	if (e != NULL) {
 		e->r.polls++;
+		e->r.poll_us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+			       (t1.tv_nsec - t0.tv_nsec) / 1000;
 		if (err[0] != '\0')
 			snprintf(e->r.last_error, sizeof(e->r.last_error), "%s",
 				 err);

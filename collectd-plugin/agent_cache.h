@@ -57,7 +57,8 @@ struct agent_result {
 	uint64_t polls;		  /* attempts (probes included) */
 	uint64_t failures;	  /* attempts that found no agent */
 	uint64_t file_errors;	  /* files refused (read or parse) */
-	char last_error[200];	  /* the latest failure, "" if none */
+	int64_t poll_us;      /* wall time of the last attempt (three files) */
+	char last_error[200]; /* the latest failure, "" if none */
 };
 
 struct agent_cache;
