@@ -61,7 +61,7 @@ pc = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null)
 JANSSON_CFLAGS  := $(call pc,--cflags,jansson)
 JANSSON_LIBS    := $(call pc,--libs,jansson)
 LIBVIRT_CFLAGS  := $(call pc,--cflags,libvirt)
-LIBVIRT_LIBS    := $(call pc,--libs,libvirt)
+LIBVIRT_LIBS    := $(call pc,--libs,libvirt libvirt-qemu)
 MHD_CFLAGS      := $(call pc,--cflags,libmicrohttpd)
 MHD_LIBS        := $(call pc,--libs,libmicrohttpd)
 CURL_CFLAGS     := $(call pc,--cflags,libcurl)
@@ -185,7 +185,14 @@ $(BUILD)/tests/evaluate: $(BUILD)/tests/tools/evaluate_driver.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
 
-tests-build: $(FUZZ_REPLAYS) $(BUILD)/tests/evaluate
+# build/tests/agent_driver runs the guest-agent reader and cache
+# (collectd-plugin/agent_*.c) against real guests (tests/it/guest_agent.sh).
+$(BUILD)/tests/tools/agent_driver.o: CPPFLAGS += -Icollectd-plugin
+$(BUILD)/tests/agent_driver: $(BUILD)/tests/tools/agent_driver.o $(PLUGIN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBVIRT_LIBS) $(JANSSON_LIBS) -lpthread
+
+tests-build: $(FUZZ_REPLAYS) $(BUILD)/tests/evaluate $(BUILD)/tests/agent_driver
 
 # build/tests/metric_doc prints README's metric tables and the list of
 # series from the metric contract (tests/tools/metric_doc.c).

@@ -16,8 +16,9 @@ libmicrohttpd-dev libcurl4-openssl-dev"
 RUN="collectd-core libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 curl python3 procps iproute2"
 # Real guests (tests and the demo): QEMU under software emulation, and the
-# pieces the tiny guest image is built from at test time.
-GUESTS="qemu-system-x86 busybox-static xz-utils"
+# pieces the tiny guest image is built from at test time (qemu-guest-agent:
+# its binary and libraries are copied into the guest; never run on the host).
+GUESTS="qemu-system-x86 busybox-static xz-utils qemu-guest-agent"
 # Fuzz replay and sanitizer runs use clang's runtime; valgrind runs momd
 # under memcheck (tests/it/valgrind.sh); wrk loads the REST API
 # (tests/it/load.sh, make load); stress-ng keeps other cores busy to show
