@@ -32,8 +32,9 @@ TOOLS="clang libclang-rt-14-dev valgrind wrk"
 # here: tests/it/promcheck.py checks the format, and promtool when present.
 METRICS="graphite-carbon python3-whisper influxdb influxdb-client"
 # Benchmarks only (`make bench` passes --bench; `make test` never installs
-# these): wrk drives momd's ingest over loopback TCP (tests/bench/ingest.sh).
-BENCH="wrk"
+# these): wrk drives momd's ingest over loopback TCP (tests/bench/ingest.sh);
+# gnuplot-nox draws the scenario timelines (tests/bench/scenario.sh).
+BENCH="wrk gnuplot-nox"
 EXTRA=""
 [ "${1:-}" = "--bench" ] && EXTRA=$BENCH
 

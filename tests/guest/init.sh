@@ -23,6 +23,10 @@
 #   free               drop the hog and the tmpfs blob
 #   meminfo            ok MemTotal: .. kB MemFree: .. kB MemAvailable: .. kB
 #   poweroff           ok poweroff, then the guest powers off (domain shut off)
+#   wl MODE ARGS...    start /bin/workload MODE ARGS (tests/guest/workload.c)
+#                      in the background, its progress lines on the console:
+#                      ok wl <pid>
+#   wlstop             stop every workload, remove its cache file: ok wlstop
 #
 # Optional workload from the kernel command line, no host needed:
 #   guest.sched=SEC:MIB,...   at guest uptime SEC hold MIB MiB (0 = none);
@@ -102,6 +106,15 @@ while read -r cmd arg fill <&3; do
 		sleep 0.2
 		echo "ok free $(mi MemAvailable)" ;;
 	meminfo) echo "ok $(mi MemTotal) $(mi MemFree) $(mi MemAvailable)" ;;
+	wl)
+		# $fill holds the rest of the line: the workload's arguments
+		/bin/workload "$arg" $fill </dev/null >/dev/console 2>&1 3>&- &
+		echo $! >>/run/wl.pids
+		echo "ok wl $!" ;;
+	wlstop)
+		[ -f /run/wl.pids ] && kill $(cat /run/wl.pids) 2>/dev/null
+		rm -f /run/wl.pids /dev/shm/wl.cache
+		echo "ok wlstop" ;;
 	poweroff)
 		echo "ok poweroff"
 		sync
