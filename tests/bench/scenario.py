@@ -185,7 +185,7 @@ def metrics(run, a, roles):
     cur0 = before[-1]["guests"].get(svc, {}).get("current", 0) if before else 0
     out["deflate"] = None
     for x in balloon_actions(run, svc, a.prefix):
-        if (x["time_ms"] - run["t0"]) / 1000 >= onset and x.get("new", 0) > cur0:
+        if (x["time_ms"] - run["t0"]) / 1000 >= onset and x.get("new", 0) > x.get("old", cur0):
             out["deflate"] = (x["time_ms"] - run["t0"]) / 1000 - onset
             break
     margin = a.margin_mib * KIB
@@ -263,6 +263,8 @@ set grid
 set arrow from %(p0)d, graph 0 to %(p0)d, graph 1 nohead lc rgb 'red' dt 2
 set arrow from %(p1)d, graph 0 to %(p1)d, graph 1 nohead lc rgb 'dark-green' dt 2
 set arrow from %(ramp)d, graph 0 to %(ramp)d, graph 1 nohead lc rgb 'purple' dt 4
+set lmargin at screen 0.08
+set rmargin at screen 0.80
 set size 1,0.3
 set origin 0,0.67
 set ylabel 'host free (MiB)'
@@ -301,7 +303,7 @@ def report(a):
             last[arm] = run
     ref = res.get(arms[0], [])
     wl = [r for r in ("cache", "svc", "batch") if r in roles]
-    print("| arm | trials | reclaimed: mean Σ(max − actual) (MiB) | mean Σ QEMU RSS (MiB) | idle guest gives up half (s) "
+    print("| arm | trials | reclaimed: mean Σ(max − actual) (MiB) | mean Σ QEMU RSS (MiB, lower = more returned) | idle guest gives up half (s) "
           "| service ramp → first deflate (s) | → usable ≥ %d MiB (s) | guest OOM kills | major faults | swap-in (KiB) "
           "| progress vs unmanaged: %s | balloon commands per guest per minute |" % (a.margin_mib, " / ".join(wl)))
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")

@@ -17,9 +17,10 @@
 # (calm 35 %, pressure from $P0 s to $P1 s 8 %, relieved 35 %) + what the
 # balloons hold back, so reclaiming relieves the host as it would a real
 # one.  scenario.py writes it and samples the guests once a second.
-# Arms, in turn on the same guests, each from the same start (workloads
-# stopped, every balloon back at 512 MiB, momd restarted with a fresh state
-# and $HISTORY calm samples):
+# Arms, in turn on the same guests (the order rotates between trials), each
+# from the same start (workloads stopped, every guest squeezed to 200 MiB
+# and back to 512 MiB, momd restarted with a fresh state and $HISTORY calm
+# samples):
 #   unmanaged   00-defines only: no balloon policy (the progress reference)
 #   mom         00-defines + 02-balloon (MOM's defaults), balloonEnabled on
 #   proxmox     00-defines + policies/examples/02-balloon-proxmox-style.json
@@ -99,10 +100,10 @@ R=$T_TMP/root
 pl_root "$R"
 pl_meminfo "$R" $HOST_KIB $CALM_KIB
 
-# back_at_max: every guest's balloon at its 512 MiB again.
-back_at_max() {
+# all_at KIB: every guest's balloon at KIB.
+all_at() {
 	local g
-	for g in $GUESTS; do [ "$(g_actual "$g")" = 524288 ] || return 1; done
+	for g in $GUESTS; do [ "$(g_actual "$g")" = "$1" ] || return 1; done
 }
 # alive: restart a guest that died in an earlier arm (panic or poweroff).
 alive() {
@@ -119,8 +120,13 @@ run_arm() {
 	local trial=$1 arm=$2 d=$T_TMP/runs/$1/$2 g sampler conf t0 wl spec
 	mkdir -p "$d"
 	alive
-	for g in $GUESTS; do g_ctl "$g" wlstop >/dev/null; g_setmem "$g" 512; done
-	wait_for 60 "balloons back at 512 MiB" back_at_max || echo "# $arm: balloons not all back at 512 MiB"
+	# Workloads stopped, then every guest squeezed to 200 MiB and let out
+	# again: the squeeze returns what earlier arms touched to the host, so
+	# each arm starts from the same QEMU resident size, not the last arm's.
+	for g in $GUESTS; do g_ctl "$g" wlstop >/dev/null; g_setmem "$g" 200; done
+	wait_for 60 "balloons squeezed to 200 MiB" all_at $((200 * 1024)) || echo "# $arm: squeeze to 200 MiB incomplete"
+	for g in $GUESTS; do g_setmem "$g" 512; done
+	wait_for 60 "balloons back at 512 MiB" all_at 524288 || echo "# $arm: balloons not all back at 512 MiB"
 	declare -A off
 	for g in $GUESTS; do off[$g]=$(stat -c %s "$(g_console "$g")"); done
 	rm -rf "$T_TMP/state"
@@ -163,8 +169,12 @@ run_arm() {
 	echo "# trial $trial $arm: $(wc -l <"$d/samples.jsonl") samples, $(python3 -c 'import json,sys; print(sum(1 for a in json.load(open(sys.argv[1])) if a.get("control") == "balloon_target" and a.get("result") == "applied"))' "$d/actions.json") balloon changes, $(cat "$d"/console-*.log | grep -c 'Out of memory: Killed process') OOM kills"
 }
 
+# The arms' order rotates from trial to trial, so that no arm always runs
+# first (fresh guests) or last (after the others' history).
+read -r -a arm_list <<<"$ARMS"
 for trial in $(seq "$TRIALS"); do
-	for arm in $ARMS; do run_arm "$trial" "$arm"; done
+	n=${#arm_list[@]}
+	for i in $(seq 0 $((n - 1))); do run_arm "$trial" "${arm_list[$(((i + trial - 1) % n))]}"; done
 done
 python3 "$PY" report --prefix "$G_PREFIX" --p0 $P0 --p1 $P1 --duration $DUR --ramp $RAMP \
 	--margin-mib $MARGIN_MIB --runs "$T_TMP/runs" --arms "${ARMS// /,}" \
