@@ -148,8 +148,13 @@ def oom_times(run, guest):
     return res
 
 
-def progress(run, guest):
-    ops = [int(m.group(1)) for m in re.finditer(r"^WL \S+ el=\d+ up=[\d.]+ ops=(\d+)", run["consoles"][guest], re.M)]
+def progress(run, guest, duration):
+    """Ops done by the end of the scenario (t0 + duration): the console
+    slice runs on until the workload is stopped, a few seconds later."""
+    start_ms = run["wl"][guest][0]
+    limit = run["t0"] + duration * 1000 - start_ms if start_ms else float("inf")
+    ops = [int(m.group(2)) for m in re.finditer(r"^WL \S+ el=(\d+) up=[\d.]+ ops=(\d+)", run["consoles"][guest], re.M)
+           if int(m.group(1)) <= limit]
     return ops[-1] if ops else 0
 
 
@@ -202,7 +207,7 @@ def metrics(run, a, roles):
         last = s[-1]["guests"]
         out[k] = sum(max(0, last[g].get(k, 0) - first[g].get(k, 0)) for g in guests if g in first and g in last)
     out["cmds"] = sum(len(balloon_actions(run, g, a.prefix)) for g in guests) / len(guests) / dur_min
-    out["progress"] = {r: progress(run, g) for r, g in roles.items() if r != "idle"}
+    out["progress"] = {r: progress(run, g, a.duration) for r, g in roles.items() if r != "idle"}
     return out
 
 
