@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MIB (1024UL * 1024UL)
+#define MIB	(1024UL * 1024UL)
 #define TICK_MS 100
 
 static double now_ms(void)
@@ -68,7 +68,8 @@ static char *grab(unsigned long mib)
 
 	if (!mib)
 		return NULL;
-	p = mmap(NULL, mib * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, mib * MIB, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		fprintf(stderr, "workload: mmap %lu MiB failed\n", mib);
 		return NULL;
@@ -87,8 +88,8 @@ static void report(struct meter *m, double t)
 {
 	if (t < m->next_report)
 		return;
-	printf("WL %s el=%.0f up=%.3f ops=%lu held=%lu\n", m->mode, t - m->t0, t / 1e3, m->ops,
-	       m->held);
+	printf("WL %s el=%.0f up=%.3f ops=%lu held=%lu\n", m->mode, t - m->t0,
+	       t / 1e3, m->ops, m->held);
 	fflush(stdout);
 	m->next_report += 1000;
 }
@@ -138,8 +139,8 @@ static int run_cache(struct meter *m, unsigned long mib, unsigned long rate)
 	}
 }
 
-static int run_service(struct meter *m, unsigned long base, unsigned long at, unsigned long peak,
-		       unsigned long rate)
+static int run_service(struct meter *m, unsigned long base, unsigned long at,
+		       unsigned long peak, unsigned long rate)
 {
 	char *p = grab(base), *q = NULL;
 	unsigned long off = 0, per_tick = rate / (1000 / TICK_MS);
@@ -156,10 +157,12 @@ static int run_service(struct meter *m, unsigned long base, unsigned long at, un
 			ramped = 1;
 			if (peak > base && (q = grab(peak - base)))
 				m->held = peak;
-			printf("WL %s ramp el=%.0f held=%lu\n", m->mode, now_ms() - m->t0, m->held);
+			printf("WL %s ramp el=%.0f held=%lu\n", m->mode,
+			       now_ms() - m->t0, m->held);
 		}
 		for (unsigned long i = 0; i < per_tick; i++) {
-			char *where = off < base ? p + off * MIB : q + (off - base) * MIB;
+			char *where =
+			    off < base ? p + off * MIB : q + (off - base) * MIB;
 
 			if (where)
 				memset(where, (int)(m->ops & 0xff), MIB);
@@ -171,7 +174,8 @@ static int run_service(struct meter *m, unsigned long base, unsigned long at, un
 	return 0;
 }
 
-static int run_batch(struct meter *m, unsigned long mib, unsigned long period, unsigned long hold)
+static int run_batch(struct meter *m, unsigned long mib, unsigned long period,
+		     unsigned long hold)
 {
 	unsigned long burst = 0;
 	char *p = NULL;
@@ -205,14 +209,18 @@ int main(int argc, char **argv)
 	m.mode = argc > 1 ? argv[1] : "";
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 4 && !strcmp(m.mode, "cache"))
-		return run_cache(&m, arg_ul(argv[2], "size"), arg_ul(argv[3], "rate"));
+		return run_cache(&m, arg_ul(argv[2], "size"),
+				 arg_ul(argv[3], "rate"));
 	if (argc == 6 && !strcmp(m.mode, "service"))
-		return run_service(&m, arg_ul(argv[2], "base"), arg_ul(argv[3], "time"),
-				   arg_ul(argv[4], "peak"), arg_ul(argv[5], "rate"));
+		return run_service(
+		    &m, arg_ul(argv[2], "base"), arg_ul(argv[3], "time"),
+		    arg_ul(argv[4], "peak"), arg_ul(argv[5], "rate"));
 	if (argc == 5 && !strcmp(m.mode, "batch"))
-		return run_batch(&m, arg_ul(argv[2], "size"), arg_ul(argv[3], "period"),
+		return run_batch(&m, arg_ul(argv[2], "size"),
+				 arg_ul(argv[3], "period"),
 				 arg_ul(argv[4], "hold"));
-	fprintf(stderr, "usage: workload cache MIB RATE | service BASE AT PEAK RATE | "
-			"batch MIB PERIOD HOLD\n");
+	fprintf(stderr,
+		"usage: workload cache MIB RATE | service BASE AT PEAK RATE | "
+		"batch MIB PERIOD HOLD\n");
 	return 1;
 }
