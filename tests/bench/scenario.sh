@@ -34,6 +34,10 @@
 # over $BENCH_SCENARIO_TRIALS trials (default 2, ~10 min on 2 cores), and
 # one timeline per arm (the last trial) in $BUILD/bench/scenario-<arm>.png.
 #
+# Environment: BENCH_SCENARIO_TRIALS (2), SCENARIO_ADAPTIVE_DIR, the script
+# in s since t0: SCENARIO_P0 (20, pressure starts), SCENARIO_P1 (55,
+# relieved), SCENARIO_DURATION (75), SCENARIO_RAMP (35, the service grows)
+# and SCENARIO_RAMP_MIB (300); G_LOCK_WAIT (600 s for the guests' lock).
 # Needs root, QEMU, the system libvirtd, gnuplot (for the pictures).
 # Usage: BUILD=build bash tests/bench/scenario.sh
 . "$(dirname "$0")/../lib/common.sh"
