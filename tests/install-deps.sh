@@ -43,8 +43,9 @@ METRICS="graphite-carbon python3-whisper influxdb influxdb-client prometheus"
 # systemd-analyze are in systemd (tests/it/access.sh, tests/it/install.sh).
 SYSTEMD="systemd systemd-container debootstrap"
 # Benchmarks only (`make bench` passes --bench; `make test` never installs
-# these): wrk drives momd's ingest over loopback TCP (tests/bench/ingest.sh).
-BENCH="wrk"
+# these): wrk drives momd's ingest over loopback TCP (tests/bench/ingest.sh);
+# gnuplot-nox draws the scenario timelines (tests/bench/scenario.sh).
+BENCH="wrk gnuplot-nox"
 EXTRA=""
 [ "${1:-}" = "--bench" ] && EXTRA=$BENCH
 

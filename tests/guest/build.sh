@@ -7,18 +7,18 @@
 #   tests/guest/build.sh [OUTDIR]      (default: ${BUILD:-<repo>/build}/guest)
 #
 # Produces OUTDIR/vmlinux (Debian's kernel, uncompressed ELF, booted via PVH),
-# OUTDIR/initrd.img (busybox-static + memhog + virtio modules + Debian's
-# qemu-guest-agent with the shared libraries ldd names + init.sh as /init)
-# and OUTDIR/initrd-noballoon.img (the same without virtio_balloon).  The
-# agent is started by /init only when the domain has the virtio-serial port
-# org.qemu.guest_agent.0 (tests/lib/guests.sh adds it unless --noagent).
+# OUTDIR/initrd.img (busybox-static + memhog + workload + virtio modules +
+# Debian's qemu-guest-agent with the shared libraries ldd names + init.sh as
+# /init) and OUTDIR/initrd-noballoon.img (the same without virtio_balloon).
+# The agent is started by /init only when the domain has the virtio-serial
+# port org.qemu.guest_agent.0 (tests/lib/guests.sh adds it unless --noagent).
 #
 # The kernel package (linux-image-<abi>-amd64, whatever linux-image-amd64
 # depends on today; override with KPKG=...) is downloaded with apt-get
 # download, never installed; it is re-fetched only when that name changes
 # (OUTDIR/kernel/kpkg.stamp).  The initrds are rebuilt only when the kernel
 # package, busybox-static's or qemu-guest-agent's version or
-# init.sh/memhog.c/build.sh change
+# init.sh/memhog.c/workload.c/build.sh change
 # (OUTDIR/image.stamp holds a sha256 over those).  Concurrent builds are
 # serialised with flock; outputs are replaced atomically (rename).
 #
@@ -67,7 +67,7 @@ KVER=${KPKG#linux-image-}
 BBVER=$(dpkg-query -W -f='${Version}' busybox-static)
 QGAVER=$(dpkg-query -W -f='${Version}' qemu-guest-agent)
 # stamp: hash over every input of the image.
-stamp() { { echo "$KPKG $BBVER $QGAVER"; cd "$HERE" && sha256sum init.sh memhog.c build.sh; } | sha256sum | cut -d' ' -f1; }
+stamp() { { echo "$KPKG $BBVER $QGAVER"; cd "$HERE" && sha256sum init.sh memhog.c workload.c build.sh; } | sha256sum | cut -d' ' -f1; }
 STAMP=$(stamp)
 
 if [ "$(cat "$OUT/image.stamp" 2>/dev/null)" = "$STAMP" ] && [ -f "$OUT/vmlinux" ] &&
@@ -122,12 +122,13 @@ W=$OUT/work
 rm -rf "$W"
 mkdir -p "$W"
 gcc -O2 -Wall -Wextra -static -o "$W/memhog" "$HERE/memhog.c"
+gcc -O2 -Wall -Wextra -static -o "$W/workload" "$HERE/workload.c"
 mkinitrd() { # mkinitrd OUTFILE MODULE...
 	local out=$1 r=$W/rootfs m
 	shift
 	rm -rf "$r"
 	mkdir -p "$r/bin" "$r/lib/modules"
-	cp "$BUSYBOX" "$W/memhog" "$r/bin/"
+	cp "$BUSYBOX" "$W/memhog" "$W/workload" "$r/bin/"
 	cp "$HERE/init.sh" "$r/init"
 	# The agent and every shared library ldd names (the dynamic loader
 	# included), each under the path the binary asks for.

@@ -30,6 +30,10 @@
 #   agent freeze       SIGSTOP it (port stays open, commands time out)
 #   agent start        SIGCONT a frozen agent, or start a killed one
 #   agent status       ok agent running|stopped|none pid=<pid>
+#   wl MODE ARGS...    start /bin/workload MODE ARGS (tests/guest/workload.c)
+#                      in the background, its progress lines on the console:
+#                      ok wl <pid>
+#   wlstop             stop every workload, remove its cache file: ok wlstop
 #
 # Optional workload from the kernel command line, no host needed:
 #   guest.sched=SEC:MIB,...   at guest uptime SEC hold MIB MiB (0 = none);
@@ -147,6 +151,15 @@ while read -r cmd arg fill <&3; do
 		status:*) echo "ok agent running pid=$pid" ;;
 		*) echo "err agent kill|freeze|start|status" ;;
 		esac ;;
+	wl)
+		# $fill holds the rest of the line: the workload's arguments
+		/bin/workload "$arg" $fill </dev/null >/dev/console 2>&1 3>&- &
+		echo $! >>/run/wl.pids
+		echo "ok wl $!" ;;
+	wlstop)
+		[ -f /run/wl.pids ] && kill $(cat /run/wl.pids) 2>/dev/null
+		rm -f /run/wl.pids /dev/shm/wl.cache
+		echo "ok wlstop" ;;
 	poweroff)
 		echo "ok poweroff"
 		sync

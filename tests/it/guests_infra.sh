@@ -199,6 +199,33 @@ else
 	ok "no OOM kill in guest a"
 fi
 
+# 7b. Scripted workloads (tests/guest/workload.c, the scenario benchmark's):
+# a service that grows from 20 to 60 MiB at 2 s and reports its progress
+# on the console (serial lines end in \r\n), a tmpfs reader, and wlstop
+# giving the memory back.
+u0=$(g_memstat a usable)
+r=$(g_ctl a "wl service 20 2 60 50" "wl cache 30 20")
+case "$r" in "ok wl "*$'\n'"ok wl "*) ok "wl service + wl cache started: $(echo $r)" ;; *) not_ok "wl: '$r'" ;; esac
+wl_line() { grep -Eq "$1" "$(g_console a)"; }
+if wait_for 20 "service ramp line" wl_line '^WL service ramp el=(19[0-9][0-9]|2[0-9]{3}) held=60[[:space:]]*$'; then
+	ok "service ramps at its scripted 2 s: $(grep -m1 '^WL service ramp' "$(g_console a)")"
+else
+	not_ok "service ramp at 2 s (console: $(grep '^WL' "$(g_console a)" | tail -2 | tr '\n' ' '))"
+fi
+if wait_for 20 "progress lines of both workloads" wl_line '^WL cache el=[0-9]+ up=[0-9.]+ ops=[1-9][0-9]* held=30[[:space:]]*$' &&
+	wl_line '^WL service el=[0-9]+ up=[0-9.]+ ops=[1-9][0-9]* held=60[[:space:]]*$'; then
+	ok "workloads report progress: $(grep '^WL service el' "$(g_console a)" | tail -1)"
+else
+	not_ok "workload progress lines (console: $(grep '^WL' "$(g_console a)" | tail -2 | tr '\n' ' '))"
+fi
+r=$(g_ctl a wlstop)
+if [ "$r" = "ok wlstop" ] && wait_for 10 "usable of a back above $((u0 - 20 * 1024)) after wlstop" \
+	usable_above a $((u0 - 20 * 1024)); then
+	ok "wlstop gives the memory back: usable $(g_memstat a usable) KiB (was $u0)"
+else
+	not_ok "wlstop: '$r', usable $(g_memstat a usable) KiB (was $u0)"
+fi
+
 # 8. KSM merges the identical guests' pages.
 echo 1000 >"$K/pages_to_scan" && echo 20 >"$K/sleep_millisecs" && echo 1 >"$K/run"
 # ksmd scans pages_to_scan pages per wake-up on the CPU it gets: on a
