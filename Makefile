@@ -90,10 +90,11 @@ MOM_PLUGIN_GLUE := collectd-plugin/mom.c
 # actuator/domxml.c (libvirt XML on libxml2) is shared with momd.
 MOM_PLUGIN_SRCS := $(filter-out $(MOM_PLUGIN_GLUE) collectd-plugin/write_mom.c \
 	collectd-plugin/sender.c, $(wildcard collectd-plugin/*.c)) actuator/domxml.c
-# The write plugin: glue plus the sender and the shared wire module.
+# The write plugin: glue plus the sender, its transport and the shared wire
+# module.
 WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c
-WRITE_PLUGIN_SRCS := collectd-plugin/sender.c collectd-plugin/origin.c \
-	actuator/wire.c actuator/siphash.c
+WRITE_PLUGIN_SRCS := collectd-plugin/sender.c collectd-plugin/http_curl.c \
+	collectd-plugin/origin.c actuator/wire.c actuator/siphash.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -156,8 +157,10 @@ $(BUILD)/tests/%_test: $(BUILD)/tests/unit/%_test.o $(call obj,$(TEST_HELPER_SRC
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit -Icollectd-plugin
-# sender.c is in no archive (only in write_mom.so); its test links it.
-$(BUILD)/tests/sender_test: $(BUILD)/collectd-plugin/sender.o
+# sender.c is in no archive (only in write_mom.so); its test links it
+# (and its transport, before the archives).
+$(BUILD)/tests/sender_test: $(BUILD)/collectd-plugin/sender.o \
+	$(BUILD)/collectd-plugin/http_curl.o
 
 tests-build: all $(UNIT_BINS)
 

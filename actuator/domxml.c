@@ -45,9 +45,20 @@ static void xpath_quiet(void *opaque, xmlErrorPtr e)
 	(void)e;
 }
 
+/* Some libxml2 errors (a broken encoding) bypass the parser context and go
+   to the thread's generic handler, stderr by default: silenced during a
+   parse, then the caller's handler is put back. */
+static void generic_quiet(void *opaque, const char *fmt, ...)
+{
+	(void)opaque;
+	(void)fmt;
+}
+
 struct domxml *domxml_parse(const char *text, size_t len, char *err,
 			    size_t errlen)
 {
+	xmlGenericErrorFunc old_fn = xmlGenericError;
+	void *old_ctx = xmlGenericErrorContext;
 	xmlParserCtxtPtr ctxt;
 	struct domxml *d;
 
@@ -66,8 +77,10 @@ struct domxml *domxml_parse(const char *text, size_t len, char *err,
 			snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	xmlSetGenericErrorFunc(NULL, generic_quiet);
 	d->doc = xmlCtxtReadMemory(ctxt, text, (int)len, "libvirt.xml", NULL,
 				   PARSE_OPTIONS);
+	xmlSetGenericErrorFunc(old_ctx, old_fn);
 	if (d->doc == NULL || !ctxt->wellFormed) {
 		const xmlError *e = xmlCtxtGetLastError(ctxt);
 
