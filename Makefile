@@ -85,14 +85,16 @@ CORE_SRCS := actuator/field.c actuator/wire.c actuator/siphash.c actuator/policy
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \
 	actuator/momctl_%.c, $(wildcard actuator/*.c))
 
-# The read plugin: glue (the only plugin.h user) plus its modules.
-MOM_PLUGIN_GLUE := collectd-plugin/mom.c
+# The read plugin: glue (with conf_table.c, the only plugin.h users) plus its
+# modules.  conf_table.c parses both plugins' <Plugin> blocks.
+PLUGIN_CONF := collectd-plugin/conf_table.c
+MOM_PLUGIN_GLUE := collectd-plugin/mom.c $(PLUGIN_CONF)
 # actuator/domxml.c (libvirt XML on libxml2) is shared with momd.
 MOM_PLUGIN_SRCS := $(filter-out $(MOM_PLUGIN_GLUE) collectd-plugin/write_mom.c \
 	collectd-plugin/sender.c, $(wildcard collectd-plugin/*.c)) actuator/domxml.c
 # The write plugin: glue plus the sender, its transport and the shared wire
 # module.
-WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c
+WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c $(PLUGIN_CONF)
 WRITE_PLUGIN_SRCS := collectd-plugin/sender.c collectd-plugin/http_curl.c \
 	collectd-plugin/origin.c actuator/wire.c actuator/siphash.c
 
