@@ -80,6 +80,8 @@ CORE_SRCS := actuator/field.c actuator/wire.c actuator/siphash.c actuator/policy
 	actuator/policy_expr.c actuator/evaluate_cli.c \
 	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \
 	actuator/momlang_emit.c actuator/jsonlimit.c actuator/glob.c
+# The metric contract (metric_rows.h): also compiled into the read plugin.
+CORE_SRCS += actuator/metric.c
 
 # The daemon's modules (everything in actuator/ but the core and the mains).
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \
@@ -124,6 +126,7 @@ $(BUILD)/collectd-plugin/%.o: CPPFLAGS += $(COLLECTD_CFLAGS)
 $(BUILD)/collectd-plugin/%.o: CFLAGS += -fvisibility=hidden
 $(BUILD)/actuator/wire.o $(BUILD)/actuator/siphash.o \
 	$(BUILD)/actuator/domxml.o: CFLAGS += -fvisibility=hidden
+$(BUILD)/actuator/metric.o $(BUILD)/actuator/field.o: CFLAGS += -fvisibility=hidden
 
 $(CORE_LIB): $(call obj,$(CORE_SRCS))
 	@rm -f $@
@@ -143,7 +146,8 @@ $(MOMD): $(BUILD)/actuator/main.o $(MOMD_LIB) $(CORE_LIB)
 $(MOMCTL): $(call obj,actuator/momctl.c $(wildcard actuator/momctl_*.c)) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CURL_LIBS) -lm
 
-$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS) actuator/siphash.c) collectd-plugin/exports.map
+$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS) actuator/siphash.c \
+		actuator/metric.c actuator/field.c) collectd-plugin/exports.map
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=collectd-plugin/exports.map \
 		-o $@ $(filter %.o,$^) $(LIBVIRT_LIBS) $(XML_LIBS) $(CURL_LIBS) \
 		$(JANSSON_LIBS) -lpthread -lm
@@ -192,6 +196,14 @@ $(BUILD)/tests/evaluate: $(BUILD)/tests/tools/evaluate_driver.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
 
 tests-build: $(FUZZ_REPLAYS) $(BUILD)/tests/evaluate
+
+# build/tests/metric_doc prints README's metric tables and the list of
+# series from the metric contract (tests/tools/metric_doc.c).
+$(BUILD)/tests/metric_doc: $(BUILD)/tests/tools/metric_doc.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+tests-build: $(BUILD)/tests/metric_doc
 
 # libFuzzer builds: every source compiled once with coverage and the
 # sanitizers into $(BUILD)/fuzz/obj, each harness linked against all of it.

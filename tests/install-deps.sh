@@ -27,10 +27,13 @@ TOOLS="clang libclang-rt-14-dev valgrind wrk"
 # 40 MB with python3-twisted, 16 s).  The tests run their own daemons on
 # unusual loopback ports with scratch data; on a host booted with systemd
 # the packages also enable their services on the default ports (2003,
-# 8086, 8088): disable them if you do not want them.  promtool (Debian's
-# 96 MB prometheus package, which also starts a server) is deliberately not
-# here: tests/it/promcheck.py checks the format, and promtool when present.
-METRICS="graphite-carbon python3-whisper influxdb influxdb-client"
+# 8086, 8088): disable them if you do not want them.  Prometheus (Debian's
+# prometheus package, about 96 MB, with promtool): tests/it/prometheus.sh
+# checks momd's exposition with `promtool check metrics`, and
+# tests/it/prometheus_scrape.sh runs a real server (its own port and
+# scratch storage) that scrapes momd; under systemd the package also
+# enables its own service on port 9090.
+METRICS="graphite-carbon python3-whisper influxdb influxdb-client prometheus"
 # The units under a real systemd (tests/it/systemd_unit.sh): systemd-nspawn
 # boots a Debian 12 tree that debootstrap makes once under build/ (about
 # 90 s and 350 MB the first time); systemd-socket-activate and

@@ -19,7 +19,10 @@
 # extension).  Usage: BUILD=build bash tests/bench/run.sh
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
+# Absolute, also when given as BUILD=build: the scripts' daemons change
+# directory (virtlogd before writing its pid file).
+BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
+export BUILD
 ONLY=${BENCH_ONLY:-eval ingest write_plugin memory read_plugin real_guests}
 OUT=$BUILD/bench/results.md
 

@@ -159,7 +159,7 @@ start_momd() {
 	"$BUILD/momd" --socket "$SOCK" --policy-dir "$pol" \
 		--state-dir "$T_TMP/state.$RANDOM" --libvirt-uri "$LV_URI" \
 		--ksm-dir "$ksm" --interval-ms 200 --settle-ms 50 \
-		--expiry-ms 600000 --log-level info "$@" \
+		--expiry-ms 600000 --samples-stale-ms 600000 --log-level info "$@" \
 		>>"$T_TMP/momd.log" 2>&1 &
 	MOMD_PID=$!
 	at_exit stop_pid "$MOMD_PID"

@@ -27,12 +27,7 @@ lv_define e2e1 1024 1024 || not_ok "define e2e1"
 # Its KSM directory is a scratch one, also given to momd.
 R=$T_TMP/root
 KSM=$T_TMP/ksm
-mkdir -p "$KSM"
-for kv in run=0 pages_shared=0 pages_sharing=0 pages_unshared=0 \
-	pages_volatile=0 full_scans=0 pages_to_scan=100 sleep_millisecs=20 \
-	merge_across_nodes=1; do
-	echo "${kv#*=}" >"$KSM/${kv%%=*}"
-done
+pl_ksm_scratch "$KSM"
 pl_root "$R" "$KSM"
 pl_meminfo "$R" 10000000 1000000 1500000
 

@@ -187,6 +187,8 @@ pl_plugins "$G_URI" "$R" 1 "${G_PREFIX}*" >>"$conf"
 T_P=$(_g_ms)
 cd_start "$conf"
 pl_watchdog "$MOMD_PID" "$CD_PID"
+# Every wait below gives up at once if momd or collectd has exited.
+WAIT_PIDS="$MOMD_PID $CD_PID"
 
 # Phase 1, host pressure.  The shipped policy keeps shrinking idle guests
 # down to what they use plus 10 % (a reaches that floor, ~88 MiB, after
@@ -437,6 +439,7 @@ done
 check "momd still runs" kill -0 "$MOMD_PID"
 
 # Stop, then undo everything explicitly and check the host.
+WAIT_PIDS=""
 cd_stop
 check "collectd exits cleanly" grep -q "Exiting normally" "$T_TMP/collectd.log"
 momd_stop
