@@ -2,7 +2,8 @@
 /*
  * mom.c: the collectd glue of the `mom` read plugin: configuration,
  * registration, and dispatch of what host_mem.c and guest_mem.c read.
- * It is the only file of the plugin that includes collectd headers.
+ * With conf_table.c (the option-table parser both plugins share), it is
+ * the only file of the plugin that includes collectd headers.
  *
  * Naming: every value goes out under plugin "mom"; host values have an
  * empty plugin instance, guest values the domain name.  The identifiers,
@@ -43,12 +44,14 @@
 #include "core/utils/common/common.h"
 #include "core/utils/metadata/meta_data.h"
 
+#include "conf_table.h"
 #include "guest_mem.h"
 #include "host_mem.h"
 #include "momd_client.h"
 #include "origin.h"
 #include "plugin_metrics.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <time.h>
@@ -178,53 +181,38 @@ static int conf_globs(const oconfig_item_t *ci, char ***list, size_t *n)
 	return 0;
 }
 
-/* Reads an integer option and checks its range. */
-static int conf_int(const oconfig_item_t *ci, int min, int *out)
+static int conf_include(void *conf, const oconfig_item_t *ci)
 {
-	int v;
+	struct mom_conf *c = conf;
 
-	if (cf_util_get_int(ci, &v) != 0)
-		return -1;
-	if (v < min) {
-		MOM_LOG(LOG_ERR, "%s must be at least %d (got %d)", ci->key,
-			min, v);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return conf_globs(ci, &c->include, &c->n_include);
 }
 
-static int conf_item(const oconfig_item_t *ci, struct mom_conf *c)
+static int conf_exclude(void *conf, const oconfig_item_t *ci)
 {
-	if (strcasecmp(ci->key, "Connection") == 0)
-		return cf_util_get_string(ci, &c->uri);
-	if (strcasecmp(ci->key, "Root") == 0)
-		return cf_util_get_string(ci, &c->root);
-	if (strcasecmp(ci->key, "CollectHost") == 0)
-		return cf_util_get_boolean(ci, &c->collect_host);
-	if (strcasecmp(ci->key, "CollectKSM") == 0)
-		return cf_util_get_boolean(ci, &c->collect_ksm);
-	if (strcasecmp(ci->key, "CollectGuests") == 0)
-		return cf_util_get_boolean(ci, &c->collect_guests);
-	if (strcasecmp(ci->key, "IncludeDomain") == 0)
-		return conf_globs(ci, &c->include, &c->n_include);
-	if (strcasecmp(ci->key, "ExcludeDomain") == 0)
-		return conf_globs(ci, &c->exclude, &c->n_exclude);
-	if (strcasecmp(ci->key, "StatsPeriod") == 0)
-		return conf_int(ci, 0, &c->stats_period_s);
-	if (strcasecmp(ci->key, "StaleReads") == 0)
-		return conf_int(ci, 1, &c->stale_reads);
-	if (strcasecmp(ci->key, "MinimumRefresh") == 0)
-		return conf_int(ci, 0, &c->min_refresh_s);
-	if (strcasecmp(ci->key, "ActuatorSocket") == 0)
-		return cf_util_get_string(ci, &c->actuator_socket);
-	if (strcasecmp(ci->key, "ActuatorTimeout") == 0)
-		return conf_int(ci, 1, &c->actuator_timeout_ms);
-	if (strcasecmp(ci->key, "QemuPidDir") == 0)
-		return cf_util_get_string(ci, &c->qemu_pid_dir);
-	MOM_LOG(LOG_ERR, "unknown option \"%s\" in <Plugin mom>", ci->key);
-	return -1;
+	struct mom_conf *c = conf;
+
+	return conf_globs(ci, &c->exclude, &c->n_exclude);
 }
+
+/* <Plugin mom>: README "Read plugin configuration". */
+static const struct conf_option mom_options[] = {
+    CONF_OPT_STRING("Connection", struct mom_conf, uri),
+    CONF_OPT_STRING("Root", struct mom_conf, root),
+    CONF_OPT_BOOL("CollectHost", struct mom_conf, collect_host),
+    CONF_OPT_BOOL("CollectKSM", struct mom_conf, collect_ksm),
+    CONF_OPT_BOOL("CollectGuests", struct mom_conf, collect_guests),
+    CONF_OPT_CUSTOM("IncludeDomain", conf_include),
+    CONF_OPT_CUSTOM("ExcludeDomain", conf_exclude),
+    CONF_OPT_INT("StatsPeriod", struct mom_conf, stats_period_s, 0, INT_MAX),
+    CONF_OPT_INT("StaleReads", struct mom_conf, stale_reads, 1, INT_MAX),
+    CONF_OPT_INT("MinimumRefresh", struct mom_conf, min_refresh_s, 0,
+		 INT_MAX),
+    CONF_OPT_STRING("ActuatorSocket", struct mom_conf, actuator_socket),
+    CONF_OPT_INT("ActuatorTimeout", struct mom_conf, actuator_timeout_ms, 1,
+		 INT_MAX),
+    CONF_OPT_STRING("QemuPidDir", struct mom_conf, qemu_pid_dir),
+};
 
 static int mom_config(oconfig_item_t *ci)
 {
@@ -237,11 +225,10 @@ static int mom_config(oconfig_item_t *ci)
 	c = mom_conf_new();
 	if (c == NULL)
 		return -1;
-	for (int i = 0; i < ci->children_num; i++) {
-		if (conf_item(&ci->children[i], c) != 0) {
-			mom_conf_free(c);
-			return -1;
-		}
+	if (conf_table_parse(MOM_PLUGIN, mom_options, STATIC_ARRAY_SIZE(mom_options),
+			     c, ci) != 0) {
+		mom_conf_free(c);
+		return -1;
 	}
 	pending = c;
 	return 0;

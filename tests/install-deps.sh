@@ -10,7 +10,7 @@ set -eu
 
 # Build: compiler, pkg-config and the -dev packages the Makefile links against.
 BUILD="gcc make libc6-dev pkg-config collectd-dev libvirt-dev libjansson-dev
-libmicrohttpd-dev libcurl4-openssl-dev"
+libmicrohttpd-dev libcurl4-openssl-dev libxml2-dev"
 # Run and test: the real collectd, a real libvirtd (test driver and QEMU),
 # virsh, curl for fixture posts, python3 for the vdsm client module.
 RUN="collectd-core libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
