@@ -61,15 +61,17 @@ pc = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null)
 JANSSON_CFLAGS  := $(call pc,--cflags,jansson)
 JANSSON_LIBS    := $(call pc,--libs,jansson)
 LIBVIRT_CFLAGS  := $(call pc,--cflags,libvirt)
-LIBVIRT_LIBS    := $(call pc,--libs,libvirt)
+LIBVIRT_LIBS    := $(call pc,--libs,libvirt libvirt-qemu)
 MHD_CFLAGS      := $(call pc,--cflags,libmicrohttpd)
 MHD_LIBS        := $(call pc,--libs,libmicrohttpd)
 CURL_CFLAGS     := $(call pc,--cflags,libcurl)
 CURL_LIBS       := $(call pc,--libs,libcurl)
+XML_CFLAGS      := $(call pc,--cflags,libxml-2.0)
+XML_LIBS        := $(call pc,--libs,libxml-2.0)
 COLLECTD_CFLAGS := -DHAVE_CONFIG_H -I/usr/include/collectd
 
-CPPFLAGS += $(JANSSON_CFLAGS) $(LIBVIRT_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
-ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) -lpthread -lm
+CPPFLAGS += $(JANSSON_CFLAGS) $(LIBVIRT_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) $(XML_CFLAGS)
+ALL_LIBS := $(JANSSON_LIBS) $(LIBVIRT_LIBS) $(MHD_LIBS) $(CURL_LIBS) $(XML_LIBS) -lpthread -lm
 
 # Issue 15's split of wire.c and policy.c, and the libc-only helpers that
 # both plugins compile in too (clock, rate limiter, bounded file reads).
@@ -86,19 +88,25 @@ CORE_SRCS := $(CORE_SPLIT_SRCS) $(PLUGIN_SHARED_SRCS) \
 	actuator/policy_expr.c actuator/evaluate_cli.c \
 	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \
 	actuator/momlang_emit.c actuator/jsonlimit.c actuator/glob.c
+# The metric contract (metric_rows.h): also compiled into the read plugin.
+CORE_SRCS += actuator/metric.c
 
 # The daemon's modules (everything in actuator/ but the core and the mains).
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \
 	actuator/momctl_%.c, $(wildcard actuator/*.c))
 
-# The read plugin: glue (the only plugin.h user) plus its modules.
-MOM_PLUGIN_GLUE := collectd-plugin/mom.c
+# The read plugin: glue (with conf_table.c, the only plugin.h users) plus its
+# modules.  conf_table.c parses both plugins' <Plugin> blocks.
+PLUGIN_CONF := collectd-plugin/conf_table.c
+MOM_PLUGIN_GLUE := collectd-plugin/mom.c $(PLUGIN_CONF)
+# actuator/domxml.c (libvirt XML on libxml2) is shared with momd.
 MOM_PLUGIN_SRCS := $(filter-out $(MOM_PLUGIN_GLUE) collectd-plugin/write_mom.c \
-	collectd-plugin/sender.c, $(wildcard collectd-plugin/*.c))
-# The write plugin: glue plus the sender and the shared wire module.
-WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c
-WRITE_PLUGIN_SRCS := collectd-plugin/sender.c collectd-plugin/origin.c \
-	actuator/wire.c actuator/siphash.c
+	collectd-plugin/sender.c, $(wildcard collectd-plugin/*.c)) actuator/domxml.c
+# The write plugin: glue plus the sender, its transport and the shared wire
+# module.
+WRITE_PLUGIN_GLUE := collectd-plugin/write_mom.c $(PLUGIN_CONF)
+WRITE_PLUGIN_SRCS := collectd-plugin/sender.c collectd-plugin/http_curl.c \
+	collectd-plugin/origin.c actuator/wire.c actuator/siphash.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -124,7 +132,9 @@ $(BUILD)/%.o: %.c
 $(BUILD)/collectd-plugin/%.o: CPPFLAGS += $(COLLECTD_CFLAGS)
 # Plugin code is linked into collectd: hide every symbol but module_register.
 $(BUILD)/collectd-plugin/%.o: CFLAGS += -fvisibility=hidden
-$(BUILD)/actuator/wire.o $(BUILD)/actuator/siphash.o: CFLAGS += -fvisibility=hidden
+$(BUILD)/actuator/wire.o $(BUILD)/actuator/siphash.o \
+	$(BUILD)/actuator/domxml.o: CFLAGS += -fvisibility=hidden
+$(BUILD)/actuator/metric.o $(BUILD)/actuator/field.o: CFLAGS += -fvisibility=hidden
 
 $(CORE_LIB): $(call obj,$(CORE_SRCS))
 	@rm -f $@
@@ -144,9 +154,11 @@ $(MOMD): $(BUILD)/actuator/main.o $(MOMD_LIB) $(CORE_LIB)
 $(MOMCTL): $(call obj,actuator/momctl.c $(wildcard actuator/momctl_*.c)) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CURL_LIBS) -lm
 
-$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS) actuator/siphash.c) collectd-plugin/exports.map
+$(MOM_SO): $(call obj,$(MOM_PLUGIN_GLUE) $(MOM_PLUGIN_SRCS) actuator/siphash.c \
+		actuator/metric.c actuator/field.c) collectd-plugin/exports.map
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=collectd-plugin/exports.map \
-		-o $@ $(filter %.o,$^) $(LIBVIRT_LIBS) $(JANSSON_LIBS) -lpthread -lm
+		-o $@ $(filter %.o,$^) $(LIBVIRT_LIBS) $(XML_LIBS) $(CURL_LIBS) \
+		$(JANSSON_LIBS) -lpthread -lm
 
 $(WRITE_SO): $(call obj,$(WRITE_PLUGIN_GLUE) $(WRITE_PLUGIN_SRCS)) collectd-plugin/exports.map
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=collectd-plugin/exports.map \
@@ -167,8 +179,10 @@ $(BUILD)/tests/%_test: $(BUILD)/tests/unit/%_test.o $(call obj,$(TEST_HELPER_SRC
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ALL_LIBS)
 $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit -Icollectd-plugin
-# sender.c is in no archive (only in write_mom.so); its test links it.
-$(BUILD)/tests/sender_test: $(BUILD)/collectd-plugin/sender.o
+# sender.c is in no archive (only in write_mom.so); its test links it
+# (and its transport, before the archives).
+$(BUILD)/tests/sender_test: $(BUILD)/collectd-plugin/sender.o \
+	$(BUILD)/collectd-plugin/http_curl.o
 
 tests-build: all $(UNIT_BINS)
 
@@ -197,11 +211,26 @@ $(BUILD)/tests/evaluate: $(BUILD)/tests/tools/evaluate_driver.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
 
-tests-build: $(FUZZ_REPLAYS) $(BUILD)/tests/evaluate
+# build/tests/agent_driver runs the guest-agent reader and cache
+# (collectd-plugin/agent_*.c) against real guests (tests/it/guest_agent.sh).
+$(BUILD)/tests/tools/agent_driver.o: CPPFLAGS += -Icollectd-plugin
+$(BUILD)/tests/agent_driver: $(BUILD)/tests/tools/agent_driver.o $(PLUGIN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBVIRT_LIBS) $(JANSSON_LIBS) -lpthread
+
+tests-build: $(FUZZ_REPLAYS) $(BUILD)/tests/evaluate $(BUILD)/tests/agent_driver
+
+# build/tests/metric_doc prints README's metric tables and the list of
+# series from the metric contract (tests/tools/metric_doc.c).
+$(BUILD)/tests/metric_doc: $(BUILD)/tests/tools/metric_doc.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+tests-build: $(BUILD)/tests/metric_doc
 
 # libFuzzer builds: every source compiled once with coverage and the
 # sanitizers into $(BUILD)/fuzz/obj, each harness linked against all of it.
-FUZZ_LIB_SRCS := $(CORE_SRCS) $(MOMD_SRCS) $(MOM_PLUGIN_SRCS)
+FUZZ_LIB_SRCS := $(sort $(CORE_SRCS) $(MOMD_SRCS) $(MOM_PLUGIN_SRCS))
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_BINS := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/fuzz_%,$(FUZZ_SRCS))

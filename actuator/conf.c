@@ -69,6 +69,10 @@ static const struct conf_option conf_options[] = {
 	 "forget a guest that has not reported for this long"},
 	{"settle_ms", OPT_INT, O(settle_ms), "500", 0, 60000,
 	 "how long an incomplete newest sample waits for its other values"},
+	{"samples_stale_ms", OPT_INT, O(samples_stale_ms), "0", 0, 86400000,
+	 "hold balloons and KSM while the host's newest sample is older than "
+	 "this, and leave out a guest whose samples are (0: 1.5 x the longer "
+	 "of interval_ms and collectd's interval)"},
 	{"max_body", OPT_SIZE, O(max_body), "4194304", 1024, 1 << 30,
 	 "largest request body accepted, bytes"},
 	{"max_records", OPT_INT, O(max_records), "20000", 1, 10000000,

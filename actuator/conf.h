@@ -44,6 +44,7 @@ struct conf {
 	int history;	    /* samples kept per entity */
 	int expiry_ms;	    /* drop a guest that stops reporting */
 	int settle_ms;	    /* a partial newest sample waits this long */
+	int samples_stale_ms; /* older samples: hold (0: from the intervals) */
 	size_t max_body;    /* bytes in one request body */
 	int max_records;    /* records in one ingest body */
 	int max_guests;	    /* guests the sample store holds at most */

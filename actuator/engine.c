@@ -54,6 +54,13 @@ struct engine {
 	struct policy_ref *last_plan_ref; /* the set its names borrow from */
 	bool dry_run;
 	int interval_ms; /* shown by the status; changed by a reload */
+	int samples_stale_ms;	   /* configured; 0: from the intervals */
+	int64_t sample_interval_ms; /* collectd's, from the host's records */
+	int64_t stale_limit_ms;	   /* in force at the last cycle */
+	bool host_held;		   /* the last cycle held: host stale */
+	int64_t held_since_ms;	   /* monotonic, when the hold began */
+	uint64_t held_cycles;	   /* cycles held for stale host samples */
+	json_t *stale_guests;	   /* name -> true, as of the last cycle */
 	int eval_budget_ms; /* changed by a reload */
 	uint64_t cycles;
 	int64_t last_eval_ns;
@@ -118,6 +125,7 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	e->conf = conf;
 	e->dry_run = conf->dry_run;
 	e->interval_ms = conf->interval_ms;
+	e->samples_stale_ms = conf->samples_stale_ms;
 	e->eval_budget_ms = conf->eval_budget_ms;
 	e->rails = rails;
 	e->started_ms = clock_wall_ms();
@@ -149,8 +157,9 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	if (e->store)
 		store_set_max_guests(e->store, (size_t)conf->max_guests);
 	e->params = json_object();
+	e->stale_guests = json_object();
 	e->actions = actlog_new((size_t)conf->action_log_size);
-	if (!e->store || !e->params || !e->actions)
+	if (!e->store || !e->params || !e->stale_guests || !e->actions)
 		goto oom;
 	if (open_backends(e, err, len) < 0)
 		goto fail;
@@ -175,6 +184,7 @@ void engine_free(struct engine *e)
 	actlog_free(e->actions);
 	store_free(e->store);
 	json_decref(e->params);
+	json_decref(e->stale_guests);
 	json_decref(e->applied);
 	plan_free(e->last_plan);
 	policy_ref_put(e->last_plan_ref);
@@ -244,6 +254,91 @@ static void log_decisions(const struct plan *plan, const struct snapshot *s)
 	}
 }
 
+/*
+ * How old the newest sample may be before momd stops acting on it: the
+ * configured limit, or 1.5 intervals of the slower of momd and collectd.
+ * A sample normally arrives within one interval (plus the write plugin's
+ * flush, a tenth of one), so half an interval of slack tells a late
+ * sample from a missing one, and every cycle more than 1.5 intervals
+ * after the last sample holds: within two intervals of the stop.
+ * Caller holds e->lock.
+ */
+static int64_t stale_limit_locked(const struct engine *e)
+{
+	int64_t iv = e->interval_ms;
+
+	if (e->samples_stale_ms > 0)
+		return e->samples_stale_ms;
+	if (e->sample_interval_ms > iv)
+		iv = e->sample_interval_ms;
+	return iv * 3 / 2;
+}
+
+struct stale_scan {
+	json_t *now; /* name -> true */
+	json_t *was;
+};
+
+static void stale_guest_seen(const char *name, int64_t age_ms, bool stale,
+			     void *arg)
+{
+	struct stale_scan *sc = arg;
+	bool was = json_object_get(sc->was, name) != NULL;
+
+	if (stale && !was)
+		log_warn("guest %s: no samples for %.1f s: left out of the "
+			 "policies and left alone until they return",
+			 name, age_ms / 1000.0);
+	else if (!stale && was)
+		log_info("guest %s: samples are back", name);
+	if (stale)
+		json_object_set_new(sc->now, name, json_true());
+}
+
+/*
+ * Log the guests whose samples stopped or came back since the last cycle
+ * and remember the stale ones for the status.  A guest that was stale and
+ * is no longer in the store was forgotten (expiry_ms), which is logged
+ * already.  Caller holds e->lock.
+ */
+static void stale_guests_locked(struct engine *e, int64_t now_ms)
+{
+	struct stale_scan sc = {.now = json_object(), .was = e->stale_guests};
+
+	if (!sc.now)
+		return;
+	store_guest_ages(e->store, now_ms, stale_guest_seen, &sc);
+	json_decref(e->stale_guests);
+	e->stale_guests = sc.now;
+}
+
+/*
+ * Whether this cycle must hold: the host's newest memory sample is older
+ * than the limit.  Logs the start and the end of a hold once each.
+ * Caller holds e->lock.
+ */
+static bool host_hold_locked(struct engine *e, int64_t now_ms)
+{
+	int64_t seen = store_host_seen(e->store);
+	bool stale = seen > 0 && now_ms - seen > e->stale_limit_ms;
+
+	if (stale && !e->host_held) {
+		e->held_since_ms = now_ms;
+		log_warn("host samples stopped: the newest arrived %.1f s ago "
+			 "(limit %.1f s): balloons and KSM are left as they "
+			 "are until samples return",
+			 (now_ms - seen) / 1000.0, e->stale_limit_ms / 1000.0);
+	} else if (!stale && e->host_held) {
+		log_info("host samples are back after %.1f s of hold: acting "
+			 "again",
+			 (now_ms - e->held_since_ms) / 1000.0);
+	}
+	e->host_held = stale;
+	if (stale)
+		e->held_cycles++;
+	return stale;
+}
+
 void engine_cycle(struct engine *e)
 {
 	struct store_snapshot *ss = NULL;
@@ -255,14 +350,22 @@ void engine_cycle(struct engine *e)
 	bool rails_changed;
 	json_t *applied;
 	size_t nparams, expired;
-	bool dry_run, over = false;
+	bool dry_run, held, over = false;
+	int64_t now_ms;
 
 	pthread_mutex_lock(&e->lock);
-	expired = store_expire(e->store, clock_mono_ms());
-	params = params_locked(e, &nparams);
+	now_ms = clock_mono_ms();
+	expired = store_expire(e->store, now_ms);
+	e->stale_limit_ms = stale_limit_locked(e);
+	store_set_stale_ms(e->store, e->stale_limit_ms);
+	held = host_hold_locked(e, now_ms);
+	/* While the host holds, every guest is stale too: one line says
+	   it all. */
+	if (!held)
+		stale_guests_locked(e, now_ms);
+	params = held ? NULL : params_locked(e, &nparams);
 	if (params)
-		ss = store_snapshot_new(e->store, clock_mono_ms(), params,
-					nparams);
+		ss = store_snapshot_new(e->store, now_ms, params, nparams);
 	ref = e->policies;
 	ref->refs++;
 	dry_run = e->dry_run;
@@ -270,6 +373,11 @@ void engine_cycle(struct engine *e)
 	pthread_mutex_unlock(&e->lock);
 	if (expired)
 		log_info("forgot %zu guest(s) that stopped reporting", expired);
+	/* Stale data decides nothing: no evaluation, no controller runs
+	   (nothing changes, not even a KSM knob someone else moved), the
+	   last plan stays for the API. */
+	if (held)
+		goto out;
 	if (!ss) {
 		log_err("cycle skipped: out of memory");
 		goto out;
@@ -349,6 +457,26 @@ static json_t *wire_error_json(const struct wire_error *we)
 	return o;
 }
 
+/*
+ * collectd's interval, from the read plugin's host records (an hour at
+ * most): the staleness limit must not be shorter than the time between
+ * two samples.  Caller holds e->lock.
+ */
+static void note_interval_locked(struct engine *e, const struct wire_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct wire_record *r = &b->records[i];
+
+		if (r->plugin_instance[0] || strcmp(r->plugin, "mom") != 0 ||
+		    !(r->interval > 0))
+			continue;
+		e->sample_interval_ms =
+			r->interval < 3600 ? (int64_t)(r->interval * 1000)
+					   : 3600000;
+		return;
+	}
+}
+
 int engine_ingest(struct engine *e, const char *body, size_t len,
 		  json_t **reply)
 {
@@ -381,6 +509,7 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	}
 	before = e->counts;
 	rc = ingest_apply(e->store, &batch, clock_mono_ms(), &clk, &e->counts);
+	note_interval_locked(e, &batch);
 	/* The deltas are taken under the lock: other requests add to the
 	   same counts concurrently. */
 	before.records = e->counts.records - before.records;
@@ -402,6 +531,25 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 			   (json_int_t)before.over_max_guests);
 	status = 200;
 	return status;
+}
+
+/* Freshness of the samples, for the status; caller holds e->lock. */
+static json_t *samples_json_locked(struct engine *e)
+{
+	int64_t seen = store_host_seen(e->store);
+	json_t *names = json_array();
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(e->stale_guests, name, v)
+		json_array_append_new(names, json_string(name));
+	return json_pack("{s:o, s:I, s:b, s:I, s:o}", "host_age_ms",
+			 seen > 0 ? json_integer(clock_mono_ms() - seen)
+				  : json_null(),
+			 "stale_after_ms", (json_int_t)stale_limit_locked(e),
+			 "host_stale", e->host_held, "held_cycles",
+			 (json_int_t)e->held_cycles, "stale_guests",
+			 names ? names : json_array());
 }
 
 json_t *engine_status_json(struct engine *e)
@@ -432,6 +580,8 @@ json_t *engine_status_json(struct engine *e)
 		(json_int_t)totals[ACT_FAILED], "balloon_backend",
 		e->balloon.name, "ksm_backend", e->ksm.name, "interval_ms",
 		(json_int_t)e->interval_ms);
+	if (o)
+		json_object_set_new(o, "samples", samples_json_locked(e));
 	pthread_mutex_unlock(&e->lock);
 	return o;
 }
@@ -643,6 +793,7 @@ void engine_reconfigure(struct engine *e, const struct conf *next,
 
 	pthread_mutex_lock(&e->lock);
 	e->interval_ms = next->interval_ms;
+	e->samples_stale_ms = next->samples_stale_ms;
 	e->eval_budget_ms = next->eval_budget_ms;
 	if (dry_run_changed)
 		e->dry_run = next->dry_run;

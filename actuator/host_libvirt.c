@@ -8,6 +8,7 @@
  * daemon.  libvirt's own error printing is silenced: errors come back to the
  * caller as messages and the engine logs them, rate-limited.
  */
+#include "domxml.h"
 #include "host.h"
 #include "vdsm_dom.h"
 
@@ -203,6 +204,9 @@ static struct lv_host *lv_host_new(const char *uri)
 		return NULL;
 	}
 	virSetErrorFunc(NULL, lv_silence);
+	/* Here, at start-up in the main thread: libxml2 before any thread
+	   parses a domain XML (vdsm_dom.c). */
+	domxml_init();
 	return h;
 }
 

@@ -10,6 +10,11 @@
  * mode, group and path.  Each runs an internal epoll thread pool.  Per
  * connection we keep a small struct that accumulates the body; the
  * handler sees only complete requests.
+ * Against hostile clients: at most HTTP_CONN_LIMIT connections on each
+ * unix socket, HTTP_TCP_CONN_LIMIT on TCP and HTTP_PER_IP_LIMIT per client
+ * address there (two hostile addresses leave room), an idle timeout, 64
+ * KiB of headers, and (http_guard.c) a deadline for a whole request and a
+ * budget for the bodies held across connections.
  */
 #include "http.h"
 
@@ -27,13 +32,18 @@
 
 #include <microhttpd.h>
 
+#include "http_guard.h"
 #include "listenfds.h"
 #include "log.h"
 #include "readfile.h"
 
 #define HTTP_THREADS 2
-#define HTTP_CONN_LIMIT 128
+#define HTTP_CONN_LIMIT 128	/* the unix socket's */
+#define HTTP_TCP_CONN_LIMIT 256 /* TCP's: four clients' worth */
+#define HTTP_PER_IP_LIMIT 64	/* per client address on TCP */
 #define HTTP_CONN_TIMEOUT_S 10
+#define HTTP_REQUEST_DEADLINE_MS 10000 /* headers and body, from the start */
+#define HTTP_BODY_BUDGET_MIN ((size_t)16 << 20)
 
 struct http_server;
 
@@ -56,14 +66,16 @@ struct http_server {
 	char *read_token; /* read-and-ingest token on TCP, NULL if none */
 	char *tls_cert, *tls_key;
 	size_t max_body;
+	struct http_guard *guard;
 	http_handler handler;
 	void *ctx;
 };
 
 struct conn_state {
 	char *body;
-	size_t len, cap;
+	size_t len, cap; /* cap is taken from the guard's body budget */
 	bool too_large;
+	bool overloaded; /* the body budget is spent: 503 */
 	bool read_only; /* the level this request was let in at */
 };
 
@@ -157,10 +169,12 @@ static int token_level(struct http_server *s, struct MHD_Connection *conn)
 	return admin ? 2 : rd ? 1 : 0;
 }
 
-static int body_append(struct conn_state *cs, const char *data, size_t n,
-		       size_t max)
+static int body_append(struct http_server *s, struct conn_state *cs,
+		       const char *data, size_t n, size_t max)
 {
-	if (cs->too_large || cs->len + n > max) {
+	if (cs->too_large || cs->overloaded)
+		return 0;
+	if (cs->len + n > max) {
 		cs->too_large = true;
 		return 0;
 	}
@@ -170,9 +184,15 @@ static int body_append(struct conn_state *cs, const char *data, size_t n,
 
 		while (cap < cs->len + n + 1)
 			cap *= 2;
+		if (!http_guard_reserve(s->guard, cap - cs->cap)) {
+			cs->overloaded = true;
+			return 0;
+		}
 		p = realloc(cs->body, cap);
-		if (!p)
+		if (!p) {
+			http_guard_release(s->guard, cap - cs->cap);
 			return -ENOMEM;
+		}
 		cs->body = p;
 		cs->cap = cap;
 	}
@@ -180,6 +200,15 @@ static int body_append(struct conn_state *cs, const char *data, size_t n,
 	cs->len += n;
 	cs->body[cs->len] = '\0';
 	return 0;
+}
+
+/* The guard's record of a connection (NULL if it could not be made). */
+static struct guard_conn *conn_guard(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -199,9 +228,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		/* First call: headers only.  Refuse early what we can. */
 		int level = l->tcp ? token_level(s, conn) : 0;
 
-		if (l->tcp && level == 0)
+		if (l->tcp && level == 0) {
+			http_guard_received(s->guard, conn_guard(conn));
 			return send_error(conn, 401, "unauthorized",
 					  "a valid bearer token is required");
+		}
 		cs = calloc(1, sizeof(*cs));
 		if (!cs)
 			return MHD_NO;
@@ -210,12 +241,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (body_append(cs, upload_data, *upload_data_size,
+		if (body_append(s, cs, upload_data, *upload_data_size,
 				s->max_body) < 0)
 			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	http_guard_received(s->guard, conn_guard(conn));
+	if (cs->overloaded)
+		return send_error(conn, 503, "overloaded",
+				  "too many request bodies in flight; retry "
+				  "later");
 	if (cs->too_large)
 		return send_error(conn, 413, "too_large",
 				  "request body exceeds max_body");
@@ -238,13 +274,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn,
 			 void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *s = cls;
 	struct conn_state *cs = *con_cls;
 
-	(void)cls, (void)conn, (void)toe;
+	(void)toe;
 	if (cs) {
+		http_guard_release(s->guard, cs->cap);
 		free(cs->body);
 		free(cs);
 		*con_cls = NULL;
+	}
+	/* A keep-alive connection's next request starts now. */
+	http_guard_next(s->guard, conn_guard(conn));
+}
+
+/* Connections enter the guard when they open and leave it before their
+   socket is closed. */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *s = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn,
+					     MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context =
+			ci ? http_guard_open(s->guard, ci->connect_fd) : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		http_guard_close(s->guard, *socket_context);
+		*socket_context = NULL;
 	}
 }
 
@@ -409,8 +469,12 @@ static struct MHD_Daemon *daemon_start(struct listener *l,
 	d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, l,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)(l->tcp ? HTTP_PER_IP_LIMIT : 0),
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)(l->tcp ? HTTP_TCP_CONN_LIMIT : HTTP_CONN_LIMIT),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
@@ -512,6 +576,14 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 	s->handler = handler;
 	s->ctx = ctx;
 	s->max_body = c->max_body;
+	s->guard = http_guard_new(HTTP_REQUEST_DEADLINE_MS,
+				  c->max_body * 4 > HTTP_BODY_BUDGET_MIN
+					  ? c->max_body * 4
+					  : HTTP_BODY_BUDGET_MIN);
+	if (!s->guard) {
+		snprintf(err, len, "out of memory");
+		goto fail;
+	}
 	activated = take_activated(s, err, len);
 	if (activated < 0)
 		goto fail;
@@ -602,6 +674,7 @@ void http_stop(struct http_server *s)
 			unlink(l->path);
 		free(l->path);
 	}
+	http_guard_free(s->guard);
 	free(s->token);
 	free(s->read_token);
 	free(s->tls_cert);

@@ -2,11 +2,12 @@
 /*
  * ingest.h: from decoded write_http records to fields in the sample store.
  *
- * The mapping is the naming contract of README.md ("Metrics"): the `mom`
- * read plugin's identifiers, in bytes and collectd types, become MOM's
- * fields in KiB.  Only records of plugin "mom" are mapped.  Records of the
- * other accepted plugins, and "mom" records the table does not know (a
- * newer plugin may send more), are counted and ignored.  Records of a
+ * The mapping is the metric contract (metric.h, metric_rows.h; README.md
+ * "Metrics" shows it): the `mom` read plugin's identifiers, in bytes and
+ * collectd types, become MOM's fields in KiB.  Only records of plugin "mom"
+ * are mapped.  Records of the other accepted plugins, "mom" records the
+ * contract marks sent only or as momd's own decisions, and "mom" records it
+ * does not know (a newer plugin may send more), are counted and ignored.  Records of a
  * plugin that is not accepted, or of another host when one is configured,
  * refuse the whole batch.  The plugin list "*" accepts every plugin: that is
  * how stock write_http, which forwards everything, is pointed at momd.

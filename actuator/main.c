@@ -123,6 +123,7 @@ static const char *const live_options[] = {
 	"log_level",	       "interval_ms",	       "dry_run",
 	"rail_max_shrink_pct", "rail_max_grow_pct",    "rail_used_margin_pct",
 	"rail_stale_ms",       "rail_stuck_cycles",    "rail_min_size_mib",
+	"samples_stale_ms",
 	"eval_budget_ms",
 };
 
@@ -188,6 +189,7 @@ static void reload_config(struct conf *c, struct engine *e, int argc,
 	c->rail_stale_ms = next.rail_stale_ms;
 	c->rail_stuck_cycles = next.rail_stuck_cycles;
 	c->rail_min_size_mib = next.rail_min_size_mib;
+	c->samples_stale_ms = next.samples_stale_ms;
 	c->eval_budget_ms = next.eval_budget_ms;
 	tmp = c->log_level;
 	c->log_level = next.log_level;

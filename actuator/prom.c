@@ -109,6 +109,47 @@ static void put_labelled(FILE *f, const struct family *fam, const json_t *map,
 	}
 }
 
+/* Freshness of the samples: the hold on stale data (README "Metrics"). */
+static void put_samples(FILE *f, const json_t *sm)
+{
+	static const struct family stale_guest = {
+	    "momd_guest_samples_stale", "gauge",
+	    "1 for a guest whose samples stopped: left out of the policies "
+	    "and left alone."};
+	const json_t *names = json_object_get(sm, "stale_guests");
+	size_t i;
+	json_t *v;
+
+	put_plain(f,
+		  &(struct family){"momd_host_samples_stale", "gauge",
+				   "1 while the host's samples are stale and "
+				   "momd changes nothing."},
+		  sm, "host_stale", 1);
+	put_plain(f,
+		  &(struct family){"momd_host_sample_age_seconds", "gauge",
+				   "Time since the host's memory was last "
+				   "received."},
+		  sm, "host_age_ms", 0.001);
+	put_plain(f,
+		  &(struct family){"momd_samples_stale_after_seconds", "gauge",
+				   "Age beyond which samples count as stale."},
+		  sm, "stale_after_ms", 0.001);
+	put_plain(f,
+		  &(struct family){"momd_held_cycles_total", "counter",
+				   "Cycles that changed nothing because the "
+				   "host's samples were stale."},
+		  sm, "held_cycles", 1);
+	json_array_foreach(names, i, v)
+	{
+		if (i == 0)
+			put_header(f, &stale_guest);
+		fprintf(f, "%s{guest=\"", stale_guest.name);
+		put_label_value(f, json_string_value(v) ? json_string_value(v)
+							: "");
+		fputs("\"} 1\n", f);
+	}
+}
+
 static void put_status(FILE *f, const json_t *st)
 {
 	static const struct family info = {
@@ -178,6 +219,7 @@ static void put_status(FILE *f, const json_t *st)
 		put_plain(f, &ingest[i], in, ingest_keys[i], 1);
 	put_labelled(f, &actions, json_object_get(st, "actions"), "result",
 		     NULL, 1);
+	put_samples(f, json_object_get(st, "samples"));
 }
 
 static void put_plan(FILE *f, const json_t *view)

@@ -43,6 +43,8 @@ struct store {
 	int history;
 	size_t cap; /* history + 1 */
 	int expiry_ms, settle_ms;
+	int64_t stale_ms;  /* 0: no guest is left out as stale */
+	int64_t host_seen; /* monotonic ms of the host's last MemFree */
 	struct entity host;
 	struct entity **slots; /* open addressing; NULL = empty */
 	size_t nslots, nguests, max_guests;
@@ -262,7 +264,43 @@ int store_put_guest(struct store *st, const char *uuid, const char *name,
 	e->values[i * e->width + f] = value;
 	e->touched[i] = now_ms;
 	e->last_seen = now_ms;
+	if (!name && f == HF_MEM_UNUSED && field_present(value))
+		st->host_seen = now_ms;
 	return 0;
+}
+
+void store_set_stale_ms(struct store *st, int64_t stale_ms)
+{
+	st->stale_ms = stale_ms;
+}
+
+int64_t store_host_seen(const struct store *st) { return st->host_seen; }
+
+static bool entity_stale(const struct store *st, const struct entity *e,
+			 int64_t now_ms)
+{
+	return st->stale_ms > 0 && now_ms - e->last_seen > st->stale_ms;
+}
+
+size_t store_guest_ages(const struct store *st, int64_t now_ms,
+			void (*f)(const char *name, int64_t age_ms, bool stale,
+				  void *arg),
+			void *arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->nslots; i++) {
+		const struct entity *e = st->slots[i];
+		bool stale;
+
+		if (!e)
+			continue;
+		stale = entity_stale(st, e, now_ms);
+		n += stale;
+		if (f)
+			f(e->name, now_ms - e->last_seen, stale, arg);
+	}
+	return n;
 }
 
 int store_put(struct store *st, const char *guest, double t, int f,
@@ -466,7 +504,8 @@ struct store_snapshot *store_snapshot_new(const struct store *st,
 	for (size_t i = 0; i < st->nslots; i++) {
 		const struct entity *e = st->slots[i];
 
-		if (!e || (settled[i] = settled_count(st, e, now_ms)) == 0)
+		if (!e || entity_stale(st, e, now_ms) ||
+		    (settled[i] = settled_count(st, e, now_ms)) == 0)
 			continue;
 		ng++;
 		nrows += (settled[i] < hist ? settled[i] : hist) * e->width;

@@ -20,6 +20,7 @@
 #ifndef MOM_STORE_H
 #define MOM_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,27 @@ int store_put(struct store *st, const char *guest, double t, int f,
 size_t store_expire(struct store *st, int64_t now_ms);
 
 size_t store_guest_count(const struct store *st);
+
+/*
+ * Freshness.  A guest whose newest value arrived more than stale_ms ago
+ * (monotonic) is left out of snapshots until its values return (0: never;
+ * it is still forgotten after expiry_ms).  The host's freshness is when
+ * its memory (MemFree) last arrived: the other host values (KSM, vmstat)
+ * keep coming when only /proc/meminfo fails to parse, and policies decide
+ * on memory.  store_host_seen() returns that monotonic ms, or 0 if never.
+ */
+void store_set_stale_ms(struct store *st, int64_t stale_ms);
+int64_t store_host_seen(const struct store *st);
+
+/*
+ * Call f(name, age_ms, stale, arg) for every guest (f may be NULL): the
+ * time since its last value, and whether it is left out as stale at
+ * now_ms.  Returns how many are stale.
+ */
+size_t store_guest_ages(const struct store *st, int64_t now_ms,
+			void (*f)(const char *name, int64_t age_ms, bool stale,
+				  void *arg),
+			void *arg);
 
 struct store_snapshot;
 

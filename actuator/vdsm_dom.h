@@ -6,9 +6,10 @@
  * (namespace VDSM_DOM_NS) has ballooningEnabled false.
  *
  * Pure and reentrant: the caller fetches the texts from libvirt
- * (virDomainGetXMLDesc, virDomainGetMetadata).  The scan is for libvirt's
- * own output, which has no comments or CDATA; it finds an element by its
- * local name under any namespace prefix and never reads past the string.
+ * (virDomainGetXMLDesc, and virDomainGetMetadata with VDSM_DOM_NS, which
+ * selects vdsm's element by namespace URI whatever its prefix and returns
+ * it without the namespace).  Both are parsed with libxml2 (domxml.h); text
+ * that is not XML reads as "nothing said", so ballooning stays allowed.
  */
 #ifndef MOM_VDSM_DOM_H
 #define MOM_VDSM_DOM_H
@@ -21,7 +22,8 @@
 /* True when the domain XML has <memballoon model='none'>. */
 bool vdsm_dom_balloon_none(const char *domxml);
 
-/* True when vdsm's metadata element disables ballooning: its
+/* True when vdsm's metadata element (as virDomainGetMetadata returns it,
+   <vm>...</vm>) disables ballooning: its
    ballooningEnabled text is false, False, 0 or no (the engine writes
    "false", vdsm rewrites "False").  Absent means enabled, as in vdsm. */
 bool vdsm_dom_ballooning_disabled(const char *metadata);

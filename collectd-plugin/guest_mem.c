@@ -28,7 +28,8 @@
  */
 #include "guest_mem.h"
 
-#include "xml_scan.h"
+#include "domxml.h"
+#include "guest_min.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -198,32 +199,6 @@ enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
    balloon_min.  minGuaranteedMemoryMb is the engine's value from VM
    creation and stays as it was; it is the fallback for metadata vdsm has
    not rewritten yet. */
-int guest_min_from_vdsm(const char *xml, uint64_t *kib)
-{
-	const char *end = xml + strlen(xml);
-
-	if (xml_scan_size_elem(xml, end, "memGuaranteedSize", "MiB", kib) == 0)
-		return 0;
-	return xml_scan_size_elem(xml, end, "minGuaranteedMemoryMb", "MiB",
-				  kib);
-}
-
-int guest_min_from_mom(const char *xml, uint64_t *kib)
-{
-	return xml_scan_size_elem(xml, xml + strlen(xml), "min_guarantee",
-				  "KiB", kib);
-}
-
-int guest_min_from_domxml(const char *xml, uint64_t *kib)
-{
-	struct xml_elem memtune;
-
-	if (!xml_scan_find(xml, xml + strlen(xml), "memtune", &memtune))
-		return -ENOENT;
-	return xml_scan_size_elem(memtune.body, memtune.body_end,
-				  "min_guarantee", "KiB", kib);
-}
-
 /* ---- libvirt error routing ------------------------------------------ */
 
 /* When the slot last logged; an unused slot is older than any. */
@@ -487,39 +462,6 @@ static void set_period(struct guest_reader *r, virDomainPtr dom,
 			   st->name);
 }
 
-/* Reads one metadata element; NULL when there is none. */
-static char *metadata(virDomainPtr dom, const char *ns)
-{
-	return virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, ns, 0);
-}
-
-/* Finds the guaranteed minimum: vdsm metadata, ours, memtune, else 0. */
-static enum guest_min_source min_lookup(virDomainPtr dom, uint64_t *kib)
-{
-	enum guest_min_source src = GUEST_MIN_NONE;
-	char *text = metadata(dom, GUEST_VDSM_NS);
-
-	*kib = 0;
-	if (text != NULL && guest_min_from_vdsm(text, kib) == 0)
-		src = GUEST_MIN_VDSM;
-	free(text);
-	if (src != GUEST_MIN_NONE)
-		return src;
-	text = metadata(dom, GUEST_MOM_NS);
-	if (text != NULL && guest_min_from_mom(text, kib) == 0)
-		src = GUEST_MIN_MOM;
-	free(text);
-	if (src != GUEST_MIN_NONE)
-		return src;
-	text = virDomainGetXMLDesc(dom, 0);
-	if (text != NULL && guest_min_from_domxml(text, kib) == 0)
-		src = GUEST_MIN_MEMTUNE;
-	free(text);
-	if (src == GUEST_MIN_NONE)
-		*kib = 0;
-	return src;
-}
-
 static void min_refresh(struct guest_reader *r, virDomainPtr dom,
 			struct dom_state *st, int64_t now_ns)
 {
@@ -529,7 +471,7 @@ static void min_refresh(struct guest_reader *r, virDomainPtr dom,
 	if (st->min_known &&
 	    now_ns - st->min_read_ns < (int64_t)r->cfg.min_refresh_s * NS_PER_S)
 		return;
-	src = min_lookup(dom, &kib);
+	src = guest_min_lookup(dom, &kib);
 	if (!st->min_known || src != st->min_source || kib != st->min_kib)
 		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_INFO,
 			   "domain %s: guaranteed minimum %llu KiB (source: "
@@ -783,6 +725,7 @@ struct guest_reader *guest_reader_new(const struct guest_config *c)
 	if (pthread_mutex_init(&r->err_lock, NULL) != 0)
 		goto fail;
 	r->bulk_ok = true;
+	domxml_init();
 	virSetErrorFunc(r, on_libvirt_error);
 	return r;
 fail:

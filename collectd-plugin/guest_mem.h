@@ -124,12 +124,6 @@ enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
 				      unsigned stale_reads,
 				      unsigned *unchanged);
 
-/* Parses the minimum from a metadata element or domain XML.  Pure; returns
-   0 and *kib, or -ENOENT when the text has no such setting. */
-int guest_min_from_vdsm(const char *xml, uint64_t *kib);
-int guest_min_from_mom(const char *xml, uint64_t *kib);
-int guest_min_from_domxml(const char *xml, uint64_t *kib);
-
 /* Creates a reader (no connection yet; the first read connects) and
    installs the libvirt error handlers.  Returns NULL on allocation
    failure. */

@@ -2,14 +2,15 @@
 /*
  * mom.c: the collectd glue of the `mom` read plugin: configuration,
  * registration, and dispatch of what host_mem.c and guest_mem.c read.
- * It is the only file of the plugin that includes collectd headers.
+ * With conf_table.c (the option-table parser both plugins share), it is
+ * the only file of the plugin that includes collectd headers.
  *
  * Naming: every value goes out under plugin "mom"; host values have an
  * empty plugin instance, guest values the domain name.  The identifiers,
- * types and units are the contract in README.md "Metrics"; the tables
- * host_metrics[] and guest_metrics[] below are that contract in code.  All
- * values of one read carry the same time stamp (the actuator groups a
- * sample by time).
+ * types and units are the metric contract (actuator/metric_rows.h, which
+ * README.md "Metrics" is printed from); plugin_metrics.c names the row of
+ * each native reading.  All values of one read carry the same time stamp
+ * (the actuator groups a sample by time).
  *
  * Lifecycle and state: collectd's config, init and shutdown callbacks take
  * no user data, so the parsed <Plugin mom> block waits in one static slot
@@ -44,12 +45,15 @@
 #include "core/utils/metadata/meta_data.h"
 
 #include "clock.h"
+#include "conf_table.h"
 #include "globlist.h"
 #include "guest_mem.h"
 #include "host_mem.h"
 #include "momd_client.h"
 #include "origin.h"
+#include "plugin_metrics.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <time.h>
@@ -92,85 +96,6 @@ struct mom_ctx {
 /* The one static: a parsed configuration on its way from the config
    callback to init (see the file comment). */
 static struct mom_conf *pending;
-
-enum metric_kind { METRIC_GAUGE, METRIC_DERIVE };
-
-struct metric {
-	const char *type;
-	const char *type_instance;
-	enum metric_kind kind;
-	double scale; /* native unit -> dispatched unit */
-};
-
-#define KIB 1024.0
-
-/* Host fields -> identifiers.  The swap pages counters go out together as
-   vmpage_io-swap (two data sources) and have no entry. */
-static const struct metric host_metrics[HOST_FIELD_NR] = {
-    [HOST_MEM_TOTAL_KIB] = {"memory", "total", METRIC_GAUGE, KIB},
-    [HOST_MEM_FREE_KIB] = {"memory", "free", METRIC_GAUGE, KIB},
-    [HOST_MEM_AVAILABLE_KIB] = {"memory", "available", METRIC_GAUGE, KIB},
-    [HOST_MEM_BUFFERS_KIB] = {"memory", "buffers", METRIC_GAUGE, KIB},
-    [HOST_MEM_CACHED_KIB] = {"memory", "cached", METRIC_GAUGE, KIB},
-    [HOST_MEM_ANON_KIB] = {"memory", "anon", METRIC_GAUGE, KIB},
-    [HOST_SWAP_TOTAL_KIB] = {"memory", "swap_total", METRIC_GAUGE, KIB},
-    [HOST_SWAP_FREE_KIB] = {"memory", "swap_free", METRIC_GAUGE, KIB},
-    [HOST_PSI_SOME_AVG10_PCT] = {"percent", "pressure_some_avg10", METRIC_GAUGE,
-				 1},
-    [HOST_PSI_SOME_AVG60_PCT] = {"percent", "pressure_some_avg60", METRIC_GAUGE,
-				 1},
-    [HOST_PSI_FULL_AVG10_PCT] = {"percent", "pressure_full_avg10", METRIC_GAUGE,
-				 1},
-    [HOST_PSI_FULL_AVG60_PCT] = {"percent", "pressure_full_avg60", METRIC_GAUGE,
-				 1},
-    [HOST_PSI_SOME_TOTAL_US] = {"total_time_in_ms", "pressure_some",
-				METRIC_DERIVE, 0.001},
-    [HOST_PSI_FULL_TOTAL_US] = {"total_time_in_ms", "pressure_full",
-				METRIC_DERIVE, 0.001},
-    [HOST_CPU_COUNT] = {"count", "cpus", METRIC_GAUGE, 1},
-    [HOST_KSM_RUN] = {"gauge", "ksm_run", METRIC_GAUGE, 1},
-    [HOST_KSM_PAGES_SHARED] = {"vmpage_number", "ksm_shared", METRIC_GAUGE, 1},
-    [HOST_KSM_PAGES_SHARING] = {"vmpage_number", "ksm_sharing", METRIC_GAUGE,
-				1},
-    [HOST_KSM_PAGES_UNSHARED] = {"vmpage_number", "ksm_unshared", METRIC_GAUGE,
-				 1},
-    [HOST_KSM_PAGES_VOLATILE] = {"vmpage_number", "ksm_volatile", METRIC_GAUGE,
-				 1},
-    [HOST_KSM_FULL_SCANS] = {"total_operations", "ksm_full_scans",
-			     METRIC_DERIVE, 1},
-    [HOST_KSM_PAGES_TO_SCAN] = {"vmpage_number", "ksm_pages_to_scan",
-				METRIC_GAUGE, 1},
-    [HOST_KSM_SLEEP_MS] = {"duration", "ksm_sleep", METRIC_GAUGE, 0.001},
-    [HOST_KSM_MERGE_ACROSS_NODES] = {"gauge", "ksm_merge_across_nodes",
-				     METRIC_GAUGE, 1},
-    [HOST_KSM_GENERAL_PROFIT_BYTES] = {"gauge", "ksm_general_profit",
-				       METRIC_GAUGE, 1},
-    [HOST_KSM_ZERO_PAGES] = {"vmpage_number", "ksm_zero_pages", METRIC_GAUGE,
-			     1},
-    [HOST_KSM_ADVISOR_MODE] = {"gauge", "ksm_advisor_mode", METRIC_GAUGE, 1},
-    [HOST_KSMD_CPU_PCT] = {"percent", "ksmd_cpu", METRIC_GAUGE, 1},
-    [HOST_KSM_SHAREABLE_KIB] = {"memory", "ksm_shareable", METRIC_GAUGE, KIB},
-};
-
-/* Guest stats -> identifiers.  The two fault counters go out together as
-   ps_pagefaults (minflt, majflt) and have no entry. */
-static const struct metric guest_metrics[GUEST_STAT_NR] = {
-    [GUEST_ACTUAL_KIB] = {"memory", "actual", METRIC_GAUGE, KIB},
-    [GUEST_MAXIMUM_KIB] = {"memory", "maximum", METRIC_GAUGE, KIB},
-    [GUEST_MINIMUM_KIB] = {"memory", "minimum", METRIC_GAUGE, KIB},
-    [GUEST_AVAILABLE_KIB] = {"memory", "available", METRIC_GAUGE, KIB},
-    [GUEST_UNUSED_KIB] = {"memory", "unused", METRIC_GAUGE, KIB},
-    [GUEST_USABLE_KIB] = {"memory", "usable", METRIC_GAUGE, KIB},
-    [GUEST_DISK_CACHES_KIB] = {"memory", "disk_caches", METRIC_GAUGE, KIB},
-    [GUEST_RSS_KIB] = {"memory", "rss", METRIC_GAUGE, KIB},
-    [GUEST_SWAP_IN_KIB] = {"swap_io", "in", METRIC_DERIVE, KIB},
-    [GUEST_SWAP_OUT_KIB] = {"swap_io", "out", METRIC_DERIVE, KIB},
-    [GUEST_HUGETLB_PGALLOC] = {"total_operations", "hugetlb_pgalloc",
-			       METRIC_DERIVE, 1},
-    [GUEST_HUGETLB_PGFAIL] = {"total_operations", "hugetlb_pgfail",
-			      METRIC_DERIVE, 1},
-    [GUEST_LAST_UPDATE_S] = {"gauge", "last_update", METRIC_GAUGE, 1},
-};
 
 /* ---- logging -------------------------------------------------------- */
 
@@ -251,53 +176,38 @@ static int conf_globs(const oconfig_item_t *ci, char ***list, size_t *n)
 	return 0;
 }
 
-/* Reads an integer option and checks its range. */
-static int conf_int(const oconfig_item_t *ci, int min, int *out)
+static int conf_include(void *conf, const oconfig_item_t *ci)
 {
-	int v;
+	struct mom_conf *c = conf;
 
-	if (cf_util_get_int(ci, &v) != 0)
-		return -1;
-	if (v < min) {
-		MOM_LOG(LOG_ERR, "%s must be at least %d (got %d)", ci->key,
-			min, v);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return conf_globs(ci, &c->include, &c->n_include);
 }
 
-static int conf_item(const oconfig_item_t *ci, struct mom_conf *c)
+static int conf_exclude(void *conf, const oconfig_item_t *ci)
 {
-	if (strcasecmp(ci->key, "Connection") == 0)
-		return cf_util_get_string(ci, &c->uri);
-	if (strcasecmp(ci->key, "Root") == 0)
-		return cf_util_get_string(ci, &c->root);
-	if (strcasecmp(ci->key, "CollectHost") == 0)
-		return cf_util_get_boolean(ci, &c->collect_host);
-	if (strcasecmp(ci->key, "CollectKSM") == 0)
-		return cf_util_get_boolean(ci, &c->collect_ksm);
-	if (strcasecmp(ci->key, "CollectGuests") == 0)
-		return cf_util_get_boolean(ci, &c->collect_guests);
-	if (strcasecmp(ci->key, "IncludeDomain") == 0)
-		return conf_globs(ci, &c->include, &c->n_include);
-	if (strcasecmp(ci->key, "ExcludeDomain") == 0)
-		return conf_globs(ci, &c->exclude, &c->n_exclude);
-	if (strcasecmp(ci->key, "StatsPeriod") == 0)
-		return conf_int(ci, 0, &c->stats_period_s);
-	if (strcasecmp(ci->key, "StaleReads") == 0)
-		return conf_int(ci, 1, &c->stale_reads);
-	if (strcasecmp(ci->key, "MinimumRefresh") == 0)
-		return conf_int(ci, 0, &c->min_refresh_s);
-	if (strcasecmp(ci->key, "ActuatorSocket") == 0)
-		return cf_util_get_string(ci, &c->actuator_socket);
-	if (strcasecmp(ci->key, "ActuatorTimeout") == 0)
-		return conf_int(ci, 1, &c->actuator_timeout_ms);
-	if (strcasecmp(ci->key, "QemuPidDir") == 0)
-		return cf_util_get_string(ci, &c->qemu_pid_dir);
-	MOM_LOG(LOG_ERR, "unknown option \"%s\" in <Plugin mom>", ci->key);
-	return -1;
+	struct mom_conf *c = conf;
+
+	return conf_globs(ci, &c->exclude, &c->n_exclude);
 }
+
+/* <Plugin mom>: README "Read plugin configuration". */
+static const struct conf_option mom_options[] = {
+    CONF_OPT_STRING("Connection", struct mom_conf, uri),
+    CONF_OPT_STRING("Root", struct mom_conf, root),
+    CONF_OPT_BOOL("CollectHost", struct mom_conf, collect_host),
+    CONF_OPT_BOOL("CollectKSM", struct mom_conf, collect_ksm),
+    CONF_OPT_BOOL("CollectGuests", struct mom_conf, collect_guests),
+    CONF_OPT_CUSTOM("IncludeDomain", conf_include),
+    CONF_OPT_CUSTOM("ExcludeDomain", conf_exclude),
+    CONF_OPT_INT("StatsPeriod", struct mom_conf, stats_period_s, 0, INT_MAX),
+    CONF_OPT_INT("StaleReads", struct mom_conf, stale_reads, 1, INT_MAX),
+    CONF_OPT_INT("MinimumRefresh", struct mom_conf, min_refresh_s, 0,
+		 INT_MAX),
+    CONF_OPT_STRING("ActuatorSocket", struct mom_conf, actuator_socket),
+    CONF_OPT_INT("ActuatorTimeout", struct mom_conf, actuator_timeout_ms, 1,
+		 INT_MAX),
+    CONF_OPT_STRING("QemuPidDir", struct mom_conf, qemu_pid_dir),
+};
 
 static int mom_config(oconfig_item_t *ci)
 {
@@ -310,11 +220,10 @@ static int mom_config(oconfig_item_t *ci)
 	c = mom_conf_new();
 	if (c == NULL)
 		return -1;
-	for (int i = 0; i < ci->children_num; i++) {
-		if (conf_item(&ci->children[i], c) != 0) {
-			mom_conf_free(c);
-			return -1;
-		}
+	if (conf_table_parse(MOM_PLUGIN, mom_options, STATIC_ARRAY_SIZE(mom_options),
+			     c, ci) != 0) {
+		mom_conf_free(c);
+		return -1;
 	}
 	pending = c;
 	return 0;
@@ -361,41 +270,52 @@ static void dispatch(const struct mom_ctx *ctx, const char *pinst,
 	dispatch_at(ctx->now, pinst, type, tinst, values, n, meta);
 }
 
-/* One value, converted per the table entry; fills the union member that
-   matches the type's data source. */
+/* One value, converted per its contract row; fills the union member that
+   matches the row's data source type. */
 static void dispatch_metric(const struct mom_ctx *ctx, const char *pinst,
-			    const struct metric *m, double real, int64_t ival,
+			    enum metric_id id, double real, int64_t ival,
 			    bool is_real, meta_data_t *meta)
 {
+	const struct metric_def *m = &metric_defs[id];
 	value_t v;
 
-	if (m->kind == METRIC_DERIVE)
-		v.derive = m->scale == 1 ? (derive_t)ival
-					 : (derive_t)((double)ival * m->scale);
+	if (m->dstype == METRIC_DERIVE)
+		v.derive = (derive_t)metric_to_wire_int(m, ival);
 	else
-		v.gauge = (is_real ? real : (double)ival) * m->scale;
+		v.gauge = metric_to_wire(m, is_real ? real : (double)ival);
 	dispatch(ctx, pinst, m->type, m->type_instance, &v, 1, meta);
+}
+
+/* Two counters of one value list (plugin_metrics.h), when both are read. */
+static void dispatch_pair(const struct mom_ctx *ctx, const char *pinst,
+			  const struct plugin_metric_pair *p,
+			  const bool *present, int64_t a, int64_t b,
+			  meta_data_t *meta)
+{
+	const struct metric_def *m = &metric_defs[p->row];
+	value_t v[2];
+
+	if (!present[p->first] || !present[p->second])
+		return;
+	v[0].derive = (derive_t)metric_to_wire_int(m, a);
+	v[1].derive = (derive_t)metric_to_wire_int(m + 1, b);
+	dispatch(ctx, pinst, m->type, m->type_instance, v, 2, meta);
 }
 
 static void dispatch_host(const struct mom_ctx *ctx,
 			  const struct host_sample *s)
 {
+	const struct plugin_metric_pair *sw = &plugin_host_swap_pair;
 	meta_data_t *om = origin_meta();
 
 	for (int f = 0; f < HOST_FIELD_NR; f++) {
-		if (!s->present[f] || host_metrics[f].type == NULL)
+		if (!s->present[f] || plugin_host_metric[f] == METRIC_NR)
 			continue;
-		dispatch_metric(ctx, "", &host_metrics[f], s->rval[f],
+		dispatch_metric(ctx, "", plugin_host_metric[f], s->rval[f],
 				s->ival[f], host_field_is_real(f), om);
 	}
-	if (s->present[HOST_PSWPIN_PAGES] && s->present[HOST_PSWPOUT_PAGES]) {
-		value_t v[2] = {
-		    {.derive = s->ival[HOST_PSWPIN_PAGES]},
-		    {.derive = s->ival[HOST_PSWPOUT_PAGES]},
-		};
-
-		dispatch(ctx, "", "vmpage_io", "swap", v, 2, om);
-	}
+	dispatch_pair(ctx, "", sw, s->present, s->ival[sw->first],
+		      s->ival[sw->second], om);
 	meta_data_destroy(om);
 }
 
@@ -419,20 +339,17 @@ static meta_data_t *guest_meta(const struct guest_sample *s, const char *key,
 static void dispatch_guest_extras(const struct mom_ctx *ctx,
 				  const struct guest_sample *s, meta_data_t *m)
 {
-	if (s->present[GUEST_MINOR_FAULT] && s->present[GUEST_MAJOR_FAULT]) {
-		value_t v[2] = {
-		    {.derive = (derive_t)s->value[GUEST_MINOR_FAULT]},
-		    {.derive = (derive_t)s->value[GUEST_MAJOR_FAULT]},
-		};
+	const struct plugin_metric_pair *pf = &plugin_guest_fault_pair;
 
-		dispatch(ctx, s->name, "ps_pagefaults", "", v, 2, m);
-	}
+	dispatch_pair(ctx, s->name, pf, s->present,
+		      (int64_t)s->value[pf->first],
+		      (int64_t)s->value[pf->second], m);
 	if (s->have_age) {
 		meta_data_t *sm = guest_meta(s, "mom:stats_state",
 					     guest_stats_state_name(s->state));
-		value_t v = {.gauge = s->stats_age_s};
 
-		dispatch(ctx, s->name, "duration", "stats_age", &v, 1, sm);
+		dispatch_metric(ctx, s->name, METRIC_GUEST_STATS_AGE,
+				s->stats_age_s, 0, true, sm);
 		meta_data_destroy(sm);
 	}
 }
@@ -450,9 +367,9 @@ static void dispatch_guest(const struct guest_sample *s, void *opaque)
 	for (int i = 0; i < GUEST_STAT_NR; i++) {
 		meta_data_t *meta = i == GUEST_MINIMUM_KIB ? mm : m;
 
-		if (!s->present[i] || guest_metrics[i].type == NULL)
+		if (!s->present[i] || plugin_guest_metric[i] == METRIC_NR)
 			continue;
-		dispatch_metric(ctx, s->name, &guest_metrics[i], 0,
+		dispatch_metric(ctx, s->name, plugin_guest_metric[i], 0,
 				(int64_t)s->value[i], false, meta);
 	}
 	dispatch_guest_extras(ctx, s, m);
@@ -486,32 +403,29 @@ static int mom_read(user_data_t *ud)
 	return got > 0 ? 0 : -1;
 }
 
-/* Planned KSM settings -> identifiers (the value is scaled like the
-   measured one: sleep in seconds). */
-static const struct metric ksm_targets[MOMD_KSM_NR] = {
-    [MOMD_KSM_RUN] = {"gauge", "ksm_run_target", METRIC_GAUGE, 1},
-    [MOMD_KSM_PAGES_TO_SCAN] = {"vmpage_number", "ksm_pages_to_scan_target",
-				METRIC_GAUGE, 1},
-    [MOMD_KSM_SLEEP_MS] = {"duration", "ksm_sleep_target", METRIC_GAUGE, 0.001},
-};
-
+/* The plan's balloon targets and KSM settings, as their contract rows
+   (plugin_ksm_target_metric) say: sleep in seconds like the measured one. */
 static void dispatch_plan(const struct momd_plan *plan)
 {
+	const struct metric_def *tm = &metric_defs[METRIC_GUEST_TARGET];
 	cdtime_t now = cdtime();
 	meta_data_t *om = origin_meta();
 
 	for (size_t i = 0; i < plan->nguests; i++) {
-		value_t v = {.gauge = (double)plan->guests[i].target_kib * KIB};
+		value_t v = {.gauge = metric_to_wire(
+				 tm, (double)plan->guests[i].target_kib)};
 
-		dispatch_at(now, plan->guests[i].name, "memory", "target", &v,
-			    1, om);
+		dispatch_at(now, plan->guests[i].name, tm->type,
+			    tm->type_instance, &v, 1, om);
 	}
 	for (int k = 0; k < MOMD_KSM_NR; k++) {
-		value_t v = {.gauge = plan->ksm[k] * ksm_targets[k].scale};
+		const struct metric_def *m =
+		    &metric_defs[plugin_ksm_target_metric[k]];
+		value_t v = {.gauge = metric_to_wire(m, plan->ksm[k])};
 
 		if (plan->ksm_present[k])
-			dispatch_at(now, "", ksm_targets[k].type,
-				    ksm_targets[k].type_instance, &v, 1, om);
+			dispatch_at(now, "", m->type, m->type_instance, &v, 1,
+				    om);
 	}
 	meta_data_destroy(om);
 }

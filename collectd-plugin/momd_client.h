@@ -36,12 +36,13 @@ struct momd_plan {
 };
 
 /*
- * Ask momd at the unix socket `path` for its plan (GET /v1/plan, HTTP/1.0)
+ * Ask momd at the unix socket `path` for its plan (GET /v1/plan)
  * and fill *out (release it with momd_plan_release, also after a failure).
  * timeout_ms bounds the whole exchange.  A daemon that has not yet
  * evaluated gives an empty plan.  Returns 0, or a negative errno with a
  * message in err: -ECONNREFUSED/-ENOENT (momd is not running),
- * -ETIMEDOUT, -EPROTO (not HTTP 200, or not the expected JSON).
+ * -ETIMEDOUT, -EFBIG (a reply over 8 MiB), -EPROTO (not HTTP 200, or not
+ * the expected JSON).
  */
 int momd_plan_fetch(const char *path, int timeout_ms, struct momd_plan *out,
 		    char *err, size_t len);

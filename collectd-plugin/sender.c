@@ -26,9 +26,9 @@
  * rejected, never retried; anything else (5xx, no answer): the batch is
  * kept and retried after an exponential back-off (100 ms doubling up to
  * backoff_max_ms).  If the ring overflowed while the batch waited, the
- * batch is older than anything queued, so it is the one dropped.  libcurl
- * reuses one easy handle (keep-alive) and reconnects by itself after the
- * actuator restarts.  All logging happens in this thread, outside the
+ * batch is older than anything queued, so it is the one dropped.  The
+ * transport (http_curl.c) reuses one libcurl handle (keep-alive) and
+ * reconnects by itself after the actuator restarts.  All logging happens in this thread, outside the
  * lock, rate-limited: the first failure at once, then one summary per
  * SENDER_COMPLAIN_MS, and one line when delivery resumes.
  *
@@ -49,7 +49,6 @@
  */
 #include "sender.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -57,8 +56,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
+
+#include "http_curl.h"
 
 #define SENDER_BACKOFF_MIN_MS 100
 #define SENDER_COMPLAIN_MS    60000
@@ -99,10 +99,8 @@ struct sender {
 	long post_timeout_ms;
 	long backoff_ms;
 	long http_status;
-	CURL *curl;
-	struct curl_slist *headers;
-	char curl_err[CURL_ERROR_SIZE];
-	char last_error[CURL_ERROR_SIZE + 32];
+	struct http_curl *http; /* created on the first POST */
+	char last_error[288];
 	bool failing;
 	uint64_t fails_unlogged, rejects_unlogged, dropped_logged;
 	long long fail_logged_ms, reject_logged_ms, drop_logged_ms;
@@ -270,99 +268,37 @@ void sender_get_stats(struct sender *s, struct sender_stats *out)
 }
 
 /* ------------------------------------------------------------------ */
-/* Transport: libcurl                                                  */
+/* Transport: libcurl (http_curl.c)                                    */
 
-static size_t sender_discard(char *p, size_t size, size_t n, void *ud)
-{
-	(void)p;
-	(void)ud;
-	return size * n;
-}
-
-/* Abort a transfer in progress once a stop's drain deadline passed. */
-static int sender_curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
-				curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct sender *s = ud;
-	long long at = __atomic_load_n(&s->abort_at_ms, __ATOMIC_RELAXED);
-
-	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return at > 0 && sender_now_ms() >= at;
-}
-
-static int sender_curl_setup(struct sender *s)
-{
-	static const char *const fixed[] = {"Content-Type: application/json",
-					    "Expect:"};
-	char auth[1024];
-	struct curl_slist *h;
-
-	s->curl = curl_easy_init();
-	if (!s->curl)
-		return -ENOMEM;
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		h = curl_slist_append(s->headers, fixed[i]);
-		if (!h)
-			return -ENOMEM;
-		s->headers = h;
-	}
-	if (s->token) {
-		if ((size_t)snprintf(auth, sizeof(auth),
-				     "Authorization: Bearer %s",
-				     s->token) >= sizeof(auth))
-			return -EINVAL;
-		h = curl_slist_append(s->headers, auth);
-		explicit_bzero(auth, sizeof(auth));
-		if (!h)
-			return -ENOMEM;
-		s->headers = h;
-	}
-	if (s->url) {
-		curl_easy_setopt(s->curl, CURLOPT_URL, s->url);
-	} else {
-		curl_easy_setopt(s->curl, CURLOPT_URL,
-				 "http://localhost/v1/metrics");
-		curl_easy_setopt(s->curl, CURLOPT_UNIX_SOCKET_PATH,
-				 s->socket_path);
-	}
-	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, s->headers);
-	curl_easy_setopt(s->curl, CURLOPT_USERAGENT, "write_mom (collectd)");
-	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, sender_discard);
-	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->curl_err);
-	curl_easy_setopt(s->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(s->curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(s->curl, CURLOPT_XFERINFOFUNCTION,
-			 sender_curl_progress);
-	curl_easy_setopt(s->curl, CURLOPT_XFERINFODATA, s);
-	curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L);
-	return 0;
-}
-
-static int sender_curl_post(struct sender *s, const char *body, size_t len,
+static int sender_http_post(struct sender *s, const char *body, size_t len,
 			    long timeout_ms, long *status)
 {
-	CURLcode rc;
+	struct http_curl_reply reply;
+	int rc;
 
-	if (!s->curl && sender_curl_setup(s) < 0) {
-		snprintf(s->last_error, sizeof(s->last_error),
-			 "cannot set up libcurl");
-		return -ENOMEM;
+	if (!s->http) {
+		struct http_curl_config c = {
+		    .url = s->url ? s->url : "http://localhost/v1/metrics",
+		    .socket_path = s->url ? NULL : s->socket_path,
+		    .token = s->token,
+		    .user_agent = "write_mom (collectd)",
+		    .abort_at_ms = &s->abort_at_ms,
+		};
+
+		s->http = http_curl_new(&c);
+		if (!s->http) {
+			snprintf(s->last_error, sizeof(s->last_error),
+				 "cannot set up libcurl");
+			return -ENOMEM;
+		}
 	}
-	s->curl_err[0] = '\0';
-	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-			 (curl_off_t)len);
-	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	rc = curl_easy_perform(s->curl);
-	if (rc != CURLE_OK) {
-		snprintf(s->last_error, sizeof(s->last_error), "%s",
-			 s->curl_err[0] ? s->curl_err : curl_easy_strerror(rc));
-		return rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
-	}
-	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);
-	return 0;
+	rc = http_curl_request(s->http, body, len, timeout_ms, &reply,
+			       s->last_error, sizeof(s->last_error));
+	if (rc == 0)
+		*status = reply.status;
+	/* Refused, missing socket, cancelled: all "no answer" to the
+	   retry logic, as before. */
+	return rc == -ETIMEDOUT || rc == -ENOMEM || rc == 0 ? rc : -EIO;
 }
 
 /* ------------------------------------------------------------------ */
@@ -492,7 +428,7 @@ static enum sender_outcome sender_post_batch(struct sender *s)
 		rc = t->post(t->ctx, s->body.data, s->body.len,
 			     s->post_timeout_ms, &s->http_status);
 	else
-		rc = sender_curl_post(s, s->body.data, s->body.len,
+		rc = sender_http_post(s, s->body.data, s->body.len,
 				      s->post_timeout_ms, &s->http_status);
 	if (rc < 0) {
 		if (!s->last_error[0])
@@ -621,11 +557,8 @@ static void *sender_main(void *arg)
 	pthread_cond_broadcast(&s->idle);
 	pthread_mutex_unlock(&s->lock);
 	sender_msg_flush(s);
-	if (s->curl)
-		curl_easy_cleanup(s->curl);
-	s->curl = NULL;
-	curl_slist_free_all(s->headers);
-	s->headers = NULL;
+	http_curl_free(s->http);
+	s->http = NULL;
 	return NULL;
 }
 
@@ -641,7 +574,7 @@ int sender_start(struct sender *s)
 	if (s->started || s->stopping)
 		goto out;
 	if (!s->cfg.transport.post && !s->own_curl_init) {
-		if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
+		if (http_curl_global_init() < 0) {
 			rc = -EIO;
 			goto out;
 		}
@@ -734,7 +667,7 @@ void sender_free(struct sender *s)
 		free(s->batch[i]);
 	wire_buf_free(&s->body);
 	if (s->own_curl_init)
-		curl_global_cleanup();
+		http_curl_global_cleanup();
 	pthread_cond_destroy(&s->idle);
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
@@ -750,30 +683,5 @@ void sender_free(struct sender *s)
 
 bool sender_url_loopback(const char *url)
 {
-	static const char *const hosts[] = {"127.0.0.1", "localhost", "[::1]"};
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *user = NULL, *pw = NULL;
-	bool ok = false;
-
-	if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-		goto out;
-	/* Any user part ("localhost:@elsewhere") means the text and the
-	   connection disagree about the host: refused, not guessed. */
-	if (curl_url_get(u, CURLUPART_USER, &user, 0) != CURLUE_NO_USER ||
-	    curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) != CURLUE_NO_PASSWORD)
-		goto out;
-	if (strcmp(scheme, "http") != 0)
-		goto out;
-	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
-		if (strcasecmp(host, hosts[i]) == 0)
-			ok = true;
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(user);
-	curl_free(pw);
-	curl_url_cleanup(u);
-	return ok;
+	return http_curl_url_loopback(url);
 }

@@ -3,7 +3,8 @@
  * write_mom.c: collectd glue of the write plugin "write_mom", which
  * forwards value lists to the actuator (momd) in write_http JSON.
  *
- * This is the plugin's only file that includes collectd headers.  It
+ * This is the plugin's only file that includes collectd headers (with
+ * conf_table.c, shared with mom.c), in the same order as mom.c.  It
  * parses <Plugin write_mom> through an option table, builds one context
  * (struct wm_ctx) and registers, all with that context as user_data:
  *
@@ -32,8 +33,11 @@
  * are dropped, counted (total_values-foreign) and logged at most once a
  * minute.  The host name is not looked at: any sender can choose it.
  */
-#include "collectd/core/daemon/plugin.h"
-#include "collectd/core/utils/common/common.h"
+#include "core/daemon/collectd.h"
+
+#include "core/daemon/plugin.h"
+#include "core/utils/common/common.h"
+#include "core/utils/metadata/meta_data.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -43,8 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectd/core/utils/metadata/meta_data.h"
-
+#include "conf_table.h"
 #include "origin.h"
 #include "sender.h"
 #include "wire.h"
@@ -109,23 +112,15 @@ static void wm_ctx_free(void *p)
 /* ------------------------------------------------------------------ */
 /* Configuration                                                       */
 
-static int wm_opt_string(const oconfig_item_t *ci, char **dst)
-{
-	free(*dst);
-	*dst = NULL;
-	return cf_util_get_string(ci, dst);
-}
-
-static int wm_opt_socket(struct wm_conf *c, const oconfig_item_t *ci)
-{
-	return wm_opt_string(ci, &c->socket_path);
-}
-
 /* The URL must be plain http on the loopback interface (the token goes
    with every request): parsed, as libcurl will (sender_url_loopback). */
-static int wm_opt_url(struct wm_conf *c, const oconfig_item_t *ci)
+static int wm_opt_url(void *conf, const oconfig_item_t *ci)
 {
-	if (wm_opt_string(ci, &c->url) != 0)
+	struct wm_conf *c = conf;
+
+	free(c->url);
+	c->url = NULL;
+	if (cf_util_get_string(ci, &c->url) != 0)
 		return -1;
 	if (sender_url_loopback(c->url))
 		return 0;
@@ -135,8 +130,9 @@ static int wm_opt_url(struct wm_conf *c, const oconfig_item_t *ci)
 }
 
 /* Read the bearer token: one line, trailing whitespace removed. */
-static int wm_opt_token_file(struct wm_conf *c, const oconfig_item_t *ci)
+static int wm_opt_token_file(void *conf, const oconfig_item_t *ci)
 {
+	struct wm_conf *c = conf;
 	char *path = NULL, buf[WM_TOKEN_MAX + 1];
 	size_t n = 0;
 	FILE *f = NULL;
@@ -193,80 +189,34 @@ static int wm_opt_name(const oconfig_item_t *ci, char **list, size_t *n)
 	return 0;
 }
 
-static int wm_opt_plugin(struct wm_conf *c, const oconfig_item_t *ci)
+static int wm_opt_plugin(void *conf, const oconfig_item_t *ci)
 {
+	struct wm_conf *c = conf;
+
 	return wm_opt_name(ci, c->plugins, &c->nplugins);
 }
 
-static int wm_opt_type(struct wm_conf *c, const oconfig_item_t *ci)
+static int wm_opt_type(void *conf, const oconfig_item_t *ci)
 {
+	struct wm_conf *c = conf;
+
 	return wm_opt_name(ci, c->types, &c->ntypes);
 }
 
-static int wm_opt_forward_all(struct wm_conf *c, const oconfig_item_t *ci)
-{
-	return cf_util_get_boolean(ci, &c->forward_all);
-}
-
-static int wm_opt_report_stats(struct wm_conf *c, const oconfig_item_t *ci)
-{
-	return cf_util_get_boolean(ci, &c->report_stats);
-}
-
-/* A positive integer no larger than max. */
-static int wm_opt_int(const oconfig_item_t *ci, int *dst, int max)
-{
-	if (cf_util_get_int(ci, dst) != 0)
-		return -1;
-	if (*dst < 1 || *dst > max) {
-		ERROR(WM_NAME " plugin: %s must be between 1 and %d", ci->key,
-		      max);
-		return -1;
-	}
-	return 0;
-}
-
-static int wm_opt_batch_size(struct wm_conf *c, const oconfig_item_t *ci)
-{
-	return wm_opt_int(ci, &c->batch_size, 100000);
-}
-
-static int wm_opt_queue_limit(struct wm_conf *c, const oconfig_item_t *ci)
-{
-	return wm_opt_int(ci, &c->queue_limit, 10000000);
-}
-
-static int wm_opt_timeout(struct wm_conf *c, const oconfig_item_t *ci)
-{
-	return wm_opt_int(ci, &c->timeout_ms, 600000);
-}
-
-static int wm_opt_max_backoff(struct wm_conf *c, const oconfig_item_t *ci)
-{
-	return wm_opt_int(ci, &c->backoff_max_ms, 3600000);
-}
-
-static int wm_opt_drain(struct wm_conf *c, const oconfig_item_t *ci)
-{
-	return wm_opt_int(ci, &c->drain_ms, 600000);
-}
-
-static const struct wm_option {
-	const char *name;
-	int (*parse)(struct wm_conf *c, const oconfig_item_t *ci);
-} wm_options[] = {
-	{"Socket", wm_opt_socket},
-	{"URL", wm_opt_url},
-	{"TokenFile", wm_opt_token_file},
-	{"Plugin", wm_opt_plugin},
-	{"Type", wm_opt_type},
-	{"ForwardAll", wm_opt_forward_all},
-	{"ReportStats", wm_opt_report_stats},
-	{"BatchSize", wm_opt_batch_size},
-	{"QueueLimit", wm_opt_queue_limit},
-	{"Timeout", wm_opt_timeout},
-	{"MaxBackoff", wm_opt_max_backoff},
-	{"DrainTimeout", wm_opt_drain},
+/* <Plugin write_mom>: README "Write plugin configuration". */
+static const struct conf_option wm_options[] = {
+    CONF_OPT_STRING("Socket", struct wm_conf, socket_path),
+    CONF_OPT_CUSTOM("URL", wm_opt_url),
+    CONF_OPT_CUSTOM("TokenFile", wm_opt_token_file),
+    CONF_OPT_CUSTOM("Plugin", wm_opt_plugin),
+    CONF_OPT_CUSTOM("Type", wm_opt_type),
+    CONF_OPT_BOOL("ForwardAll", struct wm_conf, forward_all),
+    CONF_OPT_BOOL("ReportStats", struct wm_conf, report_stats),
+    CONF_OPT_INT("BatchSize", struct wm_conf, batch_size, 1, 100000),
+    CONF_OPT_INT("QueueLimit", struct wm_conf, queue_limit, 1, 10000000),
+    CONF_OPT_INT("Timeout", struct wm_conf, timeout_ms, 1, 600000),
+    CONF_OPT_INT("MaxBackoff", struct wm_conf, backoff_max_ms, 1, 3600000),
+    CONF_OPT_INT("DrainTimeout", struct wm_conf, drain_ms, 1, 600000),
 };
 
 static int wm_conf_parse(struct wm_conf *c, const oconfig_item_t *ci)
@@ -279,23 +229,9 @@ static int wm_conf_parse(struct wm_conf *c, const oconfig_item_t *ci)
 		.backoff_max_ms = 5000,
 		.drain_ms = 2000,
 	};
-	for (int i = 0; i < ci->children_num; i++) {
-		const oconfig_item_t *child = &ci->children[i];
-		const struct wm_option *opt = NULL;
-
-		for (size_t j = 0; j < sizeof(wm_options) / sizeof(wm_options[0]);
-		     j++) {
-			if (strcasecmp(child->key, wm_options[j].name) == 0)
-				opt = &wm_options[j];
-		}
-		if (!opt) {
-			ERROR(WM_NAME " plugin: unknown option \"%s\"",
-			      child->key);
-			return -1;
-		}
-		if (opt->parse(c, child) != 0)
-			return -1;
-	}
+	if (conf_table_parse(WM_NAME, wm_options, STATIC_ARRAY_SIZE(wm_options),
+			     c, ci) != 0)
+		return -1;
 	if (c->url && c->socket_path) {
 		ERROR(WM_NAME " plugin: Socket and URL are mutually exclusive");
 		return -1;

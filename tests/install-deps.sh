@@ -10,35 +10,42 @@ set -eu
 
 # Build: compiler, pkg-config and the -dev packages the Makefile links against.
 BUILD="gcc make libc6-dev pkg-config collectd-dev libvirt-dev libjansson-dev
-libmicrohttpd-dev libcurl4-openssl-dev"
+libmicrohttpd-dev libcurl4-openssl-dev libxml2-dev"
 # Run and test: the real collectd, a real libvirtd (test driver and QEMU),
 # virsh, curl for fixture posts, python3 for the vdsm client module.
 RUN="collectd-core libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 curl python3 procps iproute2"
 # Real guests (tests and the demo): QEMU under software emulation, and the
-# pieces the tiny guest image is built from at test time.
-GUESTS="qemu-system-x86 busybox-static xz-utils"
+# pieces the tiny guest image is built from at test time (qemu-guest-agent:
+# its binary and libraries are copied into the guest; never run on the host).
+GUESTS="qemu-system-x86 busybox-static xz-utils qemu-guest-agent"
 # Fuzz replay and sanitizer runs use clang's runtime; valgrind runs momd
 # under memcheck (tests/it/valgrind.sh); wrk loads the REST API
-# (tests/it/load.sh, make load).
-TOOLS="clang libclang-rt-14-dev valgrind wrk"
+# (tests/it/load.sh, make load); stress-ng keeps other cores busy to show
+# that the suite does not depend on an idle machine (`stress-ng --cpu 1
+# --timeout 900 & make test`: no test may fail then).
+TOOLS="clang libclang-rt-14-dev valgrind wrk stress-ng"
 # Metrics backends for tests/it/graphite_influx.sh: Graphite's carbon-cache
 # and whisper tools, InfluxDB 1.x with its collectd listener and CLI (about
 # 40 MB with python3-twisted, 16 s).  The tests run their own daemons on
 # unusual loopback ports with scratch data; on a host booted with systemd
 # the packages also enable their services on the default ports (2003,
-# 8086, 8088): disable them if you do not want them.  promtool (Debian's
-# 96 MB prometheus package, which also starts a server) is deliberately not
-# here: tests/it/promcheck.py checks the format, and promtool when present.
-METRICS="graphite-carbon python3-whisper influxdb influxdb-client"
+# 8086, 8088): disable them if you do not want them.  Prometheus (Debian's
+# prometheus package, about 96 MB, with promtool): tests/it/prometheus.sh
+# checks momd's exposition with `promtool check metrics`, and
+# tests/it/prometheus_scrape.sh runs a real server (its own port and
+# scratch storage) that scrapes momd; under systemd the package also
+# enables its own service on port 9090.
+METRICS="graphite-carbon python3-whisper influxdb influxdb-client prometheus"
 # The units under a real systemd (tests/it/systemd_unit.sh): systemd-nspawn
 # boots a Debian 12 tree that debootstrap makes once under build/ (about
 # 90 s and 350 MB the first time); systemd-socket-activate and
 # systemd-analyze are in systemd (tests/it/access.sh, tests/it/install.sh).
 SYSTEMD="systemd systemd-container debootstrap"
 # Benchmarks only (`make bench` passes --bench; `make test` never installs
-# these): wrk drives momd's ingest over loopback TCP (tests/bench/ingest.sh).
-BENCH="wrk"
+# these): wrk drives momd's ingest over loopback TCP (tests/bench/ingest.sh);
+# gnuplot-nox draws the scenario timelines (tests/bench/scenario.sh).
+BENCH="wrk gnuplot-nox"
 EXTRA=""
 [ "${1:-}" = "--bench" ] && EXTRA=$BENCH
 

@@ -28,13 +28,17 @@
 # DEMO_BACKEND=test (or a machine without QEMU or root) gives the previous
 # embedded default: a private libvirtd with libvirt's test driver, three
 # synthetic guests, a simulated 16 GiB host alternating every 30 s, and a
-# scratch directory standing in for /sys/kernel/mm/ksm.
+# scratch directory standing in for /sys/kernel/mm/ksm.  The demo falls
+# back to it, saying why in one line, when real guests fail to start (the
+# image, libvirtd, libvirt starting QEMU, or a guest not booting); what
+# was started for them is undone first.
 #
 # Environment: DEMO_SECONDS (0 = until Ctrl-C), INTERVAL (collectd and
 # policy interval, s, default 2), MANAGE=1 (manage local guests for real),
 # DEMO_EMBEDDED=1 (the embedded default even where a hypervisor answers
 # with running guests), DEMO_BACKEND=guests|test (embedded default; guests
-# when possible).
+# when possible, no fallback with guests), DEMO_GUESTS_FAIL=TEXT (tests:
+# act as if libvirt refused to start the guests with error TEXT).
 source "$(dirname "$0")/lib/common.sh"
 source "$ROOT/tests/lib/momd.sh"
 source "$ROOT/tests/lib/pipeline.sh"
@@ -100,6 +104,22 @@ setup_test() {
 	MOMD_FLAGS=(--rail-stale-ms 0)
 }
 
+# guests_fail WHY: real guests did not start.  Undo what setup_guests did
+# (guests, daemons, KSM, the lock) and fall back to the test driver, saying
+# why in one line; with DEMO_BACKEND=guests, stop instead.
+guests_fail() {
+	if [ "$BACKEND" = guests ]; then
+		say "DEMO_BACKEND=guests: real guests did not start ($1)"
+		exit 1
+	fi
+	g_cleanup >/dev/null 2>&1
+	ksm_restore >/dev/null 2>&1
+	_g_release
+	say "real guests did not start ($1): falling back to libvirt's test driver"
+	BACKEND=test
+	setup_test
+}
+
 setup_guests() {
 	source "$ROOT/tests/lib/guests.sh"
 	local phase=$((15 * INTERVAL)) t0 g sched_web="" k
@@ -109,13 +129,12 @@ setup_guests() {
 		"(relief) in turns of ${phase} s; real KSM (saved, restored on exit)"
 	t0=$(_g_ms)
 	g_build_image >"$T_TMP/build.out" 2>&1 || {
-		say "building the guest image failed:"
-		tail -5 "$T_TMP/build.out"
-		exit 1
+		guests_fail "building the guest image failed: $(tail -1 "$T_TMP/build.out")"
+		return
 	}
-	ksm_save || { say "KSM could not be saved (another run holds $G_STATE/lock?)"; exit 1; }
+	ksm_save || { guests_fail "KSM could not be saved (another run holds $G_STATE/lock?)"; return; }
 	say "  KSM knobs saved (restored on exit): $(tr '\n' ' ' <"$KSM_SAVE")"
-	g_libvirtd_start || { say "the system libvirtd did not start"; exit 1; }
+	g_libvirtd_start || { guests_fail "the system libvirtd did not start"; return; }
 	# Guest uptime runs ~5 s ahead of the host's phase clock (boot).  batch
 	# holds 120 MiB at the start of each pressure phase (its balloon is
 	# large then) for half of it; web takes 100 MiB in the middle of each
@@ -128,12 +147,22 @@ setup_guests() {
 		sched_web="$sched_web${sched_web:+,}$(((4 * k + 1) * phase + phase / 2 + 5)):100,$(((4 * k + 3) * phase + phase / 2 + 5)):0"
 	done
 	g_define web 384 --sched "$sched_web" && g_define db 384 --min-mib 320 &&
-		g_define batch 384 --sched "$sched_batch" && g_start web db batch || {
-		say "the demo guests did not start"
-		exit 1
+		g_define batch 384 --sched "$sched_batch" &&
+		if [ -n "${DEMO_GUESTS_FAIL:-}" ]; then
+			# tests/it/demo.sh: libvirt refusing to start QEMU.
+			echo "error: $DEMO_GUESTS_FAIL" >"$T_TMP/start.err"
+			false
+		else
+			g_start web db batch 2>"$T_TMP/start.err"
+		fi || {
+		guests_fail "libvirt: $(grep -m1 -o 'error: .*' "$T_TMP/start.err" || tail -1 "$T_TMP/start.err")"
+		return
 	}
 	for g in web db batch; do
-		g_wait_ready $g 180 || { say "guest $g did not boot: $(tail -2 "$(g_console $g)")"; exit 1; }
+		g_wait_ready $g 180 || {
+			guests_fail "guest $g did not boot: $(tail -1 "$(g_console $g)")"
+			return
+		}
 	done
 	say "  guests booted ($(((($(_g_ms) - t0)) / 1000)) s); consoles in $G_RUN"
 	pl_root "$R"

@@ -14,13 +14,18 @@
 #   memory.sh         momd Rss and private memory, idle and 1,000 guests
 #   read_plugin.sh    mom vs virt read callbacks, CPU per read, one collectd
 #   real_guests.sh    CPU per minute and reaction times on 3 real guests
+#   scenario.sh       balloon policies side by side on 4 real guests with
+#                     workloads: reclaim, reaction, harm (issue 19)
 #
 # BENCH_ONLY="eval ingest ..." runs a subset (names as above, without
 # extension).  Usage: BUILD=build bash tests/bench/run.sh
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-ONLY=${BENCH_ONLY:-eval ingest write_plugin memory read_plugin real_guests}
+# Absolute, also when given as BUILD=build: the scripts' daemons change
+# directory (virtlogd before writing its pid file).
+BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
+export BUILD
+ONLY=${BENCH_ONLY:-eval ingest write_plugin memory read_plugin real_guests scenario}
 OUT=$BUILD/bench/results.md
 
 if [ ! -x "$BUILD/tests/eval_bench" ]; then
@@ -62,6 +67,8 @@ main() {
 		bash "$ROOT/tests/bench/read_plugin.sh"
 	section real_guests "Real guests: CPU per minute and reaction (3 TCG guests, 1 s interval)" \
 		bash "$ROOT/tests/bench/real_guests.sh"
+	section scenario "Scenario: balloon policies side by side (4 TCG guests with workloads, simulated host)" \
+		bash "$ROOT/tests/bench/scenario.sh"
 	echo
 	echo "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg). Total: $((($(ms) - t0) / 1000)) s."
 }

@@ -7,19 +7,24 @@
 #   tests/guest/build.sh [OUTDIR]      (default: ${BUILD:-<repo>/build}/guest)
 #
 # Produces OUTDIR/vmlinux (Debian's kernel, uncompressed ELF, booted via PVH),
-# OUTDIR/initrd.img (busybox-static + memhog + virtio modules + init.sh as
+# OUTDIR/initrd.img (busybox-static + memhog + workload + virtio modules +
+# Debian's qemu-guest-agent with the shared libraries ldd names + init.sh as
 # /init) and OUTDIR/initrd-noballoon.img (the same without virtio_balloon).
+# The agent is started by /init only when the domain has the virtio-serial
+# port org.qemu.guest_agent.0 (tests/lib/guests.sh adds it unless --noagent).
 #
 # The kernel package (linux-image-<abi>-amd64, whatever linux-image-amd64
 # depends on today; override with KPKG=...) is downloaded with apt-get
 # download, never installed; it is re-fetched only when that name changes
 # (OUTDIR/kernel/kpkg.stamp).  The initrds are rebuilt only when the kernel
-# package, busybox-static's version or init.sh/memhog.c/build.sh change
+# package, busybox-static's or qemu-guest-agent's version or
+# init.sh/memhog.c/workload.c/build.sh change
 # (OUTDIR/image.stamp holds a sha256 over those).  Concurrent builds are
 # serialised with flock; outputs are replaced atomically (rename).
 #
 # Needs: apt-get (with package lists), dpkg-deb, xz, gzip, gcc + libc6-dev
-# (static libc), busybox-static.  Exit status 0 on success; non-zero with a
+# (static libc), busybox-static, qemu-guest-agent (installed on the host:
+# its binary and libraries are copied, the host never runs it).  Exit status 0 on success; non-zero with a
 # message on stderr otherwise.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +33,7 @@ OUT=${1:-${BUILD:-$ROOT/build}/guest}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 BUSYBOX=/bin/busybox
+QGA=/usr/sbin/qemu-ga
 # Insmod order, from each module's depends= (no modules.dep in the .deb).
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_balloon virtio_console"
 
@@ -37,6 +43,7 @@ exec 9>"$OUT/.build.lock"
 flock -w 600 9 || die "timeout waiting for $OUT/.build.lock"
 
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing (apt-get install busybox-static)"
+[ -x "$QGA" ] || die "$QGA missing (apt-get install qemu-guest-agent)"
 # resolve_kpkg: the ABI-versioned kernel package linux-image-amd64 depends on.
 resolve_kpkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
@@ -58,8 +65,9 @@ fi
 [ -n "$KPKG" ] || die "cannot resolve the kernel package (apt-get update?)"
 KVER=${KPKG#linux-image-}
 BBVER=$(dpkg-query -W -f='${Version}' busybox-static)
+QGAVER=$(dpkg-query -W -f='${Version}' qemu-guest-agent)
 # stamp: hash over every input of the image.
-stamp() { { echo "$KPKG $BBVER"; cd "$HERE" && sha256sum init.sh memhog.c build.sh; } | sha256sum | cut -d' ' -f1; }
+stamp() { { echo "$KPKG $BBVER $QGAVER"; cd "$HERE" && sha256sum init.sh memhog.c workload.c build.sh; } | sha256sum | cut -d' ' -f1; }
 STAMP=$(stamp)
 
 if [ "$(cat "$OUT/image.stamp" 2>/dev/null)" = "$STAMP" ] && [ -f "$OUT/vmlinux" ] &&
@@ -114,13 +122,22 @@ W=$OUT/work
 rm -rf "$W"
 mkdir -p "$W"
 gcc -O2 -Wall -Wextra -static -o "$W/memhog" "$HERE/memhog.c"
+gcc -O2 -Wall -Wextra -static -o "$W/workload" "$HERE/workload.c"
 mkinitrd() { # mkinitrd OUTFILE MODULE...
 	local out=$1 r=$W/rootfs m
 	shift
 	rm -rf "$r"
 	mkdir -p "$r/bin" "$r/lib/modules"
-	cp "$BUSYBOX" "$W/memhog" "$r/bin/"
+	cp "$BUSYBOX" "$W/memhog" "$W/workload" "$r/bin/"
 	cp "$HERE/init.sh" "$r/init"
+	# The agent and every shared library ldd names (the dynamic loader
+	# included), each under the path the binary asks for.
+	mkdir -p "$r/usr/sbin"
+	cp "$QGA" "$r/usr/sbin/qemu-ga"
+	for lib in $(ldd "$QGA" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
 	chmod 755 "$r/init"
 	for m in "$@"; do
 		cp "$K/modules/$m.ko" "$r/lib/modules/"
@@ -138,4 +155,4 @@ if [ ! "$K/vmlinux" -ef "$OUT/vmlinux" ]; then
 	mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
 fi
 stamp >"$OUT/image.stamp"
-echo "guest image built in $((($(date +%s%N) - t0) / 1000000)) ms ($KPKG, busybox $BBVER)"
+echo "guest image built in $((($(date +%s%N) - t0) / 1000000)) ms ($KPKG, busybox $BBVER, qemu-ga $QGAVER)"

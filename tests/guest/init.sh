@@ -8,7 +8,9 @@
 # listed in /lib/modules/order (the no-balloon initrd's list lacks
 # virtio_balloon), print "GUEST-READY <uptime>", find the virtio-serial port
 # named org.test.ctl and print "GUEST: control port <dev>" on the console;
-# hosts wait for that line before talking to the port.
+# hosts wait for that line before talking to the port.  If the domain has the
+# port org.qemu.guest_agent.0, start Debian's qemu-ga on it first and print
+# "GUEST: agent port <dev> pid <pid>" (else "GUEST: no agent port").
 #
 # Control protocol: one command per line, one reply line per command; replies
 # start with "ok" or "err".  One host connection at a time; after the host
@@ -23,6 +25,15 @@
 #   free               drop the hog and the tmpfs blob
 #   meminfo            ok MemTotal: .. kB MemFree: .. kB MemAvailable: .. kB
 #   poweroff           ok poweroff, then the guest powers off (domain shut off)
+#   agent kill         SIGKILL the guest agent (port closed: libvirt sees the
+#                      agent disconnect): ok agent kill
+#   agent freeze       SIGSTOP it (port stays open, commands time out)
+#   agent start        SIGCONT a frozen agent, or start a killed one
+#   agent status       ok agent running|stopped|none pid=<pid>
+#   wl MODE ARGS...    start /bin/workload MODE ARGS (tests/guest/workload.c)
+#                      in the background, its progress lines on the console:
+#                      ok wl <pid>
+#   wlstop             stop every workload, remove its cache file: ok wlstop
 #
 # Optional workload from the kernel command line, no host needed:
 #   guest.sched=SEC:MIB,...   at guest uptime SEC hold MIB MiB (0 = none);
@@ -56,15 +67,37 @@ if [ -n "$sched" ]; then
 	done) </dev/null &
 fi
 
+# vport NAME: the /dev node of the virtio-serial port named NAME, or nothing.
+vport() {
+	for p in /sys/class/virtio-ports/*; do
+		[ -e "$p/name" ] && [ "$(cat "$p/name")" = "$1" ] && echo "/dev/$(basename "$p")"
+	done
+}
 port=""
 for i in $(seq 50); do
-	for p in /sys/class/virtio-ports/*; do
-		[ -e "$p/name" ] && [ "$(cat "$p/name")" = "org.test.ctl" ] && port=/dev/$(basename "$p")
-	done
+	port=$(vport org.test.ctl)
 	[ -n "$port" ] && [ -e "$port" ] && break
 	port=""
 	sleep 0.1
 done
+
+# The guest agent: found after the control port (all ports appear together).
+cat >/agent.sh <<'EOS'
+# agent.sh start: start qemu-ga on its port, pid in /run/qga.pid
+ap=$(cat /run/qga.port 2>/dev/null)
+[ -n "$ap" ] || exit 1
+mkdir -p /run/qga
+/usr/sbin/qemu-ga -m virtio-serial -p "$ap" -t /run/qga -l /run/qga/log </dev/null >/dev/null 2>&1 3>&- &
+echo $! >/run/qga.pid
+EOS
+aport=$(vport org.qemu.guest_agent.0)
+if [ -n "$aport" ]; then
+	echo "$aport" >/run/qga.port
+	sh /agent.sh
+	echo "GUEST: agent port $aport pid $(cat /run/qga.pid)"
+else
+	echo "GUEST: no agent port"
+fi
 if [ -z "$port" ]; then
 	echo "GUEST: no control port; idling"
 	while true; do sleep 3600; done
@@ -102,6 +135,31 @@ while read -r cmd arg fill <&3; do
 		sleep 0.2
 		echo "ok free $(mi MemAvailable)" ;;
 	meminfo) echo "ok $(mi MemTotal) $(mi MemFree) $(mi MemAvailable)" ;;
+	agent)
+		pid=$(cat /run/qga.pid 2>/dev/null)
+		st=none
+		[ -n "$pid" ] && [ -d "/proc/$pid" ] && st=$(awk '{print $3}' "/proc/$pid/stat")
+		case "$arg:$st" in
+		kill:none) echo "err agent not running" ;;
+		kill:*) kill -9 "$pid"; rm -f /run/qga.pid; echo "ok agent kill" ;;
+		freeze:none) echo "err agent not running" ;;
+		freeze:*) kill -STOP "$pid"; echo "ok agent freeze" ;;
+		start:none) sh /agent.sh && echo "ok agent start pid=$(cat /run/qga.pid)" || echo "err no agent port" ;;
+		start:*) kill -CONT "$pid"; echo "ok agent start pid=$pid" ;;
+		status:none) echo "ok agent none pid=" ;;
+		status:T) echo "ok agent stopped pid=$pid" ;;
+		status:*) echo "ok agent running pid=$pid" ;;
+		*) echo "err agent kill|freeze|start|status" ;;
+		esac ;;
+	wl)
+		# $fill holds the rest of the line: the workload's arguments
+		/bin/workload "$arg" $fill </dev/null >/dev/console 2>&1 3>&- &
+		echo $! >>/run/wl.pids
+		echo "ok wl $!" ;;
+	wlstop)
+		[ -f /run/wl.pids ] && kill $(cat /run/wl.pids) 2>/dev/null
+		rm -f /run/wl.pids /dev/shm/wl.cache
+		echo "ok wlstop" ;;
 	poweroff)
 		echo "ok poweroff"
 		sync

@@ -109,6 +109,7 @@ _cycles_reached() { [ "$(cycles)" -ge "$1" ]; }
 
 file_is() { [ "$(cat "$1")" = "$2" ]; }
 
+_last_applied_is() { [[ "$(act_last "guest:$1" balloon_target applied)" == "$2 "* ]]; }
 # expect_target NAME KIB RESULT-DETAIL-PATTERN: libvirt shows the target and
 # the action log has it applied with a detail matching the pattern.
 expect_target() {
@@ -118,6 +119,8 @@ expect_target() {
 	else
 		not_ok "$name: libvirt reports $(lv_actual "$name") KiB, want $want"
 	fi
+	# momd records the action just after libvirt took the target.
+	wait_for 10 "$name's action recorded" _last_applied_is "$name" "$want"
 	got=$(act_last "guest:$name" balloon_target applied)
 	if [[ "$got" == "$want "*"$pat"* ]]; then
 		ok "$name: action applied $want ($pat)"
@@ -159,7 +162,7 @@ start_momd() {
 	"$BUILD/momd" --socket "$SOCK" --policy-dir "$pol" \
 		--state-dir "$T_TMP/state.$RANDOM" --libvirt-uri "$LV_URI" \
 		--ksm-dir "$ksm" --interval-ms 200 --settle-ms 50 \
-		--expiry-ms 600000 --log-level info "$@" \
+		--expiry-ms 600000 --samples-stale-ms 600000 --log-level info "$@" \
 		>>"$T_TMP/momd.log" 2>&1 &
 	MOMD_PID=$!
 	at_exit stop_pid "$MOMD_PID"
@@ -269,6 +272,7 @@ check "dry run off: libvirt shows 3891200" \
 check "dry run off: pages_to_scan written" \
 	wait_for 10 "pages_to_scan" file_is "$KA/pages_to_scan" 500
 check "dry run off: run written" wait_for 10 "run" file_is "$KA/run" 1
+wait_for 10 "dry's applied action recorded" has_act guest:dry balloon_target applied
 check "dry run off: the action has old, new, reason" \
 	[ "$(acts "[(a['old'], a['new'], a['planned'], a['reason'].startswith('10-test/target'), a['time_ms'] > 0) for a in A if a['subject'] == 'guest:dry' and a['result'] == 'applied']")" = '[[4096000, 3891200, 3891200, true, true]]' ]
 settle dry 4096000 3072000
@@ -314,8 +318,10 @@ params '{"k_sleep": 10}'
 check "KSM failing write: recorded as failed" \
 	wait_for 10 "sleep failed" has_act host ksm_sleep_millisecs failed
 wait_cycles 25
-C1=$(cycles)
+# Counted before the cycles (momd goes on retrying): the attempts counted
+# all happened by cycle C1.
 FAILS=$(act_count host ksm_sleep_millisecs failed)
+C1=$(cycles)
 check "KSM failing write: $FAILS attempts in $((C1 - C0)) cycles (one per 10)" \
 	[ "$FAILS" -ge 2 ] && [ "$FAILS" -le $(((C1 - C0) / 10 + 1)) ]
 params '{"k_sleep": -1}'
@@ -395,18 +401,40 @@ check "toobig: failed with libvirt's error" \
 	wait_for 10 "toobig failed" has_act guest:toobig balloon_target failed
 diag "toobig: $(act_last guest:toobig balloon_target failed)"
 check "toobig: libvirt untouched" actual_is toobig 2048000
-F0=$(act_count guest:toobig balloon_target failed)
+# The attempts counted lie between the two cycle counts (momd goes on
+# retrying while the test reads).
 C0=$(cycles)
+F0=$(act_count guest:toobig balloon_target failed)
 wait_cycles 12
-C1=$(cycles)
 FAILS=$(($(act_count guest:toobig balloon_target failed) - F0))
+C1=$(cycles)
 check "toobig: $FAILS more attempts in $((C1 - C0)) cycles, one per 3" \
 	[ "$FAILS" -ge 2 ] && [ "$FAILS" -le $(((C1 - C0) / 3 + 2)) ]
 ping() { api_get /v1/ping >/dev/null; }
 check "momd still answers" ping
-check "every action is in the log, one line each" \
-	[ "$(grep -c 'action ' "$T_TMP/momd.log")" -ge "$(acts 'len(A)')" ]
+# momd is still acting (toobig is retried), so a count of the log and a
+# read of the API are never the same instant.  Compare one snapshot
+# instead: momd logs an action before it enters the API's ring, and from
+# one thread, so the actions the API returned are exactly the first ones in
+# the log, in the same order, one line each; later log lines are actions
+# taken after the snapshot.  The log is read once momd has stopped, so that
+# every line it wrote is there.
+acts A >"$T_TMP/actions.snap"
 stop_pid "$MOMD_PID"
+log_matches_snapshot() {
+	python3 -c '
+import json, re, sys
+snap = json.load(open(sys.argv[1]))
+pat = re.compile(r"^momd\[\w+\]: action (\S+) (\S+) (\S+): (-?\d+) -> (-?\d+) ")
+logged = [m.groups() for m in map(pat.match, open(sys.argv[2])) if m]
+want = [(a["result"], a["subject"], a["control"], str(a["old"]), str(a["new"])) for a in snap]
+if not want or logged[:len(want)] != want:
+    sys.exit("log %d action lines, API %d; first difference: %s" % (len(logged), len(want),
+        next(((i, l, w) for i, (l, w) in enumerate(zip(logged, want)) if l != w), "lengths")))
+' "$T_TMP/actions.snap" "$T_TMP/momd.log"
+}
+check "every action is in the log, one line each, in the API's order" \
+	log_matches_snapshot
 
 # ---- daemon B: the shipped 03-ksm's unmerge sequence ----------------------
 
@@ -441,6 +469,8 @@ check "K8: merge_across_nodes=0 written" \
 	wait_for 10 "merge=0" file_is "$KB/merge_across_nodes" 0
 check "K8: run=1" wait_for 10 "run=1" file_is "$KB/run" 1
 check "K8: pages_to_scan=700" wait_for 10 "pts=700" file_is "$KB/pages_to_scan" 700
+# (recorded just after the write)
+wait_for 10 "pages_to_scan's action recorded" has_act host ksm_pages_to_scan applied
 check "K8: sleep_millisecs (already 10) not written" \
 	[ "$(act_count host ksm_sleep_millisecs applied)" = 0 ]
 check "K8: the mode written before run" \

@@ -4,8 +4,9 @@
 # dashboards.sh: the Grafana dashboards in contrib/dashboards.  They are
 # exactly what generate.py writes; they are valid dashboards (panels,
 # targets, the host and guest variables, an import input); and every series
-# a panel queries is one README.md "Metrics" documents (tests/it/
-# metrics_doc.py), under the naming of its backend: Graphite paths
+# a panel queries is one of the metric contract, which README.md "Metrics"
+# shows (build/tests/metric_doc --series), under the naming of its
+# backend: Graphite paths
 # collectd.$host.mom[-$guest|-*].<type>[-<type_instance>][.<ds>], InfluxDB
 # measurements mom_<dsname> with type and type_instance tags.  The checker
 # is shown to reject a dashboard querying an undocumented series.  (That the
@@ -13,7 +14,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 D=$ROOT/contrib/dashboards
-python3 "$ROOT/tests/it/metrics_doc.py" "$ROOT/README.md" >"$T_TMP/series"
+"$BUILD/tests/metric_doc" --series >"$T_TMP/series"
 mkdir -p "$T_TMP/gen"
 python3 "$D/generate.py" "$T_TMP/gen"
 for b in graphite influxdb; do

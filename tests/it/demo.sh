@@ -5,7 +5,8 @@
 #
 # The default, three tiny real guests: it boots them, shows samples and
 # decisions, moves real balloons (libvirt's actual shrinks) within 30 s of
-# the pipeline starting, KSM merges the identical guests within a minute,
+# the pipeline starting, KSM merges the identical guests (within two
+# minutes: see below),
 # the guest with a guaranteed minimum stays above it; and Ctrl-C (SIGINT to
 # its whole process group, as a terminal sends it) destroys the guests,
 # stops every daemon it started, restores the KSM knobs it saved and leaves
@@ -16,6 +17,15 @@
 source "$(dirname "$0")/../lib/common.sh"
 
 K=/sys/kernel/mm/ksm
+
+# The waits below give up at once when the demo has exited (WAIT_PIDS).
+sleep 0 &
+p=$!
+wait $p
+t0=$(date +%s%N)
+WAIT_PIDS=$p wait_for 600 "a process that has exited" false
+t=$((($(date +%s%N) - t0) / 1000000))
+check "a wait gives up at once when the watched process has exited (${t} ms)" [ "$t" -lt 5000 ]
 
 # start_demo OUT ENV...: run the demo in its own session, so that the SIGINT
 # below reaches the whole group the way a terminal's Ctrl-C does, and
@@ -32,6 +42,8 @@ os.setsid()
 os.execvp("bash", ["bash", sys.argv[1]])' "$ROOT/tests/run-demo.sh" >"$out" 2>&1 &
 	DEMO_PID=$!
 	at_exit "kill -9 -- -$DEMO_PID"
+	# Every wait gives up at once when the demo has exited.
+	WAIT_PIDS=$DEMO_PID
 }
 
 # stop_demo OUT WHAT: Ctrl-C, then the checks that nothing is left.
@@ -41,6 +53,7 @@ stop_demo() {
 	dir=${sock%/momd.sock}
 	check "$what: the demo reports its socket" test -n "$sock" -a -S "$sock"
 	kill -INT -- -"$DEMO_PID"
+	WAIT_PIDS=""
 	gone() { ! kill -0 "$DEMO_PID" 2>/dev/null; }
 	check "$what: Ctrl-C stops the demo" wait_for 60 "demo exits" gone
 	# (A function, not bash -c: pgrep would find that shell's own command
@@ -62,13 +75,21 @@ out=$T_TMP/demo.out
 start_demo "$out" INTERVAL=2 DEMO_EMBEDDED=1
 check "says it runs on the embedded default" \
 	wait_for 30 "embedded banner" grep -q "running on the embedded default" "$out"
+# Up to G_LOCK_WAIT for another run that holds the guests' lock, then the
+# image, libvirtd's first start (~8 s) and the boot; or the fallback.
+booted_or_not() { grep -qE "guests booted|cannot run real guests here|falling back to libvirt's test driver" "$out"; }
+check "real guests boot, or the demo says why not" \
+	wait_for 600 "guests booted or a reason" booted_or_not
 if grep -q "cannot run real guests here" "$out"; then
 	skip "real guests: $(grep -o 'cannot run real guests here.*' "$out")"
+	stop_demo "$out" "no real guests"
+elif grep -q "falling back to libvirt's test driver" "$out"; then
+	skip "real guests: $(grep -o 'real guests did not start.*' "$out")"
+	check "fallback: shows samples from the test driver" \
+		wait_for 60 "a sample line" grep -q " sample  host free.*demo-web" "$out"
+	stop_demo "$out" "fallback"
 else
-	# Up to G_LOCK_WAIT for another run that holds the guests' lock, then
-	# the image, libvirtd's first start (~8 s) and the boot.
-	check "boots three real guests" \
-		wait_for 600 "guests booted" grep -q "guests booted" "$out"
+	check "boots three real guests" grep -q "guests booted" "$out"
 	saved=$(sed -n 's/.*KSM knobs saved (restored on exit): //p' "$out" | head -1)
 	diag "KSM saved by the demo: $saved"
 	prefix=momg$DEMO_PID-
@@ -88,8 +109,11 @@ else
 	check "web's real balloon moved (libvirt's actual below 384 MiB)" \
 		wait_for 30 "web actual < 393216 KiB" web_shrunk
 	sharing() { grep -qE "sharing [1-9][0-9]* MiB" "$out" && [ "$(cat $K/pages_sharing)" -gt 0 ]; }
-	check "KSM merges the guests within a minute (shown, and in sysfs)" \
-		wait_for 60 "sharing > 0" sharing
+	# A minute on an idle host; ksmd scans at the CPU it gets, and KSM is
+	# on only in the simulated host's pressure turns, so on a busy host
+	# the bound is widened on purpose to two minutes.
+	check "KSM merges the guests within two minutes (shown, and in sysfs)" \
+		wait_for 120 "sharing > 0" sharing
 	db_never_below_min() {
 		grep -oE '\| db [0-9]+ MiB' "$out" | awk '$3 < 320 {bad=1} END {exit bad}'
 	}
@@ -103,7 +127,26 @@ else
 	check "KSM knobs back to what the demo saved ($now)" test -n "$saved" -a "$now" = "$saved"
 fi
 
-# 2. libvirt's test driver.
+# 2. Real guests that fail to start (libvirt refusing to start QEMU, as in
+# a container): the demo falls back to the test driver, saying why.
+if grep -q "cannot run real guests here" "$out"; then
+	skip "fallback from real guests: they cannot run here at all"
+else
+	out=$T_TMP/demo-fail.out
+	start_demo "$out" INTERVAL=1 DEMO_EMBEDDED=1 \
+		DEMO_GUESTS_FAIL="internal error: Failed disable mount propagation out of the root filesystem"
+	check "guests fail to start: the demo falls back to the test driver, saying why in one line" \
+		wait_for 600 "fallback line" grep -q "real guests did not start (libvirt: error: internal error: Failed disable mount propagation out of the root filesystem): falling back to libvirt's test driver" "$out"
+	check "fallback: shows samples from the test driver" \
+		wait_for 60 "a sample line" grep -q " sample  host free.*demo-web" "$out"
+	check "fallback: applies a balloon change" \
+		wait_for 30 "an applied balloon action" grep -q "action applied guest:.*balloon_target" "$out"
+	check "fallback: no domain of the failed guests is left" \
+		sh -c "! virsh -q -c qemu:///system list --all --name 2>/dev/null | grep -q '^momg$DEMO_PID-'"
+	stop_demo "$out" "fallback"
+fi
+
+# 3. libvirt's test driver.
 out=$T_TMP/demo-test.out
 start_demo "$out" INTERVAL=1 DEMO_EMBEDDED=1 DEMO_BACKEND=test
 check "test driver: says it runs on the embedded default" \

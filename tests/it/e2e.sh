@@ -27,12 +27,7 @@ lv_define e2e1 1024 1024 || not_ok "define e2e1"
 # Its KSM directory is a scratch one, also given to momd.
 R=$T_TMP/root
 KSM=$T_TMP/ksm
-mkdir -p "$KSM"
-for kv in run=0 pages_shared=0 pages_sharing=0 pages_unshared=0 \
-	pages_volatile=0 full_scans=0 pages_to_scan=100 sleep_millisecs=20 \
-	merge_across_nodes=1; do
-	echo "${kv#*=}" >"$KSM/${kv%%=*}"
-done
+pl_ksm_scratch "$KSM"
 pl_root "$R" "$KSM"
 pl_meminfo "$R" 10000000 1000000 1500000
 
@@ -98,10 +93,12 @@ check "momd's next samples show the applied size" \
 #    300, sleep max(10, 10 * 16 GiB / RAM) = 16 ms; seen in the samples.
 check "KSM switched on in the KSM directory" \
 	wait_for 20 "run = 1" grep -qx 1 "$KSM/run"
+# (momd writes the knobs one after the other, run first: wait for each.)
 check "sleep_millisecs set to 16 (10 ms per 16 GiB)" \
-	grep -qx 16 "$KSM/sleep_millisecs"
+	wait_for 10 "sleep_millisecs = 16" grep -qx 16 "$KSM/sleep_millisecs"
+pts_boosted() { [ "$(cat "$KSM/pages_to_scan")" -ge 400 ]; }
 check "pages_to_scan boosted from 100" \
-	test "$(cat "$KSM/pages_to_scan")" -ge 400
+	wait_for 10 "pages_to_scan >= 400" pts_boosted
 check "collectd reports ksm_run 1 from the written file" \
 	wait_for 20 "csv gauge-ksm_run = 1" csv_has mom gauge-ksm_run 1
 

@@ -2,13 +2,20 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # graphite_influx_check.py: the checks of tests/it/graphite_influx.sh.
-# For every documented series (metrics_doc.py output), its whisper file at
-# the documented Graphite path and its InfluxDB series (measurement
+# For every series of the metric contract (metric_doc --series), its
+# whisper file at the documented Graphite path and its InfluxDB series (measurement
 # mom_<dsname>, tags host, instance, type, type_instance) hold the expected
 # value.  Prints "PASS desc" or "FAIL desc" lines.
 #
 # argv: SERIES WHISPER_DIR INFLUX_URL ACTIONS.json PLAN.json
 #       g1=CUR_KIB:MAX_KIB:MIN_KIB g2=... INFLUX_DASHBOARD.json
+#
+# Or, first: wait SECS SINCE SERIES WHISPER_DIR INFLUX_URL g1 g2 -- wait up
+# to SECS seconds until every documented series is in both stores (carbon
+# writes its cache to whisper files later, and later still on a busy
+# machine; InfluxDB batches), with a point at or after SINCE (epoch s)
+# except for the series only momd's answers feed (targets: momd is stopped
+# by then).  Exits 0 when all are there, else 1 and names what is missing.
 import json
 import re
 import sys
@@ -17,6 +24,62 @@ import urllib.parse
 import urllib.request
 
 import whisper
+
+
+def point_since(path, since):
+    try:
+        _, vals = whisper.fetch(path, since - 1)
+    except (OSError, whisper.WhisperException):
+        return False
+    return any(v is not None for v in vals)
+
+
+def influx_since(url, meas, typ, tinst, inst, since):
+    q = ("SELECT last(value) FROM \"%s\" WHERE host='testhost' AND type='%s' AND "
+         "type_instance='%s' AND instance='%s' AND time >= %ds" % (meas, typ, tinst, inst, since))
+    try:
+        with urllib.request.urlopen(url + "/query?" + urllib.parse.urlencode(
+                {"db": "collectd", "q": q}), timeout=10) as r:
+            return bool(json.load(r)["results"][0].get("series"))
+    except OSError:
+        return False
+
+
+def wait_all(secs, since, series, wdir, url, guests):
+    dsnames = {}
+    for line in open("/usr/share/collectd/types.db"):
+        f = line.split()
+        if f and not f[0].startswith("#"):
+            dsnames[f[0]] = [d.strip().split(":")[0] for d in " ".join(f[1:]).split(",")]
+    want = []
+    for line in open(series):
+        scope, typ, tinst, ds = line.split()
+        tinst = "" if tinst == "-" else tinst
+        ds = None if ds == "-" else ds
+        # Targets come from momd's answers, which stopped with momd: any
+        # point of this run (within the 1 s archive, which holds an hour).
+        t0 = since - 1800 if tinst.endswith("target") else since
+        for inst in ([""] if scope == "host" else guests):
+            ident = typ + ("-" + tinst if tinst else "")
+            gpath = "collectd.testhost.mom%s.%s%s" % ("-" + inst if inst else "", ident,
+                                                     "." + ds if ds else "")
+            want.append(("Graphite " + gpath, point_since,
+                         (wdir + "/" + gpath.replace(".", "/") + ".wsp", t0)))
+            want.append(("InfluxDB %s/%s/%s/%s" % (inst, typ, tinst, ds or ""), influx_since,
+                         (url, "mom_" + (ds or dsnames[typ][0]), typ, tinst, inst, t0)))
+    end = time.time() + secs
+    while True:
+        want = [w for w in want if not w[1](*w[2])]
+        if not want:
+            return 0
+        if time.time() >= end:
+            print("missing after %ds: %s" % (secs, ", ".join(w[0] for w in want)))
+            return 1
+        time.sleep(0.5)
+
+
+if sys.argv[1] == "wait":
+    sys.exit(wait_all(int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:7], sys.argv[7:]))
 
 SERIES, WDIR, INFLUX, ACTIONS, PLAN = sys.argv[1:6]
 GUESTS = {}
@@ -100,8 +163,12 @@ def match(got, want, tol):
 
 
 def whisper_last(path, all_values=False):
+    # whisper answers from the first archive whose retention covers now -
+    # from: exactly an hour back would fall to the 60 s archive (no point
+    # yet) as soon as the clock passes the next second, which a slow run of
+    # these checks does.  Half an hour back stays in the 1 s archive.
     try:
-        _, vals = whisper.fetch(path, int(NOW) - 3600)
+        _, vals = whisper.fetch(path, int(time.time()) - 1800)
     except (OSError, whisper.WhisperException):
         return None
     vals = [v for v in vals if v is not None]

@@ -136,10 +136,14 @@ r=$(g_ctl a ping)
 if [ "$r" = "ok pong" ]; then ok "control channel answers"; else not_ok "control channel: '$r'"; fi
 
 # 6. setmem shrinks and grows actual; the guest without driver ignores it.
+# The deadlines below bound how fast a TCG guest's kernel reacts (balloon,
+# statistics refreshed once a second, its own memory use); on a loaded
+# 2-core host it gets a fraction of a core, so they are generous: each wait
+# ends as soon as its condition holds.
 n_before=$(g_actual n)
 t=$(_g_ms)
 g_setmem a $SMALL && g_setmem n $SMALL
-if g_wait_actual a $((SMALL * 1024)) 30; then
+if g_wait_actual a $((SMALL * 1024)) 60; then
 	ok "setmem $SMALL MiB: actual reached $((SMALL * 1024)) KiB in $(elapsed "$t") ms"
 else
 	not_ok "setmem $SMALL MiB: actual converges (now $(g_actual a))"
@@ -149,7 +153,7 @@ r=$(g_ctl a meminfo)
 diag "a at $SMALL MiB: $r"
 t=$(_g_ms)
 g_setmem a $MEM
-if g_wait_actual a $MEM_KIB 30; then
+if g_wait_actual a $MEM_KIB 60; then
 	ok "setmem back to $MEM MiB: actual $MEM_KIB KiB in $(elapsed "$t") ms"
 else
 	not_ok "setmem back to $MEM MiB (now $(g_actual a))"
@@ -168,7 +172,7 @@ fi
 
 # 7. In-guest memory pressure lowers usable; free raises it again.  First
 # let usable follow the grow (stats refresh once a second).
-if wait_for 10 "usable of a above $(((MEM - 120) * 1024)) after the grow" \
+if wait_for 30 "usable of a above $(((MEM - 120) * 1024)) after the grow" \
 	usable_above a $(((MEM - 120) * 1024)); then
 	ok "usable follows the grow: $(g_memstat a usable) KiB"
 else
@@ -178,13 +182,13 @@ u0=$(g_memstat a usable)
 t=$(_g_ms)
 r=$(g_ctl a "hog 150")
 case "$r" in "ok hog 150 rss=15"*) ok "hog 150: $r ($(elapsed "$t") ms)" ;; *) not_ok "hog 150: '$r'" ;; esac
-if wait_for 10 "usable of a below $((u0 - 120 * 1024))" usable_below a $((u0 - 120 * 1024)); then
+if wait_for 30 "usable of a below $((u0 - 120 * 1024))" usable_below a $((u0 - 120 * 1024)); then
 	ok "hog 150 lowers usable: $u0 -> $(g_memstat a usable) KiB within $(elapsed "$t") ms"
 else
 	not_ok "hog 150 lowers usable (was $u0, now $(g_memstat a usable))"
 fi
 g_ctl a free >/dev/null
-if wait_for 10 "usable of a back above $((u0 - 30 * 1024))" usable_above a $((u0 - 30 * 1024)); then
+if wait_for 30 "usable of a back above $((u0 - 30 * 1024))" usable_above a $((u0 - 30 * 1024)); then
 	ok "free: usable back to $(g_memstat a usable) KiB"
 else
 	not_ok "free raises usable (now $(g_memstat a usable))"
@@ -195,13 +199,42 @@ else
 	ok "no OOM kill in guest a"
 fi
 
+# 7b. Scripted workloads (tests/guest/workload.c, the scenario benchmark's):
+# a service that grows from 20 to 60 MiB at 2 s and reports its progress
+# on the console (serial lines end in \r\n), a tmpfs reader, and wlstop
+# giving the memory back.
+u0=$(g_memstat a usable)
+r=$(g_ctl a "wl service 20 2 60 50" "wl cache 30 20")
+case "$r" in "ok wl "*$'\n'"ok wl "*) ok "wl service + wl cache started: $(echo $r)" ;; *) not_ok "wl: '$r'" ;; esac
+wl_line() { grep -Eq "$1" "$(g_console a)"; }
+if wait_for 20 "service ramp line" wl_line '^WL service ramp el=(19[0-9][0-9]|2[0-9]{3}) held=60[[:space:]]*$'; then
+	ok "service ramps at its scripted 2 s: $(grep -m1 '^WL service ramp' "$(g_console a)")"
+else
+	not_ok "service ramp at 2 s (console: $(grep '^WL' "$(g_console a)" | tail -2 | tr '\n' ' '))"
+fi
+if wait_for 20 "progress lines of both workloads" wl_line '^WL cache el=[0-9]+ up=[0-9.]+ ops=[1-9][0-9]* held=30[[:space:]]*$' &&
+	wl_line '^WL service el=[0-9]+ up=[0-9.]+ ops=[1-9][0-9]* held=60[[:space:]]*$'; then
+	ok "workloads report progress: $(grep '^WL service el' "$(g_console a)" | tail -1)"
+else
+	not_ok "workload progress lines (console: $(grep '^WL' "$(g_console a)" | tail -2 | tr '\n' ' '))"
+fi
+r=$(g_ctl a wlstop)
+if [ "$r" = "ok wlstop" ] && wait_for 10 "usable of a back above $((u0 - 20 * 1024)) after wlstop" \
+	usable_above a $((u0 - 20 * 1024)); then
+	ok "wlstop gives the memory back: usable $(g_memstat a usable) KiB (was $u0)"
+else
+	not_ok "wlstop: '$r', usable $(g_memstat a usable) KiB (was $u0)"
+fi
+
 # 8. KSM merges the identical guests' pages.
 echo 1000 >"$K/pages_to_scan" && echo 20 >"$K/sleep_millisecs" && echo 1 >"$K/run"
+# ksmd scans pages_to_scan pages per wake-up on the CPU it gets: on a
+# loaded host it needs longer (the time is printed, not asserted tightly).
 t=$(_g_ms)
-if wait_for 30 "KSM pages_sharing > 10000" sharing_above 10000; then
+if wait_for 90 "KSM pages_sharing > 10000" sharing_above 10000; then
 	ok "KSM: pages_sharing $(cat "$K/pages_sharing") > 10000 after $(elapsed "$t") ms"
 else
-	not_ok "KSM: pages_sharing > 10000 within 30 s (now $(cat "$K/pages_sharing"))"
+	not_ok "KSM: pages_sharing > 10000 within 90 s (now $(cat "$K/pages_sharing"))"
 fi
 
 # 9. Cleanup, explicitly, then check the host is as before.

@@ -110,8 +110,8 @@ else
 	check "RSS growth bounded: ${rss0} -> ${rss1} KiB (< 32 MiB)" [ $((rss1 - rss0)) -lt 32768 ]
 fi
 
-# --- Connection limits and timeouts (documented: 128 connections per
-# listener, 10 s of inactivity).
+# --- Connection limits and timeouts (documented: 256 TCP connections, 64
+# per client address, 10 s of inactivity, 10 s for a whole request).
 cat >"$T_TMP/conns.py" <<'PY'
 import socket, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])
@@ -140,14 +140,16 @@ python3 "$T_TMP/conns.py" "$PORT" 200 >"$T_TMP/conns.out" 2>&1 &
 CONNS=$!
 at_exit kill "$CONNS"
 wait_for 10 "200 idle connections opened" grep -q '^open' "$T_TMP/conns.out"
+# "At once" as opposed to after the idle ones' 10 s timeout: 5 s leaves a
+# busy machine room to start curl and schedule momd.
 t0=$(date +%s%N)
-code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 --unix-socket "$MOMD_SOCK" http://momd/v1/ping)
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --unix-socket "$MOMD_SOCK" http://momd/v1/ping)
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "with $(awk '/^open/ {print $2}' "$T_TMP/conns.out") idle TCP connections the unix socket answers (${code}, ${ms} ms)" [ "$code" = 200 ]
 t0=$(date +%s%N)
-code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/ping")
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 15 --interface 127.0.0.2 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/ping")
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-check_sh "TCP answers within the 10 s timeout of the idle ones (${code}, ${ms} ms)" '[ "$code" = 200 ] && [ "$ms" -lt 12500 ]'
+check_sh "TCP from another client address answers while the idle ones hold their address's 64 (${code}, ${ms} ms)" '[ "$code" = 200 ] && [ "$ms" -lt 12500 ]'
 wait_for 20 "the slowloris client is cut" grep -q slowloris_cut_after "$T_TMP/conns.out"
 cut=$(awk '/slowloris_cut_after/ {print $2}' "$T_TMP/conns.out")
 check "a slowloris client is cut at the timeout (after ${cut:-never} s)" \

@@ -1,65 +1,60 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 #
-# metrics_doc.py: the series README.md "Metrics" documents, as a list that
-# tests can use (tests/it/graphite_influx.sh, tests/it/dashboards.sh).
-# Reads the tables "### Host", "### Guests" and "### Decisions of the
-# actuator" and prints one series per line:
+# metrics_doc.py README METRIC_DOC [--write]: README.md's metric tables are
+# the metric contract (actuator/metric_rows.h) as build/tests/metric_doc
+# prints it.  Each table sits between the lines
 #
-#   SCOPE TYPE TYPE_INSTANCE DS
+#   <!-- metric_doc --table NAME ... -->
+#   <!-- end metric_doc -->
 #
-# SCOPE is host or guest, TYPE_INSTANCE "-" when empty, DS the data source
-# for multi-value types ("-" otherwise).  The README abbreviates siblings
-# (`percent-pressure_some_avg10`, `_some_avg60`; `total_time_in_ms-
-# pressure_some`, `-pressure_full`) and lists data sources as "(DS `in`,
-# `out`)": both are expanded here.  Usage: metrics_doc.py README.md
-import re
+# and must equal `METRIC_DOC --table NAME` exactly.  Prints one line per
+# table, "PASS NAME" or "FAIL NAME: first differing line"; with --write it
+# rewrites the tables in place instead (REGENERATE=1 in metrics_doc.sh).
+# Exits 1 when a table differs or no table is found.
+import subprocess
 import sys
 
-
-def expand(cell):
-    """The identifiers of one table cell, siblings and data sources expanded."""
-    out, prev = [], None
-    ds_part = re.search(r"\(DS ([^;)]*)", cell)
-    ds = re.findall(r"`([a-z_]+)`", ds_part.group(1)) if ds_part else []
-    head = cell[:ds_part.start()] if ds_part else cell
-    for tok in re.findall(r"`([^`]+)`", head):
-        if not re.fullmatch(r"[a-z_]*-?[a-z0-9_]+", tok):
-            continue  # a header such as `mom-<domain>/…`
-        if tok.startswith("-") and prev:
-            tok = prev[:prev.rindex("-")] + tok
-        elif tok.startswith("_") and prev:
-            n = tok.count("_")
-            tok = "_".join(prev.split("_")[:-n]) + tok
-        prev = tok
-        out.append(tok)
-    return [(t, d) for t in out for d in (ds or [None])]
+BEGIN, END = "<!-- metric_doc --table ", "<!-- end metric_doc -->"
 
 
-def series(readme):
-    text = open(readme).read()
-    sec = text[text.index("\n## Metrics"):]
-    sec = sec[:sec.index("\n## ", 5)]
-    found = []
-    for name, scope_col in (("### Host", None), ("### Guests", None),
-                            ("### Decisions of the actuator", 0)):
-        part = sec[sec.index(name):]
-        part = part[:part.index("\n### ", 5)] if "\n### " in part[5:] else part
-        for line in part.splitlines():
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if len(cells) < 3 or not line.startswith("|") or set(cells[0]) <= set("-"):
-                continue
-            if scope_col is None:
-                scope, cell = ("host" if name == "### Host" else "guest"), cells[1]
-            else:
-                scope, cell = cells[0], cells[1]
-            if scope not in ("host", "guest") or "derived" in cell:
-                continue
-            for ident, ds in expand(cell):
-                typ, _, tinst = ident.partition("-")
-                found.append((scope, typ, tinst or "-", ds or "-"))
-    return found
+def generated(tool, name):
+    return subprocess.run([tool, "--table", name], check=True,
+                          capture_output=True, text=True).stdout.splitlines()
 
 
-for s in series(sys.argv[1]):
-    print(" ".join(s))
+def main(readme, tool, write):
+    lines = open(readme, encoding="utf-8").read().split("\n")
+    out, i, bad, found = [], 0, 0, 0
+    while i < len(lines):
+        out.append(lines[i])
+        if not lines[i].startswith(BEGIN):
+            i += 1
+            continue
+        found += 1
+        name = lines[i][len(BEGIN):].split()[0]
+        j = i + 1
+        while j < len(lines) and lines[j] != END:
+            j += 1
+        if j == len(lines):
+            print("FAIL %s: no %s after line %d" % (name, END, i + 1))
+            return 1
+        have, want = lines[i + 1:j], generated(tool, name)
+        if have == want:
+            print("PASS %s" % name)
+        else:
+            bad += 1
+            k = next((k for k in range(max(len(have), len(want)))
+                      if k >= len(have) or k >= len(want) or have[k] != want[k]))
+            print("FAIL %s: line %d is %r, the contract says %r" % (
+                name, i + 2 + k, have[k] if k < len(have) else None,
+                want[k] if k < len(want) else None))
+        out.extend(want if write else have)
+        i = j
+    if write:
+        open(readme, "w", encoding="utf-8").write("\n".join(out))
+        return 0
+    return 1 if bad or not found else 0
+
+
+sys.exit(main(sys.argv[1], sys.argv[2], "--write" in sys.argv[3:]))

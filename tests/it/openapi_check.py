@@ -92,6 +92,8 @@ def validate(v, schema, where="$"):
         if any(not validate(v, s, where) for s in schema["oneOf"]):
             return []
         return [f"{where}: matches no alternative"]
+    if v is None and schema.get("nullable"):
+        return []
     t = schema.get("type")
     if t:
         py = TYPES[t]

@@ -230,7 +230,14 @@ check "the read socket may not change parameters (403)" \
 	[ "$(call $READ PATCH /v1/parameters '{"k_run": 1}')" = 403 ]
 check "the admin socket may (200)" \
 	[ "$(call $ADMIN PATCH /v1/parameters '{"k_run": 1, "k_pts": 321}')" = 200 ]
-ksm_written() { [ "$(cat "$KSM/run")" = 1 ] && [ "$(cat "$KSM/pages_to_scan")" = 321 ]; }
+# fresh BODY: the samples of BODY dated now (momd acts only on samples
+# newer than 1.5 intervals, samples_stale_ms; a newer time lets the last
+# one settle).
+fresh() { sed "s/\"time\":[0-9.]*/\"time\":$(date +%s)/g" <<<"$1"; }
+ksm_written() {
+	call $READ POST /v1/metrics "$(fresh "${HOST%,}]")" >/dev/null
+	[ "$(cat "$KSM/run")" = 1 ] && [ "$(cat "$KSM/pages_to_scan")" = 321 ]
+}
 check "momd writes the KSM knobs under the real unit: run 1, pages_to_scan 321 on the host's scratch files" \
 	wait_for 20 "KSM written" ksm_written
 check "momd persisted the parameters in its StateDirectory (/var/lib/mom, owned by mom)" \
@@ -245,6 +252,8 @@ done
 check "ingest on the read socket (a guest \"ghost\" that libvirt does not have)" \
 	[ "$(call $READ POST /v1/metrics "$GUEST]")" = 200 ]
 ghost_failed() {
+	call $READ POST /v1/metrics "$(fresh "${HOST%,}]")" >/dev/null
+	call $READ POST /v1/metrics "$(fresh "$GUEST]")" >/dev/null
 	call $READ GET "/v1/actions?limit=50" >/dev/null
 	grep -q 'guest:ghost' "$T_TMP/cbody" && grep -qi 'guest is gone\|domain not found' "$T_TMP/cbody"
 }

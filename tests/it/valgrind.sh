@@ -36,7 +36,7 @@ cp "$ROOT"/policies/*.json "$T_TMP/policies/"
 for f in run pages_to_scan sleep_millisecs merge_across_nodes pages_shared pages_sharing; do
 	echo 0 >"$T_TMP/ksm/$f"
 done
-echo '{"log_level": "info", "interval_ms": 500}' >"$T_TMP/momd.json"
+echo '{"log_level": "info", "interval_ms": 500, "samples_stale_ms": 3600000}' >"$T_TMP/momd.json"
 
 valgrind --tool=memcheck --leak-check=full \
 	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \

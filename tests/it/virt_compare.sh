@@ -18,7 +18,8 @@ if [ ! -f "$BUILD/mom.so" ]; then
 	not_ok "$BUILD/mom.so exists (run make build/mom.so)"
 	done_testing
 fi
-has_series() { ls "$1"-* >/dev/null 2>&1; }
+# has_series PREFIX: the series has a value in csv (not only its header).
+has_series() { [ "$(cat "$1"-* 2>/dev/null | grep -vc '^epoch')" -ge 1 ]; }
 last() { tail -1 "$(ls "$1"-* 2>/dev/null | tail -1)" 2>/dev/null | cut -d, -f2; }
 
 lv_start || { not_ok "libvirtd started"; done_testing; }
@@ -45,11 +46,19 @@ LoadPlugin mom
 CONF
 cd_start "$T_TMP/collectd.conf"
 
+PAIRS="actual_balloon:actual available:available unused:unused usable:usable rss:rss"
+# every_series D: each compared series of D is in csv from both plugins
+# (two write threads write them, not necessarily in the order read).
+every_series() {
+	local pair
+	for pair in $PAIRS; do
+		has_series "$CSV/$1/virt/memory-${pair%%:*}" &&
+			has_series "$CSV/testhost/mom-$1/memory-${pair#*:}" || return 1
+	done
+}
 for d in c1 c2 test; do
-	wait_for 20 "$d: virt series" has_series "$CSV/$d/virt/memory-actual_balloon" &&
-		wait_for 20 "$d: mom series" has_series "$CSV/testhost/mom-$d/memory-actual"
-	for pair in actual_balloon:actual available:available unused:unused \
-		usable:usable rss:rss; do
+	wait_for 20 "$d: virt and mom series" every_series "$d"
+	for pair in $PAIRS; do
 		v=$(last "$CSV/$d/virt/memory-${pair%%:*}")
 		m=$(last "$CSV/testhost/mom-$d/memory-${pair#*:}")
 		if [ -n "$v" ] && awk -v a="$v" -v b="$m" 'BEGIN { exit !(a + 0 == b + 0) }'; then

@@ -152,14 +152,15 @@ host_avail_ge() {
 }
 # csv_lines PLUGIN ID: data lines of a csv series.
 csv_lines() {
-	local f
-	f=$(ls "$CSV/$1/$2"-* 2>/dev/null | tail -1)
-	[ -n "$f" ] && echo $(($(wc -l <"$f") - 1)) || echo 0
+	cat "$CSV/$1/$2"-* 2>/dev/null | grep -vc '^epoch'
 }
 # keeps_up FAILED_MIN: until write_mom's total_requests-failed reaches
 # FAILED_MIN (so the receiver has been failing for a while), repeatedly
 # take the value injected last and require csv, written by the same write
 # threads, to show it within two intervals.  Prints the number of stalls.
+# Timing on purpose: a write callback blocked on the hung receiver stalls
+# csv for the whole Timeout (3 s), a healthy one for milliseconds; 2 s
+# lies between, with room for a busy machine.
 keeps_up() {
 	local stalls=0 rounds=0 target end=$((SECONDS + 30))
 	while ! csv_ge write_mom total_requests-failed "$1"; do

@@ -8,7 +8,11 @@
 #
 #   momd_start [ARGS...]     start momd (socket $MOMD_SOCK, state dir
 #                            $MOMD_STATE, policies $MOMD_POLICIES) and wait
-#                            until it answers; extra ARGS are momd flags
+#                            until it answers; extra ARGS are momd flags.
+#                            Samples count as stale after an hour only:
+#                            these tests post a sample once and watch
+#                            several cycles (it/stale_data.sh tests the
+#                            hold on stale samples)
 #   momd_stop                SIGTERM and wait
 #   momd_log_clean           stop momd, then check that its log (every run
 #                            of this test) has no sanitizer report
@@ -45,7 +49,7 @@ momd_start() {
 	"$BUILD/momd" --socket "$MOMD_SOCK" --policy-dir "$MOMD_POLICIES" \
 		--state-dir "$MOMD_STATE" --libvirt-uri test:///default \
 		--ksm-dir "$MOMD_KSM" --interval-ms 500 --rail-stale-ms 0 \
-		"$@" >>"$MOMD_LOG" 2>&1 &
+		--samples-stale-ms 3600000 "$@" >>"$MOMD_LOG" 2>&1 &
 	MOMD_PID=$!
 	at_exit stop_pid "$MOMD_PID"
 	wait_for 10 "momd answers on $MOMD_SOCK" \

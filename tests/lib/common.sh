@@ -12,7 +12,9 @@
 #                                         check c1 only
 #   wait_for SECS WHAT CMD...             poll CMD every WAIT_POLL s (0.1)
 #                                         until it succeeds; 1 and a message
-#                                         at the deadline
+#                                         at the deadline, or at once when
+#                                         a process of WAIT_PIDS (the ones
+#                                         the test watches) has exited
 #   at_exit CMD...                        run CMD at exit (last added first)
 #   nap SECS                              pause a background loop without a
 #                                         child process (an external sleep
@@ -20,10 +22,12 @@
 #   done_testing                          print the plan, exit 1 on failure
 #
 # $T_TMP is a fresh directory removed at exit; $ROOT is the repository;
-# $BUILD the build tree.
+# $BUILD the build tree, always an absolute path (BUILD=build works: the
+# daemons the tests start change directory, virtlogd before writing its
+# pid file).
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
+BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
 T_N=0
 T_FAILED=0
 T_CLEANUPS=()
@@ -47,11 +51,19 @@ wait_for() {
 	local secs=$1 what=$2
 	shift 2
 	local end=$(($(date +%s%N) / 1000000 + secs * 1000))
+	local pid
 	until "$@" >/dev/null 2>&1; do
 		if [ $(($(date +%s%N) / 1000000)) -ge $end ]; then
 			diag "timeout (${secs}s): $what"
 			return 1
 		fi
+		for pid in ${WAIT_PIDS:-}; do
+			kill -0 "$pid" 2>/dev/null && continue
+			# One last look: it may have done it on its way out.
+			"$@" >/dev/null 2>&1 && return 0
+			diag "given up: $what: process $pid has exited"
+			return 1
+		done
 		sleep "${WAIT_POLL:-0.1}"
 	done
 }

@@ -33,7 +33,7 @@
 #
 # Guests (NAME is short; the libvirt name is ${G_PREFIX}NAME, per run)
 #   g_define NAME MEM_MIB [--cur-mib N] [--min-mib N] [--noballoon]
-#            [--sched SPEC] [--stats-period N]
+#            [--sched SPEC] [--stats-period N] [--noagent]
 #                           define (not start) a guest of MEM_MIB MiB;
 #                           --cur-mib: currentMemory at start (balloon
 #                           inflated at boot); --min-mib: vdsm's
@@ -41,7 +41,10 @@
 #                           --noballoon: initrd without virtio_balloon (the
 #                           device stays, no driver); --sched: guest.sched=
 #                           workload (SEC:MIB,...); --stats-period: balloon
-#                           stats period in s (default 1, 0 = off)
+#                           stats period in s (default 1, 0 = off);
+#                           every guest gets the virtio-serial channel
+#                           org.qemu.guest_agent.0 (its /init then starts
+#                           qemu-ga) unless --noagent
 #   g_start NAME...         start defined guests
 #   g_wait_ready NAME [SECS]
 #                           wait (default 120 s) for "GUEST: control port" in
@@ -384,6 +387,7 @@ g_destroy() {
 
 g_define() {
 	local name=$1 mem=$2 cur=$2 min="" initrd=$G_IMG/initrd.img sched="" period=1 meta="" cmdline
+	local agent=1 agentdev=""
 	shift 2
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -392,6 +396,7 @@ g_define() {
 		--noballoon) initrd=$G_IMG/initrd-noballoon.img ;;
 		--sched) sched=$2; shift ;;
 		--stats-period) period=$2; shift ;;
+		--noagent) agent=0 ;;
 		*) diag "g_define: unknown option $1"; return 1 ;;
 		esac
 		shift
@@ -406,6 +411,7 @@ g_define() {
 	cmdline="console=ttyS0 panic=-1 no_timer_check"
 	[ -n "$sched" ] && cmdline="$cmdline guest.sched=$sched"
 	rm -f "$G_RUN/$full.console.log"
+	[ "$agent" = 1 ] && agentdev="<channel type='unix'><source mode='bind' path='$G_RUN/$full.qga.sock'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 	cat >"$G_RUN/$full.xml" <<EOF
 <domain type='$G_VIRT_TYPE'>
   <name>$full</name>
@@ -432,6 +438,7 @@ g_define() {
       <source mode='bind' path='$G_RUN/$full.ctl.sock'/>
       <target type='virtio' name='org.test.ctl'/>
     </channel>
+    $agentdev
     <memballoon model='virtio'><stats period='$period'/></memballoon>
   </devices>
 </domain>

@@ -9,7 +9,9 @@
 # "keeper" virsh holds one for the whole test; collectd and the actuator then
 # see the same domains and each other's changes through $LV_URI.
 #
-#   lv_start                       start the daemon and the keeper; sets LV_URI
+#   lv_start                       start the daemon and the keeper (and
+#                                  wait until the keeper holds the state);
+#                                  sets LV_URI
 #   lv_virsh CMD...                virsh against LV_URI
 #   lv_restart                     stop the daemon, start a new one (same dir)
 #   lv_define NAME MAX_MIB CUR_MIB [MIN_MIB]
@@ -29,11 +31,29 @@ lv_start() {
 	LV_SOCK=$dir/libvirt/libvirt-sock
 	LV_URI="test+unix:///default?socket=$LV_SOCK"
 	wait_for 30 "libvirtd socket" test -S "$LV_SOCK" || return 1
-	# The keeper: a virsh reading commands from a pipe that never closes.
-	sleep 100000 | virsh -q -c "$LV_URI" >/dev/null 2>&1 &
+	# The keeper: a virsh reading commands from a FIFO this shell holds
+	# open.  Until its connection is open, a domain defined by another
+	# connection vanishes when that one closes, and on a busy machine virsh
+	# takes a while to start: so the keeper itself defines a marker domain,
+	# and once another connection sees it, the keeper holds the state.
+	rm -f "$dir/keeper.in"
+	mkfifo "$dir/keeper.in"
+	virsh -q -c "$LV_URI" <"$dir/keeper.in" >"$dir/keeper.out" 2>&1 &
 	LV_KEEPER=$!
-	at_exit "pkill -P $$ -f 'sleep 100000' ; kill $LV_KEEPER"
-	wait_for 30 "libvirtd answers" virsh -q -c "$LV_URI" version
+	exec {LV_KEEPER_FD}>"$dir/keeper.in"
+	at_exit "kill $LV_KEEPER"
+	cat >"$dir/keeper.xml" <<XML
+<domain type='test'>
+  <name>momt-keeper</name>
+  <memory unit='MiB'>16</memory>
+  <vcpu>1</vcpu>
+  <os><type>hvm</type></os>
+</domain>
+XML
+	echo "define $dir/keeper.xml" >&"$LV_KEEPER_FD"
+	wait_for 30 "the keeper's connection holds the test driver" \
+		virsh -q -c "$LV_URI" dominfo momt-keeper || return 1
+	virsh -q -c "$LV_URI" undefine momt-keeper >/dev/null
 }
 
 lv_virsh() { virsh -q -c "$LV_URI" "$@"; }
@@ -61,6 +81,7 @@ XML
 # same socket directory (the test driver's state starts over: only the
 # built-in "test" domain).  Sets LV_PID and LV_KEEPER anew.
 lv_restart() {
+	exec {LV_KEEPER_FD}>&-
 	kill "$LV_KEEPER" 2>/dev/null
 	stop_pid "$LV_PID"
 	wait_for 10 "libvirtd socket removed" test ! -S "$LV_SOCK"

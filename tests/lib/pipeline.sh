@@ -19,6 +19,9 @@
 # does not keep ksmd on outside the simulated pressure.
 #
 #   pl_root DIR [KSM_DIR]          create the fixture tree
+#   pl_ksm_scratch DIR             a scratch KSM directory (every knob and
+#                                  counter at its idle value, run 0), for
+#                                  tests that must not touch the real one
 #   pl_meminfo DIR TOTAL_KIB FREE_KIB [AVAILABLE_KIB]
 #                                  rewrite DIR/proc/meminfo atomically
 #                                  (MemFree = FREE, no buffers/cache, so
@@ -50,6 +53,16 @@ pl_root() {
 	pid=$(pgrep -x ksmd | head -1)
 	[ -n "$pid" ] && ln -sfn "/proc/$pid" "$dir/proc/$pid"
 	return 0
+}
+
+pl_ksm_scratch() {
+	local kv
+	mkdir -p "$1"
+	for kv in run=0 pages_shared=0 pages_sharing=0 pages_unshared=0 \
+		pages_volatile=0 full_scans=0 pages_to_scan=100 \
+		sleep_millisecs=20 merge_across_nodes=1; do
+		echo "${kv#*=}" >"$1/${kv%%=*}"
+	done
 }
 
 pl_meminfo() {

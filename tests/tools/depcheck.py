@@ -11,7 +11,7 @@ A module is a .c file with the .h of the same name.  Two graphs:
 Prints every circle (strongly connected component of more than one module)
 of each graph, then the layer violations: a core module (a member of
 libmomcore.a) calling outside the core, a plugin module calling a member of
-libmomd.a.  Exits 1 when there is any, else 0.  Standard library only.
+libmomd.a that the read plugin does not compile in too.  Exits 1 when there is any, else 0.  Standard library only.
 """
 import collections
 import glob
@@ -120,7 +120,10 @@ def main():
         for c in found:
             print('   ' + ' <-> '.join(c))
     core = members(os.path.join(BUILD, 'libmomcore.a'))
-    momd = members(os.path.join(BUILD, 'libmomd.a'))
+    # A module compiled into the read plugin as well (domxml.c) is shared,
+    # not momd's.
+    momd = members(os.path.join(BUILD, 'libmomd.a')) - \
+        members(os.path.join(BUILD, 'libmomplugin.a'))
     bad = []
     for mod, targets in sorted(calls.items()):
         for t in sorted(targets):

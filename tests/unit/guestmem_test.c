@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guestmem_test.c: unit tests of collectd-plugin/guest_mem.c and
- * collectd-plugin/xml_scan.c.
+ * collectd-plugin/guest_min.c (actuator/domxml.c has domxml_test.c).
  *
- * The pure parts (XML scanning, minimum parsing, staleness, name filters)
- * run on literal text.  The reader runs against libvirt's in-process test
- * driver with a node file written here (test:///<file>): domains with the
- * guaranteed minimum from vdsm metadata, from our metadata, from
- * <memtune>, and from nothing, plus a shut-off domain that must not be
- * listed.  The test driver's synthetic balloon stats (actual = cur,
+ * The pure parts (minimum parsing, staleness, name filters) run on literal
+ * text.  The reader runs against libvirt's in-process test driver with a
+ * node file written here (test:///<file>): domains with the guaranteed
+ * minimum from vdsm metadata (under vdsm's usual prefix and under another
+ * prefix for the same namespace URI), from our metadata, from <memtune>,
+ * and from nothing (including vdsm's prefix bound to another URI), plus a
+ * shut-off domain that must not be listed.  The test driver's synthetic balloon stats (actual = cur,
  * unused = cur/2, ...) are asserted exactly.  Single-threaded.
  */
 #include "guest_mem.h"
+#include "guest_min.h"
 #include "testing.h"
-#include "xml_scan.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -68,60 +69,15 @@ static const struct guest_sample *find(const struct seen *seen,
 	return NULL;
 }
 
-static void test_xml_scan(void)
-{
-	const char *x = "<!-- <a:min>9</a:min> --><r><a:min unit='MiB'> 12 "
-			"</a:min><e/><min>3</min></r>";
-	struct xml_elem e;
-	char buf[16];
-	uint64_t kib = 0;
-
-	T_OK(xml_scan_find(x, x + strlen(x), "min", &e),
-	     "element found by local name");
-	T_OK(xml_scan_attr(&e, "unit", buf, sizeof(buf)) &&
-		 strcmp(buf, "MiB") == 0,
-	     "attribute read");
-	T_EQ_INT(xml_scan_size_elem(x, x + strlen(x), "min", "KiB", &kib), 0,
-		 "size element parsed (comment skipped)");
-	T_EQ_INT(kib, 12 * 1024, "12 MiB in KiB");
-	T_OK(xml_scan_find(x, x + strlen(x), "e", &e) && e.body == e.body_end,
-	     "self-closing element");
-	T_OK(!xml_scan_find(x, x + 10, "min", &e), "never past end");
-	{
-		const char *bad = "<m>12x</m>";
-		const char *neg = "<m>-1</m>";
-		const char *unit = "<m unit='parsecs'>1</m>";
-		const char *open = "<m>12";
-
-		T_EQ_INT(xml_scan_size_elem(bad, bad + strlen(bad), "m", "KiB",
-					    &kib),
-			 -EINVAL, "trailing garbage rejected");
-		T_EQ_INT(xml_scan_size_elem(neg, neg + strlen(neg), "m", "KiB",
-					    &kib),
-			 -EINVAL, "negative rejected");
-		T_EQ_INT(xml_scan_size_elem(unit, unit + strlen(unit), "m",
-					    "KiB", &kib),
-			 -EINVAL, "unknown unit rejected");
-		T_EQ_INT(xml_scan_size_elem(open, open + strlen(open), "m",
-					    "KiB", &kib),
-			 -ENOENT, "unclosed element not found");
-	}
-	T_EQ_INT(xml_scan_size_kib(1, "G", "KiB", &kib), 0, "G unit");
-	T_EQ_INT(kib, 1024 * 1024, "1 G = 1048576 KiB");
-	T_EQ_INT(xml_scan_size_kib(UINT64_MAX, "TiB", "KiB", &kib), -ERANGE,
-		 "overflow detected");
-}
-
+/* The texts are what virDomainGetMetadata returns: the element it selected
+   by namespace URI, with the namespace removed. */
 static void test_min_parsers(void)
 {
-	const char *vdsm =
-	    "<ovirt-vm:vm xmlns:ovirt-vm=\"http://ovirt.org/vm/1.0\">"
-	    "<ovirt-vm:clusterVersion>4.6</ovirt-vm:clusterVersion>"
-	    "<ovirt-vm:minGuaranteedMemoryMb type=\"int\">1024"
-	    "</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm>";
-	const char *mom = "<mom:guest xmlns:mom=\"" GUEST_MOM_NS "\">"
-			  "<mom:min_guarantee unit=\"MiB\">256"
-			  "</mom:min_guarantee></mom:guest>";
+	const char *vdsm = "<vm><clusterVersion>4.6</clusterVersion>"
+			   "<minGuaranteedMemoryMb type=\"int\">1024"
+			   "</minGuaranteedMemoryMb></vm>";
+	const char *mom = "<guest><min_guarantee unit=\"MiB\">256"
+			  "</min_guarantee></guest>";
 	const char *dom =
 	    "<domain><name>x</name><memtune><hard_limit "
 	    "unit='KiB'>9</hard_limit><min_guarantee "
@@ -139,15 +95,19 @@ static void test_min_parsers(void)
 		 "min_guarantee outside memtune ignored");
 	T_EQ_INT(guest_min_from_vdsm("<vm/>", &kib), -ENOENT,
 		 "vdsm metadata without the element");
+	T_EQ_INT(guest_min_from_vdsm("<vm><memGuaranteedSize>1", &kib),
+		 -EINVAL, "text that is not XML: -EINVAL");
+	T_EQ_INT(guest_min_from_mom("<guest><min_guarantee unit='parsecs'>1"
+				    "</min_guarantee></guest>",
+				    &kib),
+		 -EINVAL, "unknown unit: -EINVAL");
 	/* After memory hot-plug vdsm rewrites memGuaranteedSize; the engine's
 	   minGuaranteedMemoryMb keeps the value from VM creation. */
-	T_EQ_INT(guest_min_from_vdsm(
-		     "<ovirt-vm:vm xmlns:ovirt-vm=\"http://ovirt.org/vm/1.0\">"
-		     "<ovirt-vm:minGuaranteedMemoryMb type=\"int\">1024"
-		     "</ovirt-vm:minGuaranteedMemoryMb>"
-		     "<ovirt-vm:memGuaranteedSize type=\"int\">1536"
-		     "</ovirt-vm:memGuaranteedSize></ovirt-vm:vm>",
-		     &kib),
+	T_EQ_INT(guest_min_from_vdsm("<vm><minGuaranteedMemoryMb type=\"int\">"
+				     "1024</minGuaranteedMemoryMb>"
+				     "<memGuaranteedSize type=\"int\">1536"
+				     "</memGuaranteedSize></vm>",
+				     &kib),
 		 0, "vdsm metadata after hot-plug parsed");
 	T_EQ_INT(kib, 1536 * 1024,
 		 "the live memGuaranteedSize wins over minGuaranteedMemoryMb");
@@ -205,6 +165,22 @@ static const char node_xml[] =
     "<ovirt-vm:minGuaranteedMemoryMb type='int'>512"
     "</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm></metadata>"
     "<memory unit='MiB'>2048</memory><currentMemory unit='MiB'>1024"
+    "</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
+    "</domain>\n"
+    /* The same namespace URI under another prefix: still vdsm's. */
+    "<domain type='test'><name>g-prefix</name>"
+    "<metadata><engine:vm xmlns:engine='http://ovirt.org/vm/1.0'>"
+    "<engine:memGuaranteedSize type='int'>384"
+    "</engine:memGuaranteedSize></engine:vm></metadata>"
+    "<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>1024"
+    "</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
+    "</domain>\n"
+    /* vdsm's prefix bound to another URI: not vdsm's metadata. */
+    "<domain type='test'><name>g-otherns</name>"
+    "<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://example.org/not-vdsm'>"
+    "<ovirt-vm:memGuaranteedSize type='int'>384"
+    "</ovirt-vm:memGuaranteedSize></ovirt-vm:vm></metadata>"
+    "<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>1024"
     "</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
     "</domain>\n"
     "<domain type='test'><name>g-mom</name>"
@@ -280,9 +256,12 @@ static void test_reader(void)
 	c.uri = uri;
 	c.log_opaque = seen;
 	r = guest_reader_new(&c);
-	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 5,
-		 "five running domains read, shut-off one not");
+	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 7,
+		 "seven running domains read, shut-off one not");
 	check_domain(seen, "g-vdsm", 1048576, 2097152, 524288, GUEST_MIN_VDSM);
+	check_domain(seen, "g-prefix", 1048576, 1048576, 384 * 1024,
+		     GUEST_MIN_VDSM);
+	check_domain(seen, "g-otherns", 1048576, 1048576, 0, GUEST_MIN_NONE);
 	check_domain(seen, "g-mom", 786432, 1048576, 262144, GUEST_MIN_MOM);
 	check_domain(seen, "g-memtune", 524288, 1048576, 131072,
 		     GUEST_MIN_MEMTUNE);
@@ -355,7 +334,6 @@ static void test_filtered_reader(void)
 
 int main(void)
 {
-	test_xml_scan();
 	test_min_parsers();
 	test_classify();
 	test_filter();

@@ -72,6 +72,30 @@ static void test_mapping(void)
 	store_free(st);
 }
 
+/* The contract's sent-only rows and the decisions momd sends back are
+   ignored on purpose: counted, never stored. */
+static void test_sent_only(void)
+{
+	static const char body[] =
+		"[" G1("", "gauge", "ksm_advisor_mode", "1") ","
+		REC("[\"derive\"]", "mom", "", "total_time_in_ms",
+		    "pressure_some", "[123]", "[\"value\"]") ","
+		G1("g1", "duration", "stats_age", "7.5") ","
+		G1("g1", "memory", "target", "4096000") ","
+		G1("", "gauge", "ksm_run_target", "1") "]";
+	struct store *st = store_new(10, 60000, 0);
+	struct wire_batch b = {0};
+	struct wire_error err;
+	struct ingest_counts c = {0};
+
+	T_EQ_INT(decode(body, &b, &err), 0, "sent-only body decodes");
+	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "sent-only body applied");
+	T_EQ_INT(c.values, 0, "no sent-only value or decision is stored");
+	T_EQ_INT(c.ignored, 5, "each is counted as ignored");
+	wire_batch_free(&b);
+	store_free(st);
+}
+
 static void test_refusals(void)
 {
 	struct wire_batch b = {0};
@@ -300,6 +324,7 @@ static void test_max_guests(void)
 int main(void)
 {
 	test_mapping();
+	test_sent_only();
 	test_refusals();
 	test_any_plugin();
 	test_clock_window();

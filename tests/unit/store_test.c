@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store_test.c: the sample store: grouping by time, order, bounds, rates,
- * derived fields, the settle rule, expiry, many guests, max_guests, and
- * the seeded hash (SipHash-2-4 against the paper's test vectors).
+ * derived fields, the settle rule, expiry, many guests, max_guests, the
+ * seeded hash (SipHash-2-4 against the paper's test vectors), and
+ * freshness.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -184,6 +185,54 @@ static void test_params_copied(void)
 	store_free(st);
 }
 
+static void count_stale(const char *name, int64_t age_ms, bool stale,
+			void *arg)
+{
+	if (stale && strcmp(name, "old") == 0)
+		*(int64_t *)arg = age_ms;
+}
+
+static void test_freshness(void)
+{
+	struct store *st = store_new(10, 60000, 0);
+	struct store_snapshot *ss;
+	int64_t age = -1;
+
+	T_EQ_INT(store_host_seen(st), 0, "no host memory yet: never seen");
+	/* KSM values alone do not make the host fresh: MemFree does. */
+	store_put(st, NULL, 1, HF_KSM_RUN, 1, 100);
+	T_EQ_INT(store_host_seen(st), 0, "a KSM value is not host memory");
+	store_put(st, NULL, 1, HF_MEM_UNUSED, FIELD_ABSENT, 150);
+	T_EQ_INT(store_host_seen(st), 0, "an absent MemFree does not count");
+	store_put(st, NULL, 1, HF_MEM_UNUSED, 5000, 200);
+	T_EQ_INT(store_host_seen(st), 200, "MemFree arrival time");
+	store_put(st, "old", 1, GF_BALLOON_CUR, 1024, 200);
+	store_put(st, "new", 1, GF_BALLOON_CUR, 1024, 200);
+	store_put(st, "new", 2, GF_BALLOON_CUR, 1024, 3000);
+
+	store_set_stale_ms(st, 0);
+	ss = store_snapshot_new(st, 3000, NULL, 0);
+	T_EQ_INT(store_snapshot_get(ss)->nguests, 2, "limit 0: nobody stale");
+	store_snapshot_free(ss);
+	T_EQ_INT(store_guest_ages(st, 3000, NULL, NULL), 0, "none stale");
+
+	store_set_stale_ms(st, 1500);
+	ss = store_snapshot_new(st, 3000, NULL, 0);
+	T_EQ_INT(store_snapshot_get(ss)->nguests, 1,
+		 "the guest silent for 2.8 s is left out");
+	T_EQ_STR(store_snapshot_get(ss)->guests[0].name, "new",
+		 "the other stays");
+	store_snapshot_free(ss);
+	T_EQ_INT(store_guest_ages(st, 3000, count_stale, &age), 1,
+		 "one stale guest");
+	T_EQ_INT(age, 2800, "listed with its age, still known until expiry");
+	store_put(st, "old", 3, GF_BALLOON_CUR, 1024, 3100);
+	ss = store_snapshot_new(st, 3100, NULL, 0);
+	T_EQ_INT(store_snapshot_get(ss)->nguests, 2, "back when it reports");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
 /* SipHash-2-4 with key 00..0f over messages 00, 01, ... (the vectors of
    Aumasson and Bernstein's paper, appendix A). */
 static void test_siphash(void)
@@ -254,5 +303,6 @@ int main(void)
 	test_settle();
 	test_expiry_and_many();
 	test_params_copied();
+	test_freshness();
 	return t_done();
 }

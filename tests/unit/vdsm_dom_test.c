@@ -5,8 +5,9 @@
  * backend's refusals (actuator/host_libvirt.c) against libvirt's
  * in-process test driver with a node file written here: a running domain
  * is ballooned; a paused one, one with memballoon model none and one whose
- * vdsm metadata disables ballooning are refused with -EPERM and keep their
- * size.
+ * vdsm metadata disables ballooning (under vdsm's usual prefix or another
+ * one for the same namespace URI) are refused with -EPERM and keep their
+ * size; vdsm's prefix bound to another URI is not vdsm's metadata.
  */
 #include "host.h"
 #include "testing.h"
@@ -24,7 +25,8 @@ static void test_balloon_none(void)
 				   "</devices></domain>"),
 	     "memballoon model='none'");
 	T_OK(vdsm_dom_balloon_none("<domain><devices>\n  <memballoon "
-				   "model=\"none\">\n</memballoon></devices>"),
+				   "model=\"none\">\n</memballoon></devices>"
+				   "</domain>"),
 	     "memballoon model=\"none\" with a body");
 	T_OK(!vdsm_dom_balloon_none("<domain><devices><memballoon "
 				    "model='virtio'><stats period='5'/>"
@@ -36,43 +38,39 @@ static void test_balloon_none(void)
 	     "another element's name is not matched");
 	T_OK(!vdsm_dom_balloon_none("<domain><memballoon model='none"),
 	     "an unterminated tag is not read past the string");
+	T_OK(!vdsm_dom_balloon_none("<domain><metadata><memballoon "
+				    "model='none'/></metadata><devices>"
+				    "<memballoon model='virtio'/></devices>"
+				    "</domain>"),
+	     "only the device counts, not a look-alike elsewhere");
 	T_OK(!vdsm_dom_balloon_none(NULL), "NULL XML");
 }
 
+/* The texts are what virDomainGetMetadata(VDSM_DOM_NS) returns: vdsm's
+   element, selected by namespace URI, with the namespace removed. */
 static void test_ballooning_disabled(void)
 {
-	const char *pre = "<ovirt-vm:vm xmlns:ovirt-vm='" VDSM_DOM_NS "'>";
 	char buf[512];
 	static const struct {
 		const char *elem;
 		bool off;
 	} cases[] = {
-	    {"<ovirt-vm:ballooningEnabled>false</ovirt-vm:ballooningEnabled>",
-	     true},
-	    {"<ovirt-vm:ballooningEnabled type='bool'>False"
-	     "</ovirt-vm:ballooningEnabled>",
-	     true},
-	    {"<ovirt-vm:ballooningEnabled> 0 </ovirt-vm:ballooningEnabled>",
-	     true},
+	    {"<ballooningEnabled>false</ballooningEnabled>", true},
+	    {"<ballooningEnabled type='bool'>False</ballooningEnabled>", true},
+	    {"<ballooningEnabled> 0 </ballooningEnabled>", true},
 	    {"<ballooningEnabled>no</ballooningEnabled>", true},
-	    {"<ovirt-vm:ballooningEnabled>true</ovirt-vm:ballooningEnabled>",
-	     false},
-	    {"<ovirt-vm:ballooningEnabled type='bool'>True"
-	     "</ovirt-vm:ballooningEnabled>",
-	     false},
-	    {"<ovirt-vm:ballooningEnabled/>", false},
-	    {"<ovirt-vm:minGuaranteedMemoryMb>512</ovirt-vm:"
-	     "minGuaranteedMemoryMb>",
-	     false},
-	    {"<ovirt-vm:ballooningEnabledX>false</ovirt-vm:ballooningEnabledX>",
-	     false},
-	    /* The text ends at the next tag, closing or not. */
-	    {"<ovirt-vm:ballooningEnabled>false", true},
+	    {"<ballooningEnabled>true</ballooningEnabled>", false},
+	    {"<ballooningEnabled type='bool'>True</ballooningEnabled>", false},
+	    {"<ballooningEnabled/>", false},
+	    {"<minGuaranteedMemoryMb>512</minGuaranteedMemoryMb>", false},
+	    {"<ballooningEnabledX>false</ballooningEnabledX>", false},
+	    {"<x><ballooningEnabled>false</ballooningEnabled></x>", false},
+	    /* Not XML: says nothing, as libvirt never returns it. */
+	    {"<ballooningEnabled>false", false},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s%s</ovirt-vm:vm>", pre,
-			 cases[i].elem);
+		snprintf(buf, sizeof(buf), "<vm>%s</vm>", cases[i].elem);
 		T_OK(vdsm_dom_ballooning_disabled(buf) == cases[i].off,
 		     "%s -> %s", cases[i].elem,
 		     cases[i].off ? "disabled" : "enabled");
@@ -80,6 +78,11 @@ static void test_ballooning_disabled(void)
 	T_OK(!vdsm_dom_ballooning_disabled(NULL), "no metadata: enabled");
 	T_OK(!vdsm_dom_ballooning_disabled("<ballooningEnabled>false"),
 	     "text that runs to the end of the string is not read past it");
+	T_OK(!vdsm_dom_ballooning_disabled(
+		 "<ovirt-vm:vm xmlns:ovirt-vm='" VDSM_DOM_NS "'>"
+		 "<ovirt-vm:ballooningEnabled>false</ovirt-vm:ballooningEnabled>"
+		 "</ovirt-vm:vm>"),
+	     "a namespaced element is not libvirt's metadata output");
 }
 
 #define DOM_HEAD(name)                                                         \
@@ -101,6 +104,16 @@ static const char node_xml[] =
 	"<metadata><ovirt-vm:vm xmlns:ovirt-vm='" VDSM_DOM_NS "'>"
 	"<ovirt-vm:ballooningEnabled>false</ovirt-vm:ballooningEnabled>"
 	"</ovirt-vm:vm></metadata>" BALLOON "</domain>\n"
+    /* vdsm's namespace URI under another prefix: still vdsm's metadata. */
+    DOM_HEAD("g-off-prefix")
+	"<metadata><engine:vm xmlns:engine='" VDSM_DOM_NS "'>"
+	"<engine:ballooningEnabled>false</engine:ballooningEnabled>"
+	"</engine:vm></metadata>" BALLOON "</domain>\n"
+    /* vdsm's prefix bound to another URI: not vdsm's metadata. */
+    DOM_HEAD("g-otherns")
+	"<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://example.org/other'>"
+	"<ovirt-vm:ballooningEnabled>false</ovirt-vm:ballooningEnabled>"
+	"</ovirt-vm:vm></metadata>" BALLOON "</domain>\n"
     "</node>\n";
 /* clang-format on */
 
@@ -118,6 +131,8 @@ static void test_backend(void)
 	    {"g-paused", -EPERM, "not running"},
 	    {"g-none", -EPERM, "memballoon model none"},
 	    {"g-off", -EPERM, "ballooningEnabled false"},
+	    {"g-off-prefix", -EPERM, "ballooningEnabled false"},
+	    {"g-otherns", 0, ""},
 	};
 	int fd = mkstemp(path);
 

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * domxml.c: libvirt XML read with libxml2 and XPath (see domxml.h).  A
+ * document keeps its XPath context, so a caller pays the parse once and
+ * each lookup is one XPath evaluation.
+ */
+#include "domxml.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* No network, no entity substitution (no XXE), nothing printed: errors
+   are returned to the caller instead of going to stderr. */
+#define PARSE_OPTIONS                                                          \
+	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |           \
+	 XML_PARSE_NOCDATA)
+
+struct domxml {
+	xmlDocPtr doc;
+	xmlXPathContextPtr xpath;
+};
+
+void domxml_init(void)
+{
+	xmlInitParser();
+}
+
+/* XPath errors (only a malformed path, a caller's bug) are returned as
+   -EINVAL, never printed through libxml2's generic handler. */
+static void xpath_quiet(void *opaque, xmlErrorPtr e)
+{
+	(void)opaque;
+	(void)e;
+}
+
+/* Some libxml2 errors (a broken encoding) bypass the parser context and go
+   to the thread's generic handler, stderr by default: silenced during a
+   parse, then the caller's handler is put back. */
+static void generic_quiet(void *opaque, const char *fmt, ...)
+{
+	(void)opaque;
+	(void)fmt;
+}
+
+struct domxml *domxml_parse(const char *text, size_t len, char *err,
+			    size_t errlen)
+{
+	xmlGenericErrorFunc old_fn = xmlGenericError;
+	void *old_ctx = xmlGenericErrorContext;
+	xmlParserCtxtPtr ctxt;
+	struct domxml *d;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (len > INT_MAX) {
+		if (err != NULL)
+			snprintf(err, errlen, "XML text too large (%zu bytes)",
+				 len);
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	ctxt = xmlNewParserCtxt();
+	if (d == NULL || ctxt == NULL) {
+		if (err != NULL)
+			snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	xmlSetGenericErrorFunc(NULL, generic_quiet);
+	d->doc = xmlCtxtReadMemory(ctxt, text, (int)len, "libvirt.xml", NULL,
+				   PARSE_OPTIONS);
+	xmlSetGenericErrorFunc(old_ctx, old_fn);
+	if (d->doc == NULL || !ctxt->wellFormed) {
+		const xmlError *e = xmlCtxtGetLastError(ctxt);
+
+		if (err != NULL)
+			snprintf(err, errlen, "line %d column %d: %.*s",
+				 e ? e->line : 0, e ? e->int2 : 0,
+				 /* libxml2's messages end in a newline */
+				 e && e->message
+				     ? (int)strcspn(e->message, "\n")
+				     : 11,
+				 e && e->message ? e->message
+						 : "not XML");
+		goto fail;
+	}
+	d->xpath = xmlXPathNewContext(d->doc);
+	if (d->xpath == NULL) {
+		if (err != NULL)
+			snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	d->xpath->error = xpath_quiet;
+	xmlFreeParserCtxt(ctxt);
+	return d;
+fail:
+	xmlFreeParserCtxt(ctxt);
+	domxml_free(d);
+	return NULL;
+}
+
+void domxml_free(struct domxml *d)
+{
+	if (d == NULL)
+		return;
+	xmlXPathFreeContext(d->xpath);
+	xmlFreeDoc(d->doc);
+	free(d);
+}
+
+int domxml_ns(struct domxml *d, const char *prefix, const char *uri)
+{
+	return xmlXPathRegisterNs(d->xpath, (const xmlChar *)prefix,
+				  (const xmlChar *)uri) == 0
+		   ? 0
+		   : -ENOMEM;
+}
+
+/* Evaluates path; the caller frees the result.  NULL for a bad path. */
+static xmlXPathObjectPtr eval(const struct domxml *d, const char *path)
+{
+	/* The context is per document; the node is reset for absolute and
+	   relative paths alike. */
+	d->xpath->node = xmlDocGetRootElement(d->doc);
+	return xmlXPathEvalExpression((const xmlChar *)path, d->xpath);
+}
+
+/* The first node of a node-set result, or NULL. */
+static xmlNodePtr first_node(xmlXPathObjectPtr o)
+{
+	if (o == NULL || o->type != XPATH_NODESET || o->nodesetval == NULL ||
+	    o->nodesetval->nodeNr == 0)
+		return NULL;
+	return o->nodesetval->nodeTab[0];
+}
+
+/* Copies s trimmed into buf: 0 or -ERANGE. */
+static int copy_trimmed(const char *s, char *buf, size_t len)
+{
+	size_t n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (len == 0 || n >= len)
+		return -ERANGE;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The string value of node n copied into buf. */
+static int node_text(xmlNodePtr n, char *buf, size_t len)
+{
+	xmlChar *s = xmlNodeGetContent(n);
+	int rc;
+
+	if (s == NULL)
+		return copy_trimmed("", buf, len);
+	rc = copy_trimmed((const char *)s, buf, len);
+	xmlFree(s);
+	return rc;
+}
+
+int domxml_text(const struct domxml *d, const char *path, char *buf,
+		size_t len)
+{
+	xmlXPathObjectPtr o = eval(d, path);
+	xmlNodePtr n = first_node(o);
+	int rc;
+
+	if (o == NULL)
+		rc = -EINVAL;
+	else if (n == NULL)
+		rc = -ENOENT;
+	else
+		rc = node_text(n, buf, len);
+	xmlXPathFreeObject(o);
+	return rc;
+}
+
+int domxml_count(const struct domxml *d, const char *path)
+{
+	xmlXPathObjectPtr o = eval(d, path);
+	int n;
+
+	if (o == NULL || o->type != XPATH_NODESET)
+		n = -EINVAL;
+	else
+		n = o->nodesetval ? o->nodesetval->nodeNr : 0;
+	xmlXPathFreeObject(o);
+	return n;
+}
+
+/* Parses num (digits only, no sign) into *n: 0 or -EINVAL. */
+static int parse_u64(const char *num, uint64_t *n)
+{
+	char *stop = NULL;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)num[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(num, &stop, 10);
+	if (errno != 0 || *stop != '\0')
+		return -EINVAL;
+	*n = v;
+	return 0;
+}
+
+int domxml_size_kib(const struct domxml *d, const char *path,
+		    const char *default_unit, uint64_t *kib)
+{
+	xmlXPathObjectPtr o = eval(d, path);
+	xmlNodePtr n = first_node(o);
+	xmlChar *unit = NULL;
+	char num[32];
+	uint64_t v;
+	int rc;
+
+	if (o == NULL) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (n == NULL) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (n->type == XML_ELEMENT_NODE)
+		unit = xmlGetNoNsProp(n, (const xmlChar *)"unit");
+	if (unit != NULL && unit[0] == '\0') {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (node_text(n, num, sizeof(num)) < 0 || parse_u64(num, &v) < 0 ||
+	    domxml_unit_kib(v, (const char *)unit, default_unit, kib) < 0)
+		rc = -EINVAL;
+	else
+		rc = 0;
+out:
+	xmlFree(unit);
+	xmlXPathFreeObject(o);
+	return rc;
+}
+
+int domxml_unit_kib(uint64_t n, const char *unit, const char *default_unit,
+		    uint64_t *kib)
+{
+	static const struct {
+		const char *name;
+		uint64_t bytes;
+	} units[] = {
+	    {"b", 1},
+	    {"bytes", 1},
+	    {"KB", 1000ULL},
+	    {"k", 1024ULL},
+	    {"KiB", 1024ULL},
+	    {"MB", 1000ULL * 1000},
+	    {"M", 1024ULL * 1024},
+	    {"MiB", 1024ULL * 1024},
+	    {"GB", 1000ULL * 1000 * 1000},
+	    {"G", 1024ULL * 1024 * 1024},
+	    {"GiB", 1024ULL * 1024 * 1024},
+	    {"TB", 1000ULL * 1000 * 1000 * 1000},
+	    {"T", 1024ULL * 1024 * 1024 * 1024},
+	    {"TiB", 1024ULL * 1024 * 1024 * 1024},
+	};
+
+	if (unit == NULL || *unit == '\0')
+		unit = default_unit;
+	for (size_t i = 0; i < ARRAY_LEN(units); i++) {
+		if (strcmp(units[i].name, unit) != 0)
+			continue;
+		if (n != 0 && units[i].bytes > UINT64_MAX / n)
+			return -ERANGE;
+		*kib = n * units[i].bytes / 1024;
+		return 0;
+	}
+	return -EINVAL;
+}

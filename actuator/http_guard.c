@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * http_guard.c: the request deadline watchdog and the body budget (see
+ * http_guard.h).  Connections sit in one doubly linked list under a mutex.
+ * The watchdog sleeps until the earliest deadline (a new connection's is
+ * never earlier than those already there, and a finished request only
+ * moves its own later), or without a timeout while no request is being
+ * received: an idle momd is not woken for nothing.  A scan is a walk over
+ * at most the connection limits of the two listeners.
+ */
+#include "http_guard.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "clock.h"
+#include "log.h"
+#include "ratelimit.h"
+
+struct guard_conn {
+	struct guard_conn *prev, *next;
+	int fd;
+	int64_t since_ms; /* monotonic: start of the request being received */
+	bool receiving;
+	bool cut;
+};
+
+struct http_guard {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool stop;
+	bool idle; /* the watchdog waits without a timeout: wake it */
+	int64_t deadline_ms;
+	size_t budget, used;
+	struct guard_conn head; /* sentinel of a circular list */
+	uint64_t cut, refused;
+	struct ratelimit rl;
+};
+
+/*
+ * Shut down every connection past its deadline; caller holds the lock.
+ * Returns the earliest deadline still pending (monotonic ms), or -1.
+ */
+static int64_t scan_locked(struct http_guard *g, int64_t now_ms)
+{
+	unsigned n = 0, suppressed;
+	int64_t next = -1;
+
+	for (struct guard_conn *c = g->head.next; c != &g->head; c = c->next) {
+		int64_t due = c->since_ms + g->deadline_ms;
+
+		if (!c->receiving || c->cut)
+			continue;
+		if (now_ms <= due) {
+			if (next < 0 || due < next)
+				next = due;
+			continue;
+		}
+		/* The server owns the descriptor; shutdown() makes it read
+		   end-of-file and close it, and frees nothing under it. */
+		shutdown(c->fd, SHUT_RDWR);
+		c->cut = true;
+		n++;
+	}
+	g->cut += n;
+	if (n && ratelimit_allow(&g->rl, now_ms, &suppressed))
+		log_warn("http: cut %u connection(s) that did not send a whole "
+			 "request within %.0f s%s",
+			 n + suppressed, g->deadline_ms / 1000.0,
+			 suppressed ? " (some since the last report)" : "");
+	return next;
+}
+
+static void *watchdog(void *arg)
+{
+	struct http_guard *g = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&g->lock);
+	while (!g->stop) {
+		int64_t next = scan_locked(g, clock_mono_ms());
+
+		if (next < 0) {
+			g->idle = true;
+			pthread_cond_wait(&g->wake, &g->lock);
+			g->idle = false;
+			continue;
+		}
+		next++; /* past it, not at it */
+		ts.tv_sec = next / 1000;
+		ts.tv_nsec = (next % 1000) * 1000000L;
+		pthread_cond_timedwait(&g->wake, &g->lock, &ts);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
+struct http_guard *http_guard_new(int64_t deadline_ms, size_t budget)
+{
+	struct http_guard *g = calloc(1, sizeof(*g));
+	pthread_condattr_t ca;
+
+	if (!g)
+		return NULL;
+	g->deadline_ms = deadline_ms;
+	g->budget = budget;
+	g->head.next = g->head.prev = &g->head;
+	g->rl = (struct ratelimit)RATELIMIT_INIT(60000);
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&g->thread, NULL, watchdog, g) != 0) {
+		pthread_cond_destroy(&g->wake);
+		pthread_mutex_destroy(&g->lock);
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void http_guard_free(struct http_guard *g)
+{
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->lock);
+	g->stop = true;
+	pthread_cond_signal(&g->wake);
+	pthread_mutex_unlock(&g->lock);
+	pthread_join(g->thread, NULL);
+	/* The servers are stopped first: every connection is closed. */
+	while (g->head.next != &g->head)
+		http_guard_close(g, g->head.next);
+	pthread_cond_destroy(&g->wake);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+struct guard_conn *http_guard_open(struct http_guard *g, int fd)
+{
+	struct guard_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->since_ms = clock_mono_ms();
+	c->receiving = true;
+	pthread_mutex_lock(&g->lock);
+	c->next = g->head.next;
+	c->prev = &g->head;
+	g->head.next->prev = c;
+	g->head.next = c;
+	if (g->idle)
+		pthread_cond_signal(&g->wake);
+	pthread_mutex_unlock(&g->lock);
+	return c;
+}
+
+void http_guard_received(struct http_guard *g, struct guard_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&g->lock);
+	c->receiving = false;
+	pthread_mutex_unlock(&g->lock);
+}
+
+void http_guard_next(struct http_guard *g, struct guard_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&g->lock);
+	c->receiving = true;
+	c->since_ms = clock_mono_ms();
+	if (g->idle)
+		pthread_cond_signal(&g->wake);
+	pthread_mutex_unlock(&g->lock);
+}
+
+void http_guard_close(struct http_guard *g, struct guard_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&g->lock);
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+	pthread_mutex_unlock(&g->lock);
+	free(c);
+}
+
+bool http_guard_reserve(struct http_guard *g, size_t n)
+{
+	bool ok;
+
+	pthread_mutex_lock(&g->lock);
+	ok = n <= g->budget - g->used;
+	if (ok)
+		g->used += n;
+	else
+		g->refused++;
+	pthread_mutex_unlock(&g->lock);
+	return ok;
+}
+
+void http_guard_release(struct http_guard *g, size_t n)
+{
+	pthread_mutex_lock(&g->lock);
+	g->used -= n <= g->used ? n : g->used;
+	pthread_mutex_unlock(&g->lock);
+}
+
+uint64_t http_guard_cut(const struct http_guard *g)
+{
+	uint64_t n;
+
+	pthread_mutex_lock((pthread_mutex_t *)&g->lock);
+	n = g->cut;
+	pthread_mutex_unlock((pthread_mutex_t *)&g->lock);
+	return n;
+}
+
+uint64_t http_guard_refused(const struct http_guard *g)
+{
+	uint64_t n;
+
+	pthread_mutex_lock((pthread_mutex_t *)&g->lock);
+	n = g->refused;
+	pthread_mutex_unlock((pthread_mutex_t *)&g->lock);
+	return n;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * http_guard.h: limits that hold off hostile HTTP clients, beside what
+ * libmicrohttpd offers (connection counts, idle timeout, header memory).
+ *
+ * - A deadline for receiving one request, headers and body together: a
+ *   client that trickles a byte every few seconds never trips an idle
+ *   timeout, so a watchdog thread shuts down (shutdown(2), not close) the
+ *   socket of any connection still receiving its request past the
+ *   deadline.  The server then sees end-of-file and closes it as usual.
+ * - A budget for request bodies held in memory across all connections, so
+ *   that many connections each sending up to max_body cannot make momd
+ *   allocate connections x max_body.
+ *
+ * The guard knows sockets, not HTTP: http.c tells it when a connection
+ * opens, when its request is complete, when the next request starts and
+ * when the connection closes.  A connection is removed (under the guard's
+ * lock) before its socket is closed, so the watchdog never touches a
+ * descriptor that was reused.  Thread-safe.
+ */
+#ifndef MOM_HTTP_GUARD_H
+#define MOM_HTTP_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_guard;
+struct guard_conn;
+
+/*
+ * deadline_ms: most time between the start of a request and its last
+ * byte; budget: bytes of request bodies held at once.  Starts the
+ * watchdog.  NULL when out of memory or no thread could be started.
+ */
+struct http_guard *http_guard_new(int64_t deadline_ms, size_t budget);
+void http_guard_free(struct http_guard *g);
+
+/* A connection opened on fd: its first request starts now.  NULL: no
+   memory (the connection then goes unguarded by the deadline). */
+struct guard_conn *http_guard_open(struct http_guard *g, int fd);
+/* Its request was received whole: the deadline no longer applies. */
+void http_guard_received(struct http_guard *g, struct guard_conn *c);
+/* A response was sent; the next request on this connection starts now. */
+void http_guard_next(struct http_guard *g, struct guard_conn *c);
+/* The connection is closing: forget it (before its socket is closed). */
+void http_guard_close(struct http_guard *g, struct guard_conn *c);
+
+/* Take n more bytes of the body budget: false when it would be exceeded. */
+bool http_guard_reserve(struct http_guard *g, size_t n);
+void http_guard_release(struct http_guard *g, size_t n);
+
+/* Connections cut at the deadline, and bodies refused for the budget. */
+uint64_t http_guard_cut(const struct http_guard *g);
+uint64_t http_guard_refused(const struct http_guard *g);
+
+#endif /* MOM_HTTP_GUARD_H */

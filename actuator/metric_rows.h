@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * metric_rows.h: the metric contract, one row per value on the wire.
+ *
+ * This is the single source of the naming contract between the `mom` read
+ * plugin, momd's ingest and README.md "Metrics" (whose tables are printed
+ * from it by build/tests/metric_doc and checked exactly by
+ * tests/it/metrics_doc.sh).  It has no include guard on purpose: metric.h
+ * expands it into enum metric_id, metric.c into the table metric_defs[].
+ * Add a value by adding one row; the reader that produces it and, when
+ * momd consumes it, the field it lands in come with it:
+ *
+ *   1. the reader fills a native slot (host_mem.h, guest_mem.h, ...), and
+ *      collectd-plugin/plugin_metrics.c names this row's id for that slot;
+ *   2. a value momd consumes gets its field in field.h and field.c (name,
+ *      MOM unit, evaluation kind); a sent-only one uses METRIC_NO_FIELD;
+ *   3. REGENERATE=1 make test TESTS=it/metrics_doc rewrites README's table.
+ *
+ * metric_test then checks that every field is fed or derived by exactly
+ * one row, plugin_metrics_test that every row is sent by exactly one slot.
+ * A new entity kind (disks) adds its rows with kind DISK, its field table
+ * to metric_field_name(), its classification to ingest.c's record_kind()
+ * and a README table marker "<!-- metric_doc --table disk ... -->".
+ *
+ * METRIC(id, kind, role, field, type, type_instance, ds, dstype, conv,
+ *        unit, description)
+ *
+ *   id      METRIC_<id> in enum metric_id; the plugin names rows by it
+ *   kind    HOST, GUEST or DISK (enum metric_kind): whose value it is
+ *   role    CONSUMED   momd stores it in `field`
+ *           SENT_ONLY  dispatched for dashboards; momd ignores it on purpose
+ *           DECISION   momd's plan dispatched back; momd ignores it
+ *           DERIVED    never on the wire: momd computes `field`
+ *   field   the kind's field (field.h), or METRIC_NO_FIELD
+ *   type, type_instance, ds
+ *           the collectd identifier under plugin "mom"; ds names the data
+ *           source of a multi-value type (NULL: the only one)
+ *   dstype  GAUGE or DERIVE (collectd's types.db)
+ *   conv    native/MOM unit -> dispatched unit: NONE, KIB (KiB -> bytes),
+ *           MS (ms -> s), US (us -> ms)
+ *   unit    the dispatched unit, as README shows it
+ *
+ * Rows of one identifier (several data sources) are adjacent, and the order
+ * is README's.  metric_test checks both, and that no identifier repeats.
+ */
+
+/* clang-format off */
+
+/* ---- host (empty plugin instance) ---------------------------------- */
+METRIC(HOST_MEM_TOTAL, HOST, CONSUMED, HF_MEM_AVAILABLE,
+       "memory", "total", NULL, GAUGE, KIB,
+       "bytes", "MemTotal")
+METRIC(HOST_MEM_FREE, HOST, CONSUMED, HF_MEM_UNUSED,
+       "memory", "free", NULL, GAUGE, KIB,
+       "bytes", "MemFree")
+METRIC(HOST_MEM_AVAILABLE, HOST, CONSUMED, HF_MEM_USABLE,
+       "memory", "available", NULL, GAUGE, KIB,
+       "bytes", "MemAvailable, the kernel's estimate")
+METRIC(HOST_MEM_BUFFERS, HOST, CONSUMED, HF_MEM_BUFFERS,
+       "memory", "buffers", NULL, GAUGE, KIB,
+       "bytes", "Buffers")
+METRIC(HOST_MEM_CACHED, HOST, CONSUMED, HF_MEM_CACHED,
+       "memory", "cached", NULL, GAUGE, KIB,
+       "bytes", "Cached")
+METRIC(HOST_MEM_FREE_DERIVED, HOST, DERIVED, HF_MEM_FREE,
+       NULL, NULL, NULL, GAUGE, NONE,
+       "KiB", "mem_unused + mem_buffers + mem_cached")
+METRIC(HOST_MEM_ANON, HOST, CONSUMED, HF_ANON_PAGES,
+       "memory", "anon", NULL, GAUGE, KIB,
+       "bytes", "AnonPages")
+METRIC(HOST_SWAP_TOTAL, HOST, CONSUMED, HF_SWAP_TOTAL,
+       "memory", "swap_total", NULL, GAUGE, KIB,
+       "bytes", "SwapTotal")
+METRIC(HOST_SWAP_FREE, HOST, CONSUMED, HF_SWAP_FREE,
+       "memory", "swap_free", NULL, GAUGE, KIB,
+       "bytes", "SwapFree")
+METRIC(HOST_SWAP_USAGE, HOST, DERIVED, HF_SWAP_USAGE,
+       NULL, NULL, NULL, GAUGE, NONE,
+       "KiB", "swap_total - swap_free")
+METRIC(HOST_SWAP_IN, HOST, CONSUMED, HF_SWAP_IN,
+       "vmpage_io", "swap", "in", DERIVE, NONE,
+       "pages (counter)", "pswpin of /proc/vmstat; momd keeps its rate per second; sent only together with pswpout")
+METRIC(HOST_SWAP_OUT, HOST, CONSUMED, HF_SWAP_OUT,
+       "vmpage_io", "swap", "out", DERIVE, NONE,
+       "pages (counter)", "pswpout of /proc/vmstat; momd keeps its rate per second")
+METRIC(HOST_PSI_SOME_AVG10, HOST, CONSUMED, HF_PSI_SOME_AVG10,
+       "percent", "pressure_some_avg10", NULL, GAUGE, NONE,
+       "%", "/proc/pressure/memory, some avg10")
+METRIC(HOST_PSI_SOME_AVG60, HOST, CONSUMED, HF_PSI_SOME_AVG60,
+       "percent", "pressure_some_avg60", NULL, GAUGE, NONE,
+       "%", "/proc/pressure/memory, some avg60")
+METRIC(HOST_PSI_FULL_AVG10, HOST, CONSUMED, HF_PSI_FULL_AVG10,
+       "percent", "pressure_full_avg10", NULL, GAUGE, NONE,
+       "%", "/proc/pressure/memory, full avg10")
+METRIC(HOST_PSI_FULL_AVG60, HOST, CONSUMED, HF_PSI_FULL_AVG60,
+       "percent", "pressure_full_avg60", NULL, GAUGE, NONE,
+       "%", "/proc/pressure/memory, full avg60")
+METRIC(HOST_PSI_SOME_TOTAL, HOST, SENT_ONLY, METRIC_NO_FIELD,
+       "total_time_in_ms", "pressure_some", NULL, DERIVE, US,
+       "ms (counter)", "/proc/pressure/memory some total, the kernel's µs ÷ 1000; for dashboards (policies read the averages)")
+METRIC(HOST_PSI_FULL_TOTAL, HOST, SENT_ONLY, METRIC_NO_FIELD,
+       "total_time_in_ms", "pressure_full", NULL, DERIVE, US,
+       "ms (counter)", "/proc/pressure/memory full total, the kernel's µs ÷ 1000; for dashboards")
+METRIC(HOST_KSM_RUN, HOST, CONSUMED, HF_KSM_RUN,
+       "gauge", "ksm_run", NULL, GAUGE, NONE,
+       "0/1/2", "KSM run: 0 stop, 1 run, 2 unmerge all")
+METRIC(HOST_KSM_SHARED, HOST, CONSUMED, HF_KSM_PAGES_SHARED,
+       "vmpage_number", "ksm_shared", NULL, GAUGE, NONE,
+       "pages", "KSM pages_shared")
+METRIC(HOST_KSM_SHARING, HOST, CONSUMED, HF_KSM_PAGES_SHARING,
+       "vmpage_number", "ksm_sharing", NULL, GAUGE, NONE,
+       "pages", "KSM pages_sharing")
+METRIC(HOST_KSM_UNSHARED, HOST, CONSUMED, HF_KSM_PAGES_UNSHARED,
+       "vmpage_number", "ksm_unshared", NULL, GAUGE, NONE,
+       "pages", "KSM pages_unshared")
+METRIC(HOST_KSM_VOLATILE, HOST, CONSUMED, HF_KSM_PAGES_VOLATILE,
+       "vmpage_number", "ksm_volatile", NULL, GAUGE, NONE,
+       "pages", "KSM pages_volatile")
+METRIC(HOST_KSM_ZERO_PAGES, HOST, CONSUMED, HF_KSM_ZERO_PAGES,
+       "vmpage_number", "ksm_zero_pages", NULL, GAUGE, NONE,
+       "pages", "KSM ksm_zero_pages")
+METRIC(HOST_KSM_PAGES_TO_SCAN, HOST, CONSUMED, HF_KSM_PAGES_TO_SCAN,
+       "vmpage_number", "ksm_pages_to_scan", NULL, GAUGE, NONE,
+       "pages", "KSM pages_to_scan")
+METRIC(HOST_KSM_FULL_SCANS, HOST, CONSUMED, HF_KSM_FULL_SCANS,
+       "total_operations", "ksm_full_scans", NULL, DERIVE, NONE,
+       "count (counter)", "KSM full_scans")
+METRIC(HOST_KSM_SLEEP, HOST, CONSUMED, HF_KSM_SLEEP_MILLISECS,
+       "duration", "ksm_sleep", NULL, GAUGE, MS,
+       "seconds", "KSM sleep_millisecs / 1000")
+METRIC(HOST_KSM_MERGE_ACROSS_NODES, HOST, CONSUMED, HF_KSM_MERGE_ACROSS_NODES,
+       "gauge", "ksm_merge_across_nodes", NULL, GAUGE, NONE,
+       "0/1", "KSM merge_across_nodes")
+METRIC(HOST_KSM_GENERAL_PROFIT, HOST, CONSUMED, HF_KSM_GENERAL_PROFIT,
+       "gauge", "ksm_general_profit", NULL, GAUGE, NONE,
+       "bytes", "KSM general_profit; may be negative")
+METRIC(HOST_KSM_ADVISOR_MODE, HOST, SENT_ONLY, METRIC_NO_FIELD,
+       "gauge", "ksm_advisor_mode", NULL, GAUGE, NONE,
+       "0/1", "KSM advisor_mode: 0 none, 1 scan-time; for dashboards (no MOM field)")
+METRIC(HOST_KSMD_CPU, HOST, CONSUMED, HF_KSMD_CPU_USAGE,
+       "percent", "ksmd_cpu", NULL, GAUGE, NONE,
+       "%", "CPU of the kernel thread ksmd (PF_KTHREAD, found once, then re-checked), in % of one CPU over the time between two reads (MOM divided by the configured interval); absent on the first read")
+METRIC(HOST_KSM_SHAREABLE, HOST, CONSUMED, HF_KSM_SHAREABLE,
+       "memory", "ksm_shareable", NULL, GAUGE, KIB,
+       "bytes", "summed VmSize of the QEMU processes libvirt started: the pids of its DOMAIN.pid files under QemuPidDir that have a DOMAIN.xml status file beside them; 0 if none (a process merely named qemu does not count)")
+METRIC(HOST_CPU_COUNT, HOST, CONSUMED, HF_CPU_COUNT,
+       "count", "cpus", NULL, GAUGE, NONE,
+       "count", "processor lines of /proc/cpuinfo")
+
+/* ---- guests (plugin instance: the domain name) ---------------------- */
+METRIC(GUEST_ACTUAL, GUEST, CONSUMED, GF_BALLOON_CUR,
+       "memory", "actual", NULL, GAUGE, KIB,
+       "bytes", "current balloon size")
+METRIC(GUEST_MAXIMUM, GUEST, CONSUMED, GF_BALLOON_MAX,
+       "memory", "maximum", NULL, GAUGE, KIB,
+       "bytes", "maximum memory")
+METRIC(GUEST_MINIMUM, GUEST, CONSUMED, GF_BALLOON_MIN,
+       "memory", "minimum", NULL, GAUGE, KIB,
+       "bytes", "guaranteed minimum, 0 if none; meta mom:min_source = vdsm, mom, memtune or none")
+METRIC(GUEST_AVAILABLE, GUEST, CONSUMED, GF_MEM_AVAILABLE,
+       "memory", "available", NULL, GAUGE, KIB,
+       "bytes", "guest MemTotal (balloon available)")
+METRIC(GUEST_UNUSED, GUEST, CONSUMED, GF_MEM_UNUSED,
+       "memory", "unused", NULL, GAUGE, KIB,
+       "bytes", "guest MemFree (balloon unused)")
+METRIC(GUEST_USABLE, GUEST, CONSUMED, GF_MEM_USABLE,
+       "memory", "usable", NULL, GAUGE, KIB,
+       "bytes", "guest MemAvailable (balloon usable)")
+METRIC(GUEST_MEM_FREE_DERIVED, GUEST, DERIVED, GF_MEM_FREE,
+       NULL, NULL, NULL, GAUGE, NONE,
+       "KiB", "mem_unused + disk_caches (vdsm's)")
+METRIC(GUEST_DISK_CACHES, GUEST, CONSUMED, GF_DISK_CACHES,
+       "memory", "disk_caches", NULL, GAUGE, KIB,
+       "bytes", "guest page cache")
+METRIC(GUEST_RSS, GUEST, CONSUMED, GF_RSS,
+       "memory", "rss", NULL, GAUGE, KIB,
+       "bytes", "resident size of the QEMU process")
+METRIC(GUEST_SWAP_IN, GUEST, CONSUMED, GF_SWAP_IN,
+       "swap_io", "in", NULL, DERIVE, KIB,
+       "bytes (counter)", "guest swap in; momd keeps its rate per second")
+METRIC(GUEST_SWAP_OUT, GUEST, CONSUMED, GF_SWAP_OUT,
+       "swap_io", "out", NULL, DERIVE, KIB,
+       "bytes (counter)", "guest swap out; momd keeps its rate per second")
+METRIC(GUEST_MINOR_FAULT, GUEST, CONSUMED, GF_MINOR_FAULT,
+       "ps_pagefaults", "", "minflt", DERIVE, NONE,
+       "count (counter)", "minor page faults; momd keeps the rate; sent only together with majflt")
+METRIC(GUEST_MAJOR_FAULT, GUEST, CONSUMED, GF_MAJOR_FAULT,
+       "ps_pagefaults", "", "majflt", DERIVE, NONE,
+       "count (counter)", "major page faults; momd keeps the rate")
+METRIC(GUEST_HUGETLB_PGALLOC, GUEST, CONSUMED, GF_HUGETLB_PGALLOC,
+       "total_operations", "hugetlb_pgalloc", NULL, DERIVE, NONE,
+       "count (counter)", "huge page allocations")
+METRIC(GUEST_HUGETLB_PGFAIL, GUEST, CONSUMED, GF_HUGETLB_PGFAIL,
+       "total_operations", "hugetlb_pgfail", NULL, DERIVE, NONE,
+       "count (counter)", "failed huge page allocations")
+METRIC(GUEST_LAST_UPDATE, GUEST, CONSUMED, GF_LAST_UPDATE,
+       "gauge", "last_update", NULL, GAUGE, NONE,
+       "seconds since the epoch", "when the guest last reported its statistics (QEMU stamps it with host time); 0 without a balloon driver")
+METRIC(GUEST_STATS_AGE_DERIVED, GUEST, DERIVED, GF_STATS_AGE,
+       NULL, NULL, NULL, GAUGE, NONE,
+       "s", "sample time - last_update, when last_update > 0: the staleness momd acts on (rail_stale_ms)")
+METRIC(GUEST_STATS_AGE, GUEST, SENT_ONLY, METRIC_NO_FIELD,
+       "duration", "stats_age", NULL, GAUGE, NONE,
+       "seconds", "host time now - last_update, when last_update > 0; meta mom:stats_state = ok, stale or absent; for dashboards and the plugin's log (momd derives stats_age itself)")
+
+/* ---- momd's decisions, dispatched back by the plugin ----------------- */
+METRIC(GUEST_TARGET, GUEST, DECISION, METRIC_NO_FIELD,
+       "memory", "target", NULL, GAUGE, KIB,
+       "bytes", "the balloon target momd applied (after the safety rails); only for guests momd has set")
+METRIC(HOST_KSM_RUN_TARGET, HOST, DECISION, METRIC_NO_FIELD,
+       "gauge", "ksm_run_target", NULL, GAUGE, NONE,
+       "0/1/2", "KSM run of the last plan")
+METRIC(HOST_KSM_PAGES_TO_SCAN_TARGET, HOST, DECISION, METRIC_NO_FIELD,
+       "vmpage_number", "ksm_pages_to_scan_target", NULL, GAUGE, NONE,
+       "pages", "KSM pages_to_scan of the last plan")
+METRIC(HOST_KSM_SLEEP_TARGET, HOST, DECISION, METRIC_NO_FIELD,
+       "duration", "ksm_sleep_target", NULL, GAUGE, MS,
+       "seconds", "KSM sleep of the last plan")
+
+/* clang-format on */

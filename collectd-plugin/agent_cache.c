@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * agent_cache.c: the worker thread that polls guest agents and the table
+ * the read plugin copies results from (see agent_cache.h).
+ *
+ * Locking: c->mu guards the table and the stop flag only.  The worker
+ * never holds it across libvirt calls: it decides what is due under the
+ * lock, polls without it, then publishes under it.  So a reader waits at
+ * most for a memcpy.  The table is only ever modified by the worker.
+ */
+#include "agent_cache.h"
+#include "agent_read.h"
+
+#include <errno.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct entry {
+	unsigned char uuid[AGENT_UUID_LEN];
+	struct agent_result r; /* age_ms/next_poll_ms/stale filled on get */
+	int64_t taken_ms;      /* monotonic time of the last success */
+	int64_t next_ms;       /* monotonic time of the next attempt */
+	int64_t backoff_ms;    /* current backoff (0 after a success) */
+	bool seen;	       /* in this round's domain list */
+};
+
+struct agent_cache {
+	struct agent_cache_conf conf;
+	char *uri;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* signalled on stop */
+	bool stop;
+	struct entry *e;
+	int n;
+	uint64_t rounds;
+	virConnectPtr conn; /* the worker's own */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void agent_cache_conf_defaults(struct agent_cache_conf *c)
+{
+	if (c->uri == NULL)
+		c->uri = "qemu:///system";
+	if (c->interval_ms <= 0)
+		c->interval_ms = 10000;
+	if (c->timeout_s <= 0)
+		c->timeout_s = 1;
+	if (c->backoff_ms <= 0)
+		c->backoff_ms = 60000;
+	if (c->backoff_max_ms < c->backoff_ms)
+		c->backoff_max_ms =
+		    c->backoff_ms * 16 > 0 ? c->backoff_ms * 16 : c->backoff_ms;
+	if (c->stale_ms <= 0)
+		c->stale_ms = 3 * c->interval_ms + 1000 * c->timeout_s;
+	if (c->max_domains <= 0)
+		c->max_domains = 1024;
+}
+
+/* libvirt errors on our connection are recorded per entry by the callers;
+   this keeps libvirt from printing them on stderr as well. */
+static void quiet(void *opaque, virErrorPtr e)
+{
+	(void)opaque;
+	(void)e;
+}
+
+/* wait_ms: sleep up to ms unless stopped; true if stopped.  Called with
+   c->mu held. */
+static bool wait_ms(struct agent_cache *c, int64_t ms)
+{
+	struct timespec ts;
+
+	if (ms > 0 && !c->stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += ms / 1000;
+		ts.tv_nsec += (ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+	}
+	return c->stop;
+}
+
+static struct entry *find(struct agent_cache *c, const unsigned char *uuid)
+{
+	for (int i = 0; i < c->n; i++)
+		if (memcmp(c->e[i].uuid, uuid, AGENT_UUID_LEN) == 0)
+			return &c->e[i];
+	return NULL;
+}
+
+/* poll_one: one attempt on dom, then publish.  Called without c->mu. */
+static void poll_one(struct agent_cache *c, virDomainPtr dom,
+		     const unsigned char *uuid)
+{
+	struct agent_transport t =
+	    agent_transport_libvirt(dom, c->conf.timeout_s);
+	struct agent_stats st;
+	char err[200];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum agent_rc rc = agent_read_stats(&t, &st, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int64_t now = now_ms();
+	struct entry *e;
+
+	pthread_mutex_lock(&c->mu);
+	e = find(c, uuid);
+	if (e != NULL) {
+		e->r.polls++;
+		e->r.poll_us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+			       (t1.tv_nsec - t0.tv_nsec) / 1000;
+		if (err[0] != '\0')
+			snprintf(e->r.last_error, sizeof(e->r.last_error), "%s",
+				 err);
+		if (rc == AGENT_OK) {
+			e->r.state = AGENT_STATE_OK;
+			e->r.stats = st;
+			e->r.has_stats = true;
+			e->taken_ms = now;
+			e->backoff_ms = 0;
+			e->next_ms = now + c->conf.interval_ms;
+			if (err[0] != '\0')
+				e->r.file_errors++;
+		} else {
+			/* Down, or up but no file parsed: back off either
+			   way; the last good values stay, and go stale. */
+			e->r.state = AGENT_STATE_FAILING;
+			if (rc == AGENT_DOWN)
+				e->r.failures++;
+			else
+				e->r.file_errors++;
+			e->backoff_ms = e->backoff_ms == 0 ? c->conf.backoff_ms
+							   : e->backoff_ms * 2;
+			if (e->backoff_ms > c->conf.backoff_max_ms)
+				e->backoff_ms = c->conf.backoff_max_ms;
+			e->next_ms = now + e->backoff_ms;
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* round: list running domains, add new ones, drop gone ones, poll those
+   due.  Returns the delay until the next entry is due. */
+static int64_t round_once(struct agent_cache *c)
+{
+	virDomainPtr *doms = NULL;
+	int nd, i;
+	int64_t next = c->conf.interval_ms, now = now_ms();
+
+	if (c->conn == NULL) {
+		c->conn = virConnectOpen(c->uri);
+		if (c->conn == NULL)
+			return c->conf.backoff_ms;
+		virConnSetErrorFunc(c->conn, NULL, quiet);
+	}
+	nd = virConnectListAllDomains(c->conn, &doms,
+				      VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (nd < 0) {
+		virConnectClose(c->conn);
+		c->conn = NULL;
+		return c->conf.backoff_ms;
+	}
+	/* Bring the table in line with the running domains. */
+	pthread_mutex_lock(&c->mu);
+	for (i = 0; i < c->n; i++)
+		c->e[i].seen = false;
+	for (i = 0; i < nd; i++) {
+		unsigned char uuid[AGENT_UUID_LEN];
+		struct entry *e;
+		if (virDomainGetUUID(doms[i], uuid) != 0)
+			continue;
+		e = find(c, uuid);
+		if (e == NULL && c->n < c->conf.max_domains) {
+			e = &c->e[c->n++];
+			memset(e, 0, sizeof(*e));
+			memcpy(e->uuid, uuid, AGENT_UUID_LEN);
+			e->next_ms = now;
+		}
+		if (e != NULL)
+			e->seen = true;
+	}
+	for (i = 0; i < c->n;)
+		if (!c->e[i].seen)
+			c->e[i] = c->e[--c->n];
+		else
+			i++;
+	pthread_mutex_unlock(&c->mu);
+
+	for (i = 0; i < nd; i++) {
+		unsigned char uuid[AGENT_UUID_LEN];
+		bool due = false;
+		if (virDomainGetUUID(doms[i], uuid) == 0) {
+			pthread_mutex_lock(&c->mu);
+			struct entry *e = find(c, uuid);
+			due = e != NULL && e->next_ms <= now_ms() && !c->stop;
+			pthread_mutex_unlock(&c->mu);
+		}
+		if (due)
+			poll_one(c, doms[i], uuid);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+
+	pthread_mutex_lock(&c->mu);
+	now = now_ms();
+	for (i = 0; i < c->n; i++)
+		if (c->e[i].next_ms - now < next)
+			next = c->e[i].next_ms - now;
+	c->rounds++;
+	pthread_mutex_unlock(&c->mu);
+	/* New domains are found within one interval even if nothing is due. */
+	return next < 0 ? 0 : next;
+}
+
+static void *worker(void *arg)
+{
+	struct agent_cache *c = arg;
+	int64_t delay;
+
+	for (;;) {
+		delay = round_once(c);
+		pthread_mutex_lock(&c->mu);
+		bool stop = wait_ms(c, delay < 10 ? 10 : delay);
+		pthread_mutex_unlock(&c->mu);
+		if (stop)
+			break;
+	}
+	if (c->conn != NULL)
+		virConnectClose(c->conn);
+	c->conn = NULL;
+	return NULL;
+}
+
+struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
+				      char *err, size_t errlen)
+{
+	struct agent_cache *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->conf = *conf;
+	agent_cache_conf_defaults(&c->conf);
+	c->uri = strdup(c->conf.uri);
+	c->conf.uri = c->uri;
+	c->e = calloc((size_t)c->conf.max_domains, sizeof(*c->e));
+	if (c->uri == NULL || c->e == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	rc = pthread_create(&c->thread, NULL, worker, c);
+	if (rc != 0) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		goto fail;
+	}
+	return c;
+fail:
+	free(c->e);
+	free(c->uri);
+	free(c);
+	return NULL;
+}
+
+void agent_cache_stop(struct agent_cache *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = true;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	free(c->e);
+	free(c->uri);
+	free(c);
+}
+
+int agent_cache_get(struct agent_cache *c,
+		    const unsigned char uuid[AGENT_UUID_LEN],
+		    struct agent_result *out)
+{
+	struct entry *e;
+	int64_t now = now_ms();
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->stale = true;
+	out->age_ms = -1;
+	pthread_mutex_lock(&c->mu);
+	e = find(c, uuid);
+	if (e != NULL) {
+		*out = e->r;
+		out->age_ms = e->r.has_stats ? now - e->taken_ms : -1;
+		/* A failed last poll makes the values stale at once. */
+		out->stale = !e->r.has_stats ||
+			     out->age_ms > c->conf.stale_ms ||
+			     e->r.state == AGENT_STATE_FAILING;
+		out->next_poll_ms = e->next_ms > now ? e->next_ms - now : 0;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+uint64_t agent_cache_rounds(struct agent_cache *c)
+{
+	uint64_t r;
+
+	pthread_mutex_lock(&c->mu);
+	r = c->rounds;
+	pthread_mutex_unlock(&c->mu);
+	return r;
+}

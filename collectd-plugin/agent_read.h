@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * agent_read.h: read a file from inside a guest through qemu-guest-agent
+ * (guest-file-open, guest-file-read in bounded base64 chunks until EOF,
+ * guest-file-close), and the three files the read plugin wants, parsed
+ * into a struct agent_stats (agent_parse.h).
+ *
+ * Every agent command goes through a struct agent_transport: in production
+ * agent_transport_libvirt() (virDomainQemuAgentCommand from libvirt-qemu,
+ * with a per-call timeout); tests plug in a scripted agent.  The agent is
+ * untrusted: replies are size-checked before they are parsed, counts are
+ * checked against what was asked, the loop ends at EOF, at the size cap or
+ * after a bounded number of reads, and an opened handle is always closed.
+ * Calls block for at most the timeout each: run them off the read path
+ * (agent_cache.h does).  No logging; errors come back as text.
+ */
+#ifndef MOM_AGENT_READ_H
+#define MOM_AGENT_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent_parse.h"
+
+/* Outcome of an agent exchange. */
+enum agent_rc {
+	AGENT_OK = 0,
+	/* The agent answered, but this file could not be read or its reply
+	   was bad: only this file's values are missing. */
+	AGENT_FILE_ERROR = -1,
+	/* No agent to talk to: no channel, not connected, timed out, domain
+	   gone.  The caller should back off. */
+	AGENT_DOWN = -2,
+};
+
+/* cmd sends one JSON command and returns the agent's reply text (malloc'd,
+   the caller frees it), or NULL with *rc set to AGENT_FILE_ERROR or
+   AGENT_DOWN and err filled. */
+struct agent_transport {
+	char *(*cmd)(void *ctx, const char *json, int timeout_s,
+		     enum agent_rc *rc, char *err, size_t errlen);
+	void *ctx;
+	int timeout_s; /* per call, >= 1 (libvirt counts in seconds) */
+};
+
+/* Bytes asked per guest-file-read; the reply must carry no more. */
+#define AGENT_READ_CHUNK 16384
+/* Largest reply text accepted for one command (base64 of a chunk plus the
+   JSON around it). */
+#define AGENT_REPLY_MAX (AGENT_READ_CHUNK / 3 * 4 + 1024)
+
+/* A transport over virDomainQemuAgentCommand for dom (a virDomainPtr;
+   void * here so that this header needs no libvirt header).  The
+   transport borrows dom. */
+struct agent_transport agent_transport_libvirt(void *dom, int timeout_s);
+
+/* Read path (absolute, in the guest) whole into buf (cap bytes at most;
+   more is an AGENT_FILE_ERROR); *len is its length.  Uses about
+   AGENT_READ_CHUNK bytes of stack.  The handle is closed
+   on every path once opened. */
+enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
+			      char *buf, size_t cap, size_t *len, char *err,
+			      size_t errlen);
+
+/* Read and parse /proc/pressure/memory, /proc/vmstat and /proc/meminfo
+   into *st (cleared first; fields of a file that fails stay absent).
+   AGENT_OK if at least one file parsed; AGENT_DOWN as soon as the agent is
+   unreachable; AGENT_FILE_ERROR if it answered but no file parsed.  err
+   names the first failure (file and reason) even on AGENT_OK. */
+enum agent_rc agent_read_stats(const struct agent_transport *t,
+			       struct agent_stats *st, char *err,
+			       size_t errlen);
+
+/* Pure reply decoders, exposed for tests.  A reply is {"return": ...};
+   {"error": ...} and anything else are AGENT_FILE_ERROR. */
+enum agent_rc agent_reply_open(const char *reply, int64_t *handle, char *err,
+			       size_t errlen);
+/* guest-file-read's {"return": {"count": N, "buf-b64": "...", "eof": B}}:
+   decodes into dst (room bytes, and never more than asked bytes). */
+enum agent_rc agent_reply_read(const char *reply, size_t asked,
+			       unsigned char *dst, size_t room, size_t *n,
+			       int *eof, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * guest_min.h: a guest's guaranteed minimum, read the way libvirt clients
+ * read metadata: virDomainGetMetadata selects vdsm's element and ours by
+ * namespace URI (any prefix in the domain XML), libxml2 parses what it
+ * returns (actuator/domxml.c).  Order of preference, first found wins:
+ * vdsm's memGuaranteedSize, vdsm's minGuaranteedMemoryMb, our
+ * min_guarantee, the domain XML's <memtune><min_guarantee>.
+ */
+#ifndef MOM_GUEST_MIN_H
+#define MOM_GUEST_MIN_H
+
+#include <stdint.h>
+
+#include <libvirt/libvirt.h>
+
+#include "guest_mem.h"
+
+/* Parse the minimum from the text virDomainGetMetadata returns for
+   GUEST_VDSM_NS or GUEST_MOM_NS, or from a domain XML.  Pure; return 0 and
+   *kib, -ENOENT when the text has no such setting, -EINVAL when the text
+   is not XML or the value is malformed. */
+int guest_min_from_vdsm(const char *xml, uint64_t *kib);
+int guest_min_from_mom(const char *xml, uint64_t *kib);
+int guest_min_from_domxml(const char *xml, uint64_t *kib);
+
+/* Asks libvirt for dom's metadata and XML and returns where the minimum
+   came from, *kib set (0 for GUEST_MIN_NONE). */
+enum guest_min_source guest_min_lookup(virDomainPtr dom, uint64_t *kib);
+
+#endif /* MOM_GUEST_MIN_H */

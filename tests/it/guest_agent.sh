@@ -1,0 +1,180 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# guest_agent.sh: the guest-agent reader and cache (collectd-plugin/
+# agent_read.c, agent_cache.c) on real QEMU guests running Debian's
+# qemu-guest-agent, through build/tests/agent_driver:
+#   - the test image starts the agent on its channel; a --noagent guest has
+#     no channel;
+#   - a guest's /proc files read through the agent parse, and the cache
+#     publishes PSI, vmstat and meminfo values that match the guest's own;
+#   - a process allocating past the guest's memory raises oom_kill;
+#   - a guest without the agent costs one failed probe, not retried within
+#     the backoff;
+#   - killing the agent inside one guest makes its values stale while the
+#     other guest's stay on time; freezing (SIGSTOP) the other's agent makes
+#     it stale too, and reading the cache never waits for either.
+# Needs root (system libvirtd).  About 30 s on 2 cores.
+#
+# Helpers (this file only):
+#   st NAME KEY      KEY's value in the driver's status line for guest NAME
+#   st_is NAME KEY V 0 if it equals V
+#   st_not NAME KEY V 0 if it is set and differs from V
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/guests.sh"
+
+DRIVER=$BUILD/tests/agent_driver
+STATUS=$T_TMP/agent.status
+INTERVAL=1000 # ms
+BACKOFF=30000 # ms: longer than this test's checks after the probe
+TIMEOUT=1     # s per agent call
+
+st() {
+	awk -v d="$(g_dom "$1")" -v k="$2" '$1 == d {
+		for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' \
+		"$STATUS" 2>/dev/null
+}
+st_is() { [ "$(st "$1" "$2")" = "$3" ]; }
+st_not() { local v; v=$(st "$1" "$2"); [ -n "$v" ] && [ "$v" != "$3" ]; }
+line() { grep "^$(g_dom "$1") " "$STATUS" | cut -c1-400; }
+st_err() { grep "^$(g_dom "$1") " "$STATUS" | sed 's/.* err=//' | cut -c1-100; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "real guests need root (system libvirtd)"
+	done_testing
+fi
+if [ ! -x "$DRIVER" ]; then
+	not_ok "$DRIVER missing (make tests-build)"
+	done_testing
+fi
+if ! g_build_image >"$T_TMP/build.out" 2>&1; then
+	not_ok "guest image build"
+	sed 's/^/# /' "$T_TMP/build.out" | tail -10
+	done_testing
+fi
+g_libvirtd_start || { not_ok "libvirtd"; done_testing; }
+
+# 1. Guests: a and b with the agent, n without.
+g_define a 256 && g_define b 256 && g_define n 256 --noagent &&
+	g_start a b n || { not_ok "define and start guests"; done_testing; }
+for g in a b n; do g_wait_ready "$g" || not_ok "guest $g ready"; done
+check "guest a started its agent on the channel" grep -q "GUEST: agent port /dev/vport" "$(g_console a)"
+check "guest n (--noagent) has no agent port" grep -q "GUEST: no agent port" "$(g_console n)"
+
+# 2. One file at a time through the agent.
+for f in /proc/pressure/memory /proc/vmstat /proc/meminfo; do
+	out=$T_TMP/a.$(basename "$f")
+	if "$DRIVER" read "$G_URI" "$(g_dom a)" "$f" >"$out" 2>"$out.err" && [ -s "$out" ]; then
+		ok "read $f of a through the agent ($(wc -c <"$out") bytes)"
+	else
+		not_ok "read $f of a through the agent: $(cat "$out.err")"
+	fi
+done
+# MOM_AGENT_SAMPLES=DIR keeps them (the unit tests' guest.* fixtures).
+if [ -n "${MOM_AGENT_SAMPLES:-}" ]; then
+	cp "$T_TMP/a.memory" "$MOM_AGENT_SAMPLES/guest.pressure"
+	cp "$T_TMP/a.vmstat" "$MOM_AGENT_SAMPLES/guest.vmstat"
+	cp "$T_TMP/a.meminfo" "$MOM_AGENT_SAMPLES/guest.meminfo"
+fi
+if "$DRIVER" read "$G_URI" "$(g_dom n)" /proc/vmstat >/dev/null 2>"$T_TMP/n.err"; then
+	not_ok "reading through n's missing agent fails"
+else
+	ok "reading through n's missing agent fails: $(head -1 "$T_TMP/n.err")"
+fi
+
+# 3. The cache.  Its stdin is a fifo held open by this shell; closing it
+# stops the driver.
+mkfifo "$T_TMP/in"
+"$DRIVER" watch "$G_URI" "$STATUS" $INTERVAL $BACKOFF $TIMEOUT \
+	"$(g_dom a)" "$(g_dom b)" "$(g_dom n)" <"$T_TMP/in" 2>"$T_TMP/driver.err" &
+DPID=$!
+exec {W}>"$T_TMP/in"
+at_exit stop_pid $DPID
+
+have_all() {
+	local g=$1 k
+	st_is "$g" state ok || return 1
+	for k in psi_some_avg10 psi_full_avg10 psi_some_total oom_kill pgmajfault \
+		pswpin allocstall mem_total mem_available swap_total swap_free; do
+		st_not "$g" "$k" - || return 1
+	done
+}
+if wait_for 60 "a and b publish every agent field" eval 'have_all a && have_all b'; then
+	ok "a and b publish PSI, vmstat and meminfo through the cache"
+else
+	not_ok "a and b publish every field"
+	diag "$(line a)"
+	diag "$(cat "$T_TMP/driver.err")"
+fi
+diag "one poll of a (3 files, 9 agent calls, TCG guest): $(st a poll_us) us; of b: $(st b poll_us) us"
+mi=$(g_ctl a meminfo)
+total=$(echo "$mi" | sed -n 's/.*MemTotal: \([0-9]*\) kB.*/\1/p')
+check "a's mem_total ($(st a mem_total)) is the guest's own MemTotal ($total)" \
+	st_is a mem_total "$total"
+check "a's stale flag is clear while its agent answers" st_is a stale 0
+check "no swap in the tiny guest: swap_total is 0 and present" st_is a swap_total 0
+avail=$(st a mem_available)
+check "a's mem_available ($avail) is positive and at most mem_total" \
+	test "${avail:-0}" -gt 0 -a "${avail:-0}" -le "$total"
+
+# 3b. A process allocating past the guest's memory: the kernel kills it and
+# oom_kill rises in the cache (the OOM signal of issue 18).
+oom0=$(st a oom_kill) maj0=$(st a pgmajfault)
+g_ctl a "hog 400" >"$T_TMP/hog.out"
+if wait_for 10 "a's oom_kill rises" eval '[ "$(st a oom_kill)" -gt "${oom0:-0}" ]'; then
+	ok "a's oom_kill rose from $oom0 to $(st a oom_kill) after 'hog 400' in 256 MiB ($(cut -c1-40 "$T_TMP/hog.out"))"
+else
+	not_ok "a's oom_kill rises after an OOM kill"; diag "$(line a)"
+fi
+check "a's counters never go backwards (pgmajfault $maj0 -> $(st a pgmajfault))" \
+	test "$(st a pgmajfault)" -ge "${maj0:-0}"
+diag "a after the OOM kill: psi_some_avg10=$(st a psi_some_avg10) psi_full_avg10=$(st a psi_full_avg10) (1/100 %) allocstall=$(st a allocstall) pgmajfault=$(st a pgmajfault)"
+
+# 4. No agent: one failed probe, then nothing within the backoff.
+if wait_for 30 "n probed" st_is n polls 1; then
+	ok "n: probed once ($(st_err n))"
+else
+	not_ok "n probed once"; diag "$(line n)"
+fi
+check "n: the probe failed, no values (stale, fields absent)" \
+	eval 'st_is n state failing && st_is n failures 1 && st_is n stale 1 && st_is n oom_kill -'
+p0=$(st a polls)
+wait_for 30 "a polled 4 more times" eval '[ "$(st a polls)" -ge $((p0 + 4)) ]' ||
+	not_ok "a keeps being polled"
+check "n not re-probed within the backoff while a was polled $(($(st a polls) - p0)) times" \
+	st_is n polls 1
+
+# 5. Kill b's agent: b goes stale, a stays on time.
+g_ctl b "agent kill" >/dev/null || not_ok "agent kill in b"
+if wait_for 10 "b stale" eval 'st_is b stale 1 && st_is b state failing'; then
+	ok "b's values are reported stale after its agent was killed ($(st_err b))"
+else
+	not_ok "b stale after agent kill"; diag "$(line b)"
+fi
+check "b keeps its last values (stale, not zeroed, not absent)" st_not b mem_total -
+# a's age never exceeds interval + the slowest poll while b is down.
+p0=$(st a polls) maxage=0
+while [ "$(st a polls)" -lt $((p0 + 3)) ] && [ $SECONDS -lt 600 ]; do
+	age=$(st a age_ms)
+	[ "${age:-0}" -gt "$maxage" ] && maxage=$age
+	nap 0.1
+	[ "$(st a polls)" = "" ] && break
+done
+check "a stays on time while b's agent is dead (max age $maxage ms, interval $INTERVAL)" \
+	test "$maxage" -le $((INTERVAL * 2))
+check "a is fresh" eval 'st_is a stale 0 && st_is a state ok'
+
+# 6. Freeze a's agent (port open, calls time out): a goes stale, the cache
+# still answers at once.
+g_ctl a "agent freeze" >/dev/null || not_ok "agent freeze in a"
+if wait_for 15 "a stale" eval 'st_is a stale 1 && st_is a state failing'; then
+	ok "a's values are reported stale once its frozen agent timed out ($(st_err a))"
+else
+	not_ok "a stale after agent freeze"; diag "$(line a)"
+fi
+diag "the frozen agent's failed poll took $(st a poll_us) us (timeout ${TIMEOUT} s)"
+get=$(st a get_us)
+check "agent_cache_get never waited for an agent (longest ${get} us)" test "${get:-999999}" -lt 20000
+g_ctl a "agent start" >/dev/null
+exec {W}>&-
+wait_for 10 "driver exits on EOF" eval "! kill -0 $DPID" && ok "driver stopped on EOF" || not_ok "driver stops"
+done_testing

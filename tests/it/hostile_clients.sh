@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# hostile_clients.sh: momd's HTTP server (actuator/http.c, http_guard.c)
+# under hostile clients, on loopback only and bounded in count and time.
+#
+# tests/it/hostile_clients.py opens 200 slowloris clients (a header byte
+# every 2 s, never done) from 127.0.0.1 and 300 half-open ones (connected,
+# silent, half of them with their sending side shut) from 127.0.0.3 on the
+# TCP listener, and 50 slowloris clients on the unix socket.  Meanwhile the legitimate
+# traffic goes on and each request is timed: `momctl status` and an ingest
+# stream on the unix socket, and a token-bearing GET /v1/status on TCP from
+# another loopback address (127.0.0.2), which the per-client limit keeps a
+# place for.  Checked: every legitimate request succeeds; no slow client is
+# held past the request deadline (10 s; the watchdog wakes at the earliest deadline); one client
+# address holds at most 64 connections; momd lives on and serves after; the
+# bodies buffered across connections stay within their budget.
+# The latencies are printed (diag), never compared with a threshold.
+. "$(dirname "$0")/../lib/common.sh"
+. "$ROOT/tests/lib/api.sh"
+
+PORT=$(free_port)
+echo 0123456789abcdef0123456789abcdef >"$T_TMP/token" && chmod 600 "$T_TMP/token"
+momd_start --listen "127.0.0.1:$PORT" --token-file "$T_TMP/token" ||
+	{ not_ok "momd starts"; done_testing; }
+TOKEN=$(cat "$T_TMP/token")
+
+# ms CMD...: run CMD, print its wall time in ms; CMD's status is kept.
+ms() {
+	local t0 rc
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1
+	rc=$?
+	echo $((($(date +%s%N) - t0) / 1000000))
+	return $rc
+}
+tcp_status() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 --interface 127.0.0.2 \
+		-H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/status")" = 200 ]
+}
+# legit FILE CMD...: run CMD every 0.2 s until hostile.json exists; one
+# line "MS STATUS" per request in FILE.
+legit() {
+	local f=$1 t
+	shift
+	while [ ! -s "$T_TMP/hostile.json" ]; do
+		t=$(ms "$@")
+		echo "$t $?" >>"$f"
+		nap 0.2
+	done
+}
+
+python3 "$ROOT/tests/it/hostile_clients.py" "$PORT" "$MOMD_SOCK" 16 \
+	>"$T_TMP/hostile.out" 2>"$T_TMP/hostile.err" &
+HOSTILE=$!
+at_exit "kill $HOSTILE"
+# Let the flood connect first (its own deadline bounds the run).
+wait_for 10 "hostile clients connected" \
+	sh -c "[ \$(ss -Htn state established '( dport = :$PORT )' | wc -l) -ge 60 ]"
+legit "$T_TMP/momctl.lat" "$BUILD/momctl" --socket "$MOMD_SOCK" status &
+L1=$!
+legit "$T_TMP/tcp.lat" tcp_status &
+L2=$!
+legit "$T_TMP/ingest.lat" post_host memory-total=8589934592 memory-free=4294967296 &
+L3=$!
+wait "$HOSTILE"
+mv "$T_TMP/hostile.out" "$T_TMP/hostile.json"
+wait $L1 $L2 $L3
+sed 's/^/# /' "$T_TMP/hostile.err"
+diag "hostile clients: $(cat "$T_TMP/hostile.json")"
+
+H=$T_TMP/hostile.json
+hj() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$H" "$1"; }
+check "all 200 slow TCP clients were answered: refused at once or cut" \
+	[ "$(hj 'j["slow"]["still_open"]')" = 0 ]
+check "no slow TCP client was held past the 10 s deadline (longest $(hj 'j["slow"]["max_held_s"]') s)" \
+	python3 -c "import sys; sys.exit(not $(hj 'j["slow"]["max_held_s"]') <= 11.5)"
+check "one client address holds at most 64 connections (held: slow $(hj 'j["slow"]["held"]'), half-open $(hj 'j["half_open"]["held"]'))" \
+	[ "$(hj 'j["slow"]["held"]')" -le 64 ] && [ "$(hj 'j["half_open"]["held"]')" -le 64 ]
+check "half-open TCP clients are all closed, none past the deadline (longest held $(hj 'j["half_open"]["max_held_s"]') s)" \
+	python3 -c "import sys; sys.exit(not ($(hj 'j["half_open"]["still_open"]') == 0 and $(hj 'j["half_open"]["max_held_s"]') <= 11.5))"
+check "slow unix-socket clients are cut at the deadline too (longest $(hj 'j["unix_slow"]["max_held_s"]') s)" \
+	python3 -c "import sys; sys.exit(not ($(hj 'j["unix_slow"]["still_open"]') == 0 and $(hj 'j["unix_slow"]["max_held_s"]') <= 11.5))"
+
+# summary FILE: "n=N failed=F median=M ms max=X ms".
+summary() {
+	sort -n "$1" | awk '{t[NR]=$1; if ($2 != 0) f++} END {
+		printf "n=%d failed=%d median=%d ms max=%d ms", NR, f, t[int((NR+1)/2)], t[NR] }'
+}
+for f in momctl tcp ingest; do
+	diag "latency under load, $f: $(summary "$T_TMP/$f.lat")"
+done
+failed() { awk '$2 != 0' "$1" | wc -l; }
+check "momctl status kept working ($(wc -l <"$T_TMP/momctl.lat") requests, none failed)" \
+	[ "$(failed "$T_TMP/momctl.lat")" = 0 ] && [ "$(wc -l <"$T_TMP/momctl.lat")" -gt 5 ]
+check "the ingest stream kept working ($(wc -l <"$T_TMP/ingest.lat") batches, none refused)" \
+	[ "$(failed "$T_TMP/ingest.lat")" = 0 ] && [ "$(wc -l <"$T_TMP/ingest.lat")" -gt 5 ]
+check "TCP from another client address kept working ($(wc -l <"$T_TMP/tcp.lat") requests, none failed)" \
+	[ "$(failed "$T_TMP/tcp.lat")" = 0 ] && [ "$(wc -l <"$T_TMP/tcp.lat")" -gt 5 ]
+api GET /v1/status
+check "momd serves after the attack, every batch counted" \
+	[ "$STATUS/$(jv 'j["ingest"]["batches"]')" = "200/$(wc -l <"$T_TMP/ingest.lat")" ]
+check "the cut connections are logged" grep -q 'http: cut [0-9]* connection(s)' "$MOMD_LOG"
+
+# ---- the body budget: 20 clients each hold most of a 1 MiB body (1 MiB of
+# buffer each, 20 MiB > the 16 MiB budget) and stall; a whole body that
+# comes meanwhile is refused with 503 instead of being buffered, requests
+# without a body still pass, and once the stalled ones are cut at the
+# deadline bodies are taken again.
+momd_stop
+momd_start --max-body 1048576 || not_ok "momd restarts with max_body 1 MiB"
+python3 - "$MOMD_SOCK" 20 >"$T_TMP/stall.out" 2>&1 <<'PY' &
+import socket, sys, time
+n = int(sys.argv[2])
+hdr = b"POST /v1/metrics HTTP/1.1\r\nHost: momd\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n"
+socks = []
+for _ in range(n):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.sendall(hdr + b" " * 1000000)
+    socks.append(s)
+print("stalled", len(socks), flush=True)
+time.sleep(13)  # past the deadline: momd cuts them
+PY
+STALL=$!
+at_exit "kill $STALL"
+wait_for 10 "stalled bodies sent" grep -q stalled "$T_TMP/stall.out"
+big_post() {
+	python3 -c 'import sys; sys.stdout.write("[" + " " * 1000000 + "]")' >"$T_TMP/big.json"
+	curl -s -o "$T_TMP/big.out" -w '%{http_code}' --max-time 20 --unix-socket "$MOMD_SOCK" \
+		-H 'Content-Type: application/json' --data-binary @"$T_TMP/big.json" http://momd/v1/metrics
+}
+check "a whole 1 MiB body while the budget is spent: 503 overloaded" \
+	[ "$(big_post)/$(grep -o overloaded "$T_TMP/big.out")" = 503/overloaded ]
+check "a request without a body still passes meanwhile" sh -c "\"$BUILD/momctl\" --socket \"$MOMD_SOCK\" status >/dev/null"
+check "once the stalled bodies are cut, a 1 MiB body is taken again (200)" \
+	wait_for 20 "big body accepted" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --unix-socket '$MOMD_SOCK' -H 'Content-Type: application/json' --data-binary @'$T_TMP/big.json' http://momd/v1/metrics)\" = 200 ]"
+kill $STALL 2>/dev/null
+momd_log_clean
+done_testing

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * agentread_test.c: unit tests of collectd-plugin/agent_read.c (reading
+ * guest files through qemu-guest-agent) and of agent_cache.c's parts that
+ * need no guest.
+ *
+ * A real agent needs a real guest (tests/it/guest_agent.sh); here a
+ * scripted agent plays the hostile cases a real one cannot be made to
+ * produce: replies that lie about their count, never reach EOF, exceed
+ * the size cap, carry bad base64, or fail half way.  It serves a file in
+ * chunks as the real agent does and checks that every opened handle is
+ * closed.  The cache runs against libvirt's test driver (test:///default,
+ * no agent there): its domain is probed once and then backed off.
+ */
+#include "agent_cache.h"
+#include "agent_read.h"
+#include "testing.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The scripted agent's behaviour. */
+enum mode {
+	M_GOOD,	      /* serves text in chunks of at most `count` */
+	M_NO_EOF,     /* never says EOF, sends 0 bytes */
+	M_LIAR,	      /* count field disagrees with the data */
+	M_TOO_MUCH,   /* sends more than asked */
+	M_BAD_B64,    /* invalid base64 */
+	M_DIE_READ,   /* agent goes away at the second read */
+	M_OPEN_ERR,   /* open answers with an error */
+	M_DOWN,	      /* no agent at all */
+	M_HUGE_REPLY, /* a reply longer than AGENT_REPLY_MAX */
+};
+
+struct fake {
+	enum mode mode;
+	const char *text;
+	size_t off;
+	int opens, closes, reads;
+};
+
+static char *b64(const char *s, size_t n)
+{
+	static const char a[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *o = malloc(n / 3 * 4 + 5), *p = o;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)s[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned char)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)s[i + 2];
+		*p++ = a[v >> 18 & 63];
+		*p++ = a[v >> 12 & 63];
+		*p++ = i + 1 < n ? a[v >> 6 & 63] : '=';
+		*p++ = i + 2 < n ? a[v & 63] : '=';
+	}
+	*p = '\0';
+	return o;
+}
+
+static char *fake_cmd(void *ctx, const char *json, int timeout_s,
+		      enum agent_rc *rc, char *err, size_t errlen)
+{
+	struct fake *f = ctx;
+	json_t *j = json_loads(json, 0, NULL);
+	const char *ex = json_string_value(json_object_get(j, "execute"));
+	json_t *args = json_object_get(j, "arguments");
+	char *reply = NULL;
+
+	(void)timeout_s;
+	if (f->mode == M_DOWN ||
+	    (f->mode == M_DIE_READ && ex && !strcmp(ex, "guest-file-read") &&
+	     f->reads >= 1) ||
+	    ex == NULL) {
+		if (ex && !strcmp(ex, "guest-file-close"))
+			f->closes++; /* attempted: that is all we can do */
+		*rc = AGENT_DOWN;
+		snprintf(err, errlen, "agent not connected");
+		json_decref(j);
+		return NULL;
+	}
+	if (!strcmp(ex, "guest-file-open")) {
+		f->opens++;
+		f->off = 0;
+		if (f->mode == M_OPEN_ERR)
+			reply = strdup("{\"error\":{\"class\":\"GenericError\","
+				       "\"desc\":\"No such file\"}}");
+		else
+			reply = strdup("{\"return\": 1000}");
+	} else if (!strcmp(ex, "guest-file-close")) {
+		f->closes++;
+		reply = strdup("{\"return\": {}}");
+	} else if (!strcmp(ex, "guest-file-read")) {
+		size_t count =
+		    (size_t)json_integer_value(json_object_get(args, "count"));
+		size_t left = strlen(f->text) - f->off;
+		size_t n = left < count ? left : count;
+		char *enc;
+		f->reads++;
+		if (f->mode == M_TOO_MUCH)
+			n = left;
+		if (f->mode == M_NO_EOF)
+			n = 0;
+		enc = b64(f->text + f->off, n);
+		if (f->mode == M_BAD_B64)
+			enc[0] = '*';
+		reply = malloc(strlen(enc) + 200);
+		sprintf(reply,
+			"{\"return\": {\"count\": %zu, \"buf-b64\": \"%s\", "
+			"\"eof\": %s}}",
+			f->mode == M_LIAR ? n + 1 : n, enc,
+			f->mode != M_NO_EOF && f->off + n >= strlen(f->text)
+			    ? "true"
+			    : "false");
+		f->off += n;
+		free(enc);
+		if (f->mode == M_HUGE_REPLY) {
+			free(reply);
+			reply = malloc(AGENT_REPLY_MAX + 10);
+			memset(reply, ' ', AGENT_REPLY_MAX + 9);
+			memcpy(reply, "{\"return\":", 10);
+			reply[AGENT_REPLY_MAX + 8] = '}';
+			reply[AGENT_REPLY_MAX + 9] = '\0';
+		}
+	}
+	json_decref(j);
+	return reply;
+}
+
+/* big_text: n bytes of "pgmajfault 1\n"-like valid vmstat lines. */
+static char *big_text(size_t n)
+{
+	char *t = malloc(n + 1);
+	size_t len = 0;
+
+	while (len + 20 < n)
+		len += (size_t)sprintf(t + len, "nr_c%09zu 1\n", len);
+	t[len] = '\0';
+	return t;
+}
+
+static enum agent_rc run(struct fake *f, char *buf, size_t cap, size_t *len,
+			 char *err)
+{
+	struct agent_transport t = {.cmd = fake_cmd, .ctx = f, .timeout_s = 1};
+	return agent_read_file(&t, "/proc/vmstat", buf, cap, len, err, 200);
+}
+
+static void test_read_file(void)
+{
+	char *text = big_text(40000);
+	char *buf = malloc(AGENT_TEXT_MAX + 1), err[200];
+	size_t len = 0;
+	struct fake f = {.mode = M_GOOD, .text = text};
+
+	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_OK,
+		 "40 kB file in chunks");
+	T_OK(len == strlen(text) && memcmp(buf, text, len) == 0,
+	     "content intact (%zu bytes, %d reads)", len, f.reads);
+	T_OK(f.reads == 3 && f.opens == 1 && f.closes == 1,
+	     "3 chunked reads, handle closed");
+
+	f = (struct fake){.mode = M_GOOD, .text = text};
+	T_EQ_INT(run(&f, buf, 30000, &len, err), AGENT_FILE_ERROR,
+		 "a file larger than the cap is refused");
+	T_OK(strstr(err, "larger than 30000") && f.closes == 1 && len == 0,
+	     "says so (%s), closes, returns nothing", err);
+
+	f = (struct fake){.mode = M_NO_EOF, .text = text};
+	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_FILE_ERROR,
+		 "an agent that never says EOF is stopped");
+	T_OK(strstr(err, "no EOF") &&
+		 f.reads <= AGENT_TEXT_MAX / AGENT_READ_CHUNK + 2 &&
+		 f.closes == 1,
+	     "after %d reads (%s), handle closed", f.reads, err);
+
+	f = (struct fake){.mode = M_LIAR, .text = "oom_kill 1\n"};
+	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_FILE_ERROR,
+		 "a count that disagrees with the data is refused");
+	T_OK(strstr(err, "count 12 but 11 bytes") && f.closes == 1, "%s", err);
+
+	char *mid = big_text(16700);
+	f = (struct fake){.mode = M_TOO_MUCH, .text = mid};
+	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_FILE_ERROR,
+		 "more bytes than asked are refused");
+	T_OK(strstr(err, "exceeds 16384 bytes") && f.closes == 1, "%s", err);
+	free(mid);
+
+	f = (struct fake){.mode = M_BAD_B64, .text = "oom_kill 1\n"};
+	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_FILE_ERROR,
+		 "bad base64 is refused");
+	T_OK(strstr(err, "offset 0: bad base64 character 0x2a") &&
+		 f.closes == 1,
+	     "%s", err);
+
+	f = (struct fake){.mode = M_DIE_READ, .text = text};
+	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_DOWN,
+		 "an agent gone half way is DOWN");
+	T_OK(f.closes == 1 && len == 0, "close still attempted, nothing kept");
+
+	f = (struct fake){.mode = M_OPEN_ERR, .text = text};
+	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_FILE_ERROR,
+		 "an open refused by the agent is a file error");
+	T_OK(strstr(err, "agent error: No such file") && f.closes == 0,
+	     "%s; nothing to close", err);
+
+	f = (struct fake){.mode = M_HUGE_REPLY, .text = text};
+	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_FILE_ERROR,
+		 "an oversized reply is refused before parsing");
+	T_OK(strstr(err, "reply longer than") && f.closes == 1, "%s", err);
+
+	f = (struct fake){.mode = M_DOWN, .text = text};
+	T_EQ_INT(run(&f, buf, AGENT_TEXT_MAX, &len, err), AGENT_DOWN,
+		 "no agent: DOWN");
+	free(text);
+	free(buf);
+}
+
+static void test_read_stats(void)
+{
+	struct fake f = {.mode = M_GOOD, .text = "oom_kill 3\npgmajfault 4\n"};
+	struct agent_transport t = {.cmd = fake_cmd, .ctx = &f, .timeout_s = 1};
+	struct agent_stats st;
+	char err[200];
+
+	/* The same text for all three files: vmstat parses, the other two
+	   refuse it; the stats keep vmstat's values only. */
+	T_EQ_INT(agent_read_stats(&t, &st, err, sizeof(err)), AGENT_OK,
+		 "one file of three parsed is OK");
+	T_OK(st.present[AGENT_OOM_KILL_EVENTS] &&
+		 st.v[AGENT_OOM_KILL_EVENTS] == 3 &&
+		 !st.present[AGENT_PSI_SOME_AVG10_CPCT] &&
+		 !st.present[AGENT_MEM_TOTAL_KIB],
+	     "vmstat values present, the refused files' absent");
+	T_OK(strstr(err, "/proc/pressure/memory: line 1, column 1") != NULL,
+	     "first failure named: %s", err);
+	T_OK(f.opens == 3 && f.closes == 3, "three opens, three closes");
+
+	f = (struct fake){.mode = M_DOWN, .text = ""};
+	T_EQ_INT(agent_read_stats(&t, &st, err, sizeof(err)), AGENT_DOWN,
+		 "no agent: DOWN at the first file");
+	T_OK(!st.present[AGENT_OOM_KILL_EVENTS], "and nothing present");
+}
+
+static void test_replies(void)
+{
+	unsigned char out[32];
+	size_t n;
+	int eof;
+	int64_t h;
+	char err[200];
+
+	T_EQ_INT(agent_reply_open("{\"return\": -1}", &h, err, sizeof(err)),
+		 AGENT_FILE_ERROR, "negative handle refused");
+	T_EQ_INT(agent_reply_open("{\"return\": 1, \"return\": 2}", &h, err,
+				  sizeof(err)),
+		 AGENT_FILE_ERROR, "duplicate keys refused");
+	T_EQ_INT(agent_reply_open("[1,2", &h, err, sizeof(err)),
+		 AGENT_FILE_ERROR, "not JSON refused");
+	T_EQ_INT(agent_reply_read("{\"return\": {\"count\": 3, \"buf-b64\": "
+				  "\"YWJj\", \"eof\": \"yes\"}}",
+				  16, out, sizeof(out), &n, &eof, err,
+				  sizeof(err)),
+		 AGENT_FILE_ERROR, "eof must be a boolean");
+	T_EQ_INT(agent_reply_read("{\"return\": {\"count\": 3, \"buf-b64\": "
+				  "\"YWJj\", \"eof\": true}}",
+				  2, out, sizeof(out), &n, &eof, err,
+				  sizeof(err)),
+		 AGENT_FILE_ERROR, "3 bytes when 2 were asked refused");
+	T_EQ_INT(agent_reply_read("{\"return\": {\"count\": 3, \"buf-b64\": "
+				  "\"YWJj\", \"eof\": true}}",
+				  16, out, sizeof(out), &n, &eof, err,
+				  sizeof(err)),
+		 AGENT_OK, "good read reply");
+	T_OK(n == 3 && eof == 1 && memcmp(out, "abc", 3) == 0, "decoded");
+
+	/* base64 edge cases */
+	T_OK(agent_b64_decode("", 0, out, sizeof(out), &n, err, sizeof(err)) ==
+		     0 &&
+		 n == 0,
+	     "empty base64");
+	T_OK(agent_b64_decode("YQ==", 4, out, sizeof(out), &n, err,
+			      sizeof(err)) == 0 &&
+		 n == 1 && out[0] == 'a',
+	     "two pad characters");
+	T_OK(agent_b64_decode("YR==", 4, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1 &&
+		 strstr(err, "non-zero bits"),
+	     "non-canonical padding refused");
+	T_OK(agent_b64_decode("Y===", 4, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1,
+	     "three pad characters refused");
+	T_OK(agent_b64_decode("YQ==YQ==", 8, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1 &&
+		 strstr(err, "offset 2"),
+	     "padding in the middle refused (%s)", err);
+	T_OK(agent_b64_decode("YWJ", 3, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1 &&
+		 strstr(err, "multiple of 4"),
+	     "length not a multiple of 4");
+	T_OK(agent_b64_decode("YW Jj", 5, out, sizeof(out), &n, err,
+			      sizeof(err)) == -1,
+	     "space refused");
+	T_OK(agent_b64_decode("YWJjZA==", 8, out, 3, &n, err, sizeof(err)) ==
+		     -1 &&
+		 strstr(err, "exceeds 3"),
+	     "output room enforced");
+}
+
+/* The cache against the test driver: a domain without an agent is probed
+   once and backed off; get never blocks; stop is prompt. */
+static void test_cache(void)
+{
+	struct agent_cache_conf conf = {
+	    .uri = "test:///default", .interval_ms = 50, .backoff_ms = 60000};
+	struct agent_result r;
+	char err[200];
+	unsigned char uuid[AGENT_UUID_LEN] = {0}, none[AGENT_UUID_LEN] = {1};
+	struct agent_cache *c = agent_cache_start(&conf, err, sizeof(err));
+	/* test:///default's domain "test" has this fixed UUID. */
+	static const char *uuid_str = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+	int k = 0;
+
+	T_OK(c != NULL, "cache started (%s)", c ? "" : err);
+	if (c == NULL)
+		return;
+	for (size_t i = 0, j = 0; uuid_str[i] && j < AGENT_UUID_LEN; i++) {
+		if (uuid_str[i] == '-')
+			continue;
+		unsigned v;
+		sscanf(uuid_str + i, "%2x", &v);
+		uuid[j++] = (unsigned char)v;
+		i++;
+	}
+	for (k = 0; k < 200 && agent_cache_rounds(c) < 5; k++)
+		usleep(20000);
+	T_OK(agent_cache_rounds(c) >= 5, "worker made %llu rounds",
+	     (unsigned long long)agent_cache_rounds(c));
+	T_OK(agent_cache_get(c, uuid, &r) == 0, "test domain known");
+	T_OK(r.polls == 1 && r.failures == 1 &&
+		 r.state == AGENT_STATE_FAILING && r.stale && !r.has_stats &&
+		 r.age_ms == -1,
+	     "probed once, failed, stale, no values (polls %llu: %s)",
+	     (unsigned long long)r.polls, r.last_error);
+	T_OK(r.next_poll_ms > 50000, "next probe after the backoff (%lld ms)",
+	     (long long)r.next_poll_ms);
+	T_OK(agent_cache_get(c, none, &r) == -1 && r.stale && r.polls == 0,
+	     "unknown UUID: -1, stale");
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	agent_cache_stop(c);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	T_OK((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 <
+		 1000,
+	     "stop is prompt");
+}
+
+int main(void)
+{
+	test_read_file();
+	test_read_stats();
+	test_replies();
+	test_cache();
+	return t_done();
+}
