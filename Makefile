@@ -166,11 +166,13 @@ $(WRITE_SO): $(call obj,$(WRITE_PLUGIN_GLUE) $(WRITE_PLUGIN_SRCS)) collectd-plug
 
 # The write plugin links the wire encoder, not the decoder (wire.h); both
 # plugins compile in the shared helpers, hidden like wire.c.  sender_test
-# links the encoder after the archives (they supply what it calls).
+# and agent_driver link the encoder and the clock the plugin objects they
+# name after the archives call.
 $(MOM_SO): $(call obj,$(PLUGIN_SHARED_SRCS))
 $(WRITE_SO): $(call obj,actuator/wire_enc.c $(PLUGIN_SHARED_SRCS))
 $(call obj,actuator/wire_enc.c $(PLUGIN_SHARED_SRCS)): CFLAGS += -fvisibility=hidden
-$(BUILD)/tests/sender_test: $(BUILD)/actuator/wire_enc.o
+$(BUILD)/tests/sender_test: $(call obj,actuator/wire_enc.c actuator/clock.c)
+$(BUILD)/tests/agent_driver: $(BUILD)/actuator/clock.o
 
 # Unit tests: one program per module, linked against every library; the
 # archives contribute only what a test uses.

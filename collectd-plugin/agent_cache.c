@@ -10,6 +10,7 @@
  */
 #include "agent_cache.h"
 #include "agent_read.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <libvirt/libvirt.h>
@@ -41,14 +42,6 @@ struct agent_cache {
 	uint64_t rounds;
 	virConnectPtr conn; /* the worker's own */
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void agent_cache_conf_defaults(struct agent_cache_conf *c)
 {
@@ -116,7 +109,7 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum agent_rc rc = agent_read_stats(&t, &st, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	int64_t now = now_ms();
+	int64_t now = clock_mono_ms();
 	struct entry *e;
 
 	pthread_mutex_lock(&c->mu);
@@ -161,7 +154,7 @@ static int64_t round_once(struct agent_cache *c)
 {
 	virDomainPtr *doms = NULL;
 	int nd, i;
-	int64_t next = c->conf.interval_ms, now = now_ms();
+	int64_t next = c->conf.interval_ms, now = clock_mono_ms();
 
 	if (c->conn == NULL) {
 		c->conn = virConnectOpen(c->uri);
@@ -208,7 +201,7 @@ static int64_t round_once(struct agent_cache *c)
 		if (virDomainGetUUID(doms[i], uuid) == 0) {
 			pthread_mutex_lock(&c->mu);
 			struct entry *e = find(c, uuid);
-			due = e != NULL && e->next_ms <= now_ms() && !c->stop;
+			due = e != NULL && e->next_ms <= clock_mono_ms() && !c->stop;
 			pthread_mutex_unlock(&c->mu);
 		}
 		if (due)
@@ -218,7 +211,7 @@ static int64_t round_once(struct agent_cache *c)
 	free(doms);
 
 	pthread_mutex_lock(&c->mu);
-	now = now_ms();
+	now = clock_mono_ms();
 	for (i = 0; i < c->n; i++)
 		if (c->e[i].next_ms - now < next)
 			next = c->e[i].next_ms - now;
@@ -304,7 +297,7 @@ int agent_cache_get(struct agent_cache *c,
 		    struct agent_result *out)
 {
 	struct entry *e;
-	int64_t now = now_ms();
+	int64_t now = clock_mono_ms();
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));

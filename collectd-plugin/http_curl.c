@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
+
 struct http_curl {
 	CURL *curl;
 	struct curl_slist *headers;
@@ -34,14 +36,6 @@ int http_curl_global_init(void)
 void http_curl_global_cleanup(void)
 {
 	curl_global_cleanup();
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Keeps up to max_reply bytes of the body; more ends the transfer. */
@@ -84,7 +78,7 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 			   : 0;
 
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return at > 0 && now_ms() >= at;
+	return at > 0 && clock_mono_ms() >= at;
 }
 
 static int add_header(struct http_curl *h, const char *line)

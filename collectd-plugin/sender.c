@@ -58,6 +58,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "http_curl.h"
 
 #define SENDER_BACKOFF_MIN_MS 100
@@ -113,14 +114,6 @@ enum sender_outcome {
 	SENDER_REJECTED,
 	SENDER_FAILED,
 };
-
-static long long sender_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Wait on cond until woken or the monotonic deadline (ms) passes. */
 static void sender_wait_until(struct sender *s, pthread_cond_t *cond,
@@ -373,7 +366,7 @@ static bool sender_next_batch_locked(struct sender *s)
 	long long send_at = -1, now;
 
 	for (;;) {
-		now = sender_now_ms();
+		now = clock_mono_ms();
 		if (s->stopping &&
 		    ((s->n == 0 && s->batch_n == 0) || now >= s->stop_deadline_ms))
 			return false;
@@ -450,7 +443,7 @@ static enum sender_outcome sender_post_batch(struct sender *s)
 static void sender_complain_locked(struct sender *s, enum sender_outcome o,
 				   size_t batch)
 {
-	long long now = sender_now_ms();
+	long long now = clock_mono_ms();
 	uint64_t dropped = s->st.dropped - s->dropped_logged;
 
 	if (o == SENDER_FAILED) {
@@ -522,9 +515,9 @@ static void sender_resolve_locked(struct sender *s, enum sender_outcome o)
  */
 static void sender_backoff_locked(struct sender *s)
 {
-	long long until = sender_now_ms() + s->backoff_ms;
+	long long until = clock_mono_ms() + s->backoff_ms;
 
-	while (sender_now_ms() < until) {
+	while (clock_mono_ms() < until) {
 		if (s->stopping && until > s->stop_deadline_ms)
 			until = s->stop_deadline_ms;
 		sender_wait_until(s, &s->wake, until);
@@ -594,7 +587,7 @@ out:
 
 int sender_flush(struct sender *s, long timeout_ms)
 {
-	long long deadline = sender_now_ms() + timeout_ms;
+	long long deadline = clock_mono_ms() + timeout_ms;
 	uint64_t failed_before;
 	int rc = 0;
 
@@ -610,7 +603,7 @@ int sender_flush(struct sender *s, long timeout_ms)
 			rc = -EIO;
 			break;
 		}
-		if (sender_now_ms() >= deadline) {
+		if (clock_mono_ms() >= deadline) {
 			rc = -ETIMEDOUT;
 			break;
 		}
@@ -633,7 +626,7 @@ void sender_stop(struct sender *s, long drain_ms)
 	}
 	if (!s->stopping) {
 		s->stopping = true;
-		s->stop_deadline_ms = sender_now_ms() + (drain_ms > 0 ? drain_ms : 0);
+		s->stop_deadline_ms = clock_mono_ms() + (drain_ms > 0 ? drain_ms : 0);
 		__atomic_store_n(&s->abort_at_ms, s->stop_deadline_ms,
 				 __ATOMIC_RELAXED);
 	}
