@@ -29,7 +29,8 @@ const char *json_unknown_key(const json_t *o, const char *const *allowed)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach((json_t *)o, key, v) {
+	json_object_foreach((json_t *)o, key, v)
+	{
 		size_t i;
 
 		for (i = 0; allowed[i]; i++)

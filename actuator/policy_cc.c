@@ -111,7 +111,8 @@ int cc_count_node(struct cctx *c)
 {
 	if (++c->nnodes <= POLICY_MAX_NODES)
 		return 0;
-	return cc_error(c, "the policies have more than %d expressions and "
+	return cc_error(c,
+			"the policies have more than %d expressions and "
 			"statements",
 			POLICY_MAX_NODES);
 }

@@ -32,9 +32,9 @@ struct name_bind {
 struct cctx {
 	struct policy_set *ps;
 	struct policy_error *err;
-	const char *policy;	/* current policy name */
-	const char *rule;	/* current rule name (arena) */
-	bool guest;		/* compiling a guest rule */
+	const char *policy; /* current policy name */
+	const char *rule;   /* current rule name (arena) */
+	bool guest;	    /* compiling a guest rule */
 	char path[256];
 	size_t pathlen;
 	/* The same path as shared segments; segs[d] is the one in force

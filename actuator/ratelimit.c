@@ -5,8 +5,7 @@
  */
 #include "ratelimit.h"
 
-bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms,
-		     unsigned *suppressed)
+bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms, unsigned *suppressed)
 {
 	if (now_ms - rl->last_ms < rl->interval_ms) {
 		rl->suppressed++;

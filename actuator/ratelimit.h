@@ -20,7 +20,10 @@ struct ratelimit {
 	int64_t last_ms;
 	unsigned suppressed;
 };
-#define RATELIMIT_INIT(ms) {(ms), INT64_MIN / 2, 0}
+#define RATELIMIT_INIT(ms)                                                     \
+	{                                                                      \
+		(ms), INT64_MIN / 2, 0                                         \
+	}
 
 /* True when the caller should log now; *suppressed gets the count skipped. */
 bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms,

@@ -24,7 +24,8 @@ int readfile_fd(int fd, size_t max, char **out, size_t *len)
 	for (;;) {
 		ssize_t got;
 
-		/* Room for one byte past max, to tell "fits" from "too large". */
+		/* Room for one byte past max, to tell "fits" from "too large".
+		 */
 		if (cap - n < 2) {
 			size_t ncap = cap ? cap * 2 : READFILE_FIRST;
 			char *nbuf;

@@ -17,10 +17,10 @@
 #include <math.h>
 
 const char *const wire_dstype_names[] = {
-	[WIRE_GAUGE] = "gauge",
-	[WIRE_DERIVE] = "derive",
-	[WIRE_COUNTER] = "counter",
-	[WIRE_ABSOLUTE] = "absolute",
+    [WIRE_GAUGE] = "gauge",
+    [WIRE_DERIVE] = "derive",
+    [WIRE_COUNTER] = "counter",
+    [WIRE_ABSOLUTE] = "absolute",
 };
 
 double wire_value_as_double(const struct wire_value *v)

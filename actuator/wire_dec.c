@@ -40,17 +40,12 @@ enum wire_key {
 };
 
 static const char *const wire_key_names[WK_COUNT] = {
-	[WK_VALUES] = "values",
-	[WK_DSTYPES] = "dstypes",
-	[WK_DSNAMES] = "dsnames",
-	[WK_TIME] = "time",
-	[WK_INTERVAL] = "interval",
-	[WK_HOST] = "host",
-	[WK_PLUGIN] = "plugin",
-	[WK_PLUGIN_INSTANCE] = "plugin_instance",
-	[WK_TYPE] = "type",
-	[WK_TYPE_INSTANCE] = "type_instance",
-	[WK_META] = "meta",
+    [WK_VALUES] = "values",	[WK_DSTYPES] = "dstypes",
+    [WK_DSNAMES] = "dsnames",	[WK_TIME] = "time",
+    [WK_INTERVAL] = "interval", [WK_HOST] = "host",
+    [WK_PLUGIN] = "plugin",	[WK_PLUGIN_INSTANCE] = "plugin_instance",
+    [WK_TYPE] = "type",		[WK_TYPE_INSTANCE] = "type_instance",
+    [WK_META] = "meta",
 };
 
 /* One record being read. */
@@ -237,8 +232,7 @@ static int wire_convert(struct wire_parser *ps, const struct wire_raw_value *rv,
 		return 0;
 	}
 	if (rv->is_null)
-		return wire_fail(ps, "%s value is null",
-				 wire_dstype_names[t]);
+		return wire_fail(ps, "%s value is null", wire_dstype_names[t]);
 	if (!rv->is_integer)
 		return wire_fail(ps, "%s value %s is not an integer",
 				 wire_dstype_names[t], rv->text);
@@ -346,8 +340,8 @@ static struct wire_record *wire_batch_grow(struct wire_batch *b, size_t *cap)
 {
 	if (b->n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
-		struct wire_record *p = reallocarray(b->records, ncap,
-						     sizeof(*p));
+		struct wire_record *p =
+		    reallocarray(b->records, ncap, sizeof(*p));
 
 		if (!p)
 			return NULL;
@@ -398,14 +392,14 @@ int wire_batch_decode(const char *body, size_t len, size_t max_records,
 	struct wire_batch tmp = {0, NULL};
 	struct wire_error scratch;
 	struct wire_parser ps = {
-		.start = body,
-		.p = body,
-		.end = body + len,
-		.line = 1,
-		.line_start = body,
-		.record = -1,
-		.key = NULL,
-		.err = err ? err : &scratch,
+	    .start = body,
+	    .p = body,
+	    .end = body + len,
+	    .line = 1,
+	    .line_start = body,
+	    .record = -1,
+	    .key = NULL,
+	    .err = err ? err : &scratch,
 	};
 	int rc;
 
@@ -421,7 +415,8 @@ int wire_batch_decode(const char *body, size_t len, size_t max_records,
 		if (ps.p >= ps.end)
 			rc = wire_fail_syntax(&ps, "empty body");
 		else if (wire_peek(&ps) == '{')
-			rc = wire_fail(&ps, "body must be an array, not an object");
+			rc = wire_fail(&ps,
+				       "body must be an array, not an object");
 		else
 			rc = wire_fail_syntax(&ps, "expected '['");
 		goto out;

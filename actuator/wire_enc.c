@@ -92,7 +92,6 @@ wire_buf_printf(struct wire_buf *b, const char *fmt, ...)
 	return wire_buf_append(b, tmp, (size_t)n);
 }
 
-
 /* ------------------------------------------------------------------ */
 /* Encoding                                                            */
 
@@ -188,11 +187,11 @@ int wire_encode_record(struct wire_buf *b, const struct wire_record *r)
 		const char *key;
 		const char *val;
 	} names[] = {
-		{",\"host\":", r->host},
-		{",\"plugin\":", r->plugin},
-		{",\"plugin_instance\":", r->plugin_instance},
-		{",\"type\":", r->type},
-		{",\"type_instance\":", r->type_instance},
+	    {",\"host\":", r->host},
+	    {",\"plugin\":", r->plugin},
+	    {",\"plugin_instance\":", r->plugin_instance},
+	    {",\"type\":", r->type},
+	    {",\"type_instance\":", r->type_instance},
 	};
 	size_t old_len = b->len;
 	int rc;

@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((format(printf, 2, 3))) int
-wire_fail(struct wire_parser *ps, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) int wire_fail(struct wire_parser *ps,
+						    const char *fmt, ...)
 {
 	struct wire_error *e = ps->err;
 	va_list ap;
@@ -218,8 +218,7 @@ static int wire_simple_escape(char c)
  * (NUL included).  With out == NULL the string is only checked.  A string
  * that does not fit sets *truncated and is cut at a character boundary.
  */
-int wire_string(struct wire_parser *ps, char *out, size_t cap,
-		       bool *truncated)
+int wire_string(struct wire_parser *ps, char *out, size_t cap, bool *truncated)
 {
 	size_t len = 0;
 	bool full = false;
@@ -233,7 +232,8 @@ int wire_string(struct wire_parser *ps, char *out, size_t cap,
 		unsigned cp;
 
 		if (c < 0x20)
-			return wire_fail_syntax(ps, "control character in a string");
+			return wire_fail_syntax(
+			    ps, "control character in a string");
 		if (c == '\\') {
 			int e;
 
@@ -384,7 +384,8 @@ int wire_skip_value(struct wire_parser *ps, int depth)
 		return wire_fail_syntax(ps, "expected a value");
 	case '\0':
 		if (ps->p >= ps->end)
-			return wire_fail_syntax(ps, "expected a value, found the end");
+			return wire_fail_syntax(
+			    ps, "expected a value, found the end");
 		return wire_fail_syntax(ps, "expected a value");
 	default:
 		return wire_number(ps, &rv);
@@ -435,8 +436,8 @@ int wire_want(struct wire_parser *ps, char kind, const char *what)
  * *n counts them.
  */
 int wire_array(struct wire_parser *ps, size_t *n,
-		      int (*elem)(struct wire_parser *, void *, size_t),
-		      void *ctx, const char *what)
+	       int (*elem)(struct wire_parser *, void *, size_t), void *ctx,
+	       const char *what)
 {
 	if (wire_want(ps, '[', what) < 0)
 		return -EINVAL;
@@ -461,4 +462,3 @@ int wire_array(struct wire_parser *ps, size_t *n,
 			return -EINVAL;
 	}
 }
-

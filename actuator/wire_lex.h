@@ -19,9 +19,10 @@
 
 #include "wire.h"
 
-#define WIRE_DEPTH_MAX 16 /* nesting of arrays and objects, the body's
-			     own array included */
-#define WIRE_NUM_MAX   64 /* longest number token kept, in bytes */
+#define WIRE_DEPTH_MAX                                                         \
+	16		/* nesting of arrays and objects, the body's           \
+			   own array included */
+#define WIRE_NUM_MAX 64 /* longest number token kept, in bytes */
 
 /* A value as read, before "dstypes" says what it is. */
 struct wire_raw_value {
@@ -40,8 +41,8 @@ struct wire_parser {
 };
 
 /* An error of the record or key being read; returns -EINVAL. */
-__attribute__((format(printf, 2, 3))) int
-wire_fail(struct wire_parser *ps, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int wire_fail(struct wire_parser *ps,
+						    const char *fmt, ...);
 /* A JSON syntax error at the current position: with line and column. */
 __attribute__((format(printf, 2, 3))) int
 wire_fail_syntax(struct wire_parser *ps, const char *fmt, ...);
@@ -55,8 +56,7 @@ char wire_peek(struct wire_parser *ps);
  * (NUL included).  With out == NULL the string is only checked.  A string
  * that does not fit sets *truncated and is cut at a character boundary.
  */
-int wire_string(struct wire_parser *ps, char *out, size_t cap,
-		bool *truncated);
+int wire_string(struct wire_parser *ps, char *out, size_t cap, bool *truncated);
 /* Read a number token per the JSON grammar into *rv. */
 int wire_number(struct wire_parser *ps, struct wire_raw_value *rv);
 /* A literal word (true, false, null) at the current position. */

@@ -46,8 +46,8 @@ static void test_readfile(void)
 	T_OK(buf && buf[0] == '\0' && len == 0, "as an empty string");
 	free(buf);
 
-	T_EQ_INT(readfile_path(put("sixteen", "0123456789abcdef", 16), 16,
-			       &buf, &len),
+	T_EQ_INT(readfile_path(put("sixteen", "0123456789abcdef", 16), 16, &buf,
+			       &len),
 		 0, "a file of exactly the bound reads");
 	T_OK(buf && len == 16 && strcmp(buf, "0123456789abcdef") == 0,
 	     "whole and terminated");
@@ -91,7 +91,8 @@ static void test_ratelimit(void)
 	unsigned n = 99;
 
 	T_OK(ratelimit_allow(&rl, 5000, &n) && n == 0, "the first passes");
-	T_OK(!ratelimit_allow(&rl, 5500, &n), "a second within the interval not");
+	T_OK(!ratelimit_allow(&rl, 5500, &n),
+	     "a second within the interval not");
 	T_OK(!ratelimit_allow(&rl, 5999, &n), "nor a third");
 	T_OK(ratelimit_allow(&rl, 6000, &n), "one interval later it passes");
 	T_EQ_INT(n, 2, "with the count suppressed meanwhile");
