@@ -32,6 +32,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "plan.h"
+#include "policy_error.h"
 #include "store.h"
 #include "wire.h"
 
@@ -132,14 +133,10 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 
 	ps = policy_set_load_dir(conf->policy_dir, &perr);
 	if (!ps) {
-		snprintf(err, len, "policies in %s: %s%s%s: %s%s%s",
-			 conf->policy_dir, perr.policy,
-			 perr.path[0] ? " at " : "", perr.path, perr.message,
-			 perr.line ? " (line " : "", perr.line ? "...)" : "");
-		if (perr.line)
-			snprintf(err, len, "policies in %s: %s:%d:%d: %s",
-				 conf->policy_dir, perr.policy, perr.line,
-				 perr.column, perr.message);
+		char msg[700];
+
+		snprintf(err, len, "policies in %s: %s", conf->policy_dir,
+			 policy_error_format(&perr, msg, sizeof(msg)));
 		goto fail;
 	}
 	e->policies = calloc(1, sizeof(*e->policies));
