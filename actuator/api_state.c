@@ -10,10 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_json.h"
 #include "api_reply.h"
 #include "api_route.h"
 #include "log.h"
 #include "prom.h"
+
+/* Answer the rendering of one view of the engine. */
+static void reply_view(struct api *api, unsigned parts,
+		       json_t *(*render)(const struct engine_view *v),
+		       struct http_response *res)
+{
+	struct engine_view v;
+
+	if (engine_view_take(api->engine, parts, &v) < 0)
+		return; /* no body: 503 overloaded */
+	api_reply(res, 200, render(&v));
+	engine_view_release(api->engine, &v);
+}
 
 static void get_ping(struct api *api, const struct http_request *req,
 		     const char *arg, struct http_response *res)
@@ -39,28 +53,28 @@ static void get_status(struct api *api, const struct http_request *req,
 		       const char *arg, struct http_response *res)
 {
 	(void)req, (void)arg;
-	api_reply(res, 200, engine_status_json(api->engine));
+	reply_view(api, ENGINE_VIEW_STATUS, api_json_status, res);
 }
 
 static void get_stats(struct api *api, const struct http_request *req,
 		      const char *arg, struct http_response *res)
 {
 	(void)req, (void)arg;
-	api_reply(res, 200, engine_stats_json(api->engine));
+	reply_view(api, ENGINE_VIEW_SAMPLES, api_json_stats, res);
 }
 
 static void get_guests(struct api *api, const struct http_request *req,
 		       const char *arg, struct http_response *res)
 {
 	(void)req, (void)arg;
-	api_reply(res, 200, engine_guests_json(api->engine));
+	reply_view(api, ENGINE_VIEW_SAMPLES, api_json_guests, res);
 }
 
 static void get_plan(struct api *api, const struct http_request *req,
 		     const char *arg, struct http_response *res)
 {
 	(void)req, (void)arg;
-	api_reply(res, 200, engine_plan_json(api->engine));
+	reply_view(api, ENGINE_VIEW_PLAN, api_json_plan, res);
 }
 
 static void get_actions(struct api *api, const struct http_request *req,
