@@ -149,8 +149,14 @@ static void put_status(FILE *f, const struct engine_view *v)
 	    "momd_actions_total", "counter",
 	    "Actions by result: applied, dry_run, refused (by a safety "
 	    "rail), failed (by the host)."};
-	static const enum act_result results[] = {ACT_APPLIED, ACT_DRY_RUN,
-						  ACT_REFUSED, ACT_FAILED};
+	/* The status body's keys (act_result_name() says "dry-run"). */
+	static const struct {
+		enum act_result r;
+		const char *label;
+	} results[] = {{ACT_APPLIED, "applied"},
+		       {ACT_DRY_RUN, "dry_run"},
+		       {ACT_REFUSED, "refused"},
+		       {ACT_FAILED, "failed"}};
 	bool first = true;
 
 	if (v->balloon_backend && v->ksm_backend) {
@@ -189,9 +195,8 @@ static void put_status(FILE *f, const struct engine_view *v)
 	for (size_t i = 0; i < sizeof(ingest) / sizeof(ingest[0]); i++)
 		put_plain(f, &ingest[i], (double)counts[i], 1);
 	for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
-		put_labelled(f, &actions, &first, "result",
-			     act_result_name(results[i]),
-			     (double)v->actions[results[i]]);
+		put_labelled(f, &actions, &first, "result", results[i].label,
+			     (double)v->actions[results[i].r]);
 	put_samples(f, v);
 }
 
