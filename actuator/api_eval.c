@@ -45,9 +45,9 @@ static void evaluate_reply(struct api *api, struct policy_set *ps,
 	bool no_state, over;
 	json_t *plan;
 
-	plan = engine_evaluate(api->engine, ps,
-			       ec ? evalcase_snapshot(ec) : NULL, &no_state,
-			       &over);
+	plan =
+	    engine_evaluate(api->engine, ps, ec ? evalcase_snapshot(ec) : NULL,
+			    &no_state, &over);
 	if (plan)
 		api_reply(res, 200,
 			  json_pack("{s:o, s:s, s:s}", "plan", plan, "policies",
@@ -72,8 +72,8 @@ static void evaluate_reply(struct api *api, struct policy_set *ps,
  */
 static bool eval_slot_take(struct api *api, struct http_response *res)
 {
-	struct timespec t = clock_after(CLOCK_REALTIME,
-					api->conf->eval_budget_ms);
+	struct timespec t =
+	    clock_after(CLOCK_REALTIME, api->conf->eval_budget_ms);
 
 	if (pthread_mutex_timedlock(&api->eval_slot, &t) == 0)
 		return true;
@@ -110,7 +110,8 @@ static void post_evaluate(struct api *api, const struct http_request *req,
 		if (ps)
 			evaluate_reply(api, ps, NULL, res);
 		else if (!res->json)
-			api_reply_error(res, 503, "overloaded", "out of memory");
+			api_reply_error(res, 503, "overloaded",
+					"out of memory");
 		policy_set_free(ps);
 		return;
 	}

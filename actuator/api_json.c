@@ -13,13 +13,12 @@ static json_t *samples_json(const struct engine_view *v)
 
 	for (size_t i = 0; names && i < v->nstale; i++)
 		json_array_append_new(names, json_string(v->stale_guests[i]));
-	return json_pack("{s:o, s:I, s:b, s:I, s:o}", "host_age_ms",
-			 v->host_age_ms >= 0 ? json_integer(v->host_age_ms)
-					     : json_null(),
-			 "stale_after_ms", (json_int_t)v->stale_after_ms,
-			 "host_stale", v->host_stale, "held_cycles",
-			 (json_int_t)v->held_cycles, "stale_guests",
-			 names ? names : json_array());
+	return json_pack(
+	    "{s:o, s:I, s:b, s:I, s:o}", "host_age_ms",
+	    v->host_age_ms >= 0 ? json_integer(v->host_age_ms) : json_null(),
+	    "stale_after_ms", (json_int_t)v->stale_after_ms, "host_stale",
+	    v->host_stale, "held_cycles", (json_int_t)v->held_cycles,
+	    "stale_guests", names ? names : json_array());
 }
 
 json_t *api_json_status(const struct engine_view *v)
@@ -27,25 +26,25 @@ json_t *api_json_status(const struct engine_view *v)
 	const struct ingest_counts *c = &v->ingest;
 	json_t *o;
 
-	o = json_pack(
-		"{s:s, s:b, s:I, s:I, s:f, s:I,"
-		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
-		" s:{s:I, s:I, s:I, s:I}, s:s, s:s, s:I}",
-		"status", "active", "dry_run", v->dry_run, "cycles",
-		(json_int_t)v->cycles, "guests", (json_int_t)v->guests,
-		"last_eval_ms", v->last_eval_ns / 1e6, "started_ms",
-		(json_int_t)v->started_ms, "ingest", "batches",
-		(json_int_t)c->batches, "records", (json_int_t)c->records,
-		"values", (json_int_t)c->values, "ignored",
-		(json_int_t)c->ignored, "rejected", (json_int_t)c->rejected,
-		"out_of_window", (json_int_t)c->out_of_window,
-		"over_max_guests", (json_int_t)c->over_max_guests, "actions",
-		"applied", (json_int_t)v->actions[ACT_APPLIED], "dry_run",
-		(json_int_t)v->actions[ACT_DRY_RUN], "refused",
-		(json_int_t)v->actions[ACT_REFUSED], "failed",
-		(json_int_t)v->actions[ACT_FAILED], "balloon_backend",
-		v->balloon_backend, "ksm_backend", v->ksm_backend,
-		"interval_ms", (json_int_t)v->interval_ms);
+	o = json_pack("{s:s, s:b, s:I, s:I, s:f, s:I,"
+		      " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+		      " s:{s:I, s:I, s:I, s:I}, s:s, s:s, s:I}",
+		      "status", "active", "dry_run", v->dry_run, "cycles",
+		      (json_int_t)v->cycles, "guests", (json_int_t)v->guests,
+		      "last_eval_ms", v->last_eval_ns / 1e6, "started_ms",
+		      (json_int_t)v->started_ms, "ingest", "batches",
+		      (json_int_t)c->batches, "records", (json_int_t)c->records,
+		      "values", (json_int_t)c->values, "ignored",
+		      (json_int_t)c->ignored, "rejected",
+		      (json_int_t)c->rejected, "out_of_window",
+		      (json_int_t)c->out_of_window, "over_max_guests",
+		      (json_int_t)c->over_max_guests, "actions", "applied",
+		      (json_int_t)v->actions[ACT_APPLIED], "dry_run",
+		      (json_int_t)v->actions[ACT_DRY_RUN], "refused",
+		      (json_int_t)v->actions[ACT_REFUSED], "failed",
+		      (json_int_t)v->actions[ACT_FAILED], "balloon_backend",
+		      v->balloon_backend, "ksm_backend", v->ksm_backend,
+		      "interval_ms", (json_int_t)v->interval_ms);
 	if (o)
 		json_object_set_new(o, "samples", samples_json(v));
 	return o;
@@ -84,16 +83,16 @@ json_t *api_json_stats(const struct engine_view *v)
 		const struct snap_entity *g = &s->guests[i];
 
 		json_object_set_new(
-			guests, g->name,
-			row_json(g->values + (g->len - 1) * GUEST_FIELD_COUNT,
-				 guest_fields, GUEST_FIELD_COUNT));
+		    guests, g->name,
+		    row_json(g->values + (g->len - 1) * GUEST_FIELD_COUNT,
+			     guest_fields, GUEST_FIELD_COUNT));
 	}
 	return json_pack("{s:o, s:o}", "host",
-			 s->host.len ? row_json(s->host.values +
-							(s->host.len - 1) *
-								HOST_FIELD_COUNT,
-						host_fields, HOST_FIELD_COUNT)
-				     : json_object(),
+			 s->host.len
+			     ? row_json(s->host.values + (s->host.len - 1) *
+							     HOST_FIELD_COUNT,
+					host_fields, HOST_FIELD_COUNT)
+			     : json_object(),
 			 "guests", guests);
 }
 

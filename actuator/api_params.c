@@ -63,8 +63,7 @@ static void patch_params(struct api *api, const struct http_request *req,
 		api_reply_error(res, 503, "overloaded", err);
 	} else if (rc < 0) {
 		api_reply_error(res, 400, "bad_parameter", err);
-	} else if ((rc = params_save_locked(api, next, err, sizeof(err))) <
-		   0) {
+	} else if ((rc = params_save_locked(api, next, err, sizeof(err))) < 0) {
 		json_decref(next);
 		log_err("parameters not changed: %s", err);
 		api_reply_error(res, 500, "persist_failed", err);

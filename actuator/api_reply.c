@@ -96,8 +96,8 @@ json_t *api_body_json(const struct http_request *req, struct http_response *res)
 			 jerr.column, jerr.text);
 		api_reply(res, 400,
 			  json_pack("{s:s, s:o, s:i, s:i}", "error", "bad_json",
-				    "message", api_json_text(msg), "line", jerr.line, "column",
-				    jerr.column));
+				    "message", api_json_text(msg), "line",
+				    jerr.line, "column", jerr.column));
 	}
 	return v;
 }

@@ -47,7 +47,10 @@ struct api_routes {
 	size_t n;
 };
 
-#define API_ROUTES(a) {(a), sizeof(a) / sizeof((a)[0])}
+#define API_ROUTES(a)                                                          \
+	{                                                                      \
+		(a), sizeof(a) / sizeof((a)[0])                                \
+	}
 
 /* The tables of the handler files. */
 extern const struct api_routes api_state_routes;  /* api_state.c */

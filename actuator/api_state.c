@@ -177,7 +177,6 @@ static void get_prometheus(struct api *api, const struct http_request *req,
 	res->status = 200;
 }
 
-
 static const struct api_route rows[] = {
     {"GET", "/v1/ping", get_ping},
     {"POST", "/v1/metrics", post_metrics},

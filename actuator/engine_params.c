@@ -23,16 +23,16 @@ json_t *engine_params_json(struct engine *e)
 		json_t *v = json_object_get(e->params, name);
 
 		json_object_set_new(
-			o, name,
-			v ? json_copy(v)
-			  : json_real(policy_set_param_default(ps, i)));
+		    o, name,
+		    v ? json_copy(v)
+		      : json_real(policy_set_param_default(ps, i)));
 	}
 	pthread_mutex_unlock(&e->lock);
 	return o;
 }
 
-int engine_params_merge(struct engine *e, const json_t *updates,
-			json_t **out, char *err, size_t len)
+int engine_params_merge(struct engine *e, const json_t *updates, json_t **out,
+			char *err, size_t len)
 {
 	const char *key;
 	json_t *v;
@@ -112,4 +112,3 @@ void engine_params_restore(struct engine *e, json_t *values)
 	e->params = values;
 	pthread_mutex_unlock(&e->lock);
 }
-

@@ -50,22 +50,22 @@ struct engine {
 	json_t *params; /* values set through the API: name -> number */
 	struct engine_result *result; /* the last cycle's; NULL before */
 	bool dry_run;
-	int interval_ms; /* shown by the status; changed by a reload */
-	int samples_stale_ms;	   /* configured; 0: from the intervals */
+	int interval_ms;      /* shown by the status; changed by a reload */
+	int samples_stale_ms; /* configured; 0: from the intervals */
 	int64_t sample_interval_ms; /* collectd's, from the host's records */
-	int64_t stale_limit_ms;	   /* in force at the last cycle */
-	bool host_held;		   /* the last cycle held: host stale */
-	int64_t held_since_ms;	   /* monotonic, when the hold began */
-	uint64_t held_cycles;	   /* cycles held for stale host samples */
-	json_t *stale_guests;	   /* name -> true, as of the last cycle */
-	int eval_budget_ms; /* changed by a reload */
+	int64_t stale_limit_ms;	    /* in force at the last cycle */
+	bool host_held;		    /* the last cycle held: host stale */
+	int64_t held_since_ms;	    /* monotonic, when the hold began */
+	uint64_t held_cycles;	    /* cycles held for stale host samples */
+	json_t *stale_guests;	    /* name -> true, as of the last cycle */
+	int eval_budget_ms;	    /* changed by a reload */
 	uint64_t cycles;
 	int64_t last_eval_ns;
 	int64_t started_ms;
 
-	pthread_mutex_t ctl_lock;  /* one cycle at a time; see DESIGN */
+	pthread_mutex_t ctl_lock;   /* one cycle at a time; see DESIGN */
 	struct control_rails rails; /* for the next cycle; under lock */
-	bool rails_changed;	   /* under lock */
+	bool rails_changed;	    /* under lock */
 	struct balloon_backend balloon;
 	struct ksm_backend ksm;
 	struct controller *ctl;

@@ -67,7 +67,8 @@ static void test_full_view(void)
 	T_OK(t != NULL, "a full view renders");
 	if (!t)
 		return;
-	T_OK(has(t, "momd_info{balloon_backend=\"libvirt\",ksm_backend=\"sysfs\"} 1"),
+	T_OK(has(t, "momd_info{balloon_backend=\"libvirt\",ksm_backend="
+		    "\"sysfs\"} 1"),
 	     "momd_info names the backends");
 	T_OK(has(t, "momd_dry_run 1"), "dry run as 1");
 	T_OK(has(t, "momd_interval_seconds 1.5"), "interval in seconds");
