@@ -10,44 +10,27 @@
  * stable CODE.
  *
  * Threading: handlers run on libmicrohttpd's threads, several at once.
- * Changes of policies and parameters are serialised by api->lock, which is
- * taken before the engine's lock, never after it; the engine never takes
- * it.
+ * Changes of policies and parameters are serialised by the composition's
+ * lock (polcompose.h), which is taken before the engine's lock, never
+ * after it; the engine never takes it.
  */
 #ifndef MOM_API_H
 #define MOM_API_H
 
-#include <pthread.h>
 #include <stdio.h>
 
-#include "engine.h"
-#include "http.h"
-
-struct polstate;
-
-struct api {
-	struct engine *engine;
-	const struct conf *conf;
-	pthread_mutex_t lock;	    /* serialises changes and their files */
-	struct polstate *overrides; /* policy changes in force; under lock */
-	pthread_mutex_t eval_slot;  /* one POST /v1/evaluate at a time */
-};
+#include "api_route.h"
+#include "polcompose.h"
 
 /*
- * Set up the API for engine e and apply what state_dir holds: the policy
- * overrides, then the parameters.  A state file that does not validate is
- * logged and ignored, never fatal, never half-applied.  Returns 0, or
- * -ENOMEM with err filled.
+ * Set up the API for engine e, whose policy set pc composes, and apply
+ * state_dir/parameters.json (a file that does not validate is logged and
+ * ignored, never fatal, never half-applied).  Returns 0, or -errno with
+ * err filled.
  */
-int api_init(struct api *api, struct engine *e, const struct conf *c, char *err,
-	     size_t len);
+int api_init(struct api *api, struct engine *e, struct polcompose *pc,
+	     const struct conf *c, char *err, size_t len);
 void api_release(struct api *api);
-
-/*
- * Reload policy_dir (SIGHUP), keeping the API's overrides on top.  When the
- * result does not validate the set in force stays and the error is logged.
- */
-void api_reload_policies(struct api *api);
 
 /* The http_handler for the server; ctx is a struct api. */
 void api_handle(void *ctx, const struct http_request *req,

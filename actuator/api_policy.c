@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * api_policy.c: the policy routes (MOM's getPolicy, getNamedPolicies,
- * setPolicy, setNamedPolicy and resetPolicies, made safe) and the
- * restoring of the persisted overrides at start-up.
+ * setPolicy, setNamedPolicy and resetPolicies, made safe).
  *
- * Every change follows one sequence under api->lock: copy the overrides,
- * change the copy, compose and validate the whole resulting set, persist
- * the copy, then swap the new set into the engine.  A failure at any step
- * answers an error and leaves the set in force, the overrides and the
- * state file as they were.
+ * Every change copies the overrides in force, changes the copy and hands
+ * it to polcompose_commit(), under the composition's lock (polcompose.h):
+ * a failure at any step answers an error and leaves the set in force, the
+ * overrides and the state file as they were.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,10 +14,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api_priv.h"
+#include "api_policy.h"
+#include "api_reply.h"
+#include "api_route.h"
 #include "log.h"
 #include "momlang.h"
-#include "polstate.h"
+#include "polcompose.h"
 
 /* name -> text of every policy in the engine's set, and their order. */
 struct listing {
@@ -53,22 +53,23 @@ static void listing_fill(const struct policy_set *ps, void *arg)
 /* The listing body; caller holds api->lock.  NULL when out of memory. */
 static json_t *listing_json_locked(struct api *api)
 {
-	struct listing l = {.overrides = api->overrides, .list = json_array()};
+	struct listing l = {.overrides = polcompose_overrides(api->policies),
+			    .list = json_array()};
 
 	if (!l.list)
 		return NULL;
 	engine_with_policies(api->engine, listing_fill, &l);
 	return json_pack("{s:o, s:b}", "policies", l.list, "replaced",
-			 polstate_replaced(api->overrides));
+			 polstate_replaced(polcompose_overrides(api->policies)));
 }
 
-void api_get_policies(struct api *api, const struct http_request *req,
+static void api_get_policies(struct api *api, const struct http_request *req,
 		      const char *arg, struct http_response *res)
 {
 	(void)req, (void)arg;
-	pthread_mutex_lock(&api->lock);
+	polcompose_lock(api->policies);
 	api_reply(res, 200, listing_json_locked(api));
-	pthread_mutex_unlock(&api->lock);
+	polcompose_unlock(api->policies);
 }
 
 /*
@@ -79,36 +80,19 @@ static void change_locked(struct api *api, struct polstate *next,
 			  const char *what, struct http_response *res)
 {
 	struct policy_error perr;
-	struct policy_set *ps;
 	char err[512];
 	int rc;
 
-	if (!next) {
+	rc = polcompose_commit(api->policies, next, what, &perr, err,
+			       sizeof(err));
+	if (rc == -ENOMEM)
 		api_reply_error(res, 503, "overloaded", "out of memory");
-		return;
-	}
-	ps = polstate_compose(next, api->conf->policy_dir, &perr);
-	if (!ps) {
+	else if (rc == -EINVAL)
 		api_reply_policy_error(res, "invalid_policy", &perr);
-		goto out;
-	}
-	rc = polstate_save(next, api->conf->state_dir, err, sizeof(err));
-	if (rc < 0) {
-		log_err("policies not changed: %s", err);
+	else if (rc < 0)
 		api_reply_error(res, 500, "persist_failed", err);
-		policy_set_free(ps);
-		goto out;
-	}
-	if (rc > 0) /* in the file: in force too, whatever the warning */
-		log_warn("policies: %s", err);
-	log_info("policies: %s; %zu in force", what, policy_set_count(ps));
-	engine_policies_swap(api->engine, ps);
-	polstate_free(api->overrides);
-	api->overrides = next;
-	next = NULL;
-	api_reply(res, 200, listing_json_locked(api));
-out:
-	polstate_free(next);
+	else
+		api_reply(res, 200, listing_json_locked(api));
 }
 
 /*
@@ -229,13 +213,13 @@ static void put_policies_mom(struct api *api, const struct http_request *req,
 		next = NULL;
 	}
 	free(text);
-	pthread_mutex_lock(&api->lock);
+	polcompose_lock(api->policies);
 	change_locked(api, next, "set replaced by a MOM policy", res);
-	pthread_mutex_unlock(&api->lock);
+	polcompose_unlock(api->policies);
 }
 
 /* setPolicy, safely: {"policies": {name: policy}} replaces the set. */
-void api_put_policies(struct api *api, const struct http_request *req,
+static void api_put_policies(struct api *api, const struct http_request *req,
 		      const char *arg, struct http_response *res)
 {
 	json_t *body, *pol;
@@ -263,9 +247,9 @@ void api_put_policies(struct api *api, const struct http_request *req,
 					"out of memory");
 		goto out;
 	}
-	pthread_mutex_lock(&api->lock);
+	polcompose_lock(api->policies);
 	change_locked(api, next, "set replaced", res);
-	pthread_mutex_unlock(&api->lock);
+	polcompose_unlock(api->policies);
 	next = NULL;
 out:
 	polstate_free(next);
@@ -273,14 +257,14 @@ out:
 }
 
 /* resetPolicies: back to policy_dir, persisted overrides removed. */
-void api_delete_policies(struct api *api, const struct http_request *req,
+static void api_delete_policies(struct api *api, const struct http_request *req,
 			 const char *arg, struct http_response *res)
 {
 	(void)req, (void)arg;
-	pthread_mutex_lock(&api->lock);
+	polcompose_lock(api->policies);
 	change_locked(api, polstate_new(), "reset to the policy directory",
 		      res);
-	pthread_mutex_unlock(&api->lock);
+	polcompose_unlock(api->policies);
 }
 
 static bool name_ok(const char *name, struct http_response *res)
@@ -300,7 +284,8 @@ static bool name_ok(const char *name, struct http_response *res)
 /* The text of the named policy in force (new string), or NULL. */
 static char *find_text(struct api *api, const char *name)
 {
-	struct listing l = {.overrides = api->overrides, .want = name};
+	struct listing l = {.overrides = polcompose_overrides(api->policies),
+			    .want = name};
 
 	engine_with_policies(api->engine, listing_fill, &l);
 	return l.found;
@@ -314,7 +299,7 @@ static void reply_no_such(struct http_response *res, const char *name)
 	api_reply_error(res, 404, "no_such_policy", msg);
 }
 
-void api_get_policy(struct api *api, const struct http_request *req,
+static void api_get_policy(struct api *api, const struct http_request *req,
 		    const char *arg, struct http_response *res)
 {
 	char *text;
@@ -322,9 +307,9 @@ void api_get_policy(struct api *api, const struct http_request *req,
 	(void)req;
 	if (!name_ok(arg, res))
 		return;
-	pthread_mutex_lock(&api->lock);
+	polcompose_lock(api->policies);
 	text = find_text(api, arg);
-	pthread_mutex_unlock(&api->lock);
+	polcompose_unlock(api->policies);
 	if (!text) {
 		reply_no_such(res, arg);
 		return;
@@ -335,7 +320,7 @@ void api_get_policy(struct api *api, const struct http_request *req,
 }
 
 /* setNamedPolicy(name, text): the body is the policy document. */
-void api_put_policy(struct api *api, const struct http_request *req,
+static void api_put_policy(struct api *api, const struct http_request *req,
 		    const char *arg, struct http_response *res)
 {
 	struct polstate *next;
@@ -371,18 +356,18 @@ void api_put_policy(struct api *api, const struct http_request *req,
 put:
 	snprintf(what, sizeof(what), "%s set%s", arg,
 		 converted ? " from MOM's policy language" : "");
-	pthread_mutex_lock(&api->lock);
-	next = polstate_copy(api->overrides);
+	polcompose_lock(api->policies);
+	next = polstate_copy(polcompose_overrides(api->policies));
 	if (next && polstate_put(next, arg, text) < 0) {
 		polstate_free(next);
 		next = NULL;
 	}
 	change_locked(api, next, what, res);
-	pthread_mutex_unlock(&api->lock);
+	polcompose_unlock(api->policies);
 	free(converted);
 }
 
-void api_delete_policy(struct api *api, const struct http_request *req,
+static void api_delete_policy(struct api *api, const struct http_request *req,
 		       const char *arg, struct http_response *res)
 {
 	struct polstate *next = NULL;
@@ -393,28 +378,28 @@ void api_delete_policy(struct api *api, const struct http_request *req,
 	if (!name_ok(arg, res))
 		return;
 	snprintf(what, sizeof(what), "%s deleted", arg);
-	pthread_mutex_lock(&api->lock);
+	polcompose_lock(api->policies);
 	text = find_text(api, arg);
 	if (!text) {
 		reply_no_such(res, arg);
 		goto out;
 	}
-	next = polstate_copy(api->overrides);
+	next = polstate_copy(polcompose_overrides(api->policies));
 	if (next && polstate_delete(next, arg) < 0) {
 		polstate_free(next);
 		next = NULL;
 	}
 	change_locked(api, next, what, res);
 out:
-	pthread_mutex_unlock(&api->lock);
+	polcompose_unlock(api->policies);
 	free(text);
 }
 
 /* getPolicy: the combined set in name order, each policy as a document. */
-void api_get_effective(struct api *api, const struct http_request *req,
+static void api_get_effective(struct api *api, const struct http_request *req,
 		       const char *arg, struct http_response *res)
 {
-	struct listing l = {.overrides = api->overrides,
+	struct listing l = {.overrides = polcompose_overrides(api->policies),
 			    .texts = json_object()};
 	json_t *arr = json_array();
 	const char *name;
@@ -423,9 +408,9 @@ void api_get_effective(struct api *api, const struct http_request *req,
 	(void)req, (void)arg;
 	if (!l.texts || !arr)
 		goto out;
-	pthread_mutex_lock(&api->lock);
+	polcompose_lock(api->policies);
 	engine_with_policies(api->engine, listing_fill, &l);
-	pthread_mutex_unlock(&api->lock);
+	polcompose_unlock(api->policies);
 	/* jansson keeps insertion order: the set's, i.e. name order. */
 	json_object_foreach(l.texts, name, v)
 	{
@@ -440,58 +425,14 @@ out:
 	json_decref(l.texts);
 }
 
-void api_policies_restore(struct api *api)
-{
-	const struct conf *c = api->conf;
-	struct polstate *st = NULL;
-	struct policy_error perr;
-	struct policy_set *ps;
-	char err[512];
+static const struct api_route rows[] = {
+    {"GET", "/v1/policies", api_get_policies},
+    {"PUT", "/v1/policies", api_put_policies},
+    {"DELETE", "/v1/policies", api_delete_policies},
+    {"GET", "/v1/policies/{name}", api_get_policy},
+    {"PUT", "/v1/policies/{name}", api_put_policy},
+    {"DELETE", "/v1/policies/{name}", api_delete_policy},
+    {"GET", "/v1/effective-policy", api_get_effective},
+};
 
-	if (polstate_load(c->state_dir, &st, err, sizeof(err)) < 0) {
-		log_warn("%s/%s ignored: %s", c->state_dir, POLSTATE_FILE, err);
-		return;
-	}
-	if (polstate_empty(st)) {
-		polstate_free(st);
-		return;
-	}
-	ps = polstate_compose(st, c->policy_dir, &perr);
-	if (!ps) {
-		log_warn("%s/%s ignored: the policies it sets do not "
-			 "validate: %s%s%s: %s (line %d, column %d)",
-			 c->state_dir, POLSTATE_FILE, perr.policy,
-			 perr.path[0] ? " at " : "", perr.path, perr.message,
-			 perr.line, perr.column);
-		polstate_free(st);
-		return;
-	}
-	log_info("policies: %zu in force, with the changes saved in %s",
-		 policy_set_count(ps), c->state_dir);
-	engine_policies_swap(api->engine, ps);
-	polstate_free(api->overrides);
-	api->overrides = st;
-}
-
-void api_reload_policies(struct api *api)
-{
-	struct policy_error perr;
-	struct policy_set *ps;
-
-	pthread_mutex_lock(&api->lock);
-	ps = polstate_compose(api->overrides, api->conf->policy_dir, &perr);
-	if (!ps) {
-		log_err("reload: policy %s: %s%s%s; keeping the policies in "
-			"force",
-			perr.policy, perr.path, perr.path[0] ? ": " : "",
-			perr.message);
-	} else {
-		log_info("reload: %zu policies from %s%s", policy_set_count(ps),
-			 api->conf->policy_dir,
-			 polstate_empty(api->overrides)
-			     ? ""
-			     : " with the API's changes");
-		engine_policies_swap(api->engine, ps);
-	}
-	pthread_mutex_unlock(&api->lock);
-}
+const struct api_routes api_policy_routes = API_ROUTES(rows);

@@ -671,6 +671,38 @@ json_t *controller_guests_json(const struct controller *c)
 	return o;
 }
 
+int controller_targets(const struct controller *c,
+		       struct control_target **out, size_t *n)
+{
+	struct control_target *t = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (c->nguests && !(t = calloc(c->nguests, sizeof(*t))))
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nguests; i++) {
+		const struct guest_state *gs = &c->guests[i];
+
+		t[i] = (struct control_target){.name = strdup(gs->name),
+					       .target = gs->target,
+					       .following = !gs->stuck};
+		if (!t[i].name) {
+			control_targets_free(t, i);
+			return -ENOMEM;
+		}
+	}
+	*out = t;
+	*n = c->nguests;
+	return 0;
+}
+
+void control_targets_free(struct control_target *t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++)
+		free(t[i].name);
+	free(t);
+}
+
 int64_t controller_target(const struct controller *c, const char *guest)
 {
 	for (size_t i = 0; i < c->nguests; i++)

@@ -77,6 +77,21 @@ void controller_apply(struct controller *c, const struct plan *plan,
  */
 json_t *controller_guests_json(const struct controller *c);
 
+/* What the controller last did for one guest (controller_targets()). */
+struct control_target {
+	char *name;	/* owned */
+	int64_t target; /* KiB; -1 when none applied yet */
+	bool following; /* false when the balloon is stuck */
+};
+
+/*
+ * The same as plain values: a new array of *n entries in the controller's
+ * guest order (free with control_targets_free()).  Returns 0, or -ENOMEM.
+ */
+int controller_targets(const struct controller *c,
+		       struct control_target **out, size_t *n);
+void control_targets_free(struct control_target *t, size_t n);
+
 /* The last target applied to a guest, or -1. */
 int64_t controller_target(const struct controller *c, const char *guest);
 

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * engine.c: ingest, the evaluation cycle, and the JSON views of the state.
+ * engine.c: ingest and the evaluation cycle.  The view of the state for the
+ * API and metrics is in engine_view.c, the parameters in engine_params.c;
+ * the state they share is struct engine (engine_priv.h).
  *
  * DESIGN.  Threads: libmicrohttpd's (ingest and API) and the main thread
- * (engine_cycle).  `lock` guards store, counts, policies, params, last_plan,
- * dry_run, the rails waiting for the next cycle and `applied`, the
- * controller's view published after each cycle.  `ctl_lock` serialises
- * cycles, and the controller belongs to the cycle that holds it: no other
- * thread ever waits for it, so a libvirt call that stalls (libvirtd
- * stopped) stalls that cycle only, never /metrics, /v1/plan or ingest.  A
+ * (engine_cycle).  `lock` guards store, counts, policies, params, result
+ * (the last cycle's plan and the controller's targets after it, shared by
+ * reference with the views), dry_run and the rails waiting for the next
+ * cycle.  `ctl_lock` serialises cycles, and the controller belongs to the
+ * cycle that holds it: no other thread ever waits for it, so a libvirt
+ * call that stalls (libvirtd stopped) stalls that cycle only, never
+ * /metrics, /v1/plan or ingest.  A
  * cycle takes `lock` only to build a snapshot and take a reference to the
  * policy set, evaluates with no lock held, applies under `ctl_lock` alone,
  * then publishes under `lock`.  The plan borrows names from its policy
@@ -24,63 +27,27 @@
 #include <string.h>
 #include <time.h>
 
-#include "actlog.h"
-#include "control.h"
+#include "engine_priv.h"
 #include "eval.h"
 #include "field.h"
-#include "host.h"
-#include "ingest.h"
 #include "jsontext.h"
-#include "clock.h"
-#include "log.h"
-#include "ratelimit.h"
-#include "plan.h"
-#include "store.h"
+#include "policy_error.h"
 #include "wire.h"
 
-struct policy_ref {
-	struct policy_set *ps;
-	int refs;
-};
-
-struct engine {
-	const struct conf *conf;
-	pthread_mutex_t lock;
-	struct store *store;
-	struct ingest_counts counts;
-	struct policy_ref *policies;
-	json_t *params; /* values set through the API: name -> number */
-	struct plan *last_plan;		/* rendered only when asked for */
-	struct policy_ref *last_plan_ref; /* the set its names borrow from */
-	bool dry_run;
-	int interval_ms; /* shown by the status; changed by a reload */
-	int samples_stale_ms;	   /* configured; 0: from the intervals */
-	int64_t sample_interval_ms; /* collectd's, from the host's records */
-	int64_t stale_limit_ms;	   /* in force at the last cycle */
-	bool host_held;		   /* the last cycle held: host stale */
-	int64_t held_since_ms;	   /* monotonic, when the hold began */
-	uint64_t held_cycles;	   /* cycles held for stale host samples */
-	json_t *stale_guests;	   /* name -> true, as of the last cycle */
-	int eval_budget_ms; /* changed by a reload */
-	uint64_t cycles;
-	int64_t last_eval_ns;
-	int64_t started_ms;
-
-	pthread_mutex_t ctl_lock;  /* one cycle at a time; see DESIGN */
-	json_t *applied;	   /* controller_guests_json(); under lock */
-	struct control_rails rails; /* for the next cycle; under lock */
-	bool rails_changed;	   /* under lock */
-	struct balloon_backend balloon;
-	struct ksm_backend ksm;
-	struct controller *ctl;
-	struct actlog *actions;
-	struct ratelimit error_rl;
-};
-
-static void policy_ref_put(struct policy_ref *r)
+void engine_policy_ref_put(struct policy_ref *r)
 {
 	if (r && --r->refs == 0) {
 		policy_set_free(r->ps);
+		free(r);
+	}
+}
+
+void engine_result_put(struct engine_result *r)
+{
+	if (r && --r->refs == 0) {
+		plan_free(r->plan);
+		engine_policy_ref_put(r->ref);
+		control_targets_free(r->applied, r->napplied);
 		free(r);
 	}
 }
@@ -135,14 +102,10 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 
 	ps = policy_set_load_dir(conf->policy_dir, &perr);
 	if (!ps) {
-		snprintf(err, len, "policies in %s: %s%s%s: %s%s%s",
-			 conf->policy_dir, perr.policy,
-			 perr.path[0] ? " at " : "", perr.path, perr.message,
-			 perr.line ? " (line " : "", perr.line ? "...)" : "");
-		if (perr.line)
-			snprintf(err, len, "policies in %s: %s:%d:%d: %s",
-				 conf->policy_dir, perr.policy, perr.line,
-				 perr.column, perr.message);
+		char msg[700];
+
+		snprintf(err, len, "policies in %s: %s", conf->policy_dir,
+			 policy_error_format(&perr, msg, sizeof(msg)));
 		goto fail;
 	}
 	e->policies = calloc(1, sizeof(*e->policies));
@@ -185,10 +148,8 @@ void engine_free(struct engine *e)
 	store_free(e->store);
 	json_decref(e->params);
 	json_decref(e->stale_guests);
-	json_decref(e->applied);
-	plan_free(e->last_plan);
-	policy_ref_put(e->last_plan_ref);
-	policy_ref_put(e->policies);
+	engine_result_put(e->result);
+	engine_policy_ref_put(e->policies);
 	pthread_mutex_destroy(&e->lock);
 	pthread_mutex_destroy(&e->ctl_lock);
 	free(e);
@@ -263,7 +224,7 @@ static void log_decisions(const struct plan *plan, const struct snapshot *s)
  * after the last sample holds: within two intervals of the stop.
  * Caller holds e->lock.
  */
-static int64_t stale_limit_locked(const struct engine *e)
+int64_t engine_stale_limit_locked(const struct engine *e)
 {
 	int64_t iv = e->interval_ms;
 
@@ -348,7 +309,7 @@ void engine_cycle(struct engine *e)
 	struct timespec t0, t1, deadline;
 	struct control_rails rails;
 	bool rails_changed;
-	json_t *applied;
+	struct engine_result *res = NULL;
 	size_t nparams, expired;
 	bool dry_run, held, over = false;
 	int64_t now_ms;
@@ -356,7 +317,7 @@ void engine_cycle(struct engine *e)
 	pthread_mutex_lock(&e->lock);
 	now_ms = clock_mono_ms();
 	expired = store_expire(e->store, now_ms);
-	e->stale_limit_ms = stale_limit_locked(e);
+	e->stale_limit_ms = engine_stale_limit_locked(e);
 	store_set_stale_ms(e->store, e->stale_limit_ms);
 	held = host_hold_locked(e, now_ms);
 	/* While the host holds, every guest is stale too: one line says
@@ -410,7 +371,10 @@ void engine_cycle(struct engine *e)
 		controller_set_rails(e->ctl, &rails);
 	controller_apply(e->ctl, plan, store_snapshot_get(ss), dry_run,
 			 clock_wall_ms());
-	applied = controller_guests_json(e->ctl);
+	res = calloc(1, sizeof(*res));
+	if (res && controller_targets(e->ctl, &res->applied,
+				      &res->napplied) < 0)
+		log_err("the applied targets are not shown: out of memory");
 	pthread_mutex_unlock(&e->ctl_lock);
 
 	/* Keep the plan itself (and the policy set its reasons borrow
@@ -418,26 +382,25 @@ void engine_cycle(struct engine *e)
 	   several times bigger, and is asked for far less often than a
 	   cycle runs. */
 	pthread_mutex_lock(&e->lock);
-	plan_free(e->last_plan);
-	policy_ref_put(e->last_plan_ref);
-	e->last_plan = plan;
-	e->last_plan_ref = ref;
-	ref->refs++;
-	plan = NULL;
+	if (res) {
+		res->plan = plan;
+		res->ref = ref;
+		res->refs = 1;
+		ref->refs++;
+		plan = NULL;
+		engine_result_put(e->result);
+		e->result = res;
+	}
 	e->cycles++;
 	e->last_eval_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
 			  (t1.tv_nsec - t0.tv_nsec);
-	if (applied) {
-		json_decref(e->applied);
-		e->applied = applied;
-	}
 	pthread_mutex_unlock(&e->lock);
 out:
 	plan_free(plan);
 	store_snapshot_free(ss);
 	free(params);
 	pthread_mutex_lock(&e->lock);
-	policy_ref_put(ref);
+	engine_policy_ref_put(ref);
 	pthread_mutex_unlock(&e->lock);
 }
 
@@ -533,257 +496,9 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	return status;
 }
 
-/* Freshness of the samples, for the status; caller holds e->lock. */
-static json_t *samples_json_locked(struct engine *e)
-{
-	int64_t seen = store_host_seen(e->store);
-	json_t *names = json_array();
-	const char *name;
-	json_t *v;
-
-	json_object_foreach(e->stale_guests, name, v)
-		json_array_append_new(names, json_string(name));
-	return json_pack("{s:o, s:I, s:b, s:I, s:o}", "host_age_ms",
-			 seen > 0 ? json_integer(clock_mono_ms() - seen)
-				  : json_null(),
-			 "stale_after_ms", (json_int_t)stale_limit_locked(e),
-			 "host_stale", e->host_held, "held_cycles",
-			 (json_int_t)e->held_cycles, "stale_guests",
-			 names ? names : json_array());
-}
-
-json_t *engine_status_json(struct engine *e)
-{
-	uint64_t totals[4];
-	json_t *o;
-
-	actlog_totals(e->actions, totals);
-	pthread_mutex_lock(&e->lock);
-	o = json_pack(
-		"{s:s, s:b, s:I, s:I, s:f, s:I,"
-		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
-		" s:{s:I, s:I, s:I, s:I}, s:s, s:s, s:I}",
-		"status", "active", "dry_run", e->dry_run, "cycles",
-		(json_int_t)e->cycles, "guests",
-		(json_int_t)store_guest_count(e->store), "last_eval_ms",
-		e->last_eval_ns / 1e6, "started_ms", (json_int_t)e->started_ms,
-		"ingest", "batches", (json_int_t)e->counts.batches, "records",
-		(json_int_t)e->counts.records, "values",
-		(json_int_t)e->counts.values, "ignored",
-		(json_int_t)e->counts.ignored, "rejected",
-		(json_int_t)e->counts.rejected, "out_of_window",
-		(json_int_t)e->counts.out_of_window, "over_max_guests",
-		(json_int_t)e->counts.over_max_guests, "actions", "applied",
-		(json_int_t)totals[ACT_APPLIED], "dry_run",
-		(json_int_t)totals[ACT_DRY_RUN], "refused",
-		(json_int_t)totals[ACT_REFUSED], "failed",
-		(json_int_t)totals[ACT_FAILED], "balloon_backend",
-		e->balloon.name, "ksm_backend", e->ksm.name, "interval_ms",
-		(json_int_t)e->interval_ms);
-	if (o)
-		json_object_set_new(o, "samples", samples_json_locked(e));
-	pthread_mutex_unlock(&e->lock);
-	return o;
-}
-
-static json_t *row_json(const double *row, const struct field_desc *desc,
-			size_t width)
-{
-	json_t *o = json_object();
-
-	for (size_t f = 0; o && f < width; f++) {
-		if (!field_present(row[f]))
-			continue;
-		/* Integral values print as integers, as MOM's did (range
-		   checked first: converting beyond int64 is undefined). */
-		if (row[f] >= -0x1p63 && row[f] < 0x1p63 &&
-		    row[f] == (double)(json_int_t)row[f])
-			json_object_set_new(o, desc[f].name,
-					    json_integer((json_int_t)row[f]));
-		else
-			json_object_set_new(o, desc[f].name, json_real(row[f]));
-	}
-	return o;
-}
-
-/* A snapshot of the store as it is now; NULL when out of memory. */
-static struct store_snapshot *snapshot_now(struct engine *e)
-{
-	struct store_snapshot *ss;
-
-	pthread_mutex_lock(&e->lock);
-	ss = store_snapshot_new(e->store, clock_mono_ms(), NULL, 0);
-	pthread_mutex_unlock(&e->lock);
-	return ss;
-}
-
-json_t *engine_stats_json(struct engine *e)
-{
-	struct store_snapshot *ss = snapshot_now(e);
-	const struct snapshot *s;
-	json_t *o, *guests;
-
-	if (!ss)
-		return NULL;
-	s = store_snapshot_get(ss);
-	guests = json_object();
-	for (size_t i = 0; guests && i < s->nguests; i++) {
-		const struct snap_entity *g = &s->guests[i];
-
-		json_object_set_new(
-			guests, g->name,
-			row_json(g->values + (g->len - 1) * GUEST_FIELD_COUNT,
-				 guest_fields, GUEST_FIELD_COUNT));
-	}
-	o = json_pack("{s:o, s:o}", "host",
-		      s->host.len ? row_json(s->host.values +
-						     (s->host.len - 1) *
-							     HOST_FIELD_COUNT,
-					     host_fields, HOST_FIELD_COUNT)
-				  : json_object(),
-		      "guests", guests);
-	store_snapshot_free(ss);
-	return o;
-}
-
-json_t *engine_guests_json(struct engine *e)
-{
-	struct store_snapshot *ss = snapshot_now(e);
-	const struct snapshot *s;
-	json_t *arr;
-
-	if (!ss)
-		return NULL;
-	s = store_snapshot_get(ss);
-	arr = json_array();
-	for (size_t i = 0; arr && i < s->nguests; i++)
-		json_array_append_new(arr, json_string(s->guests[i].name));
-	store_snapshot_free(ss);
-	return arr;
-}
-
-json_t *engine_plan_json(struct engine *e)
-{
-	json_t *p;
-	json_t *targets;
-
-	pthread_mutex_lock(&e->lock);
-	p = e->last_plan ? plan_to_json(e->last_plan) : json_null();
-	targets = e->applied ? json_deep_copy(e->applied) : json_object();
-	pthread_mutex_unlock(&e->lock);
-	if (!p || !targets) {
-		json_decref(p);
-		json_decref(targets);
-		return NULL;
-	}
-	return json_pack("{s:o, s:o}", "plan", p, "applied", targets);
-}
-
 json_t *engine_actions_json(struct engine *e, size_t limit)
 {
 	return actlog_to_json(e->actions, limit);
-}
-
-json_t *engine_params_json(struct engine *e)
-{
-	json_t *o = json_object();
-	const struct policy_set *ps;
-
-	pthread_mutex_lock(&e->lock);
-	ps = e->policies->ps;
-	for (size_t i = 0; o && i < policy_set_param_count(ps); i++) {
-		const char *name = policy_set_param_name(ps, i);
-		json_t *v = json_object_get(e->params, name);
-
-		json_object_set_new(
-			o, name,
-			v ? json_copy(v)
-			  : json_real(policy_set_param_default(ps, i)));
-	}
-	pthread_mutex_unlock(&e->lock);
-	return o;
-}
-
-int engine_params_merge(struct engine *e, const json_t *updates,
-			json_t **out, char *err, size_t len)
-{
-	const char *key;
-	json_t *v;
-	json_t *next;
-	int rc = -EINVAL;
-
-	*out = NULL;
-	if (!json_is_object(updates)) {
-		snprintf(err, len, "parameters must be a JSON object");
-		return -EINVAL;
-	}
-	pthread_mutex_lock(&e->lock);
-	next = json_deep_copy(e->params);
-	if (!next) {
-		rc = -ENOMEM;
-		snprintf(err, len, "out of memory");
-		goto out;
-	}
-	/* Check everything before changing anything. */
-	json_object_foreach((json_t *)updates, key, v)
-	{
-		double x;
-
-		if (policy_set_param_index(e->policies->ps, key) < 0) {
-			snprintf(err, len, "unknown parameter \"%s\"", key);
-			goto out;
-		}
-		if (json_is_boolean(v))
-			x = json_is_true(v);
-		else if (json_is_number(v))
-			x = json_number_value(v);
-		else {
-			snprintf(err, len,
-				 "parameter \"%s\": expected a number or a "
-				 "boolean",
-				 key);
-			goto out;
-		}
-		json_object_set_new(next, key, json_real(x));
-	}
-	pthread_mutex_unlock(&e->lock);
-	*out = next;
-	return 0;
-out:
-	pthread_mutex_unlock(&e->lock);
-	json_decref(next);
-	return rc;
-}
-
-int engine_params_update(struct engine *e, const json_t *updates, char *err,
-			 size_t len)
-{
-	json_t *next;
-	int rc = engine_params_merge(e, updates, &next, err, len);
-
-	if (rc == 0)
-		engine_params_restore(e, next);
-	return rc;
-}
-
-json_t *engine_params_set_json(struct engine *e)
-{
-	json_t *o;
-
-	pthread_mutex_lock(&e->lock);
-	o = json_deep_copy(e->params);
-	pthread_mutex_unlock(&e->lock);
-	return o;
-}
-
-void engine_params_restore(struct engine *e, json_t *values)
-{
-	if (!values)
-		return;
-	pthread_mutex_lock(&e->lock);
-	json_decref(e->params);
-	e->params = values;
-	pthread_mutex_unlock(&e->lock);
 }
 
 void engine_reconfigure(struct engine *e, const struct conf *next,
@@ -835,7 +550,7 @@ void engine_policies_swap(struct engine *e, struct policy_set *ps)
 	pthread_mutex_lock(&e->lock);
 	old = e->policies;
 	e->policies = r;
-	policy_ref_put(old);
+	engine_policy_ref_put(old);
 	pthread_mutex_unlock(&e->lock);
 }
 
@@ -885,7 +600,7 @@ out:
 	free(params);
 	if (ref) {
 		pthread_mutex_lock(&e->lock);
-		policy_ref_put(ref);
+		engine_policy_ref_put(ref);
 		pthread_mutex_unlock(&e->lock);
 	}
 	return out;

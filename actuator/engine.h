@@ -42,11 +42,10 @@ void engine_cycle(struct engine *e);
 int engine_ingest(struct engine *e, const char *body, size_t len,
 		  json_t **reply);
 
-/* JSON views for the API; each returns a new reference. */
-json_t *engine_status_json(struct engine *e);
-json_t *engine_stats_json(struct engine *e);	  /* getStatistics */
-json_t *engine_guests_json(struct engine *e);	  /* getActiveGuests */
-json_t *engine_plan_json(struct engine *e);	  /* last plan, or null */
+/*
+ * The state as one plain view is in engine_view.h.  The action log, which
+ * has a lock of its own, as JSON (a new reference).
+ */
 json_t *engine_actions_json(struct engine *e, size_t limit);
 
 /* Parameters: current values (defaults merged in), and a merge-update. */

@@ -41,7 +41,9 @@
 #include "evaluate_cli.h"
 #include "http.h"
 #include "log.h"
+#include "polcompose.h"
 #include "policy.h"
+#include "policy_error.h"
 
 static void usage(FILE *f)
 {
@@ -208,10 +210,11 @@ static int check_config(const struct conf *c)
 {
 	struct policy_error perr;
 	struct policy_set *ps = policy_set_load_dir(c->policy_dir, &perr);
+	char msg[700];
 
 	if (!ps) {
-		fprintf(stderr, "momd: policy %s: %s%s%s\n", perr.policy,
-			perr.path, perr.path[0] ? ": " : "", perr.message);
+		fprintf(stderr, "momd: policy %s\n",
+			policy_error_format(&perr, msg, sizeof(msg)));
 		return EX_DATAERR;
 	}
 	printf("configuration OK: %zu policies, %zu parameters\n",
@@ -221,7 +224,7 @@ static int check_config(const struct conf *c)
 }
 
 /* Run cycles every interval until SIGTERM or SIGINT. */
-static void main_loop(struct engine *e, struct api *api, struct conf *c,
+static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 		      const sigset_t *sigs, int argc, char **argv)
 {
 	struct timespec next, now, wait;
@@ -254,7 +257,7 @@ static void main_loop(struct engine *e, struct api *api, struct conf *c,
 				log_info("SIGHUP: reloading the configuration "
 					 "and the policies");
 				reload_config(c, e, argc, argv);
-				api_reload_policies(api);
+				polcompose_reload(pc);
 			}
 		}
 		/* A cycle that overran the interval does not queue up more. */
@@ -270,6 +273,7 @@ int main(int argc, char **argv)
 	struct conf conf;
 	struct engine *engine = NULL;
 	struct http_server *http = NULL;
+	struct polcompose policies = {0};
 	struct api api = {0};
 	enum log_level level;
 	sigset_t sigs;
@@ -334,7 +338,8 @@ int main(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
-	if (api_init(&api, engine, &conf, err, sizeof(err)) < 0) {
+	if (polcompose_init(&policies, engine, &conf, err, sizeof(err)) < 0 ||
+	    api_init(&api, engine, &policies, &conf, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		rc = EX_UNAVAILABLE;
 		goto out;
@@ -350,11 +355,12 @@ int main(int argc, char **argv)
 		 conf.socket, conf.listen[0] ? ", tcp " : "", conf.listen,
 		 conf.policy_dir, conf.libvirt_uri, conf.ksm_dir,
 		 conf.interval_ms, conf.dry_run ? ", dry run" : "");
-	main_loop(engine, &api, &conf, &sigs, argc, argv);
+	main_loop(engine, &policies, &conf, &sigs, argc, argv);
 	rc = 0;
 out:
 	http_stop(http);
 	api_release(&api);
+	polcompose_release(&policies);
 	engine_free(engine);
 	conf_release(&conf);
 	return rc;

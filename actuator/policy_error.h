@@ -2,12 +2,17 @@
 /*
  * policy_error.h: where a policy, a MOM policy file or an evaluation case
  * is wrong: the type every loader of the core fills (policy.c, policy_cc.c,
- * policy_dir.c, momlang_*.c, evalcase.c) and its callers render.  A header
- * of its own so that the loader's private parts need not include policy.h,
- * the interface they implement.
+ * policy_dir.c, momlang_*.c, evalcase.c), and its one rendering as text,
+ * used by the REST answers, the logs and momd's start-up errors alike:
+ * "POLICY:LINE:COLUMN: MESSAGE" when the loader knows the line, else
+ * "POLICY: PATH: MESSAGE" (empty parts left out).  A header of its own so
+ * that the loader's private parts need not include policy.h, the interface
+ * they implement.
  */
 #ifndef MOM_POLICY_ERROR_H
 #define MOM_POLICY_ERROR_H
+
+#include <stddef.h>
 
 /* Why a policy set did not load.  Filled by the loader, owned by the caller. */
 struct policy_error {
@@ -17,5 +22,10 @@ struct policy_error {
 	int line, column; /* 1-based position in the text, 0 if unknown */
 	char message[256];
 };
+
+/* Write the text into buf (always NUL-terminated, cut to len); returns
+   buf. */
+char *policy_error_format(const struct policy_error *perr, char *buf,
+			  size_t len);
 
 #endif /* MOM_POLICY_ERROR_H */

@@ -6,7 +6,7 @@
  * only when it has at least one sample, in a fixed order.  Counters end in
  * _total, units are base units (bytes, seconds), label values are escaped
  * as the format requires (backslash, double quote, newline).  Guests come
- * in the order of the JSON objects, which jansson keeps as inserted.
+ * in the engine's order (that of the REST bodies too).
  */
 #include "prom.h"
 
@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "field.h"
 
 #define KIB 1024.0
 
@@ -55,102 +57,71 @@ static void put_header(FILE *f, const struct family *fam)
 		fam->name, fam->type);
 }
 
-/* One unlabelled sample: the number at `key` of obj, times scale. */
-static void put_plain(FILE *f, const struct family *fam, const json_t *obj,
-		      const char *key, double scale)
+/* One unlabelled sample, times scale. */
+static void put_plain(FILE *f, const struct family *fam, double v,
+		      double scale)
 {
-	json_t *v = json_object_get(obj, key);
-
-	if (json_is_boolean(v)) {
-		put_header(f, fam);
-		fprintf(f, "%s %d\n", fam->name, json_is_true(v));
-		return;
-	}
-	if (!json_is_number(v))
-		return;
 	put_header(f, fam);
 	fprintf(f, "%s ", fam->name);
-	put_number(f, json_number_value(v) * scale);
+	put_number(f, v * scale);
 	fputc('\n', f);
 }
 
-/*
- * One sample per member of `map` whose `key` is a number (key NULL: the
- * member itself), labelled label="<member name>", times scale.
- */
-static void put_labelled(FILE *f, const struct family *fam, const json_t *map,
-			 const char *label, const char *key, double scale)
+/* One labelled sample label="name"; the header before the first. */
+static void put_labelled(FILE *f, const struct family *fam, bool *first,
+			 const char *label, const char *name, double v)
 {
-	const char *name;
-	json_t *m;
-	bool first = true;
-
-	json_object_foreach((json_t *)map, name, m)
-	{
-		json_t *v = key ? json_object_get(m, key) : m;
-		double x;
-
-		if (json_is_boolean(v))
-			x = json_is_true(v);
-		else if (json_is_number(v))
-			x = json_number_value(v);
-		else
-			continue;
-		if (fam->unset_below_zero && x < 0)
-			continue;
-		if (first)
-			put_header(f, fam);
-		first = false;
-		fprintf(f, "%s{%s=\"", fam->name, label);
-		put_label_value(f, name);
-		fputs("\"} ", f);
-		put_number(f, x * scale);
-		fputc('\n', f);
-	}
+	if (fam->unset_below_zero && v < 0)
+		return;
+	if (*first)
+		put_header(f, fam);
+	*first = false;
+	fprintf(f, "%s{%s=\"", fam->name, label);
+	put_label_value(f, name);
+	fputs("\"} ", f);
+	put_number(f, v);
+	fputc('\n', f);
 }
 
 /* Freshness of the samples: the hold on stale data (README "Metrics"). */
-static void put_samples(FILE *f, const json_t *sm)
+static void put_samples(FILE *f, const struct engine_view *v)
 {
 	static const struct family stale_guest = {
 	    "momd_guest_samples_stale", "gauge",
 	    "1 for a guest whose samples stopped: left out of the policies "
 	    "and left alone."};
-	const json_t *names = json_object_get(sm, "stale_guests");
-	size_t i;
-	json_t *v;
 
 	put_plain(f,
 		  &(struct family){"momd_host_samples_stale", "gauge",
 				   "1 while the host's samples are stale and "
 				   "momd changes nothing."},
-		  sm, "host_stale", 1);
-	put_plain(f,
-		  &(struct family){"momd_host_sample_age_seconds", "gauge",
-				   "Time since the host's memory was last "
-				   "received."},
-		  sm, "host_age_ms", 0.001);
+		  v->host_stale, 1);
+	if (v->host_age_ms >= 0)
+		put_plain(f,
+			  &(struct family){"momd_host_sample_age_seconds",
+					   "gauge",
+					   "Time since the host's memory was "
+					   "last received."},
+			  (double)v->host_age_ms, 0.001);
 	put_plain(f,
 		  &(struct family){"momd_samples_stale_after_seconds", "gauge",
 				   "Age beyond which samples count as stale."},
-		  sm, "stale_after_ms", 0.001);
+		  (double)v->stale_after_ms, 0.001);
 	put_plain(f,
 		  &(struct family){"momd_held_cycles_total", "counter",
 				   "Cycles that changed nothing because the "
 				   "host's samples were stale."},
-		  sm, "held_cycles", 1);
-	json_array_foreach(names, i, v)
-	{
+		  (double)v->held_cycles, 1);
+	for (size_t i = 0; i < v->nstale; i++) {
 		if (i == 0)
 			put_header(f, &stale_guest);
 		fprintf(f, "%s{guest=\"", stale_guest.name);
-		put_label_value(f, json_string_value(v) ? json_string_value(v)
-							: "");
+		put_label_value(f, v->stale_guests[i]);
 		fputs("\"} 1\n", f);
 	}
 }
 
-static void put_status(FILE *f, const json_t *st)
+static void put_status(FILE *f, const struct engine_view *v)
 {
 	static const struct family info = {
 	    "momd_info", "gauge",
@@ -170,59 +141,66 @@ static void put_status(FILE *f, const json_t *st)
 	    {"momd_ingest_over_max_guests_values_total", "counter",
 	     "Values for a guest beyond max_guests, not stored."},
 	};
-	static const char *const ingest_keys[] = {
-	    "batches", "records", "values", "ignored", "rejected",
-	    "out_of_window", "over_max_guests"};
+	const uint64_t counts[] = {
+	    v->ingest.batches,	v->ingest.records,	 v->ingest.values,
+	    v->ingest.ignored,	v->ingest.rejected,	 v->ingest.out_of_window,
+	    v->ingest.over_max_guests};
 	static const struct family actions = {
 	    "momd_actions_total", "counter",
 	    "Actions by result: applied, dry_run, refused (by a safety "
 	    "rail), failed (by the host)."};
-	const json_t *in = json_object_get(st, "ingest");
-	const char *b =
-	    json_string_value(json_object_get(st, "balloon_backend"));
-	const char *k = json_string_value(json_object_get(st, "ksm_backend"));
+	/* The status body's keys (act_result_name() says "dry-run"). */
+	static const struct {
+		enum act_result r;
+		const char *label;
+	} results[] = {{ACT_APPLIED, "applied"},
+		       {ACT_DRY_RUN, "dry_run"},
+		       {ACT_REFUSED, "refused"},
+		       {ACT_FAILED, "failed"}};
+	bool first = true;
 
-	if (b && k) {
+	if (v->balloon_backend && v->ksm_backend) {
 		put_header(f, &info);
 		fputs("momd_info{balloon_backend=\"", f);
-		put_label_value(f, b);
+		put_label_value(f, v->balloon_backend);
 		fputs("\",ksm_backend=\"", f);
-		put_label_value(f, k);
+		put_label_value(f, v->ksm_backend);
 		fputs("\"} 1\n", f);
 	}
 	put_plain(f,
 		  &(struct family){"momd_dry_run", "gauge",
 				   "1 when momd decides but changes nothing."},
-		  st, "dry_run", 1);
+		  v->dry_run, 1);
 	put_plain(f,
 		  &(struct family){"momd_interval_seconds", "gauge",
 				   "Policy evaluation interval."},
-		  st, "interval_ms", 0.001);
+		  v->interval_ms, 0.001);
 	put_plain(f,
 		  &(struct family){"momd_start_time_seconds", "gauge",
 				   "Start time of momd, seconds since the "
 				   "epoch."},
-		  st, "started_ms", 0.001);
+		  (double)v->started_ms, 0.001);
 	put_plain(f,
 		  &(struct family){"momd_cycles_total", "counter",
 				   "Policy evaluation cycles run."},
-		  st, "cycles", 1);
+		  (double)v->cycles, 1);
 	put_plain(f,
 		  &(struct family){"momd_evaluation_seconds", "gauge",
 				   "Duration of the last policy evaluation."},
-		  st, "last_eval_ms", 0.001);
+		  v->last_eval_ns / 1e6, 0.001);
 	put_plain(f,
 		  &(struct family){"momd_guests", "gauge",
 				   "Guests with recent samples."},
-		  st, "guests", 1);
+		  (double)v->guests, 1);
 	for (size_t i = 0; i < sizeof(ingest) / sizeof(ingest[0]); i++)
-		put_plain(f, &ingest[i], in, ingest_keys[i], 1);
-	put_labelled(f, &actions, json_object_get(st, "actions"), "result",
-		     NULL, 1);
-	put_samples(f, json_object_get(st, "samples"));
+		put_plain(f, &ingest[i], (double)counts[i], 1);
+	for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+		put_labelled(f, &actions, &first, "result", results[i].label,
+			     (double)v->actions[results[i].r]);
+	put_samples(f, v);
 }
 
-static void put_plan(FILE *f, const json_t *view)
+static void put_plan(FILE *f, const struct engine_view *v)
 {
 	static const struct family ksm[] = {
 	    {"momd_plan_ksm_run", "gauge",
@@ -234,59 +212,84 @@ static void put_plan(FILE *f, const json_t *view)
 	    {"momd_plan_ksm_merge_across_nodes", "gauge",
 	     "KSM merge across NUMA nodes (0 or 1), in the last plan."},
 	};
-	static const char *const ksm_keys[] = {"ksm_run", "ksm_pages_to_scan",
-					       "ksm_sleep_millisecs",
-					       "ksm_merge_across_nodes"};
+	static const enum host_control ksm_ctl[] = {
+	    HC_KSM_RUN, HC_KSM_PAGES_TO_SCAN, HC_KSM_SLEEP_MILLISECS,
+	    HC_KSM_MERGE_ACROSS_NODES};
 	static const double ksm_scale[] = {1, 1, 0.001, 1};
-	const json_t *plan = json_object_get(view, "plan");
-	const json_t *applied = json_object_get(view, "applied");
-	const json_t *host = json_object_get(plan, "host");
+	static const struct family target = {
+	    "momd_balloon_target_bytes", "gauge",
+	    "Balloon target momd applied to the guest (after the safety "
+	    "rails).",
+	    true};
+	static const struct family following = {
+	    "momd_balloon_following", "gauge",
+	    "1 while the guest's balloon follows its target, 0 when it is "
+	    "stuck."};
+	static const struct family planned = {
+	    "momd_plan_balloon_target_bytes", "gauge",
+	    "Balloon target the policies chose in the last plan (before the "
+	    "rails)."};
+	const struct plan *p = v->plan;
+	bool first = true;
 
-	put_labelled(f,
-		     &(struct family){"momd_balloon_target_bytes", "gauge",
-				      "Balloon target momd applied to the "
-				      "guest (after the safety rails).",
-				      true},
-		     applied, "guest", "target", KIB);
-	put_labelled(f,
-		     &(struct family){"momd_balloon_following", "gauge",
-				      "1 while the guest's balloon follows "
-				      "its target, 0 when it is stuck."},
-		     applied, "guest", "following", 1);
-	put_labelled(f,
-		     &(struct family){"momd_plan_balloon_target_bytes", "gauge",
-				      "Balloon target the policies chose in "
-				      "the last plan (before the rails)."},
-		     json_object_get(plan, "guests"), "guest", "balloon_target",
-		     KIB);
+	for (size_t i = 0; i < v->napplied; i++)
+		put_labelled(f, &target, &first, "guest", v->applied[i].name,
+			     (double)v->applied[i].target * KIB);
+	first = true;
+	for (size_t i = 0; i < v->napplied; i++)
+		put_labelled(f, &following, &first, "guest",
+			     v->applied[i].name, v->applied[i].following);
+	if (!p)
+		return;
+	first = true;
+	for (size_t i = 0; i < p->nguests; i++) {
+		const struct plan_value *b =
+		    &p->guests[i].ctl[GC_BALLOON_TARGET];
+
+		if (b->set)
+			put_labelled(f, &planned, &first, "guest",
+				     p->guests[i].name, (double)b->value * KIB);
+	}
 	for (size_t i = 0; i < sizeof(ksm) / sizeof(ksm[0]); i++)
-		put_plain(f, &ksm[i], host, ksm_keys[i], ksm_scale[i]);
-	put_plain(f,
-		  &(struct family){"momd_plan_emergency", "gauge",
-				   "1 when the last plan declared a memory "
-				   "emergency."},
-		  json_object_get(plan, "signals"), "emergency", 1);
+		if (p->host[ksm_ctl[i]].set)
+			put_plain(f, &ksm[i], (double)p->host[ksm_ctl[i]].value,
+				  ksm_scale[i]);
+	if (p->signal[PS_EMERGENCY].set)
+		put_plain(f,
+			  &(struct family){"momd_plan_emergency", "gauge",
+					   "1 when the last plan declared a "
+					   "memory emergency."},
+			  (double)p->signal[PS_EMERGENCY].value, 1);
 }
 
-static void put_stats(FILE *f, const json_t *stats)
+/* The guests' balloons as last received. */
+static void put_stats(FILE *f, const struct engine_view *v)
 {
-	const json_t *guests = json_object_get(stats, "guests");
+	static const struct family fams[] = {
+	    {"momd_guest_balloon_current_bytes", "gauge",
+	     "The guest's current balloon size, as last received from "
+	     "collectd."},
+	    {"momd_guest_balloon_maximum_bytes", "gauge",
+	     "The guest's maximum memory, as last received from collectd."},
+	};
+	static const int fields[] = {GF_BALLOON_CUR, GF_BALLOON_MAX};
+	const struct snapshot *s = v->samples;
 
-	put_labelled(f,
-		     &(struct family){"momd_guest_balloon_current_bytes",
-				      "gauge",
-				      "The guest's current balloon size, as "
-				      "last received from collectd."},
-		     guests, "guest", "balloon_cur", KIB);
-	put_labelled(f,
-		     &(struct family){"momd_guest_balloon_maximum_bytes",
-				      "gauge",
-				      "The guest's maximum memory, as last "
-				      "received from collectd."},
-		     guests, "guest", "balloon_max", KIB);
+	for (size_t k = 0; s && k < sizeof(fams) / sizeof(fams[0]); k++) {
+		bool first = true;
+
+		for (size_t i = 0; i < s->nguests; i++) {
+			double x = snap_latest(&s->guests[i],
+					       GUEST_FIELD_COUNT, fields[k]);
+
+			if (field_present(x))
+				put_labelled(f, &fams[k], &first, "guest",
+					     s->guests[i].name, x * KIB);
+		}
+	}
 }
 
-char *prom_render(const json_t *status, const json_t *plan, const json_t *stats)
+char *prom_render(const struct engine_view *v)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -294,9 +297,9 @@ char *prom_render(const json_t *status, const json_t *plan, const json_t *stats)
 
 	if (!f)
 		return NULL;
-	put_status(f, status);
-	put_plan(f, plan);
-	put_stats(f, stats);
+	put_status(f, v);
+	put_plan(f, v);
+	put_stats(f, v);
 	if (ferror(f)) {
 		fclose(f);
 		free(text);
@@ -311,15 +314,15 @@ char *prom_render(const json_t *status, const json_t *plan, const json_t *stats)
 
 char *prom_render_engine(struct engine *e)
 {
-	json_t *status = engine_status_json(e);
-	json_t *plan = engine_plan_json(e);
-	json_t *stats = engine_stats_json(e);
-	char *text = NULL;
+	struct engine_view v;
+	char *text;
 
-	if (status && plan && stats)
-		text = prom_render(status, plan, stats);
-	json_decref(status);
-	json_decref(plan);
-	json_decref(stats);
+	if (engine_view_take(e,
+			     ENGINE_VIEW_STATUS | ENGINE_VIEW_PLAN |
+				 ENGINE_VIEW_SAMPLES,
+			     &v) < 0)
+		return NULL;
+	text = prom_render(&v);
+	engine_view_release(e, &v);
 	return text;
 }

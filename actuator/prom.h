@@ -3,31 +3,29 @@
  * prom.h: the actuator's decisions and counters in the Prometheus text
  * exposition format (version 0.0.4), served by GET /metrics.
  *
- * The text is rendered from the engine's JSON views (status, plan, stats),
- * so it shows exactly what the REST API shows: balloon targets per guest
- * (applied and planned), the planned KSM settings, actions by result, the
- * evaluation time and the ingest counters.  Metric names, types and units
- * are listed in README.md "Metrics" (section "momd's own metrics").
+ * The text is rendered from the same view of the engine as the REST
+ * bodies (engine_view.h, api_json.c), so it shows exactly what the REST API
+ * shows: balloon targets per guest (applied and planned), the planned KSM
+ * settings, actions by result, the evaluation time and the ingest
+ * counters.  Metric names, types and units are listed in README.md
+ * "Metrics" (section "momd's own metrics").
  *
  * prom_render() is pure (no I/O, no locks); prom_render_engine() takes the
- * views from a live engine and may be called from any thread.
+ * view of a live engine and may be called from any thread.
  */
 #ifndef MOM_PROM_H
 #define MOM_PROM_H
 
-#include <jansson.h>
-
-#include "engine.h"
+#include "engine_view.h"
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /*
- * Render the three views (borrowed; any may be NULL or of an unexpected
- * shape, and then contributes nothing).  Returns a new NUL-terminated
- * string (free() it), or NULL when out of memory.
+ * Render a view (ENGINE_VIEW_STATUS, _PLAN and _SAMPLES; a part not taken
+ * contributes nothing).  Returns a new NUL-terminated string (free() it),
+ * or NULL when out of memory.
  */
-char *prom_render(const json_t *status, const json_t *plan,
-		  const json_t *stats);
+char *prom_render(const struct engine_view *v);
 
 /* prom_render() of e's current views; NULL when out of memory. */
 char *prom_render_engine(struct engine *e);

@@ -52,6 +52,7 @@ static struct fuzz_api {
 	char ksm[96], state[96];
 	struct conf conf;
 	struct engine *engine;
+	struct polcompose policies;
 	struct api api;
 	unsigned long runs;
 } fa;
@@ -66,6 +67,7 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 static void fuzz_api_fini(void)
 {
 	api_release(&fa.api);
+	polcompose_release(&fa.policies);
 	engine_free(fa.engine);
 	conf_release(&fa.conf);
 	nftw(fa.tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
@@ -119,7 +121,10 @@ static void fuzz_api_init(void)
 	log_set_level(LOG_LVL_ERR);
 	fa.engine = engine_new(&fa.conf, err, sizeof(err));
 	if (!fa.engine ||
-	    api_init(&fa.api, fa.engine, &fa.conf, err, sizeof(err)) < 0) {
+	    polcompose_init(&fa.policies, fa.engine, &fa.conf, err,
+			    sizeof(err)) < 0 ||
+	    api_init(&fa.api, fa.engine, &fa.policies, &fa.conf, err,
+		     sizeof(err)) < 0) {
 		fprintf(stderr, "fuzz_api: %s\n", err);
 		abort();
 	}

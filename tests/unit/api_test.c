@@ -33,6 +33,7 @@ static struct {
 	char tmp[64], ksm[96], state[96], pol[96];
 	struct conf conf;
 	struct engine *engine;
+	struct polcompose policies;
 	struct api api;
 } t;
 
@@ -128,7 +129,10 @@ static void setup(void)
 	log_set_level(LOG_LVL_ERR);
 	t.engine = engine_new(&t.conf, err, sizeof(err));
 	if (!t.engine ||
-	    api_init(&t.api, t.engine, &t.conf, err, sizeof(err)) < 0) {
+	    polcompose_init(&t.policies, t.engine, &t.conf, err,
+			    sizeof(err)) < 0 ||
+	    api_init(&t.api, t.engine, &t.policies, &t.conf, err,
+		     sizeof(err)) < 0) {
 		fprintf(stderr, "api_test: %s\n", err);
 		abort();
 	}
@@ -190,6 +194,7 @@ int main(void)
 	test_params_persist_first();
 	test_policy_commit_point();
 	api_release(&t.api);
+	polcompose_release(&t.policies);
 	engine_free(t.engine);
 	conf_release(&t.conf);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t.tmp);

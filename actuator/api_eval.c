@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * api_eval.c: the dry-run evaluation route (POST /v1/evaluate): the set in
+ * force or a supplied one, against the current samples or a supplied case.
+ * Nothing is changed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_policy.h"
+#include "api_reply.h"
+#include "api_route.h"
+#include "clock.h"
+#include "evalcase.h"
+#include "log.h"
+
+/* Check that body has only the keys in allowed (NULL-terminated). */
+static bool keys_known(const json_t *body, const char *const *allowed,
+		       struct http_response *res)
+{
+	const char *key;
+	json_t *v;
+	char msg[128];
+
+	json_object_foreach((json_t *)body, key, v)
+	{
+		size_t i = 0;
+
+		while (allowed[i] && strcmp(allowed[i], key) != 0)
+			i++;
+		if (!allowed[i]) {
+			snprintf(msg, sizeof(msg), "unknown key \"%.64s\"",
+				 key);
+			api_reply_error(res, 400, "bad_request", msg);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void evaluate_reply(struct api *api, struct policy_set *ps,
+			   struct evalcase *ec, struct http_response *res)
+{
+	bool no_state, over;
+	json_t *plan;
+
+	plan =
+	    engine_evaluate(api->engine, ps, ec ? evalcase_snapshot(ec) : NULL,
+			    &no_state, &over);
+	if (plan)
+		api_reply(res, 200,
+			  json_pack("{s:o, s:s, s:s}", "plan", plan, "policies",
+				    ps ? "supplied" : "current", "state",
+				    ec ? "case" : "current"));
+	else if (no_state)
+		api_reply_error(res, 409, "no_state",
+				"no host sample yet: supply a \"case\"");
+	else if (over)
+		api_reply_error(res, 503, "over_budget",
+				"the evaluation took longer than "
+				"eval_budget_ms; nothing was changed");
+	else
+		api_reply_error(res, 503, "overloaded", "out of memory");
+}
+
+/*
+ * Take the evaluation slot, waiting at most eval_budget_ms (the most the
+ * evaluation holding it can take); false with 503 answered when busy.
+ * One evaluation at a time bounds what dry runs cost together and leaves
+ * the other listener thread to everything else.
+ */
+static bool eval_slot_take(struct api *api, struct http_response *res)
+{
+	struct timespec t =
+	    clock_after(CLOCK_REALTIME, api->conf->eval_budget_ms);
+
+	if (pthread_mutex_timedlock(&api->eval_slot, &t) == 0)
+		return true;
+	api_reply_error(res, 503, "busy",
+			"another evaluation is running; try again");
+	return false;
+}
+
+/*
+ * Dry-run evaluation: {"policies": {...}, "case": {...}}, both optional
+ * (an empty body evaluates the set in force against the current state).
+ * Nothing is changed.  Compiling and evaluating hold the evaluation slot.
+ */
+static void post_evaluate(struct api *api, const struct http_request *req,
+			  const char *arg, struct http_response *res)
+{
+	static const char *const keys[] = {"policies", "case", NULL};
+	struct policy_set *ps = NULL;
+	struct evalcase *ec = NULL;
+	struct policy_error perr;
+	json_t *body = NULL, *pol, *cs;
+
+	(void)arg;
+	if (api_body_is_mom(req)) {
+		/* MOM text: the whole set to try, against the current state. */
+		char *text = api_body_mom_policy(req, API_MOM_MAIN_POLICY, res);
+
+		if (!text)
+			return;
+		pol = json_pack("{s:s}", API_MOM_MAIN_POLICY, text);
+		free(text);
+		ps = pol ? api_policies_from_json(pol, res) : NULL;
+		json_decref(pol);
+		if (ps)
+			evaluate_reply(api, ps, NULL, res);
+		else if (!res->json)
+			api_reply_error(res, 503, "overloaded",
+					"out of memory");
+		policy_set_free(ps);
+		return;
+	}
+	if (req->body_len > 0) {
+		body = api_body_json(req, res);
+		if (!body)
+			return;
+		if (!json_is_object(body)) {
+			api_reply_error(res, 400, "bad_request",
+					"expected a JSON object");
+			goto out;
+		}
+		if (!keys_known(body, keys, res))
+			goto out;
+	}
+	pol = json_object_get(body, "policies");
+	cs = json_object_get(body, "case");
+	if (!eval_slot_take(api, res))
+		goto out;
+	if (pol && !(ps = api_policies_from_json(pol, res)))
+		goto unlock;
+	if (cs && !(ec = evalcase_from_json(cs, &perr))) {
+		api_reply_policy_error(res, "invalid_case", &perr);
+		goto unlock;
+	}
+	evaluate_reply(api, ps, ec, res);
+unlock:
+	pthread_mutex_unlock(&api->eval_slot);
+out:
+	evalcase_free(ec);
+	policy_set_free(ps);
+	json_decref(body);
+}
+
+static const struct api_route rows[] = {
+    {"POST", "/v1/evaluate", post_evaluate},
+};
+
+const struct api_routes api_eval_routes = API_ROUTES(rows);

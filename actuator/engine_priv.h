@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * engine_priv.h: the engine's state, shared by the files that implement it
+ * (engine.c: ingest and the cycle; engine_view.c: the view for the API and
+ * metrics; engine_params.c: the parameters).  Not a public header: see
+ * engine.h for the threading rules (DESIGN in engine.c).
+ */
+#ifndef MOM_ENGINE_PRIV_H
+#define MOM_ENGINE_PRIV_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "actlog.h"
+#include "clock.h"
+#include "control.h"
+#include "engine.h"
+#include "host.h"
+#include "ingest.h"
+#include "log.h"
+#include "plan.h"
+#include "ratelimit.h"
+#include "store.h"
+
+/* A policy set shared by reference (under lock). */
+struct policy_ref {
+	struct policy_set *ps;
+	int refs;
+};
+
+/*
+ * What a cycle publishes: its plan, the policy set the plan's reasons
+ * borrow names from, and what the controller did after it.  Shared by
+ * reference between the engine and its views; refs under e->lock.
+ */
+struct engine_result {
+	struct plan *plan;
+	struct policy_ref *ref;
+	struct control_target *applied;
+	size_t napplied;
+	int refs;
+};
+
+struct engine {
+	const struct conf *conf;
+	pthread_mutex_t lock;
+	struct store *store;
+	struct ingest_counts counts;
+	struct policy_ref *policies;
+	json_t *params; /* values set through the API: name -> number */
+	struct engine_result *result; /* the last cycle's; NULL before */
+	bool dry_run;
+	int interval_ms;      /* shown by the status; changed by a reload */
+	int samples_stale_ms; /* configured; 0: from the intervals */
+	int64_t sample_interval_ms; /* collectd's, from the host's records */
+	int64_t stale_limit_ms;	    /* in force at the last cycle */
+	bool host_held;		    /* the last cycle held: host stale */
+	int64_t held_since_ms;	    /* monotonic, when the hold began */
+	uint64_t held_cycles;	    /* cycles held for stale host samples */
+	json_t *stale_guests;	    /* name -> true, as of the last cycle */
+	int eval_budget_ms;	    /* changed by a reload */
+	uint64_t cycles;
+	int64_t last_eval_ns;
+	int64_t started_ms;
+
+	pthread_mutex_t ctl_lock;   /* one cycle at a time; see DESIGN */
+	struct control_rails rails; /* for the next cycle; under lock */
+	bool rails_changed;	    /* under lock */
+	struct balloon_backend balloon;
+	struct ksm_backend ksm;
+	struct controller *ctl;
+	struct actlog *actions;
+	struct ratelimit error_rl;
+};
+
+/* Drop a reference; caller holds e->lock (both accept NULL). */
+void engine_policy_ref_put(struct policy_ref *r);
+void engine_result_put(struct engine_result *r);
+
+/* The age beyond which samples are stale; caller holds e->lock. */
+int64_t engine_stale_limit_locked(const struct engine *e);
+
+#endif /* MOM_ENGINE_PRIV_H */

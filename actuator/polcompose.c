@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * polcompose.c: the policy set in force, composed from policy_dir and the
+ * API's persisted overrides (see polcompose.h).
+ */
+#include "polcompose.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "policy_error.h"
+#include "statedir.h"
+
+/* Apply state_dir's overrides, if any; start-up only. */
+static void restore(struct polcompose *pc)
+{
+	const struct conf *c = pc->conf;
+	struct polstate *st = NULL;
+	struct policy_error perr;
+	struct policy_set *ps;
+	char err[512];
+
+	if (polstate_load(c->state_dir, &st, err, sizeof(err)) < 0) {
+		log_warn("%s/%s ignored: %s", c->state_dir, POLSTATE_FILE, err);
+		return;
+	}
+	if (polstate_empty(st)) {
+		polstate_free(st);
+		return;
+	}
+	ps = polstate_compose(st, c->policy_dir, &perr);
+	if (!ps) {
+		log_warn("%s/%s ignored: the policies it sets do not "
+			 "validate: %s",
+			 c->state_dir, POLSTATE_FILE,
+			 policy_error_format(&perr, err, sizeof(err)));
+		polstate_free(st);
+		return;
+	}
+	log_info("policies: %zu in force, with the changes saved in %s",
+		 policy_set_count(ps), c->state_dir);
+	engine_policies_swap(pc->engine, ps);
+	polstate_free(pc->overrides);
+	pc->overrides = st;
+}
+
+int polcompose_init(struct polcompose *pc, struct engine *e,
+		    const struct conf *c, char *err, size_t len)
+{
+	int n;
+
+	*pc = (struct polcompose){.engine = e, .conf = c};
+	pc->overrides = polstate_new();
+	if (!pc->overrides) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&pc->lock, NULL);
+	/* The first to touch state_dir: a crash mid-write leaves a
+	   temporary file behind. */
+	n = statedir_clean(c->state_dir);
+	if (n > 0)
+		log_info("removed %d temporary file(s) from %s", n,
+			 c->state_dir);
+	restore(pc);
+	return 0;
+}
+
+void polcompose_release(struct polcompose *pc)
+{
+	if (!pc->overrides)
+		return;
+	polstate_free(pc->overrides);
+	pc->overrides = NULL;
+	pthread_mutex_destroy(&pc->lock);
+}
+
+void polcompose_lock(struct polcompose *pc)
+{
+	pthread_mutex_lock(&pc->lock);
+}
+
+void polcompose_unlock(struct polcompose *pc)
+{
+	pthread_mutex_unlock(&pc->lock);
+}
+
+const struct polstate *polcompose_overrides(const struct polcompose *pc)
+{
+	return pc->overrides;
+}
+
+int polcompose_commit(struct polcompose *pc, struct polstate *next,
+		      const char *what, struct policy_error *perr, char *err,
+		      size_t len)
+{
+	struct policy_set *ps;
+	int rc;
+
+	if (!next) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	ps = polstate_compose(next, pc->conf->policy_dir, perr);
+	if (!ps) {
+		polstate_free(next);
+		return -EINVAL;
+	}
+	rc = polstate_save(next, pc->conf->state_dir, err, len);
+	if (rc < 0) {
+		log_err("policies not changed: %s", err);
+		policy_set_free(ps);
+		polstate_free(next);
+		return -EIO;
+	}
+	if (rc > 0) /* in the file: in force too, whatever the warning */
+		log_warn("policies: %s", err);
+	log_info("policies: %s; %zu in force", what, policy_set_count(ps));
+	engine_policies_swap(pc->engine, ps);
+	polstate_free(pc->overrides);
+	pc->overrides = next;
+	return 0;
+}
+
+void polcompose_reload(struct polcompose *pc)
+{
+	struct policy_error perr;
+	struct policy_set *ps;
+	char msg[700];
+
+	pthread_mutex_lock(&pc->lock);
+	ps = polstate_compose(pc->overrides, pc->conf->policy_dir, &perr);
+	if (!ps) {
+		log_err("reload: policy %s; keeping the policies in force",
+			policy_error_format(&perr, msg, sizeof(msg)));
+	} else {
+		log_info("reload: %zu policies from %s%s", policy_set_count(ps),
+			 pc->conf->policy_dir,
+			 polstate_empty(pc->overrides)
+			     ? ""
+			     : " with the API's changes");
+		engine_policies_swap(pc->engine, ps);
+	}
+	pthread_mutex_unlock(&pc->lock);
+}
