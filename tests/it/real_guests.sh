@@ -14,7 +14,7 @@
 # KSM sleep is 10 ms * 16 GiB / 4 GiB = 40 ms.
 #
 # Guests: a (512 MiB), b (512 MiB, guaranteed minimum 448 MiB; a's twin for
-# KSM), h (384 MiB, holds 256 MiB itself), n (256 MiB, no balloon driver;
+# KSM), h (384 MiB, holds 240 MiB itself), n (256 MiB, no balloon driver;
 # destroyed mid-run), s (256 MiB, started mid-run).  Four run at a time
 # (five for the few seconds between s's start and n's destroy).
 #
@@ -83,7 +83,9 @@ last_target() {
 # it any more) and that size is within the dead band of BOUND.
 settled_in_band() {
 	local v t
-	v=$(g_actual "$1") && t=$(last_target "$1") || return 1
+	v=$(g_actual "$1") || return 1
+	# No applied target: the guest never moved, its bound is where it is.
+	t=$(last_target "$1" 2>/dev/null) || t=$2
 	[ "$v" -ge "$t" ] && [ "$v" -le $((t + 3)) ] &&
 		python3 -c 'import sys; v, b, p = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]); sys.exit(0 if abs(b - v) <= p * v else 1)' \
 			"$v" "$2" "$MIN_CHANGE"
@@ -178,9 +180,12 @@ for g in a b h n; do
 	}
 done
 ok "4 guests ready ($(elapsed "$t"))"
-r=$(g_ctl h "hog 256")
-rss=$(echo "$r" | sed -n 's/^ok hog 256 rss=\([0-9]*\)MiB.*/\1/p')
-check "h holds 256 MiB of its own ($r)" test "${rss:-0}" -ge 256
+# 240 MiB, not 256: the image now runs qemu-guest-agent and carries more
+# in its initramfs, which took about 10 MiB of the room h had above the
+# shrink threshold, so that h was never shrunk.
+r=$(g_ctl h "hog 240")
+rss=$(echo "$r" | sed -n 's/^ok hog 240 rss=\([0-9]*\)MiB.*/\1/p')
+check "h holds 240 MiB of its own ($r)" test "${rss:-0}" -ge 240
 h_used0=$(($(meminfo_kib h MemTotal) - $(meminfo_kib h MemAvailable)))
 
 # The pipeline, under simulated host pressure from the start.
@@ -269,7 +274,7 @@ else
 	b_stop=$B_MIN_KIB
 	not_ok "b reaches its minimum $B_MIN_KIB KiB (at $(g_actual b) KiB, last target $(last_target b))"
 fi
-# 4. h holds 256 MiB: shrunk to the policy's floor (what it uses plus
+# 4. h holds 240 MiB: shrunk to the policy's floor (what it uses plus
 # MOM's free share), then left there.
 h_at_target() {
 	local t v
@@ -322,11 +327,17 @@ t_destroy=$(($(date +%s%N) / 1000000))
 g_destroy n
 gone_from_libvirt() { ! g_virsh domstate "$(g_dom n)" >/dev/null 2>&1; }
 check "n destroyed" gone_from_libvirt
-applied_after() {
-	[ "$(actions_py "len([x for x in a if x['result'] == 'applied' and x['time_ms'] > $1])")" -ge 2 ]
-}
-check "momd keeps applying actions after n is gone" \
-	wait_slow 30 "2 applied actions after the destroy" applied_after "$t_destroy"
+# momd carries on: it completes cycles after the destroy, and no action on
+# another guest fails.  (Not "applies 2 more actions": on a loaded host the
+# run reaches this point only after a, b and h have all reached their
+# floors, and then nothing is left to apply; that is not a disturbance.)
+cycles() { api GET /v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycles"])'; }
+c_destroy=$(cycles)
+cycles_ge() { [ "$(cycles)" -ge "$1" ]; }
+check "momd keeps cycling after n is gone (2 more cycles than $c_destroy)" \
+	wait_slow 30 "2 cycles after the destroy" cycles_ge $((c_destroy + 2))
+check "no action on another guest failed after the destroy" \
+	test "$(actions_py "len([x for x in a if x['result'] == 'failed' and x['time_ms'] > $t_destroy and x['subject'] != 'guest:$(g_dom n)'])")" = 0
 check "momd still runs and answers" kill -0 "$MOMD_PID"
 diag "failed actions so far: $(actions_py "[x['detail'] for x in a if x['result'] == 'failed']")"
 
