@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * control_test.c: the controllers (control.c) with their safety rails, the
- * action log (actlog.c) and the sysfs KSM backend (host_sysfs.c).
+ * control_test.c: the controllers (control.c) with their safety rails, and
+ * the actions they log.  The action log's ring (actlog.c) is tested in
+ * actlog_test.c, the sysfs KSM backend (host_sysfs.c) in host_sysfs_test.c.
  *
  * The balloon and KSM backends are fakes defined here that record every
  * call, so each rail is checked against the exact target it lets through
- * and "nothing was written" is a call count.  The sysfs backend runs on a
- * scratch directory made under /tmp: a fixture tree standing in for
- * /sys/kernel/mm/ksm (the real one is never touched).  A property test then
+ * and "nothing was written" is a call count.  A property test then
  * drives many random plans and guest states through one controller and
  * checks every applied target against the rails; its seed is printed and
  * can be replayed with CONTROL_TEST_SEED=<n>.
@@ -18,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "actlog.h"
@@ -1139,178 +1137,11 @@ static void test_ksm_no_hot_loop(void)
 	world_free(w);
 }
 
-/* ---- the sysfs backend on a scratch tree ---- */
+/* ---- the controller's actions in the action log ---- */
 
-static char scratch[64];
-
-static void write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", scratch, name);
-	f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-		abort();
-}
-
-/* The file's whole text (first line), "" when unreadable. */
-static const char *file_text(const char *name)
-{
-	static char buf[64];
-	char path[256];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%s", scratch, name);
-	f = fopen(path, "r");
-	if (!f)
-		return buf;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static int64_t file_value(const char *name)
-{
-	const char *t = file_text(name);
-
-	return t[0] ? strtoll(t, NULL, 10) : -1;
-}
-
-static void remove_scratch(void)
-{
-	static const char *const names[] = {"ksm/run",
-					    "ksm/pages_to_scan",
-					    "ksm/sleep_millisecs",
-					    "ksm/merge_across_nodes",
-					    "ksm/pages_shared",
-					    "outside",
-					    "ksm",
-					    "nodir"};
-	char path[256];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", scratch, names[i]);
-		if (unlink(path) < 0)
-			rmdir(path);
-	}
-	rmdir(scratch);
-}
-
-static void test_sysfs_backend(void)
-{
-	struct ksm_backend kb = {0};
-	struct balloon_backend bb = {0};
-	struct actlog *log = actlog_new(100);
-	struct controller *ctl;
-	struct plan plan = {0};
-	struct snapshot snap = {0};
-	char msg[256], ksm_dir[128], path[256];
-	int64_t v;
-
-	/*
-	 * scratch/ksm is a fixture tree standing in for /sys/kernel/mm/ksm;
-	 * scratch/outside is a file the backend must never reach.
-	 */
-	snprintf(scratch, sizeof(scratch), "/tmp/control_test.XXXXXX");
-	if (!mkdtemp(scratch))
-		abort();
-	snprintf(ksm_dir, sizeof(ksm_dir), "%s/ksm", scratch);
-	if (mkdir(ksm_dir, 0755) < 0)
-		abort();
-	write_file("ksm/run", "1\n");
-	write_file("ksm/pages_to_scan", "400\n");
-	write_file("ksm/sleep_millisecs", "20\n");
-	write_file("ksm/merge_across_nodes", "1\n");
-	write_file("ksm/pages_shared", "500\n");
-	write_file("outside", "7\n");
-
-	T_EQ_INT(host_sysfs_ksm(ksm_dir, &kb, msg, sizeof(msg)), 0,
-		 "sysfs: opens the scratch KSM directory");
-	T_EQ_INT(kb.get(kb.ctx, KSM_PAGES_SHARED, &v, msg, sizeof(msg)), 0,
-		 "sysfs: reads pages_shared");
-	T_EQ_INT(v, 500, "sysfs: pages_shared value");
-	T_OK(kb.set(kb.ctx, KSM_PAGES_SHARED, 0, msg, sizeof(msg)) < 0,
-	     "sysfs: pages_shared is never written");
-	T_EQ_INT(file_value("ksm/pages_shared"), 500,
-		 "sysfs: pages_shared file unchanged");
-
-	ctl = controller_new(&default_rails, &bb, &kb, log);
-	if (!ctl)
-		abort();
-	snap.host = (struct snap_entity){.name = "host"};
-
-	/* K7: unmerge only. */
-	plan.host[HC_KSM_RUN] = (struct plan_value){.set = true, .value = 2};
-	controller_apply(ctl, &plan, &snap, false, 1);
-	T_EQ_INT(file_value("ksm/run"), 2, "sysfs K7: run=2 in the file");
-	T_EQ_INT(file_value("ksm/merge_across_nodes"), 1,
-		 "sysfs K7: merge_across_nodes untouched");
-
-	/*
-	 * The kernel unmerged; K8.  sleep_millisecs holds the planned 10 as
-	 * "0010": a write would leave "10\n", so the sentinel shows that an
-	 * equal value is not rewritten.
-	 */
-	write_file("ksm/pages_shared", "0\n");
-	write_file("ksm/sleep_millisecs", "0010\n");
-	plan.host[HC_KSM_RUN].value = 1;
-	plan.host[HC_KSM_PAGES_TO_SCAN] =
-	    (struct plan_value){.set = true, .value = 700};
-	plan.host[HC_KSM_SLEEP_MILLISECS] =
-	    (struct plan_value){.set = true, .value = 10};
-	plan.host[HC_KSM_MERGE_ACROSS_NODES] =
-	    (struct plan_value){.set = true, .value = 0};
-	controller_apply(ctl, &plan, &snap, false, 2);
-	T_EQ_INT(file_value("ksm/merge_across_nodes"), 0, "sysfs K8: mode 0");
-	T_EQ_INT(file_value("ksm/run"), 1, "sysfs K8: run 1");
-	T_EQ_INT(file_value("ksm/pages_to_scan"), 700, "sysfs K8: pages 700");
-	T_EQ_STR(file_text("ksm/sleep_millisecs"), "0010\n",
-		 "sysfs K8: sleep (already 10) not rewritten");
-
-	/* In a dry run nothing is written. */
-	plan.host[HC_KSM_PAGES_TO_SCAN].value = 900;
-	controller_apply(ctl, &plan, &snap, true, 3);
-	T_EQ_INT(file_value("ksm/pages_to_scan"), 700,
-		 "sysfs dry run: the file is unchanged");
-	controller_free(ctl);
-
-	/* Never outside the directory: a symlinked knob is not followed. */
-	snprintf(path, sizeof(path), "%s/ksm/run", scratch);
-	unlink(path);
-	if (symlink("../outside", path) < 0)
-		abort();
-	T_OK(kb.set(kb.ctx, KSM_RUN, 0, msg, sizeof(msg)) < 0,
-	     "sysfs: a symlinked run is refused (%s)", msg);
-	T_EQ_STR(file_text("outside"), "7\n",
-		 "sysfs: the symlink's target is untouched");
-	T_OK(kb.get(kb.ctx, KSM_RUN, &v, msg, sizeof(msg)) < 0,
-	     "sysfs: a symlinked run is not read either");
-	ksm_backend_release(&kb);
-
-	/* A kernel without KSM: the backend opens, every access fails. */
-	snprintf(path, sizeof(path), "%s/nodir", scratch);
-	T_EQ_INT(host_sysfs_ksm(path, &kb, msg, sizeof(msg)), 0,
-		 "sysfs: a missing KSM directory does not stop the daemon");
-	T_EQ_INT(kb.get(kb.ctx, KSM_RUN, &v, msg, sizeof(msg)), -ENOENT,
-		 "sysfs: ... and reads fail with ENOENT");
-	T_EQ_INT(kb.set(kb.ctx, KSM_RUN, 1, msg, sizeof(msg)), -ENOENT,
-		 "sysfs: ... and writes too");
-	ksm_backend_release(&kb);
-	actlog_free(log);
-	remove_scratch();
-}
-
-/* ---- the action log ---- */
-
-static void test_actlog(void)
+static void test_action_logged(void)
 {
 	struct world *w = world_new(NULL);
-	struct actlog *ring = actlog_new(3);
-	struct action a = {0};
-	uint64_t totals[4];
 	char path[] = "/tmp/control_test_log.XXXXXX", buf[4096] = "";
 	json_t *arr, *e;
 	int fd, saved;
@@ -1349,27 +1180,6 @@ static void test_actlog(void)
 	T_OK(strstr(buf, "reason: 02-balloon/shrink: cur=4000000") != NULL,
 	     "actlog: the log line has the reason");
 	world_free(w);
-
-	/* The ring is bounded and keeps the newest, oldest first. */
-	for (int i = 0; i < 5; i++) {
-		a.new_value = i;
-		a.result = i == 4 ? ACT_FAILED : ACT_APPLIED;
-		actlog_add(ring, &a);
-	}
-	arr = actlog_to_json(ring, 100);
-	T_EQ_INT(json_array_size(arr), 3, "actlog: ring holds 3 of 5");
-	T_EQ_INT(jint(json_array_get(arr, 0), "new"), 2,
-		 "actlog: oldest kept first");
-	T_EQ_INT(jint(json_array_get(arr, 2), "new"), 4, "actlog: newest last");
-	json_decref(arr);
-	arr = actlog_to_json(ring, 1);
-	T_EQ_INT(jint(json_array_get(arr, 0), "new"), 4,
-		 "actlog: limit 1 gives the newest");
-	json_decref(arr);
-	actlog_totals(ring, totals);
-	T_EQ_INT(totals[ACT_APPLIED], 4, "actlog: totals count every entry");
-	T_EQ_INT(totals[ACT_FAILED], 1, "actlog: failed total");
-	actlog_free(ring);
 }
 
 /* ---- property: no applied target breaks a rail ---- */
@@ -1640,8 +1450,7 @@ int main(void)
 	test_ksm_merge_guard();
 	test_ksm_ranges();
 	test_ksm_no_hot_loop();
-	test_sysfs_backend();
-	test_actlog();
+	test_action_logged();
 	test_property_checker();
 	test_property();
 	return t_done();
