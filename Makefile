@@ -266,7 +266,7 @@ deps:
 # (with -Werror), then under ASan and UBSan (SANITIZE=1, build/asan), and
 # closes with the combined count.
 ifeq ($(CI),true)
-test: deps
+test: deps check-format
 	@$(MAKE) --no-print-directory tests-build
 	@BUILD=$(abspath $(BUILD)) sh tests/run-tests.sh $(TESTS); a=$$?; \
 	$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(abspath build/asan) tests-build && \
@@ -275,7 +275,7 @@ test: deps
 	echo "plain and sanitized: $$(($$1 + $$4)) passed, $$(($$2 + $$5)) failed, $$(($$3 + $$6)) skipped"; \
 	[ $$a -eq 0 ] && [ $$b -eq 0 ]
 else
-test: deps
+test: deps check-format
 	@$(MAKE) --no-print-directory tests-build
 	@BUILD=$(abspath $(BUILD)) SANITIZE=$(SANITIZE) sh tests/run-tests.sh $(TESTS)
 endif
@@ -321,9 +321,25 @@ load: deps
 guest-image:
 	@bash tests/guest/build.sh $(abspath $(BUILD))/guest
 
+# Every C file of the project is formatted by contrib/clang-format;
+# `make check-format` (run first by `make test`) lists the files that are not
+# and fails, `make format` rewrites them.
+FORMAT_SRCS = $(wildcard actuator/*.[ch] collectd-plugin/*.[ch] \
+	tests/unit/*.[ch] tests/fuzz/*.c tests/tools/*.c tests/bench/*.c \
+	tests/guest/*.c)
+CLANG_FORMAT := clang-format --style=file:contrib/clang-format
+
 format:
-	clang-format -i --style=file:contrib/clang-format \
-		$(wildcard actuator/*.[ch] collectd-plugin/*.[ch] tests/unit/*.[ch])
+	$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+check-format:
+	@bad=""; for f in $(FORMAT_SRCS); do \
+		$(CLANG_FORMAT) "$$f" | cmp -s - "$$f" || bad="$$bad $$f"; \
+	done; \
+	if [ -n "$$bad" ]; then \
+		echo "check-format: not formatted by contrib/clang-format (make format):$$bad"; \
+		exit 1; \
+	fi
 
 # ---- install -------------------------------------------------------------
 # Every installed file is listed here; tests/it/install.sh checks the tree
@@ -428,7 +444,7 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: load fuzz fuzz-build all deps test tests-build run bench bench-build guest-image format install uninstall clean FORCE
+.PHONY: load fuzz fuzz-build all deps test tests-build run bench bench-build guest-image format check-format install uninstall clean FORCE
 
 # build/systemd-root is a Debian tree (tests/it/systemd_unit.sh), not ours.
 -include $(shell find $(BUILD) -path '$(BUILD)/systemd-root*' -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -18,13 +18,16 @@ struct actlog {
 };
 
 static const char *const result_names[] = {
-	[ACT_APPLIED] = "applied",
-	[ACT_DRY_RUN] = "dry-run",
-	[ACT_REFUSED] = "refused",
-	[ACT_FAILED] = "failed",
+    [ACT_APPLIED] = "applied",
+    [ACT_DRY_RUN] = "dry-run",
+    [ACT_REFUSED] = "refused",
+    [ACT_FAILED] = "failed",
 };
 
-const char *act_result_name(enum act_result r) { return result_names[r]; }
+const char *act_result_name(enum act_result r)
+{
+	return result_names[r];
+}
 
 struct actlog *actlog_new(size_t capacity)
 {
@@ -54,11 +57,11 @@ void actlog_free(struct actlog *log)
 void actlog_add(struct actlog *log, const struct action *a)
 {
 	log_msg(a->result == ACT_FAILED ? LOG_LVL_WARN : LOG_LVL_INFO,
-		"action %s %s %s: %" PRId64 " -> %" PRId64
-		" (planned %" PRId64 ")%s%s; reason: %s",
+		"action %s %s %s: %" PRId64 " -> %" PRId64 " (planned %" PRId64
+		")%s%s; reason: %s",
 		act_result_name(a->result), a->subject, a->control,
-		a->old_value, a->new_value, a->planned, a->detail[0] ? "; " : "",
-		a->detail, a->reason);
+		a->old_value, a->new_value, a->planned,
+		a->detail[0] ? "; " : "", a->detail, a->reason);
 	pthread_mutex_lock(&log->lock);
 	log->ring[log->next] = *a;
 	log->next = (log->next + 1) % log->cap;
@@ -70,14 +73,13 @@ void actlog_add(struct actlog *log, const struct action *a)
 
 static json_t *action_to_json(const struct action *a)
 {
-	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s}",
-			 "time_ms", (json_int_t)a->time_ms, "subject",
-			 a->subject, "control", a->control, "old",
-			 (json_int_t)a->old_value, "new",
-			 (json_int_t)a->new_value, "planned",
-			 (json_int_t)a->planned, "result",
-			 act_result_name(a->result), "reason", a->reason,
-			 "detail", a->detail);
+	return json_pack(
+	    "{s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s}", "time_ms",
+	    (json_int_t)a->time_ms, "subject", a->subject, "control",
+	    a->control, "old", (json_int_t)a->old_value, "new",
+	    (json_int_t)a->new_value, "planned", (json_int_t)a->planned,
+	    "result", act_result_name(a->result), "reason", a->reason, "detail",
+	    a->detail);
 }
 
 json_t *actlog_to_json(struct actlog *log, size_t limit)
@@ -92,7 +94,7 @@ json_t *actlog_to_json(struct actlog *log, size_t limit)
 	start = (log->next + log->cap - n) % log->cap;
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-			arr, action_to_json(&log->ring[(start + i) % log->cap]));
+		    arr, action_to_json(&log->ring[(start + i) % log->cap]));
 	pthread_mutex_unlock(&log->lock);
 	return arr;
 }

@@ -15,22 +15,22 @@
 #include <jansson.h>
 
 enum act_result {
-	ACT_APPLIED,  /* the host was changed */
-	ACT_DRY_RUN,  /* would have been applied */
-	ACT_REFUSED,  /* a safety rail or a range check said no */
-	ACT_FAILED,   /* the host refused (libvirt or sysfs error) */
+	ACT_APPLIED, /* the host was changed */
+	ACT_DRY_RUN, /* would have been applied */
+	ACT_REFUSED, /* a safety rail or a range check said no */
+	ACT_FAILED,  /* the host refused (libvirt or sysfs error) */
 };
 
 struct action {
-	int64_t time_ms;     /* wall clock */
-	char subject[136];   /* "guest:<name>" or "host" */
-	char control[32];    /* balloon_target, ksm_run, ... */
-	int64_t old_value;   /* what the host had */
-	int64_t new_value;   /* what was (or would have been) written */
-	int64_t planned;     /* what the policy asked for */
+	int64_t time_ms;   /* wall clock */
+	char subject[136]; /* "guest:<name>" or "host" */
+	char control[32];  /* balloon_target, ksm_run, ... */
+	int64_t old_value; /* what the host had */
+	int64_t new_value; /* what was (or would have been) written */
+	int64_t planned;   /* what the policy asked for */
 	enum act_result result;
-	char reason[256];    /* the policy's reason */
-	char detail[256];    /* rail or error, "" if none */
+	char reason[256]; /* the policy's reason */
+	char detail[256]; /* rail or error, "" if none */
 };
 
 struct actlog;

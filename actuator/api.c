@@ -70,10 +70,9 @@ static void allow_fill(const char *path, struct http_response *res)
 
 			if (!route_match(r->path, path, &arg))
 				continue;
-			used += (size_t)snprintf(res->allow + used,
-						 sizeof(res->allow) - used,
-						 "%s%s", used ? ", " : "",
-						 r->method);
+			used += (size_t)snprintf(
+			    res->allow + used, sizeof(res->allow) - used,
+			    "%s%s", used ? ", " : "", r->method);
 			if (used >= sizeof(res->allow))
 				return;
 		}

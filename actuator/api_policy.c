@@ -59,12 +59,13 @@ static json_t *listing_json_locked(struct api *api)
 	if (!l.list)
 		return NULL;
 	engine_with_policies(api->engine, listing_fill, &l);
-	return json_pack("{s:o, s:b}", "policies", l.list, "replaced",
-			 polstate_replaced(polcompose_overrides(api->policies)));
+	return json_pack(
+	    "{s:o, s:b}", "policies", l.list, "replaced",
+	    polstate_replaced(polcompose_overrides(api->policies)));
 }
 
 static void api_get_policies(struct api *api, const struct http_request *req,
-		      const char *arg, struct http_response *res)
+			     const char *arg, struct http_response *res)
 {
 	(void)req, (void)arg;
 	polcompose_lock(api->policies);
@@ -220,7 +221,7 @@ static void put_policies_mom(struct api *api, const struct http_request *req,
 
 /* setPolicy, safely: {"policies": {name: policy}} replaces the set. */
 static void api_put_policies(struct api *api, const struct http_request *req,
-		      const char *arg, struct http_response *res)
+			     const char *arg, struct http_response *res)
 {
 	json_t *body, *pol;
 	struct polstate *next = NULL;
@@ -258,7 +259,7 @@ out:
 
 /* resetPolicies: back to policy_dir, persisted overrides removed. */
 static void api_delete_policies(struct api *api, const struct http_request *req,
-			 const char *arg, struct http_response *res)
+				const char *arg, struct http_response *res)
 {
 	(void)req, (void)arg;
 	polcompose_lock(api->policies);
@@ -300,7 +301,7 @@ static void reply_no_such(struct http_response *res, const char *name)
 }
 
 static void api_get_policy(struct api *api, const struct http_request *req,
-		    const char *arg, struct http_response *res)
+			   const char *arg, struct http_response *res)
 {
 	char *text;
 
@@ -321,7 +322,7 @@ static void api_get_policy(struct api *api, const struct http_request *req,
 
 /* setNamedPolicy(name, text): the body is the policy document. */
 static void api_put_policy(struct api *api, const struct http_request *req,
-		    const char *arg, struct http_response *res)
+			   const char *arg, struct http_response *res)
 {
 	struct polstate *next;
 	char what[128], *converted = NULL;
@@ -368,7 +369,7 @@ put:
 }
 
 static void api_delete_policy(struct api *api, const struct http_request *req,
-		       const char *arg, struct http_response *res)
+			      const char *arg, struct http_response *res)
 {
 	struct polstate *next = NULL;
 	char what[128];
@@ -397,7 +398,7 @@ out:
 
 /* getPolicy: the combined set in name order, each policy as a document. */
 static void api_get_effective(struct api *api, const struct http_request *req,
-		       const char *arg, struct http_response *res)
+			      const char *arg, struct http_response *res)
 {
 	struct listing l = {.overrides = polcompose_overrides(api->policies),
 			    .texts = json_object()};

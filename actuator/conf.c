@@ -30,79 +30,79 @@ struct conf_option {
 #define O(field) offsetof(struct conf, field)
 
 static const struct conf_option conf_options[] = {
-	{"socket", OPT_STR, O(socket), "/run/mom/momd.sock", 0, 0,
-	 "unix socket of the REST API and ingest"},
-	{"socket_mode", OPT_MODE, O(socket_mode), "0660", 0, 0777,
-	 "permissions of the unix socket (octal)"},
-	{"socket_group", OPT_STR, O(socket_group), "", 0, 0,
-	 "group owning the unix socket (empty: unchanged)"},
-	{"read_socket", OPT_STR, O(read_socket), "", 0, 0,
-	 "second unix socket for reading and ingest only (empty: off)"},
-	{"listen", OPT_STR, O(listen), "", 0, 0,
-	 "also listen on TCP host:port (empty: off); needs a token file"},
-	{"token_file", OPT_STR, O(token_file), "", 0, 0,
-	 "file holding the admin bearer token on TCP (mode 0600)"},
-	{"read_token_file", OPT_STR, O(read_token_file), "", 0, 0,
-	 "file holding the read-and-ingest bearer token on TCP (mode 0600)"},
-	{"tls_cert", OPT_STR, O(tls_cert), "", 0, 0, "PEM certificate for TLS"},
-	{"tls_key", OPT_STR, O(tls_key), "", 0, 0, "PEM private key for TLS"},
-	{"policy_dir", OPT_STR, O(policy_dir), MOM_POLICY_DIR, 0, 0,
-	 "directory of *.json policies"},
-	{"state_dir", OPT_STR, O(state_dir), "/var/lib/mom", 0, 0,
-	 "where policies and parameters set through the API persist"},
-	{"libvirt_uri", OPT_STR, O(libvirt_uri), "qemu:///system", 0, 0,
-	 "libvirt connection used to set balloons"},
-	{"ksm_dir", OPT_STR, O(ksm_dir), "/sys/kernel/mm/ksm", 0, 0,
-	 "KSM sysfs directory; nothing outside it is ever written"},
-	{"ksm_backend", OPT_STR, O(ksm_backend), "sysfs", 0, 0,
-	 "sysfs or libvirt (virNodeSetMemoryParameters; run stays in sysfs)"},
-	{"hostname", OPT_STR, O(hostname), "", 0, 0,
-	 "accept samples of this collectd host only (empty: any)"},
-	{"accept_plugins", OPT_STR, O(accept_plugins), "mom", 0, 0,
-	 "comma-separated collectd plugins that ingest accepts; \"*\": any "
-	 "(for stock write_http, which forwards every plugin)"},
-	{"interval_ms", OPT_INT, O(interval_ms), "10000", 100, 3600000,
-	 "policy evaluation interval"},
-	{"history", OPT_INT, O(history), "10", 1, 64,
-	 "samples kept per host and guest (MOM: 10)"},
-	{"expiry_ms", OPT_INT, O(expiry_ms), "60000", 1000, 86400000,
-	 "forget a guest that has not reported for this long"},
-	{"settle_ms", OPT_INT, O(settle_ms), "500", 0, 60000,
-	 "how long an incomplete newest sample waits for its other values"},
-	{"samples_stale_ms", OPT_INT, O(samples_stale_ms), "0", 0, 86400000,
-	 "hold balloons and KSM while the host's newest sample is older than "
-	 "this, and leave out a guest whose samples are (0: 1.5 x the longer "
-	 "of interval_ms and collectd's interval)"},
-	{"max_body", OPT_SIZE, O(max_body), "4194304", 1024, 1 << 30,
-	 "largest request body accepted, bytes"},
-	{"max_records", OPT_INT, O(max_records), "20000", 1, 10000000,
-	 "most records in one ingest body"},
-	{"max_guests", OPT_INT, O(max_guests), "1024", 1, 1000000,
-	 "most guests the sample store holds; values for more are refused "
-	 "and counted"},
-	{"dry_run", OPT_BOOL, O(dry_run), "false", 0, 0,
-	 "decide and record, but change nothing on the host"},
-	{"log_level", OPT_STR, O(log_level), "info", 0, 0,
-	 "error, warning, info or debug"},
-	{"rail_max_shrink_pct", OPT_INT, O(rail_max_shrink_pct), "10", 1, 100,
-	 "a balloon shrinks at most this % of the guest's maximum per cycle"},
-	{"rail_max_grow_pct", OPT_INT, O(rail_max_grow_pct), "100", 1, 100,
-	 "a balloon grows at most this % of the guest's maximum per cycle"},
-	{"rail_used_margin_pct", OPT_INT, O(rail_used_margin_pct), "5", 0, 100,
-	 "outside an emergency, never below what the guest uses plus this %"},
-	{"rail_stale_ms", OPT_INT, O(rail_stale_ms), "30000", 0, 86400000,
-	 "leave a guest alone when its statistics are older than this "
-	 "(0: off, for libvirt's test driver, whose statistics never move)"},
-	{"rail_min_size_mib", OPT_INT, O(rail_min_size_mib), "128", 0, 1048576,
-	 "no balloon below this size (or the guest's maximum, if smaller), "
-	 "even in an emergency: a starved guest kernel deadlocks"},
-	{"rail_stuck_cycles", OPT_INT, O(rail_stuck_cycles), "3", 1, 1000,
-	 "cycles without movement before a guest counts as not following"},
-	{"action_log_size", OPT_INT, O(action_log_size), "1000", 1, 1000000,
-	 "recent actions kept in memory for the API"},
-	{"eval_budget_ms", OPT_INT, O(eval_budget_ms), "2000", 10, 600000,
-	 "most time one evaluation may take: over it a cycle is skipped and "
-	 "POST /v1/evaluate answers 503"},
+    {"socket", OPT_STR, O(socket), "/run/mom/momd.sock", 0, 0,
+     "unix socket of the REST API and ingest"},
+    {"socket_mode", OPT_MODE, O(socket_mode), "0660", 0, 0777,
+     "permissions of the unix socket (octal)"},
+    {"socket_group", OPT_STR, O(socket_group), "", 0, 0,
+     "group owning the unix socket (empty: unchanged)"},
+    {"read_socket", OPT_STR, O(read_socket), "", 0, 0,
+     "second unix socket for reading and ingest only (empty: off)"},
+    {"listen", OPT_STR, O(listen), "", 0, 0,
+     "also listen on TCP host:port (empty: off); needs a token file"},
+    {"token_file", OPT_STR, O(token_file), "", 0, 0,
+     "file holding the admin bearer token on TCP (mode 0600)"},
+    {"read_token_file", OPT_STR, O(read_token_file), "", 0, 0,
+     "file holding the read-and-ingest bearer token on TCP (mode 0600)"},
+    {"tls_cert", OPT_STR, O(tls_cert), "", 0, 0, "PEM certificate for TLS"},
+    {"tls_key", OPT_STR, O(tls_key), "", 0, 0, "PEM private key for TLS"},
+    {"policy_dir", OPT_STR, O(policy_dir), MOM_POLICY_DIR, 0, 0,
+     "directory of *.json policies"},
+    {"state_dir", OPT_STR, O(state_dir), "/var/lib/mom", 0, 0,
+     "where policies and parameters set through the API persist"},
+    {"libvirt_uri", OPT_STR, O(libvirt_uri), "qemu:///system", 0, 0,
+     "libvirt connection used to set balloons"},
+    {"ksm_dir", OPT_STR, O(ksm_dir), "/sys/kernel/mm/ksm", 0, 0,
+     "KSM sysfs directory; nothing outside it is ever written"},
+    {"ksm_backend", OPT_STR, O(ksm_backend), "sysfs", 0, 0,
+     "sysfs or libvirt (virNodeSetMemoryParameters; run stays in sysfs)"},
+    {"hostname", OPT_STR, O(hostname), "", 0, 0,
+     "accept samples of this collectd host only (empty: any)"},
+    {"accept_plugins", OPT_STR, O(accept_plugins), "mom", 0, 0,
+     "comma-separated collectd plugins that ingest accepts; \"*\": any "
+     "(for stock write_http, which forwards every plugin)"},
+    {"interval_ms", OPT_INT, O(interval_ms), "10000", 100, 3600000,
+     "policy evaluation interval"},
+    {"history", OPT_INT, O(history), "10", 1, 64,
+     "samples kept per host and guest (MOM: 10)"},
+    {"expiry_ms", OPT_INT, O(expiry_ms), "60000", 1000, 86400000,
+     "forget a guest that has not reported for this long"},
+    {"settle_ms", OPT_INT, O(settle_ms), "500", 0, 60000,
+     "how long an incomplete newest sample waits for its other values"},
+    {"samples_stale_ms", OPT_INT, O(samples_stale_ms), "0", 0, 86400000,
+     "hold balloons and KSM while the host's newest sample is older than "
+     "this, and leave out a guest whose samples are (0: 1.5 x the longer "
+     "of interval_ms and collectd's interval)"},
+    {"max_body", OPT_SIZE, O(max_body), "4194304", 1024, 1 << 30,
+     "largest request body accepted, bytes"},
+    {"max_records", OPT_INT, O(max_records), "20000", 1, 10000000,
+     "most records in one ingest body"},
+    {"max_guests", OPT_INT, O(max_guests), "1024", 1, 1000000,
+     "most guests the sample store holds; values for more are refused "
+     "and counted"},
+    {"dry_run", OPT_BOOL, O(dry_run), "false", 0, 0,
+     "decide and record, but change nothing on the host"},
+    {"log_level", OPT_STR, O(log_level), "info", 0, 0,
+     "error, warning, info or debug"},
+    {"rail_max_shrink_pct", OPT_INT, O(rail_max_shrink_pct), "10", 1, 100,
+     "a balloon shrinks at most this % of the guest's maximum per cycle"},
+    {"rail_max_grow_pct", OPT_INT, O(rail_max_grow_pct), "100", 1, 100,
+     "a balloon grows at most this % of the guest's maximum per cycle"},
+    {"rail_used_margin_pct", OPT_INT, O(rail_used_margin_pct), "5", 0, 100,
+     "outside an emergency, never below what the guest uses plus this %"},
+    {"rail_stale_ms", OPT_INT, O(rail_stale_ms), "30000", 0, 86400000,
+     "leave a guest alone when its statistics are older than this "
+     "(0: off, for libvirt's test driver, whose statistics never move)"},
+    {"rail_min_size_mib", OPT_INT, O(rail_min_size_mib), "128", 0, 1048576,
+     "no balloon below this size (or the guest's maximum, if smaller), "
+     "even in an emergency: a starved guest kernel deadlocks"},
+    {"rail_stuck_cycles", OPT_INT, O(rail_stuck_cycles), "3", 1, 1000,
+     "cycles without movement before a guest counts as not following"},
+    {"action_log_size", OPT_INT, O(action_log_size), "1000", 1, 1000000,
+     "recent actions kept in memory for the API"},
+    {"eval_budget_ms", OPT_INT, O(eval_budget_ms), "2000", 10, 600000,
+     "most time one evaluation may take: over it a cycle is skipped and "
+     "POST /v1/evaluate answers 503"},
 };
 
 #define NOPTIONS (sizeof(conf_options) / sizeof(conf_options[0]))
@@ -254,8 +254,8 @@ int conf_load_file(struct conf *c, const char *path, char *err, size_t len)
 
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		snprintf(err, len, "%s:%d:%d: %s", path, jerr.line,
-			 jerr.column, jerr.text);
+		snprintf(err, len, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+			 jerr.text);
 		return -1;
 	}
 	rc = conf_load_json(c, root, path, err, len);
@@ -272,8 +272,8 @@ int conf_load_text(struct conf *c, const char *name, const char *text,
 
 	root = json_loadb(text, text_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		snprintf(err, len, "%s:%d:%d: %s", name, jerr.line,
-			 jerr.column, jerr.text);
+		snprintf(err, len, "%s:%d:%d: %s", name, jerr.line, jerr.column,
+			 jerr.text);
 		return -1;
 	}
 	rc = conf_load_json(c, root, name, err, len);
@@ -328,9 +328,10 @@ int conf_validate(const struct conf *c, char *err, size_t len)
 	}
 	if (c->listen[0] && c->token_file[0] == '\0' &&
 	    c->read_token_file[0] == '\0') {
-		snprintf(err, len, "listen requires token_file or "
-				   "read_token_file: TCP clients must "
-				   "authenticate");
+		snprintf(err, len,
+			 "listen requires token_file or "
+			 "read_token_file: TCP clients must "
+			 "authenticate");
 		return -1;
 	}
 	if (!!c->tls_cert[0] != !!c->tls_key[0]) {
@@ -339,7 +340,8 @@ int conf_validate(const struct conf *c, char *err, size_t len)
 	}
 	if (strcmp(c->ksm_backend, "sysfs") != 0 &&
 	    strcmp(c->ksm_backend, "libvirt") != 0) {
-		snprintf(err, len, "ksm_backend: \"%s\" is not sysfs or libvirt",
+		snprintf(err, len,
+			 "ksm_backend: \"%s\" is not sysfs or libvirt",
 			 c->ksm_backend);
 		return -1;
 	}
@@ -395,8 +397,8 @@ void conf_print_options(void)
 		for (j = 0; conf_options[i].name[j] && j < sizeof(flag) - 1;
 		     j++)
 			flag[j] = conf_options[i].name[j] == '_'
-					  ? '-'
-					  : conf_options[i].name[j];
+				      ? '-'
+				      : conf_options[i].name[j];
 		flag[j] = '\0';
 		printf("  --%-22s %s (default: %s)\n", flag,
 		       conf_options[i].help,

@@ -25,30 +25,30 @@
 #endif
 
 struct conf {
-	char *socket;	    /* unix socket of the API and ingest */
-	int socket_mode;    /* e.g. 0660 */
-	char *socket_group; /* group owning the socket, "" = unchanged */
-	char *listen;	    /* optional TCP "host:port", "" = none */
-	char *read_socket;  /* read-and-ingest unix socket, "" = none */
-	char *token_file;   /* admin bearer token on TCP */
-	char *read_token_file; /* read-and-ingest bearer token on TCP */
+	char *socket;		  /* unix socket of the API and ingest */
+	int socket_mode;	  /* e.g. 0660 */
+	char *socket_group;	  /* group owning the socket, "" = unchanged */
+	char *listen;		  /* optional TCP "host:port", "" = none */
+	char *read_socket;	  /* read-and-ingest unix socket, "" = none */
+	char *token_file;	  /* admin bearer token on TCP */
+	char *read_token_file;	  /* read-and-ingest bearer token on TCP */
 	char *tls_cert, *tls_key; /* PEM files: TLS on TCP when both set */
-	char *policy_dir;   /* the shipped or site policies */
-	char *state_dir;    /* policies and parameters set through the API */
-	char *libvirt_uri;  /* where balloons are set */
-	char *ksm_dir;	    /* the KSM sysfs directory */
-	char *ksm_backend;  /* "sysfs" or "libvirt" (run stays in sysfs) */
-	char *hostname;	    /* accept samples of this host only, "" = any */
+	char *policy_dir;	  /* the shipped or site policies */
+	char *state_dir;      /* policies and parameters set through the API */
+	char *libvirt_uri;    /* where balloons are set */
+	char *ksm_dir;	      /* the KSM sysfs directory */
+	char *ksm_backend;    /* "sysfs" or "libvirt" (run stays in sysfs) */
+	char *hostname;	      /* accept samples of this host only, "" = any */
 	char *accept_plugins; /* comma-separated plugins ingest accepts */
-	int interval_ms;    /* policy evaluation interval */
-	int history;	    /* samples kept per entity */
-	int expiry_ms;	    /* drop a guest that stops reporting */
-	int settle_ms;	    /* a partial newest sample waits this long */
+	int interval_ms;      /* policy evaluation interval */
+	int history;	      /* samples kept per entity */
+	int expiry_ms;	      /* drop a guest that stops reporting */
+	int settle_ms;	      /* a partial newest sample waits this long */
 	int samples_stale_ms; /* older samples: hold (0: from the intervals) */
-	size_t max_body;    /* bytes in one request body */
-	int max_records;    /* records in one ingest body */
-	int max_guests;	    /* guests the sample store holds at most */
-	bool dry_run;	    /* decide and record, change nothing */
+	size_t max_body;      /* bytes in one request body */
+	int max_records;      /* records in one ingest body */
+	int max_guests;	      /* guests the sample store holds at most */
+	bool dry_run;	      /* decide and record, change nothing */
 	char *log_level;
 	/* Balloon safety rails (see README "Controllers"). */
 	int rail_max_shrink_pct;  /* shrink at most this % of max per cycle */

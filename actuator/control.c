@@ -44,7 +44,7 @@ struct guest_state {
 	bool stuck;	  /* reported as not following */
 	int64_t failed;	  /* target whose set failed, -1 none */
 	uint64_t failed_cycle;
-	uint64_t refused;  /* hash of the last refusal recorded, 0 none */
+	uint64_t refused;   /* hash of the last refusal recorded, 0 none */
 	int64_t dry_target; /* last dry-run target recorded, -1 none */
 };
 
@@ -131,9 +131,11 @@ static void reason_text(const struct plan_value *pv, char *buf, size_t len)
 
 static void guest_state_init(struct guest_state *gs, char *name)
 {
-	*gs = (struct guest_state){
-	    .name = name, .target = -1, .prev_cur = -1, .failed = -1,
-	    .dry_target = -1};
+	*gs = (struct guest_state){.name = name,
+				   .target = -1,
+				   .prev_cur = -1,
+				   .failed = -1,
+				   .dry_target = -1};
 }
 
 /*
@@ -264,8 +266,8 @@ static int64_t rails_apply(const struct control_rails *r,
 	int64_t abs_min = r->min_size_kib < in->max ? r->min_size_kib : in->max;
 	int64_t lo = in->min > abs_min ? in->min : abs_min;
 	const char *lo_why = in->min >= abs_min
-				     ? "raised to the guaranteed minimum"
-				     : "raised to the absolute minimum size";
+				 ? "raised to the guaranteed minimum"
+				 : "raised to the absolute minimum size";
 
 	detail[0] = '\0';
 	if (t > in->max) {
@@ -671,8 +673,8 @@ json_t *controller_guests_json(const struct controller *c)
 	return o;
 }
 
-int controller_targets(const struct controller *c,
-		       struct control_target **out, size_t *n)
+int controller_targets(const struct controller *c, struct control_target **out,
+		       size_t *n)
 {
 	struct control_target *t = NULL;
 

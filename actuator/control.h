@@ -88,8 +88,8 @@ struct control_target {
  * The same as plain values: a new array of *n entries in the controller's
  * guest order (free with control_targets_free()).  Returns 0, or -ENOMEM.
  */
-int controller_targets(const struct controller *c,
-		       struct control_target **out, size_t *n);
+int controller_targets(const struct controller *c, struct control_target **out,
+		       size_t *n);
 void control_targets_free(struct control_target *t, size_t n);
 
 /* The last target applied to a guest, or -1. */

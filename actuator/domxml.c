@@ -91,8 +91,7 @@ struct domxml *domxml_parse(const char *text, size_t len, char *err,
 				 e && e->message
 				     ? (int)strcspn(e->message, "\n")
 				     : 11,
-				 e && e->message ? e->message
-						 : "not XML");
+				 e && e->message ? e->message : "not XML");
 		goto fail;
 	}
 	d->xpath = xmlXPathNewContext(d->doc);
@@ -175,8 +174,7 @@ static int node_text(xmlNodePtr n, char *buf, size_t len)
 	return rc;
 }
 
-int domxml_text(const struct domxml *d, const char *path, char *buf,
-		size_t len)
+int domxml_text(const struct domxml *d, const char *path, char *buf, size_t len)
 {
 	xmlXPathObjectPtr o = eval(d, path);
 	xmlNodePtr n = first_node(o);

@@ -55,12 +55,12 @@ void engine_result_put(struct engine_result *r)
 static struct control_rails rails_of(const struct conf *c)
 {
 	return (struct control_rails){
-		.max_shrink_pct = c->rail_max_shrink_pct,
-		.max_grow_pct = c->rail_max_grow_pct,
-		.used_margin_pct = c->rail_used_margin_pct,
-		.stale_ms = c->rail_stale_ms,
-		.stuck_cycles = c->rail_stuck_cycles,
-		.min_size_kib = (int64_t)c->rail_min_size_mib * 1024,
+	    .max_shrink_pct = c->rail_max_shrink_pct,
+	    .max_grow_pct = c->rail_max_grow_pct,
+	    .used_margin_pct = c->rail_used_margin_pct,
+	    .stale_ms = c->rail_stale_ms,
+	    .stuck_cycles = c->rail_stuck_cycles,
+	    .min_size_kib = (int64_t)c->rail_min_size_mib * 1024,
 	};
 }
 
@@ -194,11 +194,11 @@ static void log_decisions(const struct plan *plan, const struct snapshot *s)
 		if (!pv->set)
 			continue;
 		plan_reason_format(&pv->reason, why, sizeof(why));
-		/* A decision that changes nothing is only worth a debug line. */
+		/* A decision that changes nothing is only worth a debug line.
+		 */
 		/* Compared as doubles: cur may be absent (NaN) or beyond
 		   int64, and converting those is undefined behaviour. */
-		log_msg((double)pv->value != cur ? LOG_LVL_INFO
-						  : LOG_LVL_DEBUG,
+		log_msg((double)pv->value != cur ? LOG_LVL_INFO : LOG_LVL_DEBUG,
 			"decision guest:%s balloon_target=%" PRId64
 			" (now %.0f KiB); reason: %s",
 			pg->name, pv->value, cur, why);
@@ -349,8 +349,8 @@ void engine_cycle(struct engine *e)
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	plan = eval_run_until(ref->ps, store_snapshot_get(ss), &deadline,
-			      &over);
+	plan =
+	    eval_run_until(ref->ps, store_snapshot_get(ss), &deadline, &over);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!plan) {
 		log_err("cycle skipped: %s",
@@ -372,8 +372,8 @@ void engine_cycle(struct engine *e)
 	controller_apply(e->ctl, plan, store_snapshot_get(ss), dry_run,
 			 clock_wall_ms());
 	res = calloc(1, sizeof(*res));
-	if (res && controller_targets(e->ctl, &res->applied,
-				      &res->napplied) < 0)
+	if (res &&
+	    controller_targets(e->ctl, &res->applied, &res->napplied) < 0)
 		log_err("the applied targets are not shown: out of memory");
 	pthread_mutex_unlock(&e->ctl_lock);
 
@@ -392,8 +392,8 @@ void engine_cycle(struct engine *e)
 		e->result = res;
 	}
 	e->cycles++;
-	e->last_eval_ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL +
-			  (t1.tv_nsec - t0.tv_nsec);
+	e->last_eval_ns =
+	    (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
 	pthread_mutex_unlock(&e->lock);
 out:
 	plan_free(plan);
@@ -433,9 +433,9 @@ static void note_interval_locked(struct engine *e, const struct wire_batch *b)
 		if (r->plugin_instance[0] || strcmp(r->plugin, "mom") != 0 ||
 		    !(r->interval > 0))
 			continue;
-		e->sample_interval_ms =
-			r->interval < 3600 ? (int64_t)(r->interval * 1000)
-					   : 3600000;
+		e->sample_interval_ms = r->interval < 3600
+					    ? (int64_t)(r->interval * 1000)
+					    : 3600000;
 		return;
 	}
 }
@@ -555,8 +555,7 @@ void engine_policies_swap(struct engine *e, struct policy_set *ps)
 }
 
 json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
-			const struct snapshot *snap, bool *no_state,
-			bool *over)
+			const struct snapshot *snap, bool *no_state, bool *over)
 {
 	struct store_snapshot *ss = NULL;
 	struct snap_param *params = NULL;

@@ -59,8 +59,8 @@ int engine_params_update(struct engine *e, const json_t *updates, char *err,
  * in force: *out (a new reference, for engine_params_restore() once
  * persisted).  Returns 0, or -EINVAL or -ENOMEM with a message.
  */
-int engine_params_merge(struct engine *e, const json_t *updates,
-			json_t **out, char *err, size_t len);
+int engine_params_merge(struct engine *e, const json_t *updates, json_t **out,
+			char *err, size_t len);
 
 /*
  * The values set through the API only (no defaults), as a new reference:

@@ -15,8 +15,9 @@
  * Errors are isolated: a failing guest loses its own controls only; a
  * failing host rule loses the host's controls and signals only.
  *
- * Purity: no I/O, no locks, no globals; the clock only for a deadline.  The only allocations are
- * the plan, one variable array per call and the text of error messages.
+ * Purity: no I/O, no locks, no globals; the clock only for a deadline.  The
+ * only allocations are the plan, one variable array per call and the text of
+ * error messages.
  */
 #define MOM_POLICY_PRIV_ALLOW
 #include "eval.h"
@@ -37,15 +38,15 @@ struct ectx {
 	size_t width;		       /* its row width */
 	const char *name;	       /* its name */
 	double *env;
-	unsigned char *assigned;       /* per slot: a let has run */
+	unsigned char *assigned; /* per slot: a let has run */
 	const struct rule *rule;
-	struct plan_value *ctl;	       /* the entity's controls */
-	struct plan_value *signal;     /* host rules only */
-	char emsg[200];		       /* the failure, without context */
+	struct plan_value *ctl;	   /* the entity's controls */
+	struct plan_value *signal; /* host rules only */
+	char emsg[200];		   /* the failure, without context */
 	const struct pseg *epath;
 	const struct timespec *deadline; /* or NULL */
-	unsigned long steps;	       /* nodes and samples visited */
-	bool over;		       /* the deadline passed: abandon */
+	unsigned long steps;		 /* nodes and samples visited */
+	bool over;			 /* the deadline passed: abandon */
 };
 
 /* Count n steps; every 4096 look at the deadline.  True when over. */
@@ -106,8 +107,8 @@ static int ev_arg(struct ectx *c, const struct xnode *n, unsigned i,
 	if (field_present(*out))
 		return 0;
 	if (a->s && a->op != XOP_STR)
-		return ev_fail(c, n, "'%s' got an absent value (%s)",
-			       n->opname, a->s);
+		return ev_fail(c, n, "'%s' got an absent value (%s)", n->opname,
+			       a->s);
 	return ev_fail(c, n, "'%s' got an absent value (argument %u)",
 		       n->opname, i + 1);
 }
@@ -195,7 +196,10 @@ static int ev_compare(struct ectx *c, const struct xnode *n, double *out)
 	return 0;
 }
 
-static bool truthy(double v) { return field_present(v) && v != 0.0; }
+static bool truthy(double v)
+{
+	return field_present(v) && v != 0.0;
+}
 
 static int ev_logic(struct ectx *c, const struct xnode *n, double *out)
 {
@@ -241,8 +245,9 @@ static int ev_special(struct ectx *c, const struct xnode *n, double *out)
 		return 0;
 	case XOP_SEQ:
 	case XOP_SNE:
-		*out = (strcmp(ev_str(c, &n->args[0]), ev_str(c, &n->args[1])) ==
-			0) == (n->op == XOP_SEQ);
+		*out =
+		    (strcmp(ev_str(c, &n->args[0]), ev_str(c, &n->args[1])) ==
+		     0) == (n->op == XOP_SEQ);
 		return 0;
 	default:
 		return ev_fail(c, n, "internal error: operator %d", n->op);
@@ -253,9 +258,9 @@ static int ev_num(struct ectx *c, const struct xnode *n, double *out)
 {
 	const struct snap_entity *h = &c->snap->host;
 
-	if (ev_step(c, n->op == XOP_AVG ? 1 + c->ent->len
-			: n->op == XOP_HAVG ? 1 + h->len
-					    : 1))
+	if (ev_step(c, n->op == XOP_AVG	   ? 1 + c->ent->len
+		       : n->op == XOP_HAVG ? 1 + h->len
+					   : 1))
 		return ev_fail(c, n, "over the evaluation time budget");
 	switch (n->op) {
 	case XOP_CONST:
@@ -263,8 +268,11 @@ static int ev_num(struct ectx *c, const struct xnode *n, double *out)
 		return 0;
 	case XOP_GVAR:
 		if (!c->assigned[n->idx])
-			return ev_fail(c, n, "host variable '%s' was not computed this cycle (its rule stopped or failed)",
-				       n->s);
+			return ev_fail(
+			    c, n,
+			    "host variable '%s' was not computed this cycle "
+			    "(its rule stopped or failed)",
+			    n->s);
 		/* fall through */
 	case XOP_VAR:
 	case XOP_PARAM:
@@ -282,13 +290,25 @@ static int ev_num(struct ectx *c, const struct xnode *n, double *out)
 	case XOP_HAVG:
 		*out = hist_avg(h, HOST_FIELD_COUNT, n->idx);
 		return 0;
-	case XOP_ADD: case XOP_SUB: case XOP_NEG: case XOP_MUL: case XOP_DIV:
-	case XOP_MIN: case XOP_MAX: case XOP_ABS:
+	case XOP_ADD:
+	case XOP_SUB:
+	case XOP_NEG:
+	case XOP_MUL:
+	case XOP_DIV:
+	case XOP_MIN:
+	case XOP_MAX:
+	case XOP_ABS:
 		return ev_arith(c, n, out);
-	case XOP_LT: case XOP_LE: case XOP_GT: case XOP_GE: case XOP_EQ:
+	case XOP_LT:
+	case XOP_LE:
+	case XOP_GT:
+	case XOP_GE:
+	case XOP_EQ:
 	case XOP_NE:
 		return ev_compare(c, n, out);
-	case XOP_AND: case XOP_OR: case XOP_NOT:
+	case XOP_AND:
+	case XOP_OR:
+	case XOP_NOT:
 		return ev_logic(c, n, out);
 	default:
 		return ev_special(c, n, out);
@@ -404,8 +424,7 @@ static int ev_host(struct ectx *c, const struct cpolicy *p, struct plan *plan)
 	return 0;
 }
 
-static int ev_guests(struct ectx *c, const struct cpolicy *p,
-		     struct plan *plan)
+static int ev_guests(struct ectx *c, const struct cpolicy *p, struct plan *plan)
 {
 	c->width = GUEST_FIELD_COUNT;
 	c->signal = NULL;
@@ -457,7 +476,8 @@ static void env_init(const struct policy_set *ps, const struct snapshot *snap,
 	for (size_t i = 0; i < ps->nparams; i++) {
 		env[i] = ps->params[i].def;
 		for (size_t j = 0; j < snap->nparams; j++)
-			if (strcmp(snap->params[j].name, ps->params[i].name) == 0)
+			if (strcmp(snap->params[j].name, ps->params[i].name) ==
+			    0)
 				env[i] = snap->params[j].value;
 	}
 }

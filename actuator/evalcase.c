@@ -86,8 +86,10 @@ static int ce_sample(const json_t *o, bool host, double *row, char *path,
 	for (size_t f = 0; f < width; f++)
 		row[f] = FIELD_ABSENT;
 	if (!json_is_object(o))
-		return ce_error(err, path, "a sample is an object of field: number");
-	json_object_foreach((json_t *)o, key, v) {
+		return ce_error(err, path,
+				"a sample is an object of field: number");
+	json_object_foreach((json_t *)o, key, v)
+	{
 		int f = host ? host_field_lookup(key) : guest_field_lookup(key);
 		size_t len = strlen(path);
 
@@ -96,7 +98,8 @@ static int ce_sample(const json_t *o, bool host, double *row, char *path,
 			return ce_error(err, path, "unknown %s field '%s'",
 					host ? "host" : "guest", key);
 		if (!json_is_number(v) && !json_is_null(v))
-			return ce_error(err, path, "a field value is a number or null");
+			return ce_error(err, path,
+					"a field value is a number or null");
 		row[f] = json_is_null(v) ? FIELD_ABSENT : json_number_value(v);
 		path[len] = '\0';
 	}
@@ -120,12 +123,14 @@ static int ce_entity(struct evalcase *c, const json_t *o, bool host,
 	json_t *s;
 
 	if (!json_is_object(o))
-		return ce_error(err, path, "an entity is an object with \"history\"");
+		return ce_error(err, path,
+				"an entity is an object with \"history\"");
 	if (ce_keys(o, host ? hkeys : gkeys, path, err))
 		return -1;
 	snprintf(path + len, 256 - len, ".history");
 	if (!json_is_array(hist))
-		return ce_error(err, path, "\"history\" is an array of samples");
+		return ce_error(err, path,
+				"\"history\" is an array of samples");
 	if (json_array_size(hist) > SNAPSHOT_HISTORY_MAX)
 		return ce_error(err, path, "more than %d samples",
 				SNAPSHOT_HISTORY_MAX);
@@ -135,7 +140,8 @@ static int ce_entity(struct evalcase *c, const json_t *o, bool host,
 	c->rows[c->nrows++] = rows;
 	e->values = rows;
 	e->len = json_array_size(hist);
-	json_array_foreach(hist, i, s) {
+	json_array_foreach(hist, i, s)
+	{
 		size_t l2 = strlen(path);
 
 		snprintf(path + l2, 256 - l2, "[%zu]", i);
@@ -154,12 +160,15 @@ static int ce_params(struct evalcase *c, const json_t *o,
 	json_t *v;
 
 	if (!json_is_object(o))
-		return ce_error(err, "$.params", "\"params\" is an object of name: number|boolean");
+		return ce_error(
+		    err, "$.params",
+		    "\"params\" is an object of name: number|boolean");
 	c->params = calloc(json_object_size(o) + 1, sizeof(*c->params));
 	if (!c->params)
 		return ce_error(err, "$.params", "out of memory");
 	c->snap.params = c->params;
-	json_object_foreach((json_t *)o, key, v) {
+	json_object_foreach((json_t *)o, key, v)
+	{
 		struct snap_param *p = &c->params[c->snap.nparams];
 		char path[256];
 
@@ -169,7 +178,8 @@ static int ce_params(struct evalcase *c, const json_t *o,
 		else if (json_is_number(v))
 			p->value = json_number_value(v);
 		else
-			return ce_error(err, path, "a parameter is a number or a boolean");
+			return ce_error(err, path,
+					"a parameter is a number or a boolean");
 		p->name = ce_strdup(c, key);
 		if (!p->name)
 			return ce_error(err, path, "out of memory");
@@ -185,7 +195,8 @@ static int ce_guest_name(struct evalcase *c, const json_t *o, size_t g,
 
 	if (!json_is_string(name) || !json_string_length(name) ||
 	    strlen(json_string_value(name)) != json_string_length(name))
-		return ce_error(err, path, "a guest needs a non-empty \"name\"");
+		return ce_error(err, path,
+				"a guest needs a non-empty \"name\"");
 	if (dup)
 		return ce_error(err, path, "two guests are named '%s'",
 				json_string_value(name));
@@ -217,7 +228,8 @@ static size_t first_duplicate(const json_t *arr, size_t n, int *oom)
 
 	*oom = !v;
 	for (size_t i = 0; v && i < n; i++) {
-		const json_t *s = json_object_get(json_array_get(arr, i), "name");
+		const json_t *s =
+		    json_object_get(json_array_get(arr, i), "name");
 
 		if (json_is_string(s))
 			v[m++] = (struct name_at){json_string_value(s), i};
@@ -250,7 +262,8 @@ static int ce_guests(struct evalcase *c, const json_t *arr,
 	if (!c->guests)
 		return ce_error(err, "$.guests", "out of memory");
 	c->snap.guests = c->guests;
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		char path[256];
 
 		snprintf(path, sizeof(path), "$.guests[%zu]", i);

@@ -25,7 +25,8 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: momd --evaluate CASE.json [--policy-dir DIR]\n");
+	fprintf(stderr,
+		"usage: momd --evaluate CASE.json [--policy-dir DIR]\n");
 }
 
 static void report(const char *what, const struct policy_error *e)
@@ -57,7 +58,9 @@ static int check_params(const struct policy_set *ps, const struct snapshot *s)
 	for (size_t i = 0; i < s->nparams; i++) {
 		if (policy_set_param_index(ps, s->params[i].name) >= 0)
 			continue;
-		fprintf(stderr, "momd: case at $.params.%s: no policy declares the parameter '%s'\n",
+		fprintf(stderr,
+			"momd: case at $.params.%s: no policy declares the "
+			"parameter '%s'\n",
 			s->params[i].name, s->params[i].name);
 		return -1;
 	}

@@ -22,7 +22,10 @@
 /* The value of an absent field. */
 #define FIELD_ABSENT NAN
 
-static inline bool field_present(double v) { return !isnan(v); }
+static inline bool field_present(double v)
+{
+	return !isnan(v);
+}
 
 enum host_field {
 	HF_MEM_AVAILABLE,	/* KiB, MemTotal (MOM's name) */
@@ -50,41 +53,41 @@ enum host_field {
 	HF_KSM_PAGES_TO_SCAN,	/* pages */
 	HF_KSM_SLEEP_MILLISECS, /* ms */
 	HF_KSM_MERGE_ACROSS_NODES, /* 0/1 */
-	HF_KSM_GENERAL_PROFIT,	/* bytes, may be negative */
-	HF_KSM_ZERO_PAGES,	/* pages */
-	HF_KSM_SHAREABLE,	/* KiB, summed size of the qemu processes */
-	HF_KSMD_CPU_USAGE,	/* % of one CPU */
-	HF_CPU_COUNT,		/* count */
+	HF_KSM_GENERAL_PROFIT,	   /* bytes, may be negative */
+	HF_KSM_ZERO_PAGES,	   /* pages */
+	HF_KSM_SHAREABLE,	   /* KiB, summed size of the qemu processes */
+	HF_KSMD_CPU_USAGE,	   /* % of one CPU */
+	HF_CPU_COUNT,		   /* count */
 	HOST_FIELD_COUNT
 };
 
 enum guest_field {
-	GF_BALLOON_CUR,		/* KiB, current balloon size (actual) */
-	GF_BALLOON_MAX,		/* KiB, maximum memory */
-	GF_BALLOON_MIN,		/* KiB, guaranteed minimum (0 when none) */
-	GF_MEM_AVAILABLE,	/* KiB, balloon "available": guest MemTotal */
-	GF_MEM_UNUSED,		/* KiB, balloon "unused": guest MemFree */
-	GF_MEM_USABLE,		/* KiB, balloon "usable": guest MemAvailable */
-	GF_MEM_FREE,		/* KiB, unused + disk_caches (derived, vdsm's) */
-	GF_DISK_CACHES,		/* KiB */
-	GF_RSS,			/* KiB, the QEMU process */
-	GF_SWAP_IN,		/* KiB/s, rate */
-	GF_SWAP_OUT,		/* KiB/s, rate */
-	GF_MAJOR_FAULT,		/* faults/s, rate */
-	GF_MINOR_FAULT,		/* faults/s, rate */
-	GF_HUGETLB_PGALLOC,	/* count (cumulative) */
-	GF_HUGETLB_PGFAIL,	/* count (cumulative) */
-	GF_LAST_UPDATE,		/* s since the epoch, when the guest last
-				   reported its statistics */
-	GF_STATS_AGE,		/* s, sample time - last_update (derived) */
+	GF_BALLOON_CUR,	    /* KiB, current balloon size (actual) */
+	GF_BALLOON_MAX,	    /* KiB, maximum memory */
+	GF_BALLOON_MIN,	    /* KiB, guaranteed minimum (0 when none) */
+	GF_MEM_AVAILABLE,   /* KiB, balloon "available": guest MemTotal */
+	GF_MEM_UNUSED,	    /* KiB, balloon "unused": guest MemFree */
+	GF_MEM_USABLE,	    /* KiB, balloon "usable": guest MemAvailable */
+	GF_MEM_FREE,	    /* KiB, unused + disk_caches (derived, vdsm's) */
+	GF_DISK_CACHES,	    /* KiB */
+	GF_RSS,		    /* KiB, the QEMU process */
+	GF_SWAP_IN,	    /* KiB/s, rate */
+	GF_SWAP_OUT,	    /* KiB/s, rate */
+	GF_MAJOR_FAULT,	    /* faults/s, rate */
+	GF_MINOR_FAULT,	    /* faults/s, rate */
+	GF_HUGETLB_PGALLOC, /* count (cumulative) */
+	GF_HUGETLB_PGFAIL,  /* count (cumulative) */
+	GF_LAST_UPDATE,	    /* s since the epoch, when the guest last
+			       reported its statistics */
+	GF_STATS_AGE,	    /* s, sample time - last_update (derived) */
 	GUEST_FIELD_COUNT
 };
 
 enum field_kind {
-	FIELD_GAUGE,	/* kept as reported */
-	FIELD_RATE,	/* reported as a counter; the snapshot holds its
-			   per-second rate between consecutive samples */
-	FIELD_DERIVED,	/* computed from other fields of the same sample */
+	FIELD_GAUGE,   /* kept as reported */
+	FIELD_RATE,    /* reported as a counter; the snapshot holds its
+			  per-second rate between consecutive samples */
+	FIELD_DERIVED, /* computed from other fields of the same sample */
 };
 
 struct field_desc {

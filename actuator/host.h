@@ -37,8 +37,8 @@ struct balloon_backend {
 	void *ctx;
 	/* uuid: the guest's UUID, "" when unknown; the domain is looked up
 	   by it when given (its name may have been cut or mangled). */
-	int (*set)(void *ctx, const char *guest, const char *uuid,
-		   uint64_t kib, char *msg, size_t len);
+	int (*set)(void *ctx, const char *guest, const char *uuid, uint64_t kib,
+		   char *msg, size_t len);
 	void (*free)(void *ctx);
 };
 

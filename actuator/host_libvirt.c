@@ -170,8 +170,7 @@ static int lv_balloon_set(void *ctx, const char *guest, const char *uuid,
 	if (virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		virErrorPtr e = virGetLastError();
 
-		rc = e && e->code == VIR_ERR_OPERATION_INVALID ? -ENOENT
-							       : -EIO;
+		rc = e && e->code == VIR_ERR_OPERATION_INVALID ? -ENOENT : -EIO;
 		snprintf(msg, len, "set %s to %llu KiB: %s", guest,
 			 (unsigned long long)kib, lv_last_error());
 	}
@@ -227,9 +226,9 @@ int host_libvirt_balloon(const char *uri, struct balloon_backend *out,
 }
 
 static const char *const lv_param_names[KSM_KNOB_COUNT] = {
-	[KSM_PAGES_TO_SCAN] = VIR_NODE_MEMORY_SHARED_PAGES_TO_SCAN,
-	[KSM_SLEEP_MILLISECS] = VIR_NODE_MEMORY_SHARED_SLEEP_MILLISECS,
-	[KSM_MERGE_ACROSS_NODES] = VIR_NODE_MEMORY_SHARED_MERGE_ACROSS_NODES,
+    [KSM_PAGES_TO_SCAN] = VIR_NODE_MEMORY_SHARED_PAGES_TO_SCAN,
+    [KSM_SLEEP_MILLISECS] = VIR_NODE_MEMORY_SHARED_SLEEP_MILLISECS,
+    [KSM_MERGE_ACROSS_NODES] = VIR_NODE_MEMORY_SHARED_MERGE_ACROSS_NODES,
 };
 
 static int lv_ksm_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,

@@ -37,13 +37,13 @@
 #include "log.h"
 #include "readfile.h"
 
-#define HTTP_THREADS 2
-#define HTTP_CONN_LIMIT 128	/* the unix socket's */
-#define HTTP_TCP_CONN_LIMIT 256 /* TCP's: four clients' worth */
-#define HTTP_PER_IP_LIMIT 64	/* per client address on TCP */
-#define HTTP_CONN_TIMEOUT_S 10
+#define HTTP_THREADS		 2
+#define HTTP_CONN_LIMIT		 128 /* the unix socket's */
+#define HTTP_TCP_CONN_LIMIT	 256 /* TCP's: four clients' worth */
+#define HTTP_PER_IP_LIMIT	 64  /* per client address on TCP */
+#define HTTP_CONN_TIMEOUT_S	 10
 #define HTTP_REQUEST_DEADLINE_MS 10000 /* headers and body, from the start */
-#define HTTP_BODY_BUDGET_MIN ((size_t)16 << 20)
+#define HTTP_BODY_BUDGET_MIN	 ((size_t)16 << 20)
 
 struct http_server;
 
@@ -76,7 +76,7 @@ struct conn_state {
 	size_t len, cap; /* cap is taken from the guard's body budget */
 	bool too_large;
 	bool overloaded; /* the body budget is spent: 503 */
-	bool read_only; /* the level this request was let in at */
+	bool read_only;	 /* the level this request was let in at */
 };
 
 /* Read a whole small file (token, certificate) into a new string. */
@@ -96,8 +96,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	char *text = res->text;
-	const char *ctype = res->content_type ? res->content_type
-					      : "text/plain; charset=utf-8";
+	const char *ctype =
+	    res->content_type ? res->content_type : "text/plain; charset=utf-8";
 
 	if (res->json) {
 		text = json_dumps(res->json, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -132,9 +132,8 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, int status,
 				  const char *code, const char *message)
 {
 	struct http_response res = {
-		.status = status,
-		.json = json_pack("{s:s, s:s}", "error", code, "message",
-				  message),
+	    .status = status,
+	    .json = json_pack("{s:s, s:s}", "error", code, "message", message),
 	};
 
 	return send_response(conn, &res);
@@ -158,8 +157,8 @@ static bool token_equal(const char *a, const char *b)
  */
 static int token_level(struct http_server *s, struct MHD_Connection *conn)
 {
-	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						    MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *h = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	bool admin, rd;
 
 	if (!h || strncmp(h, "Bearer ", 7) != 0)
@@ -205,8 +204,8 @@ static int body_append(struct http_server *s, struct conn_state *cs,
 /* The guard's record of a connection (NULL if it could not be made). */
 static struct guard_conn *conn_guard(struct MHD_Connection *conn)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return ci ? ci->socket_context : NULL;
 }
@@ -258,21 +257,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					    MHD_HTTP_HEADER_CONTENT_TYPE);
 	req = (struct http_request){
-		.method = method,
-		.path = url,
-		.body = cs->body ? cs->body : "",
-		.body_len = cs->len,
-		.content_type = ctype ? ctype : "",
-		.tcp = l->tcp,
-		.read_only = cs->read_only,
-		.conn = conn,
+	    .method = method,
+	    .path = url,
+	    .body = cs->body ? cs->body : "",
+	    .body_len = cs->len,
+	    .content_type = ctype ? ctype : "",
+	    .tcp = l->tcp,
+	    .read_only = cs->read_only,
+	    .conn = conn,
 	};
 	s->handler(s->ctx, &req, &res);
 	return send_response(conn, &res);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-			 void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *s = cls;
 	struct conn_state *cs = *con_cls;
@@ -301,7 +300,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 		ci = MHD_get_connection_info(conn,
 					     MHD_CONNECTION_INFO_CONNECTION_FD);
 		*socket_context =
-			ci ? http_guard_open(s->guard, ci->connect_fd) : NULL;
+		    ci ? http_guard_open(s->guard, ci->connect_fd) : NULL;
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		http_guard_close(s->guard, *socket_context);
 		*socket_context = NULL;
@@ -416,8 +415,8 @@ fail:
 }
 
 /* Parse "host:port" (host may be [v6]) into a socket address. */
-static int tcp_addr(const char *listen, struct sockaddr_storage *ss,
-		    char *err, size_t len)
+static int tcp_addr(const char *listen, struct sockaddr_storage *ss, char *err,
+		    size_t len)
 {
 	char host[256];
 	const char *colon = strrchr(listen, ':');
@@ -467,21 +466,20 @@ static struct MHD_Daemon *daemon_start(struct listener *l,
 		flags |= MHD_USE_TLS;
 	/* MHD ignores TLS options it is not asked for: pass them always. */
 	d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, l,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)(l->tcp ? HTTP_PER_IP_LIMIT : 0),
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)(l->tcp ? HTTP_TCP_CONN_LIMIT : HTTP_CONN_LIMIT),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-		l->tcp ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
-		l->tcp ? (void *)addr : (void *)(intptr_t)l->fd,
-		tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
-		MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, l, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)(l->tcp ? HTTP_PER_IP_LIMIT : 0),
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)(l->tcp ? HTTP_TCP_CONN_LIMIT : HTTP_CONN_LIMIT),
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	    l->tcp ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
+	    l->tcp ? (void *)addr : (void *)(intptr_t)l->fd,
+	    tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
 	if (d)
 		l->fd = -1; /* MHD closes it when it stops */
 	return d;
@@ -578,8 +576,8 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 	s->max_body = c->max_body;
 	s->guard = http_guard_new(HTTP_REQUEST_DEADLINE_MS,
 				  c->max_body * 4 > HTTP_BODY_BUDGET_MIN
-					  ? c->max_body * 4
-					  : HTTP_BODY_BUDGET_MIN);
+				      ? c->max_body * 4
+				      : HTTP_BODY_BUDGET_MIN);
 	if (!s->guard) {
 		snprintf(err, len, "out of memory");
 		goto fail;
@@ -621,15 +619,16 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 				goto fail;
 		}
 		if (c->read_token_file[0]) {
-			s->read_token = token_load(c->read_token_file, err, len);
+			s->read_token =
+			    token_load(c->read_token_file, err, len);
 			if (!s->read_token)
 				goto fail;
 		}
 		if (c->tls_cert[0]) {
 			s->tls_cert = file_read(c->tls_cert, err, len);
 			s->tls_key = s->tls_cert
-					     ? file_read(c->tls_key, err, len)
-					     : NULL;
+					 ? file_read(c->tls_key, err, len)
+					 : NULL;
 			if (!s->tls_key)
 				goto fail;
 		}

@@ -39,10 +39,10 @@ struct http_request {
 
 struct http_response {
 	int status;
-	json_t *json;	  /* the body as JSON (reference stolen), or */
-	char *text;	  /* a text body (owned, freed by the server) */
+	json_t *json;		  /* the body as JSON (reference stolen), or */
+	char *text;		  /* a text body (owned, freed by the server) */
 	const char *content_type; /* for text; JSON sets its own */
-	char allow[64];	  /* the Allow header, sent when not empty */
+	char allow[64];		  /* the Allow header, sent when not empty */
 };
 
 typedef void (*http_handler)(void *ctx, const struct http_request *req,

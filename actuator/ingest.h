@@ -7,10 +7,11 @@
  * collectd types, become MOM's fields in KiB.  Only records of plugin "mom"
  * are mapped.  Records of the other accepted plugins, "mom" records the
  * contract marks sent only or as momd's own decisions, and "mom" records it
- * does not know (a newer plugin may send more), are counted and ignored.  Records of a
- * plugin that is not accepted, or of another host when one is configured,
- * refuse the whole batch.  The plugin list "*" accepts every plugin: that is
- * how stock write_http, which forwards everything, is pointed at momd.
+ * does not know (a newer plugin may send more), are counted and ignored.
+ * Records of a plugin that is not accepted, or of another host when one is
+ * configured, refuse the whole batch.  The plugin list "*" accepts every
+ * plugin: that is how stock write_http, which forwards everything, is pointed
+ * at momd.
  *
  * Not thread-safe: the caller holds the lock that guards the store.
  */

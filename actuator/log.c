@@ -18,15 +18,21 @@
 static _Atomic int current_level = LOG_LVL_INFO;
 
 static const char *const level_names[] = {
-	[LOG_LVL_ERR] = "error",
-	[LOG_LVL_WARN] = "warning",
-	[LOG_LVL_INFO] = "info",
-	[LOG_LVL_DEBUG] = "debug",
+    [LOG_LVL_ERR] = "error",
+    [LOG_LVL_WARN] = "warning",
+    [LOG_LVL_INFO] = "info",
+    [LOG_LVL_DEBUG] = "debug",
 };
 
-void log_set_level(enum log_level level) { current_level = level; }
+void log_set_level(enum log_level level)
+{
+	current_level = level;
+}
 
-enum log_level log_get_level(void) { return current_level; }
+enum log_level log_get_level(void)
+{
+	return current_level;
+}
 
 const char *log_level_name(enum log_level level)
 {
@@ -36,9 +42,9 @@ const char *log_level_name(enum log_level level)
 int log_level_parse(const char *s, enum log_level *out)
 {
 	/* MOM's numeric levels: 1 critical .. 5 debug (Python's order). */
-	static const enum log_level numeric[] = {
-		LOG_LVL_ERR, LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO,
-		LOG_LVL_DEBUG};
+	static const enum log_level numeric[] = {LOG_LVL_ERR, LOG_LVL_ERR,
+						 LOG_LVL_WARN, LOG_LVL_INFO,
+						 LOG_LVL_DEBUG};
 
 	for (int i = 0; i <= LOG_LVL_DEBUG; i++) {
 		if (strcmp(s, level_names[i]) == 0) {

@@ -11,7 +11,6 @@
 #ifndef MOM_LOG_H
 #define MOM_LOG_H
 
-
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_set_level(enum log_level level);
@@ -21,13 +20,13 @@ int log_level_parse(const char *s, enum log_level *out);
 const char *log_level_name(enum log_level level);
 
 __attribute__((format(printf, 2, 3))) void log_msg(enum log_level level,
-						    const char *fmt, ...);
-#define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
+						   const char *fmt, ...);
+#define log_err(...)   log_msg(LOG_LVL_ERR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
 
 __attribute__((format(printf, 1, 2), noreturn)) void log_fatal(const char *fmt,
-							     ...);
+							       ...);
 
 #endif /* MOM_LOG_H */

@@ -88,7 +88,8 @@ static int conf_from_args(struct conf *c, int argc, char **argv, bool *check,
 			i++;
 			continue;
 		}
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			exit(0);
 		}
@@ -122,11 +123,10 @@ static int parse_args(struct conf *c, int argc, char **argv, bool *check)
 
 /* The options a reload applies without a restart. */
 static const char *const live_options[] = {
-	"log_level",	       "interval_ms",	       "dry_run",
-	"rail_max_shrink_pct", "rail_max_grow_pct",    "rail_used_margin_pct",
-	"rail_stale_ms",       "rail_stuck_cycles",    "rail_min_size_mib",
-	"samples_stale_ms",
-	"eval_budget_ms",
+    "log_level",	   "interval_ms",	"dry_run",
+    "rail_max_shrink_pct", "rail_max_grow_pct", "rail_used_margin_pct",
+    "rail_stale_ms",	   "rail_stuck_cycles", "rail_min_size_mib",
+    "samples_stale_ms",	   "eval_budget_ms",
 };
 
 static bool option_is_live(const char *name)

@@ -106,8 +106,8 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		if (c->pc) {
 			/* Defined where it was, or here: names only, so
 			   kept as an expression rather than a binding. */
-			json_t *d = json_pack("[sOO]", "or", var->defcond,
-					      c->pc);
+			json_t *d =
+			    json_pack("[sOO]", "or", var->defcond, c->pc);
 
 			json_decref(var->defcond);
 			var->defcond = d;

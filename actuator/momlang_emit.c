@@ -27,7 +27,6 @@ int mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...)
 	return -1;
 }
 
-
 const char *mc_kind_name(enum svk k)
 {
 	switch (k) {
@@ -48,7 +47,6 @@ const char *mc_kind_name(enum svk k)
 	}
 	return "a value";
 }
-
 
 struct sval sv_num(json_t *e)
 {

@@ -14,18 +14,18 @@
 #include <string.h>
 
 const char *const host_control_names[HOST_CONTROL_COUNT] = {
-	[HC_KSM_RUN] = "ksm_run",
-	[HC_KSM_PAGES_TO_SCAN] = "ksm_pages_to_scan",
-	[HC_KSM_SLEEP_MILLISECS] = "ksm_sleep_millisecs",
-	[HC_KSM_MERGE_ACROSS_NODES] = "ksm_merge_across_nodes",
+    [HC_KSM_RUN] = "ksm_run",
+    [HC_KSM_PAGES_TO_SCAN] = "ksm_pages_to_scan",
+    [HC_KSM_SLEEP_MILLISECS] = "ksm_sleep_millisecs",
+    [HC_KSM_MERGE_ACROSS_NODES] = "ksm_merge_across_nodes",
 };
 
 const char *const guest_control_names[GUEST_CONTROL_COUNT] = {
-	[GC_BALLOON_TARGET] = "balloon_target",
+    [GC_BALLOON_TARGET] = "balloon_target",
 };
 
 const char *const plan_signal_names[PLAN_SIGNAL_COUNT] = {
-	[PS_EMERGENCY] = "emergency",
+    [PS_EMERGENCY] = "emergency",
 };
 
 void plan_free(struct plan *plan)
@@ -128,7 +128,8 @@ static int guests_json(const struct plan *plan, json_t *guests, json_t *why,
 		if (!ctl || !r ||
 		    values_json(pg->ctl, guest_control_names,
 				GUEST_CONTROL_COUNT, ctl, r) ||
-		    (pg->error && put(errors, pg->name, json_string(pg->error)))) {
+		    (pg->error &&
+		     put(errors, pg->name, json_string(pg->error)))) {
 			json_decref(ctl);
 			json_decref(r);
 			return -1;

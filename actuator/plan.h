@@ -44,10 +44,7 @@ enum guest_control {
  * guest below what it uses (MOM's critical mode, which makes guests swap to
  * save the host).
  */
-enum plan_signal {
-	PS_EMERGENCY,
-	PLAN_SIGNAL_COUNT
-};
+enum plan_signal { PS_EMERGENCY, PLAN_SIGNAL_COUNT };
 
 extern const char *const host_control_names[HOST_CONTROL_COUNT];
 extern const char *const guest_control_names[GUEST_CONTROL_COUNT];

@@ -95,8 +95,8 @@ static int cc_one_define(struct cctx *c, const char *name, const json_t *v)
 		return cc_error(c, "a define is a number or a boolean");
 	for (size_t i = 0; i < c->ps->nparams; i++)
 		if (strcmp(c->ps->params[i].name, name) == 0)
-			return cc_error(c, "'%s' is both a define and a parameter",
-					name);
+			return cc_error(
+			    c, "'%s' is both a define and a parameter", name);
 	return defines_put(c, name, d);
 }
 
@@ -107,7 +107,8 @@ static int cc_defines(struct cctx *c, const json_t *o)
 
 	if (!json_is_object(o))
 		return cc_error(c, "'defines' is an object of name: number");
-	json_object_foreach((json_t *)o, name, v) {
+	json_object_foreach((json_t *)o, name, v)
+	{
 		size_t len = cc_push_key(c, name);
 		int rc = cc_one_define(c, name, v);
 
@@ -143,11 +144,12 @@ static int cc_one_param(struct cctx *c, const char *name, const json_t *p)
 		return cc_error(c, "a parameter needs a \"default\"");
 	for (size_t i = 0; i < c->ndefines; i++)
 		if (strcmp(c->define_names[i], name) == 0)
-			return cc_error(c, "'%s' is both a define and a parameter",
-					name);
+			return cc_error(
+			    c, "'%s' is both a define and a parameter", name);
 	len = cc_push_key(c, "default");
-	rc = number_or_bool(def, &d) ? cc_error(c, "a parameter's default is a number or a boolean")
-				     : params_put(c, name, d);
+	rc = number_or_bool(def, &d)
+		 ? cc_error(c, "a parameter's default is a number or a boolean")
+		 : params_put(c, name, d);
 	cc_pop(c, len);
 	return rc;
 }
@@ -158,8 +160,10 @@ static int cc_params(struct cctx *c, const json_t *o)
 	json_t *v;
 
 	if (!json_is_object(o))
-		return cc_error(c, "'parameters' is an object of name: {\"default\": ...}");
-	json_object_foreach((json_t *)o, name, v) {
+		return cc_error(
+		    c, "'parameters' is an object of name: {\"default\": ...}");
+	json_object_foreach((json_t *)o, name, v)
+	{
 		size_t len = cc_push_key(c, name);
 		int rc = cc_one_param(c, name, v);
 
@@ -172,9 +176,8 @@ static int cc_params(struct cctx *c, const json_t *o)
 
 static int cc_pass1_policy(struct cctx *c, const json_t *root)
 {
-	static const char *const keys[] = {"description", "defines",
-					   "parameters", "host", "guest",
-					   NULL};
+	static const char *const keys[] = {
+	    "description", "defines", "parameters", "host", "guest", NULL};
 	const json_t *v;
 	size_t len;
 	int rc = 0;
@@ -217,8 +220,8 @@ static int cc_bind(struct cctx *c, const char *name, int *slot)
 	if (!ident_valid(name))
 		return cc_error(c, "'%s' is not a valid name", name);
 	if (cc_resolve_name(c, name, &probe) == 0)
-		return cc_error(c, "'%s' is already defined; a name is bound once",
-				name);
+		return cc_error(
+		    c, "'%s' is already defined; a name is bound once", name);
 	*c->err = saved;
 	if (c->nbinds == c->capbinds) {
 		size_t cap = c->capbinds ? 2 * c->capbinds : 32;
@@ -240,8 +243,8 @@ static int cc_bind(struct cctx *c, const char *name, int *slot)
 }
 
 /* {"let": {"x": expr, ...}}: one SOP_LET per binding, appended to *v. */
-static int cc_let(struct cctx *c, const json_t *st, int depth,
-		  struct stmt **v, size_t *n, size_t *cap)
+static int cc_let(struct cctx *c, const json_t *st, int depth, struct stmt **v,
+		  size_t *n, size_t *cap)
 {
 	static const char *const keys[] = {"let", NULL};
 	const json_t *o = json_object_get(st, "let");
@@ -251,8 +254,10 @@ static int cc_let(struct cctx *c, const json_t *st, int depth,
 	int rc = cc_keys(c, st, keys);
 
 	if (!rc && (!json_is_object(o) || json_object_size(o) == 0))
-		rc = cc_error(c, "'let' is a non-empty object of name: expression");
-	json_object_foreach((json_t *)o, name, e) {
+		rc = cc_error(
+		    c, "'let' is a non-empty object of name: expression");
+	json_object_foreach((json_t *)o, name, e)
+	{
 		size_t l2 = cc_push_key(c, name);
 		struct stmt *s;
 
@@ -260,8 +265,8 @@ static int cc_let(struct cctx *c, const json_t *st, int depth,
 			break;
 		if (*n == *cap) {
 			size_t nc = *cap ? 2 * *cap : 8;
-			struct stmt *nv = arena_alloc(&c->ps->arena,
-						      nc * sizeof(*nv));
+			struct stmt *nv =
+			    arena_alloc(&c->ps->arena, nc * sizeof(*nv));
 
 			if (!nv) {
 				rc = cc_error(c, "out of memory");
@@ -321,7 +326,9 @@ static int cc_set_target(struct cctx *c, const char *name, struct stmt *s)
 		if (strcmp(host_control_names[i], name) != 0)
 			continue;
 		if (c->guest)
-			return cc_error(c, "'%s' is a host control; it cannot be set in a guest rule",
+			return cc_error(c,
+					"'%s' is a host control; it cannot be "
+					"set in a guest rule",
 					name);
 		s->set_kind = SET_HOST;
 		s->control = i;
@@ -331,7 +338,9 @@ static int cc_set_target(struct cctx *c, const char *name, struct stmt *s)
 		if (strcmp(plan_signal_names[i], name) != 0)
 			continue;
 		if (c->guest)
-			return cc_error(c, "'%s' is a host signal; it cannot be set in a guest rule",
+			return cc_error(c,
+					"'%s' is a host signal; it cannot be "
+					"set in a guest rule",
 					name);
 		s->set_kind = SET_SIGNAL;
 		s->control = i;
@@ -341,7 +350,9 @@ static int cc_set_target(struct cctx *c, const char *name, struct stmt *s)
 		if (strcmp(guest_control_names[i], name) != 0)
 			continue;
 		if (!c->guest)
-			return cc_error(c, "'%s' is a guest control; it cannot be set in a host rule",
+			return cc_error(c,
+					"'%s' is a guest control; it cannot be "
+					"set in a host rule",
 					name);
 		s->set_kind = SET_GUEST;
 		s->control = i;
@@ -376,14 +387,18 @@ static int cc_explain(struct cctx *c, const json_t *arr, int depth,
 	json_t *e;
 
 	if (!json_is_array(arr))
-		return cc_error(c, "'explain' is an array of names or [\"stat\"|\"avg\"|..., field]");
-	json_array_foreach(arr, i, e) {
+		return cc_error(c, "'explain' is an array of names or "
+				   "[\"stat\"|\"avg\"|..., field]");
+	json_array_foreach(arr, i, e)
+	{
 		size_t len = cc_push_index(c, i);
 		struct xnode *n = arena_alloc(&c->ps->arena, sizeof(*n));
-		int rc = n ? cx_num(c, e, depth, n) : cc_error(c, "out of memory");
+		int rc =
+		    n ? cx_num(c, e, depth, n) : cc_error(c, "out of memory");
 
 		if (!rc && !cx_leaf_label(n))
-			rc = cc_error(c, "'explain' lists names and fields only");
+			rc = cc_error(c,
+				      "'explain' lists names and fields only");
 		cc_pop(c, len);
 		if (rc)
 			return rc;
@@ -405,8 +420,9 @@ static int cc_set(struct cctx *c, const json_t *st, int depth, struct stmt *s)
 		return -1;
 	s->op = SOP_SET;
 	len = cc_push_key(c, "set");
-	rc = json_is_string(target) ? cc_set_target(c, json_string_value(target), s)
-				    : cc_error(c, "'set' names a control (a string)");
+	rc = json_is_string(target)
+		 ? cc_set_target(c, json_string_value(target), s)
+		 : cc_error(c, "'set' names a control (a string)");
 	cc_pop(c, len);
 	if (rc)
 		return rc;
@@ -443,8 +459,8 @@ static int cc_stop(struct cctx *c, const json_t *st, struct stmt *s)
 	return 0;
 }
 
-static int cc_stmt(struct cctx *c, const json_t *st, int depth,
-		   struct stmt **v, size_t *n, size_t *cap)
+static int cc_stmt(struct cctx *c, const json_t *st, int depth, struct stmt **v,
+		   size_t *n, size_t *cap)
 {
 	struct stmt *s;
 
@@ -452,7 +468,8 @@ static int cc_stmt(struct cctx *c, const json_t *st, int depth,
 		return cc_error(c, "nesting deeper than %d levels",
 				POLICY_MAX_DEPTH);
 	if (!json_is_object(st))
-		return cc_error(c, "a statement is an object (let, if, set or stop)");
+		return cc_error(
+		    c, "a statement is an object (let, if, set or stop)");
 	if (json_object_get(st, "let"))
 		return cc_let(c, st, depth, v, n, cap);
 	if (*n == *cap) {
@@ -487,8 +504,10 @@ static int cc_block(struct cctx *c, const json_t *arr, int depth,
 	int rc = 0;
 
 	if (!json_is_array(arr))
-		return cc_error(c, "a list of statements (an array) was expected");
-	json_array_foreach(arr, i, st) {
+		return cc_error(c,
+				"a list of statements (an array) was expected");
+	json_array_foreach(arr, i, st)
+	{
 		size_t len = cc_push_index(c, i);
 
 		rc = cc_stmt(c, st, depth + 1, &out->s, &out->n, &cap);
@@ -511,7 +530,8 @@ static int cc_rule(struct cctx *c, const json_t *o, struct rule *r)
 	int rc;
 
 	if (!json_is_object(o))
-		return cc_error(c, "a rule is an object {\"rule\": name, \"do\": [...]}");
+		return cc_error(
+		    c, "a rule is an object {\"rule\": name, \"do\": [...]}");
 	if (cc_keys(c, o, keys))
 		return -1;
 	if (!json_is_string(name) || !json_string_length(name))
@@ -551,12 +571,14 @@ static int cc_rules(struct cctx *c, const json_t *root, bool guest,
 		rc = cc_error(c, "'%s' is an array of rules", key);
 		goto out;
 	}
-	*out = arena_alloc(&c->ps->arena, json_array_size(arr) * sizeof(**out) + 1);
+	*out = arena_alloc(&c->ps->arena,
+			   json_array_size(arr) * sizeof(**out) + 1);
 	if (!*out) {
 		rc = cc_error(c, "out of memory");
 		goto out;
 	}
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		size_t l2 = cc_push_index(c, i);
 
 		rc = cc_rule(c, o, &(*out)[i]);
@@ -628,8 +650,7 @@ static int parse_one(struct cctx *c, const struct policy_source *src,
 		c->err->path[0] = '\0';
 		return -1;
 	}
-	*root = json_loadb(src->text, strlen(src->text),
-			   JSON_REJECT_DUPLICATES,
+	*root = json_loadb(src->text, strlen(src->text), JSON_REJECT_DUPLICATES,
 			   &jerr);
 	if (!*root) {
 		cc_error(c, "JSON syntax: %s", jerr.text);
@@ -713,7 +734,8 @@ struct policy_set *policy_set_load(const struct policy_source *sources,
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && strcmp(srcs[i - 1].name, srcs[i].name) == 0) {
 			c.policy = srcs[i].name;
-			cc_error(&c, "two policies are named '%s'", srcs[i].name);
+			cc_error(&c, "two policies are named '%s'",
+				 srcs[i].name);
 			goto out;
 		}
 		if (parse_one(&c, &srcs[i], &roots[i]))
@@ -744,7 +766,10 @@ void policy_set_free(struct policy_set *ps)
 	free(ps);
 }
 
-size_t policy_set_count(const struct policy_set *ps) { return ps->npolicies; }
+size_t policy_set_count(const struct policy_set *ps)
+{
+	return ps->npolicies;
+}
 
 const char *policy_set_name(const struct policy_set *ps, size_t i)
 {

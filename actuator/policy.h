@@ -22,7 +22,6 @@
 
 #include "policy_error.h"
 
-
 /* One named policy as text (a JSON document). */
 struct policy_source {
 	const char *name; /* [A-Za-z0-9_.-]+, at most 63 bytes, no ".." */

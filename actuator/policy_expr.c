@@ -33,33 +33,33 @@ struct opdesc {
 };
 
 static const struct opdesc ops[] = {
-	{"+", XOP_ADD, 2, -1, AK_NUM},
-	{"-", XOP_SUB, 1, 2, AK_NUM},
-	{"*", XOP_MUL, 2, -1, AK_NUM},
-	{"/", XOP_DIV, 2, 2, AK_NUM},
-	{"min", XOP_MIN, 1, -1, AK_NUM},
-	{"max", XOP_MAX, 1, -1, AK_NUM},
-	{"abs", XOP_ABS, 1, 1, AK_NUM},
-	{"<", XOP_LT, 2, 2, AK_NUM},
-	{"<=", XOP_LE, 2, 2, AK_NUM},
-	{">", XOP_GT, 2, 2, AK_NUM},
-	{">=", XOP_GE, 2, 2, AK_NUM},
-	{"==", XOP_EQ, 2, 2, AK_ANY},
-	{"!=", XOP_NE, 2, 2, AK_ANY},
-	{"and", XOP_AND, 1, -1, AK_NUM},
-	{"or", XOP_OR, 1, -1, AK_NUM},
-	{"not", XOP_NOT, 1, 1, AK_NUM},
-	{"if", XOP_IF, 3, 3, AK_NUM},
-	{"absent", XOP_ABSENT, 1, 1, AK_NUM},
-	{"present", XOP_PRESENT, 1, 1, AK_NUM},
-	{"default", XOP_DEFAULT, 2, 2, AK_NUM},
-	{"stat", XOP_STAT, 1, 1, AK_FIELD},
-	{"avg", XOP_AVG, 1, 1, AK_FIELD},
-	{"host_stat", XOP_HSTAT, 1, 1, AK_FIELD},
-	{"host_avg", XOP_HAVG, 1, 1, AK_FIELD},
-	{"name", XOP_NAME, 0, 0, AK_NONE},
-	{"str", XOP_STR, 1, 1, AK_LIT},
-	{"glob", XOP_GLOB, 1, 1, AK_LIT},
+    {"+", XOP_ADD, 2, -1, AK_NUM},
+    {"-", XOP_SUB, 1, 2, AK_NUM},
+    {"*", XOP_MUL, 2, -1, AK_NUM},
+    {"/", XOP_DIV, 2, 2, AK_NUM},
+    {"min", XOP_MIN, 1, -1, AK_NUM},
+    {"max", XOP_MAX, 1, -1, AK_NUM},
+    {"abs", XOP_ABS, 1, 1, AK_NUM},
+    {"<", XOP_LT, 2, 2, AK_NUM},
+    {"<=", XOP_LE, 2, 2, AK_NUM},
+    {">", XOP_GT, 2, 2, AK_NUM},
+    {">=", XOP_GE, 2, 2, AK_NUM},
+    {"==", XOP_EQ, 2, 2, AK_ANY},
+    {"!=", XOP_NE, 2, 2, AK_ANY},
+    {"and", XOP_AND, 1, -1, AK_NUM},
+    {"or", XOP_OR, 1, -1, AK_NUM},
+    {"not", XOP_NOT, 1, 1, AK_NUM},
+    {"if", XOP_IF, 3, 3, AK_NUM},
+    {"absent", XOP_ABSENT, 1, 1, AK_NUM},
+    {"present", XOP_PRESENT, 1, 1, AK_NUM},
+    {"default", XOP_DEFAULT, 2, 2, AK_NUM},
+    {"stat", XOP_STAT, 1, 1, AK_FIELD},
+    {"avg", XOP_AVG, 1, 1, AK_FIELD},
+    {"host_stat", XOP_HSTAT, 1, 1, AK_FIELD},
+    {"host_avg", XOP_HAVG, 1, 1, AK_FIELD},
+    {"name", XOP_NAME, 0, 0, AK_NONE},
+    {"str", XOP_STR, 1, 1, AK_LIT},
+    {"glob", XOP_GLOB, 1, 1, AK_LIT},
 };
 
 static const struct opdesc *op_find(const char *name)
@@ -107,8 +107,8 @@ int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out)
 		out->s = c->define_names[i];
 		return cx_const(out, c->define_values[i]);
 	}
-	return cc_error(c, "unknown name '%s' (not a variable, parameter or define)",
-			name);
+	return cc_error(
+	    c, "unknown name '%s' (not a variable, parameter or define)", name);
 }
 
 /* A field argument: resolve it in the scope the operator reads. */
@@ -125,8 +125,8 @@ static int cx_field(struct cctx *c, struct xnode *out, const json_t *arg)
 	f = json_string_value(arg);
 	out->idx = host ? host_field_lookup(f) : guest_field_lookup(f);
 	if (out->idx < 0)
-		return cc_error(c, "unknown %s field '%s'", host ? "host" : "guest",
-				f);
+		return cc_error(c, "unknown %s field '%s'",
+				host ? "host" : "guest", f);
 	/* Host fields read from a host rule are the current entity's. */
 	if (!c->guest)
 		out->op = avg ? XOP_AVG : XOP_STAT;
@@ -150,7 +150,8 @@ static int cx_args(struct cctx *c, const struct opdesc *d, const json_t *j,
 		if (d->args == AK_FIELD) {
 			rc = cx_field(c, out, a);
 		} else if (!json_is_string(a)) {
-			rc = cc_error(c, "'%s' takes a literal string", d->name);
+			rc =
+			    cc_error(c, "'%s' takes a literal string", d->name);
 		} else if (d->op == XOP_GLOB &&
 			   json_string_length(a) > GLOB_MAX_PATTERN) {
 			rc = cc_error(c, "a glob pattern is at most %d bytes",
@@ -158,10 +159,11 @@ static int cx_args(struct cctx *c, const struct opdesc *d, const json_t *j,
 		} else if (d->op == XOP_GLOB &&
 			   !glob_pattern_valid(json_string_value(a))) {
 			rc = cc_error(c, "a glob pattern has a '[' set that is "
-				      "not closed or holds [=, [. or an "
-				      "unknown [:class:]");
+					 "not closed or holds [=, [. or an "
+					 "unknown [:class:]");
 		} else {
-			out->s = arena_strdup(&c->ps->arena, json_string_value(a));
+			out->s =
+			    arena_strdup(&c->ps->arena, json_string_value(a));
 			out->type = d->op == XOP_GLOB ? XT_NUM : XT_STR;
 			rc = out->s ? 0 : cc_error(c, "out of memory");
 		}
@@ -175,17 +177,16 @@ static int cx_args(struct cctx *c, const struct opdesc *d, const json_t *j,
 	for (size_t i = 0; i < n; i++) {
 		size_t len = cc_push_index(c, i + 1);
 		int rc = d->args == AK_NUM
-				 ? cx_num(c, json_array_get(j, i + 1), depth,
-					  &out->args[i])
-				 : cx_expr(c, json_array_get(j, i + 1), depth,
-					   &out->args[i]);
+			     ? cx_num(c, json_array_get(j, i + 1), depth,
+				      &out->args[i])
+			     : cx_expr(c, json_array_get(j, i + 1), depth,
+				       &out->args[i]);
 
 		if (rc == 0 && i > 0 && out->args[i].type != out->args[0].type)
-			rc = cc_error(c, "'%s' compares a %s with a %s", d->name,
-				      out->args[0].type == XT_STR ? "string"
-								 : "number",
-				      out->args[i].type == XT_STR ? "string"
-								 : "number");
+			rc = cc_error(
+			    c, "'%s' compares a %s with a %s", d->name,
+			    out->args[0].type == XT_STR ? "string" : "number",
+			    out->args[i].type == XT_STR ? "string" : "number");
 		cc_pop(c, len);
 		if (rc)
 			return rc;
@@ -204,10 +205,13 @@ static int cx_array(struct cctx *c, const json_t *j, int depth,
 	long n = (long)json_array_size(j) - 1;
 
 	if (!head)
-		return cc_error(c, "empty array: an expression array starts with an operator");
+		return cc_error(
+		    c,
+		    "empty array: an expression array starts with an operator");
 	if (!json_is_string(head)) {
 		size_t len = cc_push_index(c, 0);
-		int rc = cc_error(c, "an operator name (a string) was expected");
+		int rc =
+		    cc_error(c, "an operator name (a string) was expected");
 
 		cc_pop(c, len);
 		return rc;
@@ -266,7 +270,9 @@ int cx_expr(struct cctx *c, const json_t *j, int depth, struct xnode *out)
 	case JSON_ARRAY:
 		return cx_array(c, j, depth + 1, out);
 	default:
-		return cc_error(c, "an expression was expected (number, boolean, null, name or array), not an object");
+		return cc_error(c,
+				"an expression was expected (number, boolean, "
+				"null, name or array), not an object");
 	}
 }
 

@@ -67,13 +67,30 @@ enum xop {
 	XOP_AVG,   /* StatAvg of field idx of the current entity */
 	XOP_HSTAT, /* the same for the host, from a guest rule */
 	XOP_HAVG,
-	XOP_ADD, XOP_SUB, XOP_NEG, XOP_MUL, XOP_DIV,
-	XOP_MIN, XOP_MAX, XOP_ABS,
-	XOP_LT, XOP_LE, XOP_GT, XOP_GE, XOP_EQ, XOP_NE,
-	XOP_AND, XOP_OR, XOP_NOT, XOP_IF,
-	XOP_ABSENT, XOP_PRESENT, XOP_DEFAULT,
+	XOP_ADD,
+	XOP_SUB,
+	XOP_NEG,
+	XOP_MUL,
+	XOP_DIV,
+	XOP_MIN,
+	XOP_MAX,
+	XOP_ABS,
+	XOP_LT,
+	XOP_LE,
+	XOP_GT,
+	XOP_GE,
+	XOP_EQ,
+	XOP_NE,
+	XOP_AND,
+	XOP_OR,
+	XOP_NOT,
+	XOP_IF,
+	XOP_ABSENT,
+	XOP_PRESENT,
+	XOP_DEFAULT,
 	XOP_GLOB, /* fnmatch(s, guest name) */
-	XOP_SEQ, XOP_SNE, /* string == and != */
+	XOP_SEQ,
+	XOP_SNE,  /* string == and != */
 	XOP_NAME, /* string: the entity's name */
 	XOP_STR,  /* string: s */
 };
@@ -81,15 +98,15 @@ enum xop {
 enum xtype { XT_NUM, XT_STR };
 
 struct xnode {
-	uint8_t op;	     /* enum xop */
-	uint8_t type;	     /* enum xtype of the result */
+	uint8_t op;   /* enum xop */
+	uint8_t type; /* enum xtype of the result */
 	uint16_t nargs;
-	int idx;	     /* slot, parameter or field index */
-	double k;	     /* XOP_CONST */
-	const char *s;	     /* literal, pattern, or label of a leaf */
-	const char *opname;  /* the operator as written, for messages */
+	int idx;		 /* slot, parameter or field index */
+	double k;		 /* XOP_CONST */
+	const char *s;		 /* literal, pattern, or label of a leaf */
+	const char *opname;	 /* the operator as written, for messages */
 	const struct pseg *path; /* JSON path, for runtime error messages */
-	struct xnode *args;  /* nargs children, contiguous */
+	struct xnode *args;	 /* nargs children, contiguous */
 };
 
 enum sop { SOP_LET, SOP_IF, SOP_SET, SOP_STOP };
@@ -102,8 +119,8 @@ struct block {
 };
 
 struct reason_input {
-	const char *label;	 /* borrowed from the arena */
-	struct xnode leaf;	 /* a copy of a leaf that cannot fail */
+	const char *label; /* borrowed from the arena */
+	struct xnode leaf; /* a copy of a leaf that cannot fail */
 };
 
 struct stmt {
@@ -113,7 +130,7 @@ struct stmt {
 	int control;	   /* SOP_SET: control or signal index */
 	struct xnode expr; /* let value, if condition, set value */
 	struct block then_b, else_b;
-	unsigned ninputs;  /* SOP_SET */
+	unsigned ninputs; /* SOP_SET */
 	struct reason_input inputs[PLAN_REASON_INPUTS];
 };
 

@@ -58,8 +58,7 @@ static void put_header(FILE *f, const struct family *fam)
 }
 
 /* One unlabelled sample, times scale. */
-static void put_plain(FILE *f, const struct family *fam, double v,
-		      double scale)
+static void put_plain(FILE *f, const struct family *fam, double v, double scale)
 {
 	put_header(f, fam);
 	fprintf(f, "%s ", fam->name);
@@ -142,8 +141,9 @@ static void put_status(FILE *f, const struct engine_view *v)
 	     "Values for a guest beyond max_guests, not stored."},
 	};
 	const uint64_t counts[] = {
-	    v->ingest.batches,	v->ingest.records,	 v->ingest.values,
-	    v->ingest.ignored,	v->ingest.rejected,	 v->ingest.out_of_window,
+	    v->ingest.batches,	      v->ingest.records,
+	    v->ingest.values,	      v->ingest.ignored,
+	    v->ingest.rejected,	      v->ingest.out_of_window,
 	    v->ingest.over_max_guests};
 	static const struct family actions = {
 	    "momd_actions_total", "counter",
@@ -237,8 +237,8 @@ static void put_plan(FILE *f, const struct engine_view *v)
 			     (double)v->applied[i].target * KIB);
 	first = true;
 	for (size_t i = 0; i < v->napplied; i++)
-		put_labelled(f, &following, &first, "guest",
-			     v->applied[i].name, v->applied[i].following);
+		put_labelled(f, &following, &first, "guest", v->applied[i].name,
+			     v->applied[i].following);
 	if (!p)
 		return;
 	first = true;
@@ -279,8 +279,8 @@ static void put_stats(FILE *f, const struct engine_view *v)
 		bool first = true;
 
 		for (size_t i = 0; i < s->nguests; i++) {
-			double x = snap_latest(&s->guests[i],
-					       GUEST_FIELD_COUNT, fields[k]);
+			double x = snap_latest(&s->guests[i], GUEST_FIELD_COUNT,
+					       fields[k]);
 
 			if (field_present(x))
 				put_labelled(f, &fams[k], &first, "guest",
@@ -317,10 +317,9 @@ char *prom_render_engine(struct engine *e)
 	struct engine_view v;
 	char *text;
 
-	if (engine_view_take(e,
-			     ENGINE_VIEW_STATUS | ENGINE_VIEW_PLAN |
-				 ENGINE_VIEW_SAMPLES,
-			     &v) < 0)
+	if (engine_view_take(
+		e, ENGINE_VIEW_STATUS | ENGINE_VIEW_PLAN | ENGINE_VIEW_SAMPLES,
+		&v) < 0)
 		return NULL;
 	text = prom_render(&v);
 	engine_view_release(e, &v);

@@ -166,7 +166,8 @@ int statedir_remove(const char *dir, const char *name, char *err, size_t len)
 		int e = errno;
 
 		close(dfd);
-		return e == ENOENT ? 0 : fail(err, len, e, "cannot remove", path);
+		return e == ENOENT ? 0
+				   : fail(err, len, e, "cannot remove", path);
 	}
 	return dir_sync(dfd, dir, err, len);
 }

@@ -15,8 +15,8 @@
  * Errors are returned (negative errno) with a message in the caller's
  * buffer; nothing here logs.  A change that is made but whose directory
  * could not be flushed returns 1 with the message: a warning to log, not a
- * failure (the file already holds the new content).  The functions keep no state; callers
- * serialise writers of the same file.
+ * failure (the file already holds the new content).  The functions keep no
+ * state; callers serialise writers of the same file.
  */
 #ifndef MOM_STATEDIR_H
 #define MOM_STATEDIR_H

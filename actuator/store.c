@@ -61,8 +61,8 @@ static int entity_init(struct entity *e, const char *key, const char *name,
 	e->time = calloc(cap, sizeof(*e->time));
 	e->touched = calloc(cap, sizeof(*e->touched));
 	e->values = calloc(cap * width, sizeof(*e->values));
-	if ((key && !e->key) || (name && !e->name) || !e->time ||
-	    !e->touched || !e->values)
+	if ((key && !e->key) || (name && !e->name) || !e->time || !e->touched ||
+	    !e->values)
 		return -ENOMEM;
 	return 0;
 }
@@ -95,9 +95,9 @@ struct store *store_new(int history, int expiry_ms, int settle_ms)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		memcpy(st->seed, &ts, sizeof(ts) < sizeof(st->seed)
-					  ? sizeof(ts)
-					  : sizeof(st->seed));
+		memcpy(st->seed, &ts,
+		       sizeof(ts) < sizeof(st->seed) ? sizeof(ts)
+						     : sizeof(st->seed));
 		st->seed[0] ^= (uint8_t)(uintptr_t)st;
 	}
 	if (!st->slots ||
@@ -274,7 +274,10 @@ void store_set_stale_ms(struct store *st, int64_t stale_ms)
 	st->stale_ms = stale_ms;
 }
 
-int64_t store_host_seen(const struct store *st) { return st->host_seen; }
+int64_t store_host_seen(const struct store *st)
+{
+	return st->host_seen;
+}
 
 static bool entity_stale(const struct store *st, const struct entity *e,
 			 int64_t now_ms)
@@ -341,7 +344,10 @@ size_t store_expire(struct store *st, int64_t now_ms)
 	return n;
 }
 
-size_t store_guest_count(const struct store *st) { return st->nguests; }
+size_t store_guest_count(const struct store *st)
+{
+	return st->nguests;
+}
 
 /* How many of e's samples are settled (they are always the oldest ones). */
 static size_t settled_count(const struct store *st, const struct entity *e,

@@ -32,11 +32,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_NAME_MAX 128 /* bytes per identifier, with the NUL: collectd's
-			     DATA_MAX_NAME_LEN */
-#define WIRE_VALUES_MAX 8 /* data sources per record */
-#define WIRE_UUID_LEN 36  /* "8-4-4-4-12" hex digits and dashes */
-#define WIRE_UUID_META "mom:uuid"
+#define WIRE_NAME_MAX                                                          \
+	128		   /* bytes per identifier, with the NUL: collectd's   \
+			      DATA_MAX_NAME_LEN */
+#define WIRE_VALUES_MAX 8  /* data sources per record */
+#define WIRE_UUID_LEN	36 /* "8-4-4-4-12" hex digits and dashes */
+#define WIRE_UUID_META	"mom:uuid"
 
 enum wire_dstype {
 	WIRE_GAUGE,
@@ -49,7 +50,7 @@ struct wire_value {
 	char dsname[WIRE_NAME_MAX];
 	enum wire_dstype type;
 	union {
-		double gauge;	   /* NaN: unknown (null on the wire) */
+		double gauge; /* NaN: unknown (null on the wire) */
 		int64_t derive;
 		uint64_t counter;
 		uint64_t absolute;
@@ -64,8 +65,9 @@ struct wire_record {
 	char plugin_instance[WIRE_NAME_MAX];
 	char type[WIRE_NAME_MAX];
 	char type_instance[WIRE_NAME_MAX];
-	char uuid[WIRE_UUID_LEN + 1]; /* meta mom:uuid, lower case; "" if none */
-	size_t nvalues; /* 1..WIRE_VALUES_MAX */
+	char
+	    uuid[WIRE_UUID_LEN + 1]; /* meta mom:uuid, lower case; "" if none */
+	size_t nvalues;		     /* 1..WIRE_VALUES_MAX */
 	struct wire_value values[WIRE_VALUES_MAX];
 };
 
@@ -111,14 +113,18 @@ struct wire_buf {
 	char *data;
 	size_t len, cap;
 };
-#define WIRE_BUF_INIT {NULL, 0, 0}
+#define WIRE_BUF_INIT                                                          \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 void wire_buf_free(struct wire_buf *b);
 void wire_buf_reset(struct wire_buf *b); /* len = 0, keeps the memory */
 
 /*
  * Append one record as a JSON object, byte for byte as write_http prints
- * it (with "meta":{"mom:uuid":...} when r->uuid is set).  The caller writes the surrounding "[", "," and "]" with
- * wire_buf_append().  Returns 0, or -ENOMEM (b is left unchanged).
+ * it (with "meta":{"mom:uuid":...} when r->uuid is set).  The caller writes the
+ * surrounding "[", "," and "]" with wire_buf_append().  Returns 0, or -ENOMEM
+ * (b is left unchanged).
  */
 int wire_encode_record(struct wire_buf *b, const struct wire_record *r);
 int wire_buf_append(struct wire_buf *b, const char *s, size_t n);

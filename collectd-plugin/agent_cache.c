@@ -201,7 +201,8 @@ static int64_t round_once(struct agent_cache *c)
 		if (virDomainGetUUID(doms[i], uuid) == 0) {
 			pthread_mutex_lock(&c->mu);
 			struct entry *e = find(c, uuid);
-			due = e != NULL && e->next_ms <= clock_mono_ms() && !c->stop;
+			due = e != NULL && e->next_ms <= clock_mono_ms() &&
+			      !c->stop;
 			pthread_mutex_unlock(&c->mu);
 		}
 		if (due)

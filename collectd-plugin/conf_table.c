@@ -9,8 +9,8 @@
 
 #include <stdbool.h>
 
-static const struct conf_option *find(const struct conf_option *opts,
-				      size_t n, const char *key)
+static const struct conf_option *find(const struct conf_option *opts, size_t n,
+				      const char *key)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcasecmp(key, opts[i].name) == 0)

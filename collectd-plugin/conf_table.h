@@ -36,11 +36,22 @@ struct conf_option {
 };
 
 /* Descriptor helpers: T is the configuration struct, F its field. */
-#define CONF_OPT_STRING(N, T, F) {N, CONF_STRING, offsetof(T, F), 0, 0, NULL}
-#define CONF_OPT_BOOL(N, T, F)	 {N, CONF_BOOL, offsetof(T, F), 0, 0, NULL}
+#define CONF_OPT_STRING(N, T, F)                                               \
+	{                                                                      \
+		N, CONF_STRING, offsetof(T, F), 0, 0, NULL                     \
+	}
+#define CONF_OPT_BOOL(N, T, F)                                                 \
+	{                                                                      \
+		N, CONF_BOOL, offsetof(T, F), 0, 0, NULL                       \
+	}
 #define CONF_OPT_INT(N, T, F, MIN, MAX)                                        \
-	{N, CONF_INT, offsetof(T, F), MIN, MAX, NULL}
-#define CONF_OPT_CUSTOM(N, FN) {N, CONF_CUSTOM, 0, 0, 0, FN}
+	{                                                                      \
+		N, CONF_INT, offsetof(T, F), MIN, MAX, NULL                    \
+	}
+#define CONF_OPT_CUSTOM(N, FN)                                                 \
+	{                                                                      \
+		N, CONF_CUSTOM, 0, 0, 0, FN                                    \
+	}
 
 /* Applies every child of block to conf through opts.  plugin names the
    plugin in messages ("mom", "write_mom").  Returns 0 or -1 (logged). */

@@ -436,9 +436,10 @@ static bool is_ksmd(const char *root, const char *pid)
 	char *text = read_pid_file(root, pid, "stat");
 	char comm[32];
 	unsigned long flags = 0;
-	bool yes = text != NULL &&
-		   host_parse_pid_ident(text, comm, sizeof(comm), &flags) == 0 &&
-		   strcmp(comm, "ksmd") == 0 && (flags & PF_KTHREAD) != 0;
+	bool yes =
+	    text != NULL &&
+	    host_parse_pid_ident(text, comm, sizeof(comm), &flags) == 0 &&
+	    strcmp(comm, "ksmd") == 0 && (flags & PF_KTHREAD) != 0;
 
 	free(text);
 	return yes;

@@ -201,8 +201,7 @@ static const struct conf_option mom_options[] = {
     CONF_OPT_CUSTOM("ExcludeDomain", conf_exclude),
     CONF_OPT_INT("StatsPeriod", struct mom_conf, stats_period_s, 0, INT_MAX),
     CONF_OPT_INT("StaleReads", struct mom_conf, stale_reads, 1, INT_MAX),
-    CONF_OPT_INT("MinimumRefresh", struct mom_conf, min_refresh_s, 0,
-		 INT_MAX),
+    CONF_OPT_INT("MinimumRefresh", struct mom_conf, min_refresh_s, 0, INT_MAX),
     CONF_OPT_STRING("ActuatorSocket", struct mom_conf, actuator_socket),
     CONF_OPT_INT("ActuatorTimeout", struct mom_conf, actuator_timeout_ms, 1,
 		 INT_MAX),
@@ -220,8 +219,8 @@ static int mom_config(oconfig_item_t *ci)
 	c = mom_conf_new();
 	if (c == NULL)
 		return -1;
-	if (conf_table_parse(MOM_PLUGIN, mom_options, STATIC_ARRAY_SIZE(mom_options),
-			     c, ci) != 0) {
+	if (conf_table_parse(MOM_PLUGIN, mom_options,
+			     STATIC_ARRAY_SIZE(mom_options), c, ci) != 0) {
 		mom_conf_free(c);
 		return -1;
 	}
@@ -238,8 +237,8 @@ static meta_data_t *origin_meta(void)
 {
 	meta_data_t *m = meta_data_create();
 
-	if (m != NULL &&
-	    meta_data_add_unsigned_int(m, ORIGIN_META_KEY, origin_mark()) != 0) {
+	if (m != NULL && meta_data_add_unsigned_int(m, ORIGIN_META_KEY,
+						    origin_mark()) != 0) {
 		meta_data_destroy(m);
 		return NULL;
 	}

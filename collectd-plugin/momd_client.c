@@ -121,8 +121,8 @@ int momd_plan_fetch(const char *path, int timeout_ms, struct momd_plan *out,
 		snprintf(err, len, "cannot set up libcurl");
 		return -ENOMEM;
 	}
-	rc = http_curl_request(h, NULL, 0, timeout_ms, &reply, why,
-			       sizeof(why));
+	rc =
+	    http_curl_request(h, NULL, 0, timeout_ms, &reply, why, sizeof(why));
 	if (rc < 0)
 		snprintf(err, len, "GET /v1/plan on %s: %s", path, why);
 	else

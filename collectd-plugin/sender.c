@@ -28,9 +28,9 @@
  * backoff_max_ms).  If the ring overflowed while the batch waited, the
  * batch is older than anything queued, so it is the one dropped.  The
  * transport (http_curl.c) reuses one libcurl handle (keep-alive) and
- * reconnects by itself after the actuator restarts.  All logging happens in this thread, outside the
- * lock, rate-limited: the first failure at once, then one summary per
- * SENDER_COMPLAIN_MS, and one line when delivery resumes.
+ * reconnects by itself after the actuator restarts.  All logging happens in
+ * this thread, outside the lock, rate-limited: the first failure at once, then
+ * one summary per SENDER_COMPLAIN_MS, and one line when delivery resumes.
  *
  * Shutdown ordering.  sender_stop() sets "stopping" and a drain deadline
  * under the lock and wakes the thread; from then on sender_enqueue()
@@ -120,8 +120,8 @@ static void sender_wait_until(struct sender *s, pthread_cond_t *cond,
 			      long long deadline_ms)
 {
 	struct timespec ts = {
-		.tv_sec = (time_t)(deadline_ms / 1000),
-		.tv_nsec = (long)(deadline_ms % 1000) * 1000000,
+	    .tv_sec = (time_t)(deadline_ms / 1000),
+	    .tv_nsec = (long)(deadline_ms % 1000) * 1000000,
 	};
 
 	pthread_cond_timedwait(cond, &s->lock, &ts);
@@ -145,8 +145,8 @@ static char *sender_strdup(const char *s, bool *failed)
 static bool sender_config_ok(const struct sender_config *c)
 {
 	return (c->url || c->socket_path) && c->batch_size >= 1 &&
-	       c->queue_limit >= 1 && c->timeout_ms > 0 &&
-	       c->interval_ms > 0 && c->backoff_max_ms > 0;
+	       c->queue_limit >= 1 && c->timeout_ms > 0 && c->interval_ms > 0 &&
+	       c->backoff_max_ms > 0;
 }
 
 static int sender_init_sync(struct sender *s)
@@ -298,8 +298,7 @@ static int sender_http_post(struct sender *s, const char *body, size_t len,
 /* The sender thread                                                   */
 
 __attribute__((format(printf, 3, 4))) static void
-sender_msg_add(struct sender *s, enum sender_severity sev, const char *fmt,
-	       ...)
+sender_msg_add(struct sender *s, enum sender_severity sev, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -367,11 +366,12 @@ static bool sender_next_batch_locked(struct sender *s)
 
 	for (;;) {
 		now = clock_mono_ms();
-		if (s->stopping &&
-		    ((s->n == 0 && s->batch_n == 0) || now >= s->stop_deadline_ms))
+		if (s->stopping && ((s->n == 0 && s->batch_n == 0) ||
+				    now >= s->stop_deadline_ms))
 			return false;
 		s->post_timeout_ms = s->cfg.timeout_ms;
-		if (s->stopping && s->stop_deadline_ms - now < s->post_timeout_ms)
+		if (s->stopping &&
+		    s->stop_deadline_ms - now < s->post_timeout_ms)
 			s->post_timeout_ms = (long)(s->stop_deadline_ms - now);
 		if (s->batch_n > 0)
 			return true;
@@ -448,11 +448,14 @@ static void sender_complain_locked(struct sender *s, enum sender_outcome o,
 
 	if (o == SENDER_FAILED) {
 		s->fails_unlogged++;
-		if (!s->failing || now - s->fail_logged_ms >= SENDER_COMPLAIN_MS) {
-			sender_msg_add(s, SENDER_LOG_WARNING,
-				       "write_mom plugin: cannot deliver to %s: %s (%llu failed requests); retrying with back-off",
-				       sender_target(s), s->last_error,
-				       (unsigned long long)s->fails_unlogged);
+		if (!s->failing ||
+		    now - s->fail_logged_ms >= SENDER_COMPLAIN_MS) {
+			sender_msg_add(
+			    s, SENDER_LOG_WARNING,
+			    "write_mom plugin: cannot deliver to %s: %s (%llu "
+			    "failed requests); retrying with back-off",
+			    sender_target(s), s->last_error,
+			    (unsigned long long)s->fails_unlogged);
 			s->fails_unlogged = 0;
 			s->fail_logged_ms = now;
 		}
@@ -468,7 +471,8 @@ static void sender_complain_locked(struct sender *s, enum sender_outcome o,
 		if (now - s->reject_logged_ms >= SENDER_COMPLAIN_MS ||
 		    s->reject_logged_ms == 0) {
 			sender_msg_add(s, SENDER_LOG_ERR,
-				       "write_mom plugin: %s refused a batch (%s); dropped %llu values",
+				       "write_mom plugin: %s refused a batch "
+				       "(%s); dropped %llu values",
 				       sender_target(s), s->last_error,
 				       (unsigned long long)s->rejects_unlogged);
 			s->rejects_unlogged = 0;
@@ -478,7 +482,8 @@ static void sender_complain_locked(struct sender *s, enum sender_outcome o,
 	if (dropped && (s->drop_logged_ms == 0 ||
 			now - s->drop_logged_ms >= SENDER_COMPLAIN_MS)) {
 		sender_msg_add(s, SENDER_LOG_WARNING,
-			       "write_mom plugin: queue full or stopping: dropped %llu values, oldest first",
+			       "write_mom plugin: queue full or stopping: "
+			       "dropped %llu values, oldest first",
 			       (unsigned long long)dropped);
 		s->dropped_logged = s->st.dropped;
 		s->drop_logged_ms = now;
@@ -500,8 +505,8 @@ static void sender_resolve_locked(struct sender *s, enum sender_outcome o)
 			sender_batch_drop_locked(s, &s->st.rejected);
 	}
 	if (o == SENDER_FAILED) {
-		s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2
-					      : SENDER_BACKOFF_MIN_MS;
+		s->backoff_ms =
+		    s->backoff_ms ? s->backoff_ms * 2 : SENDER_BACKOFF_MIN_MS;
 		if (s->backoff_ms > s->cfg.backoff_max_ms)
 			s->backoff_ms = s->cfg.backoff_max_ms;
 	}
@@ -626,7 +631,8 @@ void sender_stop(struct sender *s, long drain_ms)
 	}
 	if (!s->stopping) {
 		s->stopping = true;
-		s->stop_deadline_ms = clock_mono_ms() + (drain_ms > 0 ? drain_ms : 0);
+		s->stop_deadline_ms =
+		    clock_mono_ms() + (drain_ms > 0 ? drain_ms : 0);
 		__atomic_store_n(&s->abort_at_ms, s->stop_deadline_ms,
 				 __ATOMIC_RELAXED);
 	}

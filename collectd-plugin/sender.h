@@ -61,14 +61,14 @@ struct sender_config {
 
 /* Counters since sender_new(), all in records unless named otherwise. */
 struct sender_stats {
-	uint64_t enqueued;	   /* accepted by sender_enqueue() */
-	uint64_t dropped;	   /* dropped: queue full, or left at stop */
-	uint64_t sent;		   /* delivered with a 2xx answer */
-	uint64_t rejected;	   /* dropped because of a 4xx answer */
-	uint64_t requests_failed;  /* POSTs without a 2xx answer */
-	uint64_t requests_ok;	   /* POSTs with a 2xx answer */
-	size_t queued;		   /* waiting now (in flight excluded) */
-	size_t in_flight;	   /* taken by the thread, not yet resolved */
+	uint64_t enqueued;	  /* accepted by sender_enqueue() */
+	uint64_t dropped;	  /* dropped: queue full, or left at stop */
+	uint64_t sent;		  /* delivered with a 2xx answer */
+	uint64_t rejected;	  /* dropped because of a 4xx answer */
+	uint64_t requests_failed; /* POSTs without a 2xx answer */
+	uint64_t requests_ok;	  /* POSTs with a 2xx answer */
+	size_t queued;		  /* waiting now (in flight excluded) */
+	size_t in_flight;	  /* taken by the thread, not yet resolved */
 };
 
 struct sender;

@@ -52,12 +52,12 @@
 #include "sender.h"
 #include "wire.h"
 
-#define WM_NAME		    "write_mom"
-#define WM_DEFAULT_SOCKET   "/run/mom/momd.sock"
-#define WM_NAMES_MAX	    64	 /* Plugin and Type options, each */
-#define WM_TOKEN_MAX	    4096 /* bytes in a TokenFile */
-#define WM_READ_PLUGIN	    "mom"	/* whose value lists need the mark */
-#define WM_FOREIGN_LOG_S    60		/* at most one such log line per */
+#define WM_NAME		  "write_mom"
+#define WM_DEFAULT_SOCKET "/run/mom/momd.sock"
+#define WM_NAMES_MAX	  64	/* Plugin and Type options, each */
+#define WM_TOKEN_MAX	  4096	/* bytes in a TokenFile */
+#define WM_READ_PLUGIN	  "mom" /* whose value lists need the mark */
+#define WM_FOREIGN_LOG_S  60	/* at most one such log line per */
 
 /* Configuration as parsed, before the sender exists. */
 struct wm_conf {
@@ -72,8 +72,8 @@ struct wm_conf {
 struct wm_ctx {
 	struct wm_conf conf;
 	struct sender *sender;
-	long flush_ms; /* how long a flush waits */
-	uint64_t mark; /* origin_mark() of this process */
+	long flush_ms;		      /* how long a flush waits */
+	uint64_t mark;		      /* origin_mark() of this process */
 	atomic_uint_fast64_t foreign; /* "mom" value lists without the mark */
 	pthread_mutex_t log_lock;     /* guards the two below */
 	cdtime_t foreign_logged;      /* when the last such line was logged */
@@ -124,7 +124,8 @@ static int wm_opt_url(void *conf, const oconfig_item_t *ci)
 		return -1;
 	if (sender_url_loopback(c->url))
 		return 0;
-	ERROR(WM_NAME " plugin: URL \"%s\" is not an http:// URL on the loopback interface (127.0.0.1, [::1] or localhost)",
+	ERROR(WM_NAME " plugin: URL \"%s\" is not an http:// URL on the "
+		      "loopback interface (127.0.0.1, [::1] or localhost)",
 	      c->url);
 	return -1;
 }
@@ -151,13 +152,15 @@ static int wm_opt_token_file(void *conf, const oconfig_item_t *ci)
 		n--;
 	buf[n] = '\0';
 	if (n == 0 || n > WM_TOKEN_MAX || strlen(buf) != n) {
-		ERROR(WM_NAME " plugin: TokenFile \"%s\" must hold one token of 1 to %d bytes",
+		ERROR(WM_NAME " plugin: TokenFile \"%s\" must hold one token "
+			      "of 1 to %d bytes",
 		      path, WM_TOKEN_MAX);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)buf[i] <= ' ' || buf[i] == 0x7f) {
-			ERROR(WM_NAME " plugin: TokenFile \"%s\": the token contains a blank or control character",
+			ERROR(WM_NAME " plugin: TokenFile \"%s\": the token "
+				      "contains a blank or control character",
 			      path);
 			goto out;
 		}
@@ -222,12 +225,12 @@ static const struct conf_option wm_options[] = {
 static int wm_conf_parse(struct wm_conf *c, const oconfig_item_t *ci)
 {
 	*c = (struct wm_conf){
-		.report_stats = true,
-		.batch_size = 500,
-		.queue_limit = 8192,
-		.timeout_ms = 2000,
-		.backoff_max_ms = 5000,
-		.drain_ms = 2000,
+	    .report_stats = true,
+	    .batch_size = 500,
+	    .queue_limit = 8192,
+	    .timeout_ms = 2000,
+	    .backoff_max_ms = 5000,
+	    .drain_ms = 2000,
 	};
 	if (conf_table_parse(WM_NAME, wm_options, STATIC_ARRAY_SIZE(wm_options),
 			     c, ci) != 0)
@@ -286,8 +289,7 @@ static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
 	sstrncpy(r->plugin_instance, vl->plugin_instance,
 		 sizeof(r->plugin_instance));
 	sstrncpy(r->type, vl->type, sizeof(r->type));
-	sstrncpy(r->type_instance, vl->type_instance,
-		 sizeof(r->type_instance));
+	sstrncpy(r->type_instance, vl->type_instance, sizeof(r->type_instance));
 	r->uuid[0] = '\0';
 	if (vl->meta != NULL &&
 	    meta_data_type(vl->meta, WIRE_UUID_META) == MD_TYPE_STRING) {
@@ -379,7 +381,8 @@ static void wm_foreign(struct wm_ctx *ctx, const value_list_t *vl)
 
 		wm_log_safe(type, sizeof(type), vl->type);
 		wm_log_safe(host, sizeof(host), vl->host);
-		WARNING(WM_NAME " plugin: dropped %" PRIu64
+		WARNING(WM_NAME
+			" plugin: dropped %" PRIu64
 			" value list(s) of plugin \"" WM_READ_PLUGIN
 			"\" that this collectd's read plugin did not dispatch "
 			"(network or PUTVAL?), e.g. type \"%s\" from host "
@@ -408,8 +411,7 @@ static int wm_write(const data_set_t *ds, const value_list_t *vl,
 	return sender_enqueue(ctx->sender, &r) < 0 ? -1 : 0;
 }
 
-static int wm_flush(cdtime_t timeout, const char *identifier,
-		    user_data_t *ud)
+static int wm_flush(cdtime_t timeout, const char *identifier, user_data_t *ud)
 {
 	struct wm_ctx *ctx = ud->data;
 
@@ -468,9 +470,9 @@ static int wm_read(user_data_t *ud)
 static void wm_log(void *log_ctx, enum sender_severity sev, const char *msg)
 {
 	static const int level[] = {
-		[SENDER_LOG_ERR] = LOG_ERR,
-		[SENDER_LOG_WARNING] = LOG_WARNING,
-		[SENDER_LOG_INFO] = LOG_INFO,
+	    [SENDER_LOG_ERR] = LOG_ERR,
+	    [SENDER_LOG_WARNING] = LOG_WARNING,
+	    [SENDER_LOG_INFO] = LOG_INFO,
 	};
 
 	(void)log_ctx;
@@ -481,15 +483,15 @@ static struct sender *wm_sender_new(const struct wm_conf *c)
 {
 	long interval_ms = (long)CDTIME_T_TO_MS(plugin_get_interval());
 	struct sender_config sc = {
-		.url = c->url,
-		.socket_path = c->socket_path,
-		.token = c->token,
-		.batch_size = (size_t)c->batch_size,
-		.queue_limit = (size_t)c->queue_limit,
-		.timeout_ms = c->timeout_ms,
-		.interval_ms = interval_ms > 0 ? interval_ms : 10000,
-		.backoff_max_ms = c->backoff_max_ms,
-		.log = wm_log,
+	    .url = c->url,
+	    .socket_path = c->socket_path,
+	    .token = c->token,
+	    .batch_size = (size_t)c->batch_size,
+	    .queue_limit = (size_t)c->queue_limit,
+	    .timeout_ms = c->timeout_ms,
+	    .interval_ms = interval_ms > 0 ? interval_ms : 10000,
+	    .backoff_max_ms = c->backoff_max_ms,
+	    .log = wm_log,
 	};
 
 	return sender_new(&sc);
@@ -510,14 +512,16 @@ static int wm_config(oconfig_item_t *ci)
 	atomic_init(&ctx->foreign, 0);
 	ctx->mark = origin_mark();
 	if (ctx->mark == 0)
-		WARNING(WM_NAME " plugin: the kernel gave no AT_RANDOM; no value "
+		WARNING(WM_NAME
+			" plugin: the kernel gave no AT_RANDOM; no value "
 			"list of plugin \"" WM_READ_PLUGIN "\" can be trusted "
 			"and none will be forwarded");
 	if (wm_conf_parse(&ctx->conf, ci) != 0)
 		goto fail;
 	ctx->sender = wm_sender_new(&ctx->conf);
 	if (!ctx->sender) {
-		ERROR(WM_NAME " plugin: cannot create the sender (out of memory?)");
+		ERROR(WM_NAME
+		      " plugin: cannot create the sender (out of memory?)");
 		goto fail;
 	}
 	ctx->flush_ms = ctx->conf.timeout_ms;
@@ -525,9 +529,9 @@ static int wm_config(oconfig_item_t *ci)
 		ctx->flush_ms = interval_ms;
 
 	/* The write registration owns ctx from here on, even on failure. */
-	rc = plugin_register_write(WM_NAME, wm_write,
-				   &(user_data_t){.data = ctx,
-						  .free_func = wm_ctx_free});
+	rc = plugin_register_write(
+	    WM_NAME, wm_write,
+	    &(user_data_t){.data = ctx, .free_func = wm_ctx_free});
 	if (rc != 0)
 		return -1;
 	rc = plugin_register_flush(WM_NAME, wm_flush,

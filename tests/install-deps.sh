@@ -19,12 +19,13 @@ curl python3 procps iproute2"
 # pieces the tiny guest image is built from at test time (qemu-guest-agent:
 # its binary and libraries are copied into the guest; never run on the host).
 GUESTS="qemu-system-x86 busybox-static xz-utils qemu-guest-agent"
-# Fuzz replay and sanitizer runs use clang's runtime; valgrind runs momd
+# Fuzz replay and sanitizer runs use clang's runtime; clang-format checks
+# that every C file is formatted (make check-format); valgrind runs momd
 # under memcheck (tests/it/valgrind.sh); wrk loads the REST API
 # (tests/it/load.sh, make load); stress-ng keeps other cores busy to show
 # that the suite does not depend on an idle machine (`stress-ng --cpu 1
 # --timeout 900 & make test`: no test may fail then).
-TOOLS="clang libclang-rt-14-dev valgrind wrk stress-ng"
+TOOLS="clang libclang-rt-14-dev clang-format valgrind wrk stress-ng"
 # Metrics backends for tests/it/graphite_influx.sh: Graphite's carbon-cache
 # and whisper tools, InfluxDB 1.x with its collectd listener and CLI (about
 # 40 MB with python3-twisted, 16 s).  The tests run their own daemons on

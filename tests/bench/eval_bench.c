@@ -28,9 +28,9 @@
 #include "policy.h"
 #include "snapshot.h"
 
-#define MAX_COUNTS 16
+#define MAX_COUNTS  16
 #define MAX_SAMPLES 101
-#define NAME_LEN 32
+#define NAME_LEN    32
 
 static double now_ns(void)
 {

@@ -30,8 +30,8 @@
 #define FLOOD_NAME "bench_flood"
 
 static const char *const tinst[8] = {
-    "actual", "maximum", "minimum", "available", "unused",
-    "usable", "disk_caches", "rss",
+    "actual", "maximum", "minimum",	"available",
+    "unused", "usable",	 "disk_caches", "rss",
 };
 
 static int flood_values = 10000;
@@ -64,8 +64,8 @@ static void flood_count_write(void)
 	char tmp[4096];
 	FILE *f;
 
-	if (path == NULL || snprintf(tmp, sizeof(tmp), "%s.new", path) >=
-				(int)sizeof(tmp))
+	if (path == NULL ||
+	    snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
 		return;
 	f = fopen(tmp, "w");
 	if (f == NULL)

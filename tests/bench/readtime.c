@@ -44,7 +44,7 @@ typedef int (*register_fn)(const char *group, const char *name,
 			   plugin_read_cb callback, cdtime_t interval,
 			   user_data_t const *user_data);
 
-#define TARGET_SYM "plugin_register_complex_read"
+#define TARGET_SYM   "plugin_register_complex_read"
 #define NAME_MAX_LEN 128
 
 struct wrapped {
@@ -156,7 +156,7 @@ static void patch_object(const struct link_map *lm)
 {
 	const ElfW(Sym) *symtab = NULL;
 	const char *strtab = NULL;
-	const ElfW(Rela) *tables[2] = {NULL, NULL};
+	const ElfW(Rela) * tables[2] = {NULL, NULL};
 	size_t sizes[2] = {0, 0};
 	long page = sysconf(_SC_PAGESIZE);
 	struct relro relro = {.base = lm->l_addr};
@@ -200,8 +200,8 @@ static void patch_object(const struct link_map *lm)
 			size_t si = ELF64_R_SYM(r->r_info);
 			uintptr_t slot, base;
 
-			if (si == 0 ||
-			    strcmp(strtab + symtab[si].st_name, TARGET_SYM) != 0)
+			if (si == 0 || strcmp(strtab + symtab[si].st_name,
+					      TARGET_SYM) != 0)
 				continue;
 			slot = lm->l_addr + r->r_offset;
 			base = slot & ~((uintptr_t)page - 1);
@@ -210,7 +210,8 @@ static void patch_object(const struct link_map *lm)
 				*(register_fn *)slot = wrap_register;
 				continue;
 			}
-			/* RELRO made this GOT page read-only after relocation. */
+			/* RELRO made this GOT page read-only after relocation.
+			 */
 			if (mprotect((void *)base, (size_t)page,
 				     PROT_READ | PROT_WRITE) != 0)
 				continue;
@@ -246,8 +247,8 @@ void *dlopen(const char *file, int mode)
 	struct link_map *lm = NULL;
 
 	if (real_dlopen == NULL)
-		real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT,
-								  "dlopen");
+		real_dlopen =
+		    (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
 	if (real_dlopen == NULL)
 		return NULL;
 	h = real_dlopen(file, mode);

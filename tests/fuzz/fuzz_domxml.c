@@ -56,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d = domxml_parse(buf, size, err, sizeof(err));
 	if (d != NULL && domxml_ns(d, "v", "http://ovirt.org/vm/1.0") == 0 &&
 	    domxml_ns(d, "t", "http://ovirt.org/vm/tune/1.0") == 0 &&
-	    domxml_ns(d, "m", "https://github.com/ovirt-mom-successor/mom/1.0") ==
-		0) {
+	    domxml_ns(d, "m",
+		      "https://github.com/ovirt-mom-successor/mom/1.0") == 0) {
 		for (size_t i = 0; i < NPATHS; i++) {
 			if (domxml_text(d, paths[i], text, sizeof(text)) == 0)
 				sum += (uint64_t)text[0];

@@ -86,8 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (host_parse_pid_stat(text, &v) == 0)
 			out += v;
-		if (host_parse_pid_ident(text, comm, sizeof(comm), &flags) ==
-		    0)
+		if (host_parse_pid_ident(text, comm, sizeof(comm), &flags) == 0)
 			out += flags + strlen(comm);
 		break;
 	}

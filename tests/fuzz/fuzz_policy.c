@@ -21,8 +21,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char defines[] =
-	"{\"parameters\": {\"balloonEnabled\": {\"default\": 1},"
-	" \"ksmEnabled\": {\"default\": 1}, \"ksmMergeAcrossNodes\": {\"default\": 1}}}";
+    "{\"parameters\": {\"balloonEnabled\": {\"default\": 1},"
+    " \"ksmEnabled\": {\"default\": 1}, \"ksmMergeAcrossNodes\": {\"default\": "
+    "1}}}";
 
 static void evaluate(const struct policy_set *ps)
 {
@@ -56,7 +57,8 @@ static void evaluate(const struct policy_set *ps)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct policy_source src[2] = {{"00-defines", defines}, {"50-fuzz", NULL}};
+	struct policy_source src[2] = {{"00-defines", defines},
+				       {"50-fuzz", NULL}};
 	struct policy_error err;
 	struct policy_set *ps;
 	char *text = malloc(size + 1);

@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 		char *p = malloc(1 << 20);
 
 		if (!p) {
-			fprintf(stderr, "memhog: malloc failed at %lu MiB\n", i);
+			fprintf(stderr, "memhog: malloc failed at %lu MiB\n",
+				i);
 			break;
 		}
 		memset(p, (int)fill, 1 << 20);

@@ -129,10 +129,10 @@ static void setup(void)
 	log_set_level(LOG_LVL_ERR);
 	t.engine = engine_new(&t.conf, err, sizeof(err));
 	if (!t.engine ||
-	    polcompose_init(&t.policies, t.engine, &t.conf, err,
-			    sizeof(err)) < 0 ||
-	    api_init(&t.api, t.engine, &t.policies, &t.conf, err,
-		     sizeof(err)) < 0) {
+	    polcompose_init(&t.policies, t.engine, &t.conf, err, sizeof(err)) <
+		0 ||
+	    api_init(&t.api, t.engine, &t.policies, &t.conf, err, sizeof(err)) <
+		0) {
 		fprintf(stderr, "api_test: %s\n", err);
 		abort();
 	}

@@ -640,8 +640,7 @@ static void test_implausible_samples(void)
 	expect_one(w, "unused -1e30: hands off, not a disabled floor", -1,
 		   "refused", "implausible");
 	g->row[GF_MEM_UNUSED] = -1;
-	expect_one(w, "unused -1: hands off too", -1, "refused",
-		   "implausible");
+	expect_one(w, "unused -1: hands off too", -1, "refused", "implausible");
 	world_free(w);
 
 	w = world_new(NULL);
@@ -723,8 +722,8 @@ static void test_rail_min_size(void)
 	w = world_new(&r);
 	add_guest(w, "g", 100000, 100000, 0, 90000);
 	plan_target(w, "g", 50000);
-	expect_one(w, "absolute floor above the maximum: the maximum wins",
-		   -1, "refused", "absolute minimum size");
+	expect_one(w, "absolute floor above the maximum: the maximum wins", -1,
+		   "refused", "absolute minimum size");
 	world_free(w);
 
 	w = world_new(&r);
@@ -1262,8 +1261,8 @@ static void check_target(struct violations *v, const struct control_rails *r,
 	int64_t down, up, used;
 	/* The lowest size allowed: the guaranteed minimum or the absolute
 	   floor (never above the maximum), whichever is higher. */
-	double abs_min = (double)r->min_size_kib < max ? (double)r->min_size_kib
-						       : max;
+	double abs_min =
+	    (double)r->min_size_kib < max ? (double)r->min_size_kib : max;
 	double lo = min > abs_min ? min : abs_min;
 
 	v->checked++;
@@ -1421,8 +1420,7 @@ static void test_property_checker(void)
 		r.min_size_kib = 2000000;
 		g.row[GF_BALLOON_CUR] = 2200000; /* within one step */
 		check_target(&v, &r, g.row, true, 1999999);
-		T_EQ_INT(v.n, 6,
-			 "checker: below the absolute floor is caught");
+		T_EQ_INT(v.n, 6, "checker: below the absolute floor is caught");
 	}
 }
 

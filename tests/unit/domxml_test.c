@@ -39,8 +39,8 @@ static void test_parse_errors(void)
 
 		memcpy(buf, text, sizeof(text) - 1);
 		d = domxml_parse(buf, sizeof(text) - 1, err, sizeof(err));
-		T_OK(d != NULL && domxml_text(d, "/a/b", out, sizeof(out)) ==
-				      0 &&
+		T_OK(d != NULL &&
+			 domxml_text(d, "/a/b", out, sizeof(out)) == 0 &&
 			 strcmp(out, "7") == 0,
 		     "text without a NUL read within its length");
 		domxml_free(d);
@@ -52,11 +52,11 @@ static void test_parse_errors(void)
 
 static void test_lookups(void)
 {
-	struct domxml *d = parse(
-	    "<domain type='kvm'><name> vm1 </name>"
-	    "<devices><memballoon model='virtio'><stats period='5'/>"
-	    "</memballoon><disk><target dev='vda'/></disk>"
-	    "<disk><target dev='vdb'/></disk></devices></domain>");
+	struct domxml *d =
+	    parse("<domain type='kvm'><name> vm1 </name>"
+		  "<devices><memballoon model='virtio'><stats period='5'/>"
+		  "</memballoon><disk><target dev='vda'/></disk>"
+		  "<disk><target dev='vdb'/></disk></devices></domain>");
 	char buf[16];
 
 	T_OK(d != NULL, "domain XML parsed");
@@ -69,8 +69,8 @@ static void test_lookups(void)
 			     sizeof(buf)),
 		 0, "attribute");
 	T_EQ_STR(buf, "virtio", "attribute value");
-	T_EQ_INT(domxml_text(d, "/domain/devices/memballoon/stats/@period",
-			     buf, sizeof(buf)),
+	T_EQ_INT(domxml_text(d, "/domain/devices/memballoon/stats/@period", buf,
+			     sizeof(buf)),
 		 0, "stats period attribute");
 	T_EQ_STR(buf, "5", "stats period value");
 	T_EQ_INT(domxml_count(d, "/domain/devices/disk"), 2, "two disks");
@@ -135,10 +135,10 @@ static void test_namespaces(void)
 
 static void test_sizes(void)
 {
-	struct domxml *d = parse(
-	    "<r><a unit='MiB'> 12 </a><b>3</b><c>12x</c><e>-1</e>"
-	    "<f unit='parsecs'>1</f><g unit=''>1</g><h unit='TiB'>"
-	    "99999999999</h><i/></r>");
+	struct domxml *d =
+	    parse("<r><a unit='MiB'> 12 </a><b>3</b><c>12x</c><e>-1</e>"
+		  "<f unit='parsecs'>1</f><g unit=''>1</g><h unit='TiB'>"
+		  "99999999999</h><i/></r>");
 	uint64_t kib = 0;
 
 	T_OK(d != NULL, "parsed");
@@ -211,9 +211,9 @@ static void test_tune_paths(void)
    is ever fetched: XML_PARSE_NONET, no XML_PARSE_NOENT). */
 static void test_no_entities(void)
 {
-	struct domxml *d = parse(
-	    "<!DOCTYPE r [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
-	    "<r><a>&x;</a></r>");
+	struct domxml *d =
+	    parse("<!DOCTYPE r [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+		  "<r><a>&x;</a></r>");
 	char buf[64] = "";
 
 	T_OK(d == NULL || domxml_text(d, "/r/a", buf, sizeof(buf)) != 0 ||

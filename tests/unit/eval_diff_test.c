@@ -37,7 +37,7 @@
 #include "testing.h"
 
 #define NGUESTS_MAX 4
-#define HLEN_MAX 10
+#define HLEN_MAX    10
 
 struct ref_plan {
 	bool host_err, emergency;
@@ -79,7 +79,10 @@ static double stat_avg(const struct snap_entity *e, size_t w, int f)
 	return n ? sum / n : 0.0;
 }
 
-static bool truth(double v) { return !isnan(v) && v != 0; }
+static bool truth(double v)
+{
+	return !isnan(v) && v != 0;
+}
 
 /* 2.5 step 1, and the emergency signal.  Returns false on error. */
 static bool ref_hfp(const struct snapshot *s, double *hfp)
@@ -235,7 +238,10 @@ static unsigned rnd(unsigned n)
 	return (unsigned)((rng_state >> 33) % n);
 }
 
-static double pick(const double *v, unsigned n) { return v[rnd(n)]; }
+static double pick(const double *v, unsigned n)
+{
+	return v[rnd(n)];
+}
 
 static double maybe_absent(double v, unsigned per_mille)
 {
@@ -245,7 +251,7 @@ static double maybe_absent(double v, unsigned per_mille)
 static void gen_host(struct input *in, size_t len)
 {
 	static const double avails[] = {10000000, 16777216, 16000000, 4194304,
-					8388608, 67108864, 12582912, 20000000};
+					8388608,  67108864, 12582912, 20000000};
 	double avail = rnd(10) ? pick(avails, 8) : 1 + rnd(100000000);
 	double pts[] = {64, 100, 1200, 1250, 1100, 0, rnd(3000)};
 	double shared[] = {0, 0, 0, 3, 500, rnd(100000)};
@@ -258,9 +264,14 @@ static void gen_host(struct input *in, size_t len)
 		avail = rnd(2) ? 0 : FIELD_ABSENT;
 	for (size_t i = 0; i < len; i++) {
 		double *row = &in->host[i * HOST_FIELD_COUNT];
-		double frees[] = {avail * 0.2, avail * 0.05, avail * 0.2 + 1,
-				  avail * 0.2 - 1, (double)rnd(1 + (unsigned)(isnan(avail) ? 1 : avail)),
-				  3355443, 2000000};
+		double frees[] = {
+		    avail * 0.2,
+		    avail * 0.05,
+		    avail * 0.2 + 1,
+		    avail * 0.2 - 1,
+		    (double)rnd(1 + (unsigned)(isnan(avail) ? 1 : avail)),
+		    3355443,
+		    2000000};
 
 		for (int f = 0; f < HOST_FIELD_COUNT; f++)
 			row[f] = FIELD_ABSENT;
@@ -278,23 +289,30 @@ static void gen_host(struct input *in, size_t len)
 
 static void gen_guest(struct input *in, size_t g, size_t len)
 {
-	static const double maxes[] = {2000000, 4000000, 2004000, 2005000,
-				       2005001, 1048576};
+	static const double maxes[] = {2000000, 4000000, 2004000,
+				       2005000, 2005001, 1048576};
 	double bmax = rnd(4) ? pick(maxes, 6) : 100000 + rnd(8000000);
 	double mins[] = {0, 0, 1000000, bmax / 2, 205000, bmax};
 	double bmin = pick(mins, 6);
-	double curs[] = {bmax, bmax / 2, bmin, bmin - 1, 2000000, 3333333,
+	double curs[] = {bmax,
+			 bmax / 2,
+			 bmin,
+			 bmin - 1,
+			 2000000,
+			 3333333,
 			 (double)rnd((unsigned)bmax + 1)};
 	double cur = pick(curs, 7);
 
 	for (size_t i = 0; i < len; i++) {
 		double *row = &in->guest[g][i * GUEST_FIELD_COUNT];
-		double unused[] = {cur / 2, 100000, 205000, 205001, 1500000,
-				   (double)rnd((unsigned)fabs(cur) + 1)};
+		double unused[] = {
+		    cur / 2, 100000,  205000,
+		    205001,  1500000, (double)rnd((unsigned)fabs(cur) + 1)};
 
 		for (int f = 0; f < GUEST_FIELD_COUNT; f++)
 			row[f] = FIELD_ABSENT;
-		row[GF_BALLOON_CUR] = maybe_absent(rnd(8) ? cur : cur + rnd(100000), 60);
+		row[GF_BALLOON_CUR] =
+		    maybe_absent(rnd(8) ? cur : cur + rnd(100000), 60);
 		row[GF_BALLOON_MAX] = maybe_absent(bmax, 30);
 		row[GF_BALLOON_MIN] = maybe_absent(bmin, 30);
 		row[GF_MEM_UNUSED] = maybe_absent(pick(unused, 6), 100);
@@ -317,7 +335,8 @@ static void gen(struct input *in)
 	in->kE = in->kM = 1;
 	if (rnd(4)) {
 		in->bE = pick(vals, 5);
-		in->params[np++] = (struct snap_param){"balloonEnabled", in->bE};
+		in->params[np++] =
+		    (struct snap_param){"balloonEnabled", in->bE};
 	}
 	if (rnd(4)) {
 		in->kE = pick(vals, 5);
@@ -325,7 +344,8 @@ static void gen(struct input *in)
 	}
 	if (rnd(4)) {
 		in->kM = pick(vals, 5);
-		in->params[np++] = (struct snap_param){"ksmMergeAcrossNodes", in->kM};
+		in->params[np++] =
+		    (struct snap_param){"ksmMergeAcrossNodes", in->kM};
 	}
 	in->snap.params = in->params;
 	in->snap.nparams = np;
@@ -334,8 +354,8 @@ static void gen(struct input *in)
 /* ---- comparison ---- */
 
 struct tally {
-	unsigned long cases, mismatches, shrink_or_grow, qos, b17, gerr,
-		herr, emergency, unmerge, run1, merge;
+	unsigned long cases, mismatches, shrink_or_grow, qos, b17, gerr, herr,
+	    emergency, unmerge, run1, merge;
 };
 
 static bool same_value(bool rset, double rv, const struct plan_value *pv)
@@ -375,17 +395,21 @@ static void dump(const struct ref_plan *r, const struct plan *p)
 	for (int c = 0; c < HOST_CONTROL_COUNT; c++)
 		printf(" %s=%s%.17g", host_control_names[c],
 		       r->hset[c] ? "" : "unset/", r->h[c]);
-	printf("\n#   got: host_err %s emergency %d", p->host_error ? p->host_error : "-",
+	printf("\n#   got: host_err %s emergency %d",
+	       p->host_error ? p->host_error : "-",
 	       p->signal[PS_EMERGENCY].set);
 	for (int c = 0; c < HOST_CONTROL_COUNT; c++)
 		printf(" %s=%s%lld", host_control_names[c],
-		       p->host[c].set ? "" : "unset/", (long long)p->host[c].value);
+		       p->host[c].set ? "" : "unset/",
+		       (long long)p->host[c].value);
 	printf("\n");
 	for (size_t g = 0; g < p->nguests; g++)
-		printf("#   guest %zu: ref err %d set %d %.17g; got err %s set %d %lld\n",
+		printf("#   guest %zu: ref err %d set %d %.17g; got err %s set "
+		       "%d %lld\n",
 		       g, r->gerr[g], r->gset[g], r->target[g],
 		       p->guests[g].error ? p->guests[g].error : "-",
-		       p->guests[g].ctl[0].set, (long long)p->guests[g].ctl[0].value);
+		       p->guests[g].ctl[0].set,
+		       (long long)p->guests[g].ctl[0].value);
 }
 
 /* ---- the converted MOM-syntax defaults against the shipped set ---- */
@@ -399,10 +423,13 @@ static bool same_plan(const struct plan *a, const struct plan *b)
 		ok &= a->host[c].set == b->host[c].set &&
 		      (!a->host[c].set || a->host[c].value == b->host[c].value);
 	for (size_t g = 0; ok && g < a->nguests; g++) {
-		const struct plan_value *x = &a->guests[g].ctl[GC_BALLOON_TARGET];
-		const struct plan_value *y = &b->guests[g].ctl[GC_BALLOON_TARGET];
+		const struct plan_value *x =
+		    &a->guests[g].ctl[GC_BALLOON_TARGET];
+		const struct plan_value *y =
+		    &b->guests[g].ctl[GC_BALLOON_TARGET];
 
-		ok &= (a->guests[g].error == NULL) == (b->guests[g].error == NULL);
+		ok &= (a->guests[g].error == NULL) ==
+		      (b->guests[g].error == NULL);
 		ok &= x->set == y->set && (!x->set || x->value == y->value);
 	}
 	return ok;
@@ -416,9 +443,11 @@ static void converted_pass(const char *src, const struct policy_set *shipped,
 	unsigned long cases = 0, bad = 0, targets = 0, runs = 0;
 	const unsigned long n = 100000;
 
-	if (!T_OK(mom, "the MOM-syntax defaults (tests/data/mom) convert and load")) {
-		printf("#   %s:%d:%d %s: %s\n", err.policy, err.line, err.column,
-		       err.path, err.message);
+	if (!T_OK(
+		mom,
+		"the MOM-syntax defaults (tests/data/mom) convert and load")) {
+		printf("#   %s:%d:%d %s: %s\n", err.policy, err.line,
+		       err.column, err.path, err.message);
 		return;
 	}
 	for (unsigned long i = 0; i < n; i++) {
@@ -426,7 +455,8 @@ static void converted_pass(const char *src, const struct policy_set *shipped,
 
 		gen(in);
 		for (size_t r = 0; r < in->snap.host.len; r++) {
-			double *m = &in->host[r * HOST_FIELD_COUNT + HF_KSM_MERGE_ACROSS_NODES];
+			double *m = &in->host[r * HOST_FIELD_COUNT +
+					      HF_KSM_MERGE_ACROSS_NODES];
 
 			if (isnan(*m))
 				*m = rnd(2);
@@ -443,15 +473,20 @@ static void converted_pass(const char *src, const struct policy_set *shipped,
 				dump(&(struct ref_plan){0}, b);
 			}
 			for (size_t g = 0; g < a->nguests; g++)
-				targets += a->guests[g].ctl[GC_BALLOON_TARGET].set;
+				targets +=
+				    a->guests[g].ctl[GC_BALLOON_TARGET].set;
 			runs += a->host[HC_KSM_RUN].set;
 		}
 		plan_free(a);
 		plan_free(b);
 	}
 	T_EQ_INT(cases, n, "every random snapshot evaluated by both sets");
-	T_EQ_INT(bad, 0, "the converted MOM-syntax defaults decide exactly as the shipped JSON policies");
-	T_OK(targets > 1000 && runs > 1000, "the inputs reach the balloon and KSM paths (%lu targets, %lu ksm_run)",
+	T_EQ_INT(bad, 0,
+		 "the converted MOM-syntax defaults decide exactly as the "
+		 "shipped JSON policies");
+	T_OK(targets > 1000 && runs > 1000,
+	     "the inputs reach the balloon and KSM paths (%lu targets, %lu "
+	     "ksm_run)",
 	     targets, runs);
 	policy_set_free(mom);
 }
@@ -489,13 +524,17 @@ int main(void)
 		plan_free(p);
 	}
 	T_EQ_INT(t.cases, n, "every random snapshot evaluated");
-	T_EQ_INT(t.mismatches, 0, "eval_run agrees with the transcription of MOM on every snapshot");
-	printf("# %lu snapshots: %lu guest targets, %lu B17-class guests, %lu guest errors, %lu host errors, %lu emergencies, %lu unmerges, %lu ksm runs, %lu merge settings\n",
+	T_EQ_INT(
+	    t.mismatches, 0,
+	    "eval_run agrees with the transcription of MOM on every snapshot");
+	printf("# %lu snapshots: %lu guest targets, %lu B17-class guests, %lu "
+	       "guest errors, %lu host errors, %lu emergencies, %lu unmerges, "
+	       "%lu ksm runs, %lu merge settings\n",
 	       t.cases, t.shrink_or_grow, t.b17, t.gerr, t.herr, t.emergency,
 	       t.unmerge, t.run1, t.merge);
 	T_OK(t.shrink_or_grow > 1000 && t.b17 > 100 && t.gerr > t.b17 &&
-		     t.herr > 10 && t.emergency > 100 && t.unmerge > 100 &&
-		     t.run1 > 1000 && t.merge > 1000,
+		 t.herr > 10 && t.emergency > 100 && t.unmerge > 100 &&
+		 t.run1 > 1000 && t.merge > 1000,
 	     "the random inputs reach every path");
 	converted_pass(src ? src : ".", ps, in);
 	policy_set_free(ps);

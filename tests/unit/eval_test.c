@@ -47,7 +47,8 @@ static bool errors_match(const json_t *want, const json_t *got)
 		return false;
 	if (wh && !strstr(json_string_value(gh), json_string_value(wh)))
 		return false;
-	json_object_foreach((json_t *)wg, key, v) {
+	json_object_foreach((json_t *)wg, key, v)
+	{
 		const char *m = json_string_value(json_object_get(gg, key));
 
 		if (!m || !strstr(m, json_string_value(v)))
@@ -189,8 +190,8 @@ static void bench_init(struct bench *b, size_t nguests)
 		b->guests[g].len = 10;
 		b->guests[g].values = &b->rows[g * 10 * GUEST_FIELD_COUNT];
 	}
-	b->snap = (struct snapshot){params, 1, {"host", 10, b->host},
-				    b->guests, nguests};
+	b->snap = (struct snapshot){
+	    params, 1, {"host", 10, b->host}, b->guests, nguests};
 }
 
 static double now_s(void)
@@ -218,7 +219,8 @@ static void cost(const struct policy_set *ps)
 	}
 	t1 = now_s();
 	T_OK(ok, "1000-guest snapshot evaluates, every guest gets a target");
-	printf("# cost: %.3f us per guest per cycle (1000 guests, 10 samples, %zu rounds, plan allocation included)\n",
+	printf("# cost: %.3f us per guest per cycle (1000 guests, 10 samples, "
+	       "%zu rounds, plan allocation included)\n",
 	       (t1 - t0) * 1e6 / (double)(nguests * rounds), rounds);
 	free(b.rows);
 	free(b.guests);
@@ -236,11 +238,12 @@ static void purity(const struct policy_set *ps)
 	p2 = eval_run(ps, &b.snap);
 	j1 = plan_to_json(p1);
 	j2 = plan_to_json(p2);
-	T_OK(j1 && j2 && json_equal(j1, j2), "the same snapshot gives the same plan");
+	T_OK(j1 && j2 && json_equal(j1, j2),
+	     "the same snapshot gives the same plan");
 	plan_reason_format(&p1->guests[0].ctl[GC_BALLOON_TARGET].reason, buf,
 			   sizeof(buf));
 	T_OK(strncmp(buf, "02-balloon/balloon: shrunk=", 27) == 0 &&
-		     strstr(buf, " hfp=") && strstr(buf, " floor="),
+		 strstr(buf, " hfp=") && strstr(buf, " floor="),
 	     "balloon reason names the rule and its inputs: %s", buf);
 	plan_reason_format(&p1->host[HC_KSM_PAGES_TO_SCAN].reason, buf,
 			   sizeof(buf));
@@ -271,11 +274,14 @@ int main(void)
 	}
 	T_EQ_INT(policy_set_count(ps), 3, "three shipped policies");
 	T_EQ_STR(policy_set_name(ps, 0), "00-defines", "name order");
-	T_EQ_DBL(policy_set_param_default(ps, (size_t)policy_set_param_index(ps, "balloonEnabled")),
+	T_EQ_DBL(policy_set_param_default(
+		     ps, (size_t)policy_set_param_index(ps, "balloonEnabled")),
 		 0, "balloonEnabled defaults to 0");
-	T_EQ_DBL(policy_set_param_default(ps, (size_t)policy_set_param_index(ps, "ksmEnabled")),
+	T_EQ_DBL(policy_set_param_default(
+		     ps, (size_t)policy_set_param_index(ps, "ksmEnabled")),
 		 1, "ksmEnabled defaults to 1");
-	T_EQ_DBL(policy_set_param_default(ps, (size_t)policy_set_param_index(ps, "ksmMergeAcrossNodes")),
+	T_EQ_DBL(policy_set_param_default(ps, (size_t)policy_set_param_index(
+						  ps, "ksmMergeAcrossNodes")),
 		 1, "ksmMergeAcrossNodes defaults to 1");
 	golden_cases(ps);
 	purity(ps);

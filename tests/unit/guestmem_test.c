@@ -9,8 +9,9 @@
  * minimum from vdsm metadata (under vdsm's usual prefix and under another
  * prefix for the same namespace URI), from our metadata, from <memtune>,
  * and from nothing (including vdsm's prefix bound to another URI), plus a
- * shut-off domain that must not be listed.  The test driver's synthetic balloon stats (actual = cur,
- * unused = cur/2, ...) are asserted exactly.  Single-threaded.
+ * shut-off domain that must not be listed.  The test driver's synthetic balloon
+ * stats (actual = cur, unused = cur/2, ...) are asserted exactly.
+ * Single-threaded.
  */
 #include "guest_mem.h"
 #include "guest_min.h"
@@ -95,8 +96,8 @@ static void test_min_parsers(void)
 		 "min_guarantee outside memtune ignored");
 	T_EQ_INT(guest_min_from_vdsm("<vm/>", &kib), -ENOENT,
 		 "vdsm metadata without the element");
-	T_EQ_INT(guest_min_from_vdsm("<vm><memGuaranteedSize>1", &kib),
-		 -EINVAL, "text that is not XML: -EINVAL");
+	T_EQ_INT(guest_min_from_vdsm("<vm><memGuaranteedSize>1", &kib), -EINVAL,
+		 "text that is not XML: -EINVAL");
 	T_EQ_INT(guest_min_from_mom("<guest><min_guarantee unit='parsecs'>1"
 				    "</min_guarantee></guest>",
 				    &kib),

@@ -231,10 +231,14 @@ static void test_ksmd_cpu(const char *dir)
 {
 	struct host_reader *r = host_reader_new(dir, 100);
 	struct host_sample s;
-	const char *stat1 = "42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 100 50 0 0\n";
-	const char *stat2 = "42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 130 70 0 0\n";
-	const char *stat3 = "42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 999 999 0 0\n";
-	const char *other = "42 (kthreadd) S 2 0 0 0 -1 2129984 0 0 0 0 1 1 0 0\n";
+	const char *stat1 =
+	    "42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 100 50 0 0\n";
+	const char *stat2 =
+	    "42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 130 70 0 0\n";
+	const char *stat3 =
+	    "42 (ksmd) S 2 0 0 0 -1 2129984 0 0 0 0 999 999 0 0\n";
+	const char *other =
+	    "42 (kthreadd) S 2 0 0 0 -1 2129984 0 0 0 0 1 1 0 0\n";
 
 	write_file(dir, "proc/42/stat", stat1);
 	host_reader_read(r, HOST_GROUP_KSM, 100 * NS, &s);

@@ -17,23 +17,35 @@
 
 #define REC(ds, type, pinst, ttype, tinst, vals, names)                        \
 	"{\"values\":" vals ",\"dstypes\":" ds ",\"dsnames\":" names           \
-	",\"time\":100.000,\"interval\":1.000,\"host\":\"h\",\"plugin\":"     \
+	",\"time\":100.000,\"interval\":1.000,\"host\":\"h\",\"plugin\":"      \
 	"\"" type "\",\"plugin_instance\":\"" pinst "\",\"type\":\"" ttype     \
 	"\",\"type_instance\":\"" tinst "\"}"
 #define G1(pinst, ttype, tinst, v)                                             \
 	REC("[\"gauge\"]", "mom", pinst, ttype, tinst, "[" v "]", "[\"value\"]")
 
 static const char body_ok[] =
-	"[" G1("", "memory", "total", "10240000") "," G1("", "memory", "free",
-							 "1024") ","
-	G1("", "duration", "ksm_sleep", "0.02") ","
-	G1("g1", "memory", "actual", "4096000") ","
-	REC("[\"derive\",\"derive\"]", "mom", "g1", "ps_pagefaults", "",
-	    "[18000,4]", "[\"minflt\",\"majflt\"]") ","
-	G1("g1", "memory", "something_new", "1") "]";
+    "[" G1("", "memory", "total", "10240000") "," G1("", "memory", "free", "1024") "," G1(
+	"", "duration", "ksm_sleep",
+	"0.02") "," G1("g1", "memory", "actual",
+		       "4096000") "," REC("[\"derive\",\"derive\"]", "mom",
+					  "g1", "ps_pagefaults", "",
+					  "[18000,4]",
+					  "[\"minflt\",\"majflt\"]") "," G1("g"
+									    "1",
+									    "me"
+									    "mo"
+									    "r"
+									    "y",
+									    "so"
+									    "me"
+									    "th"
+									    "in"
+									    "g_"
+									    "ne"
+									    "w",
+									    "1") "]";
 
-static const struct ingest_filter filter = {.hostname = "",
-					    .plugins = "mom"};
+static const struct ingest_filter filter = {.hostname = "", .plugins = "mom"};
 
 static int decode(const char *body, struct wire_batch *b,
 		  struct wire_error *err)
@@ -77,19 +89,24 @@ static void test_mapping(void)
 static void test_sent_only(void)
 {
 	static const char body[] =
-		"[" G1("", "gauge", "ksm_advisor_mode", "1") ","
-		REC("[\"derive\"]", "mom", "", "total_time_in_ms",
-		    "pressure_some", "[123]", "[\"value\"]") ","
-		G1("g1", "duration", "stats_age", "7.5") ","
-		G1("g1", "memory", "target", "4096000") ","
-		G1("", "gauge", "ksm_run_target", "1") "]";
+	    "[" G1("", "gauge", "ksm_advisor_mode", "1") "," REC(
+		"[\"derive\"]", "mom", "", "total_time_in_ms", "pressure_some",
+		"[123]",
+		"[\"value\"]") "," G1("g1", "duration", "stats_age",
+				      "7.5") "," G1("g1", "memory", "target",
+						    "4096000") "," G1("",
+								      "gauge",
+								      "ksm_run_"
+								      "target",
+								      "1") "]";
 	struct store *st = store_new(10, 60000, 0);
 	struct wire_batch b = {0};
 	struct wire_error err;
 	struct ingest_counts c = {0};
 
 	T_EQ_INT(decode(body, &b, &err), 0, "sent-only body decodes");
-	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "sent-only body applied");
+	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0,
+		 "sent-only body applied");
 	T_EQ_INT(c.values, 0, "no sent-only value or decision is stored");
 	T_EQ_INT(c.ignored, 5, "each is counted as ignored");
 	wire_batch_free(&b);
@@ -102,9 +119,9 @@ static void test_refusals(void)
 	struct wire_error err;
 	struct ingest_filter only_h = {.hostname = "other", .plugins = "mom"};
 	static const char other_plugin[] =
-		"[" G1("", "memory", "total", "1") ","
-		REC("[\"gauge\"]", "cpu", "", "percent", "", "[1]",
-		    "[\"value\"]") "]";
+	    "[" G1("", "memory", "total", "1") "," REC("[\"gauge\"]", "cpu", "",
+						       "percent", "", "[1]",
+						       "[\"value\"]") "]";
 
 	T_EQ_INT(decode(other_plugin, &b, &err), 0, "decodes");
 	T_EQ_INT(ingest_check(&b, &filter, &err), -EINVAL,
@@ -131,9 +148,9 @@ static void test_any_plugin(void)
 	/* Stock write_http forwards the stock memory plugin too: its
 	   memory-free must not be taken for the host's MemFree. */
 	static const char mixed[] =
-		"[" G1("", "memory", "total", "10240000") ","
-		REC("[\"gauge\"]", "memory", "", "memory", "free", "[5]",
-		    "[\"value\"]") "]";
+	    "[" G1("", "memory", "total",
+		   "10240000") "," REC("[\"gauge\"]", "memory", "", "memory",
+				       "free", "[5]", "[\"value\"]") "]";
 
 	T_EQ_INT(decode(mixed, &b, &err), 0, "decodes");
 	T_EQ_INT(ingest_check(&b, &any, &err), 0,
@@ -142,8 +159,7 @@ static void test_any_plugin(void)
 	T_EQ_INT(c.values, 1, "only the mom record is stored");
 	T_EQ_INT(c.ignored, 1, "the stock memory record is ignored, counted");
 	ss = store_snapshot_new(st, 1000, NULL, 0);
-	T_OK(!field_present(
-		     store_snapshot_get(ss)->host.values[HF_MEM_UNUSED]),
+	T_OK(!field_present(store_snapshot_get(ss)->host.values[HF_MEM_UNUSED]),
 	     "another plugin's memory-free does not become mem_unused");
 	store_snapshot_free(ss);
 	wire_batch_free(&b);
@@ -199,10 +215,10 @@ static void test_clock_window(void)
 	store_free(st);
 	st = store_new(10, 60000, 0);
 	c = (struct ingest_counts){0};
-	T_EQ_INT(put_body(st, host_at(now + 11 * 86400, 1024 * 1024), &clk,
-			  &c),
+	T_EQ_INT(put_body(st, host_at(now + 11 * 86400, 1024 * 1024), &clk, &c),
 		 0, "a batch dated 11 days ahead is answered");
-	T_EQ_INT(c.out_of_window, 1, "... and its record counted out_of_window");
+	T_EQ_INT(c.out_of_window, 1,
+		 "... and its record counted out_of_window");
 	T_EQ_INT(c.values, 0, "... and nothing of it stored");
 	T_EQ_INT(put_body(st, host_at(now - 86400, 2048 * 1024), &clk, &c), 0,
 		 "a batch dated a day back is answered");

@@ -71,8 +71,8 @@ static void *serve(void *arg)
 		return NULL;
 	while (n < sizeof(s->request) - 1 &&
 	       strstr(s->request, "\r\n\r\n") == NULL) {
-		ssize_t r = recv(c, s->request + n, sizeof(s->request) - 1 - n,
-				 0);
+		ssize_t r =
+		    recv(c, s->request + n, sizeof(s->request) - 1 - n, 0);
 
 		if (r <= 0)
 			break;
@@ -143,8 +143,8 @@ static double now_s(void)
 
 /* Runs one fetch against a server in `mode`; returns its result. */
 static int fetch(const char *path, enum mode mode, int timeout_ms,
-		 struct momd_plan *plan, char *err, size_t len,
-		 char *request, size_t reqlen)
+		 struct momd_plan *plan, char *err, size_t len, char *request,
+		 size_t reqlen)
 {
 	struct server s = {.mode = mode};
 	pthread_t t;
@@ -181,11 +181,10 @@ int main(void)
 	T_OK(strncmp(request, "GET /v1/plan HTTP/1.", 20) == 0,
 	     "the request is GET /v1/plan");
 	T_EQ_INT(p.nguests, 2, "two guests with a positive target");
-	T_OK(p.nguests == 2 &&
-		 ((strcmp(p.guests[0].name, "vm1") == 0 &&
-		   p.guests[0].target_kib == 524288) ||
-		  (strcmp(p.guests[1].name, "vm1") == 0 &&
-		   p.guests[1].target_kib == 524288)),
+	T_OK(p.nguests == 2 && ((strcmp(p.guests[0].name, "vm1") == 0 &&
+				 p.guests[0].target_kib == 524288) ||
+				(strcmp(p.guests[1].name, "vm1") == 0 &&
+				 p.guests[1].target_kib == 524288)),
 	     "vm1's target read");
 	T_OK(p.ksm_present[MOMD_KSM_RUN] && p.ksm[MOMD_KSM_RUN] == 1 &&
 		 p.ksm_present[MOMD_KSM_PAGES_TO_SCAN] &&
@@ -229,8 +228,8 @@ int main(void)
 
 	fd = listen_unix(path, false);
 	rc = momd_plan_fetch(path, 1000, &p, err, sizeof(err));
-	T_OK(rc == -ECONNREFUSED, "nobody listening: -ECONNREFUSED (%d %s)",
-	     rc, err);
+	T_OK(rc == -ECONNREFUSED, "nobody listening: -ECONNREFUSED (%d %s)", rc,
+	     err);
 	momd_plan_release(&p);
 	if (fd >= 0)
 		close(fd);

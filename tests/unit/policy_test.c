@@ -18,15 +18,18 @@
  * guests web-1 (balloon_cur [10, 20], mem_unused absent), db-7 and empty
  * (no samples). */
 static const char *const base_case =
-	"{\"params\": {\"balloonEnabled\": 1},"
-	" \"host\": {\"history\": ["
-	"  {\"mem_available\": 1000, \"mem_free\": 100},"
-	"  {\"mem_available\": 1000, \"mem_free\": null},"
-	"  {\"mem_available\": 1000, \"mem_free\": 300, \"ksm_pages_to_scan\": 7}]},"
-	" \"guests\": ["
-	"  {\"name\": \"web-1\", \"history\": [{\"balloon_cur\": 10}, {\"balloon_cur\": 20}]},"
-	"  {\"name\": \"db-7\", \"history\": [{\"balloon_cur\": 5, \"balloon_min\": 9}]},"
-	"  {\"name\": \"empty\", \"history\": []}]}";
+    "{\"params\": {\"balloonEnabled\": 1},"
+    " \"host\": {\"history\": ["
+    "  {\"mem_available\": 1000, \"mem_free\": 100},"
+    "  {\"mem_available\": 1000, \"mem_free\": null},"
+    "  {\"mem_available\": 1000, \"mem_free\": 300, \"ksm_pages_to_scan\": "
+    "7}]},"
+    " \"guests\": ["
+    "  {\"name\": \"web-1\", \"history\": [{\"balloon_cur\": 10}, "
+    "{\"balloon_cur\": 20}]},"
+    "  {\"name\": \"db-7\", \"history\": [{\"balloon_cur\": 5, "
+    "\"balloon_min\": 9}]},"
+    "  {\"name\": \"empty\", \"history\": []}]}";
 
 static struct evalcase *base;
 
@@ -45,8 +48,8 @@ static struct plan *run(const struct policy_set *ps)
 
 /* ---- load errors ---- */
 
-static void load_fails(const char *text, const char *path,
-		       const char *msg, const char *what)
+static void load_fails(const char *text, const char *path, const char *msg,
+		       const char *what)
 {
 	struct policy_error err;
 	struct policy_set *ps = load2(text, NULL, &err);
@@ -61,8 +64,12 @@ static void load_fails(const char *text, const char *path,
 		printf("#   got \"%s\"\n", err.message);
 }
 
-#define HOST_SET(e) "{\"host\": [{\"rule\": \"r\", \"do\": [{\"set\": \"ksm_run\", \"to\": " e "}]}]}"
-#define GUEST_SET(e) "{\"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": \"balloon_target\", \"to\": " e "}]}]}"
+#define HOST_SET(e)                                                            \
+	"{\"host\": [{\"rule\": \"r\", \"do\": [{\"set\": \"ksm_run\", "       \
+	"\"to\": " e "}]}]}"
+#define GUEST_SET(e)                                                           \
+	"{\"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": "                   \
+	"\"balloon_target\", \"to\": " e "}]}]}"
 
 static void test_load_errors(void)
 {
@@ -72,7 +79,7 @@ static void test_load_errors(void)
 
 	ps = load2("{\"host\": [}", NULL, &err);
 	T_OK(!ps && err.line == 1 && err.column == 11 &&
-		     strstr(err.message, "JSON syntax") && !err.path[0],
+		 strstr(err.message, "JSON syntax") && !err.path[0],
 	     "syntax error: line %d column %d, %s", err.line, err.column,
 	     err.message);
 	ps = load2("{\"defines\": {\"x\": 1, \"x\": 2}}", NULL, &err);
@@ -83,10 +90,13 @@ static void test_load_errors(void)
 		   "unknown top-level key");
 	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [], \"when\": 1}]}",
 		   "$.host[0].when", "unknown key 'when'", "unknown rule key");
-	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"set\": \"ksm_run\", \"to\": 1, \"x\": 2}]}]}",
-		   "$.host[0].do[0].x", "unknown key 'x'", "unknown statement key");
+	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"set\": "
+		   "\"ksm_run\", \"to\": 1, \"x\": 2}]}]}",
+		   "$.host[0].do[0].x", "unknown key 'x'",
+		   "unknown statement key");
 	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"loop\": 1}]}]}",
-		   "$.host[0].do[0]", "a statement is an object", "unknown statement");
+		   "$.host[0].do[0]", "a statement is an object",
+		   "unknown statement");
 	load_fails(HOST_SET("[\"pow\", 2, 3]"), "$.host[0].do[0].to[0]",
 		   "unknown function 'pow'", "unknown function");
 	load_fails(HOST_SET("[\"if\", 1, 2]"), "$.host[0].do[0].to",
@@ -99,26 +109,38 @@ static void test_load_errors(void)
 		   "an operator name", "operator is not a string");
 	load_fails(HOST_SET("{\"a\": 1}"), "$.host[0].do[0].to",
 		   "not an object", "object as expression");
-	load_fails(GUEST_SET("[\"+\", [\"name\"], 1]"), "$.guest[0].do[0].to[1]",
+	load_fails(GUEST_SET("[\"+\", [\"name\"], 1]"),
+		   "$.guest[0].do[0].to[1]",
 		   "a number was expected, not a string", "type error");
-	load_fails(GUEST_SET("[\"==\", [\"name\"], 1]"), "$.guest[0].do[0].to[2]",
-		   "compares a string with a number", "mixed == types");
-	load_fails(HOST_SET("[\"stat\", \"balloon_cur\"]"), "$.host[0].do[0].to[1]",
-		   "unknown host field 'balloon_cur'", "unknown host field");
-	load_fails(GUEST_SET("[\"avg\", \"ksm_run\"]"), "$.guest[0].do[0].to[1]",
-		   "unknown guest field 'ksm_run'", "unknown guest field");
+	load_fails(GUEST_SET("[\"==\", [\"name\"], 1]"),
+		   "$.guest[0].do[0].to[2]", "compares a string with a number",
+		   "mixed == types");
+	load_fails(HOST_SET("[\"stat\", \"balloon_cur\"]"),
+		   "$.host[0].do[0].to[1]", "unknown host field 'balloon_cur'",
+		   "unknown host field");
+	load_fails(GUEST_SET("[\"avg\", \"ksm_run\"]"),
+		   "$.guest[0].do[0].to[1]", "unknown guest field 'ksm_run'",
+		   "unknown guest field");
 	load_fails(GUEST_SET("[\"host_stat\", 3]"), "$.guest[0].do[0].to[1]",
 		   "takes a field name", "field name not a string");
 	load_fails(HOST_SET("\"nope\""), "$.host[0].do[0].to",
 		   "unknown name 'nope'", "unknown name");
-	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"set\": \"cpu\", \"to\": 1}]}]}",
-		   "$.host[0].do[0].set", "unknown control 'cpu'", "unknown control");
-	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"set\": \"balloon_target\", \"to\": 1}]}]}",
-		   "$.host[0].do[0].set", "is a guest control", "guest control in host rule");
-	load_fails("{\"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": \"ksm_run\", \"to\": 1}]}]}",
-		   "$.guest[0].do[0].set", "is a host control", "host control in guest rule");
-	load_fails("{\"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": \"emergency\", \"to\": 1}]}]}",
-		   "$.guest[0].do[0].set", "is a host signal", "signal in guest rule");
+	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"set\": \"cpu\", "
+		   "\"to\": 1}]}]}",
+		   "$.host[0].do[0].set", "unknown control 'cpu'",
+		   "unknown control");
+	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"set\": "
+		   "\"balloon_target\", \"to\": 1}]}]}",
+		   "$.host[0].do[0].set", "is a guest control",
+		   "guest control in host rule");
+	load_fails("{\"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": "
+		   "\"ksm_run\", \"to\": 1}]}]}",
+		   "$.guest[0].do[0].set", "is a host control",
+		   "host control in guest rule");
+	load_fails("{\"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": "
+		   "\"emergency\", \"to\": 1}]}]}",
+		   "$.guest[0].do[0].set", "is a host signal",
+		   "signal in guest rule");
 	load_fails(HOST_SET("[\"name\"]"), "$.host[0].do[0].to",
 		   "only meaningful in a guest rule", "name in host rule");
 	load_fails(GUEST_SET("[\"glob\", 1]"), "$.guest[0].do[0].to[1]",
@@ -130,21 +152,32 @@ static void test_load_errors(void)
 	load_fails("{\"parameters\": {\"p\": {\"default\": 1, \"min\": 0}}}",
 		   "$.parameters.p.min", "unknown key 'min'", "parameter key");
 	load_fails("{\"parameters\": {\"p\": {\"description\": \"x\"}}}",
-		   "$.parameters.p", "needs a \"default\"", "parameter default");
-	load_fails("{\"defines\": {\"p\": 1}, \"parameters\": {\"p\": {\"default\": 1}}}",
-		   "$.parameters.p", "both a define and a parameter", "define/parameter clash");
-	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"let\": {\"x\": 1}}, {\"let\": {\"x\": 2}}]}]}",
-		   "$.host[0].do[1].let.x", "already defined", "rebinding a let");
-	load_fails("{\"guest\": [{\"rule\": \"r\", \"do\": [{\"let\": {\"x\": 1}}]},"
-		   " {\"rule\": \"s\", \"do\": [{\"set\": \"balloon_target\", \"to\": \"x\"}]}]}",
-		   "$.guest[1].do[0].to", "unknown name 'x'", "guest lets are local to their rule");
-	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"if\": 1, \"then\": [{\"let\": {\"y\": 1}}]},"
+		   "$.parameters.p", "needs a \"default\"",
+		   "parameter default");
+	load_fails("{\"defines\": {\"p\": 1}, \"parameters\": {\"p\": "
+		   "{\"default\": 1}}}",
+		   "$.parameters.p", "both a define and a parameter",
+		   "define/parameter clash");
+	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"let\": {\"x\": "
+		   "1}}, {\"let\": {\"x\": 2}}]}]}",
+		   "$.host[0].do[1].let.x", "already defined",
+		   "rebinding a let");
+	load_fails(
+	    "{\"guest\": [{\"rule\": \"r\", \"do\": [{\"let\": {\"x\": 1}}]},"
+	    " {\"rule\": \"s\", \"do\": [{\"set\": \"balloon_target\", \"to\": "
+	    "\"x\"}]}]}",
+	    "$.guest[1].do[0].to", "unknown name 'x'",
+	    "guest lets are local to their rule");
+	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"if\": 1, "
+		   "\"then\": [{\"let\": {\"y\": 1}}]},"
 		   " {\"set\": \"ksm_run\", \"to\": \"y\"}]}]}",
-		   "$.host[0].do[1].to", "unknown name 'y'", "lets in a branch are local to it");
+		   "$.host[0].do[1].to", "unknown name 'y'",
+		   "lets in a branch are local to it");
 	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"if\": 1}]}]}",
 		   "$.host[0].do[0]", "needs \"then\"", "if without then");
 	load_fails("{\"host\": [{\"rule\": \"r\", \"do\": [{\"stop\": 1}]}]}",
-		   "$.host[0].do[0].stop", "gives the reason", "stop without a string");
+		   "$.host[0].do[0].stop", "gives the reason",
+		   "stop without a string");
 	load_fails("{\"host\": [{\"do\": []}]}", "$.host[0]", "needs a name",
 		   "rule without a name");
 	load_fails("{\"host\": {}}", "$.host", "is an array of rules",
@@ -170,15 +203,15 @@ static void test_load_errors(void)
 		struct policy_source bad = {"../x", "{}"};
 
 		T_OK(!policy_set_load(src, 2, &err) &&
-			     strstr(err.message, "two policies"),
+			 strstr(err.message, "two policies"),
 		     "duplicate policy names refused");
 		T_OK(!policy_set_load(&bad, 1, &err) &&
-			     strstr(err.message, "invalid policy name"),
+			 strstr(err.message, "invalid policy name"),
 		     "invalid policy name refused");
 	}
 	T_OK(policy_name_valid("02-balloon") && !policy_name_valid(".x") &&
-		     !policy_name_valid("a/b") && !policy_name_valid("") &&
-		     !policy_name_valid("a..b"),
+		 !policy_name_valid("a/b") && !policy_name_valid("") &&
+		 !policy_name_valid("a..b"),
 	     "policy_name_valid");
 	ps = policy_set_load(NULL, 0, &err);
 	T_OK(ps && policy_set_count(ps) == 0, "an empty set loads");
@@ -199,7 +232,8 @@ static long long host_expr(const char *e, char *msg, size_t len)
 	snprintf(text, sizeof(text), HOST_SET("%s"), e);
 	ps = load2(text, NULL, &err);
 	if (!ps) {
-		snprintf(msg, len, "load: %.200s at %.200s", err.message, err.path);
+		snprintf(msg, len, "load: %.200s at %.200s", err.message,
+			 err.path);
 		return -998;
 	}
 	p = run(ps);
@@ -242,7 +276,9 @@ static void test_expressions(void)
 	expect("[\"min\", 3, 1, 2]", 1);
 	expect("[\"max\", 3, 1, 2]", 3);
 	expect("[\"abs\", -5]", 5);
-	expect("[\"+\", [\"<\", 1, 2], [\"<=\", 2, 2], [\">\", 1, 2], [\">=\", 1, 2]]", 2);
+	expect("[\"+\", [\"<\", 1, 2], [\"<=\", 2, 2], [\">\", 1, 2], [\">=\", "
+	       "1, 2]]",
+	       2);
 	expect("[\"+\", [\"==\", 1, 1], [\"!=\", 1, 1]]", 1);
 	expect("[\"and\", 1, 2, 3]", 1);
 	expect("[\"and\", 1, 0]", 0);
@@ -270,18 +306,21 @@ static void test_expressions(void)
 	expect("9e18", 9000000000000000000LL);
 	expect("-9.2e18", -9200000000000000000LL);
 	expect_error("[\"/\", 1, 0]", "division by zero");
-	expect_error("[\"+\", [\"stat\", \"ksm_pages_shared\"], 1]", "absent value (ksm_pages_shared)");
+	expect_error("[\"+\", [\"stat\", \"ksm_pages_shared\"], 1]",
+		     "absent value (ksm_pages_shared)");
 	expect_error("[\"<\", null, 1]", "'<' got an absent value");
 	expect_error("[\"max\", 1, null]", "'max' got an absent value");
 	expect_error("[\"abs\", null]", "'abs' got an absent value");
 	expect_error("[\"-\", null]", "'-' got an absent value");
-	expect_error("[\"and\", 0, [\"/\", 1, 0]]", "division by zero"); /* every operand */
+	expect_error("[\"and\", 0, [\"/\", 1, 0]]",
+		     "division by zero"); /* every operand */
 	expect_error("[\"or\", 1, [\"<\", null, 0]]", "absent");
 	expect_error("null", "absent value");
 	expect_error("1e300", "out of range");
 	expect_error("-1e19", "out of range");
 	expect_error("[\"*\", 1e308, 10]", "out of range"); /* inf */
-	expect_error("[\"-\", [\"*\", 1e308, 10], [\"*\", 1e308, 10]]", "not a number");
+	expect_error("[\"-\", [\"*\", 1e308, 10], [\"*\", 1e308, 10]]",
+		     "not a number");
 	expect_error("[\"stat\", \"ksm_pages_shared\"]", "absent");
 }
 
@@ -301,7 +340,8 @@ static struct plan *run_text(const char *a, const char *b)
 		return NULL;
 	}
 	p = run(ps);
-	/* The plan's reasons borrow from the set: keep it until the next call. */
+	/* The plan's reasons borrow from the set: keep it until the next call.
+	 */
 	policy_set_free(kept);
 	kept = ps;
 	return p;
@@ -316,65 +356,85 @@ static void test_guests(void)
 {
 	struct plan *p;
 
-	p = run_text("{\"guest\": [{\"rule\": \"r\", \"do\": ["
-		     "{\"if\": [\"glob\", \"db-*\"], \"then\": [{\"set\": \"balloon_target\", \"to\": 1}],"
-		     " \"else\": [{\"set\": \"balloon_target\", \"to\": [\"if\", [\"==\", [\"name\"], [\"str\", \"web-1\"]], 2, 3]}]}]}]}",
-		     NULL);
+	p = run_text(
+	    "{\"guest\": [{\"rule\": \"r\", \"do\": ["
+	    "{\"if\": [\"glob\", \"db-*\"], \"then\": [{\"set\": "
+	    "\"balloon_target\", \"to\": 1}],"
+	    " \"else\": [{\"set\": \"balloon_target\", \"to\": [\"if\", "
+	    "[\"==\", [\"name\"], [\"str\", \"web-1\"]], 2, 3]}]}]}]}",
+	    NULL);
 	T_OK(p && target(p, 0) == 2 && target(p, 1) == 1 && target(p, 2) == 3,
 	     "name, str and glob select guests");
 	plan_free(p);
 
 	p = run_text("{\"guest\": [{\"rule\": \"r\", \"do\": ["
-		     "{\"set\": \"balloon_target\", \"to\": [\"avg\", \"balloon_cur\"]}]}]}",
+		     "{\"set\": \"balloon_target\", \"to\": [\"avg\", "
+		     "\"balloon_cur\"]}]}]}",
 		     NULL);
 	T_OK(p && target(p, 0) == 15 && target(p, 1) == 5 && target(p, 2) == 0,
 	     "avg per guest (empty history: 0.0)");
 	plan_free(p);
 
 	/* Error isolation: web-1 has no mem_unused, db-7 divides by zero. */
-	p = run_text("{\"host\": [{\"rule\": \"h\", \"do\": [{\"set\": \"ksm_run\", \"to\": 1}]}],"
-		     " \"guest\": [{\"rule\": \"r\", \"do\": ["
-		     "{\"set\": \"balloon_target\", \"to\": 5},"
-		     "{\"if\": [\"glob\", \"web-*\"], \"then\": [{\"set\": \"balloon_target\", \"to\": [\"stat\", \"mem_unused\"]}]},"
-		     "{\"if\": [\"glob\", \"db-*\"], \"then\": [{\"let\": {\"z\": [\"/\", 1, 0]}}]}]}]}",
-		     NULL);
+	p = run_text(
+	    "{\"host\": [{\"rule\": \"h\", \"do\": [{\"set\": \"ksm_run\", "
+	    "\"to\": 1}]}],"
+	    " \"guest\": [{\"rule\": \"r\", \"do\": ["
+	    "{\"set\": \"balloon_target\", \"to\": 5},"
+	    "{\"if\": [\"glob\", \"web-*\"], \"then\": [{\"set\": "
+	    "\"balloon_target\", \"to\": [\"stat\", \"mem_unused\"]}]},"
+	    "{\"if\": [\"glob\", \"db-*\"], \"then\": [{\"let\": {\"z\": "
+	    "[\"/\", 1, 0]}}]}]}]}",
+	    NULL);
 	T_OK(p && p->guests[0].error && !p->guests[0].ctl[0].set &&
-		     strstr(p->guests[0].error, "10-a/r: control set to an absent value at $.guest[0].do[1].then[0].to"),
+		 strstr(p->guests[0].error,
+			"10-a/r: control set to an absent value at "
+			"$.guest[0].do[1].then[0].to"),
 	     "guest error skips that guest: %s", p ? p->guests[0].error : "");
-	T_OK(p && p->guests[1].error && strstr(p->guests[1].error, "division by zero") &&
-		     !p->guests[1].ctl[0].set,
+	T_OK(p && p->guests[1].error &&
+		 strstr(p->guests[1].error, "division by zero") &&
+		 !p->guests[1].ctl[0].set,
 	     "an error after a set drops the guest's earlier controls too");
 	T_OK(p && !p->guests[2].error && target(p, 2) == 5 && p->host[0].set &&
-		     !p->host_error,
+		 !p->host_error,
 	     "other guests and the host keep their controls");
 	plan_free(p);
 
 	/* Host error: host controls and signals dropped, guests reading host
 	 * variables fail, the others do not. */
-	p = run_text("{\"host\": [{\"rule\": \"h\", \"do\": [{\"set\": \"ksm_run\", \"to\": 1},"
-		     " {\"set\": \"emergency\", \"to\": 1},"
-		     " {\"let\": {\"hv\": [\"/\", 1, [\"stat\", \"ksm_run\"]]}}]}],"
-		     " \"guest\": [{\"rule\": \"r\", \"do\": ["
-		     "{\"if\": [\"glob\", \"web-*\"], \"then\": [{\"set\": \"balloon_target\", \"to\": \"hv\"}],"
-		     " \"else\": [{\"set\": \"balloon_target\", \"to\": 3}]}]}]}",
-		     NULL);
+	p = run_text(
+	    "{\"host\": [{\"rule\": \"h\", \"do\": [{\"set\": \"ksm_run\", "
+	    "\"to\": 1},"
+	    " {\"set\": \"emergency\", \"to\": 1},"
+	    " {\"let\": {\"hv\": [\"/\", 1, [\"stat\", \"ksm_run\"]]}}]}],"
+	    " \"guest\": [{\"rule\": \"r\", \"do\": ["
+	    "{\"if\": [\"glob\", \"web-*\"], \"then\": [{\"set\": "
+	    "\"balloon_target\", \"to\": \"hv\"}],"
+	    " \"else\": [{\"set\": \"balloon_target\", \"to\": 3}]}]}]}",
+	    NULL);
 	T_OK(p && p->host_error && !p->host[0].set && !p->signal[0].set &&
-		     strstr(p->host_error, "10-a/h: '/' got an absent value (ksm_run)"),
+		 strstr(p->host_error,
+			"10-a/h: '/' got an absent value (ksm_run)"),
 	     "host error drops host controls and signals: %s",
 	     p && p->host_error ? p->host_error : "");
-	T_OK(p && p->guests[0].error && strstr(p->guests[0].error, "host variable 'hv' was not computed"),
-	     "a guest reading a host variable the host failed to compute fails");
+	T_OK(
+	    p && p->guests[0].error &&
+		strstr(p->guests[0].error,
+		       "host variable 'hv' was not computed"),
+	    "a guest reading a host variable the host failed to compute fails");
 	T_OK(p && target(p, 1) == 3 && !p->guests[1].error,
 	     "guests not reading it are unaffected");
 	plan_free(p);
 
 	/* stop ends the rule for this entity only; the next rule runs. */
-	p = run_text("{\"guest\": [{\"rule\": \"r\", \"do\": ["
-		     "{\"set\": \"balloon_target\", \"to\": 1},"
-		     "{\"if\": [\"glob\", \"web-*\"], \"then\": [{\"stop\": \"web\"}]},"
-		     "{\"set\": \"balloon_target\", \"to\": 2}]},"
-		     " {\"rule\": \"s\", \"do\": [{\"if\": [\"glob\", \"db-*\"], \"then\": [{\"set\": \"balloon_target\", \"to\": 9}]}]}]}",
-		     NULL);
+	p = run_text(
+	    "{\"guest\": [{\"rule\": \"r\", \"do\": ["
+	    "{\"set\": \"balloon_target\", \"to\": 1},"
+	    "{\"if\": [\"glob\", \"web-*\"], \"then\": [{\"stop\": \"web\"}]},"
+	    "{\"set\": \"balloon_target\", \"to\": 2}]},"
+	    " {\"rule\": \"s\", \"do\": [{\"if\": [\"glob\", \"db-*\"], "
+	    "\"then\": [{\"set\": \"balloon_target\", \"to\": 9}]}]}]}",
+	    NULL);
 	T_OK(p && target(p, 0) == 1 && target(p, 1) == 9 && target(p, 2) == 2,
 	     "stop ends the current rule; later rules still run");
 	plan_free(p);
@@ -390,12 +450,18 @@ static void test_composition(void)
 	char *s;
 
 	/* Last write wins across policies; a later define overrides. */
-	ps = load2("{\"defines\": {\"k\": 1}, \"parameters\": {\"pp\": {\"default\": 4}},"
-		   " \"host\": [{\"rule\": \"first\", \"do\": [{\"let\": {\"hk\": [\"+\", \"k\", \"pp\"]}},"
-		   " {\"set\": \"ksm_run\", \"to\": \"k\"}, {\"set\": \"ksm_pages_to_scan\", \"to\": \"hk\"}]}]}",
-		   "{\"defines\": {\"k\": 2}, \"parameters\": {\"pp\": {\"default\": true}},"
-		   " \"host\": [{\"rule\": \"second\", \"do\": [{\"set\": \"ksm_run\", \"to\": [\"*\", 10, \"hk\"]}]}],"
-		   " \"guest\": [{\"rule\": \"g\", \"do\": [{\"set\": \"balloon_target\", \"to\": \"hk\"}]}]}",
+	ps = load2("{\"defines\": {\"k\": 1}, \"parameters\": {\"pp\": "
+		   "{\"default\": 4}},"
+		   " \"host\": [{\"rule\": \"first\", \"do\": [{\"let\": "
+		   "{\"hk\": [\"+\", \"k\", \"pp\"]}},"
+		   " {\"set\": \"ksm_run\", \"to\": \"k\"}, {\"set\": "
+		   "\"ksm_pages_to_scan\", \"to\": \"hk\"}]}]}",
+		   "{\"defines\": {\"k\": 2}, \"parameters\": {\"pp\": "
+		   "{\"default\": true}},"
+		   " \"host\": [{\"rule\": \"second\", \"do\": [{\"set\": "
+		   "\"ksm_run\", \"to\": [\"*\", 10, \"hk\"]}]}],"
+		   " \"guest\": [{\"rule\": \"g\", \"do\": [{\"set\": "
+		   "\"balloon_target\", \"to\": \"hk\"}]}]}",
 		   &err);
 	if (!T_OK(ps, "two policies load (%s)", err.message))
 		return;
@@ -403,21 +469,29 @@ static void test_composition(void)
 		 "a later policy overrides a parameter default");
 	p = run(ps);
 	T_EQ_INT(p->host[HC_KSM_PAGES_TO_SCAN].value, 3,
-		 "a later define overrides an earlier one, even where the earlier policy reads it");
+		 "a later define overrides an earlier one, even where the "
+		 "earlier policy reads it");
 	T_EQ_INT(p->host[HC_KSM_RUN].value, 30,
 		 "last write wins; host variables reach later policies");
-	T_EQ_STR(p->host[HC_KSM_RUN].reason.policy, "20-b", "reason names the last writer");
+	T_EQ_STR(p->host[HC_KSM_RUN].reason.policy, "20-b",
+		 "reason names the last writer");
 	T_EQ_INT(target(p, 1), 3, "host variables reach guest rules");
 	plan_reason_format(&p->host[HC_KSM_RUN].reason, buf, sizeof(buf));
 	T_EQ_STR(buf, "20-b/second: hk=3", "reason text");
 	j = plan_to_json(p);
 	s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
-	T_EQ_STR(s, "{\"errors\":{\"guests\":{}},\"guests\":{\"db-7\":{\"balloon_target\":3},"
-		    "\"empty\":{\"balloon_target\":3},\"web-1\":{\"balloon_target\":3}},"
-		    "\"host\":{\"ksm_pages_to_scan\":3,\"ksm_run\":30},"
-		    "\"reasons\":{\"guests\":{\"db-7\":{\"balloon_target\":\"20-b/g: hk=3\"},"
-		    "\"empty\":{\"balloon_target\":\"20-b/g: hk=3\"},\"web-1\":{\"balloon_target\":\"20-b/g: hk=3\"}},"
-		    "\"host\":{\"ksm_pages_to_scan\":\"10-a/first: hk=3\",\"ksm_run\":\"20-b/second: hk=3\"}}}",
+	T_EQ_STR(s,
+		 "{\"errors\":{\"guests\":{}},\"guests\":{\"db-7\":{\"balloon_"
+		 "target\":3},"
+		 "\"empty\":{\"balloon_target\":3},\"web-1\":{\"balloon_"
+		 "target\":3}},"
+		 "\"host\":{\"ksm_pages_to_scan\":3,\"ksm_run\":30},"
+		 "\"reasons\":{\"guests\":{\"db-7\":{\"balloon_target\":\"20-b/"
+		 "g: hk=3\"},"
+		 "\"empty\":{\"balloon_target\":\"20-b/g: "
+		 "hk=3\"},\"web-1\":{\"balloon_target\":\"20-b/g: hk=3\"}},"
+		 "\"host\":{\"ksm_pages_to_scan\":\"10-a/first: "
+		 "hk=3\",\"ksm_run\":\"20-b/second: hk=3\"}}}",
 		 "plan JSON");
 	free(s);
 	json_decref(j);
@@ -436,22 +510,32 @@ static void test_composition(void)
 	policy_set_free(ps);
 
 	/* A host variable whose rule stopped before computing it. */
-	p = run_text("{\"host\": [{\"rule\": \"h\", \"do\": [{\"stop\": \"early\"}, {\"let\": {\"late\": 1}}]},"
-		     " {\"rule\": \"h2\", \"do\": [{\"set\": \"ksm_run\", \"to\": \"late\"}]}]}",
+	p = run_text("{\"host\": [{\"rule\": \"h\", \"do\": [{\"stop\": "
+		     "\"early\"}, {\"let\": {\"late\": 1}}]},"
+		     " {\"rule\": \"h2\", \"do\": [{\"set\": \"ksm_run\", "
+		     "\"to\": \"late\"}]}]}",
 		     NULL);
-	T_OK(p && p->host_error && strstr(p->host_error, "'late' was not computed"),
+	T_OK(p && p->host_error &&
+		 strstr(p->host_error, "'late' was not computed"),
 	     "reading a host variable that was never computed is an error");
 	plan_free(p);
 
 	/* Signals and errors in the JSON. */
-	p = run_text("{\"host\": [{\"rule\": \"h\", \"do\": [{\"set\": \"emergency\", \"to\": 1}]}],"
-		     " \"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": \"balloon_target\", \"to\": [\"/\", 1, [\"-\", [\"stat\", \"balloon_cur\"], 5]]}]}]}",
+	p = run_text("{\"host\": [{\"rule\": \"h\", \"do\": [{\"set\": "
+		     "\"emergency\", \"to\": 1}]}],"
+		     " \"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": "
+		     "\"balloon_target\", \"to\": [\"/\", 1, [\"-\", "
+		     "[\"stat\", \"balloon_cur\"], 5]]}]}]}",
 		     NULL);
 	j = p ? plan_to_json(p) : NULL;
 	s = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
 	T_OK(s && strstr(s, "\"signals\":{\"emergency\":1}") &&
-		     strstr(s, "\"errors\":{\"guests\":{\"db-7\":\"10-a/r: division by zero at $.guest[0].do[0].to\",\"empty\":\"10-a/r: '-' got an absent value (balloon_cur) at $.guest[0].do[0].to[2]\"}}") &&
-		     strstr(s, "\"reasons\":{\"guests\":{\"web-1\""),
+		 strstr(s,
+			"\"errors\":{\"guests\":{\"db-7\":\"10-a/r: division "
+			"by zero at $.guest[0].do[0].to\",\"empty\":\"10-a/r: "
+			"'-' got an absent value (balloon_cur) at "
+			"$.guest[0].do[0].to[2]\"}}") &&
+		 strstr(s, "\"reasons\":{\"guests\":{\"web-1\""),
 	     "signals and errors in the plan JSON: %s", s ? s : "");
 	free(s);
 	json_decref(j);
@@ -477,21 +561,30 @@ static void test_cases(void)
 	struct evalcase *c;
 	const struct snapshot *s;
 
-	case_fails("{\"host\": {\"history\": [{\"mem_free\": 1, \"nope\": 2}]}}",
-		   "$.host.history[0].nope", "unknown host field 'nope'");
-	case_fails("{\"host\": {\"history\": []}, \"guests\": [{\"name\": \"g\", \"history\": [{\"balloon_cur\": \"x\"}]}]}",
+	case_fails(
+	    "{\"host\": {\"history\": [{\"mem_free\": 1, \"nope\": 2}]}}",
+	    "$.host.history[0].nope", "unknown host field 'nope'");
+	case_fails("{\"host\": {\"history\": []}, \"guests\": [{\"name\": "
+		   "\"g\", \"history\": [{\"balloon_cur\": \"x\"}]}]}",
 		   "$.guests[0].history[0].balloon_cur", "a number or null");
-	case_fails("{\"host\": {\"history\": []}, \"extra\": 1}", "$", "unknown key 'extra'");
-	case_fails("{\"host\": {\"history\": []}, \"params\": {\"p\": \"x\"}}", "$.params.p",
-		   "a number or a boolean");
-	case_fails("{\"host\": {\"history\": []}, \"guests\": [{\"name\": \"g\", \"history\": []}, {\"name\": \"g\", \"history\": []}]}",
-		   "$.guests[1]", "two guests are named 'g'");
+	case_fails("{\"host\": {\"history\": []}, \"extra\": 1}", "$",
+		   "unknown key 'extra'");
+	case_fails("{\"host\": {\"history\": []}, \"params\": {\"p\": \"x\"}}",
+		   "$.params.p", "a number or a boolean");
+	case_fails(
+	    "{\"host\": {\"history\": []}, \"guests\": [{\"name\": \"g\", "
+	    "\"history\": []}, {\"name\": \"g\", \"history\": []}]}",
+	    "$.guests[1]", "two guests are named 'g'");
 	case_fails("{}", "$", "needs \"host\"");
 	c = evalcase_parse("{\n \"host\": [", 12, &err);
 	T_OK(!c && err.line == 2 && strstr(err.message, "syntax"),
 	     "case syntax error has a line (%d:%d)", err.line, err.column);
-	c = evalcase_parse("{\"host\": {\"history\": [{\"mem_unused\": 1, \"mem_buffers\": 2, \"mem_cached\": 3}]}}",
-			   strlen("{\"host\": {\"history\": [{\"mem_unused\": 1, \"mem_buffers\": 2, \"mem_cached\": 3}]}}"), &err);
+	c = evalcase_parse(
+	    "{\"host\": {\"history\": [{\"mem_unused\": 1, \"mem_buffers\": 2, "
+	    "\"mem_cached\": 3}]}}",
+	    strlen("{\"host\": {\"history\": [{\"mem_unused\": 1, "
+		   "\"mem_buffers\": 2, \"mem_cached\": 3}]}}"),
+	    &err);
 	s = c ? evalcase_snapshot(c) : NULL;
 	T_OK(s && snap_latest(&s->host, HOST_FIELD_COUNT, HF_MEM_FREE) == 6,
 	     "an absent mem_free is derived");
@@ -500,10 +593,10 @@ static void test_cases(void)
 
 /* ---- the shipped examples ---- */
 
-static struct policy_set *load_shipped_with(const char *example,
-					    const char *as)
+static struct policy_set *load_shipped_with(const char *example, const char *as)
 {
-	static const char *const names[] = {"00-defines", "02-balloon", "03-ksm"};
+	static const char *const names[] = {"00-defines", "02-balloon",
+					    "03-ksm"};
 	struct policy_source src[4];
 	char *texts[4] = {0};
 	struct policy_error err;
@@ -521,7 +614,8 @@ static struct policy_set *load_shipped_with(const char *example,
 		if (i < 3)
 			snprintf(path, sizeof(path), "policies/%s.json", name);
 		else
-			snprintf(path, sizeof(path), "policies/examples/%s.json", example);
+			snprintf(path, sizeof(path),
+				 "policies/examples/%s.json", example);
 		f = fopen(path, "rb");
 		if (!f)
 			break;
@@ -536,8 +630,8 @@ static struct policy_set *load_shipped_with(const char *example,
 		n++;
 	}
 	ps = n == 4 || (n == 3 && strcmp(as, "02-balloon") == 0)
-		     ? policy_set_load(src, n, &err)
-		     : NULL;
+		 ? policy_set_load(src, n, &err)
+		 : NULL;
 	if (!ps)
 		printf("# %s: %s %s %s\n", example, err.policy, err.path,
 		       err.message);
@@ -549,13 +643,17 @@ static struct policy_set *load_shipped_with(const char *example,
 static void test_examples(void)
 {
 	const char *text =
-		"{\"params\": {\"balloonEnabled\": 1}, \"host\": {\"history\": [{\"mem_available\": 10000000,"
-		" \"mem_free\": 5000000, \"ksm_pages_shared\": 0, \"ksm_merge_across_nodes\": 1,"
-		" \"ksm_pages_to_scan\": 100, \"ksm_shareable\": 9000000}]},"
-		" \"guests\": [{\"name\": \"db-1\", \"history\": [{\"balloon_cur\": 2000000, \"balloon_max\": 4000000,"
-		" \"balloon_min\": 0, \"mem_unused\": 1200000}]},"
-		" {\"name\": \"web\", \"history\": [{\"balloon_cur\": 2000000, \"balloon_max\": 4000000,"
-		" \"balloon_min\": 0, \"mem_unused\": 1200000}]}]}";
+	    "{\"params\": {\"balloonEnabled\": 1}, \"host\": {\"history\": "
+	    "[{\"mem_available\": 10000000,"
+	    " \"mem_free\": 5000000, \"ksm_pages_shared\": 0, "
+	    "\"ksm_merge_across_nodes\": 1,"
+	    " \"ksm_pages_to_scan\": 100, \"ksm_shareable\": 9000000}]},"
+	    " \"guests\": [{\"name\": \"db-1\", \"history\": "
+	    "[{\"balloon_cur\": 2000000, \"balloon_max\": 4000000,"
+	    " \"balloon_min\": 0, \"mem_unused\": 1200000}]},"
+	    " {\"name\": \"web\", \"history\": [{\"balloon_cur\": 2000000, "
+	    "\"balloon_max\": 4000000,"
+	    " \"balloon_min\": 0, \"mem_unused\": 1200000}]}]}";
 	struct policy_error err;
 	struct evalcase *c = evalcase_parse(text, strlen(text), &err);
 	struct policy_set *ps;
@@ -578,7 +676,7 @@ static void test_examples(void)
 	ps = load_shipped_with("99-ksm-off", "99-ksm-off");
 	p = ps ? eval_run(ps, evalcase_snapshot(c)) : NULL;
 	T_OK(p && p->host[HC_KSM_RUN].set && p->host[HC_KSM_RUN].value == 0 &&
-		     target(p, 1) == 2100000,
+		 target(p, 1) == 2100000,
 	     "ksm-off example: ksm_run 0 although 03-ksm wants it on");
 	plan_free(p);
 	policy_set_free(ps);

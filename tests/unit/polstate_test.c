@@ -59,8 +59,8 @@ static void test_commit_point(void)
 	rc = statedir_write(tmp, "c", "new", 3, 0600, err, sizeof(err));
 	fail_dir_fsync = false;
 	text = read_text(tmp, "c");
-	T_OK(text && (rc < 0 ? strcmp(text, "old") == 0
-			     : strcmp(text, "new") == 0),
+	T_OK(text &&
+		 (rc < 0 ? strcmp(text, "old") == 0 : strcmp(text, "new") == 0),
 	     "a write whose directory fsync fails is reported as what the file "
 	     "holds (rc %d, \"%s\")",
 	     rc, text ? text : "(none)");

@@ -23,15 +23,15 @@
 struct fake {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	long status;	  /* answer */
-	int fail_first;	  /* this many requests get 503 first */
-	bool refuse;	  /* no answer at all */
-	bool hang;	  /* wait until the timeout, then no answer */
+	long status;	/* answer */
+	int fail_first; /* this many requests get 503 first */
+	bool refuse;	/* no answer at all */
+	bool hang;	/* wait until the timeout, then no answer */
 	int calls;
 	size_t max_batch;
 	size_t nseen;
-	double *seen;	  /* first value of each record, in order */
-	int *producer;	  /* plugin_instance of each record, as a number */
+	double *seen;  /* first value of each record, in order */
+	int *producer; /* plugin_instance of each record, as a number */
 	long last_timeout_ms;
 };
 
@@ -63,8 +63,8 @@ static bool wait_for(bool (*cond)(void *), void *arg, long ms)
 	return true;
 }
 
-static int fake_post(void *ctx, const char *body, size_t len,
-		     long timeout_ms, long *status)
+static int fake_post(void *ctx, const char *body, size_t len, long timeout_ms,
+		     long *status)
 {
 	struct fake *f = ctx;
 	struct wire_batch b;
@@ -111,7 +111,8 @@ static int fake_post(void *ctx, const char *body, size_t len,
 	if (b.n > f->max_batch)
 		f->max_batch = b.n;
 	for (size_t i = 0; i < b.n && f->nseen < MAX_SEEN; i++) {
-		f->seen[f->nseen] = wire_value_as_double(&b.records[i].values[0]);
+		f->seen[f->nseen] =
+		    wire_value_as_double(&b.records[i].values[0]);
 		f->producer[f->nseen] = atoi(b.records[i].plugin_instance);
 		f->nseen++;
 	}
@@ -142,13 +143,13 @@ static void fake_fini(struct fake *f)
 static struct sender_config config(struct fake *f, size_t batch, size_t limit)
 {
 	return (struct sender_config){
-		.socket_path = "/nonexistent/momd.sock",
-		.batch_size = batch,
-		.queue_limit = limit,
-		.timeout_ms = 2000,
-		.interval_ms = 60000, /* linger 1 s: flushes must not wait */
-		.backoff_max_ms = 40,
-		.transport = {fake_post, f},
+	    .socket_path = "/nonexistent/momd.sock",
+	    .batch_size = batch,
+	    .queue_limit = limit,
+	    .timeout_ms = 2000,
+	    .interval_ms = 60000, /* linger 1 s: flushes must not wait */
+	    .backoff_max_ms = 40,
+	    .transport = {fake_post, f},
 	};
 }
 
@@ -177,8 +178,8 @@ static struct sender_stats stats(struct sender *s)
 /* Conservation: every record accepted is accounted for exactly once. */
 static bool balanced(const struct sender_stats *st)
 {
-	return st->enqueued ==
-	       st->sent + st->rejected + st->dropped + st->queued + st->in_flight;
+	return st->enqueued == st->sent + st->rejected + st->dropped +
+				   st->queued + st->in_flight;
 }
 
 static void test_config(void)
@@ -522,7 +523,8 @@ static void test_drain(void)
 	for (int i = 0; i < 100; i++)
 		sender_enqueue(s, &r);
 	sender_stop(s, 2000);
-	T_EQ_INT(stats(s).sent, 100, "stop drains the queue to a live receiver");
+	T_EQ_INT(stats(s).sent, 100,
+		 "stop drains the queue to a live receiver");
 	T_EQ_INT(f.nseen, 100, "drain: receiver saw 100");
 	sender_free(s);
 	fake_fini(&f);
@@ -588,7 +590,8 @@ static void test_url_loopback(void)
 		T_OK(sender_url_loopback(good[i]), "loopback URL %s accepted",
 		     good[i]);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		T_OK(!sender_url_loopback(bad[i]), "URL \"%s\" refused", bad[i]);
+		T_OK(!sender_url_loopback(bad[i]), "URL \"%s\" refused",
+		     bad[i]);
 }
 
 int main(void)

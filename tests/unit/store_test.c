@@ -163,8 +163,8 @@ static void test_expiry_and_many(void)
 	s = store_snapshot_get(ss);
 	T_EQ_INT(s->nguests, 500, "snapshot lists the remaining guests");
 	for (size_t i = 1; i < s->nguests; i++)
-		sorted = sorted && strcmp(s->guests[i - 1].name,
-					  s->guests[i].name) < 0;
+		sorted = sorted &&
+			 strcmp(s->guests[i - 1].name, s->guests[i].name) < 0;
 	T_OK(sorted, "guests are in name order");
 	store_snapshot_free(ss);
 	store_free(st);
@@ -185,8 +185,7 @@ static void test_params_copied(void)
 	store_free(st);
 }
 
-static void count_stale(const char *name, int64_t age_ms, bool stale,
-			void *arg)
+static void count_stale(const char *name, int64_t age_ms, bool stale, void *arg)
 {
 	if (stale && strcmp(name, "old") == 0)
 		*(int64_t *)arg = age_ms;

@@ -46,33 +46,33 @@ t_check(bool cond, const char *file, int line, const char *fmt, ...)
 
 #define T_OK(cond, ...) t_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
-#define T_EQ_INT(got, want, what)                                             \
-	do {                                                                  \
-		intmax_t g_ = (intmax_t)(got), w_ = (intmax_t)(want);         \
-		if (!T_OK(g_ == w_, "%s", what))                              \
-			printf("#   got %jd, want %jd\n", g_, w_);            \
+#define T_EQ_INT(got, want, what)                                              \
+	do {                                                                   \
+		intmax_t g_ = (intmax_t)(got), w_ = (intmax_t)(want);          \
+		if (!T_OK(g_ == w_, "%s", what))                               \
+			printf("#   got %jd, want %jd\n", g_, w_);             \
 	} while (0)
 
-#define T_EQ_DBL(got, want, what)                                             \
-	do {                                                                  \
-		double g_ = (got), w_ = (want);                               \
-		if (!T_OK(g_ == w_ || (isnan(g_) && isnan(w_)), "%s", what))  \
-			printf("#   got %.17g, want %.17g\n", g_, w_);        \
+#define T_EQ_DBL(got, want, what)                                              \
+	do {                                                                   \
+		double g_ = (got), w_ = (want);                                \
+		if (!T_OK(g_ == w_ || (isnan(g_) && isnan(w_)), "%s", what))   \
+			printf("#   got %.17g, want %.17g\n", g_, w_);         \
 	} while (0)
 
-#define T_EQ_STR(got, want, what)                                             \
-	do {                                                                  \
-		const char *g_ = (got), *w_ = (want);                         \
-		bool e_ = (g_ && w_) ? strcmp(g_, w_) == 0 : g_ == w_;        \
-		if (!T_OK(e_, "%s", what))                                    \
-			printf("#   got \"%s\", want \"%s\"\n",               \
-			       g_ ? g_ : "(null)", w_ ? w_ : "(null)");       \
+#define T_EQ_STR(got, want, what)                                              \
+	do {                                                                   \
+		const char *g_ = (got), *w_ = (want);                          \
+		bool e_ = (g_ && w_) ? strcmp(g_, w_) == 0 : g_ == w_;         \
+		if (!T_OK(e_, "%s", what))                                     \
+			printf("#   got \"%s\", want \"%s\"\n",                \
+			       g_ ? g_ : "(null)", w_ ? w_ : "(null)");        \
 	} while (0)
 
-#define T_SKIP(why)                                                           \
-	do {                                                                  \
-		t_count++;                                                    \
-		printf("ok %d # SKIP %s\n", t_count, why);                    \
+#define T_SKIP(why)                                                            \
+	do {                                                                   \
+		t_count++;                                                     \
+		printf("ok %d # SKIP %s\n", t_count, why);                     \
 	} while (0)
 
 static inline int t_done(void)

@@ -78,11 +78,12 @@ static void test_ballooning_disabled(void)
 	T_OK(!vdsm_dom_ballooning_disabled(NULL), "no metadata: enabled");
 	T_OK(!vdsm_dom_ballooning_disabled("<ballooningEnabled>false"),
 	     "text that runs to the end of the string is not read past it");
-	T_OK(!vdsm_dom_ballooning_disabled(
-		 "<ovirt-vm:vm xmlns:ovirt-vm='" VDSM_DOM_NS "'>"
-		 "<ovirt-vm:ballooningEnabled>false</ovirt-vm:ballooningEnabled>"
-		 "</ovirt-vm:vm>"),
-	     "a namespaced element is not libvirt's metadata output");
+	T_OK(
+	    !vdsm_dom_ballooning_disabled(
+		"<ovirt-vm:vm xmlns:ovirt-vm='" VDSM_DOM_NS "'>"
+		"<ovirt-vm:ballooningEnabled>false</ovirt-vm:ballooningEnabled>"
+		"</ovirt-vm:vm>"),
+	    "a namespaced element is not libvirt's metadata output");
 }
 
 #define DOM_HEAD(name)                                                         \

@@ -101,10 +101,10 @@ static size_t basic_records(struct wire_record *r)
 {
 	size_t n = 0;
 
-	r[n++] = gauge(1732608000.25, 1, "testhost", "", "memory", "total",
-		       1024);
-	r[n++] = gauge(1732608000.25, 10, "hv01", "guest1", "memory",
-		       "actual", 536870912);
+	r[n++] =
+	    gauge(1732608000.25, 1, "testhost", "", "memory", "total", 1024);
+	r[n++] = gauge(1732608000.25, 10, "hv01", "guest1", "memory", "actual",
+		       536870912);
 	r[n++] = two(1732608000.25, 10, "hv01", "guest1", "ps_pagefaults",
 		     "minflt", 18231, "majflt", 4);
 	r[n++] = gauge(1732608001.1, 2.5, "hv01", "", "gauge", "frac", 0.1);
@@ -168,8 +168,8 @@ static void diff_bytes(const char *got, size_t glen, const char *want,
 		i++;
 	printf("#   lengths %zu vs %zu, first difference at byte %zu\n", glen,
 	       wlen, i);
-	printf("#   got:  %.60s\n#   want: %.60s\n", got + (i > 20 ? i - 20 : 0),
-	       want + (i > 20 ? i - 20 : 0));
+	printf("#   got:  %.60s\n#   want: %.60s\n",
+	       got + (i > 20 ? i - 20 : 0), want + (i > 20 ? i - 20 : 0));
 }
 
 static void test_fixture(const char *name, size_t (*make)(struct wire_record *))
@@ -233,7 +233,8 @@ static void test_decode_fields(void)
 	T_EQ_INT(batch.records[9].values[0].v.derive, -42, "negative derive");
 	T_OK(batch.records[10].values[0].v.counter == UINT64_MAX,
 	     "counter 2^64-1 survives");
-	T_EQ_INT(batch.records[10].values[0].type, WIRE_COUNTER, "counter type");
+	T_EQ_INT(batch.records[10].values[0].type, WIRE_COUNTER,
+		 "counter type");
 	T_EQ_INT(batch.records[11].values[0].type, WIRE_ABSOLUTE,
 		 "absolute type");
 	T_EQ_INT(batch.records[12].values[0].v.derive, INT64_MAX, "derive max");
@@ -262,8 +263,8 @@ static void test_round_trip(void)
 	name[sizeof(name) - 1] = '\0';
 	in[0] = gauge(1.5, 0, "h", "", "memory", "free", 4096);
 	in[1] = gauge(1e9, 60, name, name, name, name, -1.5e300);
-	in[2] = two(0, 1, "é", "ü", "if_octets", "rx", INT64_MIN, "tx",
-		    INT64_MAX);
+	in[2] =
+	    two(0, 1, "é", "ü", "if_octets", "rx", INT64_MIN, "tx", INT64_MAX);
 	in[3] = one(2, "counter", "", WIRE_COUNTER, UINT64_MAX - 1);
 	in[3].nvalues = WIRE_VALUES_MAX;
 	for (size_t i = 1; i < WIRE_VALUES_MAX; i++) {
@@ -295,14 +296,13 @@ static void test_round_trip(void)
 		       !strcmp(x->type, y->type) &&
 		       !strcmp(x->type_instance, y->type_instance);
 		for (size_t j = 0; same && j < x->nvalues; j++) {
-			same = x->values[j].type == y->values[j].type &&
-			       !strcmp(x->values[j].dsname,
-				       y->values[j].dsname) &&
-			       (x->values[j].type == WIRE_GAUGE
-					? x->values[j].v.gauge ==
-						  y->values[j].v.gauge
-					: x->values[j].v.counter ==
-						  y->values[j].v.counter);
+			same =
+			    x->values[j].type == y->values[j].type &&
+			    !strcmp(x->values[j].dsname, y->values[j].dsname) &&
+			    (x->values[j].type == WIRE_GAUGE
+				 ? x->values[j].v.gauge == y->values[j].v.gauge
+				 : x->values[j].v.counter ==
+				       y->values[j].v.counter);
 		}
 	}
 	T_OK(same, "round trip: every field survives");
@@ -358,10 +358,10 @@ static void test_buf(void)
 }
 
 /* A valid record with one key replaced: KEY is spliced in as given. */
-#define REC(values, dstypes, dsnames, time, interval, rest)                   \
+#define REC(values, dstypes, dsnames, time, interval, rest)                    \
 	"{\"values\":" values ",\"dstypes\":" dstypes ",\"dsnames\":" dsnames  \
-	",\"time\":" time ",\"interval\":" interval                           \
-	",\"host\":\"h\",\"plugin\":\"p\",\"plugin_instance\":\"\","          \
+	",\"time\":" time ",\"interval\":" interval                            \
+	",\"host\":\"h\",\"plugin\":\"p\",\"plugin_instance\":\"\","           \
 	"\"type\":\"t\",\"type_instance\":\"\"" rest "}"
 #define GOOD REC("[1]", "[\"gauge\"]", "[\"value\"]", "1.000", "1.000", "")
 
@@ -374,115 +374,124 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{"empty body", "", -1, "", 1, 1},
-	{"not an array", "{}", -1, "", 0, 0},
-	{"a bare number", "42", -1, "", 1, 1},
-	{"record not an object", "[" GOOD ",[1]]", 1, "", 0, 0},
-	{"record is a string", "[\"x\"]", 0, "", 0, 0},
-	{"syntax error line/column", "[" GOOD ",\n  {\"values\" [1]}]", 1,
-	 "values", 2, 13},
-	{"trailing garbage", "[" GOOD "] x", -1, "", 1,
-	 (int)sizeof("[" GOOD "] ")},
-	{"unterminated array", "[" GOOD, -1, "", 1, (int)sizeof("[" GOOD)},
-	{"collectd empty meta", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]",
-					 "1.000", "1.000", ",\"meta\":") "]",
-	 0, "meta", 1,
-	 (int)sizeof("[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1.000",
-			     "1.000", ",\"meta\":")) - 1},
-	{"meta not an object", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]",
-				       "1.000", "1.000", ",\"meta\":[]") "]",
-	 0, "meta", 0, 0},
-	{"missing host", "[" GOOD ",{\"values\":[1],\"dstypes\":[\"gauge\"],"
-			 "\"dsnames\":[\"value\"],\"time\":1,\"interval\":1,"
-			 "\"plugin\":\"p\",\"plugin_instance\":\"\","
-			 "\"type\":\"t\",\"type_instance\":\"\"}]",
-	 1, "host", 0, 0},
-	{"empty object", "[" GOOD "," GOOD ",{}]", 2, "values", 0, 0},
-	{"unknown key", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1", "1",
-				 ",\"colour\":\"red\"") "]",
-	 0, "colour", 0, 0},
-	{"duplicate key", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1",
-				   "1", ",\"host\":\"h2\"") "]",
-	 0, "host", 0, 0},
-	{"values not an array", "[" REC("1", "[\"gauge\"]", "[\"value\"]", "1",
-					"1", "") "]",
-	 0, "values", 0, 0},
-	{"value is a string", "[" REC("[\"1\"]", "[\"gauge\"]", "[\"value\"]",
-				      "1", "1", "") "]",
-	 0, "values", 0, 0},
-	{"values empty", "[" REC("[]", "[]", "[]", "1", "1", "") "]", 0,
-	 "values", 0, 0},
-	{"too many values", "[" REC("[1,2,3,4,5,6,7,8,9]", "[\"gauge\"]",
-				    "[\"value\"]", "1", "1", "") "]",
-	 0, "values", 0, 0},
-	{"fewer dstypes", "[" REC("[1,2]", "[\"gauge\"]", "[\"a\",\"b\"]", "1",
-				  "1", "") "]",
-	 0, "dstypes", 0, 0},
-	{"more dsnames", "[" REC("[1]", "[\"gauge\"]", "[\"a\",\"b\"]", "1",
-				 "1", "") "]",
-	 0, "dsnames", 0, 0},
-	{"unknown dstype", "[" GOOD "," REC("[1]", "[\"gauges\"]",
-					    "[\"value\"]", "1", "1", "") "]",
-	 1, "dstypes", 0, 0},
-	{"dstype not a string", "[" REC("[1]", "[1]", "[\"value\"]", "1", "1",
-					"") "]",
-	 0, "dstypes", 0, 0},
-	{"dsname not a string", "[" REC("[1]", "[\"gauge\"]", "[null]", "1",
-					"1", "") "]",
-	 0, "dsnames", 0, 0},
-	{"null derive", "[" REC("[null]", "[\"derive\"]", "[\"value\"]", "1",
-				"1", "") "]",
-	 0, "values", 0, 0},
-	{"fractional derive", "[" REC("[1.5]", "[\"derive\"]", "[\"value\"]",
-				      "1", "1", "") "]",
-	 0, "values", 0, 0},
-	{"derive out of range", "[" REC("[9223372036854775808]", "[\"derive\"]",
-					"[\"value\"]", "1", "1", "") "]",
-	 0, "values", 0, 0},
-	{"counter out of range", "[" REC("[18446744073709551616]",
-					 "[\"counter\"]", "[\"value\"]", "1",
-					 "1", "") "]",
-	 0, "values", 0, 0},
-	{"negative counter", "[" REC("[-1]", "[\"counter\"]", "[\"value\"]",
-				     "1", "1", "") "]",
-	 0, "values", 0, 0},
-	{"negative absolute", "[" REC("[-0]", "[\"absolute\"]", "[\"value\"]",
-				      "1", "1", "") "]",
-	 0, "values", 0, 0},
-	{"infinite gauge", "[" REC("[1e999]", "[\"gauge\"]", "[\"value\"]",
-				   "1", "1", "") "]",
-	 0, "values", 0, 0},
-	{"NaN literal", "[" REC("[NaN]", "[\"gauge\"]", "[\"value\"]", "1",
-				"1", "") "]",
-	 0, "values", 1, (int)sizeof("[{\"values\":[")},
-	{"infinite time", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1e400",
-				  "1", "") "]",
-	 0, "time", 0, 0},
-	{"time is a string", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]",
-				     "\"1\"", "1", "") "]",
-	 0, "time", 0, 0},
-	{"null time", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "null", "1",
-			      "") "]",
-	 0, "time", 0, 0},
-	{"negative interval", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1",
-				      "-1", "") "]",
-	 0, "interval", 0, 0},
-	{"host is a number", "[{\"host\":1}]", 0, "host", 0, 0},
-	{"leading zero", "[" REC("[01]", "[\"gauge\"]", "[\"value\"]", "1",
-				 "1", "") "]",
-	 0, "values", 1, (int)sizeof("[{\"values\":[0")},
-	{"raw control character", "[{\"host\":\"a\tb\"}]", 0, "host", 1, 12},
-	{"bad escape", "[{\"host\":\"a\\qb\"}]", 0, "host", 1, 13},
-	{"\\u0000", "[{\"host\":\"a\\u0000\"}]", 0, "host", 1, 18},
-	{"lone surrogate", "[{\"host\":\"\\ud800x\"}]", 0, "host", 1, 17},
-	{"invalid UTF-8", "[{\"host\":\"\xc3\x28\"}]", 0, "host", 1, 11},
-	{"overlong UTF-8", "[{\"host\":\"\xc0\xaf\"}]", 0, "host", 1, 11},
-	{"deep meta", "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1", "1",
-			      ",\"meta\":{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]"
-			      "]]]]]]]]]]}") "]",
-	 0, "meta", 1, 0 /* any column */},
-	{"deep body", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
-	 0, "", 1, 0},
+    {"empty body", "", -1, "", 1, 1},
+    {"not an array", "{}", -1, "", 0, 0},
+    {"a bare number", "42", -1, "", 1, 1},
+    {"record not an object", "[" GOOD ",[1]]", 1, "", 0, 0},
+    {"record is a string", "[\"x\"]", 0, "", 0, 0},
+    {"syntax error line/column", "[" GOOD ",\n  {\"values\" [1]}]", 1, "values",
+     2, 13},
+    {"trailing garbage", "[" GOOD "] x", -1, "", 1, (int)sizeof("[" GOOD "] ")},
+    {"unterminated array", "[" GOOD, -1, "", 1, (int)sizeof("[" GOOD)},
+    {"collectd empty meta",
+     "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1.000", "1.000",
+	     ",\"meta\":") "]",
+     0, "meta", 1,
+     (int)sizeof("[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1.000", "1.000",
+			 ",\"meta\":")) -
+	 1},
+    {"meta not an object",
+     "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1.000", "1.000",
+	     ",\"meta\":[]") "]",
+     0, "meta", 0, 0},
+    {"missing host",
+     "[" GOOD ",{\"values\":[1],\"dstypes\":[\"gauge\"],"
+     "\"dsnames\":[\"value\"],\"time\":1,\"interval\":1,"
+     "\"plugin\":\"p\",\"plugin_instance\":\"\","
+     "\"type\":\"t\",\"type_instance\":\"\"}]",
+     1, "host", 0, 0},
+    {"empty object", "[" GOOD "," GOOD ",{}]", 2, "values", 0, 0},
+    {"unknown key",
+     "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1", "1",
+	     ",\"colour\":\"red\"") "]",
+     0, "colour", 0, 0},
+    {"duplicate key",
+     "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1", "1",
+	     ",\"host\":\"h2\"") "]",
+     0, "host", 0, 0},
+    {"values not an array",
+     "[" REC("1", "[\"gauge\"]", "[\"value\"]", "1", "1", "") "]", 0, "values",
+     0, 0},
+    {"value is a string",
+     "[" REC("[\"1\"]", "[\"gauge\"]", "[\"value\"]", "1", "1", "") "]", 0,
+     "values", 0, 0},
+    {"values empty", "[" REC("[]", "[]", "[]", "1", "1", "") "]", 0, "values",
+     0, 0},
+    {"too many values",
+     "[" REC("[1,2,3,4,5,6,7,8,9]", "[\"gauge\"]", "[\"value\"]", "1", "1",
+	     "") "]",
+     0, "values", 0, 0},
+    {"fewer dstypes",
+     "[" REC("[1,2]", "[\"gauge\"]", "[\"a\",\"b\"]", "1", "1", "") "]", 0,
+     "dstypes", 0, 0},
+    {"more dsnames",
+     "[" REC("[1]", "[\"gauge\"]", "[\"a\",\"b\"]", "1", "1", "") "]", 0,
+     "dsnames", 0, 0},
+    {"unknown dstype",
+     "[" GOOD "," REC("[1]", "[\"gauges\"]", "[\"value\"]", "1", "1", "") "]",
+     1, "dstypes", 0, 0},
+    {"dstype not a string",
+     "[" REC("[1]", "[1]", "[\"value\"]", "1", "1", "") "]", 0, "dstypes", 0,
+     0},
+    {"dsname not a string",
+     "[" REC("[1]", "[\"gauge\"]", "[null]", "1", "1", "") "]", 0, "dsnames", 0,
+     0},
+    {"null derive",
+     "[" REC("[null]", "[\"derive\"]", "[\"value\"]", "1", "1", "") "]", 0,
+     "values", 0, 0},
+    {"fractional derive",
+     "[" REC("[1.5]", "[\"derive\"]", "[\"value\"]", "1", "1", "") "]", 0,
+     "values", 0, 0},
+    {"derive out of range",
+     "[" REC("[9223372036854775808]", "[\"derive\"]", "[\"value\"]", "1", "1",
+	     "") "]",
+     0, "values", 0, 0},
+    {"counter out of range",
+     "[" REC("[18446744073709551616]", "[\"counter\"]", "[\"value\"]", "1", "1",
+	     "") "]",
+     0, "values", 0, 0},
+    {"negative counter",
+     "[" REC("[-1]", "[\"counter\"]", "[\"value\"]", "1", "1", "") "]", 0,
+     "values", 0, 0},
+    {"negative absolute",
+     "[" REC("[-0]", "[\"absolute\"]", "[\"value\"]", "1", "1", "") "]", 0,
+     "values", 0, 0},
+    {"infinite gauge",
+     "[" REC("[1e999]", "[\"gauge\"]", "[\"value\"]", "1", "1", "") "]", 0,
+     "values", 0, 0},
+    {"NaN literal",
+     "[" REC("[NaN]", "[\"gauge\"]", "[\"value\"]", "1", "1", "") "]", 0,
+     "values", 1, (int)sizeof("[{\"values\":[")},
+    {"infinite time",
+     "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1e400", "1", "") "]", 0,
+     "time", 0, 0},
+    {"time is a string",
+     "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "\"1\"", "1", "") "]", 0,
+     "time", 0, 0},
+    {"null time",
+     "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "null", "1", "") "]", 0,
+     "time", 0, 0},
+    {"negative interval",
+     "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1", "-1", "") "]", 0,
+     "interval", 0, 0},
+    {"host is a number", "[{\"host\":1}]", 0, "host", 0, 0},
+    {"leading zero",
+     "[" REC("[01]", "[\"gauge\"]", "[\"value\"]", "1", "1", "") "]", 0,
+     "values", 1, (int)sizeof("[{\"values\":[0")},
+    {"raw control character", "[{\"host\":\"a\tb\"}]", 0, "host", 1, 12},
+    {"bad escape", "[{\"host\":\"a\\qb\"}]", 0, "host", 1, 13},
+    {"\\u0000", "[{\"host\":\"a\\u0000\"}]", 0, "host", 1, 18},
+    {"lone surrogate", "[{\"host\":\"\\ud800x\"}]", 0, "host", 1, 17},
+    {"invalid UTF-8", "[{\"host\":\"\xc3\x28\"}]", 0, "host", 1, 11},
+    {"overlong UTF-8", "[{\"host\":\"\xc0\xaf\"}]", 0, "host", 1, 11},
+    {"deep meta",
+     "[" REC("[1]", "[\"gauge\"]", "[\"value\"]", "1", "1",
+	     ",\"meta\":{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]"
+	     "]]]]]]]]]]}") "]",
+     0, "meta", 1, 0 /* any column */},
+    {"deep body",
+     "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", 0, "", 1,
+     0},
 };
 
 static void long_name_case(void)
@@ -557,7 +566,7 @@ static void test_bad(void)
 		rc = wire_batch_decode(c->body, strlen(c->body), 10, &batch,
 				       &err);
 		if (!T_OK(rc == -EINVAL && err.record == c->record &&
-				  strcmp(err.field, c->field) == 0,
+			      strcmp(err.field, c->field) == 0,
 			  "bad: %s -> record %ld field \"%s\"", c->what,
 			  c->record, c->field))
 			printf("#   rc %d record %ld field \"%s\": %s\n", rc,
@@ -566,7 +575,7 @@ static void test_bad(void)
 		     "bad: %s: batch refused whole", c->what);
 		if (c->line &&
 		    !T_OK(err.line == c->line &&
-				  (!c->column || err.column == c->column),
+			      (!c->column || err.column == c->column),
 			  "bad: %s: at line %d column %d", c->what, c->line,
 			  c->column))
 			printf("#   got line %d column %d: %s\n", err.line,
