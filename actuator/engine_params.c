@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "engine.h"
 #include "engine_priv.h"
 
 json_t *engine_params_json(struct engine *e)

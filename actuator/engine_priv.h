@@ -16,13 +16,17 @@
 #include "actlog.h"
 #include "clock.h"
 #include "control.h"
-#include "engine.h"
 #include "host.h"
 #include "ingest.h"
 #include "log.h"
 #include "plan.h"
 #include "ratelimit.h"
 #include "store.h"
+
+/* engine.h is the public half; this header does not include it, so that
+   the module has no include circle (engine.c includes both). */
+struct conf;
+struct policy_set;
 
 /* A policy set shared by reference (under lock). */
 struct policy_ref {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "engine_priv.h"
 
 /* Copy the names of the stale guests; caller holds e->lock. */

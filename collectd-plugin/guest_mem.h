@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest_min.h"
+
 /* Units are in the names: _KIB KiB, _S seconds; the rest are counts. */
 enum guest_stat {
 	GUEST_SWAP_IN_KIB,
@@ -50,15 +52,6 @@ enum guest_stat {
 	GUEST_STAT_NR
 };
 
-/* Where the guaranteed minimum came from, in order of preference. */
-enum guest_min_source {
-	GUEST_MIN_NONE,	   /* nothing configured: minimum 0 */
-	GUEST_MIN_VDSM,	   /* vdsm metadata memGuaranteedSize, else
-			      minGuaranteedMemoryMb */
-	GUEST_MIN_MOM,	   /* our metadata element, see GUEST_MOM_NS */
-	GUEST_MIN_MEMTUNE, /* <memtune><min_guarantee> */
-};
-
 /* Health of the guest-reported balloon statistics. */
 enum guest_stats_state {
 	GUEST_STATS_UNKNOWN, /* not classified yet */
@@ -66,10 +59,6 @@ enum guest_stats_state {
 	GUEST_STATS_STALE,   /* last_update did not move over N reads */
 	GUEST_STATS_ABSENT,  /* no balloon driver: only actual/rss/0 */
 };
-
-/* vdsm's metadata namespace and ours (README "Read plugin configuration"). */
-#define GUEST_VDSM_NS "http://ovirt.org/vm/1.0"
-#define GUEST_MOM_NS  "https://github.com/ovirt-mom-successor/mom/1.0"
 
 enum guest_log_level {
 	GUEST_LOG_ERR = 3,

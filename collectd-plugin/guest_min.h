@@ -14,7 +14,18 @@
 
 #include <libvirt/libvirt.h>
 
-#include "guest_mem.h"
+/* Where the guaranteed minimum came from, in order of preference. */
+enum guest_min_source {
+	GUEST_MIN_NONE,	   /* nothing configured: minimum 0 */
+	GUEST_MIN_VDSM,	   /* vdsm metadata memGuaranteedSize, else
+			      minGuaranteedMemoryMb */
+	GUEST_MIN_MOM,	   /* our metadata element, see GUEST_MOM_NS */
+	GUEST_MIN_MEMTUNE, /* <memtune><min_guarantee> */
+};
+
+/* vdsm's metadata namespace and ours (README "Read plugin configuration"). */
+#define GUEST_VDSM_NS "http://ovirt.org/vm/1.0"
+#define GUEST_MOM_NS  "https://github.com/ovirt-mom-successor/mom/1.0"
 
 /* Parse the minimum from the text virDomainGetMetadata returns for
    GUEST_VDSM_NS or GUEST_MOM_NS, or from a domain XML.  Pure; return 0 and
