@@ -59,6 +59,10 @@ g_define a 256 && g_define b 256 && g_define n 256 --noagent &&
 for g in a b n; do g_wait_ready "$g" || not_ok "guest $g ready"; done
 check "guest a started its agent on the channel" grep -q "GUEST: agent port /dev/vport" "$(g_console a)"
 check "guest n (--noagent) has no agent port" grep -q "GUEST: no agent port" "$(g_console n)"
+# qemu-ga starting inside the guest is not yet libvirt seeing the channel
+# connect (under ASan a few seconds can pass between them).
+check "libvirt reaches a's agent" g_wait_agent a
+check "libvirt reaches b's agent" g_wait_agent b
 
 # 2. One file at a time through the agent.
 for f in /proc/pressure/memory /proc/vmstat /proc/meminfo; do

@@ -49,6 +49,11 @@
 #   g_wait_ready NAME [SECS]
 #                           wait (default 120 s) for "GUEST: control port" in
 #                           the console log; 1 early if the guest died
+#   g_wait_agent NAME [SECS]
+#                           wait (default 60 s) until libvirt reaches the
+#                           guest's agent (guest-ping answers): qemu-ga
+#                           starting in the guest and libvirt seeing the
+#                           channel connect are separate events
 #   g_ctl NAME CMD...       send control commands ("hog 200", "free",
 #                           "meminfo", ...); prints one reply per command;
 #                           0 if all replies are "ok ...", else 1 or 2
@@ -470,6 +475,18 @@ g_wait_ready() {
 			return 1
 		fi
 		sleep 0.1
+	done
+}
+
+g_wait_agent() {
+	local name=$1 secs=${2:-60} full=$G_PREFIX$1 end err=""
+	end=$(($(_g_ms) + secs * 1000))
+	until err=$(g_virsh qemu-agent-command "$full" '{"execute":"guest-ping"}' 2>&1 >/dev/null); do
+		if [ "$(_g_ms)" -ge "$end" ]; then
+			diag "timeout (${secs}s): guest $name's agent answers a ping ($err)"
+			return 1
+		fi
+		sleep 0.2
 	done
 }
 
