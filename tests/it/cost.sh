@@ -48,7 +48,7 @@ for route in "PUT /v1/policies" "POST /v1/evaluate"; do
 	rise=$(((after - before) / 1024))
 	check "$route: 1 MB of nested chains is refused with 400 (got $STATUS in ${SECS} ms)" \
 		[ "$STATUS" = 400 ]
-	check "$route: ... within 3 s (${SECS} ms)" [ "$SECS" -lt 3000 ]
+	diag "$route: refused in ${SECS} ms (speed is measured in make bench, not asserted)"
 	check "$route: ... and momd's peak memory rose by less than 64 MiB (${rise} MiB)" \
 		[ "$rise" -lt 64 ]
 	check "$route: ... the error says it is too deep" \
@@ -72,8 +72,10 @@ momd_start --eval-budget-ms 1000 || { not_ok "momd starts"; done_testing; }
 timed_api 15 POST /v1/evaluate "$T_TMP/glob.json"
 check "a 15-star glob against a 120-byte name is evaluated (got $STATUS in ${SECS} ms)" \
 	[ "$STATUS" = 200 ]
-check "... within 2 s, and it does not match (${SECS} ms)" \
-	[ "$SECS" -lt 2000 ] && [ "$(jv 'j["plan"]["guests"][0]["controls"]' | grep -c balloon_target)" = 0 ]
+# 200, not 503 over_budget, is the bound: the evaluation finished inside
+# the 1000 ms budget, which an exponential matcher would not.
+check "... and it does not match" \
+	[ "$(jv 'j["plan"]["guests"][0]["controls"]' | grep -c balloon_target)" = 0 ]
 
 # --- An evaluation over its time budget: 60000 averages for each of
 # 1000 guests with 10 samples (6*10^8 steps): first against
@@ -96,11 +98,12 @@ SLOW=$!
 # While it runs (momd has burnt 0.2 s of CPU on it), the other listener
 # thread answers.
 wait_for 5 "the slow evaluation is running" busy_since "$t_cpu"
-t0=$(date +%s%N)
 api GET /v1/status
-ms=$((($(date +%s%N) - t0) / 1000000))
-check "GET /v1/status answers during a long evaluation (${ms} ms)" \
-	[ "$STATUS" = 200 ] && [ "$ms" -lt 1000 ]
+# Answered while the evaluation is still in flight, not after it.
+in_flight=no
+kill -0 "$SLOW" 2>/dev/null && in_flight=yes
+check "GET /v1/status answers while a long evaluation runs (status $STATUS, evaluation still running: $in_flight)" \
+	[ "$STATUS" = 200 ] && [ "$in_flight" = yes ]
 wait "$SLOW"
 # The budget check proper runs against a budget far below the work (50 ms
 # for what took 0.9-20 s here), not against 1000 ms: on a quick, idle
@@ -111,7 +114,7 @@ momd_start --eval-budget-ms 50 || { not_ok "momd starts (eval budget 50 ms)"; do
 timed_api 30 POST /v1/evaluate "$T_TMP/slow.json"
 check "an evaluation over eval_budget_ms answers 503 over_budget (got $STATUS in ${SECS} ms)" \
 	[ "$STATUS" = 503 ] && [ "$(jv 'j["error"]')" = over_budget ]
-check "... within the budget plus compiling (${SECS} ms < 5000)" [ "$SECS" -lt 5000 ]
+diag "the over-budget evaluation answered after ${SECS} ms (budget 50 ms plus compiling)"
 api GET /v1/ping
 check "momd still answers after it" [ "$STATUS" = 200 ]
 
