@@ -353,9 +353,17 @@ void engine_cycle(struct engine *e)
 	    eval_run_until(ref->ps, store_snapshot_get(ss), &deadline, &over);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!plan) {
-		log_err("cycle skipped: %s",
-			over ? "the policies took longer than eval_budget_ms"
-			     : "out of memory");
+		unsigned quiet;
+
+		/* A policy over its budget is over it every cycle: say so
+		   once a minute, with the count of cycles skipped since. */
+		if (ratelimit_allow(&e->error_rl, clock_mono_ms(), &quiet))
+			log_err("cycle skipped: %s (%u more since the last "
+				"report)",
+				over ? "the policies took longer than "
+				       "eval_budget_ms"
+				     : "out of memory",
+				quiet);
 		goto out;
 	}
 	log_decisions(plan, store_snapshot_get(ss));
