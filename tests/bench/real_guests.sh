@@ -21,9 +21,9 @@
 # summed thread schedstat (ns) and, as a cross-check, utime+stime.  collectd loads nothing else that works
 # (logfile and unixsock idle), so its CPU is what mom + write_mom add.
 # The "both" row carries the target of issue 20 (at most 0.070 CPU-s per
-# minute, a twentieth of MOM's daemon).  BENCH_CPU_AB=DIR (another build
-# tree, e.g. of the commit before a change) measures DIR's momd and plugins
-# ("A") and this build's ("B") alternately on the same guests,
+# minute, a twentieth of MOM's daemon).  BENCH_CPU_AB="DIR..." (other
+# build trees, e.g. of the commits before a change) measures each DIR's
+# momd and plugins and then this build's in turn on the same guests,
 # $BENCH_CPU_ROUNDS rounds (default 2); BENCH_PERF=1 adds a perf record of
 # each process (software clock, call graphs) over a second window, reports
 # in $BUILD/bench/perf-*.txt.  BENCH_TRIALS=0 skips the reaction part.
@@ -158,7 +158,7 @@ pipeline_stop() { cd_stop && momd_stop; }
 # BENCH_PERF set, then perf record of each (software clock, call graphs)
 # over another window into $BUILD/bench/perf-{momd,collectd}LABEL.txt.
 cpu_window() {
-	local l=${1:+$1: } m0 c0 t0 mn0 cn0 m1 c1 t1 mn1 cn1 p f
+	local l=${1:+$1: } pids="" m0 c0 t0 mn0 cn0 m1 c1 t1 mn1 cn1 p f
 	m0=$(ticks "$MOMD_PID") c0=$(ticks "$CD_PID") t0=$(now_ms)
 	mn0=$(cpu_ns "$MOMD_PID") cn0=$(cpu_ns "$CD_PID")
 	sleep "$WINDOW"
@@ -175,8 +175,9 @@ cpu_window() {
 	for p in momd:$MOMD_PID collectd:$CD_PID; do
 		f=$BUILD/bench/perf-${p%%:*}${1:+-$1}
 		perf record -q -F 4999 -g -p "${p#*:}" -o "$f.data" -- sleep "$WINDOW" 2>/dev/null &
+		pids+=" $!"
 	done
-	wait
+	wait $pids # not a bare wait: momd and collectd are children too
 	for p in momd collectd; do
 		f=$BUILD/bench/perf-$p${1:+-$1}
 		perf report -i "$f.data" --stdio --no-children --percent-limit 0.5 >"$f.txt" 2>/dev/null &&
@@ -184,19 +185,21 @@ cpu_window() {
 	done
 }
 
-# 1. CPU.  BENCH_CPU_AB=DIR: the same guests, alternately with DIR's build
-# (label "A") and this one ("B"), $BENCH_CPU_ROUNDS rounds (default 2), for
-# a before/after comparison in one session.
+# 1. CPU.  BENCH_CPU_AB="DIR...": the same guests, with each DIR's build
+# in turn (labelled by the DIR's base name) and then this one ("this"),
+# $BENCH_CPU_ROUNDS rounds (default 2), for a before/after comparison in
+# one session.
 echo "| process | CPU-s per minute (thread schedstat) | cross-check: utime+stime ticks | window |"
 echo "|---|---:|---:|---:|"
 if [ -n "${BENCH_CPU_AB:-}" ]; then
-	AB=$(realpath -m "$BENCH_CPU_AB")
 	for i in $(seq "${BENCH_CPU_ROUNDS:-2}"); do
-		pipeline_start "$AB"
-		cpu_window "A$i"
-		pipeline_stop
+		for d in $BENCH_CPU_AB; do
+			pipeline_start "$(realpath -m "$d")"
+			cpu_window "$(basename "$d")-$i"
+			pipeline_stop
+		done
 		pipeline_start "$BUILD"
-		cpu_window "B$i"
+		cpu_window "this-$i"
 		[ "$i" = "${BENCH_CPU_ROUNDS:-2}" ] || pipeline_stop
 	done
 else
