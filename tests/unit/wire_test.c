@@ -555,6 +555,47 @@ static void too_many_records(void)
 		 "NULL body refused");
 }
 
+/* Decoding into a batch that holds an earlier body's records: the memory
+   is reused, the result is the same as a fresh decode, and a refused body
+   leaves no record (n 0) but keeps the memory for the next one. */
+static void decode_into_reuse(void)
+{
+	const char *two = "[" GOOD "," GOOD "]";
+	const char *one = "[{\"values\":[7],\"dstypes\":[\"derive\"],"
+			  "\"dsnames\":[\"d\"],\"time\":2,\"interval\":1,"
+			  "\"host\":\"h2\",\"plugin\":\"p\","
+			  "\"plugin_instance\":\"\",\"type\":\"t\","
+			  "\"type_instance\":\"\"}]";
+	struct wire_batch b = {0, NULL, 0}, fresh;
+	struct wire_error err;
+	struct wire_record *mem;
+
+	T_EQ_INT(wire_batch_decode_into(two, strlen(two), 10, &b, &err), 0,
+		 "into an empty batch");
+	T_EQ_INT(b.n, 2, "into: 2 records");
+	mem = b.records;
+	T_EQ_INT(wire_batch_decode_into(one, strlen(one), 10, &b, &err), 0,
+		 "into a used batch");
+	T_EQ_INT(b.n, 1, "into again: 1 record");
+	T_OK(b.records == mem, "into again: the memory is reused");
+	T_EQ_INT(wire_batch_decode(one, strlen(one), 10, &fresh, &err), 0,
+		 "fresh decode of the same body");
+	T_OK(fresh.n == 1 && memcmp(&fresh.records[0], &b.records[0],
+				    sizeof(b.records[0])) == 0,
+	     "into a used batch: the record equals a fresh decode's, byte for "
+	     "byte (nothing of the earlier body left)");
+	wire_batch_free(&fresh);
+	T_EQ_INT(wire_batch_decode_into("[" GOOD ",", strlen(GOOD) + 2, 10, &b,
+					&err),
+		 -EINVAL, "into: a broken body is refused");
+	T_OK(b.n == 0 && b.records == mem, "refused: no record, memory kept");
+	T_EQ_INT(wire_batch_decode_into(two, strlen(two), 10, &b, &err), 0,
+		 "into after a refusal");
+	T_EQ_INT(b.n, 2, "into after a refusal: 2 records");
+	wire_batch_free(&b);
+	T_OK(b.records == NULL && b.n == 0 && b.cap == 0, "freed");
+}
+
 static void test_bad(void)
 {
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
@@ -624,6 +665,7 @@ int main(void)
 	test_bad();
 	long_name_case();
 	too_many_records();
+	decode_into_reuse();
 	test_truncations();
 	return t_done();
 }
