@@ -430,16 +430,22 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* Is text (a /proc/<pid>/stat) the kernel's ksmd thread's? */
+static bool stat_is_ksmd(const char *text)
+{
+	char comm[32];
+	unsigned long flags = 0;
+
+	return text != NULL &&
+	       host_parse_pid_ident(text, comm, sizeof(comm), &flags) == 0 &&
+	       strcmp(comm, "ksmd") == 0 && (flags & PF_KTHREAD) != 0;
+}
+
 /* Is pid the kernel's ksmd thread? */
 static bool is_ksmd(const char *root, const char *pid)
 {
 	char *text = read_pid_file(root, pid, "stat");
-	char comm[32];
-	unsigned long flags = 0;
-	bool yes =
-	    text != NULL &&
-	    host_parse_pid_ident(text, comm, sizeof(comm), &flags) == 0 &&
-	    strcmp(comm, "ksmd") == 0 && (flags & PF_KTHREAD) != 0;
+	bool yes = stat_is_ksmd(text);
 
 	free(text);
 	return yes;
@@ -467,15 +473,25 @@ static pid_t scan_ksmd(const char *root)
 }
 
 /* ksmd's pid: the one known if it still is ksmd, else a new pass over
-   /proc (at most every KSMD_RESCAN_S while none is found). */
-static pid_t ksmd_find(struct host_reader *r, int64_t now_ns)
+   /proc (at most every KSMD_RESCAN_S while none is found).  When the known
+   one is confirmed, *stat is the stat text that confirmed it (the caller
+   frees it), so that its CPU is read from the same text and not from a
+   second read of the file; otherwise NULL. */
+static pid_t ksmd_find(struct host_reader *r, int64_t now_ns, char **stat)
 {
 	char buf[32];
 
+	*stat = NULL;
 	if (r->ksmd_known != 0) {
+		char *text;
+
 		snprintf(buf, sizeof(buf), "%ld", (long)r->ksmd_known);
-		if (is_ksmd(r->root, buf))
+		text = read_pid_file(r->root, buf, "stat");
+		if (stat_is_ksmd(text)) {
+			*stat = text;
 			return r->ksmd_known;
+		}
+		free(text);
 		r->ksmd_known = 0;
 		r->ksmd_scanned = false; /* it just went: look again now */
 	}
@@ -550,16 +566,19 @@ static int qemu_vmsize(const struct host_reader *r, uint64_t *total)
 }
 
 /* Computes ksmd's CPU share since the previous read, and remembers this
-   one.  Leaves the field absent on the first read or after a pid change. */
+   one.  Leaves the field absent on the first read or after a pid change.
+   text is pid's stat as ksmd_find() read it, or NULL to read it here;
+   freed either way. */
 static void ksmd_cpu(struct host_reader *r, pid_t pid, int64_t now_ns,
-		     struct host_sample *s)
+		     struct host_sample *s, char *text)
 {
 	char buf[32];
-	char *text;
 	uint64_t ticks;
 
-	snprintf(buf, sizeof(buf), "%ld", (long)pid);
-	text = read_pid_file(r->root, buf, "stat");
+	if (text == NULL) {
+		snprintf(buf, sizeof(buf), "%ld", (long)pid);
+		text = read_pid_file(r->root, buf, "stat");
+	}
 	if (text == NULL || host_parse_pid_stat(text, &ticks) != 0) {
 		free(text);
 		r->ksmd_pid = 0;
@@ -585,13 +604,14 @@ static void read_ksm_group(struct host_reader *r, int64_t now_ns,
 {
 	uint64_t qemu_kib;
 	pid_t ksmd;
+	char *stat;
 
 	read_ksm_files(r->root, s);
 	if (qemu_vmsize(r, &qemu_kib) == 0)
 		set_int(s, HOST_KSM_SHAREABLE_KIB, (int64_t)qemu_kib);
-	ksmd = ksmd_find(r, now_ns);
+	ksmd = ksmd_find(r, now_ns, &stat);
 	if (ksmd != 0)
-		ksmd_cpu(r, ksmd, now_ns, s);
+		ksmd_cpu(r, ksmd, now_ns, s, stat);
 	else
 		r->ksmd_pid = 0;
 }
