@@ -25,8 +25,9 @@
 # build trees, e.g. of the commits before a change) measures each DIR's
 # momd and plugins and then this build's in turn on the same guests,
 # $BENCH_CPU_ROUNDS rounds (default 2); BENCH_PERF=1 adds a perf record of
-# each process (software clock, call graphs) over a second window, reports
-# in $BUILD/bench/perf-*.txt.  BENCH_TRIALS=0 skips the reaction part.
+# each process (software clock at $BENCH_PERF_FREQ Hz, default 4999; frame
+# pointer call graphs, or DWARF ones with BENCH_PERF=dwarf) over a second
+# window, reports in $BUILD/bench/perf-*.txt.  BENCH_TRIALS=0 skips the reaction part.
 #
 # Reaction, $BENCH_TRIALS times (default 3) each with the shipped policies
 # (they average mem_free over the 10-sample history, as MOM does) and with
@@ -158,7 +159,7 @@ pipeline_stop() { cd_stop && momd_stop; }
 # BENCH_PERF set, then perf record of each (software clock, call graphs)
 # over another window into $BUILD/bench/perf-{momd,collectd}LABEL.txt.
 cpu_window() {
-	local l=${1:+$1: } pids="" m0 c0 t0 mn0 cn0 m1 c1 t1 mn1 cn1 p f
+	local l=${1:+$1: } pids="" cg m0 c0 t0 mn0 cn0 m1 c1 t1 mn1 cn1 p f
 	m0=$(ticks "$MOMD_PID") c0=$(ticks "$CD_PID") t0=$(now_ms)
 	mn0=$(cpu_ns "$MOMD_PID") cn0=$(cpu_ns "$CD_PID")
 	sleep "$WINDOW"
@@ -172,9 +173,11 @@ cpu_window() {
 		printf "| %s**both** (target: at most 0.070) | **%.3f** | %.3f | %.1f s |\n", l, (mn + cn) * g, (m + c) * f, w }'
 	[ -n "${BENCH_PERF:-}" ] && command -v perf >/dev/null || return 0
 	mkdir -p "$BUILD/bench"
+	cg=-g
+	[ "$BENCH_PERF" = dwarf ] && cg="--call-graph dwarf"
 	for p in momd:$MOMD_PID collectd:$CD_PID; do
 		f=$BUILD/bench/perf-${p%%:*}${1:+-$1}
-		perf record -q -F 4999 -g -p "${p#*:}" -o "$f.data" -- sleep "$WINDOW" 2>/dev/null &
+		perf record -q -F "${BENCH_PERF_FREQ:-4999}" $cg -p "${p#*:}" -o "$f.data" -- sleep "$WINDOW" 2>/dev/null &
 		pids+=" $!"
 	done
 	wait $pids # not a bare wait: momd and collectd are children too
