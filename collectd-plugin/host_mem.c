@@ -33,6 +33,7 @@
  */
 #include "host_mem.h"
 
+#include "attr_file.h"
 #include "readfile.h"
 
 #include <ctype.h>
@@ -45,6 +46,8 @@
 #include <unistd.h>
 
 #define HOST_FILE_MAX (1024 * 1024)
+#define HOST_KSM_FILES_NR                                                      \
+	12 /* ksm_files and advisor_mode (checked in read_ksm_files) */
 #define PF_KTHREAD    0x00200000UL /* include/linux/sched.h */
 #define KSMD_RESCAN_S 60
 #define QEMU_PIDS_MAX 4096 /* pid files looked at per read */
@@ -59,6 +62,8 @@ struct host_reader {
 	pid_t ksmd_known;     /* the kernel thread found last, 0 if none */
 	int64_t ksmd_scan_ns; /* when /proc was last scanned for it */
 	bool ksmd_scanned;
+	/* The KSM files (ksm_files, then advisor_mode), kept open on sysfs. */
+	struct attr_file ksm[HOST_KSM_FILES_NR];
 };
 
 struct name_field {
@@ -387,20 +392,28 @@ static int read_parse(const char *root, const char *rel,
 	return n;
 }
 
-static int read_ksm_files(const char *root, struct host_sample *s)
+static int read_ksm_files(struct host_reader *r, struct host_sample *s)
 {
 	static const char *const extra[] = {"advisor_mode"};
-	char rel[64];
+	_Static_assert(ARRAY_LEN(ksm_files) + ARRAY_LEN(extra) ==
+			   HOST_KSM_FILES_NR,
+		       "one kept descriptor per KSM file");
+	size_t rlen = strlen(r->root);
+	const char *slash = (rlen > 0 && r->root[rlen - 1] == '/') ? "" : "/";
+	char path[PATH_MAX];
 	int n = 0;
 
-	for (size_t i = 0; i < ARRAY_LEN(ksm_files) + ARRAY_LEN(extra); i++) {
+	for (size_t i = 0; i < HOST_KSM_FILES_NR; i++) {
 		const char *name = i < ARRAY_LEN(ksm_files)
 				       ? ksm_files[i].name
 				       : extra[i - ARRAY_LEN(ksm_files)];
 		char *text;
 
-		snprintf(rel, sizeof(rel), "sys/kernel/mm/ksm/%s", name);
-		text = host_read_file(root, rel);
+		if ((size_t)snprintf(path, sizeof(path),
+				     "%s%ssys/kernel/mm/ksm/%s", r->root, slash,
+				     name) >= sizeof(path))
+			continue;
+		text = attr_file_read(&r->ksm[i], path, HOST_FILE_MAX);
 		if (text == NULL)
 			continue;
 		n += host_parse_ksm(name, text, s);
@@ -606,7 +619,7 @@ static void read_ksm_group(struct host_reader *r, int64_t now_ns,
 	pid_t ksmd;
 	char *stat;
 
-	read_ksm_files(r->root, s);
+	read_ksm_files(r, s);
 	if (qemu_vmsize(r, &qemu_kib) == 0)
 		set_int(s, HOST_KSM_SHAREABLE_KIB, (int64_t)qemu_kib);
 	ksmd = ksmd_find(r, now_ns, &stat);
@@ -622,6 +635,8 @@ struct host_reader *host_reader_new(const char *root, long clk_tck)
 
 	if (r == NULL)
 		return NULL;
+	for (size_t i = 0; i < HOST_KSM_FILES_NR; i++)
+		r->ksm[i] = (struct attr_file)ATTR_FILE_INIT;
 	r->root = strdup(root);
 	r->qemu_dir = strdup(HOST_QEMU_DIR_DEFAULT);
 	if (r->root == NULL || r->qemu_dir == NULL) {
@@ -636,6 +651,8 @@ void host_reader_free(struct host_reader *r)
 {
 	if (r == NULL)
 		return;
+	for (size_t i = 0; i < HOST_KSM_FILES_NR; i++)
+		attr_file_close(&r->ksm[i]);
 	free(r->root);
 	free(r->qemu_dir);
 	free(r);
