@@ -9,13 +9,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "readfile.h"
 
-#define ATTR_SYSFS_MAGIC 0x62656572 /* linux/magic.h's SYSFS_MAGIC */
-#define ATTR_PAGE	 4096	    /* an attribute shows at most a page */
+#define ATTR_PAGE 4096 /* an attribute shows at most a page */
 
 /* One pread of the kept descriptor; NULL (and the descriptor closed) when
    it fails or the text does not fit in one page. */
@@ -39,7 +37,6 @@ static char *reread(struct attr_file *f, size_t max)
 
 char *attr_file_read(struct attr_file *f, const char *path, size_t max)
 {
-	struct statfs sf;
 	char *text;
 	int fd, rc;
 
@@ -57,7 +54,7 @@ char *attr_file_read(struct attr_file *f, const char *path, size_t max)
 		errno = -rc;
 		return NULL;
 	}
-	if (fstatfs(fd, &sf) == 0 && sf.f_type == ATTR_SYSFS_MAGIC)
+	if (readfile_is_sysfs(fd))
 		f->fd = fd;
 	else
 		close(fd);
