@@ -22,6 +22,7 @@
 #include "plan.h"
 #include "ratelimit.h"
 #include "store.h"
+#include "wire.h"
 
 /* engine.h is the public half; this header does not include it, so that
    the module has no include circle (engine.c includes both). */
@@ -77,6 +78,11 @@ struct engine {
 	struct controller *ctl;
 	struct actlog *actions;
 	struct ratelimit error_rl;
+
+	/* One decoded batch's records, kept for the next ingest request
+	   (see ENGINE_SPARE_MAX_RECORDS in engine.c); under spare_lock. */
+	pthread_mutex_t spare_lock;
+	struct wire_batch spare;
 };
 
 /* Drop a reference; caller holds e->lock (both accept NULL). */

@@ -5,6 +5,8 @@
  * The directory is opened once; every access is openat() relative to it
  * with a name from the fixed table below and O_NOFOLLOW, so no request, no
  * policy and no configuration can make this module write anywhere else.
+ * Knobs read back at every cycle stay open for reading when they are on
+ * sysfs (a scratch directory of regular files is opened at every read).
  *
  * A kernel without KSM has no such directory.  That must not stop the
  * daemon (MOM died on a missing KSM file, and took ballooning with it): the
@@ -12,6 +14,7 @@
  * fails with ENOENT, which the controller reports and backs off from.
  */
 #include "host.h"
+#include "readfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,10 @@
 struct sysfs_ksm {
 	char *dir; /* owned */
 	int dirfd; /* -1 until the directory could be opened */
+	/* Knobs read at every cycle, kept open when they are on sysfs (a
+	   pread from offset 0 renders them afresh: one call instead of
+	   openat, read and close); -1 when not open. */
+	int rfd[KSM_KNOB_COUNT];
 };
 
 /* The directory's descriptor, opened on first need; -errno with msg. */
@@ -53,6 +60,13 @@ static int sysfs_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
 
 	if (dirfd < 0)
 		return dirfd;
+	n = s->rfd[k] >= 0 ? pread(s->rfd[k], buf, sizeof(buf) - 1, 0) : -1;
+	if (n >= 0)
+		goto parse;
+	if (s->rfd[k] >= 0) {
+		close(s->rfd[k]); /* failed: open it afresh */
+		s->rfd[k] = -1;
+	}
 	fd =
 	    openat(dirfd, ksm_knob_names[k], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
@@ -63,12 +77,16 @@ static int sysfs_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	rc = n < 0 ? -errno : 0;
-	close(fd);
+	if (rc == 0 && readfile_is_sysfs(fd))
+		s->rfd[k] = fd;
+	else
+		close(fd);
 	if (rc < 0) {
 		snprintf(msg, len, "read %s: %s", ksm_knob_names[k],
 			 strerror(-rc));
 		return rc;
 	}
+parse:
 	buf[n] = '\0';
 	errno = 0;
 	*value = strtoll(buf, &end, 10);
@@ -120,6 +138,9 @@ static void sysfs_free(void *ctx)
 		return;
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	for (int k = 0; k < KSM_KNOB_COUNT; k++)
+		if (s->rfd[k] >= 0)
+			close(s->rfd[k]);
 	free(s->dir);
 	free(s);
 }
@@ -136,6 +157,8 @@ int host_sysfs_ksm(const char *ksm_dir, struct ksm_backend *out, char *msg,
 		return -ENOMEM;
 	}
 	s->dirfd = -1;
+	for (int k = 0; k < KSM_KNOB_COUNT; k++)
+		s->rfd[k] = -1;
 	/* Only a missing directory is tolerated (no KSM in this kernel). */
 	rc = sysfs_dirfd(s, msg, len);
 	if (rc < 0 && rc != -ENOENT) {

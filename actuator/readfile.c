@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
-#define READFILE_FIRST 4096
+#define READFILE_FIRST	     4096
+#define READFILE_SYSFS_MAGIC 0x62656572 /* linux/magic.h's SYSFS_MAGIC */
 
 int readfile_fd(int fd, size_t max, char **out, size_t *len)
 {
@@ -102,4 +104,11 @@ const char *readfile_why(int rc)
 	default:
 		return "cannot read";
 	}
+}
+
+bool readfile_is_sysfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == READFILE_SYSFS_MAGIC;
 }

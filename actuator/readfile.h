@@ -8,6 +8,7 @@
 #ifndef MOM_READFILE_H
 #define MOM_READFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -23,6 +24,11 @@ int readfile_fd(int fd, size_t max, char **out, size_t *len);
 /* The same for the file at path (opened read-only, close-on-exec);
    -errno of open(2) (e.g. -ENOENT) when it cannot be opened. */
 int readfile_path(const char *path, size_t max, char **out, size_t *len);
+
+/* Is fd a sysfs file?  Its attributes render afresh on every read from
+   offset 0, so a caller may keep one open and pread() it at each interval
+   instead of opening it again (attr_file.c, host_sysfs.c). */
+bool readfile_is_sysfs(int fd);
 
 /* Words for readfile's errors: "cannot open", "cannot read", "too large",
    "out of memory". */

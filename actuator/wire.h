@@ -88,6 +88,7 @@ struct wire_error {
 struct wire_batch {
 	size_t n;
 	struct wire_record *records; /* owned */
+	size_t cap;		     /* records allocated */
 };
 
 /*
@@ -104,6 +105,16 @@ struct wire_batch {
 int wire_batch_decode(const char *body, size_t len, size_t max_records,
 		      struct wire_batch *batch, struct wire_error *err);
 void wire_batch_free(struct wire_batch *batch);
+
+/*
+ * The same, into a batch that may already hold records' memory from an
+ * earlier decode (or be zeroed): the memory is reused and grown as needed,
+ * so a caller that decodes one body after another does not allocate, copy
+ * and fault in a fresh array (a record is about 1.8 KiB) every time.  On
+ * error batch->n is 0 and the memory is kept.  wire_batch_free() frees it.
+ */
+int wire_batch_decode_into(const char *body, size_t len, size_t max_records,
+			   struct wire_batch *batch, struct wire_error *err);
 
 /*
  * A growable output buffer.  Start from WIRE_BUF_INIT; wire_buf_free()

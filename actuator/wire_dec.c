@@ -336,17 +336,17 @@ static int wire_record_read(struct wire_parser *ps, struct wire_record *r)
 }
 
 /* Append one more record slot to the batch, growing it geometrically. */
-static struct wire_record *wire_batch_grow(struct wire_batch *b, size_t *cap)
+static struct wire_record *wire_batch_grow(struct wire_batch *b)
 {
-	if (b->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
+	if (b->n == b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 16;
 		struct wire_record *p =
 		    reallocarray(b->records, ncap, sizeof(*p));
 
 		if (!p)
 			return NULL;
 		b->records = p;
-		*cap = ncap;
+		b->cap = ncap;
 	}
 	return &b->records[b->n];
 }
@@ -355,7 +355,6 @@ static struct wire_record *wire_batch_grow(struct wire_batch *b, size_t *cap)
 static int wire_records(struct wire_parser *ps, size_t max_records,
 			struct wire_batch *out)
 {
-	size_t cap = 0;
 	struct wire_record *r;
 
 	ps->p++;
@@ -370,7 +369,7 @@ static int wire_records(struct wire_parser *ps, size_t max_records,
 					 max_records);
 		if (wire_want(ps, '{', "an object") < 0)
 			return -EINVAL;
-		r = wire_batch_grow(out, &cap);
+		r = wire_batch_grow(out);
 		if (!r)
 			return -ENOMEM;
 		if (wire_record_read(ps, r) < 0)
@@ -386,10 +385,9 @@ static int wire_records(struct wire_parser *ps, size_t max_records,
 	}
 }
 
-int wire_batch_decode(const char *body, size_t len, size_t max_records,
-		      struct wire_batch *batch, struct wire_error *err)
+int wire_batch_decode_into(const char *body, size_t len, size_t max_records,
+			   struct wire_batch *batch, struct wire_error *err)
 {
-	struct wire_batch tmp = {0, NULL};
 	struct wire_error scratch;
 	struct wire_parser ps = {
 	    .start = body,
@@ -405,7 +403,6 @@ int wire_batch_decode(const char *body, size_t len, size_t max_records,
 
 	*ps.err = (struct wire_error){.record = -1};
 	batch->n = 0;
-	batch->records = NULL;
 	if (!body) {
 		if (len)
 			return wire_fail(&ps, "no body");
@@ -421,7 +418,7 @@ int wire_batch_decode(const char *body, size_t len, size_t max_records,
 			rc = wire_fail_syntax(&ps, "expected '['");
 		goto out;
 	}
-	rc = wire_records(&ps, max_records, &tmp);
+	rc = wire_records(&ps, max_records, batch);
 	if (rc < 0)
 		goto out;
 	wire_skip_ws(&ps);
@@ -431,7 +428,20 @@ out:
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			wire_fail(&ps, "out of memory");
+		batch->n = 0;
+	}
+	return rc;
+}
+
+int wire_batch_decode(const char *body, size_t len, size_t max_records,
+		      struct wire_batch *batch, struct wire_error *err)
+{
+	struct wire_batch tmp = {0, NULL, 0};
+	int rc = wire_batch_decode_into(body, len, max_records, &tmp, err);
+
+	if (rc < 0) {
 		wire_batch_free(&tmp);
+		*batch = (struct wire_batch){0, NULL, 0};
 		return rc;
 	}
 	*batch = tmp;
@@ -445,4 +455,5 @@ void wire_batch_free(struct wire_batch *batch)
 	free(batch->records);
 	batch->records = NULL;
 	batch->n = 0;
+	batch->cap = 0;
 }

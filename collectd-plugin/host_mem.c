@@ -33,6 +33,7 @@
  */
 #include "host_mem.h"
 
+#include "attr_file.h"
 #include "readfile.h"
 
 #include <ctype.h>
@@ -45,6 +46,8 @@
 #include <unistd.h>
 
 #define HOST_FILE_MAX (1024 * 1024)
+#define HOST_KSM_FILES_NR                                                      \
+	12 /* ksm_files and advisor_mode (checked in read_ksm_files) */
 #define PF_KTHREAD    0x00200000UL /* include/linux/sched.h */
 #define KSMD_RESCAN_S 60
 #define QEMU_PIDS_MAX 4096 /* pid files looked at per read */
@@ -59,6 +62,8 @@ struct host_reader {
 	pid_t ksmd_known;     /* the kernel thread found last, 0 if none */
 	int64_t ksmd_scan_ns; /* when /proc was last scanned for it */
 	bool ksmd_scanned;
+	/* The KSM files (ksm_files, then advisor_mode), kept open on sysfs. */
+	struct attr_file ksm[HOST_KSM_FILES_NR];
 };
 
 struct name_field {
@@ -387,20 +392,28 @@ static int read_parse(const char *root, const char *rel,
 	return n;
 }
 
-static int read_ksm_files(const char *root, struct host_sample *s)
+static int read_ksm_files(struct host_reader *r, struct host_sample *s)
 {
 	static const char *const extra[] = {"advisor_mode"};
-	char rel[64];
+	_Static_assert(ARRAY_LEN(ksm_files) + ARRAY_LEN(extra) ==
+			   HOST_KSM_FILES_NR,
+		       "one kept descriptor per KSM file");
+	size_t rlen = strlen(r->root);
+	const char *slash = (rlen > 0 && r->root[rlen - 1] == '/') ? "" : "/";
+	char path[PATH_MAX];
 	int n = 0;
 
-	for (size_t i = 0; i < ARRAY_LEN(ksm_files) + ARRAY_LEN(extra); i++) {
+	for (size_t i = 0; i < HOST_KSM_FILES_NR; i++) {
 		const char *name = i < ARRAY_LEN(ksm_files)
 				       ? ksm_files[i].name
 				       : extra[i - ARRAY_LEN(ksm_files)];
 		char *text;
 
-		snprintf(rel, sizeof(rel), "sys/kernel/mm/ksm/%s", name);
-		text = host_read_file(root, rel);
+		if ((size_t)snprintf(path, sizeof(path),
+				     "%s%ssys/kernel/mm/ksm/%s", r->root, slash,
+				     name) >= sizeof(path))
+			continue;
+		text = attr_file_read(&r->ksm[i], path, HOST_FILE_MAX);
 		if (text == NULL)
 			continue;
 		n += host_parse_ksm(name, text, s);
@@ -430,16 +443,22 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* Is text (a /proc/<pid>/stat) the kernel's ksmd thread's? */
+static bool stat_is_ksmd(const char *text)
+{
+	char comm[32];
+	unsigned long flags = 0;
+
+	return text != NULL &&
+	       host_parse_pid_ident(text, comm, sizeof(comm), &flags) == 0 &&
+	       strcmp(comm, "ksmd") == 0 && (flags & PF_KTHREAD) != 0;
+}
+
 /* Is pid the kernel's ksmd thread? */
 static bool is_ksmd(const char *root, const char *pid)
 {
 	char *text = read_pid_file(root, pid, "stat");
-	char comm[32];
-	unsigned long flags = 0;
-	bool yes =
-	    text != NULL &&
-	    host_parse_pid_ident(text, comm, sizeof(comm), &flags) == 0 &&
-	    strcmp(comm, "ksmd") == 0 && (flags & PF_KTHREAD) != 0;
+	bool yes = stat_is_ksmd(text);
 
 	free(text);
 	return yes;
@@ -467,15 +486,25 @@ static pid_t scan_ksmd(const char *root)
 }
 
 /* ksmd's pid: the one known if it still is ksmd, else a new pass over
-   /proc (at most every KSMD_RESCAN_S while none is found). */
-static pid_t ksmd_find(struct host_reader *r, int64_t now_ns)
+   /proc (at most every KSMD_RESCAN_S while none is found).  When the known
+   one is confirmed, *stat is the stat text that confirmed it (the caller
+   frees it), so that its CPU is read from the same text and not from a
+   second read of the file; otherwise NULL. */
+static pid_t ksmd_find(struct host_reader *r, int64_t now_ns, char **stat)
 {
 	char buf[32];
 
+	*stat = NULL;
 	if (r->ksmd_known != 0) {
+		char *text;
+
 		snprintf(buf, sizeof(buf), "%ld", (long)r->ksmd_known);
-		if (is_ksmd(r->root, buf))
+		text = read_pid_file(r->root, buf, "stat");
+		if (stat_is_ksmd(text)) {
+			*stat = text;
 			return r->ksmd_known;
+		}
+		free(text);
 		r->ksmd_known = 0;
 		r->ksmd_scanned = false; /* it just went: look again now */
 	}
@@ -550,16 +579,19 @@ static int qemu_vmsize(const struct host_reader *r, uint64_t *total)
 }
 
 /* Computes ksmd's CPU share since the previous read, and remembers this
-   one.  Leaves the field absent on the first read or after a pid change. */
+   one.  Leaves the field absent on the first read or after a pid change.
+   text is pid's stat as ksmd_find() read it, or NULL to read it here;
+   freed either way. */
 static void ksmd_cpu(struct host_reader *r, pid_t pid, int64_t now_ns,
-		     struct host_sample *s)
+		     struct host_sample *s, char *text)
 {
 	char buf[32];
-	char *text;
 	uint64_t ticks;
 
-	snprintf(buf, sizeof(buf), "%ld", (long)pid);
-	text = read_pid_file(r->root, buf, "stat");
+	if (text == NULL) {
+		snprintf(buf, sizeof(buf), "%ld", (long)pid);
+		text = read_pid_file(r->root, buf, "stat");
+	}
 	if (text == NULL || host_parse_pid_stat(text, &ticks) != 0) {
 		free(text);
 		r->ksmd_pid = 0;
@@ -585,13 +617,14 @@ static void read_ksm_group(struct host_reader *r, int64_t now_ns,
 {
 	uint64_t qemu_kib;
 	pid_t ksmd;
+	char *stat;
 
-	read_ksm_files(r->root, s);
+	read_ksm_files(r, s);
 	if (qemu_vmsize(r, &qemu_kib) == 0)
 		set_int(s, HOST_KSM_SHAREABLE_KIB, (int64_t)qemu_kib);
-	ksmd = ksmd_find(r, now_ns);
+	ksmd = ksmd_find(r, now_ns, &stat);
 	if (ksmd != 0)
-		ksmd_cpu(r, ksmd, now_ns, s);
+		ksmd_cpu(r, ksmd, now_ns, s, stat);
 	else
 		r->ksmd_pid = 0;
 }
@@ -602,6 +635,8 @@ struct host_reader *host_reader_new(const char *root, long clk_tck)
 
 	if (r == NULL)
 		return NULL;
+	for (size_t i = 0; i < HOST_KSM_FILES_NR; i++)
+		r->ksm[i] = (struct attr_file)ATTR_FILE_INIT;
 	r->root = strdup(root);
 	r->qemu_dir = strdup(HOST_QEMU_DIR_DEFAULT);
 	if (r->root == NULL || r->qemu_dir == NULL) {
@@ -616,6 +651,8 @@ void host_reader_free(struct host_reader *r)
 {
 	if (r == NULL)
 		return;
+	for (size_t i = 0; i < HOST_KSM_FILES_NR; i++)
+		attr_file_close(&r->ksm[i]);
 	free(r->root);
 	free(r->qemu_dir);
 	free(r);

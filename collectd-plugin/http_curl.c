@@ -140,6 +140,7 @@ struct http_curl *http_curl_new(const struct http_curl_config *c)
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(e, CURLOPT_XFERINFODATA, h);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, c->no_reuse ? 1L : 0L);
 	return h;
 fail:
 	http_curl_free(h);

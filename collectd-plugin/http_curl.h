@@ -36,6 +36,9 @@ struct http_curl_config {
 	/* When not NULL and > 0, a running request is aborted once
 	   CLOCK_MONOTONIC, in ms, passes *abort_at_ms. */
 	const long long *abort_at_ms;
+	/* Close the connection after each request instead of keeping it
+	   for the handle's next one (CURLOPT_FORBID_REUSE). */
+	bool no_reuse;
 };
 
 /* One reply; body is owned by the handle, NUL-terminated, valid until the

@@ -83,8 +83,14 @@ struct mom_conf {
 struct mom_actuator {
 	char *socket;
 	int timeout_ms;
-	bool failing; /* the last fetch failed (logged once) */
+	bool failing;		    /* the last fetch failed (logged once) */
+	struct momd_client *client; /* made at the first read */
 };
+
+/* Below this read interval the connection to momd is kept between reads:
+   half of momd's 10 s cut of a connection that sends no whole request, so
+   a kept connection is always reused before momd would cut it. */
+#define MOM_ACTUATOR_KEEP_ALIVE_MAX TIME_T_TO_CDTIME_T_STATIC(5)
 
 struct mom_ctx {
 	struct mom_conf conf;
@@ -434,9 +440,21 @@ static int mom_actuator_read(user_data_t *ud)
 	struct mom_actuator *a = ud->data;
 	struct momd_plan plan;
 	char err[256];
+	int rc = -ENOMEM;
 
-	if (momd_plan_fetch(a->socket, a->timeout_ms, &plan, err, sizeof(err)) <
-	    0) {
+	/* The interval is known only inside a read callback. */
+	if (a->client == NULL)
+		a->client =
+		    momd_client_new(a->socket, plugin_get_interval() <
+						   MOM_ACTUATOR_KEEP_ALIVE_MAX);
+	if (a->client != NULL) {
+		rc = momd_client_fetch(a->client, a->timeout_ms, &plan, err,
+				       sizeof(err));
+	} else {
+		memset(&plan, 0, sizeof(plan));
+		snprintf(err, sizeof(err), "cannot set up libcurl");
+	}
+	if (rc < 0) {
 		if (!a->failing)
 			MOM_LOG(LOG_WARNING,
 				"no plan from the actuator: %s (logged again "
@@ -460,6 +478,7 @@ static void mom_actuator_free(void *p)
 
 	if (a == NULL)
 		return;
+	momd_client_free(a->client);
 	free(a->socket);
 	free(a);
 }

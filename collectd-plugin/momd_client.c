@@ -98,16 +98,65 @@ static int parse_reply(const struct http_curl_reply *r, struct momd_plan *out,
 	return rc;
 }
 
-int momd_plan_fetch(const char *path, int timeout_ms, struct momd_plan *out,
-		    char *err, size_t len)
+struct momd_client {
+	char *path;
+	struct http_curl *h;
+};
+
+struct momd_client *momd_client_new(const char *path, bool keep_alive)
 {
 	struct http_curl_config c = {.url = "http://localhost/v1/plan",
 				     .socket_path = path,
 				     .user_agent = "mom (collectd)",
-				     .max_reply = MAX_REPLY};
+				     .max_reply = MAX_REPLY,
+				     .no_reuse = !keep_alive};
+	struct momd_client *mc;
+
+	pthread_once(&global_once, global_init);
+	if (global_rc < 0)
+		return NULL;
+	mc = calloc(1, sizeof(*mc));
+	if (mc == NULL)
+		return NULL;
+	mc->path = strdup(path);
+	mc->h = http_curl_new(&c);
+	if (mc->path == NULL || mc->h == NULL) {
+		momd_client_free(mc);
+		return NULL;
+	}
+	return mc;
+}
+
+void momd_client_free(struct momd_client *c)
+{
+	if (c == NULL)
+		return;
+	http_curl_free(c->h);
+	free(c->path);
+	free(c);
+}
+
+int momd_client_fetch(struct momd_client *c, int timeout_ms,
+		      struct momd_plan *out, char *err, size_t len)
+{
 	struct http_curl_reply reply;
-	struct http_curl *h;
 	char why[256];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = http_curl_request(c->h, NULL, 0, timeout_ms, &reply, why,
+			       sizeof(why));
+	if (rc < 0)
+		snprintf(err, len, "GET /v1/plan on %s: %s", c->path, why);
+	else
+		rc = parse_reply(&reply, out, err, len);
+	return rc;
+}
+
+int momd_plan_fetch(const char *path, int timeout_ms, struct momd_plan *out,
+		    char *err, size_t len)
+{
+	struct momd_client *c;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -116,18 +165,13 @@ int momd_plan_fetch(const char *path, int timeout_ms, struct momd_plan *out,
 		snprintf(err, len, "cannot initialise libcurl");
 		return global_rc;
 	}
-	h = http_curl_new(&c);
-	if (h == NULL) {
+	c = momd_client_new(path, false);
+	if (c == NULL) {
 		snprintf(err, len, "cannot set up libcurl");
 		return -ENOMEM;
 	}
-	rc =
-	    http_curl_request(h, NULL, 0, timeout_ms, &reply, why, sizeof(why));
-	if (rc < 0)
-		snprintf(err, len, "GET /v1/plan on %s: %s", path, why);
-	else
-		rc = parse_reply(&reply, out, err, len);
-	http_curl_free(h);
+	rc = momd_client_fetch(c, timeout_ms, out, err, len);
+	momd_client_free(c);
 	return rc;
 }
 

@@ -47,6 +47,21 @@ struct momd_plan {
 int momd_plan_fetch(const char *path, int timeout_ms, struct momd_plan *out,
 		    char *err, size_t len);
 
+/*
+ * The same through a client kept between fetches: its libcurl handle is
+ * set up once and, with keep_alive, its connection is reused by the next
+ * fetch (no connect, accept and close on either side each time).  A
+ * caller that fetches less often than momd keeps an idle connection (it
+ * cuts one after 10 s) passes keep_alive false: each fetch then connects
+ * afresh and closes.  One thread at a time per client.  NULL when out of
+ * memory or libcurl cannot be initialised.
+ */
+struct momd_client;
+struct momd_client *momd_client_new(const char *path, bool keep_alive);
+int momd_client_fetch(struct momd_client *c, int timeout_ms,
+		      struct momd_plan *out, char *err, size_t len);
+void momd_client_free(struct momd_client *c); /* accepts NULL */
+
 void momd_plan_release(struct momd_plan *p);
 
 #endif /* MOM_MOMD_CLIENT_H */

@@ -117,6 +117,82 @@ static void *serve(void *arg)
 	return NULL;
 }
 
+/* A keep-alive server: answers plan_json to requests on any connection
+   until it has answered `want`, counting connections and requests. */
+struct keep_server {
+	int fd, want, conns, requests;
+};
+
+static void *serve_keep(void *arg)
+{
+	struct keep_server *k = arg;
+	char head[256], buf[1024];
+
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		 "Content-Length: %zu\r\n\r\n",
+		 strlen(plan_json));
+	while (k->requests < k->want) {
+		int c = accept(k->fd, NULL, NULL);
+		size_t n = 0;
+
+		if (c < 0)
+			return NULL;
+		k->conns++;
+		while (k->requests < k->want) {
+			ssize_t r = recv(c, buf + n, sizeof(buf) - 1 - n, 0);
+
+			if (r <= 0)
+				break; /* the client closed: next connection */
+			n += (size_t)r;
+			buf[n] = '\0';
+			if (strstr(buf, "\r\n\r\n") == NULL)
+				continue;
+			n = 0;
+			k->requests++;
+			send_str(c, head);
+			send_str(c, plan_json);
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static int listen_unix(const char *path, bool do_listen);
+
+/* Two fetches through one client: with keep_alive one connection serves
+   both, without it each fetch connects afresh. */
+static void client_reuse(const char *path, bool keep_alive)
+{
+	struct keep_server k = {.want = 2};
+	struct momd_client *c = NULL;
+	struct momd_plan p;
+	char err[512];
+	pthread_t t;
+	int ok = 0;
+
+	k.fd = listen_unix(path, true);
+	if (k.fd < 0 || pthread_create(&t, NULL, serve_keep, &k) != 0) {
+		T_OK(false, "cannot listen on %s", path);
+		return;
+	}
+	c = momd_client_new(path, keep_alive);
+	for (int i = 0; c != NULL && i < 2; i++) {
+		ok += momd_client_fetch(c, 2000, &p, err, sizeof(err)) == 0 &&
+		      p.nguests == 2;
+		momd_plan_release(&p);
+	}
+	momd_client_free(c);
+	pthread_join(t, NULL);
+	close(k.fd);
+	unlink(path);
+	T_OK(ok == 2, "client (keep_alive %d): two plans fetched (%d)",
+	     keep_alive, ok);
+	T_OK(k.conns == (keep_alive ? 1 : 2),
+	     "client (keep_alive %d): %d connection(s) for two fetches",
+	     keep_alive, k.conns);
+}
+
 static int listen_unix(const char *path, bool do_listen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -219,6 +295,9 @@ int main(void)
 	T_OK(now_s() - t0 < 2.0, "bounded by the timeout (%.2f s for 0.3 s)",
 	     now_s() - t0);
 	momd_plan_release(&p);
+
+	client_reuse(path, true);
+	client_reuse(path, false);
 
 	unlink(path);
 	rc = momd_plan_fetch(path, 1000, &p, err, sizeof(err));

@@ -357,6 +357,86 @@ static void test_buf(void)
 	wire_buf_free(NULL);
 }
 
+/* The text of the first value of r's encoding ("values":[X,...). */
+static void first_value(const struct wire_record *r, char *out, size_t len)
+{
+	struct wire_buf b = WIRE_BUF_INIT;
+	const char *p;
+
+	out[0] = '\0';
+	if (wire_encode_record(&b, r) == 0 &&
+	    (p = strstr(b.data, "\"values\":[")) != NULL) {
+		p += strlen("\"values\":[");
+		snprintf(out, len, "%.*s", (int)strcspn(p, ",]"), p);
+	}
+	wire_buf_free(&b);
+}
+
+/* Numbers are encoded as printf prints them (%.15g, %lld, %llu), also
+   where the encoder takes its own integer path, and at its edges. */
+static void test_number_text(void)
+{
+	static const double gauges[] = {0,
+					-0.0,
+					1,
+					-1,
+					0.5,
+					-2.5,
+					1e-300,
+					4096,
+					1e14,
+					999999999999999.0,
+					1e15,
+					-1e15,
+					1e16,
+					-999999999999999.0,
+					9007199254740993.0,
+					1e300,
+					123.456,
+					536870912,
+					3.0e9,
+					-4503599627370496.5,
+					0.1 + 0.2};
+	static const int64_t derives[] = {
+	    0, 1, -1, 9, 10, -10, INT64_MAX, INT64_MIN, 1234567890123LL};
+	static const uint64_t counters[] = {0, 7, UINT64_MAX, 10000000000ULL};
+	struct wire_record r = gauge(1, 1, "h", "", "t", "", 0);
+	char got[64], want[64];
+	int bad = 0;
+
+	srand(20);
+	for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]) + 2000; i++) {
+		double g = i < sizeof(gauges) / sizeof(gauges[0])
+			       ? gauges[i]
+			       : (double)(rand() - RAND_MAX / 2) *
+				     (i % 3 ? 1.0 : (i % 2 ? 1e6 : 1e-3));
+
+		r.values[0].type = WIRE_GAUGE;
+		r.values[0].v.gauge = g;
+		first_value(&r, got, sizeof(got));
+		snprintf(want, sizeof(want), "%.15g", g);
+		bad += strcmp(got, want) != 0;
+		if (strcmp(got, want) != 0)
+			T_EQ_STR(got, want, "gauge text");
+	}
+	for (size_t i = 0; i < sizeof(derives) / sizeof(derives[0]); i++) {
+		r.values[0].type = WIRE_DERIVE;
+		r.values[0].v.derive = derives[i];
+		first_value(&r, got, sizeof(got));
+		snprintf(want, sizeof(want), "%lld", (long long)derives[i]);
+		bad += strcmp(got, want) != 0;
+	}
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		r.values[0].type = i % 2 ? WIRE_COUNTER : WIRE_ABSOLUTE;
+		r.values[0].v.counter = counters[i];
+		first_value(&r, got, sizeof(got));
+		snprintf(want, sizeof(want), "%llu",
+			 (unsigned long long)counters[i]);
+		bad += strcmp(got, want) != 0;
+	}
+	T_EQ_INT(bad, 0, "numbers encoded as printf prints them");
+}
+
 /* A valid record with one key replaced: KEY is spliced in as given. */
 #define REC(values, dstypes, dsnames, time, interval, rest)                    \
 	"{\"values\":" values ",\"dstypes\":" dstypes ",\"dsnames\":" dsnames  \
@@ -555,6 +635,47 @@ static void too_many_records(void)
 		 "NULL body refused");
 }
 
+/* Decoding into a batch that holds an earlier body's records: the memory
+   is reused, the result is the same as a fresh decode, and a refused body
+   leaves no record (n 0) but keeps the memory for the next one. */
+static void decode_into_reuse(void)
+{
+	const char *two = "[" GOOD "," GOOD "]";
+	const char *one = "[{\"values\":[7],\"dstypes\":[\"derive\"],"
+			  "\"dsnames\":[\"d\"],\"time\":2,\"interval\":1,"
+			  "\"host\":\"h2\",\"plugin\":\"p\","
+			  "\"plugin_instance\":\"\",\"type\":\"t\","
+			  "\"type_instance\":\"\"}]";
+	struct wire_batch b = {0, NULL, 0}, fresh;
+	struct wire_error err;
+	struct wire_record *mem;
+
+	T_EQ_INT(wire_batch_decode_into(two, strlen(two), 10, &b, &err), 0,
+		 "into an empty batch");
+	T_EQ_INT(b.n, 2, "into: 2 records");
+	mem = b.records;
+	T_EQ_INT(wire_batch_decode_into(one, strlen(one), 10, &b, &err), 0,
+		 "into a used batch");
+	T_EQ_INT(b.n, 1, "into again: 1 record");
+	T_OK(b.records == mem, "into again: the memory is reused");
+	T_EQ_INT(wire_batch_decode(one, strlen(one), 10, &fresh, &err), 0,
+		 "fresh decode of the same body");
+	T_OK(fresh.n == 1 && memcmp(&fresh.records[0], &b.records[0],
+				    sizeof(b.records[0])) == 0,
+	     "into a used batch: the record equals a fresh decode's, byte for "
+	     "byte (nothing of the earlier body left)");
+	wire_batch_free(&fresh);
+	T_EQ_INT(wire_batch_decode_into("[" GOOD ",", strlen(GOOD) + 2, 10, &b,
+					&err),
+		 -EINVAL, "into: a broken body is refused");
+	T_OK(b.n == 0 && b.records == mem, "refused: no record, memory kept");
+	T_EQ_INT(wire_batch_decode_into(two, strlen(two), 10, &b, &err), 0,
+		 "into after a refusal");
+	T_EQ_INT(b.n, 2, "into after a refusal: 2 records");
+	wire_batch_free(&b);
+	T_OK(b.records == NULL && b.n == 0 && b.cap == 0, "freed");
+}
+
 static void test_bad(void)
 {
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
@@ -621,9 +742,11 @@ int main(void)
 	test_round_trip();
 	test_uuid_meta();
 	test_buf();
+	test_number_text();
 	test_bad();
 	long_name_case();
 	too_many_records();
+	decode_into_reuse();
 	test_truncations();
 	return t_done();
 }
