@@ -33,7 +33,7 @@ kib() {
 	awk -v want=" $* " 'index(want, " " substr($1, 1, length($1) - 1) " ") { s += $2 } END { print s + 0 }' \
 		"/proc/$pid/smaps_rollup"
 }
-status() { api GET /v1/status | python3 -c 'import json,sys; s = json.load(sys.stdin); print(s["cycles"], s["guests"])'; }
+status() { momapi GET /v1/status .cycles .guests | tr '\n' ' '; }
 cycles_ge() { local c; read -r c _ <<<"$(status)"; [ "${c:-0}" -ge "$1" ]; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }

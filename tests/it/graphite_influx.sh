@@ -159,8 +159,8 @@ check "ksmd_cpu (second read) reaches Graphite" \
 # Freeze the decisions: dry-run (nothing more is applied), the applied
 # targets so far, the KSM plan; then stop momd so the balloons stay put.
 api PUT /v1/dry-run '{"enabled": true}' >/dev/null
-api GET "/v1/actions?limit=100000" >"$T_TMP/actions.json"
-api GET /v1/plan >"$T_TMP/plan.json"
+api_out GET "/v1/actions?limit=100000" >"$T_TMP/actions.json"
+api_out GET /v1/plan >"$T_TMP/plan.json"
 momd_stop
 # The test driver's current sizes, once collectd has seen them (the
 # Graphite value of memory-actual equals libvirt's).
