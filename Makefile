@@ -85,7 +85,7 @@ PLUGIN_SHARED_SRCS := actuator/clock.c actuator/ratelimit.c actuator/readfile.c
 CORE_SRCS := $(CORE_SPLIT_SRCS) $(PLUGIN_SHARED_SRCS) \
 	actuator/field.c actuator/wire.c actuator/siphash.c actuator/policy.c \
 	actuator/eval.c actuator/plan.c actuator/evalcase.c \
-	actuator/policy_expr.c actuator/evaluate_cli.c \
+	actuator/policy_expr.c actuator/policy_error.c actuator/evaluate_cli.c \
 	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \
 	actuator/momlang_emit.c actuator/jsonlimit.c actuator/glob.c
 # The metric contract (metric_rows.h): also compiled into the read plugin.
