@@ -50,6 +50,8 @@ check "bad case: CASE: PATH: MESSAGE, as every policy error reads" \
 printf '{"params": {"nope": 1}, "host": {"history": []}}' >"$T_TMP/bad-param.json"
 "${EVAL[@]}" "$T_TMP/bad-param.json" --policy-dir policies >/dev/null 2>"$T_TMP/err"
 check "unknown parameter: exit 65" [ $? -eq 65 ]
+check "unknown parameter: CASE: PATH: MESSAGE ($(cat "$T_TMP/err"))" \
+	grep -qx "momd: case $T_TMP/bad-param.json: \\\$\\.params\\.nope: no policy declares the parameter 'nope'" "$T_TMP/err"
 
 mkdir -p "$T_TMP/pol"
 cp policies/*.json "$T_TMP/pol/"
