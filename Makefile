@@ -259,8 +259,15 @@ fuzz: fuzz-build
 			$(BUILD)/fuzz/corpus-$$name tests/fuzz/corpus/$$name; \
 	done
 
+# The install step: packages and host provisioning (tests/install-deps.sh),
+# then, as root, the real-guest image in build/guest (cached; the tests only
+# check it is there and current: tests/guest/build.sh --check).
 deps:
 	@sh tests/install-deps.sh
+	@if [ "$$(id -u)" = 0 ] && command -v qemu-system-x86_64 >/dev/null; then \
+		bash tests/guest/build.sh $(abspath build)/guest >/dev/null || \
+		echo "deps: the guest image did not build; the real-guest tests will say so"; \
+	fi
 
 # Under CI=true, make test runs the whole suite twice: as built for users
 # (with -Werror), then under ASan and UBSan (SANITIZE=1, build/asan), and

@@ -140,10 +140,10 @@ print(exact)' "$1"
 
 # 0. Image, KSM saved (before anything touches it), libvirtd.
 t=$(_g_ms)
-if g_build_image >"$T_TMP/build.out" 2>&1; then
+if g_image_ready >"$T_TMP/build.out" 2>&1; then
 	ok "guest image ready ($(elapsed "$t"))"
 else
-	not_ok "guest image build"
+	not_ok "guest image ready (built by make deps)"
 	tail -10 "$T_TMP/build.out" | sed 's/^/# /'
 	done_testing
 fi
