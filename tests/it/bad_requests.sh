@@ -32,10 +32,8 @@ wait_for 10 "the host sample settles" \
 
 # Everything a refused request must not change.
 dump() {
-	state_snapshot
-	curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/stats
-	echo
-	momapi GET /v1/status .ingest.batches .ingest.records .ingest.values
+	state_snapshot 'GET /v1/stats' \
+		'GET /v1/status .ingest.batches .ingest.records .ingest.values'
 }
 
 # req METHOD PATH [BODY [CTYPE]]: like api (tests/lib/api.sh), but the

@@ -17,8 +17,10 @@
 #   post_host K=V...         post one host sample through /v1/metrics;
 #                            K is the collectd type-instance (gauge-ksm_run)
 #   post_guest NAME K=V...   the same for a guest
-#   state_snapshot           what a refused request must not change: the
-#                            policies, parameters and state_dir files
+#   state_snapshot [LINE...] what a refused request must not change: the
+#                            policies, parameters and state_dir files; each
+#                            LINE adds a request of `momapi batch` (e.g.
+#                            'GET /v1/status .ingest.batches')
 #   free_port                an unused TCP port on 127.0.0.1
 . "$ROOT/tests/lib/momd.sh"
 MOMD_POLICIES=$T_TMP/policies
@@ -65,12 +67,12 @@ post_guest() {
 }
 
 state_snapshot() {
-	local p
-	for p in /v1/policies /v1/effective-policy /v1/parameters \
-		/v1/dry-run /v1/log-level; do
-		curl -s --unix-socket "$MOMD_SOCK" "http://momd$p"
-		echo
-	done
+	# One client process, one connection, for the five reads.
+	{
+		printf 'GET %s\n' /v1/policies /v1/effective-policy /v1/parameters \
+			/v1/dry-run /v1/log-level
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+	} | momapi batch
 	(cd "$MOMD_STATE" 2>/dev/null &&
 		find . -printf '%p %m %s\n' | sort && cat ./* 2>/dev/null)
 }

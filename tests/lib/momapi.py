@@ -9,6 +9,7 @@ tests/lib/momd.sh), so no test splices JSON into a `python3 -c` string.
 Python:
     c = momapi.Client(socket=path)          # or url="http://127.0.0.1:PORT"
     status, body = c.request("GET", "/v1/status")    # body: bytes
+    status, headers, body = c.exchange("GET", "/v1/ping")
     status, j = c.json("PATCH", "/v1/parameters", {"balloonEnabled": True})
     momapi.pick(j, ".ingest.batches")       # a path, or a Python expression
                                             # over j: "len(j['guests'])"
@@ -19,7 +20,8 @@ Command line (exit status 0 when every request answered 2xx, 1 when one did
 not, 2 on a usage error, 3 when momd could not be reached):
     momapi.py [--socket P | --url U] METHOD PATH [BODY|@FILE] [EXPR...]
         one request (a BODY for POST, PUT and PATCH only); prints the body,
-        or each EXPR evaluated on the JSON reply.  --status prints the status code first, on a line of its own.
+        or each EXPR evaluated on the JSON reply.  --status prints the
+        status code first, on a line of its own; --timeout S (default 30).
     momapi.py json [--file F] EXPR...
         evaluates each EXPR on the JSON read from stdin (or F); exit 1 when
         one fails (a missing key, a bad index).
@@ -27,14 +29,16 @@ not, 2 on a usage error, 3 when momd could not be reached):
         exit 0 when the JSON texts A and B (@FILE: read from FILE) are
         equal as JSON (key order and spacing aside), else 1.
     momapi.py batch [--socket P | --url U]
-        one request per stdin line, "METHOD PATH [BODY]", all on one
-        connection; prints "STATUS BODY" per request, the body on one line.
+        one request per stdin line, all on one connection: "POST|PUT|PATCH
+        PATH BODY" or "METHOD PATH [EXPR...]" (EXPRs without spaces);
+        prints "STATUS BODY" per request, the body on one line, or
+        "STATUS VALUE..." when EXPRs were given.
 The socket defaults to $MOMD_SOCK.  An EXPR starting with "." is a path
 (.guests.g1.balloon_cur, .policies[1].name, .["a key"]); anything else is a
 Python expression over j (and over the --bind NAME given, e.g. --bind a);
 --arg NAME VALUE passes a string in, so no value is spliced into an EXPR.
-A value prints as JSON when it is a dict, list, bool or None-free tuple,
-plain otherwise; None prints nothing.  --str prints bools and tuples the
+A value prints as JSON when it is a dict, list, bool or tuple, plain
+otherwise; None prints nothing.  --str prints bools and tuples the
 Python way (True, (0.0, 1)), as the old jq_get did.
 """
 import json
@@ -83,13 +87,21 @@ class Client:
     def request(self, method, path, body=None, ctype="application/json",
                 headers=None):
         """Send one request; returns (status, body bytes)."""
+        status, _, data = self.exchange(method, path, body, ctype, headers)
+        return status, data
+
+    def exchange(self, method, path, body=None, ctype="application/json",
+                 headers=None):
+        """Send one request; returns (status, {lower-case header: value},
+        body bytes)."""
         if isinstance(body, str):
             body = body.encode()
         h = dict(headers or {})
         if body is not None:
             h.setdefault("Content-Type", ctype)
-        for attempt in (0, 1):
-            if self._conn is None:
+        while True:
+            reused = self._conn is not None
+            if not reused:
                 self._conn = self._new()
             try:
                 self._conn.request(method, path, body=body, headers=h)
@@ -97,15 +109,16 @@ class Client:
                 data = r.read()
                 if r.getheader("Connection", "").lower() == "close":
                     self.close()
-                return r.status, data
+                return (r.status, {k.lower(): v for k, v in r.getheaders()},
+                        data)
             except (self._http.RemoteDisconnected, BrokenPipeError,
                     ConnectionResetError):
-                # A kept-alive connection momd has closed meanwhile: the
-                # request never reached it, so one retry is safe.
+                # Only a kept-alive connection that momd closed meanwhile is
+                # retried (once, on a fresh one): the request never reached
+                # it.  On a fresh connection the error is the answer.
                 self.close()
-                if attempt:
+                if not reused:
                     raise
-        raise AssertionError("unreachable")
 
     def json(self, method, path, doc=None):
         """Send DOC as JSON (when given); returns (status, parsed reply)."""
@@ -203,10 +216,22 @@ def _cmd_batch(client):
         if not line.strip():
             continue
         parts = line.split(" ", 2)
-        status, data = client.request(parts[0], parts[1],
-                                      _body_arg(parts[2]) if len(parts) > 2 else None)
+        method, path = parts[0], parts[1]
+        rest = parts[2] if len(parts) > 2 else None
+        has_body = method in ("POST", "PUT", "PATCH") and rest is not None
+        status, data = client.request(method, path,
+                                      _body_arg(rest) if has_body else None)
         failed |= status // 100 != 2
-        print(status, data.decode(errors="replace").replace("\n", " "))
+        if rest is None or has_body:
+            print(status, data.decode(errors="replace").replace("\n", " "))
+            continue
+        try:
+            doc = json.loads(data)
+            vals = [render(pick(doc, e)) for e in rest.split()]
+        except (KeyError, IndexError, TypeError, ValueError) as err:
+            print("momapi: %s %s: %r" % (method, path, err), file=sys.stderr)
+            return 1
+        print(status, " ".join(vals))
     return int(failed)
 
 
