@@ -104,9 +104,7 @@ for cmd in cmds:
 PY
 putval() { python3 "$T_TMP/putval.py" "$T_TMP/cd.sock" "$@"; }
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+free_port() { momapi free-port; }
 
 # momd_b: a second actuator on TCP (token required), for write_http.  Stock
 # write_http forwards every plugin and momd refuses a whole batch with a

@@ -77,6 +77,4 @@ state_snapshot() {
 		find . -printf '%p %m %s\n' | sort && cat ./* 2>/dev/null)
 }
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+free_port() { momapi free-port; }

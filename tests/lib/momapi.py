@@ -28,6 +28,8 @@ not, 2 on a usage error, 3 when momd could not be reached):
     momapi.py same A B
         exit 0 when the JSON texts A and B (@FILE: read from FILE) are
         equal as JSON (key order and spacing aside), else 1.
+    momapi.py free-port [tcp|udp]
+        an unused port on 127.0.0.1 (default tcp), for a test's listener
     momapi.py batch [--socket P | --url U]
         one request per stdin line, all on one connection: "POST|PUT|PATCH
         PATH BODY" or "METHOD PATH [EXPR...]" (EXPRs without spaces);
@@ -287,6 +289,14 @@ def main(argv):
         return _cmd_json(opts, args[1:])
     if args[:1] == ["same"]:
         return _cmd_same(args[1:])
+    if args[:1] == ["free-port"]:
+        import socket
+
+        kind = socket.SOCK_DGRAM if args[1:2] == ["udp"] else socket.SOCK_STREAM
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind(("127.0.0.1", 0))
+            print(s.getsockname()[1])
+        return 0
     try:
         client = Client(opts["socket"], opts["url"], float(opts["timeout"]))
         if args[:1] == ["batch"]:
