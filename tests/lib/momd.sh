@@ -19,6 +19,9 @@
 #                            0 when the status is 2xx
 #   api_out METHOD PATH [BODY]
 #                            the same, and prints the body: for $(...)
+#                            (this file's api printed the body before the
+#                            two contracts became one: such a test now
+#                            calls api_out)
 #   momapi ARGS...           (common.sh) the test client, on $MOMD_SOCK:
 #                            `momapi GET /v1/status .cycles` prints one
 #                            value in one process (not curl | python)
