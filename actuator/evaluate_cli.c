@@ -19,6 +19,7 @@
 #include "eval.h"
 #include "evalcase.h"
 #include "policy.h"
+#include "policy_error.h"
 #include "readfile.h"
 
 #define CASE_MAX (16 * 1024 * 1024)
@@ -29,16 +30,15 @@ static void usage(void)
 		"usage: momd --evaluate CASE.json [--policy-dir DIR]\n");
 }
 
+/* One error line, in the text every other policy error has
+   (policy_error.h): "momd: case x.json: $.host.history[0].mem_free: ...",
+   "momd: policy 50-bad: $.host[0]...: ...". */
 static void report(const char *what, const struct policy_error *e)
 {
-	fprintf(stderr, "momd: %s", what);
-	if (e->policy[0])
-		fprintf(stderr, " %s", e->policy);
-	if (e->line)
-		fprintf(stderr, " line %d column %d", e->line, e->column);
-	if (e->path[0])
-		fprintf(stderr, " at %s", e->path);
-	fprintf(stderr, ": %s\n", e->message);
+	char msg[700];
+
+	fprintf(stderr, "momd: %s %s\n", what,
+		policy_error_format(e, msg, sizeof(msg)));
 }
 
 /* Read all of path ("-" = stdin); NULL when it cannot be read. */
@@ -53,15 +53,21 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int check_params(const struct policy_set *ps, const struct snapshot *s)
+static int check_params(const struct policy_set *ps, const struct snapshot *s,
+			const char *case_path)
 {
 	for (size_t i = 0; i < s->nparams; i++) {
+		struct policy_error err = {0};
+
 		if (policy_set_param_index(ps, s->params[i].name) >= 0)
 			continue;
-		fprintf(stderr,
-			"momd: case at $.params.%s: no policy declares the "
-			"parameter '%s'\n",
-			s->params[i].name, s->params[i].name);
+		snprintf(err.policy, sizeof(err.policy), "%s", case_path);
+		snprintf(err.path, sizeof(err.path), "$.params.%s",
+			 s->params[i].name);
+		snprintf(err.message, sizeof(err.message),
+			 "no policy declares the parameter '%s'",
+			 s->params[i].name);
+		report("case", &err);
 		return -1;
 	}
 	return 0;
@@ -84,6 +90,11 @@ static int evaluate(const char *case_path, const char *dir)
 	}
 	c = evalcase_parse(text, len, &err);
 	if (!c) {
+		/* The case file stands where a policy name would: "case
+		   x.json:3:7: ...", as a compiler names its input. */
+		if (!err.policy[0])
+			snprintf(err.policy, sizeof(err.policy), "%s",
+				 case_path);
 		report("case", &err);
 		goto out;
 	}
@@ -97,7 +108,7 @@ static int evaluate(const char *case_path, const char *dir)
 		report("policy", &err);
 		goto out;
 	}
-	if (check_params(ps, evalcase_snapshot(c)))
+	if (check_params(ps, evalcase_snapshot(c), case_path))
 		goto out;
 	rc = EX_SOFTWARE;
 	plan = eval_run(ps, evalcase_snapshot(c));

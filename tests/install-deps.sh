@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # install-deps.sh: install, from Debian's archive, every package that building,
-# running and testing this project needs.  `make run` and `make test` call it
+# running and testing this project needs, and provision the host for the
+# real-guest tests (below; the guest image is built by `make deps` too).  `make run` and `make test` call it
 # first; `make bench` calls it with --bench, which adds the BENCH list.  It
 # is idempotent and quiet when nothing is missing.  It says exactly what it
 # installs.  It needs root (apt-get) only when something is missing.
@@ -57,17 +58,50 @@ for p in $BUILD $RUN $GUESTS $TOOLS $METRICS $SYSTEMD $EXTRA; do
 	fi
 done
 
-if [ -z "$missing" ]; then
-	exit 0
+if [ -n "$missing" ]; then
+	echo "install-deps: installing:$missing"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: not root; install the packages above and retry" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing >/dev/null
+	echo "install-deps: done"
 fi
 
-echo "install-deps: installing:$missing"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: not root; install the packages above and retry" >&2
-	exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing >/dev/null
-echo "install-deps: done"
+# Host provisioning for the real-guest tests (tests/lib/guests.sh), which
+# start the system libvirtd themselves when none runs and check these
+# instead of creating them: what a bare libvirtd needs (a container
+# without libvirt's postinst leaves them out): user and group libvirt-qemu,
+# and /etc/libvirt/qemu.conf, written only when absent, with QEMU as root
+# (the guests' images live in the build tree).  Root only (without root
+# the real-guest tests skip anyway).  Under the lock the tests take
+# (/run/mom-tests/guest-state/lock): a test running meanwhile undoes what
+# appears in libvirt's trees during its run.
+provision_guests() {
+	# (A qemu.conf "removed at exit" is an older test run's, about to go.)
+	getent group libvirt-qemu >/dev/null && getent passwd libvirt-qemu >/dev/null &&
+		[ -e /etc/libvirt/qemu.conf ] &&
+		! grep -q 'removed at exit' /etc/libvirt/qemu.conf && return 0
+	[ "$(id -u)" -eq 0 ] || return 0
+	state=${MOM_GUEST_STATE:-/run/mom-tests/guest-state}
+	mkdir -p "$state"
+	exec 8>>"$state/lock"
+	flock -w 900 8 || {
+		echo "install-deps: the real-guest tests' lock is busy; host not provisioned" >&2
+		return 1
+	}
+	echo "install-deps: provisioning the host for the real-guest tests"
+	getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
+	getent passwd libvirt-qemu >/dev/null ||
+		useradd -r -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+	mkdir -p /etc/libvirt /var/log/libvirt/qemu /var/lib/libvirt /var/cache/libvirt
+	if [ ! -e /etc/libvirt/qemu.conf ] || grep -q 'removed at exit' /etc/libvirt/qemu.conf; then
+		printf '# written by mom tests/install-deps.sh for the real-guest tests\nuser = "root"\ngroup = "root"\n' \
+			>/etc/libvirt/qemu.conf
+	fi
+	exec 8>&-
+}
+provision_guests

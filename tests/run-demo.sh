@@ -229,7 +229,7 @@ CONF
 # One line per interval: the host's free memory, KSM, and each guest's
 # balloon (and its free memory, when the guest reports it).
 show_samples() {
-	api GET /v1/stats 2>/dev/null | python3 -c '
+	api_out GET /v1/stats 2>/dev/null | python3 -c '
 import json, sys
 try:
     j = json.load(sys.stdin)

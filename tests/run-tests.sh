@@ -14,6 +14,10 @@ LOGS=$BUILD/test-logs
 TIMEOUT=${TEST_TIMEOUT:-900}
 mkdir -p "$LOGS"
 export BUILD
+# The interpreter tests/lib/momapi.py runs on, resolved once for all tests
+# (tests/lib/common.sh).
+MOMAPI_PYTHON=${MOMAPI_PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)}
+export MOMAPI_PYTHON
 
 # SANITIZE=1: every binary of ours is built with ASan and UBSan (make does
 # that); collectd gets the runtimes preloaded by a wrapper first on PATH.

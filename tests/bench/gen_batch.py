@@ -48,16 +48,28 @@ def rec(values, dstypes, dsnames, t, pinst, typ, tinst, meta=None):
 
 
 def guest_records(g, t, k):
-    """The mom plugin's value lists for guest g at sample k."""
+    """The mom plugin's value lists for guest g at sample k; every one
+    carries the domain's UUID (mom:uuid), as the plugin sends it and momd
+    keys guests by it (with it on one value list only, momd would hold a
+    second, name-keyed entity per guest)."""
     name = "bench-%05d" % g
     cur = (4194304 - (g % 97) * 1024) * 1024
     unused = (1048576 + ((g + k) % 13) * 4096) * 1024
-    gauge = lambda tinst, v, meta=None: rec(
-        [v], ["gauge"], ["value"], t, name, "memory", tinst, meta
-    )
     uuid = "6695eb01-f6a4-8304-79aa-%012x" % g
+
+    def meta(extra=None):
+        m = {"mom:uuid": uuid}
+        m.update(extra or {})
+        return m
+
+    def gauge(tinst, v, extra=None):
+        return rec([v], ["gauge"], ["value"], t, name, "memory", tinst, meta(extra))
+
+    def one(values, dstypes, dsnames, typ, tinst, extra=None):
+        return rec(values, dstypes, dsnames, t, name, typ, tinst, meta(extra))
+
     return [
-        gauge("actual", cur, {"mom:uuid": uuid}),
+        gauge("actual", cur),
         gauge("maximum", 4294967296),
         gauge("minimum", 0, {"mom:min_source": "none"}),
         gauge("available", cur - 102400000),
@@ -65,15 +77,13 @@ def guest_records(g, t, k):
         gauge("usable", unused + 204800000),
         gauge("disk_caches", 204800000),
         gauge("rss", cur),
-        rec([k * 10], ["derive"], ["value"], t, name, "swap_io", "in"),
-        rec([k * 10], ["derive"], ["value"], t, name, "swap_io", "out"),
-        rec([k * 100, k], ["derive", "derive"], ["minflt", "majflt"], t, name,
-            "ps_pagefaults", ""),
-        rec([0], ["derive"], ["value"], t, name, "total_operations", "hugetlb_pgalloc"),
-        rec([0], ["derive"], ["value"], t, name, "total_operations", "hugetlb_pgfail"),
-        rec([1700000000 + k], ["gauge"], ["value"], t, name, "gauge", "last_update"),
-        rec([0.5], ["gauge"], ["value"], t, name, "duration", "stats_age",
-            {"mom:uuid": uuid, "mom:stats_state": "ok"}),
+        one([k * 10], ["derive"], ["value"], "swap_io", "in"),
+        one([k * 10], ["derive"], ["value"], "swap_io", "out"),
+        one([k * 100, k], ["derive", "derive"], ["minflt", "majflt"], "ps_pagefaults", ""),
+        one([0], ["derive"], ["value"], "total_operations", "hugetlb_pgalloc"),
+        one([0], ["derive"], ["value"], "total_operations", "hugetlb_pgfail"),
+        one([1700000000 + k], ["gauge"], ["value"], "gauge", "last_update"),
+        one([0.5], ["gauge"], ["value"], "duration", "stats_age", {"mom:stats_state": "ok"}),
     ]
 
 

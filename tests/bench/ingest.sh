@@ -41,7 +41,7 @@ TCK=$(getconf CLK_TCK)
 cpu_ns() { awk -v hz="$TCK" '{ sub(/.*\) /, ""); printf "%.0f\n", ($12 + $13) * 1e9 / hz }' "/proc/$1/stat"; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-ingest() { api GET /v1/status | python3 -c 'import json,sys; i = json.load(sys.stdin)["ingest"]; print(i["batches"], i["records"], i["values"], i["rejected"])'; }
+ingest() { momapi GET /v1/status .ingest.batches .ingest.records .ingest.values .ingest.rejected | tr '\n' ' '; }
 
 python3 "$ROOT/tests/bench/gen_batch.py" template "$GUESTS" --host >"$T_TMP/batch.tpl" 2>"$T_TMP/batch.info"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$T_TMP/token"

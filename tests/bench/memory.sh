@@ -33,7 +33,7 @@ kib() {
 	awk -v want=" $* " 'index(want, " " substr($1, 1, length($1) - 1) " ") { s += $2 } END { print s + 0 }' \
 		"/proc/$pid/smaps_rollup"
 }
-status() { api GET /v1/status | python3 -c 'import json,sys; s = json.load(sys.stdin); print(s["cycles"], s["guests"])'; }
+status() { momapi GET /v1/status .cycles .guests | tr '\n' ' '; }
 cycles_ge() { local c; read -r c _ <<<"$(status)"; [ "${c:-0}" -ge "$1" ]; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
@@ -93,10 +93,13 @@ shipped=$(row "as shipped" "$RUNS")
 # Diagnostic: the same with glibc's malloc told to keep one arena and give
 # freed memory back, which separates the live set from what the allocator
 # retains after parsing ingest bodies.
-tuned=$(row "diagnostic: MALLOC_ARENA_MAX=1, TRIM/MMAP_THRESHOLD 128 KiB" 1 \
-	MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072)
+# BENCH_MEMORY_DIAG=0 leaves it out (tests/bench/compare.sh).
+tuned=""
+[ "${BENCH_MEMORY_DIAG:-1}" = 0 ] ||
+	tuned=$(row "diagnostic: MALLOC_ARENA_MAX=1, TRIM/MMAP_THRESHOLD 128 KiB" 1 \
+		MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072)
 echo "| momd | idle Rss MiB | idle private MiB | $GUESTS guests × $SAMPLES samples: Rss MiB | private MiB | private growth MiB | runs |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 echo "$shipped"
-echo "$tuned"
+[ -z "$tuned" ] || echo "$tuned"
 echo "# medians; Rss includes shared library pages; MOM: 40.6 MB resident with 1,000 guests"

@@ -97,7 +97,7 @@ PY
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.1f", (b - a) / 1000 }'; }
-status_py() { api GET /v1/status | python3 -c 'import json,sys; s = json.load(sys.stdin); print(eval(sys.argv[1], {"s": s}))' "$1"; }
+status_py() { momapi --bind s --str GET /v1/status "$1"; }
 ready() { [ "$(status_py 's["guests"]')" = 3 ] && [ "$(status_py 's["cycles"]')" -ge "$1" ]; }
 # at_max: every guest within 0.5 % of its 512 MiB.  Not exactly: the
 # policies do not grow a guest by less than 0.25 % of its size, so a guest

@@ -8,6 +8,10 @@
 # whole output is also written to $BUILD/bench/results.md, from which the
 # README's "Benchmarks" section is updated by hand.
 #
+#   compare.sh        issue 15's numbers (evaluation per guest, ingest
+#                     rate, momd memory) for a baseline (BENCH_BASE, a git
+#                     ref; default 4f2de23, before the redesign) and this
+#                     tree, side by side, with ratios
 #   eval_bench        policy evaluation per cycle and per guest (in-process)
 #   ingest.sh         momd ingest on one core (wrk over loopback TCP)
 #   write_plugin.sh   write_mom's added collectd CPU per value
@@ -25,7 +29,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # directory (virtlogd before writing its pid file).
 BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
 export BUILD
-ONLY=${BENCH_ONLY:-eval ingest write_plugin memory read_plugin real_guests scenario}
+ONLY=${BENCH_ONLY:-compare eval ingest write_plugin memory read_plugin real_guests scenario}
 OUT=$BUILD/bench/results.md
 
 if [ ! -x "$BUILD/tests/eval_bench" ]; then
@@ -56,6 +60,8 @@ main() {
 	echo "## make bench: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 	echo
 	echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	section compare "Before and after issue 15's redesign (BENCH_BASE=${BENCH_BASE:-4f2de23}), side by side" \
+		bash "$ROOT/tests/bench/compare.sh"
 	section eval "Policy evaluation (shipped policies, in-process)" \
 		"$BUILD/tests/eval_bench" --policy-dir "$ROOT/policies"
 	section ingest "Ingest: momd on one core, write_http batches over loopback TCP" \

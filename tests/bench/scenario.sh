@@ -72,7 +72,7 @@ command -v qemu-system-x86_64 >/dev/null || none "qemu-system-x86 is not install
 command -v libvirtd >/dev/null || none "libvirtd is not installed"
 command -v gnuplot >/dev/null || echo "# gnuplot missing (tests/install-deps.sh --bench): table only"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-status_py() { api GET /v1/status | python3 -c 'import json,sys; s = json.load(sys.stdin); print(eval(sys.argv[1], {"s": s}))' "$1"; }
+status_py() { momapi --bind s --str GET /v1/status "$1"; }
 ready() { [ "$(status_py 's["guests"]')" = 4 ] && [ "$(status_py 's["cycles"]')" -ge "$1" ]; }
 
 # The arms' policy directories.
@@ -163,7 +163,7 @@ run_arm() {
 	done
 	echo "$wl}" >"$d/wl.json"
 	wait "$sampler"
-	api GET '/v1/actions?limit=1000' >"$d/actions.json"
+	api_out GET '/v1/actions?limit=1000' >"$d/actions.json"
 	cd_stop
 	momd_stop
 	for g in $GUESTS; do

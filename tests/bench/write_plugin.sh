@@ -37,7 +37,7 @@ fi
 # cpu_ns PID: on-CPU nanoseconds of all threads of PID.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 flood_count() { awk '{ print $1 }' "$COUNT" 2>/dev/null || echo 0; }
-momd_values() { api GET /v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["ingest"]["values"])'; }
+momd_values() { momapi GET /v1/status .ingest.values; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 mkdir -p "$T_TMP/ksm"

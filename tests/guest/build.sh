@@ -5,6 +5,12 @@
 # no image in the repository).
 #
 #   tests/guest/build.sh [OUTDIR]      (default: ${BUILD:-<repo>/build}/guest)
+#   tests/guest/build.sh --check [OUTDIR]
+#                                      exit 0 when the image there is
+#                                      complete and up to date, else 1 with
+#                                      the reason; downloads and writes
+#                                      nothing (what a test calls: building
+#                                      is the install step's, `make deps`)
 #
 # Produces OUTDIR/vmlinux (Debian's kernel, uncompressed ELF, booted via PVH),
 # OUTDIR/initrd.img (busybox-static + memhog + workload + virtio modules +
@@ -27,9 +33,18 @@
 # its binary and libraries are copied, the host never runs it).  Exit status 0 on success; non-zero with a
 # message on stderr otherwise.
 set -euo pipefail
+CHECK=0
+if [ "${1:-}" = --check ]; then
+	CHECK=1
+	shift
+fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 OUT=${1:-${BUILD:-$ROOT/build}/guest}
+if [ "$CHECK" = 1 ] && [ ! -d "$OUT" ]; then
+	echo "guest/build.sh: no guest image in $OUT: run make guest-image (make deps does, as root)" >&2
+	exit 1
+fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 BUSYBOX=/bin/busybox
@@ -58,7 +73,12 @@ apt_update() {
 	apt-get update -q >/dev/null
 }
 KPKG_FIXED=${KPKG:+1}
-if [ -z "${KPKG:-}" ]; then
+if [ -z "${KPKG:-}" ] && [ "$CHECK" = 1 ]; then
+	# No package lists to ask (and no update in a check): the kernel the
+	# image was built with.
+	KPKG=$(resolve_kpkg)
+	[ -n "$KPKG" ] || KPKG=$(cat "$OUT/kernel/kpkg.stamp" 2>/dev/null || true)
+elif [ -z "${KPKG:-}" ]; then
 	KPKG=$(resolve_kpkg)
 	[ -n "$KPKG" ] || { apt_update && KPKG=$(resolve_kpkg); }
 fi
@@ -75,6 +95,8 @@ if [ "$(cat "$OUT/image.stamp" 2>/dev/null)" = "$STAMP" ] && [ -f "$OUT/vmlinux"
 	echo "guest image up to date ($KPKG)"
 	exit 0
 fi
+[ "$CHECK" = 0 ] ||
+	die "the guest image in $OUT is missing or out of date: run make guest-image (make deps does, as root)"
 t0=$(date +%s%N)
 
 # 1. Kernel and modules, cached per kernel package name.

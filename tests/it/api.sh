@@ -138,7 +138,7 @@ check_sh "no file escaped the state dir" '[ ! -e "$T_TMP/evil" ] && [ ! -e "$MOM
 api GET /v1/effective-policy
 check "GET /v1/effective-policy: the set in name order" \
 	[ "$STATUS/$(jv '[p["name"] for p in j["policies"]]')" = '200/["00-defines", "01-parameters", "02-balloon", "03-ksm"]' ]
-check "effective policy holds documents" [ "$(jv 'j["policies"][1]["policy"]')" = "$(echo "$GOOD_POLICY" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))')" ]
+check "effective policy holds documents" [ "$(jv 'j["policies"][1]["policy"]')" = "$(momapi json . <<<"$GOOD_POLICY")" ]
 api DELETE /v1/policies/03-ksm
 check "DELETE /v1/policies/03-ksm" [ "$STATUS/$(jv '[p["name"] for p in j["policies"]]')" = '200/["00-defines", "01-parameters", "02-balloon"]' ]
 api GET /v1/policies/03-ksm

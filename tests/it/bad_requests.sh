@@ -32,11 +32,8 @@ wait_for 10 "the host sample settles" \
 
 # Everything a refused request must not change.
 dump() {
-	state_snapshot
-	curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/stats
-	echo
-	curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/status |
-		python3 -c 'import json,sys; i = json.load(sys.stdin)["ingest"]; print(i["batches"], i["records"], i["values"])'
+	state_snapshot 'GET /v1/stats' \
+		'GET /v1/status .ingest.batches .ingest.records .ingest.values'
 }
 
 # req METHOD PATH [BODY [CTYPE]]: like api (tests/lib/api.sh), but the
@@ -77,7 +74,7 @@ row() {
 deep() { printf "%$1s" | tr ' ' '['; printf "%$1s" | tr ' ' ']'; }
 DEEP=$(deep 5000)
 DEEP_OBJ=$(python3 -c 'print("{\"a\": " * 3000 + "1" + "}" * 3000)')
-python3 -c "print('[' + ','.join(['1'] * $MAX_BODY) + ']')" >"$T_TMP/big"
+python3 -c 'import sys; print("[" + ",".join(["1"] * int(sys.argv[1])) + "]")' "$MAX_BODY" >"$T_TMP/big"
 # rec [VALUES [DSTYPE [TIME]]]: one write_http record, open (no closing
 # brace) so that a row can add a key.
 rec() {

@@ -94,5 +94,5 @@ done <"$T_TMP/options"
 check "every option is in momd.json(5), README Configuration and the example, same default${missing:+ (missing:$missing)}" \
 	[ -z "$missing" ]
 check "the example has no option momd does not know" \
-	[ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$example")" = "$(wc -l <"$T_TMP/options")" ]
+	[ "$(momapi json --file "$example" 'len(j)')" = "$(wc -l <"$T_TMP/options")" ]
 done_testing

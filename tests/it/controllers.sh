@@ -28,9 +28,10 @@
 # parameters, so every plan is chosen by the test.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/libvirt.sh"
+. "$ROOT/tests/lib/momd.sh"
 
 KIB=1024
-SOCK=$T_TMP/momd.sock
+SOCK=$MOMD_SOCK
 
 if [ ! -x "$BUILD/momd" ]; then
 	not_ok "build/momd exists (run make first)"
@@ -76,16 +77,8 @@ guest() {
 	post "$name" "${kv[@]}" "$@"
 }
 
-# jq-like queries in Python (no jq here): A is the action list.
-acts() {
-	api_get "/v1/actions?limit=100000" | python3 -c '
-import json, sys
-A = json.load(sys.stdin)
-r = eval(sys.argv[1])
-if r is not None:
-    print(json.dumps(r) if isinstance(r, (dict, list, bool)) else r)
-' "$1"
-}
+# acts EXPR: EXPR (Python, tests/lib/momapi.py) over A, the action list.
+acts() { momapi --bind A GET "/v1/actions?limit=100000" "$1"; }
 
 # The newest action on SUBJECT CONTROL with RESULT: "new detail" or nothing.
 act_last() {
@@ -99,7 +92,7 @@ has_act() { [ -n "$(act_last "$@")" ]; }
 lv_actual() { lv_virsh dommemstat "$1" | awk '$1 == "actual" {print $2}'; }
 actual_is() { [ "$(lv_actual "$1")" = "$2" ]; }
 
-cycles() { api_get /v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycles"])'; }
+cycles() { momapi GET /v1/status .cycles; }
 # wait_cycles N: until the engine has run N more cycles.
 wait_cycles() {
 	local target=$(($(cycles) + $1))
@@ -158,15 +151,11 @@ settle() {
 start_momd() {
 	local ksm=$1 pol=$2
 	shift 2
-	rm -f "$SOCK"
-	"$BUILD/momd" --socket "$SOCK" --policy-dir "$pol" \
-		--state-dir "$T_TMP/state.$RANDOM" --libvirt-uri "$LV_URI" \
+	rm -f "$MOMD_SOCK"
+	MOMD_STATE=$T_TMP/state.$RANDOM
+	momd_start --policy-dir "$pol" --libvirt-uri "$LV_URI" \
 		--ksm-dir "$ksm" --interval-ms 200 --settle-ms 50 \
-		--expiry-ms 600000 --samples-stale-ms 600000 --log-level info "$@" \
-		>>"$T_TMP/momd.log" 2>&1 &
-	MOMD_PID=$!
-	at_exit stop_pid "$MOMD_PID"
-	wait_for 10 "momd answers" api_get /v1/ping
+		--expiry-ms 600000 --samples-stale-ms 600000 --log-level info "$@"
 }
 
 # ksm_tree DIR RUN PAGES SLEEP MERGE SHARED: a scratch KSM directory.
@@ -380,7 +369,7 @@ wait_cycles 5
 check "rstuck: pushed once, not every cycle" \
 	[ "$(act_count guest:rstuck balloon_target applied)" = 1 ]
 check "rstuck: GET /v1/plan shows following=false" \
-	[ "$(api_get /v1/plan | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"]["rstuck"]["following"])')" = False ]
+	[ "$(momapi GET /v1/plan .applied.rstuck.following)" = false ]
 
 # --- A domain gone between decision and action, a libvirt error on
 # another: the third is still applied.  toobig's sample claims a larger
@@ -496,7 +485,7 @@ diag "pages_to_scan: $(act_last host ksm_pages_to_scan failed)"
 check "libvirt KSM backend: pages_to_scan file untouched" \
 	file_is "$KC/pages_to_scan" 100
 check "GET /v1/status names the backends" \
-	[ "$(api_get /v1/status | python3 -c 'import json,sys; j = json.load(sys.stdin); print(j["balloon_backend"], j["ksm_backend"])')" = "libvirt libvirt" ]
+	[ "$(momapi GET /v1/status .balloon_backend .ksm_backend | tr '\n' ' ')" = "libvirt libvirt " ]
 stop_pid "$MOMD_PID"
 
 done_testing

@@ -58,21 +58,21 @@ cd_start "$conf"
 csv_has() { grep -q ",$3\$\|,$3.000000\$" "$T_TMP"/csv/testhost/"$1"/"$2"-* 2>/dev/null; }
 
 # 1. Samples arrive: e2e1 becomes an active guest of momd.
-guest_cur() { jq_get "$(api GET /v1/stats)" "j['guests']['$1']['balloon_cur']"; }
-e2e1_active() { api GET /v1/guests | grep -q '"e2e1"'; }
+guest_cur() { momapi GET /v1/stats ".guests.$1.balloon_cur"; }
+e2e1_active() { api GET /v1/guests && grep -q '"e2e1"' <<<"$BODY"; }
 check "momd receives e2e1's samples through collectd" \
 	wait_for 20 "e2e1 in /v1/guests" e2e1_active
 
 # 2. The policy decides MOM's first step (1048576 * 0.95, truncated) and
 #    libvirt applies it.
 first_target() {
-	jq_get "$(api GET '/v1/actions?limit=1000')" \
+	momapi GET '/v1/actions?limit=1000' \
 		"[a['new'] for a in j if a['subject']=='guest:e2e1' and a['result']=='applied'][0]"
 }
 first_target_is() { [ "$(first_target)" = "$1" ]; }
 check "the first balloon action is MOM's 5% step (996147 KiB)" \
 	wait_for 20 "an applied action for e2e1" first_target_is 996147
-first_old=$(jq_get "$(api GET '/v1/actions?limit=1000')" \
+first_old=$(momapi GET '/v1/actions?limit=1000' \
 	"[a['old'] for a in j if a['subject']=='guest:e2e1'][0]")
 check "it was decided from the full size seen in the samples (1048576 KiB)" \
 	test "$first_old" = 1048576

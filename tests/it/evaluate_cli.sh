@@ -20,9 +20,9 @@ else
 	done_testing
 fi
 
-# jq-free JSON checks with python3 when present, else grep.
+# JSON checks with the test client (tests/lib/momapi.py): EXPR over d.
 json_get() { # FILE EXPR
-	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(eval(sys.argv[2])))" "$1" "$2"
+	momapi json --file "$1" --bind d "$2"
 }
 
 out=$T_TMP/out.json
@@ -44,10 +44,14 @@ printf '{"host": {"history": [{"mem_free": "x"}]}}' >"$T_TMP/bad-case.json"
 rc=$?
 check "bad case: exit 65 ($rc)" [ $rc -eq 65 ]
 check "bad case: error names the path" grep -q 'history\[0\].mem_free' "$T_TMP/err"
+check "bad case: CASE: PATH: MESSAGE, as every policy error reads" \
+	grep -q "^momd: case $T_TMP/bad-case.json: \\\$\\.host\\.history\\[0\\]\\.mem_free: " "$T_TMP/err"
 
 printf '{"params": {"nope": 1}, "host": {"history": []}}' >"$T_TMP/bad-param.json"
 "${EVAL[@]}" "$T_TMP/bad-param.json" --policy-dir policies >/dev/null 2>"$T_TMP/err"
 check "unknown parameter: exit 65" [ $? -eq 65 ]
+check "unknown parameter: CASE: PATH: MESSAGE ($(cat "$T_TMP/err"))" \
+	grep -qx "momd: case $T_TMP/bad-param.json: \\\$\\.params\\.nope: no policy declares the parameter 'nope'" "$T_TMP/err"
 
 mkdir -p "$T_TMP/pol"
 cp policies/*.json "$T_TMP/pol/"
@@ -56,6 +60,11 @@ printf '{"host": [{"rule": "r", "do": [{"set": "ksm_run", "to": ["pow", 2, 3]}]}
 rc=$?
 check "bad policy dir: exit 65 ($rc)" [ $rc -eq 65 ]
 check "bad policy: error names policy and path" grep -q '50-bad.*\$.host\[0\].do\[0\].to\[0\].*unknown function' "$T_TMP/err"
+# One text for a policy error everywhere (policy_error.c): the same line as
+# momd --check-config gives for the same directory.
+"$BUILD/momd" --check-config --policy-dir "$T_TMP/pol" >/dev/null 2>"$T_TMP/check.err"
+check "bad policy: the same error line as momd --check-config ($(cat "$T_TMP/err"))" \
+	cmp -s "$T_TMP/err" "$T_TMP/check.err"
 
 "${EVAL[@]}" "$T_TMP/missing.json" --policy-dir policies >/dev/null 2>&1
 check "missing case file: exit 66" [ $? -eq 66 ]

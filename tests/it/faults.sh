@@ -49,12 +49,13 @@ post_round() {
 	done
 }
 actions_since() { # TIME_MS: actions newer than TIME_MS as JSON
-	curl -s --unix-socket "$MOMD_SOCK" "http://momd/v1/actions?limit=200" |
-		python3 -c "import json,sys; print(json.dumps([a for a in json.load(sys.stdin) if a['time_ms'] > $1]))"
+	momapi --arg since "$1" GET "/v1/actions?limit=200" \
+		'[a for a in j if a["time_ms"] > int(since)]'
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 has_action() { # SINCE_MS SUBJECT RESULT
-	actions_since "$1" | python3 -c 'import json,sys; sys.exit(not [a for a in json.load(sys.stdin) if a["subject"] == sys.argv[1] and a["result"] == sys.argv[2]])' "$2" "$3"
+	[ "$(momapi --arg since "$1" --arg s "$2" --arg r "$3" GET "/v1/actions?limit=200" \
+		'any(a["time_ms"] > int(since) and a["subject"] == s and a["result"] == r for a in j)')" = true ]
 }
 applied_for() { # GUEST SINCE_MS
 	post_round fa1 fa2
@@ -69,7 +70,7 @@ check "momd balloons fa1 against the private libvirtd" wait_for 20 "a balloon ap
 # --- 0. libvirtd stopped under momd.  fa5 is new: the next cycle decides a
 # balloon for it and calls libvirt, which does not answer until SIGCONT.
 lv_define fa5 1024 1024
-cycles() { curl -s -m 2 --unix-socket "$MOMD_SOCK" http://momd/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycles"])'; }
+cycles() { momapi --timeout 2 GET /v1/status .cycles 2>/dev/null; }
 kill -STOP "$LV_PID"
 at_exit kill -CONT "$LV_PID"
 post_round fa5
@@ -126,7 +127,8 @@ kill -9 "$MOMD_PID"
 wait "$MOMD_PID" 2>/dev/null
 ok "momd SIGKILLed while ingest and parameter writes flow"
 check "state files are whole JSON after the kill" \
-	python3 -c "import json,sys; [json.load(open(f)) for f in sys.argv[1:]]" "$MOMD_STATE"/policies.json "$MOMD_STATE"/parameters.json
+	eval 'momapi json --file "$MOMD_STATE/policies.json" . >/dev/null &&
+		momapi json --file "$MOMD_STATE/parameters.json" . >/dev/null'
 momd_start --config "$T_TMP/momd.json" --libvirt-uri "$LV_URI" || not_ok "momd restarts after SIGKILL"
 check "no temporary file left in state_dir after the restart" [ -z "$(find "$MOMD_STATE" -name '.*')" ]
 check "policies set through the API are back" [ "$(curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/policies)" = "$pol_before" ]
@@ -137,7 +139,7 @@ kill "$LOAD" 2>/dev/null
 wait "$LOAD" 2>/dev/null
 
 # --- 6a. SIGTERM under load stops within 2 s.
-batches() { curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["ingest"]["batches"])'; }
+batches() { momapi GET /v1/status .ingest.batches; }
 batches_above() { [ "$(batches)" -gt "$1" ]; }
 b0=$(batches)
 ( for i in $(seq 2000); do
@@ -172,8 +174,8 @@ if unshare -m --propagation private true 2>/dev/null; then
 	t=$(now_ms)
 	ksm_failed() { post_round fa1 fa2; actions_since "$t" | grep -q 'Read-only file system'; }
 	check "a refused KSM write is reported (failed, Read-only file system)" wait_for 20 "a failed KSM action" ksm_failed
-	c0=$(curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycles"])')
-	cycles_on() { post_round fa1; [ "$(curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycles"])')" -ge $((c0 + 3)) ]; }
+	c0=$(momapi GET /v1/status .cycles)
+	cycles_on() { post_round fa1; [ "$(momapi GET /v1/status .cycles)" -ge $((c0 + 3)) ]; }
 	check "cycles go on meanwhile" wait_for 20 "3 more cycles" cycles_on
 	check "the KSM file is unchanged" [ "$(cat "$MOMD_KSM/pages_to_scan")" = 0 ]
 	check "the host's mounts are untouched" sh -c "! grep -q '$MOMD_KSM' /proc/self/mounts"

@@ -30,14 +30,13 @@ for t in carbon-cache influxd whisper-fetch influx; do
 		done_testing
 	}
 done
-port() { python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.$1); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"; }
 listening() { ss -ltn | grep -q "127.0.0.1:$1 "; }
 
 # ---- Graphite ---------------------------------------------------------------
 C=$T_TMP/carbon
 W=$C/storage/whisper
 mkdir -p "$W" "$C/log" "$C/run"
-GP=$(port SOCK_STREAM) GPP=$(port SOCK_STREAM) GQP=$(port SOCK_STREAM)
+GP=$(momapi free-port) GPP=$(momapi free-port) GQP=$(momapi free-port)
 cat >"$C/carbon.conf" <<CONF
 [cache]
 STORAGE_DIR    = $C/storage/
@@ -65,7 +64,7 @@ check "carbon-cache listens on 127.0.0.1:$GP" wait_for 30 "carbon" listening "$G
 # ---- InfluxDB -----------------------------------------------------------------
 I=$T_TMP/influx
 mkdir -p "$I"
-IH=$(port SOCK_STREAM) IB=$(port SOCK_STREAM) IC=$(port SOCK_DGRAM)
+IH=$(momapi free-port) IB=$(momapi free-port) IC=$(momapi free-port udp)
 cat >"$I/influxdb.conf" <<CONF
 reporting-enabled = false
 bind-address = "127.0.0.1:$IB"
@@ -159,8 +158,8 @@ check "ksmd_cpu (second read) reaches Graphite" \
 # Freeze the decisions: dry-run (nothing more is applied), the applied
 # targets so far, the KSM plan; then stop momd so the balloons stay put.
 api PUT /v1/dry-run '{"enabled": true}' >/dev/null
-api GET "/v1/actions?limit=100000" >"$T_TMP/actions.json"
-api GET /v1/plan >"$T_TMP/plan.json"
+api_out GET "/v1/actions?limit=100000" >"$T_TMP/actions.json"
+api_out GET /v1/plan >"$T_TMP/plan.json"
 momd_stop
 # The test driver's current sizes, once collectd has seen them (the
 # Graphite value of memory-actual equals libvirt's).

@@ -46,8 +46,8 @@ if [ ! -x "$DRIVER" ]; then
 	not_ok "$DRIVER missing (make tests-build)"
 	done_testing
 fi
-if ! g_build_image >"$T_TMP/build.out" 2>&1; then
-	not_ok "guest image build"
+if ! g_image_ready >"$T_TMP/build.out" 2>&1; then
+	not_ok "guest image ready (built by make deps)"
 	sed 's/^/# /' "$T_TMP/build.out" | tail -10
 	done_testing
 fi

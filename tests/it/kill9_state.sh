@@ -22,10 +22,10 @@ state() {
 	local pol par
 	pol=$(curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/policies/99-k9)
 	par=$(curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/parameters)
-	python3 -c 'import json, sys
-p, q = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-d = p.get("policy", p).get("description", "") if isinstance(p, dict) else ""
-print(d.split()[-1] if d.startswith("round ") else "none", int(q["balloonEnabled"]), int(q["ksmEnabled"]))' "$pol" "$par"
+	printf '{"p": %s, "q": %s}' "${pol:-null}" "${par:-null}" | momapi json '" ".join([
+    (lambda d: d.split()[-1] if d.startswith("round ") else "none")(
+        j["p"].get("policy", j["p"]).get("description", "") if isinstance(j["p"], dict) else ""),
+    str(int(j["q"]["balloonEnabled"])), str(int(j["q"]["ksmEnabled"]))])'
 }
 
 momd_start || { not_ok "momd starts"; done_testing; }

@@ -28,10 +28,10 @@ refused() {
 # --- momctl convert, offline (no daemon running yet).
 "$BUILD/momctl" --socket "$T_TMP/none.sock" convert "$DATA/02-balloon.policy" >"$T_TMP/02.json"
 check "momctl convert prints the JSON policy without a daemon" \
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["guest"][0]["rule"] == "guests-1" and "hfp__02_balloon" in json.dumps(d["host"])' "$T_TMP/02.json"
+	test "$(momapi json --file "$T_TMP/02.json" 'j["guest"][0]["rule"] == "guests-1" and "hfp__02_balloon" in json.dumps(j["host"])')" = true
 "$BUILD/momctl" convert "$DATA/00-defines.policy" "$DATA/03-ksm.policy" >"$T_TMP/both.json"
 check "momctl convert of several files prints {\"policies\": {name: policy}}" \
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert sorted(d["policies"]) == ["00-defines", "03-ksm"]' "$T_TMP/both.json"
+	test "$(momapi json --file "$T_TMP/both.json" 'sorted(j["policies"])')" = '["00-defines", "03-ksm"]'
 mkdir -p "$T_TMP/out"
 "$BUILD/momctl" convert -o "$T_TMP/out" "$DATA/00-defines.policy" "$DATA/02-balloon.policy" >/dev/null
 check "momctl convert -o DIR writes one file per input" \
@@ -54,7 +54,7 @@ check "the listing says the API set it" [ "$(jv '[p["origin"] for p in j["polici
 api GET /v1/policies/02-balloon
 printf '%s' "$BODY" >"$T_TMP/got.json"
 check "GET reads back the converted JSON (as momctl convert gives it)" \
-	python3 -c 'import json,sys; assert json.load(open(sys.argv[1])) == json.load(open(sys.argv[2]))' "$T_TMP/got.json" "$T_TMP/02.json"
+	momapi same "@$T_TMP/got.json" "@$T_TMP/02.json"
 
 # vdsm's setPolicyParameters: one (set key value) line per key, no final newline.
 api PUT /v1/policies/01-parameters "$(printf '(set balloonEnabled True)\n(set ksmEnabled False)\n(set ksmMergeAcrossNodes True)')" $MOM
@@ -76,7 +76,7 @@ refused "a converted text that does not load" invalid_policy \
 api GET /v1/policies/02-balloon
 printf '%s' "$BODY" >"$T_TMP/got2.json"
 check "the previous 02-balloon is still in force" \
-	python3 -c 'import json,sys; assert json.load(open(sys.argv[1])) == json.load(open(sys.argv[2]))' "$T_TMP/got2.json" "$T_TMP/02.json"
+	momapi same "@$T_TMP/got2.json" "@$T_TMP/02.json"
 
 # --- POST /v1/evaluate with MOM text: tried against the current state.
 post_host memory-total=17179869184 memory-free=4294967296 gauge-ksm_run=1 \

@@ -65,34 +65,32 @@ fi
 
 # promql EXPR: the query's result vector as JSON [[labels, value], ...].
 promql() {
-	curl -s --get --data-urlencode "query=$1" "$P/api/v1/query" | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-assert r["status"] == "success", r
-print(json.dumps([[x["metric"], float(x["value"][1])] for x in r["data"]["result"]]))'
+	curl -s --get --data-urlencode "query=$1" "$P/api/v1/query" | momapi json \
+		'[[x["metric"], float(x["value"][1])] for x in (j["data"]["result"] if j["status"] == "success" else None)]'
 }
 up() { [ "$(promql 'up{job="momd"}')" != "[]" ] && promql 'up{job="momd"}' | grep -q '1.0\]\]'; }
 check "the scrape target is up (bearer token accepted)" wait_for 30 "up{job=momd} == 1" up
 
 # Target beside actual: one query, the two series of guest "test".
 Q='{__name__=~"momd_balloon_target_bytes|momd_guest_balloon_current_bytes", guest="test"}'
-both() { [ "$(promql "$Q" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ]; }
+both() { [ "$(promql "$Q" | momapi json 'len(j)')" = 2 ]; }
 check "PromQL returns the balloon target beside the actual size" \
 	wait_for 30 "two series for guest test" both
 R=$(promql "$Q")
 diag "query: $Q -> $R"
-target=$(python3 -c 'import json,sys; print(int([v for m, v in json.loads(sys.argv[1]) if m["__name__"] == "momd_balloon_target_bytes"][0]))' "$R")
-actual=$(python3 -c 'import json,sys; print(int([v for m, v in json.loads(sys.argv[1]) if m["__name__"] == "momd_guest_balloon_current_bytes"][0]))' "$R")
+series() { momapi json --arg name "$1" 'int([v for m, v in j if m["__name__"] == name][0])' <<<"$R"; }
+target=$(series momd_balloon_target_bytes)
+actual=$(series momd_guest_balloon_current_bytes)
 check "actual size = the samples' memory-actual ($actual bytes)" [ "$actual" = $((G / 2)) ]
 check "the target is below the actual size: the guest is being shrunk ($target < $actual)" \
 	[ "$target" -lt "$actual" ]
 kill "$FEED" 2>/dev/null
-applied=$(curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/plan | python3 -c 'import json,sys; print(json.load(sys.stdin)["applied"]["test"]["target"])')
+applied=$(momapi GET /v1/plan .applied.test.target)
 check "the target is what momd applied (GET /v1/plan: $applied KiB)" \
 	[ "$target" = $((applied * 1024)) ]
 ratio=$(promql 'momd_balloon_target_bytes{guest="test"} / on(guest) momd_guest_balloon_current_bytes{guest="test"}')
 check "a PromQL expression over both (target / actual < 1): $ratio" \
-	python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(not (len(r) == 1 and 0 < r[0][1] < 1))' "$ratio"
+	test "$(momapi json 'len(j) == 1 and 0 < j[0][1] < 1' <<<"$ratio")" = true
 stop_pid "$PROM"
 momd_log_clean
 done_testing

@@ -140,10 +140,10 @@ print(exact)' "$1"
 
 # 0. Image, KSM saved (before anything touches it), libvirtd.
 t=$(_g_ms)
-if g_build_image >"$T_TMP/build.out" 2>&1; then
+if g_image_ready >"$T_TMP/build.out" 2>&1; then
 	ok "guest image ready ($(elapsed "$t"))"
 else
-	not_ok "guest image build"
+	not_ok "guest image ready (built by make deps)"
 	tail -10 "$T_TMP/build.out" | sed 's/^/# /'
 	done_testing
 fi
@@ -331,7 +331,7 @@ check "n destroyed" gone_from_libvirt
 # another guest fails.  (Not "applies 2 more actions": on a loaded host the
 # run reaches this point only after a, b and h have all reached their
 # floors, and then nothing is left to apply; that is not a disturbance.)
-cycles() { api GET /v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycles"])'; }
+cycles() { momapi GET /v1/status .cycles; }
 c_destroy=$(cycles)
 cycles_ge() { [ "$(cycles)" -ge "$1" ]; }
 check "momd keeps cycling after n is gone (2 more cycles than $c_destroy)" \
@@ -358,7 +358,7 @@ wait_s() {
 }
 s_ready() { grep -q "GUEST: control port" "$(g_console s)"; }
 if wait_s 120 "s ready" s_ready; then ok "s boots"; else not_ok "s boots"; dump_guest s; fi
-s_known() { api GET /v1/guests | grep -q "\"$(g_dom s)\""; }
+s_known() { api GET /v1/guests && grep -q "\"$(g_dom s)\"" <<<"$BODY"; }
 check "s is picked up by momd" wait_s 60 "s in /v1/guests" s_known
 check "s is shrunk under the host pressure (2 steps)" wait_s 60 "2 steps of s" nsteps_ge s 2
 diag "s shrunk twice $(elapsed "$t_s") after its start"
@@ -477,9 +477,9 @@ sys.exit(0 if ok else 1)' "$(vdsm 'c.getKsmStats()')" "$(ksm run)" "$(ksm pages_
 	check "vdsm client: pages_sharing back to 0, run 0" wait_for 60 "sharing 0, run 0" \
 		eval 'ksm_is pages_sharing 0 && ksm_is run 0'
 	check "vdsm client: getKsmStats() shows KSM off" wait_slow 30 "consistent stats" consistent
-	params=$(api GET /v1/parameters)
-	check "momd's parameters after the client's calls: balloonEnabled and ksmEnabled off ($params)" \
-		test "$(jq_get "$params" "(j['balloonEnabled'], j['ksmEnabled'])")" = "(0.0, 0.0)"
+	api GET /v1/parameters
+	check "momd's parameters after the client's calls: balloonEnabled and ksmEnabled off ($BODY)" \
+		test "$(jv '[j["balloonEnabled"], j["ksmEnabled"]]')" = "[0.0, 0.0]"
 fi
 for g in a b h s; do
 	if grep -qiE "Out of memory|oom-kill|Killed process|Kernel panic" "$(g_console $g)"; then

@@ -46,7 +46,7 @@ AnonPages:       1048576 kB
 SwapTotal:             0 kB
 SwapFree:              0 kB
 MEM
-NET_PORT=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+NET_PORT=$(momapi free-port udp)
 
 CONF=$T_TMP/collectd.conf
 cd_conf_head "$CONF"

@@ -103,7 +103,7 @@ check "every API call succeeded (${codes# })" [ -z "$(tr ' ' '\n' <<<"$codes" | 
 check "a refused request: 400" [ "$(call PUT /v1/policies/bad '{"host": 1}')" = 400 ]
 check "a refused ingest: 400" [ "$(call POST /v1/metrics '[{"values":[1]}]')" = 400 ]
 
-cycles() { curl -s --max-time 30 --unix-socket "$MOMD_SOCK" http://momd/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycles"])'; }
+cycles() { momapi --socket "$MOMD_SOCK" --timeout 30 GET /v1/status .cycles; }
 more_cycles() { post_samples; [ "$(cycles)" -ge 4 ]; }
 check "momd runs cycles under valgrind" wait_for 60 "4 cycles" more_cycles
 acted() { curl -s --max-time 30 --unix-socket "$MOMD_SOCK" http://momd/v1/status | grep -q '"applied":[1-9]'; }

@@ -34,8 +34,8 @@ keep_logs() {
 }
 at_exit keep_logs
 
-if ! g_build_image >"$T_TMP/build.out" 2>&1; then
-	not_ok "guest image build"
+if ! g_image_ready >"$T_TMP/build.out" 2>&1; then
+	not_ok "guest image ready (built by make deps)"
 	tail -10 "$T_TMP/build.out" | sed 's/^/# /'
 	done_testing
 fi

@@ -104,9 +104,7 @@ for cmd in cmds:
 PY
 putval() { python3 "$T_TMP/putval.py" "$T_TMP/cd.sock" "$@"; }
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+free_port() { momapi free-port; }
 
 # momd_b: a second actuator on TCP (token required), for write_http.  Stock
 # write_http forwards every plugin and momd refuses a whole batch with a
@@ -130,12 +128,13 @@ momd_b_start() {
 MOMD_FLAGS=(--policy-dir "$ROOT/policies" --libvirt-uri test:///default
 	--ksm-dir "$T_TMP/ksm" --dry-run)
 
-# api_b PATH: GET on momd B's unix socket.
-api_b() { curl -sf --unix-socket "$T_TMP/momd_b.sock" "http://momd$1"; }
+# api_a / api_b PATH [EXPR...]: GET on momd A's / B's unix socket
+# (tests/lib/momapi.py; EXPR picks values out of the JSON reply).
+api_a() { momapi GET "$@"; }
+api_b() { momapi --socket "$T_TMP/momd_b.sock" GET "$@"; }
 # stat_is API_FN EXPR WANT: the JSON at EXPR of /v1/stats equals WANT.
-stat_is() { [ "$(jq_get "$($1 /v1/stats)" "$2")" = "$3" ]; }
-api_a() { curl -sf --unix-socket "$MOMD_SOCK" "http://momd$1"; }
-ingest() { jq_get "$($1 /v1/status)" "j['ingest']['$2']"; }
+stat_is() { [ "$($1 /v1/stats "$2")" = "$3" ]; }
+ingest() { $1 /v1/status ".ingest.$2"; }
 ingest_ge() { local v; v=$(ingest "$1" "$2") && [ "$v" -ge "$3" ]; }
 
 # csv helpers: the last value of a series, numerically compared.
@@ -147,7 +146,7 @@ csv_ge() {
 # host_avail_ge API N: momd's host mem_available (KiB) >= N.
 host_avail_ge() {
 	local v
-	v=$(jq_get "$($1 /v1/stats)" "j['host']['mem_available']") &&
+	v=$($1 /v1/stats .host.mem_available) &&
 		awk -v a="$v" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'
 }
 # csv_lines PLUGIN ID: data lines of a csv series.
@@ -218,13 +217,13 @@ ok "collectd started with write_mom and write_http"
 # --- 1. Delivery by both writers -----------------------------------------
 putval "PUTVAL testhost/other/gauge-x interval=1 N:1"
 check "write_mom -> momd A: host mem_available 4 GiB (in KiB)" \
-	wait_for 15 "momd A host stats" stat_is api_a "j['host']['mem_available']" 4194304
+	wait_for 15 "momd A host stats" stat_is api_a .host.mem_available 4194304
 check "write_mom -> momd A: guest g1 balloon_cur 512 MiB" \
-	wait_for 10 "momd A guest stats" stat_is api_a "j['guests']['g1']['balloon_cur']" 524288
+	wait_for 10 "momd A guest stats" stat_is api_a .guests.g1.balloon_cur 524288
 check "write_http -> momd B: host mem_available 4 GiB" \
-	wait_for 15 "momd B host stats" stat_is api_b "j['host']['mem_available']" 4194304
+	wait_for 15 "momd B host stats" stat_is api_b .host.mem_available 4194304
 check "write_http -> momd B: guest g1 balloon_cur 512 MiB" \
-	wait_for 10 "momd B guest stats" stat_is api_b "j['guests']['g1']['balloon_cur']" 524288
+	wait_for 10 "momd B guest stats" stat_is api_b .guests.g1.balloon_cur 524288
 check "write_mom's own metrics are dispatched (csv total_values-sent > 0)" \
 	wait_for 10 "write_mom csv" csv_ge write_mom total_values-sent 1
 # write_http forwards everything, so momd B ignores plugins it does not
@@ -329,9 +328,9 @@ meminfo 8388608
 printf 'processor\t: 0\n\nprocessor\t: 1\n' >"$FIX/proc/cpuinfo"
 run_url_collectd "$T_TMP/token"
 check "URL + TokenFile: delivered to momd B over TCP" \
-	wait_for 15 "momd B host stats 8 GiB" stat_is api_b "j['host']['mem_available']" 8388608
+	wait_for 15 "momd B host stats 8 GiB" stat_is api_b .host.mem_available 8388608
 check "Type filter: only memory records were forwarded (no cpu_count)" \
-	test "$(jq_get "$(api_b /v1/stats)" "'cpu_count' in j['host']")" = False
+	test "$(api_b /v1/stats "'cpu_count' in j['host']")" = false
 cd_stop
 printf 'wrong-token\n' >"$T_TMP/badtoken"
 run_url_collectd "$T_TMP/badtoken"

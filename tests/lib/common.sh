@@ -20,6 +20,15 @@
 #                                         child process (an external sleep
 #                                         would outlive a killed loop)
 #   done_testing                          print the plan, exit 1 on failure
+#   momapi ARGS...                        the one test client for momd and
+#                                         JSON (tests/lib/momapi.py, see its
+#                                         --help): `momapi GET /v1/status
+#                                         .cycles`, `momapi json EXPR <F`,
+#                                         `momapi same A B`; one Python
+#                                         process, so where a test only
+#                                         needs status and body, curl (api
+#                                         in momd.sh) stays the cheaper
+#                                         client
 #
 # $T_TMP is a fresh directory removed at exit; $ROOT is the repository;
 # $BUILD the build tree, always an absolute path (BUILD=build works: the
@@ -69,6 +78,17 @@ wait_for() {
 }
 
 at_exit() { T_CLEANUPS+=("$*"); }
+
+# momapi runs the interpreter behind python3 directly, without site
+# packages (it needs the standard library only): where python3 is a version
+# manager's shim, each call through it costs a second interpreter start, a
+# third of a second on a busy machine.  Resolved once (tests/run-tests.sh
+# exports it for every test) and passed on to child shells.
+if [ -z "${MOMAPI_PYTHON:-}" ]; then
+	MOMAPI_PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || MOMAPI_PYTHON=python3
+	export MOMAPI_PYTHON
+fi
+momapi() { "$MOMAPI_PYTHON" -S "$ROOT/tests/lib/momapi.py" "$@"; }
 
 nap() {
 	local fd

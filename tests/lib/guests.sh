@@ -22,14 +22,20 @@
 #                           KSM values).  Called by g_libvirtd_start and
 #                           ksm_save; returns 1 at the deadline.
 #   g_libvirtd_start        registers g_cleanup, then: if no libvirtd answers
-#                           at qemu:///system, creates the missing
-#                           prerequisites (user/group libvirt-qemu,
-#                           /etc/libvirt/qemu.conf with user/group root,
-#                           log directories) and starts virtlogd + libvirtd
-#                           with a private config; removes domains left by
-#                           dead runs.  Sets G_URI, G_PREFIX, G_RUN, G_IMG.
-#                           Returns 1 (with a diag) on failure.
-#   g_build_image           tests/guest/build.sh into $G_IMG ($BUILD/guest)
+#                           at qemu:///system, checks the prerequisites the
+#                           install step provisions (user/group
+#                           libvirt-qemu, /etc/libvirt/qemu.conf:
+#                           tests/install-deps.sh; a test changes neither)
+#                           and starts virtlogd + libvirtd with a private
+#                           config; removes domains left by dead runs.
+#                           Sets G_URI, G_PREFIX, G_RUN, G_IMG.  Returns 1
+#                           (with a diag naming what is missing) on failure.
+#   g_image_ready           0 when the guest image in $G_IMG is complete and
+#                           up to date (tests/guest/build.sh --check), else
+#                           1 with the reason: what a test calls
+#   g_build_image           tests/guest/build.sh into $G_IMG
+#                           ($ROOT/build/guest, where `make deps` builds it;
+#                           MOM_GUEST_IMG overrides): the demo and benchmarks
 #
 # Guests (NAME is short; the libvirt name is ${G_PREFIX}NAME, per run)
 #   g_define NAME MEM_MIB [--cur-mib N] [--min-mib N] [--noballoon]
@@ -89,7 +95,7 @@
 
 G_URI=qemu:///system
 G_STATE=${MOM_GUEST_STATE:-/run/mom-tests/guest-state}
-G_IMG=$BUILD/guest
+G_IMG=${MOM_GUEST_IMG:-$ROOT/build/guest}
 G_RUN=$T_TMP/g
 G_PREFIX=momg$$-
 G_VIRT_TYPE=${MOM_VIRT_TYPE:-qemu}
@@ -156,6 +162,7 @@ _g_release() {
 }
 
 g_build_image() { bash "$ROOT/tests/guest/build.sh" "$G_IMG"; }
+g_image_ready() { bash "$ROOT/tests/guest/build.sh" --check "$G_IMG"; }
 
 # _g_record FILE LINE: append LINE to $G_STATE/FILE (before the change).
 _g_record() { echo "$2" >>"$G_STATE/$1"; }
@@ -174,34 +181,26 @@ _g_list_trees() {
 	find $G_TREES -xdev 2>/dev/null | sort
 }
 
-# _g_prereqs: create what a bare libvirtd needs (recipe section 2.1),
-# recording each change in $G_STATE/created before making it.
+# _g_prereqs: record libvirt's trees (what libvirtd writes there is undone
+# at exit), then check what a bare libvirtd needs (recipe section 2.1).
+# The install step provisions it (tests/install-deps.sh, `make deps`): a
+# test does not add users or write libvirt's configuration.  (g_lock and
+# _g_undo_state still undo such changes recorded by runs of older
+# versions.)
 _g_prereqs() {
+	local missing=""
 	if [ ! -f "$G_STATE/manifest" ]; then
 		_g_list_trees >"$G_STATE/manifest.new" && mv "$G_STATE/manifest.new" "$G_STATE/manifest"
 		_g_record created "manifest"
 	fi
-	if ! getent group libvirt-qemu >/dev/null || ! getent passwd libvirt-qemu >/dev/null; then
-		# shadow-utils rewrites its backups (/etc/passwd- ...): keep ours.
-		if ! grep -qx "backups" "$G_STATE/created" 2>/dev/null; then
-			mkdir -p "$G_STATE/etc-backup"
-			cp -p /etc/passwd- /etc/group- /etc/shadow- /etc/gshadow- "$G_STATE/etc-backup/" 2>/dev/null
-			_g_record created "backups"
-		fi
-	fi
-	if ! getent group libvirt-qemu >/dev/null; then
-		_g_record created "group libvirt-qemu"
-		groupadd -r libvirt-qemu || return 1
-	fi
-	if ! getent passwd libvirt-qemu >/dev/null; then
-		_g_record created "user libvirt-qemu"
-		useradd -r -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu || return 1
+	getent group libvirt-qemu >/dev/null || missing+=" group libvirt-qemu,"
+	getent passwd libvirt-qemu >/dev/null || missing+=" user libvirt-qemu,"
+	[ -e /etc/libvirt/qemu.conf ] || missing+=" /etc/libvirt/qemu.conf,"
+	if [ -n "$missing" ]; then
+		diag "guests: host not provisioned (missing:${missing%,}): run make deps as root (tests/install-deps.sh)"
+		return 1
 	fi
 	mkdir -p /etc/libvirt /var/log/libvirt/qemu /var/lib/libvirt /var/cache/libvirt
-	if [ ! -e /etc/libvirt/qemu.conf ]; then
-		printf '# written by mom tests/lib/guests.sh; removed at exit\nuser = "root"\ngroup = "root"\n' \
-			>/etc/libvirt/qemu.conf
-	fi
 }
 
 # _g_daemon_pid NAME PIDFILE: print the pid in PIDFILE if that process is
@@ -239,10 +238,7 @@ g_libvirtd_start() {
 	if _g_answers; then
 		diag "guests: using the libvirtd that answers at $G_URI (not ours; left running)"
 	else
-		_g_prereqs || {
-			diag "guests: creating libvirtd prerequisites failed"
-			return 1
-		}
+		_g_prereqs || return 1
 		cat >"$G_RUN/libvirtd.conf" <<EOF
 unix_sock_group = "root"
 unix_sock_rw_perms = "0770"

@@ -113,8 +113,5 @@ pl_watchdog() {
 }
 
 actions_py() {
-	api GET '/v1/actions?limit=1000' | python3 -c 'import json, sys
-a = json.load(sys.stdin)
-v = eval(sys.argv[1], {"a": a})
-print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$1"
+	momapi --bind a --str GET '/v1/actions?limit=1000' "$1"
 }
