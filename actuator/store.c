@@ -383,6 +383,8 @@ void store_derive_guest_row(double *row, double sample_time)
 {
 	if (!field_present(row[GF_MEM_FREE]))
 		row[GF_MEM_FREE] = row[GF_MEM_UNUSED] + row[GF_DISK_CACHES];
+	if (!field_present(row[GF_SWAP_USAGE]))
+		row[GF_SWAP_USAGE] = row[GF_SWAP_TOTAL] - row[GF_SWAP_FREE];
 	/* A guest without a balloon driver reports last_update 0. */
 	if (!field_present(row[GF_STATS_AGE]) && row[GF_LAST_UPDATE] > 0)
 		row[GF_STATS_AGE] = sample_time - row[GF_LAST_UPDATE];

@@ -320,6 +320,41 @@ int agent_cache_get(struct agent_cache *c,
 	return rc;
 }
 
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int agent_uuid_parse(const char *text, unsigned char uuid[AGENT_UUID_LEN])
+{
+	int n = 0;
+
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		int hi, lo;
+
+		if (dash) {
+			if (text[i] != '-')
+				return -1;
+			continue;
+		}
+		hi = hexval(text[i]);
+		lo = hi < 0 ? -1 : hexval(text[i + 1]);
+		if (lo < 0 || i + 1 == 8 || i + 1 == 13 || i + 1 == 18 ||
+		    i + 1 == 23)
+			return -1;
+		uuid[n++] = (unsigned char)(hi << 4 | lo);
+		i++;
+	}
+	return text[36] == '\0' ? 0 : -1;
+}
+
 uint64_t agent_cache_rounds(struct agent_cache *c)
 {
 	uint64_t r;

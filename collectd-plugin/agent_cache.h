@@ -78,6 +78,11 @@ int agent_cache_get(struct agent_cache *c,
 		    const unsigned char uuid[AGENT_UUID_LEN],
 		    struct agent_result *out);
 
+/* The raw UUID of its canonical text form (36 characters, hex digits and
+   dashes at 8, 13, 18, 23), as libvirt prints it.  0, or -1 on any other
+   text. */
+int agent_uuid_parse(const char *text, unsigned char uuid[AGENT_UUID_LEN]);
+
 /* Completed poll rounds over all domains (for tests). */
 uint64_t agent_cache_rounds(struct agent_cache *c);
 

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -328,14 +329,7 @@ static void test_cache(void)
 	T_OK(c != NULL, "cache started (%s)", c ? "" : err);
 	if (c == NULL)
 		return;
-	for (size_t i = 0, j = 0; uuid_str[i] && j < AGENT_UUID_LEN; i++) {
-		if (uuid_str[i] == '-')
-			continue;
-		unsigned v;
-		sscanf(uuid_str + i, "%2x", &v);
-		uuid[j++] = (unsigned char)v;
-		i++;
-	}
+	T_OK(agent_uuid_parse(uuid_str, uuid) == 0, "the test UUID parses");
 	for (k = 0; k < 200 && agent_cache_rounds(c) < 5; k++)
 		usleep(20000);
 	T_OK(agent_cache_rounds(c) >= 5, "worker made %llu rounds",
@@ -359,8 +353,34 @@ static void test_cache(void)
 	     "stop is prompt");
 }
 
+/* The plugin finds a guest's cache entry by its canonical UUID text. */
+static void test_uuid_parse(void)
+{
+	static const unsigned char want[AGENT_UUID_LEN] = {
+	    0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04,
+	    0x79, 0xaa, 0x97, 0xf2, 0x50, 0x2e, 0x19, 0x3f};
+	static const char *bad[] = {
+	    "",
+	    "6695eb01-f6a4-8304-79aa-97f2502e193",   /* short */
+	    "6695eb01-f6a4-8304-79aa-97f2502e193f0", /* long */
+	    "6695eb01f-6a4-8304-79aa-97f2502e193f",  /* dash moved */
+	    "6695eb01-f6a4-8304-79aa-97f2502e193g",  /* not hex */
+	    "6695eb01-f6a4-8304-79aa 97f2502e193f",  /* no dash */
+	};
+	unsigned char u[AGENT_UUID_LEN];
+	int wrong = 0;
+
+	T_OK(agent_uuid_parse("6695EB01-f6a4-8304-79aa-97f2502e193f", u) == 0 &&
+		 memcmp(u, want, sizeof(want)) == 0,
+	     "canonical UUID text parses (either case)");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		wrong += agent_uuid_parse(bad[i], u) != -1;
+	T_EQ_INT(wrong, 0, "malformed UUID texts are refused");
+}
+
 int main(void)
 {
+	test_uuid_parse();
 	test_read_file();
 	test_read_stats();
 	test_replies();
