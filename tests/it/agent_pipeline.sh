@@ -36,13 +36,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "real guests need root (system libvirtd)"
 	done_testing
 fi
-keep_logs() {
-	[ "$T_FAILED" = 1 ] || return 0
-	local d=$BUILD/test-logs/agent_pipeline.files
-	rm -rf "$d" && mkdir -p "$d"
-	cp "$T_TMP"/*.log "$T_TMP"/*.out "$G_RUN"/*.console.log "$d"/ 2>/dev/null
-}
-at_exit keep_logs
+# On failure, keep the logs and consoles for a look.
+pl_keep_logs agent_pipeline
 
 # stat NAME FIELD: a guest field of momd's latest snapshot ("" if absent).
 stat() {
