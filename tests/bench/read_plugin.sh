@@ -32,8 +32,8 @@
 # the agent worker probed and backs off from: the read callback's added
 # work per guest is the cache lookup (a UUID parse, a mutex, a copy), which
 # is all it ever does for agents; agent calls run in the worker thread, off
-# the read.  A guest whose agent answers also dispatches its 17 agent
-# values: the µs/value column prices those.  The worker's own cost per guest
+# the read.  A guest whose agent answers also dispatches its 15 agent
+# value lists: the µs/value column prices those.  The worker's own cost per guest
 # (three files, nine agent calls) is measured on real guests by
 # tests/it/guest_agent.sh (its "one poll of a" line).
 #
