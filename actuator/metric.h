@@ -16,7 +16,10 @@
  * Staleness belongs to momd: it derives stats_age from last_update and the
  * sample time, and its rail (rail_stale_ms) decides.  The plugin's
  * duration-stats_age and its mom:stats_state meta are for dashboards and
- * its own log; momd ignores them on purpose.
+ * its own log; momd ignores them on purpose.  Guest-agent values are the
+ * exception: their reading carries no guest time stamp, so the plugin
+ * sends them only while its reading is fresh, and momd sees a stale agent
+ * as absent values (README "Metrics").
  *
  * This header does not include field.h (whose enum host_field would clash
  * with the plugin's own in one translation unit): `field` is a plain int,

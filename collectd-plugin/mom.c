@@ -31,6 +31,11 @@
  * domain's UUID (mom:uuid), which momd keys guests by: the plugin instance
  * (the name) is cut at 127 bytes and may have had bytes replaced.
  *
+ * With CollectAgent (on by default), guest-agent statistics come from a
+ * worker thread (agent_cache.h) started at init and stopped when collectd
+ * frees the context; the read callback only copies its table, so an agent
+ * never delays a read.  Their staleness is the plugin's (dispatch_agent).
+ *
  * With ActuatorSocket, a second read callback ("mom_actuator") asks momd
  * for its last plan (momd_client.c) and dispatches the balloon target of
  * each guest (memory-target) and the planned KSM settings (*_target), so
@@ -378,6 +383,7 @@ static void dispatch_agent(const struct mom_ctx *ctx,
 	unsigned char uuid[AGENT_UUID_LEN];
 	struct agent_result r;
 	const struct agent_stats *st = &r.stats;
+	bool sendable[AGENT_FIELD_NR];
 
 	if (ctx->agent == NULL || s->uuid == NULL ||
 	    agent_uuid_parse(s->uuid, uuid) != 0 ||
@@ -387,15 +393,19 @@ static void dispatch_agent(const struct mom_ctx *ctx,
 			(double)r.age_ms / 1000.0, 0, true, m);
 	if (r.stale)
 		return;
+	/* The parser takes any uint64; one beyond int64 (a hostile guest)
+	   would go out negative, so it is not sent. */
+	for (int f = 0; f < AGENT_FIELD_NR; f++)
+		sendable[f] = st->present[f] && st->v[f] <= INT64_MAX;
 	for (int f = 0; f < AGENT_FIELD_NR; f++) {
-		if (!st->present[f] || plugin_agent_metric[f] == METRIC_NR)
+		if (!sendable[f] || plugin_agent_metric[f] == METRIC_NR)
 			continue;
 		dispatch_metric(ctx, s->name, plugin_agent_metric[f],
 				(double)st->v[f] * plugin_agent_scale[f],
 				(int64_t)st->v[f], plugin_agent_scale[f] != 1,
 				m);
 	}
-	dispatch_pair(ctx, s->name, sw, st->present, (int64_t)st->v[sw->first],
+	dispatch_pair(ctx, s->name, sw, sendable, (int64_t)st->v[sw->first],
 		      (int64_t)st->v[sw->second], m);
 }
 
