@@ -419,7 +419,9 @@ static void entity_rows(const struct entity *e, size_t settled, size_t out_len,
 			if (dt > 0 && raw[f] >= prev[f])
 				row[f] = (raw[f] - prev[f]) / dt;
 		}
-		if (e->width == HOST_FIELD_COUNT)
+		/* The host is the entity without a key (not told by its
+		   width: the two field counts may become equal). */
+		if (e->key == NULL)
 			store_derive_host_row(row);
 		else
 			store_derive_guest_row(row, e->time[s]);
