@@ -607,6 +607,10 @@ static struct agent_cache *agent_new(const struct mom_conf *c)
 	    .uri = c->uri,
 	    .timeout_s = c->agent_timeout_s,
 	    .backoff_ms = c->agent_backoff_s * 1000,
+	    .include = c->include,
+	    .n_include = c->n_include,
+	    .exclude = c->exclude,
+	    .n_exclude = c->n_exclude,
 	};
 	struct agent_cache *a;
 	char err[256];

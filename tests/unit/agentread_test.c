@@ -378,6 +378,33 @@ static void test_uuid_parse(void)
 	T_EQ_INT(wrong, 0, "malformed UUID texts are refused");
 }
 
+/* A domain the read plugin's globs leave out is never probed. */
+static void test_cache_filter(void)
+{
+	static char *const exclude[] = {"te*"};
+	struct agent_cache_conf conf = {.uri = "test:///default",
+					.interval_ms = 50,
+					.backoff_ms = 60000,
+					.exclude = exclude,
+					.n_exclude = 1};
+	static const char *uuid_str = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+	unsigned char uuid[AGENT_UUID_LEN];
+	struct agent_result r;
+	char err[200];
+	struct agent_cache *c = agent_cache_start(&conf, err, sizeof(err));
+
+	T_OK(c != NULL, "cache with ExcludeDomain started (%s)", c ? "" : err);
+	if (c == NULL)
+		return;
+	agent_uuid_parse(uuid_str, uuid);
+	for (int k = 0; k < 200 && agent_cache_rounds(c) < 3; k++)
+		usleep(20000);
+	T_OK(agent_cache_rounds(c) >= 3, "the worker made its rounds");
+	T_OK(agent_cache_get(c, uuid, &r) == -1 && r.polls == 0,
+	     "an excluded domain has no entry and was never probed");
+	agent_cache_stop(c);
+}
+
 int main(void)
 {
 	test_uuid_parse();
@@ -385,5 +412,6 @@ int main(void)
 	test_read_stats();
 	test_replies();
 	test_cache();
+	test_cache_filter();
 	return t_done();
 }
