@@ -101,6 +101,11 @@ const char *metric_field_name(const struct metric_def *d);
 const struct metric_def *metric_lookup(enum metric_kind k, const char *type,
 				       const char *type_instance, size_t *n);
 
+/* Whether the row is read inside the guest through qemu-guest-agent (the
+   guest-agent block of metric_rows.h): a guest without an agent never
+   sends it. */
+int metric_from_agent(const struct metric_def *d);
+
 /* Native value -> dispatched value: gauges as doubles, counters (DERIVE)
    as integers (microseconds to milliseconds truncate). */
 double metric_to_wire(const struct metric_def *d, double native);
