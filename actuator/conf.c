@@ -96,6 +96,10 @@ static const struct conf_option conf_options[] = {
     {"rail_min_size_mib", OPT_INT, O(rail_min_size_mib), "128", 0, 1048576,
      "no balloon below this size (or the guest's maximum, if smaller), "
      "even in an emergency: a starved guest kernel deadlocks"},
+    {"rail_oom_cooldown_ms", OPT_INT, O(rail_oom_cooldown_ms), "600000", 0,
+     86400000,
+     "OOM rail: a guest whose oom_kill rose after a shrink is grown back "
+     "and not shrunk again for this long (0: the rail is off)"},
     {"rail_stuck_cycles", OPT_INT, O(rail_stuck_cycles), "3", 1, 1000,
      "cycles without movement before a guest counts as not following"},
     {"action_log_size", OPT_INT, O(action_log_size), "1000", 1, 1000000,

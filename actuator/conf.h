@@ -57,6 +57,7 @@ struct conf {
 	int rail_stale_ms;	  /* statistics older than this: hands off */
 	int rail_stuck_cycles;	  /* target ignored this many cycles: stuck */
 	int rail_min_size_mib;	  /* no guest below this, even in emergency */
+	int rail_oom_cooldown_ms; /* OOM rail cool-down (0: rail off) */
 	int action_log_size;	  /* recent actions kept for the API */
 	int eval_budget_ms;	  /* time one evaluation may take */
 };

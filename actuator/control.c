@@ -29,6 +29,8 @@
 #include <string.h>
 
 #include "field.h"
+#include "log.h"
+#include "oomrail.h"
 
 /* A failed write of the same value is retried after this many cycles. */
 #define BALLOON_RETRY_CYCLES 3
@@ -46,6 +48,7 @@ struct guest_state {
 	uint64_t failed_cycle;
 	uint64_t refused;   /* hash of the last refusal recorded, 0 none */
 	int64_t dry_target; /* last dry-run target recorded, -1 none */
+	struct oom_rail oom;
 };
 
 /* KSM knobs in the order they are written: the mode first (see README). */
@@ -82,6 +85,7 @@ struct controller {
 	struct guest_state *guests;
 	size_t nguests;
 	uint64_t cycle;
+	uint64_t oom_events; /* harm events seen by the OOM rail */
 	struct ksm_state ksm_state[KSM_KNOB_COUNT];
 };
 
@@ -400,8 +404,9 @@ static void balloon_observe(struct controller *c, struct guest_state *gs,
 	gs->prev_cur = cur;
 }
 
-/* Set one balloon (or pretend to), record the outcome. */
-static void balloon_set(struct controller *c, struct guest_state *gs,
+/* Set one balloon (or pretend to), record the outcome.  True when the
+   host took the target. */
+static bool balloon_set(struct controller *c, struct guest_state *gs,
 			struct action *a, bool dry_run, int64_t wall_ms)
 {
 	char msg[200] = "";
@@ -412,11 +417,11 @@ static void balloon_set(struct controller *c, struct guest_state *gs,
 	if (dry_run) {
 		gs->refused = 0;
 		if (gs->dry_target == a->new_value)
-			return;
+			return false;
 		gs->dry_target = a->new_value;
 		a->result = ACT_DRY_RUN;
 		record(c, a, wall_ms);
-		return;
+		return false;
 	}
 	gs->dry_target = -1;
 	rc = c->balloon->set(c->balloon->ctx, gs->name, gs->uuid,
@@ -426,7 +431,7 @@ static void balloon_set(struct controller *c, struct guest_state *gs,
 		   no balloon device, disabled by vdsm): a refusal, recorded
 		   once while it holds, not a failure to retry. */
 		balloon_refuse(c, gs, a, msg, wall_ms);
-		return;
+		return false;
 	}
 	gs->refused = 0;
 	if (rc < 0) {
@@ -444,6 +449,52 @@ static void balloon_set(struct controller *c, struct guest_state *gs,
 		gs->failed = -1;
 	}
 	record(c, a, wall_ms);
+	return rc >= 0;
+}
+
+/*
+ * The OOM rail (oomrail.h): on a harm event, count it, log it with the
+ * shrink that preceded it, and grow the guest back at once, past the grow
+ * step and whatever the plan says.  True when there was an event (the
+ * plan waits for the next cycle).
+ */
+static bool oom_harm(struct controller *c, struct guest_state *gs,
+		     const struct snap_entity *g, const double *row,
+		     bool dry_run, int64_t wall_ms)
+{
+	struct action a = {0};
+	int64_t cur = kib_or_none(row[GF_BALLOON_CUR]);
+	int64_t max = kib_or_none(row[GF_BALLOON_MAX]);
+	int64_t to;
+
+	if (!oom_rail_check(&gs->oom, row[GF_OOM_KILL],
+			    max > 0 ? max : INT64_MAX, c->rails.oom_cooldown_ms,
+			    wall_ms, &to, a.detail, sizeof(a.detail)))
+		return false;
+	c->oom_events++;
+	log_warn("guest %s: %s", g->name, a.detail);
+	snprintf(a.subject, sizeof(a.subject), "guest:%s", g->name);
+	snprintf(a.control, sizeof(a.control), "balloon_target");
+	snprintf(a.reason, sizeof(a.reason), "oom_rail");
+	a.planned = to;
+	a.old_value = cur;
+	if (cur < 0 || max <= 0 || to <= cur) {
+		/* Already as big (someone else grew it), or no size known:
+		   the event is recorded and the cool-down holds. */
+		size_t n = strlen(a.detail);
+
+		snprintf(a.detail + n, sizeof(a.detail) - n, "%s",
+			 cur < 0 || max <= 0 ? "; no balloon size to grow"
+					     : "; already that big");
+		a.result = ACT_REFUSED;
+		a.new_value = a.old_value;
+		record(c, &a, wall_ms);
+		return true;
+	}
+	a.new_value = to;
+	gs->stuck = false; /* growing is always pushed */
+	balloon_set(c, gs, &a, dry_run, wall_ms);
+	return true;
 }
 
 static void balloon_one(struct controller *c, struct guest_state *gs,
@@ -464,7 +515,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	if (kib_plausible(row[GF_BALLOON_CUR]))
 		balloon_observe(c, gs, g, (int64_t)row[GF_BALLOON_CUR],
 				wall_ms);
-	if (!pv->set)
+	if (oom_harm(c, gs, g, row, dry_run, wall_ms) || !pv->set)
 		return;
 	snprintf(a.subject, sizeof(a.subject), "guest:%s", g->name);
 	snprintf(a.control, sizeof(a.control), "balloon_target");
@@ -486,6 +537,11 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 			gs->refused = 0;
 		return;
 	}
+	if (t < in.cur && oom_rail_holds(&gs->oom, wall_ms)) {
+		oom_rail_hold_text(&gs->oom, a.detail, sizeof(a.detail));
+		balloon_refuse(c, gs, &a, a.detail, wall_ms);
+		return;
+	}
 	/* libvirt keeps the target: the same one is not pushed again. */
 	if (gs->pending && same_size(t, gs->target))
 		return;
@@ -496,7 +552,9 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	    c->cycle - gs->failed_cycle < BALLOON_RETRY_CYCLES)
 		return;
 	a.new_value = t;
-	balloon_set(c, gs, &a, dry_run, wall_ms);
+	if (balloon_set(c, gs, &a, dry_run, wall_ms))
+		oom_rail_applied(&gs->oom, row[GF_OOM_KILL], in.cur, t,
+				 wall_ms);
 }
 
 /*
@@ -703,6 +761,11 @@ void control_targets_free(struct control_target *t, size_t n)
 	for (size_t i = 0; t && i < n; i++)
 		free(t[i].name);
 	free(t);
+}
+
+uint64_t controller_oom_events(const struct controller *c)
+{
+	return c->oom_events;
 }
 
 int64_t controller_target(const struct controller *c, const char *guest)

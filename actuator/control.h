@@ -15,7 +15,9 @@
  *   - a target is set only when it differs from the current size and from
  *     the target still pending; a guest that does not follow it for some
  *     cycles is reported once and not pushed further the same way;
- *   - a failed set affects that guest only and is retried every 3rd cycle.
+ *   - a failed set affects that guest only and is retried every 3rd cycle;
+ *   - the OOM rail (oomrail.h): a guest whose oom_kill rises after a
+ *     shrink is grown back at once and not shrunk for oom_cooldown_ms.
  * KSM: values are range-checked, written only when they differ from the
  * file, merge_across_nodes first and only while no page is shared (run=1
  * waits for it), and a refused write is not retried for 10 cycles.
@@ -42,6 +44,8 @@ struct control_rails {
 	int used_margin_pct; /* added to what the guest uses */
 	int stale_ms;	     /* 0: never stale */
 	int stuck_cycles;
+	int oom_cooldown_ms;  /* OOM rail: no shrink for this long after a
+				 harm event (0: the rail is off) */
 	int64_t min_size_kib; /* no balloon below this (or the maximum, if
 				 smaller), even in an emergency: a guest
 				 kernel starved of memory deadlocks */
@@ -91,6 +95,9 @@ struct control_target {
 int controller_targets(const struct controller *c, struct control_target **out,
 		       size_t *n);
 void control_targets_free(struct control_target *t, size_t n);
+
+/* Harm events the OOM rail has seen (oom_kill rose after a shrink). */
+uint64_t controller_oom_events(const struct controller *c);
 
 /* The last target applied to a guest, or -1. */
 int64_t controller_target(const struct controller *c, const char *guest);

@@ -61,6 +61,7 @@ static struct control_rails rails_of(const struct conf *c)
 	    .stale_ms = c->rail_stale_ms,
 	    .stuck_cycles = c->rail_stuck_cycles,
 	    .min_size_kib = (int64_t)c->rail_min_size_mib * 1024,
+	    .oom_cooldown_ms = c->rail_oom_cooldown_ms,
 	};
 }
 
@@ -312,6 +313,7 @@ void engine_cycle(struct engine *e)
 	struct timespec t0, t1, deadline;
 	struct control_rails rails;
 	bool rails_changed;
+	uint64_t oom_events;
 	struct engine_result *res = NULL;
 	size_t nparams, expired;
 	bool dry_run, held, over = false;
@@ -382,6 +384,7 @@ void engine_cycle(struct engine *e)
 		controller_set_rails(e->ctl, &rails);
 	controller_apply(e->ctl, plan, store_snapshot_get(ss), dry_run,
 			 clock_wall_ms());
+	oom_events = controller_oom_events(e->ctl);
 	res = calloc(1, sizeof(*res));
 	if (res &&
 	    controller_targets(e->ctl, &res->applied, &res->napplied) < 0)
@@ -403,6 +406,7 @@ void engine_cycle(struct engine *e)
 		e->result = res;
 	}
 	e->cycles++;
+	e->oom_events = oom_events;
 	e->last_eval_ns =
 	    (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
 	pthread_mutex_unlock(&e->lock);

@@ -64,6 +64,7 @@ struct engine {
 	bool host_held;		    /* the last cycle held: host stale */
 	int64_t held_since_ms;	    /* monotonic, when the hold began */
 	uint64_t held_cycles;	    /* cycles held for stale host samples */
+	uint64_t oom_events;	    /* the OOM rail's, after the last cycle */
 	json_t *stale_guests;	    /* name -> true, as of the last cycle */
 	int eval_budget_ms;	    /* changed by a reload */
 	uint64_t cycles;

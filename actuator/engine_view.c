@@ -56,6 +56,7 @@ static int status_locked(const struct engine *e, struct engine_view *v)
 	v->stale_after_ms = engine_stale_limit_locked(e);
 	v->host_stale = e->host_held;
 	v->held_cycles = e->held_cycles;
+	v->oom_events = e->oom_events;
 	return stale_copy_locked(e, v);
 }
 

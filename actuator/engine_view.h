@@ -45,6 +45,7 @@ struct engine_view {
 	int64_t stale_after_ms;
 	bool host_stale; /* the last cycle held */
 	uint64_t held_cycles;
+	uint64_t oom_events; /* harm events of the OOM rail */
 	char **stale_guests; /* as of the last cycle */
 	size_t nstale;
 

@@ -73,6 +73,8 @@ static void derive_guest(double *row)
 {
 	if (!field_present(row[GF_MEM_FREE]))
 		row[GF_MEM_FREE] = row[GF_MEM_UNUSED] + row[GF_DISK_CACHES];
+	if (!field_present(row[GF_SWAP_USAGE]))
+		row[GF_SWAP_USAGE] = row[GF_SWAP_TOTAL] - row[GF_SWAP_FREE];
 }
 
 /* One sample: {"field": number|null, ...} into row (width wide). */

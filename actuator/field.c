@@ -60,6 +60,22 @@ const struct field_desc guest_fields[GUEST_FIELD_COUNT] = {
     [GF_HUGETLB_PGFAIL] = {"hugetlb_pgfail", "", FIELD_GAUGE},
     [GF_LAST_UPDATE] = {"last_update", "s", FIELD_GAUGE},
     [GF_STATS_AGE] = {"stats_age", "s", FIELD_DERIVED},
+    /* guest agent */
+    [GF_PSI_SOME_AVG10] = {"psi_some_avg10", "%", FIELD_GAUGE},
+    [GF_PSI_SOME_AVG60] = {"psi_some_avg60", "%", FIELD_GAUGE},
+    [GF_PSI_FULL_AVG10] = {"psi_full_avg10", "%", FIELD_GAUGE},
+    [GF_PSI_FULL_AVG60] = {"psi_full_avg60", "%", FIELD_GAUGE},
+    [GF_OOM_KILL] = {"oom_kill", "", FIELD_GAUGE},
+    [GF_MAJOR_FAULT_AGENT] = {"major_fault_agent", "1/s", FIELD_RATE},
+    [GF_SWAP_IN_AGENT] = {"swap_in_agent", "pages/s", FIELD_RATE},
+    [GF_SWAP_OUT_AGENT] = {"swap_out_agent", "pages/s", FIELD_RATE},
+    [GF_ALLOCSTALL] = {"allocstall", "1/s", FIELD_RATE},
+    [GF_MEM_AVAILABLE_AGENT] = {"mem_available_agent", "KiB", FIELD_GAUGE},
+    [GF_MEM_USABLE_AGENT] = {"mem_usable_agent", "KiB", FIELD_GAUGE},
+    [GF_SWAP_TOTAL] = {"swap_total", "KiB", FIELD_GAUGE},
+    [GF_SWAP_FREE] = {"swap_free", "KiB", FIELD_GAUGE},
+    [GF_SWAP_USAGE] = {"swap_usage", "KiB", FIELD_DERIVED},
+    [GF_AGENT_AGE] = {"agent_age", "s", FIELD_GAUGE},
 };
 
 static int field_lookup(const struct field_desc *table, int n, const char *name)

@@ -80,6 +80,23 @@ enum guest_field {
 	GF_LAST_UPDATE,	    /* s since the epoch, when the guest last
 			       reported its statistics */
 	GF_STATS_AGE,	    /* s, sample time - last_update (derived) */
+	/* From inside the guest, through qemu-guest-agent (issue 18); the
+	   plugin sends none of these once its reading is stale. */
+	GF_PSI_SOME_AVG10,	/* %, /proc/pressure/memory */
+	GF_PSI_SOME_AVG60,	/* % */
+	GF_PSI_FULL_AVG10,	/* % */
+	GF_PSI_FULL_AVG60,	/* % */
+	GF_OOM_KILL,		/* count (cumulative), vmstat oom_kill */
+	GF_MAJOR_FAULT_AGENT,	/* faults/s, rate of vmstat pgmajfault */
+	GF_SWAP_IN_AGENT,	/* pages/s, rate of vmstat pswpin */
+	GF_SWAP_OUT_AGENT,	/* pages/s, rate of vmstat pswpout */
+	GF_ALLOCSTALL,		/* 1/s, rate of vmstat allocstall_* */
+	GF_MEM_AVAILABLE_AGENT, /* KiB, MemTotal (MOM's mem_available) */
+	GF_MEM_USABLE_AGENT,	/* KiB, MemAvailable */
+	GF_SWAP_TOTAL,		/* KiB, SwapTotal */
+	GF_SWAP_FREE,		/* KiB, SwapFree */
+	GF_SWAP_USAGE,		/* KiB, swap_total - swap_free (derived) */
+	GF_AGENT_AGE,		/* s, age of the agent reading */
 	GUEST_FIELD_COUNT
 };
 

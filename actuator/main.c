@@ -126,7 +126,7 @@ static const char *const live_options[] = {
     "log_level",	   "interval_ms",	"dry_run",
     "rail_max_shrink_pct", "rail_max_grow_pct", "rail_used_margin_pct",
     "rail_stale_ms",	   "rail_stuck_cycles", "rail_min_size_mib",
-    "samples_stale_ms",	   "eval_budget_ms",
+    "samples_stale_ms",	   "eval_budget_ms",	"rail_oom_cooldown_ms",
 };
 
 static bool option_is_live(const char *name)
@@ -191,6 +191,7 @@ static void reload_config(struct conf *c, struct engine *e, int argc,
 	c->rail_stale_ms = next.rail_stale_ms;
 	c->rail_stuck_cycles = next.rail_stuck_cycles;
 	c->rail_min_size_mib = next.rail_min_size_mib;
+	c->rail_oom_cooldown_ms = next.rail_oom_cooldown_ms;
 	c->samples_stale_ms = next.samples_stale_ms;
 	c->eval_budget_ms = next.eval_budget_ms;
 	tmp = c->log_level;

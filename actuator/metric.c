@@ -38,6 +38,12 @@ const char *metric_kind_name(enum metric_kind k)
 	return (unsigned)k < METRIC_KIND_NR ? kind_names[k] : "?";
 }
 
+int metric_from_agent(const struct metric_def *d)
+{
+	return d >= &metric_defs[METRIC_GUEST_AGENT_PSI_SOME_AVG10] &&
+	       d <= &metric_defs[METRIC_GUEST_AGENT_AGE];
+}
+
 const char *metric_field_name(const struct metric_def *d)
 {
 	if (d->field < 0)

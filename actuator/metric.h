@@ -16,7 +16,10 @@
  * Staleness belongs to momd: it derives stats_age from last_update and the
  * sample time, and its rail (rail_stale_ms) decides.  The plugin's
  * duration-stats_age and its mom:stats_state meta are for dashboards and
- * its own log; momd ignores them on purpose.
+ * its own log; momd ignores them on purpose.  Guest-agent values are the
+ * exception: their reading carries no guest time stamp, so the plugin
+ * sends them only while its reading is fresh, and momd sees a stale agent
+ * as absent values (README "Metrics").
  *
  * This header does not include field.h (whose enum host_field would clash
  * with the plugin's own in one translation unit): `field` is a plain int,
@@ -97,6 +100,11 @@ const char *metric_field_name(const struct metric_def *d);
  */
 const struct metric_def *metric_lookup(enum metric_kind k, const char *type,
 				       const char *type_instance, size_t *n);
+
+/* Whether the row is read inside the guest through qemu-guest-agent (the
+   guest-agent block of metric_rows.h): a guest without an agent never
+   sends it. */
+int metric_from_agent(const struct metric_def *d);
 
 /* Native value -> dispatched value: gauges as doubles, counters (DERIVE)
    as integers (microseconds to milliseconds truncate). */

@@ -203,6 +203,62 @@ METRIC(GUEST_STATS_AGE, GUEST, SENT_ONLY, METRIC_NO_FIELD,
        "duration", "stats_age", NULL, GAUGE, NONE,
        "seconds", "host time now - last_update, when last_update > 0; meta mom:stats_state = ok, stale or absent; for dashboards and the plugin's log (momd derives stats_age itself)")
 
+/* ---- guests: from inside the guest, through qemu-guest-agent --------
+   (issue 18; README "Guest-agent statistics").  The plugin sends these
+   only while its agent reading is fresh (AgentStale), so a stale or
+   missing agent leaves them absent in momd, never 0. */
+METRIC(GUEST_AGENT_PSI_SOME_AVG10, GUEST, CONSUMED, GF_PSI_SOME_AVG10,
+       "percent", "pressure_some_avg10", NULL, GAUGE, NONE,
+       "%", "guest /proc/pressure/memory, some avg10 (agent)")
+METRIC(GUEST_AGENT_PSI_SOME_AVG60, GUEST, CONSUMED, GF_PSI_SOME_AVG60,
+       "percent", "pressure_some_avg60", NULL, GAUGE, NONE,
+       "%", "guest /proc/pressure/memory, some avg60 (agent)")
+METRIC(GUEST_AGENT_PSI_FULL_AVG10, GUEST, CONSUMED, GF_PSI_FULL_AVG10,
+       "percent", "pressure_full_avg10", NULL, GAUGE, NONE,
+       "%", "guest /proc/pressure/memory, full avg10 (agent)")
+METRIC(GUEST_AGENT_PSI_FULL_AVG60, GUEST, CONSUMED, GF_PSI_FULL_AVG60,
+       "percent", "pressure_full_avg60", NULL, GAUGE, NONE,
+       "%", "guest /proc/pressure/memory, full avg60 (agent)")
+METRIC(GUEST_AGENT_PSI_SOME_TOTAL, GUEST, SENT_ONLY, METRIC_NO_FIELD,
+       "total_time_in_ms", "pressure_some", NULL, DERIVE, US,
+       "ms (counter)", "guest /proc/pressure/memory some total, µs ÷ 1000 (agent); for dashboards")
+METRIC(GUEST_AGENT_PSI_FULL_TOTAL, GUEST, SENT_ONLY, METRIC_NO_FIELD,
+       "total_time_in_ms", "pressure_full", NULL, DERIVE, US,
+       "ms (counter)", "guest /proc/pressure/memory full total, µs ÷ 1000 (agent); for dashboards")
+METRIC(GUEST_AGENT_OOM_KILL, GUEST, CONSUMED, GF_OOM_KILL,
+       "total_operations", "oom_kill", NULL, DERIVE, NONE,
+       "count (counter)", "oom_kill of the guest's /proc/vmstat (agent): processes its kernel killed since boot; momd keeps the count (the OOM rail watches it rise)")
+METRIC(GUEST_AGENT_MAJOR_FAULT, GUEST, CONSUMED, GF_MAJOR_FAULT_AGENT,
+       "total_operations", "pgmajfault", NULL, DERIVE, NONE,
+       "count (counter)", "pgmajfault of the guest's /proc/vmstat (agent); momd keeps the rate")
+METRIC(GUEST_AGENT_SWAP_IN, GUEST, CONSUMED, GF_SWAP_IN_AGENT,
+       "vmpage_io", "swap", "in", DERIVE, NONE,
+       "pages (counter)", "pswpin of the guest's /proc/vmstat (agent); momd keeps the rate; sent only together with pswpout")
+METRIC(GUEST_AGENT_SWAP_OUT, GUEST, CONSUMED, GF_SWAP_OUT_AGENT,
+       "vmpage_io", "swap", "out", DERIVE, NONE,
+       "pages (counter)", "pswpout of the guest's /proc/vmstat (agent); momd keeps the rate")
+METRIC(GUEST_AGENT_ALLOCSTALL, GUEST, CONSUMED, GF_ALLOCSTALL,
+       "total_operations", "allocstall", NULL, DERIVE, NONE,
+       "count (counter)", "sum of the allocstall_* lines of the guest's /proc/vmstat (agent): direct reclaims; momd keeps the rate")
+METRIC(GUEST_AGENT_MEM_TOTAL, GUEST, CONSUMED, GF_MEM_AVAILABLE_AGENT,
+       "memory", "agent_total", NULL, GAUGE, KIB,
+       "bytes", "guest MemTotal (agent)")
+METRIC(GUEST_AGENT_MEM_AVAILABLE, GUEST, CONSUMED, GF_MEM_USABLE_AGENT,
+       "memory", "agent_available", NULL, GAUGE, KIB,
+       "bytes", "guest MemAvailable (agent)")
+METRIC(GUEST_AGENT_SWAP_TOTAL, GUEST, CONSUMED, GF_SWAP_TOTAL,
+       "memory", "swap_total", NULL, GAUGE, KIB,
+       "bytes", "guest SwapTotal (agent)")
+METRIC(GUEST_AGENT_SWAP_FREE, GUEST, CONSUMED, GF_SWAP_FREE,
+       "memory", "swap_free", NULL, GAUGE, KIB,
+       "bytes", "guest SwapFree (agent)")
+METRIC(GUEST_SWAP_USAGE_DERIVED, GUEST, DERIVED, GF_SWAP_USAGE,
+       NULL, NULL, NULL, GAUGE, NONE,
+       "KiB", "swap_total - swap_free (MOM's swap_usage)")
+METRIC(GUEST_AGENT_AGE, GUEST, CONSUMED, GF_AGENT_AGE,
+       "duration", "agent_age", NULL, GAUGE, NONE,
+       "seconds", "age of the plugin's last agent reading; sent whenever there is one, also once it is stale (then the agent values above are not sent)")
+
 /* ---- momd's decisions, dispatched back by the plugin ----------------- */
 METRIC(GUEST_TARGET, GUEST, DECISION, METRIC_NO_FIELD,
        "memory", "target", NULL, GAUGE, KIB,

@@ -197,6 +197,11 @@ static void put_status(FILE *f, const struct engine_view *v)
 	for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
 		put_labelled(f, &actions, &first, "result", results[i].label,
 			     (double)v->actions[results[i].r]);
+	put_plain(f,
+		  &(struct family){"momd_oom_harm_events_total", "counter",
+				   "Guests whose oom_kill rose after a balloon "
+				   "shrink (the OOM rail grew them back)."},
+		  (double)v->oom_events, 1);
 	put_samples(f, v);
 }
 

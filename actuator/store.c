@@ -383,6 +383,8 @@ void store_derive_guest_row(double *row, double sample_time)
 {
 	if (!field_present(row[GF_MEM_FREE]))
 		row[GF_MEM_FREE] = row[GF_MEM_UNUSED] + row[GF_DISK_CACHES];
+	if (!field_present(row[GF_SWAP_USAGE]))
+		row[GF_SWAP_USAGE] = row[GF_SWAP_TOTAL] - row[GF_SWAP_FREE];
 	/* A guest without a balloon driver reports last_update 0. */
 	if (!field_present(row[GF_STATS_AGE]) && row[GF_LAST_UPDATE] > 0)
 		row[GF_STATS_AGE] = sample_time - row[GF_LAST_UPDATE];
@@ -417,7 +419,9 @@ static void entity_rows(const struct entity *e, size_t settled, size_t out_len,
 			if (dt > 0 && raw[f] >= prev[f])
 				row[f] = (raw[f] - prev[f]) / dt;
 		}
-		if (e->width == HOST_FIELD_COUNT)
+		/* The host is the entity without a key (not told by its
+		   width: the two field counts may become equal). */
+		if (e->key == NULL)
 			store_derive_host_row(row);
 		else
 			store_derive_guest_row(row, e->time[s]);

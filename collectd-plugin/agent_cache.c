@@ -11,6 +11,7 @@
 #include "agent_cache.h"
 #include "agent_read.h"
 #include "clock.h"
+#include "globlist.h"
 
 #include <errno.h>
 #include <libvirt/libvirt.h>
@@ -33,6 +34,7 @@ struct entry {
 struct agent_cache {
 	struct agent_cache_conf conf;
 	char *uri;
+	char **include, **exclude; /* owned copies of the conf's globs */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* signalled on stop */
@@ -148,6 +150,16 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 	pthread_mutex_unlock(&c->mu);
 }
 
+/* Whether the read plugin reads this domain at all. */
+static bool wanted(const struct agent_cache *c, virDomainPtr dom)
+{
+	const char *name = virDomainGetName(dom);
+
+	return name != NULL &&
+	       globlist_wanted(c->include, c->conf.n_include, c->exclude,
+			       c->conf.n_exclude, name);
+}
+
 /* round: list running domains, add new ones, drop gone ones, poll those
    due.  Returns the delay until the next entry is due. */
 static int64_t round_once(struct agent_cache *c)
@@ -176,7 +188,7 @@ static int64_t round_once(struct agent_cache *c)
 	for (i = 0; i < nd; i++) {
 		unsigned char uuid[AGENT_UUID_LEN];
 		struct entry *e;
-		if (virDomainGetUUID(doms[i], uuid) != 0)
+		if (!wanted(c, doms[i]) || virDomainGetUUID(doms[i], uuid) != 0)
 			continue;
 		e = find(c, uuid);
 		if (e == NULL && c->n < c->conf.max_domains) {
@@ -245,6 +257,7 @@ struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
 				      char *err, size_t errlen)
 {
 	struct agent_cache *c = calloc(1, sizeof(*c));
+	bool ok_inc, ok_exc;
 	int rc;
 
 	if (c == NULL) {
@@ -255,8 +268,10 @@ struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
 	agent_cache_conf_defaults(&c->conf);
 	c->uri = strdup(c->conf.uri);
 	c->conf.uri = c->uri;
+	c->include = globlist_copy(conf->include, conf->n_include, &ok_inc);
+	c->exclude = globlist_copy(conf->exclude, conf->n_exclude, &ok_exc);
 	c->e = calloc((size_t)c->conf.max_domains, sizeof(*c->e));
-	if (c->uri == NULL || c->e == NULL) {
+	if (c->uri == NULL || c->e == NULL || !ok_inc || !ok_exc) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -271,6 +286,8 @@ struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
 	}
 	return c;
 fail:
+	globlist_free(c->include, c->conf.n_include);
+	globlist_free(c->exclude, c->conf.n_exclude);
 	free(c->e);
 	free(c->uri);
 	free(c);
@@ -288,6 +305,8 @@ void agent_cache_stop(struct agent_cache *c)
 	pthread_join(c->thread, NULL);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
+	globlist_free(c->include, c->conf.n_include);
+	globlist_free(c->exclude, c->conf.n_exclude);
 	free(c->e);
 	free(c->uri);
 	free(c);
@@ -318,6 +337,41 @@ int agent_cache_get(struct agent_cache *c,
 	}
 	pthread_mutex_unlock(&c->mu);
 	return rc;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int agent_uuid_parse(const char *text, unsigned char uuid[AGENT_UUID_LEN])
+{
+	int n = 0;
+
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		int hi, lo;
+
+		if (dash) {
+			if (text[i] != '-')
+				return -1;
+			continue;
+		}
+		hi = hexval(text[i]);
+		lo = hi < 0 ? -1 : hexval(text[i + 1]);
+		if (lo < 0 || i + 1 == 8 || i + 1 == 13 || i + 1 == 18 ||
+		    i + 1 == 23)
+			return -1;
+		uuid[n++] = (unsigned char)(hi << 4 | lo);
+		i++;
+	}
+	return text[36] == '\0' ? 0 : -1;
 }
 
 uint64_t agent_cache_rounds(struct agent_cache *c)

@@ -14,7 +14,8 @@
  * that answers is polled every interval_ms.  The worker polls domains one
  * after the other, so a frozen agent costs the others at most one call
  * timeout per backoff period.  Entries of domains that stopped running are
- * dropped.  No logging: failures are in each entry (last_error).
+ * dropped, and so are domains the include/exclude globs leave out.  No
+ * logging: failures are in each entry (last_error).
  */
 #ifndef MOM_AGENT_CACHE_H
 #define MOM_AGENT_CACHE_H
@@ -35,6 +36,12 @@ struct agent_cache_conf {
 	int stale_ms;	    /* values older than this are stale (0: 3 x
 			       interval + timeout) */
 	int max_domains;    /* entries kept at most (0: 1024) */
+	/* The read plugin's IncludeDomain/ExcludeDomain globs (copied at
+	   start): other domains' agents are never called. */
+	char *const *include;
+	size_t n_include;
+	char *const *exclude;
+	size_t n_exclude;
 };
 
 /* Defaults for each 0 field of a conf (uri NULL: qemu:///system). */
@@ -77,6 +84,11 @@ void agent_cache_stop(struct agent_cache *c);
 int agent_cache_get(struct agent_cache *c,
 		    const unsigned char uuid[AGENT_UUID_LEN],
 		    struct agent_result *out);
+
+/* The raw UUID of its canonical text form (36 characters, hex digits and
+   dashes at 8, 13, 18, 23), as libvirt prints it.  0, or -1 on any other
+   text. */
+int agent_uuid_parse(const char *text, unsigned char uuid[AGENT_UUID_LEN]);
 
 /* Completed poll rounds over all domains (for tests). */
 uint64_t agent_cache_rounds(struct agent_cache *c);

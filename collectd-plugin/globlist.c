@@ -47,3 +47,11 @@ void globlist_free(char **g, size_t n)
 		free(g[i]);
 	free(g);
 }
+
+bool globlist_wanted(char *const *include, size_t n_include,
+		     char *const *exclude, size_t n_exclude, const char *name)
+{
+	if (n_include > 0 && !globlist_match(include, n_include, name))
+		return false;
+	return !globlist_match(exclude, n_exclude, name);
+}

@@ -13,6 +13,11 @@
 /* True when name matches one of the n globs (fnmatch(3), no flags). */
 bool globlist_match(char *const *g, size_t n, const char *name);
 
+/* The read plugin's domain filter: no include list or a match in it, and
+   no match in the exclude list. */
+bool globlist_wanted(char *const *include, size_t n_include,
+		     char *const *exclude, size_t n_exclude, const char *name);
+
 /* A deep copy of n globs; NULL with *ok true when n is 0, NULL with *ok
    false when out of memory. */
 char **globlist_copy(char *const *g, size_t n, bool *ok);

@@ -165,9 +165,8 @@ const char *guest_stats_state_name(enum guest_stats_state s)
 
 bool guest_name_wanted(const struct guest_config *c, const char *name)
 {
-	if (c->n_include > 0 && !globlist_match(c->include, c->n_include, name))
-		return false;
-	return !globlist_match(c->exclude, c->n_exclude, name);
+	return globlist_wanted(c->include, c->n_include, c->exclude,
+			       c->n_exclude, name);
 }
 
 enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],

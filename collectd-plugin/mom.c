@@ -31,6 +31,11 @@
  * domain's UUID (mom:uuid), which momd keys guests by: the plugin instance
  * (the name) is cut at 127 bytes and may have had bytes replaced.
  *
+ * With CollectAgent (on by default), guest-agent statistics come from a
+ * worker thread (agent_cache.h) started at init and stopped when collectd
+ * frees the context; the read callback only copies its table, so an agent
+ * never delays a read.  Their staleness is the plugin's (dispatch_agent).
+ *
  * With ActuatorSocket, a second read callback ("mom_actuator") asks momd
  * for its last plan (momd_client.c) and dispatches the balloon target of
  * each guest (memory-target) and the planned KSM settings (*_target), so
@@ -44,6 +49,7 @@
 #include "core/utils/common/common.h"
 #include "core/utils/metadata/meta_data.h"
 
+#include "agent_cache.h"
 #include "clock.h"
 #include "conf_table.h"
 #include "globlist.h"
@@ -74,6 +80,10 @@ struct mom_conf {
 	char *actuator_socket; /* "" = do not ask momd for its plan */
 	char *qemu_pid_dir;    /* "" = from the connection URI */
 	int actuator_timeout_ms;
+	bool collect_agent;
+	int agent_interval_s; /* 0: the read interval */
+	int agent_timeout_s;
+	int agent_backoff_s;
 	char **include;
 	size_t n_include;
 	char **exclude;
@@ -96,7 +106,8 @@ struct mom_ctx {
 	struct mom_conf conf;
 	struct host_reader *host;
 	struct guest_reader *guest;
-	cdtime_t now; /* the time stamp of the current read */
+	struct agent_cache *agent; /* NULL without CollectAgent */
+	cdtime_t now;		   /* the time stamp of the current read */
 };
 
 /* The one static: a parsed configuration on its way from the config
@@ -153,6 +164,10 @@ static struct mom_conf *mom_conf_new(void)
 	c->stale_reads = 3;
 	c->min_refresh_s = 60;
 	c->actuator_timeout_ms = 1000;
+	/* README "Guest-agent statistics" says why it is on. */
+	c->collect_agent = true;
+	c->agent_timeout_s = 1;
+	c->agent_backoff_s = 60;
 	return c;
 }
 
@@ -212,6 +227,10 @@ static const struct conf_option mom_options[] = {
     CONF_OPT_INT("ActuatorTimeout", struct mom_conf, actuator_timeout_ms, 1,
 		 INT_MAX),
     CONF_OPT_STRING("QemuPidDir", struct mom_conf, qemu_pid_dir),
+    CONF_OPT_BOOL("CollectAgent", struct mom_conf, collect_agent),
+    CONF_OPT_INT("AgentInterval", struct mom_conf, agent_interval_s, 0, 86400),
+    CONF_OPT_INT("AgentTimeout", struct mom_conf, agent_timeout_s, 1, 60),
+    CONF_OPT_INT("AgentBackoff", struct mom_conf, agent_backoff_s, 1, 86400),
 };
 
 static int mom_config(oconfig_item_t *ci)
@@ -359,6 +378,43 @@ static void dispatch_guest_extras(const struct mom_ctx *ctx,
 	}
 }
 
+/* The guest's agent values from the cache (never an agent call here).
+   Staleness is the plugin's: values are sent only while the reading is
+   fresh (agent_cache.h); agent_age goes out whenever there is a reading,
+   so that a stale agent shows as an old age with no values. */
+static void dispatch_agent(const struct mom_ctx *ctx,
+			   const struct guest_sample *s, meta_data_t *m)
+{
+	const struct plugin_metric_pair *sw = &plugin_agent_swap_pair;
+	unsigned char uuid[AGENT_UUID_LEN];
+	struct agent_result r;
+	const struct agent_stats *st = &r.stats;
+	bool sendable[AGENT_FIELD_NR];
+
+	if (ctx->agent == NULL || s->uuid == NULL ||
+	    agent_uuid_parse(s->uuid, uuid) != 0 ||
+	    agent_cache_get(ctx->agent, uuid, &r) != 0 || !r.has_stats)
+		return;
+	dispatch_metric(ctx, s->name, METRIC_GUEST_AGENT_AGE,
+			(double)r.age_ms / 1000.0, 0, true, m);
+	if (r.stale)
+		return;
+	/* The parser takes any uint64; one beyond int64 (a hostile guest)
+	   would go out negative, so it is not sent. */
+	for (int f = 0; f < AGENT_FIELD_NR; f++)
+		sendable[f] = st->present[f] && st->v[f] <= INT64_MAX;
+	for (int f = 0; f < AGENT_FIELD_NR; f++) {
+		if (!sendable[f] || plugin_agent_metric[f] == METRIC_NR)
+			continue;
+		dispatch_metric(ctx, s->name, plugin_agent_metric[f],
+				(double)st->v[f] * plugin_agent_scale[f],
+				(int64_t)st->v[f], plugin_agent_scale[f] != 1,
+				m);
+	}
+	dispatch_pair(ctx, s->name, sw, sendable, (int64_t)st->v[sw->first],
+		      (int64_t)st->v[sw->second], m);
+}
+
 /* Every value list carries the origin mark and the UUID (write_mom drops
    unmarked ones, momd keys guests by UUID); the extras ride on
    memory-minimum and duration-stats_age only. */
@@ -378,6 +434,7 @@ static void dispatch_guest(const struct guest_sample *s, void *opaque)
 				(int64_t)s->value[i], false, meta);
 	}
 	dispatch_guest_extras(ctx, s, m);
+	dispatch_agent(ctx, s, m);
 	meta_data_destroy(mm);
 	meta_data_destroy(m);
 }
@@ -510,6 +567,9 @@ static void mom_ctx_free(void *p)
 
 	if (ctx == NULL)
 		return;
+	/* collectd frees the context after the shutdown callbacks: the
+	   worker stops here (within about one agent call timeout). */
+	agent_cache_stop(ctx->agent);
 	guest_reader_free(ctx->guest);
 	host_reader_free(ctx->host);
 	free(ctx->conf.uri);
@@ -557,6 +617,40 @@ static struct guest_reader *guest_new(const struct mom_conf *c)
 	return guest_reader_new(&gc);
 }
 
+/* The guest-agent worker (agent_cache.h): off the read path, with its own
+   libvirt connection.  Failing to start it only loses the agent values. */
+static struct agent_cache *agent_new(const struct mom_conf *c)
+{
+	double interval_s = CDTIME_T_TO_DOUBLE(plugin_get_interval());
+	struct agent_cache_conf ac = {
+	    .uri = c->uri,
+	    .timeout_s = c->agent_timeout_s,
+	    .backoff_ms = c->agent_backoff_s * 1000,
+	    .include = c->include,
+	    .n_include = c->n_include,
+	    .exclude = c->exclude,
+	    .n_exclude = c->n_exclude,
+	};
+	struct agent_cache *a;
+	char err[256];
+
+	if (interval_s <= 0)
+		interval_s = 10;
+	ac.interval_ms = c->agent_interval_s > 0 ? c->agent_interval_s * 1000
+						 : (int)ceil(interval_s * 1000);
+	agent_cache_conf_defaults(&ac);
+	a = agent_cache_start(&ac, err, sizeof(err));
+	if (a == NULL)
+		MOM_LOG(LOG_ERR, "guest agents are not read: %s", err);
+	else
+		MOM_LOG(LOG_INFO,
+			"guest agents every %d ms (call timeout %d s, "
+			"backoff %d ms, stale after %d ms)",
+			ac.interval_ms, ac.timeout_s, ac.backoff_ms,
+			ac.stale_ms);
+	return a;
+}
+
 /* Where libvirt keeps the QEMU pid files that ksm_shareable counts: the
    QemuPidDir option, else the place of the connection's daemon. */
 static int qemu_dir_set(struct host_reader *h, const struct mom_conf *c)
@@ -598,6 +692,8 @@ static int mom_init(void)
 		ctx->guest = guest_new(&ctx->conf);
 		if (ctx->guest == NULL)
 			goto fail;
+		if (ctx->conf.collect_agent)
+			ctx->agent = agent_new(&ctx->conf);
 	}
 	if (actuator_register(&ctx->conf) != 0) {
 		MOM_LOG(LOG_ERR, "cannot register the actuator read");

@@ -15,6 +15,7 @@
 #ifndef MOM_PLUGIN_METRICS_H
 #define MOM_PLUGIN_METRICS_H
 
+#include "agent_parse.h"
 #include "guest_mem.h"
 #include "host_mem.h"
 #include "metric.h"
@@ -23,6 +24,11 @@
 extern const enum metric_id plugin_host_metric[HOST_FIELD_NR];
 extern const enum metric_id plugin_guest_metric[GUEST_STAT_NR];
 extern const enum metric_id plugin_ksm_target_metric[MOMD_KSM_NR];
+/* Guest-agent readings (agent_parse.h), under the guest's instance. */
+extern const enum metric_id plugin_agent_metric[AGENT_FIELD_NR];
+/* Native agent unit -> the row's unit (PSI averages: hundredths of a
+   percent -> percent); 1 for the rest. */
+extern const double plugin_agent_scale[AGENT_FIELD_NR];
 
 /* A value list of two data sources, sent only when both slots are read;
    the rows are adjacent in the contract (first, then second). */
@@ -33,5 +39,6 @@ struct plugin_metric_pair {
 
 extern const struct plugin_metric_pair plugin_host_swap_pair;
 extern const struct plugin_metric_pair plugin_guest_fault_pair;
+extern const struct plugin_metric_pair plugin_agent_swap_pair;
 
 #endif /* MOM_PLUGIN_METRICS_H */

@@ -52,15 +52,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	done_testing
 fi
 T_ALL=$(_g_ms)
-# On failure, keep the daemons' logs and the guests' consoles for a look.
-keep_logs() {
-	[ "$T_FAILED" = 1 ] || return 0
-	local d=$BUILD/test-logs/real_guests.files
-	rm -rf "$d" && mkdir -p "$d"
-	cp "$T_TMP"/*.log "$T_TMP"/*.out "$G_RUN"/*.console.log "$d"/ 2>/dev/null
-	cp -r "$T_TMP/csv" "$d"/ 2>/dev/null
-}
-at_exit keep_logs
+# On failure, keep the logs and consoles for a look.
+pl_keep_logs real_guests
 HOST_KIB=4194304 # the simulated host: 4 GiB
 PRESSURE_KIB=$((HOST_KIB / 10))
 RELIEF_KIB=$((HOST_KIB * 8 / 10))

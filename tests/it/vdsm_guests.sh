@@ -26,13 +26,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "real guests need root (system libvirtd)"
 	done_testing
 fi
-keep_logs() {
-	[ "$T_FAILED" = 1 ] || return 0
-	local d=$BUILD/test-logs/vdsm_guests.files
-	rm -rf "$d" && mkdir -p "$d"
-	cp "$T_TMP"/*.log "$G_RUN"/*.console.log "$d"/ 2>/dev/null
-}
-at_exit keep_logs
+# On failure, keep the logs and consoles for a look.
+pl_keep_logs vdsm_guests
 
 if ! g_image_ready >"$T_TMP/build.out" 2>&1; then
 	not_ok "guest image ready (built by make deps)"

@@ -41,6 +41,10 @@
 #                                  (SIGKILL): they would go on changing
 #                                  balloons and KSM; the next run's g_lock
 #                                  then restores what guests.sh recorded
+#   pl_keep_logs NAME              at exit, if the test failed, keep the
+#                                  daemons' logs, outputs, csv and the
+#                                  guests' consoles in
+#                                  $BUILD/test-logs/NAME.files
 #   actions_py EXPR                read momd's action log (the last 1000)
 #                                  and print EXPR, a Python expression on
 #                                  `a` (the list, oldest first); 1 on error
@@ -115,3 +119,13 @@ pl_watchdog() {
 actions_py() {
 	momapi --bind a --str GET '/v1/actions?limit=1000' "$1"
 }
+
+_pl_keep_logs() {
+	[ "$T_FAILED" = 1 ] || return 0
+	local d=$BUILD/test-logs/$1.files
+	rm -rf "$d" && mkdir -p "$d"
+	cp "$T_TMP"/*.log "$T_TMP"/*.out "$G_RUN"/*.console.log "$d"/ 2>/dev/null
+	cp -r "$T_TMP/csv" "$d"/ 2>/dev/null
+	return 0
+}
+pl_keep_logs() { at_exit _pl_keep_logs "$1"; }

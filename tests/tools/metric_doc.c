@@ -6,9 +6,11 @@
  *   metric_doc --table host|guest|disk   README's table of that kind's
  *                                        values (decisions excluded)
  *   metric_doc --table decisions         README's table of momd's decisions
- *   metric_doc --series                  one dispatched series per line:
+ *   metric_doc --series [--no-agent]     one dispatched series per line:
  *                                        KIND TYPE TYPE_INSTANCE DS ("-"
- *                                        for an empty one)
+ *                                        for an empty one); --no-agent
+ *                                        leaves out the guest-agent rows
+ *                                        (test-driver guests have none)
  *
  * tests/it/metrics_doc.sh checks README's tables against --table exactly
  * (and rewrites them with REGENERATE=1); graphite_influx.sh and
@@ -96,12 +98,13 @@ static int print_table(const char *which)
 	return 0;
 }
 
-static void print_series(void)
+static void print_series(bool agent)
 {
 	for (int i = 0; i < METRIC_NR; i++) {
 		const struct metric_def *d = &metric_defs[i];
 
-		if (d->role == METRIC_DERIVED)
+		if (d->role == METRIC_DERIVED ||
+		    (!agent && metric_from_agent(d)))
 			continue;
 		printf("%s %s %s %s\n", metric_kind_name(d->kind), d->type,
 		       d->type_instance[0] ? d->type_instance : "-",
@@ -111,13 +114,14 @@ static void print_series(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--series") == 0) {
-		print_series();
+	if ((argc == 2 || (argc == 3 && strcmp(argv[2], "--no-agent") == 0)) &&
+	    strcmp(argv[1], "--series") == 0) {
+		print_series(argc == 2);
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "--table") == 0)
 		return print_table(argv[2]);
 	fprintf(stderr, "usage: metric_doc --table host|guest|disk|decisions | "
-			"--series\n");
+			"--series [--no-agent]\n");
 	return 2;
 }

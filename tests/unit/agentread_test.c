@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -328,14 +329,7 @@ static void test_cache(void)
 	T_OK(c != NULL, "cache started (%s)", c ? "" : err);
 	if (c == NULL)
 		return;
-	for (size_t i = 0, j = 0; uuid_str[i] && j < AGENT_UUID_LEN; i++) {
-		if (uuid_str[i] == '-')
-			continue;
-		unsigned v;
-		sscanf(uuid_str + i, "%2x", &v);
-		uuid[j++] = (unsigned char)v;
-		i++;
-	}
+	T_OK(agent_uuid_parse(uuid_str, uuid) == 0, "the test UUID parses");
 	for (k = 0; k < 200 && agent_cache_rounds(c) < 5; k++)
 		usleep(20000);
 	T_OK(agent_cache_rounds(c) >= 5, "worker made %llu rounds",
@@ -359,11 +353,65 @@ static void test_cache(void)
 	     "stop is prompt");
 }
 
+/* The plugin finds a guest's cache entry by its canonical UUID text. */
+static void test_uuid_parse(void)
+{
+	static const unsigned char want[AGENT_UUID_LEN] = {
+	    0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04,
+	    0x79, 0xaa, 0x97, 0xf2, 0x50, 0x2e, 0x19, 0x3f};
+	static const char *bad[] = {
+	    "",
+	    "6695eb01-f6a4-8304-79aa-97f2502e193",   /* short */
+	    "6695eb01-f6a4-8304-79aa-97f2502e193f0", /* long */
+	    "6695eb01f-6a4-8304-79aa-97f2502e193f",  /* dash moved */
+	    "6695eb01-f6a4-8304-79aa-97f2502e193g",  /* not hex */
+	    "6695eb01-f6a4-8304-79aa 97f2502e193f",  /* no dash */
+	};
+	unsigned char u[AGENT_UUID_LEN];
+	int wrong = 0;
+
+	T_OK(agent_uuid_parse("6695EB01-f6a4-8304-79aa-97f2502e193f", u) == 0 &&
+		 memcmp(u, want, sizeof(want)) == 0,
+	     "canonical UUID text parses (either case)");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		wrong += agent_uuid_parse(bad[i], u) != -1;
+	T_EQ_INT(wrong, 0, "malformed UUID texts are refused");
+}
+
+/* A domain the read plugin's globs leave out is never probed. */
+static void test_cache_filter(void)
+{
+	static char *const exclude[] = {"te*"};
+	struct agent_cache_conf conf = {.uri = "test:///default",
+					.interval_ms = 50,
+					.backoff_ms = 60000,
+					.exclude = exclude,
+					.n_exclude = 1};
+	static const char *uuid_str = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+	unsigned char uuid[AGENT_UUID_LEN];
+	struct agent_result r;
+	char err[200];
+	struct agent_cache *c = agent_cache_start(&conf, err, sizeof(err));
+
+	T_OK(c != NULL, "cache with ExcludeDomain started (%s)", c ? "" : err);
+	if (c == NULL)
+		return;
+	agent_uuid_parse(uuid_str, uuid);
+	for (int k = 0; k < 200 && agent_cache_rounds(c) < 3; k++)
+		usleep(20000);
+	T_OK(agent_cache_rounds(c) >= 3, "the worker made its rounds");
+	T_OK(agent_cache_get(c, uuid, &r) == -1 && r.polls == 0,
+	     "an excluded domain has no entry and was never probed");
+	agent_cache_stop(c);
+}
+
 int main(void)
 {
+	test_uuid_parse();
 	test_read_file();
 	test_read_stats();
 	test_replies();
 	test_cache();
+	test_cache_filter();
 	return t_done();
 }

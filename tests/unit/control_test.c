@@ -964,6 +964,208 @@ static void test_dry_run(void)
 	world_free(w);
 }
 
+/* ---- the OOM rail (oomrail.h) ---- */
+
+static const struct control_rails oom_rails = {
+    .max_shrink_pct = 10,
+    .max_grow_pct = 10,
+    .used_margin_pct = 5,
+    .stale_ms = 30000,
+    .stuck_cycles = 3,
+    .oom_cooldown_ms = 60000,
+};
+
+/* A guest of 4,000,000 KiB shrunk to 3,600,000 with oom_kill 2; the
+   balloon follows. */
+static struct guest *oom_shrunk(struct world *w)
+{
+	struct guest *g = add_guest(w, "g", 4000000, 4000000, 0, 3000000);
+
+	g->row[GF_OOM_KILL] = 2;
+	plan_target(w, "g", 3600000);
+	cycle(w, false);
+	g->row[GF_BALLOON_CUR] = 3600000;
+	g->row[GF_MEM_UNUSED] = 2600000;
+	return g;
+}
+
+/* oom_kill rises after a shrink: counted, logged with the shrink, grown
+   back at once to the size before it (past the 10 % grow step and the
+   policy's own target), and not shrunk during the cool-down. */
+static void test_oom_rail_grows_back(void)
+{
+	struct world *w = world_new(&oom_rails);
+	struct guest *g = oom_shrunk(w);
+	json_t *arr, *a;
+	int64_t last;
+
+	cycle(w, false); /* the policy still wants 3,600,000: reached */
+	T_EQ_INT(controller_oom_events(w->ctl), 0,
+		 "oom rail: no event while oom_kill holds");
+	g->row[GF_OOM_KILL] = 3;
+	plan_target(w, "g", 3000000);
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 1,
+		 "oom rail: the rise after the shrink is one harm event");
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 2,
+		 "oom rail: the guest is set again in the same cycle");
+	T_EQ_INT(last, 4000000,
+		 "oom rail: grown back to the size before the shrink, past "
+		 "the grow step");
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	T_EQ_STR(a ? jstr(a, "result") : NULL, "applied",
+		 "oom rail: the grow is an applied action");
+	T_EQ_STR(a ? jstr(a, "reason") : NULL, "oom_rail",
+		 "oom rail: its reason names the rail");
+	T_OK(a && strstr(jstr(a, "detail"), "from 2 to 3") &&
+		 strstr(jstr(a, "detail"), "from 4000000 to 3600000 KiB"),
+	     "oom rail: the detail has the rise and the shrink before it "
+	     "(%s)",
+	     a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	/* The balloon follows; the policy keeps asking for a shrink. */
+	g->row[GF_BALLOON_CUR] = 4000000;
+	g->row[GF_MEM_UNUSED] = 3000000;
+	for (int i = 0; i < 4; i++)
+		cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 2,
+		 "oom rail: no shrink during the cool-down");
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	T_OK(a && strcmp(jstr(a, "result"), "refused") == 0 &&
+		 strstr(jstr(a, "detail"), "held by the OOM rail"),
+	     "oom rail: the shrink is refused by the rail (%s)",
+	     a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 1,
+		 "oom rail: the hold is recorded once");
+	/* A grow stays allowed during the cool-down... */
+	g->row[GF_BALLOON_CUR] = 3900000;
+	plan_target(w, "g", 4000000);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 3,
+		 "oom rail: a grow is applied during the cool-down");
+	/* ...and after it (60 s = 6 cycles of 10 s), shrinking resumes. */
+	g->row[GF_BALLOON_CUR] = 4000000;
+	plan_target(w, "g", 3600000);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 4,
+		 "oom rail: shrinking resumes after the cool-down");
+	T_EQ_INT(last, 3600000, "oom rail: the policy's shrink after it");
+	T_EQ_INT(controller_oom_events(w->ctl), 1, "oom rail: still one event");
+	world_free(w);
+}
+
+/* The rail holds whatever the policy says: also in an emergency. */
+static void test_oom_rail_holds_emergency(void)
+{
+	struct world *w = world_new(&oom_rails);
+	struct guest *g = oom_shrunk(w);
+
+	g->row[GF_OOM_KILL] = 5;
+	cycle(w, false);
+	g->row[GF_BALLOON_CUR] = 4000000;
+	plan_emergency(w, true);
+	plan_target(w, "g", 3600000);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 2,
+		 "oom rail: an emergency does not shrink during the "
+		 "cool-down");
+	world_free(w);
+}
+
+/* No event without a rise, without a shrink before it, with the rail
+   off, or when oom_kill was absent at the shrink. */
+static void test_oom_rail_no_event(void)
+{
+	static const struct control_rails off = {.max_shrink_pct = 10,
+						 .max_grow_pct = 10,
+						 .used_margin_pct = 5,
+						 .stuck_cycles = 3};
+	struct world *w = world_new(&oom_rails);
+	struct guest *g = add_guest(w, "g", 4000000, 4000000, 0, 3000000);
+
+	/* A rise with no shrink before it (the policy grows). */
+	g->row[GF_OOM_KILL] = 1;
+	cycle(w, false);
+	g->row[GF_OOM_KILL] = 2;
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 0,
+		 "oom rail: a rise without a shrink is no event");
+	world_free(w);
+
+	w = world_new(&off);
+	g = oom_shrunk(w);
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 0,
+		 "oom rail: off with oom_cooldown_ms 0");
+	world_free(w);
+
+	w = world_new(&oom_rails);
+	g = add_guest(w, "g", 4000000, 4000000, 0, 3000000);
+	plan_target(w, "g", 3600000);
+	cycle(w, false); /* shrunk with no oom_kill: not armed */
+	g->row[GF_BALLOON_CUR] = 3600000;
+	g->row[GF_OOM_KILL] = 7;
+	cycle(w, false);
+	g->row[GF_OOM_KILL] = 8;
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 0,
+		 "oom rail: not armed by a shrink without oom_kill");
+	world_free(w);
+
+	/* Grown back by the policy before the kill: disarmed. */
+	w = world_new(&oom_rails);
+	g = oom_shrunk(w);
+	plan_target(w, "g", 4000000);
+	cycle(w, false);
+	g->row[GF_BALLOON_CUR] = 4000000;
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 0,
+		 "oom rail: a guest grown back by the policy is disarmed");
+	world_free(w);
+}
+
+/* An event with nothing to grow (already as big: someone else grew it)
+   is recorded and holds; in a dry run it is recorded, nothing moves. */
+static void test_oom_rail_nothing_to_grow(void)
+{
+	struct world *w = world_new(&oom_rails);
+	struct guest *g = oom_shrunk(w);
+	json_t *arr, *a;
+
+	g->row[GF_BALLOON_CUR] = 4000000; /* grown outside momd */
+	g->row[GF_OOM_KILL] = 3;
+	plan_target(w, "g", 3600000);
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 1,
+		 "oom rail: the event counts with nothing to grow");
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 1,
+		 "oom rail: nothing set when the guest is as big already");
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	T_OK(a && strstr(jstr(a, "detail"), "already that big"),
+	     "oom rail: recorded as already that big (%s)",
+	     a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 1,
+		 "oom rail: and the cool-down holds the shrink");
+	world_free(w);
+
+	w = world_new(&oom_rails);
+	g = oom_shrunk(w);
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, true);
+	T_EQ_INT(controller_oom_events(w->ctl), 1,
+		 "oom rail, dry run: the event counts");
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 1,
+		 "oom rail, dry run: nothing set");
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "dry-run"), 1,
+		 "oom rail, dry run: the grow it would do is recorded");
+	world_free(w);
+}
+
 /* ---- KSM ---- */
 
 static void ksm_current(struct world *w, int64_t run, int64_t pts,
@@ -1443,6 +1645,10 @@ int main(void)
 	test_host_refuses();
 	test_guest_state_follows_names();
 	test_dry_run();
+	test_oom_rail_grows_back();
+	test_oom_rail_holds_emergency();
+	test_oom_rail_no_event();
+	test_oom_rail_nothing_to_grow();
 	test_ksm_changed_only();
 	test_ksm_unmerge_sequence();
 	test_ksm_merge_guard();

@@ -173,9 +173,30 @@ static void test_conversions(void)
 	     "native -> wire -> native is exact for 0..100000 ms and KiB");
 }
 
+/* The guest-agent block is told by its range (metric_from_agent): every
+   row in it is a guest row read by the agent, none outside it is. */
+static void test_agent_block(void)
+{
+	int wrong = 0, n = 0;
+
+	for (int i = 0; i < METRIC_NR; i++) {
+		const struct metric_def *d = &metric_defs[i];
+		bool says = strstr(d->description, "(agent)") != NULL ||
+			    i == METRIC_GUEST_AGENT_AGE ||
+			    i == METRIC_GUEST_SWAP_USAGE_DERIVED;
+
+		n += metric_from_agent(d) != 0;
+		wrong += (metric_from_agent(d) != 0) != says ||
+			 (metric_from_agent(d) && d->kind != METRIC_GUEST);
+	}
+	T_EQ_INT(wrong, 0, "the guest-agent rows are exactly its block");
+	T_OK(n >= 16, "the block has the agent's rows (%d)", n);
+}
+
 int main(void)
 {
 	test_rows();
+	test_agent_block();
 	test_fields_covered(METRIC_HOST, host_fields, HOST_FIELD_COUNT);
 	test_fields_covered(METRIC_GUEST, guest_fields, GUEST_FIELD_COUNT);
 	test_sent_only();

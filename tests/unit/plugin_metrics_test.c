@@ -76,6 +76,20 @@ static void test_targets(void)
 	T_EQ_INT(wrong, 0, "the plan's KSM settings are host decision rows");
 }
 
+/* PSI averages come in hundredths of a percent and go out in percent;
+   every other agent slot keeps its unit. */
+static void test_agent_scale(void)
+{
+	int wrong = 0;
+
+	for (int f = 0; f < AGENT_FIELD_NR; f++) {
+		bool cpct = strstr(agent_field_name(f), "_avg") != NULL;
+
+		wrong += plugin_agent_scale[f] != (cpct ? 0.01 : 1.0);
+	}
+	T_EQ_INT(wrong, 0, "agent PSI averages are scaled to percent only");
+}
+
 int main(void)
 {
 	int missing = 0, twice = 0;
@@ -87,9 +101,15 @@ int main(void)
 		   "every guest slot names a guest row it measures");
 	test_pair(&plugin_host_swap_pair, "vmpage_io-swap");
 	test_pair(&plugin_guest_fault_pair, "ps_pagefaults");
+	test_slots(plugin_agent_metric, AGENT_FIELD_NR, &plugin_agent_swap_pair,
+		   METRIC_GUEST,
+		   "every guest-agent slot names a guest row it measures");
+	test_pair(&plugin_agent_swap_pair, "agent vmpage_io-swap");
+	test_agent_scale();
 	test_targets();
 	count(METRIC_GUEST_STATS_AGE); /* mom.c, from stats_age_s */
 	count(METRIC_GUEST_TARGET);    /* mom.c, from the plan */
+	count(METRIC_GUEST_AGENT_AGE); /* mom.c, from the cache's age */
 	for (int i = 0; i < METRIC_NR; i++) {
 		bool dispatched = metric_defs[i].role != METRIC_DERIVED &&
 				  metric_defs[i].kind != METRIC_DISK;

@@ -45,6 +45,7 @@ static void test_full_view(void)
 	    .host_age_ms = -1,
 	    .stale_after_ms = 3000,
 	    .held_cycles = 5,
+	    .oom_events = 2,
 	    .stale_guests = stale,
 	    .nstale = 1,
 	    .plan = &plan,
@@ -89,6 +90,8 @@ static void test_full_view(void)
 		 has(t, "momd_held_cycles_total 5") &&
 		 has(t, "momd_host_samples_stale 0"),
 	     "freshness");
+	T_OK(has(t, "momd_oom_harm_events_total 2"),
+	     "the OOM rail's harm events");
 	T_OK(has(t, "momd_guest_samples_stale{guest=\"a\\\"b\\\\c\"} 1"),
 	     "a stale guest, its label escaped");
 	T_OK(has(t, "momd_balloon_target_bytes{guest=\"g1\"} 1048576"),

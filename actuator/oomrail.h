@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * oomrail.h: the OOM rail of the balloon controller (issue 18).
+ *
+ * A guest whose kernel kills a process (its oom_kill counter, read through
+ * qemu-guest-agent, rises) while its balloon is below the size it had
+ * before the controller's latest shrink was harmed by that shrink.  The
+ * rail then grows it back at once to that pre-shrink size (capped at its
+ * maximum) and holds it against any shrink for a cool-down, whatever the
+ * policy says.  Growing stays allowed during the cool-down.
+ *
+ * The rail is armed by each applied shrink (with the oom_kill of that
+ * cycle; a guest without a fresh oom_kill is not armed, since a rise could
+ * not be told) and disarmed by an applied grow back to the pre-shrink size
+ * or above, or by a harm event.  This module is the per-guest bookkeeping and
+ * the decision; control.c applies the grow and records the action.  Pure
+ * functions, no I/O, no locks.
+ */
+#ifndef MOM_OOMRAIL_H
+#define MOM_OOMRAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct oom_rail {
+	bool armed;	       /* a shrink holds the guest below from_kib */
+	double base;	       /* oom_kill when the shrink was applied */
+	int64_t from_kib;      /* balloon size before that shrink */
+	int64_t to_kib;	       /* that shrink's target */
+	int64_t shrink_ms;     /* wall time of that shrink */
+	int64_t hold_until_ms; /* no shrink before this (0: none) */
+};
+
+/* The controller applied a target `to` to a guest of `from` KiB at
+   wall_ms.  A shrink arms the rail with the guest's oom_kill of that cycle
+   (NaN: absent; an earlier arming then stays as it was); a grow to the
+   pre-shrink size or above disarms it. */
+void oom_rail_applied(struct oom_rail *r, double oom_kill, int64_t from,
+		      int64_t to, int64_t wall_ms);
+
+/*
+ * The check of one cycle: true for a harm event, that is an armed rail
+ * and an oom_kill above the one at the shrink.  Then *grow_to is the
+ * pre-shrink size capped at max, detail says what happened (the shrink
+ * with its time and sizes, the counter's rise, the cool-down), the rail
+ * disarms and holds shrinks until wall_ms + cooldown_ms.  cooldown_ms 0
+ * turns the rail off: never an event.
+ */
+bool oom_rail_check(struct oom_rail *r, double oom_kill, int64_t max,
+		    int cooldown_ms, int64_t wall_ms, int64_t *grow_to,
+		    char *detail, size_t len);
+
+/* Whether shrinks are held at wall_ms (the cool-down runs). */
+bool oom_rail_holds(const struct oom_rail *r, int64_t wall_ms);
+
+/* "held by the OOM rail until HH:MM:SSZ ...": one text for the whole
+   cool-down, so that the refusal is recorded once. */
+void oom_rail_hold_text(const struct oom_rail *r, char *buf, size_t len);
+
+#endif /* MOM_OOMRAIL_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * oomrail_test.c: the OOM rail's bookkeeping (oomrail.c) branch by branch:
+ * arming by a shrink, disarming by a grow, the harm event with its
+ * grow-back size and detail, the cool-down.  Its use by the balloon
+ * controller is tested in control_test.c.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "oomrail.h"
+#include "testing.h"
+
+#define T0 1700000000000LL
+
+static void test_arm_and_event(void)
+{
+	struct oom_rail r = {0};
+	char d[256];
+	int64_t to = -1;
+
+	T_OK(!oom_rail_check(&r, 5, 4000, 60000, T0, &to, d, sizeof(d)),
+	     "not armed: no event");
+	oom_rail_applied(&r, 5, 4000, 3600, T0);
+	T_OK(r.armed && r.base == 5 && r.from_kib == 4000 && r.to_kib == 3600,
+	     "a shrink arms with its oom_kill and sizes");
+	T_OK(!oom_rail_check(&r, 5, 4000, 60000, T0 + 1, &to, d, sizeof(d)),
+	     "the same oom_kill: no event");
+	T_OK(!oom_rail_check(&r, NAN, 4000, 60000, T0 + 1, &to, d, sizeof(d)),
+	     "absent oom_kill: no event");
+	T_OK(!oom_rail_check(&r, 4, 4000, 60000, T0 + 1, &to, d, sizeof(d)),
+	     "a counter that went back (reboot): no event");
+	T_OK(!oom_rail_check(&r, 6, 4000, 0, T0 + 1, &to, d, sizeof(d)),
+	     "cool-down 0: the rail is off");
+	T_OK(oom_rail_check(&r, 6, 4000, 60000, T0 + 2, &to, d, sizeof(d)),
+	     "a rise after the shrink: an event");
+	T_EQ_INT(to, 4000, "grown back to the size before the shrink");
+	T_OK(strstr(d, "from 5 to 6") && strstr(d, "from 4000 to 3600 KiB"),
+	     "the detail names the rise and the shrink (%s)", d);
+	T_OK(!r.armed, "the event disarms");
+	T_OK(oom_rail_holds(&r, T0 + 2) && oom_rail_holds(&r, T0 + 60001) &&
+		 !oom_rail_holds(&r, T0 + 60002),
+	     "shrinks are held for the cool-down, not after");
+	oom_rail_hold_text(&r, d, sizeof(d));
+	T_OK(strstr(d, "held by the OOM rail") != NULL, "hold text: %s", d);
+	T_OK(!oom_rail_check(&r, 7, 4000, 60000, T0 + 3, &to, d, sizeof(d)),
+	     "no second event without a new shrink");
+}
+
+static void test_capped_and_chain(void)
+{
+	struct oom_rail r = {0};
+	char d[256];
+	int64_t to = -1;
+
+	oom_rail_applied(&r, 1, 4000, 3600, T0);
+	oom_rail_applied(&r, 1, 3600, 3200, T0 + 10);
+	T_EQ_INT(r.from_kib, 3600, "a chain of shrinks: the latest counts");
+	oom_rail_applied(&r, NAN, 3200, 2800, T0 + 20);
+	T_OK(r.armed && r.from_kib == 3600 && r.base == 1,
+	     "a shrink without oom_kill keeps the earlier arming");
+	T_OK(oom_rail_check(&r, 2, 3000, 1000, T0 + 30, &to, d, sizeof(d)) &&
+		 to == 3000,
+	     "the grow-back is capped at the maximum (%lld)", (long long)to);
+	T_OK(!oom_rail_holds(&(struct oom_rail){0}, T0),
+	     "a fresh rail holds nothing");
+
+	r = (struct oom_rail){0};
+	oom_rail_applied(&r, NAN, 4000, 3600, T0);
+	T_OK(!r.armed, "a shrink without oom_kill does not arm");
+	oom_rail_applied(&r, 3, 4000, 3600, T0);
+	oom_rail_applied(&r, 3, 3600, 3800, T0 + 10);
+	T_OK(r.armed, "a grow below the pre-shrink size keeps it armed");
+	oom_rail_applied(&r, 3, 3800, 4000, T0 + 20);
+	T_OK(!r.armed, "a grow back to the pre-shrink size disarms");
+}
+
+int main(void)
+{
+	test_arm_and_event();
+	test_capped_and_chain();
+	return t_done();
+}
