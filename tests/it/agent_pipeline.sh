@@ -42,13 +42,13 @@ pl_keep_logs agent_pipeline
 # stat NAME FIELD: a guest field of momd's latest snapshot ("" if absent).
 stat() {
 	local j
-	j=$(api GET /v1/stats) || return 1
+	j=$(api_out GET /v1/stats) || return 1
 	jq_get "$j" "j['guests']['$(g_dom "$1")']['$2']"
 }
 has() { [ -n "$(stat "$1" "$2" 2>/dev/null)" ]; }
 # lacks NAME FIELD: the guest is in the snapshot without FIELD.
 lacks() {
-	api GET /v1/stats | python3 -c 'import json, sys
+	api_out GET /v1/stats | python3 -c 'import json, sys
 sys.exit(0 if sys.argv[2] not in json.load(sys.stdin)["guests"][sys.argv[1]] else 1)' "$(g_dom "$1")" "$2"
 }
 gt() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)' "${1:-0}" "${2:-0}"; }
@@ -59,9 +59,9 @@ has_all() {
 	local f
 	for f in $AGENT_FIELDS; do has "$1" "$f" || return 1; done
 }
-stale_guests() { jq_get "$(api GET /v1/status)" "j['samples']['stale_guests']"; }
-cycles() { jq_get "$(api GET /v1/status)" "j['cycles']"; }
-metric() { api GET /metrics | awk -v m="$1" '$1 == m {print $2}'; }
+stale_guests() { jq_get "$(api_out GET /v1/status)" "j['samples']['stale_guests']"; }
+cycles() { jq_get "$(api_out GET /v1/status)" "j['cycles']"; }
+metric() { api_out GET /metrics | awk -v m="$1" '$1 == m {print $2}'; }
 
 # 0. Image, libvirtd, guests.
 g_build_image >"$T_TMP/build.out" 2>&1 || {
@@ -97,12 +97,12 @@ WAIT_PIDS="$MOMD_PID $CD_PID"
 
 # 1. Every agent field of a reaches momd (the rates need two readings).
 if wait_slow 90 "a has every agent field in momd" has_all a; then
-	ok "a reports PSI, oom_kill, major faults, swap and meminfo in momd: $(api GET /v1/stats | python3 -c '
+	ok "a reports PSI, oom_kill, major faults, swap and meminfo in momd: $(api_out GET /v1/stats | python3 -c '
 import json, sys; g = json.load(sys.stdin)["guests"][sys.argv[1]]
 print(" ".join("%s=%s" % (f, g[f]) for f in sys.argv[2].split()))' "$(g_dom a)" "$AGENT_FIELDS")"
 else
 	not_ok "a reports every agent field"
-	diag "$(api GET /v1/stats)"
+	diag "$(api_out GET /v1/stats)"
 	tail -5 "$T_TMP/collectd.log" | sed 's/^/# /'
 fi
 total=$(g_ctl a meminfo | tr -s ' ' '\n' | awk '$0 == "MemTotal:" {getline; print; exit}')
@@ -137,7 +137,7 @@ if wait_slow 30 "k's agent values absent" eval 'lacks k psi_some_avg10 && lacks 
 	ok "k's agent values are absent once its agent is dead; agent_age shows $(stat k agent_age) s"
 else
 	not_ok "k's agent values go absent"
-	diag "$(api GET /v1/stats)"
+	diag "$(api_out GET /v1/stats)"
 fi
 check "a's agent values stay present meanwhile" has_all a
 check "a's reading is younger than k's ($(stat a agent_age) s < $(stat k agent_age) s)" \
