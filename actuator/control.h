@@ -16,10 +16,11 @@
  *     the target still pending; a guest that does not follow it for some
  *     cycles is reported once and not pushed further the same way;
  *   - a failed set affects that guest only and is retried every 3rd cycle.
- * KSM: values are range-checked, written only when they differ from the
- * file, merge_across_nodes first and only while no page is shared (run=1
- * waits for it), and a refused write is not retried for 10 cycles.
- * Refusals are recorded once while their reason holds.
+ * KSM (control_ksm.c, a controller of its own; controller_new() with a
+ * KSM backend runs it after the balloons): values are range-checked, written
+ * only when they differ from the file, merge_across_nodes first and only while
+ * no page is shared (run=1 waits for it), and a refused write is not retried
+ * for 10 cycles. Refusals are recorded once while their reason holds.
  *
  * Called from the engine's cycle thread only.
  */
@@ -32,20 +33,10 @@
 #include <jansson.h>
 
 #include "actlog.h"
+#include "ctl.h"
 #include "host.h"
 #include "plan.h"
 #include "snapshot.h"
-
-struct control_rails {
-	int max_shrink_pct;  /* of the maximum, per cycle */
-	int max_grow_pct;    /* of the maximum, per cycle */
-	int used_margin_pct; /* added to what the guest uses */
-	int stale_ms;	     /* 0: never stale */
-	int stuck_cycles;
-	int64_t min_size_kib; /* no balloon below this (or the maximum, if
-				 smaller), even in an emergency: a guest
-				 kernel starved of memory deadlocks */
-};
 
 struct controller;
 
@@ -91,6 +82,10 @@ struct control_target {
 int controller_targets(const struct controller *c, struct control_target **out,
 		       size_t *n);
 void control_targets_free(struct control_target *t, size_t n);
+
+/* The balloon controller of the registry's "balloon" entry (its self from
+   ctl_set_find()), or NULL for NULL. */
+const struct controller *ctl_balloon_controller(const void *self);
 
 /* The last target applied to a guest, or -1. */
 int64_t controller_target(const struct controller *c, const char *guest);
