@@ -60,6 +60,10 @@ const struct field_desc guest_fields[GUEST_FIELD_COUNT] = {
     [GF_HUGETLB_PGFAIL] = {"hugetlb_pgfail", "", FIELD_GAUGE},
     [GF_LAST_UPDATE] = {"last_update", "s", FIELD_GAUGE},
     [GF_STATS_AGE] = {"stats_age", "s", FIELD_DERIVED},
+    [GF_VCPU_COUNT] = {"vcpu_count", "", FIELD_GAUGE},
+    [GF_VCPU_QUOTA] = {"vcpu_quota", "us", FIELD_GAUGE},
+    [GF_VCPU_PERIOD] = {"vcpu_period", "us", FIELD_GAUGE},
+    [GF_VCPU_USER_LIMIT] = {"vcpu_user_limit", "%", FIELD_GAUGE},
 };
 
 static int field_lookup(const struct field_desc *table, int n, const char *name)

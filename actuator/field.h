@@ -80,6 +80,11 @@ enum guest_field {
 	GF_LAST_UPDATE,	    /* s since the epoch, when the guest last
 			       reported its statistics */
 	GF_STATS_AGE,	    /* s, sample time - last_update (derived) */
+	/* CPU QoS (vdsm's 04-cputune) */
+	GF_VCPU_COUNT,	    /* count, live vCPUs */
+	GF_VCPU_QUOTA,	    /* us per period, -1 unlimited (libvirt live) */
+	GF_VCPU_PERIOD,	    /* us (libvirt live) */
+	GF_VCPU_USER_LIMIT, /* %, vdsm metadata qos/vcpuLimit, 100 if none */
 	GUEST_FIELD_COUNT
 };
 

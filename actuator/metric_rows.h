@@ -203,6 +203,20 @@ METRIC(GUEST_STATS_AGE, GUEST, SENT_ONLY, METRIC_NO_FIELD,
        "duration", "stats_age", NULL, GAUGE, NONE,
        "seconds", "host time now - last_update, when last_update > 0; meta mom:stats_state = ok, stale or absent; for dashboards and the plugin's log (momd derives stats_age itself)")
 
+/* ---- QoS: CPU (vdsm's 04-cputune; guests, plugin instance the domain) - */
+METRIC(GUEST_VCPU_COUNT, GUEST, CONSUMED, GF_VCPU_COUNT,
+       "count", "vcpus", NULL, GAUGE, NONE,
+       "count", "live vCPUs (virDomainGetVcpusFlags, live)")
+METRIC(GUEST_VCPU_QUOTA, GUEST, CONSUMED, GF_VCPU_QUOTA,
+       "gauge", "vcpu_quota", NULL, GAUGE, NONE,
+       "µs per period", "live scheduler parameter vcpu_quota; -1 unlimited (also when libvirt reports cgroup v2's 18446744073709551); absent when the driver has none")
+METRIC(GUEST_VCPU_PERIOD, GUEST, CONSUMED, GF_VCPU_PERIOD,
+       "gauge", "vcpu_period", NULL, GAUGE, NONE,
+       "µs", "live scheduler parameter vcpu_period")
+METRIC(GUEST_VCPU_USER_LIMIT, GUEST, CONSUMED, GF_VCPU_USER_LIMIT,
+       "percent", "vcpu_user_limit", NULL, GAUGE, NONE,
+       "%", "vdsm's CPU limit: metadata http://ovirt.org/vm/tune/1.0 qos/vcpuLimit, 100 when absent; not sent when malformed (logged)")
+
 /* ---- momd's decisions, dispatched back by the plugin ----------------- */
 METRIC(GUEST_TARGET, GUEST, DECISION, METRIC_NO_FIELD,
        "memory", "target", NULL, GAUGE, KIB,
