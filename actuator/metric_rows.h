@@ -216,6 +216,12 @@ METRIC(GUEST_VCPU_PERIOD, GUEST, CONSUMED, GF_VCPU_PERIOD,
 METRIC(GUEST_VCPU_USER_LIMIT, GUEST, CONSUMED, GF_VCPU_USER_LIMIT,
        "percent", "vcpu_user_limit", NULL, GAUGE, NONE,
        "%", "vdsm's CPU limit: metadata http://ovirt.org/vm/tune/1.0 qos/vcpuLimit, 100 when absent; not sent when malformed (logged)")
+METRIC(GUEST_VCPU_QUOTA_TARGET, GUEST, DECISION, METRIC_NO_FIELD,
+       "gauge", "vcpu_quota_target", NULL, GAUGE, NONE,
+       "µs per period", "vcpu_quota of the last plan (before the CpuTune rail; the action log has what was written), beside vcpu_quota; -1 unlimited")
+METRIC(GUEST_VCPU_PERIOD_TARGET, GUEST, DECISION, METRIC_NO_FIELD,
+       "gauge", "vcpu_period_target", NULL, GAUGE, NONE,
+       "µs", "vcpu_period of the last plan, beside vcpu_period")
 
 /* ---- momd's decisions, dispatched back by the plugin ----------------- */
 METRIC(GUEST_TARGET, GUEST, DECISION, METRIC_NO_FIELD,

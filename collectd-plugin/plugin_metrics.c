@@ -70,6 +70,12 @@ const enum metric_id plugin_ksm_target_metric[MOMD_KSM_NR] = {
     [MOMD_KSM_SLEEP_MS] = METRIC_HOST_KSM_SLEEP_TARGET,
 };
 
+/* QoS */
+const enum metric_id plugin_guest_target_metric[MOMD_GUEST_NR] = {
+    [MOMD_VCPU_QUOTA] = METRIC_GUEST_VCPU_QUOTA_TARGET,
+    [MOMD_VCPU_PERIOD] = METRIC_GUEST_VCPU_PERIOD_TARGET,
+};
+
 const struct plugin_metric_pair plugin_host_swap_pair = {
     HOST_PSWPIN_PAGES, HOST_PSWPOUT_PAGES, METRIC_HOST_SWAP_IN};
 

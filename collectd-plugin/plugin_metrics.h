@@ -23,6 +23,8 @@
 extern const enum metric_id plugin_host_metric[HOST_FIELD_NR];
 extern const enum metric_id plugin_guest_metric[GUEST_STAT_NR];
 extern const enum metric_id plugin_ksm_target_metric[MOMD_KSM_NR];
+/* The plan's per-guest QoS controls -> their decision rows. */
+extern const enum metric_id plugin_guest_target_metric[MOMD_GUEST_NR];
 
 /* A value list of two data sources, sent only when both slots are read;
    the rows are adjacent in the contract (first, then second). */
