@@ -28,13 +28,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
+#include "control_ksm.h"
+#include "ctl_util.h"
 #include "field.h"
 #include "log.h"
 #include "oomrail.h"
 
 /* A failed write of the same value is retried after this many cycles. */
 #define BALLOON_RETRY_CYCLES 3
-#define KSM_RETRY_CYCLES     10
 
 struct guest_state {
 	char *name;	  /* owned */
@@ -51,42 +53,15 @@ struct guest_state {
 	struct oom_rail oom;
 };
 
-/* KSM knobs in the order they are written: the mode first (see README). */
-static const enum ksm_knob ksm_order[] = {
-    KSM_MERGE_ACROSS_NODES, KSM_RUN, KSM_PAGES_TO_SCAN, KSM_SLEEP_MILLISECS};
-static const enum host_control ksm_control_of[KSM_KNOB_COUNT] = {
-    [KSM_RUN] = HC_KSM_RUN,
-    [KSM_PAGES_TO_SCAN] = HC_KSM_PAGES_TO_SCAN,
-    [KSM_SLEEP_MILLISECS] = HC_KSM_SLEEP_MILLISECS,
-    [KSM_MERGE_ACROSS_NODES] = HC_KSM_MERGE_ACROSS_NODES,
-};
-/* The kernel's ranges: run 0..2, merge 0..1, the others unsigned int. */
-static const int64_t ksm_max[KSM_KNOB_COUNT] = {
-    [KSM_RUN] = 2,
-    [KSM_PAGES_TO_SCAN] = UINT32_MAX,
-    [KSM_SLEEP_MILLISECS] = UINT32_MAX,
-    [KSM_MERGE_ACROSS_NODES] = 1,
-};
-
-enum ksm_outcome { KSM_NONE, KSM_WAS_REFUSED, KSM_WAS_FAILED, KSM_WAS_DRY };
-
-struct ksm_state {
-	enum ksm_outcome last; /* of the last value decided */
-	int64_t value;	       /* that value */
-	uint64_t cycle;	       /* when it was decided */
-	char why[256];	       /* the refusal recorded */
-};
-
 struct controller {
 	struct control_rails rails;
 	const struct balloon_backend *balloon;
-	const struct ksm_backend *ksm;
+	struct ksm_controller *ksm; /* NULL: balloons only */
 	struct actlog *log;
 	struct guest_state *guests;
 	size_t nguests;
 	uint64_t cycle;
 	uint64_t oom_events; /* harm events seen by the OOM rail */
-	struct ksm_state ksm_state[KSM_KNOB_COUNT];
 };
 
 void controller_set_rails(struct controller *c,
@@ -110,8 +85,11 @@ struct controller *controller_new(const struct control_rails *rails,
 	if (c->rails.stuck_cycles < 1)
 		c->rails.stuck_cycles = 1;
 	c->balloon = balloon;
-	c->ksm = ksm;
 	c->log = log;
+	if (ksm && !(c->ksm = ksm_controller_new(ksm, log))) {
+		free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -122,15 +100,8 @@ void controller_free(struct controller *c)
 	for (size_t i = 0; i < c->nguests; i++)
 		free(c->guests[i].name);
 	free(c->guests);
+	ksm_controller_free(c->ksm);
 	free(c);
-}
-
-static void reason_text(const struct plan_value *pv, char *buf, size_t len)
-{
-	if (pv->set)
-		plan_reason_format(&pv->reason, buf, len);
-	else
-		snprintf(buf, len, "-");
 }
 
 static void guest_state_init(struct guest_state *gs, char *name)
@@ -194,22 +165,6 @@ out:
 	return rc;
 }
 
-static void record(struct controller *c, struct action *a, int64_t wall_ms)
-{
-	a->time_ms = wall_ms;
-	actlog_add(c->log, a);
-}
-
-/* FNV-1a, never 0 (0 means "no refusal"). */
-static uint64_t text_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h ? h : 1;
-}
-
 /*
  * Record a refusal of a balloon change, once while the same reason holds:
  * a guest held by a rail is reported, not logged every cycle.
@@ -218,7 +173,7 @@ static void balloon_refuse(struct controller *c, struct guest_state *gs,
 			   struct action *a, const char *why, int64_t wall_ms)
 {
 	/* A hash, not a copy: this is kept for every guest. */
-	uint64_t h = text_hash(why);
+	uint64_t h = ctl_text_hash(why);
 	char text[sizeof(a->detail)];
 
 	if (gs->refused == h)
@@ -229,7 +184,7 @@ static void balloon_refuse(struct controller *c, struct guest_state *gs,
 	a->result = ACT_REFUSED;
 	a->new_value = a->old_value;
 	memcpy(a->detail, text, sizeof(text));
-	record(c, a, wall_ms);
+	ctl_record(c->log, a, wall_ms);
 }
 
 /* What the rails need of a guest's latest sample, in whole KiB. */
@@ -399,7 +354,7 @@ static void balloon_observe(struct controller *c, struct guest_state *gs,
 			 "guest does not follow its balloon target (%" PRId64
 			 " KiB for %d cycles): not pushed again",
 			 gs->target, gs->still_cycles);
-		record(c, &a, wall_ms);
+		ctl_record(c->log, &a, wall_ms);
 	}
 	gs->prev_cur = cur;
 }
@@ -420,7 +375,7 @@ static bool balloon_set(struct controller *c, struct guest_state *gs,
 			return false;
 		gs->dry_target = a->new_value;
 		a->result = ACT_DRY_RUN;
-		record(c, a, wall_ms);
+		ctl_record(c->log, a, wall_ms);
 		return false;
 	}
 	gs->dry_target = -1;
@@ -448,7 +403,7 @@ static bool balloon_set(struct controller *c, struct guest_state *gs,
 		gs->stuck = false;
 		gs->failed = -1;
 	}
-	record(c, a, wall_ms);
+	ctl_record(c->log, a, wall_ms);
 	return rc >= 0;
 }
 
@@ -488,7 +443,7 @@ static bool oom_harm(struct controller *c, struct guest_state *gs,
 					     : "; already that big");
 		a.result = ACT_REFUSED;
 		a.new_value = a.old_value;
-		record(c, &a, wall_ms);
+		ctl_record(c->log, &a, wall_ms);
 		return true;
 	}
 	a.new_value = to;
@@ -521,7 +476,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	snprintf(a.control, sizeof(a.control), "balloon_target");
 	a.planned = pv->value;
 	a.old_value = kib_or_none(row[GF_BALLOON_CUR]);
-	reason_text(pv, a.reason, sizeof(a.reason));
+	ctl_reason_text(pv, a.reason, sizeof(a.reason));
 
 	why = balloon_input(&c->rails, row, &in);
 	if (why) {
@@ -557,141 +512,6 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 				 wall_ms);
 }
 
-/*
- * A KSM refusal is recorded once per value and reason; the state remembers
- * it so that the next cycles stay quiet.
- */
-static void ksm_refuse(struct controller *c, enum ksm_knob k, struct action *a,
-		       const char *why, int64_t wall_ms)
-{
-	struct ksm_state *st = &c->ksm_state[k];
-
-	if (st->last == KSM_WAS_REFUSED && st->value == a->planned &&
-	    strcmp(st->why, why) == 0)
-		return;
-	st->last = KSM_WAS_REFUSED;
-	st->value = a->planned;
-	st->cycle = c->cycle;
-	snprintf(st->why, sizeof(st->why), "%s", why);
-	a->result = ACT_REFUSED;
-	a->new_value = a->old_value;
-	snprintf(a->detail, sizeof(a->detail), "%s", why);
-	record(c, a, wall_ms);
-}
-
-/* Why a KSM value must not be written now, or NULL. */
-static const char *ksm_check(struct controller *c, enum ksm_knob k,
-			     int64_t value, bool merge_held, char *buf,
-			     size_t len)
-{
-	char msg[200];
-	int64_t shared;
-
-	if (value < 0 || value > ksm_max[k]) {
-		snprintf(buf, len, "out of range [0, %" PRId64 "]", ksm_max[k]);
-		return buf;
-	}
-	if (k == KSM_MERGE_ACROSS_NODES) {
-		if (c->ksm->get(c->ksm->ctx, KSM_PAGES_SHARED, &shared, msg,
-				sizeof(msg)) < 0) {
-			snprintf(buf, len, "pages_shared unknown: %s", msg);
-			return buf;
-		}
-		/* The kernel refuses a mode change while pages are shared. */
-		if (shared > 0)
-			return "pages are shared: unmerge (run=2) first";
-	}
-	if (k == KSM_RUN && value == 1 && merge_held)
-		return "held: merge_across_nodes is not switched yet";
-	return NULL;
-}
-
-/*
- * Decide and write one knob.  Returns true when the knob holds the planned
- * value afterwards (or would, in a dry run).
- */
-static bool ksm_one(struct controller *c, enum ksm_knob k,
-		    const struct plan_value *pv, bool merge_held, bool dry_run,
-		    int64_t wall_ms)
-{
-	struct ksm_state *st = &c->ksm_state[k];
-	struct action a = {0};
-	char msg[200], buf[256];
-	const char *why;
-	int64_t cur;
-	int rc;
-
-	snprintf(a.subject, sizeof(a.subject), "host");
-	snprintf(a.control, sizeof(a.control), "ksm_%s", ksm_knob_names[k]);
-	a.planned = a.new_value = pv->value;
-	reason_text(pv, a.reason, sizeof(a.reason));
-	if (c->ksm->get(c->ksm->ctx, k, &cur, msg, sizeof(msg)) < 0)
-		cur = -1;
-	a.old_value = cur;
-	if (cur == pv->value) {
-		st->last = KSM_NONE;
-		return true;
-	}
-	why = ksm_check(c, k, pv->value, merge_held, buf, sizeof(buf));
-	if (why) {
-		ksm_refuse(c, k, &a, why, wall_ms);
-		return false;
-	}
-	/* A write the host refused is not retried every cycle. */
-	if (st->last == KSM_WAS_FAILED && st->value == pv->value &&
-	    c->cycle - st->cycle < KSM_RETRY_CYCLES)
-		return false;
-	if (dry_run) {
-		/* Recorded once while the same value stays wanted. */
-		if (st->last == KSM_WAS_DRY && st->value == pv->value)
-			return true;
-		st->last = KSM_WAS_DRY;
-		st->value = pv->value;
-		st->cycle = c->cycle;
-		a.result = ACT_DRY_RUN;
-		record(c, &a, wall_ms);
-		return true;
-	}
-	rc = c->ksm->set(c->ksm->ctx, k, pv->value, msg, sizeof(msg));
-	if (rc < 0) {
-		a.result = ACT_FAILED;
-		a.new_value = a.old_value;
-		snprintf(a.detail, sizeof(a.detail), "%s", msg);
-		*st = (struct ksm_state){.last = KSM_WAS_FAILED,
-					 .value = pv->value,
-					 .cycle = c->cycle};
-	} else {
-		a.result = ACT_APPLIED;
-		st->last = KSM_NONE;
-	}
-	record(c, &a, wall_ms);
-	return rc == 0;
-}
-
-/*
- * The KSM knobs, mode first: merge_across_nodes can only change while no
- * page is shared, and starting ksmd (run=1) before the mode is switched
- * would merge pages in the wrong mode and make the switch fail with EBUSY.
- * So while a planned mode change is not done, run=1 is held back too.
- */
-static void ksm_apply(struct controller *c, const struct plan *plan,
-		      bool dry_run, int64_t wall_ms)
-{
-	bool merge_held = false;
-
-	for (size_t i = 0; i < sizeof(ksm_order) / sizeof(ksm_order[0]); i++) {
-		enum ksm_knob k = ksm_order[i];
-		const struct plan_value *pv = &plan->host[ksm_control_of[k]];
-		bool done;
-
-		if (!pv->set)
-			continue;
-		done = ksm_one(c, k, pv, merge_held, dry_run, wall_ms);
-		if (k == KSM_MERGE_ACROSS_NODES && !done)
-			merge_held = true;
-	}
-}
-
 void controller_apply(struct controller *c, const struct plan *plan,
 		      const struct snapshot *snap, bool dry_run,
 		      int64_t wall_ms)
@@ -713,7 +533,8 @@ void controller_apply(struct controller *c, const struct plan *plan,
 				    wall_ms);
 		}
 	}
-	ksm_apply(c, plan, dry_run, wall_ms);
+	if (c->ksm)
+		ksm_controller_apply(c->ksm, plan, dry_run, wall_ms);
 }
 
 json_t *controller_guests_json(const struct controller *c)
@@ -765,7 +586,7 @@ void control_targets_free(struct control_target *t, size_t n)
 
 uint64_t controller_oom_events(const struct controller *c)
 {
-	return c->oom_events;
+	return c ? c->oom_events : 0;
 }
 
 int64_t controller_target(const struct controller *c, const char *guest)
@@ -775,3 +596,79 @@ int64_t controller_target(const struct controller *c, const char *guest)
 			return c->guests[i].target;
 	return -1;
 }
+
+/* ---- registry entry: balloons, with the libvirt backend they own ---- */
+
+struct balloon_unit {
+	struct balloon_backend be;
+	struct controller *c;
+};
+
+static void balloon_unit_destroy(void *self)
+{
+	struct balloon_unit *u = self;
+
+	if (!u)
+		return;
+	controller_free(u->c);
+	balloon_backend_release(&u->be);
+	free(u);
+}
+
+static int balloon_unit_create(const struct ctl_env *env, void **self,
+			       char *err, size_t len)
+{
+	struct balloon_unit *u = calloc(1, sizeof(*u));
+	int rc;
+
+	if (!u) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	rc = host_libvirt_balloon(env->conf->libvirt_uri, &u->be, err, len);
+	if (rc < 0) {
+		free(u);
+		return rc;
+	}
+	/* KSM is a controller of its own (control_ksm.c). */
+	u->c = controller_new(env->rails, &u->be, NULL, env->log);
+	if (!u->c) {
+		balloon_unit_destroy(u);
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	*self = u;
+	return 0;
+}
+
+static void balloon_unit_apply(void *self, const struct plan *plan,
+			       const struct snapshot *snap, bool dry_run,
+			       int64_t wall_ms)
+{
+	controller_apply(((struct balloon_unit *)self)->c, plan, snap, dry_run,
+			 wall_ms);
+}
+
+static void balloon_unit_rails(void *self, const struct control_rails *rails)
+{
+	controller_set_rails(((struct balloon_unit *)self)->c, rails);
+}
+
+static const char *balloon_unit_backend(const void *self)
+{
+	return ((const struct balloon_unit *)self)->be.name;
+}
+
+const struct controller *ctl_balloon_controller(const void *self)
+{
+	return self ? ((const struct balloon_unit *)self)->c : NULL;
+}
+
+const struct ctl_ops ctl_balloon_ops = {
+    .name = "balloon",
+    .create = balloon_unit_create,
+    .apply = balloon_unit_apply,
+    .set_rails = balloon_unit_rails,
+    .backend = balloon_unit_backend,
+    .destroy = balloon_unit_destroy,
+};

@@ -18,10 +18,11 @@
  *   - a failed set affects that guest only and is retried every 3rd cycle;
  *   - the OOM rail (oomrail.h): a guest whose oom_kill rises after a
  *     shrink is grown back at once and not shrunk for oom_cooldown_ms.
- * KSM: values are range-checked, written only when they differ from the
- * file, merge_across_nodes first and only while no page is shared (run=1
- * waits for it), and a refused write is not retried for 10 cycles.
- * Refusals are recorded once while their reason holds.
+ * KSM (control_ksm.c, a controller of its own; controller_new() with a
+ * KSM backend runs it after the balloons): values are range-checked, written
+ * only when they differ from the file, merge_across_nodes first and only while
+ * no page is shared (run=1 waits for it), and a refused write is not retried
+ * for 10 cycles. Refusals are recorded once while their reason holds.
  *
  * Called from the engine's cycle thread only.
  */
@@ -34,22 +35,10 @@
 #include <jansson.h>
 
 #include "actlog.h"
+#include "ctl.h"
 #include "host.h"
 #include "plan.h"
 #include "snapshot.h"
-
-struct control_rails {
-	int max_shrink_pct;  /* of the maximum, per cycle */
-	int max_grow_pct;    /* of the maximum, per cycle */
-	int used_margin_pct; /* added to what the guest uses */
-	int stale_ms;	     /* 0: never stale */
-	int stuck_cycles;
-	int oom_cooldown_ms;  /* OOM rail: no shrink for this long after a
-				 harm event (0: the rail is off) */
-	int64_t min_size_kib; /* no balloon below this (or the maximum, if
-				 smaller), even in an emergency: a guest
-				 kernel starved of memory deadlocks */
-};
 
 struct controller;
 
@@ -96,7 +85,12 @@ int controller_targets(const struct controller *c, struct control_target **out,
 		       size_t *n);
 void control_targets_free(struct control_target *t, size_t n);
 
-/* Harm events the OOM rail has seen (oom_kill rose after a shrink). */
+/* The balloon controller of the registry's "balloon" entry (its self from
+   ctl_set_find()), or NULL for NULL. */
+const struct controller *ctl_balloon_controller(const void *self);
+
+/* Harm events the OOM rail has seen (oom_kill rose after a shrink); 0
+   for NULL. */
 uint64_t controller_oom_events(const struct controller *c);
 
 /* The last target applied to a guest, or -1. */

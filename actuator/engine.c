@@ -65,20 +65,6 @@ static struct control_rails rails_of(const struct conf *c)
 	};
 }
 
-static int open_backends(struct engine *e, char *err, size_t len)
-{
-	const struct conf *c = e->conf;
-	int rc;
-
-	rc = host_libvirt_balloon(c->libvirt_uri, &e->balloon, err, len);
-	if (rc < 0)
-		return rc;
-	if (strcmp(c->ksm_backend, "libvirt") == 0)
-		return host_libvirt_ksm(c->libvirt_uri, c->ksm_dir, &e->ksm,
-					err, len);
-	return host_sysfs_ksm(c->ksm_dir, &e->ksm, err, len);
-}
-
 struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -126,11 +112,11 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	e->actions = actlog_new((size_t)conf->action_log_size);
 	if (!e->store || !e->params || !e->stale_guests || !e->actions)
 		goto oom;
-	if (open_backends(e, err, len) < 0)
+	e->ctls = ctl_set_new(
+	    &(struct ctl_env){.conf = conf, .rails = &rails, .log = e->actions},
+	    err, len);
+	if (!e->ctls)
 		goto fail;
-	e->ctl = controller_new(&rails, &e->balloon, &e->ksm, e->actions);
-	if (!e->ctl)
-		goto oom;
 	return e;
 oom:
 	snprintf(err, len, "out of memory");
@@ -143,9 +129,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
-	controller_free(e->ctl);
-	balloon_backend_release(&e->balloon);
-	ksm_backend_release(&e->ksm);
+	ctl_set_free(e->ctls);
 	actlog_free(e->actions);
 	store_free(e->store);
 	json_decref(e->params);
@@ -381,13 +365,15 @@ void engine_cycle(struct engine *e)
 	/* Libvirt and sysfs calls: no lock that a reader waits for. */
 	pthread_mutex_lock(&e->ctl_lock);
 	if (rails_changed)
-		controller_set_rails(e->ctl, &rails);
-	controller_apply(e->ctl, plan, store_snapshot_get(ss), dry_run,
-			 clock_wall_ms());
-	oom_events = controller_oom_events(e->ctl);
+		ctl_set_rails(e->ctls, &rails);
+	ctl_set_apply(e->ctls, plan, store_snapshot_get(ss), dry_run,
+		      clock_wall_ms());
+	oom_events = controller_oom_events(
+	    ctl_balloon_controller(ctl_set_find(e->ctls, "balloon")));
 	res = calloc(1, sizeof(*res));
-	if (res &&
-	    controller_targets(e->ctl, &res->applied, &res->napplied) < 0)
+	if (res && controller_targets(
+		       ctl_balloon_controller(ctl_set_find(e->ctls, "balloon")),
+		       &res->applied, &res->napplied) < 0)
 		log_err("the applied targets are not shown: out of memory");
 	pthread_mutex_unlock(&e->ctl_lock);
 

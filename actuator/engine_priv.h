@@ -16,6 +16,7 @@
 #include "actlog.h"
 #include "clock.h"
 #include "control.h"
+#include "ctl.h"
 #include "host.h"
 #include "ingest.h"
 #include "log.h"
@@ -74,9 +75,7 @@ struct engine {
 	pthread_mutex_t ctl_lock;   /* one cycle at a time; see DESIGN */
 	struct control_rails rails; /* for the next cycle; under lock */
 	bool rails_changed;	    /* under lock */
-	struct balloon_backend balloon;
-	struct ksm_backend ksm;
-	struct controller *ctl;
+	struct ctl_set *ctls;	    /* every registered controller (ctl.h) */
 	struct actlog *actions;
 	struct ratelimit error_rl;
 

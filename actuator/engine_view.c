@@ -50,8 +50,8 @@ static int status_locked(const struct engine *e, struct engine_view *v)
 	/* The action log has a lock of its own, taken inside e->lock: it
 	   never calls back into the engine. */
 	actlog_totals(e->actions, v->actions);
-	v->balloon_backend = e->balloon.name;
-	v->ksm_backend = e->ksm.name;
+	v->balloon_backend = ctl_set_backend(e->ctls, "balloon");
+	v->ksm_backend = ctl_set_backend(e->ctls, "ksm");
 	v->host_age_ms = seen > 0 ? clock_mono_ms() - seen : -1;
 	v->stale_after_ms = engine_stale_limit_locked(e);
 	v->host_stale = e->host_held;

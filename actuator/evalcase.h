@@ -8,6 +8,8 @@
  *    "guests": [ {"name": "g1", "history": [ {...}, ... ]} ]}
  *
  * Histories are oldest first; a field may be null or missing (absent).
+ * CPU limits (04-cputune) use a guest's vcpu_count, vcpu_user_limit,
+ * vcpu_quota and vcpu_period and the host's cpu_count, like any field.
  * Parameter values are numbers, or true/false.  Field names are those of
  * field.h; an unknown field, parameter name type or key is an error naming
  * its JSON path.  Rate fields are given as rates and derived fields may be

@@ -76,6 +76,10 @@ const struct field_desc guest_fields[GUEST_FIELD_COUNT] = {
     [GF_SWAP_FREE] = {"swap_free", "KiB", FIELD_GAUGE},
     [GF_SWAP_USAGE] = {"swap_usage", "KiB", FIELD_DERIVED},
     [GF_AGENT_AGE] = {"agent_age", "s", FIELD_GAUGE},
+    [GF_VCPU_COUNT] = {"vcpu_count", "", FIELD_GAUGE},
+    [GF_VCPU_QUOTA] = {"vcpu_quota", "us", FIELD_GAUGE},
+    [GF_VCPU_PERIOD] = {"vcpu_period", "us", FIELD_GAUGE},
+    [GF_VCPU_USER_LIMIT] = {"vcpu_user_limit", "%", FIELD_GAUGE},
 };
 
 static int field_lookup(const struct field_desc *table, int n, const char *name)

@@ -97,6 +97,11 @@ enum guest_field {
 	GF_SWAP_FREE,		/* KiB, SwapFree */
 	GF_SWAP_USAGE,		/* KiB, swap_total - swap_free (derived) */
 	GF_AGENT_AGE,		/* s, age of the agent reading */
+	/* CPU QoS (vdsm's 04-cputune) */
+	GF_VCPU_COUNT,	    /* count, live vCPUs */
+	GF_VCPU_QUOTA,	    /* us per period, -1 unlimited (libvirt live) */
+	GF_VCPU_PERIOD,	    /* us (libvirt live) */
+	GF_VCPU_USER_LIMIT, /* %, vdsm metadata qos/vcpuLimit, 100 if none */
 	GUEST_FIELD_COUNT
 };
 

@@ -29,3 +29,10 @@ void balloon_backend_release(struct balloon_backend *b)
 		b->free(b->ctx);
 	memset(b, 0, sizeof(*b));
 }
+
+void sched_backend_release(struct sched_backend *s)
+{
+	if (s->free)
+		s->free(s->ctx);
+	memset(s, 0, sizeof(*s));
+}

@@ -2,10 +2,11 @@
 /*
  * host.h: the only ways the actuator changes the host.
  *
- * Two small interfaces, each with interchangeable backends:
+ * Small interfaces, each with interchangeable backends:
  *   - balloons: libvirt (virDomainSetMemoryFlags, live, KiB);
  *   - KSM knobs: sysfs (files of one directory, never anything outside it)
- *     or libvirt's node memory parameters (all knobs but run).
+ *     or libvirt's node memory parameters (all knobs but run);
+ *   - vCPU bandwidth: libvirt (virDomainSetSchedulerParametersFlags, live).
  * Dry run is not a backend: the controllers skip the set calls (and still
  * read the real state), so it can be switched at run time.
  *
@@ -52,6 +53,17 @@ struct ksm_backend {
 	void (*free)(void *ctx);
 };
 
+/* CPU bandwidth of a guest's vCPUs (CpuTune): vcpu_quota in us per period,
+   -1 unlimited, and vcpu_period in us, set together and live.  -EINVAL:
+   libvirt refused the values. */
+struct sched_backend {
+	const char *name;
+	void *ctx;
+	int (*set)(void *ctx, const char *guest, const char *uuid,
+		   int64_t quota, uint64_t period, char *msg, size_t len);
+	void (*free)(void *ctx);
+};
+
 /*
  * Backends.  Each returns 0 or -errno with msg filled.  The KSM backends
  * accept a KSM directory that does not exist (a kernel without KSM): every
@@ -61,10 +73,13 @@ int host_libvirt_balloon(const char *uri, struct balloon_backend *out,
 			 char *msg, size_t len);
 int host_libvirt_ksm(const char *uri, const char *ksm_dir,
 		     struct ksm_backend *out, char *msg, size_t len);
+int host_libvirt_sched(const char *uri, struct sched_backend *out, char *msg,
+		       size_t len);
 int host_sysfs_ksm(const char *ksm_dir, struct ksm_backend *out, char *msg,
 		   size_t len);
 
 void balloon_backend_release(struct balloon_backend *b);
 void ksm_backend_release(struct ksm_backend *k);
+void sched_backend_release(struct sched_backend *s);
 
 #endif /* MOM_HOST_H */

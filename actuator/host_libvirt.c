@@ -140,19 +140,18 @@ static int lv_balloon_allowed(virDomainPtr dom, const char *guest, char *msg,
 	return 0;
 }
 
-static int lv_balloon_set(void *ctx, const char *guest, const char *uuid,
-			  uint64_t kib, char *msg, size_t len)
+/* The domain by UUID (when known) or name: 0, or -ECONNREFUSED, -ENOENT
+   (gone), -EIO with msg filled. */
+static int lv_lookup(struct lv_host *h, const char *guest, const char *uuid,
+		     virDomainPtr *out, char *msg, size_t len)
 {
-	struct lv_host *h = ctx;
 	virConnectPtr conn = lv_conn(h, msg, len);
-	virDomainPtr dom;
-	int rc = 0;
 
 	if (!conn)
 		return -ECONNREFUSED;
-	dom = uuid[0] ? virDomainLookupByUUIDString(conn, uuid)
-		      : virDomainLookupByName(conn, guest);
-	if (!dom) {
+	*out = uuid[0] ? virDomainLookupByUUIDString(conn, uuid)
+		       : virDomainLookupByName(conn, guest);
+	if (!*out) {
 		virErrorPtr e = virGetLastError();
 
 		if (e && e->code == VIR_ERR_NO_DOMAIN) {
@@ -162,6 +161,17 @@ static int lv_balloon_set(void *ctx, const char *guest, const char *uuid,
 		snprintf(msg, len, "lookup %s: %s", guest, lv_last_error());
 		return -EIO;
 	}
+	return 0;
+}
+
+static int lv_balloon_set(void *ctx, const char *guest, const char *uuid,
+			  uint64_t kib, char *msg, size_t len)
+{
+	virDomainPtr dom;
+	int rc = lv_lookup(ctx, guest, uuid, &dom, msg, len);
+
+	if (rc < 0)
+		return rc;
 	rc = lv_balloon_allowed(dom, guest, msg, len);
 	if (rc < 0) {
 		virDomainFree(dom);
@@ -284,5 +294,55 @@ int host_libvirt_ksm(const char *uri, const char *ksm_dir,
 				    .get = lv_ksm_get,
 				    .set = lv_ksm_set,
 				    .free = lv_free};
+	return 0;
+}
+
+/* Both values in one call, live: libvirt checks the pair, and a guest never
+   runs with a new quota under the old period. */
+static int lv_sched_set(void *ctx, const char *guest, const char *uuid,
+			int64_t quota, uint64_t period, char *msg, size_t len)
+{
+	virTypedParameter p[2];
+	virDomainPtr dom;
+	int rc = lv_lookup(ctx, guest, uuid, &dom, msg, len);
+
+	if (rc < 0)
+		return rc;
+	memset(p, 0, sizeof(p));
+	snprintf(p[0].field, sizeof(p[0].field), "%s",
+		 VIR_DOMAIN_SCHEDULER_VCPU_QUOTA);
+	p[0].type = VIR_TYPED_PARAM_LLONG;
+	p[0].value.l = quota;
+	snprintf(p[1].field, sizeof(p[1].field), "%s",
+		 VIR_DOMAIN_SCHEDULER_VCPU_PERIOD);
+	p[1].type = VIR_TYPED_PARAM_ULLONG;
+	p[1].value.ul = period;
+	if (virDomainSetSchedulerParametersFlags(dom, p, 2,
+						 VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		virErrorPtr e = virGetLastError();
+
+		rc = e && e->code == VIR_ERR_OPERATION_INVALID ? -ENOENT
+		     : e && e->code == VIR_ERR_INVALID_ARG     ? -EINVAL
+							       : -EIO;
+		snprintf(msg, len,
+			 "set %s vcpu_quota %lld vcpu_period %llu: %s", guest,
+			 (long long)quota, (unsigned long long)period,
+			 lv_last_error());
+	}
+	virDomainFree(dom);
+	return rc;
+}
+
+int host_libvirt_sched(const char *uri, struct sched_backend *out, char *msg,
+		       size_t len)
+{
+	struct lv_host *h = lv_host_new(uri);
+
+	if (!h) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	*out = (struct sched_backend){
+	    .name = "libvirt", .ctx = h, .set = lv_sched_set, .free = lv_free};
 	return 0;
 }

@@ -258,6 +258,25 @@ METRIC(GUEST_SWAP_USAGE_DERIVED, GUEST, DERIVED, GF_SWAP_USAGE,
 METRIC(GUEST_AGENT_AGE, GUEST, CONSUMED, GF_AGENT_AGE,
        "duration", "agent_age", NULL, GAUGE, NONE,
        "seconds", "age of the plugin's last agent reading; sent whenever there is one, also once it is stale (then the agent values above are not sent)")
+/* ---- QoS: CPU (vdsm's 04-cputune; guests, plugin instance the domain) - */
+METRIC(GUEST_VCPU_COUNT, GUEST, CONSUMED, GF_VCPU_COUNT,
+       "count", "vcpus", NULL, GAUGE, NONE,
+       "count", "live vCPUs (virDomainGetVcpusFlags, live)")
+METRIC(GUEST_VCPU_QUOTA, GUEST, CONSUMED, GF_VCPU_QUOTA,
+       "gauge", "vcpu_quota", NULL, GAUGE, NONE,
+       "µs per period", "live scheduler parameter vcpu_quota; -1 unlimited (also when libvirt reports cgroup v2's 18446744073709551); absent when the driver has none")
+METRIC(GUEST_VCPU_PERIOD, GUEST, CONSUMED, GF_VCPU_PERIOD,
+       "gauge", "vcpu_period", NULL, GAUGE, NONE,
+       "µs", "live scheduler parameter vcpu_period")
+METRIC(GUEST_VCPU_USER_LIMIT, GUEST, CONSUMED, GF_VCPU_USER_LIMIT,
+       "percent", "vcpu_user_limit", NULL, GAUGE, NONE,
+       "%", "vdsm's CPU limit: metadata http://ovirt.org/vm/tune/1.0 qos/vcpuLimit, 100 when absent; not sent when malformed (logged)")
+METRIC(GUEST_VCPU_QUOTA_TARGET, GUEST, DECISION, METRIC_NO_FIELD,
+       "gauge", "vcpu_quota_target", NULL, GAUGE, NONE,
+       "µs per period", "vcpu_quota of the last plan (before the CpuTune rail; the action log has what was written), beside vcpu_quota; -1 unlimited")
+METRIC(GUEST_VCPU_PERIOD_TARGET, GUEST, DECISION, METRIC_NO_FIELD,
+       "gauge", "vcpu_period_target", NULL, GAUGE, NONE,
+       "µs", "vcpu_period of the last plan, beside vcpu_period")
 
 /* ---- momd's decisions, dispatched back by the plugin ----------------- */
 METRIC(GUEST_TARGET, GUEST, DECISION, METRIC_NO_FIELD,

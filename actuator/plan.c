@@ -22,6 +22,8 @@ const char *const host_control_names[HOST_CONTROL_COUNT] = {
 
 const char *const guest_control_names[GUEST_CONTROL_COUNT] = {
     [GC_BALLOON_TARGET] = "balloon_target",
+    [GC_VCPU_QUOTA] = "vcpu_quota",
+    [GC_VCPU_PERIOD] = "vcpu_period",
 };
 
 const char *const plan_signal_names[PLAN_SIGNAL_COUNT] = {

@@ -35,6 +35,8 @@ enum host_control {
 /* Controls a policy may set on each guest. */
 enum guest_control {
 	GC_BALLOON_TARGET, /* KiB */
+	GC_VCPU_QUOTA,	   /* us per period, -1 unlimited (CpuTune) */
+	GC_VCPU_PERIOD,	   /* us (CpuTune) */
 	GUEST_CONTROL_COUNT
 };
 

@@ -205,6 +205,34 @@ static void put_status(FILE *f, const struct engine_view *v)
 	put_samples(f, v);
 }
 
+/* The CPU QoS controls of the last plan (before the CpuTune rail; the
+   action log has what was written), beside the values the guests report
+   (put_stats). */
+static void put_plan_guests(FILE *f, const struct plan *p)
+{
+	static const struct family fams[] = {
+	    {"momd_plan_vcpu_quota_microseconds", "gauge",
+	     "vCPU quota per period the policies chose in the last plan; -1 "
+	     "unlimited."},
+	    {"momd_plan_vcpu_period_microseconds", "gauge",
+	     "vCPU period the policies chose in the last plan."},
+	};
+	static const enum guest_control ctl[] = {GC_VCPU_QUOTA, GC_VCPU_PERIOD};
+
+	for (size_t k = 0; k < sizeof(fams) / sizeof(fams[0]); k++) {
+		bool first = true;
+
+		for (size_t i = 0; i < p->nguests; i++) {
+			const struct plan_value *pv = &p->guests[i].ctl[ctl[k]];
+
+			if (pv->set)
+				put_labelled(f, &fams[k], &first, "guest",
+					     p->guests[i].name,
+					     (double)pv->value);
+		}
+	}
+}
+
 static void put_plan(FILE *f, const struct engine_view *v)
 {
 	static const struct family ksm[] = {
@@ -255,6 +283,7 @@ static void put_plan(FILE *f, const struct engine_view *v)
 			put_labelled(f, &planned, &first, "guest",
 				     p->guests[i].name, (double)b->value * KIB);
 	}
+	put_plan_guests(f, p);
 	for (size_t i = 0; i < sizeof(ksm) / sizeof(ksm[0]); i++)
 		if (p->host[ksm_ctl[i]].set)
 			put_plain(f, &ksm[i], (double)p->host[ksm_ctl[i]].value,
@@ -276,8 +305,15 @@ static void put_stats(FILE *f, const struct engine_view *v)
 	     "collectd."},
 	    {"momd_guest_balloon_maximum_bytes", "gauge",
 	     "The guest's maximum memory, as last received from collectd."},
+	    {"momd_guest_vcpu_quota_microseconds", "gauge",
+	     "The guest's live vCPU quota per period, as last received from "
+	     "collectd; -1 unlimited."},
+	    {"momd_guest_vcpu_period_microseconds", "gauge",
+	     "The guest's live vCPU period, as last received from collectd."},
 	};
-	static const int fields[] = {GF_BALLOON_CUR, GF_BALLOON_MAX};
+	static const int fields[] = {GF_BALLOON_CUR, GF_BALLOON_MAX,
+				     GF_VCPU_QUOTA, GF_VCPU_PERIOD};
+	static const double scale[] = {KIB, KIB, 1, 1};
 	const struct snapshot *s = v->samples;
 
 	for (size_t k = 0; s && k < sizeof(fams) / sizeof(fams[0]); k++) {
@@ -289,7 +325,7 @@ static void put_stats(FILE *f, const struct engine_view *v)
 
 			if (field_present(x))
 				put_labelled(f, &fams[k], &first, "guest",
-					     s->guests[i].name, x * KIB);
+					     s->guests[i].name, x * scale[k]);
 		}
 	}
 }

@@ -29,6 +29,7 @@
 #include "guest_mem.h"
 
 #include "domxml.h"
+#include "guest_cpu.h"
 #include "guest_min.h"
 
 #include <errno.h>
@@ -69,6 +70,7 @@ struct dom_state {
 	uint64_t last_update;
 	unsigned unchanged;
 	enum guest_stats_state state;
+	bool limit_malformed; /* reported once while it lasts */
 };
 
 struct guest_reader {
@@ -542,6 +544,31 @@ static int fill_from_domain(virDomainPtr dom, struct guest_sample *s)
 	return 0;
 }
 
+/* The CPU QoS inputs into s; a malformed vcpuLimit is logged once while
+   it lasts and its field left absent (the policy then leaves the CPU
+   alone rather than guess a limit). */
+static void cpu_fill(struct guest_reader *r, virDomainPtr dom,
+		     struct dom_state *st, struct guest_sample *s)
+{
+	struct guest_cpu c;
+
+	guest_cpu_read(dom, &c);
+	if (c.limit_malformed && !st->limit_malformed)
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
+			   "domain %s: metadata %s qos/vcpuLimit is not a "
+			   "whole number in [1, 100]: CPU limit not reported",
+			   st->name, GUEST_TUNE_NS);
+	st->limit_malformed = c.limit_malformed;
+	s->present[GUEST_VCPU_COUNT] = c.have_count;
+	s->value[GUEST_VCPU_COUNT] = c.count;
+	s->present[GUEST_VCPU_QUOTA_US] = c.have_quota;
+	s->value[GUEST_VCPU_QUOTA_US] = (uint64_t)c.quota;
+	s->present[GUEST_VCPU_PERIOD_US] = c.have_period;
+	s->value[GUEST_VCPU_PERIOD_US] = c.period;
+	s->present[GUEST_VCPU_USER_LIMIT_PCT] = c.have_limit;
+	s->value[GUEST_VCPU_USER_LIMIT_PCT] = c.limit_pct;
+}
+
 /* Classifies the stats, logs state changes, computes the age. */
 static void track_staleness(struct guest_reader *r, struct dom_state *st,
 			    double now_wall_s, struct guest_sample *s)
@@ -600,6 +627,7 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 	s.present[GUEST_MINIMUM_KIB] = true;
 	s.value[GUEST_MINIMUM_KIB] = st->min_kib;
 	s.min_source = st->min_source;
+	cpu_fill(r, dom, st, &s);
 	track_staleness(r, st, a->now_wall_s, &s);
 	s.name = st->name;
 	s.uuid = st->uuid_str;

@@ -6,8 +6,8 @@
  * A guest_reader owns one libvirt connection and the per-domain state,
  * keyed by UUID (so a renamed domain keeps its state and a vanished one
  * loses it at the next read).  Each guest_reader_read() lists the active
- * domains, reads their balloon statistics (bulk
- * virConnectGetAllDomainStats(BALLOON) when the driver fills balloon.*,
+ * domains, reads their balloon statistics and CPU QoS inputs (guest_cpu.h)
+ * (bulk virConnectGetAllDomainStats(BALLOON) when the driver fills balloon.*,
  * else virDomainMemoryStats per domain), their maximum and guaranteed
  * minimum, and hands one struct guest_sample per domain to a callback.
  * Values are in libvirt's units: KiB for memory, counts for faults, seconds
@@ -49,6 +49,11 @@ enum guest_stat {
 	GUEST_HUGETLB_PGFAIL,
 	GUEST_MAXIMUM_KIB,
 	GUEST_MINIMUM_KIB,
+	/* CPU QoS (guest_cpu.h); the quota is an int64 stored as uint64 */
+	GUEST_VCPU_COUNT,
+	GUEST_VCPU_QUOTA_US,
+	GUEST_VCPU_PERIOD_US,
+	GUEST_VCPU_USER_LIMIT_PCT,
 	GUEST_STAT_NR
 };
 

@@ -465,6 +465,26 @@ static int mom_read(user_data_t *ud)
 	return got > 0 ? 0 : -1;
 }
 
+/* The plan's per-guest QoS controls (plugin_guest_target_metric), beside
+   the values the guests report. */
+static void dispatch_plan_guests(const struct momd_plan *plan, cdtime_t now,
+				 meta_data_t *om)
+{
+	for (size_t i = 0; i < plan->nctls; i++) {
+		const struct momd_guest_ctl *c = &plan->ctls[i];
+
+		for (int k = 0; k < MOMD_GUEST_NR; k++) {
+			const struct metric_def *m =
+			    &metric_defs[plugin_guest_target_metric[k]];
+			value_t v = {.gauge = metric_to_wire(m, c->value[k])};
+
+			if (c->present[k])
+				dispatch_at(now, c->name, m->type,
+					    m->type_instance, &v, 1, om);
+		}
+	}
+}
+
 /* The plan's balloon targets and KSM settings, as their contract rows
    (plugin_ksm_target_metric) say: sleep in seconds like the measured one. */
 static void dispatch_plan(const struct momd_plan *plan)
@@ -489,6 +509,7 @@ static void dispatch_plan(const struct momd_plan *plan)
 			dispatch_at(now, "", m->type, m->type_instance, &v, 1,
 				    om);
 	}
+	dispatch_plan_guests(plan, now, om);
 	meta_data_destroy(om);
 }
 

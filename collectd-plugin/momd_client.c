@@ -26,6 +26,11 @@ static const char *const ksm_keys[MOMD_KSM_NR] = {
     [MOMD_KSM_SLEEP_MS] = "ksm_sleep_millisecs",
 };
 
+static const char *const guest_keys[MOMD_GUEST_NR] = {
+    [MOMD_VCPU_QUOTA] = "vcpu_quota",
+    [MOMD_VCPU_PERIOD] = "vcpu_period",
+};
+
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_rc;
 
@@ -34,6 +39,40 @@ static int global_rc;
 static void global_init(void)
 {
 	global_rc = http_curl_global_init();
+}
+
+/* The plan's per-guest QoS controls ("plan": {"guests": {...}}). */
+static int ctls_from_json(json_t *guests, struct momd_plan *out)
+{
+	const char *name;
+	json_t *g;
+
+	if (!json_is_object(guests))
+		return 0;
+	out->ctls = calloc(json_object_size(guests) + 1, sizeof(*out->ctls));
+	if (!out->ctls)
+		return -ENOMEM;
+	json_object_foreach(guests, name, g)
+	{
+		struct momd_guest_ctl *c = &out->ctls[out->nctls];
+		bool any = false;
+
+		for (int k = 0; k < MOMD_GUEST_NR; k++) {
+			json_t *v = json_object_get(g, guest_keys[k]);
+
+			if (json_is_number(v)) {
+				c->present[k] = any = true;
+				c->value[k] = json_number_value(v);
+			}
+		}
+		if (!any)
+			continue;
+		c->name = strdup(name);
+		if (!c->name)
+			return -ENOMEM;
+		out->nctls++;
+	}
+	return 0;
 }
 
 static int plan_from_json(json_t *root, struct momd_plan *out, char *err,
@@ -65,6 +104,10 @@ static int plan_from_json(json_t *root, struct momd_plan *out, char *err,
 		mt->target_kib = (uint64_t)json_integer_value(t);
 		out->nguests++;
 	}
+	if (ctls_from_json(
+		json_object_get(json_object_get(root, "plan"), "guests"), out) <
+	    0)
+		return -ENOMEM;
 	for (int k = 0; k < MOMD_KSM_NR && json_is_object(host); k++) {
 		json_t *v = json_object_get(host, ksm_keys[k]);
 
@@ -180,5 +223,8 @@ void momd_plan_release(struct momd_plan *p)
 	for (size_t i = 0; p->guests && i < p->nguests; i++)
 		free(p->guests[i].name);
 	free(p->guests);
+	for (size_t i = 0; p->ctls && i < p->nctls; i++)
+		free(p->ctls[i].name);
+	free(p->ctls);
 	memset(p, 0, sizeof(*p));
 }

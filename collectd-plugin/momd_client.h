@@ -28,9 +28,25 @@ enum momd_ksm_control {
 	MOMD_KSM_NR,
 };
 
+/* Per-guest QoS controls of the plan (the CPU limits of 04-cputune). */
+enum momd_guest_control {
+	MOMD_VCPU_QUOTA,  /* us per period, -1 unlimited */
+	MOMD_VCPU_PERIOD, /* us */
+	MOMD_GUEST_NR,
+};
+
+struct momd_guest_ctl {
+	char *name; /* the domain name, owned */
+	bool present[MOMD_GUEST_NR];
+	double value[MOMD_GUEST_NR];
+};
+
 struct momd_plan {
 	struct momd_target *guests; /* owned, nguests entries */
 	size_t nguests;
+	struct momd_guest_ctl *ctls; /* owned, nctls entries: guests whose
+					plan sets a QoS control */
+	size_t nctls;
 	bool ksm_present[MOMD_KSM_NR]; /* false: the plan did not set it */
 	double ksm[MOMD_KSM_NR];
 };

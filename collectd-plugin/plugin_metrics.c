@@ -57,6 +57,11 @@ const enum metric_id plugin_guest_metric[GUEST_STAT_NR] = {
     [GUEST_HUGETLB_PGFAIL] = METRIC_GUEST_HUGETLB_PGFAIL,
     [GUEST_MAXIMUM_KIB] = METRIC_GUEST_MAXIMUM,
     [GUEST_MINIMUM_KIB] = METRIC_GUEST_MINIMUM,
+    /* QoS */
+    [GUEST_VCPU_COUNT] = METRIC_GUEST_VCPU_COUNT,
+    [GUEST_VCPU_QUOTA_US] = METRIC_GUEST_VCPU_QUOTA,
+    [GUEST_VCPU_PERIOD_US] = METRIC_GUEST_VCPU_PERIOD,
+    [GUEST_VCPU_USER_LIMIT_PCT] = METRIC_GUEST_VCPU_USER_LIMIT,
 };
 
 const enum metric_id plugin_ksm_target_metric[MOMD_KSM_NR] = {
@@ -98,6 +103,12 @@ const double plugin_agent_scale[AGENT_FIELD_NR] = {
 
 const struct plugin_metric_pair plugin_agent_swap_pair = {
     AGENT_PSWPIN_PAGES, AGENT_PSWPOUT_PAGES, METRIC_GUEST_AGENT_SWAP_IN};
+
+/* QoS */
+const enum metric_id plugin_guest_target_metric[MOMD_GUEST_NR] = {
+    [MOMD_VCPU_QUOTA] = METRIC_GUEST_VCPU_QUOTA_TARGET,
+    [MOMD_VCPU_PERIOD] = METRIC_GUEST_VCPU_PERIOD_TARGET,
+};
 
 const struct plugin_metric_pair plugin_host_swap_pair = {
     HOST_PSWPIN_PAGES, HOST_PSWPOUT_PAGES, METRIC_HOST_SWAP_IN};

@@ -29,6 +29,8 @@ extern const enum metric_id plugin_agent_metric[AGENT_FIELD_NR];
 /* Native agent unit -> the row's unit (PSI averages: hundredths of a
    percent -> percent); 1 for the rest. */
 extern const double plugin_agent_scale[AGENT_FIELD_NR];
+/* The plan's per-guest QoS controls -> their decision rows. */
+extern const enum metric_id plugin_guest_target_metric[MOMD_GUEST_NR];
 
 /* A value list of two data sources, sent only when both slots are read;
    the rows are adjacent in the contract (first, then second). */

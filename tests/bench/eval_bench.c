@@ -9,7 +9,8 @@
  *
  * The snapshot puts the host under pressure (mean mem_free 10 % of
  * mem_available) with balloonEnabled = 1, so every guest takes the longest
- * path of 02-balloon (a shrink decision with its reason) and the KSM rule
+ * path of 02-balloon (a shrink decision with its reason), every guest has
+ * a CPU limit under 100 % (04-cputune sets both controls), and the KSM rule
  * runs.  Guests differ slightly so no two rows are equal.  For each count,
  * the evaluation repeats in batches of at least ~2 ms; the time per cycle
  * is the median over N batches (default 31) of the batch time divided by
@@ -106,6 +107,12 @@ static void fill_guest(double *rows, size_t h, size_t g)
 		r[GF_HUGETLB_PGFAIL] = 0;
 		r[GF_LAST_UPDATE] = 1700000000 + (double)s;
 		r[GF_STATS_AGE] = 0.5;
+		/* Every guest limited (04-cputune's longest path: both
+		   controls computed and set, with their reasons). */
+		r[GF_VCPU_COUNT] = 2;
+		r[GF_VCPU_USER_LIMIT] = 10 + (double)(g % 80);
+		r[GF_VCPU_QUOTA] = -1;
+		r[GF_VCPU_PERIOD] = 100000;
 	}
 }
 

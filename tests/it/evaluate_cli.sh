@@ -36,6 +36,11 @@ check "B1: reason names the rule" grep -q '"balloon_target": "02-balloon/balloon
 check "B17: exit 0, nob's error reported, g still gets its target" \
 	[ "$(json_get "$out" '[d["guests"]["g"]["balloon_target"], "guaranteed-minimum" in d["errors"]["guests"]["nob"]]')" = "[3800000, true]" ]
 
+"${EVAL[@]}" tests/data/eval/C4/case.json --policy-dir policies >"$out" 2>/dev/null
+check "C4 (vdsm's 1 CPU, 100 vCPUs, 10 %): vcpu_quota 1100, vcpu_period 1100000 under the guest" \
+	[ "$(json_get "$out" '[d["guests"]["g"]["vcpu_quota"], d["guests"]["g"]["vcpu_period"]]')" = "[1100, 1100000]" ]
+check "C4: the reason names 04-cputune" grep -q '"vcpu_quota": "04-cputune/cputune' "$out"
+
 "${EVAL[@]}" - --policy-dir policies <tests/data/eval/K8/case.json >"$out" 2>/dev/null
 check "K8 from stdin: merge 0, pages 700" [ "$(json_get "$out" '[d["host"]["ksm_merge_across_nodes"], d["host"]["ksm_pages_to_scan"]]')" = "[0, 700]" ]
 

@@ -86,8 +86,10 @@ sed -n '/^### momd.s own metrics/,/^### /p' "$ROOT/README.md" |
 sed -n 's/^# TYPE \([a-z_]*\) \([a-z]*\)$/\1 \2/p' "$T_TMP/metrics" | sort >"$T_TMP/served"
 check "README documents $(wc -l <"$T_TMP/doc") metrics" [ "$(wc -l <"$T_TMP/doc")" -ge 20 ]
 # momd_plan_emergency appears only in an emergency, momd_guest_samples_stale
-# only while a guest's samples have stopped (tests/it/stale_data.sh).
-grep -v '^momd_plan_emergency \|^momd_guest_samples_stale ' "$T_TMP/doc" >"$T_TMP/doc-now"
+# only while a guest's samples have stopped (tests/it/stale_data.sh), the
+# vCPU families only for guests that report or are planned CPU limits
+# (tests/it/vdsm_cputune.sh, unit/prom_test).
+grep -v '^momd_plan_emergency \|^momd_guest_samples_stale \|_vcpu_' "$T_TMP/doc" >"$T_TMP/doc-now"
 if diff "$T_TMP/doc-now" "$T_TMP/served" >"$T_TMP/names.diff"; then
 	ok "served families and types = documented ones"
 else

@@ -159,8 +159,13 @@ guest_checks() {
 	check "mom-$d/duration-stats_age = now - last_update ($age)" \
 		awk -v a="$age" -v n="$(date +%s)" \
 		'BEGIN { exit !(a > n - 627319920 - 30 && a <= n + 1 - 627319920) }'
-	check "mom-$d: 15 series" \
-		test "$(ls "$CSV/mom-$d" | sed 's/-[0-9-]*$//' | sort -u | wc -l)" -eq 15
+	# No tune metadata: vdsm's default CPU limit.  The test driver has no
+	# vCPU scheduler parameters: no vcpu_quota/vcpu_period (absent).
+	check_value "mom-$d" percent-vcpu_user_limit epoch,value 100
+	check "mom-$d: no vcpu_quota from the test driver" \
+		bash -c "! ls '$CSV/mom-$d'/gauge-vcpu_quota-* >/dev/null 2>&1"
+	check "mom-$d: 17 series (with count-vcpus and percent-vcpu_user_limit)" \
+		test "$(ls "$CSV/mom-$d" | sed 's/-[0-9-]*$//' | sort -u | wc -l)" -eq 17
 }
 guest_checks g1 768 1024 512
 guest_checks g2 1024 2048 0

@@ -40,6 +40,7 @@
 # Guests (NAME is short; the libvirt name is ${G_PREFIX}NAME, per run)
 #   g_define NAME MEM_MIB [--cur-mib N] [--min-mib N] [--noballoon]
 #            [--sched SPEC] [--stats-period N] [--noagent]
+#            [--vcpus N] [--vcpu-limit PCT]
 #                           define (not start) a guest of MEM_MIB MiB;
 #                           --cur-mib: currentMemory at start (balloon
 #                           inflated at boot); --min-mib: vdsm's
@@ -50,7 +51,9 @@
 #                           stats period in s (default 1, 0 = off);
 #                           every guest gets the virtio-serial channel
 #                           org.qemu.guest_agent.0 (its /init then starts
-#                           qemu-ga) unless --noagent
+#                           qemu-ga) unless --noagent; --vcpus: vCPUs
+#                           (default 1); --vcpu-limit: vdsm's tune metadata
+#                           <ovirt-tune:qos><ovirt-tune:vcpuLimit> (percent)
 #   g_start NAME...         start defined guests
 #   g_wait_ready NAME [SECS]
 #                           wait (default 120 s) for "GUEST: control port" in
@@ -388,7 +391,7 @@ g_destroy() {
 
 g_define() {
 	local name=$1 mem=$2 cur=$2 min="" initrd=$G_IMG/initrd.img sched="" period=1 meta="" cmdline
-	local agent=1 agentdev=""
+	local agent=1 agentdev="" vcpus=1 tune=""
 	shift 2
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -398,14 +401,19 @@ g_define() {
 		--sched) sched=$2; shift ;;
 		--stats-period) period=$2; shift ;;
 		--noagent) agent=0 ;;
+		--vcpus) vcpus=$2; shift ;;
+		--vcpu-limit) tune="<ovirt-tune:vcpuLimit>$2</ovirt-tune:vcpuLimit>"; shift ;;
 		*) diag "g_define: unknown option $1"; return 1 ;;
 		esac
 		shift
 	done
 	local full=$G_PREFIX$name
 	if [ -n "$min" ]; then
-		meta="<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'><ovirt-vm:minGuaranteedMemoryMb type='int'>$min</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm></metadata>"
+		meta="<ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'><ovirt-vm:minGuaranteedMemoryMb type='int'>$min</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm>"
 	fi
+	# vdsm's tune metadata (lib/vdsm/virt/vmtune.py's namespace).
+	[ -n "$tune" ] && meta="$meta<ovirt-tune:qos xmlns:ovirt-tune='http://ovirt.org/vm/tune/1.0'>$tune</ovirt-tune:qos>"
+	[ -n "$meta" ] && meta="<metadata>$meta</metadata>"
 	# no_timer_check: on a busy host a TCG guest's IO-APIC timer check can
 	# fail at boot ("IO-APIC + timer doesn't work!", a panic); the check
 	# is meaningless under emulation.
@@ -419,7 +427,7 @@ g_define() {
   $meta
   <memory unit='MiB'>$mem</memory>
   <currentMemory unit='MiB'>$cur</currentMemory>
-  <vcpu placement='static'>1</vcpu>
+  <vcpu placement='static'>$vcpus</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$G_IMG/vmlinux</kernel>

@@ -272,7 +272,7 @@ int main(void)
 		printf("#   %s %s: %s\n", err.policy, err.path, err.message);
 		return t_done();
 	}
-	T_EQ_INT(policy_set_count(ps), 3, "three shipped policies");
+	T_EQ_INT(policy_set_count(ps), 4, "four shipped policies");
 	T_EQ_STR(policy_set_name(ps, 0), "00-defines", "name order");
 	T_EQ_DBL(policy_set_param_default(
 		     ps, (size_t)policy_set_param_index(ps, "balloonEnabled")),

@@ -23,14 +23,23 @@ char *mom_test_slurp(const char *path, size_t *len)
 
 struct policy_set *mom_test_defaults(const char *src, struct policy_error *err)
 {
+	return mom_test_defaults_n(src, 4, err);
+}
+
+struct policy_set *mom_test_defaults_n(const char *src, size_t n,
+				       struct policy_error *err)
+{
 	static const char *const names[] = {"00-defines", "01-parameters",
-					    "02-balloon", "03-ksm"};
-	struct policy_source s[4];
+					    "02-balloon", "03-ksm",
+					    "04-cputune"};
+	struct policy_source s[5];
 	struct policy_set *ps = NULL;
-	char *texts[4] = {0}, path[600];
+	char *texts[5] = {0}, path[600];
 	size_t i;
 
-	for (i = 0; i < 4; i++) {
+	if (n > 5)
+		n = 5;
+	for (i = 0; i < n; i++) {
 		size_t len;
 		char *mom;
 
@@ -51,9 +60,9 @@ struct policy_set *mom_test_defaults(const char *src, struct policy_error *err)
 			goto out;
 		s[i] = (struct policy_source){names[i], texts[i]};
 	}
-	ps = policy_set_load(s, 4, err);
+	ps = policy_set_load(s, n, err);
 out:
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		free(texts[i]);
 	return ps;
 }

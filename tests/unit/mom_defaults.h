@@ -20,4 +20,9 @@ char *mom_test_slurp(const char *path, size_t *len);
  */
 struct policy_set *mom_test_defaults(const char *src, struct policy_error *err);
 
+/* The same with the first n (at most 5) of 00-defines, 01-parameters,
+   02-balloon, 03-ksm and 04-cputune. */
+struct policy_set *mom_test_defaults_n(const char *src, size_t n,
+				       struct policy_error *err);
+
 #endif /* MOM_TEST_MOM_DEFAULTS_H */

@@ -32,7 +32,9 @@ struct server {
 static const char plan_json[] =
     "{\"applied\":{\"vm1\":{\"target\":524288},\"vm2\":{\"target\":0},"
     "\"vm3\":{\"target\":1048576}},\"plan\":{\"host\":{\"ksm_run\":1,"
-    "\"ksm_pages_to_scan\":64,\"ksm_sleep_millisecs\":20}}}";
+    "\"ksm_pages_to_scan\":64,\"ksm_sleep_millisecs\":20},"
+    "\"guests\":{\"vm1\":{\"balloon_target\":524288},"
+    "\"vm3\":{\"vcpu_quota\":-1,\"vcpu_period\":100000}}}}";
 
 static void send_str(int c, const char *s)
 {
@@ -268,6 +270,12 @@ int main(void)
 		 p.ksm_present[MOMD_KSM_SLEEP_MS] &&
 		 p.ksm[MOMD_KSM_SLEEP_MS] == 20,
 	     "KSM settings read");
+	T_OK(p.nctls == 1 && strcmp(p.ctls[0].name, "vm3") == 0 &&
+		 p.ctls[0].present[MOMD_VCPU_QUOTA] &&
+		 p.ctls[0].value[MOMD_VCPU_QUOTA] == -1 &&
+		 p.ctls[0].present[MOMD_VCPU_PERIOD] &&
+		 p.ctls[0].value[MOMD_VCPU_PERIOD] == 100000,
+	     "vm3's CPU limits read; vm1 (balloon only) has none");
 	momd_plan_release(&p);
 
 	rc = fetch(path, EMPTY, 2000, &p, err, sizeof(err), NULL, 0);

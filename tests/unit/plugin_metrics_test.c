@@ -74,6 +74,15 @@ static void test_targets(void)
 			 metric_defs[id].role != METRIC_DECISION;
 	}
 	T_EQ_INT(wrong, 0, "the plan's KSM settings are host decision rows");
+	wrong = 0;
+	for (int k = 0; k < MOMD_GUEST_NR; k++) {
+		enum metric_id id = plugin_guest_target_metric[k];
+
+		count(id);
+		wrong += metric_defs[id].kind != METRIC_GUEST ||
+			 metric_defs[id].role != METRIC_DECISION;
+	}
+	T_EQ_INT(wrong, 0, "the plan's QoS controls are guest decision rows");
 }
 
 /* PSI averages come in hundredths of a percent and go out in percent;

@@ -61,6 +61,8 @@ static void test_full_view(void)
 	g1[GF_BALLOON_MAX] = 4096;
 	g2[GF_BALLOON_MAX] = 1.5;
 	pg[0].ctl[GC_BALLOON_TARGET] = (struct plan_value){true, 512, {0}};
+	pg[1].ctl[GC_VCPU_QUOTA] = (struct plan_value){true, 1000, {0}};
+	g2[GF_VCPU_QUOTA] = -1;
 	plan.host[HC_KSM_SLEEP_MILLISECS] = (struct plan_value){true, 20, {0}};
 	plan.signal[PS_EMERGENCY] = (struct plan_value){true, 1, {0}};
 
@@ -113,6 +115,11 @@ static void test_full_view(void)
 	     "current balloon of the guests that sent it");
 	T_OK(has(t, "momd_guest_balloon_maximum_bytes{guest=\"g2\"} 1536"),
 	     "maximum balloon in bytes");
+	T_OK(
+	    has(t, "momd_plan_vcpu_quota_microseconds{guest=\"g2\"} 1000") &&
+		has(t, "momd_guest_vcpu_quota_microseconds{guest=\"g2\"} -1") &&
+		!strstr(t, "momd_plan_vcpu_period_microseconds"),
+	    "planned vCPU quota beside the reported one");
 	T_OK(strstr(t, "# TYPE momd_actions_total counter\n") != NULL &&
 		 strstr(t, "# TYPE momd_balloon_target_bytes gauge\n") != NULL,
 	     "families typed");

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * guest_cpu.h: a guest's CPU QoS inputs for vdsm's 04-cputune: the live
+ * vCPU count, the live scheduler parameters vcpu_quota and vcpu_period, and
+ * vdsm's CPU limit (metadata GUEST_TUNE_NS, element qos/vcpuLimit, percent).
+ *
+ * The quota is reported as libvirt means it, with one normalisation: every
+ * "unlimited" reads -1.  On cgroup v2 libvirt reports no quota as
+ * 18446744073709551 (its maximum, GUEST_CPU_QUOTA_MAX) instead of -1, and a
+ * policy comparing with -1 would rewrite it every cycle (MOM did).
+ */
+#ifndef MOM_GUEST_CPU_H
+#define MOM_GUEST_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libvirt/libvirt.h>
+
+/* vdsm's tune metadata namespace (lib/vdsm/virt/vmtune.py). */
+#define GUEST_TUNE_NS "http://ovirt.org/vm/tune/1.0"
+
+/* libvirt's QEMU driver: the largest quota, which cgroup v2 reports for
+   "no quota" (src/qemu/qemu_driver.c QEMU_SCHED_MAX_QUOTA). */
+#define GUEST_CPU_QUOTA_MAX 18446744073709551LL
+
+/* The CPU inputs read for one domain; absent ones have have_* false. */
+struct guest_cpu {
+	bool have_count, have_quota, have_period, have_limit;
+	uint64_t count;
+	int64_t quota; /* -1 unlimited */
+	uint64_t period;
+	uint64_t limit_pct;
+	bool limit_malformed; /* metadata had a vcpuLimit we refuse */
+};
+
+/* The quota as reported: -1 for any "unlimited" (negative, or at least
+   GUEST_CPU_QUOTA_MAX).  Pure. */
+int64_t guest_cpu_quota_norm(long long quota);
+
+/* Parses the text virDomainGetMetadata returns for GUEST_TUNE_NS
+   (<qos><vcpuLimit>50</vcpuLimit>...</qos>).  Returns 0 with *pct,
+   -ENOENT when there is no vcpuLimit (vdsm's default 100 applies),
+   -EINVAL when the text is not XML or the value is not a whole number in
+   [1, 100].  Pure. */
+int guest_cpu_limit_parse(const char *xml, uint64_t *pct);
+
+/* Reads dom's inputs into *out (three calls: vCPUs, scheduler parameters,
+   metadata).  A call that fails leaves its fields absent. */
+void guest_cpu_read(virDomainPtr dom, struct guest_cpu *out);
+
+#endif /* MOM_GUEST_CPU_H */

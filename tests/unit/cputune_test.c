@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cputune_test.c: the CpuTune controller (ctl_cputune.c): its rail on
+ * every side of libvirt's ranges, including vdsm's own vector (1 CPU,
+ * 100 vCPUs, 10 %: 1100 / 1100000), and the controller with a fake
+ * scheduler backend that records every call: an unset control takes the
+ * current value, nothing is written when the integers are the same (-1
+ * equal to cgroup v2's "unlimited"), both values go in one call, dry run,
+ * refusals recorded once, a failing guest does not stop the others and is
+ * retried every 3rd cycle.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "actlog.h"
+#include "ctl_cputune.h"
+#include "field.h"
+#include "log.h"
+#include "plan.h"
+#include "snapshot.h"
+#include "testing.h"
+
+/* ---- the rail ---- */
+
+static void rail(int64_t q, int64_t p, int want_rc, int64_t wq, int64_t wp,
+		 const char *needle, const char *what)
+{
+	char detail[256];
+	int rc = cputune_rail(&q, &p, detail, sizeof(detail));
+
+	T_OK(rc == want_rc && (rc < 0 || (q == wq && p == wp)) &&
+		 (needle ? strstr(detail, needle) != NULL : detail[0] == 0),
+	     "rail: %s (got %d %lld/%lld: %s)", what, rc, (long long)q,
+	     (long long)p, detail);
+}
+
+static void test_rail(void)
+{
+	rail(50000, 100000, 0, 50000, 100000, NULL, "in range: unchanged");
+	rail(-1, 100000, 0, -1, 100000, NULL, "unlimited: unchanged");
+	rail(1100, 1100000, 0, 1000, 1000000, "clamped to 1000000",
+	     "vdsm's vector 1100/1100000: 1000/1000000, the same bandwidth");
+	rail(-1, 2000000, 0, -1, 1000000, "clamped", "unlimited, long period");
+	rail(50, 500, 0, 1000, 10000, "lengthened",
+	     "short period and tiny quota: 1000/10000, the same bandwidth");
+	rail(5000, 500, 0, 10000, 1000, "clamped to 1000",
+	     "short period clamped, its quota scaled with it");
+	rail(500, 100000, 0, 1000, 200000, "lengthened",
+	     "quota under 1000: period lengthened, same bandwidth");
+	rail(1, 1000000, 0, 1000, 1000000, "raised",
+	     "bandwidth under libvirt's least: raised to 1000/1000000");
+	rail(1000, 1000, 0, 1000, 1000, NULL, "both at their minimum");
+	rail(CPUTUNE_QUOTA_MAX, 1000000, 0, CPUTUNE_QUOTA_MAX, 1000000, NULL,
+	     "largest quota accepted");
+	rail(CPUTUNE_QUOTA_MAX, 1000, 0, CPUTUNE_QUOTA_MAX, 1000, NULL,
+	     "largest quota at the shortest period");
+	rail(CPUTUNE_QUOTA_MAX, 999, -EINVAL, 0, 0, "beyond",
+	     "bandwidth beyond the largest quota: refused");
+	rail(0, 100000, -EINVAL, 0, 0, "neither", "quota 0: refused");
+	rail(-2, 100000, -EINVAL, 0, 0, "neither", "quota -2: refused");
+	rail(50000, 0, -EINVAL, 0, 0, "not positive", "period 0: refused");
+	rail(50000, -5, -EINVAL, 0, 0, "not positive", "negative period");
+}
+
+/* ---- the controller ---- */
+
+struct fake {
+	int calls;
+	char guest[32];
+	int64_t q;
+	uint64_t p;
+	const char *broken; /* this guest answers -EIO */
+	const char *picky;  /* this guest answers -EINVAL */
+};
+
+static int fake_set(void *ctx, const char *guest, const char *uuid,
+		    int64_t quota, uint64_t period, char *msg, size_t len)
+{
+	struct fake *f = ctx;
+
+	(void)uuid;
+	f->calls++;
+	snprintf(f->guest, sizeof(f->guest), "%s", guest);
+	f->q = quota;
+	f->p = period;
+	if (f->broken && strcmp(guest, f->broken) == 0) {
+		snprintf(msg, len, "broken");
+		return -EIO;
+	}
+	if (f->picky && strcmp(guest, f->picky) == 0) {
+		snprintf(msg, len, "libvirt says no");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define NG 2
+
+struct world {
+	struct fake fake;
+	struct sched_backend be;
+	struct actlog *log;
+	struct cputune *c;
+	double rows[NG][GUEST_FIELD_COUNT];
+	struct snap_entity ge[NG];
+	struct plan_guest pg[NG];
+	struct plan plan;
+	struct snapshot snap;
+};
+
+static void world_init(struct world *w)
+{
+	static const char *const names[NG] = {"a", "b"};
+
+	memset(w, 0, sizeof(*w));
+	w->be = (struct sched_backend){"fake", &w->fake, fake_set, NULL};
+	w->log = actlog_new(64);
+	w->c = cputune_new(&w->be, w->log);
+	for (int g = 0; g < NG; g++) {
+		for (int f = 0; f < GUEST_FIELD_COUNT; f++)
+			w->rows[g][f] = FIELD_ABSENT;
+		w->rows[g][GF_VCPU_QUOTA] = -1;
+		w->rows[g][GF_VCPU_PERIOD] = 100000;
+		w->ge[g] = (struct snap_entity){names[g], 1, w->rows[g], NULL};
+		w->pg[g].name = (char *)names[g];
+	}
+	w->plan = (struct plan){.nguests = NG, .guests = w->pg};
+	w->snap = (struct snapshot){.guests = w->ge, .nguests = NG};
+}
+
+static void world_free(struct world *w)
+{
+	cputune_free(w->c);
+	actlog_free(w->log);
+}
+
+static void plan_set(struct world *w, int g, int ctl, bool set, int64_t v)
+{
+	w->pg[g].ctl[ctl] = (struct plan_value){.set = set, .value = v};
+}
+
+static uint64_t total(struct world *w, enum act_result r)
+{
+	uint64_t t[4];
+
+	actlog_totals(w->log, t);
+	return t[r];
+}
+
+static void test_controller(void)
+{
+	struct world w;
+
+	world_init(&w);
+	/* Only the quota planned: the period stays the current one. */
+	plan_set(&w, 0, GC_VCPU_QUOTA, true, 50000);
+	cputune_apply(w.c, &w.plan, &w.snap, false, 1);
+	T_OK(w.fake.calls == 1 && w.fake.q == 50000 && w.fake.p == 100000 &&
+		 strcmp(w.fake.guest, "a") == 0,
+	     "unset period takes the current value; both in one call");
+	T_EQ_INT(total(&w, ACT_APPLIED), 2,
+		 "two actions recorded (quota, "
+		 "period)");
+	/* The guest now reports the values: nothing more is written. */
+	w.rows[0][GF_VCPU_QUOTA] = 50000;
+	cputune_apply(w.c, &w.plan, &w.snap, false, 2);
+	T_EQ_INT(w.fake.calls, 1, "same integers: not written again");
+	/* cgroup v2 reports no quota as 18446744073709551: that is -1. */
+	w.rows[0][GF_VCPU_QUOTA] = (double)CPUTUNE_QUOTA_MAX;
+	plan_set(&w, 0, GC_VCPU_QUOTA, true, -1);
+	plan_set(&w, 0, GC_VCPU_PERIOD, true, 100000);
+	cputune_apply(w.c, &w.plan, &w.snap, false, 3);
+	T_EQ_INT(w.fake.calls, 1, "-1 equals cgroup v2's unlimited");
+	/* vdsm's vector: written as 1000/1000000, said why. */
+	plan_set(&w, 0, GC_VCPU_QUOTA, true, 1100);
+	plan_set(&w, 0, GC_VCPU_PERIOD, true, 1100000);
+	cputune_apply(w.c, &w.plan, &w.snap, false, 4);
+	T_OK(w.fake.calls == 2 && w.fake.q == 1000 && w.fake.p == 1000000,
+	     "vdsm's vector is written in libvirt's range (%lld/%llu)",
+	     (long long)w.fake.q, (unsigned long long)w.fake.p);
+	world_free(&w);
+
+	/* Dry run: recorded once per pair, nothing written. */
+	world_init(&w);
+	plan_set(&w, 1, GC_VCPU_QUOTA, true, 20000);
+	plan_set(&w, 1, GC_VCPU_PERIOD, true, 100000);
+	cputune_apply(w.c, &w.plan, &w.snap, true, 1);
+	cputune_apply(w.c, &w.plan, &w.snap, true, 2);
+	T_OK(w.fake.calls == 0 && total(&w, ACT_DRY_RUN) == 2,
+	     "dry run: nothing written, recorded once (%llu)",
+	     (unsigned long long)total(&w, ACT_DRY_RUN));
+
+	/* A guest whose write fails does not stop the next one, and is
+	   retried only every 3rd cycle. */
+	w.fake.broken = "a";
+	plan_set(&w, 0, GC_VCPU_QUOTA, true, 30000);
+	cputune_apply(w.c, &w.plan, &w.snap, false, 3);
+	T_OK(w.fake.calls == 2 && strcmp(w.fake.guest, "b") == 0 &&
+		 total(&w, ACT_FAILED) == 2 && total(&w, ACT_APPLIED) == 2,
+	     "a failed, b applied");
+	cputune_apply(w.c, &w.plan, &w.snap, false, 4);
+	cputune_apply(w.c, &w.plan, &w.snap, false, 5);
+	T_EQ_INT(w.fake.calls, 4,
+		 "a not retried for 2 cycles (b rewritten "
+		 "since it still reports the old values)");
+	cputune_apply(w.c, &w.plan, &w.snap, false, 6);
+	T_EQ_INT(w.fake.calls, 6, "a retried at the 3rd cycle");
+	world_free(&w);
+
+	/* Refusals: once while they hold; no call. */
+	world_init(&w);
+	w.rows[0][GF_VCPU_PERIOD] = FIELD_ABSENT;
+	plan_set(&w, 0, GC_VCPU_QUOTA, true, 30000);
+	plan_set(&w, 1, GC_VCPU_QUOTA, true, 0);
+	cputune_apply(w.c, &w.plan, &w.snap, false, 1);
+	cputune_apply(w.c, &w.plan, &w.snap, false, 2);
+	T_OK(w.fake.calls == 0 && total(&w, ACT_REFUSED) == 2,
+	     "unknown period and quota 0 refused, each once (%llu)",
+	     (unsigned long long)total(&w, ACT_REFUSED));
+	/* libvirt refusing the values is a refusal, not a failure. */
+	w.fake.picky = "a";
+	w.rows[0][GF_VCPU_PERIOD] = 100000;
+	cputune_apply(w.c, &w.plan, &w.snap, false, 3);
+	T_OK(w.fake.calls == 1 && total(&w, ACT_REFUSED) == 3 &&
+		 total(&w, ACT_FAILED) == 0,
+	     "-EINVAL from libvirt is recorded as refused");
+	/* A guest with a policy error is left alone. */
+	w.pg[0].error = "boom";
+	cputune_apply(w.c, &w.plan, &w.snap, false, 9);
+	T_EQ_INT(w.fake.calls, 1,
+		 "a guest whose evaluation failed is left "
+		 "alone");
+	world_free(&w);
+}
+
+int main(void)
+{
+	log_set_level(LOG_LVL_ERR);
+	test_rail();
+	test_controller();
+	return t_done();
+}
