@@ -88,6 +88,8 @@ CORE_SRCS := $(CORE_SPLIT_SRCS) $(PLUGIN_SHARED_SRCS) \
 	actuator/policy_expr.c actuator/evaluate_cli.c \
 	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \
 	actuator/momlang_emit.c actuator/jsonlimit.c actuator/glob.c
+# Issue 19: policy state across cycles and aggregates over guests.
+CORE_SRCS += actuator/evstate.c actuator/policy_ext.c
 # The metric contract (metric_rows.h): also compiled into the read plugin.
 CORE_SRCS += actuator/metric.c
 

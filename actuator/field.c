@@ -60,6 +60,7 @@ const struct field_desc guest_fields[GUEST_FIELD_COUNT] = {
     [GF_HUGETLB_PGFAIL] = {"hugetlb_pgfail", "", FIELD_GAUGE},
     [GF_LAST_UPDATE] = {"last_update", "s", FIELD_GAUGE},
     [GF_STATS_AGE] = {"stats_age", "s", FIELD_DERIVED},
+    [GF_SHARES] = {"shares", "", FIELD_GAUGE},
 };
 
 static int field_lookup(const struct field_desc *table, int n, const char *name)

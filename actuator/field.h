@@ -80,6 +80,10 @@ enum guest_field {
 	GF_LAST_UPDATE,	    /* s since the epoch, when the guest last
 			       reported its statistics */
 	GF_STATS_AGE,	    /* s, sample time - last_update (derived) */
+	/* Issue 19: the guest's weight when host memory is divided
+	   (Proxmox's "shares"); absent unless a source reports it, and the
+	   adaptive policies then use their default. */
+	GF_SHARES,
 	GUEST_FIELD_COUNT
 };
 
