@@ -387,6 +387,7 @@ install: all $(GENERATED)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(COLLECTD_PLUGINDIR) $(DESTDIR)$(COLLECTD_CONFDIR) \
 		$(DESTDIR)$(DATADIR)/mom/policies $(DESTDIR)$(DATADIR)/mom/examples \
+		$(DESTDIR)$(DATADIR)/mom/adaptive \
 		$(DESTDIR)$(DATADIR)/mom/dashboards $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(DATADIR)/mom/vdsm \
 		$(DESTDIR)$(SYSCONFDIR)/mom \
@@ -400,6 +401,7 @@ install: all $(GENERATED)
 	install -m 0644 $(MOM_SO) $(WRITE_SO) $(DESTDIR)$(COLLECTD_PLUGINDIR)/
 	install -m 0644 policies/*.json $(DESTDIR)$(DATADIR)/mom/policies/
 	install -m 0644 policies/examples/*.json $(DESTDIR)$(DATADIR)/mom/examples/
+	install -m 0644 policies/adaptive/*.json $(DESTDIR)$(DATADIR)/mom/adaptive/
 	install -m 0644 contrib/dashboards/*.json $(DESTDIR)$(DATADIR)/mom/dashboards/
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 0644 policies/README.md $(DESTDIR)$(DOCDIR)/policies.md

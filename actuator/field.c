@@ -61,6 +61,9 @@ const struct field_desc guest_fields[GUEST_FIELD_COUNT] = {
     [GF_LAST_UPDATE] = {"last_update", "s", FIELD_GAUGE},
     [GF_STATS_AGE] = {"stats_age", "s", FIELD_DERIVED},
     [GF_SHARES] = {"shares", "", FIELD_GAUGE},
+    [GF_BALLOON_AUTODEFLATE] = {"balloon_autodeflate", "", FIELD_GAUGE},
+    [GF_BALLOON_FREE_PAGE_REPORTING] = {"balloon_free_page_reporting", "",
+					FIELD_GAUGE},
 };
 
 static int field_lookup(const struct field_desc *table, int n, const char *name)

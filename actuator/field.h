@@ -81,9 +81,12 @@ enum guest_field {
 			       reported its statistics */
 	GF_STATS_AGE,	    /* s, sample time - last_update (derived) */
 	/* Issue 19: the guest's weight when host memory is divided
-	   (Proxmox's "shares"); absent unless a source reports it, and the
-	   adaptive policies then use their default. */
+	   (Proxmox's "shares"; our metadata <shares>), absent when not set
+	   (the adaptive policies then use their default); the balloon's
+	   features from the domain XML. */
 	GF_SHARES,
+	GF_BALLOON_AUTODEFLATE,		/* 0/1: <memballoon autodeflate='on'> */
+	GF_BALLOON_FREE_PAGE_REPORTING, /* 0/1: freePageReporting='on' */
 	GUEST_FIELD_COUNT
 };
 

@@ -49,6 +49,10 @@ enum guest_stat {
 	GUEST_HUGETLB_PGFAIL,
 	GUEST_MAXIMUM_KIB,
 	GUEST_MINIMUM_KIB,
+	/* guest_props.h (issue 19): 0/1, and the shares from metadata */
+	GUEST_BALLOON_AUTODEFLATE,
+	GUEST_BALLOON_FREE_PAGE_REPORTING,
+	GUEST_SHARES,
 	GUEST_STAT_NR
 };
 
