@@ -9,7 +9,7 @@
 import json, math, os
 
 K = dict(margin_min=65536, margin_frac=0.05, floor_base=131072,
-         floor_frac=0.125, grow_frac=0.10, cooldown=12, quiet_cycles=2,
+         floor_frac=0.125, grow_frac=0.25, cooldown=12, quiet_cycles=2,
          calm_frac=0.10, calm_max=131072, min_step=8192, pressure_max=262144,
          deadband=4096, idle_tax=3, swapin=64, majflt=50, t1_enter=0.20,
          t1_leave=0.25, t2_enter=0.10, t2_leave=0.13, host_psi=5.0,
@@ -60,8 +60,9 @@ def decide(h, guests, state, enabled=1):
                     or usable < margin)
         if stressed:
             st["guests"][name] = {"cooldown": K["cooldown"], "quiet": 0}
+            drop = max(0, g.get("avg_usable", usable) - usable)
             give = min(mx, max(cur + K["grow_frac"] * mx,
-                               cur - usable + 2 * margin, fl))
+                               cur - usable + 2 * margin + 2 * drop, fl))
             if give > cur:
                 out[name] = math.trunc(give)
             continue
@@ -103,6 +104,9 @@ CASES = {
                          CALM, [guest("g")], {"guests": {"g": QUIET}}),
     "A03-stress-swap-in": ("swap-in above 64 KiB/s: give back at once (10 % of max or to usable 2 margins), cool-down 12",
                            CALM, [guest("g", cur=600000, usable=300000, swap_in=500)], {"guests": {"g": QUIET}}),
+    "A16-stress-fast-drop": ("usable fell from 240 000 to 40 000 KiB (100 000 below its mean): the give-back adds twice that drop",
+                             CALM, [guest("g", cur=500000, avail=480000, usable=40000, avg_usable=140000)],
+                             {"guests": {"g": QUIET}}),
     "A04-stress-usable-low": ("usable below the margin: give back to used + 2 margins",
                               CALM, [guest("g", cur=500000, avail=480000, usable=30000)], {"guests": {"g": QUIET}}),
     "A05-stress-major-faults": ("major faults above 50/s: give back even under host pressure",
@@ -141,9 +145,15 @@ def main():
     base = "tests/data/eval-adaptive"
     for name, (desc, h, guests, state) in CASES.items():
         os.makedirs(f"{base}/{name}", exist_ok=True)
+        def hist(g):
+            last = {k: v for k, v in g.items() if k not in ("name", "avg_usable")}
+            if "avg_usable" not in g:
+                return [last]
+            # two samples whose mean usable is avg_usable
+            first = dict(last, mem_usable=2 * g["avg_usable"] - g["mem_usable"])
+            return [first, last]
         case = {"description": desc, "host": {"history": [h]},
-                "guests": [{"name": g["name"],
-                            "history": [{k: v for k, v in g.items() if k != "name"}]}
+                "guests": [{"name": g["name"], "history": hist(g)}
                            for g in guests]}
         if state:
             case["state"] = state
