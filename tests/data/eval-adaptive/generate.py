@@ -9,19 +9,22 @@
 import json, math, os
 
 K = dict(margin_min=65536, margin_frac=0.05, floor_base=131072,
-         floor_frac=0.125, grow_frac=0.25, cooldown=12, quiet_cycles=2,
+         floor_frac=0.125, grow_frac=0.25, cooldown=12, quiet_cycles=20, drop=32768, peak_decay=0.98,
          calm_frac=0.10, calm_max=131072, min_step=8192, pressure_max=262144,
          deadband=4096, idle_tax=3, swapin=64, majflt=50, t1_enter=0.20,
          t1_leave=0.25, t2_enter=0.10, t2_leave=0.13, host_psi=5.0,
          shares=1000)
 GiB = 1048576
 
-def floor_of(g):
+def peak_of(g, s):
+    used = max(0, g["mem_available"] - g["mem_usable"])
+    return max(used, K["peak_decay"] * s.get("peak_used", 0))
+
+def floor_of(g, s):
     mx = g["balloon_max"]
     margin = max(K["margin_min"], K["margin_frac"] * mx)
-    used = max(0, g["mem_available"] - g["mem_usable"])
     fsize = min(mx, K["floor_base"] + K["floor_frac"] * mx)
-    return min(mx, max(g.get("balloon_min", 0), used + margin, fsize)), margin
+    return min(mx, max(g.get("balloon_min", 0), peak_of(g, s) + margin, fsize)), margin
 
 def tier_of(h, prev):
     f = h["mem_usable"] / h["mem_available"]
@@ -32,8 +35,8 @@ def tier_of(h, prev):
         return 1
     return 0
 
-def weight(g):
-    fl, _ = floor_of(g)
+def weight(g, s):
+    fl, _ = floor_of(g, s)
     idle = g["mem_usable"] / max(1, g["balloon_cur"])
     return (max(0, g["balloon_cur"] - fl) * (1 + K["idle_tax"] * idle) * 1000
             / max(1, g.get("shares", K["shares"])))
@@ -43,7 +46,8 @@ def decide(h, guests, state, enabled=1):
     prev = state.get("host", {}).get("tier", 0)
     tier = tier_of(h, prev)
     deficit = max(0, K["t1_leave"] * h["mem_available"] - h["mem_usable"])
-    wsum = sum(weight(g) for g in guests)
+    gst = lambda g: state.get("guests", {}).get(g["name"], {})
+    wsum = sum(weight(g, gst(g)) for g in guests)
     out, st = {}, {"host": {"tier": tier}, "guests": {}}
     for g in guests:
         name = g["name"]
@@ -54,19 +58,22 @@ def decide(h, guests, state, enabled=1):
                 st["guests"][name] = s
             continue
         cur, mx, usable = g["balloon_cur"], g["balloon_max"], g["mem_usable"]
-        fl, margin = floor_of(g)
+        fl, margin = floor_of(g, s)
+        peak = peak_of(g, s)
+        drop = max(0, g.get("avg_usable", usable) - usable)
         stressed = (g.get("swap_in", 0) > K["swapin"]
                     or g.get("major_fault", 0) > K["majflt"]
-                    or usable < margin)
+                    or usable < margin or drop > K["drop"])
         if stressed:
-            st["guests"][name] = {"cooldown": K["cooldown"], "quiet": 0}
-            drop = max(0, g.get("avg_usable", usable) - usable)
+            st["guests"][name] = {"cooldown": K["cooldown"], "quiet": 0,
+                                  "peak_used": peak}
             give = min(mx, max(cur + K["grow_frac"] * mx,
-                               cur - usable + 2 * margin + 2 * drop, fl))
+                               peak + 2 * margin + 2 * drop, fl))
             if give > cur:
                 out[name] = math.trunc(give)
             continue
-        st["guests"][name] = {"cooldown": max(0, cool - 1), "quiet": quiet + 1}
+        st["guests"][name] = {"cooldown": max(0, cool - 1), "quiet": quiet + 1,
+                              "peak_used": peak}
         if cur < fl:
             out[name] = math.trunc(fl)
             continue
@@ -76,7 +83,7 @@ def decide(h, guests, state, enabled=1):
         if tier == 0:
             t = max(fl, cur - calm)
         else:
-            take = deficit * weight(g) / wsum if wsum > 0 else 0
+            take = deficit * weight(g, s) / wsum if wsum > 0 else 0
             t = max(fl, cur - min(K["pressure_max"], max(calm, take)))
         if cur - t > K["deadband"]:
             out[name] = math.trunc(t)
@@ -94,11 +101,11 @@ def guest(name, cur=GiB, mx=GiB, avail=1000000, usable=900000, **kw):
     g.update(kw)
     return g
 
-QUIET = {"cooldown": 0, "quiet": 5}
+QUIET = {"cooldown": 0, "quiet": 25}
 CALM = {"mem_available": 8000000, "mem_usable": 4000000}
 
 CASES = {
-    "A01-first-cycle-waits": ("a guest just seen is not reclaimed before it was quiet for 2 cycles",
+    "A01-first-cycle-waits": ("a guest just seen is not reclaimed before it was quiet for 20 cycles",
                               CALM, [guest("g")], {}),
     "A02-calm-reclaim": ("host calm, guest quiet: 10 % of the reclaimable, at most 128 MiB",
                          CALM, [guest("g")], {"guests": {"g": QUIET}}),
@@ -113,7 +120,13 @@ CASES = {
                                 {"mem_available": 8000000, "mem_usable": 500000},
                                 [guest("g", cur=700000, usable=400000, major_fault=400)], {"guests": {"g": QUIET}}),
     "A06-cooldown": ("not stressed but cooling down: no reclaim, the cool-down counts down",
-                     CALM, [guest("g")], {"guests": {"g": {"cooldown": 5, "quiet": 5}}}),
+                     CALM, [guest("g")], {"guests": {"g": {"cooldown": 5, "quiet": 25}}}),
+    "A17-peak-floor": ("the floor remembers the guest's peak use (decaying 2 % a cycle), so a bursty guest keeps room for its next burst",
+                       CALM, [guest("g")], {"guests": {"g": dict(QUIET, peak_used=500000)}}),
+    "A18-quiet-19": ("19 quiet cycles: not yet reclaimed", CALM, [guest("g")],
+                     {"guests": {"g": {"cooldown": 0, "quiet": 18}}}),
+    "A19-small-drop": ("usable 20 000 KiB below its mean (under the 32 MiB drop threshold): not stress, reclaim goes on",
+                       CALM, [guest("g", usable=880000, avg_usable=900000)], {"guests": {"g": QUIET}}),
     "A07-raise-to-floor": ("used grew above the balloon: raised to used + margin",
                            CALM, [guest("g", cur=400000, avail=390000, usable=100000)], {"guests": {"g": QUIET}}),
     "A08-pressure-shares": ("host tier 1: the deficit divided by shares with the idle tax",
