@@ -6,8 +6,8 @@
  *    (written by its generate.py from the law as README states it).
  * 2. A property test: random hosts, guests, histories and states, run for
  *    several cycles with each plan's state fed into the next; no target
- *    is below the guest's floor (guaranteed minimum, used + margin, the
- *    size floor) or above its maximum, a stressed guest is never shrunk,
+ *    is below the guest's floor (guaranteed minimum, peak use + margin,
+ *    the size floor) or above its maximum, a stressed guest is never shrunk,
  *    and a guest with stale statistics gets no decision.  The constants
  *    are read from policies/adaptive/00-defines.json, so a site's tuning
  *    is checked the same way.
@@ -28,7 +28,7 @@
 
 struct k {
 	double margin_min, margin_frac, floor_base, floor_frac, swapin, majflt,
-	    stale;
+	    stale, peak_decay;
 };
 
 static double def(json_t *defs, const char *name)
@@ -58,6 +58,7 @@ static int load_k(struct k *k)
 	k->swapin = def(d, "adaptive_swapin_kibs");
 	k->majflt = def(d, "adaptive_majflt_per_s");
 	k->stale = def(d, "adaptive_stale_s");
+	k->peak_decay = def(d, "adaptive_peak_decay");
 	json_decref(root);
 	return 0;
 }
@@ -104,12 +105,45 @@ static void random_guest(double *rows)
 	}
 }
 
-/* The floor the README promises; NaN when the inputs are absent. */
-static double floor_of(const struct k *k, const double *r)
+/* A random history of the law: quiet counts, cool-downs, remembered
+   peaks and a host tier, as earlier cycles could have left them. */
+static struct evstate *random_state(const char *const *names)
+{
+	struct evstate *st = evstate_new();
+
+	if (!st || evstate_put(st, "", "tier", floor(urand() * 3)))
+		return st;
+	for (size_t g = 0; g < NG; g++) {
+		if (urand() < 0.1)
+			continue; /* a guest seen for the first time */
+		evstate_put(st, names[g], "quiet", floor(urand() * 40));
+		evstate_put(st, names[g], "cooldown",
+			    urand() < 0.3 ? floor(urand() * 15) : 0);
+		if (urand() < 0.5)
+			evstate_put(st, names[g], "peak_used",
+				    urand() * 4194304);
+	}
+	return st;
+}
+
+static double state_val(const struct evstate *st, const char *entity,
+			const char *key)
+{
+	for (size_t i = 0; st && i < st->n; i++)
+		if (!strcmp(st->e[i].entity, entity) &&
+		    !strcmp(st->e[i].key, key))
+			return st->e[i].value;
+	return 0;
+}
+
+/* The floor the README promises, with the peak use the state remembers;
+   NaN when the inputs are absent. */
+static double floor_of(const struct k *k, const double *r, double peak_in)
 {
 	double mx = r[GF_BALLOON_MAX];
 	double margin = fmax(k->margin_min, k->margin_frac * mx);
-	double used = fmax(0, r[GF_MEM_AVAILABLE] - r[GF_MEM_USABLE]);
+	double used = fmax(fmax(0, r[GF_MEM_AVAILABLE] - r[GF_MEM_USABLE]),
+			   k->peak_decay * peak_in);
 	double fsize = fmin(mx, k->floor_base + k->floor_frac * mx);
 	double mn = field_present(r[GF_BALLOON_MIN]) ? r[GF_BALLOON_MIN] : 0;
 
@@ -159,6 +193,7 @@ static void properties(const struct policy_set *ps, const struct k *k)
 		}
 		snap = (struct snapshot){NULL,	 0,  {"host", NH, hrows, NULL},
 					 guests, NG, NULL};
+		st = random_state(names);
 		for (int cyc = 0; cyc < CYCLES; cyc++) {
 			struct plan *plan;
 
@@ -181,7 +216,10 @@ static void properties(const struct policy_set *ps, const struct k *k)
 				    r[GF_STATS_AGE] > k->stale)
 					stale++;
 				/* The target is truncated: allow 1 KiB. */
-				if (t < floor_of(k, r) - 1)
+				if (t < floor_of(k, r,
+						 state_val(st, names[g],
+							   "peak_used")) -
+					    1)
 					below++;
 				if (t > r[GF_BALLOON_MAX])
 					over++;

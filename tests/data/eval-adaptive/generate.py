@@ -174,6 +174,11 @@ def main():
         exp = {"host": ksm(tier),
                "guests": {n: {"balloon_target": t} for n, t in out.items()},
                "state": st}
+        # State prints whole numbers as integers (evstate.c).
+        for e in [exp["state"]["host"]] + list(exp["state"]["guests"].values()):
+            for k, v in e.items():
+                if v == int(v):
+                    e[k] = int(v)
         for fn, obj in (("case.json", case), ("expected.json", exp)):
             with open(f"{base}/{name}/{fn}", "w") as f:
                 json.dump(obj, f, indent=1, sort_keys=True)
