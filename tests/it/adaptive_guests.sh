@@ -94,6 +94,11 @@ g_ctl svc "wl service 50 10 300 100" >/dev/null || not_ok "start the service wor
 # 120 s: the ramp happens 10 s in; the deflate follows within cycles.
 check "the ramping service is deflated (give_back or raise_to_floor)" \
 	wait_slow 120 "a deflate of svc" deflated
+# The ramp itself (not only the service's first 50 MiB): the balloon ends
+# up holding the 300 MiB service plus the margin.
+holds_ramp() { [ "$(g_actual svc)" -ge $(((300 + 64) * 1024)) ]; }
+check "the service guest is deflated to hold its ramp (300 MiB + 64 MiB margin)" \
+	wait_slow 120 "svc actual >= 364 MiB" holds_ramp
 check "no OOM kill in the ramping guest ($(oom_kills svc))" [ "$(oom_kills svc)" = 0 ]
 g_ctl svc wlstop >/dev/null
 diag "svc targets: $(targets svc | head -c 600)"
