@@ -142,7 +142,7 @@ static double floor_of(const struct k *k, const double *r, double peak_in)
 {
 	double mx = r[GF_BALLOON_MAX];
 	double margin = fmax(k->margin_min, k->margin_frac * mx);
-	double used = fmax(fmax(0, r[GF_MEM_AVAILABLE] - r[GF_MEM_USABLE]),
+	double used = fmax(fmax(0, r[GF_BALLOON_CUR] - r[GF_MEM_USABLE]),
 			   k->peak_decay * peak_in);
 	double fsize = fmin(mx, k->floor_base + k->floor_frac * mx);
 	double mn = field_present(r[GF_BALLOON_MIN]) ? r[GF_BALLOON_MIN] : 0;

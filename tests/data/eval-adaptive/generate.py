@@ -17,7 +17,7 @@ K = dict(margin_min=65536, margin_frac=0.05, floor_base=131072,
 GiB = 1048576
 
 def peak_of(g, s):
-    used = max(0, g["mem_available"] - g["mem_usable"])
+    used = max(0, g["balloon_cur"] - g["mem_usable"])
     return max(used, K["peak_decay"] * s.get("peak_used", 0))
 
 def floor_of(g, s):
@@ -60,6 +60,8 @@ def decide(h, guests, state, enabled=1):
         cur, mx, usable = g["balloon_cur"], g["balloon_max"], g["mem_usable"]
         fl, margin = floor_of(g, s)
         peak = peak_of(g, s)
+        # The rise of the guest's use (size - usable) above its mean: the
+        # histories here keep the size, so it is usable's fall.
         drop = max(0, g.get("avg_usable", usable) - usable)
         stressed = (g.get("swap_in", 0) > K["swapin"]
                     or g.get("major_fault", 0) > K["majflt"]
@@ -111,7 +113,7 @@ CASES = {
                          CALM, [guest("g")], {"guests": {"g": QUIET}}),
     "A03-stress-swap-in": ("swap-in above 64 KiB/s: give back at once (10 % of max or to usable 2 margins), cool-down 12",
                            CALM, [guest("g", cur=600000, usable=300000, swap_in=500)], {"guests": {"g": QUIET}}),
-    "A16-stress-fast-drop": ("usable fell from 240 000 to 40 000 KiB (100 000 below its mean): the give-back adds twice that drop",
+    "A16-stress-fast-drop": ("the guest's use (size - usable) rose by 200 000 KiB (100 000 above its mean): the give-back adds twice that rise",
                              CALM, [guest("g", cur=500000, avail=480000, usable=40000, avg_usable=140000)],
                              {"guests": {"g": QUIET}}),
     "A04-stress-usable-low": ("usable below the margin: give back to used + 2 margins",
@@ -125,7 +127,7 @@ CASES = {
                        CALM, [guest("g")], {"guests": {"g": dict(QUIET, peak_used=500000)}}),
     "A18-quiet-19": ("19 quiet cycles: not yet reclaimed", CALM, [guest("g")],
                      {"guests": {"g": {"cooldown": 0, "quiet": 18}}}),
-    "A19-small-drop": ("usable 20 000 KiB below its mean (under the 32 MiB drop threshold): not stress, reclaim goes on",
+    "A19-small-drop": ("use 20 000 KiB above its mean (under the 32 MiB rise threshold): not stress, reclaim goes on",
                        CALM, [guest("g", usable=880000, avg_usable=900000)], {"guests": {"g": QUIET}}),
     "A07-raise-to-floor": ("used grew above the balloon: raised to used + margin",
                            CALM, [guest("g", cur=400000, avail=390000, usable=100000)], {"guests": {"g": QUIET}}),
