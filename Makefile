@@ -88,6 +88,8 @@ CORE_SRCS := $(CORE_SPLIT_SRCS) $(PLUGIN_SHARED_SRCS) \
 	actuator/policy_expr.c actuator/policy_error.c actuator/evaluate_cli.c \
 	actuator/momlang_read.c actuator/momlang_conv.c actuator/momlang_ops.c \
 	actuator/momlang_emit.c actuator/jsonlimit.c actuator/glob.c
+# Issue 19: policy state across cycles and aggregates over guests.
+CORE_SRCS += actuator/evstate.c actuator/policy_ext.c
 # The metric contract (metric_rows.h): also compiled into the read plugin.
 CORE_SRCS += actuator/metric.c
 
@@ -397,6 +399,7 @@ install: all $(GENERATED)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(COLLECTD_PLUGINDIR) $(DESTDIR)$(COLLECTD_CONFDIR) \
 		$(DESTDIR)$(DATADIR)/mom/policies $(DESTDIR)$(DATADIR)/mom/examples \
+		$(DESTDIR)$(DATADIR)/mom/adaptive \
 		$(DESTDIR)$(DATADIR)/mom/dashboards $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(DATADIR)/mom/vdsm \
 		$(DESTDIR)$(SYSCONFDIR)/mom \
@@ -410,6 +413,7 @@ install: all $(GENERATED)
 	install -m 0644 $(MOM_SO) $(WRITE_SO) $(DESTDIR)$(COLLECTD_PLUGINDIR)/
 	install -m 0644 policies/*.json $(DESTDIR)$(DATADIR)/mom/policies/
 	install -m 0644 policies/examples/*.json $(DESTDIR)$(DATADIR)/mom/examples/
+	install -m 0644 policies/adaptive/*.json $(DESTDIR)$(DATADIR)/mom/adaptive/
 	install -m 0644 contrib/dashboards/*.json $(DESTDIR)$(DATADIR)/mom/dashboards/
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 0644 policies/README.md $(DESTDIR)$(DOCDIR)/policies.md

@@ -29,6 +29,7 @@
 
 #include "engine_priv.h"
 #include "eval.h"
+#include "evstate.h"
 #include "field.h"
 #include "jsontext.h"
 #include "policy_error.h"
@@ -134,6 +135,7 @@ void engine_free(struct engine *e)
 	store_free(e->store);
 	json_decref(e->params);
 	json_decref(e->stale_guests);
+	evstate_free(e->pstate);
 	engine_result_put(e->result);
 	engine_policy_ref_put(e->policies);
 	pthread_mutex_destroy(&e->lock);
@@ -294,6 +296,8 @@ void engine_cycle(struct engine *e)
 	struct snap_param *params = NULL;
 	struct policy_ref *ref;
 	struct plan *plan = NULL;
+	struct evstate *pstate = NULL;
+	struct snapshot snap;
 	struct timespec t0, t1, deadline;
 	struct control_rails rails;
 	bool rails_changed;
@@ -316,6 +320,10 @@ void engine_cycle(struct engine *e)
 	params = held ? NULL : params_locked(e, &nparams);
 	if (params)
 		ss = store_snapshot_new(e->store, now_ms, params, nparams);
+	if (ss && e->pstate && !(pstate = evstate_copy(e->pstate))) {
+		store_snapshot_free(ss);
+		ss = NULL;
+	}
 	ref = e->policies;
 	ref->refs++;
 	dry_run = e->dry_run;
@@ -337,9 +345,11 @@ void engine_cycle(struct engine *e)
 		goto out;
 	}
 
+	/* The policies' state goes in explicitly, with the snapshot. */
+	snap = *store_snapshot_get(ss);
+	snap.state = pstate;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	plan =
-	    eval_run_until(ref->ps, store_snapshot_get(ss), &deadline, &over);
+	plan = eval_run_until(ref->ps, &snap, &deadline, &over);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!plan) {
 		unsigned quiet;
@@ -382,6 +392,9 @@ void engine_cycle(struct engine *e)
 	   several times bigger, and is asked for far less often than a
 	   cycle runs. */
 	pthread_mutex_lock(&e->lock);
+	evstate_free(e->pstate);
+	e->pstate = plan->state;
+	plan->state = NULL;
 	if (res) {
 		res->plan = plan;
 		res->ref = ref;
@@ -398,6 +411,7 @@ void engine_cycle(struct engine *e)
 	pthread_mutex_unlock(&e->lock);
 out:
 	plan_free(plan);
+	evstate_free(pstate);
 	store_snapshot_free(ss);
 	free(params);
 	pthread_mutex_lock(&e->lock);
@@ -599,6 +613,8 @@ json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
 	struct plan *plan = NULL;
 	struct timespec deadline;
 	json_t *out = NULL;
+	struct evstate *pstate = NULL;
+	struct snapshot live;
 	size_t nparams;
 
 	*no_state = false;
@@ -610,6 +626,7 @@ json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
 		if (params)
 			ss = store_snapshot_new(e->store, clock_mono_ms(),
 						params, nparams);
+		pstate = e->pstate ? evstate_copy(e->pstate) : NULL;
 	}
 	if (!ps) {
 		ref = e->policies;
@@ -620,7 +637,9 @@ json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
 	if (!snap) {
 		if (!ss)
 			goto out;
-		snap = store_snapshot_get(ss);
+		live = *store_snapshot_get(ss);
+		live.state = pstate; /* the live cycle's state (a copy) */
+		snap = &live;
 		if (snap->host.len == 0) {
 			*no_state = true;
 			goto out;
@@ -631,6 +650,7 @@ json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
 		out = plan_to_json(plan);
 out:
 	plan_free(plan);
+	evstate_free(pstate);
 	store_snapshot_free(ss);
 	free(params);
 	if (ref) {

@@ -71,6 +71,9 @@ struct engine {
 	uint64_t cycles;
 	int64_t last_eval_ns;
 	int64_t started_ms;
+	/* The policies' state for the next cycle (evstate.h): the last
+	   cycle's plan's, carried into the next snapshot; under lock. */
+	struct evstate *pstate;
 
 	pthread_mutex_t ctl_lock;   /* one cycle at a time; see DESIGN */
 	struct control_rails rails; /* for the next cycle; under lock */

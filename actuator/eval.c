@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evstate.h"
 #include "glob.h"
 #include "policy_priv.h"
 
@@ -47,6 +48,15 @@ struct ectx {
 	const struct timespec *deadline; /* or NULL */
 	unsigned long steps;		 /* nodes and samples visited */
 	bool over;			 /* the deadline passed: abandon */
+	/* State (evstate.h): rows of ps->nstate, the host's then each
+	   guest's; `row` is the current entity's.  Reads see the last
+	   cycle's (st_in), keeps write st_out. */
+	size_t row;
+	double *st_in, *st_out;
+	/* Aggregates: each one's value, computed once per evaluation (it
+	   reads nothing that changes during the evaluation). */
+	double *agg;
+	unsigned char *agg_ok;
 };
 
 /* Count n steps; every 4096 look at the deadline.  True when over. */
@@ -254,6 +264,47 @@ static int ev_special(struct ectx *c, const struct xnode *n, double *out)
 	}
 }
 
+/* guests_sum / guests_count: args[0] in each guest's context. */
+static int ev_aggregate(struct ectx *c, const struct xnode *n, double *out)
+{
+	const struct snap_entity *ent = c->ent;
+	const char *name = c->name;
+	size_t width = c->width, row = c->row;
+	double acc = 0.0, v;
+	int rc = 0;
+
+	if (c->agg_ok[n->idx]) {
+		*out = c->agg[n->idx];
+		return 0;
+	}
+	c->width = GUEST_FIELD_COUNT;
+	for (size_t g = 0; g < c->snap->nguests && !rc; g++) {
+		c->ent = &c->snap->guests[g];
+		c->name = c->ent->name ? c->ent->name : "";
+		c->row = g + 1;
+		rc = ev_num(c, &n->args[0], &v);
+		if (rc)
+			break;
+		if (n->op == XOP_GCOUNT)
+			acc += field_present(v) && v != 0.0;
+		else if (field_present(v))
+			acc += v;
+	}
+	c->ent = ent;
+	c->name = name;
+	c->width = width;
+	c->row = row;
+	if (rc)
+		return -1;
+	if (!isfinite(acc))
+		return ev_fail(c, n, "'%s' gave a result that is not finite",
+			       n->opname);
+	c->agg[n->idx] = acc;
+	c->agg_ok[n->idx] = 1;
+	*out = acc;
+	return 0;
+}
+
 static int ev_num(struct ectx *c, const struct xnode *n, double *out)
 {
 	const struct snap_entity *h = &c->snap->host;
@@ -290,6 +341,16 @@ static int ev_num(struct ectx *c, const struct xnode *n, double *out)
 	case XOP_HAVG:
 		*out = hist_avg(h, HOST_FIELD_COUNT, n->idx);
 		return 0;
+	case XOP_STATE:
+		*out = c->st_in[c->row * c->ps->nstate + (size_t)n->idx];
+		return 0;
+	case XOP_OSTAT:
+		*out = n->idx < 0 ? FIELD_ABSENT
+				  : snap_latest(c->ent, c->width, n->idx);
+		return 0;
+	case XOP_GSUM:
+	case XOP_GCOUNT:
+		return ev_aggregate(c, n, out);
 	case XOP_ADD:
 	case XOP_SUB:
 	case XOP_NEG:
@@ -378,6 +439,12 @@ static enum ev_rc ex_block(struct ectx *c, const struct block *b)
 			if (ex_set(c, s))
 				return EV_ERR;
 			break;
+		case SOP_KEEP:
+			if (ev_num(c, &s->expr, &v))
+				return EV_ERR;
+			c->st_out[c->row * c->ps->nstate + (size_t)s->control] =
+			    v;
+			break;
 		default:
 			return EV_STOP;
 		}
@@ -405,11 +472,23 @@ static int ex_rule(struct ectx *c, const struct rule *r, char **msg)
 	return -1;
 }
 
+/* A failed entity keeps its last cycle's state, as it loses its
+   controls. */
+static void state_restore(struct ectx *c, size_t row)
+{
+	size_t k = c->ps->nstate;
+
+	if (k)
+		memcpy(&c->st_out[row * k], &c->st_in[row * k],
+		       k * sizeof(double));
+}
+
 static int ev_host(struct ectx *c, const struct cpolicy *p, struct plan *plan)
 {
 	c->ent = &c->snap->host;
 	c->width = HOST_FIELD_COUNT;
 	c->name = "host";
+	c->row = 0;
 	c->ctl = plan->host;
 	c->signal = plan->signal;
 	for (size_t i = 0; i < p->nhost; i++) {
@@ -419,6 +498,7 @@ static int ev_host(struct ectx *c, const struct cpolicy *p, struct plan *plan)
 			return -1;
 		memset(plan->host, 0, sizeof(plan->host));
 		memset(plan->signal, 0, sizeof(plan->signal));
+		state_restore(c, 0);
 		return plan->host_error ? 0 : -1;
 	}
 	return 0;
@@ -434,12 +514,14 @@ static int ev_guests(struct ectx *c, const struct cpolicy *p, struct plan *plan)
 		c->ent = &c->snap->guests[g];
 		c->name = pg->name;
 		c->ctl = pg->ctl;
+		c->row = g + 1;
 		for (size_t i = 0; i < p->nguest && !pg->error; i++) {
 			if (ex_rule(c, &p->guest[i], &pg->error) == 0)
 				continue;
 			if (c->over)
 				return -1;
 			memset(pg->ctl, 0, sizeof(pg->ctl));
+			state_restore(c, g + 1);
 			if (!pg->error)
 				return -1;
 		}
@@ -482,6 +564,34 @@ static void env_init(const struct policy_set *ps, const struct snapshot *snap,
 	}
 }
 
+/* State rows and aggregate caches, sized by the set and the snapshot. */
+static int state_init(struct ectx *c)
+{
+	size_t k = c->ps->nstate, rows = c->snap->nguests + 1;
+
+	c->agg = calloc(c->ps->naggs + 1, sizeof(*c->agg));
+	c->agg_ok = calloc(c->ps->naggs + 1, 1);
+	c->st_in = calloc(rows * k + 1, sizeof(*c->st_in));
+	c->st_out = calloc(rows * k + 1, sizeof(*c->st_out));
+	if (!c->agg || !c->agg_ok || !c->st_in || !c->st_out)
+		return -1;
+	if (evstate_load_rows(c->snap->state, c->ps->state_names, k, c->snap,
+			      c->st_in))
+		return -1;
+	memcpy(c->st_out, c->st_in, rows * k * sizeof(double));
+	return 0;
+}
+
+static void ectx_free(struct ectx *c)
+{
+	free(c->env);
+	free(c->assigned);
+	free(c->agg);
+	free(c->agg_ok);
+	free(c->st_in);
+	free(c->st_out);
+}
+
 struct plan *eval_run(const struct policy_set *ps, const struct snapshot *snap)
 {
 	return eval_run_until(ps, snap, NULL, NULL);
@@ -499,7 +609,7 @@ struct plan *eval_run_until(const struct policy_set *ps,
 		*over = false;
 	c.env = calloc(ps->nslots + 1, sizeof(*c.env));
 	c.assigned = calloc(ps->nslots + 1, 1);
-	if (!plan || !c.env || !c.assigned)
+	if (!plan || !c.env || !c.assigned || state_init(&c))
 		goto fail;
 	env_init(ps, snap, c.env);
 	for (size_t i = 0; i < ps->npolicies; i++) {
@@ -511,14 +621,18 @@ struct plan *eval_run_until(const struct policy_set *ps,
 		if (ev_guests(&c, p, plan))
 			goto fail;
 	}
-	free(c.env);
-	free(c.assigned);
+	if (ps->nstate) {
+		plan->state = evstate_from_rows(c.st_out, ps->state_names,
+						ps->nstate, snap);
+		if (!plan->state)
+			goto fail;
+	}
+	ectx_free(&c);
 	return plan;
 fail:
 	if (over)
 		*over = c.over;
-	free(c.env);
-	free(c.assigned);
+	ectx_free(&c);
 	plan_free(plan);
 	return NULL;
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evstate.h"
 #include "jsonlimit.h"
 #include "jsontext.h"
 
@@ -28,6 +29,7 @@ struct evalcase {
 	size_t nnames;
 	double **rows; /* host then guests */
 	size_t nrows;
+	struct evstate *state; /* the last cycle's policy state, or NULL */
 };
 
 __attribute__((format(printf, 3, 4))) static int
@@ -283,7 +285,7 @@ static int ce_root(struct evalcase *c, const json_t *root,
 		   struct policy_error *err)
 {
 	static const char *const keys[] = {"description", "params", "host",
-					   "guests", NULL};
+					   "guests",	  "state",  NULL};
 	const json_t *v;
 	char path[256] = "$.host";
 
@@ -304,6 +306,12 @@ static int ce_root(struct evalcase *c, const json_t *root,
 		return -1;
 	if ((v = json_object_get(root, "guests")) && ce_guests(c, v, err))
 		return -1;
+	if ((v = json_object_get(root, "state"))) {
+		c->state = evstate_from_json(v, "$.state", err);
+		if (!c->state)
+			return -1;
+		c->snap.state = c->state;
+	}
 	return 0;
 }
 
@@ -367,6 +375,7 @@ void evalcase_free(struct evalcase *c)
 	free(c->rows);
 	free(c->params);
 	free(c->guests);
+	evstate_free(c->state);
 	free(c);
 }
 

@@ -5,7 +5,8 @@
  *
  *   {"params": {"balloonEnabled": 1, ...},
  *    "host":   {"history": [ {"mem_available": 16000000, ...}, ... ]},
- *    "guests": [ {"name": "g1", "history": [ {...}, ... ]} ]}
+ *    "guests": [ {"name": "g1", "history": [ {...}, ... ]} ]},
+ *    "state":  {"host": {"k": 1}, "guests": {"g1": {"k": 2}}}}
  *
  * Histories are oldest first; a field may be null or missing (absent).
  * CPU limits (04-cputune) use a guest's vcpu_count, vcpu_user_limit,
@@ -16,6 +17,8 @@
  * given directly: the case is the snapshot, nothing is recomputed, except
  * that a derived field left absent is derived from the sample's other
  * fields (so mem_free may be given or left to MemFree + Buffers + Cached).
+ * "state" (optional) is the policies' state from the previous cycle
+ * (evstate.h), as a plan's "state" gives it for the next.
  */
 #ifndef MOM_EVALCASE_H
 #define MOM_EVALCASE_H

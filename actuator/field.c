@@ -80,6 +80,10 @@ const struct field_desc guest_fields[GUEST_FIELD_COUNT] = {
     [GF_VCPU_QUOTA] = {"vcpu_quota", "us", FIELD_GAUGE},
     [GF_VCPU_PERIOD] = {"vcpu_period", "us", FIELD_GAUGE},
     [GF_VCPU_USER_LIMIT] = {"vcpu_user_limit", "%", FIELD_GAUGE},
+    [GF_SHARES] = {"shares", "", FIELD_GAUGE},
+    [GF_BALLOON_AUTODEFLATE] = {"balloon_autodeflate", "", FIELD_GAUGE},
+    [GF_BALLOON_FREE_PAGE_REPORTING] = {"balloon_free_page_reporting", "",
+					FIELD_GAUGE},
 };
 
 static int field_lookup(const struct field_desc *table, int n, const char *name)

@@ -102,6 +102,13 @@ enum guest_field {
 	GF_VCPU_QUOTA,	    /* us per period, -1 unlimited (libvirt live) */
 	GF_VCPU_PERIOD,	    /* us (libvirt live) */
 	GF_VCPU_USER_LIMIT, /* %, vdsm metadata qos/vcpuLimit, 100 if none */
+	/* Issue 19: the guest's weight when host memory is divided
+	   (Proxmox's "shares"; our metadata <shares>), absent when not set
+	   (the adaptive policies then use their default); the balloon's
+	   features from the domain XML. */
+	GF_SHARES,
+	GF_BALLOON_AUTODEFLATE,		/* 0/1: <memballoon autodeflate='on'> */
+	GF_BALLOON_FREE_PAGE_REPORTING, /* 0/1: freePageReporting='on' */
 	GUEST_FIELD_COUNT
 };
 

@@ -202,6 +202,15 @@ METRIC(GUEST_STATS_AGE_DERIVED, GUEST, DERIVED, GF_STATS_AGE,
 METRIC(GUEST_STATS_AGE, GUEST, SENT_ONLY, METRIC_NO_FIELD,
        "duration", "stats_age", NULL, GAUGE, NONE,
        "seconds", "host time now - last_update, when last_update > 0; meta mom:stats_state = ok, stale or absent; for dashboards and the plugin's log (momd derives stats_age itself)")
+METRIC(GUEST_BALLOON_AUTODEFLATE, GUEST, CONSUMED, GF_BALLOON_AUTODEFLATE,
+       "gauge", "balloon_autodeflate", NULL, GAUGE, NONE,
+       "0/1", "1 when the domain XML's memballoon has autodeflate='on' (the guest deflates the balloon itself before an OOM kill)")
+METRIC(GUEST_BALLOON_FREE_PAGE_REPORTING, GUEST, CONSUMED, GF_BALLOON_FREE_PAGE_REPORTING,
+       "gauge", "balloon_free_page_reporting", NULL, GAUGE, NONE,
+       "0/1", "1 when the domain XML's memballoon has freePageReporting='on' (free guest pages go back to the host without a balloon change)")
+METRIC(GUEST_SHARES, GUEST, CONSUMED, GF_SHARES,
+       "gauge", "shares", NULL, GAUGE, NONE,
+       "", "the guest's weight when host memory is divided (element shares of our metadata); absent when not set")
 
 /* ---- guests: from inside the guest, through qemu-guest-agent --------
    (issue 18; README "Guest-agent statistics").  The plugin sends these

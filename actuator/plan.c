@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evstate.h"
+
 const char *const host_control_names[HOST_CONTROL_COUNT] = {
     [HC_KSM_RUN] = "ksm_run",
     [HC_KSM_PAGES_TO_SCAN] = "ksm_pages_to_scan",
@@ -40,6 +42,7 @@ void plan_free(struct plan *plan)
 	}
 	free(plan->guests);
 	free(plan->host_error);
+	evstate_free(plan->state);
 	free(plan);
 }
 
@@ -188,6 +191,9 @@ json_t *plan_to_json(const struct plan *plan)
 	    json_object_set(root, "guests", guests) ||
 	    json_object_set(root, "reasons", reasons) ||
 	    json_object_set(root, "errors", errors))
+		goto fail;
+	if (plan->state &&
+	    json_object_set_new(root, "state", evstate_to_json(plan->state)))
 		goto fail;
 	json_decref(host);
 	json_decref(guests);

@@ -23,6 +23,8 @@
 
 #include <jansson.h>
 
+struct evstate;
+
 /* Controls a policy may set on the host. */
 enum host_control {
 	HC_KSM_RUN,
@@ -85,6 +87,9 @@ struct plan {
 			     which case no host control is set */
 	size_t nguests;	  /* one entry per guest of the snapshot, in order */
 	struct plan_guest *guests;
+	struct evstate *state; /* owned: the policies' state for the next
+				  cycle (evstate.h); NULL when the set
+				  declares none */
 };
 
 void plan_free(struct plan *plan);

@@ -177,7 +177,8 @@ static int cc_params(struct cctx *c, const json_t *o)
 static int cc_pass1_policy(struct cctx *c, const json_t *root)
 {
 	static const char *const keys[] = {
-	    "description", "defines", "parameters", "host", "guest", NULL};
+	    "description", "defines", "parameters", "state",
+	    "host",	   "guest",   NULL};
 	const json_t *v;
 	size_t len;
 	int rc = 0;
@@ -202,6 +203,11 @@ static int cc_pass1_policy(struct cctx *c, const json_t *root)
 	if (!rc && (v = json_object_get(root, "parameters"))) {
 		len = cc_push_key(c, "parameters");
 		rc = cc_params(c, v);
+		cc_pop(c, len);
+	}
+	if (!rc && (v = json_object_get(root, "state"))) {
+		len = cc_push_key(c, "state");
+		rc = cc_state_decls(c, v); /* policy_ext.c */
 		cc_pop(c, len);
 	}
 	return rc;
@@ -366,6 +372,9 @@ static void cc_collect_inputs(struct stmt *s, const struct xnode *n)
 {
 	const char *label = cx_leaf_label(n);
 
+	/* An aggregate's inside reads other guests: not this one's inputs. */
+	if (n->op == XOP_GSUM || n->op == XOP_GCOUNT)
+		return;
 	if (label) {
 		for (unsigned i = 0; i < s->ninputs; i++)
 			if (strcmp(s->inputs[i].label, label) == 0)
@@ -492,7 +501,18 @@ static int cc_stmt(struct cctx *c, const json_t *st, int depth, struct stmt **v,
 		return cc_set(c, st, depth, s);
 	if (json_object_get(st, "stop"))
 		return cc_stop(c, st, s);
-	return cc_error(c, "a statement is an object (let, if, set or stop)");
+	if (json_object_get(st, "keep")) { /* state: policy_ext.c */
+		size_t len = cc_push_key(c, "to");
+		int rc =
+		    cc_keep_key(c, st, s)
+			? -1
+			: cx_num(c, json_object_get(st, "to"), depth, &s->expr);
+
+		cc_pop(c, len);
+		return rc;
+	}
+	return cc_error(
+	    c, "a statement is an object (let, if, set, keep or stop)");
 }
 
 /* A block's bindings go out of scope at its end. */

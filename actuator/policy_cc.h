@@ -51,6 +51,10 @@ struct cctx {
 	size_t nbinds, capbinds;
 	struct name_bind *binds;
 	size_t nglobals; /* binds[0..nglobals) are host globals */
+	/* Inside guests_sum/guests_count (policy_ext.c): the expression
+	   runs for every guest, so a guest rule's own lets are out of
+	   reach; agg_guest_rule says whether the rule is a guest rule. */
+	bool in_agg, agg_guest_rule;
 };
 
 /* ---- the context (policy_cc.c) ---- */
@@ -84,5 +88,16 @@ int cx_expr(struct cctx *c, const json_t *j, int depth, struct xnode *out);
 int cx_num(struct cctx *c, const json_t *j, int depth, struct xnode *out);
 /* The label of a leaf a reason can show, or NULL if n is not such a leaf. */
 const char *cx_leaf_label(const struct xnode *n);
+
+/* policy_ext.c: state declarations (pass 1), the operators state,
+   optional_stat, guests_sum, guests_count and the keep statement. */
+int cc_state_decls(struct cctx *c, const json_t *o);
+int cx_ext_literal(struct cctx *c, struct xnode *out, const json_t *arg);
+/* Enter an aggregate's expression (checks, cache slot, guest scope);
+   leave restores the scope. */
+int cx_agg_enter(struct cctx *c, struct xnode *out, bool *saved);
+void cx_agg_leave(struct cctx *c, bool saved);
+/* {"keep": k, "to": e}: the key; the caller compiles "to". */
+int cc_keep_key(struct cctx *c, const json_t *st, struct stmt *s);
 
 #endif /* MOM_POLICY_CC_H */

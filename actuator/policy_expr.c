@@ -60,6 +60,11 @@ static const struct opdesc ops[] = {
     {"name", XOP_NAME, 0, 0, AK_NONE},
     {"str", XOP_STR, 1, 1, AK_LIT},
     {"glob", XOP_GLOB, 1, 1, AK_LIT},
+    /* policy_ext.c */
+    {"state", XOP_STATE, 1, 1, AK_LIT},
+    {"optional_stat", XOP_OSTAT, 1, 1, AK_LIT},
+    {"guests_sum", XOP_GSUM, 1, 1, AK_NUM},
+    {"guests_count", XOP_GCOUNT, 1, 1, AK_NUM},
 };
 
 static const struct opdesc *op_find(const char *name)
@@ -87,6 +92,14 @@ int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out)
 
 		if (strcmp(b->name, name) != 0)
 			continue;
+		if (c->in_agg && c->agg_guest_rule && i >= c->nglobals)
+			return cc_error(
+			    c,
+			    "'%s' is a variable of this guest rule; "
+			    "an aggregate runs for every guest and "
+			    "reads only fields, state, host "
+			    "variables, parameters and defines",
+			    name);
 		out->op = (i < c->nglobals && b->rule != c->rule) ? XOP_GVAR
 								  : XOP_VAR;
 		out->idx = b->slot;
@@ -149,6 +162,8 @@ static int cx_args(struct cctx *c, const struct opdesc *d, const json_t *j,
 
 		if (d->args == AK_FIELD) {
 			rc = cx_field(c, out, a);
+		} else if (d->op == XOP_STATE || d->op == XOP_OSTAT) {
+			rc = cx_ext_literal(c, out, a);
 		} else if (!json_is_string(a)) {
 			rc =
 			    cc_error(c, "'%s' takes a literal string", d->name);
@@ -244,6 +259,19 @@ static int cx_array(struct cctx *c, const json_t *j, int depth,
 	out->type = d->op == XOP_NAME ? XT_STR : XT_NUM;
 	if (d->args == AK_NONE)
 		return 0;
+	if (d->op == XOP_GSUM || d->op == XOP_GCOUNT) {
+		bool saved;
+		size_t len;
+		int rc;
+
+		if (cx_agg_enter(c, out, &saved)) /* policy_ext.c */
+			return -1;
+		len = cc_push_index(c, 1);
+		rc = cx_num(c, json_array_get(j, 1), depth, &out->args[0]);
+		cc_pop(c, len);
+		cx_agg_leave(c, saved);
+		return rc;
+	}
 	return cx_args(c, d, j, depth, out);
 }
 
@@ -295,6 +323,8 @@ const char *cx_leaf_label(const struct xnode *n)
 	case XOP_AVG:
 	case XOP_HSTAT:
 	case XOP_HAVG:
+	case XOP_STATE:
+	case XOP_OSTAT:
 		return n->s;
 	default:
 		return NULL;

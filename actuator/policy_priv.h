@@ -28,12 +28,14 @@
 #error "policy_priv.h is private to the policy loader, evaluator and tests"
 #endif
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
 #include "arena.h"
+#include "evstate.h"
 #include "plan.h"
 
 /* Deepest nesting of statements and expressions, counted together. */
@@ -93,6 +95,13 @@ enum xop {
 	XOP_SNE,  /* string == and != */
 	XOP_NAME, /* string: the entity's name */
 	XOP_STR,  /* string: s */
+	/* Aggregates and state (policy_ext.c). */
+	XOP_STATE,  /* the entity's state key idx, from the last cycle */
+	XOP_GSUM,   /* sum over guests of args[0] (absent skipped); idx:
+		       the aggregate's cache slot */
+	XOP_GCOUNT, /* guests for which args[0] is true; idx as GSUM */
+	XOP_OSTAT,  /* latest value of field idx, absent when idx < 0 (a
+		       field this build does not know) */
 };
 
 enum xtype { XT_NUM, XT_STR };
@@ -109,7 +118,13 @@ struct xnode {
 	struct xnode *args;	 /* nargs children, contiguous */
 };
 
-enum sop { SOP_LET, SOP_IF, SOP_SET, SOP_STOP };
+enum sop {
+	SOP_LET,
+	SOP_IF,
+	SOP_SET,
+	SOP_STOP,
+	SOP_KEEP, /* state key `control` of the entity := expr */
+};
 
 enum set_kind { SET_HOST, SET_SIGNAL, SET_GUEST };
 
@@ -159,6 +174,12 @@ struct policy_set {
 	size_t nparams;
 	struct param_def *params; /* env[0..nparams) */
 	size_t nslots;		  /* env size: parameters + lets */
+	/* State keys declared by the policies (policy_ext.c): a key is a
+	   host's or a guest's; reads and keeps are checked against it. */
+	size_t nstate;
+	const char *state_names[EVSTATE_MAX_KEYS];
+	bool state_guest[EVSTATE_MAX_KEYS];
+	size_t naggs; /* aggregates: one cache slot each per evaluation */
 };
 
 #endif /* MOM_POLICY_PRIV_H */

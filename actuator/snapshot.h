@@ -22,6 +22,8 @@
 
 #include "field.h"
 
+struct evstate;
+
 /* At most this many samples of history per entity (MOM kept 10). */
 #define SNAPSHOT_HISTORY_MAX 64
 
@@ -45,6 +47,8 @@ struct snapshot {
 	struct snap_entity host;	  /* rows of HOST_FIELD_COUNT */
 	const struct snap_entity *guests; /* rows of GUEST_FIELD_COUNT */
 	size_t nguests;
+	const struct evstate *state; /* the policies' state from the last
+					cycle (evstate.h); NULL: none */
 };
 
 /* The latest value of field f of an entity whose rows are width wide. */

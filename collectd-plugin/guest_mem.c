@@ -31,6 +31,7 @@
 #include "domxml.h"
 #include "guest_cpu.h"
 #include "guest_min.h"
+#include "guest_props.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -66,6 +67,8 @@ struct dom_state {
 	enum guest_min_source min_source;
 	uint64_t min_kib;
 	int64_t min_read_ns;
+	bool props_ok; /* the domain XML was read at the last refresh */
+	struct guest_props props;
 	bool have_last_update;
 	uint64_t last_update;
 	unsigned unchanged;
@@ -483,6 +486,19 @@ static void min_refresh(struct guest_reader *r, virDomainPtr dom,
 	st->min_source = src;
 	st->min_kib = kib;
 	st->min_read_ns = now_ns;
+	/* The balloon's features and the shares change as rarely. */
+	st->props_ok = guest_props_lookup(dom, &st->props) == 0;
+}
+
+static void props_fill(const struct dom_state *st, struct guest_sample *s)
+{
+	s->present[GUEST_BALLOON_AUTODEFLATE] = st->props_ok;
+	s->value[GUEST_BALLOON_AUTODEFLATE] = st->props.autodeflate;
+	s->present[GUEST_BALLOON_FREE_PAGE_REPORTING] = st->props_ok;
+	s->value[GUEST_BALLOON_FREE_PAGE_REPORTING] =
+	    st->props.free_page_reporting;
+	s->present[GUEST_SHARES] = st->props.have_shares;
+	s->value[GUEST_SHARES] = st->props.shares;
 }
 
 static uint64_t param_u64(const virTypedParameter *p)
@@ -628,6 +644,7 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 	s.value[GUEST_MINIMUM_KIB] = st->min_kib;
 	s.min_source = st->min_source;
 	cpu_fill(r, dom, st, &s);
+	props_fill(st, &s);
 	track_staleness(r, st, a->now_wall_s, &s);
 	s.name = st->name;
 	s.uuid = st->uuid_str;

@@ -54,6 +54,10 @@ enum guest_stat {
 	GUEST_VCPU_QUOTA_US,
 	GUEST_VCPU_PERIOD_US,
 	GUEST_VCPU_USER_LIMIT_PCT,
+	/* guest_props.h (issue 19): 0/1, and the shares from metadata */
+	GUEST_BALLOON_AUTODEFLATE,
+	GUEST_BALLOON_FREE_PAGE_REPORTING,
+	GUEST_SHARES,
 	GUEST_STAT_NR
 };
 

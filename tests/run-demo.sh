@@ -38,7 +38,9 @@
 # DEMO_EMBEDDED=1 (the embedded default even where a hypervisor answers
 # with running guests), DEMO_BACKEND=guests|test (embedded default; guests
 # when possible, no fallback with guests), DEMO_GUESTS_FAIL=TEXT (tests:
-# act as if libvirt refused to start the guests with error TEXT).
+# act as if libvirt refused to start the guests with error TEXT),
+# POLICY=default|adaptive (the policy set: the shipped MOM-equivalent
+# one, or policies/adaptive).
 source "$(dirname "$0")/lib/common.sh"
 source "$ROOT/tests/lib/momd.sh"
 source "$ROOT/tests/lib/pipeline.sh"
@@ -254,12 +256,19 @@ for name, g in sorted(j.get("guests", {}).items()):
 print(line)' "$SHORT"
 }
 
+# POLICY=adaptive runs the adaptive set (policies/adaptive) instead.
+case "${POLICY:-default}" in
+default | mom) POLICY_DIR="$ROOT/policies" ;;
+adaptive) POLICY_DIR="$ROOT/policies/adaptive" ;;
+*) say "POLICY=$POLICY: use default or adaptive"; exit 2 ;;
+esac
+say "policy set: $POLICY_DIR"
 if [ "${DEMO_EMBEDDED:-0}" != 1 ] && foreign_guests >/dev/null; then
 	setup_local
 else
 	setup_embedded
 fi
-momd_start --policy-dir "$ROOT/policies" --libvirt-uri "$URI" \
+momd_start --policy-dir "$POLICY_DIR" --libvirt-uri "$URI" \
 	--ksm-dir "$KSM_DIR" --interval-ms $((INTERVAL * 1000)) \
 	"${MOMD_FLAGS[@]}" || { say "momd did not start; see $T_TMP/momd.log"; cat "$T_TMP/momd.log"; exit 1; }
 # As vdsm does on a cluster with ballooning enabled (MOM's default is off).

@@ -87,6 +87,9 @@ if [ -d "$ADAPTIVE" ]; then
 	mkdir -p "$A/adaptive"
 	cp "$ADAPTIVE"/*.json "$A/adaptive/"
 	[ -f "$A/adaptive/00-defines.json" ] || cp "$ROOT/policies/00-defines.json" "$A/adaptive/"
+	# No arm touches KSM (momd here writes the real sysfs knobs): the
+	# adaptive set's KSM policy stays out, as 03-ksm does for mom.
+	rm -f "$A/adaptive/03-ksm.json"
 	ARMS="$ARMS adaptive"
 else
 	echo "# adaptive arm skipped: $ADAPTIVE does not exist yet (issue 19's policy set)"

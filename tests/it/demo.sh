@@ -13,7 +13,8 @@
 # no process, socket or scratch directory behind.
 #
 # DEMO_BACKEND=test (libvirt's test driver, for machines without QEMU):
-# samples, a decision and a balloon change within 30 s; a clean Ctrl-C.
+# samples, a decision and a balloon change within 30 s; a clean Ctrl-C;
+# and with POLICY=adaptive, the adaptive set deciding.
 source "$(dirname "$0")/../lib/common.sh"
 
 K=/sys/kernel/mm/ksm
@@ -166,4 +167,16 @@ db_never_below_min() {
 check "test driver: the guest with a guaranteed minimum stays at or above 3072 MiB" \
 	db_never_below_min
 stop_demo "$out" "test driver"
+
+# 4. POLICY=adaptive (issue 19) on the test driver: the adaptive set is the
+# one in force and decides (its KSM law, with the host's tier as reason;
+# the test driver's guests report no memory statistics, so the balloon law
+# rightly leaves them alone).  30 s: many intervals of 1 s on a busy host.
+out=$T_TMP/demo-adaptive.out
+start_demo "$out" INTERVAL=1 DEMO_EMBEDDED=1 DEMO_BACKEND=test POLICY=adaptive
+check "POLICY=adaptive: the demo says it runs policies/adaptive" \
+	wait_for 30 "policy set line" grep -q "policy set: .*/policies/adaptive" "$out"
+check "POLICY=adaptive: a decision of the adaptive set with its reason" \
+	wait_for 30 "an adaptive decision" grep -q "reason: 03-ksm/ksm: adaptive_tier=" "$out"
+stop_demo "$out" "adaptive"
 done_testing

@@ -58,6 +58,9 @@ ok "make install DESTDIR=... (default PREFIX $P)"
 	for f in "$ROOT"/policies/examples/*.json; do
 		echo "644 $P/share/mom/examples/${f##*/}"
 	done
+	for f in "$ROOT"/policies/adaptive/*.json; do
+		echo "644 $P/share/mom/adaptive/${f##*/}"
+	done
 	for f in "$ROOT"/contrib/dashboards/*.json; do
 		echo "644 $P/share/mom/dashboards/${f##*/}"
 	done
@@ -83,6 +86,10 @@ check "the example configuration and the installed policies validate" \
 	grep -q "^configuration OK: [1-9]" <("$D$P/sbin/momd" --check-config \
 	--config "$D/etc/mom/momd.json.example" \
 	--policy-dir "$D$P/share/mom/policies")
+check "the installed adaptive set validates (policy_dir = .../adaptive)" \
+	grep -q "^configuration OK: [1-9]" <("$D$P/sbin/momd" --check-config \
+	--config "$D/etc/mom/momd.json.example" \
+	--policy-dir "$D$P/share/mom/adaptive")
 check "the collectd snippet loads mom and write_mom and points mom at momd" \
 	bash -c "grep -qx 'LoadPlugin mom' '$D/etc/collectd/collectd.conf.d/mom.conf' &&
 		grep -qx '<LoadPlugin write_mom>' '$D/etc/collectd/collectd.conf.d/mom.conf' &&

@@ -13,6 +13,7 @@
 #     i.e. the types.db data sources) and its value;
 #   - counters arrive as integers (DERIVE filled through .derive);
 #   - the guaranteed minimum from vdsm metadata, and the logged source;
+#   - the balloon's autodeflate and freePageReporting from the domain XML;
 #   - a domain destroyed mid-run: its series stop, the others continue, no
 #     libvirt error is logged;
 #   - a libvirtd restart: the plugin reconnects and values resume.
@@ -73,7 +74,8 @@ rm "$T_TMP/root/sys/kernel/mm/ksm/ksm_zero_pages" \
 
 lv_start || { not_ok "libvirtd started"; done_testing; }
 ok "private libvirtd with the test driver"
-lv_define g1 1024 768 512 && lv_define g2 2048 1024 && lv_define gone 512 512
+lv_define g1 1024 768 512 && lv_define g2 2048 1024 "" "autodeflate='on' freePageReporting='on'" &&
+	lv_define gone 512 512
 check "test domains g1 (vdsm minimum 512 MiB), g2, gone defined" \
 	test "$(lv_virsh list --name | grep -c .)" -eq 4
 
@@ -139,7 +141,7 @@ check "host and guest values of a read share one time stamp" \
 # The test driver: actual = available = current, unused = usable = rss =
 # current/2, disk_caches = current/8, counters 0, a fixed last_update.
 guest_checks() {
-	local d=$1 cur=$2 max=$3 min=$4
+	local d=$1 cur=$2 max=$3 min=$4 balloon_flags=${5:-0}
 	check_value "mom-$d" memory-actual epoch,value $((cur * MIB))
 	check_value "mom-$d" memory-maximum epoch,value $((max * MIB))
 	check_value "mom-$d" memory-minimum epoch,value $((min * MIB))
@@ -164,11 +166,15 @@ guest_checks() {
 	check_value "mom-$d" percent-vcpu_user_limit epoch,value 100
 	check "mom-$d: no vcpu_quota from the test driver" \
 		bash -c "! ls '$CSV/mom-$d'/gauge-vcpu_quota-* >/dev/null 2>&1"
-	check "mom-$d: 17 series (with count-vcpus and percent-vcpu_user_limit)" \
-		test "$(ls "$CSV/mom-$d" | sed 's/-[0-9-]*$//' | sort -u | wc -l)" -eq 17
+	# The balloon's features from the domain XML (issue 19); no shares:
+	# no domain here has our metadata, so that series is absent.
+	check_value "mom-$d" gauge-balloon_autodeflate epoch,value "$balloon_flags"
+	check_value "mom-$d" gauge-balloon_free_page_reporting epoch,value "$balloon_flags"
+	check "mom-$d: 19 series (with count-vcpus, percent-vcpu_user_limit and the two balloon features)" \
+		test "$(ls "$CSV/mom-$d" | sed 's/-[0-9-]*$//' | sort -u | wc -l)" -eq 19
 }
 guest_checks g1 768 1024 512
-guest_checks g2 1024 2048 0
+guest_checks g2 1024 2048 0 1
 guest_checks test 2048 8192 0
 check "vdsm metadata named as the minimum's source" \
 	grep -q "mom plugin: domain g1: guaranteed minimum 524288 KiB (source: vdsm)" \

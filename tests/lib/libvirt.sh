@@ -14,9 +14,9 @@
 #                                  sets LV_URI
 #   lv_virsh CMD...                virsh against LV_URI
 #   lv_restart                     stop the daemon, start a new one (same dir)
-#   lv_define NAME MAX_MIB CUR_MIB [MIN_MIB]
+#   lv_define NAME MAX_MIB CUR_MIB [MIN_MIB [BALLOON_ATTRS]]
 #                                  define and start a test domain; MIN_MIB is
-#                                  written as vdsm's minGuaranteedMemoryMb
+#                                  written as vdsm's minGuaranteedMemoryMb; BALLOON_ATTRS go into <memballoon>
 lv_start() {
 	local dir=$T_TMP/lv
 	mkdir -p "$dir"
@@ -59,7 +59,7 @@ XML
 lv_virsh() { virsh -q -c "$LV_URI" "$@"; }
 
 lv_define() {
-	local name=$1 max=$2 cur=$3 min=${4:-} meta=""
+	local name=$1 max=$2 cur=$3 min=${4:-} balloon=${5:-} meta=""
 	if [ -n "$min" ]; then
 		meta="<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'><ovirt-vm:minGuaranteedMemoryMb type='int'>$min</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm></metadata>"
 	fi
@@ -71,7 +71,7 @@ lv_define() {
   <currentMemory unit='MiB'>$cur</currentMemory>
   <vcpu>1</vcpu>
   <os><type>hvm</type></os>
-  <devices><memballoon model='virtio'/></devices>
+  <devices><memballoon model='virtio' $balloon/></devices>
 </domain>
 XML
 	lv_virsh "define $T_TMP/$name.xml; start $name" >/dev/null

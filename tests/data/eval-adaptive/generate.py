@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+#
+# generate.py: writes tests/data/eval-adaptive/<case>/{case.json,
+# expected.json}, one case per branch of policies/adaptive (issue 19).  The
+# expected targets are computed here from the law as README.md states it
+# ("The adaptive policy set"), written independently of the JSON policy,
+# with the defines' values repeated below.  Run it from the repository root.
+import json, math, os
+
+K = dict(margin_min=65536, margin_frac=0.05, floor_base=131072,
+         floor_frac=0.125, grow_frac=0.25, cooldown=12, quiet_cycles=20, drop=32768, peak_decay=0.98,
+         calm_frac=0.10, calm_max=131072, min_step=8192, pressure_max=262144,
+         deadband=4096, idle_tax=3, swapin=64, majflt=50, t1_enter=0.20,
+         t1_leave=0.25, t2_enter=0.10, t2_leave=0.13, host_psi=5.0,
+         shares=1000)
+GiB = 1048576
+
+def peak_of(g, s):
+    used = max(0, g["balloon_cur"] - g["mem_usable"])
+    return max(used, K["peak_decay"] * s.get("peak_used", 0))
+
+def floor_of(g, s):
+    mx = g["balloon_max"]
+    margin = max(K["margin_min"], K["margin_frac"] * mx)
+    fsize = min(mx, K["floor_base"] + K["floor_frac"] * mx)
+    return min(mx, max(g.get("balloon_min", 0), peak_of(g, s) + margin, fsize)), margin
+
+def tier_of(h, prev):
+    f = h["mem_usable"] / h["mem_available"]
+    if f < K["t2_enter"] or (prev >= 2 and f < K["t2_leave"]):
+        return 2
+    if (f < K["t1_enter"] or (prev >= 1 and f < K["t1_leave"])
+            or h.get("psi_some_avg10", 0) > K["host_psi"]):
+        return 1
+    return 0
+
+def weight(g, s):
+    fl, _ = floor_of(g, s)
+    idle = g["mem_usable"] / max(1, g["balloon_cur"])
+    return (max(0, g["balloon_cur"] - fl) * (1 + K["idle_tax"] * idle) * 1000
+            / max(1, g.get("shares", K["shares"])))
+
+def decide(h, guests, state, enabled=1):
+    """Targets and next state, as the README states the law."""
+    prev = state.get("host", {}).get("tier", 0)
+    tier = tier_of(h, prev)
+    deficit = max(0, K["t1_leave"] * h["mem_available"] - h["mem_usable"])
+    gst = lambda g: state.get("guests", {}).get(g["name"], {})
+    wsum = sum(weight(g, gst(g)) for g in guests)
+    out, st = {}, {"host": {"tier": tier}, "guests": {}}
+    for g in guests:
+        name = g["name"]
+        s = state.get("guests", {}).get(name, {})
+        cool, quiet = s.get("cooldown", 0), s.get("quiet", 0)
+        if g.get("stats_age", 0) > 30:
+            if s:
+                st["guests"][name] = s
+            continue
+        cur, mx, usable = g["balloon_cur"], g["balloon_max"], g["mem_usable"]
+        fl, margin = floor_of(g, s)
+        peak = peak_of(g, s)
+        # The rise of the guest's use (size - usable) above its mean: the
+        # histories here keep the size, so it is usable's fall.
+        drop = max(0, g.get("avg_usable", usable) - usable)
+        stressed = (g.get("swap_in", 0) > K["swapin"]
+                    or g.get("major_fault", 0) > K["majflt"]
+                    or usable < margin or drop > K["drop"])
+        if stressed:
+            st["guests"][name] = {"cooldown": K["cooldown"], "quiet": 0,
+                                  "peak_used": peak}
+            give = min(mx, max(cur + K["grow_frac"] * mx,
+                               peak + 2 * margin + 2 * drop, fl))
+            if give > cur:
+                out[name] = math.trunc(give)
+            continue
+        st["guests"][name] = {"cooldown": max(0, cool - 1), "quiet": quiet + 1,
+                              "peak_used": peak}
+        if cur < fl:
+            out[name] = math.trunc(fl)
+            continue
+        if cool > 0 or not enabled or quiet + 1 < K["quiet_cycles"]:
+            continue
+        calm = min(K["calm_max"], max(K["min_step"], K["calm_frac"] * (cur - fl)))
+        if tier == 0:
+            t = max(fl, cur - calm)
+        else:
+            take = deficit * weight(g, s) / wsum if wsum > 0 else 0
+            t = max(fl, cur - min(K["pressure_max"], max(calm, take)))
+        if cur - t > K["deadband"]:
+            out[name] = math.trunc(t)
+    return tier, out, st
+
+def ksm(tier):
+    if tier == 0:
+        return {"ksm_run": 0}
+    return {"ksm_run": 1, "ksm_pages_to_scan": 1024 if tier >= 2 else 256,
+            "ksm_sleep_millisecs": 20}
+
+def guest(name, cur=GiB, mx=GiB, avail=1000000, usable=900000, **kw):
+    g = dict(name=name, balloon_cur=cur, balloon_max=mx, balloon_min=0,
+             mem_available=avail, mem_usable=usable, stats_age=1)
+    g.update(kw)
+    return g
+
+QUIET = {"cooldown": 0, "quiet": 25}
+CALM = {"mem_available": 8000000, "mem_usable": 4000000}
+
+CASES = {
+    "A01-first-cycle-waits": ("a guest just seen is not reclaimed before it was quiet for 20 cycles",
+                              CALM, [guest("g")], {}),
+    "A02-calm-reclaim": ("host calm, guest quiet: 10 % of the reclaimable, at most 128 MiB",
+                         CALM, [guest("g")], {"guests": {"g": QUIET}}),
+    "A03-stress-swap-in": ("swap-in above 64 KiB/s: give back at once (10 % of max or to usable 2 margins), cool-down 12",
+                           CALM, [guest("g", cur=600000, usable=300000, swap_in=500)], {"guests": {"g": QUIET}}),
+    "A16-stress-fast-drop": ("the guest's use (size - usable) rose by 200 000 KiB (100 000 above its mean): the give-back adds twice that rise",
+                             CALM, [guest("g", cur=500000, avail=480000, usable=40000, avg_usable=140000)],
+                             {"guests": {"g": QUIET}}),
+    "A04-stress-usable-low": ("usable below the margin: give back to used + 2 margins",
+                              CALM, [guest("g", cur=500000, avail=480000, usable=30000)], {"guests": {"g": QUIET}}),
+    "A05-stress-major-faults": ("major faults above 50/s: give back even under host pressure",
+                                {"mem_available": 8000000, "mem_usable": 500000},
+                                [guest("g", cur=700000, usable=400000, major_fault=400)], {"guests": {"g": QUIET}}),
+    "A06-cooldown": ("not stressed but cooling down: no reclaim, the cool-down counts down",
+                     CALM, [guest("g")], {"guests": {"g": {"cooldown": 5, "quiet": 25}}}),
+    "A17-peak-floor": ("the floor remembers the guest's peak use (decaying 2 % a cycle), so a bursty guest keeps room for its next burst",
+                       CALM, [guest("g")], {"guests": {"g": dict(QUIET, peak_used=500000)}}),
+    "A18-quiet-19": ("19 quiet cycles: not yet reclaimed", CALM, [guest("g")],
+                     {"guests": {"g": {"cooldown": 0, "quiet": 18}}}),
+    "A19-small-drop": ("use 20 000 KiB above its mean (under the 32 MiB rise threshold): not stress, reclaim goes on",
+                       CALM, [guest("g", usable=880000, avg_usable=900000)], {"guests": {"g": QUIET}}),
+    "A07-raise-to-floor": ("used grew above the balloon: raised to used + margin",
+                           CALM, [guest("g", cur=400000, avail=390000, usable=100000)], {"guests": {"g": QUIET}}),
+    "A08-pressure-shares": ("host tier 1: the deficit divided by shares with the idle tax",
+                            {"mem_available": 8000000, "mem_usable": 1400000},
+                            [guest("a", cur=2 * GiB, mx=2 * GiB, avail=2000000, usable=1500000),
+                             guest("b", cur=2 * GiB, mx=2 * GiB, avail=2000000, usable=1500000, shares=3000),
+                             guest("c", cur=2 * GiB, mx=2 * GiB, avail=2000000, usable=400000)],
+                            {"guests": {"a": QUIET, "b": QUIET, "c": QUIET}}),
+    "A09-hysteresis-stays": ("host free 22 %: tier 1 stays tier 1 (leaves above 25 %)",
+                             {"mem_available": 8000000, "mem_usable": 1760000},
+                             [guest("g")], {"host": {"tier": 1}, "guests": {"g": QUIET}}),
+    "A10-hysteresis-calm": ("host free 22 % from calm: stays calm (enters below 20 %)",
+                            {"mem_available": 8000000, "mem_usable": 1760000},
+                            [guest("g")], {"host": {"tier": 0}, "guests": {"g": QUIET}}),
+    "A11-tier2": ("host free 8 %: tier 2, KSM faster",
+                  {"mem_available": 8000000, "mem_usable": 640000},
+                  [guest("g")], {"guests": {"g": QUIET}}),
+    "A12-stale-stats": ("statistics 100 s old: no decision, state kept",
+                        CALM, [guest("g", stats_age=100)], {"guests": {"g": QUIET}}),
+    "A13-guaranteed-minimum": ("the floor is at least balloon_min",
+                               CALM, [dict(guest("g"), balloon_min=1000000)], {"guests": {"g": QUIET}}),
+    "A14-host-psi": ("host PSI some above 5 %: tier 1 although memory looks calm",
+                     dict(CALM, psi_some_avg10=12.0), [guest("g")], {"guests": {"g": QUIET}}),
+    "A15-floor-reached": ("at the floor: nothing to reclaim (within the deadband)",
+                          CALM, [guest("g", cur=262144 + 2000)], {"guests": {"g": QUIET}}),
+}
+
+def main():
+    base = "tests/data/eval-adaptive"
+    for name, (desc, h, guests, state) in CASES.items():
+        os.makedirs(f"{base}/{name}", exist_ok=True)
+        def hist(g):
+            last = {k: v for k, v in g.items() if k not in ("name", "avg_usable")}
+            if "avg_usable" not in g:
+                return [last]
+            # two samples whose mean usable is avg_usable
+            first = dict(last, mem_usable=2 * g["avg_usable"] - g["mem_usable"])
+            return [first, last]
+        case = {"description": desc, "host": {"history": [h]},
+                "guests": [{"name": g["name"], "history": hist(g)}
+                           for g in guests]}
+        if state:
+            case["state"] = state
+        tier, out, st = decide(h, guests, state)
+        exp = {"host": ksm(tier),
+               "guests": {n: {"balloon_target": t} for n, t in out.items()},
+               "state": st}
+        # State prints whole numbers as integers (evstate.c).
+        for e in [exp["state"]["host"]] + list(exp["state"]["guests"].values()):
+            for k, v in e.items():
+                if v == int(v):
+                    e[k] = int(v)
+        for fn, obj in (("case.json", case), ("expected.json", exp)):
+            with open(f"{base}/{name}/{fn}", "w") as f:
+                json.dump(obj, f, indent=1, sort_keys=True)
+                f.write("\n")
+
+main()
