@@ -28,12 +28,16 @@ void oom_rail_applied(struct oom_rail *r, double oom_kill, int64_t from,
 	   the guest had before: not armed anew. */
 	if (isnan(oom_kill) || oom_kill < 0)
 		return;
-	/* The size before the latest shrink is the smallest one seen to do
-	   no harm: the counter did not rise there, or an event would have
-	   disarmed the rail. */
-	r->from_kib = from;
-	r->armed = true;
-	r->base = oom_kill;
+	/* A run of shrinks (no grow back in between) is one reclaim: the
+	   rail keeps the size before its first shrink and the counter of
+	   then.  Growing back only to the size before the latest step would
+	   undo a step of a few KiB (a policy settling on its target) and
+	   leave the harmed guest where its kernel ran out. */
+	if (!r->armed) {
+		r->from_kib = from;
+		r->base = oom_kill;
+		r->armed = true;
+	}
 	r->to_kib = to;
 	r->shrink_ms = wall_ms;
 }

@@ -4,16 +4,17 @@
  *
  * A guest whose kernel kills a process (its oom_kill counter, read through
  * qemu-guest-agent, rises) while its balloon is below the size it had
- * before the controller's latest shrink was harmed by that shrink.  The
- * rail then grows it back at once to that pre-shrink size (capped at its
- * maximum) and holds it against any shrink for a cool-down, whatever the
- * policy says.  Growing stays allowed during the cool-down.
+ * before the controller began shrinking it was harmed by those shrinks.
+ * The rail then grows it back at once to that pre-shrink size (capped at
+ * its maximum) and holds it against any shrink for a cool-down, whatever
+ * the policy says.  Growing stays allowed during the cool-down.
  *
- * The rail is armed by each applied shrink (with the oom_kill of that
- * cycle; a guest without a fresh oom_kill is not armed, since a rise could
- * not be told) and disarmed by an applied grow back to the pre-shrink size
- * or above, or by a harm event.  This module is the per-guest bookkeeping and
- * the decision; control.c applies the grow and records the action.  Pure
+ * The rail is armed by the first applied shrink of a run (with the
+ * oom_kill of that cycle; a guest without a fresh oom_kill is not armed,
+ * since a rise could not be told); later shrinks of the run keep that size
+ * and counter.  It is disarmed by an applied grow back to the pre-shrink
+ * size or above, or by a harm event.  This module is the per-guest bookkeeping
+ * and the decision; control.c applies the grow and records the action.  Pure
  * functions, no I/O, no locks.
  */
 #ifndef MOM_OOMRAIL_H
@@ -33,9 +34,10 @@ struct oom_rail {
 };
 
 /* The controller applied a target `to` to a guest of `from` KiB at
-   wall_ms.  A shrink arms the rail with the guest's oom_kill of that cycle
-   (NaN: absent; an earlier arming then stays as it was); a grow to the
-   pre-shrink size or above disarms it. */
+   wall_ms.  The first shrink of a run arms the rail with `from` and the
+   guest's oom_kill of that cycle (NaN: absent, not armed); later shrinks
+   only move the shrink's target and time; a grow to the pre-shrink size
+   or above disarms it. */
 void oom_rail_applied(struct oom_rail *r, double oom_kill, int64_t from,
 		      int64_t to, int64_t wall_ms);
 
