@@ -141,6 +141,9 @@ COUNTERS = {"vmpage_io", "total_time_in_ms", "total_operations", "swap_io",
             "ps_pagefaults"}
 
 
+SHARES = {"g1": 2000, "g2": 500}
+
+
 def guest_value(g, typ, tinst, ds):
     cur, mx, mn = GUESTS[g]
     half = cur // 2 // K * K
@@ -154,6 +157,11 @@ def guest_value(g, typ, tinst, ds):
         # default limit, 100 %): 04-cputune plans no quota.
         ("count", "vcpus"): 1, ("percent", "vcpu_user_limit"): 100,
         ("gauge", "vcpu_quota_target"): -1, ("gauge", "vcpu_period_target"): 100000,
+        # Plain <memballoon> (features off); shares from lv_define's
+        # metadata in graphite_influx.sh.
+        ("gauge", "balloon_autodeflate"): 0,
+        ("gauge", "balloon_free_page_reporting"): 0,
+        ("gauge", "shares"): SHARES[g],
     }
     if typ in COUNTERS:
         return 0

@@ -14,9 +14,10 @@
 #                                  sets LV_URI
 #   lv_virsh CMD...                virsh against LV_URI
 #   lv_restart                     stop the daemon, start a new one (same dir)
-#   lv_define NAME MAX_MIB CUR_MIB [MIN_MIB [BALLOON_ATTRS]]
+#   lv_define NAME MAX_MIB CUR_MIB [MIN_MIB [BALLOON_ATTRS [SHARES]]]
 #                                  define and start a test domain; MIN_MIB is
-#                                  written as vdsm's minGuaranteedMemoryMb; BALLOON_ATTRS go into <memballoon>
+#                                  written as vdsm's minGuaranteedMemoryMb; BALLOON_ATTRS go into <memballoon>;
+#                                  SHARES as our metadata's <shares>
 lv_start() {
 	local dir=$T_TMP/lv
 	mkdir -p "$dir"
@@ -59,10 +60,14 @@ XML
 lv_virsh() { virsh -q -c "$LV_URI" "$@"; }
 
 lv_define() {
-	local name=$1 max=$2 cur=$3 min=${4:-} balloon=${5:-} meta=""
+	local name=$1 max=$2 cur=$3 min=${4:-} balloon=${5:-} shares=${6:-} meta=""
 	if [ -n "$min" ]; then
-		meta="<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'><ovirt-vm:minGuaranteedMemoryMb type='int'>$min</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm></metadata>"
+		meta="<ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'><ovirt-vm:minGuaranteedMemoryMb type='int'>$min</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm>"
 	fi
+	if [ -n "$shares" ]; then
+		meta="$meta<mom:guest xmlns:mom='https://github.com/ovirt-mom-successor/mom/1.0'><mom:shares>$shares</mom:shares></mom:guest>"
+	fi
+	if [ -n "$meta" ]; then meta="<metadata>$meta</metadata>"; fi
 	cat >"$T_TMP/$name.xml" <<XML
 <domain type='test'>
   <name>$name</name>
