@@ -102,7 +102,7 @@ is_unlimited() { unlimited "$(sched "$1" vcpu_quota)"; }
 # (and a sanitized build in CI).
 check "c gets 04-cputune's 100000 / 100000 (4 CPUs, 2 vCPUs, 50 %)" \
 	wait_slow 90 "c tuned" tuned c 100000 100000
-s=$(api GET /v1/stats)
+s=$(api_out GET /v1/stats)
 check "momd sees c's vcpu_count 2 and vcpu_user_limit 50" test \
 	"$(jq_get "$s" "[j['guests']['$(g_dom c)'][k] for k in ('vcpu_count', 'vcpu_user_limit')]")" = "[2, 50]"
 check "u (no metadata) reads vcpu_user_limit 100" test \
