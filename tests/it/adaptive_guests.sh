@@ -23,13 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "real guests need root (system libvirtd)"
 	done_testing
 fi
-keep_logs() {
-	[ "$T_FAILED" = 1 ] || return 0
-	local d=$BUILD/test-logs/adaptive_guests.files
-	rm -rf "$d" && mkdir -p "$d"
-	cp "$T_TMP"/*.log "$G_RUN"/*.console.log "$d"/ 2>/dev/null
-}
-at_exit keep_logs
+pl_keep_logs adaptive_guests
 HOST_KIB=4194304
 FLOOR_KIB=$((131072 + 524288 / 8))
 # targets NAME CMP: the applied balloon targets of NAME, with their reasons.

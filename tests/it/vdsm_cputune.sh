@@ -28,13 +28,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "real guests need root (system libvirtd)"
 	done_testing
 fi
-keep_logs() {
-	[ "$T_FAILED" = 1 ] || return 0
-	local d=$BUILD/test-logs/vdsm_cputune.files
-	rm -rf "$d" && mkdir -p "$d"
-	cp "$T_TMP"/*.log "$G_RUN"/*.console.log "$d"/ 2>/dev/null
-}
-at_exit keep_logs
+pl_keep_logs vdsm_cputune
 
 if ! g_build_image >"$T_TMP/build.out" 2>&1; then
 	not_ok "guest image build"
