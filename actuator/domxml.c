@@ -219,6 +219,21 @@ static int parse_u64(const char *num, uint64_t *n)
 	return 0;
 }
 
+int domxml_uint(const struct domxml *d, const char *path, uint64_t min,
+		uint64_t max, uint64_t *out)
+{
+	char num[32];
+	uint64_t v;
+	int rc = domxml_text(d, path, num, sizeof(num));
+
+	if (rc == -ENOENT)
+		return rc;
+	if (rc < 0 || parse_u64(num, &v) < 0 || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int domxml_size_kib(const struct domxml *d, const char *path,
 		    const char *default_unit, uint64_t *kib)
 {

@@ -53,6 +53,12 @@ int domxml_text(const struct domxml *d, const char *path, char *buf,
 /* How many nodes `path` selects (0 when none), or -EINVAL. */
 int domxml_count(const struct domxml *d, const char *path);
 
+/* Reads the text `path` selects as an unsigned decimal number (digits
+   only, no sign) within [min, max].  Returns 0, -ENOENT when nothing
+   matches, -EINVAL when malformed or out of range. */
+int domxml_uint(const struct domxml *d, const char *path, uint64_t min,
+		uint64_t max, uint64_t *out);
+
 /* Reads the element `path` selects as an unsigned decimal number with an
    optional libvirt unit attribute and converts it to KiB.  Returns 0,
    -ENOENT when there is no such element, -EINVAL when malformed. */

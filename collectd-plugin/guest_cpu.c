@@ -18,24 +18,13 @@ int64_t guest_cpu_quota_norm(long long quota)
 int guest_cpu_limit_parse(const char *xml, uint64_t *pct)
 {
 	struct domxml *d = domxml_parse(xml, strlen(xml), NULL, 0);
-	char buf[32], *end;
-	unsigned long long v;
 	int rc;
 
 	if (d == NULL)
 		return -EINVAL;
-	rc = domxml_text(d, "/qos/vcpuLimit", buf, sizeof(buf));
+	rc = domxml_uint(d, "/qos/vcpuLimit", 1, 100, pct);
 	domxml_free(d);
-	if (rc == -ENOENT)
-		return -ENOENT;
-	if (rc < 0 || buf[0] < '0' || buf[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 100)
-		return -EINVAL;
-	*pct = v;
-	return 0;
+	return rc;
 }
 
 static void read_sched(virDomainPtr dom, struct guest_cpu *out)

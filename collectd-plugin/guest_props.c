@@ -47,24 +47,13 @@ int guest_props_from_domxml(const char *xml, struct guest_props *p)
 int guest_shares_from_mom(const char *xml, uint64_t *shares)
 {
 	struct domxml *d = domxml_parse(xml, strlen(xml), NULL, 0);
-	char buf[32], *end;
-	unsigned long long v;
 	int rc;
 
 	if (d == NULL)
 		return -EINVAL;
-	rc = domxml_text(d, "/guest/shares", buf, sizeof(buf));
+	rc = domxml_uint(d, "/guest/shares", 0, GUEST_SHARES_MAX, shares);
 	domxml_free(d);
-	if (rc == -ENOENT)
-		return rc;
-	if (rc < 0 || buf[0] < '0' || buf[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (errno || *end || v > GUEST_SHARES_MAX)
-		return -EINVAL;
-	*shares = v;
-	return 0;
+	return rc;
 }
 
 int guest_props_lookup(virDomainPtr dom, struct guest_props *p)
