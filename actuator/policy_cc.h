@@ -34,7 +34,8 @@ struct cctx {
 	struct policy_error *err;
 	const char *policy; /* current policy name */
 	const char *rule;   /* current rule name (arena) */
-	bool guest;	    /* compiling a guest rule */
+	bool guest;	    /* compiling a guest or a disk rule */
+	bool disk;	    /* compiling a disk rule (guest is set too) */
 	char path[256];
 	size_t pathlen;
 	/* The same path as shared segments; segs[d] is the one in force
