@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "evstate.h"
+#include "metric.h"
 #include "jsonlimit.h"
 #include "jsontext.h"
 
@@ -277,7 +278,7 @@ static int ce_disk(struct evalcase *c, size_t g, const char *dev,
 	double *row;
 
 	snprintf(path + len, 256 - len, ".%s", dev);
-	if (!disk_dev_valid(dev))
+	if (!metric_disk_dev_valid(dev))
 		return ce_error(err, path,
 				"a disk is named by its target device: 1 to "
 				"31 lower-case letters and digits (\"vda\")");

@@ -129,16 +129,3 @@ int disk_field_lookup(const char *name)
 {
 	return field_lookup(disk_fields, DISK_FIELD_COUNT, name);
 }
-
-bool disk_dev_valid(const char *s)
-{
-	size_t n = 0;
-
-	if (!s || !(*s >= 'a' && *s <= 'z'))
-		return false;
-	for (; s[n]; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= '0' && s[n] <= '9')))
-			return false;
-	return n <= 31;
-}

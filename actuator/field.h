@@ -176,9 +176,4 @@ int host_field_lookup(const char *name);
 int guest_field_lookup(const char *name);
 int disk_field_lookup(const char *name);
 
-/* Whether s can name a disk: a target device as libvirt has them ("vda",
-   "sdb", "hdc"), 1 to 31 lower-case letters and digits, starting with a
-   letter.  Plugin, case and API take no other. */
-bool disk_dev_valid(const char *s);
-
 #endif /* MOM_FIELD_H */

@@ -415,6 +415,30 @@ static void dispatch_agent(const struct mom_ctx *ctx,
 		      (int64_t)st->v[sw->second], m);
 }
 
+/* A disk's values: type instance "<dev>-<row's>" under the guest's
+   instance (metric_rows.h), with the guest's meta (origin and UUID). */
+static void dispatch_disks(const struct mom_ctx *ctx,
+			   const struct guest_sample *s, meta_data_t *meta)
+{
+	for (unsigned d = 0; s->io && d < s->io->n; d++) {
+		const struct guest_disk *disk = &s->io->disk[d];
+
+		for (int i = 0; i < GUEST_IO_NR; i++) {
+			const struct metric_def *m =
+			    &metric_defs[plugin_disk_metric[i]];
+			char tinst[DATA_MAX_NAME_LEN];
+			value_t v;
+
+			if (!disk->present[i])
+				continue;
+			snprintf(tinst, sizeof(tinst), "%s-%s", disk->dev,
+				 m->type_instance);
+			v.gauge = metric_to_wire(m, (double)disk->value[i]);
+			dispatch(ctx, s->name, m->type, tinst, &v, 1, meta);
+		}
+	}
+}
+
 /* Every value list carries the origin mark and the UUID (write_mom drops
    unmarked ones, momd keys guests by UUID); the extras ride on
    memory-minimum and duration-stats_age only. */
@@ -434,6 +458,7 @@ static void dispatch_guest(const struct guest_sample *s, void *opaque)
 				(int64_t)s->value[i], false, meta);
 	}
 	dispatch_guest_extras(ctx, s, m);
+	dispatch_disks(ctx, s, m);
 	dispatch_agent(ctx, s, m);
 	meta_data_destroy(mm);
 	meta_data_destroy(m);

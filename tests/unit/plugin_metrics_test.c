@@ -22,7 +22,7 @@ static void count(enum metric_id id)
 
 static bool is_pair_slot(const struct plugin_metric_pair *p, int slot)
 {
-	return slot == p->first || slot == p->second;
+	return p && (slot == p->first || slot == p->second);
 }
 
 /* Each slot of a native map names a row of `kind` that it measures, or
@@ -114,14 +114,20 @@ int main(void)
 		   METRIC_GUEST,
 		   "every guest-agent slot names a guest row it measures");
 	test_pair(&plugin_agent_swap_pair, "agent vmpage_io-swap");
+	test_slots(plugin_disk_metric, GUEST_IO_NR, NULL, METRIC_DISK,
+		   "every disk slot names a disk row it measures");
+	T_OK(strcmp(metric_field_name(
+			&metric_defs[plugin_disk_metric[GUEST_IO_CUR * 6 +
+							GUEST_IO_READ_IOPS]]),
+		    "cur_read_iops_sec") == 0,
+	     "a disk slot's row is the field of its group and limit");
 	test_agent_scale();
 	test_targets();
 	count(METRIC_GUEST_STATS_AGE); /* mom.c, from stats_age_s */
 	count(METRIC_GUEST_TARGET);    /* mom.c, from the plan */
 	count(METRIC_GUEST_AGENT_AGE); /* mom.c, from the cache's age */
 	for (int i = 0; i < METRIC_NR; i++) {
-		bool dispatched = metric_defs[i].role != METRIC_DERIVED &&
-				  metric_defs[i].kind != METRIC_DISK;
+		bool dispatched = metric_defs[i].role != METRIC_DERIVED;
 
 		if (dispatched && sent_by[i] == 0) {
 			printf("# %s-%s has no native slot\n",
@@ -132,7 +138,7 @@ int main(void)
 		twice += sent_by[i] > 1 || (!dispatched && sent_by[i] > 0);
 	}
 	T_EQ_INT(missing, 0,
-		 "every host and guest row of the contract is sent");
+		 "every host, guest and disk row of the contract is sent");
 	T_EQ_INT(twice, 0,
 		 "no row is sent from two slots, no derived row sent");
 	return t_done();
