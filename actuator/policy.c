@@ -327,59 +327,6 @@ static int cc_if(struct cctx *c, const json_t *st, int depth, struct stmt *s)
 	return rc;
 }
 
-static int cc_set_target(struct cctx *c, const char *name, struct stmt *s)
-{
-	for (int i = 0; i < HOST_CONTROL_COUNT; i++) {
-		if (strcmp(host_control_names[i], name) != 0)
-			continue;
-		if (c->guest)
-			return cc_error(c,
-					"'%s' is a host control; it cannot be "
-					"set in a guest rule",
-					name);
-		s->set_kind = SET_HOST;
-		s->control = i;
-		return 0;
-	}
-	for (int i = 0; i < PLAN_SIGNAL_COUNT; i++) {
-		if (strcmp(plan_signal_names[i], name) != 0)
-			continue;
-		if (c->guest)
-			return cc_error(c,
-					"'%s' is a host signal; it cannot be "
-					"set in a guest rule",
-					name);
-		s->set_kind = SET_SIGNAL;
-		s->control = i;
-		return 0;
-	}
-	for (int i = 0; i < DISK_CONTROL_COUNT; i++) {
-		if (strcmp(disk_control_names[i], name) != 0)
-			continue;
-		if (!c->disk)
-			return cc_error(c,
-					"'%s' is a disk control; it is set in "
-					"a disk rule only",
-					name);
-		s->set_kind = SET_DISK;
-		s->control = i;
-		return 0;
-	}
-	for (int i = 0; i < GUEST_CONTROL_COUNT; i++) {
-		if (strcmp(guest_control_names[i], name) != 0)
-			continue;
-		if (!c->guest || c->disk)
-			return cc_error(c,
-					"'%s' is a guest control; it cannot be "
-					"set in a %s rule",
-					name, c->disk ? "disk" : "host");
-		s->set_kind = SET_GUEST;
-		s->control = i;
-		return 0;
-	}
-	return cc_error(c, "unknown control '%s'", name);
-}
-
 /* Record the leaves of n as reason inputs (distinct labels, capped). */
 static void cc_collect_inputs(struct stmt *s, const struct xnode *n)
 {

@@ -75,6 +75,11 @@ int cc_count_node(struct cctx *c);
    with the error at the first other key. */
 int cc_keys(struct cctx *c, const json_t *o, const char *const *allowed);
 
+/* The target of {"set": name}: a host control, a signal, a guest or a
+   disk control, as the scope being compiled allows; -1 with the error
+   otherwise. */
+int cc_set_target(struct cctx *c, const char *name, struct stmt *s);
+
 /* ---- expressions (policy_expr.c) ---- */
 
 /* Resolve a name to a node (define, parameter or variable). */
