@@ -359,4 +359,23 @@ METRIC(HOST_KSM_SLEEP_TARGET, HOST, DECISION, METRIC_NO_FIELD,
        "duration", "ksm_sleep_target", NULL, GAUGE, MS,
        "seconds", "KSM sleep of the last plan")
 
+METRIC(DISK_TOTAL_BYTES_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "gauge", "total_bytes_sec_target", NULL, GAUGE, NONE,
+       "bytes/s", "total_bytes_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_total_bytes_sec; 0 unlimited")
+METRIC(DISK_READ_BYTES_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "gauge", "read_bytes_sec_target", NULL, GAUGE, NONE,
+       "bytes/s", "read_bytes_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_read_bytes_sec; 0 unlimited")
+METRIC(DISK_WRITE_BYTES_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "gauge", "write_bytes_sec_target", NULL, GAUGE, NONE,
+       "bytes/s", "write_bytes_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_write_bytes_sec; 0 unlimited")
+METRIC(DISK_TOTAL_IOPS_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "operations_per_second", "total_iops_sec_target", NULL, GAUGE, NONE,
+       "operations/s", "total_iops_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_total_iops_sec; 0 unlimited")
+METRIC(DISK_READ_IOPS_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "operations_per_second", "read_iops_sec_target", NULL, GAUGE, NONE,
+       "operations/s", "read_iops_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_read_iops_sec; 0 unlimited")
+METRIC(DISK_WRITE_IOPS_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "operations_per_second", "write_iops_sec_target", NULL, GAUGE, NONE,
+       "operations/s", "write_iops_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_write_iops_sec; 0 unlimited")
+
 /* clang-format on */

@@ -510,6 +510,29 @@ static void dispatch_plan_guests(const struct momd_plan *plan, cdtime_t now,
 	}
 }
 
+/* The plan's disk limits (plugin_disk_target_metric), type instance
+   "<dev>-<name>_target" beside the disk's live values. */
+static void dispatch_plan_disks(const struct momd_plan *plan, cdtime_t now,
+				meta_data_t *om)
+{
+	for (size_t i = 0; i < plan->ndisks; i++) {
+		const struct momd_disk_ctl *c = &plan->disks[i];
+
+		for (int k = 0; k < MOMD_DISK_NR; k++) {
+			const struct metric_def *m =
+			    &metric_defs[plugin_disk_target_metric[k]];
+			value_t v = {.gauge = metric_to_wire(m, c->value[k])};
+			char tinst[DATA_MAX_NAME_LEN];
+
+			if (!c->present[k])
+				continue;
+			snprintf(tinst, sizeof(tinst), "%s-%s", c->dev,
+				 m->type_instance);
+			dispatch_at(now, c->guest, m->type, tinst, &v, 1, om);
+		}
+	}
+}
+
 /* The plan's balloon targets and KSM settings, as their contract rows
    (plugin_ksm_target_metric) say: sleep in seconds like the measured one. */
 static void dispatch_plan(const struct momd_plan *plan)
@@ -535,6 +558,7 @@ static void dispatch_plan(const struct momd_plan *plan)
 				    om);
 	}
 	dispatch_plan_guests(plan, now, om);
+	dispatch_plan_disks(plan, now, om);
 	meta_data_destroy(om);
 }
 

@@ -34,6 +34,8 @@ extern const double plugin_agent_scale[AGENT_FIELD_NR];
    dispatched under the guest's instance with type instance
    "<dev>-<row's type instance>". */
 extern const enum metric_id plugin_disk_metric[GUEST_IO_NR];
+/* The plan's disk limits (momd_client.h) -> their decision rows. */
+extern const enum metric_id plugin_disk_target_metric[MOMD_DISK_NR];
 /* The plan's per-guest QoS controls -> their decision rows. */
 extern const enum metric_id plugin_guest_target_metric[MOMD_GUEST_NR];
 

@@ -71,6 +71,7 @@ def disk_value(tinst):
     """graphite_influx.sh's metadata: maximum 0, guaranteed 1000..6000;
     the live limits are the test driver's 0."""
     group, limit = tinst.split("_", 1)
+    # Targets (<limit>_target): the plan's, the maximum, 0.
     return (LIMITS.index(limit) + 1) * 1000 if group == "guar" else 0
 
 

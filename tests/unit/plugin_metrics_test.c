@@ -83,6 +83,18 @@ static void test_targets(void)
 			 metric_defs[id].role != METRIC_DECISION;
 	}
 	T_EQ_INT(wrong, 0, "the plan's QoS controls are guest decision rows");
+	wrong = 0;
+	for (int k = 0; k < MOMD_DISK_NR; k++) {
+		enum metric_id id = plugin_disk_target_metric[k];
+
+		count(id);
+		wrong +=
+		    metric_defs[id].kind != METRIC_DISK ||
+		    metric_defs[id].role != METRIC_DECISION ||
+		    strncmp(metric_defs[id].type_instance, momd_disk_keys[k],
+			    strlen(momd_disk_keys[k])) != 0;
+	}
+	T_EQ_INT(wrong, 0, "the plan's disk limits are disk decision rows");
 }
 
 /* PSI averages come in hundredths of a percent and go out in percent;
