@@ -4,9 +4,9 @@
  * its registry entry, which opens the libvirt block I/O backend.
  *
  * DESIGN.  Per-disk memory (refusal recorded, dry-run values recorded,
- * failed values and when) lives in an array in the snapshot's disk order,
- * rebuilt each cycle by a merge on (guest name, device), both sorted, so
- * disks and guests that went away are forgotten.
+ * values last written or failed, and when) lives in an array in the snapshot's
+ * disk order, rebuilt each cycle by a merge on (guest name, device), both
+ * sorted, so disks and guests that went away are forgotten.
  */
 #include "ctl_iotune.h"
 
@@ -21,7 +21,9 @@
 #include "ctl_util.h"
 #include "field.h"
 
-/* A failed write of the same values is retried after this many cycles. */
+/* The same values are not written again for this many cycles: after a
+   failure (a retry), and after a success while the disk's next sample
+   (collectd's next read) has yet to show them. */
 #define IOTUNE_RETRY_CYCLES 3
 
 int iotune_rail(const int64_t v[DISK_CONTROL_COUNT], char *detail, size_t len)
@@ -61,9 +63,9 @@ int iotune_rail(const int64_t v[DISK_CONTROL_COUNT], char *detail, size_t len)
 struct disk_state {
 	char *guest, *dev; /* owned */
 	uint64_t refused;  /* hash of the refusal recorded, 0 none */
-	bool dry, fail;	   /* dry_v / fail_v hold values */
-	int64_t dry_v[DISK_CONTROL_COUNT], fail_v[DISK_CONTROL_COUNT];
-	uint64_t fail_cycle;
+	bool dry, tried;   /* dry_v / tried_v hold values */
+	int64_t dry_v[DISK_CONTROL_COUNT], tried_v[DISK_CONTROL_COUNT];
+	uint64_t tried_cycle; /* when tried_v was written (or failed) */
 };
 
 struct iotune {
@@ -264,8 +266,8 @@ static void disk_write(struct disk_ctx *d, bool dry_run)
 	char msg[200] = "";
 	int rc;
 
-	if (st->fail && same_values(st->fail_v, d->v) &&
-	    d->c->cycle - st->fail_cycle < IOTUNE_RETRY_CYCLES)
+	if (st->tried && same_values(st->tried_v, d->v) &&
+	    d->c->cycle - st->tried_cycle < IOTUNE_RETRY_CYCLES)
 		return;
 	if (dry_run) {
 		/* Nothing moves in a dry run: recorded once per values. */
@@ -282,11 +284,9 @@ static void disk_write(struct disk_ctx *d, bool dry_run)
 		lim[i] = (uint64_t)d->v[i];
 	rc = d->c->be->set(d->c->be->ctx, d->guest, d->uuid ? d->uuid : "",
 			   d->dev, lim, msg, sizeof(msg));
-	st->fail = rc < 0;
-	if (rc < 0) {
-		memcpy(st->fail_v, d->v, sizeof(st->fail_v));
-		st->fail_cycle = d->c->cycle;
-	}
+	st->tried = true;
+	memcpy(st->tried_v, d->v, sizeof(st->tried_v));
+	st->tried_cycle = d->c->cycle;
 	if (rc == -EINVAL) {
 		/* libvirt refused the values: a refusal, said once. */
 		disk_refuse(d, msg);

@@ -19,9 +19,10 @@
  *     one virDomainSetBlockIoTune call, live (libvirt keeps the disk's
  *     other settings, e.g. burst maxima);
  *   - a failed write affects that disk only and is retried every 3rd
- *     cycle; refusals and dry-run decisions are recorded once while they
- *     hold.  Actions name the subject "guest:<name>/<dev>", one per limit
- *     that changes.
+ *     cycle; values just written are not written again for 3 cycles
+ *     either (the disk's next sample may not show them yet); refusals and
+ *     dry-run decisions are recorded once while they hold.  Actions name the
+ * subject "guest:<name>/<dev>", one per limit that changes.
  */
 #ifndef MOM_CTL_IOTUNE_H
 #define MOM_CTL_IOTUNE_H
