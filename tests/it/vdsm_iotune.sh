@@ -66,7 +66,12 @@ for g in d x; do
 	}
 done
 # iot NAME KEY: a live limit of vda as virsh blkdeviotune shows it.
-iot() { g_virsh blkdeviotune "$(g_dom "$1")" vda --live | awk -v k="$2" '$1 == k {print $NF}'; }
+# (virsh aligns some names' colons and not others: "total_bytes_sec: 0",
+# "read_bytes_sec : 0".)
+iot() {
+	g_virsh blkdeviotune "$(g_dom "$1")" vda --live |
+		awk -F: -v k="$2" '{ gsub(/ /, "", $1); gsub(/ /, "", $2) } $1 == k { print $2 }'
+}
 check "libvirt reports vda's live limits (read_iops_sec $(iot d read_iops_sec))" \
 	test -n "$(iot d read_iops_sec)"
 check "the tune metadata is vdsm's" grep -q 'read_bytes_sec>1048576' \
@@ -103,7 +108,11 @@ check "d's vda gets its metadata maximum (1048576 / 524288 B/s, 200 / 100 IOPS)"
 s=$(api_out GET /v1/stats)
 check "momd sees d's vda maximum and guaranteed" test \
 	"$(jq_get "$s" "[j['guests']['$(g_dom d)']['disks']['vda'][k] for k in ('max_read_bytes_sec', 'guar_read_iops_sec')]")" = "[1048576, 10]"
-n=$(actions_py "len([x for x in a if x['subject'] == 'guest:$(g_dom d)/vda' and x['result'] == 'applied'])")
+n_applied() { actions_py "len([x for x in a if x['subject'] == 'guest:$(g_dom d)/vda' and x['result'] == 'applied'])"; }
+applied_at_least() { [ "$(n_applied)" -ge "$1" ]; }
+# momd records the actions just after libvirt took the values.
+wait_slow 20 "d's actions recorded" applied_at_least 4
+n=$(n_applied)
 check "four applied limit actions for d's vda (the totals were already 0): $n" test "$n" = 4
 check "the reason names 05-iotune" test "$(actions_py "all(x['reason'].startswith('05-iotune/iotune') for x in a if x['subject'] == 'guest:$(g_dom d)/vda')")" = True
 
