@@ -248,8 +248,9 @@ static void worked_cases(const char *src)
 	policy_set_free(ps_qos);
 }
 
-/* vdsm's 05 (written in tests/data/mom from the reference) needs the
-   per-disk scope: refused, naming the first thing missing.  04 converts
+/* vdsm's 05 (written in tests/data/mom from the reference) iterates a
+   guest's disks, which the converter does not map onto disk rules:
+   refused, naming the first thing missing.  04 converts
    (its decisions are checked in eval_diff_qos_test). */
 static void qos_refused(const char *src)
 {
@@ -257,7 +258,7 @@ static void qos_refused(const char *src)
 		const char *file, *needle;
 		int line, col;
 	} qos[] = {
-	    {"05-iotune", "guest field 'io_tune'", 14, 16},
+	    {"05-iotune", "guest field 'io_tune'", 16, 16},
 	};
 
 	for (size_t i = 0; i < sizeof(qos) / sizeof(qos[0]); i++) {
