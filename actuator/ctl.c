@@ -15,12 +15,10 @@
 extern const struct ctl_ops ctl_balloon_ops;
 extern const struct ctl_ops ctl_ksm_ops;
 extern const struct ctl_ops ctl_cputune_ops;
+extern const struct ctl_ops ctl_iotune_ops;
 
 const struct ctl_ops *const ctl_registry[] = {
-    &ctl_balloon_ops,
-    &ctl_ksm_ops,
-    &ctl_cputune_ops,
-    NULL,
+    &ctl_balloon_ops, &ctl_ksm_ops, &ctl_cputune_ops, &ctl_iotune_ops, NULL,
 };
 
 struct ctl_unit {

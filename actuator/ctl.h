@@ -10,7 +10,7 @@
  * so adding a tunable (CPU quota, block I/O limits, ...) is one controller
  * file, its fields and controls, and one registry line: the engine's cycle
  * does not change.  Shipped: balloon (control.c), ksm (control_ksm.c),
- * cputune (ctl_cputune.c).
+ * cputune (ctl_cputune.c), iotune (ctl_iotune.c).
  *
  * A controller opens the host backend it needs itself in create() from the
  * configuration, and owns it.  Each runs after the others in registry

@@ -3,7 +3,8 @@
  * eval.c: runs a compiled policy set against a snapshot (eval.h).
  *
  * Program order is MOM's: policy by policy in name order; within a policy
- * its host rules, then its guest rules for each guest in snapshot order.
+ * its host rules, then its guest rules for each guest in snapshot order,
+ * then its disk rules for each disk (issue 17) in snapshot order.
  * Values are doubles and NaN is "absent".  The semantics follow MOM's
  * Python evaluator where it defines them: an absent value in arithmetic,
  * in an ordering comparison, in min/max or abs is an error; == and !=
@@ -13,6 +14,7 @@
  * error too, so NaN never stands for anything but "absent".
  *
  * Errors are isolated: a failing guest loses its own controls only; a
+ * failing disk its own only (its guest's and the other disks' stand); a
  * failing host rule loses the host's controls and signals only.
  *
  * Purity: no I/O, no locks, no globals; the clock only for a deadline.  The
@@ -35,9 +37,10 @@ enum ev_rc { EV_OK, EV_STOP, EV_ERR };
 struct ectx {
 	const struct policy_set *ps;
 	const struct snapshot *snap;
-	const struct snap_entity *ent; /* the entity the rule runs for */
-	size_t width;		       /* its row width */
-	const char *name;	       /* its name */
+	const struct snap_entity *ent;	/* the entity the rule runs for */
+	const struct snap_entity *gent; /* a disk rule's guest, else NULL */
+	size_t width;			/* its row width */
+	const char *name;		/* its name */
 	double *env;
 	unsigned char *assigned; /* per slot: a let has run */
 	const struct rule *rule;
@@ -309,9 +312,10 @@ static int ev_num(struct ectx *c, const struct xnode *n, double *out)
 {
 	const struct snap_entity *h = &c->snap->host;
 
-	if (ev_step(c, n->op == XOP_AVG	   ? 1 + c->ent->len
-		       : n->op == XOP_HAVG ? 1 + h->len
-					   : 1))
+	if (ev_step(c, n->op == XOP_AVG	    ? 1 + c->ent->len
+		       : n->op == XOP_HAVG  ? 1 + h->len
+		       : n->op == XOP_GUAVG ? 1 + c->gent->len
+					    : 1))
 		return ev_fail(c, n, "over the evaluation time budget");
 	switch (n->op) {
 	case XOP_CONST:
@@ -340,6 +344,12 @@ static int ev_num(struct ectx *c, const struct xnode *n, double *out)
 		return 0;
 	case XOP_HAVG:
 		*out = hist_avg(h, HOST_FIELD_COUNT, n->idx);
+		return 0;
+	case XOP_GUSTAT: /* compiled in disk rules only: gent is set */
+		*out = snap_latest(c->gent, GUEST_FIELD_COUNT, n->idx);
+		return 0;
+	case XOP_GUAVG:
+		*out = hist_avg(c->gent, GUEST_FIELD_COUNT, n->idx);
 		return 0;
 	case XOP_STATE:
 		*out = c->st_in[c->row * c->ps->nstate + (size_t)n->idx];
@@ -395,6 +405,10 @@ static int ex_set(struct ectx *c, const struct stmt *s)
 
 	if (ev_num(c, &s->expr, &v))
 		return -1;
+	if (!field_present(v) && s->expr.s && s->expr.op != XOP_STR)
+		return ev_fail(c, &s->expr,
+			       "control set to an absent value (%s)",
+			       s->expr.s);
 	if (!field_present(v))
 		return ev_fail(c, &s->expr, "control set to an absent value");
 	if (!isfinite(v) || v >= 9223372036854775808.0 ||
@@ -529,6 +543,55 @@ static int ev_guests(struct ectx *c, const struct cpolicy *p, struct plan *plan)
 	return 0;
 }
 
+/* A disk rule sees the disk's fields, its guest's (gent) and the host's;
+   name and glob are its guest's name. */
+static int ev_disks(struct ectx *c, const struct cpolicy *p, struct plan *plan)
+{
+	c->width = DISK_FIELD_COUNT;
+	c->signal = NULL;
+	for (size_t d = 0; d < plan->ndisks && p->ndisk; d++) {
+		struct plan_disk *pd = &plan->disks[d];
+
+		c->ent = &c->snap->disks[d].e;
+		c->gent = &c->snap->guests[pd->guest];
+		c->name = plan->guests[pd->guest].name;
+		c->ctl = pd->ctl;
+		c->row = pd->guest + 1; /* no state in disk rules */
+		for (size_t i = 0; i < p->ndisk && !pd->error; i++) {
+			if (ex_rule(c, &p->disk[i], &pd->error) == 0)
+				continue;
+			if (c->over)
+				return -1;
+			memset(pd->ctl, 0, sizeof(pd->ctl));
+			if (!pd->error)
+				return -1;
+		}
+	}
+	c->gent = NULL;
+	return 0;
+}
+
+/* The disks of the plan, one per disk of the snapshot; a disk naming a
+   guest the snapshot does not have is a bug of its builder. */
+static int plan_disks(struct plan *plan, const struct snapshot *snap)
+{
+	plan->disks = calloc(snap->ndisks + 1, sizeof(*plan->disks));
+	if (!plan->disks)
+		return -1;
+	for (size_t d = 0; d < snap->ndisks; d++) {
+		const struct snap_disk *sd = &snap->disks[d];
+
+		if (sd->guest >= snap->nguests)
+			return -1;
+		plan->disks[d].guest = sd->guest;
+		plan->disks[d].dev = strdup(sd->e.name ? sd->e.name : "");
+		if (!plan->disks[d].dev)
+			return -1;
+		plan->ndisks++;
+	}
+	return 0;
+}
+
 static struct plan *plan_new(const struct snapshot *snap)
 {
 	struct plan *plan = calloc(1, sizeof(*plan));
@@ -546,6 +609,8 @@ static struct plan *plan_new(const struct snapshot *snap)
 			goto fail;
 		plan->nguests++;
 	}
+	if (plan_disks(plan, snap))
+		goto fail;
 	return plan;
 fail:
 	plan_free(plan);
@@ -618,7 +683,7 @@ struct plan *eval_run_until(const struct policy_set *ps,
 		if (host_ok && ev_host(&c, p, plan))
 			goto fail;
 		host_ok = !plan->host_error;
-		if (ev_guests(&c, p, plan))
+		if (ev_guests(&c, p, plan) || ev_disks(&c, p, plan))
 			goto fail;
 	}
 	if (ps->nstate) {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "evstate.h"
+#include "metric.h"
 #include "jsonlimit.h"
 #include "jsontext.h"
 
@@ -25,9 +26,10 @@ struct evalcase {
 	struct snapshot snap;
 	struct snap_param *params;
 	struct snap_entity *guests;
-	char **names; /* params then guests */
+	struct snap_disk *disks;
+	char **names; /* params, guests, then disks */
 	size_t nnames;
-	double **rows; /* host then guests */
+	double **rows; /* host, guests, then disks */
 	size_t nrows;
 	struct evstate *state; /* the last cycle's policy state, or NULL */
 };
@@ -79,11 +81,24 @@ static void derive_guest(double *row)
 		row[GF_SWAP_USAGE] = row[GF_SWAP_TOTAL] - row[GF_SWAP_FREE];
 }
 
+enum ce_kind { CE_HOST, CE_GUEST, CE_DISK };
+
+static const char *const ce_kind_names[] = {"host", "guest", "disk"};
+
+static int ce_lookup(enum ce_kind k, const char *name)
+{
+	return k == CE_HOST    ? host_field_lookup(name)
+	       : k == CE_GUEST ? guest_field_lookup(name)
+			       : disk_field_lookup(name);
+}
+
 /* One sample: {"field": number|null, ...} into row (width wide). */
-static int ce_sample(const json_t *o, bool host, double *row, char *path,
+static int ce_sample(const json_t *o, enum ce_kind k, double *row, char *path,
 		     struct policy_error *err)
 {
-	size_t width = host ? HOST_FIELD_COUNT : GUEST_FIELD_COUNT;
+	size_t width = k == CE_HOST    ? HOST_FIELD_COUNT
+		       : k == CE_GUEST ? GUEST_FIELD_COUNT
+				       : DISK_FIELD_COUNT;
 	const char *key;
 	json_t *v;
 
@@ -94,22 +109,22 @@ static int ce_sample(const json_t *o, bool host, double *row, char *path,
 				"a sample is an object of field: number");
 	json_object_foreach((json_t *)o, key, v)
 	{
-		int f = host ? host_field_lookup(key) : guest_field_lookup(key);
+		int f = ce_lookup(k, key);
 		size_t len = strlen(path);
 
 		snprintf(path + len, 256 - len, ".%s", key);
 		if (f < 0)
 			return ce_error(err, path, "unknown %s field '%s'",
-					host ? "host" : "guest", key);
+					ce_kind_names[k], key);
 		if (!json_is_number(v) && !json_is_null(v))
 			return ce_error(err, path,
 					"a field value is a number or null");
 		row[f] = json_is_null(v) ? FIELD_ABSENT : json_number_value(v);
 		path[len] = '\0';
 	}
-	if (host)
+	if (k == CE_HOST)
 		derive_host(row);
-	else
+	else if (k == CE_GUEST)
 		derive_guest(row);
 	return 0;
 }
@@ -119,7 +134,7 @@ static int ce_entity(struct evalcase *c, const json_t *o, bool host,
 		     struct policy_error *err)
 {
 	static const char *const hkeys[] = {"history", NULL};
-	static const char *const gkeys[] = {"name", "history", NULL};
+	static const char *const gkeys[] = {"name", "history", "disks", NULL};
 	size_t width = host ? HOST_FIELD_COUNT : GUEST_FIELD_COUNT;
 	const json_t *hist = json_object_get(o, "history");
 	size_t len = strlen(path), i;
@@ -149,7 +164,8 @@ static int ce_entity(struct evalcase *c, const json_t *o, bool host,
 		size_t l2 = strlen(path);
 
 		snprintf(path + l2, 256 - l2, "[%zu]", i);
-		if (ce_sample(s, host, rows + i * width, path, err))
+		if (ce_sample(s, host ? CE_HOST : CE_GUEST, rows + i * width,
+			      path, err))
 			return -1;
 		path[l2] = '\0';
 	}
@@ -247,6 +263,73 @@ static size_t first_duplicate(const json_t *arr, size_t n, int *oom)
 	return first;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One disk: its name and its one sample (disks hold settings, not
+   series). */
+static int ce_disk(struct evalcase *c, size_t g, const char *dev,
+		   const json_t *o, char *path, struct policy_error *err)
+{
+	struct snap_disk *d = &c->disks[c->snap.ndisks];
+	size_t len = strlen(path);
+	double *row;
+
+	snprintf(path + len, 256 - len, ".%s", dev);
+	if (!metric_disk_dev_valid(dev))
+		return ce_error(err, path,
+				"a disk is named by its target device: 1 to "
+				"31 lower-case letters and digits (\"vda\")");
+	row = calloc(DISK_FIELD_COUNT, sizeof(*row));
+	if (!row)
+		return ce_error(err, path, "out of memory");
+	c->rows[c->nrows++] = row;
+	d->guest = g;
+	d->e.name = ce_strdup(c, dev);
+	d->e.values = row;
+	d->e.len = 1;
+	if (!d->e.name)
+		return ce_error(err, path, "out of memory");
+	if (ce_sample(o, CE_DISK, row, path, err))
+		return -1;
+	path[len] = '\0';
+	c->snap.ndisks++;
+	return 0;
+}
+
+/* "disks": {"vda": {"max_total_bytes_sec": ..., ...}, ...}, listed in
+   device-name order whatever the case's order. */
+static int ce_disks(struct evalcase *c, size_t g, const json_t *o, char *path,
+		    struct policy_error *err)
+{
+	size_t len = strlen(path), n = json_object_size(o), i = 0;
+	const char **keys;
+	const char *key;
+	json_t *v;
+	int rc = 0;
+
+	snprintf(path + len, 256 - len, ".disks");
+	if (!json_is_object(o))
+		return ce_error(err, path,
+				"\"disks\" is an object of device: sample");
+	if (n > SNAPSHOT_DISKS_PER_GUEST)
+		return ce_error(err, path, "more than %d disks",
+				SNAPSHOT_DISKS_PER_GUEST);
+	keys = calloc(n + 1, sizeof(*keys));
+	if (!keys)
+		return ce_error(err, path, "out of memory");
+	json_object_foreach((json_t *)o, key, v) keys[i++] = key;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (i = 0; i < n && !rc; i++)
+		rc = ce_disk(c, g, keys[i], json_object_get(o, keys[i]), path,
+			     err);
+	free(keys);
+	path[len] = '\0';
+	return rc;
+}
+
 static int ce_guests(struct evalcase *c, const json_t *arr,
 		     struct policy_error *err)
 {
@@ -275,6 +358,9 @@ static int ce_guests(struct evalcase *c, const json_t *arr,
 			return ce_error(err, path, "a guest is an object");
 		if (ce_guest_name(c, o, i, i == dup, path, err) ||
 		    ce_entity(c, o, false, &c->guests[i], path, err))
+			return -1;
+		if (json_object_get(o, "disks") &&
+		    ce_disks(c, i, json_object_get(o, "disks"), path, err))
 			return -1;
 		c->snap.nguests++;
 	}
@@ -319,15 +405,24 @@ struct evalcase *evalcase_from_json(const json_t *root,
 				    struct policy_error *err)
 {
 	struct evalcase *c = calloc(1, sizeof(*c));
-	size_t nguests = json_array_size(json_object_get(root, "guests"));
+	const json_t *garr = json_object_get(root, "guests");
+	size_t nguests = json_array_size(garr), ndisks = 0;
 	size_t nparams = json_object_size(json_object_get(root, "params"));
 
 	memset(err, 0, sizeof(*err));
+	/* Disks are counted here to size the tables once; ce_disks refuses
+	   more than SNAPSHOT_DISKS_PER_GUEST a guest before using them. */
+	for (size_t g = 0; g < nguests && g < EVALCASE_MAX_GUESTS; g++)
+		ndisks += json_object_size(
+		    json_object_get(json_array_get(garr, g), "disks"));
 	if (c) {
-		c->names = calloc(nguests + nparams + 1, sizeof(*c->names));
-		c->rows = calloc(nguests + 2, sizeof(*c->rows));
+		c->names =
+		    calloc(nguests + nparams + ndisks + 1, sizeof(*c->names));
+		c->rows = calloc(nguests + ndisks + 2, sizeof(*c->rows));
+		c->disks = calloc(ndisks + 1, sizeof(*c->disks));
+		c->snap.disks = c->disks;
 	}
-	if (!c || !c->names || !c->rows) {
+	if (!c || !c->names || !c->rows || !c->disks) {
 		ce_error(err, "$", "out of memory");
 		goto fail;
 	}
@@ -375,6 +470,7 @@ void evalcase_free(struct evalcase *c)
 	free(c->rows);
 	free(c->params);
 	free(c->guests);
+	free(c->disks);
 	evstate_free(c->state);
 	free(c);
 }

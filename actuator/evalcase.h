@@ -5,10 +5,15 @@
  *
  *   {"params": {"balloonEnabled": 1, ...},
  *    "host":   {"history": [ {"mem_available": 16000000, ...}, ... ]},
- *    "guests": [ {"name": "g1", "history": [ {...}, ... ]} ]},
+ *    "guests": [ {"name": "g1", "history": [ {...}, ... ],
+ *                 "disks": {"vda": {"max_total_bytes_sec": 1e6, ...}}} ]},
  *    "state":  {"host": {"k": 1}, "guests": {"g1": {"k": 2}}}}
  *
  * Histories are oldest first; a field may be null or missing (absent).
+ * A guest's "disks" (optional; I/O limits, 05-iotune) maps each target
+ * device ("vda") to its one sample of disk fields (max_*, guar_*, cur_*):
+ * disks hold settings, not series, so a disk has no history; at most
+ * SNAPSHOT_DISKS_PER_GUEST disks a guest.
  * CPU limits (04-cputune) use a guest's vcpu_count, vcpu_user_limit,
  * vcpu_quota and vcpu_period and the host's cpu_count, like any field.
  * Parameter values are numbers, or true/false.  Field names are those of

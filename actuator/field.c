@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * field.c: the names, units and kinds of the host and guest fields.
+ * field.c: the names, units and kinds of the host, guest and disk fields.
  *
  * Designated initialisers tie each name to its enum constant, so the order
  * of the enum can change without silently renaming a field.
@@ -86,6 +86,27 @@ const struct field_desc guest_fields[GUEST_FIELD_COUNT] = {
 					FIELD_GAUGE},
 };
 
+const struct field_desc disk_fields[DISK_FIELD_COUNT] = {
+    [DF_MAX_TOTAL_BYTES_SEC] = {"max_total_bytes_sec", "B/s", FIELD_GAUGE},
+    [DF_MAX_READ_BYTES_SEC] = {"max_read_bytes_sec", "B/s", FIELD_GAUGE},
+    [DF_MAX_WRITE_BYTES_SEC] = {"max_write_bytes_sec", "B/s", FIELD_GAUGE},
+    [DF_MAX_TOTAL_IOPS_SEC] = {"max_total_iops_sec", "1/s", FIELD_GAUGE},
+    [DF_MAX_READ_IOPS_SEC] = {"max_read_iops_sec", "1/s", FIELD_GAUGE},
+    [DF_MAX_WRITE_IOPS_SEC] = {"max_write_iops_sec", "1/s", FIELD_GAUGE},
+    [DF_GUAR_TOTAL_BYTES_SEC] = {"guar_total_bytes_sec", "B/s", FIELD_GAUGE},
+    [DF_GUAR_READ_BYTES_SEC] = {"guar_read_bytes_sec", "B/s", FIELD_GAUGE},
+    [DF_GUAR_WRITE_BYTES_SEC] = {"guar_write_bytes_sec", "B/s", FIELD_GAUGE},
+    [DF_GUAR_TOTAL_IOPS_SEC] = {"guar_total_iops_sec", "1/s", FIELD_GAUGE},
+    [DF_GUAR_READ_IOPS_SEC] = {"guar_read_iops_sec", "1/s", FIELD_GAUGE},
+    [DF_GUAR_WRITE_IOPS_SEC] = {"guar_write_iops_sec", "1/s", FIELD_GAUGE},
+    [DF_CUR_TOTAL_BYTES_SEC] = {"cur_total_bytes_sec", "B/s", FIELD_GAUGE},
+    [DF_CUR_READ_BYTES_SEC] = {"cur_read_bytes_sec", "B/s", FIELD_GAUGE},
+    [DF_CUR_WRITE_BYTES_SEC] = {"cur_write_bytes_sec", "B/s", FIELD_GAUGE},
+    [DF_CUR_TOTAL_IOPS_SEC] = {"cur_total_iops_sec", "1/s", FIELD_GAUGE},
+    [DF_CUR_READ_IOPS_SEC] = {"cur_read_iops_sec", "1/s", FIELD_GAUGE},
+    [DF_CUR_WRITE_IOPS_SEC] = {"cur_write_iops_sec", "1/s", FIELD_GAUGE},
+};
+
 static int field_lookup(const struct field_desc *table, int n, const char *name)
 {
 	for (int i = 0; i < n; i++)
@@ -102,4 +123,9 @@ int host_field_lookup(const char *name)
 int guest_field_lookup(const char *name)
 {
 	return field_lookup(guest_fields, GUEST_FIELD_COUNT, name);
+}
+
+int disk_field_lookup(const char *name)
+{
+	return field_lookup(disk_fields, DISK_FIELD_COUNT, name);
 }

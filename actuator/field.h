@@ -7,8 +7,9 @@
  * enums.  NaN means "absent" (MOM's nil): a field that was not reported, or
  * that cannot be derived.  Memory is in KiB, as MOM and libvirt count it.
  *
- * Host and guest fields are separate enums so that a guest's row carries only
- * guest fields: memory for 1,000 guests of history stays small.
+ * Host, guest and disk fields are separate enums so that a guest's row
+ * carries only guest fields: memory for 1,000 guests of history stays
+ * small.
  *
  * The tables are constant data; this module has no state and no locks.
  */
@@ -112,6 +113,43 @@ enum guest_field {
 	GUEST_FIELD_COUNT
 };
 
+/*
+ * A disk of a guest (issue 17, vdsm's 05-iotune): its I/O limits.  max_*
+ * and guar_* come from vdsm's metadata qos/ioTune/device (maximum and
+ * guaranteed), cur_* are the live values (virDomainGetBlockIoTune).  Each
+ * is a limit per second, 0 meaning "unlimited" as libvirt has it; a key
+ * the metadata does not give is absent.  The six of each group are in
+ * the order of enum disk_control (plan.h), so group + control indexes
+ * the field.
+ */
+enum disk_field {
+	DF_MAX_TOTAL_BYTES_SEC,
+	DF_MAX_READ_BYTES_SEC,
+	DF_MAX_WRITE_BYTES_SEC,
+	DF_MAX_TOTAL_IOPS_SEC,
+	DF_MAX_READ_IOPS_SEC,
+	DF_MAX_WRITE_IOPS_SEC,
+	DF_GUAR_TOTAL_BYTES_SEC,
+	DF_GUAR_READ_BYTES_SEC,
+	DF_GUAR_WRITE_BYTES_SEC,
+	DF_GUAR_TOTAL_IOPS_SEC,
+	DF_GUAR_READ_IOPS_SEC,
+	DF_GUAR_WRITE_IOPS_SEC,
+	DF_CUR_TOTAL_BYTES_SEC,
+	DF_CUR_READ_BYTES_SEC,
+	DF_CUR_WRITE_BYTES_SEC,
+	DF_CUR_TOTAL_IOPS_SEC,
+	DF_CUR_READ_IOPS_SEC,
+	DF_CUR_WRITE_IOPS_SEC,
+	DISK_FIELD_COUNT
+};
+
+/* The first field of each group of six. */
+#define DF_MAX_BASE  DF_MAX_TOTAL_BYTES_SEC
+#define DF_GUAR_BASE DF_GUAR_TOTAL_BYTES_SEC
+#define DF_CUR_BASE  DF_CUR_TOTAL_BYTES_SEC
+#define DISK_LIMITS  6
+
 enum field_kind {
 	FIELD_GAUGE,   /* kept as reported */
 	FIELD_RATE,    /* reported as a counter; the snapshot holds its
@@ -128,6 +166,7 @@ struct field_desc {
 /* The descriptor tables, indexed by the enums above. */
 extern const struct field_desc host_fields[HOST_FIELD_COUNT];
 extern const struct field_desc guest_fields[GUEST_FIELD_COUNT];
+extern const struct field_desc disk_fields[DISK_FIELD_COUNT];
 
 /*
  * Look a field up by its name.  Returns its index, or -1 when the scope has
@@ -135,5 +174,6 @@ extern const struct field_desc guest_fields[GUEST_FIELD_COUNT];
  */
 int host_field_lookup(const char *name);
 int guest_field_lookup(const char *name);
+int disk_field_lookup(const char *name);
 
 #endif /* MOM_FIELD_H */

@@ -36,3 +36,10 @@ void sched_backend_release(struct sched_backend *s)
 		s->free(s->ctx);
 	memset(s, 0, sizeof(*s));
 }
+
+void iotune_backend_release(struct iotune_backend *b)
+{
+	if (b->free)
+		b->free(b->ctx);
+	memset(b, 0, sizeof(*b));
+}

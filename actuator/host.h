@@ -64,6 +64,20 @@ struct sched_backend {
 	void (*free)(void *ctx);
 };
 
+/* I/O limits of one disk of a guest (IoTune): the six limits per second
+   in the order of enum disk_control (plan.h), 0 unlimited, set together
+   and live.  -EINVAL: libvirt refused the values; -ENOENT: no such guest
+   or disk. */
+#define IOTUNE_LIMITS 6
+struct iotune_backend {
+	const char *name;
+	void *ctx;
+	int (*set)(void *ctx, const char *guest, const char *uuid,
+		   const char *dev, const uint64_t limits[IOTUNE_LIMITS],
+		   char *msg, size_t len);
+	void (*free)(void *ctx);
+};
+
 /*
  * Backends.  Each returns 0 or -errno with msg filled.  The KSM backends
  * accept a KSM directory that does not exist (a kernel without KSM): every
@@ -75,11 +89,14 @@ int host_libvirt_ksm(const char *uri, const char *ksm_dir,
 		     struct ksm_backend *out, char *msg, size_t len);
 int host_libvirt_sched(const char *uri, struct sched_backend *out, char *msg,
 		       size_t len);
+int host_libvirt_iotune(const char *uri, struct iotune_backend *out, char *msg,
+			size_t len);
 int host_sysfs_ksm(const char *ksm_dir, struct ksm_backend *out, char *msg,
 		   size_t len);
 
 void balloon_backend_release(struct balloon_backend *b);
 void ksm_backend_release(struct ksm_backend *k);
 void sched_backend_release(struct sched_backend *s);
+void iotune_backend_release(struct iotune_backend *b);
 
 #endif /* MOM_HOST_H */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "field.h"
 #include "metric.h"
 
 /* The read plugin, whose identifiers the contract maps. */
@@ -104,11 +105,46 @@ static bool in_window(const struct ingest_clock *clk, double t, double rec_iv)
 	       t <= clk->now + (2 * iv + 5);
 }
 
-/* Whose value a record is: the host's has no plugin instance, a guest's
-   has the domain name.  (Disks, issue 17, will be told apart here too.) */
-static enum metric_kind record_kind(const struct wire_record *r)
+/*
+ * Whose value a record is, and its rows: the host's has no plugin
+ * instance; a guest's has the domain name; a disk's (issue 17) has its
+ * guest's domain name and a type instance "<dev>-<row's type instance>"
+ * ("vda-max_total_bytes_sec"), dev a target device
+ * (metric_disk_dev_valid()), copied into dev.  A guest row is looked up first:
+ * no guest row's type instance starts with a device name and a dash.
+ */
+static const struct metric_def *record_rows(const struct wire_record *r,
+					    enum metric_kind *kind,
+					    char dev[32], size_t *n)
 {
-	return r->plugin_instance[0] != '\0' ? METRIC_GUEST : METRIC_HOST;
+	const struct metric_def *rows;
+	const char *dash;
+
+	*kind = r->plugin_instance[0] != '\0' ? METRIC_GUEST : METRIC_HOST;
+	rows = metric_lookup(*kind, r->type, r->type_instance, n);
+	if (rows || *kind == METRIC_HOST ||
+	    !(dash = strchr(r->type_instance, '-')) ||
+	    (size_t)(dash - r->type_instance) >= 32)
+		return rows;
+	memcpy(dev, r->type_instance, (size_t)(dash - r->type_instance));
+	dev[dash - r->type_instance] = '\0';
+	if (!metric_disk_dev_valid(dev))
+		return NULL;
+	*kind = METRIC_DISK;
+	return metric_lookup(METRIC_DISK, r->type, dash + 1, n);
+}
+
+/* Store one consumed value where its kind keeps it. */
+static int put_value(struct store *st, const struct wire_record *r,
+		     enum metric_kind kind, const char *dev,
+		     const struct metric_def *d, double v, int64_t now_ms)
+{
+	if (kind == METRIC_DISK)
+		return store_put_disk(st, r->uuid, r->plugin_instance, dev,
+				      r->time, d->field, v, now_ms);
+	return store_put_guest(st, r->uuid,
+			       kind == METRIC_GUEST ? r->plugin_instance : NULL,
+			       r->time, d->field, v, now_ms);
 }
 
 int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
@@ -117,8 +153,8 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 	c->batches++;
 	for (size_t i = 0; i < b->n; i++) {
 		const struct wire_record *r = &b->records[i];
-		enum metric_kind kind = record_kind(r);
-		bool guest = kind == METRIC_GUEST;
+		enum metric_kind kind;
+		char dev[32] = "";
 		bool mapped = false;
 		const struct metric_def *rows;
 		size_t nrows;
@@ -134,7 +170,7 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 			c->out_of_window++;
 			continue;
 		}
-		rows = metric_lookup(kind, r->type, r->type_instance, &nrows);
+		rows = record_rows(r, &kind, dev, &nrows);
 		for (size_t m = 0; m < nrows; m++) {
 			const struct metric_def *d = &rows[m];
 			const struct wire_value *v;
@@ -146,9 +182,8 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 			if (!v)
 				continue;
 			mapped = true;
-			rc = store_put_guest(
-			    st, r->uuid, guest ? r->plugin_instance : NULL,
-			    r->time, d->field,
+			rc = put_value(
+			    st, r, kind, dev, d,
 			    metric_from_wire(d, wire_value_as_double(v)),
 			    now_ms);
 			if (rc == -ENOSPC) {

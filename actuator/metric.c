@@ -56,7 +56,9 @@ const char *metric_field_name(const struct metric_def *d)
 		return d->field < GUEST_FIELD_COUNT
 			   ? guest_fields[d->field].name
 			   : NULL;
-	case METRIC_DISK: /* no disk fields yet (issue 17) */
+	case METRIC_DISK:
+		return d->field < DISK_FIELD_COUNT ? disk_fields[d->field].name
+						   : NULL;
 	case METRIC_KIND_NR:
 		break;
 	}
@@ -127,4 +129,17 @@ double metric_from_wire(const struct metric_def *d, double wire)
 		break;
 	}
 	return wire;
+}
+
+int metric_disk_dev_valid(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !(*s >= 'a' && *s <= 'z'))
+		return 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		      (s[n] >= '0' && s[n] <= '9')))
+			return 0;
+	return n <= 31;
 }

@@ -101,6 +101,12 @@ const char *metric_field_name(const struct metric_def *d);
 const struct metric_def *metric_lookup(enum metric_kind k, const char *type,
 				       const char *type_instance, size_t *n);
 
+/* Whether s can name a disk in the contract (the "<dev>-" of a disk row's
+   type instance): a target device as libvirt names them ("vda", "sdb",
+   "hdc"), 1 to 31 lower-case letters and digits, starting with a letter.
+   The plugin sends, and momd, its cases and its API take, no other. */
+int metric_disk_dev_valid(const char *s);
+
 /* Whether the row is read inside the guest through qemu-guest-agent (the
    guest-agent block of metric_rows.h): a guest without an agent never
    sends it. */

@@ -287,6 +287,64 @@ METRIC(GUEST_VCPU_PERIOD_TARGET, GUEST, DECISION, METRIC_NO_FIELD,
        "gauge", "vcpu_period_target", NULL, GAUGE, NONE,
        "µs", "vcpu_period of the last plan, beside vcpu_period")
 
+/* ---- disks (plugin instance: the domain; type instance "<dev>-<name>",
+   e.g. "vda-max_total_bytes_sec"; issue 17, vdsm's 05-iotune).  Sent only
+   for the disks vdsm's ioTune metadata names. */
+METRIC(DISK_MAX_TOTAL_BYTES_SEC, DISK, CONSUMED, DF_MAX_TOTAL_BYTES_SEC,
+       "gauge", "max_total_bytes_sec", NULL, GAUGE, NONE,
+       "bytes/s", "vdsm's metadata qos/ioTune/device maximum/total_bytes_sec (http://ovirt.org/vm/tune/1.0); not sent when the metadata lacks the key")
+METRIC(DISK_MAX_READ_BYTES_SEC, DISK, CONSUMED, DF_MAX_READ_BYTES_SEC,
+       "gauge", "max_read_bytes_sec", NULL, GAUGE, NONE,
+       "bytes/s", "vdsm's metadata qos/ioTune/device maximum/read_bytes_sec (http://ovirt.org/vm/tune/1.0); not sent when the metadata lacks the key")
+METRIC(DISK_MAX_WRITE_BYTES_SEC, DISK, CONSUMED, DF_MAX_WRITE_BYTES_SEC,
+       "gauge", "max_write_bytes_sec", NULL, GAUGE, NONE,
+       "bytes/s", "vdsm's metadata qos/ioTune/device maximum/write_bytes_sec (http://ovirt.org/vm/tune/1.0); not sent when the metadata lacks the key")
+METRIC(DISK_MAX_TOTAL_IOPS_SEC, DISK, CONSUMED, DF_MAX_TOTAL_IOPS_SEC,
+       "operations_per_second", "max_total_iops_sec", NULL, GAUGE, NONE,
+       "operations/s", "vdsm's metadata qos/ioTune/device maximum/total_iops_sec (http://ovirt.org/vm/tune/1.0); not sent when the metadata lacks the key")
+METRIC(DISK_MAX_READ_IOPS_SEC, DISK, CONSUMED, DF_MAX_READ_IOPS_SEC,
+       "operations_per_second", "max_read_iops_sec", NULL, GAUGE, NONE,
+       "operations/s", "vdsm's metadata qos/ioTune/device maximum/read_iops_sec (http://ovirt.org/vm/tune/1.0); not sent when the metadata lacks the key")
+METRIC(DISK_MAX_WRITE_IOPS_SEC, DISK, CONSUMED, DF_MAX_WRITE_IOPS_SEC,
+       "operations_per_second", "max_write_iops_sec", NULL, GAUGE, NONE,
+       "operations/s", "vdsm's metadata qos/ioTune/device maximum/write_iops_sec (http://ovirt.org/vm/tune/1.0); not sent when the metadata lacks the key")
+METRIC(DISK_GUAR_TOTAL_BYTES_SEC, DISK, CONSUMED, DF_GUAR_TOTAL_BYTES_SEC,
+       "gauge", "guar_total_bytes_sec", NULL, GAUGE, NONE,
+       "bytes/s", "vdsm's metadata qos/ioTune/device guaranteed/total_bytes_sec; read, unused by 05-iotune")
+METRIC(DISK_GUAR_READ_BYTES_SEC, DISK, CONSUMED, DF_GUAR_READ_BYTES_SEC,
+       "gauge", "guar_read_bytes_sec", NULL, GAUGE, NONE,
+       "bytes/s", "vdsm's metadata qos/ioTune/device guaranteed/read_bytes_sec; read, unused by 05-iotune")
+METRIC(DISK_GUAR_WRITE_BYTES_SEC, DISK, CONSUMED, DF_GUAR_WRITE_BYTES_SEC,
+       "gauge", "guar_write_bytes_sec", NULL, GAUGE, NONE,
+       "bytes/s", "vdsm's metadata qos/ioTune/device guaranteed/write_bytes_sec; read, unused by 05-iotune")
+METRIC(DISK_GUAR_TOTAL_IOPS_SEC, DISK, CONSUMED, DF_GUAR_TOTAL_IOPS_SEC,
+       "operations_per_second", "guar_total_iops_sec", NULL, GAUGE, NONE,
+       "operations/s", "vdsm's metadata qos/ioTune/device guaranteed/total_iops_sec; read, unused by 05-iotune")
+METRIC(DISK_GUAR_READ_IOPS_SEC, DISK, CONSUMED, DF_GUAR_READ_IOPS_SEC,
+       "operations_per_second", "guar_read_iops_sec", NULL, GAUGE, NONE,
+       "operations/s", "vdsm's metadata qos/ioTune/device guaranteed/read_iops_sec; read, unused by 05-iotune")
+METRIC(DISK_GUAR_WRITE_IOPS_SEC, DISK, CONSUMED, DF_GUAR_WRITE_IOPS_SEC,
+       "operations_per_second", "guar_write_iops_sec", NULL, GAUGE, NONE,
+       "operations/s", "vdsm's metadata qos/ioTune/device guaranteed/write_iops_sec; read, unused by 05-iotune")
+METRIC(DISK_CUR_TOTAL_BYTES_SEC, DISK, CONSUMED, DF_CUR_TOTAL_BYTES_SEC,
+       "gauge", "cur_total_bytes_sec", NULL, GAUGE, NONE,
+       "bytes/s", "live limit total_bytes_sec (virDomainGetBlockIoTune, live), read only for disks the metadata names; 0 unlimited")
+METRIC(DISK_CUR_READ_BYTES_SEC, DISK, CONSUMED, DF_CUR_READ_BYTES_SEC,
+       "gauge", "cur_read_bytes_sec", NULL, GAUGE, NONE,
+       "bytes/s", "live limit read_bytes_sec (virDomainGetBlockIoTune, live), read only for disks the metadata names; 0 unlimited")
+METRIC(DISK_CUR_WRITE_BYTES_SEC, DISK, CONSUMED, DF_CUR_WRITE_BYTES_SEC,
+       "gauge", "cur_write_bytes_sec", NULL, GAUGE, NONE,
+       "bytes/s", "live limit write_bytes_sec (virDomainGetBlockIoTune, live), read only for disks the metadata names; 0 unlimited")
+METRIC(DISK_CUR_TOTAL_IOPS_SEC, DISK, CONSUMED, DF_CUR_TOTAL_IOPS_SEC,
+       "operations_per_second", "cur_total_iops_sec", NULL, GAUGE, NONE,
+       "operations/s", "live limit total_iops_sec (virDomainGetBlockIoTune, live), read only for disks the metadata names; 0 unlimited")
+METRIC(DISK_CUR_READ_IOPS_SEC, DISK, CONSUMED, DF_CUR_READ_IOPS_SEC,
+       "operations_per_second", "cur_read_iops_sec", NULL, GAUGE, NONE,
+       "operations/s", "live limit read_iops_sec (virDomainGetBlockIoTune, live), read only for disks the metadata names; 0 unlimited")
+METRIC(DISK_CUR_WRITE_IOPS_SEC, DISK, CONSUMED, DF_CUR_WRITE_IOPS_SEC,
+       "operations_per_second", "cur_write_iops_sec", NULL, GAUGE, NONE,
+       "operations/s", "live limit write_iops_sec (virDomainGetBlockIoTune, live), read only for disks the metadata names; 0 unlimited")
+
 /* ---- momd's decisions, dispatched back by the plugin ----------------- */
 METRIC(GUEST_TARGET, GUEST, DECISION, METRIC_NO_FIELD,
        "memory", "target", NULL, GAUGE, KIB,
@@ -300,5 +358,24 @@ METRIC(HOST_KSM_PAGES_TO_SCAN_TARGET, HOST, DECISION, METRIC_NO_FIELD,
 METRIC(HOST_KSM_SLEEP_TARGET, HOST, DECISION, METRIC_NO_FIELD,
        "duration", "ksm_sleep_target", NULL, GAUGE, MS,
        "seconds", "KSM sleep of the last plan")
+
+METRIC(DISK_TOTAL_BYTES_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "gauge", "total_bytes_sec_target", NULL, GAUGE, NONE,
+       "bytes/s", "total_bytes_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_total_bytes_sec; 0 unlimited")
+METRIC(DISK_READ_BYTES_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "gauge", "read_bytes_sec_target", NULL, GAUGE, NONE,
+       "bytes/s", "read_bytes_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_read_bytes_sec; 0 unlimited")
+METRIC(DISK_WRITE_BYTES_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "gauge", "write_bytes_sec_target", NULL, GAUGE, NONE,
+       "bytes/s", "write_bytes_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_write_bytes_sec; 0 unlimited")
+METRIC(DISK_TOTAL_IOPS_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "operations_per_second", "total_iops_sec_target", NULL, GAUGE, NONE,
+       "operations/s", "total_iops_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_total_iops_sec; 0 unlimited")
+METRIC(DISK_READ_IOPS_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "operations_per_second", "read_iops_sec_target", NULL, GAUGE, NONE,
+       "operations/s", "read_iops_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_read_iops_sec; 0 unlimited")
+METRIC(DISK_WRITE_IOPS_SEC_TARGET, DISK, DECISION, METRIC_NO_FIELD,
+       "operations_per_second", "write_iops_sec_target", NULL, GAUGE, NONE,
+       "operations/s", "write_iops_sec of the last plan for the disk (before the IoTune rail; the action log has what was written), beside cur_write_iops_sec; 0 unlimited")
 
 /* clang-format on */

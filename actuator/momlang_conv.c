@@ -440,7 +440,8 @@ static int form_with(struct conv *c, const struct mnode *n, struct sval *out)
 		return mc_error(
 		    c, &n->kids[1],
 		    "(with %s ...) has no equivalent: only (with Guests ...) "
-		    "iterates (per-disk io_tune needs the I/O QoS controls)",
+		    "iterates (per-disk io_tune: write JSON disk rules, as "
+		    "policies/05-iotune.json does)",
 		    n->kids[1].text);
 	if (c->in_guest)
 		return mc_error(

@@ -3,8 +3,9 @@
  * plan.c: control names, freeing, and rendering of plans (plan.h).
  *
  * The JSON form lists only what was set: controls, signals, the reason of
- * each, and the errors.  Guests without a set control are left out of
- * "guests" and of the reasons; a guest that failed appears under "errors".
+ * each, and the errors.  Guests without a set control (of their own or of
+ * a disk) are left out of "guests" and of the reasons; a guest that failed
+ * appears under "errors".  The disk shape is plan.h's.
  */
 #include "plan.h"
 
@@ -28,6 +29,15 @@ const char *const guest_control_names[GUEST_CONTROL_COUNT] = {
     [GC_VCPU_PERIOD] = "vcpu_period",
 };
 
+const char *const disk_control_names[DISK_CONTROL_COUNT] = {
+    [DC_TOTAL_BYTES_SEC] = "total_bytes_sec",
+    [DC_READ_BYTES_SEC] = "read_bytes_sec",
+    [DC_WRITE_BYTES_SEC] = "write_bytes_sec",
+    [DC_TOTAL_IOPS_SEC] = "total_iops_sec",
+    [DC_READ_IOPS_SEC] = "read_iops_sec",
+    [DC_WRITE_IOPS_SEC] = "write_iops_sec",
+};
+
 const char *const plan_signal_names[PLAN_SIGNAL_COUNT] = {
     [PS_EMERGENCY] = "emergency",
 };
@@ -41,6 +51,11 @@ void plan_free(struct plan *plan)
 		free(plan->guests[i].error);
 	}
 	free(plan->guests);
+	for (size_t i = 0; i < plan->ndisks; i++) {
+		free(plan->disks[i].dev);
+		free(plan->disks[i].error);
+	}
+	free(plan->disks);
 	free(plan->host_error);
 	evstate_free(plan->state);
 	free(plan);
@@ -123,9 +138,56 @@ static int values_json(const struct plan_value *v, const char *const *names,
 	return 0;
 }
 
-static int guests_json(const struct plan *plan, json_t *guests, json_t *why,
-		       json_t *errors)
+/* o[key], created empty when missing; NULL when out of memory. */
+static json_t *sub(json_t *o, const char *key)
 {
+	json_t *v = json_object_get(o, key);
+
+	if (v)
+		return v;
+	v = json_object();
+	return put(o, key, v) ? NULL : v;
+}
+
+/* The disks of guest g, from *d on (disks are in guest order): their
+   controls under ctl.disks, reasons under why.disks, errors under
+   edisks[guest][dev]. */
+static int disks_json(const struct plan *plan, size_t g, size_t *d, json_t *ctl,
+		      json_t *why, json_t *edisks)
+{
+	for (; *d < plan->ndisks && plan->disks[*d].guest == g; (*d)++) {
+		const struct plan_disk *pd = &plan->disks[*d];
+		json_t *c = json_object(), *r = json_object(), *dc, *dr, *e;
+
+		if (!c || !r ||
+		    values_json(pd->ctl, disk_control_names, DISK_CONTROL_COUNT,
+				c, r))
+			goto fail;
+		if (pd->error && (!(e = sub(edisks, plan->guests[g].name)) ||
+				  put(e, pd->dev, json_string(pd->error))))
+			goto fail;
+		if (!json_object_size(c)) {
+			json_decref(c);
+			json_decref(r);
+			continue;
+		}
+		if (!(dc = sub(ctl, "disks")) || !(dr = sub(why, "disks")) ||
+		    put(dc, pd->dev, c) || put(dr, pd->dev, r))
+			return -1;
+		continue;
+	fail:
+		json_decref(c);
+		json_decref(r);
+		return -1;
+	}
+	return 0;
+}
+
+static int guests_json(const struct plan *plan, json_t *guests, json_t *why,
+		       json_t *errors, json_t *edisks)
+{
+	size_t d = 0;
+
 	for (size_t g = 0; g < plan->nguests; g++) {
 		const struct plan_guest *pg = &plan->guests[g];
 		json_t *ctl = json_object(), *r = json_object();
@@ -133,6 +195,7 @@ static int guests_json(const struct plan *plan, json_t *guests, json_t *why,
 		if (!ctl || !r ||
 		    values_json(pg->ctl, guest_control_names,
 				GUEST_CONTROL_COUNT, ctl, r) ||
+		    disks_json(plan, g, &d, ctl, r, edisks) ||
 		    (pg->error &&
 		     put(errors, pg->name, json_string(pg->error)))) {
 			json_decref(ctl);
@@ -172,19 +235,22 @@ json_t *plan_to_json(const struct plan *plan)
 	json_t *guests = json_object(), *reasons = json_object();
 	json_t *rhost = json_object(), *rguests = json_object();
 	json_t *errors = json_object(), *eguests = json_object();
+	json_t *edisks = json_object();
 
 	if (!root || !host || !guests || !reasons || !rhost || !rguests ||
-	    !errors || !eguests)
+	    !errors || !eguests || !edisks)
 		goto fail;
 	if (values_json(plan->host, host_control_names, HOST_CONTROL_COUNT,
 			host, rhost) ||
-	    guests_json(plan, guests, rguests, eguests) ||
+	    guests_json(plan, guests, rguests, eguests, edisks) ||
 	    signals_json(plan, root, rhost))
 		goto fail;
 	if (plan->host_error &&
 	    put(errors, "host", json_string(plan->host_error)))
 		goto fail;
-	if (json_object_set(errors, "guests", eguests) ||
+	if ((json_object_size(edisks) &&
+	     json_object_set(errors, "disks", edisks)) ||
+	    json_object_set(errors, "guests", eguests) ||
 	    json_object_set(reasons, "host", rhost) ||
 	    json_object_set(reasons, "guests", rguests) ||
 	    json_object_set(root, "host", host) ||
@@ -202,6 +268,7 @@ json_t *plan_to_json(const struct plan *plan)
 	json_decref(rguests);
 	json_decref(errors);
 	json_decref(eguests);
+	json_decref(edisks);
 	return root;
 fail:
 	json_decref(root);
@@ -212,5 +279,6 @@ fail:
 	json_decref(rguests);
 	json_decref(errors);
 	json_decref(eguests);
+	json_decref(edisks);
 	return NULL;
 }

@@ -42,6 +42,18 @@ enum guest_control {
 	GUEST_CONTROL_COUNT
 };
 
+/* Controls a policy may set on each disk of a guest (IoTune): limits per
+   second, 0 unlimited, in the order of the disk fields' groups. */
+enum disk_control {
+	DC_TOTAL_BYTES_SEC,
+	DC_READ_BYTES_SEC,
+	DC_WRITE_BYTES_SEC,
+	DC_TOTAL_IOPS_SEC,
+	DC_READ_IOPS_SEC,
+	DC_WRITE_IOPS_SEC,
+	DISK_CONTROL_COUNT
+};
+
 /*
  * Signals are host-wide outputs that are not written anywhere but tell the
  * controllers how to act.  "emergency" lets the balloon controller take a
@@ -52,6 +64,7 @@ enum plan_signal { PS_EMERGENCY, PLAN_SIGNAL_COUNT };
 
 extern const char *const host_control_names[HOST_CONTROL_COUNT];
 extern const char *const guest_control_names[GUEST_CONTROL_COUNT];
+extern const char *const disk_control_names[DISK_CONTROL_COUNT];
 extern const char *const plan_signal_names[PLAN_SIGNAL_COUNT];
 
 #define PLAN_REASON_INPUTS 6
@@ -80,6 +93,15 @@ struct plan_guest {
 			in which case none of its controls is set */
 };
 
+/* One disk of a guest, as the snapshot's disk of the same index. */
+struct plan_disk {
+	size_t guest; /* index into plan.guests */
+	char *dev;    /* owned copy: the target device, "vda" */
+	struct plan_value ctl[DISK_CONTROL_COUNT];
+	char *error; /* owned; non-NULL when this disk's evaluation failed,
+			in which case none of its controls is set */
+};
+
 struct plan {
 	struct plan_value host[HOST_CONTROL_COUNT];
 	struct plan_value signal[PLAN_SIGNAL_COUNT];
@@ -87,6 +109,8 @@ struct plan {
 			     which case no host control is set */
 	size_t nguests;	  /* one entry per guest of the snapshot, in order */
 	struct plan_guest *guests;
+	size_t ndisks; /* one entry per disk of the snapshot, in order */
+	struct plan_disk *disks;
 	struct evstate *state; /* owned: the policies' state for the next
 				  cycle (evstate.h); NULL when the set
 				  declares none */
@@ -106,6 +130,10 @@ int plan_reason_format(const struct plan_reason *r, char *buf, size_t len);
  * The plan as JSON, in the format of the offline harness:
  * {"host": {...}, "guests": {"g1": {...}}, "signals": {...},
  *  "reasons": {...}, "errors": {...}}.
+ * A disk's controls go under its guest: "guests": {"g1": {"disks":
+ * {"vda": {"total_bytes_sec": 0, ...}}}}, its reasons likewise under
+ * "reasons": {"guests": {"g1": {"disks": {"vda": {...}}}}}, and a failed
+ * disk under "errors": {"disks": {"g1": {"vda": "message"}}}.
  * Returns a new reference, or NULL when out of memory.
  */
 json_t *plan_to_json(const struct plan *plan);

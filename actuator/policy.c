@@ -5,8 +5,9 @@
  * Loading has two passes over the policies in name order.  The first parses
  * every text strictly (duplicate keys rejected) and collects the defines
  * and parameter defaults of all policies, a later policy overriding an
- * earlier one.  The second compiles the host and guest rules in program
- * order (policy by policy, host rules before guest rules), so a name is
+ * earlier one.  The second compiles the host, guest and disk rules in
+ * program order (policy by policy, host rules, then guest rules, then disk
+ * rules), so a name is
  * visible exactly where the evaluator will have computed it.  Expressions
  * are compiled by policy_expr.c, the error, path and node budget are kept
  * by the compile context (policy_cc.c) and the tree lives in an arena
@@ -178,7 +179,7 @@ static int cc_pass1_policy(struct cctx *c, const json_t *root)
 {
 	static const char *const keys[] = {
 	    "description", "defines", "parameters", "state",
-	    "host",	   "guest",   NULL};
+	    "host",	   "guest",   "disk",	    NULL};
 	const json_t *v;
 	size_t len;
 	int rc = 0;
@@ -326,47 +327,6 @@ static int cc_if(struct cctx *c, const json_t *st, int depth, struct stmt *s)
 	return rc;
 }
 
-static int cc_set_target(struct cctx *c, const char *name, struct stmt *s)
-{
-	for (int i = 0; i < HOST_CONTROL_COUNT; i++) {
-		if (strcmp(host_control_names[i], name) != 0)
-			continue;
-		if (c->guest)
-			return cc_error(c,
-					"'%s' is a host control; it cannot be "
-					"set in a guest rule",
-					name);
-		s->set_kind = SET_HOST;
-		s->control = i;
-		return 0;
-	}
-	for (int i = 0; i < PLAN_SIGNAL_COUNT; i++) {
-		if (strcmp(plan_signal_names[i], name) != 0)
-			continue;
-		if (c->guest)
-			return cc_error(c,
-					"'%s' is a host signal; it cannot be "
-					"set in a guest rule",
-					name);
-		s->set_kind = SET_SIGNAL;
-		s->control = i;
-		return 0;
-	}
-	for (int i = 0; i < GUEST_CONTROL_COUNT; i++) {
-		if (strcmp(guest_control_names[i], name) != 0)
-			continue;
-		if (!c->guest)
-			return cc_error(c,
-					"'%s' is a guest control; it cannot be "
-					"set in a host rule",
-					name);
-		s->set_kind = SET_GUEST;
-		s->control = i;
-		return 0;
-	}
-	return cc_error(c, "unknown control '%s'", name);
-}
-
 /* Record the leaves of n as reason inputs (distinct labels, capped). */
 static void cc_collect_inputs(struct stmt *s, const struct xnode *n)
 {
@@ -501,6 +461,9 @@ static int cc_stmt(struct cctx *c, const json_t *st, int depth, struct stmt **v,
 		return cc_set(c, st, depth, s);
 	if (json_object_get(st, "stop"))
 		return cc_stop(c, st, s);
+	if (json_object_get(st, "keep") && c->disk)
+		return cc_error(c, "'keep' is not available in a disk rule "
+				   "(state belongs to the host and guests)");
 	if (json_object_get(st, "keep")) { /* state: policy_ext.c */
 		size_t len = cc_push_key(c, "to");
 		int rc =
@@ -574,10 +537,13 @@ static int cc_rule(struct cctx *c, const json_t *o, struct rule *r)
 	return rc;
 }
 
-static int cc_rules(struct cctx *c, const json_t *root, bool guest,
+enum rule_scope { SCOPE_HOST, SCOPE_GUEST, SCOPE_DISK };
+
+static int cc_rules(struct cctx *c, const json_t *root, enum rule_scope scope,
 		    struct rule **out, size_t *n)
 {
-	const char *key = guest ? "guest" : "host";
+	static const char *const keys[] = {"host", "guest", "disk"};
+	const char *key = keys[scope];
 	const json_t *arr = json_object_get(root, key);
 	size_t len, i;
 	json_t *o;
@@ -586,7 +552,8 @@ static int cc_rules(struct cctx *c, const json_t *root, bool guest,
 	if (!arr)
 		return 0;
 	len = cc_push_key(c, key);
-	c->guest = guest;
+	c->guest = scope != SCOPE_HOST;
+	c->disk = scope == SCOPE_DISK;
 	if (!json_is_array(arr)) {
 		rc = cc_error(c, "'%s' is an array of rules", key);
 		goto out;
@@ -725,8 +692,9 @@ static int compile_all(struct cctx *c, const struct policy_source *srcs,
 			return cc_error(c, "out of memory");
 		c->policy = p->name;
 		cc_reset_path(c);
-		if (cc_rules(c, roots[i], false, &p->host, &p->nhost) ||
-		    cc_rules(c, roots[i], true, &p->guest, &p->nguest))
+		if (cc_rules(c, roots[i], SCOPE_HOST, &p->host, &p->nhost) ||
+		    cc_rules(c, roots[i], SCOPE_GUEST, &p->guest, &p->nguest) ||
+		    cc_rules(c, roots[i], SCOPE_DISK, &p->disk, &p->ndisk))
 			return -1;
 		ps->npolicies++;
 	}

@@ -3,7 +3,8 @@
  * policy_cc.c: the policy compiler's context (policy_cc.h): the first
  * error with its policy and JSON path, the path kept both as text (for
  * load errors) and as shared segments in the arena (for the evaluator's
- * runtime messages), the node budget and the key check of JSON objects.
+ * runtime messages), the node budget, the key check of JSON objects and
+ * the scope check of a set statement's control (host, guest or disk).
  * Used by the statement compiler (policy.c) and the expression compiler
  * (policy_expr.c); it calls neither.
  */
@@ -130,4 +131,58 @@ int cc_keys(struct cctx *c, const json_t *o, const char *const *allowed)
 	rc = cc_error(c, "unknown key '%s'", key);
 	cc_pop(c, len);
 	return rc;
+}
+
+/* The control a set statement names, checked against the rule's scope. */
+int cc_set_target(struct cctx *c, const char *name, struct stmt *s)
+{
+	for (int i = 0; i < HOST_CONTROL_COUNT; i++) {
+		if (strcmp(host_control_names[i], name) != 0)
+			continue;
+		if (c->guest)
+			return cc_error(c,
+					"'%s' is a host control; it cannot be "
+					"set in a guest rule",
+					name);
+		s->set_kind = SET_HOST;
+		s->control = i;
+		return 0;
+	}
+	for (int i = 0; i < PLAN_SIGNAL_COUNT; i++) {
+		if (strcmp(plan_signal_names[i], name) != 0)
+			continue;
+		if (c->guest)
+			return cc_error(c,
+					"'%s' is a host signal; it cannot be "
+					"set in a guest rule",
+					name);
+		s->set_kind = SET_SIGNAL;
+		s->control = i;
+		return 0;
+	}
+	for (int i = 0; i < DISK_CONTROL_COUNT; i++) {
+		if (strcmp(disk_control_names[i], name) != 0)
+			continue;
+		if (!c->disk)
+			return cc_error(c,
+					"'%s' is a disk control; it is set in "
+					"a disk rule only",
+					name);
+		s->set_kind = SET_DISK;
+		s->control = i;
+		return 0;
+	}
+	for (int i = 0; i < GUEST_CONTROL_COUNT; i++) {
+		if (strcmp(guest_control_names[i], name) != 0)
+			continue;
+		if (!c->guest || c->disk)
+			return cc_error(c,
+					"'%s' is a guest control; it cannot be "
+					"set in a %s rule",
+					name, c->disk ? "disk" : "host");
+		s->set_kind = SET_GUEST;
+		s->control = i;
+		return 0;
+	}
+	return cc_error(c, "unknown control '%s'", name);
 }

@@ -34,7 +34,8 @@ struct cctx {
 	struct policy_error *err;
 	const char *policy; /* current policy name */
 	const char *rule;   /* current rule name (arena) */
-	bool guest;	    /* compiling a guest rule */
+	bool guest;	    /* compiling a guest or a disk rule */
+	bool disk;	    /* compiling a disk rule (guest is set too) */
 	char path[256];
 	size_t pathlen;
 	/* The same path as shared segments; segs[d] is the one in force
@@ -73,6 +74,11 @@ int cc_count_node(struct cctx *c);
 /* 0 when object o has only keys of allowed (NULL-terminated), else -1
    with the error at the first other key. */
 int cc_keys(struct cctx *c, const json_t *o, const char *const *allowed);
+
+/* The target of {"set": name}: a host control, a signal, a guest or a
+   disk control, as the scope being compiled allows; -1 with the error
+   otherwise. */
+int cc_set_target(struct cctx *c, const char *name, struct stmt *s);
 
 /* ---- expressions (policy_expr.c) ---- */
 

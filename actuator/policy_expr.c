@@ -57,6 +57,8 @@ static const struct opdesc ops[] = {
     {"avg", XOP_AVG, 1, 1, AK_FIELD},
     {"host_stat", XOP_HSTAT, 1, 1, AK_FIELD},
     {"host_avg", XOP_HAVG, 1, 1, AK_FIELD},
+    {"guest_stat", XOP_GUSTAT, 1, 1, AK_FIELD},
+    {"guest_avg", XOP_GUAVG, 1, 1, AK_FIELD},
     {"name", XOP_NAME, 0, 0, AK_NONE},
     {"str", XOP_STR, 1, 1, AK_LIT},
     {"glob", XOP_GLOB, 1, 1, AK_LIT},
@@ -124,27 +126,42 @@ int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out)
 	    c, "unknown name '%s' (not a variable, parameter or define)", name);
 }
 
-/* A field argument: resolve it in the scope the operator reads. */
+/* A field argument: resolve it in the scope the operator reads.  In a
+   disk rule stat/avg read the disk, guest_stat/guest_avg its guest and
+   host_stat/host_avg the host; labels say which ("guest.x", "host.x"). */
 static int cx_field(struct cctx *c, struct xnode *out, const json_t *arg)
 {
 	bool host = out->op == XOP_HSTAT || out->op == XOP_HAVG || !c->guest;
-	bool avg = out->op == XOP_AVG || out->op == XOP_HAVG;
-	const char *f;
+	bool gu = out->op == XOP_GUSTAT || out->op == XOP_GUAVG;
+	bool disk = c->disk && !host && !gu;
+	bool avg =
+	    out->op == XOP_AVG || out->op == XOP_HAVG || out->op == XOP_GUAVG;
+	const char *f, *scope = host ? "host" : disk ? "disk" : "guest";
 	char label[96];
 
 	if (!json_is_string(arg))
 		return cc_error(c, "'%s' takes a field name (a string)",
 				out->opname);
+	if (gu && !c->disk)
+		return cc_error(c,
+				"'%s' reads a disk's guest: it is for disk "
+				"rules (a guest rule reads its own fields "
+				"with stat)",
+				out->opname);
 	f = json_string_value(arg);
-	out->idx = host ? host_field_lookup(f) : guest_field_lookup(f);
+	out->idx = host	  ? host_field_lookup(f)
+		   : disk ? disk_field_lookup(f)
+			  : guest_field_lookup(f);
 	if (out->idx < 0)
-		return cc_error(c, "unknown %s field '%s'",
-				host ? "host" : "guest", f);
+		return cc_error(c, "unknown %s field '%s'", scope, f);
 	/* Host fields read from a host rule are the current entity's. */
 	if (!c->guest)
 		out->op = avg ? XOP_AVG : XOP_STAT;
 	snprintf(label, sizeof(label), "%s%s%s%s", avg ? "avg(" : "",
-		 host && c->guest ? "host." : "", f, avg ? ")" : "");
+		 host && c->guest ? "host."
+		 : gu		  ? "guest."
+				  : "",
+		 f, avg ? ")" : "");
 	out->s = arena_strdup(&c->ps->arena, label);
 	out->type = XT_NUM;
 	return out->s ? 0 : cc_error(c, "out of memory");
@@ -255,6 +272,12 @@ static int cx_array(struct cctx *c, const json_t *j, int depth,
 	if ((d->op == XOP_NAME || d->op == XOP_GLOB) && !c->guest)
 		return cc_error(c, "'%s' is only meaningful in a guest rule",
 				d->name);
+	/* State and aggregates belong to the host and the guests; a disk
+	   rule reads its disk, its guest and the host only. */
+	if (c->disk && (d->op == XOP_STATE || d->op == XOP_OSTAT ||
+			d->op == XOP_GSUM || d->op == XOP_GCOUNT))
+		return cc_error(c, "'%s' is not available in a disk rule",
+				d->name);
 	out->opname = d->name;
 	out->type = d->op == XOP_NAME ? XT_STR : XT_NUM;
 	if (d->args == AK_NONE)
@@ -323,6 +346,8 @@ const char *cx_leaf_label(const struct xnode *n)
 	case XOP_AVG:
 	case XOP_HSTAT:
 	case XOP_HAVG:
+	case XOP_GUSTAT:
+	case XOP_GUAVG:
 	case XOP_STATE:
 	case XOP_OSTAT:
 		return n->s;

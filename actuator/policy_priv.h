@@ -69,6 +69,8 @@ enum xop {
 	XOP_AVG,   /* StatAvg of field idx of the current entity */
 	XOP_HSTAT, /* the same for the host, from a guest rule */
 	XOP_HAVG,
+	XOP_GUSTAT, /* the same for the disk's guest, from a disk rule */
+	XOP_GUAVG,
 	XOP_ADD,
 	XOP_SUB,
 	XOP_NEG,
@@ -126,7 +128,7 @@ enum sop {
 	SOP_KEEP, /* state key `control` of the entity := expr */
 };
 
-enum set_kind { SET_HOST, SET_SIGNAL, SET_GUEST };
+enum set_kind { SET_HOST, SET_SIGNAL, SET_GUEST, SET_DISK };
 
 struct block {
 	size_t n;
@@ -158,8 +160,8 @@ struct rule {
 struct cpolicy {
 	const char *name;
 	const char *text;
-	size_t nhost, nguest;
-	struct rule *host, *guest;
+	size_t nhost, nguest, ndisk;
+	struct rule *host, *guest, *disk; /* disk: once per (guest, disk) */
 };
 
 struct param_def {

@@ -82,6 +82,72 @@ static void put_labelled(FILE *f, const struct family *fam, bool *first,
 	fputc('\n', f);
 }
 
+/* One sample of a disk's limit: labels guest, disk and limit. */
+static void put_disk_limit(FILE *f, const struct family *fam, bool *first,
+			   const char *guest, const char *dev, int limit,
+			   double v)
+{
+	if (*first)
+		put_header(f, fam);
+	*first = false;
+	fprintf(f, "%s{guest=\"", fam->name);
+	put_label_value(f, guest);
+	fputs("\",disk=\"", f);
+	put_label_value(f, dev);
+	fprintf(f, "\",limit=\"%s\"} ", disk_control_names[limit]);
+	put_number(f, v);
+	fputc('\n', f);
+}
+
+/* Each disk's I/O limits: planned (before the IoTune rail; the action log
+   has what was written) beside the live ones and vdsm's maximum, as last
+   received. */
+static void put_disks(FILE *f, const struct engine_view *v)
+{
+	static const struct family planned = {
+	    "momd_plan_disk_io_limit", "gauge",
+	    "A disk's I/O limit the policies chose in the last plan (bytes "
+	    "or operations per second; 0 unlimited)."};
+	static const struct family live[] = {
+	    {"momd_disk_io_limit", "gauge",
+	     "A disk's live I/O limit, as last received from collectd (0 "
+	     "unlimited)."},
+	    {"momd_disk_io_limit_maximum", "gauge",
+	     "A disk's maximum from vdsm's ioTune metadata, as last "
+	     "received."},
+	};
+	static const int base[] = {DF_CUR_BASE, DF_MAX_BASE};
+	const struct plan *p = v->plan;
+	const struct snapshot *s = v->samples;
+	bool first = true;
+
+	for (size_t d = 0; p && d < p->ndisks; d++)
+		for (int k = 0; k < DISK_CONTROL_COUNT; k++)
+			if (p->disks[d].ctl[k].set)
+				put_disk_limit(
+				    f, &planned, &first,
+				    p->guests[p->disks[d].guest].name,
+				    p->disks[d].dev, k,
+				    (double)p->disks[d].ctl[k].value);
+	for (size_t g = 0; s && g < 2; g++) {
+		first = true;
+		for (size_t d = 0; d < s->ndisks; d++) {
+			const struct snap_disk *sd = &s->disks[d];
+
+			for (int k = 0; k < DISK_CONTROL_COUNT; k++) {
+				double x = snap_latest(&sd->e, DISK_FIELD_COUNT,
+						       base[g] + k);
+
+				if (field_present(x))
+					put_disk_limit(
+					    f, &live[g], &first,
+					    s->guests[sd->guest].name,
+					    sd->e.name, k, x);
+			}
+		}
+	}
+}
+
 /* Freshness of the samples: the hold on stale data (README "Metrics"). */
 static void put_samples(FILE *f, const struct engine_view *v)
 {
@@ -341,6 +407,7 @@ char *prom_render(const struct engine_view *v)
 	put_status(f, v);
 	put_plan(f, v);
 	put_stats(f, v);
+	put_disks(f, v);
 	if (ferror(f)) {
 		fclose(f);
 		free(text);

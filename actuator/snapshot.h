@@ -8,7 +8,8 @@
  * cycle; the offline harness builds one from a case file (evalcase.h).  The
  * evaluator only reads it.
  *
- * Rows are HOST_FIELD_COUNT (host) or GUEST_FIELD_COUNT (guest) doubles wide;
+ * Rows are HOST_FIELD_COUNT (host), GUEST_FIELD_COUNT (guest) or
+ * DISK_FIELD_COUNT (disk) doubles wide;
  * a field is absent when its value is NaN (FIELD_ABSENT).  Rate fields hold
  * per-second rates and derived fields are already computed: the evaluator
  * never derives anything itself.
@@ -39,6 +40,21 @@ struct snap_entity {
 	const char *uuid;     /* the guest's UUID; NULL when unknown */
 };
 
+/*
+ * A disk of a guest (issue 17): the third kind of entity.  Its fields are
+ * settings (vdsm's I/O limits and the live ones), not series, so a disk
+ * carries its latest sample only (e.len is 0 or 1); e.name is the target
+ * device ("vda"), e.uuid NULL.  Disks are listed by guest, in the guests'
+ * order, and by device name within a guest.
+ */
+struct snap_disk {
+	size_t guest; /* index into snapshot.guests */
+	struct snap_entity e;
+};
+
+/* At most this many disks per guest reach a snapshot. */
+#define SNAPSHOT_DISKS_PER_GUEST 64
+
 struct snapshot {
 	const struct snap_param *params; /* values set through the API or
 					    the case; others take the
@@ -47,6 +63,8 @@ struct snapshot {
 	struct snap_entity host;	  /* rows of HOST_FIELD_COUNT */
 	const struct snap_entity *guests; /* rows of GUEST_FIELD_COUNT */
 	size_t nguests;
+	const struct snap_disk *disks; /* rows of DISK_FIELD_COUNT */
+	size_t ndisks;
 	const struct evstate *state; /* the policies' state from the last
 					cycle (evstate.h); NULL: none */
 };

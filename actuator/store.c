@@ -27,6 +27,7 @@
 
 #include "field.h"
 #include "siphash.h"
+#include "store_disk.h"
 
 struct entity {
 	char *key;	   /* "u:<uuid>" or "n:<name>"; NULL for the host */
@@ -37,6 +38,7 @@ struct entity {
 	int64_t *touched;  /* cap: monotonic ms of the last value per sample */
 	double *values;	   /* cap rows of width, NaN = absent */
 	int64_t last_seen; /* monotonic ms of the last value, any sample */
+	struct disk_table *disks; /* a guest's disks (store_disk.h), or NULL */
 };
 
 struct store {
@@ -74,6 +76,7 @@ static void entity_release(struct entity *e)
 	free(e->time);
 	free(e->touched);
 	free(e->values);
+	disk_table_free(e->disks);
 }
 
 struct store *store_new(int history, int expiry_ms, int settle_ms)
@@ -227,33 +230,45 @@ static long sample_slot(struct entity *e, size_t cap, double t)
 	return (long)pos;
 }
 
-int store_put_guest(struct store *st, const char *uuid, const char *name,
-		    double t, int f, double value, int64_t now_ms)
+/* The guest entity of (uuid, name), created as needed, named name. */
+static struct entity *guest_for(struct store *st, const char *uuid,
+				const char *name, int *err)
 {
 	/* "u:" + a UUID or "n:" + a name of at most 127 bytes (collectd's
 	   limit), with room to spare for longer names from elsewhere. */
 	char key[2 + 256];
+	struct entity *e;
+
+	*err = -EINVAL;
+	if (uuid && uuid[0])
+		snprintf(key, sizeof(key), "u:%s", uuid);
+	else if ((size_t)snprintf(key, sizeof(key), "n:%s", name) >=
+		 sizeof(key))
+		return NULL;
+	e = guest_get(st, key, name, err);
+	/* A domain renamed keeps its UUID: show the new name. */
+	if (e && strcmp(e->name, name) != 0) {
+		char *n = strdup(name);
+
+		if (!n) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		free(e->name);
+		e->name = n;
+	}
+	return e;
+}
+
+int store_put_guest(struct store *st, const char *uuid, const char *name,
+		    double t, int f, double value, int64_t now_ms)
+{
 	struct entity *e = &st->host;
 	int err = 0;
 	long i;
 
-	if (name) {
-		if (uuid && uuid[0])
-			snprintf(key, sizeof(key), "u:%s", uuid);
-		else if ((size_t)snprintf(key, sizeof(key), "n:%s", name) >=
-			 sizeof(key))
-			return -EINVAL;
-		e = guest_get(st, key, name, &err);
-		/* A domain renamed keeps its UUID: show the new name. */
-		if (e && strcmp(e->name, name) != 0) {
-			char *n = strdup(name);
-
-			if (!n)
-				return -ENOMEM;
-			free(e->name);
-			e->name = n;
-		}
-	}
+	if (name)
+		e = guest_for(st, uuid, name, &err);
 	if (!e)
 		return err;
 	if (f < 0 || (size_t)f >= e->width)
@@ -267,6 +282,21 @@ int store_put_guest(struct store *st, const char *uuid, const char *name,
 	if (!name && f == HF_MEM_UNUSED && field_present(value))
 		st->host_seen = now_ms;
 	return 0;
+}
+
+int store_put_disk(struct store *st, const char *uuid, const char *name,
+		   const char *dev, double t, int f, double value,
+		   int64_t now_ms)
+{
+	int err = 0;
+	struct entity *e = guest_for(st, uuid, name, &err);
+
+	if (!e)
+		return err;
+	err = disk_table_put(&e->disks, dev, t, f, value);
+	if (err == 0)
+		e->last_seen = now_ms;
+	return err;
 }
 
 void store_set_stale_ms(struct store *st, int64_t stale_ms)
@@ -442,6 +472,9 @@ struct store_snapshot {
 	char *names;   /* all names and parameter names, NUL-separated */
 	char *aliases; /* "name [uuid]" of guests whose names collide */
 	double *rows;  /* every entity's rows */
+	struct snap_disk *disks;
+	char (*devs)[32]; /* the disks' names, copied */
+	double *disk_rows;
 };
 
 static const char *entity_uuid(const struct entity *e)
@@ -489,6 +522,69 @@ static int disambiguate(struct store_snapshot *s, size_t ng)
 	free(dup);
 	if (need)
 		qsort(s->guests, ng, sizeof(*s->guests), entity_name_cmp);
+	return 0;
+}
+
+/* The store's entity of a snapshot guest (its key from its UUID, or from
+   its name, which disambiguate() changes only for guests with a UUID). */
+static const struct entity *entity_of(const struct store *st,
+				      const struct snap_entity *g)
+{
+	char key[2 + 256];
+
+	if (g->uuid)
+		snprintf(key, sizeof(key), "u:%s", g->uuid);
+	else
+		snprintf(key, sizeof(key), "n:%s", g->name);
+	return st->slots[slot_find(st, key)];
+}
+
+/* The disks of guest g at the time of its newest settled sample. */
+static size_t guest_disks(const struct store *st, const struct snap_entity *g,
+			  int64_t now_ms, const char **devs,
+			  const double **rows)
+{
+	const struct entity *e = entity_of(st, g);
+	size_t settled, n;
+
+	if (!e || !e->disks || !(settled = settled_count(st, e, now_ms)))
+		return 0;
+	n = disk_table_at(e->disks, e->time[settled - 1], devs, rows,
+			  SNAPSHOT_DISKS_PER_GUEST);
+	return n < SNAPSHOT_DISKS_PER_GUEST ? n : SNAPSHOT_DISKS_PER_GUEST;
+}
+
+/* The snapshot's disks, after its guests are in their final order. */
+static int snapshot_disks(const struct store *st, struct store_snapshot *s,
+			  int64_t now_ms)
+{
+	const char *devs[SNAPSHOT_DISKS_PER_GUEST];
+	const double *rows[SNAPSHOT_DISKS_PER_GUEST];
+	size_t nd = 0, d = 0;
+
+	for (size_t g = 0; g < s->snap.nguests; g++)
+		nd += guest_disks(st, &s->guests[g], now_ms, devs, rows);
+	if (!nd)
+		return 0;
+	s->disks = calloc(nd, sizeof(*s->disks));
+	s->devs = calloc(nd, sizeof(*s->devs));
+	s->disk_rows = calloc(nd * DISK_FIELD_COUNT, sizeof(*s->disk_rows));
+	if (!s->disks || !s->devs || !s->disk_rows)
+		return -ENOMEM;
+	for (size_t g = 0; g < s->snap.nguests; g++) {
+		size_t n = guest_disks(st, &s->guests[g], now_ms, devs, rows);
+
+		for (size_t k = 0; k < n && d < nd; k++, d++) {
+			double *row = s->disk_rows + d * DISK_FIELD_COUNT;
+
+			snprintf(s->devs[d], sizeof(s->devs[d]), "%s", devs[k]);
+			memcpy(row, rows[k], DISK_FIELD_COUNT * sizeof(*row));
+			s->disks[d] =
+			    (struct snap_disk){g, {s->devs[d], 1, row, NULL}};
+		}
+	}
+	s->snap.disks = s->disks;
+	s->snap.ndisks = d;
 	return 0;
 }
 
@@ -574,6 +670,8 @@ struct store_snapshot *store_snapshot_new(const struct store *st,
 		goto fail;
 	s->snap.guests = s->guests;
 	s->snap.nguests = ng;
+	if (snapshot_disks(st, s, now_ms) < 0)
+		goto fail;
 	free(settled);
 	return s;
 fail:
@@ -596,5 +694,8 @@ void store_snapshot_free(struct store_snapshot *s)
 	free(s->names);
 	free(s->aliases);
 	free(s->rows);
+	free(s->disks);
+	free(s->devs);
+	free(s->disk_rows);
 	free(s);
 }

@@ -49,6 +49,17 @@ void store_set_max_guests(struct store *st, size_t max_guests);
  */
 int store_put_guest(struct store *st, const char *uuid, const char *name,
 		    double t, int f, double value, int64_t now_ms);
+/*
+ * Record disk field f = value of disk dev (a target device, "vda") of a
+ * guest, keyed as store_put_guest() keys it (store_disk.h says how disks
+ * are kept).  Snapshots carry a guest's disks whose sample has the time of
+ * the guest's newest settled sample.  Returns 0, -ENOSPC (a new guest
+ * beyond max_guests, or a disk beyond SNAPSHOT_DISKS_PER_GUEST), -EINVAL
+ * (a bad device, field or name) or -ENOMEM.
+ */
+int store_put_disk(struct store *st, const char *uuid, const char *name,
+		   const char *dev, double t, int f, double value,
+		   int64_t now_ms);
 /* store_put_guest() without a UUID: the guest is keyed by its name. */
 int store_put(struct store *st, const char *guest, double t, int f,
 	      double value, int64_t now_ms);

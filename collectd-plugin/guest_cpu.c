@@ -54,10 +54,9 @@ static void read_sched(virDomainPtr dom, struct guest_cpu *out)
 	}
 }
 
-void guest_cpu_read(virDomainPtr dom, struct guest_cpu *out)
+void guest_cpu_read(virDomainPtr dom, const char *meta, struct guest_cpu *out)
 {
 	int n = virDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE);
-	char *meta;
 	int rc;
 
 	*out = (struct guest_cpu){0};
@@ -66,12 +65,8 @@ void guest_cpu_read(virDomainPtr dom, struct guest_cpu *out)
 		out->count = (uint64_t)n;
 	}
 	read_sched(dom, out);
-	/* One call; a domain without the element answers "no such
-	   metadata" (not logged), and vdsm's default applies. */
-	meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
-				    GUEST_TUNE_NS, 0);
+	/* No metadata: vdsm's default applies. */
 	rc = meta ? guest_cpu_limit_parse(meta, &out->limit_pct) : -ENOENT;
-	free(meta);
 	if (rc == -ENOENT) {
 		out->have_limit = true;
 		out->limit_pct = 100;

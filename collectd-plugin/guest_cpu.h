@@ -45,8 +45,11 @@ int64_t guest_cpu_quota_norm(long long quota);
    [1, 100].  Pure. */
 int guest_cpu_limit_parse(const char *xml, uint64_t *pct);
 
-/* Reads dom's inputs into *out (three calls: vCPUs, scheduler parameters,
-   metadata).  A call that fails leaves its fields absent. */
-void guest_cpu_read(virDomainPtr dom, struct guest_cpu *out);
+/* Reads dom's inputs into *out (two calls: vCPUs, scheduler parameters)
+   and the limit from meta, the text of dom's GUEST_TUNE_NS metadata the
+   caller read (NULL: none; guest_io.h's guest_tune_read() reads it once
+   for the CPU and the I/O inputs).  A call that fails leaves its fields
+   absent. */
+void guest_cpu_read(virDomainPtr dom, const char *meta, struct guest_cpu *out);
 
 #endif /* MOM_GUEST_CPU_H */

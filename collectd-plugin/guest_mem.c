@@ -30,6 +30,7 @@
 
 #include "domxml.h"
 #include "guest_cpu.h"
+#include "guest_io.h"
 #include "guest_min.h"
 #include "guest_props.h"
 
@@ -74,6 +75,7 @@ struct dom_state {
 	unsigned unchanged;
 	enum guest_stats_state state;
 	bool limit_malformed; /* reported once while it lasts */
+	bool io_bad;	      /* ioTune metadata partly unusable, likewise */
 };
 
 struct guest_reader {
@@ -560,15 +562,25 @@ static int fill_from_domain(virDomainPtr dom, struct guest_sample *s)
 	return 0;
 }
 
-/* The CPU QoS inputs into s; a malformed vcpuLimit is logged once while
-   it lasts and its field left absent (the policy then leaves the CPU
-   alone rather than guess a limit). */
+/* The CPU and I/O QoS inputs into s and *io; a malformed vcpuLimit or
+   ioTune is logged once while it lasts and its values left absent (the
+   policies then leave the CPU, or report the disk, rather than guess). */
 static void cpu_fill(struct guest_reader *r, virDomainPtr dom,
-		     struct dom_state *st, struct guest_sample *s)
+		     struct dom_state *st, struct guest_sample *s,
+		     struct guest_io *io)
 {
 	struct guest_cpu c;
 
-	guest_cpu_read(dom, &c);
+	guest_tune_read(dom, &c, io);
+	s->io = io;
+	if ((io->malformed || io->skipped) && !st->io_bad)
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
+			   "domain %s: metadata %s qos/ioTune: %u device(s) "
+			   "skipped (no target-device name, or over %d), %u "
+			   "value(s) not a whole number up to 1e15",
+			   st->name, GUEST_TUNE_NS, io->skipped,
+			   GUEST_IO_MAX_DISKS, io->malformed);
+	st->io_bad = io->malformed || io->skipped;
 	if (c.limit_malformed && !st->limit_malformed)
 		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
 			   "domain %s: metadata %s qos/vcpuLimit is not a "
@@ -627,6 +639,7 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 {
 	const char *name = virDomainGetName(dom);
 	struct guest_sample s = {0};
+	struct guest_io io;
 	struct dom_state *st;
 
 	if (name == NULL || !guest_name_wanted(&r->cfg, name))
@@ -643,7 +656,7 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 	s.present[GUEST_MINIMUM_KIB] = true;
 	s.value[GUEST_MINIMUM_KIB] = st->min_kib;
 	s.min_source = st->min_source;
-	cpu_fill(r, dom, st, &s);
+	cpu_fill(r, dom, st, &s, &io);
 	props_fill(st, &s);
 	track_staleness(r, st, a->now_wall_s, &s);
 	s.name = st->name;

@@ -77,6 +77,8 @@ enum guest_log_level {
 
 /* One domain's reading, handed to the callback.  Strings are borrowed and
    valid only during the callback. */
+struct guest_io;
+
 struct guest_sample {
 	const char *name;
 	const char *uuid; /* canonical string form */
@@ -84,8 +86,9 @@ struct guest_sample {
 	uint64_t value[GUEST_STAT_NR];
 	enum guest_min_source min_source;
 	enum guest_stats_state state;
-	bool have_age;	    /* stats_age_s is meaningful */
-	double stats_age_s; /* host time now - last_update, >= 0 */
+	bool have_age;		   /* stats_age_s is meaningful */
+	double stats_age_s;	   /* host time now - last_update, >= 0 */
+	const struct guest_io *io; /* the disks vdsm's metadata names */
 };
 
 typedef void (*guest_log_fn)(void *opaque, int level, const char *fmt, ...)

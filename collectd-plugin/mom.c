@@ -415,6 +415,30 @@ static void dispatch_agent(const struct mom_ctx *ctx,
 		      (int64_t)st->v[sw->second], m);
 }
 
+/* A disk's values: type instance "<dev>-<row's>" under the guest's
+   instance (metric_rows.h), with the guest's meta (origin and UUID). */
+static void dispatch_disks(const struct mom_ctx *ctx,
+			   const struct guest_sample *s, meta_data_t *meta)
+{
+	for (unsigned d = 0; s->io && d < s->io->n; d++) {
+		const struct guest_disk *disk = &s->io->disk[d];
+
+		for (int i = 0; i < GUEST_IO_NR; i++) {
+			const struct metric_def *m =
+			    &metric_defs[plugin_disk_metric[i]];
+			char tinst[DATA_MAX_NAME_LEN];
+			value_t v;
+
+			if (!disk->present[i])
+				continue;
+			snprintf(tinst, sizeof(tinst), "%s-%s", disk->dev,
+				 m->type_instance);
+			v.gauge = metric_to_wire(m, (double)disk->value[i]);
+			dispatch(ctx, s->name, m->type, tinst, &v, 1, meta);
+		}
+	}
+}
+
 /* Every value list carries the origin mark and the UUID (write_mom drops
    unmarked ones, momd keys guests by UUID); the extras ride on
    memory-minimum and duration-stats_age only. */
@@ -434,6 +458,7 @@ static void dispatch_guest(const struct guest_sample *s, void *opaque)
 				(int64_t)s->value[i], false, meta);
 	}
 	dispatch_guest_extras(ctx, s, m);
+	dispatch_disks(ctx, s, m);
 	dispatch_agent(ctx, s, m);
 	meta_data_destroy(mm);
 	meta_data_destroy(m);
@@ -485,6 +510,29 @@ static void dispatch_plan_guests(const struct momd_plan *plan, cdtime_t now,
 	}
 }
 
+/* The plan's disk limits (plugin_disk_target_metric), type instance
+   "<dev>-<name>_target" beside the disk's live values. */
+static void dispatch_plan_disks(const struct momd_plan *plan, cdtime_t now,
+				meta_data_t *om)
+{
+	for (size_t i = 0; i < plan->ndisks; i++) {
+		const struct momd_disk_ctl *c = &plan->disks[i];
+
+		for (int k = 0; k < MOMD_DISK_NR; k++) {
+			const struct metric_def *m =
+			    &metric_defs[plugin_disk_target_metric[k]];
+			value_t v = {.gauge = metric_to_wire(m, c->value[k])};
+			char tinst[DATA_MAX_NAME_LEN];
+
+			if (!c->present[k])
+				continue;
+			snprintf(tinst, sizeof(tinst), "%s-%s", c->dev,
+				 m->type_instance);
+			dispatch_at(now, c->guest, m->type, tinst, &v, 1, om);
+		}
+	}
+}
+
 /* The plan's balloon targets and KSM settings, as their contract rows
    (plugin_ksm_target_metric) say: sleep in seconds like the measured one. */
 static void dispatch_plan(const struct momd_plan *plan)
@@ -510,6 +558,7 @@ static void dispatch_plan(const struct momd_plan *plan)
 				    om);
 	}
 	dispatch_plan_guests(plan, now, om);
+	dispatch_plan_disks(plan, now, om);
 	meta_data_destroy(om);
 }
 

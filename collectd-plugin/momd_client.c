@@ -41,22 +41,68 @@ static void global_init(void)
 	global_rc = http_curl_global_init();
 }
 
+const char *const momd_disk_keys[MOMD_DISK_NR] = {
+    "total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
+    "total_iops_sec",  "read_iops_sec",	 "write_iops_sec",
+};
+
+/* The disks of one guest's plan, appended to out->disks (sized by the
+   caller's count); a device name that does not fit is skipped. */
+static int disks_from_json(const char *guest, json_t *disks,
+			   struct momd_plan *out)
+{
+	const char *dev;
+	json_t *d;
+
+	json_object_foreach(disks, dev, d)
+	{
+		struct momd_disk_ctl *c = &out->disks[out->ndisks];
+		bool any = false;
+
+		if (!json_is_object(d) || strlen(dev) >= sizeof(c->dev))
+			continue;
+		for (int k = 0; k < MOMD_DISK_NR; k++) {
+			json_t *v = json_object_get(d, momd_disk_keys[k]);
+
+			if (json_is_number(v)) {
+				c->present[k] = any = true;
+				c->value[k] = json_number_value(v);
+			}
+		}
+		if (!any)
+			continue;
+		snprintf(c->dev, sizeof(c->dev), "%s", dev);
+		if (!(c->guest = strdup(guest)))
+			return -ENOMEM;
+		out->ndisks++;
+	}
+	return 0;
+}
+
 /* The plan's per-guest QoS controls ("plan": {"guests": {...}}). */
 static int ctls_from_json(json_t *guests, struct momd_plan *out)
 {
 	const char *name;
 	json_t *g;
 
+	size_t nd = 0;
+
 	if (!json_is_object(guests))
 		return 0;
+	json_object_foreach(guests, name, g) nd +=
+	    json_object_size(json_object_get(g, "disks"));
 	out->ctls = calloc(json_object_size(guests) + 1, sizeof(*out->ctls));
-	if (!out->ctls)
+	out->disks = calloc(nd + 1, sizeof(*out->disks));
+	if (!out->ctls || !out->disks)
 		return -ENOMEM;
 	json_object_foreach(guests, name, g)
 	{
 		struct momd_guest_ctl *c = &out->ctls[out->nctls];
+		json_t *disks = json_object_get(g, "disks");
 		bool any = false;
 
+		if (json_is_object(disks) && disks_from_json(name, disks, out))
+			return -ENOMEM;
 		for (int k = 0; k < MOMD_GUEST_NR; k++) {
 			json_t *v = json_object_get(g, guest_keys[k]);
 
@@ -226,5 +272,8 @@ void momd_plan_release(struct momd_plan *p)
 	for (size_t i = 0; p->ctls && i < p->nctls; i++)
 		free(p->ctls[i].name);
 	free(p->ctls);
+	for (size_t i = 0; p->disks && i < p->ndisks; i++)
+		free(p->disks[i].guest);
+	free(p->disks);
 	memset(p, 0, sizeof(*p));
 }

@@ -2,8 +2,9 @@
 /*
  * momd_client.h: fetch the actuator's last decisions (GET /v1/plan on
  * momd's unix socket) so that the read plugin can dispatch them beside the
- * values they act on: the balloon target momd applied to each guest, and
- * the KSM settings of the last plan.
+ * values they act on: the balloon target momd applied to each guest, the
+ * KSM settings, the guests' CPU limits and the disks' I/O limits of the
+ * last plan.
  *
  * No collectd headers, no logging: errors go into a caller-owned buffer.
  * The request is blocking, bounded by a timeout.  Not thread-safe per
@@ -41,12 +42,27 @@ struct momd_guest_ctl {
 	double value[MOMD_GUEST_NR];
 };
 
+/* A disk's I/O limits in the plan (05-iotune): "plan": {"guests": {g:
+   {"disks": {dev: {"total_bytes_sec": ...}}}}}, in the order of
+   momd's disk controls (total, read, write bytes; total, read, write
+   operations per second). */
+#define MOMD_DISK_NR 6
+extern const char *const momd_disk_keys[MOMD_DISK_NR];
+struct momd_disk_ctl {
+	char *guest; /* the domain name, owned */
+	char dev[32];
+	bool present[MOMD_DISK_NR];
+	double value[MOMD_DISK_NR];
+};
+
 struct momd_plan {
 	struct momd_target *guests; /* owned, nguests entries */
 	size_t nguests;
 	struct momd_guest_ctl *ctls; /* owned, nctls entries: guests whose
 					plan sets a QoS control */
 	size_t nctls;
+	struct momd_disk_ctl *disks; /* owned, ndisks entries */
+	size_t ndisks;
 	bool ksm_present[MOMD_KSM_NR]; /* false: the plan did not set it */
 	double ksm[MOMD_KSM_NR];
 };

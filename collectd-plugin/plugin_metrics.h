@@ -16,6 +16,7 @@
 #define MOM_PLUGIN_METRICS_H
 
 #include "agent_parse.h"
+#include "guest_io.h"
 #include "guest_mem.h"
 #include "host_mem.h"
 #include "metric.h"
@@ -29,6 +30,12 @@ extern const enum metric_id plugin_agent_metric[AGENT_FIELD_NR];
 /* Native agent unit -> the row's unit (PSI averages: hundredths of a
    percent -> percent); 1 for the rest. */
 extern const double plugin_agent_scale[AGENT_FIELD_NR];
+/* A disk's slots (guest_io.h: maximum, guaranteed, live) -> its rows,
+   dispatched under the guest's instance with type instance
+   "<dev>-<row's type instance>". */
+extern const enum metric_id plugin_disk_metric[GUEST_IO_NR];
+/* The plan's disk limits (momd_client.h) -> their decision rows. */
+extern const enum metric_id plugin_disk_target_metric[MOMD_DISK_NR];
 /* The plan's per-guest QoS controls -> their decision rows. */
 extern const enum metric_id plugin_guest_target_metric[MOMD_GUEST_NR];
 

@@ -10,10 +10,11 @@
  * The snapshot puts the host under pressure (mean mem_free 10 % of
  * mem_available) with balloonEnabled = 1, so every guest takes the longest
  * path of 02-balloon (a shrink decision with its reason), every guest has
- * a CPU limit under 100 % (04-cputune sets both controls), and the KSM rule
- * runs.  Guests differ slightly so no two rows are equal.  For each count,
- * the evaluation repeats in batches of at least ~2 ms; the time per cycle
- * is the median over N batches (default 31) of the batch time divided by
+ * a CPU limit under 100 % (04-cputune sets both controls), every guest
+ * has one disk with vdsm's ioTune maximum (05-iotune sets its six limits),
+ * and the KSM rule runs.  Guests differ slightly so no two rows are equal.  For
+ * each count, the evaluation repeats in batches of at least ~2 ms; the time per
+ * cycle is the median over N batches (default 31) of the batch time divided by
  * its repetitions.  Output: one table row per count (median, min, max per
  * cycle, and ns per guest).
  */
@@ -116,6 +117,16 @@ static void fill_guest(double *rows, size_t h, size_t g)
 	}
 }
 
+/* A guest's disk: a complete maximum, live limits 0 (05-iotune's path:
+   six limits set, each with its reason). */
+static void fill_disk(double *r, size_t g)
+{
+	for (int f = 0; f < DISK_FIELD_COUNT; f++)
+		r[f] = 0;
+	r[DF_MAX_READ_BYTES_SEC] = 1048576 + (double)(g % 7);
+	r[DF_MAX_WRITE_IOPS_SEC] = 100 + (double)(g % 5);
+}
+
 /* One count: prints a table row.  Returns 0, or -1 when out of memory. */
 static int bench_count(const struct policy_set *ps, size_t n, size_t hist,
 		       size_t samples)
@@ -125,13 +136,16 @@ static int bench_count(const struct policy_set *ps, size_t n, size_t hist,
 	double per[MAX_SAMPLES];
 	struct snap_entity *guests = calloc(n, sizeof(*guests));
 	double *rows = calloc(n * hist * GUEST_FIELD_COUNT, sizeof(double));
+	struct snap_disk *disks = calloc(n, sizeof(*disks));
+	double *drows = calloc(n * DISK_FIELD_COUNT, sizeof(double));
 	char *names = calloc(n, NAME_LEN);
 	struct snapshot snap;
 	size_t reps = 1, set_guests = 0;
 	volatile size_t sink = 0;
 	int rc = -1;
 
-	if (guests == NULL || rows == NULL || names == NULL)
+	if (guests == NULL || rows == NULL || names == NULL || disks == NULL ||
+	    drows == NULL)
 		goto out;
 	fill_host(host_rows, hist);
 	for (size_t g = 0; g < n; g++) {
@@ -142,6 +156,9 @@ static int bench_count(const struct policy_set *ps, size_t n, size_t hist,
 		    .len = hist,
 		    .values = rows + g * hist * GUEST_FIELD_COUNT,
 		};
+		fill_disk(drows + g * DISK_FIELD_COUNT, g);
+		disks[g] = (struct snap_disk){
+		    g, {"vda", 1, drows + g * DISK_FIELD_COUNT, NULL}};
 	}
 	snap = (struct snapshot){
 	    .params = params,
@@ -149,6 +166,8 @@ static int bench_count(const struct policy_set *ps, size_t n, size_t hist,
 	    .host = {.name = "host", .len = hist, .values = host_rows},
 	    .guests = guests,
 	    .nguests = n,
+	    .disks = disks,
+	    .ndisks = n,
 	};
 
 	/* Warm up and size the batches: at least ~2 ms each, at most 1e6. */
@@ -204,6 +223,8 @@ out:
 	free(guests);
 	free(rows);
 	free(names);
+	free(disks);
+	free(drows);
 	return rc;
 }
 

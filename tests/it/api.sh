@@ -113,7 +113,7 @@ refused "PATCH text/plain" 415 unsupported_media_type PATCH /v1/parameters '{"ks
 # --- Policies.
 api GET /v1/policies
 check "GET /v1/policies lists policy_dir" \
-	[ "$STATUS/$(jv '[(p["name"], p["origin"]) for p in j["policies"]]')" = '200/[["00-defines", "policy_dir"], ["02-balloon", "policy_dir"], ["03-ksm", "policy_dir"], ["04-cputune", "policy_dir"]]' ]
+	[ "$STATUS/$(jv '[(p["name"], p["origin"]) for p in j["policies"]]')" = '200/[["00-defines", "policy_dir"], ["02-balloon", "policy_dir"], ["03-ksm", "policy_dir"], ["04-cputune", "policy_dir"], ["05-iotune", "policy_dir"]]' ]
 api GET /v1/policies/03-ksm
 check_sh "GET /v1/policies/03-ksm is the file's text" '[ "$STATUS" = 200 ] && [ "$BODY" = "$(cat "$MOMD_POLICIES/03-ksm.json")" ]'
 refused "GET an unknown policy" 404 no_such_policy GET /v1/policies/99-none
@@ -137,10 +137,10 @@ refused "path trick ../" 404 not_found GET "/v1/policies/../../etc/passwd"
 check_sh "no file escaped the state dir" '[ ! -e "$T_TMP/evil" ] && [ ! -e "$MOMD_STATE/../evil.json" ]'
 api GET /v1/effective-policy
 check "GET /v1/effective-policy: the set in name order" \
-	[ "$STATUS/$(jv '[p["name"] for p in j["policies"]]')" = '200/["00-defines", "01-parameters", "02-balloon", "03-ksm", "04-cputune"]' ]
+	[ "$STATUS/$(jv '[p["name"] for p in j["policies"]]')" = '200/["00-defines", "01-parameters", "02-balloon", "03-ksm", "04-cputune", "05-iotune"]' ]
 check "effective policy holds documents" [ "$(jv 'j["policies"][1]["policy"]')" = "$(momapi json . <<<"$GOOD_POLICY")" ]
 api DELETE /v1/policies/03-ksm
-check "DELETE /v1/policies/03-ksm" [ "$STATUS/$(jv '[p["name"] for p in j["policies"]]')" = '200/["00-defines", "01-parameters", "02-balloon", "04-cputune"]' ]
+check "DELETE /v1/policies/03-ksm" [ "$STATUS/$(jv '[p["name"] for p in j["policies"]]')" = '200/["00-defines", "01-parameters", "02-balloon", "04-cputune", "05-iotune"]' ]
 api GET /v1/policies/03-ksm
 expect 404 no_such_policy "a deleted policy is gone"
 
@@ -236,7 +236,7 @@ api GET /v1/policies
 check "a replaced set survives a restart" [ "$(jv '[[p["name"] for p in j["policies"]], j["replaced"]]')" = '[["00-defines", "50_main_"], true]' ]
 api DELETE /v1/policies
 check "DELETE /v1/policies resets to policy_dir" \
-	[ "$STATUS/$(jv '[[p["name"] for p in j["policies"]], j["replaced"]]')" = '200/[["00-defines", "02-balloon", "03-ksm", "04-cputune"], false]' ]
+	[ "$STATUS/$(jv '[[p["name"] for p in j["policies"]], j["replaced"]]')" = '200/[["00-defines", "02-balloon", "03-ksm", "04-cputune", "05-iotune"], false]' ]
 check "reset removes the persisted overrides" [ ! -e "$MOMD_STATE/policies.json" ]
 momd_stop
 
@@ -247,7 +247,7 @@ touch "$MOMD_STATE/.parameters.json.tmp.abc123"
 if momd_start; then
 	ok "momd starts with invalid state files"
 	api GET /v1/policies
-	check "the invalid policy overrides are ignored" [ "$(jv '[p["name"] for p in j["policies"]]')" = '["00-defines", "02-balloon", "03-ksm", "04-cputune"]' ]
+	check "the invalid policy overrides are ignored" [ "$(jv '[p["name"] for p in j["policies"]]')" = '["00-defines", "02-balloon", "03-ksm", "04-cputune", "05-iotune"]' ]
 	api GET /v1/parameters
 	check "invalid parameters are not half-applied" [ "$(jv 'j["ksmEnabled"]')" = 1.0 ]
 	check "the problem is logged" grep -q 'policies.json ignored' "$MOMD_LOG"

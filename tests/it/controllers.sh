@@ -21,7 +21,11 @@
 #   - the shipped 03-ksm policy's unmerge sequence (K7 then K8 of the MOM
 #     reference), with merge_across_nodes written before run;
 #   - the libvirt KSM backend: run through sysfs, libvirt's error (the test
-#     driver has no node memory parameters) recorded for the others.
+#     driver has no node memory parameters) recorded for the others;
+#   - IoTune with the shipped 05-iotune: a disk's samples through ingest,
+#     store and plan to virDomainSetBlockIoTune on the test domain's vda
+#     (only the limits that differ recorded), a disk whose maximum lacks a
+#     key reported and skipped, libvirt's refusal recorded once.
 #
 # A test policy (10-test.json) makes each guest's planned target its
 # mem_available sample and the KSM knobs and the emergency signal API
@@ -486,6 +490,71 @@ check "libvirt KSM backend: pages_to_scan file untouched" \
 	file_is "$KC/pages_to_scan" 100
 check "GET /v1/status names the backends" \
 	[ "$(momapi GET /v1/status .balloon_backend .ksm_backend | tr '\n' ' ')" = "libvirt libvirt " ]
+stop_pid "$MOMD_PID"
+
+# ---- daemon D: IoTune with the shipped 05-iotune --------------------------
+# The test driver's built-in domain "test" has disk vda (live limits 0).
+# Its samples are posted as the read plugin sends them: type instance
+# "vda-<name>" under the guest, in one body with a guest value (a disk's
+# sample is taken at its guest's sample time).
+POLD=$T_TMP/polD
+mkdir -p "$POLD"
+cp "$ROOT/policies/00-defines.json" "$ROOT/policies/05-iotune.json" "$POLD/"
+KD=$T_TMP/ksmD
+ksm_tree "$KD" 0 100 20 1 0
+if ! start_momd "$KD" "$POLD"; then
+	not_ok "momd D starts (log: $(tail -3 "$T_TMP/momd.log"))"
+	done_testing
+fi
+# io_sample MAX_READ_IOPS CUR_READ_IOPS [K=V...]: test's vda, every other
+# maximum and live limit 0.
+io_sample() {
+	local kv=(memory-actual=$((8388608 * KIB)) memory-maximum=$((8388608 * KIB))
+		operations_per_second-vda-max_read_iops_sec=$1
+		operations_per_second-vda-cur_read_iops_sec=$2) l
+	shift 2
+	for l in total_bytes read_bytes write_bytes; do
+		kv+=("gauge-vda-max_${l}_sec=0" "gauge-vda-cur_${l}_sec=0")
+	done
+	for l in total write; do
+		kv+=("operations_per_second-vda-max_${l}_iops_sec=0"
+			"operations_per_second-vda-cur_${l}_iops_sec=0")
+	done
+	post test "${kv[@]}" "$@"
+}
+host_sample
+io_sample 0 5
+check "IoTune: test's vda written back to its maximum (read_iops_sec 0)" \
+	wait_for 10 "vda applied" has_act guest:test/vda read_iops_sec applied
+check "IoTune: only the limit that differed is recorded" \
+	[ "$(acts "len([a for a in A if a['subject'] == 'guest:test/vda'])")" = 1 ]
+check "IoTune: the reason names 05-iotune" \
+	[ "$(acts "[a['reason'].split(':')[0] for a in A if a['subject'] == 'guest:test/vda']")" = '["05-iotune/iotune"]' ]
+# A maximum with two keys only: the plan's error, a refusal, no write.  Sent
+# twice, as the plugin sends every interval: a sample lacking fields the
+# one before had counts once the next one confirms it (store_disk.h).
+for i in 1 2; do
+	host_sample
+	post test memory-actual=$((8388608 * KIB)) operations_per_second-vda-max_read_iops_sec=0 \
+		gauge-vda-max_total_bytes_sec=0
+	wait_cycles 1
+done
+check "IoTune: the incomplete disk is skipped and reported" \
+	wait_for 10 "vda skipped" has_act guest:test/vda io_limits refused
+check "IoTune: the refusal names the missing key" \
+	grep -q "skipped: .*absent value (max_read_bytes_sec)" <<<"$(act_last guest:test/vda io_limits refused)"
+check "IoTune: GET /v1/plan has the disk's error" \
+	[ "$(momapi --bind j --str GET /v1/plan "'vda' in j['plan']['errors']['disks']['test']")" = True ]
+# A limit libvirt refuses (the test driver wants read_iops_sec_max set).
+host_sample
+io_sample 100 0
+check "IoTune: libvirt's refusal recorded" \
+	wait_for 10 "vda refused by libvirt" has_act guest:test/vda io_limits refused
+wait_cycles 5
+check "IoTune: ... once while it holds" \
+	[ "$(act_count guest:test/vda io_limits refused)" = 2 ]
+check "IoTune: libvirt still shows vda unlimited" \
+	[ "$(lv_virsh blkdeviotune test vda | awk '$1 == "read_iops_sec" {print $3}')" = 0 ]
 stop_pid "$MOMD_PID"
 
 done_testing

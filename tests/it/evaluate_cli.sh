@@ -41,6 +41,13 @@ check "C4 (vdsm's 1 CPU, 100 vCPUs, 10 %): vcpu_quota 1100, vcpu_period 1100000 
 	[ "$(json_get "$out" '[d["guests"]["g"]["vcpu_quota"], d["guests"]["g"]["vcpu_period"]]')" = "[1100, 1100000]" ]
 check "C4: the reason names 04-cputune" grep -q '"vcpu_quota": "04-cputune/cputune' "$out"
 
+"${EVAL[@]}" tests/data/eval/D1/case.json --policy-dir policies >"$out" 2>/dev/null
+check "D1 (05-iotune): vda's limits under the guest's disks" \
+	[ "$(json_get "$out" '[d["guests"]["g"]["disks"]["vda"][k] for k in ("read_bytes_sec", "write_iops_sec", "total_bytes_sec")]')" = "[1048576, 100, 0]" ]
+check "D1: vdb (its maximum lacks write_iops_sec) under errors.disks, alone" \
+	[ "$(json_get "$out" '["max_write_iops_sec" in d["errors"]["disks"]["g"]["vdb"], "vdb" in d["guests"]["g"]["disks"]]')" = "[true, false]" ]
+check "D1: the reason names 05-iotune" grep -q '"read_iops_sec": "05-iotune/iotune' "$out"
+
 "${EVAL[@]}" - --policy-dir policies <tests/data/eval/K8/case.json >"$out" 2>/dev/null
 check "K8 from stdin: merge 0, pages 700" [ "$(json_get "$out" '[d["host"]["ksm_merge_across_nodes"], d["host"]["ksm_pages_to_scan"]]')" = "[0, 700]" ]
 

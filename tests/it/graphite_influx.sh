@@ -96,7 +96,23 @@ check "influxd answers on 127.0.0.1:$IH" wait_for 30 "influxd ping" \
 lv_start || { not_ok "private libvirtd"; done_testing; }
 # Shares (our metadata) on both, so that every documented guest series is
 # sent; the test driver has no guest agent (metric_doc --no-agent below).
-lv_define g1 1024 768 512 "" 2000 && lv_define g2 2048 1024 "" "" 500 ||
+# g1 also has vdsm's ioTune metadata for its disk vda, so that the disk
+# series are sent: maximum 0 (unlimited: the test driver's live limits,
+# so the IoTune controller has nothing to write), guaranteed 1000..6000
+# (graphite_influx_check.py knows these values).
+T=ovirt-tune
+IOT="<$T:ioTune><$T:device name='vda' path='/guest/g1.img'><$T:maximum>"
+for l in total_bytes_sec read_bytes_sec write_bytes_sec total_iops_sec read_iops_sec write_iops_sec; do
+	IOT="$IOT<$T:$l>0</$T:$l>"
+done
+IOT="$IOT</$T:maximum><$T:guaranteed>"
+i=0
+for l in total_bytes_sec read_bytes_sec write_bytes_sec total_iops_sec read_iops_sec write_iops_sec; do
+	i=$((i + 1))
+	IOT="$IOT<$T:$l>${i}000</$T:$l>"
+done
+IOT="$IOT</$T:guaranteed></$T:device></$T:ioTune>"
+lv_define g1 1024 768 512 "" 2000 "$IOT" && lv_define g2 2048 1024 "" "" 500 ||
 	not_ok "test domains defined"
 cp -a "$ROOT/tests/fixtures/root" "$T_TMP/root"
 # Memory short (10 % free), so that momd shrinks balloons and sets targets.

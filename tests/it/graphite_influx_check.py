@@ -51,6 +51,30 @@ def influx_since(url, meas, typ, tinst, inst, since):
 NOT_ON_TEST_DRIVER = {("gauge", "vcpu_quota"), ("gauge", "vcpu_period")}
 
 
+# Disk series (metric_doc's scope "disk"): g1's disk vda only (its ioTune
+# metadata in graphite_influx.sh); the type instance is "vda-<name>".
+DISKS = {"g1": "vda"}
+LIMITS = ["total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
+          "total_iops_sec", "read_iops_sec", "write_iops_sec"]
+
+
+def instances(scope, guests):
+    """(plugin instance, type-instance prefix) pairs a series is sent for."""
+    if scope == "host":
+        return [("", "")]
+    if scope == "disk":
+        return [(g, DISKS[g] + "-") for g in sorted(guests) if g in DISKS]
+    return [(g, "") for g in sorted(guests)]
+
+
+def disk_value(tinst):
+    """graphite_influx.sh's metadata: maximum 0, guaranteed 1000..6000;
+    the live limits are the test driver's 0."""
+    group, limit = tinst.split("_", 1)
+    # Targets (<limit>_target): the plan's, the maximum, 0.
+    return (LIMITS.index(limit) + 1) * 1000 if group == "guar" else 0
+
+
 def wait_all(secs, since, series, wdir, url, guests):
     dsnames = {}
     for line in open("/usr/share/collectd/types.db"):
@@ -67,14 +91,14 @@ def wait_all(secs, since, series, wdir, url, guests):
         # Targets come from momd's answers, which stopped with momd: any
         # point of this run (within the 1 s archive, which holds an hour).
         t0 = since - 1800 if tinst.endswith("target") else since
-        for inst in ([""] if scope == "host" else guests):
-            ident = typ + ("-" + tinst if tinst else "")
+        for inst, pre in instances(scope, guests):
+            ident = typ + ("-" + pre + tinst if tinst else "")
             gpath = "collectd.testhost.mom%s.%s%s" % ("-" + inst if inst else "", ident,
                                                      "." + ds if ds else "")
             want.append(("Graphite " + gpath, point_since,
                          (wdir + "/" + gpath.replace(".", "/") + ".wsp", t0)))
-            want.append(("InfluxDB %s/%s/%s/%s" % (inst, typ, tinst, ds or ""), influx_since,
-                         (url, "mom_" + (ds or dsnames[typ][0]), typ, tinst, inst, t0)))
+            want.append(("InfluxDB %s/%s/%s/%s" % (inst, typ, pre + tinst, ds or ""), influx_since,
+                         (url, "mom_" + (ds or dsnames[typ][0]), typ, pre + tinst, inst, t0)))
     end = time.time() + secs
     while True:
         want = [w for w in want if not w[1](*w[2])]
@@ -222,10 +246,12 @@ def check(scope, typ, tinst, ds):
     ds = None if ds == "-" else ds
     if (typ, tinst) in NOT_ON_TEST_DRIVER:
         return
-    ident = typ + ("-" + tinst if tinst else "")
-    for inst in ([""] if scope == "host" else sorted(GUESTS)):
+    for inst, pre in instances(scope, GUESTS):
+        ident = typ + ("-" + pre + tinst if tinst else "")
         if scope == "host":
             want = HOST_VALUES[(typ, tinst) + ((ds,) if ds else ())]
+        elif scope == "disk":
+            want = disk_value(tinst)
         else:
             want = guest_value(inst, typ, tinst, ds)
         tol = 1024 if scope == "guest" else 1e-9 * max(1, abs(want) if not isinstance(want, tuple) else 1)
@@ -242,9 +268,9 @@ def check(scope, typ, tinst, ds):
             got = whisper_last(wfile)
             out(match(got, gwant, tol), "Graphite %s = %s (got %s)" % (gpath, gwant, got))
         meas = "mom_" + (ds or DSNAMES[typ][0])
-        got = influx_last(meas, typ, tinst, inst)
+        got = influx_last(meas, typ, pre + tinst, inst)
         out(match(got, want, tol), "InfluxDB %s{instance=%r,type=%s,type_instance=%r} = %s (got %s)" % (
-            meas, inst, typ, tinst, want if not isinstance(want, tuple) else want[0], got))
+            meas, inst, typ, pre + tinst, want if not isinstance(want, tuple) else want[0], got))
 
 
 def dashboards():

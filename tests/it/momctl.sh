@@ -110,7 +110,7 @@ rc_is 0 "policies delete"
 check "it is gone" not_has '^01-other '
 mc policies effective
 rc_is 0 "policies effective"
-check "effective lists each policy in name order" [ "$(grep '^# ' <<<"$OUT" | tr '\n' ' ')" = '# 00-defines # 01-parameters # 02-balloon # 03-ksm # 04-cputune ' ]
+check "effective lists each policy in name order" [ "$(grep '^# ' <<<"$OUT" | tr '\n' ' ')" = '# 00-defines # 01-parameters # 02-balloon # 03-ksm # 04-cputune # 05-iotune ' ]
 mc policies effective --json
 check "policies effective --json equals GET /v1/effective-policy" same_json /v1/effective-policy
 echo '{"host": [{"rule": "scan", "do": [{"set": "ksm_pages_to_scan", "to": 77}]}]}' >"$T_TMP/50_main_.json"
@@ -119,7 +119,7 @@ rc_is 0 "policies replace FILE..."
 check_sh "the set is replaced" '[ "$(grep -c " api\$" <<<"$OUT")" = 2 ] && has "policy_dir is ignored"'
 mc policies reset
 rc_is 0 "policies reset"
-check "back to the policy directory" [ "$(grep -c ' policy_dir$' <<<"$OUT")" = 4 ]
+check "back to the policy directory" [ "$(grep -c ' policy_dir$' <<<"$OUT")" = 5 ]
 mc policies frobnicate
 rc_is 2 "policies with an unknown sub-command"
 

@@ -88,8 +88,9 @@ check "README documents $(wc -l <"$T_TMP/doc") metrics" [ "$(wc -l <"$T_TMP/doc"
 # momd_plan_emergency appears only in an emergency, momd_guest_samples_stale
 # only while a guest's samples have stopped (tests/it/stale_data.sh), the
 # vCPU families only for guests that report or are planned CPU limits
-# (tests/it/vdsm_cputune.sh, unit/prom_test).
-grep -v '^momd_plan_emergency \|^momd_guest_samples_stale \|_vcpu_' "$T_TMP/doc" >"$T_TMP/doc-now"
+# (tests/it/vdsm_cputune.sh, unit/prom_test), the disk families only for
+# disks vdsm's ioTune metadata names (tests/it/vdsm_iotune.sh, unit/prom_test).
+grep -v '^momd_plan_emergency \|^momd_guest_samples_stale \|_vcpu_\|_disk_io_' "$T_TMP/doc" >"$T_TMP/doc-now"
 if diff "$T_TMP/doc-now" "$T_TMP/served" >"$T_TMP/names.diff"; then
 	ok "served families and types = documented ones"
 else

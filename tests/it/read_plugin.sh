@@ -189,6 +189,43 @@ wait_for 15 "stale logged" grep -q "domain g1: balloon statistics stale (was ok)
 check "stale statistics detected and logged" \
 	grep -q "domain g1: balloon statistics stale (was ok)" "$T_TMP/collectd.log"
 
+# ---- disks: vdsm's ioTune metadata (issue 17) -----------------------------
+# vda: a whole maximum, a partial guaranteed; vdb: a malformed value (left
+# absent) and no such disk (no live values); a device named with a slash is
+# skipped.  One warning says so; g1 and g2 (no metadata) send no disk.
+T=ovirt-tune
+lv_define io1 512 512 "" "" "" "<$T:ioTune>\
+<$T:device name='vda' path='/guest/io1.img'><$T:maximum>\
+<$T:total_bytes_sec>0</$T:total_bytes_sec><$T:read_bytes_sec>1048576</$T:read_bytes_sec>\
+<$T:write_bytes_sec>524288</$T:write_bytes_sec><$T:total_iops_sec>0</$T:total_iops_sec>\
+<$T:read_iops_sec>200</$T:read_iops_sec><$T:write_iops_sec>100</$T:write_iops_sec>\
+</$T:maximum><$T:guaranteed><$T:read_iops_sec>10</$T:read_iops_sec></$T:guaranteed></$T:device>\
+<$T:device name='vdb' path='/x'><$T:maximum><$T:total_iops_sec>12x</$T:total_iops_sec>\
+<$T:read_iops_sec>7</$T:read_iops_sec></$T:maximum></$T:device>\
+<$T:device name='a/b' path='/y'/></$T:ioTune>" || not_ok "define io1"
+wait_for 20 "io1's disk series" has_series "$CSV/mom-io1/gauge-vda-cur_total_bytes_sec"
+check_value mom-io1 gauge-vda-max_read_bytes_sec epoch,value 1048576
+check_value mom-io1 gauge-vda-max_write_bytes_sec epoch,value 524288
+check_value mom-io1 gauge-vda-max_total_bytes_sec epoch,value 0
+check_value mom-io1 operations_per_second-vda-max_read_iops_sec epoch,value 200
+check_value mom-io1 operations_per_second-vda-max_write_iops_sec epoch,value 100
+check_value mom-io1 operations_per_second-vda-guar_read_iops_sec epoch,value 10
+check_value mom-io1 operations_per_second-vda-max_total_iops_sec epoch,value 0
+# The test driver's live limits of vda: all 0 (unlimited).
+for l in total read write; do
+	check_value mom-io1 "gauge-vda-cur_${l}_bytes_sec" epoch,value 0
+	check_value mom-io1 "operations_per_second-vda-cur_${l}_iops_sec" epoch,value 0
+done
+check "vda: 6 + 1 + 6 disk series (a guaranteed key the metadata lacks is not sent)" \
+	test "$(ls "$CSV/mom-io1" | grep -- '-vda-' | sed 's/-[0-9-]*$//' | sort -u | wc -l)" -eq 13
+check_value mom-io1 operations_per_second-vdb-max_read_iops_sec epoch,value 7
+check "vdb: only its well-formed key (the malformed one and the live values of a disk libvirt does not have are absent)" \
+	test "$(ls "$CSV/mom-io1" | grep -- '-vdb-' | sed 's/-[0-9-]*$//' | sort -u)" = operations_per_second-vdb-max_read_iops_sec
+check "the unusable ioTune metadata is logged once" \
+	test "$(grep -c "domain io1: metadata http://ovirt.org/vm/tune/1.0 qos/ioTune: 1 device(s) skipped .* 1 value(s) not a whole number" "$T_TMP/collectd.log")" = 1
+check "a domain without the metadata sends no disk series" \
+	bash -c "! ls '$CSV/mom-g1' | grep -q -- '-vd[a-z]-'"
+
 # ---- a domain destroyed mid-run ------------------------------------------
 lv_define excluded1 512 512
 errs_before=$(grep -c 'libvirt error' "$T_TMP/collectd.log")

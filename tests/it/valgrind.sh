@@ -5,7 +5,8 @@
 # against a private test-driver libvirtd and a scratch KSM directory,
 # ingest host and guest samples, every kind of API call (policy put, patch,
 # delete, reset, whole-set replacement, evaluate, dry-run, log level,
-# Prometheus), several cycles that set balloons and KSM, a refused
+# Prometheus), several cycles that set balloons and KSM and reach the IoTune
+# controller (disk samples: a failing write, a skipped disk), a refused
 # request, SIGHUP with a changed and then a broken configuration, and
 # SIGTERM.  No memcheck error and no definite or indirect leak is allowed
 # (--error-exitcode); tests/lib/valgrind.supp holds the suppressions, for
@@ -72,13 +73,28 @@ rec() { # inst type tinst value
 	printf '{"values":[%s],"dstypes":["gauge"],"dsnames":["value"],"time":%s,"interval":1,"host":"hv","plugin":"mom","plugin_instance":"%s","type":"%s","type_instance":"%s"}' \
 		"$4" "$NOW" "$1" "$2" "$3"
 }
+# disk_recs INST N: the first N of vda's six maxima (0) and read_iops 5
+# live: 05-iotune plans zeros for a whole maximum (the IoTune controller's
+# write fails, the test domains have no disk), an error for a partial one.
+disk_recs() {
+	local l k=0 out
+	out=$(rec "$1" operations_per_second vda-cur_read_iops_sec 5)
+	for l in total_bytes read_bytes write_bytes total_iops read_iops write_iops; do
+		[ $k -lt "$2" ] || break
+		k=$((k + 1))
+		case $l in *iops) out+=,$(rec "$1" operations_per_second "vda-max_${l}_sec" 0) ;;
+		*) out+=,$(rec "$1" gauge "vda-max_${l}_sec" 0) ;;
+		esac
+	done
+	printf '%s' "$out"
+}
 post_samples() {
 	NOW=$(date +%s.%N | cut -c1-14)
 	local g host
 	host="$(rec "" memory total 8589934592),$(rec "" memory free 268435456),$(rec "" memory available 268435456),$(rec "" gauge ksm_run 0),$(rec "" vmpage_number ksm_pages_to_scan 100),$(rec "" vmpage_number ksm_sharing 10),$(rec "" gauge ksm_merge_across_nodes 1)"
 	call POST /v1/metrics "[$host]" >/dev/null
 	for g in vg1 vg2; do
-		call POST /v1/metrics "[$(rec $g memory actual 1073741824),$(rec $g memory maximum 2147483648),$(rec $g memory minimum 268435456),$(rec $g memory unused 805306368),$(rec $g memory available 1073741824),$(rec $g memory usable 805306368)]" >/dev/null
+		call POST /v1/metrics "[$(rec $g memory actual 1073741824),$(rec $g memory maximum 2147483648),$(rec $g memory minimum 268435456),$(rec $g memory unused 805306368),$(rec $g memory available 1073741824),$(rec $g memory usable 805306368),$(disk_recs $g "$([ $g = vg1 ] && echo 6 || echo 3)")]" >/dev/null
 	done
 }
 
@@ -115,6 +131,15 @@ else
 	curl -s --unix-socket "$MOMD_SOCK" "http://momd/v1/actions?limit=5" | head -c 1500 | sed 's/^/# /'
 	curl -s --unix-socket "$MOMD_SOCK" "http://momd/v1/plan" | head -c 1500 | sed 's/^/# /'
 fi
+# The disk paths ran too: vg1's write failed (no disk), vg2's incomplete
+# maximum was reported.
+io_acted() {
+	curl -s --max-time 30 --unix-socket "$MOMD_SOCK" "http://momd/v1/actions?limit=1000" >"$T_TMP/io.json" &&
+		grep -q '"subject":"guest:vg1/vda"' "$T_TMP/io.json" &&
+		grep -q '"subject":"guest:vg2/vda","control":"io_limits"' "$T_TMP/io.json"
+}
+check "IoTune acted on both disks (a failed write, a skipped disk)" \
+	wait_for 30 "disk actions" io_acted
 
 echo '{"log_level": "debug", "interval_ms": 600, "history": 5}' >"$T_TMP/momd.json"
 kill -HUP "$VG_PID"

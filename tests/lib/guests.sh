@@ -40,7 +40,7 @@
 # Guests (NAME is short; the libvirt name is ${G_PREFIX}NAME, per run)
 #   g_define NAME MEM_MIB [--cur-mib N] [--min-mib N] [--noballoon]
 #            [--sched SPEC] [--stats-period N] [--noagent]
-#            [--vcpus N] [--vcpu-limit PCT]
+#            [--vcpus N] [--vcpu-limit PCT] [--disk MIB] [--iotune XML]
 #                           define (not start) a guest of MEM_MIB MiB;
 #                           --cur-mib: currentMemory at start (balloon
 #                           inflated at boot); --min-mib: vdsm's
@@ -53,7 +53,11 @@
 #                           org.qemu.guest_agent.0 (its /init then starts
 #                           qemu-ga) unless --noagent; --vcpus: vCPUs
 #                           (default 1); --vcpu-limit: vdsm's tune metadata
-#                           <ovirt-tune:qos><ovirt-tune:vcpuLimit> (percent)
+#                           <ovirt-tune:qos><ovirt-tune:vcpuLimit> (percent);
+#                           --disk: a scratch raw file of MIB MiB in
+#                           $G_RUN as virtio disk vda (the guest need not
+#                           use it); --iotune: XML (ovirt-tune: prefix) put
+#                           in that tune metadata, e.g. vdsm's <ioTune>
 #   g_start NAME...         start defined guests
 #   g_wait_ready NAME [SECS]
 #                           wait (default 120 s) for "GUEST: control port" in
@@ -391,7 +395,7 @@ g_destroy() {
 
 g_define() {
 	local name=$1 mem=$2 cur=$2 min="" initrd=$G_IMG/initrd.img sched="" period=1 meta="" cmdline
-	local agent=1 agentdev="" vcpus=1 tune=""
+	local agent=1 agentdev="" vcpus=1 tune="" disk=0 diskdev=""
 	shift 2
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -402,7 +406,9 @@ g_define() {
 		--stats-period) period=$2; shift ;;
 		--noagent) agent=0 ;;
 		--vcpus) vcpus=$2; shift ;;
-		--vcpu-limit) tune="<ovirt-tune:vcpuLimit>$2</ovirt-tune:vcpuLimit>"; shift ;;
+		--vcpu-limit) tune="$tune<ovirt-tune:vcpuLimit>$2</ovirt-tune:vcpuLimit>"; shift ;;
+		--disk) disk=$2; shift ;;
+		--iotune) tune="$tune$2"; shift ;;
 		*) diag "g_define: unknown option $1"; return 1 ;;
 		esac
 		shift
@@ -420,6 +426,10 @@ g_define() {
 	cmdline="console=ttyS0 panic=-1 no_timer_check"
 	[ -n "$sched" ] && cmdline="$cmdline guest.sched=$sched"
 	rm -f "$G_RUN/$full.console.log"
+	if [ "$disk" != 0 ]; then
+		truncate -s "${disk}M" "$G_RUN/$full.disk.raw" || return 1
+		diskdev="<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$G_RUN/$full.disk.raw'/><target dev='vda' bus='virtio'/></disk>"
+	fi
 	[ "$agent" = 1 ] && agentdev="<channel type='unix'><source mode='bind' path='$G_RUN/$full.qga.sock'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 	cat >"$G_RUN/$full.xml" <<EOF
 <domain type='$G_VIRT_TYPE'>
@@ -448,6 +458,7 @@ g_define() {
       <target type='virtio' name='org.test.ctl'/>
     </channel>
     $agentdev
+    $diskdev
     <memballoon model='virtio'><stats period='$period'/></memballoon>
   </devices>
 </domain>

@@ -14,10 +14,13 @@
 #                                  sets LV_URI
 #   lv_virsh CMD...                virsh against LV_URI
 #   lv_restart                     stop the daemon, start a new one (same dir)
-#   lv_define NAME MAX_MIB CUR_MIB [MIN_MIB [BALLOON_ATTRS [SHARES]]]
+#   lv_define NAME MAX_MIB CUR_MIB [MIN_MIB [BALLOON_ATTRS [SHARES [IOTUNE]]]]
 #                                  define and start a test domain; MIN_MIB is
 #                                  written as vdsm's minGuaranteedMemoryMb; BALLOON_ATTRS go into <memballoon>;
-#                                  SHARES as our metadata's <shares>
+#                                  SHARES as our metadata's <shares>;
+#                                  IOTUNE (XML with the ovirt-tune: prefix)
+#                                  inside vdsm's tune metadata <qos>, and
+#                                  the domain gets a disk vda
 lv_start() {
 	local dir=$T_TMP/lv
 	mkdir -p "$dir"
@@ -61,11 +64,16 @@ lv_virsh() { virsh -q -c "$LV_URI" "$@"; }
 
 lv_define() {
 	local name=$1 max=$2 cur=$3 min=${4:-} balloon=${5:-} shares=${6:-} meta=""
+	local iotune=${7:-} disk=""
 	if [ -n "$min" ]; then
 		meta="<ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'><ovirt-vm:minGuaranteedMemoryMb type='int'>$min</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm>"
 	fi
 	if [ -n "$shares" ]; then
 		meta="$meta<mom:guest xmlns:mom='https://github.com/ovirt-mom-successor/mom/1.0'><mom:shares>$shares</mom:shares></mom:guest>"
+	fi
+	if [ -n "$iotune" ]; then
+		meta="$meta<ovirt-tune:qos xmlns:ovirt-tune='http://ovirt.org/vm/tune/1.0'>$iotune</ovirt-tune:qos>"
+		disk="<disk type='file' device='disk'><source file='/guest/$name.img'/><target dev='vda' bus='virtio'/></disk>"
 	fi
 	if [ -n "$meta" ]; then meta="<metadata>$meta</metadata>"; fi
 	cat >"$T_TMP/$name.xml" <<XML
@@ -76,7 +84,7 @@ lv_define() {
   <currentMemory unit='MiB'>$cur</currentMemory>
   <vcpu>1</vcpu>
   <os><type>hvm</type></os>
-  <devices><memballoon model='virtio' $balloon/></devices>
+  <devices>$disk<memballoon model='virtio' $balloon/></devices>
 </domain>
 XML
 	lv_virsh "define $T_TMP/$name.xml; start $name" >/dev/null

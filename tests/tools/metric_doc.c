@@ -10,7 +10,9 @@
  *                                        KIND TYPE TYPE_INSTANCE DS ("-"
  *                                        for an empty one); --no-agent
  *                                        leaves out the guest-agent rows
- *                                        (test-driver guests have none)
+ *                                        (test-driver guests have none);
+ *                                        a disk's TYPE_INSTANCE is its
+ *                                        name without the "<dev>-"
  *
  * tests/it/metrics_doc.sh checks README's tables against --table exactly
  * (and rewrites them with REGENERATE=1); graphite_influx.sh and
@@ -24,22 +26,25 @@
 
 #define GRAPHITE_HOST "collectd.hv01"
 #define EXAMPLE_GUEST "g1"
+#define EXAMPLE_DISK  "vda"
 
-/* `type-type_instance` (or `type`), then the data source. */
+/* `type-type_instance` (or `type`), then the data source; a disk's type
+   instance starts with its device, `<dev>-`. */
 static void print_ident(const struct metric_def *d)
 {
-	printf("`%s%s%s`", d->type, d->type_instance[0] ? "-" : "",
-	       d->type_instance);
+	printf("`%s%s%s%s`", d->type, d->type_instance[0] ? "-" : "",
+	       d->kind == METRIC_DISK ? "<dev>-" : "", d->type_instance);
 	if (d->ds != NULL)
 		printf(" (DS `%s`)", d->ds);
 }
 
 static void print_graphite(const struct metric_def *d)
 {
-	printf("`%s.mom%s%s.%s%s%s%s%s`", GRAPHITE_HOST,
+	printf("`%s.mom%s%s.%s%s%s%s%s%s`", GRAPHITE_HOST,
 	       d->kind == METRIC_HOST ? "" : "-",
 	       d->kind == METRIC_HOST ? "" : EXAMPLE_GUEST, d->type,
-	       d->type_instance[0] ? "-" : "", d->type_instance,
+	       d->type_instance[0] ? "-" : "",
+	       d->kind == METRIC_DISK ? EXAMPLE_DISK "-" : "", d->type_instance,
 	       d->ds != NULL ? "." : "", d->ds != NULL ? d->ds : "");
 }
 

@@ -12,6 +12,13 @@
  * count present and positive (the shipped policy leaves a guest without
  * them alone, where MOM's evaluator raised); the current quota and period
  * may be absent.  The seed is fixed; MOM_DIFF_SEED overrides it.
+ *
+ * The same for the I/O QoS policy (policies/05-iotune.json) against a
+ * transcription of 05-iotune (section 2.7: with ioTuneEnabled each disk's
+ * six limits are its maximum's, else 0), over random disks of random
+ * guests whose metadata may lack keys: a disk whose maximum lacks a key
+ * must fail alone when enabled (MOM's cycle failed whole) and get zeros
+ * when disabled.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -135,6 +142,109 @@ static bool same(bool rset, double rv, const struct plan_value *pv)
 	return rset == pv->set && (!rset || (int64_t)rv == pv->value);
 }
 
+/* ---- 05-iotune: the transcription and random disks ---- */
+
+#define ND (NG * 3)
+
+struct dref {
+	bool fail;
+	double v[DISK_LIMITS];
+};
+
+static void ref_iotune(const double *row, bool enabled, struct dref *r)
+{
+	*r = (struct dref){0};
+	for (int i = 0; i < DISK_LIMITS; i++) {
+		double m = row[DF_MAX_BASE + i];
+
+		/* "set to its maximum.* values": a missing key fails. */
+		if (enabled && isnan(m))
+			r->fail = true;
+		r->v[i] = enabled ? m : 0;
+	}
+}
+
+struct dinput {
+	struct input g;
+	double disk[ND][DISK_FIELD_COUNT];
+	struct snap_disk sd[ND];
+	char devs[ND][8];
+	size_t nd;
+};
+
+static void gen_disks(struct dinput *in, size_t ng)
+{
+	static const double vals[] = {0,       1,	 100,	   1000,
+				      1048576, 10000000, 1e9,	   1e12,
+				      4e15,    9.2e18,	 123456.7, 5};
+
+	gen(&in->g, ng);
+	in->g.param = (struct snap_param){"ioTuneEnabled", rnd(4) != 0};
+	in->nd = 0;
+	for (size_t g = 0; g < ng; g++) {
+		size_t n = rnd(4); /* 0..3 disks */
+
+		for (size_t k = 0; k < n; k++) {
+			double *row = in->disk[in->nd];
+
+			for (int f = 0; f < DISK_FIELD_COUNT; f++)
+				row[f] =
+				    rnd(10) ? pick(vals, 12) : FIELD_ABSENT;
+			/* Mostly complete metadata: a lacking key is the
+			   exception the rail is for. */
+			for (int f = DF_MAX_BASE; f < DF_MAX_BASE + DISK_LIMITS;
+			     f++)
+				if (rnd(30) && isnan(row[f]))
+					row[f] = pick(vals, 12);
+			snprintf(in->devs[in->nd], sizeof(in->devs[0]), "vd%c",
+				 (char)('a' + k));
+			in->sd[in->nd] = (struct snap_disk){
+			    g, {in->devs[in->nd], 1, row, NULL}};
+			in->nd++;
+		}
+	}
+	in->g.snap.disks = in->sd;
+	in->g.snap.ndisks = in->nd;
+}
+
+/* Runs of 05 against its transcription; returns the disagreements. */
+static unsigned diff_iotune(const struct policy_set *ps, unsigned runs,
+			    unsigned *failed, unsigned *errs)
+{
+	static struct dinput in;
+	unsigned bad = 0;
+
+	for (unsigned n = 0; n < runs; n++) {
+		struct plan *p;
+
+		gen_disks(&in, 1 + rnd(NG));
+		p = eval_run(ps, &in.g.snap);
+		if (!p || p->ndisks != in.nd) {
+			(*errs)++;
+			plan_free(p);
+			continue;
+		}
+		for (size_t d = 0; d < in.nd; d++) {
+			const struct plan_disk *pd = &p->disks[d];
+			struct dref r;
+			bool ok;
+
+			ref_iotune(in.disk[d], in.g.param.value != 0, &r);
+			*failed += r.fail;
+			ok = r.fail == (pd->error != NULL);
+			for (int i = 0; ok && i < DISK_LIMITS; i++)
+				ok = same(!r.fail, r.v[i], &pd->ctl[i]);
+			if (!ok && bad++ < 5)
+				printf(
+				    "#   disk %zu en %g: ref fail %d, got %s\n",
+				    d, in.g.param.value, r.fail,
+				    pd->error ? pd->error : "(no error)");
+		}
+		plan_free(p);
+	}
+	return bad;
+}
+
 /* ---- policy sets ---- */
 
 static char *slurp(const char *src, const char *rel)
@@ -146,11 +256,16 @@ static char *slurp(const char *src, const char *rel)
 	return mom_test_slurp(path, &len);
 }
 
-static struct policy_set *shipped(const char *src)
+static struct policy_set *shipped(const char *src, const char *name)
 {
+	char rel[100];
 	char *d = slurp(src, "policies/00-defines.json");
-	char *c = slurp(src, "policies/04-cputune.json");
-	struct policy_source s[] = {{"00-defines", d}, {"04-cputune", c}};
+	char *c;
+	struct policy_source s[] = {{"00-defines", d}, {name, NULL}};
+
+	snprintf(rel, sizeof(rel), "policies/%s.json", name);
+	c = slurp(src, rel);
+	s[1].text = c;
 	struct policy_error err;
 	struct policy_set *ps = d && c ? policy_set_load(s, 2, &err) : NULL;
 
@@ -198,8 +313,11 @@ int main(void)
 {
 	const char *src = getenv("MOM_SRCDIR") ? getenv("MOM_SRCDIR") : ".";
 	const char *seed = getenv("MOM_DIFF_SEED");
-	struct policy_set *ps = shipped(src), *mom = converted(src);
+	struct policy_set *ps = shipped(src, "04-cputune"),
+			  *mom = converted(src);
+	struct policy_set *io = shipped(src, "05-iotune");
 	unsigned runs = 20000, bad = 0, bad_mom = 0, limited = 0, errs = 0;
+	unsigned dfailed = 0;
 	static struct input in;
 
 	rng = seed ? strtoull(seed, NULL, 10) : 1717;
@@ -262,6 +380,17 @@ int main(void)
 		 "2.7 on every guest");
 	T_EQ_INT(bad_mom, 0,
 		 "the converted MOM-syntax 04-cputune decides the same");
+	if (T_OK(io, "the shipped 05 loads")) {
+		errs = 0;
+		bad = diff_iotune(io, runs, &dfailed, &errs);
+		T_EQ_INT(errs, 0, "every 05 evaluation produced a plan");
+		T_OK(dfailed > 0 && dfailed < runs,
+		     "some disks lack a maximum key (%u)", dfailed);
+		T_EQ_INT(bad, 0,
+			 "05-iotune decides as the transcription of "
+			 "mom-reference 2.7 on every disk");
+	}
+	policy_set_free(io);
 	policy_set_free(ps);
 	policy_set_free(mom);
 	return t_done();

@@ -7,7 +7,8 @@
  *
  * A golden expected.json holds "host", "guests" and optionally "signals"
  * (compared exactly with the plan's JSON) and "errors" (each expected
- * message must contain the given text; no other error may appear).
+ * message, of a guest, the host or a disk, must contain the given text;
+ * no other error may appear).  D1..D3 are 05-iotune's (disks).
  * The source tree is $MOM_SRCDIR, or the current directory.
  */
 #include <dirent.h>
@@ -34,6 +35,30 @@ static json_t *obj_or_empty(json_t *o, const char *key)
 	return v ? json_incref(v) : json_object();
 }
 
+/* Every expected disk error {"g": {"vda": text}} is there and contains
+   its text, and no other disk failed. */
+static bool disk_errors_match(const json_t *want, const json_t *got)
+{
+	size_t nw = 0, ng = 0;
+	const char *g, *dev;
+	json_t *v, *m;
+
+	json_object_foreach((json_t *)want, g, v)
+	{
+		json_object_foreach(v, dev, m)
+		{
+			const char *t = json_string_value(
+			    json_object_get(json_object_get(got, g), dev));
+
+			if (!t || !strstr(t, json_string_value(m)))
+				return false;
+			nw++;
+		}
+	}
+	json_object_foreach((json_t *)got, g, v) ng += json_object_size(v);
+	return nw == ng;
+}
+
 static bool errors_match(const json_t *want, const json_t *got)
 {
 	const json_t *wg = json_object_get(want, "guests");
@@ -43,7 +68,9 @@ static bool errors_match(const json_t *want, const json_t *got)
 	const char *key;
 	json_t *v;
 
-	if (!wh != !gh || json_object_size(wg) != json_object_size(gg))
+	if (!wh != !gh || json_object_size(wg) != json_object_size(gg) ||
+	    !disk_errors_match(json_object_get(want, "disks"),
+			       json_object_get(got, "disks")))
 		return false;
 	if (wh && !strstr(json_string_value(gh), json_string_value(wh)))
 		return false;
@@ -272,7 +299,7 @@ int main(void)
 		printf("#   %s %s: %s\n", err.policy, err.path, err.message);
 		return t_done();
 	}
-	T_EQ_INT(policy_set_count(ps), 4, "four shipped policies");
+	T_EQ_INT(policy_set_count(ps), 5, "five shipped policies");
 	T_EQ_STR(policy_set_name(ps, 0), "00-defines", "name order");
 	T_EQ_DBL(policy_set_param_default(
 		     ps, (size_t)policy_set_param_index(ps, "balloonEnabled")),

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "field.h"
@@ -337,9 +338,54 @@ static void test_max_guests(void)
 	store_free(st);
 }
 
+/* Disks (issue 17): "<dev>-<name>" under the guest's instance lands in
+   the disk's field; a bad device or an unknown name is ignored; the
+   snapshot carries the disk at its guest's sample time. */
+static void test_disks(void)
+{
+	static const char body[] =
+	    "[" G1("g1", "memory", "actual", "4096000") "," G1(
+		"g1", "gauge", "vda-max_read_bytes_sec",
+		"1048576") "," G1("g1", "operations_per_second",
+				  "vda-cur_write_iops_sec",
+				  "7") "," G1("g1", "gauge",
+					      "VDA-max_read_bytes_sec",
+					      "1") "," G1("g1", "gauge",
+							  "vda-nonsense",
+							  "1") "]";
+	struct store *st = store_new(10, 60000, 0);
+	struct wire_batch b = {0};
+	struct wire_error err;
+	struct ingest_counts c = {0};
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+
+	T_EQ_INT(decode(body, &b, &err), 0, "disk body decodes");
+	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "disk body stored");
+	T_EQ_INT(c.values, 3, "guest value and two disk values stored");
+	T_EQ_INT(c.ignored, 2, "bad device and unknown disk name ignored");
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->ndisks, 1, "one disk in the snapshot");
+	if (s->ndisks == 1) {
+		const double *d = s->disks[0].e.values;
+
+		T_EQ_STR(s->disks[0].e.name, "vda", "named by its device");
+		T_EQ_INT(s->disks[0].guest, 0, "under its guest");
+		T_EQ_DBL(d[DF_MAX_READ_BYTES_SEC], 1048576,
+			 "max_read_bytes_sec");
+		T_EQ_DBL(d[DF_CUR_WRITE_IOPS_SEC], 7, "cur_write_iops_sec");
+		T_OK(isnan(d[DF_MAX_TOTAL_BYTES_SEC]), "unsent key absent");
+	}
+	store_snapshot_free(ss);
+	wire_batch_free(&b);
+	store_free(st);
+}
+
 int main(void)
 {
 	test_mapping();
+	test_disks();
 	test_sent_only();
 	test_refusals();
 	test_any_plugin();

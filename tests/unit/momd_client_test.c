@@ -34,7 +34,9 @@ static const char plan_json[] =
     "\"vm3\":{\"target\":1048576}},\"plan\":{\"host\":{\"ksm_run\":1,"
     "\"ksm_pages_to_scan\":64,\"ksm_sleep_millisecs\":20},"
     "\"guests\":{\"vm1\":{\"balloon_target\":524288},"
-    "\"vm3\":{\"vcpu_quota\":-1,\"vcpu_period\":100000}}}}";
+    "\"vm3\":{\"vcpu_quota\":-1,\"vcpu_period\":100000,"
+    "\"disks\":{\"vda\":{\"read_iops_sec\":200,\"total_bytes_sec\":0},"
+    "\"vdb\":{}}}}}}";
 
 static void send_str(int c, const char *s)
 {
@@ -276,6 +278,11 @@ int main(void)
 		 p.ctls[0].present[MOMD_VCPU_PERIOD] &&
 		 p.ctls[0].value[MOMD_VCPU_PERIOD] == 100000,
 	     "vm3's CPU limits read; vm1 (balloon only) has none");
+	T_OK(p.ndisks == 1 && strcmp(p.disks[0].guest, "vm3") == 0 &&
+		 strcmp(p.disks[0].dev, "vda") == 0 && p.disks[0].present[4] &&
+		 p.disks[0].value[4] == 200 && p.disks[0].present[0] &&
+		 p.disks[0].value[0] == 0 && !p.disks[0].present[1],
+	     "vm3's disk limits read (vda; vdb without limits left out)");
 	momd_plan_release(&p);
 
 	rc = fetch(path, EMPTY, 2000, &p, err, sizeof(err), NULL, 0);

@@ -206,7 +206,10 @@ static void worked_cases(const char *src)
 		size_t len;
 		char *text;
 
-		if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
+		/* D*: 05-iotune's disk cases; MOM's 05-iotune does not
+		   convert (policies/README.md, "What is refused"). */
+		if (de->d_name[0] == '.' || de->d_name[0] == 'D' ||
+		    strchr(de->d_name, '.'))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/case.json", dir,
 			 de->d_name);
@@ -245,8 +248,9 @@ static void worked_cases(const char *src)
 	policy_set_free(ps_qos);
 }
 
-/* vdsm's 05 (written in tests/data/mom from the reference) needs the
-   per-disk scope: refused, naming the first thing missing.  04 converts
+/* vdsm's 05 (written in tests/data/mom from the reference) iterates a
+   guest's disks, which the converter does not map onto disk rules:
+   refused, naming the first thing missing.  04 converts
    (its decisions are checked in eval_diff_qos_test). */
 static void qos_refused(const char *src)
 {
@@ -254,7 +258,7 @@ static void qos_refused(const char *src)
 		const char *file, *needle;
 		int line, col;
 	} qos[] = {
-	    {"05-iotune", "guest field 'io_tune'", 14, 16},
+	    {"05-iotune", "guest field 'io_tune'", 16, 16},
 	};
 
 	for (size_t i = 0; i < sizeof(qos) / sizeof(qos[0]); i++) {

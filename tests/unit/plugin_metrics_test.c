@@ -22,7 +22,7 @@ static void count(enum metric_id id)
 
 static bool is_pair_slot(const struct plugin_metric_pair *p, int slot)
 {
-	return slot == p->first || slot == p->second;
+	return p && (slot == p->first || slot == p->second);
 }
 
 /* Each slot of a native map names a row of `kind` that it measures, or
@@ -83,6 +83,18 @@ static void test_targets(void)
 			 metric_defs[id].role != METRIC_DECISION;
 	}
 	T_EQ_INT(wrong, 0, "the plan's QoS controls are guest decision rows");
+	wrong = 0;
+	for (int k = 0; k < MOMD_DISK_NR; k++) {
+		enum metric_id id = plugin_disk_target_metric[k];
+
+		count(id);
+		wrong +=
+		    metric_defs[id].kind != METRIC_DISK ||
+		    metric_defs[id].role != METRIC_DECISION ||
+		    strncmp(metric_defs[id].type_instance, momd_disk_keys[k],
+			    strlen(momd_disk_keys[k])) != 0;
+	}
+	T_EQ_INT(wrong, 0, "the plan's disk limits are disk decision rows");
 }
 
 /* PSI averages come in hundredths of a percent and go out in percent;
@@ -114,14 +126,20 @@ int main(void)
 		   METRIC_GUEST,
 		   "every guest-agent slot names a guest row it measures");
 	test_pair(&plugin_agent_swap_pair, "agent vmpage_io-swap");
+	test_slots(plugin_disk_metric, GUEST_IO_NR, NULL, METRIC_DISK,
+		   "every disk slot names a disk row it measures");
+	T_OK(strcmp(metric_field_name(
+			&metric_defs[plugin_disk_metric[GUEST_IO_CUR * 6 +
+							GUEST_IO_READ_IOPS]]),
+		    "cur_read_iops_sec") == 0,
+	     "a disk slot's row is the field of its group and limit");
 	test_agent_scale();
 	test_targets();
 	count(METRIC_GUEST_STATS_AGE); /* mom.c, from stats_age_s */
 	count(METRIC_GUEST_TARGET);    /* mom.c, from the plan */
 	count(METRIC_GUEST_AGENT_AGE); /* mom.c, from the cache's age */
 	for (int i = 0; i < METRIC_NR; i++) {
-		bool dispatched = metric_defs[i].role != METRIC_DERIVED &&
-				  metric_defs[i].kind != METRIC_DISK;
+		bool dispatched = metric_defs[i].role != METRIC_DERIVED;
 
 		if (dispatched && sent_by[i] == 0) {
 			printf("# %s-%s has no native slot\n",
@@ -132,7 +150,7 @@ int main(void)
 		twice += sent_by[i] > 1 || (!dispatched && sent_by[i] > 0);
 	}
 	T_EQ_INT(missing, 0,
-		 "every host and guest row of the contract is sent");
+		 "every host, guest and disk row of the contract is sent");
 	T_EQ_INT(twice, 0,
 		 "no row is sent from two slots, no derived row sent");
 	return t_done();

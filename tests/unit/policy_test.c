@@ -386,11 +386,12 @@ static void test_guests(void)
 	    "{\"if\": [\"glob\", \"db-*\"], \"then\": [{\"let\": {\"z\": "
 	    "[\"/\", 1, 0]}}]}]}]}",
 	    NULL);
-	T_OK(p && p->guests[0].error && !p->guests[0].ctl[0].set &&
-		 strstr(p->guests[0].error,
-			"10-a/r: control set to an absent value at "
-			"$.guest[0].do[1].then[0].to"),
-	     "guest error skips that guest: %s", p ? p->guests[0].error : "");
+	T_OK(
+	    p && p->guests[0].error && !p->guests[0].ctl[0].set &&
+		strstr(p->guests[0].error,
+		       "10-a/r: control set to an absent value (mem_unused) at "
+		       "$.guest[0].do[1].then[0].to"),
+	    "guest error skips that guest: %s", p ? p->guests[0].error : "");
 	T_OK(p && p->guests[1].error &&
 		 strstr(p->guests[1].error, "division by zero") &&
 		 !p->guests[1].ctl[0].set,

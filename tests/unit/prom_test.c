@@ -30,7 +30,12 @@ static void test_full_view(void)
 	double g1[GUEST_FIELD_COUNT], g2[GUEST_FIELD_COUNT];
 	struct snap_entity guests[] = {{.name = "g1", .len = 1, .values = g1},
 				       {.name = "g2", .len = 1, .values = g2}};
-	struct snapshot snap = {.guests = guests, .nguests = 2};
+	double vda[DISK_FIELD_COUNT];
+	struct snap_disk disks[] = {
+	    {1, {.name = "vda", .len = 1, .values = vda}}};
+	struct plan_disk pd[] = {{.guest = 1, .dev = "vda"}};
+	struct snapshot snap = {
+	    .guests = guests, .nguests = 2, .disks = disks, .ndisks = 1};
 	struct engine_view v = {
 	    .dry_run = true,
 	    .interval_ms = 1500,
@@ -63,6 +68,13 @@ static void test_full_view(void)
 	pg[0].ctl[GC_BALLOON_TARGET] = (struct plan_value){true, 512, {0}};
 	pg[1].ctl[GC_VCPU_QUOTA] = (struct plan_value){true, 1000, {0}};
 	g2[GF_VCPU_QUOTA] = -1;
+	for (int f = 0; f < DISK_FIELD_COUNT; f++)
+		vda[f] = FIELD_ABSENT;
+	vda[DF_CUR_READ_IOPS_SEC] = 0;
+	vda[DF_MAX_READ_IOPS_SEC] = 200;
+	plan.disks = pd;
+	plan.ndisks = 1;
+	pd[0].ctl[DC_READ_IOPS_SEC] = (struct plan_value){true, 200, {0}};
 	plan.host[HC_KSM_SLEEP_MILLISECS] = (struct plan_value){true, 20, {0}};
 	plan.signal[PS_EMERGENCY] = (struct plan_value){true, 1, {0}};
 
@@ -120,6 +132,14 @@ static void test_full_view(void)
 		has(t, "momd_guest_vcpu_quota_microseconds{guest=\"g2\"} -1") &&
 		!strstr(t, "momd_plan_vcpu_period_microseconds"),
 	    "planned vCPU quota beside the reported one");
+	T_OK(has(t, "momd_plan_disk_io_limit{guest=\"g2\",disk=\"vda\","
+		    "limit=\"read_iops_sec\"} 200") &&
+		 has(t, "momd_disk_io_limit{guest=\"g2\",disk=\"vda\","
+			"limit=\"read_iops_sec\"} 0") &&
+		 has(t, "momd_disk_io_limit_maximum{guest=\"g2\",disk="
+			"\"vda\",limit=\"read_iops_sec\"} 200") &&
+		 !strstr(t, "limit=\"write_iops_sec\""),
+	     "a disk's planned limit beside its live one and its maximum");
 	T_OK(strstr(t, "# TYPE momd_actions_total counter\n") != NULL &&
 		 strstr(t, "# TYPE momd_balloon_target_bytes gauge\n") != NULL,
 	     "families typed");

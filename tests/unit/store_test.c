@@ -291,8 +291,74 @@ static void test_rename(void)
 	store_free(st);
 }
 
+/* Disks (issue 17): the sample of the guest's newest settled time, in
+   device order, under the guest's index after the guests are sorted. */
+static void test_disks(void)
+{
+	struct store *st = store_new(10, 60000, 0);
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+	char dev[8];
+	int rc = 0;
+
+	for (int t = 1; t <= 3; t++) {
+		store_put(st, "b", t, GF_BALLOON_CUR, t, 1000);
+		store_put(st, "a", t, GF_BALLOON_CUR, t, 1000);
+	}
+	store_put_disk(st, NULL, "b", "vdb", 1, DF_MAX_READ_BYTES_SEC, 9, 1000);
+	store_put_disk(st, NULL, "b", "vda", 2, DF_MAX_READ_BYTES_SEC, 2, 1000);
+	store_put_disk(st, NULL, "b", "vda", 2, DF_CUR_READ_BYTES_SEC, 0, 1000);
+	/* t=3 is still being delivered: only cur so far. */
+	store_put_disk(st, NULL, "b", "vda", 3, DF_CUR_READ_BYTES_SEC, 5, 1000);
+	store_put_disk(st, NULL, "b", "sda", 3, DF_MAX_READ_BYTES_SEC, 3, 1000);
+	store_put_disk(st, NULL, "a", "vdz", 3, DF_GUAR_READ_IOPS_SEC, 4, 1000);
+	T_EQ_INT(store_put_disk(st, NULL, "a", "../x", 3, 0, 1, 1000), -EINVAL,
+		 "a name that is not a device is refused");
+	T_EQ_INT(
+	    store_put_disk(st, NULL, "a", "vdy", 3, DISK_FIELD_COUNT, 1, 1000),
+	    -EINVAL, "a field out of range is refused");
+	ss = store_snapshot_new(st, 5000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->ndisks, 3,
+		 "a:vdz, b:sda, b:vda (b:vdb is not reported "
+		 "at the guest's time)");
+	if (s->ndisks == 3) {
+		T_OK(s->disks[0].guest == 0 &&
+			 strcmp(s->guests[0].name, "a") == 0 &&
+			 strcmp(s->disks[0].e.name, "vdz") == 0 &&
+			 s->disks[0].e.values[DF_GUAR_READ_IOPS_SEC] == 4,
+		     "a's disk under a (index 0 after sorting)");
+		T_OK(s->disks[1].guest == 1 &&
+			 strcmp(s->disks[1].e.name, "sda") == 0 &&
+			 strcmp(s->disks[2].e.name, "vda") == 0,
+		     "b's disks by device name");
+		T_OK(s->disks[2].e.values[DF_MAX_READ_BYTES_SEC] == 2 &&
+			 s->disks[2].e.values[DF_CUR_READ_BYTES_SEC] == 0,
+		     "an incomplete newest disk sample: the one before stands "
+		     "in");
+	}
+	store_snapshot_free(ss);
+	store_put_disk(st, NULL, "b", "vda", 3, DF_MAX_READ_BYTES_SEC, 3, 1000);
+	ss = store_snapshot_new(st, 5000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_OK(s->ndisks == 3 && s->disks[2].e.values[DF_CUR_READ_BYTES_SEC] == 5,
+	     "complete again: the newest sample");
+	store_snapshot_free(ss);
+	for (int i = 0; i < SNAPSHOT_DISKS_PER_GUEST && !rc; i++) {
+		snprintf(dev, sizeof(dev), "x%d", i);
+		rc = store_put_disk(st, NULL, "c", dev, 3, 0, i, 1000);
+	}
+	T_EQ_INT(rc, 0, "64 disks a guest");
+	T_EQ_INT(store_put_disk(st, NULL, "c", "y", 3, 0, 1, 1000), -ENOSPC,
+		 "a 65th of the same time is refused");
+	T_EQ_INT(store_put_disk(st, NULL, "c", "y", 4, 0, 1, 1000), 0,
+		 "a newer one takes an older disk's slot");
+	store_free(st);
+}
+
 int main(void)
 {
+	test_disks();
 	test_siphash();
 	test_max_guests();
 	test_rename();

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store_disk.h: the disks of one guest in the sample store (issue 17).
+ *
+ * A disk's fields are settings (vdsm's I/O limits and the live ones), not
+ * series: a disk keeps its two newest samples only, the one being
+ * delivered and the one before, so that a snapshot can take the disk's
+ * sample of exactly the time of its guest's newest settled sample (the
+ * plugin stamps a domain's guest and disk values with one time).  A disk
+ * the guest no longer reports (unplugged) therefore leaves snapshots at
+ * once.  A newest sample that lacks a field the one before had is still
+ * being delivered: the one before stands in for it.  A disk is forgotten
+ * with its guest, or when a new disk needs its slot.  At most
+ * SNAPSHOT_DISKS_PER_GUEST disks a guest.
+ *
+ * Not thread-safe: the store's caller (the engine's lock) guards it.
+ */
+#ifndef MOM_STORE_DISK_H
+#define MOM_STORE_DISK_H
+
+#include <stddef.h>
+
+#include "snapshot.h"
+
+struct disk_table;
+
+void disk_table_free(struct disk_table *dt);
+
+/*
+ * Record field f = value of disk dev (metric_disk_dev_valid()) for the sample
+ * at t, creating the table (*dt NULL) or the disk as needed.  A value older
+ * than the disk's two samples is ignored.  Returns 0, -EINVAL (a bad
+ * device or field), -ENOSPC (a new disk beyond the limit, none of the
+ * others older than t) or -ENOMEM.
+ */
+int disk_table_put(struct disk_table **dt, const char *dev, double t, int f,
+		   double value);
+
+/*
+ * The disks that have a sample at exactly time t, in device-name order:
+ * fills at most max of devs[] and rows[] (borrowed, valid until the next
+ * put) and returns how many there are.
+ */
+size_t disk_table_at(const struct disk_table *dt, double t, const char **devs,
+		     const double **rows, size_t max);
+
+#endif /* MOM_STORE_DISK_H */
