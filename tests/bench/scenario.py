@@ -28,9 +28,10 @@
 # (the workload started after that, so the onset is never placed late and
 # the delays measured from it are never flattered).  "seen" is the first
 # sample (virsh domstats, once a second, what the policies get too) in
-# which the service guest's memory in use (balloon size - usable) is
-# SEEN_KIB above the last sample before the onset: what of the delay is
-# the guest's statistics period and sampling, not the policy.
+# which the service guest's memory in use (MemTotal - MemAvailable, both
+# from its statistics) is SEEN_KIB above the last sample before the onset:
+# what of the delay is the guest's statistics period and sampling, not the
+# pipeline or the policy.
 import argparse
 import json
 import os
@@ -207,7 +208,12 @@ def refused(run, guest, duration):
 
 
 def used_kib(d):
-    return d["current"] - d["usable"] if "current" in d and "usable" in d else None
+    """The guest's memory in use from one statistics snapshot: its MemTotal
+    (balloon.available, which the balloon shrinks when the guest has no
+    autodeflate, as here) - its MemAvailable.  Not balloon.current - usable:
+    current is live while the statistics are up to a period old, so every
+    balloon step would show as a false change for a second."""
+    return d["available"] - d["usable"] if "available" in d and "usable" in d else None
 
 
 def metrics(run, a, roles):
@@ -247,10 +253,11 @@ def metrics(run, a, roles):
         if x["t"] >= on and base is not None and u is not None and u - base >= SEEN_KIB:
             out["seen"] = x["t"] - on
             break
-    out["deflate"] = None
+    out["deflate"], out["deflate_why"] = None, None
     for x in balloon_actions(run, svc, a.prefix):
         if (x["time_ms"] - run["t0"]) / 1000 >= on and x.get("new", 0) > x.get("old", 0):
             out["deflate"] = (x["time_ms"] - run["t0"]) / 1000 - on
+            out["deflate_why"] = "%s -> %s KiB: %s" % (x.get("old"), x.get("new"), x.get("reason", ""))
             break
     margin = a.margin_mib * KIB
     after = [x for x in s if x["t"] >= on and svc in x["guests"]]
@@ -397,6 +404,13 @@ def report(a):
             fmt(med([m["refused"] for m in ms])), per("refused"),
             fmt(med([m["major_fault"] for m in ms])), fmt(med([m["swap_in"] for m in ms])),
             " / ".join(ratios), fmt(med([m["cmds"] for m in ms]), "%.1f")))
+    # Where the first deflate's delay goes: the statistics (onset -> seen)
+    # and the rest of the pipeline and the policy (seen -> deflate).
+    for arm in arms:
+        for i, m in enumerate(res[arm]):
+            if m.get("deflate_why"):
+                print("# %s trial %d: svc onset at %.1f s, seen %s s later, first deflate %s s after the onset (%s)" % (
+                    arm, i + 1, m["onset"], fmt(m["seen"], "%.1f"), fmt(m["deflate"], "%.1f"), m["deflate_why"][:160]))
     os.makedirs(a.out, exist_ok=True)
     for arm in arms:
         if arm in last:
