@@ -72,19 +72,23 @@ def decide(h, guests, state, enabled=1):
         else:
             drop = max(0, (cur - usable) - (avg("cur") - avg("usable")))
             thr = K["drop"]
+        # oom_kill counts since the guest's boot: only a kill after the
+        # count seen last cycle is stress (a first sight sets the count).
+        oom = g.get("oom_kill", 0)
+        oom_new = max(0, oom - s.get("oom_seen", oom))
         stressed = (g.get("swap_in", 0) > K["swapin"]
                     or g.get("major_fault", 0) > K["majflt"]
-                    or usable < margin or drop > thr)
+                    or usable < margin or drop > thr or oom_new > 0)
         if stressed:
             st["guests"][name] = {"cooldown": K["cooldown"], "quiet": 0,
-                                  "peak_used": peak}
+                                  "peak_used": peak, "oom_seen": oom}
             give = min(mx, max(cur + K["grow_frac"] * mx,
                                peak + 2 * margin + 2 * drop, fl))
             if give > cur:
                 out[name] = math.trunc(give)
             continue
         st["guests"][name] = {"cooldown": max(0, cool - 1), "quiet": quiet + 1,
-                              "peak_used": peak}
+                              "peak_used": peak, "oom_seen": oom}
         if cur < fl:
             out[name] = math.trunc(fl)
             continue
@@ -151,6 +155,10 @@ CASES = {
                                  "size - usable is the only measure, and its jump is taken as a rise",
                                  CALM, [guest("g", cur=600000, avail=480000, usable=300000, avg_cur=550000,
                                               balloon_autodeflate=1)], {"guests": {"g": QUIET}}),
+    "A23-oom-count-old": ("the guest's OOM-kill count is 2, as last cycle (kills of long ago): not stress, reclaim goes on",
+                          CALM, [guest("g", oom_kill=2)], {"guests": {"g": dict(QUIET, oom_seen=2)}}),
+    "A24-oom-kill-new": ("the OOM-kill count rose from 2 to 3 since last cycle: stress, give back at once",
+                         CALM, [guest("g", cur=800000, oom_kill=3)], {"guests": {"g": dict(QUIET, oom_seen=2)}}),
     "A07-raise-to-floor": ("used grew above the balloon: raised to used + margin",
                            CALM, [guest("g", cur=400000, avail=390000, usable=100000)], {"guests": {"g": QUIET}}),
     "A08-pressure-shares": ("host tier 1: the deficit divided by shares with the idle tax",
