@@ -17,9 +17,21 @@
 #       and a gnuplot script, and draws $OUT/scenario-<arm>.png.
 #
 # Run directory of one arm and trial (written by scenario.sh):
-#   samples.jsonl  t0  wl.json (guest -> [host ms the workload started,
-#   workload]) actions.json (momd's /v1/actions)  console-<guest>.log (the
-#   arm's slice of that guest's console)
+#   samples.jsonl  t0  wl.json (guest -> [host ms the wl command was
+#   acknowledged, workload, host ms it was sent]) actions.json (momd's
+#   /v1/actions)  console-<guest>.log (the arm's slice of that guest's
+#   console)
+#
+# The service's onset is the moment it maps its first ramp chunk: its
+# "WL service ramp-start el=MS" line, el being ms since the workload
+# started, placed on the host's clock from when the wl command was sent
+# (the workload started after that, so the onset is never placed late and
+# the delays measured from it are never flattered).  "seen" is the first
+# sample (virsh domstats, once a second, what the policies get too) in
+# which the service guest's memory in use (MemTotal - MemAvailable, both
+# from its statistics) is SEEN_KIB above the last sample before the onset:
+# what of the delay is the guest's statistics period and sampling, not the
+# pipeline or the policy.
 import argparse
 import json
 import os
@@ -30,6 +42,7 @@ import sys
 import time
 
 KIB = 1024
+SEEN_KIB = 16 * KIB
 
 
 def now_ms():
@@ -148,14 +161,59 @@ def oom_times(run, guest):
     return res
 
 
-def progress(run, guest, duration):
-    """Ops done by the end of the scenario (t0 + duration): the console
-    slice runs on until the workload is stopped, a few seconds later."""
+def wl_sent_ms(run, guest):
+    """Host ms the guest's workload was asked to start (before it ran)."""
+    w = run["wl"].get(guest) or [None]
+    return w[2] if len(w) > 2 and w[2] else w[0]
+
+
+def onset(run, guest, a):
+    """Seconds since t0 of the service's onset (its first ramp chunk), or
+    the scripted time after the workload's start when the console has no
+    ramp-start line (a run from before the line existed)."""
+    start = wl_sent_ms(run, guest)
+    m = re.search(r"^WL \S+ ramp-start el=(\d+)", run["consoles"].get(guest, ""), re.M)
+    if start is None:
+        return a.ramp
+    if m:
+        return (start + int(m.group(1)) - run["t0"]) / 1000
+    return (start - run["t0"]) / 1000 + a.ramp
+
+
+def wl_lines(run, guest, duration):
+    """The workload's progress lines up to the end of the scenario (t0 +
+    duration): the console slice runs on until the workload is stopped, a
+    few seconds later."""
     start_ms = run["wl"][guest][0]
     limit = run["t0"] + duration * 1000 - start_ms if start_ms else float("inf")
-    ops = [int(m.group(2)) for m in re.finditer(r"^WL \S+ el=(\d+) up=[\d.]+ ops=(\d+)", run["consoles"][guest], re.M)
-           if int(m.group(1)) <= limit]
-    return ops[-1] if ops else 0
+    return [m for m in re.finditer(r"^WL \S+ el=(\d+) up=[\d.]+ ops=(\d+)(?: held=\d+ refused=(\d+))?",
+                                   run["consoles"][guest], re.M)
+            if int(m.group(1)) <= limit]
+
+
+def progress(run, guest, duration):
+    """Ops done by the end of the scenario."""
+    lines = wl_lines(run, guest, duration)
+    return int(lines[-1].group(2)) if lines else 0
+
+
+def refused(run, guest, duration):
+    """Allocations the guest refused the workload (mmap ENOMEM) by the end
+    of the scenario: the last refused= count, or, from a workload without
+    that field, the console's failure lines."""
+    lines = wl_lines(run, guest, duration)
+    if lines and lines[-1].group(3) is not None:
+        return int(lines[-1].group(3))
+    return len(re.findall(r"^workload: mmap \d+ MiB failed", run["consoles"][guest], re.M))
+
+
+def used_kib(d):
+    """The guest's memory in use from one statistics snapshot: its MemTotal
+    (balloon.available, which the balloon shrinks when the guest has no
+    autodeflate, as here) - its MemAvailable.  Not balloon.current - usable:
+    current is live while the statistics are up to a period old, so every
+    balloon step would show as a false change for a second."""
+    return d["available"] - d["usable"] if "available" in d and "usable" in d else None
 
 
 def metrics(run, a, roles):
@@ -183,25 +241,34 @@ def metrics(run, a, roles):
             if d and d.get("maximum", 0) - d.get("current", 0) >= reclaimable / 2:
                 out["idle_half"] = x["t"]
                 break
-    # service guest: onset = its scripted ramp
+    # service guest: from the onset of its ramp (see the header)
     svc = roles.get("svc")
-    onset = a.ramp
-    before = [x for x in s if x["t"] <= onset]
-    cur0 = before[-1]["guests"].get(svc, {}).get("current", 0) if before else 0
-    out["deflate"] = None
+    on = onset(run, svc, a)
+    out["onset"] = on
+    before = [x for x in s if x["t"] < on and used_kib(x["guests"].get(svc, {})) is not None]
+    base = used_kib(before[-1]["guests"][svc]) if before else None
+    out["seen"] = None
+    for x in s:
+        u = used_kib(x["guests"].get(svc, {}))
+        if x["t"] >= on and base is not None and u is not None and u - base >= SEEN_KIB:
+            out["seen"] = x["t"] - on
+            break
+    out["deflate"], out["deflate_why"] = None, None
     for x in balloon_actions(run, svc, a.prefix):
-        if (x["time_ms"] - run["t0"]) / 1000 >= onset and x.get("new", 0) > x.get("old", cur0):
-            out["deflate"] = (x["time_ms"] - run["t0"]) / 1000 - onset
+        if (x["time_ms"] - run["t0"]) / 1000 >= on and x.get("new", 0) > x.get("old", 0):
+            out["deflate"] = (x["time_ms"] - run["t0"]) / 1000 - on
+            out["deflate_why"] = "%s -> %s KiB: %s" % (x.get("old"), x.get("new"), x.get("reason", ""))
             break
     margin = a.margin_mib * KIB
-    after = [x for x in s if x["t"] >= onset and svc in x["guests"]]
-    low = [x for x in after if x["t"] <= onset + 10 and x["guests"][svc].get("usable", margin) < margin]
+    after = [x for x in s if x["t"] >= on and svc in x["guests"]]
+    low = [x for x in after if x["t"] <= on + 10 and x["guests"][svc].get("usable", margin) < margin]
     if not low:
         out["usable_back"] = 0.0
     else:
         back = [x for x in after if x["t"] > low[0]["t"] and x["guests"][svc].get("usable", 0) >= margin]
-        out["usable_back"] = back[0]["t"] - onset if back else float("inf")
+        out["usable_back"] = back[0]["t"] - on if back else float("inf")
     out["oom"] = sum(len(oom_times(run, g)) for g in guests)
+    out["refused"] = sum(refused(run, g, a.duration) for g in guests)
     for k in ("major_fault", "swap_in"):
         first = s[0]["guests"]
         last = s[-1]["guests"]
@@ -247,6 +314,7 @@ def timeline(run, arm, a, roles, outdir):
             for t in oom_times(run, g):
                 if t is not None:
                     f.write("%.2f %s\n" % (t, g))
+    ramp = onset(run, roles["svc"], a) if "svc" in roles else a.ramp
     png = os.path.join(outdir, "scenario-%s.png" % arm)
     gp = os.path.join(outdir, "scenario-%s.gp" % arm)
     colors = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"]
@@ -262,12 +330,12 @@ def timeline(run, arm, a, roles, outdir):
     with open(gp, "w") as f:
         f.write("""set terminal pngcairo size 1100,800 font ',10'
 set output '%(png)s'
-set multiplot layout 2,1 title '%(arm)s arm: scenario timeline (pressure %(p0)d-%(p1)d s, service ramp at %(ramp)d s)'
+set multiplot layout 2,1 title '%(arm)s arm: scenario timeline (pressure %(p0)d-%(p1)d s, service ramp onset at %(ramp).1f s)'
 set xrange [0:%(dur)d]
 set grid
 set arrow from %(p0)d, graph 0 to %(p0)d, graph 1 nohead lc rgb 'red' dt 2
 set arrow from %(p1)d, graph 0 to %(p1)d, graph 1 nohead lc rgb 'dark-green' dt 2
-set arrow from %(ramp)d, graph 0 to %(ramp)d, graph 1 nohead lc rgb 'purple' dt 4
+set arrow from %(ramp).2f, graph 0 to %(ramp).2f, graph 1 nohead lc rgb 'purple' dt 4
 set lmargin at screen 0.08
 set rmargin at screen 0.80
 set size 1,0.3
@@ -278,11 +346,11 @@ plot '%(dat)s' u 1:2 w l lw 2 lc rgb 'black' t 'host free (simulated)'%(oom1)s
 set size 1,0.62
 set origin 0,0.0
 set ylabel 'guest memory (MiB)'
-set xlabel 's since t0 (red: pressure starts, green: relieved, purple: service ramp, X: OOM kill)'
+set xlabel 's since t0 (red: pressure starts, green: relieved, purple: service ramp onset, X: OOM kill)'
 set key outside right top
 plot %(plots)s%(oom2)s
 unset multiplot
-""" % {"png": png, "arm": arm, "p0": a.p0, "p1": a.p1, "ramp": a.ramp, "dur": a.duration, "dat": dat,
+""" % {"png": png, "arm": arm, "p0": a.p0, "p1": a.p1, "ramp": ramp, "dur": a.duration, "dat": dat,
        "plots": ", \\\n  ".join(plots),
        "oom1": (", '%s' u 1:(0) w p pt 2 ps 3 lc rgb 'red' t 'OOM kill'" % ooms) if has_oom else "",
        "oom2": (", '%s' u 1:(0) w p pt 2 ps 3 lc rgb 'red' t 'OOM kill'" % ooms) if has_oom else ""})
@@ -309,13 +377,14 @@ def report(a):
     ref = res.get(arms[0], [])
     wl = [r for r in ("cache", "svc", "batch") if r in roles]
     print("| arm | trials | reclaimed: mean Σ(max − actual) (MiB) | mean Σ QEMU RSS (MiB, lower = more returned) | idle guest gives up half (s) "
-          "| service ramp → first deflate (s) | → usable ≥ %d MiB (s) | guest OOM kills | major faults | swap-in (KiB) "
+          "| svc onset → seen in balloon stats (s) | svc onset → first deflate (s; per trial) | → usable ≥ %d MiB (s) "
+          "| guest OOM kills (per trial) | refused allocations (per trial) | major faults | swap-in (KiB) "
           "| progress vs unmanaged: %s | balloon commands per guest per minute |" % (a.margin_mib, " / ".join(wl)))
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for arm in arms:
         ms = res[arm]
         if not ms:
-            print("| %s | 0 | not run |||||||||||" % arm)
+            print("| %s | 0 | not run |||||||||||||" % arm)
             continue
         ratios = []
         for r in wl:
@@ -324,15 +393,24 @@ def report(a):
                 base = ref[i]["progress"].get(r) if i < len(ref) else None
                 vals.append(m["progress"][r] / base if base else None)
             ratios.append(fmt(med(vals), "%.2f"))
-        oom = [m["oom"] for m in ms]
-        print("| %s | %d | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |" % (
+        per = lambda k, spec="%d", none="–": ", ".join(fmt(m[k], spec, none) for m in ms)
+        print("| %s | %d | %s | %s | %s | %s | %s (%s) | %s | %s (%s) | %s (%s) | %s | %s | %s | %s |" % (
             arm, len(ms), fmt(med([m["reclaimed"] for m in ms])), fmt(med([m["rss"] for m in ms])),
             fmt(med([m["idle_half"] for m in ms]), "%.1f", "never"),
-            fmt(med([m["deflate"] for m in ms]), "%.1f", "none"),
+            fmt(med([m["seen"] for m in ms]), "%.1f"),
+            fmt(med([m["deflate"] for m in ms]), "%.1f", "none"), per("deflate", "%.1f", "none"),
             fmt(med([m["usable_back"] for m in ms]), "%.1f"),
-            fmt(med(oom)), "+".join(str(o) for o in oom),
+            fmt(med([m["oom"] for m in ms])), per("oom"),
+            fmt(med([m["refused"] for m in ms])), per("refused"),
             fmt(med([m["major_fault"] for m in ms])), fmt(med([m["swap_in"] for m in ms])),
             " / ".join(ratios), fmt(med([m["cmds"] for m in ms]), "%.1f")))
+    # Where the first deflate's delay goes: the statistics (onset -> seen)
+    # and the rest of the pipeline and the policy (seen -> deflate).
+    for arm in arms:
+        for i, m in enumerate(res[arm]):
+            if m.get("deflate_why"):
+                print("# %s trial %d: svc onset at %.1f s, seen %s s later, first deflate %s s after the onset (%s)" % (
+                    arm, i + 1, m["onset"], fmt(m["seen"], "%.1f"), fmt(m["deflate"], "%.1f"), m["deflate_why"][:160]))
     os.makedirs(a.out, exist_ok=True)
     for arm in arms:
         if arm in last:

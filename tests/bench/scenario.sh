@@ -10,7 +10,11 @@
 #   cache   a 150 MiB file in the guest's tmpfs read at 100 MiB/s (tmpfs:
 #           the guest cannot drop it, unlike disk page cache)
 #   svc     a service holding 50 MiB touched at 100 MiB/s that grows to
-#           $RAMP_MIB MiB at once at t = $RAMP s
+#           $RAMP_MIB MiB from t = $RAMP s at $RAMP_RATE MiB/s, in 16 MiB
+#           mmaps each touched as it is mapped (a heap growing: the growth
+#           is memory in use the policies can see; the earlier single
+#           250 MiB mmap was refused outright by a guest the balloon had
+#           shrunk, so the ramp never happened and nothing counted it)
 #   batch   every 15 s allocates and touches 200 MiB, holds it 5 s
 # Host: the read plugin's meminfo, simulated (tests/lib/pipeline.sh):
 # 4 GiB; free = the phase's free memory with every guest at its maximum
@@ -31,13 +35,22 @@
 # KSM is left alone (no KSM policy in any arm).
 #
 # Reported (tests/bench/scenario.py report): one Markdown table of medians
-# over $BENCH_SCENARIO_TRIALS trials (default 2, ~10 min on 2 cores), and
+# over $BENCH_SCENARIO_TRIALS trials (default 2, ~13 min on 2 cores), and
 # one timeline per arm (the last trial) in $BUILD/bench/scenario-<arm>.png.
+# Harm columns: guest OOM kills (kernel lines on the consoles) and refused
+# allocations (the workloads' refused= count: mmap failed with ENOMEM), so
+# a growth the guest refused is never hidden.  "svc ramp -> first deflate"
+# runs from the onset, the moment the service maps its first ramp chunk
+# (its "ramp-start" line, placed on the host's clock from the moment the
+# wl command was sent: never later than the real onset), to momd's first
+# applied balloon_target for svc that grows it.
 #
 # Environment: BENCH_SCENARIO_TRIALS (2), SCENARIO_ADAPTIVE_DIR, the script
 # in s since t0: SCENARIO_P0 (20, pressure starts), SCENARIO_P1 (55,
-# relieved), SCENARIO_DURATION (75), SCENARIO_RAMP (35, the service grows)
-# and SCENARIO_RAMP_MIB (300); G_LOCK_WAIT (600 s for the guests' lock).
+# relieved), SCENARIO_DURATION (75), SCENARIO_RAMP (35, the service grows),
+# SCENARIO_RAMP_MIB (300) and SCENARIO_RAMP_RATE (100 MiB/s, the service's
+# own touch rate; 0 = as fast as the guest can touch); G_LOCK_WAIT (600 s
+# for the guests' lock).
 # Needs root, QEMU, the system libvirtd, gnuplot (for the pictures).
 # Usage: BUILD=build bash tests/bench/scenario.sh
 . "$(dirname "$0")/../lib/common.sh"
@@ -55,6 +68,7 @@ P1=${SCENARIO_P1:-55}
 DUR=${SCENARIO_DURATION:-75}
 RAMP=${SCENARIO_RAMP:-35}
 RAMP_MIB=${SCENARIO_RAMP_MIB:-300}
+RAMP_RATE=${SCENARIO_RAMP_RATE:-100}
 MARGIN_MIB=64
 HOST_KIB=4194304
 CALM_KIB=$((HOST_KIB * 35 / 100))
@@ -124,7 +138,7 @@ alive() {
 
 # run_arm TRIAL ARM: one arm from the common start; results in $T_TMP/runs.
 run_arm() {
-	local trial=$1 arm=$2 d=$T_TMP/runs/$1/$2 g sampler conf t0 wl spec
+	local trial=$1 arm=$2 d=$T_TMP/runs/$1/$2 g sampler conf t0 wl spec sent
 	mkdir -p "$d"
 	alive
 	# Workloads stopped, then every guest squeezed to 200 MiB and let out
@@ -158,11 +172,13 @@ run_arm() {
 	for g in cache svc batch; do
 		case $g in
 		cache) spec="cache 150 100" ;;
-		svc) spec="service 50 $RAMP $RAMP_MIB 100" ;;
+		svc) spec="service 50 $RAMP $RAMP_MIB 100 $RAMP_RATE" ;;
 		batch) spec="batch 200 15 5" ;;
 		esac
+		sent=$(now_ms)
 		g_ctl "$g" "wl $spec" >/dev/null || echo "# $arm: wl $spec in $g failed"
-		wl+=", \"$g\": [$(now_ms), \"$spec\"]"
+		# [acknowledged, spec, sent]: the workload started in between.
+		wl+=", \"$g\": [$(now_ms), \"$spec\", $sent]"
 	done
 	echo "$wl}" >"$d/wl.json"
 	wait "$sampler"
@@ -173,7 +189,7 @@ run_arm() {
 		g_ctl "$g" wlstop >/dev/null
 		tail -c +$((off[$g] + 1)) "$(g_console "$g")" >"$d/console-$g.log"
 	done
-	echo "# trial $trial $arm: $(wc -l <"$d/samples.jsonl") samples, $(python3 -c 'import json,sys; print(sum(1 for a in json.load(open(sys.argv[1])) if a.get("control") == "balloon_target" and a.get("result") == "applied"))' "$d/actions.json") balloon changes, $(cat "$d"/console-*.log | grep -c 'Out of memory: Killed process') OOM kills"
+	echo "# trial $trial $arm: $(wc -l <"$d/samples.jsonl") samples, $(python3 -c 'import json,sys; print(sum(1 for a in json.load(open(sys.argv[1])) if a.get("control") == "balloon_target" and a.get("result") == "applied"))' "$d/actions.json") balloon changes, $(cat "$d"/console-*.log | grep -c 'Out of memory: Killed process') OOM kills, $(cat "$d"/console-*.log | grep -c 'workload: mmap .* failed') refused mmaps"
 }
 
 # The arms' order rotates from trial to trial, so that no arm always runs
@@ -187,6 +203,6 @@ python3 "$PY" report --prefix "$G_PREFIX" --p0 $P0 --p1 $P1 --duration $DUR --ra
 	--margin-mib $MARGIN_MIB --runs "$T_TMP/runs" --arms "${ARMS// /,}" \
 	--roles idle=idle,cache=cache,svc=svc,batch=batch --out "$OUT"
 [ -d "$ADAPTIVE" ] || echo "| adaptive | – | skipped: $ADAPTIVE does not exist yet |||||||||||"
-echo "# host: 4 GiB simulated, free with guests at maximum 35 % calm / 8 % under pressure ($P0-$P1 s) + what balloons hold back; 1 s intervals, momd --history $HISTORY; service ramp to $RAMP_MIB MiB at $RAMP s; margin $MARGIN_MIB MiB"
+echo "# host: 4 GiB simulated, free with guests at maximum 35 % calm / 8 % under pressure ($P0-$P1 s) + what balloons hold back; 1 s intervals, momd --history $HISTORY; service ramp to $RAMP_MIB MiB from $RAMP s at $RAMP_RATE MiB/s (16 MiB mmaps); margin $MARGIN_MIB MiB"
 echo "# raw runs kept in $OUT/scenario-runs; total scenario bench: $(((($(now_ms) - t_all)) / 1000)) s"
 rm -rf "$OUT/scenario-runs" && cp -r "$T_TMP/runs" "$OUT/scenario-runs"

@@ -8,19 +8,35 @@
  *   workload cache MIB RATE             write a MIB MiB file in /dev/shm, then
  *                                       read it over and over, at most RATE
  *                                       MiB/s; ops = MiB read
- *   workload service BASE AT PEAK RATE  hold BASE MiB and touch all of it at
+ *   workload service BASE AT PEAK RATE [GROW]
+ *                                       hold BASE MiB and touch all of it at
  *                                       RATE MiB/s; AT s after start grow to
- *                                       PEAK MiB at once (one memset); ops =
- *                                       MiB touched
+ *                                       PEAK MiB at GROW MiB/s (default RATE;
+ *                                       0 = as fast as the guest can touch)
+ *                                       in 16 MiB mmaps, each touched as it
+ *                                       is mapped; ops = MiB touched
  *   workload batch MIB PERIOD HOLD      every PERIOD s allocate and touch MIB
  *                                       MiB, hold it HOLD s, free it; ops =
  *                                       MiB allocated and touched
  *
  * Every second it prints one progress line on stdout:
  *   WL <mode> el=<ms since start> up=<guest uptime, s> ops=<cumulative>
- *      held=<MiB held>
+ *      held=<MiB held> refused=<allocations refused so far>
  * (up is CLOCK_MONOTONIC, the clock of the kernel's console timestamps, so
- * the host can place OOM-kill lines on its own time line.)
+ * the host can place OOM-kill lines on its own time line.)  The service
+ * also prints "WL service ramp-start el=.. up=.. held=.." just before its
+ * first chunk is mapped (the onset: memory in use starts rising there) and
+ * "WL service ramp-done el=.. up=.. held=.. refused=.." when it holds PEAK.
+ *
+ * Why the ramp is chunked: a service's heap grows by many mappings, each
+ * used as soon as it is mapped, so the growth is memory in use that a
+ * balloon policy can see and answer.  A single PEAK - BASE mmap instead
+ * asks the guest kernel's overcommit heuristic for all of it at once, and
+ * a guest the balloon has shrunk below that refuses it outright: the ramp
+ * never happened and nothing showed it (issue 19's first adaptive run).
+ * A refused mmap (ENOMEM) is counted in refused= and reported on stderr
+ * (the console); the service retries it on the next tick, a batch burst is
+ * skipped.  The host counts refusals as harm, beside OOM kills.
  * Work is paced in 100 ms ticks toward a fixed rate, so an unharmed guest
  * reaches the same ops whatever the host's load, and a guest slowed by
  * reclaim, faults or an OOM kill falls behind: the host divides each arm's
@@ -38,6 +54,10 @@
 
 #define MIB	(1024UL * 1024UL)
 #define TICK_MS 100
+/* The service's ramp grows by mappings of this size (a heap's arena step,
+   small next to any guest, so the overcommit heuristic never refuses one
+   that memory in use could not also hold). */
+#define RAMP_CHUNK_MIB 16UL
 
 static double now_ms(void)
 {
@@ -61,8 +81,15 @@ static unsigned long arg_ul(const char *s, const char *what)
 	return v;
 }
 
-/* Anonymous memory that is touched at once: map + memset, no malloc arena. */
-static char *grab(unsigned long mib)
+struct meter {
+	const char *mode;
+	double t0, next_report;
+	unsigned long ops, held, refused;
+};
+
+/* Anonymous memory that is touched at once: map + memset, no malloc arena.
+   A refusal is counted: it is harm the host must see. */
+static char *grab(struct meter *m, unsigned long mib)
 {
 	char *p;
 
@@ -71,25 +98,21 @@ static char *grab(unsigned long mib)
 	p = mmap(NULL, mib * MIB, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		fprintf(stderr, "workload: mmap %lu MiB failed\n", mib);
+		m->refused++;
+		fprintf(stderr, "workload: mmap %lu MiB failed: %s\n", mib,
+			strerror(errno));
 		return NULL;
 	}
 	memset(p, 0x3c, mib * MIB);
 	return p;
 }
 
-struct meter {
-	const char *mode;
-	double t0, next_report;
-	unsigned long ops, held;
-};
-
 static void report(struct meter *m, double t)
 {
 	if (t < m->next_report)
 		return;
-	printf("WL %s el=%.0f up=%.3f ops=%lu held=%lu\n", m->mode, t - m->t0,
-	       t / 1e3, m->ops, m->held);
+	printf("WL %s el=%.0f up=%.3f ops=%lu held=%lu refused=%lu\n", m->mode,
+	       t - m->t0, t / 1e3, m->ops, m->held, m->refused);
 	fflush(stdout);
 	m->next_report += 1000;
 }
@@ -139,30 +162,84 @@ static int run_cache(struct meter *m, unsigned long mib, unsigned long rate)
 	}
 }
 
-static int run_service(struct meter *m, unsigned long base, unsigned long at,
-		       unsigned long peak, unsigned long rate)
+/* The service's memory: BASE MiB in one mapping, then the ramp's chunks. */
+struct heap {
+	char *base_p;
+	unsigned long base;
+	char *chunk[64];
+	unsigned long nchunks;
+};
+
+/* Address of MiB number off of the heap (off < base + mapped chunks). */
+static char *heap_at(const struct heap *h, unsigned long off)
 {
-	char *p = grab(base), *q = NULL;
+	if (off < h->base)
+		return h->base_p ? h->base_p + off * MIB : NULL;
+	off -= h->base;
+	return h->chunk[off / RAMP_CHUNK_MIB] + (off % RAMP_CHUNK_MIB) * MIB;
+}
+
+/* One tick of the ramp: map (and touch) chunks until the heap holds what
+   GROW MiB/s since the ramp's start calls for, at most PEAK.  A refused
+   chunk ends the tick; it is asked for again on the next one. */
+static void ramp_tick(struct meter *m, struct heap *h, double since_ms,
+		      unsigned long peak, unsigned long grow)
+{
+	unsigned long want = peak;
+
+	if (grow && since_ms * grow / 1000.0 < (double)(peak - h->base))
+		want = h->base + (unsigned long)(since_ms * grow / 1000.0) + 1;
+	if (want > peak)
+		want = peak;
+	while (m->held < want &&
+	       h->nchunks < sizeof(h->chunk) / sizeof(*h->chunk)) {
+		unsigned long n = peak - m->held < RAMP_CHUNK_MIB
+				      ? peak - m->held
+				      : RAMP_CHUNK_MIB;
+		char *c = grab(m, n);
+
+		if (!c)
+			return;
+		h->chunk[h->nchunks++] = c;
+		m->held += n;
+	}
+}
+
+static int run_service(struct meter *m, unsigned long base, unsigned long at,
+		       unsigned long peak, unsigned long rate,
+		       unsigned long grow)
+{
+	struct heap h = {.base_p = grab(m, base), .base = base};
 	unsigned long off = 0, per_tick = rate / (1000 / TICK_MS);
-	int ramped = 0;
-	double t;
+	double t, ramp_t0 = -1;
 
 	m->held = base;
 	if (!per_tick)
 		per_tick = 1;
+	if (peak >
+	    base + RAMP_CHUNK_MIB * (sizeof(h.chunk) / sizeof(*h.chunk))) {
+		fprintf(stderr, "workload: PEAK - BASE above %lu MiB\n",
+			RAMP_CHUNK_MIB * (sizeof(h.chunk) / sizeof(*h.chunk)));
+		return 1;
+	}
 	for (t = now_ms();; t = tick(t)) {
-		if (!ramped && t - m->t0 >= at * 1000.0) {
-			/* The ramp: the whole increase in one go, as a service
-			 * taking load would. */
-			ramped = 1;
-			if (peak > base && (q = grab(peak - base)))
-				m->held = peak;
-			printf("WL %s ramp el=%.0f held=%lu\n", m->mode,
-			       now_ms() - m->t0, m->held);
+		if (ramp_t0 < 0 && peak > base && t - m->t0 >= at * 1000.0) {
+			ramp_t0 = now_ms();
+			printf("WL %s ramp-start el=%.0f up=%.3f held=%lu\n",
+			       m->mode, ramp_t0 - m->t0, ramp_t0 / 1e3,
+			       m->held);
 		}
-		for (unsigned long i = 0; i < per_tick; i++) {
-			char *where =
-			    off < base ? p + off * MIB : q + (off - base) * MIB;
+		if (ramp_t0 >= 0 && m->held < peak) {
+			ramp_tick(m, &h, now_ms() - ramp_t0, peak, grow);
+			if (m->held >= peak)
+				printf(
+				    "WL %s ramp-done el=%.0f up=%.3f held=%lu "
+				    "refused=%lu\n",
+				    m->mode, now_ms() - m->t0, now_ms() / 1e3,
+				    m->held, m->refused);
+		}
+		for (unsigned long i = 0; m->held && i < per_tick; i++) {
+			char *where = heap_at(&h, off);
 
 			if (where)
 				memset(where, (int)(m->ops & 0xff), MIB);
@@ -189,7 +266,7 @@ static int run_batch(struct meter *m, unsigned long mib, unsigned long period,
 		}
 		if (!p && t - m->t0 >= burst * period * 1000.0) {
 			burst++;
-			if ((p = grab(mib))) {
+			if ((p = grab(m, mib))) {
 				held_since = now_ms();
 				m->held = mib;
 				m->ops += mib;
@@ -211,16 +288,20 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(m.mode, "cache"))
 		return run_cache(&m, arg_ul(argv[2], "size"),
 				 arg_ul(argv[3], "rate"));
-	if (argc == 6 && !strcmp(m.mode, "service"))
-		return run_service(
-		    &m, arg_ul(argv[2], "base"), arg_ul(argv[3], "time"),
-		    arg_ul(argv[4], "peak"), arg_ul(argv[5], "rate"));
+	if ((argc == 6 || argc == 7) && !strcmp(m.mode, "service")) {
+		unsigned long rate = arg_ul(argv[5], "rate");
+
+		return run_service(&m, arg_ul(argv[2], "base"),
+				   arg_ul(argv[3], "time"),
+				   arg_ul(argv[4], "peak"), rate,
+				   argc == 7 ? arg_ul(argv[6], "grow") : rate);
+	}
 	if (argc == 5 && !strcmp(m.mode, "batch"))
 		return run_batch(&m, arg_ul(argv[2], "size"),
 				 arg_ul(argv[3], "period"),
 				 arg_ul(argv[4], "hold"));
-	fprintf(stderr,
-		"usage: workload cache MIB RATE | service BASE AT PEAK RATE | "
-		"batch MIB PERIOD HOLD\n");
+	fprintf(stderr, "usage: workload cache MIB RATE | service BASE AT PEAK "
+			"RATE [GROW] | "
+			"batch MIB PERIOD HOLD\n");
 	return 1;
 }

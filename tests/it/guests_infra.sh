@@ -200,20 +200,21 @@ else
 fi
 
 # 7b. Scripted workloads (tests/guest/workload.c, the scenario benchmark's):
-# a service that grows from 20 to 60 MiB at 2 s and reports its progress
-# on the console (serial lines end in \r\n), a tmpfs reader, and wlstop
-# giving the memory back.
+# a service that grows from 20 to 60 MiB from 2 s on at 50 MiB/s in 16 MiB
+# mmaps and reports its progress on the console (serial lines end in
+# \r\n), a tmpfs reader, and wlstop giving the memory back.
 u0=$(g_memstat a usable)
 r=$(g_ctl a "wl service 20 2 60 50" "wl cache 30 20")
 case "$r" in "ok wl "*$'\n'"ok wl "*) ok "wl service + wl cache started: $(echo $r)" ;; *) not_ok "wl: '$r'" ;; esac
 wl_line() { grep -Eq "$1" "$(g_console a)"; }
-if wait_for 20 "service ramp line" wl_line '^WL service ramp el=(19[0-9][0-9]|2[0-9]{3}) held=60[[:space:]]*$'; then
-	ok "service ramps at its scripted 2 s: $(grep -m1 '^WL service ramp' "$(g_console a)")"
+if wait_for 20 "service ramp-start line" wl_line '^WL service ramp-start el=(19[0-9][0-9]|2[0-9]{3}) up=[0-9.]+ held=20[[:space:]]*$' &&
+	wait_for 20 "service ramp-done line" wl_line '^WL service ramp-done el=[0-9]+ up=[0-9.]+ held=60 refused=0[[:space:]]*$'; then
+	ok "service ramps at its scripted 2 s: $(grep '^WL service ramp' "$(g_console a)" | tr '\r\n' '  ')"
 else
 	not_ok "service ramp at 2 s (console: $(grep '^WL' "$(g_console a)" | tail -2 | tr '\n' ' '))"
 fi
-if wait_for 20 "progress lines of both workloads" wl_line '^WL cache el=[0-9]+ up=[0-9.]+ ops=[1-9][0-9]* held=30[[:space:]]*$' &&
-	wl_line '^WL service el=[0-9]+ up=[0-9.]+ ops=[1-9][0-9]* held=60[[:space:]]*$'; then
+if wait_for 20 "a cache progress line" wl_line '^WL cache el=[0-9]+ up=[0-9.]+ ops=[1-9][0-9]* held=30 refused=0[[:space:]]*$' &&
+	wait_for 20 "a service progress line at 60 MiB" wl_line '^WL service el=[0-9]+ up=[0-9.]+ ops=[1-9][0-9]* held=60 refused=0[[:space:]]*$'; then
 	ok "workloads report progress: $(grep '^WL service el' "$(g_console a)" | tail -1)"
 else
 	not_ok "workload progress lines (console: $(grep '^WL' "$(g_console a)" | tail -2 | tr '\n' ' '))"

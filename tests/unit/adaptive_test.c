@@ -7,8 +7,9 @@
  * 2. A property test: random hosts, guests, histories and states, run for
  *    several cycles with each plan's state fed into the next; no target
  *    is below the guest's floor (guaranteed minimum, peak use + margin,
- *    the size floor) or above its maximum, a stressed guest is never shrunk,
- *    and a guest with stale statistics gets no decision.  The constants
+ *    the size floor) or above its maximum, a stressed guest (including a
+ *    rise of its use, from its own statistics or its balloon size) is never
+ *    shrunk, and a guest with stale statistics gets no decision.  The constants
  *    are read from policies/adaptive/00-defines.json, so a site's tuning
  *    is checked the same way.
  */
@@ -28,7 +29,7 @@
 
 struct k {
 	double margin_min, margin_frac, floor_base, floor_frac, swapin, majflt,
-	    stale, peak_decay;
+	    stale, peak_decay, rise, rise_own;
 };
 
 static double def(json_t *defs, const char *name)
@@ -59,6 +60,8 @@ static int load_k(struct k *k)
 	k->majflt = def(d, "adaptive_majflt_per_s");
 	k->stale = def(d, "adaptive_stale_s");
 	k->peak_decay = def(d, "adaptive_peak_decay");
+	k->rise = def(d, "adaptive_rise_kib");
+	k->rise_own = def(d, "adaptive_rise_own_kib");
 	json_decref(root);
 	return 0;
 }
@@ -83,6 +86,9 @@ static void random_guest(double *rows)
 	double mx = 65536 + urand() * 4194304;
 	double cur = mx * (0.1 + 0.9 * urand());
 	double avail = cur * (0.9 + 0.1 * urand());
+	/* autodeflate absent, off (the rise from the guest's own statistics)
+	   or on (from the balloon size) */
+	double u = urand(), ad = u < 0.33 ? FIELD_ABSENT : u < 0.67 ? 0 : 1;
 
 	for (size_t h = 0; h < NH; h++) {
 		double *r = &rows[h * GUEST_FIELD_COUNT];
@@ -102,6 +108,7 @@ static void random_guest(double *rows)
 		r[GF_STATS_AGE] = maybe_absent(urand() < 0.1 ? 100 : 1);
 		r[GF_SHARES] =
 		    maybe_absent(urand() < 0.5 ? FIELD_ABSENT : urand() * 5000);
+		r[GF_BALLOON_AUTODEFLATE] = ad;
 	}
 }
 
@@ -150,14 +157,39 @@ static double floor_of(const struct k *k, const double *r, double peak_in)
 	return fmin(mx, fmax(fmax(mn, used + margin), fsize));
 }
 
-static bool stressed(const struct k *k, const double *r)
+/* Mean of field f over the nh rows, skipping absent values (the
+   language's avg); 0 when all are absent. */
+static double mean(const double *rows, size_t nh, size_t f)
 {
+	double sum = 0;
+	size_t n = 0;
+
+	for (size_t h = 0; h < nh; h++)
+		if (field_present(rows[h * GUEST_FIELD_COUNT + f])) {
+			sum += rows[h * GUEST_FIELD_COUNT + f];
+			n++;
+		}
+	return n ? sum / n : 0;
+}
+
+/* The README's stress: swap-in, major faults, usable below the margin, or
+   a rise of use above its mean (from the guest's own statistics when its
+   balloon has no autodeflate, else from the balloon size). */
+static bool stressed(const struct k *k, const double *rows, size_t nh)
+{
+	const double *r = &rows[(nh - 1) * GUEST_FIELD_COUNT];
 	double margin = fmax(k->margin_min, k->margin_frac * r[GF_BALLOON_MAX]);
+	bool own = field_present(r[GF_BALLOON_AUTODEFLATE]) &&
+		   r[GF_BALLOON_AUTODEFLATE] == 0;
+	size_t size_f = own ? GF_MEM_AVAILABLE : GF_BALLOON_CUR;
+	double rise = (r[size_f] - r[GF_MEM_USABLE]) -
+		      (mean(rows, nh, size_f) - mean(rows, nh, GF_MEM_USABLE));
 
 	return (field_present(r[GF_SWAP_IN]) && r[GF_SWAP_IN] > k->swapin) ||
 	       (field_present(r[GF_MAJOR_FAULT]) &&
 		r[GF_MAJOR_FAULT] > k->majflt) ||
-	       r[GF_MEM_USABLE] < margin;
+	       r[GF_MEM_USABLE] < margin ||
+	       rise > (own ? k->rise_own : k->rise);
 }
 
 static void properties(const struct policy_set *ps, const struct k *k)
@@ -225,7 +257,10 @@ static void properties(const struct policy_set *ps, const struct k *k)
 					over++;
 				if (t < r[GF_BALLOON_CUR]) {
 					shrinks++;
-					shrunk += stressed(k, r);
+					shrunk += stressed(
+					    k,
+					    &grows[g * NH * GUEST_FIELD_COUNT],
+					    NH);
 				} else {
 					gives++;
 				}

@@ -9,7 +9,7 @@
 import json, math, os
 
 K = dict(margin_min=65536, margin_frac=0.05, floor_base=131072,
-         floor_frac=0.125, grow_frac=0.25, cooldown=12, quiet_cycles=20, drop=32768, peak_decay=0.98,
+         floor_frac=0.125, grow_frac=0.25, cooldown=12, quiet_cycles=20, drop=32768, drop_own=16384, peak_decay=0.98,
          calm_frac=0.10, calm_max=131072, min_step=8192, pressure_max=262144,
          deadband=4096, idle_tax=3, swapin=64, majflt=50, t1_enter=0.20,
          t1_leave=0.25, t2_enter=0.10, t2_leave=0.13, host_psi=5.0,
@@ -60,22 +60,35 @@ def decide(h, guests, state, enabled=1):
         cur, mx, usable = g["balloon_cur"], g["balloon_max"], g["mem_usable"]
         fl, margin = floor_of(g, s)
         peak = peak_of(g, s)
-        # The rise of the guest's use (size - usable) above its mean: the
-        # histories here keep the size, so it is usable's fall.
-        drop = max(0, g.get("avg_usable", usable) - usable)
+        # The rise of the guest's use above its mean: from its own
+        # statistics (MemTotal - MemAvailable, one snapshot) when the
+        # balloon has no autodeflate, so MemTotal follows the balloon; else
+        # balloon size - usable, with the coarser threshold.
+        avg = lambda k: g.get("avg_" + k, g[{"usable": "mem_usable", "avail": "mem_available",
+                                             "cur": "balloon_cur"}[k]])
+        if g.get("balloon_autodeflate", 1) == 0:
+            drop = max(0, (g["mem_available"] - usable) - (avg("avail") - avg("usable")))
+            thr = K["drop_own"]
+        else:
+            drop = max(0, (cur - usable) - (avg("cur") - avg("usable")))
+            thr = K["drop"]
+        # oom_kill counts since the guest's boot: only a kill after the
+        # count seen last cycle is stress (a first sight sets the count).
+        oom = g.get("oom_kill", 0)
+        oom_new = max(0, oom - s.get("oom_seen", oom))
         stressed = (g.get("swap_in", 0) > K["swapin"]
                     or g.get("major_fault", 0) > K["majflt"]
-                    or usable < margin or drop > K["drop"])
+                    or usable < margin or drop > thr or oom_new > 0)
         if stressed:
             st["guests"][name] = {"cooldown": K["cooldown"], "quiet": 0,
-                                  "peak_used": peak}
+                                  "peak_used": peak, "oom_seen": oom}
             give = min(mx, max(cur + K["grow_frac"] * mx,
                                peak + 2 * margin + 2 * drop, fl))
             if give > cur:
                 out[name] = math.trunc(give)
             continue
         st["guests"][name] = {"cooldown": max(0, cool - 1), "quiet": quiet + 1,
-                              "peak_used": peak}
+                              "peak_used": peak, "oom_seen": oom}
         if cur < fl:
             out[name] = math.trunc(fl)
             continue
@@ -129,6 +142,23 @@ CASES = {
                      {"guests": {"g": {"cooldown": 0, "quiet": 18}}}),
     "A19-small-drop": ("use 20 000 KiB above its mean (under the 32 MiB rise threshold): not stress, reclaim goes on",
                        CALM, [guest("g", usable=880000, avg_usable=900000)], {"guests": {"g": QUIET}}),
+    "A20-own-stats-rise": ("no autodeflate: the rise is read from the guest's own statistics (MemTotal - MemAvailable), "
+                           "where 20 000 KiB above its mean is over the 16 MiB threshold: stress, give back",
+                           CALM, [guest("g", cur=800000, avail=780000, usable=680000, avg_usable=700000,
+                                        balloon_autodeflate=0)],
+                           {"guests": {"g": QUIET}}),
+    "A21-own-stats-deflate": ("no autodeflate: the balloon just grew by 100 000 KiB (live size) while the statistics "
+                              "are from before: size - usable jumps, the guest's own use does not: no stress, reclaim goes on",
+                              CALM, [guest("g", cur=600000, avail=480000, usable=300000, avg_cur=550000,
+                                           balloon_autodeflate=0)], {"guests": {"g": QUIET}}),
+    "A22-size-deflate-is-rise": ("the same as A21 with autodeflate (MemTotal does not follow the balloon): "
+                                 "size - usable is the only measure, and its jump is taken as a rise",
+                                 CALM, [guest("g", cur=600000, avail=480000, usable=300000, avg_cur=550000,
+                                              balloon_autodeflate=1)], {"guests": {"g": QUIET}}),
+    "A23-oom-count-old": ("the guest's OOM-kill count is 2, as last cycle (kills of long ago): not stress, reclaim goes on",
+                          CALM, [guest("g", oom_kill=2)], {"guests": {"g": dict(QUIET, oom_seen=2)}}),
+    "A24-oom-kill-new": ("the OOM-kill count rose from 2 to 3 since last cycle: stress, give back at once",
+                         CALM, [guest("g", cur=800000, oom_kill=3)], {"guests": {"g": dict(QUIET, oom_seen=2)}}),
     "A07-raise-to-floor": ("used grew above the balloon: raised to used + margin",
                            CALM, [guest("g", cur=400000, avail=390000, usable=100000)], {"guests": {"g": QUIET}}),
     "A08-pressure-shares": ("host tier 1: the deficit divided by shares with the idle tax",
@@ -160,12 +190,13 @@ def main():
     base = "tests/data/eval-adaptive"
     for name, (desc, h, guests, state) in CASES.items():
         os.makedirs(f"{base}/{name}", exist_ok=True)
+        avgs = {"avg_usable": "mem_usable", "avg_avail": "mem_available", "avg_cur": "balloon_cur"}
         def hist(g):
-            last = {k: v for k, v in g.items() if k not in ("name", "avg_usable")}
-            if "avg_usable" not in g:
+            last = {k: v for k, v in g.items() if k != "name" and k not in avgs}
+            if not any(a in g for a in avgs):
                 return [last]
-            # two samples whose mean usable is avg_usable
-            first = dict(last, mem_usable=2 * g["avg_usable"] - g["mem_usable"])
+            # two samples whose means are the avg_ values
+            first = dict(last, **{f: 2 * g[a] - g[f] for a, f in avgs.items() if a in g})
             return [first, last]
         case = {"description": desc, "host": {"history": [h]},
                 "guests": [{"name": g["name"], "history": hist(g)}
