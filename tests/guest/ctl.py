@@ -7,8 +7,8 @@
 #
 #   ctl.py [-t SECS] SOCKET CMD...
 #       send each CMD as one line, print the guest's one-line reply to each.
-#       -t: per-reply timeout (default 40 s: "hog" waits up to 30 s in the
-#       guest).  Exit status 0 if every reply starts with "ok", 1 if one
+#       -t: per-reply timeout (default 90 s: "hog" waits up to 60 s of the
+#       guest's clock, and a TCG guest on a busy host answers late).  Exit status 0 if every reply starts with "ok", 1 if one
 #       starts with anything else (e.g. "err ..."), 2 on connect errors or
 #       a timeout / closed channel (message on stderr).
 import socket
@@ -16,7 +16,7 @@ import sys
 
 
 def main(argv):
-    timeout = 40.0
+    timeout = 90.0
     if len(argv) > 2 and argv[1] == "-t":
         timeout = float(argv[2])
         argv = argv[:1] + argv[3:]

@@ -18,7 +18,8 @@
 #   ping               ok pong
 #   hog N [FILL]       replace the hog with a memhog holding N MiB of anonymous
 #                      memory (filled with byte FILL); replies once its RSS
-#                      reaches N MiB (at most 30 s): ok hog N rss=<R>MiB
+#                      reaches N MiB (at most 60 s of the guest's clock):
+#                      ok hog N rss=<R>MiB
 #                      MemAvailable: ... (empty rss= means it died, e.g. OOM)
 #   alloc N            N MiB in tmpfs /dev/shm (the OOM killer cannot free it;
 #                      over-inflating the balloon then panics the guest)
@@ -115,12 +116,18 @@ while read -r cmd arg fill <&3; do
 		[ -f /run/hog.pid ] && kill "$(cat /run/hog.pid)" 2>/dev/null
 		/bin/memhog "$arg" $fill </dev/null >/dev/null 2>&1 3>&- &
 		echo $! >/run/hog.pid
-		n=0 r=0
-		while [ $n -lt 300 ]; do
+		# Bounded by the guest's clock, not by a count of polls: under
+		# TCG on a busy host each poll (awk, cat, sleep) takes several
+		# times its 0.1 s, and 300 polls outlasted the host's wait for
+		# the reply (ctl.py), which then saw no reply at all.
+		read -r t0 _ </proc/uptime
+		t0=${t0%.*} r=0
+		while :; do
 			r=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$(cat /run/hog.pid)/status" 2>/dev/null)
 			[ -z "$r" ] && break
 			[ "$r" -ge "$arg" ] && break
-			n=$((n + 1))
+			read -r now _ </proc/uptime
+			[ $((${now%.*} - t0)) -ge 60 ] && break
 			sleep 0.1
 		done
 		echo "ok hog $arg rss=${r}MiB $(mi MemAvailable)" ;;
