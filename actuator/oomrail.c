@@ -24,16 +24,18 @@ void oom_rail_applied(struct oom_rail *r, double oom_kill, int64_t from,
 			r->armed = false;
 		return;
 	}
-	/* Without a fresh counter a rise could not be told from the value
-	   the guest had before: not armed anew. */
-	if (isnan(oom_kill) || oom_kill < 0)
-		return;
 	/* A run of shrinks (no grow back in between) is one reclaim: the
 	   rail keeps the size before its first shrink and the counter of
 	   then.  Growing back only to the size before the latest step would
 	   undo a step of a few KiB (a policy settling on its target) and
-	   leave the harmed guest where its kernel ran out. */
+	   leave the harmed guest where its kernel ran out.  A step of the
+	   run is recorded even while the counter is absent (an agent reply
+	   late on a busy host): the run, and the size it reached, go on. */
 	if (!r->armed) {
+		/* Without a fresh counter a rise could not be told from the
+		   value the guest had before: not armed anew. */
+		if (isnan(oom_kill) || oom_kill < 0)
+			return;
 		r->from_kib = from;
 		r->base = oom_kill;
 		r->armed = true;

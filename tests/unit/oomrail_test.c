@@ -61,6 +61,8 @@ static void test_capped_and_chain(void)
 	oom_rail_applied(&r, NAN, 3200, 2800, T0 + 20);
 	T_OK(r.armed && r.from_kib == 4000 && r.base == 1,
 	     "a shrink without oom_kill keeps the earlier arming");
+	T_OK(r.to_kib == 2800 && r.shrink_ms == T0 + 20,
+	     "and is the run's latest step (to %lld)", (long long)r.to_kib);
 	T_OK(oom_rail_check(&r, 2, 3000, 1000, T0 + 30, &to, d, sizeof(d)) &&
 		 to == 3000,
 	     "the grow-back is capped at the maximum (%lld)", (long long)to);
