@@ -22,23 +22,7 @@ source "$ROOT/tests/lib/collectd.sh"
 source "$ROOT/tests/lib/momd.sh"
 source "$ROOT/tests/lib/pipeline.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "real guests need root (system libvirtd)"
-	done_testing
-fi
-# On failure, keep the logs and consoles for a look.
-pl_keep_logs vdsm_guests
-
-if ! g_image_ready >"$T_TMP/build.out" 2>&1; then
-	not_ok "guest image ready (built by make deps)"
-	tail -10 "$T_TMP/build.out" | sed 's/^/# /'
-	done_testing
-fi
-if ! g_libvirtd_start; then
-	not_ok "libvirtd start"
-	done_testing
-fi
-ok "libvirtd answers at $G_URI"
+pl_guests_begin vdsm_guests
 
 # e: ordinary; d: ballooning disabled by vdsm; p: paused before momd starts.
 if g_define e 256 && g_define d 256 && g_define p 256 &&

@@ -24,22 +24,7 @@ source "$ROOT/tests/lib/collectd.sh"
 source "$ROOT/tests/lib/momd.sh"
 source "$ROOT/tests/lib/pipeline.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "real guests need root (system libvirtd)"
-	done_testing
-fi
-pl_keep_logs vdsm_iotune
-
-if ! g_build_image >"$T_TMP/build.out" 2>&1; then
-	not_ok "guest image build"
-	tail -10 "$T_TMP/build.out" | sed 's/^/# /'
-	done_testing
-fi
-if ! g_libvirtd_start; then
-	not_ok "libvirtd start"
-	done_testing
-fi
-ok "libvirtd answers at $G_URI"
+pl_guests_begin vdsm_iotune
 
 # iotune_xml KEY=VALUE...: vdsm's ioTune for device vda, maximum only.
 iotune_xml() {

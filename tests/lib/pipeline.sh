@@ -45,6 +45,9 @@
 #                                  daemons' logs, outputs, csv and the
 #                                  guests' consoles in
 #                                  $BUILD/test-logs/NAME.files
+#   pl_guests_begin NAME           a real-guest test's opening: skip
+#                                  without root, pl_keep_logs NAME, the
+#                                  guest image and libvirtd, or end there
 #   actions_py EXPR                read momd's action log (the last 1000)
 #                                  and print EXPR, a Python expression on
 #                                  `a` (the list, oldest first); 1 on error
@@ -129,3 +132,25 @@ _pl_keep_logs() {
 	return 0
 }
 pl_keep_logs() { at_exit _pl_keep_logs "$1"; }
+
+# pl_guests_begin NAME: the opening of a real-guest test: skipped without
+# root; its logs and consoles kept under NAME on failure; the guest image
+# (built by make deps, rebuilt here only if its inputs changed) and the
+# system libvirtd ready, or the test ends there.
+pl_guests_begin() {
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "real guests need root (system libvirtd)"
+		done_testing
+	fi
+	pl_keep_logs "$1"
+	if ! g_build_image >"$T_TMP/build.out" 2>&1; then
+		not_ok "guest image build"
+		tail -10 "$T_TMP/build.out" | sed 's/^/# /'
+		done_testing
+	fi
+	if ! g_libvirtd_start; then
+		not_ok "libvirtd start"
+		done_testing
+	fi
+	ok "libvirtd answers at $G_URI"
+}
