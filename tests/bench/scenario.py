@@ -374,7 +374,9 @@ def report(a):
             run = load_arm(d)
             res[arm].append(metrics(run, a, roles))
             last[arm] = run
-    ref = res.get(arms[0], [])
+    # Progress is a ratio to the unmanaged arm; without it (SCENARIO_ARMS)
+    # the ratios are left blank, not taken against another policy.
+    ref = res.get("unmanaged", [])
     wl = [r for r in ("cache", "svc", "batch") if r in roles]
     print("| arm | trials | reclaimed: mean Σ(max − actual) (MiB) | mean Σ QEMU RSS (MiB, lower = more returned) | idle guest gives up half (s) "
           "| svc onset → seen in balloon stats (s) | svc onset → first deflate (s; per trial) | → usable ≥ %d MiB (s) "

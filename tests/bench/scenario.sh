@@ -50,7 +50,11 @@
 # relieved), SCENARIO_DURATION (75), SCENARIO_RAMP (35, the service grows),
 # SCENARIO_RAMP_MIB (300) and SCENARIO_RAMP_RATE (100 MiB/s, the service's
 # own touch rate; 0 = as fast as the guest can touch); G_LOCK_WAIT (600 s
-# for the guests' lock).
+# for the guests' lock); SCENARIO_ARMS (a comma-separated subset of the arms,
+# in their order, e.g. "mom,adaptive": for iterating on one policy, not for
+# the README's table); SCENARIO_AUTODEFLATE (0; 1 defines every guest, so
+# every arm, with <memballoon autodeflate='on'>, QEMU's deflate-on-oom: the
+# guest takes pages back from its balloon before its OOM killer runs).
 # Needs root, QEMU, the system libvirtd, gnuplot (for the pictures).
 # Usage: BUILD=build bash tests/bench/scenario.sh
 . "$(dirname "$0")/../lib/common.sh"
@@ -69,6 +73,7 @@ DUR=${SCENARIO_DURATION:-75}
 RAMP=${SCENARIO_RAMP:-35}
 RAMP_MIB=${SCENARIO_RAMP_MIB:-300}
 RAMP_RATE=${SCENARIO_RAMP_RATE:-100}
+AUTODEFLATE=${SCENARIO_AUTODEFLATE:-0}
 MARGIN_MIB=64
 HOST_KIB=4194304
 CALM_KIB=$((HOST_KIB * 35 / 100))
@@ -108,11 +113,22 @@ if [ -d "$ADAPTIVE" ]; then
 else
 	echo "# adaptive arm skipped: $ADAPTIVE does not exist yet (issue 19's policy set)"
 fi
+if [ -n "${SCENARIO_ARMS:-}" ]; then
+	keep=""
+	for arm in $ARMS; do
+		case ",$SCENARIO_ARMS," in *",$arm,"*) keep="$keep $arm" ;; esac
+	done
+	ARMS=${keep# }
+	[ -n "$ARMS" ] || none "SCENARIO_ARMS=$SCENARIO_ARMS names none of the arms"
+	echo "# only the arms $ARMS (SCENARIO_ARMS)"
+fi
+balloon_opt=""
+[ "$AUTODEFLATE" = 1 ] && balloon_opt=--autodeflate
 
 t_all=$(now_ms)
 g_build_image >"$T_TMP/build.out" 2>&1 || { tail -5 "$T_TMP/build.out"; none "guest image build failed"; }
 g_libvirtd_start || none "system libvirtd did not start (lock held by another run for ${G_LOCK_WAIT}s?)"
-for g in $GUESTS; do g_define "$g" 512 --min-mib 128 || none "define guest $g"; done
+for g in $GUESTS; do g_define "$g" 512 --min-mib 128 $balloon_opt || none "define guest $g"; done
 g_start $GUESTS || none "start guests"
 for g in $GUESTS; do g_wait_ready "$g" 180 || none "guest $g not ready"; done
 echo "# 4 guests ready after $(((($(now_ms) - t_all)) / 1000)) s"
@@ -125,6 +141,15 @@ pl_meminfo "$R" $HOST_KIB $CALM_KIB
 all_at() {
 	local g
 	for g in $GUESTS; do [ "$(g_actual "$g")" = "$1" ] || return 1; done
+}
+# stats_after SEC: every guest's balloon statistics were taken after SEC
+# (epoch seconds, the guest's last-update).
+stats_after() {
+	local g u
+	for g in $GUESTS; do
+		u=$(g_memstat "$g" last_update) || return 1
+		[ "$u" -gt "$1" ] || return 1
+	done
 }
 # alive: restart a guest that died in an earlier arm (panic or poweroff).
 alive() {
@@ -148,6 +173,12 @@ run_arm() {
 	wait_for 60 "balloons squeezed to 200 MiB" all_at $((200 * 1024)) || echo "# $arm: squeeze to 200 MiB incomplete"
 	for g in $GUESTS; do g_setmem "$g" 512; done
 	wait_for 60 "balloons back at 512 MiB" all_at 524288 || echo "# $arm: balloons not all back at 512 MiB"
+	# ... and until the guests' statistics are from after the let-out: a
+	# first sample mixing the live 512 MiB with statistics from the squeeze
+	# shows 300 MiB of use that is not there, which a policy remembering
+	# peaks (adaptive) would hold as its floor for dozens of cycles.
+	wait_for 30 "statistics from after the let-out" stats_after "$(date +%s)" ||
+		echo "# $arm: some guest's statistics are older than the let-out"
 	declare -A off
 	for g in $GUESTS; do off[$g]=$(stat -c %s "$(g_console "$g")"); done
 	rm -rf "$T_TMP/state"
@@ -203,6 +234,6 @@ python3 "$PY" report --prefix "$G_PREFIX" --p0 $P0 --p1 $P1 --duration $DUR --ra
 	--margin-mib $MARGIN_MIB --runs "$T_TMP/runs" --arms "${ARMS// /,}" \
 	--roles idle=idle,cache=cache,svc=svc,batch=batch --out "$OUT"
 [ -d "$ADAPTIVE" ] || echo "| adaptive | – | skipped: $ADAPTIVE does not exist yet |||||||||||"
-echo "# host: 4 GiB simulated, free with guests at maximum 35 % calm / 8 % under pressure ($P0-$P1 s) + what balloons hold back; 1 s intervals, momd --history $HISTORY; service ramp to $RAMP_MIB MiB from $RAMP s at $RAMP_RATE MiB/s (16 MiB mmaps); margin $MARGIN_MIB MiB"
+echo "# host: 4 GiB simulated, free with guests at maximum 35 % calm / 8 % under pressure ($P0-$P1 s) + what balloons hold back; 1 s intervals, momd --history $HISTORY; balloon autodeflate $([ "$AUTODEFLATE" = 1 ] && echo on || echo off); service ramp to $RAMP_MIB MiB from $RAMP s at $RAMP_RATE MiB/s (16 MiB mmaps); margin $MARGIN_MIB MiB"
 echo "# raw runs kept in $OUT/scenario-runs; total scenario bench: $(((($(now_ms) - t_all)) / 1000)) s"
 rm -rf "$OUT/scenario-runs" && cp -r "$T_TMP/runs" "$OUT/scenario-runs"

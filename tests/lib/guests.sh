@@ -41,6 +41,7 @@
 #   g_define NAME MEM_MIB [--cur-mib N] [--min-mib N] [--noballoon]
 #            [--sched SPEC] [--stats-period N] [--noagent]
 #            [--vcpus N] [--vcpu-limit PCT] [--disk MIB] [--iotune XML]
+#            [--autodeflate]
 #                           define (not start) a guest of MEM_MIB MiB;
 #                           --cur-mib: currentMemory at start (balloon
 #                           inflated at boot); --min-mib: vdsm's
@@ -57,7 +58,10 @@
 #                           --disk: a scratch raw file of MIB MiB in
 #                           $G_RUN as virtio disk vda (the guest need not
 #                           use it); --iotune: XML (ovirt-tune: prefix) put
-#                           in that tune metadata, e.g. vdsm's <ioTune>
+#                           in that tune metadata, e.g. vdsm's <ioTune>;
+#                           --autodeflate: <memballoon autodeflate='on'>
+#                           (QEMU's deflate-on-oom: the guest takes pages
+#                           back from its balloon before its OOM killer runs)
 #   g_start NAME...         start defined guests
 #   g_wait_ready NAME [SECS]
 #                           wait (default 120 s) for "GUEST: control port" in
@@ -395,7 +399,7 @@ g_destroy() {
 
 g_define() {
 	local name=$1 mem=$2 cur=$2 min="" initrd=$G_IMG/initrd.img sched="" period=1 meta="" cmdline
-	local agent=1 agentdev="" vcpus=1 tune="" disk=0 diskdev=""
+	local agent=1 agentdev="" vcpus=1 tune="" disk=0 diskdev="" balloon=""
 	shift 2
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -409,6 +413,7 @@ g_define() {
 		--vcpu-limit) tune="$tune<ovirt-tune:vcpuLimit>$2</ovirt-tune:vcpuLimit>"; shift ;;
 		--disk) disk=$2; shift ;;
 		--iotune) tune="$tune$2"; shift ;;
+		--autodeflate) balloon=" autodeflate='on'" ;;
 		*) diag "g_define: unknown option $1"; return 1 ;;
 		esac
 		shift
@@ -459,7 +464,7 @@ g_define() {
     </channel>
     $agentdev
     $diskdev
-    <memballoon model='virtio'><stats period='$period'/></memballoon>
+    <memballoon model='virtio'$balloon><stats period='$period'/></memballoon>
   </devices>
 </domain>
 EOF

@@ -9,8 +9,8 @@
 import json, math, os
 
 K = dict(margin_min=65536, margin_frac=0.05, floor_base=131072,
-         floor_frac=0.125, grow_frac=0.25, cooldown=12, quiet_cycles=20, drop=32768, drop_own=16384, peak_decay=0.98,
-         calm_frac=0.10, calm_max=131072, min_step=8192, pressure_max=262144,
+         floor_frac=0.125, grow_frac=0.25, cooldown=12, quiet_cycles=10, drop=32768, drop_own=16384, peak_decay=0.98,
+         calm_frac=0.25, calm_max=131072, min_step=8192, pressure_max=262144,
          deadband=4096, idle_tax=3, swapin=64, majflt=50, t1_enter=0.20,
          t1_leave=0.25, t2_enter=0.10, t2_leave=0.13, host_psi=5.0,
          shares=1000)
@@ -120,9 +120,9 @@ QUIET = {"cooldown": 0, "quiet": 25}
 CALM = {"mem_available": 8000000, "mem_usable": 4000000}
 
 CASES = {
-    "A01-first-cycle-waits": ("a guest just seen is not reclaimed before it was quiet for 20 cycles",
+    "A01-first-cycle-waits": ("a guest just seen is not reclaimed before it was quiet for 10 cycles",
                               CALM, [guest("g")], {}),
-    "A02-calm-reclaim": ("host calm, guest quiet: 10 % of the reclaimable, at most 128 MiB",
+    "A02-calm-reclaim": ("host calm, guest quiet: 25 % of the reclaimable, at most 128 MiB",
                          CALM, [guest("g")], {"guests": {"g": QUIET}}),
     "A03-stress-swap-in": ("swap-in above 64 KiB/s: give back at once (10 % of max or to usable 2 margins), cool-down 12",
                            CALM, [guest("g", cur=600000, usable=300000, swap_in=500)], {"guests": {"g": QUIET}}),
@@ -138,8 +138,8 @@ CASES = {
                      CALM, [guest("g")], {"guests": {"g": {"cooldown": 5, "quiet": 25}}}),
     "A17-peak-floor": ("the floor remembers the guest's peak use (decaying 2 % a cycle), so a bursty guest keeps room for its next burst",
                        CALM, [guest("g")], {"guests": {"g": dict(QUIET, peak_used=500000)}}),
-    "A18-quiet-19": ("19 quiet cycles: not yet reclaimed", CALM, [guest("g")],
-                     {"guests": {"g": {"cooldown": 0, "quiet": 18}}}),
+    "A18-quiet-9": ("9 quiet cycles: not yet reclaimed", CALM, [guest("g")],
+                     {"guests": {"g": {"cooldown": 0, "quiet": 8}}}),
     "A19-small-drop": ("use 20 000 KiB above its mean (under the 32 MiB rise threshold): not stress, reclaim goes on",
                        CALM, [guest("g", usable=880000, avg_usable=900000)], {"guests": {"g": QUIET}}),
     "A20-own-stats-rise": ("no autodeflate: the rise is read from the guest's own statistics (MemTotal - MemAvailable), "
@@ -159,8 +159,16 @@ CASES = {
                           CALM, [guest("g", oom_kill=2)], {"guests": {"g": dict(QUIET, oom_seen=2)}}),
     "A24-oom-kill-new": ("the OOM-kill count rose from 2 to 3 since last cycle: stress, give back at once",
                          CALM, [guest("g", cur=800000, oom_kill=3)], {"guests": {"g": dict(QUIET, oom_seen=2)}}),
-    "A07-raise-to-floor": ("used grew above the balloon: raised to used + margin",
-                           CALM, [guest("g", cur=400000, avail=390000, usable=100000)], {"guests": {"g": QUIET}}),
+    "A25-autodeflate-oom-deflate": ("autodeflate on: the guest's kernel took 100 000 KiB back from its balloon under "
+                                    "memory pressure (deflate-on-oom; the balloon size rose above its mean, usable not back "
+                                    "yet): a rise of use, so stress: given back above the size the guest reached, not "
+                                    "re-inflated to the old target",
+                                    CALM, [guest("g", cur=400000, avail=480000, usable=100000, avg_cur=300000,
+                                                 balloon_autodeflate=1)], {"guests": {"g": QUIET}}),
+    "A07-raise-to-floor": ("the balloon is below the floor (the remembered peak use 500 000 KiB, decayed, + margin), "
+                           "the guest not stressed: raised to the floor",
+                           CALM, [guest("g", cur=400000, avail=390000, usable=300000)],
+                           {"guests": {"g": dict(QUIET, peak_used=500000)}}),
     "A08-pressure-shares": ("host tier 1: the deficit divided by shares with the idle tax",
                             {"mem_available": 8000000, "mem_usable": 1400000},
                             [guest("a", cur=2 * GiB, mx=2 * GiB, avail=2000000, usable=1500000),
