@@ -73,7 +73,7 @@ sed -i '/^LoadPlugin csv/,/^<\/Plugin>/d' "$conf"
 pl_plugins "$G_URI" "$R" 1 "${G_PREFIX}*" >>"$conf"
 cd_start "$conf"
 
-# 1. Calm host, idle guest.  120 s: the law waits 2 quiet cycles of 1 s
+# 1. Calm host, idle guest.  120 s: the law waits 10 quiet cycles of 1 s
 # and the first step comes a few cycles after the pipeline starts; the
 # margin is for a loaded 2-core machine booting other guests.
 check "calm host: the idle guest is reclaimed (reclaim_calm)" \
