@@ -129,6 +129,8 @@ static struct evstate *random_state(const char *const *names)
 		if (urand() < 0.5)
 			evstate_put(st, names[g], "peak_used",
 				    urand() * 4194304);
+		if (urand() < 0.3)
+			evstate_put(st, names[g], "step", urand() * 131072);
 	}
 	return st;
 }
@@ -174,8 +176,10 @@ static double mean(const double *rows, size_t nh, size_t f)
 
 /* The README's stress: swap-in, major faults, usable below the margin, or
    a rise of use above its mean (from the guest's own statistics when its
-   balloon has no autodeflate, else from the balloon size). */
-static bool stressed(const struct k *k, const double *rows, size_t nh)
+   balloon has no autodeflate, else from the balloon size less the step the
+   law asked for last cycle, the state 'step'). */
+static bool stressed(const struct k *k, const double *rows, size_t nh,
+		     double step)
 {
 	const double *r = &rows[(nh - 1) * GUEST_FIELD_COUNT];
 	double margin = fmax(k->margin_min, k->margin_frac * r[GF_BALLOON_MAX]);
@@ -183,7 +187,8 @@ static bool stressed(const struct k *k, const double *rows, size_t nh)
 		   r[GF_BALLOON_AUTODEFLATE] == 0;
 	size_t size_f = own ? GF_MEM_AVAILABLE : GF_BALLOON_CUR;
 	double rise = (r[size_f] - r[GF_MEM_USABLE]) -
-		      (mean(rows, nh, size_f) - mean(rows, nh, GF_MEM_USABLE));
+		      (mean(rows, nh, size_f) - mean(rows, nh, GF_MEM_USABLE)) -
+		      (own ? 0 : step);
 
 	return (field_present(r[GF_SWAP_IN]) && r[GF_SWAP_IN] > k->swapin) ||
 	       (field_present(r[GF_MAJOR_FAULT]) &&
@@ -260,7 +265,8 @@ static void properties(const struct policy_set *ps, const struct k *k)
 					shrunk += stressed(
 					    k,
 					    &grows[g * NH * GUEST_FIELD_COUNT],
-					    NH);
+					    NH,
+					    state_val(st, names[g], "step"));
 				} else {
 					gives++;
 				}

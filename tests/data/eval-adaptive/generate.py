@@ -70,7 +70,10 @@ def decide(h, guests, state, enabled=1):
             drop = max(0, (g["mem_available"] - usable) - (avg("avail") - avg("usable")))
             thr = K["drop_own"]
         else:
-            drop = max(0, (cur - usable) - (avg("cur") - avg("usable")))
+            # less the step the law itself asked for last cycle: libvirt
+            # shows the balloon's new size up to a second after the guest's
+            # statistics show the inflation
+            drop = max(0, (cur - usable) - (avg("cur") - avg("usable")) - s.get("step", 0))
             thr = K["drop"]
         # oom_kill counts since the guest's boot: only a kill after the
         # count seen last cycle is stress (a first sight sets the count).
@@ -81,14 +84,14 @@ def decide(h, guests, state, enabled=1):
                     or usable < margin or drop > thr or oom_new > 0)
         if stressed:
             st["guests"][name] = {"cooldown": K["cooldown"], "quiet": 0,
-                                  "peak_used": peak, "oom_seen": oom}
+                                  "peak_used": peak, "oom_seen": oom, "step": 0}
             give = min(mx, max(cur + K["grow_frac"] * mx,
                                peak + 2 * margin + 2 * drop, fl))
             if give > cur:
                 out[name] = math.trunc(give)
             continue
         st["guests"][name] = {"cooldown": max(0, cool - 1), "quiet": quiet + 1,
-                              "peak_used": peak, "oom_seen": oom}
+                              "peak_used": peak, "oom_seen": oom, "step": 0}
         if cur < fl:
             out[name] = math.trunc(fl)
             continue
@@ -102,6 +105,7 @@ def decide(h, guests, state, enabled=1):
             t = max(fl, cur - min(K["pressure_max"], max(calm, take)))
         if cur - t > K["deadband"]:
             out[name] = math.trunc(t)
+            st["guests"][name]["step"] = cur - t
     return tier, out, st
 
 def ksm(tier):
@@ -165,6 +169,12 @@ CASES = {
                                     "re-inflated to the old target",
                                     CALM, [guest("g", cur=400000, avail=480000, usable=100000, avg_cur=300000,
                                                  balloon_autodeflate=1)], {"guests": {"g": QUIET}}),
+    "A26-autodeflate-own-step": ("autodeflate on, the law shrank the balloon by 50 000 KiB last cycle (state step): the "
+                                 "guest's statistics already show it (usable 50 000 lower), libvirt's balloon size not "
+                                 "yet: size - usable rose by the law's own step, not stress, reclaim goes on",
+                                 CALM, [guest("g", cur=1000000, avail=1000000, usable=850000, avg_usable=900000,
+                                              balloon_autodeflate=1)],
+                                 {"guests": {"g": dict(QUIET, step=50000)}}),
     "A07-raise-to-floor": ("the balloon is below the floor (the remembered peak use 500 000 KiB, decayed, + margin), "
                            "the guest not stressed: raised to the floor",
                            CALM, [guest("g", cur=400000, avail=390000, usable=300000)],
