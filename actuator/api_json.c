@@ -45,8 +45,15 @@ json_t *api_json_status(const struct engine_view *v)
 		      (json_int_t)v->actions[ACT_FAILED], "balloon_backend",
 		      v->balloon_backend, "ksm_backend", v->ksm_backend,
 		      "interval_ms", (json_int_t)v->interval_ms);
-	if (o)
+	if (o) {
+		json_object_set_new(o, "cycle_follows_samples",
+				    json_boolean(v->cycle_follows_samples));
+		json_object_set_new(o, "last_cycle_ms",
+				    v->last_cycle_ms
+					? json_integer(v->last_cycle_ms)
+					: json_null());
 		json_object_set_new(o, "samples", samples_json(v));
+	}
 	return o;
 }
 

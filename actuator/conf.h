@@ -41,8 +41,9 @@ struct conf {
 	char *hostname;	      /* accept samples of this host only, "" = any */
 	char *accept_plugins; /* comma-separated plugins ingest accepts */
 	int interval_ms;      /* policy evaluation interval */
-	int history;	      /* samples kept per entity */
-	int expiry_ms;	      /* drop a guest that stops reporting */
+	bool cycle_follows_samples; /* cycle just after each host sample */
+	int history;		    /* samples kept per entity */
+	int expiry_ms;		    /* drop a guest that stops reporting */
 	int settle_ms;	      /* a partial newest sample waits this long */
 	int samples_stale_ms; /* older samples: hold (0: from the intervals) */
 	size_t max_body;      /* bytes in one request body */

@@ -80,6 +80,7 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	e->conf = conf;
 	e->dry_run = conf->dry_run;
 	e->interval_ms = conf->interval_ms;
+	e->cycle_follows_samples = conf->cycle_follows_samples;
 	e->samples_stale_ms = conf->samples_stale_ms;
 	e->eval_budget_ms = conf->eval_budget_ms;
 	e->rails = rails;
@@ -309,6 +310,7 @@ void engine_cycle(struct engine *e)
 
 	pthread_mutex_lock(&e->lock);
 	now_ms = clock_mono_ms();
+	e->last_cycle_ms = clock_wall_ms();
 	expired = store_expire(e->store, now_ms);
 	e->stale_limit_ms = engine_stale_limit_locked(e);
 	store_set_stale_ms(e->store, e->stale_limit_ms);
@@ -498,6 +500,8 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 				       .plugins = e->conf->accept_plugins};
 	struct ingest_counts before;
 	struct ingest_clock clk;
+	int64_t host_seen;
+	bool fresh_host;
 	int rc, status;
 
 	ingest_clock_window(&clk, (double)clock_wall_ms() / 1000.0,
@@ -521,6 +525,7 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 		return 400;
 	}
 	before = e->counts;
+	host_seen = store_host_seen(e->store);
 	rc = ingest_apply(e->store, &batch, clock_mono_ms(), &clk, &e->counts);
 	note_interval_locked(e, &batch);
 	/* The deltas are taken under the lock: other requests add to the
@@ -530,7 +535,12 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	before.out_of_window = e->counts.out_of_window - before.out_of_window;
 	before.over_max_guests =
 	    e->counts.over_max_guests - before.over_max_guests;
+	/* The host's freshness is its memory's arrival (store.h). */
+	fresh_host = store_host_seen(e->store) != host_seen;
 	pthread_mutex_unlock(&e->lock);
+	/* After the unlock: the callee reads the arrival back under it. */
+	if (fresh_host && e->on_host_sample)
+		e->on_host_sample(e->on_host_sample_arg);
 	spare_give(e, &batch);
 	if (rc < 0) {
 		*reply = json_pack("{s:s, s:s}", "error", "overloaded",
@@ -558,6 +568,7 @@ void engine_reconfigure(struct engine *e, const struct conf *next,
 
 	pthread_mutex_lock(&e->lock);
 	e->interval_ms = next->interval_ms;
+	e->cycle_follows_samples = next->cycle_follows_samples;
 	e->samples_stale_ms = next->samples_stale_ms;
 	e->eval_budget_ms = next->eval_budget_ms;
 	if (dry_run_changed)
@@ -567,6 +578,22 @@ void engine_reconfigure(struct engine *e, const struct conf *next,
 	e->rails = rails;
 	e->rails_changed = true;
 	pthread_mutex_unlock(&e->lock);
+}
+
+void engine_on_host_sample(struct engine *e, void (*fn)(void *arg), void *arg)
+{
+	e->on_host_sample = fn;
+	e->on_host_sample_arg = arg;
+}
+
+int64_t engine_host_seen_ms(struct engine *e)
+{
+	int64_t seen;
+
+	pthread_mutex_lock(&e->lock);
+	seen = store_host_seen(e->store);
+	pthread_mutex_unlock(&e->lock);
+	return seen;
 }
 
 void engine_set_dry_run(struct engine *e, bool on)

@@ -84,6 +84,17 @@ void engine_params_restore(struct engine *e, json_t *values);
 void engine_reconfigure(struct engine *e, const struct conf *next,
 			bool dry_run_changed);
 
+/*
+ * fn(arg) is called on an ingest thread, with no engine lock held, after
+ * a request stored a fresh host memory sample (what store_host_seen()
+ * dates).  Set it before the HTTP server starts; fn must be cheap and must
+ * not call back into the engine.
+ */
+void engine_on_host_sample(struct engine *e, void (*fn)(void *arg), void *arg);
+
+/* When the host's newest memory sample arrived (monotonic ms; 0: never). */
+int64_t engine_host_seen_ms(struct engine *e);
+
 void engine_set_dry_run(struct engine *e, bool on);
 bool engine_dry_run(struct engine *e);
 

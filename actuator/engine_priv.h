@@ -58,8 +58,10 @@ struct engine {
 	json_t *params; /* values set through the API: name -> number */
 	struct engine_result *result; /* the last cycle's; NULL before */
 	bool dry_run;
-	int interval_ms;      /* shown by the status; changed by a reload */
-	int samples_stale_ms; /* configured; 0: from the intervals */
+	int interval_ms; /* shown by the status; changed by a reload */
+	bool cycle_follows_samples; /* likewise (main.c schedules) */
+	int64_t last_cycle_ms;	    /* wall clock, the last cycle's start */
+	int samples_stale_ms;	    /* configured; 0: from the intervals */
 	int64_t sample_interval_ms; /* collectd's, from the host's records */
 	int64_t stale_limit_ms;	    /* in force at the last cycle */
 	bool host_held;		    /* the last cycle held: host stale */
@@ -81,6 +83,10 @@ struct engine {
 	struct ctl_set *ctls;	    /* every registered controller (ctl.h) */
 	struct actlog *actions;
 	struct ratelimit error_rl;
+	/* Called (from an ingest thread, no lock held) when a fresh host
+	   sample arrived; set before the HTTP server starts. */
+	void (*on_host_sample)(void *arg);
+	void *on_host_sample_arg;
 
 	/* One decoded batch's records, kept for the next ingest request
 	   (see ENGINE_SPARE_MAX_RECORDS in engine.c); under spare_lock. */

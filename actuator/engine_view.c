@@ -42,6 +42,8 @@ static int status_locked(const struct engine *e, struct engine_view *v)
 
 	v->dry_run = e->dry_run;
 	v->interval_ms = e->interval_ms;
+	v->cycle_follows_samples = e->cycle_follows_samples;
+	v->last_cycle_ms = e->last_cycle_ms;
 	v->cycles = e->cycles;
 	v->guests = store_guest_count(e->store);
 	v->last_eval_ns = e->last_eval_ns;

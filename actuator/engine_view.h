@@ -34,6 +34,8 @@ struct engine_view {
 	/* ENGINE_VIEW_STATUS */
 	bool dry_run;
 	int interval_ms;
+	bool cycle_follows_samples;
+	int64_t last_cycle_ms; /* wall clock; 0 before the first cycle */
 	uint64_t cycles;
 	size_t guests;	      /* guests with recent samples */
 	int64_t last_eval_ns; /* duration of the last evaluation */

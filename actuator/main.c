@@ -17,18 +17,26 @@
  * Signals are blocked in every thread and taken synchronously by the main
  * loop with sigtimedwait(): SIGTERM and SIGINT stop within one wait, SIGHUP
  * reloads the configuration (the options that can change live: log_level,
- * interval_ms, dry_run, eval_budget_ms and the rails; the others are named
+ * interval_ms, cycle_follows_samples, dry_run, eval_budget_ms and the
+ * rails; the others are named
  * as needing a restart; a file that does not validate leaves the
  * configuration in force
  * whole) and the policies (keeping the old set when the new one does not
  * validate).
+ *
+ * Cycles run on a fixed timer every interval_ms or, with
+ * cycle_follows_samples, as fresh host samples arrive (cadence.h): the
+ * ingest thread that stored one wakes the main thread with WAKE_SIGNAL,
+ * taken by the same sigtimedwait().
  *
  * Exit status (sysexits): 0 ok, 64 usage, 65 bad policy or case, 66 a file
  * cannot be read, 69 a backend is unavailable, 78 bad configuration.
  */
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +44,8 @@
 #include <time.h>
 
 #include "api.h"
+#include "cadence.h"
+#include "clock.h"
 #include "conf.h"
 #include "engine.h"
 #include "evaluate_cli.h"
@@ -121,12 +131,54 @@ static int parse_args(struct conf *c, int argc, char **argv, bool *check)
 	return rc;
 }
 
+/*
+ * The wake-up of the main thread by ingest when cycles follow the samples.
+ * The main thread already sleeps in sigtimedwait() with every signal it
+ * takes blocked in all threads, so a signal is the wake-up that needs no
+ * second mechanism: sent to the main thread itself (pthread_kill), it
+ * stays pending while a cycle runs and ends the next wait at once, so none
+ * is lost.  A real-time signal, not SIGUSR1: nothing else sends it.
+ * pending keeps at most one in flight however fast samples come (a real-
+ * time signal queues each one sent): an ingest thread sends only when it
+ * sets pending, the main thread clears it before it reads the arrival
+ * time back, so an arrival after that read sends again.
+ */
+#define WAKE_SIGNAL SIGRTMIN
+static struct {
+	pthread_t main;
+	atomic_bool follow;  /* cycle_follows_samples in force */
+	atomic_bool pending; /* a WAKE_SIGNAL is on its way */
+} wake;
+
+/* engine_on_host_sample(): on an ingest thread. */
+static void wake_main(void *arg)
+{
+	(void)arg;
+	if (atomic_load(&wake.follow) && !atomic_exchange(&wake.pending, true))
+		pthread_kill(wake.main, WAKE_SIGNAL);
+}
+
+static struct timespec timespec_of_ms(int64_t ms)
+{
+	return (struct timespec){.tv_sec = ms / 1000,
+				 .tv_nsec = (long)(ms % 1000) * 1000000L};
+}
+
 /* The options a reload applies without a restart. */
 static const char *const live_options[] = {
-    "log_level",	   "interval_ms",	"dry_run",
-    "rail_max_shrink_pct", "rail_max_grow_pct", "rail_used_margin_pct",
-    "rail_stale_ms",	   "rail_stuck_cycles", "rail_min_size_mib",
-    "samples_stale_ms",	   "eval_budget_ms",	"rail_oom_cooldown_ms",
+    "log_level",
+    "interval_ms",
+    "cycle_follows_samples",
+    "dry_run",
+    "rail_max_shrink_pct",
+    "rail_max_grow_pct",
+    "rail_used_margin_pct",
+    "rail_stale_ms",
+    "rail_stuck_cycles",
+    "rail_min_size_mib",
+    "samples_stale_ms",
+    "eval_budget_ms",
+    "rail_oom_cooldown_ms",
 };
 
 static bool option_is_live(const char *name)
@@ -184,6 +236,8 @@ static void reload_config(struct conf *c, struct engine *e, int argc,
 			level_changed = true;
 	}
 	c->interval_ms = next.interval_ms;
+	c->cycle_follows_samples = next.cycle_follows_samples;
+	atomic_store(&wake.follow, c->cycle_follows_samples);
 	c->dry_run = next.dry_run;
 	c->rail_max_shrink_pct = next.rail_max_shrink_pct;
 	c->rail_max_grow_pct = next.rail_max_grow_pct;
@@ -224,14 +278,19 @@ static int check_config(const struct conf *c)
 	return 0;
 }
 
-/* Run cycles every interval until SIGTERM or SIGINT. */
+/*
+ * Run cycles every interval (or following the samples) until SIGTERM or
+ * SIGINT.
+ */
 static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 		      const sigset_t *sigs, int argc, char **argv)
 {
 	struct timespec next, now, wait;
+	int64_t last_ms; /* when the last cycle began, monotonic */
 	int sig;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
+	last_ms = clock_mono_ms();
 	for (;;) {
 		next.tv_sec += c->interval_ms / 1000;
 		next.tv_nsec += (long)(c->interval_ms % 1000) * 1000000L;
@@ -240,6 +299,12 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 			next.tv_nsec -= 1000000000L;
 		}
 		for (;;) {
+			/* Read again after every wake-up: a sample or a
+			   reload moves the deadline. */
+			if (c->cycle_follows_samples)
+				next = timespec_of_ms(
+				    cadence_follow_due(last_ms, c->interval_ms,
+						       engine_host_seen_ms(e)));
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			wait.tv_sec = next.tv_sec - now.tv_sec;
 			wait.tv_nsec = next.tv_nsec - now.tv_nsec;
@@ -250,6 +315,8 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 			if (wait.tv_sec < 0)
 				break;
 			sig = sigtimedwait(sigs, NULL, &wait);
+			if (sig == WAKE_SIGNAL)
+				atomic_store(&wake.pending, false);
 			if (sig == SIGTERM || sig == SIGINT) {
 				log_info("stopping on signal %d", sig);
 				return;
@@ -263,9 +330,15 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 		}
 		/* A cycle that overran the interval does not queue up more. */
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > next.tv_sec + 1)
-			next = now;
+		if (now.tv_sec > next.tv_sec + 1 || c->cycle_follows_samples)
+			next = now; /* following: the timer restarts here
+				       should a reload turn it off */
+		last_ms = clock_mono_ms();
 		engine_cycle(e);
+		/* Following the samples, the next cycle counts from the
+		   end of one that took longer than the interval. */
+		if (clock_mono_ms() - last_ms > c->interval_ms)
+			last_ms = clock_mono_ms();
 	}
 }
 
@@ -330,7 +403,10 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, WAKE_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	wake.main = pthread_self();
+	atomic_store(&wake.follow, conf.cycle_follows_samples);
 	signal(SIGPIPE, SIG_IGN);
 
 	engine = engine_new(&conf, err, sizeof(err));
@@ -345,17 +421,20 @@ int main(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
+	engine_on_host_sample(engine, wake_main, NULL);
 	http = http_start(&conf, api_handle, &api, err, sizeof(err));
 	if (!http) {
 		log_err("%s", err);
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
-	log_info("started: socket %s%s%s, policies %s, libvirt %s, KSM %s, "
-		 "every %d ms%s",
-		 conf.socket, conf.listen[0] ? ", tcp " : "", conf.listen,
-		 conf.policy_dir, conf.libvirt_uri, conf.ksm_dir,
-		 conf.interval_ms, conf.dry_run ? ", dry run" : "");
+	log_info(
+	    "started: socket %s%s%s, policies %s, libvirt %s, KSM %s, "
+	    "every %d ms%s%s",
+	    conf.socket, conf.listen[0] ? ", tcp " : "", conf.listen,
+	    conf.policy_dir, conf.libvirt_uri, conf.ksm_dir, conf.interval_ms,
+	    conf.cycle_follows_samples ? " following the host's samples" : "",
+	    conf.dry_run ? ", dry run" : "");
 	main_loop(engine, &policies, &conf, &sigs, argc, argv);
 	rc = 0;
 out:
