@@ -188,7 +188,7 @@ run_arm() {
 		--root "$R" --t0file "$d/t0" --out "$d/samples.jsonl" --total $HOST_KIB \
 		--calm-free $CALM_KIB --pressure-free $PRESSURE_KIB 2>>"$d/sampler.err" &
 	sampler=$!
-	momd_start --policy-dir "$A/$arm" --libvirt-uri "$G_URI" --interval-ms 1000 \
+	momd_start --policy-dir "$A/$arm" --libvirt-uri "$G_URI" --interval-ms 1000 --cycle-follows-samples \
 		--history $HISTORY || { echo "# $arm: momd did not start"; kill "$sampler"; return 1; }
 	pl_watchdog "$MOMD_PID" "$sampler"
 	api PATCH /v1/parameters '{"balloonEnabled": true}' >/dev/null
