@@ -492,7 +492,12 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 			gs->refused = 0;
 		return;
 	}
-	if (t < in.cur && oom_rail_holds(&gs->oom, wall_ms)) {
+	/* While the rail holds, a target below the grow still in motion is
+	   a shrink too, though above the size QEMU reports yet (the balloon
+	   lags the grow by a second or more): a policy that still reads the
+	   old size must not take back the grow-back it has not seen. */
+	if (t < (gs->pending && gs->target > in.cur ? gs->target : in.cur) &&
+	    oom_rail_holds(&gs->oom, wall_ms)) {
 		oom_rail_hold_text(&gs->oom, a.detail, sizeof(a.detail));
 		balloon_refuse(c, gs, &a, a.detail, wall_ms);
 		return;

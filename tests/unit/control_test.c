@@ -1055,6 +1055,44 @@ static void test_oom_rail_grows_back(void)
 	world_free(w);
 }
 
+/* Right after the grow-back the balloon still reports the shrunk size: a
+   policy target between that size and the grow (a "raise" from what it
+   reads) would take the grow back, and the rail refuses it as a shrink. */
+static void test_oom_rail_holds_grow_in_motion(void)
+{
+	struct world *w = world_new(&oom_rails);
+	struct guest *g = oom_shrunk(w);
+	json_t *arr, *a;
+	int64_t last;
+
+	cycle(w, false);
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 2,
+		 "oom rail, grow in motion: grown back");
+	T_EQ_INT(last, 4000000, "oom rail, grow in motion: to 4,000,000");
+	/* QEMU has not moved yet; the policy asks for a little more than
+	   the size it reads. */
+	plan_target(w, "g", 3700000);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 2,
+		 "oom rail, grow in motion: a target below the grow is not "
+		 "pushed");
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	T_OK(a && strcmp(jstr(a, "result"), "refused") == 0 &&
+		 strstr(jstr(a, "detail"), "held by the OOM rail"),
+	     "oom rail, grow in motion: refused by the rail (%s)",
+	     a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	/* A target above the grow is still a grow. */
+	plan_target(w, "g", 4000000 + 200000);
+	g->row[GF_BALLOON_MAX] = 4400000;
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 3,
+		 "oom rail, grow in motion: a larger target is applied");
+	world_free(w);
+}
+
 /* The rail holds whatever the policy says: also in an emergency. */
 static void test_oom_rail_holds_emergency(void)
 {
@@ -1646,6 +1684,7 @@ int main(void)
 	test_guest_state_follows_names();
 	test_dry_run();
 	test_oom_rail_grows_back();
+	test_oom_rail_holds_grow_in_motion();
 	test_oom_rail_holds_emergency();
 	test_oom_rail_no_event();
 	test_oom_rail_nothing_to_grow();
