@@ -113,6 +113,14 @@ pl_meminfo "$R" 10000000 1000000 1500000
 check "meminfo parses again: momd resumes" wait_for 10 "host_stale false" host_stale false
 
 # ---- 3. One guest's samples stop while the other's continue.
+# st2's lines before: collectd's SIGSTOP in part 1 can land between a
+# read's host values and its guests' (split across write_mom batches on a
+# slow run), so the guests went stale a cycle before the host held and
+# were logged then; this part counts only the lines it causes.
+st2_lines() { grep -c 'guest st2: no samples for' "$T_TMP/momd.log"; }
+st2_before=$(st2_lines)
+st2_back() { grep -c 'guest st2: samples are back' "$T_TMP/momd.log"; }
+st2_back_before=$(st2_back)
 lv_virsh destroy st2 >/dev/null
 t_g=$(now_ms)
 st2_stale() { [ "$(sample stale_guests)" = '["st2"]' ]; }
@@ -120,7 +128,7 @@ check "st2's samples stop: status lists st2 as stale" wait_for 10 "stale_guests 
 t_gs=$(now_ms)
 check "metric momd_guest_samples_stale{guest=\"st2\"} 1" \
 	sh -c "curl -s --unix-socket '$MOMD_SOCK' http://momd/metrics | grep -qx 'momd_guest_samples_stale{guest=\"st2\"} 1'"
-check "one log line for st2" [ "$(grep -c 'guest st2: no samples for' "$T_TMP/momd.log")" = 1 ]
+check "one log line for st2 ($st2_before before)" [ "$(st2_lines)" = $((st2_before + 1)) ]
 check "st2 is left out of the guests the policies see" \
 	sh -c "! curl -s --unix-socket '$MOMD_SOCK' http://momd/v1/guests | grep -q st2"
 check "the host is not held for one guest" host_stale false
@@ -134,7 +142,8 @@ check "no action for st2 later than two intervals after its samples stopped" \
 lv_virsh start st2 >/dev/null
 check "st2 starts again: its samples are back" wait_for 20 "st2 not stale" \
 	sh -c "curl -s --unix-socket '$MOMD_SOCK' http://momd/v1/guests | grep -q st2"
-check "... and that is logged" wait_for 5 "log line" grep -q 'guest st2: samples are back' "$T_TMP/momd.log"
+check "... and that is logged" wait_for 5 "log line" \
+	sh -c "[ \"\$(grep -c 'guest st2: samples are back' '$T_TMP/momd.log')\" -gt $st2_back_before ]"
 
 cd_stop
 momd_stop
