@@ -15,7 +15,7 @@
 # Control protocol: one command per line, one reply line per command; replies
 # start with "ok" or "err".  One host connection at a time; after the host
 # disconnects the guest reopens the port about 0.5 s later.
-#   ping               ok pong
+#   ping [NONCE]       ok pong [NONCE]  (ctl.py's handshake)
 #   hog N [FILL]       replace the hog with a memhog holding N MiB of anonymous
 #                      memory (filled with byte FILL); replies once its RSS
 #                      reaches N MiB (at most 60 s of the guest's clock):
@@ -111,7 +111,7 @@ exec 3<>"$1" || exit 1
 mi() { grep -E "^$1:" /proc/meminfo | tr -s ' '; }
 while read -r cmd arg fill <&3; do
 	case "$cmd" in
-	ping) echo "ok pong" ;;
+	ping) echo "ok pong${arg:+ $arg}" ;;
 	hog)
 		[ -f /run/hog.pid ] && kill "$(cat /run/hog.pid)" 2>/dev/null
 		/bin/memhog "$arg" $fill </dev/null >/dev/null 2>&1 3>&- &
