@@ -53,9 +53,10 @@ def decide(h, guests, state, enabled=1):
         name = g["name"]
         s = state.get("guests", {}).get(name, {})
         cool, quiet = s.get("cooldown", 0), s.get("quiet", 0)
+        # The law forgets its last step first of all, so that a cycle it
+        # stops early (stale statistics) leaves no step to mask a later rise.
         if g.get("stats_age", 0) > 30:
-            if s:
-                st["guests"][name] = s
+            st["guests"][name] = dict(s, step=0)
             continue
         cur, mx, usable = g["balloon_cur"], g["balloon_max"], g["mem_usable"]
         fl, margin = floor_of(g, s)
@@ -175,6 +176,10 @@ CASES = {
                                  CALM, [guest("g", cur=1000000, avail=1000000, usable=850000, avg_usable=900000,
                                               balloon_autodeflate=1)],
                                  {"guests": {"g": dict(QUIET, step=50000)}}),
+    "A27-stale-forgets-step": ("the law shrank the balloon by 50 000 KiB last cycle (state step), and this cycle's "
+                               "statistics are stale: no decision, and the step is forgotten, so that it cannot mask "
+                               "a real rise of use in the next cycle with fresh statistics",
+                               CALM, [guest("g", stats_age=100)], {"guests": {"g": dict(QUIET, step=50000)}}),
     "A07-raise-to-floor": ("the balloon is below the floor (the remembered peak use 500 000 KiB, decayed, + margin), "
                            "the guest not stressed: raised to the floor",
                            CALM, [guest("g", cur=400000, avail=390000, usable=300000)],
