@@ -307,8 +307,9 @@ BENCH_SOS  := $(BUILD)/tests/bench_readtime.so $(BUILD)/tests/bench_flood.so
 $(BUILD)/tests/%_bench: $(BUILD)/tests/bench/%_bench.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
-$(BUILD)/tests/bench/flood_plugin.o: CPPFLAGS += $(COLLECTD_CFLAGS)
-$(BUILD)/tests/bench_flood.so: $(BUILD)/tests/bench/flood_plugin.o
+$(BUILD)/tests/bench/flood_plugin.o: CPPFLAGS += $(COLLECTD_CFLAGS) -Icollectd-plugin
+$(BUILD)/tests/bench_flood.so: $(BUILD)/tests/bench/flood_plugin.o \
+		$(call obj,collectd-plugin/origin.c actuator/siphash.c)
 	$(CC) $(LDFLAGS) -shared -o $@ $^
 $(BUILD)/tests/bench_readtime.so: $(BUILD)/tests/bench/readtime.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl

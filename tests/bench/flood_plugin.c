@@ -6,7 +6,11 @@
  * shaped like the mom plugin's guest values (plugin "mom", instance
  * "fl<i>", type "memory", the eight type instances momd keeps), so that
  * write_mom forwards them and momd accepts them all; every identifier is
- * distinct within a read.  It also counts what it
+ * distinct within a read.  Like the mom plugin's, every value list carries
+ * the origin mark (origin.h: write_mom forwards only marked lists of
+ * plugin "mom") and its instance's UUID (mom:uuid, by which momd keys
+ * guests), so collectd clones the same meta data per value as for real
+ * samples.  It also counts what it
  * dispatched in $FLOOD_COUNT_FILE (rewritten after every read) so the
  * benchmark knows how many values entered collectd.
  *
@@ -23,6 +27,9 @@
  */
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/utils/common/common.h"
+#include "collectd/core/utils/metadata/meta_data.h"
+
+#include "origin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +84,24 @@ static void flood_count_write(void)
 		rename(tmp, path);
 }
 
+/* The meta data of instance fl<inst>: the origin mark and a UUID made
+   from the instance number.  NULL when out of memory (the values then go
+   out unmarked and write_mom drops them, which the benchmark shows). */
+static meta_data_t *flood_meta(int inst)
+{
+	meta_data_t *m = meta_data_create();
+	char uuid[37];
+
+	snprintf(uuid, sizeof(uuid), "f100d000-0000-4000-8000-%012d", inst);
+	if (m != NULL && (meta_data_add_unsigned_int(m, ORIGIN_META_KEY,
+						     origin_mark()) != 0 ||
+			  meta_data_add_string(m, "mom:uuid", uuid) != 0)) {
+		meta_data_destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
 static int flood_read(user_data_t *ud)
 {
 	value_list_t vl = VALUE_LIST_INIT;
@@ -90,6 +115,10 @@ static int flood_read(user_data_t *ud)
 	sstrncpy(vl.plugin, "mom", sizeof(vl.plugin));
 	sstrncpy(vl.type, "memory", sizeof(vl.type));
 	for (int i = 0; i < flood_values; i++) {
+		if (i % 8 == 0) {
+			meta_data_destroy(vl.meta);
+			vl.meta = flood_meta(i / 8);
+		}
 		v.gauge = 1048576.0 * (double)(i % 4096 + 1);
 		snprintf(vl.plugin_instance, sizeof(vl.plugin_instance),
 			 "fl%06d", i / 8);
@@ -98,6 +127,7 @@ static int flood_read(user_data_t *ud)
 		if (plugin_dispatch_values(&vl) == 0)
 			flood_total++;
 	}
+	meta_data_destroy(vl.meta);
 	flood_count_write();
 	return 0;
 }

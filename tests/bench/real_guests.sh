@@ -20,6 +20,10 @@
 # (default 40, to keep make bench under 10 minutes), scaled to a minute:
 # summed thread schedstat (ns) and, as a cross-check, utime+stime.  collectd loads nothing else that works
 # (logfile and unixsock idle), so its CPU is what mom + write_mom add.
+# The collectd row names how many value lists of plugin "mom" a second
+# reached momd, and a last row measures collectd's own floor for that many
+# (cpu_floor: a collectd dispatching as many lists, shaped alike, to a
+# writer that does nothing; needs bench_flood.so from make bench-build).
 # The "both" row carries the target of issue 20 (at most 0.070 CPU-s per
 # minute, a twentieth of MOM's daemon).  BENCH_CPU_AB="DIR..." (other
 # build trees, e.g. of the commits before a change) measures each DIR's
@@ -54,6 +58,11 @@
 . "$ROOT/tests/lib/pipeline.sh"
 
 WINDOW=${BENCH_CPU_WINDOW:-40}
+# BENCH_AGENT=0: the read plugin without guest-agent statistics
+# (CollectAgent false), to show what the agent polls cost.
+AGENT_OPT=
+[ "${BENCH_AGENT:-1}" = 0 ] && AGENT_OPT='\n  CollectAgent false'
+
 G_LOCK_WAIT=${G_LOCK_WAIT:-300}
 HOST_KIB=4194304
 CALM_KIB=$((HOST_KIB * 3 / 10))
@@ -147,7 +156,7 @@ pipeline_start() {
 	BUILD=$1 cd_conf_head "$conf" 1
 	sed -i '/^LoadPlugin csv/,/^<\/Plugin>/d' "$conf"
 	pl_plugins "$G_URI" "$R" 1 "${G_PREFIX}*" |
-		sed "s|^  Root \"$R\"|&\n  ActuatorSocket \"$MOMD_SOCK\"|" >>"$conf"
+		sed "s|^  Root \"$R\"|&\n  ActuatorSocket \"$MOMD_SOCK\"${AGENT_OPT}|" >>"$conf"
 	cd_start "$conf"
 	wait_slow 60 "momd sees 3 guests and ran $((HISTORY + 2)) cycles" ready $((HISTORY + 2)) ||
 		none "pipeline did not start ($(tail -2 "$T_TMP/collectd.log" | tr '\n' ' '))"
@@ -159,17 +168,22 @@ pipeline_stop() { cd_stop && momd_stop; }
 # BENCH_PERF set, then perf record of each (software clock, call graphs)
 # over another window into $BUILD/bench/perf-{momd,collectd}LABEL.txt.
 cpu_window() {
-	local l=${1:+$1: } pids="" cg m0 c0 t0 mn0 cn0 m1 c1 t1 mn1 cn1 p f
+	local l=${1:+$1: } pids="" cg m0 c0 t0 mn0 cn0 r0 m1 c1 t1 mn1 cn1 r1 p f
+	r0=$(status_py 's["ingest"]["records"]')
 	m0=$(ticks "$MOMD_PID") c0=$(ticks "$CD_PID") t0=$(now_ms)
 	mn0=$(cpu_ns "$MOMD_PID") cn0=$(cpu_ns "$CD_PID")
 	sleep "$WINDOW"
 	mn1=$(cpu_ns "$MOMD_PID") cn1=$(cpu_ns "$CD_PID")
 	m1=$(ticks "$MOMD_PID") c1=$(ticks "$CD_PID") t1=$(now_ms)
+	r1=$(status_py 's["ingest"]["records"]')
+	# The value lists of plugin "mom" that reached momd (write_mom
+	# forwards each one as a record): what collectd's own queue carried.
+	LISTS_PER_S=$(awk -v r=$((r1 - r0)) -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", r * 1000 / ms }')
 	awk -v m=$((m1 - m0)) -v c=$((c1 - c0)) -v mn=$((mn1 - mn0)) -v cn=$((cn1 - cn0)) \
-		-v hz="$TCK" -v ms=$((t1 - t0)) -v l="$l" 'BEGIN {
+		-v hz="$TCK" -v ms=$((t1 - t0)) -v l="$l" -v lists="$LISTS_PER_S" 'BEGIN {
 		f = 60000 / ms / hz; g = 60000 / ms / 1e9; w = ms / 1000
 		printf "| %smomd | %.3f | %.3f | %.1f s |\n", l, mn * g, m * f, w
-		printf "| %scollectd (mom + write_mom) | %.3f | %.3f | %.1f s |\n", l, cn * g, c * f, w
+		printf "| %scollectd (mom + write_mom; %d value lists/s) | %.3f | %.3f | %.1f s |\n", l, lists, cn * g, c * f, w
 		printf "| %s**both** (target: at most 0.070) | **%.3f** | %.3f | %.1f s |\n", l, (mn + cn) * g, (m + c) * f, w }'
 	[ -n "${BENCH_PERF:-}" ] && command -v perf >/dev/null || return 0
 	mkdir -p "$BUILD/bench"
@@ -186,6 +200,45 @@ cpu_window() {
 		perf report -i "$f.data" --stdio --no-children --percent-limit 0.5 >"$f.txt" 2>/dev/null &&
 			echo "# perf of $p: $f.txt"
 	done
+}
+
+# cpu_floor N: collectd's own CPU for N value lists a second, with none of
+# our code in the read or the write: a second collectd (same settings,
+# Interval 1) whose only source is bench_flood dispatching N lists per
+# read, shaped like the mom plugin's (origin mark and UUID meta), and whose
+# only writer is bench_flood's null one.  What collectd itself spends on
+# dispatching, cloning, queueing and handing over that many lists, over
+# the same window: the floor under the "collectd" row at this many values.
+cpu_floor() {
+	local n=$1 conf=$T_TMP/floor.conf cnt=$T_TMP/floor.count pid c0 c1 t0 t1
+	if [ ! -f "$BUILD/tests/bench_flood.so" ] || [ -z "$n" ] || [ "$n" -lt 1 ]; then
+		echo "# collectd's own floor: not measured (bench_flood.so missing: make bench-build)"
+		return 0
+	fi
+	cd_conf_head "$conf" 1
+	sed -i '/^LoadPlugin csv/,/^<\/Plugin>/d; /^LoadPlugin unixsock/,/^<\/Plugin>/d' "$conf"
+	sed -i "s|^BaseDir .*|BaseDir \"$T_TMP/floor\"|; s|collectd.log|floor.log|" "$conf"
+	mkdir -p "$T_TMP/floor"
+	cat >>"$conf" <<CONF
+PluginDir "$BUILD/tests"
+LoadPlugin bench_flood
+<Plugin bench_flood>
+  Values $n
+</Plugin>
+CONF
+	FLOOD_COUNT_FILE=$cnt collectd -f -C "$conf" >>"$T_TMP/floor.out" 2>&1 &
+	pid=$!
+	if ! wait_for 20 "the floor's collectd reads" test -s "$cnt"; then
+		stop_pid "$pid"
+		echo "# collectd's own floor: not measured (its collectd did not start: $(tail -1 "$T_TMP/floor.log" 2>/dev/null))"
+		return 0
+	fi
+	c0=$(cpu_ns "$pid") t0=$(now_ms)
+	sleep "$WINDOW"
+	c1=$(cpu_ns "$pid") t1=$(now_ms)
+	stop_pid "$pid"
+	awk -v c=$((c1 - c0)) -v ms=$((t1 - t0)) -v n="$n" 'BEGIN {
+		printf "| collectd alone, %d value lists/s to a null writer (its floor) | %.3f | | %.1f s |\n", n, c * 60000 / ms / 1e9, ms / 1000 }'
 }
 
 # 1. CPU.  BENCH_CPU_AB="DIR...": the same guests, with each DIR's build
@@ -210,6 +263,7 @@ else
 	cpu_window ""
 fi
 echo "# MOM: 1.37 CPU-s per minute at 1 s intervals; target (issue 20): at most 0.070, a twentieth, with collectd's share"
+cpu_floor "$LISTS_PER_S"
 echo
 
 # trial KIND KSM: one pressure step from a calm host with every guest at
