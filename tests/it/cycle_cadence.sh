@@ -136,9 +136,10 @@ check_sh "after the reload the cycle follows the sample, before the fallback" \
 # and the write plugin may post them in several batches, the host's first.
 # A second momd, with an interval of 8 s so that the settle bound (a
 # quarter interval, 2 s at most) is 2 s: a guest's sample posted 400 ms
-# after the host's must reach momd within that bound, and the bound ends
-# 1.9 s before the fallback for a sample posted as the window opens (the
-# margins above, for a busy machine and ASan).  Its only policy sets each
+# after the host's must reach momd, and wake the cycle, within that bound
+# (1.6 s to spare), and the bound ends 1.9 s before the fallback for a
+# sample posted as the window opens (the margins above, for a busy machine
+# and ASan).  Its only policy sets each
 # guest's vcpu_quota to its balloon_cur, so the plan says which of the
 # guest's samples a cycle evaluated; a dry run applies nothing.
 momd_stop
@@ -185,6 +186,8 @@ guest_sample $((2 << 30)) || not_ok "round 1: g1's sample posted ($STATUS)"
 if next_cycle "$last"; then
 	check_sh "round 1: the cycle starts after g1's sample of the host's time was posted, before the fallback" \
 		'[ "$NEXT" -ge $((gposted - SLACK)) ] && [ "$NEXT" -lt $((last + LATEST - SLACK)) ]'
+	check_sh "... woken by g1's post, which completed the round: before the settle bound" \
+		'[ "$NEXT" -lt $((posted + SETTLE - SLACK)) ]'
 	diag "round 1: cycle $((NEXT - posted)) ms after the host's post began, $((NEXT - gposted)) ms after g1's"
 	wait_for 30 "the cycle's plan" cycles_past "$cycles"
 	check_sh "... and it evaluated g1's new sample (vcpu_quota = 2 GiB in KiB)" \
