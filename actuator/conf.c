@@ -64,8 +64,9 @@ static const struct conf_option conf_options[] = {
     {"interval_ms", OPT_INT, O(interval_ms), "10000", 100, 3600000,
      "policy evaluation interval"},
     {"cycle_follows_samples", OPT_BOOL, O(cycle_follows_samples), "false", 0, 0,
-     "run each cycle as a fresh host sample arrives, 3/4 to 5/4 of "
-     "interval_ms after the last one, instead of on a fixed timer"},
+     "run each cycle as a fresh host sample and its guests' arrive, 3/4 "
+     "to 5/4 of interval_ms after the last one, instead of on a fixed "
+     "timer"},
     {"history", OPT_INT, O(history), "10", 1, 64,
      "samples kept per host and guest (MOM: 10)"},
     {"expiry_ms", OPT_INT, O(expiry_ms), "60000", 1000, 86400000,

@@ -500,8 +500,8 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 				       .plugins = e->conf->accept_plugins};
 	struct ingest_counts before;
 	struct ingest_clock clk;
-	int64_t host_seen;
-	bool fresh_host;
+	int64_t host_seen, now_ms;
+	bool fresh_host, completed = false;
 	int rc, status;
 
 	ingest_clock_window(&clk, (double)clock_wall_ms() / 1000.0,
@@ -526,7 +526,8 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	}
 	before = e->counts;
 	host_seen = store_host_seen(e->store);
-	rc = ingest_apply(e->store, &batch, clock_mono_ms(), &clk, &e->counts);
+	now_ms = clock_mono_ms();
+	rc = ingest_apply(e->store, &batch, now_ms, &clk, &e->counts);
 	note_interval_locked(e, &batch);
 	/* The deltas are taken under the lock: other requests add to the
 	   same counts concurrently. */
@@ -537,10 +538,19 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	    e->counts.over_max_guests - before.over_max_guests;
 	/* The host's freshness is its memory's arrival (store.h). */
 	fresh_host = store_host_seen(e->store) != host_seen;
+	/* The host's values come first in a read, so with many guests (or
+	   a slow read) the rest of the round arrives in later batches: the
+	   batch that completes it wakes the main loop again. */
+	if (e->cycle_follows_samples) {
+		bool complete = store_round_complete(e->store, now_ms);
+
+		completed = complete && !e->round_complete;
+		e->round_complete = complete;
+	}
 	pthread_mutex_unlock(&e->lock);
 	/* After the unlock: the callee reads the arrival back under it. */
-	if (fresh_host && e->on_host_sample)
-		e->on_host_sample(e->on_host_sample_arg);
+	if ((fresh_host || completed) && e->on_round)
+		e->on_round(e->on_round_arg);
 	spare_give(e, &batch);
 	if (rc < 0) {
 		*reply = json_pack("{s:s, s:s}", "error", "overloaded",
@@ -580,18 +590,19 @@ void engine_reconfigure(struct engine *e, const struct conf *next,
 	pthread_mutex_unlock(&e->lock);
 }
 
-void engine_on_host_sample(struct engine *e, void (*fn)(void *arg), void *arg)
+void engine_on_round(struct engine *e, void (*fn)(void *arg), void *arg)
 {
-	e->on_host_sample = fn;
-	e->on_host_sample_arg = arg;
+	e->on_round = fn;
+	e->on_round_arg = arg;
 }
 
-int64_t engine_host_seen_ms(struct engine *e)
+int64_t engine_host_round(struct engine *e, bool *complete)
 {
 	int64_t seen;
 
 	pthread_mutex_lock(&e->lock);
 	seen = store_host_seen(e->store);
+	*complete = store_round_complete(e->store, clock_mono_ms());
 	pthread_mutex_unlock(&e->lock);
 	return seen;
 }

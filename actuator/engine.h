@@ -87,13 +87,18 @@ void engine_reconfigure(struct engine *e, const struct conf *next,
 /*
  * fn(arg) is called on an ingest thread, with no engine lock held, after
  * a request stored a fresh host memory sample (what store_host_seen()
- * dates).  Set it before the HTTP server starts; fn must be cheap and must
- * not call back into the engine.
+ * dates) or, with cycle_follows_samples, made the round of the newest one
+ * complete (store_round_complete()).  Set it before the HTTP server
+ * starts; fn must be cheap and must not call back into the engine.
  */
-void engine_on_host_sample(struct engine *e, void (*fn)(void *arg), void *arg);
+void engine_on_round(struct engine *e, void (*fn)(void *arg), void *arg);
 
-/* When the host's newest memory sample arrived (monotonic ms; 0: never). */
-int64_t engine_host_seen_ms(struct engine *e);
+/*
+ * When the host's newest memory sample arrived (monotonic ms; 0: never),
+ * and in *complete whether its round has arrived whole
+ * (store_round_complete() now), read together under the lock.
+ */
+int64_t engine_host_round(struct engine *e, bool *complete);
 
 void engine_set_dry_run(struct engine *e, bool on);
 bool engine_dry_run(struct engine *e);

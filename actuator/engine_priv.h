@@ -84,9 +84,14 @@ struct engine {
 	struct actlog *actions;
 	struct ratelimit error_rl;
 	/* Called (from an ingest thread, no lock held) when a fresh host
-	   sample arrived; set before the HTTP server starts. */
-	void (*on_host_sample)(void *arg);
-	void *on_host_sample_arg;
+	   sample arrived or its round became complete; set before the HTTP
+	   server starts. */
+	void (*on_round)(void *arg);
+	void *on_round_arg;
+	/* store_round_complete() after the last ingest request, with
+	   cycle_follows_samples; under lock.  Only a change to true wakes
+	   the main loop. */
+	bool round_complete;
 
 	/* One decoded batch's records, kept for the next ingest request
 	   (see ENGINE_SPARE_MAX_RECORDS in engine.c); under spare_lock. */

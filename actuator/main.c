@@ -25,9 +25,10 @@
  * validate).
  *
  * Cycles run on a fixed timer every interval_ms or, with
- * cycle_follows_samples, as fresh host samples arrive (cadence.h): the
- * ingest thread that stored one wakes the main thread with WAKE_SIGNAL,
- * taken by the same sigtimedwait().
+ * cycle_follows_samples, as fresh host samples and the rest of their
+ * rounds arrive (cadence.h): the ingest thread that stored a fresh host
+ * sample, or the batch that completed its round, wakes the main thread
+ * with WAKE_SIGNAL, taken by the same sigtimedwait().
  *
  * Exit status (sysexits): 0 ok, 64 usage, 65 bad policy or case, 66 a file
  * cannot be read, 69 a backend is unavailable, 78 bad configuration.
@@ -141,7 +142,10 @@ static int parse_args(struct conf *c, int argc, char **argv, bool *check)
  * pending keeps at most one in flight however fast samples come (a real-
  * time signal queues each one sent): an ingest thread sends only when it
  * sets pending, the main thread clears it before it reads the arrival
- * time back, so an arrival after that read sends again.
+ * time and the round's completeness back (engine_host_round()), so an
+ * arrival or a completion after that read sends again.  Ingest decides to
+ * send under the engine lock that read takes, and sends after releasing
+ * it: a read either sees the news or comes before the send.
  */
 #define WAKE_SIGNAL SIGRTMIN
 static struct {
@@ -150,7 +154,7 @@ static struct {
 	atomic_bool pending; /* a WAKE_SIGNAL is on its way */
 } wake;
 
-/* engine_on_host_sample(): on an ingest thread. */
+/* engine_on_round(): on an ingest thread. */
 static void wake_main(void *arg)
 {
 	(void)arg;
@@ -287,6 +291,8 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 {
 	struct timespec next, now, wait;
 	int64_t last_ms; /* when the last cycle began, monotonic */
+	int64_t seen_ms; /* when the newest host sample arrived */
+	bool complete;	 /* ... and whether its round has */
 	int sig;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -299,12 +305,14 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 			next.tv_nsec -= 1000000000L;
 		}
 		for (;;) {
-			/* Read again after every wake-up: a sample or a
-			   reload moves the deadline. */
-			if (c->cycle_follows_samples)
+			/* Read again after every wake-up: a sample, the
+			   end of its round or a reload moves the deadline. */
+			if (c->cycle_follows_samples) {
+				seen_ms = engine_host_round(e, &complete);
 				next = timespec_of_ms(
 				    cadence_follow_due(last_ms, c->interval_ms,
-						       engine_host_seen_ms(e)));
+						       seen_ms, complete));
+			}
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			wait.tv_sec = next.tv_sec - now.tv_sec;
 			wait.tv_nsec = next.tv_nsec - now.tv_nsec;
@@ -422,7 +430,7 @@ int main(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
-	engine_on_host_sample(engine, wake_main, NULL);
+	engine_on_round(engine, wake_main, NULL);
 	http = http_start(&conf, api_handle, &api, err, sizeof(err));
 	if (!http) {
 		log_err("%s", err);

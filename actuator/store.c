@@ -400,6 +400,46 @@ static size_t settled_count(const struct store *st, const struct entity *e,
 	return e->len;
 }
 
+/* Whether e has a sample of time t. */
+static bool entity_has_time(const struct entity *e, double t)
+{
+	for (size_t i = e->len; i > 0; i--) {
+		if (e->time[i - 1] == t)
+			return true;
+		if (e->time[i - 1] < t)
+			break;
+	}
+	return false;
+}
+
+bool store_round_complete(const struct store *st, int64_t now_ms)
+{
+	const struct entity *h = &st->host;
+	double newest, prev;
+
+	if (h->len == 0)
+		return true;
+	if (settled_count(st, h, now_ms) < h->len)
+		return false;
+	if (h->len < 2)
+		return true; /* no previous round to expect guests from */
+	newest = h->time[h->len - 1];
+	prev = h->time[h->len - 2];
+	for (size_t i = 0; i < st->nslots; i++) {
+		const struct entity *e = st->slots[i];
+		size_t n;
+
+		if (!e)
+			continue;
+		n = settled_count(st, e, now_ms);
+		if (n > 0 && e->time[n - 1] >= newest)
+			continue;
+		if (entity_has_time(e, prev))
+			return false;
+	}
+	return true;
+}
+
 void store_derive_host_row(double *row)
 {
 	if (!field_present(row[HF_MEM_FREE]))

@@ -81,6 +81,19 @@ void store_set_stale_ms(struct store *st, int64_t stale_ms);
 int64_t store_host_seen(const struct store *st);
 
 /*
+ * Whether the round of the host's newest sample has arrived whole, as a
+ * snapshot at now_ms would show it: the host's newest sample is settled,
+ * and every guest of the previous round (one with a sample at the time of
+ * the host's sample before the newest: collectd's read plugin stamps a
+ * read's values, the host's and every guest's, with one time) has a
+ * settled sample at least as new as the host's newest.  A guest new this
+ * round, or one that was missing from the last, is not waited for; one
+ * that has gone is, until the caller's bound.  True with no host sample.
+ * O(guests x fields).
+ */
+bool store_round_complete(const struct store *st, int64_t now_ms);
+
+/*
  * Call f(name, age_ms, stale, arg) for every guest (f may be NULL): the
  * time since its last value, and whether it is left out as stale at
  * now_ms.  Returns how many are stale.

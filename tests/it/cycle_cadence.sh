@@ -7,7 +7,9 @@
 # before the window opens however fast samples come, at the window's end
 # when none comes (so staleness is still noticed).  Off (the default),
 # cycles keep to the fixed timer whatever the samples do; a reload
-# (SIGHUP) turns it on.
+# (SIGHUP) turns it on.  A cycle waits for the rest of the host sample's
+# round (its guests' samples of the same collectd time, posted later),
+# and for a guest that stopped reporting no longer than the settle bound.
 #
 # Times are the cycles' starts from GET /v1/status (last_cycle_ms, wall
 # clock) against this shell's wall clock.  The interval is 4000 ms, not
@@ -133,6 +135,96 @@ host_sample || not_ok "host sample posted after the reload ($STATUS)"
 next_cycle "$last"
 check_sh "after the reload the cycle follows the sample, before the fallback" \
 	'[ "$NEXT" -ge $((posted - SLACK)) ] && [ "$NEXT" -lt $((last + LATEST - SLACK)) ]'
+
+# ---- the round: the cycle waits for the guests of the host's sample -----
+# A collectd read stamps the host's values and every guest's with one time,
+# and the write plugin may post them in several batches, the host's first.
+# A second momd, with an interval of 8 s so that the settle bound (a
+# quarter interval, 2 s at most) is 2 s: a guest's sample posted 400 ms
+# after the host's must reach momd, and wake the cycle, within that bound
+# (1.6 s to spare), and the bound ends 1.9 s before the fallback for a
+# sample posted as the window opens (the margins above, for a busy machine
+# and ASan).  Its only policy sets each
+# guest's vcpu_quota to its balloon_cur, so the plan says which of the
+# guest's samples a cycle evaluated; a dry run applies nothing.
+momd_stop
+IV=8000
+OPEN=$((IV * 3 / 4))
+LATEST=$((IV * 5 / 4))
+SETTLE=2000
+mkdir -p "$T_TMP/echo"
+cat >"$T_TMP/echo/90-echo.json" <<'EOF'
+{"description": "cycle_cadence.sh: each guest's vcpu_quota is its balloon_cur, to see which sample a cycle evaluated",
+ "guest": [{"rule": "echo", "description": "vcpu_quota = balloon_cur",
+            "do": [{"set": "vcpu_quota", "to": ["stat", "balloon_cur"]}]}]}
+EOF
+momd_start --interval-ms "$IV" --cycle-follows-samples --dry-run \
+	--policy-dir "$T_TMP/echo" || { not_ok "momd starts with the echo policy"; done_testing; }
+# The posts of one collectd read share its time: MOMD_AT (api.sh).
+round_time() { MOMD_AT=$(date +%s.%N | cut -c1-14); }
+# Once the window after the cycle at $last opens, the host's sample of a
+# new round ($1): the post's start in posted, its end in done_ms, the
+# cycles counted before it (the last cycle long over) in cycles.
+host_round() {
+	wait_for 30 "the window opens" clock_past $((last + OPEN + SLACK))
+	cycles=$(momapi GET /v1/status .cycles)
+	round_time
+	posted=$(now_ms)
+	host_sample || not_ok "round $1: host sample posted ($STATUS)"
+	done_ms=$(now_ms)
+}
+guest_sample() { post_guest g1 memory-actual="$1" memory-maximum=4294967296; }
+cycles_past() { [ "$(momapi GET /v1/status .cycles)" -gt "$1" ]; }
+g1_quota() { api GET /v1/plan && jv 'j["plan"]["guests"]["g1"]["vcpu_quota"]'; }
+
+# Round 0, before the first cycle: the host and g1, one time.
+round_time
+host_sample || not_ok "round 0: host sample posted ($STATUS)"
+guest_sample $((1 << 30)) || not_ok "round 0: g1's sample posted ($STATUS)"
+next_cycle 0 && last=$NEXT
+
+# Round 1: g1 was in round 0, so the cycle waits for its sample.
+host_round 1
+wait_for 10 "400 ms after the host's post" clock_past $((posted + 400))
+gposted=$(now_ms)
+guest_sample $((2 << 30)) || not_ok "round 1: g1's sample posted ($STATUS)"
+if next_cycle "$last"; then
+	check_sh "round 1: the cycle starts after g1's sample of the host's time was posted, before the fallback" \
+		'[ "$NEXT" -ge $((gposted - SLACK)) ] && [ "$NEXT" -lt $((last + LATEST - SLACK)) ]'
+	check_sh "... woken by g1's post, which completed the round: before the settle bound" \
+		'[ "$NEXT" -lt $((posted + SETTLE - SLACK)) ]'
+	diag "round 1: cycle $((NEXT - posted)) ms after the host's post began, $((NEXT - gposted)) ms after g1's"
+	wait_for 30 "the cycle's plan" cycles_past "$cycles"
+	check_sh "... and it evaluated g1's new sample (vcpu_quota = 2 GiB in KiB)" \
+		'[ "$(g1_quota)" = $((2 << 20)) ]'
+	last=$NEXT
+else
+	not_ok "round 1: a cycle follows"
+fi
+
+# Round 2: g1 stops reporting.  The cycle waits the settle bound for it,
+# no longer: well before the fallback.
+host_round 2
+if next_cycle "$last"; then
+	check_sh "round 2: g1 missing, the cycle waits the settle bound after the host's sample" \
+		'[ "$NEXT" -ge $((posted + SETTLE - SLACK)) ]'
+	check_sh "... and runs before the fallback" \
+		'[ "$NEXT" -lt $((last + LATEST - SLACK)) ]'
+	diag "round 2: cycle $((NEXT - done_ms)) ms after the host's post ended (settle bound $SETTLE ms)"
+	last=$NEXT
+else
+	not_ok "round 2: a cycle follows"
+fi
+
+# Round 3: g1 was not in round 2, so it is not waited for any more.
+host_round 3
+if next_cycle "$last"; then
+	check_sh "round 3: a guest gone since the last round delays no cycle: it starts after the post, within the settle bound" \
+		'[ "$NEXT" -ge $((posted - SLACK)) ] && [ "$NEXT" -lt $((done_ms + SETTLE - SLACK)) ]'
+	diag "round 3: cycle $((NEXT - done_ms)) ms after the host's post ended"
+else
+	not_ok "round 3: a cycle follows"
+fi
 
 momd_log_clean
 done_testing

@@ -15,7 +15,9 @@
 #                            once and watch several cycles (it/stale_data.sh
 #                            tests the hold on stale samples)
 #   post_host K=V...         post one host sample through /v1/metrics;
-#                            K is the collectd type-instance (gauge-ksm_run)
+#                            K is the collectd type-instance (gauge-ksm_run);
+#                            its time is now, or $MOMD_AT when set (epoch
+#                            seconds: posts of one collectd read share it)
 #   post_guest NAME K=V...   the same for a guest
 #   state_snapshot [LINE...] what a refused request must not change: the
 #                            policies, parameters and state_dir files; each
@@ -50,7 +52,7 @@ _record() {
 _post() {
 	local inst=$1 kv sep="" body="["
 	shift
-	MOMD_NOW=$(date +%s.%N | cut -c1-14)
+	MOMD_NOW=${MOMD_AT:-$(date +%s.%N | cut -c1-14)}
 	for kv in "$@"; do
 		body+=$sep$(_record "$inst" "${kv%%=*}" "${kv#*=}")
 		sep=,

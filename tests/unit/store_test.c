@@ -2,8 +2,9 @@
 /*
  * store_test.c: the sample store: grouping by time, order, bounds, rates,
  * derived fields, the settle rule, expiry, many guests, max_guests, the
- * seeded hash (SipHash-2-4 against the paper's test vectors), and
- * freshness.
+ * seeded hash (SipHash-2-4 against the paper's test vectors),
+ * freshness, and when a round (the host's sample and its guests') is
+ * complete.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -139,6 +140,86 @@ static void test_settle(void)
 	T_EQ_INT(store_snapshot_get(ss)->host.len, 2,
 		 "a complete newest sample counts at once");
 	store_snapshot_free(ss);
+	store_free(st);
+}
+
+/* A host sample of time t, both fields, arriving at now. */
+static void host_at(struct store *st, double t, int64_t now)
+{
+	store_put(st, NULL, t, HF_MEM_AVAILABLE, 1, now);
+	store_put(st, NULL, t, HF_MEM_UNUSED, 1, now);
+}
+
+/* A guest sample of time t, both fields, arriving at now. */
+static void guest_at(struct store *st, const char *g, double t, int64_t now)
+{
+	store_put(st, g, t, GF_BALLOON_CUR, 1, now);
+	store_put(st, g, t, GF_BALLOON_MAX, 2, now);
+}
+
+static void test_round_complete(void)
+{
+	struct store *st = store_new(10, 60000, 500);
+
+	T_OK(store_round_complete(st, 0),
+	     "no host sample: nothing to wait for");
+	host_at(st, 10, 1000);
+	guest_at(st, "a", 10, 1000);
+	guest_at(st, "b", 10, 1000);
+	T_OK(!store_round_complete(st, 1100),
+	     "the host's first sample, not settled yet: incomplete");
+	T_OK(store_round_complete(st, 1500),
+	     "settled, and no previous round to expect guests from");
+
+	/* Round 20: a and b were in round 10, so they are waited for. */
+	host_at(st, 20, 2000);
+	T_OK(!store_round_complete(st, 2000),
+	     "the host's new sample alone: a and b still at the last round");
+	guest_at(st, "a", 20, 2010);
+	T_OK(!store_round_complete(st, 2010), "a arrived, b not yet");
+	store_put(st, "b", 20, GF_BALLOON_CUR, 1, 2020);
+	T_OK(!store_round_complete(st, 2020),
+	     "b's sample holds one of its two fields: not settled");
+	store_put(st, "c", 20, GF_BALLOON_CUR, 1, 2020);
+	store_put(st, "b", 20, GF_BALLOON_MAX, 2, 2030);
+	T_OK(store_round_complete(st, 2030),
+	     "b complete; c, new this round and unsettled, is not waited for");
+
+	/* Round 30: b is gone (a guest shut down). */
+	host_at(st, 30, 3000);
+	guest_at(st, "a", 30, 3010);
+	guest_at(st, "c", 30, 3010);
+	T_OK(!store_round_complete(st, 3010),
+	     "b, in the last round, has no sample of this one");
+	T_OK(!store_round_complete(st, 9000),
+	     "... however long: the caller bounds the wait");
+
+	/* Round 40: b was not in round 30, so it is not waited for. */
+	host_at(st, 40, 4000);
+	guest_at(st, "a", 40, 4010);
+	guest_at(st, "c", 40, 4010);
+	T_OK(store_round_complete(st, 4010),
+	     "a guest missing from the last round is not waited for");
+
+	/* Round 50: the host's own sample arrives in two parts. */
+	store_put(st, NULL, 50, HF_MEM_UNUSED, 1, 5000);
+	guest_at(st, "a", 50, 5000);
+	guest_at(st, "c", 50, 5000);
+	T_OK(!store_round_complete(st, 5010),
+	     "the host's sample lacks a field its last one had");
+	T_OK(store_round_complete(st, 5500),
+	     "... until settle_ms passes without a value for it");
+	store_put(st, NULL, 60, HF_MEM_UNUSED, 1, 6000);
+	store_put(st, NULL, 60, HF_MEM_AVAILABLE, 1, 6010);
+	guest_at(st, "a", 60, 6010);
+	guest_at(st, "c", 60, 6010);
+	T_OK(store_round_complete(st, 6010), "... or its last field arrives");
+
+	/* A guest ahead of the host (its next sample begun) still counts
+	   with its settled sample of the host's time. */
+	store_put(st, "a", 70, GF_BALLOON_CUR, 1, 6020);
+	T_OK(store_round_complete(st, 6020),
+	     "a's next sample begun: its settled one is the host's time");
 	store_free(st);
 }
 
@@ -366,6 +447,7 @@ int main(void)
 	test_history_bound();
 	test_rates_and_derived();
 	test_settle();
+	test_round_complete();
 	test_expiry_and_many();
 	test_params_copied();
 	test_freshness();
