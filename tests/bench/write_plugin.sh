@@ -41,8 +41,10 @@ momd_values() { momapi GET /v1/status .ingest.values; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 mkdir -p "$T_TMP/ksm"
+# The flood has one guest per 8 values: momd takes them all (--max-guests).
 momd_start --policy-dir "$ROOT/policies" --libvirt-uri test:///default \
-	--ksm-dir "$T_TMP/ksm" --dry-run --interval-ms 10000 ||
+	--ksm-dir "$T_TMP/ksm" --dry-run --interval-ms 10000 \
+	--max-guests $(((RATE + 7) / 8 + 1)) ||
 	{ echo "write plugin: momd did not start: not measured"; exit 0; }
 
 # one_run MODE: prints "ns_per_value values momd_values".
