@@ -610,6 +610,60 @@ static void test_cache(void)
 	     "stop is prompt");
 }
 
+/* The cache's scripted agent: touched by the worker thread only until
+   agent_cache_stop has joined it. */
+static struct fake cache_fake;
+
+static struct agent_transport cache_transport(void *dom, int timeout_s)
+{
+	(void)dom;
+	return (struct agent_transport){
+	    .cmd = fake_cmd, .ctx = &cache_fake, .timeout_s = timeout_s};
+}
+
+/* The cache keeps a domain's handles between polls and closes them on
+   stop: with the test driver's running domain and a scripted agent. */
+static void test_cache_keep(void)
+{
+	struct agent_cache_conf conf = {.uri = "test:///default",
+					.interval_ms = 20,
+					.backoff_ms = 60000,
+					.transport = cache_transport};
+	static const char *uuid_str = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+	unsigned char uuid[AGENT_UUID_LEN];
+	struct agent_result r = {0};
+	char err[200];
+	struct agent_cache *c;
+
+	cache_fake = three_files("oom_kill 3\n");
+	c = agent_cache_start(&conf, err, sizeof(err));
+	T_OK(c != NULL, "cache with a scripted agent started (%s)",
+	     c ? "" : err);
+	if (c == NULL)
+		return;
+	agent_uuid_parse(uuid_str, uuid);
+	/* 20 ms polls: 4 of them take 80 ms; 10 s leaves room for a busy,
+	   sanitized machine. */
+	for (int k = 0; k < 500 && r.polls < 4; k++) {
+		usleep(20000);
+		agent_cache_get(c, uuid, &r);
+	}
+	T_OK(r.polls >= 4 && r.state == AGENT_STATE_OK && all_present(&r.stats),
+	     "the domain was polled %llu times through the scripted agent",
+	     (unsigned long long)r.polls);
+	agent_cache_stop(c);
+	/* After the join: every poll read 3 files, only the first opened. */
+	T_OK(cache_fake.opens == 3 && cache_fake.reads >= 12 &&
+		 cache_fake.seeks == cache_fake.reads - 3,
+	     "3 opens once, then seeks: %d reads, %d seeks", cache_fake.reads,
+	     cache_fake.seeks);
+	T_OK(cache_fake.calls == 2 * cache_fake.reads + 3,
+	     "6 calls per poll after the first, plus 3 closes (%d calls)",
+	     cache_fake.calls);
+	T_OK(cache_fake.closes == 3 && fake_open_handles(&cache_fake) == 0,
+	     "stop closed the three kept handles");
+}
+
 /* The plugin finds a guest's cache entry by its canonical UUID text. */
 static void test_uuid_parse(void)
 {
@@ -670,6 +724,7 @@ int main(void)
 	test_keep();
 	test_replies();
 	test_cache();
+	test_cache_keep();
 	test_cache_filter();
 	return t_done();
 }
