@@ -105,11 +105,28 @@ static struct entry *find(struct agent_cache *c, const unsigned char *uuid)
 	return NULL;
 }
 
+/* A transport that counts the calls it passes on (agent_result's
+   poll_calls). */
+struct counting {
+	struct agent_transport inner;
+	int calls;
+};
+
+static char *counting_cmd(void *ctx, const char *json, int timeout_s,
+			  enum agent_rc *rc, char *err, size_t errlen)
+{
+	struct counting *k = ctx;
+
+	k->calls++;
+	return k->inner.cmd(k->inner.ctx, json, timeout_s, rc, err, errlen);
+}
+
 /* poll_one: one attempt on dom, then publish.  Called without c->mu. */
 static void poll_one(struct agent_cache *c, virDomainPtr dom,
 		     const unsigned char *uuid)
 {
-	struct agent_transport t = c->conf.transport(dom, c->conf.timeout_s);
+	struct counting k = {c->conf.transport(dom, c->conf.timeout_s), 0};
+	struct agent_transport t = {counting_cmd, &k, k.inner.timeout_s};
 	struct agent_handles hs = {{0}};
 	unsigned int id = virDomainGetID(dom);
 	struct agent_stats st;
@@ -136,6 +153,7 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 	if (e != NULL) {
 		e->hs = hs;
 		e->dom_id = id;
+		e->r.poll_calls = k.calls;
 		e->r.polls++;
 		e->r.poll_us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
 			       (t1.tv_nsec - t0.tv_nsec) / 1000;

@@ -651,6 +651,7 @@ static void test_cache_keep(void)
 	T_OK(r.polls >= 4 && r.state == AGENT_STATE_OK && all_present(&r.stats),
 	     "the domain was polled %llu times through the scripted agent",
 	     (unsigned long long)r.polls);
+	T_EQ_INT(r.poll_calls, 6, "a later poll's agent calls, as counted");
 	agent_cache_stop(c);
 	/* After the join: every poll read 3 files, only the first opened. */
 	T_OK(cache_fake.opens == 3 && cache_fake.reads >= 12 &&
