@@ -17,10 +17,11 @@
  *
  * agent_read_stats can keep each file's handle open between polls (struct
  * agent_handles): a later poll seeks it to 0 and reads again (a /proc
- * seq_file regenerates on a read after lseek 0; qemu-ga's fseek drops
- * its stdio buffer, which 16 KiB reads bypass anyway), two calls per file
- * instead of three.  A kept handle that fails in any way is closed
- * best-effort and the file is opened afresh within the same poll.
+ * seq_file regenerates on a read after lseek 0; qemu-ga reads through
+ * a FILE*, but glibc hands reads as large as our 16 KiB straight to
+ * read(2), so no start of the file is left in its buffer for fseek to
+ * reuse), two calls per file instead of three.  A kept handle that fails in any
+ * way is closed best-effort and the file is opened afresh within the same poll.
  */
 #ifndef MOM_AGENT_READ_H
 #define MOM_AGENT_READ_H
