@@ -29,6 +29,10 @@ struct entry {
 	int64_t next_ms;       /* monotonic time of the next attempt */
 	int64_t backoff_ms;    /* current backoff (0 after a success) */
 	bool seen;	       /* in this round's domain list */
+	/* Worker only: the agent handles kept for the next poll, and the
+	   domain ID (of the QEMU process) they were opened under. */
+	struct agent_handles hs;
+	unsigned int dom_id;
 };
 
 struct agent_cache {
@@ -62,6 +66,8 @@ void agent_cache_conf_defaults(struct agent_cache_conf *c)
 		c->stale_ms = 3 * c->interval_ms + 1000 * c->timeout_s;
 	if (c->max_domains <= 0)
 		c->max_domains = 1024;
+	if (c->transport == NULL)
+		c->transport = agent_transport_libvirt;
 }
 
 /* libvirt errors on our connection are recorded per entry by the callers;
@@ -99,24 +105,55 @@ static struct entry *find(struct agent_cache *c, const unsigned char *uuid)
 	return NULL;
 }
 
+/* A transport that counts the calls it passes on (agent_result's
+   poll_calls). */
+struct counting {
+	struct agent_transport inner;
+	int calls;
+};
+
+static char *counting_cmd(void *ctx, const char *json, int timeout_s,
+			  enum agent_rc *rc, char *err, size_t errlen)
+{
+	struct counting *k = ctx;
+
+	k->calls++;
+	return k->inner.cmd(k->inner.ctx, json, timeout_s, rc, err, errlen);
+}
+
 /* poll_one: one attempt on dom, then publish.  Called without c->mu. */
 static void poll_one(struct agent_cache *c, virDomainPtr dom,
 		     const unsigned char *uuid)
 {
-	struct agent_transport t =
-	    agent_transport_libvirt(dom, c->conf.timeout_s);
+	struct counting k = {c->conf.transport(dom, c->conf.timeout_s), 0};
+	struct agent_transport t = {counting_cmd, &k, k.inner.timeout_s};
+	struct agent_handles hs = {{0}};
+	unsigned int id = virDomainGetID(dom);
 	struct agent_stats st;
 	char err[200];
 	struct timespec t0, t1;
+	struct entry *e;
+
+	/* Only the worker touches hs, but find() walks the table under the
+	   lock like everyone else.  Handles opened under another domain ID
+	   belong to a QEMU process (and agent) that is gone: forget them,
+	   sending nothing (the new agent's handles are not ours). */
+	pthread_mutex_lock(&c->mu);
+	e = find(c, uuid);
+	if (e != NULL && e->dom_id == id)
+		hs = e->hs;
+	pthread_mutex_unlock(&c->mu);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	enum agent_rc rc = agent_read_stats(&t, &st, err, sizeof(err));
+	enum agent_rc rc = agent_read_stats(&t, &hs, &st, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	int64_t now = clock_mono_ms();
-	struct entry *e;
 
 	pthread_mutex_lock(&c->mu);
 	e = find(c, uuid);
 	if (e != NULL) {
+		e->hs = hs;
+		e->dom_id = id;
+		e->r.poll_calls = k.calls;
 		e->r.polls++;
 		e->r.poll_us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
 			       (t1.tv_nsec - t0.tv_nsec) / 1000;
@@ -200,6 +237,8 @@ static int64_t round_once(struct agent_cache *c)
 		if (e != NULL)
 			e->seen = true;
 	}
+	/* A domain no longer running took its agent, and the handles we kept
+	   there, with its QEMU process: nothing to close. */
 	for (i = 0; i < c->n;)
 		if (!c->e[i].seen)
 			c->e[i] = c->e[--c->n];
@@ -234,6 +273,31 @@ static int64_t round_once(struct agent_cache *c)
 	return next < 0 ? 0 : next;
 }
 
+/* close_all: on stop, close the handles kept in the domains still running
+   under the domain ID they were opened in (the table is the worker's;
+   readers are gone or only copy results). */
+static void close_all(struct agent_cache *c)
+{
+	for (int i = 0; c->conn != NULL && i < c->n; i++) {
+		struct entry *e = &c->e[i];
+		virDomainPtr dom;
+		bool any = false;
+		for (int k = 0; k < AGENT_STAT_FILES; k++)
+			any = any || e->hs.open[k];
+		if (!any)
+			continue;
+		dom = virDomainLookupByUUID(c->conn, e->uuid);
+		if (dom != NULL && virDomainIsActive(dom) == 1 &&
+		    virDomainGetID(dom) == e->dom_id) {
+			struct agent_transport t =
+			    c->conf.transport(dom, c->conf.timeout_s);
+			agent_handles_close(&t, &e->hs);
+		}
+		if (dom != NULL)
+			virDomainFree(dom);
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct agent_cache *c = arg;
@@ -247,6 +311,7 @@ static void *worker(void *arg)
 		if (stop)
 			break;
 	}
+	close_all(c);
 	if (c->conn != NULL)
 		virConnectClose(c->conn);
 	c->conn = NULL;

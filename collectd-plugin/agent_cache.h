@@ -16,6 +16,13 @@
  * timeout per backoff period.  Entries of domains that stopped running are
  * dropped, and so are domains the include/exclude globs leave out.  No
  * logging: failures are in each entry (last_error).
+ *
+ * Each domain keeps its three files' agent handles open between polls
+ * (agent_read_stats with struct agent_handles): 6 agent calls per poll
+ * instead of 9.  They are closed best-effort, each close bounded by
+ * timeout_s, when a read on them fails and when the cache stops; they are
+ * forgotten without a call when the domain stops running or its domain ID
+ * changes (a new QEMU process: the old agent and its handles are gone).
  */
 #ifndef MOM_AGENT_CACHE_H
 #define MOM_AGENT_CACHE_H
@@ -24,6 +31,7 @@
 #include <stdint.h>
 
 #include "agent_parse.h"
+#include "agent_read.h"
 
 #define AGENT_UUID_LEN 16 /* VIR_UUID_BUFLEN */
 
@@ -42,6 +50,9 @@ struct agent_cache_conf {
 	size_t n_include;
 	char *const *exclude;
 	size_t n_exclude;
+	/* The agent transport of a domain (a virDomainPtr); NULL for
+	   agent_transport_libvirt.  Tests plug in a scripted agent. */
+	struct agent_transport (*transport)(void *dom, int timeout_s);
 };
 
 /* Defaults for each 0 field of a conf (uri NULL: qemu:///system). */
@@ -65,6 +76,8 @@ struct agent_result {
 	uint64_t failures;	  /* attempts that found no agent */
 	uint64_t file_errors;	  /* files refused (read or parse) */
 	int64_t poll_us;      /* wall time of the last attempt (three files) */
+	int poll_calls;	      /* agent calls the last attempt made (6 through
+				 kept handles, 9 when all three reopen) */
 	char last_error[200]; /* the latest failure, "" if none */
 };
 
@@ -75,7 +88,10 @@ struct agent_cache;
 struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
 				      char *err, size_t errlen);
 
-/* Stop the worker (waits at most about one call timeout) and free. */
+/* Stop the worker and free.  Waits for the poll under way (at most about
+   one call timeout more than a poll), then closes the handles kept in
+   each running domain (per domain at most one call timeout more: the
+   closes stop at the first one that finds no agent). */
 void agent_cache_stop(struct agent_cache *c);
 
 /* Copy the entry of the domain with this raw UUID.  0 if the worker has

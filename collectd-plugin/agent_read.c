@@ -4,7 +4,8 @@
  * guest-file-* commands (see agent_read.h).  The agent is as untrusted as
  * the guest running it: each reply is bounded before jansson sees it, a
  * read that returns more than asked or never reaches EOF is refused, and
- * the open handle is closed on every path.
+ * an open handle is either closed or, for agent_read_stats, kept for the
+ * next poll (then closed as soon as it fails).
  */
 #include "agent_read.h"
 
@@ -110,6 +111,36 @@ out:
 	return rc;
 }
 
+enum agent_rc agent_reply_seek(const char *reply, char *err, size_t errlen)
+{
+	json_t *root, *ret = load_reply(reply, &root, err, errlen);
+	enum agent_rc rc = AGENT_FILE_ERROR;
+	json_t *pos, *e;
+
+	if (ret == NULL)
+		goto out;
+	pos = json_object_get(ret, "position");
+	e = json_object_get(ret, "eof");
+	if (!json_is_object(ret) || !json_is_integer(pos) ||
+	    !json_is_boolean(e)) {
+		snprintf(err, errlen, "guest-file-seek: want position and eof");
+		goto out;
+	}
+	/* We only ever seek to 0: anything else is a broken or lying agent,
+	   and reading on would not give the file from its start. */
+	if (json_integer_value(pos) != 0) {
+		snprintf(err, errlen,
+			 "guest-file-seek: position %" JSON_INTEGER_FORMAT
+			 " after a seek to 0",
+			 json_integer_value(pos));
+		goto out;
+	}
+	rc = AGENT_OK;
+out:
+	json_decref(root);
+	return rc;
+}
+
 /* ---- the libvirt transport ------------------------------------------ */
 
 static char *libvirt_cmd(void *ctx, const char *json, int timeout_s,
@@ -143,30 +174,31 @@ struct agent_transport agent_transport_libvirt(void *dom, int timeout_s)
 
 /* ---- reading a file ------------------------------------------------- */
 
-static void close_handle(const struct agent_transport *t, int64_t h)
+static void close_handle(const struct agent_transport *t, int64_t h,
+			 enum agent_rc *rc_out)
 {
-	char cmd[128], err[64];
-	enum agent_rc rc;
+	char cmd[128], err[64], *reply;
+	enum agent_rc rc = AGENT_OK;
 
 	snprintf(cmd, sizeof(cmd),
 		 "{\"execute\":\"guest-file-close\",\"arguments\":"
 		 "{\"handle\":%lld}}",
 		 (long long)h);
-	free(t->cmd(t->ctx, cmd, t->timeout_s, &rc, err, sizeof(err)));
+	reply = t->cmd(t->ctx, cmd, t->timeout_s, &rc, err, sizeof(err));
+	free(reply);
+	if (rc_out != NULL)
+		*rc_out = reply != NULL ? AGENT_OK : rc;
 }
 
-enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
-			      char *buf, size_t cap, size_t *len, char *err,
-			      size_t errlen)
+/* open_file: guest-file-open path read-only; *h the agent's handle. */
+static enum agent_rc open_file(const struct agent_transport *t,
+			       const char *path, int64_t *h, char *err,
+			       size_t errlen)
 {
 	enum agent_rc rc = AGENT_FILE_ERROR;
 	char cmd[512], *reply, *q;
 	json_t *jpath;
-	int64_t h;
-	size_t n;
-	int eof = 0;
 
-	*len = 0;
 	/* The path is ours, but encode it properly anyway. */
 	jpath = json_string(path);
 	q = jpath ? json_dumps(jpath, JSON_ENCODE_ANY) : NULL;
@@ -184,11 +216,42 @@ enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
 	reply = t->cmd(t->ctx, cmd, t->timeout_s, &rc, err, errlen);
 	if (reply == NULL)
 		return rc;
-	rc = agent_reply_open(reply, &h, err, errlen);
+	rc = agent_reply_open(reply, h, err, errlen);
 	free(reply);
-	if (rc != AGENT_OK)
-		return rc;
+	return rc;
+}
 
+/* seek_start: guest-file-seek h to offset 0. */
+static enum agent_rc seek_start(const struct agent_transport *t, int64_t h,
+				char *err, size_t errlen)
+{
+	enum agent_rc rc = AGENT_FILE_ERROR;
+	char cmd[160], *reply;
+
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\":\"guest-file-seek\",\"arguments\":"
+		 "{\"handle\":%lld,\"offset\":0,\"whence\":\"set\"}}",
+		 (long long)h);
+	reply = t->cmd(t->ctx, cmd, t->timeout_s, &rc, err, errlen);
+	if (reply == NULL)
+		return rc;
+	rc = agent_reply_seek(reply, err, errlen);
+	free(reply);
+	return rc;
+}
+
+/* read_all: read h from where it stands to EOF into buf (cap bytes at
+   most).  *len is 0 unless AGENT_OK. */
+static enum agent_rc read_all(const struct agent_transport *t, int64_t h,
+			      const char *path, char *buf, size_t cap,
+			      size_t *len, char *err, size_t errlen)
+{
+	enum agent_rc rc = AGENT_FILE_ERROR;
+	char cmd[160], *reply;
+	size_t n;
+	int eof = 0;
+
+	*len = 0;
 	/* A file of cap bytes needs cap / CHUNK + 1 reads, the last one
 	   seeing EOF; an agent that never says EOF is stopped there. */
 	for (size_t reads = 0; !eof; reads++) {
@@ -220,23 +283,113 @@ enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
 		memcpy(buf + *len, chunk, n);
 		*len += n;
 	}
-	/* Close even after a timeout: if the agent is gone this fails fast
-	   (libvirt knows it is disconnected); if it recovers, the handle
-	   does not leak in the guest. */
-	close_handle(t, h);
 	if (rc != AGENT_OK)
 		*len = 0;
 	return rc;
 }
 
+enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
+			      char *buf, size_t cap, size_t *len, char *err,
+			      size_t errlen)
+{
+	enum agent_rc rc;
+	int64_t h;
+
+	*len = 0;
+	rc = open_file(t, path, &h, err, errlen);
+	if (rc != AGENT_OK)
+		return rc;
+	rc = read_all(t, h, path, buf, cap, len, err, errlen);
+	/* Close even after a timeout: if the agent is gone this fails fast
+	   (libvirt knows it is disconnected); if it recovers, the handle
+	   does not leak in the guest. */
+	close_handle(t, h, NULL);
+	return rc;
+}
+
+typedef int (*parse_fn)(const char *, size_t, struct agent_stats *, char *,
+			size_t);
+
+/* fresh_file: open, read and parse path; keep the handle in *kh if it
+   parsed and kh is not NULL, close it otherwise. */
+static enum agent_rc fresh_file(const struct agent_transport *t,
+				const char *path, parse_fn parse, char *buf,
+				int64_t *kh, struct agent_stats *st, char *err,
+				size_t errlen)
+{
+	enum agent_rc rc;
+	size_t len;
+	int64_t h;
+
+	rc = open_file(t, path, &h, err, errlen);
+	if (rc != AGENT_OK)
+		return rc;
+	rc = read_all(t, h, path, buf, AGENT_TEXT_MAX, &len, err, errlen);
+	if (rc == AGENT_OK && parse(buf, len, st, err, errlen) == 0) {
+		if (kh != NULL) {
+			*kh = h;
+			return AGENT_OK;
+		}
+	} else if (rc == AGENT_OK) {
+		rc = AGENT_FILE_ERROR;
+	}
+	/* As in agent_read_file: closed even after a timeout. */
+	close_handle(t, h, NULL);
+	return rc;
+}
+
+/* stat_file: file i of agent_read_stats, through its kept handle if there
+   is one, else (or if that fails) afresh. */
+static enum agent_rc stat_file(const struct agent_transport *t,
+			       struct agent_handles *keep, size_t i,
+			       const char *path, parse_fn parse, char *buf,
+			       struct agent_stats *st, char *err, size_t errlen)
+{
+	enum agent_rc rc;
+	size_t len;
+
+	if (keep != NULL && keep->open[i]) {
+		rc = seek_start(t, keep->h[i], err, errlen);
+		if (rc == AGENT_OK)
+			rc = read_all(t, keep->h[i], path, buf, AGENT_TEXT_MAX,
+				      &len, err, errlen);
+		if (rc == AGENT_OK && parse(buf, len, st, err, errlen) == 0)
+			return AGENT_OK;
+		/* No agent (slow, frozen, restarting): keep the handle, and
+		   open nothing new; the next poll tries it again and a
+		   restarted agent will have forgotten it. */
+		if (rc == AGENT_DOWN)
+			return rc;
+		/* The handle failed: the agent restarted or the guest
+		   rebooted (gone, or after a reboot maybe reused for a file
+		   someone else opened: qemu-ga persists its handle counter
+		   in its state file, so a restarted agent does not reuse one,
+		   but one booted with an empty /run counts from 1000 again).
+		   We only ever seek and read, so such a handle costs its
+		   owner at most its file position, and this close its
+		   handle; what we read from it goes through the same strict
+		   parser as any other guest text and is refused unless it
+		   is the file we want (the guest can lie to us anyway).
+		   Close best-effort and read the file afresh now, so that
+		   this poll keeps its values. */
+		close_handle(t, keep->h[i], NULL);
+		keep->open[i] = false;
+	}
+	rc = fresh_file(t, path, parse, buf, keep ? &keep->h[i] : NULL, st, err,
+			errlen);
+	if (keep != NULL && rc == AGENT_OK)
+		keep->open[i] = true;
+	return rc;
+}
+
 enum agent_rc agent_read_stats(const struct agent_transport *t,
+			       struct agent_handles *keep,
 			       struct agent_stats *st, char *err, size_t errlen)
 {
 	static const struct {
 		const char *path;
-		int (*parse)(const char *, size_t, struct agent_stats *, char *,
-			     size_t);
-	} files[] = {
+		parse_fn parse;
+	} files[AGENT_STAT_FILES] = {
 	    {"/proc/pressure/memory", agent_parse_pressure},
 	    {"/proc/vmstat", agent_parse_vmstat},
 	    {"/proc/meminfo", agent_parse_meminfo},
@@ -253,17 +406,15 @@ enum agent_rc agent_read_stats(const struct agent_transport *t,
 		snprintf(err, errlen, "out of memory");
 		return AGENT_FILE_ERROR;
 	}
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		size_t len;
+	for (size_t i = 0; i < AGENT_STAT_FILES; i++) {
 		ferr[0] = '\0';
-		rc = agent_read_file(t, files[i].path, buf, AGENT_TEXT_MAX,
-				     &len, ferr, sizeof(ferr));
+		rc = stat_file(t, keep, i, files[i].path, files[i].parse, buf,
+			       st, ferr, sizeof(ferr));
 		if (rc == AGENT_DOWN) {
 			snprintf(err, errlen, "%s", ferr);
 			break;
 		}
-		if (rc == AGENT_OK &&
-		    files[i].parse(buf, len, st, ferr, sizeof(ferr)) == 0) {
+		if (rc == AGENT_OK) {
 			parsed++;
 			continue;
 		}
@@ -276,4 +427,17 @@ enum agent_rc agent_read_stats(const struct agent_transport *t,
 		return AGENT_DOWN;
 	}
 	return parsed > 0 ? AGENT_OK : AGENT_FILE_ERROR;
+}
+
+void agent_handles_close(const struct agent_transport *t,
+			 struct agent_handles *keep)
+{
+	enum agent_rc rc = AGENT_OK;
+
+	for (size_t i = 0; i < AGENT_STAT_FILES; i++) {
+		if (keep->open[i] && rc != AGENT_DOWN)
+			close_handle(t, keep->h[i], &rc);
+		keep->open[i] = false;
+		keep->h[i] = 0;
+	}
 }

@@ -10,13 +10,23 @@
  * with a per-call timeout); tests plug in a scripted agent.  The agent is
  * untrusted: replies are size-checked before they are parsed, counts are
  * checked against what was asked, the loop ends at EOF, at the size cap or
- * after a bounded number of reads, and an opened handle is always closed.
+ * after a bounded number of reads, and an opened handle is closed unless
+ * the caller asked to keep it (and then closed as soon as it fails).
  * Calls block for at most the timeout each: run them off the read path
  * (agent_cache.h does).  No logging; errors come back as text.
+ *
+ * agent_read_stats can keep each file's handle open between polls (struct
+ * agent_handles): a later poll seeks it to 0 and reads again (a /proc
+ * seq_file regenerates on a read after lseek 0; qemu-ga reads through
+ * a FILE*, but glibc hands reads as large as our 16 KiB straight to
+ * read(2), so no start of the file is left in its buffer for fseek to
+ * reuse), two calls per file instead of three.  A kept handle that fails in any
+ * way is closed best-effort and the file is opened afresh within the same poll.
  */
 #ifndef MOM_AGENT_READ_H
 #define MOM_AGENT_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,14 +72,40 @@ enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
 			      char *buf, size_t cap, size_t *len, char *err,
 			      size_t errlen);
 
+/* The files agent_read_stats reads. */
+#define AGENT_STAT_FILES 3
+
+/* Handles kept open between polls, one per file of agent_read_stats, as
+   the agent returned them from guest-file-open (never a value taken from
+   any other reply).  All zero: nothing kept. */
+struct agent_handles {
+	bool open[AGENT_STAT_FILES];
+	int64_t h[AGENT_STAT_FILES];
+};
+
 /* Read and parse /proc/pressure/memory, /proc/vmstat and /proc/meminfo
    into *st (cleared first; fields of a file that fails stay absent).
    AGENT_OK if at least one file parsed; AGENT_DOWN as soon as the agent is
    unreachable; AGENT_FILE_ERROR if it answered but no file parsed.  err
-   names the first failure (file and reason) even on AGENT_OK. */
+   names the first failure (file and reason) even on AGENT_OK.
+
+   keep NULL: open, read, close each file (9 calls).  Otherwise a file
+   that parsed keeps its handle in *keep, and a later call seeks and reads
+   it (6 calls).  A kept handle whose seek, read or parse fails is closed
+   best-effort and the file opened again in the same call; a file that
+   fails afresh keeps nothing.  On AGENT_DOWN the handles stay kept (the
+   agent may only be slow): none is opened while one is kept, so a domain
+   never holds more than AGENT_STAT_FILES. */
 enum agent_rc agent_read_stats(const struct agent_transport *t,
+			       struct agent_handles *keep,
 			       struct agent_stats *st, char *err,
 			       size_t errlen);
+
+/* Close every kept handle best-effort (each call bounded by the
+   transport's timeout) and clear *keep.  Stops sending at the first close
+   that finds no agent: the rest would only wait for their timeouts. */
+void agent_handles_close(const struct agent_transport *t,
+			 struct agent_handles *keep);
 
 /* Pure reply decoders, exposed for tests.  A reply is {"return": ...};
    {"error": ...} and anything else are AGENT_FILE_ERROR. */
@@ -80,5 +116,8 @@ enum agent_rc agent_reply_open(const char *reply, int64_t *handle, char *err,
 enum agent_rc agent_reply_read(const char *reply, size_t asked,
 			       unsigned char *dst, size_t room, size_t *n,
 			       int *eof, char *err, size_t errlen);
+/* guest-file-seek's {"return": {"position": 0, "eof": B}} after a seek to
+   0: any other position, shape or type is AGENT_FILE_ERROR. */
+enum agent_rc agent_reply_seek(const char *reply, char *err, size_t errlen);
 
 #endif

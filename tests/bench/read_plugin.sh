@@ -34,7 +34,7 @@
 # is all it ever does for agents; agent calls run in the worker thread, off
 # the read.  A guest whose agent answers also dispatches its 15 agent
 # value lists: the µs/value column prices those.  The worker's own cost per guest
-# (three files, nine agent calls) is measured on real guests by
+# (three files, six agent calls through the kept handles) is measured on real guests by
 # tests/it/guest_agent.sh (its "one poll of a" line).
 #
 # With BENCH_MOM_KSM=1, mom also runs its KSM group on the real host

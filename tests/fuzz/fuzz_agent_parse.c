@@ -5,8 +5,9 @@
  * hostile.
  *
  * The first byte picks the parser (0 pressure, 1 vmstat, 2 meminfo, 3 the
- * base64 decoder, 4 and 5 the guest-file-read and guest-file-open reply
- * decoders of agent_read.c, which see the agent's JSON); the rest is the
+ * base64 decoder, 4 the guest-file-read reply decoder of agent_read.c,
+ * 5 its guest-file-open and guest-file-seek reply decoders, which see the
+ * agent's JSON); the rest is the
  * text, handed over with its length and no terminating NUL as the agent
  * reader does (NUL-terminated for the JSON decoders, as libvirt hands
  * replies over).  Beyond crashes and sanitizer reports the
@@ -54,8 +55,14 @@ static int other(int which, const uint8_t *data, size_t size)
 		    n > 48)
 			abort();
 	} else {
-		if (agent_reply_open(text, &h, err, sizeof(err)) == AGENT_OK &&
-		    h < 0)
+		enum agent_rc open_rc =
+		    agent_reply_open(text, &h, err, sizeof(err));
+		if (open_rc == AGENT_OK && h < 0)
+			abort();
+		/* "return" is an integer for one and an object for the
+		   other: no reply passes both. */
+		if (agent_reply_seek(text, err, sizeof(err)) == AGENT_OK &&
+		    open_rc == AGENT_OK)
 			abort();
 	}
 	free(text);

@@ -12,7 +12,12 @@
 #     the backoff;
 #   - killing the agent inside one guest makes its values stale while the
 #     other guest's stay on time; freezing (SIGSTOP) the other's agent makes
-#     it stale too, and reading the cache never waits for either.
+#     it stale too, and reading the cache never waits for either;
+#   - each file's agent handle stays open between polls: a poll after the
+#     first makes 6 agent calls (seek + read per file, counted by the
+#     cache); after the agent restarts (its handles gone) the first poll
+#     reopens the files and loses none, and a thawed agent's kept handles
+#     serve again.
 # Needs root (system libvirtd).  About 30 s on 2 cores.
 #
 # Helpers (this file only):
@@ -109,7 +114,14 @@ else
 	diag "$(line a)"
 	diag "$(cat "$T_TMP/driver.err")"
 fi
-diag "one poll of a (3 files, 9 agent calls, TCG guest): $(st a poll_us) us; of b: $(st b poll_us) us"
+# The first poll opens and reads (6 calls), every later one seeks and
+# reads through the kept handles (6 calls): wait for a later one.
+p0=$(st a polls)
+wait_for 30 "a polled again" eval '[ "$(st a polls)" -gt "${p0:-0}" ]' ||
+	not_ok "a polled again"
+check "a's polls through the kept handles make 6 agent calls (poll_calls=$(st a poll_calls); 9 with open/read/close)" \
+	st_is a poll_calls 6
+diag "one poll of a (3 files, $(st a poll_calls) agent calls, TCG guest): $(st a poll_us) us; of b: $(st b poll_us) us"
 mi=$(g_ctl a meminfo)
 total=$(echo "$mi" | sed -n 's/.*MemTotal: \([0-9]*\) kB.*/\1/p')
 check "a's mem_total ($(st a mem_total)) is the guest's own MemTotal ($total)" \
@@ -178,7 +190,32 @@ fi
 diag "the frozen agent's failed poll took $(st a poll_us) us (timeout ${TIMEOUT} s)"
 get=$(st a get_us)
 check "agent_cache_get never waited for an agent (longest ${get} us)" test "${get:-999999}" -lt 20000
-g_ctl a "agent start" >/dev/null
+
+# 7. Thaw a's agent (its handles still open in it) and start a new agent
+# in b (the old one's handles died with it).  Both are re-probed after
+# their backoff; the first poll of b finds its kept handles gone, closes
+# them and reopens the files in that same poll, so no file is lost.
+fe_b=$(st b file_errors) fe_a=$(st a file_errors)
+g_ctl a "agent start" >/dev/null || not_ok "agent start (thaw) in a"
+g_ctl b "agent start" >/dev/null || not_ok "agent start (new) in b"
+# Re-probes come after the 30 s backoff (60 s if a second probe failed
+# while an agent was still coming up); 150 s leaves margin for a busy host.
+if wait_for 150 "a and b fresh again" eval 'st_is a stale 0 && st_is b stale 0 && have_all a && have_all b'; then
+	ok "a (thawed) and b (new agent) publish every field again"
+else
+	not_ok "a and b recover after thaw / agent restart"; diag "$(line a)"; diag "$(line b)"
+fi
+check "b's recovery lost no file to its stale handles (file_errors ${fe_b} -> $(st b file_errors))" \
+	st_is b file_errors "$fe_b"
+check "a's thaw lost no file (file_errors ${fe_a} -> $(st a file_errors))" \
+	st_is a file_errors "$fe_a"
+for g in a b; do
+	p0=$(st $g polls)
+	wait_for 30 "$g polled again" eval '[ "$(st $g polls)" -gt "${p0:-0}" ]' ||
+		not_ok "$g polled again"
+done
+check "then 6 agent calls per poll again (a: $(st a poll_calls), b: $(st b poll_calls))" \
+	eval 'st_is a poll_calls 6 && st_is b poll_calls 6'
 exec {W}>&-
 wait_for 10 "driver exits on EOF" eval "! kill -0 $DPID" && ok "driver stopped on EOF" || not_ok "driver stops"
 done_testing

@@ -12,7 +12,8 @@
  *       one line per DOMAIN:
  *         NAME found=0|1 state=unknown|ok|failing stale=0|1 age_ms=N
  *         polls=N failures=N file_errors=N <field>=<value>|- ...
- *         poll_us=<last poll> get_us=<longest agent_cache_get so far>
+ *         poll_us=<last poll> poll_calls=<its agent calls>
+ *         get_us=<longest agent_cache_get so far>
  *         err=<last error>
  *       until stdin reaches EOF.
  */
@@ -114,8 +115,9 @@ static void write_status(struct agent_cache *c, const char *file, char **names,
 		for (char *p = r.last_error; *p; p++)
 			if (*p == '\n' || *p == '\r')
 				*p = ' ';
-		fprintf(f, " poll_us=%lld get_us=%lld err=%s\n",
-			(long long)r.poll_us, (long long)*get_us, r.last_error);
+		fprintf(f, " poll_us=%lld poll_calls=%d get_us=%lld err=%s\n",
+			(long long)r.poll_us, r.poll_calls, (long long)*get_us,
+			r.last_error);
 	}
 	fclose(f);
 	rename(tmp, file);

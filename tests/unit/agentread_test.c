@@ -17,6 +17,8 @@
 #include "testing.h"
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,12 +37,47 @@ enum mode {
 	M_HUGE_REPLY, /* a reply longer than AGENT_REPLY_MAX */
 };
 
+/* Up to this many handles open at once in the scripted agent. */
+#define FAKE_HANDLES 8
+
 struct fake {
 	enum mode mode;
-	const char *text;
-	size_t off;
-	int opens, closes, reads;
+	const char *text;	/* every file's text, unless texts[] is set */
+	const char *texts[3];	/* pressure, vmstat, meminfo */
+	const char *seek_reply; /* served for every seek instead of the real */
+	int64_t next_h;		/* the next handle handed out (0: 1000) */
+	struct {
+		int64_t id;
+		const char *text;
+		size_t off;
+		bool open;
+	} h[FAKE_HANDLES];
+	int opens, closes, reads, seeks, calls;
 };
+
+/* fake_restart: the agent restarted and forgot its handles. */
+static void fake_restart(struct fake *f)
+{
+	for (int i = 0; i < FAKE_HANDLES; i++)
+		f->h[i].open = false;
+}
+
+/* fake_set_text: the file behind handle id changes (a counter moved). */
+static void fake_set_text(struct fake *f, int64_t id, const char *text)
+{
+	for (int i = 0; i < FAKE_HANDLES; i++)
+		if (f->h[i].open && f->h[i].id == id)
+			f->h[i].text = text;
+}
+
+static int fake_open_handles(const struct fake *f)
+{
+	int n = 0;
+
+	for (int i = 0; i < FAKE_HANDLES; i++)
+		n += f->h[i].open;
+	return n;
+}
 
 static char *b64(const char *s, size_t n)
 {
@@ -63,6 +100,33 @@ static char *b64(const char *s, size_t n)
 	return o;
 }
 
+static const char *text_for(const struct fake *f, const char *path)
+{
+	static const char *const paths[3] = {"/proc/pressure/memory",
+					     "/proc/vmstat", "/proc/meminfo"};
+
+	for (int i = 0; i < 3; i++)
+		if (f->texts[i] && path && !strcmp(path, paths[i]))
+			return f->texts[i];
+	return f->text;
+}
+
+/* The handle slot of args' "handle", or -1 as the agent's "not found"
+   (libvirt passes an agent error up as an internal error: FILE_ERROR). */
+static int find_handle(struct fake *f, json_t *args, enum agent_rc *rc,
+		       char *err, size_t errlen)
+{
+	json_int_t id = json_integer_value(json_object_get(args, "handle"));
+
+	for (int i = 0; i < FAKE_HANDLES; i++)
+		if (f->h[i].open && f->h[i].id == id)
+			return i;
+	*rc = AGENT_FILE_ERROR;
+	snprintf(err, errlen, "handle '%lld' has not been found",
+		 (long long)id);
+	return -1;
+}
+
 static char *fake_cmd(void *ctx, const char *json, int timeout_s,
 		      enum agent_rc *rc, char *err, size_t errlen)
 {
@@ -71,8 +135,10 @@ static char *fake_cmd(void *ctx, const char *json, int timeout_s,
 	const char *ex = json_string_value(json_object_get(j, "execute"));
 	json_t *args = json_object_get(j, "arguments");
 	char *reply = NULL;
+	int k;
 
 	(void)timeout_s;
+	f->calls++;
 	if (f->mode == M_DOWN ||
 	    (f->mode == M_DIE_READ && ex && !strcmp(ex, "guest-file-read") &&
 	     f->reads >= 1) ||
@@ -86,19 +152,51 @@ static char *fake_cmd(void *ctx, const char *json, int timeout_s,
 	}
 	if (!strcmp(ex, "guest-file-open")) {
 		f->opens++;
-		f->off = 0;
-		if (f->mode == M_OPEN_ERR)
+		for (k = 0; k < FAKE_HANDLES && f->h[k].open; k++)
+			;
+		if (f->mode == M_OPEN_ERR || k == FAKE_HANDLES) {
 			reply = strdup("{\"error\":{\"class\":\"GenericError\","
 				       "\"desc\":\"No such file\"}}");
-		else
-			reply = strdup("{\"return\": 1000}");
+		} else {
+			if (f->next_h == 0)
+				f->next_h = 1000;
+			f->h[k].id = f->next_h++;
+			f->h[k].text = text_for(
+			    f,
+			    json_string_value(json_object_get(args, "path")));
+			f->h[k].off = 0;
+			f->h[k].open = true;
+			reply = malloc(64);
+			sprintf(reply, "{\"return\": %lld}",
+				(long long)f->h[k].id);
+		}
 	} else if (!strcmp(ex, "guest-file-close")) {
 		f->closes++;
-		reply = strdup("{\"return\": {}}");
-	} else if (!strcmp(ex, "guest-file-read")) {
+		if ((k = find_handle(f, args, rc, err, errlen)) >= 0) {
+			f->h[k].open = false;
+			reply = strdup("{\"return\": {}}");
+		}
+	} else if (!strcmp(ex, "guest-file-seek")) {
+		f->seeks++;
+		if ((k = find_handle(f, args, rc, err, errlen)) < 0) {
+			/* not found */
+		} else if (f->seek_reply != NULL) {
+			reply = strdup(f->seek_reply);
+		} else if (json_integer_value(
+			       json_object_get(args, "offset")) == 0 &&
+			   !strcmp(json_string_value(
+				       json_object_get(args, "whence")),
+				   "set")) {
+			f->h[k].off = 0;
+			reply = strdup("{\"return\": {\"position\": 0, "
+				       "\"eof\": false}}");
+		}
+	} else if (!strcmp(ex, "guest-file-read") &&
+		   (k = find_handle(f, args, rc, err, errlen)) >= 0) {
 		size_t count =
 		    (size_t)json_integer_value(json_object_get(args, "count"));
-		size_t left = strlen(f->text) - f->off;
+		const char *text = f->h[k].text;
+		size_t left = strlen(text) - f->h[k].off;
 		size_t n = left < count ? left : count;
 		char *enc;
 		f->reads++;
@@ -106,7 +204,7 @@ static char *fake_cmd(void *ctx, const char *json, int timeout_s,
 			n = left;
 		if (f->mode == M_NO_EOF)
 			n = 0;
-		enc = b64(f->text + f->off, n);
+		enc = b64(text + f->h[k].off, n);
 		if (f->mode == M_BAD_B64)
 			enc[0] = '*';
 		reply = malloc(strlen(enc) + 200);
@@ -114,10 +212,10 @@ static char *fake_cmd(void *ctx, const char *json, int timeout_s,
 			"{\"return\": {\"count\": %zu, \"buf-b64\": \"%s\", "
 			"\"eof\": %s}}",
 			f->mode == M_LIAR ? n + 1 : n, enc,
-			f->mode != M_NO_EOF && f->off + n >= strlen(f->text)
+			f->mode != M_NO_EOF && f->h[k].off + n >= strlen(text)
 			    ? "true"
 			    : "false");
-		f->off += n;
+		f->h[k].off += n;
 		free(enc);
 		if (f->mode == M_HUGE_REPLY) {
 			free(reply);
@@ -230,7 +328,7 @@ static void test_read_stats(void)
 
 	/* The same text for all three files: vmstat parses, the other two
 	   refuse it; the stats keep vmstat's values only. */
-	T_EQ_INT(agent_read_stats(&t, &st, err, sizeof(err)), AGENT_OK,
+	T_EQ_INT(agent_read_stats(&t, NULL, &st, err, sizeof(err)), AGENT_OK,
 		 "one file of three parsed is OK");
 	T_OK(st.present[AGENT_OOM_KILL_EVENTS] &&
 		 st.v[AGENT_OOM_KILL_EVENTS] == 3 &&
@@ -242,9 +340,141 @@ static void test_read_stats(void)
 	T_OK(f.opens == 3 && f.closes == 3, "three opens, three closes");
 
 	f = (struct fake){.mode = M_DOWN, .text = ""};
-	T_EQ_INT(agent_read_stats(&t, &st, err, sizeof(err)), AGENT_DOWN,
+	T_EQ_INT(agent_read_stats(&t, NULL, &st, err, sizeof(err)), AGENT_DOWN,
 		 "no agent: DOWN at the first file");
 	T_OK(!st.present[AGENT_OOM_KILL_EVENTS], "and nothing present");
+}
+
+/* Texts each parser accepts, for the three files. */
+static const char psi_text[] =
+    "some avg10=1.00 avg60=0.50 avg300=0.10 total=1000\n"
+    "full avg10=0.00 avg60=0.00 avg300=0.00 total=10\n";
+static const char meminfo_text[] = "MemTotal:        1000 kB\n"
+				   "MemAvailable:     500 kB\n";
+
+static struct fake three_files(const char *vmstat)
+{
+	return (struct fake){.mode = M_GOOD,
+			     .texts = {psi_text, vmstat, meminfo_text}};
+}
+
+static bool all_present(const struct agent_stats *st)
+{
+	return st->present[AGENT_PSI_SOME_TOTAL_US] &&
+	       st->present[AGENT_OOM_KILL_EVENTS] &&
+	       st->present[AGENT_MEM_AVAILABLE_KIB];
+}
+
+/* Handles kept between polls: the first poll opens and keeps (6 calls),
+   later ones seek and read (6 calls instead of open/read/close's 9); a
+   handle the agent forgot is closed and the file reopened in the same
+   poll; a hostile seek reply makes the poll reopen, never read on. */
+static void test_keep(void)
+{
+	struct fake f = three_files("oom_kill 3\n");
+	struct agent_transport t = {.cmd = fake_cmd, .ctx = &f, .timeout_s = 1};
+	struct agent_handles hs = {{0}};
+	struct agent_stats st;
+	char err[200];
+	int c0;
+
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "first poll with handles kept");
+	T_OK(all_present(&st) && err[0] == '\0', "all three files parsed (%s)",
+	     err);
+	T_OK(f.calls == 6 && f.opens == 3 && f.reads == 3 && f.closes == 0,
+	     "first poll: 3 opens + 3 reads = %d calls, no close", f.calls);
+	T_OK(hs.open[0] && hs.open[1] && hs.open[2] &&
+		 fake_open_handles(&f) == 3,
+	     "three handles kept, the agent holds three");
+
+	/* The guest's counter moves: the seek to 0 reads the file anew. */
+	f.texts[1] = "oom_kill 5\n";
+	fake_set_text(&f, hs.h[1], f.texts[1]);
+	c0 = f.calls;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "second poll through the kept handles");
+	T_OK(f.calls - c0 == 6 && f.seeks == 3 && f.opens == 3 &&
+		 f.closes == 0 && f.reads == 6,
+	     "second poll: 3 seeks + 3 reads = %d calls (9 without keeping)",
+	     f.calls - c0);
+	T_OK(all_present(&st) && st.v[AGENT_OOM_KILL_EVENTS] == 5,
+	     "values read from the start again (oom_kill %llu)",
+	     (unsigned long long)st.v[AGENT_OOM_KILL_EVENTS]);
+
+	/* The agent restarted: every kept handle is gone. */
+	fake_restart(&f);
+	c0 = f.calls;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "a poll after the agent forgot the handles");
+	T_OK(all_present(&st), "values still come in that same poll");
+	T_OK(f.calls - c0 == 12 && f.opens == 6 && fake_open_handles(&f) == 3,
+	     "3 x (failed seek, close, open, read) = %d calls; three open",
+	     f.calls - c0);
+	T_OK(hs.open[0] && hs.open[1] && hs.open[2] && hs.h[0] >= 1003,
+	     "the new handles are kept (%lld ...)", (long long)hs.h[0]);
+
+	/* Hostile seek replies: the handle is closed, the file reopened. */
+	static const char *const bad_seek[] = {
+	    "seek",
+	    "{\"return\": {\"position\": \"0\", \"eof\": false}}",
+	    "{\"return\": {\"position\": 0, \"eof\": 0}}",
+	    "{\"return\": {\"position\": 4096, \"eof\": false}}",
+	    "{\"return\": [0, false]}",
+	    "{\"return\": {\"position\": 0, \"position\": 0, \"eof\": false}}",
+	};
+	for (size_t i = 0; i < sizeof(bad_seek) / sizeof(bad_seek[0]); i++) {
+		int o0 = f.opens, cl0 = f.closes;
+		f.seek_reply = bad_seek[i];
+		T_OK(agent_read_stats(&t, &hs, &st, err, sizeof(err)) ==
+			 AGENT_OK,
+		     "seek reply %zu refused, file reopened", i);
+		T_OK(all_present(&st) && f.opens - o0 == 3 &&
+			 f.closes - cl0 == 3 && fake_open_handles(&f) == 3,
+		     "values kept, 3 closed and 3 reopened, 3 open");
+	}
+	f.seek_reply = NULL;
+
+	/* A kept file that stops parsing is closed; its reopened text is
+	   refused too, so nothing of it is kept. */
+	f.texts[1] = "oom_kill x\n";
+	fake_set_text(&f, hs.h[1], f.texts[1]);
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "a poll where vmstat no longer parses");
+	T_OK(!hs.open[1] && hs.open[0] && hs.open[2] &&
+		 fake_open_handles(&f) == 2 &&
+		 strstr(err, "/proc/vmstat: line 1") != NULL,
+	     "vmstat's handle closed, the others kept (%s)", err);
+	f.texts[1] = "oom_kill 6\n";
+
+	/* No agent: the handles stay kept, nothing new is opened, so a
+	   backed-off agent never holds more than three. */
+	f.mode = M_DOWN;
+	int o0 = f.opens;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_DOWN,
+		 "agent down with handles kept");
+	T_OK(hs.open[0] && hs.open[2] && f.opens == o0,
+	     "handles still kept, no open sent");
+	f.mode = M_GOOD;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "agent back");
+	T_OK(f.opens == o0 + 1 && fake_open_handles(&f) == 3 &&
+		 st.v[AGENT_OOM_KILL_EVENTS] == 6,
+	     "the kept handles served again, only vmstat reopened");
+
+	/* Closing: every kept handle, once. */
+	int cl0 = f.closes;
+	agent_handles_close(&t, &hs);
+	T_OK(f.closes - cl0 == 3 && fake_open_handles(&f) == 0 && !hs.open[0] &&
+		 !hs.open[1] && !hs.open[2],
+	     "agent_handles_close closed all three");
+	agent_read_stats(&t, &hs, &st, err, sizeof(err));
+	f.mode = M_DOWN;
+	cl0 = f.closes;
+	agent_handles_close(&t, &hs);
+	T_OK(f.closes - cl0 == 1 && !hs.open[0] && !hs.open[1] && !hs.open[2],
+	     "with no agent, one close tried (%d), then all forgotten",
+	     f.closes - cl0);
 }
 
 static void test_replies(void)
@@ -278,6 +508,33 @@ static void test_replies(void)
 				  sizeof(err)),
 		 AGENT_OK, "good read reply");
 	T_OK(n == 3 && eof == 1 && memcmp(out, "abc", 3) == 0, "decoded");
+	T_EQ_INT(agent_reply_seek("{\"return\": {\"position\": 0, \"eof\": "
+				  "false}}",
+				  err, sizeof(err)),
+		 AGENT_OK, "good seek reply");
+	T_EQ_INT(agent_reply_seek("{\"return\": {\"position\": -1, "
+				  "\"eof\": false}}",
+				  err, sizeof(err)),
+		 AGENT_FILE_ERROR, "seek reply at another position refused");
+	T_OK(strstr(err, "position -1 after a seek to 0") != NULL, "%s", err);
+	T_EQ_INT(agent_reply_seek("{\"return\": {\"position\": 0}}", err,
+				  sizeof(err)),
+		 AGENT_FILE_ERROR, "seek reply without eof refused");
+	T_EQ_INT(agent_reply_seek("{\"error\": {\"desc\": \"handle '1' has "
+				  "not been found\"}}",
+				  err, sizeof(err)),
+		 AGENT_FILE_ERROR, "seek error reply");
+	T_OK(strstr(err, "has not been found") != NULL, "says so: %s", err);
+	char *huge = malloc(AGENT_REPLY_MAX + 64);
+	memset(huge, ' ', AGENT_REPLY_MAX + 63);
+	static const char good[] =
+	    "{\"return\": {\"position\": 0, \"eof\": false}}";
+	memcpy(huge, good, strlen(good));
+	huge[AGENT_REPLY_MAX + 63] = '\0';
+	T_EQ_INT(agent_reply_seek(huge, err, sizeof(err)), AGENT_FILE_ERROR,
+		 "oversized seek reply refused");
+	T_OK(strstr(err, "reply longer than") != NULL, "%s", err);
+	free(huge);
 
 	/* base64 edge cases */
 	T_OK(agent_b64_decode("", 0, out, sizeof(out), &n, err, sizeof(err)) ==
@@ -353,6 +610,61 @@ static void test_cache(void)
 	     "stop is prompt");
 }
 
+/* The cache's scripted agent: touched by the worker thread only until
+   agent_cache_stop has joined it. */
+static struct fake cache_fake;
+
+static struct agent_transport cache_transport(void *dom, int timeout_s)
+{
+	(void)dom;
+	return (struct agent_transport){
+	    .cmd = fake_cmd, .ctx = &cache_fake, .timeout_s = timeout_s};
+}
+
+/* The cache keeps a domain's handles between polls and closes them on
+   stop: with the test driver's running domain and a scripted agent. */
+static void test_cache_keep(void)
+{
+	struct agent_cache_conf conf = {.uri = "test:///default",
+					.interval_ms = 20,
+					.backoff_ms = 60000,
+					.transport = cache_transport};
+	static const char *uuid_str = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+	unsigned char uuid[AGENT_UUID_LEN];
+	struct agent_result r = {0};
+	char err[200];
+	struct agent_cache *c;
+
+	cache_fake = three_files("oom_kill 3\n");
+	c = agent_cache_start(&conf, err, sizeof(err));
+	T_OK(c != NULL, "cache with a scripted agent started (%s)",
+	     c ? "" : err);
+	if (c == NULL)
+		return;
+	agent_uuid_parse(uuid_str, uuid);
+	/* 20 ms polls: 4 of them take 80 ms; 10 s leaves room for a busy,
+	   sanitized machine. */
+	for (int k = 0; k < 500 && r.polls < 4; k++) {
+		usleep(20000);
+		agent_cache_get(c, uuid, &r);
+	}
+	T_OK(r.polls >= 4 && r.state == AGENT_STATE_OK && all_present(&r.stats),
+	     "the domain was polled %llu times through the scripted agent",
+	     (unsigned long long)r.polls);
+	T_EQ_INT(r.poll_calls, 6, "a later poll's agent calls, as counted");
+	agent_cache_stop(c);
+	/* After the join: every poll read 3 files, only the first opened. */
+	T_OK(cache_fake.opens == 3 && cache_fake.reads >= 12 &&
+		 cache_fake.seeks == cache_fake.reads - 3,
+	     "3 opens once, then seeks: %d reads, %d seeks", cache_fake.reads,
+	     cache_fake.seeks);
+	T_OK(cache_fake.calls == 2 * cache_fake.reads + 3,
+	     "6 calls per poll after the first, plus 3 closes (%d calls)",
+	     cache_fake.calls);
+	T_OK(cache_fake.closes == 3 && fake_open_handles(&cache_fake) == 0,
+	     "stop closed the three kept handles");
+}
+
 /* The plugin finds a guest's cache entry by its canonical UUID text. */
 static void test_uuid_parse(void)
 {
@@ -410,8 +722,10 @@ int main(void)
 	test_uuid_parse();
 	test_read_file();
 	test_read_stats();
+	test_keep();
 	test_replies();
 	test_cache();
+	test_cache_keep();
 	test_cache_filter();
 	return t_done();
 }
