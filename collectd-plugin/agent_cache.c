@@ -121,9 +121,14 @@ static char *counting_cmd(void *ctx, const char *json, int timeout_s,
 	return k->inner.cmd(k->inner.ctx, json, timeout_s, rc, err, errlen);
 }
 
-/* poll_one: one attempt on dom, then publish.  Called without c->mu. */
+/* poll_one: one attempt on dom, then publish.  Called without c->mu.
+   The next attempt is timed from round_ms, the start of the round, not
+   from the end of this poll: the domains polled in one round stay due
+   together, so the worker lists the domains once per interval instead of
+   once per domain (each poll pushing the next domain's due time a few
+   milliseconds past the round that would have taken it). */
 static void poll_one(struct agent_cache *c, virDomainPtr dom,
-		     const unsigned char *uuid)
+		     const unsigned char *uuid, int64_t round_ms)
 {
 	struct counting k = {c->conf.transport(dom, c->conf.timeout_s), 0};
 	struct agent_transport t = {counting_cmd, &k, k.inner.timeout_s};
@@ -146,7 +151,6 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum agent_rc rc = agent_read_stats(&t, &hs, &st, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	int64_t now = clock_mono_ms();
 
 	pthread_mutex_lock(&c->mu);
 	e = find(c, uuid);
@@ -164,9 +168,9 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 			e->r.state = AGENT_STATE_OK;
 			e->r.stats = st;
 			e->r.has_stats = true;
-			e->taken_ms = now;
+			e->taken_ms = clock_mono_ms();
 			e->backoff_ms = 0;
-			e->next_ms = now + c->conf.interval_ms;
+			e->next_ms = round_ms + c->conf.interval_ms;
 			if (err[0] != '\0')
 				e->r.file_errors++;
 		} else {
@@ -181,7 +185,7 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 							   : e->backoff_ms * 2;
 			if (e->backoff_ms > c->conf.backoff_max_ms)
 				e->backoff_ms = c->conf.backoff_max_ms;
-			e->next_ms = now + e->backoff_ms;
+			e->next_ms = round_ms + e->backoff_ms;
 		}
 	}
 	pthread_mutex_unlock(&c->mu);
@@ -257,7 +261,7 @@ static int64_t round_once(struct agent_cache *c)
 			pthread_mutex_unlock(&c->mu);
 		}
 		if (due)
-			poll_one(c, doms[i], uuid);
+			poll_one(c, doms[i], uuid, now);
 		virDomainFree(doms[i]);
 	}
 	free(doms);

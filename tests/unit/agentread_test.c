@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ enum mode {
 };
 
 /* Up to this many handles open at once in the scripted agent. */
-#define FAKE_HANDLES 8
+#define FAKE_HANDLES 16
 
 struct fake {
 	enum mode mode;
@@ -665,6 +666,114 @@ static void test_cache_keep(void)
 	     "stop closed the three kept handles");
 }
 
+/* Three running domains for the test driver (test:///<file>). */
+static const char three_domains_xml[] =
+    "<node>\n"
+    "<domain type='test'><name>a1</name>"
+    "<uuid>aaaaaaaa-0000-0000-0000-000000000001</uuid>"
+    "<memory unit='MiB'>512</memory><vcpu>1</vcpu>"
+    "<os><type>hvm</type></os></domain>\n"
+    "<domain type='test'><name>a2</name>"
+    "<uuid>aaaaaaaa-0000-0000-0000-000000000002</uuid>"
+    "<memory unit='MiB'>512</memory><vcpu>1</vcpu>"
+    "<os><type>hvm</type></os></domain>\n"
+    "<domain type='test'><name>a3</name>"
+    "<uuid>aaaaaaaa-0000-0000-0000-000000000003</uuid>"
+    "<memory unit='MiB'>512</memory><vcpu>1</vcpu>"
+    "<os><type>hvm</type></os></domain>\n"
+    "</node>\n";
+
+/* Agents of unequal speed, as real guests' are: the n-th poll's calls
+   each take (n % 3) * 3 ms, so in a round of three the later polls are
+   the slower ones.  Worker thread only. */
+static int slow_polls;
+
+static char *slow_cmd(void *ctx, const char *json, int timeout_s,
+		      enum agent_rc *rc, char *err, size_t errlen)
+{
+	usleep((useconds_t)(intptr_t)ctx);
+	return fake_cmd(&cache_fake, json, timeout_s, rc, err, errlen);
+}
+
+static struct agent_transport slow_transport(void *dom, int timeout_s)
+{
+	(void)dom;
+	return (struct agent_transport){
+	    .cmd = slow_cmd,
+	    .ctx = (void *)(intptr_t)(slow_polls++ % 3 * 3000),
+	    .timeout_s = timeout_s};
+}
+
+/* Domains polled in one round stay due together: with three domains whose
+   polls take unequal times, the worker makes one round, and so one domain
+   listing, per interval, not one per domain.  Counted, not timed: the
+   rounds against the polls. */
+static void test_cache_rounds(void)
+{
+	char path[] = "/tmp/agentread_test.XXXXXX", uri[128];
+	struct agent_cache_conf conf = {.interval_ms = 100,
+					.backoff_ms = 60000,
+					.transport = slow_transport};
+	unsigned char uuid[3][AGENT_UUID_LEN];
+	struct agent_result r[3];
+	uint64_t polls = 0, rounds;
+	char err[200];
+	struct agent_cache *c;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, three_domains_xml,
+			    sizeof(three_domains_xml) - 1) < 0) {
+		T_SKIP("cannot write the node file");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	snprintf(uri, sizeof(uri), "test://%s", path);
+	conf.uri = uri;
+	cache_fake = three_files("oom_kill 3\n");
+	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000001", uuid[0]);
+	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000002", uuid[1]);
+	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000003", uuid[2]);
+	c = agent_cache_start(&conf, err, sizeof(err));
+	T_OK(c != NULL, "cache over three domains started (%s)", c ? "" : err);
+	if (c == NULL) {
+		unlink(path);
+		return;
+	}
+	/* Until every domain has had 6 polls: at least 500 ms. */
+	for (int k = 0; k < 1000; k++) {
+		uint64_t least = UINT64_MAX;
+		for (int i = 0; i < 3; i++) {
+			memset(&r[i], 0, sizeof(r[i]));
+			agent_cache_get(c, uuid[i], &r[i]);
+			if (r[i].polls < least)
+				least = r[i].polls;
+		}
+		if (least >= 6)
+			break;
+		usleep(20000);
+	}
+	/* Rounds first: a round counts after its polls, so the polls read
+	   next are at least the rounds' worth. */
+	rounds = agent_cache_rounds(c);
+	for (int i = 0; i < 3; i++) {
+		agent_cache_get(c, uuid[i], &r[i]);
+		polls = r[i].polls > polls ? r[i].polls : polls;
+	}
+	agent_cache_stop(c);
+	T_OK(r[0].polls >= 6 && r[1].polls >= 6 && r[2].polls >= 6,
+	     "each domain polled at least 6 times (%llu, %llu, %llu)",
+	     (unsigned long long)r[0].polls, (unsigned long long)r[1].polls,
+	     (unsigned long long)r[2].polls);
+	/* Before, each poll's end timed that domain's next poll, so the
+	   three came due a few milliseconds apart: 3 rounds per interval. */
+	T_OK(rounds <= polls + 1,
+	     "one round per interval: %llu rounds for %llu polls per domain",
+	     (unsigned long long)rounds, (unsigned long long)polls);
+	unlink(path);
+}
+
 /* The plugin finds a guest's cache entry by its canonical UUID text. */
 static void test_uuid_parse(void)
 {
@@ -727,5 +836,6 @@ int main(void)
 	test_cache();
 	test_cache_keep();
 	test_cache_filter();
+	test_cache_rounds();
 	return t_done();
 }
