@@ -54,20 +54,16 @@ static void read_sched(virDomainPtr dom, struct guest_cpu *out)
 	}
 }
 
-void guest_cpu_count_read(virDomainPtr dom, struct guest_cpu *out)
-{
-	int n = virDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE);
-
-	out->have_count = n > 0;
-	out->count = n > 0 ? (uint64_t)n : 0;
-}
-
 void guest_cpu_read(virDomainPtr dom, const char *meta, struct guest_cpu *out)
 {
+	int n = virDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE);
 	int rc;
 
 	*out = (struct guest_cpu){0};
-	guest_cpu_count_read(dom, out);
+	if (n > 0) {
+		out->have_count = true;
+		out->count = (uint64_t)n;
+	}
 	read_sched(dom, out);
 	/* No metadata: vdsm's default applies. */
 	rc = meta ? guest_cpu_limit_parse(meta, &out->limit_pct) : -ENOENT;

@@ -52,10 +52,4 @@ int guest_cpu_limit_parse(const char *xml, uint64_t *pct);
    absent. */
 void guest_cpu_read(virDomainPtr dom, const char *meta, struct guest_cpu *out);
 
-/* Only the vCPU count of guest_cpu_read() (one call), into out's count
-   fields; the rest of *out is left as it is.  A vCPU hot-plug sends no
-   event that says so, so this is read at every read even when the other
-   inputs come from guest_tune.h's cache. */
-void guest_cpu_count_read(virDomainPtr dom, struct guest_cpu *out);
-
 #endif /* MOM_GUEST_CPU_H */

@@ -15,10 +15,6 @@
  * - Per-domain state (stats period set, minimum, last_update history) is
  *   keyed by the raw UUID; states of domains not seen in a successful
  *   listing are freed, so nothing leaks and renamed domains keep theirs.
- * - The QoS inputs (tune metadata, scheduler parameters, live disk limits)
- *   are kept per domain between libvirt's change events (guest_tune.h);
- *   the connection is watched for them when it opens, and counted, so
- *   that a reopened one reads them again.
  * - Tags and bulk field names map to enum guest_stat through tables with
  *   designated initialisers; unknown ones are skipped.
  * - libvirt errors reach a handler installed with virSetErrorFunc (errors
@@ -37,8 +33,6 @@
 #include "guest_io.h"
 #include "guest_min.h"
 #include "guest_props.h"
-#include "guest_tune.h"
-#include "virt_events.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -82,7 +76,6 @@ struct dom_state {
 	enum guest_stats_state state;
 	bool limit_malformed; /* reported once while it lasts */
 	bool io_bad;	      /* ioTune metadata partly unusable, likewise */
-	struct guest_tune_cache tune;
 };
 
 struct guest_reader {
@@ -91,12 +84,6 @@ struct guest_reader {
 	bool conn_failed; /* the last attempt failed (log transitions only) */
 	bool read_only;
 	bool bulk_ok;
-	/* QoS change events on conn (guest_tune.h); conn_epoch counts the
-	   connections opened, so that copies read on an earlier one, which
-	   may have missed events, are read again. */
-	struct virt_tune_watch watch;
-	bool watched;
-	unsigned long conn_epoch;
 	struct dom_state **doms;
 	size_t n_doms, cap_doms;
 	pthread_mutex_t err_lock; /* guards err[], reading, reader */
@@ -147,6 +134,77 @@ static const struct {
     {"balloon.hugetlb_pgfail", GUEST_HUGETLB_PGFAIL},
 };
 
+/* Stats only a guest's balloon driver produces (not actual, rss, time). */
+static const enum guest_stat guest_reported[] = {
+    GUEST_SWAP_IN_KIB,	  GUEST_SWAP_OUT_KIB,	 GUEST_MAJOR_FAULT,
+    GUEST_MINOR_FAULT,	  GUEST_UNUSED_KIB,	 GUEST_AVAILABLE_KIB,
+    GUEST_USABLE_KIB,	  GUEST_DISK_CACHES_KIB, GUEST_HUGETLB_PGALLOC,
+    GUEST_HUGETLB_PGFAIL,
+};
+
+static const char *const min_source_names[] = {
+    [GUEST_MIN_NONE] = "none",
+    [GUEST_MIN_VDSM] = "vdsm",
+    [GUEST_MIN_MOM] = "mom",
+    [GUEST_MIN_MEMTUNE] = "memtune",
+};
+
+static const char *const stats_state_names[] = {
+    [GUEST_STATS_UNKNOWN] = "unknown",
+    [GUEST_STATS_OK] = "ok",
+    [GUEST_STATS_STALE] = "stale",
+    [GUEST_STATS_ABSENT] = "absent",
+};
+
+const char *guest_min_source_name(enum guest_min_source s)
+{
+	return (unsigned)s < ARRAY_LEN(min_source_names) ? min_source_names[s]
+							 : "?";
+}
+
+const char *guest_stats_state_name(enum guest_stats_state s)
+{
+	return (unsigned)s < ARRAY_LEN(stats_state_names) ? stats_state_names[s]
+							  : "?";
+}
+
+/* ---- pure helpers --------------------------------------------------- */
+
+bool guest_name_wanted(const struct guest_config *c, const char *name)
+{
+	return globlist_wanted(c->include, c->n_include, c->exclude,
+			       c->n_exclude, name);
+}
+
+enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
+				      const uint64_t value[GUEST_STAT_NR],
+				      bool had_prev, uint64_t prev_last_update,
+				      unsigned stale_reads, unsigned *unchanged)
+{
+	bool reported = false;
+
+	for (size_t i = 0; i < ARRAY_LEN(guest_reported); i++)
+		reported |= present[guest_reported[i]];
+	if (!reported && (!present[GUEST_LAST_UPDATE_S] ||
+			  value[GUEST_LAST_UPDATE_S] == 0)) {
+		*unchanged = 0;
+		return GUEST_STATS_ABSENT;
+	}
+	if (!present[GUEST_LAST_UPDATE_S] || !had_prev ||
+	    value[GUEST_LAST_UPDATE_S] != prev_last_update) {
+		*unchanged = 0;
+		return GUEST_STATS_OK;
+	}
+	(*unchanged)++;
+	return *unchanged >= stale_reads ? GUEST_STATS_STALE : GUEST_STATS_OK;
+}
+
+/* vdsm keeps the live guaranteed size in memGuaranteedSize (MiB): it
+   rewrites it on memory hot-plug and hot-unplug (vm.py
+   _update_mem_guaranteed_size) and reports it to MOM and the engine as
+   balloon_min.  minGuaranteedMemoryMb is the engine's value from VM
+   creation and stays as it was; it is the fallback for metadata vdsm has
+   not rewritten yet. */
 /* ---- libvirt error routing ------------------------------------------ */
 
 /* When the slot last logged; an unused slot is older than any. */
@@ -249,9 +307,6 @@ static void conn_close(struct guest_reader *r)
 {
 	if (r->conn == NULL)
 		return;
-	if (r->watched)
-		virt_events_unwatch_tune(r->conn, &r->watch);
-	r->watched = false;
 	virConnectClose(r->conn);
 	r->conn = NULL;
 }
@@ -286,15 +341,11 @@ static int conn_ensure(struct guest_reader *r)
 	}
 	virConnSetErrorFunc(r->conn, r, on_libvirt_error);
 	r->bulk_ok = true;
-	r->conn_epoch++;
-	r->watched = r->cfg.tune_refresh_s > 0 &&
-		     virt_events_watch_tune(r->conn, &r->watch) == 0;
 	r->cfg.log(r->cfg.log_opaque,
 		   r->read_only ? GUEST_LOG_WARNING : GUEST_LOG_INFO,
-		   "connected to %s%s; QoS inputs read %s", uri,
+		   "connected to %s%s", uri,
 		   r->read_only ? " read-only: the stats period cannot be set"
-				: "",
-		   r->watched ? "on change events" : "at every read");
+				: "");
 	r->conn_failed = false;
 	return 0;
 }
@@ -306,7 +357,6 @@ static void dom_state_free(struct dom_state *st)
 	if (st == NULL)
 		return;
 	free(st->name);
-	guest_tune_clear(&st->tune);
 	free(st);
 }
 
@@ -516,17 +566,12 @@ static int fill_from_domain(virDomainPtr dom, struct guest_sample *s)
    ioTune is logged once while it lasts and its values left absent (the
    policies then leave the CPU, or report the disk, rather than guess). */
 static void cpu_fill(struct guest_reader *r, virDomainPtr dom,
-		     struct dom_state *st, int64_t now_ns,
-		     struct guest_sample *s, struct guest_io *io)
+		     struct dom_state *st, struct guest_sample *s,
+		     struct guest_io *io)
 {
-	const struct guest_tune_when w = {
-	    .watched = r->watched && virt_events_alive(),
-	    .epoch = r->conn_epoch,
-	    .now_ns = now_ns,
-	    .refresh_ns = (int64_t)r->cfg.tune_refresh_s * NS_PER_S};
 	struct guest_cpu c;
 
-	s->tune_fresh = guest_tune_get(&st->tune, dom, &w, &c, io);
+	guest_tune_read(dom, &c, io);
 	s->io = io;
 	if ((io->malformed || io->skipped) && !st->io_bad)
 		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
@@ -611,7 +656,7 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 	s.present[GUEST_MINIMUM_KIB] = true;
 	s.value[GUEST_MINIMUM_KIB] = st->min_kib;
 	s.min_source = st->min_source;
-	cpu_fill(r, dom, st, a->now_ns, &s, &io);
+	cpu_fill(r, dom, st, &s, &io);
 	props_fill(st, &s);
 	track_staleness(r, st, a->now_wall_s, &s);
 	s.name = st->name;

@@ -89,7 +89,6 @@ struct guest_sample {
 	bool have_age;		   /* stats_age_s is meaningful */
 	double stats_age_s;	   /* host time now - last_update, >= 0 */
 	const struct guest_io *io; /* the disks vdsm's metadata names */
-	bool tune_fresh; /* the QoS inputs were read, not kept (guest_tune.h) */
 };
 
 typedef void (*guest_log_fn)(void *opaque, int level, const char *fmt, ...)
@@ -102,9 +101,6 @@ struct guest_config {
 	unsigned stats_period_s; /* set once per domain; 0 leaves it alone */
 	unsigned stale_reads;	 /* N for GUEST_STATS_STALE, >= 1 */
 	unsigned min_refresh_s;	 /* re-read the minimum this often */
-	unsigned tune_refresh_s; /* QoS inputs: kept this long at most
-				    between change events (guest_tune.h);
-				    0: read at every read */
 	char **include;		 /* name globs; none = all */
 	size_t n_include;
 	char **exclude; /* name globs applied after include */

@@ -58,7 +58,6 @@
 #include "momd_client.h"
 #include "origin.h"
 #include "plugin_metrics.h"
-#include "virt_events.h"
 
 #include <limits.h>
 #include <math.h>
@@ -78,7 +77,6 @@ struct mom_conf {
 	int stats_period_s; /* -1: the read interval */
 	int stale_reads;
 	int min_refresh_s;
-	int tune_refresh_s;    /* 0: QoS inputs read at every read */
 	char *actuator_socket; /* "" = do not ask momd for its plan */
 	char *qemu_pid_dir;    /* "" = from the connection URI */
 	int actuator_timeout_ms;
@@ -109,7 +107,6 @@ struct mom_ctx {
 	struct host_reader *host;
 	struct guest_reader *guest;
 	struct agent_cache *agent; /* NULL without CollectAgent */
-	bool events;		   /* virt_events_start() succeeded */
 	cdtime_t now;		   /* the time stamp of the current read */
 };
 
@@ -166,7 +163,6 @@ static struct mom_conf *mom_conf_new(void)
 	c->stats_period_s = -1;
 	c->stale_reads = 3;
 	c->min_refresh_s = 60;
-	c->tune_refresh_s = 60;
 	c->actuator_timeout_ms = 1000;
 	/* README "Guest-agent statistics" says why it is on. */
 	c->collect_agent = true;
@@ -227,7 +223,6 @@ static const struct conf_option mom_options[] = {
     CONF_OPT_INT("StatsPeriod", struct mom_conf, stats_period_s, 0, INT_MAX),
     CONF_OPT_INT("StaleReads", struct mom_conf, stale_reads, 1, INT_MAX),
     CONF_OPT_INT("MinimumRefresh", struct mom_conf, min_refresh_s, 0, INT_MAX),
-    CONF_OPT_INT("TuneRefresh", struct mom_conf, tune_refresh_s, 0, 86400),
     CONF_OPT_STRING("ActuatorSocket", struct mom_conf, actuator_socket),
     CONF_OPT_INT("ActuatorTimeout", struct mom_conf, actuator_timeout_ms, 1,
 		 INT_MAX),
@@ -646,9 +641,6 @@ static void mom_ctx_free(void *p)
 	   worker stops here (within about one agent call timeout). */
 	agent_cache_stop(ctx->agent);
 	guest_reader_free(ctx->guest);
-	/* After the connections that used it are closed. */
-	if (ctx->events)
-		virt_events_stop();
 	host_reader_free(ctx->host);
 	free(ctx->conf.uri);
 	free(ctx->conf.root);
@@ -681,7 +673,6 @@ static struct guest_reader *guest_new(const struct mom_conf *c)
 	struct guest_config gc = {
 	    .uri = c->uri,
 	    .min_refresh_s = (unsigned)c->min_refresh_s,
-	    .tune_refresh_s = (unsigned)c->tune_refresh_s,
 	    .include = c->include,
 	    .n_include = c->n_include,
 	    .exclude = c->exclude,
@@ -768,18 +759,6 @@ static int mom_init(void)
 	if (ctx->host == NULL || qemu_dir_set(ctx->host, &ctx->conf) != 0)
 		goto fail;
 	if (ctx->conf.collect_guests) {
-		/* Before any connection is opened: only connections opened
-		   after it get events (TuneRefresh 0 reads the QoS inputs at
-		   every read and needs none). */
-		if (ctx->conf.tune_refresh_s > 0) {
-			char err[256];
-
-			ctx->events = virt_events_start(err, sizeof(err)) == 0;
-			if (!ctx->events)
-				MOM_LOG(LOG_WARNING,
-					"%s: QoS inputs read at every read",
-					err);
-		}
 		ctx->guest = guest_new(&ctx->conf);
 		if (ctx->guest == NULL)
 			goto fail;
