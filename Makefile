@@ -307,6 +307,10 @@ BENCH_SOS  := $(BUILD)/tests/bench_readtime.so $(BUILD)/tests/bench_flood.so
 $(BUILD)/tests/%_bench: $(BUILD)/tests/bench/%_bench.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
+# The one benchmark that talks to libvirtd (libvirt_rpc.sh).
+$(BUILD)/tests/libvirt_rpc_bench: $(BUILD)/tests/bench/libvirt_rpc_bench.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBVIRT_LIBS) -lpthread
 $(BUILD)/tests/bench/flood_plugin.o: CPPFLAGS += $(COLLECTD_CFLAGS) -Icollectd-plugin
 $(BUILD)/tests/bench_flood.so: $(BUILD)/tests/bench/flood_plugin.o \
 		$(call obj,collectd-plugin/origin.c actuator/siphash.c)

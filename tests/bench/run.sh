@@ -17,6 +17,9 @@
 #   write_plugin.sh   write_mom's added collectd CPU per value
 #   memory.sh         momd Rss and private memory, idle and 1,000 guests
 #   read_plugin.sh    mom vs virt read callbacks, CPU per read, one collectd
+#   libvirt_rpc.sh    a libvirt call's client CPU without and with an event
+#                     loop in the process (why QoS inputs are not read on
+#                     change events)
 #   real_guests.sh    CPU per minute and reaction times on 3 real guests
 #   scenario.sh       balloon policies side by side on 4 real guests with
 #                     workloads: reclaim, reaction, harm (issue 19)
@@ -29,7 +32,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # directory (virtlogd before writing its pid file).
 BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
 export BUILD
-ONLY=${BENCH_ONLY:-compare eval ingest write_plugin memory read_plugin real_guests scenario}
+ONLY=${BENCH_ONLY:-compare eval ingest write_plugin memory read_plugin libvirt_rpc real_guests scenario}
 OUT=$BUILD/bench/results.md
 
 if [ ! -x "$BUILD/tests/eval_bench" ]; then
@@ -71,6 +74,8 @@ main() {
 	section memory "momd memory" bash "$ROOT/tests/bench/memory.sh"
 	section read_plugin "Read plugin: CPU per read, mom vs stock virt, same collectd" \
 		bash "$ROOT/tests/bench/read_plugin.sh"
+	section libvirt_rpc "libvirt: a call's client CPU without and with an event loop" \
+		bash "$ROOT/tests/bench/libvirt_rpc.sh"
 	section real_guests "Real guests: CPU per minute and reaction (3 TCG guests, 1 s interval)" \
 		bash "$ROOT/tests/bench/real_guests.sh"
 	section scenario "Scenario: balloon policies side by side (4 TCG guests with workloads, simulated host)" \
