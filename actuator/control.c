@@ -462,7 +462,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	struct balloon_in in;
 	struct action a = {0};
 	const char *why;
-	int64_t t;
+	int64_t t, bound;
 
 	if (g->len == 0)
 		return;
@@ -496,8 +496,12 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	   a shrink too, though above the size QEMU reports yet (the balloon
 	   lags the grow by a second or more): a policy that still reads the
 	   old size must not take back the grow-back it has not seen. */
-	if (t < (gs->pending && gs->target > in.cur ? gs->target : in.cur) &&
-	    oom_rail_holds(&gs->oom, wall_ms)) {
+	bound = gs->pending && gs->target > in.cur ? gs->target : in.cur;
+	if (t < bound && oom_rail_holds(&gs->oom, wall_ms)) {
+		/* A grow past the grow-back that the grow rail cut below it
+		   is no shrink: the grow-back stands, nothing is refused. */
+		if (pv->value >= bound)
+			return;
 		oom_rail_hold_text(&gs->oom, a.detail, sizeof(a.detail));
 		balloon_refuse(c, gs, &a, a.detail, wall_ms);
 		return;
