@@ -721,8 +721,8 @@ static void test_cache_rounds(void)
 	struct agent_cache *c;
 	int fd = mkstemp(path);
 
-	if (fd < 0 || write(fd, three_domains_xml,
-			    sizeof(three_domains_xml) - 1) < 0) {
+	if (fd < 0 ||
+	    write(fd, three_domains_xml, sizeof(three_domains_xml) - 1) < 0) {
 		T_SKIP("cannot write the node file");
 		if (fd >= 0)
 			close(fd);
