@@ -122,11 +122,15 @@ static char *counting_cmd(void *ctx, const char *json, int timeout_s,
 }
 
 /* poll_one: one attempt on dom, then publish.  Called without c->mu.
-   The next attempt is timed from round_ms, the start of the round, not
-   from the end of this poll: the domains polled in one round stay due
-   together, so the worker lists the domains once per interval instead of
-   once per domain (each poll pushing the next domain's due time a few
-   milliseconds past the round that would have taken it). */
+   After a success the next poll is due one interval after round_ms, the
+   start of the round, rather than after the end of this poll: the domains
+   polled in one round stay due together, so the worker lists the domains
+   once per interval instead of once per domain (each poll pushing the
+   next domain's due time a few milliseconds past the round that would
+   have taken it).  A poll that ends past that time (a round longer than
+   the interval) still gets a whole interval of rest, as a backoff is
+   always timed from the end of the failed poll: a slow agent is never
+   polled back to back. */
 static void poll_one(struct agent_cache *c, virDomainPtr dom,
 		     const unsigned char *uuid, int64_t round_ms)
 {
@@ -151,7 +155,11 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum agent_rc rc = agent_read_stats(&t, &hs, &st, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int64_t end_ms = clock_mono_ms();
+	int64_t due_ms = round_ms + c->conf.interval_ms;
 
+	if (due_ms <= end_ms)
+		due_ms = end_ms + c->conf.interval_ms;
 	pthread_mutex_lock(&c->mu);
 	e = find(c, uuid);
 	if (e != NULL) {
@@ -168,9 +176,9 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 			e->r.state = AGENT_STATE_OK;
 			e->r.stats = st;
 			e->r.has_stats = true;
-			e->taken_ms = clock_mono_ms();
+			e->taken_ms = end_ms;
 			e->backoff_ms = 0;
-			e->next_ms = round_ms + c->conf.interval_ms;
+			e->next_ms = due_ms;
 			if (err[0] != '\0')
 				e->r.file_errors++;
 		} else {
@@ -185,7 +193,7 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 							   : e->backoff_ms * 2;
 			if (e->backoff_ms > c->conf.backoff_max_ms)
 				e->backoff_ms = c->conf.backoff_max_ms;
-			e->next_ms = round_ms + e->backoff_ms;
+			e->next_ms = end_ms + e->backoff_ms;
 		}
 	}
 	pthread_mutex_unlock(&c->mu);

@@ -34,8 +34,14 @@ if ! err=$("$B" --uri "$URI" 10 2>&1 >/dev/null); then
 fi
 out=$T_TMP/rpc.txt
 for _ in $(seq "$ROUNDS"); do
-	"$B" --uri "$URI" "$CALLS" >>"$out" || exit 0
-	"$B" --events --uri "$URI" "$CALLS" >>"$out" || exit 0
+	for mode in "" --events; do
+		# shellcheck disable=SC2086 # mode is one word or none
+		if ! "$B" $mode --uri "$URI" "$CALLS" >>"$out" 2>"$T_TMP/err"; then
+			sed 's/^/# /' "$out"
+			echo "libvirt RPC: a run failed ($(tr '\n' ' ' <"$T_TMP/err")): not measured"
+			exit 0
+		fi
+	done
 done
 sed 's/^/# /' "$out"
 python3 - "$out" "$ROUNDS" "$CALLS" "$URI" <<'PY'

@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 	const char *uri = "qemu:///system";
 	bool events = false;
 	long calls = 3000;
+	char *end;
 	virConnectPtr conn;
 	pthread_t loop;
 	double c0, w0;
@@ -68,7 +69,8 @@ int main(int argc, char **argv)
 			events = true;
 		else if (strcmp(argv[i], "--uri") == 0 && i + 1 < argc)
 			uri = argv[++i];
-		else if ((calls = strtol(argv[i], NULL, 10)) <= 0) {
+		else if ((calls = strtol(argv[i], &end, 10)) <= 0 ||
+			 *end != '\0') {
 			fprintf(stderr,
 				"usage: %s [--events] [--uri URI] "
 				"[CALLS]\n",

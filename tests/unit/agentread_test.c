@@ -711,7 +711,9 @@ static struct agent_transport slow_transport(void *dom, int timeout_s)
 static void test_cache_rounds(void)
 {
 	char path[] = "/tmp/agentread_test.XXXXXX", uri[128];
-	struct agent_cache_conf conf = {.interval_ms = 100,
+	/* 300 ms: a round (0 + 18 + 36 ms of agent calls) stays well inside
+	   it on a slow, sanitized machine, so every round takes all three. */
+	struct agent_cache_conf conf = {.interval_ms = 300,
 					.backoff_ms = 60000,
 					.transport = slow_transport};
 	unsigned char uuid[3][AGENT_UUID_LEN];
@@ -741,7 +743,7 @@ static void test_cache_rounds(void)
 		unlink(path);
 		return;
 	}
-	/* Until every domain has had 6 polls: at least 500 ms. */
+	/* Until every domain has had 6 polls: at least 1.5 s. */
 	for (int k = 0; k < 1000; k++) {
 		uint64_t least = UINT64_MAX;
 		for (int i = 0; i < 3; i++) {
@@ -772,6 +774,86 @@ static void test_cache_rounds(void)
 	     "one round per interval: %llu rounds for %llu polls per domain",
 	     (unsigned long long)rounds, (unsigned long long)polls);
 	unlink(path);
+}
+
+/* An agent slower than the interval: every call 25 ms, so a poll (6
+   calls) takes 150 ms against a 100 ms interval.  The worker's clock
+   times each call (the worker thread alone writes these until the stop
+   has joined it). */
+#define REST_CALLS 48
+static int64_t rest_start_us[REST_CALLS], rest_end_us[REST_CALLS];
+static int rest_n;
+
+static int64_t mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static char *rest_cmd(void *ctx, const char *json, int timeout_s,
+		      enum agent_rc *rc, char *err, size_t errlen)
+{
+	int i = rest_n;
+	char *reply;
+
+	(void)ctx;
+	if (i < REST_CALLS)
+		rest_start_us[i] = mono_us();
+	usleep(25000);
+	reply = fake_cmd(&cache_fake, json, timeout_s, rc, err, errlen);
+	if (i < REST_CALLS) {
+		rest_end_us[i] = mono_us();
+		rest_n++;
+	}
+	return reply;
+}
+
+static struct agent_transport rest_transport(void *dom, int timeout_s)
+{
+	(void)dom;
+	return (struct agent_transport){
+	    .cmd = rest_cmd, .ctx = NULL, .timeout_s = timeout_s};
+}
+
+/* A poll that ends past its slot (a round longer than the interval) still
+   rests a whole interval before the next: the gap from the last call of
+   one poll to the first of the next is never under 100 ms.  The worker
+   waits for its due time, so this holds however slow the machine. */
+static void test_cache_rest(void)
+{
+	struct agent_cache_conf conf = {.uri = "test:///default",
+					.interval_ms = 100,
+					.backoff_ms = 60000,
+					.transport = rest_transport};
+	int64_t least = INT64_MAX;
+	char err[200];
+	struct agent_cache *c;
+	int polls;
+
+	cache_fake = three_files("oom_kill 3\n");
+	rest_n = 0;
+	c = agent_cache_start(&conf, err, sizeof(err));
+	T_OK(c != NULL, "cache with a slow agent started (%s)", c ? "" : err);
+	if (c == NULL)
+		return;
+	/* 4 polls of 6 calls: about 1 s. */
+	for (int k = 0; k < 1000 && rest_n < 24; k++)
+		usleep(20000);
+	agent_cache_stop(c);
+	polls = rest_n / 6;
+	T_OK(polls >= 4, "the slow agent was polled %d times", polls);
+	/* Each poll is 6 calls (opens then seeks, and reads, of 3 files). */
+	for (int p = 1; p < polls; p++) {
+		int64_t gap = rest_start_us[6 * p] - rest_end_us[6 * p - 1];
+		if (gap < least)
+			least = gap;
+	}
+	/* 2 ms for the worker's whole-millisecond clock. */
+	T_OK(least >= 98000,
+	     "at least an interval between polls: shortest gap %lld us",
+	     (long long)least);
 }
 
 /* The plugin finds a guest's cache entry by its canonical UUID text. */
@@ -837,5 +919,6 @@ int main(void)
 	test_cache_keep();
 	test_cache_filter();
 	test_cache_rounds();
+	test_cache_rest();
 	return t_done();
 }
