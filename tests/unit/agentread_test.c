@@ -683,25 +683,65 @@ static const char three_domains_xml[] =
     "<os><type>hvm</type></os></domain>\n"
     "</node>\n";
 
-/* Agents of unequal speed, as real guests' are: the n-th poll's calls
-   each take (n % 3) * 3 ms, so in a round of three the later polls are
-   the slower ones.  Worker thread only. */
-static int slow_polls;
+/* Slow scripted agents for the cache's timing tests: the n-th transport
+   the worker asks for (one a poll, and one a domain for the closes at
+   stop) delays each of its calls by delay_us[n % ndelay], then answers as
+   cache_fake.  The worker's clock times the first SLOW_CALLS calls.  The
+   worker thread alone writes this until agent_cache_stop has joined it. */
+#define SLOW_CALLS  48
+#define SLOW_DELAYS 3
+static struct {
+	useconds_t delay_us[SLOW_DELAYS];
+	int ndelay;
+	int transports; /* handed out so far */
+	int n;		/* calls timed so far */
+	int64_t start_us[SLOW_CALLS], end_us[SLOW_CALLS];
+} slow;
+
+/* slow_agents: the delays (1 to SLOW_DELAYS) of the polls to come, in
+   turn; nothing handed out or timed yet. */
+static void slow_agents(const useconds_t *delay_us, int ndelay)
+{
+	if (ndelay < 1 || ndelay > SLOW_DELAYS)
+		abort();
+	memset(&slow, 0, sizeof(slow));
+	memcpy(slow.delay_us, delay_us, (size_t)ndelay * sizeof(*delay_us));
+	slow.ndelay = ndelay;
+}
+
+static int64_t mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
 
 static char *slow_cmd(void *ctx, const char *json, int timeout_s,
 		      enum agent_rc *rc, char *err, size_t errlen)
 {
+	int i = slow.n;
+	char *reply;
+
+	if (i < SLOW_CALLS)
+		slow.start_us[i] = mono_us();
 	usleep((useconds_t)(intptr_t)ctx);
-	return fake_cmd(&cache_fake, json, timeout_s, rc, err, errlen);
+	reply = fake_cmd(&cache_fake, json, timeout_s, rc, err, errlen);
+	if (i < SLOW_CALLS) {
+		slow.end_us[i] = mono_us();
+		slow.n++;
+	}
+	return reply;
 }
 
 static struct agent_transport slow_transport(void *dom, int timeout_s)
 {
+	useconds_t delay = slow.delay_us[slow.transports++ % slow.ndelay];
+
 	(void)dom;
-	return (struct agent_transport){
-	    .cmd = slow_cmd,
-	    .ctx = (void *)(intptr_t)(slow_polls++ % 3 * 3000),
-	    .timeout_s = timeout_s};
+	return (struct agent_transport){.cmd = slow_cmd,
+					.ctx = (void *)(intptr_t)delay,
+					.timeout_s = timeout_s};
 }
 
 /* Domains polled in one round stay due together: with three domains whose
@@ -734,6 +774,10 @@ static void test_cache_rounds(void)
 	snprintf(uri, sizeof(uri), "test://%s", path);
 	conf.uri = uri;
 	cache_fake = three_files("oom_kill 3\n");
+	/* Agents of unequal speed, as real guests' are: the n-th poll's
+	   calls each take (n % 3) * 3 ms, so in a round of three the later
+	   polls are the slower ones. */
+	slow_agents((const useconds_t[]){0, 3000, 6000}, 3);
 	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000001", uuid[0]);
 	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000002", uuid[1]);
 	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000003", uuid[2]);
@@ -776,77 +820,38 @@ static void test_cache_rounds(void)
 	unlink(path);
 }
 
-/* An agent slower than the interval: every call 25 ms, so a poll (6
-   calls) takes 150 ms against a 100 ms interval.  The worker's clock
-   times each call (the worker thread alone writes these until the stop
-   has joined it). */
-#define REST_CALLS 48
-static int64_t rest_start_us[REST_CALLS], rest_end_us[REST_CALLS];
-static int rest_n;
-
-static int64_t mono_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
-static char *rest_cmd(void *ctx, const char *json, int timeout_s,
-		      enum agent_rc *rc, char *err, size_t errlen)
-{
-	int i = rest_n;
-	char *reply;
-
-	(void)ctx;
-	if (i < REST_CALLS)
-		rest_start_us[i] = mono_us();
-	usleep(25000);
-	reply = fake_cmd(&cache_fake, json, timeout_s, rc, err, errlen);
-	if (i < REST_CALLS) {
-		rest_end_us[i] = mono_us();
-		rest_n++;
-	}
-	return reply;
-}
-
-static struct agent_transport rest_transport(void *dom, int timeout_s)
-{
-	(void)dom;
-	return (struct agent_transport){
-	    .cmd = rest_cmd, .ctx = NULL, .timeout_s = timeout_s};
-}
-
 /* A poll that ends past its slot (a round longer than the interval) still
    rests a whole interval before the next: the gap from the last call of
    one poll to the first of the next is never under 100 ms.  The worker
-   waits for its due time, so this holds however slow the machine. */
+   waits for its due time, so this holds however slow the machine.  The
+   agent is slower than the interval: every call 25 ms, so a poll (6
+   calls) takes 150 ms against a 100 ms interval. */
 static void test_cache_rest(void)
 {
 	struct agent_cache_conf conf = {.uri = "test:///default",
 					.interval_ms = 100,
 					.backoff_ms = 60000,
-					.transport = rest_transport};
+					.transport = slow_transport};
 	int64_t least = INT64_MAX;
 	char err[200];
 	struct agent_cache *c;
 	int polls;
 
 	cache_fake = three_files("oom_kill 3\n");
-	rest_n = 0;
+	slow_agents((const useconds_t[]){25000}, 1);
 	c = agent_cache_start(&conf, err, sizeof(err));
 	T_OK(c != NULL, "cache with a slow agent started (%s)", c ? "" : err);
 	if (c == NULL)
 		return;
 	/* 4 polls of 6 calls: about 1 s. */
-	for (int k = 0; k < 1000 && rest_n < 24; k++)
+	for (int k = 0; k < 1000 && slow.n < 24; k++)
 		usleep(20000);
 	agent_cache_stop(c);
-	polls = rest_n / 6;
+	polls = slow.n / 6;
 	T_OK(polls >= 4, "the slow agent was polled %d times", polls);
 	/* Each poll is 6 calls (opens then seeks, and reads, of 3 files). */
 	for (int p = 1; p < polls; p++) {
-		int64_t gap = rest_start_us[6 * p] - rest_end_us[6 * p - 1];
+		int64_t gap = slow.start_us[6 * p] - slow.end_us[6 * p - 1];
 		if (gap < least)
 			least = gap;
 	}
