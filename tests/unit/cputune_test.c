@@ -15,6 +15,7 @@
 
 #include "actlog.h"
 #include "ctl_cputune.h"
+#include "fake_tune.h"
 #include "field.h"
 #include "log.h"
 #include "plan.h"
@@ -65,40 +66,14 @@ static void test_rail(void)
 
 /* ---- the controller ---- */
 
-struct fake {
-	int calls;
-	char guest[32];
-	int64_t q;
-	uint64_t p;
-	const char *broken; /* this guest answers -EIO */
-	const char *picky;  /* this guest answers -EINVAL */
-};
-
-static int fake_set(void *ctx, const char *guest, const char *uuid,
-		    int64_t quota, uint64_t period, char *msg, size_t len)
-{
-	struct fake *f = ctx;
-
-	(void)uuid;
-	f->calls++;
-	snprintf(f->guest, sizeof(f->guest), "%s", guest);
-	f->q = quota;
-	f->p = period;
-	if (f->broken && strcmp(guest, f->broken) == 0) {
-		snprintf(msg, len, "broken");
-		return -EIO;
-	}
-	if (f->picky && strcmp(guest, f->picky) == 0) {
-		snprintf(msg, len, "libvirt says no");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 #define NG 2
 
 struct world {
-	struct fake fake;
+	struct fake_tune fake;
+	struct {
+		int64_t q;
+		uint64_t p;
+	} last; /* what the last set call carried */
 	struct sched_backend be;
 	struct actlog *log;
 	struct cputune *c;
@@ -109,12 +84,25 @@ struct world {
 	struct snapshot snap;
 };
 
+/* The fake backend: the quota and period recorded, the call answered as
+   the fake is set up to answer the guest (fake_tune.h). */
+static int fake_set(void *ctx, const char *guest, const char *uuid,
+		    int64_t quota, uint64_t period, char *msg, size_t len)
+{
+	struct world *w = ctx;
+
+	(void)uuid;
+	w->last.q = quota;
+	w->last.p = period;
+	return fake_tune_set(&w->fake, guest, guest, msg, len);
+}
+
 static void world_init(struct world *w)
 {
 	static const char *const names[NG] = {"a", "b"};
 
 	memset(w, 0, sizeof(*w));
-	w->be = (struct sched_backend){"fake", &w->fake, fake_set, NULL};
+	w->be = (struct sched_backend){"fake", w, fake_set, NULL};
 	w->log = actlog_new(64);
 	w->c = cputune_new(&w->be, w->log);
 	for (int g = 0; g < NG; g++) {
@@ -142,10 +130,7 @@ static void plan_set(struct world *w, int g, int ctl, bool set, int64_t v)
 
 static uint64_t total(struct world *w, enum act_result r)
 {
-	uint64_t t[4];
-
-	actlog_totals(w->log, t);
-	return t[r];
+	return fake_tune_total(w->log, r);
 }
 
 static void test_controller(void)
@@ -156,7 +141,7 @@ static void test_controller(void)
 	/* Only the quota planned: the period stays the current one. */
 	plan_set(&w, 0, GC_VCPU_QUOTA, true, 50000);
 	cputune_apply(w.c, &w.plan, &w.snap, false, 1);
-	T_OK(w.fake.calls == 1 && w.fake.q == 50000 && w.fake.p == 100000 &&
+	T_OK(w.fake.calls == 1 && w.last.q == 50000 && w.last.p == 100000 &&
 		 strcmp(w.fake.guest, "a") == 0,
 	     "unset period takes the current value; both in one call");
 	T_EQ_INT(total(&w, ACT_APPLIED), 2,
@@ -176,9 +161,9 @@ static void test_controller(void)
 	plan_set(&w, 0, GC_VCPU_QUOTA, true, 1100);
 	plan_set(&w, 0, GC_VCPU_PERIOD, true, 1100000);
 	cputune_apply(w.c, &w.plan, &w.snap, false, 4);
-	T_OK(w.fake.calls == 2 && w.fake.q == 1000 && w.fake.p == 1000000,
+	T_OK(w.fake.calls == 2 && w.last.q == 1000 && w.last.p == 1000000,
 	     "vdsm's vector is written in libvirt's range (%lld/%llu)",
-	     (long long)w.fake.q, (unsigned long long)w.fake.p);
+	     (long long)w.last.q, (unsigned long long)w.last.p);
 	world_free(&w);
 
 	/* Dry run: recorded once per pair, nothing written. */

@@ -15,6 +15,7 @@
 
 #include "actlog.h"
 #include "ctl_iotune.h"
+#include "fake_tune.h"
 #include "field.h"
 #include "host.h"
 #include "plan.h"
@@ -54,40 +55,14 @@ static void test_rail(void)
 
 /* ---- the controller ---- */
 
-struct fake {
-	int calls;
-	char guest[32], dev[32];
-	uint64_t v[IOTUNE_LIMITS];
-	const char *broken; /* this device answers -EIO */
-	const char *picky;  /* this device answers -EINVAL */
-};
-
-static int fake_set(void *ctx, const char *guest, const char *uuid,
-		    const char *dev, const uint64_t limits[IOTUNE_LIMITS],
-		    char *msg, size_t len)
-{
-	struct fake *f = ctx;
-
-	(void)uuid;
-	f->calls++;
-	snprintf(f->guest, sizeof(f->guest), "%s", guest);
-	snprintf(f->dev, sizeof(f->dev), "%s", dev);
-	memcpy(f->v, limits, sizeof(f->v));
-	if (f->broken && strcmp(dev, f->broken) == 0) {
-		snprintf(msg, len, "broken");
-		return -EIO;
-	}
-	if (f->picky && strcmp(dev, f->picky) == 0) {
-		snprintf(msg, len, "libvirt says no");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 #define ND 3 /* a/vda, a/vdb, b/vda */
 
 struct world {
-	struct fake fake;
+	struct fake_tune fake;
+	struct {
+		char dev[32];
+		uint64_t v[IOTUNE_LIMITS];
+	} last; /* what the last set call carried */
 	struct iotune_backend be;
 	struct actlog *log;
 	struct iotune *c;
@@ -101,6 +76,20 @@ struct world {
 	struct snapshot snap;
 };
 
+/* The fake backend: the disk and its limits recorded, the call answered
+   as the fake is set up to answer that disk (fake_tune.h). */
+static int fake_set(void *ctx, const char *guest, const char *uuid,
+		    const char *dev, const uint64_t limits[IOTUNE_LIMITS],
+		    char *msg, size_t len)
+{
+	struct world *w = ctx;
+
+	(void)uuid;
+	snprintf(w->last.dev, sizeof(w->last.dev), "%s", dev);
+	memcpy(w->last.v, limits, sizeof(w->last.v));
+	return fake_tune_set(&w->fake, guest, dev, msg, len);
+}
+
 static void world_init(struct world *w)
 {
 	static const char *const names[2] = {"a", "b"};
@@ -108,7 +97,7 @@ static void world_init(struct world *w)
 	static const size_t owner[ND] = {0, 0, 1};
 
 	memset(w, 0, sizeof(*w));
-	w->be = (struct iotune_backend){"fake", &w->fake, fake_set, NULL};
+	w->be = (struct iotune_backend){"fake", w, fake_set, NULL};
 	w->log = actlog_new(64);
 	w->c = iotune_new(&w->be, w->log);
 	for (int g = 0; g < 2; g++) {
@@ -150,10 +139,7 @@ static void plan_all(struct world *w, int d, int64_t v)
 
 static uint64_t total(struct world *w, enum act_result r)
 {
-	uint64_t t[4];
-
-	actlog_totals(w->log, t);
-	return t[r];
+	return fake_tune_total(w->log, r);
 }
 
 static void test_controller(void)
@@ -171,10 +157,10 @@ static void test_controller(void)
 	plan_set(&w, 0, DC_READ_IOPS_SEC, 200);
 	iotune_apply(w.c, &w.plan, &w.snap, false, 2);
 	T_OK(w.fake.calls == 1 && strcmp(w.fake.guest, "a") == 0 &&
-		 strcmp(w.fake.dev, "vda") == 0 &&
-		 w.fake.v[DC_READ_IOPS_SEC] == 200 &&
-		 w.fake.v[DC_READ_BYTES_SEC] == 4096 &&
-		 w.fake.v[DC_TOTAL_BYTES_SEC] == 0,
+		 strcmp(w.last.dev, "vda") == 0 &&
+		 w.last.v[DC_READ_IOPS_SEC] == 200 &&
+		 w.last.v[DC_READ_BYTES_SEC] == 4096 &&
+		 w.last.v[DC_TOTAL_BYTES_SEC] == 0,
 	     "an unset limit takes the current one; six in one call");
 	T_EQ_INT(total(&w, ACT_APPLIED), 1, "one action: the limit changed");
 	w.drows[0][DF_CUR_READ_IOPS_SEC] = 200;
@@ -205,7 +191,7 @@ static void test_controller(void)
 	     "disks of its guest and of other guests are written (once: "
 	     "not again while their samples catch up)");
 	T_OK(strcmp(w.fake.guest, "b") == 0 &&
-		 w.fake.v[DC_WRITE_BYTES_SEC] == 9,
+		 w.last.v[DC_WRITE_BYTES_SEC] == 9,
 	     "b/vda written");
 	world_free(&w);
 
