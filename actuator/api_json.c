@@ -27,7 +27,7 @@ json_t *api_json_status(const struct engine_view *v)
 	json_t *o;
 
 	o = json_pack("{s:s, s:b, s:I, s:I, s:f, s:I,"
-		      " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+		      " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 		      " s:{s:I, s:I, s:I, s:I}, s:s, s:s, s:I}",
 		      "status", "active", "dry_run", v->dry_run, "cycles",
 		      (json_int_t)v->cycles, "guests", (json_int_t)v->guests,
@@ -38,7 +38,8 @@ json_t *api_json_status(const struct engine_view *v)
 		      (json_int_t)c->ignored, "rejected",
 		      (json_int_t)c->rejected, "out_of_window",
 		      (json_int_t)c->out_of_window, "over_max_guests",
-		      (json_int_t)c->over_max_guests, "actions", "applied",
+		      (json_int_t)c->over_max_guests, "over_max_disks",
+		      (json_int_t)c->over_max_disks, "actions", "applied",
 		      (json_int_t)v->actions[ACT_APPLIED], "dry_run",
 		      (json_int_t)v->actions[ACT_DRY_RUN], "refused",
 		      (json_int_t)v->actions[ACT_REFUSED], "failed",

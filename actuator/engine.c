@@ -536,6 +536,8 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	before.out_of_window = e->counts.out_of_window - before.out_of_window;
 	before.over_max_guests =
 	    e->counts.over_max_guests - before.over_max_guests;
+	before.over_max_disks =
+	    e->counts.over_max_disks - before.over_max_disks;
 	/* The host's freshness is its memory's arrival (store.h). */
 	fresh_host = store_host_seen(e->store) != host_seen;
 	/* The host's values come first in a read, so with many guests (or
@@ -563,11 +565,12 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 				   "message", "out of memory");
 		return 503;
 	}
-	*reply = json_pack("{s:I, s:I, s:I, s:I}", "records",
+	*reply = json_pack("{s:I, s:I, s:I, s:I, s:I}", "records",
 			   (json_int_t)before.records, "values",
 			   (json_int_t)before.values, "out_of_window",
 			   (json_int_t)before.out_of_window, "over_max_guests",
-			   (json_int_t)before.over_max_guests);
+			   (json_int_t)before.over_max_guests, "over_max_disks",
+			   (json_int_t)before.over_max_disks);
 	status = 200;
 	return status;
 }

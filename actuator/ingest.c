@@ -186,8 +186,14 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 			    st, r, kind, dev, d,
 			    metric_from_wire(d, wire_value_as_double(v)),
 			    now_ms);
+			/* A value the store refuses for want of room
+			   changes nothing there: counted, not fatal. */
 			if (rc == -ENOSPC) {
 				c->over_max_guests++;
+				continue;
+			}
+			if (rc == -EMLINK) {
+				c->over_max_disks++;
 				continue;
 			}
 			if (rc < 0)

@@ -37,6 +37,8 @@ struct ingest_counts {
 	uint64_t rejected; /* batches refused */
 	uint64_t out_of_window;	  /* records dated too far from momd's clock */
 	uint64_t over_max_guests; /* values for a guest beyond max_guests */
+	uint64_t over_max_disks;  /* values for a guest's disk beyond
+				     SNAPSHOT_DISKS_PER_GUEST */
 };
 
 /*

@@ -205,12 +205,19 @@ static void put_status(FILE *f, const struct engine_view *v)
 	     "Value lists dated too far from momd's clock, not stored."},
 	    {"momd_ingest_over_max_guests_values_total", "counter",
 	     "Values for a guest beyond max_guests, not stored."},
+	    {"momd_ingest_over_max_disks_values_total", "counter",
+	     "Values for a guest's disk beyond the store's disks per guest, "
+	     "not stored."},
 	};
 	const uint64_t counts[] = {
-	    v->ingest.batches,	      v->ingest.records,
-	    v->ingest.values,	      v->ingest.ignored,
-	    v->ingest.rejected,	      v->ingest.out_of_window,
-	    v->ingest.over_max_guests};
+	    v->ingest.batches,	       v->ingest.records,
+	    v->ingest.values,	       v->ingest.ignored,
+	    v->ingest.rejected,	       v->ingest.out_of_window,
+	    v->ingest.over_max_guests, v->ingest.over_max_disks};
+	/* A family without its count would read past counts[]. */
+	_Static_assert(sizeof(counts) / sizeof(counts[0]) ==
+			   sizeof(ingest) / sizeof(ingest[0]),
+		       "one count per ingest family");
 	static const struct family actions = {
 	    "momd_actions_total", "counter",
 	    "Actions by result: applied, dry_run, refused (by a safety "

@@ -54,8 +54,8 @@ int store_put_guest(struct store *st, const char *uuid, const char *name,
  * guest, keyed as store_put_guest() keys it (store_disk.h says how disks
  * are kept).  Snapshots carry a guest's disks whose sample has the time of
  * the guest's newest settled sample.  Returns 0, -ENOSPC (a new guest
- * beyond max_guests, or a disk beyond SNAPSHOT_DISKS_PER_GUEST), -EINVAL
- * (a bad device, field or name) or -ENOMEM.
+ * beyond max_guests), -EMLINK (a new disk beyond SNAPSHOT_DISKS_PER_GUEST,
+ * store_disk.h), -EINVAL (a bad device, field or name) or -ENOMEM.
  */
 int store_put_disk(struct store *st, const char *uuid, const char *name,
 		   const char *dev, double t, int f, double value,

@@ -77,7 +77,9 @@ static struct disk_slot *slot_get(struct disk_table *dt, const char *dev,
 		}
 		old = &dt->s[dt->n++];
 	} else if (!old || !(old->t[1] < t)) {
-		*err = -ENOSPC;
+		/* Not -ENOSPC: that is the store's "too many guests"
+		   (store_disk.h). */
+		*err = -EMLINK;
 		return NULL;
 	}
 	slot_init(old, dev);

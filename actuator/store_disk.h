@@ -30,8 +30,10 @@ void disk_table_free(struct disk_table *dt);
  * Record field f = value of disk dev (metric_disk_dev_valid()) for the sample
  * at t, creating the table (*dt NULL) or the disk as needed.  A value older
  * than the disk's two samples is ignored.  Returns 0, -EINVAL (a bad
- * device or field), -ENOSPC (a new disk beyond the limit, none of the
- * others older than t) or -ENOMEM.
+ * device or field), -EMLINK (a new disk beyond SNAPSHOT_DISKS_PER_GUEST,
+ * none of the others older than t) or -ENOMEM.  -EMLINK ("too many
+ * links": too many disks attached to one guest), not the store's -ENOSPC
+ * of a guest beyond max_guests, so that ingest counts the two apart.
  */
 int disk_table_put(struct disk_table **dt, const char *dev, double t, int f,
 		   double value);

@@ -17,6 +17,8 @@
 #      separate histories: they are keyed by the UUID in meta mom:uuid.
 #   4. One batch trying to create more guests than max_guests: only
 #      max_guests are held, the rest counted in /v1/status and the reply.
+#   5. A 65th disk of a held guest is counted as over_max_disks, not as
+#      over_max_guests (both were over_max_guests before).
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/api.sh"
 . "$ROOT/tests/lib/collectd.sh"
@@ -212,6 +214,28 @@ api GET /v1/status
 check "momd holds max_guests (50) guests" test "$(jv "j['guests']")" = 50
 check "/v1/status counts them (ingest.over_max_guests 152)" \
 	test "$(jv "j['ingest']['over_max_guests']")" = 152
+
+# --- 5. The disk limit (64 a guest) ------------------------------------------
+# many1 is held: ingest stores a batch's records in order, so the first 48
+# of part 4 were.  65 disks of one time (none older to give up its place),
+# and one disk of many200, a guest beyond max_guests.
+t=$(date +%s.%N | cut -c1-14)
+body=$(for i in $(seq 0 64); do rec "$t" many1 "gauge-d$i-max_read_bytes_sec" 1000; echo ,; done | tr -d '\n')
+api POST /v1/metrics "[${body}$(rec "$t" many200 gauge-vda-max_read_bytes_sec 1000)]"
+check "a batch with a 65th disk is answered 200" test "$STATUS" = 200
+check "the reply counts the 65th disk as over_max_disks (1)" \
+	test "$(jv "j.get('over_max_disks')")" = 1
+check "... and only the guest beyond max_guests as over_max_guests (1)" \
+	test "$(jv "j.get('over_max_guests')")" = 1
+check "... the 64 disks held are stored" test "$(jv "j.get('values')")" = 64
+api GET /v1/status
+check "/v1/status counts it (ingest.over_max_disks 1)" \
+	test "$(jv "j['ingest']['over_max_disks']")" = 1
+check "... and the guest beyond max_guests (ingest.over_max_guests 152 + 1)" \
+	test "$(jv "j['ingest']['over_max_guests']")" = 153
+api GET /metrics
+check "/metrics exports momd_ingest_over_max_disks_values_total 1" \
+	grep -qx 'momd_ingest_over_max_disks_values_total 1' <<<"$BODY"
 
 momd_log_clean
 done_testing

@@ -5,6 +5,7 @@
  * window, guests keyed by UUID, and the max_guests limit.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
@@ -382,6 +383,71 @@ static void test_disks(void)
 	store_free(st);
 }
 
+/* One mom record of guest g at time 1: disk field
+   "<dev>-max_read_bytes_sec" when dev is given, else memory-actual. */
+static size_t rec_at(char *buf, size_t len, const char *g, const char *dev,
+		     long v)
+{
+	int n = snprintf(buf, len,
+			 "{\"values\":[%ld],\"dstypes\":[\"gauge\"],"
+			 "\"dsnames\":[\"value\"],\"time\":1,\"interval\":1,"
+			 "\"host\":\"h\",\"plugin\":\"mom\","
+			 "\"plugin_instance\":\"%s\",\"type\":\"%s\","
+			 "\"type_instance\":\"%s%s\"},",
+			 v, g, dev ? "gauge" : "memory", dev ? dev : "actual",
+			 dev ? "-max_read_bytes_sec" : "");
+
+	return n > 0 && (size_t)n < len ? (size_t)n : len;
+}
+
+/* A guest's disk beyond the store's disks per guest is counted as
+   over_max_disks, a guest beyond max_guests as over_max_guests (both
+   were over_max_guests, since the store answered both with -ENOSPC). */
+static void test_max_disks(void)
+{
+	struct store *st = store_new(10, 60000, 0);
+	struct ingest_counts c = {0};
+	size_t len = (SNAPSHOT_DISKS_PER_GUEST + 4) * 320, off = 0;
+	char *body = malloc(len), dev[16];
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+	bool refused_absent = true;
+
+	store_set_max_guests(st, 1);
+	off += (size_t)snprintf(body, len, "[");
+	off += rec_at(body + off, len - off, "g", NULL, 4096);
+	/* One disk more than a guest may have, all of the same time: no
+	   older disk to give up its place. */
+	for (int i = 0; i <= SNAPSHOT_DISKS_PER_GUEST; i++) {
+		snprintf(dev, sizeof(dev), "d%d", i);
+		off += rec_at(body + off, len - off, "g", dev, 1000 + i);
+	}
+	off += rec_at(body + off, len - off, "other", "vda", 7);
+	body[off - 1] = ']'; /* the last record's comma */
+	T_EQ_INT(put_body(st, body, NULL, &c), 0,
+		 "a batch with a 65th disk and a 2nd guest is answered");
+	T_EQ_INT(c.over_max_disks, 1, "the 65th disk is over_max_disks");
+	T_EQ_INT(c.over_max_guests, 1,
+		 "only the guest beyond max_guests (1) is over_max_guests");
+	T_EQ_INT(c.values, 1 + SNAPSHOT_DISKS_PER_GUEST,
+		 "the guest's value and its 64 disks stored");
+	T_EQ_INT(store_guest_count(st), 1, "one guest held");
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->ndisks, SNAPSHOT_DISKS_PER_GUEST,
+		 "the snapshot has the 64 disks held");
+	snprintf(dev, sizeof(dev), "d%d", SNAPSHOT_DISKS_PER_GUEST);
+	for (size_t i = 0; i < s->ndisks; i++)
+		if (strcmp(s->disks[i].e.name, dev) == 0 ||
+		    s->disks[i].e.values[DF_MAX_READ_BYTES_SEC] ==
+			1000 + SNAPSHOT_DISKS_PER_GUEST)
+			refused_absent = false;
+	T_OK(refused_absent, "the refused disk's value changed nothing");
+	store_snapshot_free(ss);
+	free(body);
+	store_free(st);
+}
+
 int main(void)
 {
 	test_mapping();
@@ -392,5 +458,6 @@ int main(void)
 	test_clock_window();
 	test_uuid_keys();
 	test_max_guests();
+	test_max_disks();
 	return t_done();
 }

@@ -43,7 +43,7 @@ static void test_full_view(void)
 	    .guests = 2,
 	    .last_eval_ns = 2000000,
 	    .started_ms = 1000,
-	    .ingest = {.batches = 3, .over_max_guests = 4},
+	    .ingest = {.batches = 3, .over_max_guests = 4, .over_max_disks = 5},
 	    .actions = {[ACT_APPLIED] = 1, [ACT_DRY_RUN] = 2},
 	    .balloon_backend = "libvirt",
 	    .ksm_backend = "sysfs",
@@ -92,6 +92,7 @@ static void test_full_view(void)
 	T_OK(has(t, "momd_evaluation_seconds 0.002"), "evaluation seconds");
 	T_OK(has(t, "momd_ingest_batches_total 3") &&
 		 has(t, "momd_ingest_over_max_guests_values_total 4") &&
+		 has(t, "momd_ingest_over_max_disks_values_total 5") &&
 		 has(t, "momd_ingest_records_total 0"),
 	     "ingest counters, zero ones too");
 	T_OK(has(t, "momd_actions_total{result=\"applied\"} 1") &&

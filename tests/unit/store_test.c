@@ -354,6 +354,8 @@ static void test_max_guests(void)
 		 0, "a UUID-keyed a is another guest, held");
 	T_EQ_INT(store_put(st, "c", 1, GF_BALLOON_CUR, 1, 0), -ENOSPC,
 		 "a third guest is refused (-ENOSPC)");
+	T_EQ_INT(store_put_disk(st, NULL, "c", "vda", 1, 0, 1, 0), -ENOSPC,
+		 "... also by a disk value (-ENOSPC, not the disk limit's)");
 	T_EQ_INT(store_put(st, "a", 2, GF_BALLOON_CUR, 2, 0), 0,
 		 "a guest already held still takes values");
 	T_EQ_INT(store_guest_count(st), 2, "two guests");
@@ -440,8 +442,9 @@ static void test_disks(void)
 		rc = store_put_disk(st, NULL, "c", dev, 3, 0, i, 1000);
 	}
 	T_EQ_INT(rc, 0, "64 disks a guest");
-	T_EQ_INT(store_put_disk(st, NULL, "c", "y", 3, 0, 1, 1000), -ENOSPC,
-		 "a 65th of the same time is refused");
+	T_EQ_INT(store_put_disk(st, NULL, "c", "y", 3, 0, 1, 1000), -EMLINK,
+		 "a 65th of the same time is refused with -EMLINK, not "
+		 "max_guests' -ENOSPC");
 	T_EQ_INT(store_put_disk(st, NULL, "c", "y", 4, 0, 1, 1000), 0,
 		 "a newer one takes an older disk's slot");
 	store_free(st);
