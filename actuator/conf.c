@@ -72,7 +72,8 @@ static const struct conf_option conf_options[] = {
     {"expiry_ms", OPT_INT, O(expiry_ms), "60000", 1000, 86400000,
      "forget a guest that has not reported for this long"},
     {"settle_ms", OPT_INT, O(settle_ms), "500", 0, 60000,
-     "how long an incomplete newest sample waits for its other values"},
+     "how long an incomplete newest sample (host, guest or disk) waits "
+     "for its other values"},
     {"samples_stale_ms", OPT_INT, O(samples_stale_ms), "0", 0, 86400000,
      "hold balloons and KSM while the host's newest sample is older than "
      "this, and leave out a guest whose samples are (0: 1.5 x the longer "

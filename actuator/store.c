@@ -293,7 +293,7 @@ int store_put_disk(struct store *st, const char *uuid, const char *name,
 
 	if (!e)
 		return err;
-	err = disk_table_put(&e->disks, dev, t, f, value);
+	err = disk_table_put(&e->disks, dev, t, f, value, now_ms);
 	if (err == 0)
 		e->last_seen = now_ms;
 	return err;
@@ -432,8 +432,15 @@ bool store_round_complete(const struct store *st, int64_t now_ms)
 		if (!e)
 			continue;
 		n = settled_count(st, e, now_ms);
-		if (n > 0 && e->time[n - 1] >= newest)
+		/* Its disks too: a disk's sample with fewer keys than its
+		   last may still be coming, or show a limit removed; the
+		   snapshot shows it once settled (store_disk.h). */
+		if (n > 0 && e->time[n - 1] >= newest) {
+			if (!disk_table_settled(e->disks, e->time[n - 1],
+						now_ms, st->settle_ms))
+				return false;
 			continue;
+		}
 		if (entity_has_time(e, prev))
 			return false;
 	}
@@ -614,8 +621,8 @@ static size_t guest_disks(const struct store *st, const struct snap_entity *g,
 
 	if (!e || !e->disks || !(settled = settled_count(st, e, now_ms)))
 		return 0;
-	n = disk_table_at(e->disks, e->time[settled - 1], devs, rows,
-			  SNAPSHOT_DISKS_PER_GUEST);
+	n = disk_table_at(e->disks, e->time[settled - 1], now_ms, st->settle_ms,
+			  devs, rows, SNAPSHOT_DISKS_PER_GUEST);
 	return n < SNAPSHOT_DISKS_PER_GUEST ? n : SNAPSHOT_DISKS_PER_GUEST;
 }
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct disk_slot {
 	double t[2]; /* [1] the newest sample's time, [0] the one before;
 			NaN: none */
 	double row[2][DISK_FIELD_COUNT];
+	int64_t touched; /* monotonic ms of the newest sample's last value */
 };
 
 struct disk_table {
@@ -45,6 +47,7 @@ static void slot_init(struct disk_slot *s, const char *dev)
 {
 	snprintf(s->dev, sizeof(s->dev), "%s", dev);
 	s->t[0] = s->t[1] = FIELD_ABSENT;
+	s->touched = 0;
 	row_clear(s->row[0]);
 	row_clear(s->row[1]);
 }
@@ -87,7 +90,7 @@ static struct disk_slot *slot_get(struct disk_table *dt, const char *dev,
 }
 
 int disk_table_put(struct disk_table **dt, const char *dev, double t, int f,
-		   double value)
+		   double value, int64_t now_ms)
 {
 	struct disk_slot *s;
 	int err = 0;
@@ -105,18 +108,23 @@ int disk_table_put(struct disk_table **dt, const char *dev, double t, int f,
 		s->t[1] = t;
 		row_clear(s->row[1]);
 	}
-	if (t == s->t[1])
+	if (t == s->t[1]) {
 		s->row[1][f] = value;
-	else if (t == s->t[0])
+		s->touched = now_ms;
+	} else if (t == s->t[0])
 		s->row[0][f] = value;
 	return 0;
 }
 
-/* Whether the newest sample holds every field the one before held: a
-   sample still being delivered is not (then the one before stands in). */
-static bool newest_complete(const struct disk_slot *s)
+/* Whether the newest sample is settled: it holds every field the one
+   before held, or no value has come for it for settle_ms.  One that lacks
+   a field may still be being delivered (then the one before stands in),
+   or the plugin no longer sends that field (a limit removed): after
+   settle_ms it is the latter, and the field is absent. */
+static bool newest_settled(const struct disk_slot *s, int64_t now_ms,
+			   int64_t settle_ms)
 {
-	if (isnan(s->t[0]))
+	if (isnan(s->t[0]) || now_ms - s->touched >= settle_ms)
 		return true;
 	for (size_t f = 0; f < DISK_FIELD_COUNT; f++)
 		if (field_present(s->row[0][f]) && !field_present(s->row[1][f]))
@@ -124,14 +132,26 @@ static bool newest_complete(const struct disk_slot *s)
 	return true;
 }
 
-size_t disk_table_at(const struct disk_table *dt, double t, const char **devs,
-		     const double **rows, size_t max)
+bool disk_table_settled(const struct disk_table *dt, double t, int64_t now_ms,
+			int64_t settle_ms)
+{
+	for (size_t i = 0; dt && i < dt->n; i++)
+		if (dt->s[i].t[1] == t &&
+		    !newest_settled(&dt->s[i], now_ms, settle_ms))
+			return false;
+	return true;
+}
+
+size_t disk_table_at(const struct disk_table *dt, double t, int64_t now_ms,
+		     int64_t settle_ms, const char **devs, const double **rows,
+		     size_t max)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; dt && i < dt->n; i++) {
 		const struct disk_slot *s = &dt->s[i];
-		int k = s->t[1] == t   ? (newest_complete(s) ? 1 : 0)
+		int k = s->t[1] == t
+			    ? (newest_settled(s, now_ms, settle_ms) ? 1 : 0)
 			: s->t[0] == t ? 0
 				       : -1;
 		size_t at;

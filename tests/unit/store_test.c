@@ -388,7 +388,8 @@ static void test_rename(void)
    device order, under the guest's index after the guests are sorted. */
 static void test_disks(void)
 {
-	struct store *st = store_new(10, 60000, 0);
+	/* Snapshots at 1100: within settle_ms of t=3's values. */
+	struct store *st = store_new(10, 60000, 500);
 	struct store_snapshot *ss;
 	const struct snapshot *s;
 	char dev[8];
@@ -410,7 +411,7 @@ static void test_disks(void)
 	T_EQ_INT(
 	    store_put_disk(st, NULL, "a", "vdy", 3, DISK_FIELD_COUNT, 1, 1000),
 	    -EINVAL, "a field out of range is refused");
-	ss = store_snapshot_new(st, 5000, NULL, 0);
+	ss = store_snapshot_new(st, 1100, NULL, 0);
 	s = store_snapshot_get(ss);
 	T_EQ_INT(s->ndisks, 3,
 		 "a:vdz, b:sda, b:vda (b:vdb is not reported "
@@ -427,12 +428,12 @@ static void test_disks(void)
 		     "b's disks by device name");
 		T_OK(s->disks[2].e.values[DF_MAX_READ_BYTES_SEC] == 2 &&
 			 s->disks[2].e.values[DF_CUR_READ_BYTES_SEC] == 0,
-		     "an incomplete newest disk sample: the one before stands "
-		     "in");
+		     "an incomplete newest disk sample, not settled: the one "
+		     "before stands in");
 	}
 	store_snapshot_free(ss);
 	store_put_disk(st, NULL, "b", "vda", 3, DF_MAX_READ_BYTES_SEC, 3, 1000);
-	ss = store_snapshot_new(st, 5000, NULL, 0);
+	ss = store_snapshot_new(st, 1100, NULL, 0);
 	s = store_snapshot_get(ss);
 	T_OK(s->ndisks == 3 && s->disks[2].e.values[DF_CUR_READ_BYTES_SEC] == 5,
 	     "complete again: the newest sample");
@@ -450,9 +451,82 @@ static void test_disks(void)
 	store_free(st);
 }
 
+/* A limit removed: the plugin stops sending its key, so the disk's next
+   sample holds fewer keys than the one before.  While values for it may
+   still come (settle_ms since its last one) the one before stands in, as
+   for a sample split across posts; once settled it is the disk's sample
+   of that time, the removed key absent (not the old value, not 0), and
+   the round waits for it so that a cycle following the samples sees it. */
+static void test_disk_fewer_keys(void)
+{
+	struct store *st = store_new(10, 60000, 500);
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+
+	host_at(st, 1, 1000);
+	guest_at(st, "g", 1, 1000);
+	store_put_disk(st, NULL, "g", "vda", 1, DF_MAX_READ_BYTES_SEC, 7, 1000);
+	store_put_disk(st, NULL, "g", "vda", 1, DF_MAX_WRITE_BYTES_SEC, 8,
+		       1000);
+	store_put_disk(st, NULL, "g", "vda", 1, DF_CUR_READ_BYTES_SEC, 7, 1000);
+	/* t=2: max_read_bytes_sec removed from vdsm's metadata. */
+	host_at(st, 2, 2000);
+	guest_at(st, "g", 2, 2000);
+	store_put_disk(st, NULL, "g", "vda", 2, DF_MAX_WRITE_BYTES_SEC, 8,
+		       2000);
+	store_put_disk(st, NULL, "g", "vda", 2, DF_CUR_READ_BYTES_SEC, 7, 2000);
+	T_OK(!store_round_complete(st, 2100),
+	     "a disk sample with fewer keys, not settled: the round waits");
+	ss = store_snapshot_new(st, 2100, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_OK(s->ndisks == 1 && s->disks[0].e.values[DF_MAX_READ_BYTES_SEC] == 7,
+	     "... and the one before stands in while values may still come");
+	store_snapshot_free(ss);
+	T_OK(store_round_complete(st, 2500),
+	     "settle_ms without a value for it: the round is complete");
+	ss = store_snapshot_new(st, 2500, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_INT(s->ndisks, 1, "the disk at the guest's time");
+	if (s->ndisks == 1) {
+		T_OK(
+		    !field_present(s->disks[0].e.values[DF_MAX_READ_BYTES_SEC]),
+		    "settled: the removed key is absent at once (not its old "
+		    "value, not 0)");
+		T_EQ_DBL(s->disks[0].e.values[DF_MAX_WRITE_BYTES_SEC], 8,
+			 "... the keys still sent are there");
+	}
+	store_snapshot_free(ss);
+
+	/* t=3 arrives split across two posts 200 ms apart: settle_ms counts
+	   from the last value, and the first part never shows alone. */
+	host_at(st, 3, 3000);
+	guest_at(st, "g", 3, 3000);
+	store_put_disk(st, NULL, "g", "vda", 3, DF_CUR_READ_BYTES_SEC, 5, 3000);
+	ss = store_snapshot_new(st, 3400, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_OK(s->ndisks == 1 &&
+		 s->disks[0].e.values[DF_MAX_WRITE_BYTES_SEC] == 8 &&
+		 s->disks[0].e.values[DF_CUR_READ_BYTES_SEC] == 7,
+	     "a split sample's first part: the one before stands in");
+	store_snapshot_free(ss);
+	store_put_disk(st, NULL, "g", "vda", 3, DF_MAX_WRITE_BYTES_SEC, 6,
+		       3400);
+	T_OK(store_round_complete(st, 3400), "its last part: complete at once");
+	ss = store_snapshot_new(st, 3400, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_OK(s->ndisks == 1 &&
+		 s->disks[0].e.values[DF_MAX_WRITE_BYTES_SEC] == 6 &&
+		 s->disks[0].e.values[DF_CUR_READ_BYTES_SEC] == 5 &&
+		 !field_present(s->disks[0].e.values[DF_MAX_READ_BYTES_SEC]),
+	     "... and the newest sample whole");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
 int main(void)
 {
 	test_disks();
+	test_disk_fewer_keys();
 	test_siphash();
 	test_max_guests();
 	test_rename();
