@@ -87,10 +87,10 @@ int64_t store_host_seen(const struct store *st);
  * the host's sample before the newest: collectd's read plugin stamps a
  * read's values, the host's and every guest's, with one time) has a
  * settled sample at least as new as the host's newest, its disks' samples
- * of that time settled too (store_disk.h).  A guest new this round, or one that
- * was missing from the last, is not waited for; one that has gone is, until the
- * caller's bound.  True with no host sample. O(guests x (fields + disks x disk
- * fields)).
+ * of that time settled too (store_disk.h).  A guest new this round, or
+ * one that was missing from the last, is not waited for; one that has
+ * gone is, until the caller's bound.  True with no host sample.
+ * O(guests x (fields + disks x disk fields)).
  */
 bool store_round_complete(const struct store *st, int64_t now_ms);
 
