@@ -451,6 +451,18 @@ static void test_disks(void)
 	store_free(st);
 }
 
+/* Field f of the one disk a snapshot at now shows; -1 (never posted) when
+   it shows none or several, NaN when the field is absent. */
+static double disk_field(const struct store *st, int64_t now, int f)
+{
+	struct store_snapshot *ss = store_snapshot_new(st, now, NULL, 0);
+	const struct snapshot *s = store_snapshot_get(ss);
+	double v = s->ndisks == 1 ? s->disks[0].e.values[f] : -1;
+
+	store_snapshot_free(ss);
+	return v;
+}
+
 /* A limit removed: the plugin stops sending its key, so the disk's next
    sample holds fewer keys than the one before.  While values for it may
    still come (settle_ms since its last one) the one before stands in, as
@@ -460,8 +472,6 @@ static void test_disks(void)
 static void test_disk_fewer_keys(void)
 {
 	struct store *st = store_new(10, 60000, 500);
-	struct store_snapshot *ss;
-	const struct snapshot *s;
 
 	host_at(st, 1, 1000);
 	guest_at(st, "g", 1, 1000);
@@ -477,49 +487,46 @@ static void test_disk_fewer_keys(void)
 	store_put_disk(st, NULL, "g", "vda", 2, DF_CUR_READ_BYTES_SEC, 7, 2000);
 	T_OK(!store_round_complete(st, 2100),
 	     "a disk sample with fewer keys, not settled: the round waits");
-	ss = store_snapshot_new(st, 2100, NULL, 0);
-	s = store_snapshot_get(ss);
-	T_OK(s->ndisks == 1 && s->disks[0].e.values[DF_MAX_READ_BYTES_SEC] == 7,
-	     "... and the one before stands in while values may still come");
-	store_snapshot_free(ss);
+	T_EQ_DBL(
+	    disk_field(st, 2100, DF_MAX_READ_BYTES_SEC), 7,
+	    "... and the one before stands in while values may still come");
 	T_OK(store_round_complete(st, 2500),
 	     "settle_ms without a value for it: the round is complete");
-	ss = store_snapshot_new(st, 2500, NULL, 0);
-	s = store_snapshot_get(ss);
-	T_EQ_INT(s->ndisks, 1, "the disk at the guest's time");
-	if (s->ndisks == 1) {
-		T_OK(
-		    !field_present(s->disks[0].e.values[DF_MAX_READ_BYTES_SEC]),
-		    "settled: the removed key is absent at once (not its old "
-		    "value, not 0)");
-		T_EQ_DBL(s->disks[0].e.values[DF_MAX_WRITE_BYTES_SEC], 8,
-			 "... the keys still sent are there");
-	}
-	store_snapshot_free(ss);
+	T_EQ_DBL(disk_field(st, 2500, DF_MAX_READ_BYTES_SEC), FIELD_ABSENT,
+		 "settled: the removed key is absent at once (not its old "
+		 "value, not 0)");
+	T_EQ_DBL(disk_field(st, 2500, DF_MAX_WRITE_BYTES_SEC), 8,
+		 "... the keys still sent are there");
 
-	/* t=3 arrives split across two posts 200 ms apart: settle_ms counts
-	   from the last value, and the first part never shows alone. */
+	/* t=3 arrives split across two posts 400 ms apart: the first part
+	   never shows alone. */
 	host_at(st, 3, 3000);
 	guest_at(st, "g", 3, 3000);
 	store_put_disk(st, NULL, "g", "vda", 3, DF_CUR_READ_BYTES_SEC, 5, 3000);
-	ss = store_snapshot_new(st, 3400, NULL, 0);
-	s = store_snapshot_get(ss);
-	T_OK(s->ndisks == 1 &&
-		 s->disks[0].e.values[DF_MAX_WRITE_BYTES_SEC] == 8 &&
-		 s->disks[0].e.values[DF_CUR_READ_BYTES_SEC] == 7,
-	     "a split sample's first part: the one before stands in");
-	store_snapshot_free(ss);
+	T_EQ_DBL(disk_field(st, 3400, DF_CUR_READ_BYTES_SEC), 7,
+		 "a split sample's first part: the one before stands in");
 	store_put_disk(st, NULL, "g", "vda", 3, DF_MAX_WRITE_BYTES_SEC, 6,
 		       3400);
 	T_OK(store_round_complete(st, 3400), "its last part: complete at once");
-	ss = store_snapshot_new(st, 3400, NULL, 0);
-	s = store_snapshot_get(ss);
-	T_OK(s->ndisks == 1 &&
-		 s->disks[0].e.values[DF_MAX_WRITE_BYTES_SEC] == 6 &&
-		 s->disks[0].e.values[DF_CUR_READ_BYTES_SEC] == 5 &&
-		 !field_present(s->disks[0].e.values[DF_MAX_READ_BYTES_SEC]),
-	     "... and the newest sample whole");
-	store_snapshot_free(ss);
+	T_EQ_DBL(disk_field(st, 3400, DF_CUR_READ_BYTES_SEC), 5,
+		 "... and the newest sample whole");
+	T_EQ_DBL(disk_field(st, 3400, DF_MAX_WRITE_BYTES_SEC), 6,
+		 "... with its last part");
+
+	/* t=4: a first part, and 400 ms later a second one that still lacks
+	   max_write_bytes_sec: settle_ms counts from the last value. */
+	host_at(st, 4, 4000);
+	guest_at(st, "g", 4, 4000);
+	store_put_disk(st, NULL, "g", "vda", 4, DF_CUR_READ_BYTES_SEC, 4, 4000);
+	store_put_disk(st, NULL, "g", "vda", 4, DF_GUAR_READ_IOPS_SEC, 1, 4400);
+	T_EQ_DBL(disk_field(st, 4600, DF_MAX_WRITE_BYTES_SEC), 6,
+		 "600 ms after its first value, 200 after its last: the one "
+		 "before stands in");
+	T_OK(!store_round_complete(st, 4600), "... and the round waits");
+	T_EQ_DBL(disk_field(st, 4900, DF_MAX_WRITE_BYTES_SEC), FIELD_ABSENT,
+		 "settle_ms after its last value: the newest, the key absent");
+	T_EQ_DBL(disk_field(st, 4900, DF_GUAR_READ_IOPS_SEC), 1,
+		 "... with both its parts");
 	store_free(st);
 }
 
