@@ -146,6 +146,26 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
+void engine_fill_applied_locked(const struct engine *e,
+				struct store_snapshot *ss)
+{
+	const struct snapshot *s = store_snapshot_get(ss);
+	const struct control_target *t = e->result ? e->result->applied : NULL;
+	size_t n = e->result ? e->result->napplied : 0, j = 0;
+
+	/* Both lists are in name order (strcmp): one pass. */
+	for (size_t i = 0; t && i < s->nguests; i++) {
+		int cmp = 1;
+
+		while (j < n &&
+		       (cmp = strcmp(t[j].name, s->guests[i].name)) < 0)
+			j++;
+		if (j < n && cmp == 0 && t[j].target >= 0)
+			store_snapshot_set_latest(ss, i, GF_BALLOON_TARGET,
+						  (double)t[j].target);
+	}
+}
+
 /* Parameter values as the snapshot wants them; caller holds e->lock. */
 static struct snap_param *params_locked(struct engine *e, size_t *n)
 {
@@ -322,6 +342,8 @@ void engine_cycle(struct engine *e)
 	params = held ? NULL : params_locked(e, &nparams);
 	if (params)
 		ss = store_snapshot_new(e->store, now_ms, params, nparams);
+	if (ss)
+		engine_fill_applied_locked(e, ss);
 	if (ss && e->pstate && !(pstate = evstate_copy(e->pstate))) {
 		store_snapshot_free(ss);
 		ss = NULL;
@@ -674,6 +696,8 @@ json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
 		if (params)
 			ss = store_snapshot_new(e->store, clock_mono_ms(),
 						params, nparams);
+		if (ss)
+			engine_fill_applied_locked(e, ss);
 		pstate = e->pstate ? evstate_copy(e->pstate) : NULL;
 	}
 	if (!ps) {

@@ -84,6 +84,7 @@ const struct field_desc guest_fields[GUEST_FIELD_COUNT] = {
     [GF_BALLOON_AUTODEFLATE] = {"balloon_autodeflate", "", FIELD_GAUGE},
     [GF_BALLOON_FREE_PAGE_REPORTING] = {"balloon_free_page_reporting", "",
 					FIELD_GAUGE},
+    [GF_BALLOON_TARGET] = {"balloon_target", "KiB", FIELD_DERIVED},
 };
 
 const struct field_desc disk_fields[DISK_FIELD_COUNT] = {

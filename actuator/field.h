@@ -110,6 +110,10 @@ enum guest_field {
 	GF_SHARES,
 	GF_BALLOON_AUTODEFLATE,		/* 0/1: <memballoon autodeflate='on'> */
 	GF_BALLOON_FREE_PAGE_REPORTING, /* 0/1: freePageReporting='on' */
+	/* KiB, the balloon target momd last applied to the guest (the
+	   balloon controller's), absent before the first; momd's own, set
+	   in the newest row of each evaluation's snapshot (engine.c) */
+	GF_BALLOON_TARGET,
 	GUEST_FIELD_COUNT
 };
 
@@ -154,7 +158,8 @@ enum field_kind {
 	FIELD_GAUGE,   /* kept as reported */
 	FIELD_RATE,    /* reported as a counter; the snapshot holds its
 			  per-second rate between consecutive samples */
-	FIELD_DERIVED, /* computed from other fields of the same sample */
+	FIELD_DERIVED, /* computed by momd: from other fields of the same
+			  sample, or (balloon_target) from its own state */
 };
 
 struct field_desc {

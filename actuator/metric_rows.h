@@ -202,6 +202,9 @@ METRIC(GUEST_STATS_AGE_DERIVED, GUEST, DERIVED, GF_STATS_AGE,
 METRIC(GUEST_STATS_AGE, GUEST, SENT_ONLY, METRIC_NO_FIELD,
        "duration", "stats_age", NULL, GAUGE, NONE,
        "seconds", "host time now - last_update, when last_update > 0; meta mom:stats_state = ok, stale or absent; for dashboards and the plugin's log (momd derives stats_age itself)")
+METRIC(GUEST_BALLOON_TARGET_DERIVED, GUEST, DERIVED, GF_BALLOON_TARGET,
+       NULL, NULL, NULL, GAUGE, NONE,
+       "KiB", "the balloon target momd last applied to the guest (its balloon controller's, after the rails), in the newest sample a policy sees; absent before the first, unchanged by a dry run")
 METRIC(GUEST_BALLOON_AUTODEFLATE, GUEST, CONSUMED, GF_BALLOON_AUTODEFLATE,
        "gauge", "balloon_autodeflate", NULL, GAUGE, NONE,
        "0/1", "1 when the domain XML's memballoon has autodeflate='on' (the guest deflates the balloon itself before an OOM kill)")

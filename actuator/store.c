@@ -760,6 +760,22 @@ const struct snapshot *store_snapshot_get(const struct store_snapshot *s)
 	return &s->snap;
 }
 
+void store_snapshot_set_latest(struct store_snapshot *s, size_t g, int f,
+			       double v)
+{
+	const struct snap_entity *e;
+
+	if (g >= s->snap.nguests || f < 0 || f >= GUEST_FIELD_COUNT)
+		return;
+	e = &s->guests[g];
+	/* The rows are this snapshot's own (s->rows), const only to its
+	   readers. */
+	if (e->len)
+		((double *)
+		     e->values)[(e->len - 1) * GUEST_FIELD_COUNT + (size_t)f] =
+		    v;
+}
+
 void store_snapshot_free(struct store_snapshot *s)
 {
 	if (!s)

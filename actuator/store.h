@@ -129,6 +129,14 @@ const struct snapshot *store_snapshot_get(const struct store_snapshot *s);
 void store_snapshot_free(struct store_snapshot *s);
 
 /*
+ * Set field f of guest g's newest row (a field momd derives from its own
+ * state, not from the samples: balloon_target).  Nothing for a guest
+ * without samples or an index out of range.
+ */
+void store_snapshot_set_latest(struct store_snapshot *s, size_t g, int f,
+			       double v);
+
+/*
  * Compute the derived fields of one row in place (used by the store and by
  * the evaluation-case reader, so both derive alike).  Only absent derived
  * fields are filled.

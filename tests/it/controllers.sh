@@ -9,6 +9,9 @@
 #
 #   - dry run decides and records but changes nothing, and switched off at
 #     run time (PUT /v1/dry-run) the same decisions are applied;
+#   - the target applied reaches the next snapshot as the guest field
+#     balloon_target (what the policy sees, GET /v1/stats): absent before
+#     anything was applied, unchanged by a dry run;
 #   - KSM: changed-only writes (a sentinel is left alone), range refusals
 #     recorded once, the merge guard, a failing write not retried every
 #     cycle, a symlinked knob never followed;
@@ -105,6 +108,13 @@ wait_cycles() {
 _cycles_reached() { [ "$(cycles)" -ge "$1" ]; }
 
 file_is() { [ "$(cat "$1")" = "$2" ]; }
+
+# The balloon_target field the test policy saw for guest $1 (its state
+# seen_target, from an evaluation of the live samples and state): -1 absent.
+seen_target() {
+	momapi --arg g "$1" POST /v1/evaluate '{}' "j['plan']['state']['guests'][g]['seen_target']"
+}
+seen_target_is() { [ "$(seen_target "$1")" = "$2" ]; }
 
 _last_applied_is() { [[ "$(act_last "guest:$1" balloon_target applied)" == "$2 "* ]]; }
 # expect_target NAME KIB RESULT-DETAIL-PATTERN: libvirt shows the target and
@@ -215,8 +225,12 @@ cat >"$POL/10-test.json" <<'JSON'
       {"if": [">=", "k_merge", 0], "then": [{"set": "ksm_merge_across_nodes", "to": "k_merge"}]}
     ]}
   ],
+  "state": {
+    "seen_target": {"scope": "guest", "description": "the balloon_target field this cycle saw, -1 absent"}
+  },
   "guest": [
     {"rule": "target", "do": [
+      {"keep": "seen_target", "to": ["default", ["stat", "balloon_target"], -1]},
       {"if": ["present", ["stat", "mem_available"]],
        "then": [{"set": "balloon_target", "to": ["stat", "mem_available"],
                  "explain": [["stat", "mem_available"]]}]}
@@ -256,6 +270,10 @@ check "dry run: run untouched" file_is "$KA/run" 0
 check "dry run: pages_to_scan's mtime unchanged" \
 	[ "$(stat -c %Y.%y "$KA/pages_to_scan")" = "$DRY_MTIME" ]
 check "dry run: nothing applied" [ "$(acts "len([a for a in A if a['result'] == 'applied'])")" = 0 ]
+check "dry run: the policy sees no balloon_target (nothing applied)" \
+	[ "$(seen_target dry)" = -1 ]
+check "dry run: GET /v1/stats has no balloon_target" \
+	[ "$(momapi GET /v1/stats "j['guests']['dry'].get('balloon_target')")" = "" ]
 
 # --- Switched off at run time: the same decisions are applied.
 check "PUT /v1/dry-run {enabled: false}" \
@@ -268,6 +286,24 @@ check "dry run off: run written" wait_for 10 "run" file_is "$KA/run" 1
 wait_for 10 "dry's applied action recorded" has_act guest:dry balloon_target applied
 check "dry run off: the action has old, new, reason" \
 	[ "$(acts "[(a['old'], a['new'], a['planned'], a['reason'].startswith('10-test/target'), a['time_ms'] > 0) for a in A if a['subject'] == 'guest:dry' and a['result'] == 'applied']")" = '[[4096000, 3891200, 3891200, true, true]]' ]
+# The target applied reaches the next cycle's snapshot as balloon_target.
+check "applied: the policy sees balloon_target 3891200" \
+	wait_for 10 "dry's balloon_target seen" seen_target_is dry 3891200
+check "applied: GET /v1/stats shows balloon_target 3891200" \
+	[ "$(momapi GET /v1/stats .guests.dry.balloon_target)" = 3891200 ]
+# A dry run applies nothing: the field stays the last applied target.
+check "PUT /v1/dry-run {enabled: true}" \
+	api_send PUT /v1/dry-run '{"enabled":true}'
+guest dry 3891200 4096000 0 3072000 3686400
+check "dry run again: 3686400 recorded as dry-run" \
+	wait_for 10 "dry-run action for 3686400" eval '[[ "$(act_last guest:dry balloon_target dry-run)" == "3686400 "* ]]'
+wait_cycles 3
+check "dry run again: balloon_target stays 3891200" \
+	[ "$(seen_target dry)" = 3891200 ]
+check "dry run again: libvirt untouched" actual_is dry 3891200
+guest dry 3891200 4096000 0 3072000 3891200
+check "PUT /v1/dry-run {enabled: false}" \
+	api_send PUT /v1/dry-run '{"enabled":false}'
 settle dry 4096000 3072000
 
 # --- KSM: changed-only writes.  "0500" reads as 500: an equal value, which
