@@ -110,6 +110,11 @@ static void random_guest(double *rows)
 		    maybe_absent(urand() < 0.5 ? FIELD_ABSENT : urand() * 5000);
 		r[GF_BALLOON_AUTODEFLATE] = ad;
 	}
+	/* momd's last applied target, in the newest row only (engine.c):
+	   absent (none applied, or a momd without it), or up to 128 MiB
+	   below or above the balloon's size */
+	rows[(NH - 1) * GUEST_FIELD_COUNT + GF_BALLOON_TARGET] =
+	    urand() < 0.4 ? FIELD_ABSENT : cur + (urand() - 0.5) * 262144;
 }
 
 /* A random history of the law: quiet counts, cool-downs, remembered
@@ -131,18 +136,28 @@ static struct evstate *random_state(const char *const *names)
 				    urand() * 4194304);
 		if (urand() < 0.3)
 			evstate_put(st, names[g], "step", urand() * 131072);
+		if (urand() < 0.3)
+			evstate_put(st, names[g], "step_from",
+				    urand() * 4194304);
 	}
 	return st;
 }
 
-static double state_val(const struct evstate *st, const char *entity,
-			const char *key)
+/* The state's value, or `absent` when the key is not kept. */
+static double state_or(const struct evstate *st, const char *entity,
+		       const char *key, double absent)
 {
 	for (size_t i = 0; st && i < st->n; i++)
 		if (!strcmp(st->e[i].entity, entity) &&
 		    !strcmp(st->e[i].key, key))
 			return st->e[i].value;
-	return 0;
+	return absent;
+}
+
+static double state_val(const struct evstate *st, const char *entity,
+			const char *key)
+{
+	return state_or(st, entity, key, 0);
 }
 
 /* The floor the README promises, with the peak use the state remembers;
@@ -176,12 +191,18 @@ static double mean(const double *rows, size_t nh, size_t f)
 
 /* The README's stress: swap-in, major faults, usable below the margin, or
    a rise of use above its mean (from the guest's own statistics when its
-   balloon has no autodeflate, else from the balloon size less the step the
-   law asked for last cycle, the state 'step'). */
+   balloon has no autodeflate, else from the balloon size less the law's
+   own step: the step applied, state step_from - balloon_target, at most
+   the step asked, state step; the step asked without the two). */
 static bool stressed(const struct k *k, const double *rows, size_t nh,
-		     double step)
+		     const struct evstate *st, const char *name)
 {
 	const double *r = &rows[(nh - 1) * GUEST_FIELD_COUNT];
+	double step = state_val(st, name, "step");
+	double from = state_or(st, name, "step_from", FIELD_ABSENT);
+
+	if (field_present(from) && field_present(r[GF_BALLOON_TARGET]))
+		step = fmin(step, fmax(0, from - r[GF_BALLOON_TARGET]));
 	double margin = fmax(k->margin_min, k->margin_frac * r[GF_BALLOON_MAX]);
 	bool own = field_present(r[GF_BALLOON_AUTODEFLATE]) &&
 		   r[GF_BALLOON_AUTODEFLATE] == 0;
@@ -265,8 +286,7 @@ static void properties(const struct policy_set *ps, const struct k *k)
 					shrunk += stressed(
 					    k,
 					    &grows[g * NH * GUEST_FIELD_COUNT],
-					    NH,
-					    state_val(st, names[g], "step"));
+					    NH, st, names[g]);
 				} else {
 					gives++;
 				}

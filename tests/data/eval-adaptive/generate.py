@@ -56,7 +56,7 @@ def decide(h, guests, state, enabled=1):
         # The law forgets its last step first of all, so that a cycle it
         # stops early (stale statistics) leaves no step to mask a later rise.
         if g.get("stats_age", 0) > 30:
-            st["guests"][name] = dict(s, step=0)
+            st["guests"][name] = {k: v for k, v in dict(s, step=0).items() if k != "step_from"}
             continue
         cur, mx, usable = g["balloon_cur"], g["balloon_max"], g["mem_usable"]
         fl, margin = floor_of(g, s)
@@ -71,10 +71,16 @@ def decide(h, guests, state, enabled=1):
             drop = max(0, (g["mem_available"] - usable) - (avg("avail") - avg("usable")))
             thr = K["drop_own"]
         else:
-            # less the step the law itself asked for last cycle: libvirt
-            # shows the balloon's new size up to a second after the guest's
-            # statistics show the inflation
-            drop = max(0, (cur - usable) - (avg("cur") - avg("usable")) - s.get("step", 0))
+            # less the law's own step of last cycle: libvirt shows the
+            # balloon's new size up to a second after the guest's statistics
+            # show the inflation.  The step applied (the balloon size when it
+            # was asked less the target momd applied, after its rails) when
+            # momd gives balloon_target, never more than the step asked; the
+            # step asked otherwise.
+            mask = s.get("step", 0)
+            if "balloon_target" in g and "step_from" in s:
+                mask = min(mask, max(0, s["step_from"] - g["balloon_target"]))
+            drop = max(0, (cur - usable) - (avg("cur") - avg("usable")) - mask)
             thr = K["drop"]
         # oom_kill counts since the guest's boot: only a kill after the
         # count seen last cycle is stress (a first sight sets the count).
@@ -106,7 +112,7 @@ def decide(h, guests, state, enabled=1):
             t = max(fl, cur - min(K["pressure_max"], max(calm, take)))
         if cur - t > K["deadband"]:
             out[name] = math.trunc(t)
-            st["guests"][name]["step"] = cur - t
+            st["guests"][name].update(step=cur - t, step_from=cur)
     return tier, out, st
 
 def ksm(tier):
@@ -180,6 +186,27 @@ CASES = {
                                "statistics are stale: no decision, and the step is forgotten, so that it cannot mask "
                                "a real rise of use in the next cycle with fresh statistics",
                                CALM, [guest("g", stats_age=100)], {"guests": {"g": dict(QUIET, step=50000)}}),
+    "A28-rail-cut-step": ("autodeflate on, the law asked a 64 MiB step last cycle from a balloon of 1 000 000 KiB "
+                          "(state step, step_from), the shrink rail applied 51 MiB (balloon_target 947 776): the "
+                          "statistics show the 51 MiB inflation and a real 40 MiB rise of use (size - usable 93 184 "
+                          "above its mean), libvirt's balloon size not yet: less the step applied, 40 MiB is over "
+                          "the 32 MiB threshold: stress, give back (less the 64 MiB asked it looked quiet)",
+                          CALM, [guest("g", cur=1000000, avail=1000000, usable=800000, avg_usable=893184,
+                                       balloon_autodeflate=1, balloon_target=1000000 - 52224)],
+                          {"guests": {"g": dict(QUIET, step=65536, step_from=1000000)}}),
+    "A29-refused-step": ("autodeflate on, the law asked a 64 MiB step last cycle, the OOM rail refused it: momd's "
+                         "balloon_target is still the balloon size it was asked from, so no step was applied and "
+                         "none is taken off the rise: a 40 MiB rise of use is stress (less the 64 MiB asked it "
+                         "looked quiet)",
+                         CALM, [guest("g", cur=1000000, avail=1000000, usable=850000, avg_usable=890960,
+                                      balloon_autodeflate=1, balloon_target=1000000)],
+                         {"guests": {"g": dict(QUIET, step=65536, step_from=1000000)}}),
+    "A30-applied-step-masks": ("A26 with momd's balloon_target: the 50 000 KiB step was applied in full "
+                               "(balloon_target = step_from - 50 000), so the whole step is the law's own: "
+                               "not stress, reclaim goes on",
+                               CALM, [guest("g", cur=1000000, avail=1000000, usable=850000, avg_usable=900000,
+                                            balloon_autodeflate=1, balloon_target=950000)],
+                               {"guests": {"g": dict(QUIET, step=50000, step_from=1000000)}}),
     "A07-raise-to-floor": ("the balloon is below the floor (the remembered peak use 500 000 KiB, decayed, + margin), "
                            "the guest not stressed: raised to the floor",
                            CALM, [guest("g", cur=400000, avail=390000, usable=300000)],
@@ -219,7 +246,9 @@ def main():
             if not any(a in g for a in avgs):
                 return [last]
             # two samples whose means are the avg_ values
+            # (balloon_target is momd's, in the newest sample only)
             first = dict(last, **{f: 2 * g[a] - g[f] for a, f in avgs.items() if a in g})
+            first.pop("balloon_target", None)
             return [first, last]
         case = {"description": desc, "host": {"history": [h]},
                 "guests": [{"name": g["name"], "history": hist(g)}
