@@ -109,6 +109,15 @@ static void test_rates_and_derived(void)
 		 "host mem_free = MemFree + Buffers + Cached");
 	T_EQ_DBL(row(h, HOST_FIELD_COUNT, 0)[HF_SWAP_USAGE], 60,
 		 "swap_usage = total - free");
+	T_OK(!field_present(row(g, GUEST_FIELD_COUNT, 2)[GF_BALLOON_TARGET]),
+	     "balloon_target is not a sample's: absent in the snapshot");
+	/* The engine sets it from its controller (engine.c). */
+	store_snapshot_set_latest(ss, 0, GF_BALLOON_TARGET, 4096);
+	store_snapshot_set_latest(ss, 1, GF_BALLOON_TARGET, 1); /* no guest */
+	T_EQ_DBL(row(g, GUEST_FIELD_COUNT, 2)[GF_BALLOON_TARGET], 4096,
+		 "store_snapshot_set_latest sets the newest row");
+	T_OK(!field_present(row(g, GUEST_FIELD_COUNT, 1)[GF_BALLOON_TARGET]),
+	     "... and no older one");
 	store_snapshot_free(ss);
 	store_free(st);
 }
