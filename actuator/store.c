@@ -461,16 +461,13 @@ int64_t store_round_settles_ms(const struct store *st, int64_t now_ms)
 	int64_t first = settles_at(st, &st->host, now_ms);
 
 	for (size_t i = 0; i < st->nslots; i++) {
-		const struct entity *e = st->slots[i];
-		int64_t t[2];
+		int64_t t;
 
-		if (!e)
+		if (!st->slots[i])
 			continue;
-		t[0] = settles_at(st, e, now_ms);
-		t[1] = disk_table_settles_ms(e->disks, now_ms, st->settle_ms);
-		for (size_t k = 0; k < 2; k++)
-			if (t[k] > 0 && (first == 0 || t[k] < first))
-				first = t[k];
+		t = settles_at(st, st->slots[i], now_ms);
+		if (t > 0 && (first == 0 || t < first))
+			first = t;
 	}
 	return first;
 }

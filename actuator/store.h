@@ -96,10 +96,9 @@ bool store_round_complete(const struct store *st, int64_t now_ms);
 
 /*
  * The earliest monotonic ms after now_ms at which the newest sample of
- * the host, of a guest or of a guest's disk, not settled at now_ms (it
- * lacks a field its predecessor had, and settle_ms has not passed since
- * its last value), settles by time alone; 0 if every newest sample is
- * settled.  A round
+ * the host or of a guest, not settled at now_ms (it lacks a field its
+ * predecessor had, and settle_ms has not passed since its last value),
+ * settles by time alone; 0 if every newest sample is settled.  A round
  * store_round_complete() calls incomplete may complete then with nothing
  * arriving.  O(guests x fields).
  */

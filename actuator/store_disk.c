@@ -142,22 +142,6 @@ bool disk_table_settled(const struct disk_table *dt, double t, int64_t now_ms,
 	return true;
 }
 
-int64_t disk_table_settles_ms(const struct disk_table *dt, int64_t now_ms,
-			      int64_t settle_ms)
-{
-	int64_t first = 0;
-
-	for (size_t i = 0; dt && i < dt->n; i++) {
-		const struct disk_slot *s = &dt->s[i];
-		int64_t at = s->touched + settle_ms;
-
-		if (!newest_settled(s, now_ms, settle_ms) &&
-		    (first == 0 || at < first))
-			first = at;
-	}
-	return first;
-}
-
 size_t disk_table_at(const struct disk_table *dt, double t, int64_t now_ms,
 		     int64_t settle_ms, const char **devs, const double **rows,
 		     size_t max)

@@ -61,9 +61,4 @@ size_t disk_table_at(const struct disk_table *dt, double t, int64_t now_ms,
 bool disk_table_settled(const struct disk_table *dt, double t, int64_t now_ms,
 			int64_t settle_ms);
 
-/* The earliest monotonic ms at which a disk's newest sample, not settled at
-   now_ms, settles by time alone (0: none; store_round_settles_ms()). */
-int64_t disk_table_settles_ms(const struct disk_table *dt, int64_t now_ms,
-			      int64_t settle_ms);
-
 #endif /* MOM_STORE_DISK_H */
