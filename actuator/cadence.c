@@ -20,7 +20,7 @@ int64_t cadence_settle_ms(int interval_ms)
 }
 
 int64_t cadence_follow_due(int64_t last_ms, int interval_ms, int64_t sample_ms,
-			   bool complete, int64_t settles_ms)
+			   bool complete)
 {
 	/* A sample between two cycles of collectd's own interval arrives
 	   about one interval after the last one; 1/4 of slack either side
@@ -34,10 +34,5 @@ int64_t cadence_follow_due(int64_t last_ms, int interval_ms, int64_t sample_ms,
 	if (complete)
 		return sample_ms;
 	settled = sample_ms + cadence_settle_ms(interval_ms);
-	/* Nothing will arrive to say that a sample settled by time: look
-	   again when it does.  The round may still lack a guest then, and
-	   the bound stands. */
-	if (settles_ms > 0 && settles_ms < settled)
-		settled = settles_ms > sample_ms ? settles_ms : sample_ms;
 	return settled < latest ? settled : latest;
 }

@@ -12,12 +12,8 @@
  * than the interval do not make cycles faster) and not later than 5/4 of
  * one (when samples stop, cycles go on, and notice that they are stale).
  * A round that stays incomplete (a guest gone, or late) is waited for
- * cadence_settle_ms() after the host's sample at most.  A round can also
- * complete with nothing arriving, when a sample that lacks a field its
- * predecessor had settles by time (store_round_settles_ms()): the
- * deadline is then that moment, so the main loop looks again when it
- * comes instead of sleeping to the bound.  Pure: the main loop keeps the
- * times.
+ * cadence_settle_ms() after the host's sample at most.  Pure: the main
+ * loop keeps the times.
  */
 #ifndef MOM_CADENCE_H
 #define MOM_CADENCE_H
@@ -35,17 +31,14 @@
 int64_t cadence_settle_ms(int interval_ms);
 
 /*
- * The monotonic ms at which the next cycle is due, or at which to look
- * again whether it is: last_ms when the last cycle began, sample_ms when
- * the newest fresh host sample arrived (0: never), complete whether its
- * round has arrived whole, settles_ms when an unsettled sample of the
- * round settles by time alone (0: none).  When sample_ms is within the
- * window [last_ms + 3/4 interval, last_ms + 5/4 interval): sample_ms
- * itself if complete, else the earlier of sample_ms + cadence_settle_ms()
- * and settles_ms (not before sample_ms), but not past the window's end.
- * Otherwise the window's end.
+ * The monotonic ms at which the next cycle is due: last_ms when the last
+ * cycle began, sample_ms when the newest fresh host sample arrived (0:
+ * never), complete whether its round has arrived whole.  When sample_ms
+ * is within the window [last_ms + 3/4 interval, last_ms + 5/4 interval):
+ * sample_ms itself if complete, else sample_ms + cadence_settle_ms() but
+ * not past the window's end.  Otherwise the window's end.
  */
 int64_t cadence_follow_due(int64_t last_ms, int interval_ms, int64_t sample_ms,
-			   bool complete, int64_t settles_ms);
+			   bool complete);
 
 #endif /* MOM_CADENCE_H */

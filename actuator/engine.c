@@ -523,7 +523,7 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	struct ingest_counts before;
 	struct ingest_clock clk;
 	int64_t host_seen, now_ms;
-	bool fresh_host, round_news = false;
+	bool fresh_host, completed = false;
 	int rc, status;
 
 	ingest_clock_window(&clk, (double)clock_wall_ms() / 1000.0,
@@ -564,22 +564,16 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	fresh_host = store_host_seen(e->store) != host_seen;
 	/* The host's values come first in a read, so with many guests (or
 	   a slow read) the rest of the round arrives in later batches: the
-	   batch that completes it wakes the main loop again, and so does
-	   one that brings a sample lacking a field (it settles by time, with
-	   no request to say so: the loop learns when, and looks then). */
+	   batch that completes it wakes the main loop again. */
 	if (e->cycle_follows_samples) {
 		bool complete = store_round_complete(e->store, now_ms);
-		int64_t settles =
-		    complete ? 0 : store_round_settles_ms(e->store, now_ms);
 
-		round_news = (complete && !e->round_complete) ||
-			     (settles > 0 && settles != e->round_settles_ms);
+		completed = complete && !e->round_complete;
 		e->round_complete = complete;
-		e->round_settles_ms = settles;
 	}
 	pthread_mutex_unlock(&e->lock);
 	/* After the unlock: the callee reads the arrival back under it. */
-	if ((fresh_host || round_news) && e->on_round)
+	if ((fresh_host || completed) && e->on_round)
 		e->on_round(e->on_round_arg);
 	spare_give(e, &batch);
 	if (rc < 0) {
@@ -627,14 +621,13 @@ void engine_on_round(struct engine *e, void (*fn)(void *arg), void *arg)
 	e->on_round_arg = arg;
 }
 
-int64_t engine_host_round(struct engine *e, bool *complete, int64_t *settles_ms)
+int64_t engine_host_round(struct engine *e, bool *complete)
 {
-	int64_t seen, now_ms = clock_mono_ms();
+	int64_t seen;
 
 	pthread_mutex_lock(&e->lock);
 	seen = store_host_seen(e->store);
-	*complete = store_round_complete(e->store, now_ms);
-	*settles_ms = store_round_settles_ms(e->store, now_ms);
+	*complete = store_round_complete(e->store, clock_mono_ms());
 	pthread_mutex_unlock(&e->lock);
 	return seen;
 }

@@ -88,20 +88,17 @@ void engine_reconfigure(struct engine *e, const struct conf *next,
  * fn(arg) is called on an ingest thread, with no engine lock held, after
  * a request stored a fresh host memory sample (what store_host_seen()
  * dates) or, with cycle_follows_samples, made the round of the newest one
- * complete (store_round_complete()) or changed when it may complete by
- * time (store_round_settles_ms()).  Set it before the HTTP server
+ * complete (store_round_complete()).  Set it before the HTTP server
  * starts; fn must be cheap and must not call back into the engine.
  */
 void engine_on_round(struct engine *e, void (*fn)(void *arg), void *arg);
 
 /*
  * When the host's newest memory sample arrived (monotonic ms; 0: never),
- * in *complete whether its round has arrived whole (store_round_complete()
- * now), and in *settles_ms when an unsettled sample settles by time
- * (store_round_settles_ms(); 0: none), read together under the lock.
+ * and in *complete whether its round has arrived whole
+ * (store_round_complete() now), read together under the lock.
  */
-int64_t engine_host_round(struct engine *e, bool *complete,
-			  int64_t *settles_ms);
+int64_t engine_host_round(struct engine *e, bool *complete);
 
 void engine_set_dry_run(struct engine *e, bool on);
 bool engine_dry_run(struct engine *e);

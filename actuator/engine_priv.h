@@ -88,12 +88,10 @@ struct engine {
 	   server starts. */
 	void (*on_round)(void *arg);
 	void *on_round_arg;
-	/* store_round_complete() and, when false, store_round_settles_ms()
-	   after the last ingest request, with cycle_follows_samples; under
-	   lock.  A change to true wakes the main loop, and so does a new
-	   settle time: the loop looks again when that sample settles. */
+	/* store_round_complete() after the last ingest request, with
+	   cycle_follows_samples; under lock.  Only a change to true wakes
+	   the main loop. */
 	bool round_complete;
-	int64_t round_settles_ms;
 
 	/* One decoded batch's records, kept for the next ingest request
 	   (see ENGINE_SPARE_MAX_RECORDS in engine.c); under spare_lock. */

@@ -28,8 +28,7 @@
  * cycle_follows_samples, as fresh host samples and the rest of their
  * rounds arrive (cadence.h): the ingest thread that stored a fresh host
  * sample, or the batch that completed its round, wakes the main thread
- * with WAKE_SIGNAL, taken by the same sigtimedwait(); a round that can
- * complete only by time (a sample settling) is looked at again then.
+ * with WAKE_SIGNAL, taken by the same sigtimedwait().
  *
  * Exit status (sysexits): 0 ok, 64 usage, 65 bad policy or case, 66 a file
  * cannot be read, 69 a backend is unavailable, 78 bad configuration.
@@ -291,10 +290,9 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 		      const sigset_t *sigs, int argc, char **argv)
 {
 	struct timespec next, now, wait;
-	int64_t last_ms;    /* when the last cycle began, monotonic */
-	int64_t seen_ms;    /* when the newest host sample arrived */
-	bool complete;	    /* ... and whether its round has */
-	int64_t settles_ms; /* ... or when it may, by time alone */
+	int64_t last_ms; /* when the last cycle began, monotonic */
+	int64_t seen_ms; /* when the newest host sample arrived */
+	bool complete;	 /* ... and whether its round has */
 	int sig;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -310,11 +308,10 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 			/* Read again after every wake-up: a sample, the
 			   end of its round or a reload moves the deadline. */
 			if (c->cycle_follows_samples) {
-				seen_ms = engine_host_round(e, &complete,
-							    &settles_ms);
-				next = timespec_of_ms(cadence_follow_due(
-				    last_ms, c->interval_ms, seen_ms, complete,
-				    settles_ms));
+				seen_ms = engine_host_round(e, &complete);
+				next = timespec_of_ms(
+				    cadence_follow_due(last_ms, c->interval_ms,
+						       seen_ms, complete));
 			}
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			wait.tv_sec = next.tv_sec - now.tv_sec;

@@ -447,31 +447,6 @@ bool store_round_complete(const struct store *st, int64_t now_ms)
 	return true;
 }
 
-/* When e's newest sample settles by time, if it is not settled at now. */
-static int64_t settles_at(const struct store *st, const struct entity *e,
-			  int64_t now_ms)
-{
-	if (e->len == 0 || settled_count(st, e, now_ms) == e->len)
-		return 0;
-	return e->touched[e->len - 1] + st->settle_ms;
-}
-
-int64_t store_round_settles_ms(const struct store *st, int64_t now_ms)
-{
-	int64_t first = settles_at(st, &st->host, now_ms);
-
-	for (size_t i = 0; i < st->nslots; i++) {
-		int64_t t;
-
-		if (!st->slots[i])
-			continue;
-		t = settles_at(st, st->slots[i], now_ms);
-		if (t > 0 && (first == 0 || t < first))
-			first = t;
-	}
-	return first;
-}
-
 void store_derive_host_row(double *row)
 {
 	if (!field_present(row[HF_MEM_FREE]))

@@ -95,16 +95,6 @@ int64_t store_host_seen(const struct store *st);
 bool store_round_complete(const struct store *st, int64_t now_ms);
 
 /*
- * The earliest monotonic ms after now_ms at which the newest sample of
- * the host or of a guest, not settled at now_ms (it lacks a field its
- * predecessor had, and settle_ms has not passed since its last value),
- * settles by time alone; 0 if every newest sample is settled.  A round
- * store_round_complete() calls incomplete may complete then with nothing
- * arriving.  O(guests x fields).
- */
-int64_t store_round_settles_ms(const struct store *st, int64_t now_ms);
-
-/*
  * Call f(name, age_ms, stale, arg) for every guest (f may be NULL): the
  * time since its last value, and whether it is left out as stale at
  * now_ms.  Returns how many are stale.

@@ -14,35 +14,35 @@
 static void test_window(void)
 {
 	/* Last cycle at 10000 ms, interval 2000: window [11500, 12500). */
-	T_EQ_INT(cadence_follow_due(10000, 2000, 0, true, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 0, true), 12500,
 		 "no sample ever: the fallback, 5/4 interval after");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 9990, true, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 9990, true), 12500,
 		 "the sample the last cycle saw: the fallback");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 10400, true, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 10400, true), 12500,
 		 "a sample sooner than 3/4 interval: not a cycle yet");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 11499, true, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 11499, true), 12500,
 		 "one ms before the window opens: still the fallback");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 11500, true, 0), 11500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 11500, true), 11500,
 		 "a sample as the window opens: due at its arrival");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 12000, true, 0), 12000,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 12000, true), 12000,
 		 "a sample one interval after: due at its arrival");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 12499, true, 0), 12499,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 12499, true), 12499,
 		 "a sample just before the fallback: due at its arrival");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 12600, true, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 12600, true), 12500,
 		 "a sample past the fallback (a late cycle): the fallback");
 }
 
 static void test_rounding_and_range(void)
 {
 	/* 3/4 and 5/4 of an interval not divisible by 4 round down. */
-	T_EQ_INT(cadence_follow_due(0, 101, 0, true, 0), 126, "5/4 of 101 ms");
-	T_EQ_INT(cadence_follow_due(0, 101, 75, true, 0), 75,
+	T_EQ_INT(cadence_follow_due(0, 101, 0, true), 126, "5/4 of 101 ms");
+	T_EQ_INT(cadence_follow_due(0, 101, 75, true), 75,
 		 "3/4 of 101 ms opens");
-	T_EQ_INT(cadence_follow_due(0, 101, 74, true, 0), 126,
+	T_EQ_INT(cadence_follow_due(0, 101, 74, true), 126,
 		 "before 75 ms: closed");
 	/* The largest interval (an hour) on a monotonic clock far along:
 	   no overflow. */
-	T_EQ_INT(cadence_follow_due(4000000000000LL, 3600000, 0, true, 0),
+	T_EQ_INT(cadence_follow_due(4000000000000LL, 3600000, 0, true),
 		 4000000000000LL + 4500000, "an hour's interval, late clock");
 }
 
@@ -62,56 +62,31 @@ static void test_incomplete_round(void)
 {
 	/* Last cycle at 10000 ms, interval 2000: window [11500, 12500),
 	   settle bound 500 ms. */
-	T_EQ_INT(cadence_follow_due(10000, 2000, 11600, false, 0), 12100,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 11600, false), 12100,
 		 "round incomplete: the settle bound after the sample");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 11600, true, 0), 11600,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 11600, true), 11600,
 		 "the same round complete: at once");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 11999, false, 0), 12499,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 11999, false), 12499,
 		 "the settle bound just inside the window: kept");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 12000, false, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 12000, false), 12500,
 		 "the settle bound reaching the window's end: the fallback");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 12400, false, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 12400, false), 12500,
 		 "never past the fallback");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 11499, false, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 11499, false), 12500,
 		 "before the window, incomplete: the fallback, not earlier");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 0, false, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 0, false), 12500,
 		 "no sample, incomplete: the fallback");
-	T_EQ_INT(cadence_follow_due(10000, 2000, 12600, false, 0), 12500,
+	T_EQ_INT(cadence_follow_due(10000, 2000, 12600, false), 12500,
 		 "past the window, incomplete: the fallback");
 	/* A long interval: the settle bound is the cap, not a quarter. */
-	T_EQ_INT(cadence_follow_due(0, 60000, 50000, false, 0), 52000,
+	T_EQ_INT(cadence_follow_due(0, 60000, 50000, false), 52000,
 		 "a 60 s interval: 2 s after the sample");
-	T_EQ_INT(cadence_follow_due(0, 60000, 74000, false, 0), 75000,
+	T_EQ_INT(cadence_follow_due(0, 60000, 74000, false), 75000,
 		 "a 60 s interval near the window's end: the fallback");
 	/* The largest interval on a late clock: no overflow. */
 	T_EQ_INT(cadence_follow_due(4000000000000LL, 3600000,
-				    4000000000000LL + 3600000, false, 0),
+				    4000000000000LL + 3600000, false),
 		 4000000000000LL + 3602000, "an hour's interval, late clock");
-}
-
-/*
- * A round that completes by time alone: a sample lacking a field its
- * predecessor had settles settle_ms after its last value, and nothing
- * arrives to say so.  The deadline is that moment, so the main loop looks
- * again then; before this the loop slept to the settle bound.
- */
-static void test_settles_by_time(void)
-{
-	/* Last cycle at 0, interval 10000: window [7500, 12500), bound 2 s. */
-	T_EQ_INT(cadence_follow_due(0, 10000, 10000, false, 10500), 10500,
-		 "a sample settling 500 ms on: looked at then, not at 12000");
-	T_EQ_INT(cadence_follow_due(0, 10000, 10000, false, 0), 12000,
-		 "nothing settling by time: the settle bound");
-	T_EQ_INT(cadence_follow_due(0, 10000, 10000, false, 13000), 12000,
-		 "settling after the bound: the bound");
-	T_EQ_INT(cadence_follow_due(0, 10000, 10000, true, 10500), 10000,
-		 "a complete round: at once, whatever settles later");
-	T_EQ_INT(cadence_follow_due(0, 10000, 10000, false, 9900), 10000,
-		 "a settle time before the sample: never before the sample");
-	T_EQ_INT(cadence_follow_due(0, 10000, 12400, false, 12600), 12500,
-		 "never past the window's end");
-	T_EQ_INT(cadence_follow_due(0, 10000, 5000, false, 5500), 12500,
-		 "a sample before the window: the fallback, not earlier");
 }
 
 int main(void)
@@ -120,6 +95,5 @@ int main(void)
 	test_rounding_and_range();
 	test_settle_bound();
 	test_incomplete_round();
-	test_settles_by_time();
 	return t_done();
 }
