@@ -18,16 +18,9 @@
  * outside the ring, so memory is bounded by queue_limit + batch_size
  * records), encodes them once with wire_encode_record() and POSTs the
  * body without holding the lock.  It takes a batch when batch_size
- * records wait, when a flush or stop asks for it, right after a full
- * batch (see Bursts), or when the waiting records have lingered linger_ms
- * (a tenth of the interval, 10..1000 ms, unless the configuration sets
- * it), so values go out in batches but well within an interval.  The
- * linger is counted from when the thread first finds records waiting with
- * no batch in hand: when the first arrives in an empty ring, or, for
- * records that came while a batch was in hand, when that batch is resolved
- * (delivered, rejected, or dropped; retries and back-off included).  It is
- * not the age of the oldest record.
- *
+ * records wait, when a flush or stop asks for it, or when the oldest
+ * waiting record has lingered linger_ms (a tenth of the interval,
+ * 10..1000 ms), so values go out in batches but well within an interval.
  * Outcomes: 2xx: the batch is delivered; 4xx (but 408 and 429): the
  * actuator says the batch is bad, so it is dropped and counted as
  * rejected, never retried; anything else (5xx, no answer): the batch is
@@ -38,24 +31,6 @@
  * reconnects by itself after the actuator restarts.  All logging happens in
  * this thread, outside the lock, rate-limited: the first failure at once, then
  * one summary per SENDER_COMPLAIN_MS, and one line when delivery resumes.
- *
- * Bursts.  One collectd read queues all its records at about the same
- * moment, and more of them than batch_size when a host has more than
- * about ten guests.  When the batch taken was full, what is left in the
- * ring is the rest of that burst, so it is sent at once, batch after
- * batch, with no new linger, until a batch is taken that is not full or
- * the ring is found empty when the thread looks for the next batch; only
- * then does the next batch linger again (so records that had not come yet
- * wait as any others).  Lingering on the rest would post it up to
- * linger_ms (1 s at intervals of 10 s and more) after the first part, and
- * a guest whose values straddle the batch boundary would reach momd in two
- * halves that far apart; momd's store takes a newest sample that lacks
- * fields its predecessor had as complete once it is settle_ms old (500 ms
- * by default, shorter than that linger), so a cycle in the gap would see
- * the guest with those fields (guest-agent values, disk limits) absent.
- * A batch retried after a failure was taken already and leaves this
- * state alone: once a full batch is resolved, on a retry or not, the rest
- * still goes at once.
  *
  * Shutdown ordering.  sender_stop() sets "stopping" and a drain deadline
  * under the lock and wakes the thread; from then on sender_enqueue()
@@ -111,7 +86,6 @@ struct sender {
 	size_t head, n;
 	bool started, stopping, thread_done, joined;
 	bool flush_requested;
-	bool burst; /* the last batch taken was full: send the rest at once */
 	long long stop_deadline_ms;
 	long long abort_at_ms; /* atomic: stop deadline for a running POST */
 	uint64_t drops_since_take;
@@ -172,7 +146,7 @@ static bool sender_config_ok(const struct sender_config *c)
 {
 	return (c->url || c->socket_path) && c->batch_size >= 1 &&
 	       c->queue_limit >= 1 && c->timeout_ms > 0 && c->interval_ms > 0 &&
-	       c->linger_ms >= 0 && c->backoff_max_ms > 0;
+	       c->backoff_max_ms > 0;
 }
 
 static int sender_init_sync(struct sender *s)
@@ -220,14 +194,11 @@ struct sender *sender_new(const struct sender_config *cfg)
 	s->batch = calloc(cfg->batch_size, sizeof(*s->batch));
 	if (failed || !s->ring || !s->batch || sender_init_sync(s) < 0)
 		goto fail;
-	s->linger_ms = cfg->linger_ms;
-	if (s->linger_ms == 0) {
-		s->linger_ms = cfg->interval_ms / 10;
-		if (s->linger_ms < 10)
-			s->linger_ms = 10;
-		if (s->linger_ms > 1000)
-			s->linger_ms = 1000;
-	}
+	s->linger_ms = cfg->interval_ms / 10;
+	if (s->linger_ms < 10)
+		s->linger_ms = 10;
+	if (s->linger_ms > 1000)
+		s->linger_ms = 1000;
 	s->body = (struct wire_buf)WIRE_BUF_INIT;
 	return s;
 fail:
@@ -365,7 +336,6 @@ static void sender_take_locked(struct sender *s)
 	}
 	s->n -= k;
 	s->batch_n = k;
-	s->burst = k == s->cfg.batch_size;
 	s->st.in_flight = k;
 	s->body_ready = false;
 	s->drops_since_take = 0;
@@ -388,9 +358,7 @@ static void sender_batch_drop_locked(struct sender *s, uint64_t *counter)
 
 /*
  * Wait until there is a batch to send (true) or the thread must end
- * (false).  Sets post_timeout_ms for the coming request.  A batch still
- * in hand (to retry) is returned as it is; a new one is taken by the rules
- * of the header comment ("Bursts" for s->burst).
+ * (false).  Sets post_timeout_ms for the coming request.
  */
 static bool sender_next_batch_locked(struct sender *s)
 {
@@ -408,8 +376,6 @@ static bool sender_next_batch_locked(struct sender *s)
 		if (s->batch_n > 0)
 			return true;
 		if (s->n == 0) {
-			/* The burst is over: what comes next lingers. */
-			s->burst = false;
 			send_at = -1;
 			pthread_cond_wait(&s->wake, &s->lock);
 			continue;
@@ -417,7 +383,7 @@ static bool sender_next_batch_locked(struct sender *s)
 		if (send_at < 0)
 			send_at = now + s->linger_ms;
 		if (s->n >= s->cfg.batch_size || s->flush_requested ||
-		    s->stopping || s->burst || now >= send_at) {
+		    s->stopping || now >= send_at) {
 			sender_take_locked(s);
 			return true;
 		}

@@ -8,9 +8,7 @@
  * never blocks on I/O; when the queue is full the oldest record is dropped
  * and counted.  One sender thread per struct sender takes batches off the
  * queue and POSTs them with libcurl, over a unix socket or to an http URL,
- * retrying with capped exponential back-off.  A batch short of batch_size
- * lingers for more records, except the rest of a burst after a full batch,
- * which goes at once (sender.c, "Bursts").
+ * retrying with capped exponential back-off.
  *
  * This module knows nothing of collectd (no collectd header), so it can be
  * unit-tested; logging goes through a callback in the configuration.
@@ -51,12 +49,8 @@ struct sender_config {
 	size_t batch_size;	 /* records per POST, >= 1 */
 	size_t queue_limit;	 /* records waiting, >= 1; more drop oldest */
 	long timeout_ms;	 /* per request, > 0 */
-	long interval_ms;	 /* collectd's interval: sets the linger */
-	long linger_ms;		 /* how long a batch short of batch_size
-				    waits for more records; 0 (write_mom):
-				    a tenth of interval_ms, 10..1000 ms.
-				    Tests set a long one to tell "sent at
-				    once" from "lingered" without timing */
+	long interval_ms;	 /* collectd's interval: a queued record waits
+				    at most a tenth of it before a POST */
 	long backoff_max_ms;	 /* cap of the retry back-off, > 0 */
 	/* Logging, called from any thread with no lock held; may be NULL.
 	   Messages are rate-limited by the sender. */

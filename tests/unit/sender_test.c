@@ -18,15 +18,13 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define MAX_SEEN    200000
-#define MAX_BATCHES 64
+#define MAX_SEEN 200000
 
 struct fake {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	long status;	/* answer */
 	int fail_first; /* this many requests get 503 first */
-	int fail_call;	/* request number fail_call (from 1) gets 503 */
 	bool refuse;	/* no answer at all */
 	bool hang;	/* wait until the timeout, then no answer */
 	int calls;
@@ -35,11 +33,6 @@ struct fake {
 	double *seen;  /* first value of each record, in order */
 	int *producer; /* plugin_instance of each record, as a number */
 	long last_timeout_ms;
-	/* Delivered batches (2xx), the first MAX_BATCHES: records in each
-	   and the monotonic time (ms) the POST began. */
-	int nbatches;
-	size_t batch_len[MAX_BATCHES];
-	long long batch_at[MAX_BATCHES];
 };
 
 static long long now_ms(void)
@@ -77,7 +70,6 @@ static int fake_post(void *ctx, const char *body, size_t len, long timeout_ms,
 	struct wire_batch b;
 	struct wire_error err;
 	int rc = 0;
-	long long at = now_ms();
 
 	pthread_mutex_lock(&f->lock);
 	f->calls++;
@@ -103,9 +95,8 @@ static int fake_post(void *ctx, const char *body, size_t len, long timeout_ms,
 		rc = -ECONNREFUSED;
 		goto out;
 	}
-	if (f->fail_first > 0 || f->calls == f->fail_call) {
-		if (f->fail_first > 0)
-			f->fail_first--;
+	if (f->fail_first > 0) {
+		f->fail_first--;
 		*status = 503;
 		goto out;
 	}
@@ -119,11 +110,6 @@ static int fake_post(void *ctx, const char *body, size_t len, long timeout_ms,
 	}
 	if (b.n > f->max_batch)
 		f->max_batch = b.n;
-	if (f->nbatches < MAX_BATCHES) {
-		f->batch_len[f->nbatches] = b.n;
-		f->batch_at[f->nbatches] = at;
-		f->nbatches++;
-	}
 	for (size_t i = 0; i < b.n && f->nseen < MAX_SEEN; i++) {
 		f->seen[f->nseen] =
 		    wire_value_as_double(&b.records[i].values[0]);
@@ -209,9 +195,6 @@ static void test_config(void)
 	c = config(&f, 1, 1);
 	c.socket_path = NULL;
 	T_OK(sender_new(&c) == NULL, "no socket and no URL refused");
-	c = config(&f, 1, 1);
-	c.linger_ms = -1;
-	T_OK(sender_new(&c) == NULL, "negative linger refused");
 	T_OK(sender_new(NULL) == NULL, "NULL config refused");
 	sender_free(NULL);
 	fake_fini(&f);
@@ -577,127 +560,6 @@ static void test_flush_wakes(void)
 	fake_fini(&f);
 }
 
-static bool sent12(void *arg)
-{
-	return stats(arg).sent >= 12;
-}
-
-static bool sent15(void *arg)
-{
-	return stats(arg).sent >= 15;
-}
-
-/* A sender with batches of 5 whose thread starts with 12 records
-   (values 0..11) waiting, all queued before it first looks: one collectd
-   read bigger than a batch.  NULL (and a failed check) if it cannot. */
-static struct sender *burst_sender(struct fake *f, long linger_ms,
-				   long interval_ms)
-{
-	struct sender_config c = config(f, 5, 100);
-	struct sender *s;
-
-	c.linger_ms = linger_ms;
-	c.interval_ms = interval_ms;
-	s = sender_new(&c);
-	if (!T_OK(s != NULL, "burst: sender_new"))
-		return NULL;
-	for (int i = 0; i < 12; i++) {
-		struct wire_record r = record(0, i);
-
-		sender_enqueue(s, &r);
-	}
-	sender_start(s);
-	return s;
-}
-
-/* The fake saw batches of these sizes, in this order, values 0.. in
-   order. */
-static bool batches_are(struct fake *f, const size_t *len, int n)
-{
-	bool ok = f->nbatches == n;
-
-	for (int i = 0; ok && i < n; i++)
-		ok = f->batch_len[i] == len[i];
-	for (size_t i = 0; ok && i < f->nseen; i++)
-		ok = f->seen[i] == (double)i;
-	if (!ok)
-		printf("#   %d batches delivered\n", f->nbatches);
-	return ok;
-}
-
-/*
- * The rest of a read bigger than a batch goes right after its first full
- * batch, not a linger later (momd would see a guest straddling the batch
- * boundary in two halves).  The linger is an hour, so nothing but that
- * rule can deliver the last 2 records within the wait, and no clock is
- * read: the 30 s deadline only bounds a failing run (generous for ASan on
- * a busy machine).  Again with the second POST (the last full batch)
- * failing once: the batch retried after the back-off must leave the rule
- * as it was, so the 2 left still go at once after it.
- */
-static void test_burst_at_once(void)
-{
-	static const size_t three[] = {5, 5, 2};
-	struct fake f;
-	struct sender *s;
-
-	for (int retry = 0; retry < 2; retry++) {
-		fake_init(&f);
-		f.fail_call = retry ? 2 : 0;
-		s = burst_sender(&f, 3600000, 60000);
-		if (!s)
-			return;
-		T_OK(wait_for(sent12, s, 30000),
-		     "burst%s: 12 records with batches of 5 all go at once",
-		     retry ? " after a retry" : "");
-		pthread_mutex_lock(&f.lock);
-		T_OK(batches_are(&f, three, 3),
-		     "burst%s: delivered as 5, 5, 2, in order",
-		     retry ? " after a retry" : "");
-		T_EQ_INT(f.calls, 3 + retry, "burst: POSTs (retry included)");
-		pthread_mutex_unlock(&f.lock);
-		T_EQ_INT(stats(s).requests_failed, retry, "burst: failures");
-		sender_free(s);
-		fake_fini(&f);
-	}
-}
-
-/*
- * After the burst's short batch, the next records linger again: 3 queued
- * at t1 go out together, no sooner than the linger after t1 (a tenth of a
- * 2 s interval: 200 ms).  A lower bound only: the sender cannot post them
- * earlier however slow the machine is, so this cannot fail spuriously.
- */
-static void test_linger_after_burst(void)
-{
-	static const size_t four[] = {5, 5, 2, 3};
-	struct fake f;
-	struct sender *s;
-	long long t1;
-
-	fake_init(&f);
-	s = burst_sender(&f, 0, 2000); /* linger from the interval: 200 ms */
-	if (!s)
-		return;
-	T_OK(wait_for(sent12, s, 30000), "linger: the burst is delivered");
-	t1 = now_ms();
-	for (int i = 12; i < 15; i++) {
-		struct wire_record r = record(0, i);
-
-		sender_enqueue(s, &r);
-	}
-	T_OK(wait_for(sent15, s, 30000), "linger: the 3 go out in time");
-	pthread_mutex_lock(&f.lock);
-	T_OK(batches_are(&f, four, 4), "linger: delivered as 5, 5, 2, 3");
-	if (!T_OK(f.nbatches == 4 && f.batch_at[3] - t1 >= 200,
-		  "linger: the 3 waited the linger (200 ms)"))
-		printf("#   sent %lld ms after queueing\n",
-		       f.nbatches == 4 ? f.batch_at[3] - t1 : -1LL);
-	pthread_mutex_unlock(&f.lock);
-	sender_free(s);
-	fake_fini(&f);
-}
-
 /* The URL check of write_mom's URL option: parsed by libcurl, not by
    prefix (a prefix check sent the token to http://localhost:@elsewhere/). */
 static void test_url_loopback(void)
@@ -744,7 +606,5 @@ int main(void)
 	test_bounded_stop();
 	test_drain();
 	test_flush_wakes();
-	test_burst_at_once();
-	test_linger_after_burst();
 	return t_done();
 }
