@@ -427,6 +427,12 @@ void engine_cycle(struct engine *e)
 		plan = NULL;
 		engine_result_put(e->result);
 		e->result = res;
+	} else {
+		/* The policy state moved on: the last cycle's targets would
+		   give its balloon_target a cycle late, so none is shown
+		   (the policies' documented fallback) until one is kept. */
+		engine_result_put(e->result);
+		e->result = NULL;
 	}
 	e->cycles++;
 	e->oom_events = oom_events;

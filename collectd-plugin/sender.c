@@ -18,9 +18,11 @@
  * outside the ring, so memory is bounded by queue_limit + batch_size
  * records), encodes them once with wire_encode_record() and POSTs the
  * body without holding the lock.  It takes a batch when batch_size
- * records wait, when a flush or stop asks for it, or when the oldest
- * waiting record has lingered linger_ms (a tenth of the interval,
- * 10..1000 ms), so values go out in batches but well within an interval.
+ * records wait, when a flush or stop asks for it, or linger_ms (a tenth
+ * of the interval, 10..1000 ms) after the thread first finds records
+ * waiting with no batch in hand (not the age of the oldest record: those
+ * that came while a batch was in flight wait from its end), so values go
+ * out in batches but well within an interval.
  * Outcomes: 2xx: the batch is delivered; 4xx (but 408 and 429): the
  * actuator says the batch is bad, so it is dropped and counted as
  * rejected, never retried; anything else (5xx, no answer): the batch is

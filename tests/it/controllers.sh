@@ -115,6 +115,12 @@ seen_target() {
 	momapi --arg g "$1" POST /v1/evaluate '{}' "j['plan']['state']['guests'][g]['seen_target']"
 }
 seen_target_is() { [ "$(seen_target "$1")" = "$2" ]; }
+# The same as the last cycle saw it (the state an evaluation starts from is
+# the last cycle's): the cycle's own snapshot, not only an evaluation's.
+cycle_seen() {
+	momapi --arg g "$1" POST /v1/evaluate '{}' "j['plan']['state']['guests'][g]['cycle_seen']"
+}
+cycle_seen_is() { [ "$(cycle_seen "$1")" = "$2" ]; }
 
 _last_applied_is() { [[ "$(act_last "guest:$1" balloon_target applied)" == "$2 "* ]]; }
 # expect_target NAME KIB RESULT-DETAIL-PATTERN: libvirt shows the target and
@@ -226,10 +232,12 @@ cat >"$POL/10-test.json" <<'JSON'
     ]}
   ],
   "state": {
-    "seen_target": {"scope": "guest", "description": "the balloon_target field this cycle saw, -1 absent"}
+    "seen_target": {"scope": "guest", "description": "the balloon_target field this cycle saw, -1 absent"},
+    "cycle_seen": {"scope": "guest", "description": "seen_target as the state came in: what the last cycle saw, -2 none"}
   },
   "guest": [
     {"rule": "target", "do": [
+      {"keep": "cycle_seen", "to": ["default", ["state", "seen_target"], -2]},
       {"keep": "seen_target", "to": ["default", ["stat", "balloon_target"], -1]},
       {"if": ["present", ["stat", "mem_available"]],
        "then": [{"set": "balloon_target", "to": ["stat", "mem_available"],
@@ -272,8 +280,10 @@ check "dry run: pages_to_scan's mtime unchanged" \
 check "dry run: nothing applied" [ "$(acts "len([a for a in A if a['result'] == 'applied'])")" = 0 ]
 check "dry run: the policy sees no balloon_target (nothing applied)" \
 	[ "$(seen_target dry)" = -1 ]
+check "dry run: the cycles saw no balloon_target either" \
+	[ "$(cycle_seen dry)" = -1 ]
 check "dry run: GET /v1/stats has no balloon_target" \
-	[ "$(momapi GET /v1/stats "j['guests']['dry'].get('balloon_target')")" = "" ]
+	[ "$(momapi GET /v1/stats "'balloon_target' in j['guests']['dry']")" = false ]
 
 # --- Switched off at run time: the same decisions are applied.
 check "PUT /v1/dry-run {enabled: false}" \
@@ -289,6 +299,8 @@ check "dry run off: the action has old, new, reason" \
 # The target applied reaches the next cycle's snapshot as balloon_target.
 check "applied: the policy sees balloon_target 3891200" \
 	wait_for 10 "dry's balloon_target seen" seen_target_is dry 3891200
+check "applied: the next cycle saw balloon_target 3891200" \
+	wait_for 10 "a cycle saw dry's balloon_target" cycle_seen_is dry 3891200
 check "applied: GET /v1/stats shows balloon_target 3891200" \
 	[ "$(momapi GET /v1/stats .guests.dry.balloon_target)" = 3891200 ]
 # A dry run applies nothing: the field stays the last applied target.
@@ -300,6 +312,8 @@ check "dry run again: 3686400 recorded as dry-run" \
 wait_cycles 3
 check "dry run again: balloon_target stays 3891200" \
 	[ "$(seen_target dry)" = 3891200 ]
+check "dry run again: the cycles saw 3891200 too" \
+	[ "$(cycle_seen dry)" = 3891200 ]
 check "dry run again: libvirt untouched" actual_is dry 3891200
 guest dry 3891200 4096000 0 3072000 3891200
 check "PUT /v1/dry-run {enabled: false}" \
