@@ -170,8 +170,14 @@ if wait_slow 60 "the OOM rail acts on o" rail; then
 	ok "the OOM rail acted on o: $(jq_get "$r" "j['detail']")"
 	check "it grew o back to its pre-shrink size ($max_o KiB), applied" \
 		eval '[ "$(jq_get "$r" "j[\"result\"]")" = applied ] && [ "$(jq_get "$r" "j[\"new\"]")" = "$max_o" ]'
-	check "its detail names the shrink and the rise of oom_kill" \
-		eval 'jq_get "$r" "j[\"detail\"]" | grep -q "after the shrink from $max_o to $half KiB"'
+	# The run of shrinks began at o's maximum; the size it reached is the
+	# last step's, which the used floor may have moved once the hog grew
+	# (149050 KiB in one CI run), so only its being below is asserted.
+	check "its detail names the shrink run from $max_o KiB and the rise of oom_kill" \
+		eval 'jq_get "$r" "j[\"detail\"]" | grep -Eq "oom_kill rose from [0-9]+ to [0-9]+ after the shrink from $max_o to [0-9]+ KiB"'
+	shrunk_to=$(jq_get "$r" "j['detail']" | sed -En "s/.* after the shrink from $max_o to ([0-9]+) KiB.*/\1/p")
+	check "... to a size below it (${shrunk_to:-none} KiB)" \
+		[ "${shrunk_to:-$max_o}" -lt "$max_o" ]
 	check "that grow is the next action on o after the shrink" \
 		[ "$(actions_py "[x['reason'] for x in a if x['subject'] == 'guest:$(g_dom o)' and x['result'] == 'applied'][-1]")" = oom_rail ]
 else
