@@ -146,7 +146,8 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
-void engine_fill_applied_locked(const struct engine *e,
+/* Each guest's balloon_target in ss's newest rows (engine_snapshot_locked). */
+static void fill_applied_locked(const struct engine *e,
 				struct store_snapshot *ss)
 {
 	const struct snapshot *s = store_snapshot_get(ss);
@@ -164,6 +165,19 @@ void engine_fill_applied_locked(const struct engine *e,
 			store_snapshot_set_latest(ss, i, GF_BALLOON_TARGET,
 						  (double)t[j].target);
 	}
+}
+
+struct store_snapshot *engine_snapshot_locked(const struct engine *e,
+					      int64_t now_ms,
+					      const struct snap_param *params,
+					      size_t nparams)
+{
+	struct store_snapshot *ss =
+	    store_snapshot_new(e->store, now_ms, params, nparams);
+
+	if (ss)
+		fill_applied_locked(e, ss);
+	return ss;
 }
 
 /* Parameter values as the snapshot wants them; caller holds e->lock. */
@@ -341,9 +355,7 @@ void engine_cycle(struct engine *e)
 		stale_guests_locked(e, now_ms);
 	params = held ? NULL : params_locked(e, &nparams);
 	if (params)
-		ss = store_snapshot_new(e->store, now_ms, params, nparams);
-	if (ss)
-		engine_fill_applied_locked(e, ss);
+		ss = engine_snapshot_locked(e, now_ms, params, nparams);
 	if (ss && e->pstate && !(pstate = evstate_copy(e->pstate))) {
 		store_snapshot_free(ss);
 		ss = NULL;
@@ -693,10 +705,8 @@ json_t *engine_evaluate(struct engine *e, const struct policy_set *ps,
 	if (!snap) {
 		params = params_locked(e, &nparams);
 		if (params)
-			ss = store_snapshot_new(e->store, clock_mono_ms(),
-						params, nparams);
-		if (ss)
-			engine_fill_applied_locked(e, ss);
+			ss = engine_snapshot_locked(e, clock_mono_ms(), params,
+						    nparams);
 		pstate = e->pstate ? evstate_copy(e->pstate) : NULL;
 	}
 	if (!ps) {

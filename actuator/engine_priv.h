@@ -104,16 +104,19 @@ void engine_policy_ref_put(struct policy_ref *r);
 void engine_result_put(struct engine_result *r);
 
 /*
- * Set each guest's balloon_target in ss's newest rows: the target the
- * balloon controller last applied (the last cycle's result, which is the
- * controller's state until the next cycle applies), absent where none
- * was.  The newest row only: it is what momd did before this sample's
- * evaluation, not a history (momd keeps no target per sample, so older
- * rows have none and `avg` of the field is its newest value).  Caller
- * holds e->lock.
+ * The store's snapshot at now_ms (store_snapshot_new()) as the policies
+ * see it: with each guest's balloon_target set in its newest row, the
+ * target the balloon controller last applied (the last cycle's result,
+ * which is the controller's state until the next cycle applies), absent
+ * where none was.  The newest row only: it is what momd did before this
+ * sample's evaluation, not a history (momd keeps no target per sample, so
+ * older rows have none and `avg` of the field is its newest value).  NULL
+ * when out of memory.  Caller holds e->lock.
  */
-void engine_fill_applied_locked(const struct engine *e,
-				struct store_snapshot *ss);
+struct store_snapshot *engine_snapshot_locked(const struct engine *e,
+					      int64_t now_ms,
+					      const struct snap_param *params,
+					      size_t nparams);
 
 /* The age beyond which samples are stale; caller holds e->lock. */
 int64_t engine_stale_limit_locked(const struct engine *e);

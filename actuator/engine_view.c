@@ -78,12 +78,11 @@ int engine_view_take(struct engine *e, unsigned parts, struct engine_view *v)
 		v->napplied = v->result_->napplied;
 	}
 	if (rc == 0 && (parts & ENGINE_VIEW_SAMPLES)) {
-		v->ss_ = store_snapshot_new(e->store, clock_mono_ms(), NULL, 0);
-		if (v->ss_) {
-			/* as the policies see it (GET /v1/stats) */
-			engine_fill_applied_locked(e, v->ss_);
+		/* as the policies see it (GET /v1/stats) */
+		v->ss_ = engine_snapshot_locked(e, clock_mono_ms(), NULL, 0);
+		if (v->ss_)
 			v->samples = store_snapshot_get(v->ss_);
-		} else
+		else
 			rc = -ENOMEM;
 	}
 	pthread_mutex_unlock(&e->lock);
