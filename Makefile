@@ -20,6 +20,10 @@ BUILD    ?= build/asan
 else
 BUILD    ?= build
 endif
+# Absolute, however it was given: a .d file names its object as the build
+# that wrote it did, so a tree built once as build/x and once as
+# /abs/build/x lost its header dependencies and kept stale objects.
+override BUILD := $(abspath $(BUILD))
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin

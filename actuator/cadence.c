@@ -8,12 +8,12 @@
 int64_t cadence_settle_ms(int interval_ms)
 {
 	/* The write plugin posts what waits after a linger of a tenth of
-	   collectd's interval (1 s at most, sender.c), so the batches after
-	   the host's normally arrive within that linger: a quarter of the
-	   interval, and twice the longest linger, leave room for a slow
-	   libvirt read and a busy host.  A quarter is also the window's own
-	   slack: a round that never completes (a guest gone) costs its cycle
-	   no more lateness than jitter may. */
+	   collectd's interval (200 ms at most, sender.h), so the batches
+	   after the host's normally arrive within that linger: a quarter of
+	   the interval, and up to ten of the longest lingers, leave room for
+	   a slow libvirt read and a busy host.  A quarter is also the window's
+	   own slack: a round that never completes (a guest gone) costs its
+	   cycle no more lateness than jitter may. */
 	int64_t settle = (int64_t)interval_ms / 4;
 
 	return settle < CADENCE_SETTLE_MAX_MS ? settle : CADENCE_SETTLE_MAX_MS;

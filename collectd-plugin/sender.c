@@ -18,11 +18,12 @@
  * outside the ring, so memory is bounded by queue_limit + batch_size
  * records), encodes them once with wire_encode_record() and POSTs the
  * body without holding the lock.  It takes a batch when batch_size
- * records wait, when a flush or stop asks for it, or linger_ms (a tenth
- * of the interval, 10..1000 ms) after the thread first finds records
- * waiting with no batch in hand (not the age of the oldest record: those
- * that came while a batch was in flight wait from its end), so values go
- * out in batches but well within an interval.
+ * records wait, when a flush or stop asks for it, or linger_ms (by
+ * default a tenth of the interval, 10..200 ms: sender.h says why) after
+ * the thread first finds records waiting with no batch in hand (not the
+ * age of the oldest record: those that came while a batch was in flight
+ * wait from its end), so values go out in batches but well within an
+ * interval.
  * Outcomes: 2xx: the batch is delivered; 4xx (but 408 and 429): the
  * actuator says the batch is bad, so it is dropped and counted as
  * rejected, never retried; anything else (5xx, no answer): the batch is
@@ -148,7 +149,16 @@ static bool sender_config_ok(const struct sender_config *c)
 {
 	return (c->url || c->socket_path) && c->batch_size >= 1 &&
 	       c->queue_limit >= 1 && c->timeout_ms > 0 && c->interval_ms > 0 &&
-	       c->backoff_max_ms > 0;
+	       c->linger_ms >= 0 && c->backoff_max_ms > 0;
+}
+
+long sender_default_linger_ms(long interval_ms)
+{
+	long linger = interval_ms / 10;
+
+	if (linger < 10)
+		return 10;
+	return linger < SENDER_LINGER_MAX_MS ? linger : SENDER_LINGER_MAX_MS;
 }
 
 static int sender_init_sync(struct sender *s)
@@ -196,11 +206,9 @@ struct sender *sender_new(const struct sender_config *cfg)
 	s->batch = calloc(cfg->batch_size, sizeof(*s->batch));
 	if (failed || !s->ring || !s->batch || sender_init_sync(s) < 0)
 		goto fail;
-	s->linger_ms = cfg->interval_ms / 10;
-	if (s->linger_ms < 10)
-		s->linger_ms = 10;
-	if (s->linger_ms > 1000)
-		s->linger_ms = 1000;
+	s->linger_ms = cfg->linger_ms > 0
+			   ? cfg->linger_ms
+			   : sender_default_linger_ms(cfg->interval_ms);
 	s->body = (struct wire_buf)WIRE_BUF_INIT;
 	return s;
 fail:
@@ -260,6 +268,11 @@ void sender_get_stats(struct sender *s, struct sender_stats *out)
 	*out = s->st;
 	out->queued = s->n;
 	pthread_mutex_unlock(&s->lock);
+}
+
+long sender_linger_ms(const struct sender *s)
+{
+	return s->linger_ms; /* set once in sender_new() */
 }
 
 /* ------------------------------------------------------------------ */

@@ -49,8 +49,9 @@ struct sender_config {
 	size_t batch_size;	 /* records per POST, >= 1 */
 	size_t queue_limit;	 /* records waiting, >= 1; more drop oldest */
 	long timeout_ms;	 /* per request, > 0 */
-	long interval_ms;	 /* collectd's interval: a queued record waits
-				    at most a tenth of it before a POST */
+	long interval_ms;	 /* collectd's interval (for the linger) */
+	long linger_ms;		 /* how long records may wait for more before
+				    a POST; 0: sender_default_linger_ms() */
 	long backoff_max_ms;	 /* cap of the retry back-off, > 0 */
 	/* Logging, called from any thread with no lock held; may be NULL.
 	   Messages are rate-limited by the sender. */
@@ -72,6 +73,22 @@ struct sender_stats {
 };
 
 struct sender;
+
+/*
+ * The longest default linger.  A read of more than batch_size records
+ * reaches momd in several POSTs, and a guest whose values straddle a cut
+ * arrives in two parts at most a linger plus one POST apart.  momd takes
+ * a newest sample that lacks fields its last one had as complete after
+ * its settle_ms (500 ms by default), so the linger stays well below that:
+ * a cycle in the gap sees the guest's previous whole sample, not one
+ * with its later fields absent.  It was 1 s, which left such a gap at
+ * intervals of 5 s and more.
+ */
+#define SENDER_LINGER_MAX_MS 200
+
+/* A tenth of interval_ms, 10..SENDER_LINGER_MAX_MS: values go out in
+   batches, well within an interval. */
+long sender_default_linger_ms(long interval_ms);
 
 /*
  * A new sender; it copies cfg and every string in it.  The thread is not
@@ -104,6 +121,9 @@ int sender_flush(struct sender *s, long timeout_ms);
 
 /* A snapshot of the counters. */
 void sender_get_stats(struct sender *s, struct sender_stats *out);
+
+/* The linger in use, in milliseconds. */
+long sender_linger_ms(const struct sender *s);
 
 /*
  * Stop: refuse new records, let the thread send what it can for at most

@@ -490,6 +490,7 @@ static struct sender *wm_sender_new(const struct wm_conf *c)
 	    .queue_limit = (size_t)c->queue_limit,
 	    .timeout_ms = c->timeout_ms,
 	    .interval_ms = interval_ms > 0 ? interval_ms : 10000,
+	    .linger_ms = 0, /* the default, under momd's settle_ms */
 	    .backoff_max_ms = c->backoff_max_ms,
 	    .log = wm_log,
 	};

@@ -147,7 +147,8 @@ static struct sender_config config(struct fake *f, size_t batch, size_t limit)
 	    .batch_size = batch,
 	    .queue_limit = limit,
 	    .timeout_ms = 2000,
-	    .interval_ms = 60000, /* linger 1 s: flushes must not wait */
+	    .interval_ms = 60000,
+	    .linger_ms = 1000, /* long: flushes must not wait for it */
 	    .backoff_max_ms = 40,
 	    .transport = {fake_post, f},
 	};
@@ -196,7 +197,51 @@ static void test_config(void)
 	c.socket_path = NULL;
 	T_OK(sender_new(&c) == NULL, "no socket and no URL refused");
 	T_OK(sender_new(NULL) == NULL, "NULL config refused");
+	c = config(&f, 1, 1);
+	c.linger_ms = -1;
+	T_OK(sender_new(&c) == NULL, "negative linger refused");
 	sender_free(NULL);
+	fake_fini(&f);
+}
+
+/*
+ * The default linger: a tenth of the interval, at least 10 ms and at most
+ * 200 ms, well below momd's default settle_ms of 500 (sender.h).  At 1 s
+ * it was 1000 ms from a 10 s interval on, so a guest whose values were
+ * cut between two POSTs arrived in parts up to a second apart and a cycle
+ * in the gap saw its later fields absent.
+ */
+static void test_linger(void)
+{
+	static const long cases[][2] = {
+	    {50, 10},	 {100, 10},    {1000, 100},  {2000, 200},
+	    {5000, 200}, {10000, 200}, {60000, 200},
+	};
+	struct fake f;
+	struct sender_config c;
+	struct sender *s;
+
+	T_OK(SENDER_LINGER_MAX_MS * 2 < 500,
+	     "the longest default linger is under half momd's settle_ms");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "default linger at %ld ms",
+			 cases[i][0]);
+		T_EQ_INT(sender_default_linger_ms(cases[i][0]), cases[i][1],
+			 what);
+	}
+	fake_init(&f);
+	c = config(&f, 1, 1);
+	s = sender_new(&c);
+	T_EQ_INT(s ? sender_linger_ms(s) : -1, 1000, "a linger given is kept");
+	sender_free(s);
+	c.linger_ms = 0;
+	c.interval_ms = 10000;
+	s = sender_new(&c);
+	T_EQ_INT(s ? sender_linger_ms(s) : -1, 200,
+		 "linger 0 takes the default from the interval");
+	sender_free(s);
 	fake_fini(&f);
 }
 
@@ -598,6 +643,7 @@ int main(void)
 {
 	test_url_loopback();
 	test_config();
+	test_linger();
 	test_drop_oldest();
 	test_concurrent();
 	test_reject();
