@@ -391,12 +391,19 @@ static size_t settled_count(const struct store *st, const struct entity *e,
 		return e->len;
 	if (e->len == 1)
 		return 0;
-	/* Complete when it holds every field its predecessor held. */
+	/* Complete when it holds every field its predecessor held, and every
+	   disk that had a sample of its predecessor's time has one of its
+	   time: a guest's disk values may come in a later batch than the
+	   rest of its sample, and a snapshot of the sample without them
+	   would lack the disk.  A disk gone (unplugged) holds the sample
+	   until settle_ms, once. */
 	newest = e->values + (e->len - 1) * e->width;
 	prev = newest - e->width;
 	for (size_t f = 0; f < e->width; f++)
 		if (field_present(prev[f]) && !field_present(newest[f]))
 			return e->len - 1;
+	if (disk_table_newest_at(e->disks, e->time[e->len - 2]))
+		return e->len - 1;
 	return e->len;
 }
 

@@ -9,10 +9,11 @@
  * immutable snapshot for the evaluator.
  *
  * A sample is "settled" when a newer one exists, when it holds every field
- * that the sample before it held, or when no value has arrived for it for
- * settle_ms.  Only settled samples reach a snapshot, so the policy never
- * sees a half-delivered sample.  An entity without a settled sample is left
- * out, as MOM left out guests that were not ready.
+ * that the sample before it held and a guest's has a value of each disk
+ * that had one in the sample before (store_disk.h), or when no value has
+ * arrived for it for settle_ms.  Only settled samples reach a snapshot, so the
+ * policy never sees a half-delivered sample.  An entity without a settled
+ * sample is left out, as MOM left out guests that were not ready.
  *
  * The store is not thread-safe: the engine's lock guards it.  Snapshots are
  * independent copies and may be read without the lock.

@@ -142,6 +142,14 @@ bool disk_table_settled(const struct disk_table *dt, double t, int64_t now_ms,
 	return true;
 }
 
+bool disk_table_newest_at(const struct disk_table *dt, double t)
+{
+	for (size_t i = 0; dt && i < dt->n; i++)
+		if (dt->s[i].t[1] == t)
+			return true;
+	return false;
+}
+
 size_t disk_table_at(const struct disk_table *dt, double t, int64_t now_ms,
 		     int64_t settle_ms, const char **devs, const double **rows,
 		     size_t max)

@@ -61,4 +61,9 @@ size_t disk_table_at(const struct disk_table *dt, double t, int64_t now_ms,
 bool disk_table_settled(const struct disk_table *dt, double t, int64_t now_ms,
 			int64_t settle_ms);
 
+/* Whether some disk's newest sample is at t (false with no table): when t
+   is the guest's previous time, that disk has no value of the guest's
+   newest sample yet, which may be still coming in a later batch. */
+bool disk_table_newest_at(const struct disk_table *dt, double t);
+
 #endif /* MOM_STORE_DISK_H */

@@ -529,10 +529,51 @@ static void test_disk_fewer_keys(void)
 	store_free(st);
 }
 
+/* A guest's disk values in a later batch than the rest of its sample
+   (a batch cut between them): the guest's sample does not show without
+   its disks; the one before stands in, with its disks, until they come,
+   and the round waits.  A disk gone (unplugged) holds it settle_ms. */
+static void test_disk_later_batch(void)
+{
+	struct store *st = store_new(10, 60000, 500);
+
+	host_at(st, 1, 1000);
+	guest_at(st, "g", 1, 1000);
+	store_put_disk(st, NULL, "g", "vda", 1, DF_CUR_READ_BYTES_SEC, 7, 1000);
+	host_at(st, 2, 2000);
+	guest_at(st, "g", 2, 2000);
+	T_OK(!store_round_complete(st, 2100),
+	     "the guest's disk has no value of its newest sample: the round "
+	     "waits");
+	T_EQ_DBL(disk_field(st, 2100, DF_CUR_READ_BYTES_SEC), 7,
+		 "... and the sample before stands in with its disk (not the "
+		 "newest without it)");
+	store_put_disk(st, NULL, "g", "vda", 2, DF_CUR_READ_BYTES_SEC, 5, 2150);
+	T_OK(store_round_complete(st, 2150), "the disk's value came: complete");
+	T_EQ_DBL(disk_field(st, 2150, DF_CUR_READ_BYTES_SEC), 5,
+		 "... the newest sample with its disk");
+
+	/* t=3: vda unplugged, the guest's sample has no disk. */
+	host_at(st, 3, 3000);
+	guest_at(st, "g", 3, 3000);
+	T_EQ_DBL(disk_field(st, 3400, DF_CUR_READ_BYTES_SEC), 5,
+		 "a disk gone: the sample before stands in within settle_ms");
+	T_OK(store_round_complete(st, 3500),
+	     "settle_ms after the guest's last value: complete");
+	T_EQ_DBL(disk_field(st, 3500, DF_CUR_READ_BYTES_SEC), -1,
+		 "... the guest's newest sample, without the disk");
+	host_at(st, 4, 4000);
+	guest_at(st, "g", 4, 4000);
+	T_OK(store_round_complete(st, 4000),
+	     "the next sample: the gone disk is not waited for again");
+	store_free(st);
+}
+
 int main(void)
 {
 	test_disks();
 	test_disk_fewer_keys();
+	test_disk_later_batch();
 	test_siphash();
 	test_max_guests();
 	test_rename();
