@@ -143,6 +143,26 @@ out:
 
 /* ---- the libvirt transport ------------------------------------------ */
 
+/* VIR_ERR_AGENT_COMMAND_FAILED, 113 in libvirt's virterror.h since 11.2.0
+   (Debian 13 has 11.3); Debian 12's 9.0 ends at 110, so it cannot be
+   named when building there, and a plugin built there may run beside a
+   newer libvirt. */
+#define AGENT_VIR_ERR_COMMAND_FAILED 113
+
+enum agent_rc agent_rc_of_virerror(int code)
+{
+	/* The agent itself refusing a command (no such file, a stale handle)
+	   means only that file is missing; everything else (not connected,
+	   timed out, domain gone, connection lost) means there is no agent
+	   to talk to right now.  Taking a refusal for "down" on a newer
+	   libvirt would back a guest off for a missing /proc file, and keep
+	   a stale handle from being reopened. */
+	return code == VIR_ERR_INTERNAL_ERROR ||
+		       code == AGENT_VIR_ERR_COMMAND_FAILED
+		   ? AGENT_FILE_ERROR
+		   : AGENT_DOWN;
+}
+
 static char *libvirt_cmd(void *ctx, const char *json, int timeout_s,
 			 enum agent_rc *rc, char *err, size_t errlen)
 {
@@ -152,11 +172,7 @@ static char *libvirt_cmd(void *ctx, const char *json, int timeout_s,
 	if (reply != NULL)
 		return reply;
 	e = virGetLastError();
-	/* The agent itself refusing a command (no such file ...) is an
-	   internal error in libvirt's terms; everything else means there is
-	   no agent to talk to right now. */
-	*rc = e && e->code == VIR_ERR_INTERNAL_ERROR ? AGENT_FILE_ERROR
-						     : AGENT_DOWN;
+	*rc = e ? agent_rc_of_virerror(e->code) : AGENT_DOWN;
 	snprintf(err, errlen, "%.200s",
 		 e && e->message ? e->message : "agent command failed");
 	return NULL;

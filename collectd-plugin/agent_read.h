@@ -64,6 +64,13 @@ struct agent_transport {
    transport borrows dom. */
 struct agent_transport agent_transport_libvirt(void *dom, int timeout_s);
 
+/* What a failed virDomainQemuAgentCommand means, from libvirt's error code
+   (virErrorNumber): AGENT_FILE_ERROR when the agent itself answered the
+   command with an error (no such file, a handle it does not know), which
+   libvirt before 11.2.0 reports as VIR_ERR_INTERNAL_ERROR and later ones
+   as VIR_ERR_AGENT_COMMAND_FAILED; AGENT_DOWN otherwise. */
+enum agent_rc agent_rc_of_virerror(int code);
+
 /* Read path (absolute, in the guest) whole into buf (cap bytes at most;
    more is an AGENT_FILE_ERROR); *len is its length.  Uses about
    AGENT_READ_CHUNK bytes of stack.  The handle is closed

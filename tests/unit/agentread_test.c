@@ -11,6 +11,7 @@
 #include "agent_read.h"
 #include "testing.h"
 
+#include <libvirt/virterror.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -336,8 +337,30 @@ static void test_replies(void)
 	     "output room enforced");
 }
 
+/* libvirt's error codes: the agent answering a command with an error
+   (INTERNAL_ERROR before libvirt 11.2.0, AGENT_COMMAND_FAILED, 113, since)
+   is this file's error; anything else is an agent to back off from. */
+static void test_virerror(void)
+{
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_INTERNAL_ERROR), AGENT_FILE_ERROR,
+		 "internal error: the agent refused");
+	T_EQ_INT(agent_rc_of_virerror(113), AGENT_FILE_ERROR,
+		 "agent command failed (libvirt 11.2.0 on): the agent refused");
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_AGENT_UNRESPONSIVE), AGENT_DOWN,
+		 "agent unresponsive: down");
+	T_EQ_INT(agent_rc_of_virerror(112), AGENT_DOWN,
+		 "agent command timeout (libvirt 11.2.0 on): down");
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_OPERATION_INVALID), AGENT_DOWN,
+		 "domain not running: down");
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_NO_DOMAIN), AGENT_DOWN,
+		 "domain gone: down");
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_RPC), AGENT_DOWN,
+		 "connection lost: down");
+}
+
 int main(void)
 {
+	test_virerror();
 	test_read_file();
 	test_read_stats();
 	test_keep();
