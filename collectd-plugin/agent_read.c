@@ -149,7 +149,7 @@ out:
    newer libvirt. */
 #define AGENT_VIR_ERR_COMMAND_FAILED 113
 
-enum agent_rc agent_rc_of_virerror(int code)
+enum agent_rc agent_rc_of_virerror(int code, const char *message)
 {
 	/* The agent itself refusing a command (no such file, a stale handle)
 	   means only that file is missing; everything else (not connected,
@@ -157,10 +157,19 @@ enum agent_rc agent_rc_of_virerror(int code)
 	   to talk to right now.  Taking a refusal for "down" on a newer
 	   libvirt would back a guest off for a missing /proc file, and keep
 	   a stale handle from being reopened. */
-	return code == VIR_ERR_INTERNAL_ERROR ||
-		       code == AGENT_VIR_ERR_COMMAND_FAILED
-		   ? AGENT_FILE_ERROR
-		   : AGENT_DOWN;
+	if (code != VIR_ERR_INTERNAL_ERROR &&
+	    code != AGENT_VIR_ERR_COMMAND_FAILED)
+		return AGENT_DOWN;
+	/* But a command the agent has disabled ("Command guest-file-seek has
+	   been disabled": qemu-ga disables the guest-file-* commands while
+	   the guest's filesystems are frozen, as for a backup snapshot, or
+	   for good with --block-rpcs) is no agent for us: taken for a bad
+	   handle, the handle would be closed (refused too), forgotten and
+	   left open in the agent, three per guest and freeze.  The text
+	   after libvirt's prefix is qemu-ga's own, never translated. */
+	if (message != NULL && strstr(message, "has been disabled") != NULL)
+		return AGENT_DOWN;
+	return AGENT_FILE_ERROR;
 }
 
 static char *libvirt_cmd(void *ctx, const char *json, int timeout_s,
@@ -172,7 +181,7 @@ static char *libvirt_cmd(void *ctx, const char *json, int timeout_s,
 	if (reply != NULL)
 		return reply;
 	e = virGetLastError();
-	*rc = e ? agent_rc_of_virerror(e->code) : AGENT_DOWN;
+	*rc = e ? agent_rc_of_virerror(e->code, e->message) : AGENT_DOWN;
 	snprintf(err, errlen, "%.200s",
 		 e && e->message ? e->message : "agent command failed");
 	return NULL;

@@ -65,11 +65,12 @@ struct agent_transport {
 struct agent_transport agent_transport_libvirt(void *dom, int timeout_s);
 
 /* What a failed virDomainQemuAgentCommand means, from libvirt's error code
-   (virErrorNumber): AGENT_FILE_ERROR when the agent itself answered the
-   command with an error (no such file, a handle it does not know), which
-   libvirt before 11.2.0 reports as VIR_ERR_INTERNAL_ERROR and later ones
-   as VIR_ERR_AGENT_COMMAND_FAILED; AGENT_DOWN otherwise. */
-enum agent_rc agent_rc_of_virerror(int code);
+   (virErrorNumber) and message: AGENT_FILE_ERROR when the agent itself
+   answered the command with an error (no such file, a handle it does not
+   know), which libvirt before 11.2.0 reports as VIR_ERR_INTERNAL_ERROR and
+   later ones as VIR_ERR_AGENT_COMMAND_FAILED, unless the agent has the
+   command disabled (frozen filesystems); AGENT_DOWN otherwise. */
+enum agent_rc agent_rc_of_virerror(int code, const char *message);
 
 /* Read path (absolute, in the guest) whole into buf (cap bytes at most;
    more is an AGENT_FILE_ERROR); *len is its length.  Uses about

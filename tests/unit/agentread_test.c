@@ -342,20 +342,49 @@ static void test_replies(void)
    is this file's error; anything else is an agent to back off from. */
 static void test_virerror(void)
 {
-	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_INTERNAL_ERROR), AGENT_FILE_ERROR,
-		 "internal error: the agent refused");
-	T_EQ_INT(agent_rc_of_virerror(113), AGENT_FILE_ERROR,
+	/* What libvirt says when qemu-ga does not know a kept handle. */
+	static const char refused[] =
+	    "internal error: unable to execute QEMU agent command "
+	    "'guest-file-seek': handle '1000' has not been found";
+
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_INTERNAL_ERROR, refused),
+		 AGENT_FILE_ERROR, "internal error: the agent refused");
+	T_EQ_INT(agent_rc_of_virerror(113, refused), AGENT_FILE_ERROR,
 		 "agent command failed (libvirt 11.2.0 on): the agent refused");
-	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_AGENT_UNRESPONSIVE), AGENT_DOWN,
-		 "agent unresponsive: down");
-	T_EQ_INT(agent_rc_of_virerror(112), AGENT_DOWN,
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_AGENT_UNRESPONSIVE, refused),
+		 AGENT_DOWN, "agent unresponsive: down");
+	T_EQ_INT(agent_rc_of_virerror(112, refused), AGENT_DOWN,
 		 "agent command timeout (libvirt 11.2.0 on): down");
-	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_OPERATION_INVALID), AGENT_DOWN,
-		 "domain not running: down");
-	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_NO_DOMAIN), AGENT_DOWN,
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_OPERATION_INVALID, refused),
+		 AGENT_DOWN, "domain not running: down");
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_NO_DOMAIN, refused), AGENT_DOWN,
 		 "domain gone: down");
-	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_RPC), AGENT_DOWN,
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_RPC, refused), AGENT_DOWN,
 		 "connection lost: down");
+	T_EQ_INT(agent_rc_of_virerror(VIR_ERR_INTERNAL_ERROR, NULL),
+		 AGENT_FILE_ERROR, "a refusal without a message");
+	/* libvirt's text around qemu-ga's error while the guest's
+	   filesystems are frozen. */
+	T_EQ_INT(agent_rc_of_virerror(
+		     VIR_ERR_INTERNAL_ERROR,
+		     "internal error: unable to execute QEMU agent command "
+		     "'guest-file-seek': Command guest-file-seek has been "
+		     "disabled: the command is not allowed"),
+		 AGENT_DOWN,
+		 "a command the agent has disabled (fsfreeze): down, so "
+		 "that the kept handle is kept, not closed and forgotten");
+	T_EQ_INT(agent_rc_of_virerror(113, "guest agent command failed: "
+					   "unable to execute QEMU agent "
+					   "command 'guest-file-open': Command "
+					   "guest-file-open has been disabled"),
+		 AGENT_DOWN, "... also as libvirt 11.2.0 on reports it");
+	T_EQ_INT(agent_rc_of_virerror(
+		     VIR_ERR_INTERNAL_ERROR,
+		     "internal error: unable to execute QEMU agent command "
+		     "'guest-file-open': failed to open file "
+		     "'/proc/pressure/memory' (flags=r): No such file or "
+		     "directory"),
+		 AGENT_FILE_ERROR, "a file the guest lacks: a file error");
 }
 
 int main(void)
