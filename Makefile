@@ -24,6 +24,10 @@ endif
 # that wrote it did, so a tree built once as build/x and once as
 # /abs/build/x lost its header dependencies and kept stale objects.
 override BUILD := $(abspath $(BUILD))
+# `make clean` removes BUILD, so it must not hold the sources.
+ifneq ($(filter /,$(BUILD))$(filter $(BUILD)/%,$(CURDIR)/),)
+$(error BUILD=$(BUILD) is the source tree, holds it or is /: make clean would remove it)
+endif
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -101,10 +105,12 @@ CORE_SRCS += actuator/metric.c
 MOMD_SRCS := $(filter-out $(CORE_SRCS) actuator/main.c actuator/momctl.c \
 	actuator/momctl_%.c, $(wildcard actuator/*.c))
 
-# The read plugin: glue (with conf_table.c, the only plugin.h users) plus its
-# modules.  conf_table.c parses both plugins' <Plugin> blocks.
+# The read plugin: glue (with mom_dispatch.c and conf_table.c, the only
+# plugin.h users) plus its modules.  conf_table.c parses both plugins'
+# <Plugin> blocks.
 PLUGIN_CONF := collectd-plugin/conf_table.c
-MOM_PLUGIN_GLUE := collectd-plugin/mom.c $(PLUGIN_CONF)
+MOM_PLUGIN_GLUE := collectd-plugin/mom.c collectd-plugin/mom_dispatch.c \
+	$(PLUGIN_CONF)
 # actuator/domxml.c (libvirt XML on libxml2) is shared with momd.
 MOM_PLUGIN_SRCS := $(filter-out $(MOM_PLUGIN_GLUE) collectd-plugin/write_mom.c \
 	collectd-plugin/sender.c, $(wildcard collectd-plugin/*.c)) actuator/domxml.c
@@ -472,4 +478,15 @@ clean:
 .PHONY: load fuzz fuzz-build all deps test tests-build run bench bench-build guest-image format check-format install uninstall clean FORCE
 
 # build/systemd-root is a Debian tree (tests/it/systemd_unit.sh), not ours.
+# A tree last built while BUILD could be relative holds .d files that name
+# their objects relatively, which no rule matches now: its objects would
+# never be rebuilt for a header change.  Such a tree loses its objects once
+# (those of a tree built since carry the stamp).
+BUILD_OBJ_DIRS := $(wildcard $(addprefix $(BUILD)/,actuator collectd-plugin tests fuzz))
+ifneq ($(BUILD_OBJ_DIRS),)
+ifeq ($(wildcard $(BUILD)/.deps-absolute),)
+$(shell find $(BUILD_OBJ_DIRS) -type f \( -name '*.o' -o -name '*.d' \) -delete)
+endif
+endif
+$(shell mkdir -p $(BUILD) && touch $(BUILD)/.deps-absolute)
 -include $(shell find $(BUILD) -path '$(BUILD)/systemd-root*' -prune -o -name '*.d' -type f -print 2>/dev/null)

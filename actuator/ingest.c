@@ -3,7 +3,9 @@
  * ingest.c: collectd value lists to MOM fields in the sample store, through
  * the metric contract (metric.h): a row of role METRIC_CONSUMED stores its
  * value in its field; a row sent only or a decision momd sent back is
- * counted as ignored, like an identifier the contract does not know.
+ * counted as ignored, like an identifier the contract does not know
+ * (write_mom leaves those out; a stock writer such as write_http sends
+ * them).
  */
 #include "ingest.h"
 

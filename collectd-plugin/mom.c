@@ -27,9 +27,11 @@
  * Origin: every value list carries the unsigned-integer meta entry
  * ORIGIN_META_KEY = origin_mark() (origin.h), by which write_mom tells our
  * samples from value lists of plugin "mom" that arrived through the
- * network plugin or unixsock PUTVAL.  Guest value lists also carry the
- * domain's UUID (mom:uuid), which momd keys guests by: the plugin instance
- * (the name) is cut at 127 bytes and may have had bytes replaced.
+ * network plugin or unixsock PUTVAL, and one momd does not consume also
+ * the unused mark (mom_dispatch.h, which dispatches them all).  Guest value
+ * lists also carry the domain's UUID (mom:uuid), which momd keys guests by: the
+ * plugin instance (the name) is cut at 127 bytes and may have had bytes
+ * replaced.
  *
  * With CollectAgent (on by default), guest-agent statistics come from a
  * worker thread (agent_cache.h) started at init and stopped when collectd
@@ -55,8 +57,8 @@
 #include "globlist.h"
 #include "guest_mem.h"
 #include "host_mem.h"
+#include "mom_dispatch.h"
 #include "momd_client.h"
-#include "origin.h"
 #include "plugin_metrics.h"
 
 #include <limits.h>
@@ -65,7 +67,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MOM_PLUGIN	    "mom"
 #define MOM_LOG(level, ...) plugin_log(level, "mom plugin: " __VA_ARGS__)
 
 struct mom_conf {
@@ -255,91 +256,21 @@ static int mom_config(oconfig_item_t *ci)
 
 /* ---- dispatch ------------------------------------------------------- */
 
-/* A fresh meta holding the origin mark (collectd clones it per dispatch;
-   the caller destroys it).  NULL when out of memory: the values then go
-   out unmarked and write_mom drops them, which is the safe side. */
-static meta_data_t *origin_meta(void)
-{
-	meta_data_t *m = meta_data_create();
-
-	if (m != NULL && meta_data_add_unsigned_int(m, ORIGIN_META_KEY,
-						    origin_mark()) != 0) {
-		meta_data_destroy(m);
-		return NULL;
-	}
-	return m;
-}
-
-static void dispatch_at(cdtime_t t, const char *pinst, const char *type,
-			const char *tinst, value_t *values, size_t n,
-			meta_data_t *meta)
-{
-	value_list_t vl = VALUE_LIST_INIT;
-
-	vl.values = values;
-	vl.values_len = n;
-	vl.time = t;
-	vl.meta = meta;
-	sstrncpy(vl.plugin, MOM_PLUGIN, sizeof(vl.plugin));
-	sstrncpy(vl.plugin_instance, pinst, sizeof(vl.plugin_instance));
-	sstrncpy(vl.type, type, sizeof(vl.type));
-	sstrncpy(vl.type_instance, tinst, sizeof(vl.type_instance));
-	plugin_dispatch_values(&vl);
-}
-
-static void dispatch(const struct mom_ctx *ctx, const char *pinst,
-		     const char *type, const char *tinst, value_t *values,
-		     size_t n, meta_data_t *meta)
-{
-	dispatch_at(ctx->now, pinst, type, tinst, values, n, meta);
-}
-
-/* One value, converted per its contract row; fills the union member that
-   matches the row's data source type. */
-static void dispatch_metric(const struct mom_ctx *ctx, const char *pinst,
-			    enum metric_id id, double real, int64_t ival,
-			    bool is_real, meta_data_t *meta)
-{
-	const struct metric_def *m = &metric_defs[id];
-	value_t v;
-
-	if (m->dstype == METRIC_DERIVE)
-		v.derive = (derive_t)metric_to_wire_int(m, ival);
-	else
-		v.gauge = metric_to_wire(m, is_real ? real : (double)ival);
-	dispatch(ctx, pinst, m->type, m->type_instance, &v, 1, meta);
-}
-
-/* Two counters of one value list (plugin_metrics.h), when both are read. */
-static void dispatch_pair(const struct mom_ctx *ctx, const char *pinst,
-			  const struct plugin_metric_pair *p,
-			  const bool *present, int64_t a, int64_t b,
-			  meta_data_t *meta)
-{
-	const struct metric_def *m = &metric_defs[p->row];
-	value_t v[2];
-
-	if (!present[p->first] || !present[p->second])
-		return;
-	v[0].derive = (derive_t)metric_to_wire_int(m, a);
-	v[1].derive = (derive_t)metric_to_wire_int(m + 1, b);
-	dispatch(ctx, pinst, m->type, m->type_instance, v, 2, meta);
-}
-
 static void dispatch_host(const struct mom_ctx *ctx,
 			  const struct host_sample *s)
 {
 	const struct plugin_metric_pair *sw = &plugin_host_swap_pair;
-	meta_data_t *om = origin_meta();
+	meta_data_t *om = mom_origin_meta();
 
 	for (int f = 0; f < HOST_FIELD_NR; f++) {
 		if (!s->present[f] || plugin_host_metric[f] == METRIC_NR)
 			continue;
-		dispatch_metric(ctx, "", plugin_host_metric[f], s->rval[f],
-				s->ival[f], host_field_is_real(f), om);
+		mom_dispatch_metric(ctx->now, "", plugin_host_metric[f],
+				    s->rval[f], s->ival[f],
+				    host_field_is_real(f), om);
 	}
-	dispatch_pair(ctx, "", sw, s->present, s->ival[sw->first],
-		      s->ival[sw->second], om);
+	mom_dispatch_pair(ctx->now, "", sw, s->present, s->ival[sw->first],
+			  s->ival[sw->second], om);
 	meta_data_destroy(om);
 }
 
@@ -348,7 +279,7 @@ static void dispatch_host(const struct mom_ctx *ctx,
 static meta_data_t *guest_meta(const struct guest_sample *s, const char *key,
 			       const char *val)
 {
-	meta_data_t *m = origin_meta();
+	meta_data_t *m = mom_origin_meta();
 
 	if (m == NULL)
 		return NULL;
@@ -365,15 +296,15 @@ static void dispatch_guest_extras(const struct mom_ctx *ctx,
 {
 	const struct plugin_metric_pair *pf = &plugin_guest_fault_pair;
 
-	dispatch_pair(ctx, s->name, pf, s->present,
-		      (int64_t)s->value[pf->first],
-		      (int64_t)s->value[pf->second], m);
+	mom_dispatch_pair(ctx->now, s->name, pf, s->present,
+			  (int64_t)s->value[pf->first],
+			  (int64_t)s->value[pf->second], m);
 	if (s->have_age) {
 		meta_data_t *sm = guest_meta(s, "mom:stats_state",
 					     guest_stats_state_name(s->state));
 
-		dispatch_metric(ctx, s->name, METRIC_GUEST_STATS_AGE,
-				s->stats_age_s, 0, true, sm);
+		mom_dispatch_metric(ctx->now, s->name, METRIC_GUEST_STATS_AGE,
+				    s->stats_age_s, 0, true, sm);
 		meta_data_destroy(sm);
 	}
 }
@@ -395,8 +326,8 @@ static void dispatch_agent(const struct mom_ctx *ctx,
 	    agent_uuid_parse(s->uuid, uuid) != 0 ||
 	    agent_cache_get(ctx->agent, uuid, &r) != 0 || !r.has_stats)
 		return;
-	dispatch_metric(ctx, s->name, METRIC_GUEST_AGENT_AGE,
-			(double)r.age_ms / 1000.0, 0, true, m);
+	mom_dispatch_metric(ctx->now, s->name, METRIC_GUEST_AGENT_AGE,
+			    (double)r.age_ms / 1000.0, 0, true, m);
 	if (r.stale)
 		return;
 	/* The parser takes any uint64; one beyond int64 (a hostile guest)
@@ -406,13 +337,14 @@ static void dispatch_agent(const struct mom_ctx *ctx,
 	for (int f = 0; f < AGENT_FIELD_NR; f++) {
 		if (!sendable[f] || plugin_agent_metric[f] == METRIC_NR)
 			continue;
-		dispatch_metric(ctx, s->name, plugin_agent_metric[f],
-				(double)st->v[f] * plugin_agent_scale[f],
-				(int64_t)st->v[f], plugin_agent_scale[f] != 1,
-				m);
+		mom_dispatch_metric(ctx->now, s->name, plugin_agent_metric[f],
+				    (double)st->v[f] * plugin_agent_scale[f],
+				    (int64_t)st->v[f],
+				    plugin_agent_scale[f] != 1, m);
 	}
-	dispatch_pair(ctx, s->name, sw, sendable, (int64_t)st->v[sw->first],
-		      (int64_t)st->v[sw->second], m);
+	mom_dispatch_pair(ctx->now, s->name, sw, sendable,
+			  (int64_t)st->v[sw->first], (int64_t)st->v[sw->second],
+			  m);
 }
 
 /* A disk's values: type instance "<dev>-<row's>" under the guest's
@@ -434,7 +366,8 @@ static void dispatch_disks(const struct mom_ctx *ctx,
 			snprintf(tinst, sizeof(tinst), "%s-%s", disk->dev,
 				 m->type_instance);
 			v.gauge = metric_to_wire(m, (double)disk->value[i]);
-			dispatch(ctx, s->name, m->type, tinst, &v, 1, meta);
+			mom_dispatch_row(ctx->now, s->name, m, tinst, &v, 1,
+					 meta);
 		}
 	}
 }
@@ -454,8 +387,8 @@ static void dispatch_guest(const struct guest_sample *s, void *opaque)
 
 		if (!s->present[i] || plugin_guest_metric[i] == METRIC_NR)
 			continue;
-		dispatch_metric(ctx, s->name, plugin_guest_metric[i], 0,
-				(int64_t)s->value[i], false, meta);
+		mom_dispatch_metric(ctx->now, s->name, plugin_guest_metric[i],
+				    0, (int64_t)s->value[i], false, meta);
 	}
 	dispatch_guest_extras(ctx, s, m);
 	dispatch_disks(ctx, s, m);
@@ -504,8 +437,8 @@ static void dispatch_plan_guests(const struct momd_plan *plan, cdtime_t now,
 			value_t v = {.gauge = metric_to_wire(m, c->value[k])};
 
 			if (c->present[k])
-				dispatch_at(now, c->name, m->type,
-					    m->type_instance, &v, 1, om);
+				mom_dispatch_at(now, c->name, m->type,
+						m->type_instance, &v, 1, om);
 		}
 	}
 }
@@ -528,7 +461,8 @@ static void dispatch_plan_disks(const struct momd_plan *plan, cdtime_t now,
 				continue;
 			snprintf(tinst, sizeof(tinst), "%s-%s", c->dev,
 				 m->type_instance);
-			dispatch_at(now, c->guest, m->type, tinst, &v, 1, om);
+			mom_dispatch_at(now, c->guest, m->type, tinst, &v, 1,
+					om);
 		}
 	}
 }
@@ -539,14 +473,17 @@ static void dispatch_plan(const struct momd_plan *plan)
 {
 	const struct metric_def *tm = &metric_defs[METRIC_GUEST_TARGET];
 	cdtime_t now = cdtime();
-	meta_data_t *om = origin_meta();
+	meta_data_t *mark = mom_origin_meta();
+	/* Decisions all: momd made them and does not take them back. */
+	meta_data_t *um = mom_unused_meta(mark);
+	meta_data_t *om = um != NULL ? um : mark;
 
 	for (size_t i = 0; i < plan->nguests; i++) {
 		value_t v = {.gauge = metric_to_wire(
 				 tm, (double)plan->guests[i].target_kib)};
 
-		dispatch_at(now, plan->guests[i].name, tm->type,
-			    tm->type_instance, &v, 1, om);
+		mom_dispatch_at(now, plan->guests[i].name, tm->type,
+				tm->type_instance, &v, 1, om);
 	}
 	for (int k = 0; k < MOMD_KSM_NR; k++) {
 		const struct metric_def *m =
@@ -554,12 +491,13 @@ static void dispatch_plan(const struct momd_plan *plan)
 		value_t v = {.gauge = metric_to_wire(m, plan->ksm[k])};
 
 		if (plan->ksm_present[k])
-			dispatch_at(now, "", m->type, m->type_instance, &v, 1,
-				    om);
+			mom_dispatch_at(now, "", m->type, m->type_instance, &v,
+					1, om);
 	}
 	dispatch_plan_guests(plan, now, om);
 	dispatch_plan_disks(plan, now, om);
-	meta_data_destroy(om);
+	meta_data_destroy(um);
+	meta_data_destroy(mark);
 }
 
 static int mom_actuator_read(user_data_t *ud)

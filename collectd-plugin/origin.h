@@ -34,6 +34,16 @@
 
 #define ORIGIN_META_KEY "mom:origin"
 
+/*
+ * A boolean true beside the mark on a value list momd does not consume: a
+ * row sent only for dashboards, or momd's own decision dispatched back
+ * beside the value it acts on (metric.h's roles).  write_mom leaves such
+ * value lists out: momd would only count them as ignored.  The key
+ * means something only with the mark, so it cannot make write_mom
+ * forward anything.
+ */
+#define ORIGIN_UNUSED_META_KEY "mom:unused"
+
 /* The mark of this process; 0 only when the kernel gave no AT_RANDOM
    (then write_mom forwards nothing of plugin "mom", and says so). */
 uint64_t origin_mark(void);

@@ -346,6 +346,18 @@ static bool wm_own_sample(const struct wm_ctx *ctx, const value_list_t *vl)
 	return mark == ctx->mark;
 }
 
+/* Whether our read plugin marked vl as one momd does not consume. */
+static bool wm_unused(const value_list_t *vl)
+{
+	bool unused = false;
+
+	return meta_data_type(vl->meta, ORIGIN_UNUSED_META_KEY) ==
+		   MD_TYPE_BOOLEAN &&
+	       meta_data_get_boolean(vl->meta, ORIGIN_UNUSED_META_KEY,
+				     &unused) == 0 &&
+	       unused;
+}
+
 /* A name from a value list as it may be logged: at most 64 bytes, every
    byte outside printable ASCII as '?' (a network packet may carry a
    newline, which would forge a log line). */
@@ -399,10 +411,13 @@ static int wm_write(const data_set_t *ds, const value_list_t *vl,
 
 	if (!wm_wanted(&ctx->conf, vl))
 		return 0;
-	if (strcmp(vl->plugin, WM_READ_PLUGIN) == 0 &&
-	    !wm_own_sample(ctx, vl)) {
-		wm_foreign(ctx, vl);
-		return 0;
+	if (strcmp(vl->plugin, WM_READ_PLUGIN) == 0) {
+		if (!wm_own_sample(ctx, vl)) {
+			wm_foreign(ctx, vl);
+			return 0;
+		}
+		if (wm_unused(vl))
+			return 0; /* momd would ignore it (origin.h) */
 	}
 	if (!wm_convert(ds, vl, &r))
 		return 0; /* more data sources than the wire carries */

@@ -172,6 +172,14 @@ check "memory-target reaches Graphite (momd decided, the plugin dispatched)" \
 check "memory-target reaches InfluxDB" wait_for 20 "memory-target in influx" influx_has target
 check "ksmd_cpu (second read) reaches Graphite" \
 	wait_for 20 "ksmd_cpu" test -f "$W/collectd/testhost/mom/percent-ksmd_cpu.wsp"
+# The decisions went to Graphite and InfluxDB (above) but not back to
+# momd: the read plugin marks the rows momd does not consume and write_mom
+# leaves them out, so momd, fed by write_mom alone, ignored nothing (before
+# the mark, every memory-target of every read counted there).
+check "momd ignored none of write_mom's value lists (decisions not sent back)" \
+	test "$(momapi GET /v1/status .ingest.ignored)" = 0
+check "... while it took the values it consumes" \
+	test "$(momapi GET /v1/status .ingest.values)" -gt 0
 
 # Freeze the decisions: dry-run (nothing more is applied), the applied
 # targets so far, the KSM plan; then stop momd so the balloons stay put.
