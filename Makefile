@@ -477,16 +477,17 @@ clean:
 
 .PHONY: load fuzz fuzz-build all deps test tests-build run bench bench-build guest-image format check-format install uninstall clean FORCE
 
-# build/systemd-root is a Debian tree (tests/it/systemd_unit.sh), not ours.
-# A tree last built while BUILD could be relative holds .d files that name
-# their objects relatively, which no rule matches now: its objects would
-# never be rebuilt for a header change.  Such a tree loses its objects once
-# (those of a tree built since carry the stamp).
+# A .d file that names its object relatively (written while BUILD could be
+# relative: by an older Makefile, also after checking one out into this
+# tree) matches no rule now, so a header change would never rebuild that
+# object.  Such objects go, with their .d files, and are built again.
 BUILD_OBJ_DIRS := $(wildcard $(addprefix $(BUILD)/,actuator collectd-plugin tests fuzz))
 ifneq ($(BUILD_OBJ_DIRS),)
-ifeq ($(wildcard $(BUILD)/.deps-absolute),)
-$(shell find $(BUILD_OBJ_DIRS) -type f \( -name '*.o' -o -name '*.d' \) -delete)
+STALE_DEPS := $(shell find $(BUILD_OBJ_DIRS) -name '*.d' -type f -exec \
+	awk 'FNR == 1 { if ($$0 !~ /^\//) print FILENAME; nextfile }' {} + 2>/dev/null)
+ifneq ($(STALE_DEPS),)
+$(shell rm -f $(STALE_DEPS) $(STALE_DEPS:.d=.o))
 endif
 endif
-$(shell mkdir -p $(BUILD) && touch $(BUILD)/.deps-absolute)
+# build/systemd-root is a Debian tree (tests/it/systemd_unit.sh), not ours.
 -include $(shell find $(BUILD) -path '$(BUILD)/systemd-root*' -prune -o -name '*.d' -type f -print 2>/dev/null)

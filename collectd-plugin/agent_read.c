@@ -163,12 +163,13 @@ enum agent_rc agent_rc_of_virerror(int code, const char *message)
 	/* But a command the agent has disabled ("Command guest-file-seek has
 	   been disabled": qemu-ga disables the guest-file-* commands while
 	   the guest's filesystems are frozen, as for a backup snapshot, or
-	   for good with --block-rpcs) is no agent for us: taken for a bad
-	   handle, the handle would be closed (refused too), forgotten and
-	   left open in the agent, three per guest and freeze.  The text
-	   after libvirt's prefix is qemu-ga's own, never translated. */
+	   for good with --block-rpcs) is told apart: taken for a bad handle,
+	   the handle would be closed (refused too), forgotten and left open
+	   in the agent, three per guest and freeze (stat_file()).  The text
+	   after libvirt's prefix is qemu-ga's own, never translated; a
+	   guest that forges it only makes itself look down. */
 	if (message != NULL && strstr(message, "has been disabled") != NULL)
-		return AGENT_DOWN;
+		return AGENT_DISABLED;
 	return AGENT_FILE_ERROR;
 }
 
@@ -323,48 +324,79 @@ enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
 	*len = 0;
 	rc = open_file(t, path, &h, err, errlen);
 	if (rc != AGENT_OK)
-		return rc;
+		return rc == AGENT_DISABLED ? AGENT_DOWN : rc;
 	rc = read_all(t, h, path, buf, cap, len, err, errlen);
 	/* Close even after a timeout: if the agent is gone this fails fast
 	   (libvirt knows it is disconnected); if it recovers, the handle
 	   does not leak in the guest. */
 	close_handle(t, h, NULL);
-	return rc;
+	return rc == AGENT_DISABLED ? AGENT_DOWN : rc;
 }
 
 typedef int (*parse_fn)(const char *, size_t, struct agent_stats *, char *,
 			size_t);
 
-/* fresh_file: open, read and parse path; keep the handle in *kh if it
-   parsed and kh is not NULL, close it otherwise. */
+/* fresh_file: open, read and parse path; keep the handle in *kh (and set
+   *kept) if it parsed and kh is not NULL, close it otherwise.  A read the
+   agent has disabled (its filesystems frozen since the open) keeps the
+   handle too, when it can: a close would be refused as well, and the
+   handle left open in the agent. */
 static enum agent_rc fresh_file(const struct agent_transport *t,
 				const char *path, parse_fn parse, char *buf,
-				int64_t *kh, struct agent_stats *st, char *err,
-				size_t errlen)
+				int64_t *kh, bool *kept, struct agent_stats *st,
+				char *err, size_t errlen)
 {
 	enum agent_rc rc;
 	size_t len;
 	int64_t h;
 
+	*kept = false;
 	rc = open_file(t, path, &h, err, errlen);
 	if (rc != AGENT_OK)
 		return rc;
 	rc = read_all(t, h, path, buf, AGENT_TEXT_MAX, &len, err, errlen);
-	if (rc == AGENT_OK && parse(buf, len, st, err, errlen) == 0) {
-		if (kh != NULL) {
-			*kh = h;
-			return AGENT_OK;
-		}
-	} else if (rc == AGENT_OK) {
+	if (rc == AGENT_OK && parse(buf, len, st, err, errlen) != 0)
 		rc = AGENT_FILE_ERROR;
+	if (kh != NULL && (rc == AGENT_OK || rc == AGENT_DISABLED)) {
+		*kh = h;
+		*kept = true;
+		return rc;
 	}
 	/* As in agent_read_file: closed even after a timeout. */
 	close_handle(t, h, NULL);
 	return rc;
 }
 
+/* A kept handle whose seek the agent has disabled: its filesystems are
+   frozen (then every file command is disabled, the open below too, and
+   the handle stays kept, as for an agent down) or it does not allow
+   guest-file-seek (then the open works, and the old handle is closed and
+   the new one kept: each poll then opens anew).  The old handle is never
+   closed before an open worked: while frozen that close is refused too,
+   and the handle would be forgotten but left open in the agent. */
+static enum agent_rc stat_file_seek_disabled(const struct agent_transport *t,
+					     struct agent_handles *keep,
+					     size_t i, const char *path,
+					     parse_fn parse, char *buf,
+					     struct agent_stats *st, char *err,
+					     size_t errlen)
+{
+	int64_t h;
+	bool kept;
+	enum agent_rc rc =
+	    fresh_file(t, path, parse, buf, &h, &kept, st, err, errlen);
+
+	if (rc == AGENT_DOWN || (rc == AGENT_DISABLED && !kept))
+		return AGENT_DOWN;
+	close_handle(t, keep->h[i], NULL);
+	keep->open[i] = kept;
+	keep->h[i] = kept ? h : 0;
+	return rc == AGENT_DISABLED ? AGENT_DOWN : rc;
+}
+
 /* stat_file: file i of agent_read_stats, through its kept handle if there
-   is one, else (or if that fails) afresh. */
+   is one, else (or if that fails) afresh.  Never AGENT_DISABLED: a command
+   the agent has disabled makes it AGENT_DOWN for this poll. */
 static enum agent_rc stat_file(const struct agent_transport *t,
 			       struct agent_handles *keep, size_t i,
 			       const char *path, parse_fn parse, char *buf,
@@ -372,9 +404,13 @@ static enum agent_rc stat_file(const struct agent_transport *t,
 {
 	enum agent_rc rc;
 	size_t len;
+	bool kept;
 
 	if (keep != NULL && keep->open[i]) {
 		rc = seek_start(t, keep->h[i], err, errlen);
+		if (rc == AGENT_DISABLED)
+			return stat_file_seek_disabled(t, keep, i, path, parse,
+						       buf, st, err, errlen);
 		if (rc == AGENT_OK)
 			rc = read_all(t, keep->h[i], path, buf, AGENT_TEXT_MAX,
 				      &len, err, errlen);
@@ -383,8 +419,8 @@ static enum agent_rc stat_file(const struct agent_transport *t,
 		/* No agent (slow, frozen, restarting): keep the handle, and
 		   open nothing new; the next poll tries it again and a
 		   restarted agent will have forgotten it. */
-		if (rc == AGENT_DOWN)
-			return rc;
+		if (rc == AGENT_DOWN || rc == AGENT_DISABLED)
+			return AGENT_DOWN;
 		/* The handle failed: the agent restarted or the guest
 		   rebooted (gone, or after a reboot maybe reused for a file
 		   someone else opened: qemu-ga persists its handle counter
@@ -400,11 +436,11 @@ static enum agent_rc stat_file(const struct agent_transport *t,
 		close_handle(t, keep->h[i], NULL);
 		keep->open[i] = false;
 	}
-	rc = fresh_file(t, path, parse, buf, keep ? &keep->h[i] : NULL, st, err,
-			errlen);
-	if (keep != NULL && rc == AGENT_OK)
+	rc = fresh_file(t, path, parse, buf, keep ? &keep->h[i] : NULL, &kept,
+			st, err, errlen);
+	if (keep != NULL && kept)
 		keep->open[i] = true;
-	return rc;
+	return rc == AGENT_DISABLED ? AGENT_DOWN : rc;
 }
 
 enum agent_rc agent_read_stats(const struct agent_transport *t,

@@ -41,11 +41,16 @@ enum agent_rc {
 	/* No agent to talk to: no channel, not connected, timed out, domain
 	   gone.  The caller should back off. */
 	AGENT_DOWN = -2,
+	/* The agent has this command disabled: the guest's filesystems are
+	   frozen (a backup snapshot) or its allow-list lacks it.  Only a
+	   transport's cmd gives it; agent_read_file() and agent_read_stats()
+	   answer AGENT_DOWN then, having kept what handles they can. */
+	AGENT_DISABLED = -3,
 };
 
 /* cmd sends one JSON command and returns the agent's reply text (malloc'd,
-   the caller frees it), or NULL with *rc set to AGENT_FILE_ERROR or
-   AGENT_DOWN and err filled. */
+   the caller frees it), or NULL with *rc set to AGENT_FILE_ERROR,
+   AGENT_DOWN or AGENT_DISABLED and err filled. */
 struct agent_transport {
 	char *(*cmd)(void *ctx, const char *json, int timeout_s,
 		     enum agent_rc *rc, char *err, size_t errlen);
@@ -68,8 +73,8 @@ struct agent_transport agent_transport_libvirt(void *dom, int timeout_s);
    (virErrorNumber) and message: AGENT_FILE_ERROR when the agent itself
    answered the command with an error (no such file, a handle it does not
    know), which libvirt before 11.2.0 reports as VIR_ERR_INTERNAL_ERROR and
-   later ones as VIR_ERR_AGENT_COMMAND_FAILED, unless the agent has the
-   command disabled (frozen filesystems); AGENT_DOWN otherwise. */
+   later ones as VIR_ERR_AGENT_COMMAND_FAILED, or AGENT_DISABLED when that
+   error says the command has been disabled; AGENT_DOWN otherwise. */
 enum agent_rc agent_rc_of_virerror(int code, const char *message);
 
 /* Read path (absolute, in the guest) whole into buf (cap bytes at most;

@@ -103,6 +103,27 @@ char *fake_cmd(void *ctx, const char *json, int timeout_s, enum agent_rc *rc,
 		json_decref(j);
 		return NULL;
 	}
+	if (f->disabled != 0) {
+		static const struct {
+			const char *name;
+			unsigned bit;
+		} cmds[] = {{"guest-file-open", FAKE_OPEN},
+			    {"guest-file-read", FAKE_READ},
+			    {"guest-file-seek", FAKE_SEEK},
+			    {"guest-file-close", FAKE_CLOSE}};
+
+		for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+			if (strcmp(ex, cmds[c].name) != 0 ||
+			    !(f->disabled & cmds[c].bit))
+				continue;
+			f->refused++;
+			*rc = AGENT_DISABLED;
+			snprintf(err, errlen, "Command %s has been disabled",
+				 ex);
+			json_decref(j);
+			return NULL;
+		}
+	}
 	if (!strcmp(ex, "guest-file-open")) {
 		f->opens++;
 		for (k = 0; k < FAKE_HANDLES && f->h[k].open; k++)

@@ -33,6 +33,18 @@ enum mode {
 	M_HUGE_REPLY, /* a reply longer than AGENT_REPLY_MAX */
 };
 
+/* Commands the scripted agent has disabled (struct fake's disabled), as
+   qemu-ga disables the file commands while the guest's filesystems are
+   frozen: the transport then answers AGENT_DISABLED, as libvirt's error
+   text makes agent_transport_libvirt() do. */
+enum {
+	FAKE_OPEN = 1,
+	FAKE_READ = 2,
+	FAKE_SEEK = 4,
+	FAKE_CLOSE = 8,
+	FAKE_FROZEN = FAKE_OPEN | FAKE_READ | FAKE_SEEK | FAKE_CLOSE,
+};
+
 /* Up to this many handles open at once in the scripted agent. */
 #define FAKE_HANDLES 16
 
@@ -41,6 +53,7 @@ struct fake {
 	const char *text;	/* every file's text, unless texts[] is set */
 	const char *texts[3];	/* pressure, vmstat, meminfo */
 	const char *seek_reply; /* served for every seek instead of the real */
+	unsigned disabled;	/* FAKE_* commands refused as disabled */
 	int64_t next_h;		/* the next handle handed out (0: 1000) */
 	struct {
 		int64_t id;
@@ -49,6 +62,7 @@ struct fake {
 		bool open;
 	} h[FAKE_HANDLES];
 	int opens, closes, reads, seeks, calls;
+	int refused; /* calls refused as disabled */
 };
 
 /* One agent call (json) answered as f (ctx) is scripted to answer. */

@@ -370,14 +370,14 @@ static void test_virerror(void)
 		     "internal error: unable to execute QEMU agent command "
 		     "'guest-file-seek': Command guest-file-seek has been "
 		     "disabled: the command is not allowed"),
-		 AGENT_DOWN,
-		 "a command the agent has disabled (fsfreeze): down, so "
-		 "that the kept handle is kept, not closed and forgotten");
+		 AGENT_DISABLED,
+		 "a command the agent has disabled (fsfreeze): told apart "
+		 "from a bad handle");
 	T_EQ_INT(agent_rc_of_virerror(113, "guest agent command failed: "
 					   "unable to execute QEMU agent "
 					   "command 'guest-file-open': Command "
 					   "guest-file-open has been disabled"),
-		 AGENT_DOWN, "... also as libvirt 11.2.0 on reports it");
+		 AGENT_DISABLED, "... also as libvirt 11.2.0 on reports it");
 	T_EQ_INT(agent_rc_of_virerror(
 		     VIR_ERR_INTERNAL_ERROR,
 		     "internal error: unable to execute QEMU agent command "
@@ -387,12 +387,82 @@ static void test_virerror(void)
 		 AGENT_FILE_ERROR, "a file the guest lacks: a file error");
 }
 
+/* The guest's filesystems frozen (a backup snapshot): qemu-ga disables
+   every file command, close included.  The kept handles are kept, never
+   closed and forgotten (the close is refused, so the agent would keep
+   them open for good), and serve again after the thaw. */
+static void test_frozen(void)
+{
+	struct fake f = three_files("oom_kill 3\n");
+	struct agent_transport t = {.cmd = fake_cmd, .ctx = &f, .timeout_s = 1};
+	struct agent_handles hs = {{0}};
+	struct agent_stats st;
+	char err[200];
+	int64_t h0[AGENT_STAT_FILES];
+	int o0;
+
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "frozen: a first poll keeps three handles");
+	memcpy(h0, hs.h, sizeof(h0));
+	f.disabled = FAKE_FROZEN;
+	o0 = f.opens;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_DOWN,
+		 "while frozen: down (backed off), not a file error");
+	T_OK(hs.open[0] && hs.open[1] && hs.open[2] &&
+		 !memcmp(h0, hs.h, sizeof(h0)),
+	     "... the three handles still kept");
+	T_OK(f.opens == o0 && f.closes == 0 && fake_open_handles(&f) == 3,
+	     "... none closed, none opened: the agent holds three (%d)",
+	     fake_open_handles(&f));
+	f.disabled = 0;
+	o0 = f.opens;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "thawed: the kept handles serve again");
+	T_OK(all_present(&st) && f.opens == o0 && fake_open_handles(&f) == 3,
+	     "... all values, no open, three held");
+
+	/* Frozen between a fresh open and its read: the handle is kept
+	   (its close would be refused), then used after the thaw. */
+	agent_handles_close(&t, &hs);
+	f.disabled = FAKE_READ | FAKE_SEEK | FAKE_CLOSE;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_DOWN,
+		 "reads disabled after an open: down");
+	T_OK(hs.open[0] && fake_open_handles(&f) == 1,
+	     "... the opened handle is kept, the only one the agent holds");
+	f.disabled = 0;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "thawed: values again");
+	T_OK(all_present(&st) && fake_open_handles(&f) == 3,
+	     "... and the agent holds three handles, none leaked (%d)",
+	     fake_open_handles(&f));
+	agent_handles_close(&t, &hs);
+	T_EQ_INT(fake_open_handles(&f), 0, "closed at the end");
+
+	/* An allow-list without guest-file-seek: each poll opens anew and
+	   closes the handle before, so values keep coming and nothing
+	   leaks. */
+	f = three_files("oom_kill 3\n");
+	hs = (struct agent_handles){{0}};
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "seek disabled: the first poll opens");
+	f.disabled = FAKE_SEEK;
+	for (int poll = 0; poll < 3; poll++)
+		T_OK(agent_read_stats(&t, &hs, &st, err, sizeof(err)) ==
+			 AGENT_OK,
+		     "seek disabled: poll %d reads afresh", poll);
+	T_OK(all_present(&st) && fake_open_handles(&f) == 3 && f.opens == 12,
+	     "... all values, 3 opens a poll, three held (%d)",
+	     fake_open_handles(&f));
+	agent_handles_close(&t, &hs);
+}
+
 int main(void)
 {
 	test_virerror();
 	test_read_file();
 	test_read_stats();
 	test_keep();
+	test_frozen();
 	test_replies();
 	return t_done();
 }
