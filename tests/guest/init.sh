@@ -30,6 +30,9 @@
 #                      agent disconnect): ok agent kill
 #   agent freeze       SIGSTOP it (port stays open, commands time out)
 #   agent start        SIGCONT a frozen agent, or start a killed one
+#   agent block CMDS   restart the agent with those commands (comma-separated)
+#                      disabled (qemu-ga -b), as a frozen filesystem or an
+#                      allow-list disables them: ok agent block pid=<pid>
 #   agent status       ok agent running|stopped|none pid=<pid>
 #   wl MODE ARGS...    start /bin/workload MODE ARGS (tests/guest/workload.c)
 #                      in the background, its progress lines on the console:
@@ -84,11 +87,12 @@ done
 
 # The guest agent: found after the control port (all ports appear together).
 cat >/agent.sh <<'EOS'
-# agent.sh start: start qemu-ga on its port, pid in /run/qga.pid
+# agent.sh [BLOCK]: start qemu-ga on its port, pid in /run/qga.pid; BLOCK
+# lists commands it has disabled
 ap=$(cat /run/qga.port 2>/dev/null)
 [ -n "$ap" ] || exit 1
 mkdir -p /run/qga
-/usr/sbin/qemu-ga -m virtio-serial -p "$ap" -t /run/qga -l /run/qga/log </dev/null >/dev/null 2>&1 3>&- &
+/usr/sbin/qemu-ga -m virtio-serial -p "$ap" -t /run/qga -l /run/qga/log ${1:+-b "$1"} </dev/null >/dev/null 2>&1 3>&- &
 echo $! >/run/qga.pid
 EOS
 aport=$(vport org.qemu.guest_agent.0)
@@ -153,10 +157,24 @@ while read -r cmd arg fill <&3; do
 		freeze:*) kill -STOP "$pid"; echo "ok agent freeze" ;;
 		start:none) sh /agent.sh && echo "ok agent start pid=$(cat /run/qga.pid)" || echo "err no agent port" ;;
 		start:*) kill -CONT "$pid"; echo "ok agent start pid=$pid" ;;
+		block:*)
+			# A restart: the old agent's handles go with it.
+			if [ "$st" != none ]; then
+				kill -9 "$pid"
+				rm -f /run/qga.pid
+				# until it is gone (or a zombie): the port is free
+				i=0
+				while [ $i -lt 50 ] && grep -qv ' Z ' "/proc/$pid/stat" 2>/dev/null; do
+					sleep 0.1
+					i=$((i + 1))
+				done
+			fi
+			sh /agent.sh "$fill" && echo "ok agent block pid=$(cat /run/qga.pid)" ||
+				echo "err no agent port" ;;
 		status:none) echo "ok agent none pid=" ;;
 		status:T) echo "ok agent stopped pid=$pid" ;;
 		status:*) echo "ok agent running pid=$pid" ;;
-		*) echo "err agent kill|freeze|start|status" ;;
+		*) echo "err agent kill|freeze|start|block|status" ;;
 		esac ;;
 	wl)
 		# $fill holds the rest of the line: the workload's arguments

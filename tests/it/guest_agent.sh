@@ -17,7 +17,12 @@
 #     first makes 6 agent calls (seek + read per file, counted by the
 #     cache); after the agent restarts (its handles gone) the first poll
 #     reopens the files and loses none, and a thawed agent's kept handles
-#     serve again.
+#     serve again;
+#   - an agent with its file commands disabled, as a filesystem freeze for a
+#     backup snapshot disables them (here qemu-ga -b: the tiny guest has
+#     nothing qemu-ga can freeze) counts as an agent down, not as bad
+#     handles; one with only guest-file-seek disabled still gives every
+#     value, each file opened afresh.
 # Needs root (system libvirtd).  About 30 s on 2 cores.
 #
 # Helpers (this file only):
@@ -216,6 +221,40 @@ for g in a b; do
 done
 check "then 6 agent calls per poll again (a: $(st a poll_calls), b: $(st b poll_calls))" \
 	eval 'st_is a poll_calls 6 && st_is b poll_calls 6'
+
+# 8. Commands the agent has disabled.  A backup snapshot's filesystem
+# freeze disables every guest-file-* command, close too, but the test
+# guest has no filesystem qemu-ga can freeze (its root is an initramfs:
+# domfsfreeze freezes none and leaves the agent thawed), so its agent is
+# restarted with the commands blocked (qemu-ga -b), which disables them the
+# same way: libvirt passes on "Command guest-file-seek has been disabled".
+# b: every file command disabled, as while frozen: an agent down for now
+# (backed off, handles kept), not file errors (handles closed, refused,
+# forgotten and left open in the agent).  a: only guest-file-seek disabled,
+# as an allow-list might: each poll opens every file afresh and closes the
+# old handle, and the values keep coming.
+fe_a=$(st a file_errors) fe_b=$(st b file_errors) fl_b=$(st b failures)
+g_ctl b "agent block guest-file-open,guest-file-read,guest-file-seek,guest-file-close" >/dev/null ||
+	not_ok "agent block (all file commands) in b"
+g_ctl a "agent block guest-file-seek" >/dev/null || not_ok "agent block (seek) in a"
+# The restart may cost each a failed poll (agent not connected yet) and its
+# 30 s backoff before the restarted agent answers.
+# (the whole error: st_err cuts it before qemu-ga's part)
+b_disabled() { grep "^$(g_dom b) " "$STATUS" | grep -q "err=.*has been disabled"; }
+if wait_for 120 "b: a disabled command" b_disabled; then
+	ok "b: every file command disabled fails its poll ($(grep "^$(g_dom b) " "$STATUS" | sed 's/.* err=//'))"
+else
+	not_ok "b's poll fails on the disabled commands"; diag "$(line b)"
+fi
+check "... as an agent down (failures ${fl_b} -> $(st b failures)), not a file error (file_errors ${fe_b} -> $(st b file_errors))" \
+	eval '[ "$(st b failures)" -gt "${fl_b:-0}" ] && st_is b file_errors "$fe_b"'
+if wait_for 120 "a fresh with seek disabled" eval 'st_is a stale 0 && have_all a && st_is a poll_calls 12'; then
+	ok "a: seek disabled, every field still published, 12 agent calls a poll (refused seek, open, read, close of the old handle per file)"
+else
+	not_ok "a publishes with seek disabled"; diag "$(line a)"
+fi
+check "a lost no file to the disabled seek (file_errors ${fe_a} -> $(st a file_errors))" \
+	st_is a file_errors "$fe_a"
 exec {W}>&-
 wait_for 10 "driver exits on EOF" eval "! kill -0 $DPID" && ok "driver stopped on EOF" || not_ok "driver stops"
 done_testing
