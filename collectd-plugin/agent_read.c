@@ -367,31 +367,23 @@ static enum agent_rc fresh_file(const struct agent_transport *t,
 	return rc;
 }
 
-/* A kept handle whose seek the agent has disabled: its filesystems are
-   frozen (then every file command is disabled, the open below too, and
-   the handle stays kept, as for an agent down) or it does not allow
-   guest-file-seek (then the open works, and the old handle is closed and
-   the new one kept: each poll then opens anew).  The old handle is never
-   closed before an open worked: while frozen that close is refused too,
-   and the handle would be forgotten but left open in the agent. */
-static enum agent_rc stat_file_seek_disabled(const struct agent_transport *t,
-					     struct agent_handles *keep,
-					     size_t i, const char *path,
-					     parse_fn parse, char *buf,
-					     struct agent_stats *st, char *err,
-					     size_t errlen)
+/* Close a kept handle that failed, and forget it, unless the close was
+   refused for want of an agent (down, or the command disabled: the
+   filesystems frozen, or an allow-list without guest-file-close): then
+   the handle is still open in the agent and stays kept, to be closed or
+   used later, and nothing is opened in its place.  false then. */
+static bool drop_kept(const struct agent_transport *t,
+		      struct agent_handles *keep, size_t i)
 {
-	int64_t h;
-	bool kept;
-	enum agent_rc rc =
-	    fresh_file(t, path, parse, buf, &h, &kept, st, err, errlen);
+	enum agent_rc rc = AGENT_OK;
 
-	if (rc == AGENT_DOWN || (rc == AGENT_DISABLED && !kept))
-		return AGENT_DOWN;
-	close_handle(t, keep->h[i], NULL);
-	keep->open[i] = kept;
-	keep->h[i] = kept ? h : 0;
-	return rc == AGENT_DISABLED ? AGENT_DOWN : rc;
+	close_handle(t, keep->h[i], &rc);
+	if (rc == AGENT_DOWN || rc == AGENT_DISABLED)
+		return false;
+	/* Closed, or the agent does not know it (gone with a restart). */
+	keep->open[i] = false;
+	keep->h[i] = 0;
+	return true;
 }
 
 /* stat_file: file i of agent_read_stats, through its kept handle if there
@@ -407,19 +399,20 @@ static enum agent_rc stat_file(const struct agent_transport *t,
 	bool kept;
 
 	if (keep != NULL && keep->open[i]) {
+		bool seek_refused;
+
 		rc = seek_start(t, keep->h[i], err, errlen);
-		if (rc == AGENT_DISABLED)
-			return stat_file_seek_disabled(t, keep, i, path, parse,
-						       buf, st, err, errlen);
+		seek_refused = rc == AGENT_DISABLED;
 		if (rc == AGENT_OK)
 			rc = read_all(t, keep->h[i], path, buf, AGENT_TEXT_MAX,
 				      &len, err, errlen);
 		if (rc == AGENT_OK && parse(buf, len, st, err, errlen) == 0)
 			return AGENT_OK;
-		/* No agent (slow, frozen, restarting): keep the handle, and
-		   open nothing new; the next poll tries it again and a
-		   restarted agent will have forgotten it. */
-		if (rc == AGENT_DOWN || rc == AGENT_DISABLED)
+		/* No agent (slow, frozen, restarting), or a read it has
+		   disabled (frozen since the seek): keep the handle, and open
+		   nothing new; the next poll tries it again and a restarted
+		   agent will have forgotten it. */
+		if (rc == AGENT_DOWN || (rc == AGENT_DISABLED && !seek_refused))
 			return AGENT_DOWN;
 		/* The handle failed: the agent restarted or the guest
 		   rebooted (gone, or after a reboot maybe reused for a file
@@ -430,11 +423,16 @@ static enum agent_rc stat_file(const struct agent_transport *t,
 		   owner at most its file position, and this close its
 		   handle; what we read from it goes through the same strict
 		   parser as any other guest text and is refused unless it
-		   is the file we want (the guest can lie to us anyway).
-		   Close best-effort and read the file afresh now, so that
-		   this poll keeps its values. */
-		close_handle(t, keep->h[i], NULL);
-		keep->open[i] = false;
+		   is the file we want (the guest can lie to us anyway).  Or
+		   its seek is disabled: the filesystems are frozen (the
+		   close is refused too) or an allow-list lacks
+		   guest-file-seek (each poll then closes the handle and
+		   opens the file afresh).  Close it and read the file afresh
+		   now, so that this poll keeps its values, unless the close
+		   was refused: the handle then stays kept, never forgotten
+		   while the agent holds it open. */
+		if (!drop_kept(t, keep, i))
+			return AGENT_DOWN;
 	}
 	rc = fresh_file(t, path, parse, buf, keep ? &keep->h[i] : NULL, &kept,
 			st, err, errlen);

@@ -105,10 +105,14 @@ struct agent_handles {
    keep NULL: open, read, close each file (9 calls).  Otherwise a file
    that parsed keeps its handle in *keep, and a later call seeks and reads
    it (6 calls).  A kept handle whose seek, read or parse fails is closed
-   best-effort and the file opened again in the same call; a file that
-   fails afresh keeps nothing.  On AGENT_DOWN the handles stay kept (the
-   agent may only be slow): none is opened while one is kept, so a domain
-   never holds more than AGENT_STAT_FILES. */
+   and the file opened again in the same call, unless the agent refuses
+   the close for want of an agent (down, or the command disabled: frozen
+   filesystems): then it stays kept and the call answers AGENT_DOWN.  A
+   file that fails afresh keeps nothing, but a handle whose read the agent
+   disabled right after its open (a freeze begun) is kept.  On AGENT_DOWN
+   the handles stay kept (the agent may only be slow): none is opened
+   while one is kept, so a domain never holds more than
+   AGENT_STAT_FILES. */
 enum agent_rc agent_read_stats(const struct agent_transport *t,
 			       struct agent_handles *keep,
 			       struct agent_stats *st, char *err,

@@ -414,6 +414,9 @@ static void test_frozen(void)
 	T_OK(f.opens == o0 && f.closes == 0 && fake_open_handles(&f) == 3,
 	     "... none closed, none opened: the agent holds three (%d)",
 	     fake_open_handles(&f));
+	T_OK(f.refused == 2,
+	     "... the first file's seek and close refused (%d), then down",
+	     f.refused);
 	f.disabled = 0;
 	o0 = f.opens;
 	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
@@ -438,8 +441,27 @@ static void test_frozen(void)
 	agent_handles_close(&t, &hs);
 	T_EQ_INT(fake_open_handles(&f), 0, "closed at the end");
 
-	/* An allow-list without guest-file-seek: each poll opens anew and
-	   closes the handle before, so values keep coming and nothing
+	/* An agent that refuses seek and close but serves open and read:
+	   a kept handle it will not close stays kept (down), and no file is
+	   opened beside it, poll after poll: nothing leaks. */
+	f = three_files("oom_kill 3\n");
+	hs = (struct agent_handles){{0}};
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "seek and close disabled: the first poll opens");
+	f.disabled = FAKE_SEEK | FAKE_CLOSE;
+	o0 = f.opens;
+	for (int poll = 0; poll < 3; poll++)
+		T_OK(agent_read_stats(&t, &hs, &st, err, sizeof(err)) ==
+			 AGENT_DOWN,
+		     "seek and close disabled: poll %d down", poll);
+	T_OK(f.opens == o0 && fake_open_handles(&f) == 3 && hs.open[0],
+	     "... nothing opened, the agent holds three (%d), all kept",
+	     fake_open_handles(&f));
+	f.disabled = 0;
+	agent_handles_close(&t, &hs);
+
+	/* An allow-list without guest-file-seek: each poll closes the
+	   handle and opens the file anew, so values keep coming and nothing
 	   leaks. */
 	f = three_files("oom_kill 3\n");
 	hs = (struct agent_handles){{0}};
