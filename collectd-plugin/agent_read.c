@@ -314,6 +314,13 @@ static enum agent_rc read_all(const struct agent_transport *t, int64_t h,
 	return rc;
 }
 
+/* What this file's callers see of rc: a command the agent has disabled
+   is an agent they cannot use now (agent_read.h). */
+static enum agent_rc outward(enum agent_rc rc)
+{
+	return rc == AGENT_DISABLED ? AGENT_DOWN : rc;
+}
+
 enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
 			      char *buf, size_t cap, size_t *len, char *err,
 			      size_t errlen)
@@ -324,13 +331,13 @@ enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
 	*len = 0;
 	rc = open_file(t, path, &h, err, errlen);
 	if (rc != AGENT_OK)
-		return rc == AGENT_DISABLED ? AGENT_DOWN : rc;
+		return outward(rc);
 	rc = read_all(t, h, path, buf, cap, len, err, errlen);
 	/* Close even after a timeout: if the agent is gone this fails fast
 	   (libvirt knows it is disconnected); if it recovers, the handle
 	   does not leak in the guest. */
 	close_handle(t, h, NULL);
-	return rc == AGENT_DISABLED ? AGENT_DOWN : rc;
+	return outward(rc);
 }
 
 typedef int (*parse_fn)(const char *, size_t, struct agent_stats *, char *,
@@ -438,7 +445,7 @@ static enum agent_rc stat_file(const struct agent_transport *t,
 			st, err, errlen);
 	if (keep != NULL && kept)
 		keep->open[i] = true;
-	return rc == AGENT_DISABLED ? AGENT_DOWN : rc;
+	return outward(rc);
 }
 
 enum agent_rc agent_read_stats(const struct agent_transport *t,
