@@ -18,8 +18,9 @@ RUN="collectd-core libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 curl python3 procps iproute2"
 # Real guests (tests and the demo): QEMU under software emulation, and the
 # pieces the tiny guest image is built from at test time (qemu-guest-agent:
-# its binary and libraries are copied into the guest; never run on the host).
-GUESTS="qemu-system-x86 busybox-static xz-utils qemu-guest-agent"
+# its binary and libraries are copied into the guest; never run on the host;
+# e2fsprogs: mkfs.ext4 makes the disk a guest's agent can really freeze).
+GUESTS="qemu-system-x86 busybox-static xz-utils qemu-guest-agent e2fsprogs"
 # Fuzz replay and sanitizer runs use clang's runtime; clang-format checks
 # that every C file is formatted (make check-format); valgrind runs momd
 # under memcheck (tests/it/valgrind.sh); wrk loads the REST API

@@ -14,6 +14,7 @@
 #
 # Produces OUTDIR/vmlinux (Debian's kernel, uncompressed ELF, booted via PVH),
 # OUTDIR/initrd.img (busybox-static + memhog + workload + virtio modules +
+# ext4's modules (loaded only with a disk) +
 # Debian's qemu-guest-agent with the shared libraries ldd names + init.sh as
 # /init) and OUTDIR/initrd-noballoon.img (the same without virtio_balloon).
 # The agent is started by /init only when the domain has the virtio-serial
@@ -50,7 +51,24 @@ OUT=$(cd "$OUT" && pwd)
 BUSYBOX=/bin/busybox
 QGA=/usr/sbin/qemu-ga
 # Insmod order, from each module's depends= (no modules.dep in the .deb).
-MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_balloon virtio_console"
+MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_balloon virtio_console virtio_blk"
+# Loaded by /init only when the domain has a disk (vda): ext4, so that a
+# guest's agent has a filesystem it can really freeze; crc32c_generic is
+# ext4's and jbd2's soft dependency (the checksums), loaded first.  The
+# files are removed from the guest's root after boot either way.
+FSMODULES="crc32c_generic crc16 mbcache jbd2 ext4"
+# Where each module lives under lib/modules/<version>/kernel.
+module_glob() {
+	case "$1" in
+	virtio_console) echo "drivers/char/$1.ko*" ;;
+	virtio_blk) echo "drivers/block/$1.ko*" ;;
+	crc32c_generic) echo "crypto/$1.ko*" ;;
+	crc16) echo "lib/$1.ko*" ;;
+	mbcache) echo "fs/$1.ko*" ;;
+	jbd2 | ext4) echo "fs/$1/$1.ko*" ;;
+	*) echo "drivers/virtio/$1.ko*" ;;
+	esac
+}
 
 die() { echo "guest/build.sh: $*" >&2; exit 1; }
 
@@ -101,7 +119,11 @@ t0=$(date +%s%N)
 
 # 1. Kernel and modules, cached per kernel package name.
 K=$OUT/kernel
-if [ "$(cat "$K/kpkg.stamp" 2>/dev/null)" != "$KPKG" ] || [ ! -f "$K/vmlinux" ]; then
+have_modules() {
+	local m
+	for m in $MODULES $FSMODULES; do [ -f "$K/modules/$m.ko" ] || return 1; done
+}
+if [ "$(cat "$K/kpkg.stamp" 2>/dev/null)" != "$KPKG" ] || [ ! -f "$K/vmlinux" ] || ! have_modules; then
 	rm -rf "$K" "$OUT/dl"
 	mkdir -p "$K/modules" "$OUT/dl"
 	# The archive drops old ABIs at point releases: on failure refresh the
@@ -114,9 +136,10 @@ if [ "$(cat "$K/kpkg.stamp" 2>/dev/null)" != "$KPKG" ] || [ ! -f "$K/vmlinux" ];
 	done
 	[ -n "$deb" ] || die "apt-get download $KPKG failed"
 	mkdir "$OUT/dl/x"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$OUT/dl/x" "./boot/vmlinuz-$KVER" \
-		"./lib/modules/$KVER/kernel/drivers/virtio" \
-		"./lib/modules/$KVER/kernel/drivers/char/virtio_console.ko"
+	globs=""
+	for m in $MODULES $FSMODULES; do globs="$globs ./lib/modules/$KVER/kernel/$(module_glob "$m")"; done
+	# shellcheck disable=SC2086 # word-split on purpose: one pattern each
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$OUT/dl/x" --wildcards "./boot/vmlinuz-$KVER" $globs
 	vmlinuz=$OUT/dl/x/boot/vmlinuz-$KVER
 	# The bzImage carries the kernel as one xz stream: extract the ELF, which
 	# QEMU enters directly via PVH (half the TCG boot time of a bzImage).
@@ -126,8 +149,8 @@ if [ "$(cat "$K/kpkg.stamp" 2>/dev/null)" != "$KPKG" ] || [ ! -f "$K/vmlinux" ];
 	[ "$(head -c 4 "$K/vmlinux.tmp" | od -An -c | tr -d ' ')" = '177ELF' ] ||
 		die "extracted kernel is not an ELF file"
 	mv "$K/vmlinux.tmp" "$K/vmlinux"
-	for m in $MODULES; do
-		f=$(find "$OUT/dl/x/lib/modules/$KVER/kernel/drivers" -name "$m.ko*" | awk 'NR == 1')
+	for m in $MODULES $FSMODULES; do
+		f=$(find "$OUT/dl/x/lib/modules/$KVER/kernel" -name "$m.ko*" | awk 'NR == 1')
 		[ -n "$f" ] || die "module $m not in $KPKG"
 		case "$f" in
 		*.xz) xz -dc "$f" >"$K/modules/$m.ko" ;;
@@ -164,6 +187,10 @@ mkinitrd() { # mkinitrd OUTFILE MODULE...
 	for m in "$@"; do
 		cp "$K/modules/$m.ko" "$r/lib/modules/"
 		echo "$m" >>"$r/lib/modules/order"
+	done
+	for m in $FSMODULES; do
+		cp "$K/modules/$m.ko" "$r/lib/modules/"
+		echo "$m" >>"$r/lib/modules/fs-order"
 	done
 	(cd "$r" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null | gzip -9 >"$out.tmp")
 	mv "$out.tmp" "$out"

@@ -6,7 +6,9 @@
 #
 # Boot: mount proc/sys/devtmpfs and a /dev/shm tmpfs, insmod the modules
 # listed in /lib/modules/order (the no-balloon initrd's list lacks
-# virtio_balloon), print "GUEST-READY <uptime>", find the virtio-serial port
+# virtio_balloon), with a disk vda also ext4's (/lib/modules/fs-order) and
+# mount it on /mnt/disk if it holds ext4 ("GUEST: ext4 /dev/vda on
+# /mnt/disk"), print "GUEST-READY <uptime>", find the virtio-serial port
 # named org.test.ctl and print "GUEST: control port <dev>" on the console;
 # hosts wait for that line before talking to the port.  If the domain has the
 # port org.qemu.guest_agent.0, start Debian's qemu-ga on it first and print
@@ -33,6 +35,8 @@
 #   agent block CMDS   restart the agent with those commands (comma-separated)
 #                      disabled (qemu-ga -b), as a frozen filesystem or an
 #                      allow-list disables them: ok agent block pid=<pid>
+#   agent fds          the agent's open file descriptors (its channel, log
+#                      and every guest-file-open handle): ok agent fds N
 #   agent status       ok agent running|stopped|none pid=<pid>
 #   wl MODE ARGS...    start /bin/workload MODE ARGS (tests/guest/workload.c)
 #                      in the background, its progress lines on the console:
@@ -53,6 +57,21 @@ mkdir -p /dev/shm && mount -t tmpfs -o size=90% tmpfs /dev/shm
 for m in $(cat /lib/modules/order); do
 	insmod "/lib/modules/$m.ko" || echo "GUEST: insmod $m failed"
 done
+# A disk (vda) gets ext4's modules and, if it holds ext4 (guests.sh
+# --fsdisk), is mounted: a filesystem the agent can really freeze.  The
+# module files then go, to give their memory back either way.
+if [ -e /sys/block/vda ]; then
+	for m in $(cat /lib/modules/fs-order); do
+		insmod "/lib/modules/$m.ko" || echo "GUEST: insmod $m failed"
+	done
+	mkdir -p /mnt/disk
+	if mount -t ext4 /dev/vda /mnt/disk 2>/dev/null; then
+		echo "GUEST: ext4 /dev/vda on /mnt/disk"
+	else
+		echo "GUEST: /dev/vda holds no ext4"
+	fi
+fi
+for m in $(cat /lib/modules/fs-order); do rm -f "/lib/modules/$m.ko"; done
 echo "GUEST-READY $(cut -d' ' -f1 /proc/uptime) modules: $(cat /lib/modules/order | tr '\n' ' ')"
 
 sched=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^guest.sched=//p')
@@ -171,10 +190,12 @@ while read -r cmd arg fill <&3; do
 			fi
 			sh /agent.sh "$fill" && echo "ok agent block pid=$(cat /run/qga.pid)" ||
 				echo "err no agent port" ;;
+		fds:none) echo "err agent not running" ;;
+		fds:*) echo "ok agent fds $(ls "/proc/$pid/fd" | wc -l)" ;;
 		status:none) echo "ok agent none pid=" ;;
 		status:T) echo "ok agent stopped pid=$pid" ;;
 		status:*) echo "ok agent running pid=$pid" ;;
-		*) echo "err agent kill|freeze|start|block|status" ;;
+		*) echo "err agent kill|freeze|start|block|fds|status" ;;
 		esac ;;
 	wl)
 		# $fill holds the rest of the line: the workload's arguments

@@ -18,17 +18,22 @@
 #     cache); after the agent restarts (its handles gone) the first poll
 #     reopens the files and loses none, and a thawed agent's kept handles
 #     serve again;
-#   - an agent with its file commands disabled, as a filesystem freeze for a
-#     backup snapshot disables them (here qemu-ga -b: the tiny guest has
-#     nothing qemu-ga can freeze) counts as an agent down, not as bad
-#     handles; one with only guest-file-seek disabled still gives every
-#     value, each file opened afresh.
-# Needs root (system libvirtd).  About 30 s on 2 cores.
+#   - an agent with its file commands disabled (qemu-ga -b) counts as an
+#     agent down, not as bad handles; one with only guest-file-seek
+#     disabled still gives every value, each file opened afresh;
+#   - a real filesystem freeze (virsh domfsfreeze of a guest with an ext4
+#     disk, what a backup snapshot does) disables them the same way: the
+#     poll is down, the agent's open files stay as they were (no handle
+#     opened, none lost), and after the thaw the kept handles serve again.
+# Needs root (system libvirtd).  About 3 minutes on 2 cores.
 #
 # Helpers (this file only):
 #   st NAME KEY      KEY's value in the driver's status line for guest NAME
 #   st_is NAME KEY V 0 if it equals V
 #   st_not NAME KEY V 0 if it is set and differs from V
+#   err_of NAME      the whole error of NAME's last poll (st_err: its start)
+#   down_on_disabled NAME SECS TEXT FAILURES FILE_ERRORS WHAT
+#                    NAME's poll fails on disabled commands as an agent down
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/guests.sh"
 
@@ -47,6 +52,21 @@ st_is() { [ "$(st "$1" "$2")" = "$3" ]; }
 st_not() { local v; v=$(st "$1" "$2"); [ -n "$v" ] && [ "$v" != "$3" ]; }
 line() { grep "^$(g_dom "$1") " "$STATUS" | cut -c1-400; }
 st_err() { grep "^$(g_dom "$1") " "$STATUS" | sed 's/.* err=//' | cut -c1-100; }
+err_of() { grep "^$(g_dom "$1") " "$STATUS" | sed -n 's/.* err=//p'; }
+# down_on_disabled NAME SECS TEXT FAILURES FILE_ERRORS WHAT: within SECS,
+# NAME's poll fails with an error holding TEXT (the whole error: st_err
+# cuts it before qemu-ga's part), as an agent down (failures above
+# FAILURES), not a file error (file_errors still FILE_ERRORS).
+down_on_disabled() {
+	local g=$1 secs=$2 text=$3 fl=$4 fe=$5 what=$6
+	if wait_for "$secs" "$g: $what, a poll refused" eval 'err_of "$g" | grep -q "$text"'; then
+		ok "$g ($what): its poll fails on the disabled commands ($(err_of "$g"))"
+	else
+		not_ok "$g ($what): its poll fails on the disabled commands"; diag "$(line "$g")"
+	fi
+	check "... as an agent down (failures $fl -> $(st "$g" failures)), not a file error (file_errors $fe -> $(st "$g" file_errors))" \
+		eval '[ "$(st "$g" failures)" -gt "${fl:-0}" ] && st_is "$g" file_errors "$fe"'
+}
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "real guests need root (system libvirtd)"
@@ -63,16 +83,20 @@ if ! g_image_ready >"$T_TMP/build.out" 2>&1; then
 fi
 g_libvirtd_start || { not_ok "libvirtd"; done_testing; }
 
-# 1. Guests: a and b with the agent, n without.
+# 1. Guests: a and b with the agent, n without, f with the agent and an
+# ext4 disk (section 9).
 g_define a 256 && g_define b 256 && g_define n 256 --noagent &&
-	g_start a b n || { not_ok "define and start guests"; done_testing; }
-for g in a b n; do g_wait_ready "$g" || not_ok "guest $g ready"; done
+	g_define f 256 --fsdisk 16 &&
+	g_start a b n f || { not_ok "define and start guests"; done_testing; }
+for g in a b n f; do g_wait_ready "$g" || not_ok "guest $g ready"; done
 check "guest a started its agent on the channel" grep -q "GUEST: agent port /dev/vport" "$(g_console a)"
 check "guest n (--noagent) has no agent port" grep -q "GUEST: no agent port" "$(g_console n)"
+check "guest f mounted its ext4 disk" grep -q "GUEST: ext4 /dev/vda on /mnt/disk" "$(g_console f)"
 # qemu-ga starting inside the guest is not yet libvirt seeing the channel
 # connect (under ASan a few seconds can pass between them).
 check "libvirt reaches a's agent" g_wait_agent a
 check "libvirt reaches b's agent" g_wait_agent b
+check "libvirt reaches f's agent" g_wait_agent f
 
 # 2. One file at a time through the agent.
 for f in /proc/pressure/memory /proc/vmstat /proc/meminfo; do
@@ -99,7 +123,7 @@ fi
 # stops the driver.
 mkfifo "$T_TMP/in"
 "$DRIVER" watch "$G_URI" "$STATUS" $INTERVAL $BACKOFF $TIMEOUT \
-	"$(g_dom a)" "$(g_dom b)" "$(g_dom n)" <"$T_TMP/in" 2>"$T_TMP/driver.err" &
+	"$(g_dom a)" "$(g_dom b)" "$(g_dom n)" "$(g_dom f)" <"$T_TMP/in" 2>"$T_TMP/driver.err" &
 DPID=$!
 exec {W}>"$T_TMP/in"
 at_exit stop_pid $DPID
@@ -112,8 +136,8 @@ have_all() {
 		st_not "$g" "$k" - || return 1
 	done
 }
-if wait_for 60 "a and b publish every agent field" eval 'have_all a && have_all b'; then
-	ok "a and b publish PSI, vmstat and meminfo through the cache"
+if wait_for 60 "a, b and f publish every agent field" eval 'have_all a && have_all b && have_all f'; then
+	ok "a, b and f publish PSI, vmstat and meminfo through the cache"
 else
 	not_ok "a and b publish every field"
 	diag "$(line a)"
@@ -223,31 +247,35 @@ check "then 6 agent calls per poll again (a: $(st a poll_calls), b: $(st b poll_
 	eval 'st_is a poll_calls 6 && st_is b poll_calls 6'
 
 # 8. Commands the agent has disabled.  A backup snapshot's filesystem
-# freeze disables every guest-file-* command, close too, but the test
-# guest has no filesystem qemu-ga can freeze (its root is an initramfs:
-# domfsfreeze freezes none and leaves the agent thawed), so its agent is
-# restarted with the commands blocked (qemu-ga -b), which disables them the
-# same way: libvirt passes on "Command guest-file-seek has been disabled".
+# freeze disables every guest-file-* command, close too (section 9 freezes
+# f for real, beside this section's waits); qemu-ga -b disables them the
+# same way (a and b restart their agents so): libvirt passes on "Command
+# guest-file-seek has been disabled".
 # b: every file command disabled, as while frozen: an agent down for now
 # (backed off, handles kept), not file errors (handles closed, refused,
 # forgotten and left open in the agent).  a: only guest-file-seek disabled,
 # as an allow-list might: each poll opens every file afresh and closes the
 # old handle, and the values keep coming.
 fe_a=$(st a file_errors) fe_b=$(st b file_errors) fl_b=$(st b failures)
+# f's state before its freeze (section 9): the agent's open files with
+# every kept handle in them.
+fe_f=$(st f file_errors) fl_f=$(st f failures)
+fds_f=$(g_ctl f "agent fds" | awk '$1 == "ok" {print $4}')
+fstatus() { g_virsh qemu-agent-command "$(g_dom f)" '{"execute":"guest-fsfreeze-status"}' 2>&1; }
+if g_virsh domfsfreeze "$(g_dom f)" >"$T_TMP/freeze.out" 2>&1 && fstatus | grep -q '"frozen"'; then
+	ok "f's filesystem frozen (guest-fsfreeze-status: $(fstatus))"
+else
+	not_ok "domfsfreeze of f: $(cat "$T_TMP/freeze.out") $(fstatus)"
+fi
+# Thawed at exit whatever happens, so that the driver closes its handles
+# in an agent that accepts the closes (the guests go after it).
+at_exit g_virsh domfsthaw "$(g_dom f)"
 g_ctl b "agent block guest-file-open,guest-file-read,guest-file-seek,guest-file-close" >/dev/null ||
 	not_ok "agent block (all file commands) in b"
 g_ctl a "agent block guest-file-seek" >/dev/null || not_ok "agent block (seek) in a"
 # The restart may cost each a failed poll (agent not connected yet) and its
 # 30 s backoff before the restarted agent answers.
-# (the whole error: st_err cuts it before qemu-ga's part)
-b_disabled() { grep "^$(g_dom b) " "$STATUS" | grep -q "err=.*has been disabled"; }
-if wait_for 120 "b: a disabled command" b_disabled; then
-	ok "b: every file command disabled fails its poll ($(grep "^$(g_dom b) " "$STATUS" | sed 's/.* err=//'))"
-else
-	not_ok "b's poll fails on the disabled commands"; diag "$(line b)"
-fi
-check "... as an agent down (failures ${fl_b} -> $(st b failures)), not a file error (file_errors ${fe_b} -> $(st b file_errors))" \
-	eval '[ "$(st b failures)" -gt "${fl_b:-0}" ] && st_is b file_errors "$fe_b"'
+down_on_disabled b 120 "has been disabled" "$fl_b" "$fe_b" "every file command disabled"
 if wait_for 120 "a fresh with seek disabled" eval 'st_is a stale 0 && have_all a && st_is a poll_calls 12'; then
 	ok "a: seek disabled, every field still published, 12 agent calls a poll (refused seek, open, read, close of the old handle per file)"
 else
@@ -255,6 +283,36 @@ else
 fi
 check "a lost no file to the disabled seek (file_errors ${fe_a} -> $(st a file_errors))" \
 	st_is a file_errors "$fe_a"
+
+# 9. A real freeze: f's ext4 disk, frozen above by libvirt's domfsfreeze
+# (guest-fsfreeze-freeze), what oVirt does for a backup snapshot.  qemu-ga
+# disables every guest-file-* command while frozen ("the agent is in frozen
+# state"): f's poll is an agent down (backed off), not a file error; its
+# kept handles stay kept, so the agent's open files are those of before the
+# freeze (none opened afresh, none closed and forgotten); after the thaw
+# the kept handles serve again: every field, 6 calls a poll, no file lost.
+down_on_disabled f 60 "the agent is in frozen state" "$fl_f" "$fe_f" "frozen"
+fds=$(g_ctl f "agent fds" | awk '$1 == "ok" {print $4}')
+check "the frozen agent holds the same open files as before the freeze (${fds_f:-?} -> ${fds:-?})" \
+	test -n "$fds_f" -a "$fds" = "$fds_f"
+if g_virsh domfsthaw "$(g_dom f)" >"$T_TMP/thaw.out" 2>&1 && fstatus | grep -q '"thawed"'; then
+	ok "f thawed (guest-fsfreeze-status: $(fstatus))"
+else
+	not_ok "domfsthaw of f: $(cat "$T_TMP/thaw.out") $(fstatus)"
+fi
+# The re-probe comes after the 30 s backoff (60 s after a second failure).
+if wait_for 150 "f fresh after the thaw" eval 'st_is f stale 0 && have_all f'; then
+	ok "f publishes every field again after the thaw"
+else
+	not_ok "f recovers after the thaw"; diag "$(line f)"
+fi
+p0=$(st f polls)
+wait_for 30 "f polled again" eval '[ "$(st f polls)" -gt "${p0:-0}" ]' || not_ok "f polled again"
+check "f's kept handles serve again: 6 agent calls a poll ($(st f poll_calls)), no file lost (file_errors ${fe_f} -> $(st f file_errors))" \
+	eval 'st_is f poll_calls 6 && st_is f file_errors "$fe_f"'
+fds=$(g_ctl f "agent fds" | awk '$1 == "ok" {print $4}')
+check "and the agent's open files are still those of before the freeze (${fds_f:-?} -> ${fds:-?})" \
+	test -n "$fds_f" -a "$fds" = "$fds_f"
 exec {W}>&-
 wait_for 10 "driver exits on EOF" eval "! kill -0 $DPID" && ok "driver stopped on EOF" || not_ok "driver stops"
 done_testing

@@ -40,8 +40,8 @@
 # Guests (NAME is short; the libvirt name is ${G_PREFIX}NAME, per run)
 #   g_define NAME MEM_MIB [--cur-mib N] [--min-mib N] [--noballoon]
 #            [--sched SPEC] [--stats-period N] [--noagent]
-#            [--vcpus N] [--vcpu-limit PCT] [--disk MIB] [--iotune XML]
-#            [--autodeflate]
+#            [--vcpus N] [--vcpu-limit PCT] [--disk MIB] [--fsdisk MIB]
+#            [--iotune XML] [--autodeflate]
 #                           define (not start) a guest of MEM_MIB MiB;
 #                           --cur-mib: currentMemory at start (balloon
 #                           inflated at boot); --min-mib: vdsm's
@@ -57,7 +57,11 @@
 #                           <ovirt-tune:qos><ovirt-tune:vcpuLimit> (percent);
 #                           --disk: a scratch raw file of MIB MiB in
 #                           $G_RUN as virtio disk vda (the guest need not
-#                           use it); --iotune: XML (ovirt-tune: prefix) put
+#                           use it); --fsdisk: the same disk made an ext4
+#                           filesystem, which the guest mounts on
+#                           /mnt/disk: one qemu-ga can really freeze
+#                           (guest-fsfreeze-*, virsh domfsfreeze);
+#                           --iotune: XML (ovirt-tune: prefix) put
 #                           in that tune metadata, e.g. vdsm's <ioTune>;
 #                           --autodeflate: <memballoon autodeflate='on'>
 #                           (QEMU's deflate-on-oom: the guest takes pages
@@ -399,7 +403,7 @@ g_destroy() {
 
 g_define() {
 	local name=$1 mem=$2 cur=$2 min="" initrd=$G_IMG/initrd.img sched="" period=1 meta="" cmdline
-	local agent=1 agentdev="" vcpus=1 tune="" disk=0 diskdev="" balloon=""
+	local agent=1 agentdev="" vcpus=1 tune="" disk=0 diskdev="" balloon="" fsdisk=0
 	shift 2
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -412,6 +416,7 @@ g_define() {
 		--vcpus) vcpus=$2; shift ;;
 		--vcpu-limit) tune="$tune<ovirt-tune:vcpuLimit>$2</ovirt-tune:vcpuLimit>"; shift ;;
 		--disk) disk=$2; shift ;;
+		--fsdisk) disk=$2 fsdisk=1; shift ;;
 		--iotune) tune="$tune$2"; shift ;;
 		--autodeflate) balloon=" autodeflate='on'" ;;
 		*) diag "g_define: unknown option $1"; return 1 ;;
@@ -432,7 +437,12 @@ g_define() {
 	[ -n "$sched" ] && cmdline="$cmdline guest.sched=$sched"
 	rm -f "$G_RUN/$full.console.log"
 	if [ "$disk" != 0 ]; then
+		rm -f "$G_RUN/$full.disk.raw"
 		truncate -s "${disk}M" "$G_RUN/$full.disk.raw" || return 1
+		if [ "$fsdisk" = 1 ]; then
+			mkfs.ext4 -q -F -L momtest "$G_RUN/$full.disk.raw" >/dev/null ||
+				{ diag "g_define: mkfs.ext4 on $G_RUN/$full.disk.raw failed"; return 1; }
+		fi
 		diskdev="<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$G_RUN/$full.disk.raw'/><target dev='vda' bus='virtio'/></disk>"
 	fi
 	[ "$agent" = 1 ] && agentdev="<channel type='unix'><source mode='bind' path='$G_RUN/$full.qga.sock'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
