@@ -24,7 +24,7 @@
  * have none) and finally destroys the write callback, whose free function
  * stops the sender with DrainTimeout to send what is left, then frees
  * everything.  The context is immutable after configuration, except for
- * what the sender guards with its own lock and the foreign-value counter.
+ * what the sender guards with its own lock and the two value counters.
  *
  * Origin: a value list of plugin "mom" is forwarded only when it carries
  * the origin mark of this process (origin.h), i.e. when this collectd's
@@ -32,6 +32,9 @@
  * the network plugin or written through unixsock/exec PUTVAL lack it and
  * are dropped, counted (total_values-foreign) and logged at most once a
  * minute.  The host name is not looked at: any sender can choose it.
+ * Our own value lists that the read plugin marked as not consumed by momd
+ * (its decisions and sent-only rows) are left out on purpose and counted
+ * (total_values-unused), so an operator sees them leave.
  */
 #include "core/daemon/collectd.h"
 
@@ -75,6 +78,7 @@ struct wm_ctx {
 	long flush_ms;		      /* how long a flush waits */
 	uint64_t mark;		      /* origin_mark() of this process */
 	atomic_uint_fast64_t foreign; /* "mom" value lists without the mark */
+	atomic_uint_fast64_t unused;  /* ours, marked as not for momd */
 	pthread_mutex_t log_lock;     /* guards the two below */
 	cdtime_t foreign_logged;      /* when the last such line was logged */
 	uint64_t foreign_at_log;      /* the count then */
@@ -416,8 +420,11 @@ static int wm_write(const data_set_t *ds, const value_list_t *vl,
 			wm_foreign(ctx, vl);
 			return 0;
 		}
-		if (wm_unused(vl))
-			return 0; /* momd would ignore it (origin.h) */
+		if (wm_unused(vl)) {
+			/* momd would ignore it (origin.h) */
+			atomic_fetch_add(&ctx->unused, 1);
+			return 0;
+		}
 	}
 	if (!wm_convert(ds, vl, &r))
 		return 0; /* more data sources than the wire carries */
@@ -473,6 +480,8 @@ static int wm_read(user_data_t *ud)
 		    (value_t){.derive = (derive_t)st.rejected});
 	wm_dispatch("total_values", "foreign",
 		    (value_t){.derive = (derive_t)atomic_load(&ctx->foreign)});
+	wm_dispatch("total_values", "unused",
+		    (value_t){.derive = (derive_t)atomic_load(&ctx->unused)});
 	wm_dispatch("total_requests", "failed",
 		    (value_t){.derive = (derive_t)st.requests_failed});
 	wm_dispatch("total_requests", "ok",
@@ -526,6 +535,7 @@ static int wm_config(oconfig_item_t *ci)
 	}
 	pthread_mutex_init(&ctx->log_lock, NULL);
 	atomic_init(&ctx->foreign, 0);
+	atomic_init(&ctx->unused, 0);
 	ctx->mark = origin_mark();
 	if (ctx->mark == 0)
 		WARNING(WM_NAME

@@ -180,6 +180,17 @@ check "momd ignored none of write_mom's value lists (decisions not sent back)" \
 	test "$(momapi GET /v1/status .ingest.ignored)" = 0
 check "... while it took the values it consumes" \
 	test "$(momapi GET /v1/status .ingest.values)" -gt 0
+# write_mom counts what it left out, in its own metrics (in Graphite as a
+# rate: write_graphite's StoreRates).
+unused_rate() {
+	whisper-fetch --drop=nulls --from=$(($(date +%s) - 600)) \
+		"$W/collectd/testhost/write_mom/total_values-unused.wsp" 2>/dev/null | tail -1 | awk '{ print $2 }'
+}
+if wait_for 30 "write_mom's total_values-unused rising" eval 'awk -v r="$(unused_rate)" "BEGIN { exit !(r + 0 > 0) }"'; then
+	ok "write_mom counts the value lists it left out (total_values-unused: $(unused_rate)/s)"
+else
+	not_ok "write_mom counts the value lists it left out (total_values-unused: '$(unused_rate)')"
+fi
 
 # Freeze the decisions: dry-run (nothing more is applied), the applied
 # targets so far, the KSM plan; then stop momd so the balloons stay put.
