@@ -24,8 +24,10 @@ endif
 # that wrote it did, so a tree built once as build/x and once as
 # /abs/build/x lost its header dependencies and kept stale objects.
 override BUILD := $(abspath $(BUILD))
-# `make clean` removes BUILD, so it must not hold the sources.
-ifneq ($(filter /,$(BUILD))$(filter $(BUILD)/%,$(CURDIR)/),)
+# `make clean` removes BUILD, so it must not hold the sources, also through
+# a symbolic link (BUILD itself, or the directory it is to be made in).
+BUILD_REAL := $(or $(realpath $(BUILD)),$(realpath $(dir $(BUILD)))/$(notdir $(BUILD)))
+ifneq ($(filter /,$(BUILD) $(BUILD_REAL))$(filter $(BUILD)/% $(BUILD_REAL)/%,$(CURDIR)/),)
 $(error BUILD=$(BUILD) is the source tree, holds it or is /: make clean would remove it)
 endif
 
