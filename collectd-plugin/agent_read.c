@@ -344,10 +344,9 @@ typedef int (*parse_fn)(const char *, size_t, struct agent_stats *, char *,
 			size_t);
 
 /* fresh_file: open, read and parse path; keep the handle in *kh (and set
-   *kept) if it parsed and kh is not NULL, close it otherwise.  A read the
-   agent has disabled (its filesystems frozen since the open) keeps the
-   handle too, when it can: a close would be refused as well, and the
-   handle left open in the agent. */
+   *kept) if it parsed, close it otherwise.  A read the agent has disabled
+   (its filesystems frozen since the open) keeps the handle too: a close
+   would be refused as well, and the handle left open in the agent. */
 static enum agent_rc fresh_file(const struct agent_transport *t,
 				const char *path, parse_fn parse, char *buf,
 				int64_t *kh, bool *kept, struct agent_stats *st,
@@ -364,7 +363,7 @@ static enum agent_rc fresh_file(const struct agent_transport *t,
 	rc = read_all(t, h, path, buf, AGENT_TEXT_MAX, &len, err, errlen);
 	if (rc == AGENT_OK && parse(buf, len, st, err, errlen) != 0)
 		rc = AGENT_FILE_ERROR;
-	if (kh != NULL && (rc == AGENT_OK || rc == AGENT_DISABLED)) {
+	if (rc == AGENT_OK || rc == AGENT_DISABLED) {
 		*kh = h;
 		*kept = true;
 		return rc;
@@ -405,7 +404,7 @@ static enum agent_rc stat_file(const struct agent_transport *t,
 	size_t len;
 	bool kept;
 
-	if (keep != NULL && keep->open[i]) {
+	if (keep->open[i]) {
 		bool seek_refused;
 
 		rc = seek_start(t, keep->h[i], err, errlen);
@@ -441,9 +440,9 @@ static enum agent_rc stat_file(const struct agent_transport *t,
 		if (!drop_kept(t, keep, i))
 			return AGENT_DOWN;
 	}
-	rc = fresh_file(t, path, parse, buf, keep ? &keep->h[i] : NULL, &kept,
-			st, err, errlen);
-	if (keep != NULL && kept)
+	rc = fresh_file(t, path, parse, buf, &keep->h[i], &kept, st, err,
+			errlen);
+	if (kept)
 		keep->open[i] = true;
 	return outward(rc);
 }

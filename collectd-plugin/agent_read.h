@@ -79,8 +79,11 @@ enum agent_rc agent_rc_of_virerror(int code, const char *message);
 
 /* Read path (absolute, in the guest) whole into buf (cap bytes at most;
    more is an AGENT_FILE_ERROR); *len is its length.  Uses about
-   AGENT_READ_CHUNK bytes of stack.  The handle is closed
-   on every path once opened. */
+   AGENT_READ_CHUNK bytes of stack.  The handle is closed on every path
+   once opened; a close the agent refuses (its filesystems frozen between
+   the open and the close) leaves it open in the agent, as nothing here
+   keeps it: a one-shot read for tools (tests/tools/agent_driver), not for
+   polls, which agent_read_stats serves. */
 enum agent_rc agent_read_file(const struct agent_transport *t, const char *path,
 			      char *buf, size_t cap, size_t *len, char *err,
 			      size_t errlen);
@@ -102,17 +105,16 @@ struct agent_handles {
    unreachable; AGENT_FILE_ERROR if it answered but no file parsed.  err
    names the first failure (file and reason) even on AGENT_OK.
 
-   keep NULL: open, read, close each file (9 calls).  Otherwise a file
-   that parsed keeps its handle in *keep, and a later call seeks and reads
-   it (6 calls).  A kept handle whose seek, read or parse fails is closed
-   and the file opened again in the same call, unless the agent refuses
-   the close for want of an agent (down, or the command disabled: frozen
-   filesystems): then it stays kept and the call answers AGENT_DOWN.  A
-   file that fails afresh keeps nothing, but a handle whose read the agent
-   disabled right after its open (a freeze begun) is kept.  On AGENT_DOWN
-   the handles stay kept (the agent may only be slow): none is opened
-   while one is kept, so a domain never holds more than
-   AGENT_STAT_FILES. */
+   A file that parsed keeps its handle in *keep (never NULL), and a
+   later call seeks and reads it (6 calls; 9 to open, read and close).  A
+   kept handle whose seek, read or parse fails is closed and the file
+   opened again in the same call, unless the agent refuses the close for
+   want of an agent (down, or the command disabled: frozen filesystems):
+   then it stays kept and the call answers AGENT_DOWN.  A file that fails
+   afresh keeps nothing, but a handle whose read the agent disabled right
+   after its open (a freeze begun) is kept.  On AGENT_DOWN the handles
+   stay kept (the agent may only be slow): none is opened while one is
+   kept, so a domain never holds more than AGENT_STAT_FILES. */
 enum agent_rc agent_read_stats(const struct agent_transport *t,
 			       struct agent_handles *keep,
 			       struct agent_stats *st, char *err,

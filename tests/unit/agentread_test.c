@@ -111,12 +111,13 @@ static void test_read_stats(void)
 {
 	struct fake f = {.mode = M_GOOD, .text = "oom_kill 3\npgmajfault 4\n"};
 	struct agent_transport t = {.cmd = fake_cmd, .ctx = &f, .timeout_s = 1};
+	struct agent_handles hs = {0};
 	struct agent_stats st;
 	char err[200];
 
 	/* The same text for all three files: vmstat parses, the other two
 	   refuse it; the stats keep vmstat's values only. */
-	T_EQ_INT(agent_read_stats(&t, NULL, &st, err, sizeof(err)), AGENT_OK,
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
 		 "one file of three parsed is OK");
 	T_OK(st.present[AGENT_OOM_KILL_EVENTS] &&
 		 st.v[AGENT_OOM_KILL_EVENTS] == 3 &&
@@ -125,10 +126,14 @@ static void test_read_stats(void)
 	     "vmstat values present, the refused files' absent");
 	T_OK(strstr(err, "/proc/pressure/memory: line 1, column 1") != NULL,
 	     "first failure named: %s", err);
-	T_OK(f.opens == 3 && f.closes == 3, "three opens, three closes");
+	T_OK(f.opens == 3 && f.closes == 2 && !hs.open[0] && hs.open[1] &&
+		 !hs.open[2],
+	     "three opens; the two refused files closed, vmstat's kept");
+	agent_handles_close(&t, &hs);
+	T_OK(f.closes == 3 && !hs.open[1], "and closed with the others");
 
 	f = (struct fake){.mode = M_DOWN, .text = ""};
-	T_EQ_INT(agent_read_stats(&t, NULL, &st, err, sizeof(err)), AGENT_DOWN,
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_DOWN,
 		 "no agent: DOWN at the first file");
 	T_OK(!st.present[AGENT_OOM_KILL_EVENTS], "and nothing present");
 }
