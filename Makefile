@@ -25,8 +25,9 @@ endif
 # /abs/build/x lost its header dependencies and kept stale objects.
 override BUILD := $(abspath $(BUILD))
 # `make clean` removes BUILD, so it must not hold the sources, also through
-# a symbolic link (BUILD itself, or the directory it is to be made in).
-BUILD_REAL := $(or $(realpath $(BUILD)),$(realpath $(dir $(BUILD)))/$(notdir $(BUILD)))
+# a symbolic link.  A BUILD that does not exist yet holds nothing (the guard
+# runs again at the next make clean).
+BUILD_REAL := $(or $(realpath $(BUILD)),$(BUILD))
 ifneq ($(filter /,$(BUILD) $(BUILD_REAL))$(filter $(BUILD)/% $(BUILD_REAL)/%,$(CURDIR)/),)
 $(error BUILD=$(BUILD) is the source tree, holds it or is /: make clean would remove it)
 endif

@@ -10,12 +10,12 @@
  * with a per-call timeout); tests plug in a scripted agent.  The agent is
  * untrusted: replies are size-checked before they are parsed, counts are
  * checked against what was asked, the loop ends at EOF, at the size cap or
- * after a bounded number of reads, and an opened handle is closed unless
- * the caller asked to keep it (and then closed as soon as it fails).
+ * after a bounded number of reads, and an opened handle is closed, except
+ * agent_read_stats' (kept, and closed as soon as it fails).
  * Calls block for at most the timeout each: run them off the read path
  * (agent_cache.h does).  No logging; errors come back as text.
  *
- * agent_read_stats can keep each file's handle open between polls (struct
+ * agent_read_stats keeps each file's handle open between polls (struct
  * agent_handles): a later poll seeks it to 0 and reads again (a /proc
  * seq_file regenerates on a read after lseek 0; qemu-ga reads through
  * a FILE*, but glibc hands reads as large as our 16 KiB straight to

@@ -7,7 +7,7 @@
 # Method: momd runs pinned to CPU 0 (taskset), --dry-run on the test driver,
 # with its loopback TCP listener and a bearer token; wrk, pinned to CPU 1,
 # keeps 4 connections busy POSTing a prepared batch (tests/bench/ingest.lua:
-# the mom plugin's value lists for 33 guests plus the host, 516 value lists,
+# the mom plugin's value lists for 33 guests plus the host, 483 value lists,
 # ~500 like write_mom's BatchSize; a fresh collectd time per request).
 # $BENCH_RUNS runs (default 3) of $BENCH_DURATION s (default 5) after a 2 s
 # warm-up; per run: batches/s and values/s that momd counted as accepted

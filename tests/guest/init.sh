@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # init.sh: /init of the tiny test guest (tests/guest/build.sh packs it into
-# the initramfs with busybox-static, memhog and the virtio modules).
+# the initramfs with busybox-static, memhog, the virtio modules and ext4's).
 #
 # Boot: mount proc/sys/devtmpfs and a /dev/shm tmpfs, insmod the modules
 # listed in /lib/modules/order (the no-balloon initrd's list lacks

@@ -139,8 +139,10 @@ have_all() {
 if wait_for 60 "a, b and f publish every agent field" eval 'have_all a && have_all b && have_all f'; then
 	ok "a, b and f publish PSI, vmstat and meminfo through the cache"
 else
-	not_ok "a and b publish every field"
+	not_ok "a, b and f publish every field"
 	diag "$(line a)"
+	diag "$(line b)"
+	diag "$(line f)"
 	diag "$(cat "$T_TMP/driver.err")"
 fi
 # The first poll opens and reads (6 calls), every later one seeks and
@@ -196,7 +198,8 @@ else
 	not_ok "b stale after agent kill"; diag "$(line b)"
 fi
 check "b keeps its last values (stale, not zeroed, not absent)" st_not b mem_total -
-# a's age never exceeds interval + the slowest poll while b is down.
+# a's age never exceeds the interval plus a round's polls (a's and the
+# healthy f's) while b is down.
 p0=$(st a polls) maxage=0
 while [ "$(st a polls)" -lt $((p0 + 3)) ] && [ $SECONDS -lt 600 ]; do
 	age=$(st a age_ms)
@@ -206,6 +209,7 @@ while [ "$(st a polls)" -lt $((p0 + 3)) ] && [ $SECONDS -lt 600 ]; do
 done
 check "a stays on time while b's agent is dead (max age $maxage ms, interval $INTERVAL)" \
 	test "$maxage" -le $((INTERVAL * 2))
+diag "the last polls of the round: a $(st a poll_us) us, f $(st f poll_us) us"
 check "a is fresh" eval 'st_is a stale 0 && st_is a state ok'
 
 # 6. Freeze a's agent (port open, calls time out): a goes stale, the cache
@@ -246,19 +250,15 @@ done
 check "then 6 agent calls per poll again (a: $(st a poll_calls), b: $(st b poll_calls))" \
 	eval 'st_is a poll_calls 6 && st_is b poll_calls 6'
 
-# 8. Commands the agent has disabled.  A backup snapshot's filesystem
-# freeze disables every guest-file-* command, close too (section 9 freezes
-# f for real, beside this section's waits); qemu-ga -b disables them the
-# same way (a and b restart their agents so): libvirt passes on "Command
-# guest-file-seek has been disabled".
-# b: every file command disabled, as while frozen: an agent down for now
-# (backed off, handles kept), not file errors (handles closed, refused,
-# forgotten and left open in the agent).  a: only guest-file-seek disabled,
-# as an allow-list might: each poll opens every file afresh and closes the
-# old handle, and the values keep coming.
-fe_a=$(st a file_errors) fe_b=$(st b file_errors) fl_b=$(st b failures)
-# f's state before its freeze (section 9): the agent's open files with
-# every kept handle in them.
+# 8. A real freeze: f's ext4 disk, frozen by libvirt's domfsfreeze
+# (guest-fsfreeze-freeze), what oVirt does for a backup snapshot.  qemu-ga
+# disables every guest-file-* command while frozen, close too ("the agent
+# is in frozen state"): f's poll is an agent down (backed off), not a file
+# error; its kept handles stay kept, so the agent's open files are those
+# of before the freeze (none opened afresh, none closed and forgotten).
+# Thawed as soon as that is seen, so that f fails once and is re-probed
+# after one backoff (a longer freeze would double it); section 10 checks
+# its recovery, after section 9's waits.
 fe_f=$(st f file_errors) fl_f=$(st f failures)
 fds_f=$(g_ctl f "agent fds" | awk '$1 == "ok" {print $4}')
 fstatus() { g_virsh qemu-agent-command "$(g_dom f)" '{"execute":"guest-fsfreeze-status"}' 2>&1; }
@@ -270,6 +270,25 @@ fi
 # Thawed at exit whatever happens, so that the driver closes its handles
 # in an agent that accepts the closes (the guests go after it).
 at_exit g_virsh domfsthaw "$(g_dom f)"
+down_on_disabled f 60 "the agent is in frozen state" "$fl_f" "$fe_f" "frozen"
+fds=$(g_ctl f "agent fds" | awk '$1 == "ok" {print $4}')
+check "the frozen agent holds the same open files as before the freeze (${fds_f:-?} -> ${fds:-?})" \
+	test -n "$fds_f" -a "$fds" = "$fds_f"
+if g_virsh domfsthaw "$(g_dom f)" >"$T_TMP/thaw.out" 2>&1 && fstatus | grep -q '"thawed"'; then
+	ok "f thawed (guest-fsfreeze-status: $(fstatus))"
+else
+	not_ok "domfsthaw of f: $(cat "$T_TMP/thaw.out") $(fstatus)"
+fi
+
+# 9. Commands the agent has disabled for good: qemu-ga -b disables them as
+# a freeze does (a and b restart their agents so): libvirt passes on
+# "Command guest-file-seek has been disabled".
+# b: every file command disabled, as while frozen: an agent down for now
+# (backed off, handles kept), not file errors (handles closed, refused,
+# forgotten and left open in the agent).  a: only guest-file-seek disabled,
+# as an allow-list might: each poll opens every file afresh and closes the
+# old handle, and the values keep coming.
+fe_a=$(st a file_errors) fe_b=$(st b file_errors) fl_b=$(st b failures)
 g_ctl b "agent block guest-file-open,guest-file-read,guest-file-seek,guest-file-close" >/dev/null ||
 	not_ok "agent block (all file commands) in b"
 g_ctl a "agent block guest-file-seek" >/dev/null || not_ok "agent block (seek) in a"
@@ -284,23 +303,10 @@ fi
 check "a lost no file to the disabled seek (file_errors ${fe_a} -> $(st a file_errors))" \
 	st_is a file_errors "$fe_a"
 
-# 9. A real freeze: f's ext4 disk, frozen above by libvirt's domfsfreeze
-# (guest-fsfreeze-freeze), what oVirt does for a backup snapshot.  qemu-ga
-# disables every guest-file-* command while frozen ("the agent is in frozen
-# state"): f's poll is an agent down (backed off), not a file error; its
-# kept handles stay kept, so the agent's open files are those of before the
-# freeze (none opened afresh, none closed and forgotten); after the thaw
-# the kept handles serve again: every field, 6 calls a poll, no file lost.
-down_on_disabled f 60 "the agent is in frozen state" "$fl_f" "$fe_f" "frozen"
-fds=$(g_ctl f "agent fds" | awk '$1 == "ok" {print $4}')
-check "the frozen agent holds the same open files as before the freeze (${fds_f:-?} -> ${fds:-?})" \
-	test -n "$fds_f" -a "$fds" = "$fds_f"
-if g_virsh domfsthaw "$(g_dom f)" >"$T_TMP/thaw.out" 2>&1 && fstatus | grep -q '"thawed"'; then
-	ok "f thawed (guest-fsfreeze-status: $(fstatus))"
-else
-	not_ok "domfsthaw of f: $(cat "$T_TMP/thaw.out") $(fstatus)"
-fi
-# The re-probe comes after the 30 s backoff (60 s after a second failure).
+# 10. f after its thaw (section 8): re-probed after its backoff, its kept
+# handles serve again: every field, 6 calls a poll, no file lost, and the
+# agent's open files still those of before the freeze.
+# The re-probe comes 30 s after the failure (60 s after a second one).
 if wait_for 150 "f fresh after the thaw" eval 'st_is f stale 0 && have_all f'; then
 	ok "f publishes every field again after the thaw"
 else

@@ -25,8 +25,12 @@ check "BUILD= a link to / is refused" refused "$T_TMP/root"
 check "BUILD= a link to the directory holding the source tree is refused" refused "$T_TMP/parent"
 check "BUILD= the source tree reached through a link to its parent is refused" \
 	refused "$T_TMP/parent/$(basename "$ROOT")"
-check "BUILD=build is taken, made absolute" taken build "$ROOT/build"
+# make's CURDIR is the physical path of the tree.
+SRC=$(cd "$ROOT" && pwd -P)
+check "BUILD=build is taken, made absolute" taken build "$SRC/build"
 check "BUILD= a scratch directory is taken" taken "$T_TMP/b" "$T_TMP/b"
 check "BUILD= a new directory inside a link to the source tree is taken (it holds no sources)" \
 	taken "$T_TMP/src/build-x" "$T_TMP/src/build-x"
+check "BUILD= a new directory named as the tree's parent, in a directory not made yet, is taken" \
+	taken "$T_TMP/no/$(basename "$(dirname "$SRC")")" "$T_TMP/no/$(basename "$(dirname "$SRC")")"
 done_testing

@@ -11,8 +11,8 @@
 # are still controlled: MOM's whole cycle failed on it.
 #
 # Real TCG guests under the system libvirtd (tests/lib/guests.sh), each
-# with a scratch raw file of 2 MiB as virtio disk vda (the guest does not
-# use it), Debian's collectd with both plugins (Interval 1), the real momd
+# with a scratch raw file of 2 MiB as virtio disk vda (the guest sees it,
+# finds no filesystem on it and leaves it alone), Debian's collectd with both plugins (Interval 1), the real momd
 # with the shipped policies.  d: complete metadata; x: its maximum lacks
 # write_iops_sec, and it boots with its balloon inflated (200 of 256 MiB)
 # so that the balloon controller has to grow it.  KSM is a scratch
