@@ -32,6 +32,7 @@
 #   st_is NAME KEY V 0 if it equals V
 #   st_not NAME KEY V 0 if it is set and differs from V
 #   err_of NAME      the whole error of NAME's last poll (st_err: its start)
+#   agent_fds NAME   the open files of NAME's agent (control port)
 #   down_on_disabled NAME SECS TEXT FAILURES FILE_ERRORS WHAT
 #                    NAME's poll fails on disabled commands as an agent down
 . "$(dirname "$0")/../lib/common.sh"
@@ -51,8 +52,9 @@ st() {
 st_is() { [ "$(st "$1" "$2")" = "$3" ]; }
 st_not() { local v; v=$(st "$1" "$2"); [ -n "$v" ] && [ "$v" != "$3" ]; }
 line() { grep "^$(g_dom "$1") " "$STATUS" | cut -c1-400; }
-st_err() { grep "^$(g_dom "$1") " "$STATUS" | sed 's/.* err=//' | cut -c1-100; }
 err_of() { grep "^$(g_dom "$1") " "$STATUS" | sed -n 's/.* err=//p'; }
+st_err() { err_of "$1" | cut -c1-100; }
+agent_fds() { g_ctl "$1" "agent fds" | awk '$1 == "ok" {print $4}'; }
 # down_on_disabled NAME SECS TEXT FAILURES FILE_ERRORS WHAT: within SECS,
 # NAME's poll fails with an error holding TEXT (the whole error: st_err
 # cuts it before qemu-ga's part), as an agent down (failures above
@@ -260,7 +262,7 @@ check "then 6 agent calls per poll again (a: $(st a poll_calls), b: $(st b poll_
 # after one backoff (a longer freeze would double it); section 10 checks
 # its recovery, after section 9's waits.
 fe_f=$(st f file_errors) fl_f=$(st f failures)
-fds_f=$(g_ctl f "agent fds" | awk '$1 == "ok" {print $4}')
+fds_f=$(agent_fds f)
 fstatus() { g_virsh qemu-agent-command "$(g_dom f)" '{"execute":"guest-fsfreeze-status"}' 2>&1; }
 if g_virsh domfsfreeze "$(g_dom f)" >"$T_TMP/freeze.out" 2>&1 && fstatus | grep -q '"frozen"'; then
 	ok "f's filesystem frozen (guest-fsfreeze-status: $(fstatus))"
@@ -271,7 +273,7 @@ fi
 # in an agent that accepts the closes (the guests go after it).
 at_exit g_virsh domfsthaw "$(g_dom f)"
 down_on_disabled f 60 "the agent is in frozen state" "$fl_f" "$fe_f" "frozen"
-fds=$(g_ctl f "agent fds" | awk '$1 == "ok" {print $4}')
+fds=$(agent_fds f)
 check "the frozen agent holds the same open files as before the freeze (${fds_f:-?} -> ${fds:-?})" \
 	test -n "$fds_f" -a "$fds" = "$fds_f"
 if g_virsh domfsthaw "$(g_dom f)" >"$T_TMP/thaw.out" 2>&1 && fstatus | grep -q '"thawed"'; then
@@ -316,7 +318,7 @@ p0=$(st f polls)
 wait_for 30 "f polled again" eval '[ "$(st f polls)" -gt "${p0:-0}" ]' || not_ok "f polled again"
 check "f's kept handles serve again: 6 agent calls a poll ($(st f poll_calls)), no file lost (file_errors ${fe_f} -> $(st f file_errors))" \
 	eval 'st_is f poll_calls 6 && st_is f file_errors "$fe_f"'
-fds=$(g_ctl f "agent fds" | awk '$1 == "ok" {print $4}')
+fds=$(agent_fds f)
 check "and the agent's open files are still those of before the freeze (${fds_f:-?} -> ${fds:-?})" \
 	test -n "$fds_f" -a "$fds" = "$fds_f"
 exec {W}>&-
