@@ -286,9 +286,13 @@ static int wire_finish(struct wire_parser *ps, struct wire_raw_record *raw,
 	return 0;
 }
 
-/* Look a key up; WK_COUNT when unknown. */
-static enum wire_key wire_key_find(const char *name)
+/* Look a key up; WK_COUNT when unknown.  collectd's write_http writes the
+   keys in enum wire_key's order, so the key after the previous one, the
+   hint, is tried first: one comparison a key instead of six on average. */
+static enum wire_key wire_key_find(const char *name, enum wire_key hint)
 {
+	if (hint < WK_COUNT && strcmp(name, wire_key_names[hint]) == 0)
+		return hint;
 	for (int k = 0; k < WK_COUNT; k++) {
 		if (strcmp(name, wire_key_names[k]) == 0)
 			return (enum wire_key)k;
@@ -302,7 +306,7 @@ static int wire_record_read(struct wire_parser *ps, struct wire_record *r)
 	struct wire_raw_record raw = {0};
 	char key[sizeof(ps->err->field)];
 	bool trunc;
-	enum wire_key k;
+	enum wire_key k = WK_COUNT, hint;
 
 	memset(r, 0, sizeof(*r));
 	ps->p++;
@@ -316,7 +320,9 @@ static int wire_record_read(struct wire_parser *ps, struct wire_record *r)
 		if (wire_string(ps, key, sizeof(key), &trunc) < 0)
 			return -EINVAL;
 		ps->key = key;
-		k = trunc ? WK_COUNT : wire_key_find(key);
+		/* The first key, or the one after the previous. */
+		hint = k == WK_COUNT ? WK_VALUES : (enum wire_key)(k + 1);
+		k = trunc ? WK_COUNT : wire_key_find(key, hint);
 		if (k == WK_COUNT)
 			return wire_fail(ps, "unknown key");
 		if (raw.seen & (1u << k))

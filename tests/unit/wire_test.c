@@ -610,6 +610,54 @@ static void long_name_case(void)
 	T_EQ_STR(err.field, "dsnames", "128-byte dsname: field");
 }
 
+/* Names are copied a run of plain ASCII at a time: the run ends at the
+   buffer's limit exactly, and escapes and UTF-8 between runs come out as
+   they did one character at a time.  Keys in an order other than
+   write_http's are still found. */
+static void plain_runs_case(void)
+{
+	char body[1024], name[WIRE_NAME_MAX];
+	struct wire_batch batch;
+	struct wire_error err;
+	int rc;
+
+	memset(name, 'y', WIRE_NAME_MAX - 1);
+	name[WIRE_NAME_MAX - 1] = '\0'; /* 127 bytes: the most that fits */
+	snprintf(body, sizeof(body),
+		 "[{\"type_instance\":\"ab\\\"c\\\\d\\u00e9e\xc3\xa9"
+		 "f/g\","
+		 "\"type\":\"%s\",\"plugin_instance\":\"\",\"plugin\":\"p\","
+		 "\"host\":\"h\",\"interval\":1,\"time\":1,"
+		 "\"dsnames\":[\"value\"],\"dstypes\":[\"gauge\"],"
+		 "\"values\":[1]}]",
+		 name);
+	rc = wire_batch_decode(body, strlen(body), 10, &batch, &err);
+	T_EQ_INT(rc, 0, "127-byte type, keys in reverse order: accepted");
+	if (rc == 0) {
+		T_EQ_STR(batch.records[0].type, name, "127-byte type whole");
+		T_EQ_STR(batch.records[0].type_instance,
+			 "ab\"c\\d\xc3\xa9"
+			 "e\xc3\xa9"
+			 "f/g",
+			 "runs between escapes and UTF-8 kept in order");
+		T_EQ_STR(batch.records[0].plugin_instance, "",
+			 "empty string stays empty");
+	} else {
+		T_OK(0, "127-byte type: %s", err.message);
+	}
+	wire_batch_free(&batch);
+
+	/* A data source type whose plain run overflows its small buffer is
+	   named cut short, not accepted by its first bytes. */
+	snprintf(body, sizeof(body),
+		 "[" REC("[1]", "[\"gaugegaugegaugegauge\"]", "[\"value\"]",
+			 "1", "1", "") "]");
+	rc = wire_batch_decode(body, strlen(body), 10, &batch, &err);
+	T_EQ_INT(rc, -EINVAL, "over-long data source type refused");
+	T_OK(strstr(err.message, "\"gaugegaugegauge...\"") != NULL,
+	     "over-long data source type named cut short: %s", err.message);
+}
+
 static void too_many_records(void)
 {
 	const char *body = "[" GOOD "," GOOD "," GOOD "]";
@@ -745,6 +793,7 @@ int main(void)
 	test_number_text();
 	test_bad();
 	long_name_case();
+	plain_runs_case();
 	too_many_records();
 	decode_into_reuse();
 	test_truncations();
