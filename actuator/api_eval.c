@@ -85,8 +85,10 @@ static bool eval_slot_take(struct api *api, struct http_response *res)
 
 /*
  * Dry-run evaluation: {"policies": {...}, "case": {...}}, both optional
- * (an empty body evaluates the set in force against the current state).
- * Nothing is changed.  Compiling and evaluating hold the evaluation slot.
+ * (an empty body evaluates the set in force against the current state),
+ * or a MOM policy text, the whole set to try against the current state.
+ * Nothing is changed.  Compiling and evaluating hold the evaluation slot,
+ * whichever form the policies came in.
  */
 static void post_evaluate(struct api *api, const struct http_request *req,
 			  const char *arg, struct http_response *res)
@@ -99,24 +101,19 @@ static void post_evaluate(struct api *api, const struct http_request *req,
 
 	(void)arg;
 	if (api_body_is_mom(req)) {
-		/* MOM text: the whole set to try, against the current state. */
 		char *text = api_body_mom_policy(req, API_MOM_MAIN_POLICY, res);
 
 		if (!text)
 			return;
-		pol = json_pack("{s:s}", API_MOM_MAIN_POLICY, text);
+		body = json_pack("{s:{s:s}}", "policies", API_MOM_MAIN_POLICY,
+				 text);
 		free(text);
-		ps = pol ? api_policies_from_json(pol, res) : NULL;
-		json_decref(pol);
-		if (ps)
-			evaluate_reply(api, ps, NULL, res);
-		else if (!res->json)
+		if (!body) {
 			api_reply_error(res, 503, "overloaded",
 					"out of memory");
-		policy_set_free(ps);
-		return;
-	}
-	if (req->body_len > 0) {
+			return;
+		}
+	} else if (req->body_len > 0) {
 		body = api_body_json(req, res);
 		if (!body)
 			return;

@@ -15,6 +15,7 @@
  * program link to.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "conf.h"
 #include "engine.h"
 #include "log.h"
+#include "momlang.h"
 #include "statedir.h"
 #include "testing.h"
 
@@ -64,15 +66,15 @@ int fsync(int fd)
 	return (int)syscall(SYS_fsync, fd);
 }
 
-static int call(const char *method, const char *path, const char *body,
-		json_t **out)
+static int call_as(const char *ctype, const char *method, const char *path,
+		   const char *body, json_t **out)
 {
 	struct http_request req = {
 	    .method = method,
 	    .path = path,
 	    .body = body ? body : "",
 	    .body_len = body ? strlen(body) : 0,
-	    .content_type = "application/json",
+	    .content_type = ctype,
 	};
 	struct http_response res = {.status = 500};
 
@@ -83,6 +85,12 @@ static int call(const char *method, const char *path, const char *body,
 		json_decref(res.json);
 	free(res.text);
 	return res.status;
+}
+
+static int call(const char *method, const char *path, const char *body,
+		json_t **out)
+{
+	return call_as("application/json", method, path, body, out);
 }
 
 static void put_file(const char *dir, const char *name, const char *text)
@@ -186,6 +194,83 @@ static void test_policy_commit_point(void)
 	free(text);
 }
 
+/* A second thread holds the evaluation slot until told to let go, as a
+   long evaluation on the other listener thread would. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool held, release;
+} slot;
+
+static void *slot_holder(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&t.api.eval_slot);
+	pthread_mutex_lock(&slot.mu);
+	slot.held = true;
+	pthread_cond_broadcast(&slot.cv);
+	while (!slot.release)
+		pthread_cond_wait(&slot.cv, &slot.mu);
+	pthread_mutex_unlock(&slot.mu);
+	pthread_mutex_unlock(&t.api.eval_slot);
+	return NULL;
+}
+
+static const char *error_of(json_t *o)
+{
+	const char *e = json_string_value(json_object_get(o, "error"));
+
+	return e ? e : "";
+}
+
+/* One evaluation at a time, whatever form its policies come in: a MOM
+   policy text waits for the slot like a JSON body, and is answered 503
+   busy when the slot stays taken past eval_budget_ms. */
+static void test_evaluate_slot(void)
+{
+	static const char mom[] = "(defvar x 1)\n";
+	pthread_t th;
+	json_t *o = NULL;
+
+	set("--eval-budget-ms", "50");
+	/* Evaluated: compiled, then refused for the state, which this engine
+	   has not had a sample of. */
+	T_EQ_INT(call_as(MOMLANG_MEDIA_TYPE, "POST", "/v1/evaluate", mom, &o),
+		 409, "MOM text evaluated while the slot is free");
+	T_EQ_STR(error_of(o), "no_state", "... against the current state");
+	json_decref(o);
+	pthread_mutex_init(&slot.mu, NULL);
+	pthread_cond_init(&slot.cv, NULL);
+	if (pthread_create(&th, NULL, slot_holder, NULL) != 0)
+		abort();
+	pthread_mutex_lock(&slot.mu);
+	while (!slot.held)
+		pthread_cond_wait(&slot.cv, &slot.mu);
+	pthread_mutex_unlock(&slot.mu);
+
+	o = NULL;
+	T_EQ_INT(call_as(MOMLANG_MEDIA_TYPE, "POST", "/v1/evaluate", mom, &o),
+		 503, "MOM text while another evaluation holds the slot: 503");
+	T_EQ_STR(error_of(o), "busy", "... busy");
+	json_decref(o);
+	o = NULL;
+	T_EQ_INT(call("POST", "/v1/evaluate", "{}", &o), 503,
+		 "JSON while another evaluation holds the slot: 503");
+	T_EQ_STR(error_of(o), "busy", "... busy");
+	json_decref(o);
+
+	pthread_mutex_lock(&slot.mu);
+	slot.release = true;
+	pthread_cond_broadcast(&slot.cv);
+	pthread_mutex_unlock(&slot.mu);
+	pthread_join(th, NULL);
+	o = NULL;
+	T_EQ_INT(call_as(MOMLANG_MEDIA_TYPE, "POST", "/v1/evaluate", mom, &o),
+		 409, "MOM text evaluated once the slot is free again");
+	T_EQ_STR(error_of(o), "no_state", "... against the current state");
+	json_decref(o);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -193,6 +278,7 @@ int main(void)
 	setup();
 	test_params_persist_first();
 	test_policy_commit_point();
+	test_evaluate_slot();
 	api_release(&t.api);
 	polcompose_release(&t.policies);
 	engine_free(t.engine);
