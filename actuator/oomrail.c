@@ -4,10 +4,10 @@
  *
  * oom_kill is a cumulative counter of the guest kernel: it only goes back
  * when the guest reboots, and then it is no harm of ours, so only a rise
- * counts.  The value at the shrink comes from the same cycle's sample,
- * which may be up to one agent interval older than the shrink: a kill in
- * that window is blamed on the shrink, which errs on the safe side (a
- * grow).
+ * counts, from the lower value on: the armed rail takes it as its base.  The
+ * value at the shrink comes from the same cycle's sample, which may be up to
+ * one agent interval older than the shrink: a kill in that window is blamed on
+ * the shrink, which errs on the safe side (a grow).
  */
 #include "oomrail.h"
 
@@ -61,8 +61,16 @@ bool oom_rail_check(struct oom_rail *r, double oom_kill, int64_t max,
 {
 	char at[32];
 
-	if (cooldown_ms <= 0 || !r->armed || isnan(oom_kill) ||
-	    !(oom_kill > r->base))
+	if (cooldown_ms <= 0 || !r->armed || isnan(oom_kill))
+		return false;
+	if (oom_kill < r->base) {
+		/* The counter went back: the guest rebooted while shrunk.
+		   Its kills from now on are counted from there, not from
+		   above the count it had before. */
+		r->base = oom_kill;
+		return false;
+	}
+	if (!(oom_kill > r->base))
 		return false;
 	*grow_to = r->from_kib < max ? r->from_kib : max;
 	time_text(r->shrink_ms, at, sizeof(at));

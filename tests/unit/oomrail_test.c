@@ -28,14 +28,16 @@ static void test_arm_and_event(void)
 	     "the same oom_kill: no event");
 	T_OK(!oom_rail_check(&r, NAN, 4000, 60000, T0 + 1, &to, d, sizeof(d)),
 	     "absent oom_kill: no event");
-	T_OK(!oom_rail_check(&r, 4, 4000, 60000, T0 + 1, &to, d, sizeof(d)),
+	T_OK(!oom_rail_check(&r, 3, 4000, 60000, T0 + 1, &to, d, sizeof(d)),
 	     "a counter that went back (reboot): no event");
-	T_OK(!oom_rail_check(&r, 6, 4000, 0, T0 + 1, &to, d, sizeof(d)),
+	T_OK(r.armed && r.base == 3, "... the rail stays armed, from there");
+	T_OK(!oom_rail_check(&r, 4, 4000, 0, T0 + 1, &to, d, sizeof(d)),
 	     "cool-down 0: the rail is off");
-	T_OK(oom_rail_check(&r, 6, 4000, 60000, T0 + 2, &to, d, sizeof(d)),
-	     "a rise after the shrink: an event");
+	T_OK(oom_rail_check(&r, 4, 4000, 60000, T0 + 2, &to, d, sizeof(d)),
+	     "a kill after the reboot, still below the count before it: an "
+	     "event");
 	T_EQ_INT(to, 4000, "grown back to the size before the shrink");
-	T_OK(strstr(d, "from 5 to 6") && strstr(d, "from 4000 to 3600 KiB"),
+	T_OK(strstr(d, "from 3 to 4") && strstr(d, "from 4000 to 3600 KiB"),
 	     "the detail names the rise and the shrink (%s)", d);
 	T_OK(!r.armed, "the event disarms");
 	T_OK(oom_rail_holds(&r, T0 + 2) && oom_rail_holds(&r, T0 + 60001) &&
