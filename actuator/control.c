@@ -306,8 +306,12 @@ static const char *balloon_input(const struct control_rails *r,
 		return "no balloon size reported";
 	if (!field_present(max) || max <= 0)
 		return "no maximum memory reported";
-	if (!kib_plausible(cur) || !kib_plausible(max) ||
-	    (field_present(min) && min > KIB_PLAUSIBLE))
+	/* The read plugin always sends one (0 when the guest has none); a
+	   sample without it lost it on the way, and a guarantee taken as 0
+	   could shrink the guest below it. */
+	if (!field_present(min))
+		return "no guaranteed minimum reported";
+	if (!kib_plausible(cur) || !kib_plausible(max) || min > KIB_PLAUSIBLE)
 		return "implausible balloon sizes reported";
 	if (!field_present(free_kib))
 		return "no balloon statistics (no balloon driver?)";
@@ -317,7 +321,7 @@ static const char *balloon_input(const struct control_rails *r,
 		return "balloon statistics are stale";
 	in->cur = (int64_t)cur;
 	in->max = (int64_t)max;
-	in->min = field_present(min) && min > 0 ? (int64_t)min : 0;
+	in->min = min > 0 ? (int64_t)min : 0;
 	in->used = free_kib < cur ? (int64_t)(cur - free_kib) : 0;
 	if (in->min > in->max)
 		return "guaranteed minimum above the maximum";

@@ -621,6 +621,14 @@ static void test_rail_stale_absent(void)
 	plan_target(w, "g", 3800000);
 	expect_one(w, "no maximum: hands off", -1, "refused", "no maximum");
 	world_free(w);
+
+	/* A sample that lost its minimum on the way is not one of 0. */
+	w = world_new(NULL);
+	add_guest(w, "g", 3000000, 4000000, FIELD_ABSENT, 100000);
+	plan_target(w, "g", 2800000);
+	expect_one(w, "no guaranteed minimum: hands off", -1, "refused",
+		   "no guaranteed minimum");
+	world_free(w);
 }
 
 /*
@@ -1538,7 +1546,7 @@ static void check_target(struct violations *v, const struct control_rails *r,
 
 	v->checked++;
 	if (!field_present(cur) || !field_present(max) ||
-	    !field_present(freek)) {
+	    !field_present(row[GF_BALLOON_MIN]) || !field_present(freek)) {
 		violation(v, "applied %" PRId64 " without statistics", t);
 		return;
 	}
