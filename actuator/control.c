@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ struct guest_state {
 	uint64_t refused;   /* hash of the last refusal recorded, 0 none */
 	int64_t dry_target; /* last dry-run target recorded, -1 none */
 	struct oom_rail oom;
+	int64_t away_ms; /* when it left the snapshots (in c->away) */
 };
 
 struct controller {
@@ -58,8 +60,14 @@ struct controller {
 	const struct balloon_backend *balloon;
 	struct ksm_controller *ksm; /* NULL: balloons only */
 	struct actlog *log;
-	struct guest_state *guests;
+	struct guest_state *guests; /* the last snapshot's, in its order */
 	size_t nguests;
+	/* Guests that left the snapshots: their samples late or stale for a
+	   cycle or more (a slow libvirt under the same pressure that makes a
+	   guest's kernel kill).  Their state, the OOM rail's cool-down above
+	   all, is kept for when they return, until rails.forget_ms. */
+	struct guest_state *away;
+	size_t naway;
 	uint64_t cycle;
 	uint64_t oom_events; /* harm events seen by the OOM rail */
 };
@@ -100,6 +108,9 @@ void controller_free(struct controller *c)
 	for (size_t i = 0; i < c->nguests; i++)
 		free(c->guests[i].name);
 	free(c->guests);
+	for (size_t i = 0; i < c->naway; i++)
+		free(c->away[i].name);
+	free(c->away);
 	ksm_controller_free(c->ksm);
 	free(c);
 }
@@ -113,23 +124,55 @@ static void guest_state_init(struct guest_state *gs, char *name)
 				   .dry_target = -1};
 }
 
-/*
- * Carry each snapshot guest's state over from the last cycle; state of
- * guests no longer in the snapshot is dropped.  On allocation failure the
- * old state is kept and -ENOMEM returned.
- */
-static int guests_merge(struct controller *c, const struct snapshot *snap)
+/* The away state of the guest named name with this UUID (either may be
+   unknown: ""), or -1.  A new domain under an old name has another UUID
+   and starts afresh. */
+static ptrdiff_t away_find(const struct controller *c, const bool *taken,
+			   const char *name, const char *uuid)
 {
-	size_t n = snap->nguests, j = 0;
+	for (size_t k = 0; k < c->naway; k++) {
+		const struct guest_state *a = &c->away[k];
+
+		if (!taken[k] && strcmp(a->name, name) == 0 &&
+		    (!a->uuid[0] || !uuid[0] || strcmp(a->uuid, uuid) == 0))
+			return (ptrdiff_t)k;
+	}
+	return -1;
+}
+
+/* Whether state that left the snapshots at away_ms is still kept. */
+static bool away_kept(const struct controller *c, const struct guest_state *a,
+		      int64_t wall_ms)
+{
+	return wall_ms - a->away_ms < c->rails.forget_ms ||
+	       oom_rail_holds(&a->oom, wall_ms);
+}
+
+/*
+ * Carry each snapshot guest's state over from the last cycle, or back
+ * from the away list; state of guests no longer in the snapshot moves to
+ * the away list, which forgets what away_kept() no longer keeps.  On
+ * allocation failure the old state is kept and -ENOMEM returned.
+ */
+static int guests_merge(struct controller *c, const struct snapshot *snap,
+			int64_t wall_ms)
+{
+	size_t n = snap->nguests, j = 0, naway = 0;
 	struct guest_state *next = calloc(n ? n : 1, sizeof(*next));
-	bool *carried = calloc(n ? n : 1, sizeof(*carried));
+	struct guest_state *away =
+	    calloc(c->naway + c->nguests + 1, sizeof(*away));
+	bool *fresh = calloc(n ? n : 1, sizeof(*fresh));
 	bool *kept = calloc(c->nguests ? c->nguests : 1, sizeof(*kept));
+	bool *taken = calloc(c->naway ? c->naway : 1, sizeof(*taken));
 	int rc = -ENOMEM;
 
-	if (!next || !carried || !kept)
+	if (!next || !away || !fresh || !kept || !taken)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = snap->guests[i].name;
+		const char *uuid =
+		    snap->guests[i].uuid ? snap->guests[i].uuid : "";
+		ptrdiff_t k;
 		int cmp = 1;
 
 		while (j < c->nguests &&
@@ -137,31 +180,51 @@ static int guests_merge(struct controller *c, const struct snapshot *snap)
 			j++;
 		if (j < c->nguests && cmp == 0 && !kept[j]) {
 			next[i] = c->guests[j];
-			carried[i] = kept[j] = true;
+			kept[j] = true;
+		} else if ((k = away_find(c, taken, name, uuid)) >= 0) {
+			next[i] = c->away[k];
+			taken[k] = true;
 		} else {
 			guest_state_init(&next[i], strdup(name));
+			fresh[i] = true;
 			if (!next[i].name)
 				goto out;
 		}
-		snprintf(next[i].uuid, sizeof(next[i].uuid), "%s",
-			 snap->guests[i].uuid ? snap->guests[i].uuid : "");
+		snprintf(next[i].uuid, sizeof(next[i].uuid), "%s", uuid);
 	}
-	for (j = 0; j < c->nguests; j++)
-		if (!kept[j])
-			free(c->guests[j].name);
+	/* Nothing can fail from here on. */
+	for (size_t k = 0; k < c->naway; k++) {
+		if (taken[k])
+			continue;
+		if (away_kept(c, &c->away[k], wall_ms))
+			away[naway++] = c->away[k];
+		else
+			free(c->away[k].name);
+	}
+	for (j = 0; j < c->nguests; j++) {
+		if (kept[j])
+			continue;
+		c->guests[j].away_ms = wall_ms;
+		away[naway++] = c->guests[j];
+	}
 	free(c->guests);
+	free(c->away);
 	c->guests = next;
 	c->nguests = n;
-	next = NULL;
+	c->away = away;
+	c->naway = naway;
+	next = away = NULL;
 	rc = 0;
 out:
 	/* On failure, free only the names this call allocated. */
-	for (size_t i = 0; next && carried && i < n; i++)
-		if (!carried[i])
+	for (size_t i = 0; next && fresh && i < n; i++)
+		if (fresh[i])
 			free(next[i].name);
 	free(next);
-	free(carried);
+	free(away);
+	free(fresh);
 	free(kept);
+	free(taken);
 	return rc;
 }
 
@@ -533,7 +596,7 @@ void controller_apply(struct controller *c, const struct plan *plan,
 			 plan->signal[PS_EMERGENCY].value != 0;
 
 	c->cycle++;
-	if (guests_merge(c, snap) == 0) {
+	if (guests_merge(c, snap, wall_ms) == 0) {
 		for (size_t i = 0; i < snap->nguests && i < plan->nguests;
 		     i++) {
 			/* The plan lists the snapshot's guests in order. */

@@ -41,6 +41,9 @@ struct control_rails {
 	int stuck_cycles;
 	int oom_cooldown_ms;  /* OOM rail: no shrink for this long after a
 				 harm event (0: the rail is off) */
+	int forget_ms;	      /* a guest's state is kept this long after it
+				 leaves the snapshots (late or stale
+				 samples), its OOM cool-down longer */
 	int64_t min_size_kib; /* no balloon below this (or the maximum, if
 				 smaller), even in an emergency: a guest
 				 kernel starved of memory deadlocks */

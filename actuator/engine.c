@@ -63,6 +63,7 @@ static struct control_rails rails_of(const struct conf *c)
 	    .stuck_cycles = c->rail_stuck_cycles,
 	    .min_size_kib = (int64_t)c->rail_min_size_mib * 1024,
 	    .oom_cooldown_ms = c->rail_oom_cooldown_ms,
+	    .forget_ms = c->expiry_ms,
 	};
 }
 

@@ -1063,6 +1063,82 @@ static void test_oom_rail_grows_back(void)
 	world_free(w);
 }
 
+/* A guest that leaves the snapshots for a few cycles (its samples late or
+   stale) comes back with its state: the OOM rail's cool-down still holds
+   its shrinks, and an armed rail still sees a kill.  State away longer
+   than forget_ms and out of any cool-down is forgotten; a new domain under
+   the same name (another UUID) starts afresh. */
+static void test_oom_rail_survives_absence(void)
+{
+	struct control_rails rails = oom_rails;
+	struct world *w;
+	struct guest *g;
+	json_t *arr, *a;
+
+	rails.oom_cooldown_ms = 600000;
+	rails.forget_ms = 60000;
+	w = world_new(&rails);
+	g = oom_shrunk(w);
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, false); /* the harm event: grown back, cool-down 600 s */
+	T_EQ_INT(controller_oom_events(w->ctl), 1, "absence: the event");
+	g->row[GF_BALLOON_CUR] = 4000000;
+	g->row[GF_MEM_UNUSED] = 3000000;
+	w->ng = 0; /* 3 cycles (30 s) without the guest */
+	for (int i = 0; i < 3; i++)
+		cycle(w, false);
+	w->ng = 1;
+	plan_target(w, "g", 3600000);
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 2,
+		 "absence: back within the cool-down, its shrink is held");
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	T_OK(a && strstr(jstr(a, "detail"), "held by the OOM rail"),
+	     "absence: ... by the OOM rail (%s)", a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	world_free(w);
+
+	/* An armed rail (a shrink, no kill yet) survives an absence too. */
+	w = world_new(&rails);
+	g = oom_shrunk(w);
+	w->ng = 0;
+	cycle(w, false);
+	w->ng = 1;
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 1,
+		 "absence: a kill after the return is blamed on the shrink");
+	world_free(w);
+
+	/* Away past forget_ms with no cool-down running: forgotten. */
+	w = world_new(&rails);
+	g = oom_shrunk(w);
+	w->ng = 0;
+	for (int i = 0; i < 7; i++) /* 70 s > 60 s */
+		cycle(w, false);
+	w->ng = 1;
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 0,
+		 "absence: state away past forget_ms is forgotten");
+	world_free(w);
+
+	/* Another domain under the same name: its own state. */
+	w = world_new(&rails);
+	g = oom_shrunk(w);
+	g->uuid = "00000000-0000-0000-0000-000000000001";
+	cycle(w, false);
+	w->ng = 0;
+	cycle(w, false);
+	w->ng = 1;
+	g->uuid = "00000000-0000-0000-0000-000000000002";
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 0,
+		 "absence: a new domain under the name is not the old one");
+	world_free(w);
+}
+
 /* Right after the grow-back the balloon still reports the shrunk size: a
    policy target between that size and the grow (a "raise" from what it
    reads) would take the grow back, and the rail refuses it as a shrink. */
@@ -1723,6 +1799,7 @@ int main(void)
 	test_guest_state_follows_names();
 	test_dry_run();
 	test_oom_rail_grows_back();
+	test_oom_rail_survives_absence();
 	test_oom_rail_holds_grow_in_motion();
 	test_oom_rail_grow_cut_is_no_hold();
 	test_oom_rail_holds_emergency();
