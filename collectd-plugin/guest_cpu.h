@@ -32,6 +32,7 @@ struct guest_cpu {
 	uint64_t period;
 	uint64_t limit_pct;
 	bool limit_malformed; /* metadata had a vcpuLimit we refuse */
+	bool limit_unread;    /* libvirt did not answer for the metadata */
 };
 
 /* The quota as reported: -1 for any "unlimited" (negative, or at least

@@ -3,6 +3,7 @@
  * guest_io.c: a guest's I/O QoS inputs from libvirt (see guest_io.h).
  */
 #include "guest_io.h"
+#include "guest_min.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -111,12 +112,19 @@ void guest_tune_read(virDomainPtr dom, struct guest_cpu *cpu,
 		     struct guest_io *io)
 {
 	/* One call for both; a domain without the element answers "no such
-	   metadata" (not logged): vdsm's CPU default applies, no disk. */
-	char *meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
-					  GUEST_TUNE_NS, 0);
+	   metadata" (not logged): vdsm's CPU default applies, no disk.  When
+	   libvirt could not say, neither the default nor "no disk" is true:
+	   the CPU limit and the disks' limits go unreported this read. */
+	bool failed;
+	char *meta = guest_metadata(dom, GUEST_TUNE_NS, &failed);
 
 	guest_cpu_read(dom, meta, cpu);
 	*io = (struct guest_io){0};
+	if (failed) {
+		cpu->have_limit = false;
+		cpu->limit_unread = true;
+		return;
+	}
 	if (meta && guest_io_parse(meta, io) == 0)
 		for (unsigned i = 0; i < io->n; i++)
 			read_live(dom, &io->disk[i]);

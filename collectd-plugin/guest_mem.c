@@ -65,6 +65,8 @@ struct dom_state {
 	bool seen;
 	bool period_done;
 	bool min_known;
+	bool min_failed;  /* the last lookup got no answer from libvirt */
+	bool tune_failed; /* so did the last read of the tune metadata */
 	enum guest_min_source min_source;
 	uint64_t min_kib;
 	int64_t min_read_ns;
@@ -406,7 +408,21 @@ static void min_refresh(struct guest_reader *r, virDomainPtr dom,
 	if (st->min_known &&
 	    now_ns - st->min_read_ns < (int64_t)r->cfg.min_refresh_s * NS_PER_S)
 		return;
-	src = guest_min_lookup(dom, &kib);
+	if (guest_min_lookup(dom, &kib, &src) < 0) {
+		/* libvirt did not answer: the last minimum known stands, or,
+		   before the first, none is sent (momd then leaves the guest
+		   alone); asked again at the next read. */
+		if (!st->min_failed)
+			r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
+				   "domain %s: guaranteed minimum not read "
+				   "(libvirt error); %s",
+				   st->name,
+				   st->min_known ? "keeping the last one"
+						 : "none sent until it is");
+		st->min_failed = true;
+		return;
+	}
+	st->min_failed = false;
 	if (!st->min_known || src != st->min_source || kib != st->min_kib)
 		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_INFO,
 			   "domain %s: guaranteed minimum %llu KiB (source: "
@@ -516,6 +532,12 @@ static void cpu_fill(struct guest_reader *r, virDomainPtr dom,
 			   "whole number in [1, 100]: CPU limit not reported",
 			   st->name, GUEST_TUNE_NS);
 	st->limit_malformed = c.limit_malformed;
+	if (c.limit_unread && !st->tune_failed)
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
+			   "domain %s: metadata %s not read (libvirt error): "
+			   "no CPU or disk limit reported while it lasts",
+			   st->name, GUEST_TUNE_NS);
+	st->tune_failed = c.limit_unread;
 	s->present[GUEST_VCPU_COUNT] = c.have_count;
 	s->value[GUEST_VCPU_COUNT] = c.count;
 	s->present[GUEST_VCPU_QUOTA_US] = c.have_quota;
@@ -582,7 +604,7 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 	    fill_from_domain(dom, &s) < 0)
 		return 0;
 	min_refresh(r, dom, st, a->now_ns);
-	s.present[GUEST_MINIMUM_KIB] = true;
+	s.present[GUEST_MINIMUM_KIB] = st->min_known;
 	s.value[GUEST_MINIMUM_KIB] = st->min_kib;
 	s.min_source = st->min_source;
 	cpu_fill(r, dom, st, &s, &io);

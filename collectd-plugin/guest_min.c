@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libvirt/virterror.h>
+
 #include "domxml.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -52,35 +54,49 @@ int guest_min_from_domxml(const char *xml, uint64_t *kib)
 	return min_from(xml, paths, ARRAY_LEN(paths), "KiB", kib);
 }
 
-/* Reads one metadata element; NULL when there is none. */
-static char *metadata(virDomainPtr dom, const char *ns)
+char *guest_metadata(virDomainPtr dom, const char *ns, bool *failed)
 {
-	return virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, ns, 0);
+	char *text =
+	    virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, ns, 0);
+
+	*failed =
+	    text == NULL && virGetLastErrorCode() != VIR_ERR_NO_DOMAIN_METADATA;
+	return text;
 }
 
-/* Finds the guaranteed minimum: vdsm metadata, ours, memtune, else 0. */
-enum guest_min_source guest_min_lookup(virDomainPtr dom, uint64_t *kib)
+/* The first source that holds a minimum: vdsm metadata, ours, memtune,
+   else none.  A source whose text is malformed is passed over, as one
+   without the setting; one libvirt did not answer for stops the lookup. */
+int guest_min_lookup(virDomainPtr dom, uint64_t *kib,
+		     enum guest_min_source *src)
 {
-	enum guest_min_source src = GUEST_MIN_NONE;
-	char *text = metadata(dom, GUEST_VDSM_NS);
+	bool failed;
+	char *text = guest_metadata(dom, GUEST_VDSM_NS, &failed);
 
 	*kib = 0;
+	*src = GUEST_MIN_NONE;
 	if (text != NULL && guest_min_from_vdsm(text, kib) == 0)
-		src = GUEST_MIN_VDSM;
+		*src = GUEST_MIN_VDSM;
 	free(text);
-	if (src != GUEST_MIN_NONE)
-		return src;
-	text = metadata(dom, GUEST_MOM_NS);
+	if (failed)
+		return -EIO;
+	if (*src != GUEST_MIN_NONE)
+		return 0;
+	text = guest_metadata(dom, GUEST_MOM_NS, &failed);
 	if (text != NULL && guest_min_from_mom(text, kib) == 0)
-		src = GUEST_MIN_MOM;
+		*src = GUEST_MIN_MOM;
 	free(text);
-	if (src != GUEST_MIN_NONE)
-		return src;
+	if (failed)
+		return -EIO;
+	if (*src != GUEST_MIN_NONE)
+		return 0;
 	text = virDomainGetXMLDesc(dom, 0);
-	if (text != NULL && guest_min_from_domxml(text, kib) == 0)
-		src = GUEST_MIN_MEMTUNE;
+	if (text == NULL)
+		return -EIO;
+	if (guest_min_from_domxml(text, kib) == 0)
+		*src = GUEST_MIN_MEMTUNE;
 	free(text);
-	if (src == GUEST_MIN_NONE)
+	if (*src == GUEST_MIN_NONE)
 		*kib = 0;
-	return src;
+	return 0;
 }

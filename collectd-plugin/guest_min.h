@@ -10,6 +10,7 @@
 #ifndef MOM_GUEST_MIN_H
 #define MOM_GUEST_MIN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <libvirt/libvirt.h>
@@ -35,8 +36,16 @@ int guest_min_from_vdsm(const char *xml, uint64_t *kib);
 int guest_min_from_mom(const char *xml, uint64_t *kib);
 int guest_min_from_domxml(const char *xml, uint64_t *kib);
 
-/* Asks libvirt for dom's metadata and XML and returns where the minimum
-   came from, *kib set (0 for GUEST_MIN_NONE). */
-enum guest_min_source guest_min_lookup(virDomainPtr dom, uint64_t *kib);
+/* dom's metadata element of namespace ns, as virDomainGetMetadata gives
+   it (free it); NULL with *failed false when the domain has none, NULL
+   with *failed true when libvirt could not say (the connection broke, a
+   timeout): that is not "none", and callers must not read it so. */
+char *guest_metadata(virDomainPtr dom, const char *ns, bool *failed);
+
+/* Asks libvirt for dom's metadata and XML: 0 with where the minimum came
+   from in *src and *kib (0 for GUEST_MIN_NONE), or -EIO when libvirt
+   failed to answer one of the lookups (*src and *kib say nothing then). */
+int guest_min_lookup(virDomainPtr dom, uint64_t *kib,
+		     enum guest_min_source *src);
 
 #endif /* MOM_GUEST_MIN_H */

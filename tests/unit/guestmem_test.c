@@ -11,12 +11,16 @@
  * and from nothing (including vdsm's prefix bound to another URI), plus a
  * shut-off domain that must not be listed.  The test driver's synthetic balloon
  * stats (actual = cur, unused = cur/2, ...) are asserted exactly.
+ * virDomainGetMetadata is interposed (below) so that libvirt can be made
+ * not to answer for one namespace, as a broken connection would.
  * Single-threaded.
  */
+#include "guest_cpu.h"
 #include "guest_mem.h"
 #include "guest_min.h"
 #include "testing.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -315,6 +319,111 @@ static void test_reader(void)
 	free(seen);
 }
 
+/* The namespace whose metadata libvirt "cannot" give, or NULL. */
+static const char *unanswered_ns;
+
+/* libvirt's own virDomainGetMetadata, except for unanswered_ns: then it
+   fails with an error other than "no such metadata", as it does when the
+   connection breaks or the daemon times out.  (libvirt has no public call
+   that sets an error, so a real call is made to fail.)  The plugin's objects
+   are linked into this program, so their calls come here. */
+char *virDomainGetMetadata(virDomainPtr dom, int type, const char *uri,
+			   unsigned int flags)
+{
+	static char *(*real)(virDomainPtr, int, const char *, unsigned int);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "virDomainGetMetadata");
+	if (!real)
+		abort();
+	/* A type libvirt refuses: it fails as libvirt does, with its own
+	   error (invalid argument), which is not "no such metadata". */
+	if (unanswered_ns && uri && strcmp(uri, unanswered_ns) == 0)
+		return real(dom, 1000, uri, flags);
+	return real(dom, type, uri, flags);
+}
+
+/* A lookup libvirt does not answer is not "nothing configured": no
+   minimum is sent before the first one known, the last one known is kept
+   after it, and the CPU limit (vdsm's default 100 when the metadata is
+   absent) goes unreported. */
+static void test_unanswered_metadata(void)
+{
+	char path[] = "/tmp/guestmem_test.XXXXXX";
+	char uri[128];
+	struct seen *seen = calloc(1, sizeof(*seen));
+	struct guest_config c = {.stats_period_s = 5,
+				 .stale_reads = 2,
+				 .min_refresh_s = 60,
+				 .log = capture_log};
+	struct guest_reader *r;
+	const struct guest_sample *s;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || seen == NULL ||
+	    write(fd, node_xml, sizeof(node_xml) - 1) < 0) {
+		T_SKIP("cannot write the node file");
+		free(seen);
+		return;
+	}
+	close(fd);
+	snprintf(uri, sizeof(uri), "test://%s", path);
+	c.uri = uri;
+	c.log_opaque = seen;
+	r = guest_reader_new(&c);
+
+	unanswered_ns = GUEST_VDSM_NS;
+	guest_reader_read(r, NS, 1e9, collect, seen);
+	s = find(seen, "g-vdsm");
+	T_OK(s && !s->present[GUEST_MINIMUM_KIB],
+	     "unanswered before any answer: no minimum sent, not 0");
+	s = find(seen, "g-mom");
+	T_OK(s && !s->present[GUEST_MINIMUM_KIB],
+	     "... for a domain whose minimum is in a later source too");
+	T_OK(strstr(seen->log, "domain g-vdsm: guaranteed minimum not read "
+			       "(libvirt error); none sent until it is"),
+	     "unanswered lookup logged");
+
+	unanswered_ns = NULL;
+	seen->n = 0;
+	guest_reader_read(r, 2 * NS, 2e9, collect, seen);
+	s = find(seen, "g-vdsm");
+	T_OK(s && s->present[GUEST_MINIMUM_KIB] &&
+		 s->value[GUEST_MINIMUM_KIB] == 524288,
+	     "answered at the next read: vdsm's minimum");
+
+	unanswered_ns = GUEST_VDSM_NS;
+	seen->n = 0;
+	guest_reader_read(r, 63 * NS, 63e9, collect, seen); /* past 60 s */
+	s = find(seen, "g-vdsm");
+	T_OK(s && s->present[GUEST_MINIMUM_KIB] &&
+		 s->value[GUEST_MINIMUM_KIB] == 524288,
+	     "unanswered at the refresh: the last minimum kept");
+	T_OK(strstr(seen->log, "domain g-vdsm: guaranteed minimum not read "
+			       "(libvirt error); keeping the last one"),
+	     "kept minimum logged");
+
+	unanswered_ns = GUEST_TUNE_NS;
+	seen->n = 0;
+	guest_reader_read(r, 64 * NS, 64e9, collect, seen);
+	s = find(seen, "g-stale");
+	T_OK(s && !s->present[GUEST_VCPU_USER_LIMIT_PCT],
+	     "tune metadata unanswered: no CPU limit, not vdsm's default");
+	T_OK(strstr(seen->log, "domain g-stale: metadata " GUEST_TUNE_NS
+			       " not read (libvirt error)"),
+	     "unanswered tune metadata logged");
+	unanswered_ns = NULL;
+	seen->n = 0;
+	guest_reader_read(r, 65 * NS, 65e9, collect, seen);
+	s = find(seen, "g-stale");
+	T_OK(s && s->present[GUEST_VCPU_USER_LIMIT_PCT] &&
+		 s->value[GUEST_VCPU_USER_LIMIT_PCT] == 100,
+	     "answered again: no metadata is vdsm's default 100");
+	guest_reader_free(r);
+	unlink(path);
+	free(seen);
+}
+
 static void test_filtered_reader(void)
 {
 	char *exc[] = {"t*"};
@@ -339,6 +448,7 @@ int main(void)
 	test_classify();
 	test_filter();
 	test_reader();
+	test_unanswered_metadata();
 	test_filtered_reader();
 	return t_done();
 }
