@@ -59,8 +59,11 @@ char *guest_metadata(virDomainPtr dom, const char *ns, bool *failed)
 	char *text =
 	    virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, ns, 0);
 
-	*failed =
-	    text == NULL && virGetLastErrorCode() != VIR_ERR_NO_DOMAIN_METADATA;
+	int code = text == NULL ? virGetLastErrorCode() : VIR_ERR_OK;
+
+	/* A driver without metadata at all has none for this domain. */
+	*failed = text == NULL && code != VIR_ERR_NO_DOMAIN_METADATA &&
+		  code != VIR_ERR_NO_SUPPORT;
 	return text;
 }
 

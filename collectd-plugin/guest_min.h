@@ -37,7 +37,8 @@ int guest_min_from_mom(const char *xml, uint64_t *kib);
 int guest_min_from_domxml(const char *xml, uint64_t *kib);
 
 /* dom's metadata element of namespace ns, as virDomainGetMetadata gives
-   it (free it); NULL with *failed false when the domain has none, NULL
+   it (free it); NULL with *failed false when the domain has none (or
+   the driver keeps no metadata), NULL
    with *failed true when libvirt could not say (the connection broke, a
    timeout): that is not "none", and callers must not read it so. */
 char *guest_metadata(virDomainPtr dom, const char *ns, bool *failed);
