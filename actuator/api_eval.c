@@ -101,7 +101,8 @@ static void post_evaluate(struct api *api, const struct http_request *req,
 
 	(void)arg;
 	if (api_body_is_mom(req)) {
-		char *text = api_body_mom_policy(req, API_MOM_MAIN_POLICY, res);
+		char *text = api_body_mom_policy(req, API_MOM_MAIN_POLICY,
+						 api->conf->max_body, res);
 
 		if (!text)
 			return;

@@ -187,12 +187,13 @@ bool api_body_is_mom(const struct http_request *req)
 }
 
 char *api_body_mom_policy(const struct http_request *req, const char *name,
-			  struct http_response *res)
+			  size_t max_out, struct http_response *res)
 {
 	struct policy_error perr;
 	char *text;
 
-	text = momlang_convert_text(req->body, req->body_len, name, &perr);
+	text = momlang_convert_text(req->body, req->body_len, name, max_out,
+				    &perr);
 	if (!text)
 		api_reply_policy_error(res, "invalid_policy", &perr);
 	return text;
@@ -202,7 +203,8 @@ char *api_body_mom_policy(const struct http_request *req, const char *name,
 static void put_policies_mom(struct api *api, const struct http_request *req,
 			     struct http_response *res)
 {
-	char *text = api_body_mom_policy(req, API_MOM_MAIN_POLICY, res);
+	char *text = api_body_mom_policy(req, API_MOM_MAIN_POLICY,
+					 api->conf->max_body, res);
 	struct polstate *next;
 
 	if (!text)
@@ -333,7 +335,8 @@ static void api_put_policy(struct api *api, const struct http_request *req,
 		return;
 	if (api_body_is_mom(req)) {
 		/* MOM's policy language, converted; the JSON is kept. */
-		converted = api_body_mom_policy(req, arg, res);
+		converted =
+		    api_body_mom_policy(req, arg, api->conf->max_body, res);
 		if (!converted)
 			return;
 		text = converted;

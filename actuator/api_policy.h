@@ -18,11 +18,12 @@
 bool api_body_is_mom(const struct http_request *req);
 /*
  * The MOM text body converted into a JSON policy text named name (a new
- * string); NULL with 400 invalid_policy (line, column, construct) or
- * bad_request already answered.
+ * string, compact, at most max_out bytes: max_body, so a stored policy is
+ * no larger than a request may be); NULL with 400 invalid_policy (line,
+ * column, construct) or bad_request already answered.
  */
 char *api_body_mom_policy(const struct http_request *req, const char *name,
-			  struct http_response *res);
+			  size_t max_out, struct http_response *res);
 /* The policy name a MOM text gets when it replaces the whole set (MOM's
    setPolicy). */
 #define API_MOM_MAIN_POLICY "50_main_"

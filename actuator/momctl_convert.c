@@ -124,7 +124,8 @@ int momctl_convert(int argc, char **argv)
 			rc = MOMCTL_FILE;
 			break;
 		}
-		doc = momlang_convert(text, len, name, &err);
+		doc = momlang_convert(text, len, name,
+				      MOMLANG_MAX_OUTPUT_DEFAULT, &err);
 		free(text);
 		if (!doc) {
 			fprintf(stderr, "momctl: %s:%d:%d: %s\n", argv[i],

@@ -32,17 +32,28 @@
 #define MOMLANG_MAX_TEXT (1024 * 1024)
 
 /*
+ * The bound on the converted policy (compact JSON) for `momctl convert`:
+ * momd's default max_body, so that what it writes can be sent back in one
+ * request.  Functions are expanded where they are called, so a few
+ * hundred bytes of MOM text can otherwise double into megabytes.
+ */
+#define MOMLANG_MAX_OUTPUT_DEFAULT (4 * 1024 * 1024)
+
+/*
  * Convert the MOM policy text[0..len) into a JSON policy document (a new
  * reference).  name is the policy's name (used in err->policy and to make
  * the names of generated bindings unique across policies); it may be NULL.
+ * max_out bounds the document's compact JSON in bytes: a text that would
+ * expand beyond it is refused at the statement that crosses it.
  * Returns NULL with *err filled (line and column 1-based) when the text
  * cannot be converted.
  */
 json_t *momlang_convert(const char *text, size_t len, const char *name,
-			struct policy_error *err);
+			size_t max_out, struct policy_error *err);
 
-/* The same, answering the JSON text (a new string, indented). */
+/* The same, answering the JSON text (a new string, compact: momd stores
+   it as it is, and it is at most max_out bytes). */
 char *momlang_convert_text(const char *text, size_t len, const char *name,
-			   struct policy_error *err);
+			   size_t max_out, struct policy_error *err);
 
 #endif /* MOM_MOMLANG_H */

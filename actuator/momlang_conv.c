@@ -639,9 +639,9 @@ static void ns_clean(char *dst, size_t size, const char *name)
 }
 
 json_t *momlang_convert(const char *text, size_t len, const char *name,
-			struct policy_error *err)
+			size_t max_out, struct policy_error *err)
 {
-	struct conv c = {.err = err, .eval = conv_eval};
+	struct conv c = {.err = err, .eval = conv_eval, .max_out = max_out};
 	struct mnode top;
 	char ns[64];
 	json_t *doc = NULL, *host = NULL;
@@ -703,16 +703,28 @@ json_t *momlang_convert(const char *text, size_t len, const char *name,
 }
 
 char *momlang_convert_text(const char *text, size_t len, const char *name,
-			   struct policy_error *err)
+			   size_t max_out, struct policy_error *err)
 {
-	json_t *doc = momlang_convert(text, len, name, err);
+	json_t *doc = momlang_convert(text, len, name, max_out, err);
 	char *s;
 
 	if (!doc)
 		return NULL;
-	s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* Compact: momd stores this text as it is, and indenting costs
+	   the depth times the size (README, "Every request has a bounded
+	   cost"). */
+	s = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	if (!s)
 		snprintf(err->message, sizeof(err->message), "out of memory");
+	else if (strlen(s) > max_out) {
+		/* The statements fit, their rules and parameters did not. */
+		snprintf(err->message, sizeof(err->message),
+			 "the converted policy would be larger than %zu bytes "
+			 "(max_body)",
+			 max_out);
+		free(s);
+		s = NULL;
+	}
 	return s;
 }

@@ -180,6 +180,43 @@ static int check_depth(struct conv *c, const struct mnode *at, const json_t *e)
 	return 0;
 }
 
+struct out_count {
+	size_t n, max;
+};
+
+static int out_count_cb(const char *buf, size_t size, void *data)
+{
+	struct out_count *k = data;
+
+	(void)buf;
+	k->n += size;
+	return k->n > k->max ? -1 : 0; /* stops the dump as soon as over */
+}
+
+/*
+ * Count st's compact JSON (and its comma) against max_out.  Expanded
+ * function calls are copies, so the output can grow exponentially with
+ * the text while the forms evaluated stay under MOMCONV_MAX_STEPS; the
+ * count stops at the bound, so refusing costs at most max_out bytes of
+ * dumping.
+ */
+static int count_out(struct conv *c, const struct mnode *at, const json_t *st)
+{
+	struct out_count k = {.max = c->max_out - c->out_bytes};
+
+	if (c->out_bytes >= c->max_out ||
+	    json_dump_callback(st, out_count_cb, &k,
+			       JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
+	    k.n + 1 > k.max)
+		return mc_error(c, at,
+				"the converted policy would be larger than "
+				"%zu bytes (max_body) once function calls "
+				"are expanded",
+				c->max_out);
+	c->out_bytes += k.n + 1;
+	return 0;
+}
+
 static int append(struct conv *c, const struct mnode *at, json_t *st)
 {
 	if (!st)
@@ -189,6 +226,10 @@ static int append(struct conv *c, const struct mnode *at, json_t *st)
 		return mc_error(c, at,
 				"too many statements once function calls "
 				"are expanded");
+	}
+	if (count_out(c, at, st) < 0) {
+		json_decref(st);
+		return -1;
 	}
 	json_array_append_new(c->cur, st);
 	return 0;

@@ -80,6 +80,8 @@ struct conv {
 	int call_depth;
 	unsigned long steps; /* forms evaluated, bounded */
 	size_t nstmts;	     /* statements emitted, bounded */
+	size_t max_out;	     /* bound on the output's compact JSON */
+	size_t out_bytes;    /* compact JSON of the statements emitted */
 };
 
 #define MOMCONV_MAX_CALLS      16

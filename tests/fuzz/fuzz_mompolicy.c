@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct policy_set *ps;
 	char *json;
 
-	json = momlang_convert_text((const char *)data, size, "50-fuzz", &err);
+	json = momlang_convert_text((const char *)data, size, "50-fuzz",
+				    MOMLANG_MAX_OUTPUT_DEFAULT, &err);
 	if (!json) {
 		/* A refusal says where and why. */
 		if (!err.message[0] || err.line < 0 || err.column < 0 ||

@@ -78,6 +78,32 @@ printf '%s' "$BODY" >"$T_TMP/got2.json"
 check "the previous 02-balloon is still in force" \
 	momapi same "@$T_TMP/got2.json" "@$T_TMP/02.json"
 
+# --- Function calls are expanded where they are called: f_i calls f_{i-1}
+# twice, so (f14) is 2^14 copies of f0's body.  What is stored is compact
+# and at most max_body; what would be larger is refused.
+# doubling [PARAM]: the text (f0 reads PARAM when given).
+doubling() {
+	if [ -n "${1-}" ]; then
+		printf '(defvar %s 1)\n(def f0 () (+ Host.mem_free %s))\n' "$1" "$1"
+	else
+		printf '(def f0 () (+ Host.mem_free 1))\n'
+	fi
+	for i in $(seq 1 14); do printf '(def f%d () (+ (f%d) (f%d)))\n' $i $((i - 1)) $((i - 1)); done
+	printf '(defvar y (f14))\n(Host.Control "ksm_run" y)\n'
+}
+api PUT /v1/policies/amp "$(doubling)" $MOM
+check "the 453-byte doubling text is accepted (200)" [ "$STATUS" = 200 ]
+api GET /v1/policies/amp
+check "it is stored compact (${#BODY} bytes; 8 MB indented)" \
+	[ "${#BODY}" -lt 600000 ] && [ "$(printf '%s' "$BODY" | wc -l)" -le 1 ]
+api DELETE /v1/policies/amp
+long=$(head -c 1000 /dev/zero | tr '\0' p)
+refused "a 2.4 KB text that would expand beyond max_body" invalid_policy \
+	PUT /v1/policies/amp "$(doubling "$long")" $MOM
+check "the refusal names max_body and the line that crosses it" \
+	[ "$(jv 'j["line"]'):$(jv '"larger than 4194304 bytes (max_body)" in j["message"]')" = 17:true ]
+refused "the same to POST /v1/evaluate" invalid_policy POST /v1/evaluate "$(doubling "$long")" $MOM
+
 # --- POST /v1/evaluate with MOM text: tried against the current state.
 post_host memory-total=17179869184 memory-free=4294967296 gauge-ksm_run=1 \
 	vmpage_number-ksm_pages_to_scan=64 gauge-ksm_merge_across_nodes=1 vmpage_number-ksm_shared=0
@@ -94,6 +120,14 @@ check "PUT /v1/policies with $MOM (200)" [ "$STATUS" = 200 ]
 check "the set is that one policy" [ "$(jv '[p["name"] for p in j["policies"]]')" = '["50_main_"]' ]
 api DELETE /v1/policies
 check "DELETE /v1/policies goes back to the directory" [ "$(jv 'len(j["policies"])')" = 5 ]
+
+# The bound is momd's max_body, not a constant.
+momd_stop
+momd_start --max-body 262144 || { not_ok "momd restarts with max_body 256 KiB"; done_testing; }
+refused "with max_body 256 KiB, the doubling text" invalid_policy \
+	PUT /v1/policies/amp "$(doubling)" $MOM
+check "the refusal names that max_body, at (defvar y (f14))" \
+	[ "$(jv 'j["line"]'):$(jv '"larger than 262144 bytes (max_body)" in j["message"]')" = 16:true ]
 
 momd_log_clean
 done_testing

@@ -292,7 +292,9 @@ static struct policy_set *converted(const char *src)
 		mom = slurp(src, rel);
 		len = mom ? strlen(mom) : 0;
 		texts[i] =
-		    mom ? momlang_convert_text(mom, len, names[i], &err) : NULL;
+		    mom ? momlang_convert_text(mom, len, names[i],
+					       MOMLANG_MAX_OUTPUT_DEFAULT, &err)
+			: NULL;
 		free(mom);
 		if (!texts[i]) {
 			printf("#   %s: %s\n", names[i], err.message);

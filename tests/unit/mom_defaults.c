@@ -54,7 +54,8 @@ struct policy_set *mom_test_defaults_n(const char *src, size_t n,
 				 "cannot read %.200s", path);
 			goto out;
 		}
-		texts[i] = momlang_convert_text(mom, len, names[i], err);
+		texts[i] = momlang_convert_text(
+		    mom, len, names[i], MOMLANG_MAX_OUTPUT_DEFAULT, err);
 		free(mom);
 		if (!texts[i])
 			goto out;

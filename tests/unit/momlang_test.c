@@ -32,8 +32,8 @@ static void golden_cases(void)
 	for (size_t i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
 		const struct golden *g = &goldens[i];
 		struct policy_error err;
-		json_t *got =
-		    momlang_convert(g->mom, strlen(g->mom), "t", &err);
+		json_t *got = momlang_convert(g->mom, strlen(g->mom), "t",
+					      MOMLANG_MAX_OUTPUT_DEFAULT, &err);
 		json_t *want = json_loads(g->json, 0, NULL);
 		char *s =
 		    got ? json_dumps(got, JSON_COMPACT | JSON_PRESERVE_ORDER)
@@ -63,8 +63,9 @@ static void golden_load(void)
 
 	for (size_t i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
 		struct policy_error err;
-		char *text = momlang_convert_text(
-		    goldens[i].mom, strlen(goldens[i].mom), "t", &err);
+		char *text =
+		    momlang_convert_text(goldens[i].mom, strlen(goldens[i].mom),
+					 "t", MOMLANG_MAX_OUTPUT_DEFAULT, &err);
 		struct policy_source s[2] = {{"00-p", params}, {"t", text}};
 		struct policy_set *ps =
 		    text ? policy_set_load(s, 2, &err) : NULL;
@@ -128,8 +129,8 @@ static void refusal_cases(void)
 	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
 		const struct refusal *r = &refusals[i];
 		struct policy_error err;
-		json_t *got =
-		    momlang_convert(r->mom, strlen(r->mom), "t", &err);
+		json_t *got = momlang_convert(r->mom, strlen(r->mom), "t",
+					      MOMLANG_MAX_OUTPUT_DEFAULT, &err);
 
 		if (!T_OK(!got && err.line == r->line && err.column == r->col &&
 			      strstr(err.message, r->needle) &&
@@ -271,8 +272,9 @@ static void qos_refused(const char *src)
 		snprintf(path, sizeof(path), "%s/tests/data/mom/%s.policy", src,
 			 qos[i].file);
 		text = mom_test_slurp(path, &len);
-		got =
-		    text ? momlang_convert(text, len, qos[i].file, &err) : NULL;
+		got = text ? momlang_convert(text, len, qos[i].file,
+					     MOMLANG_MAX_OUTPUT_DEFAULT, &err)
+			   : NULL;
 		if (!T_OK(text && !got && err.line == qos[i].line &&
 			      err.column == qos[i].col &&
 			      strstr(err.message, qos[i].needle),
@@ -285,6 +287,75 @@ static void qos_refused(const char *src)
 	}
 }
 
+/* The doubling text: f_i calls f_{i-1} twice, so (f14) expands into
+   2^14 copies of f0's body; pname, when not NULL, is a parameter f0 reads
+   (a long name makes each copy long). */
+static char *doubling(const char *pname)
+{
+	char *t = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&t, &n);
+
+	if (!f)
+		return NULL;
+	if (pname)
+		fprintf(f, "(defvar %s 1)\n(def f0 () (+ Host.mem_free %s))\n",
+			pname, pname);
+	else
+		fprintf(f, "(def f0 () (+ Host.mem_free 1))\n");
+	for (int i = 1; i <= 14; i++)
+		fprintf(f, "(def f%d () (+ (f%d) (f%d)))\n", i, i - 1, i - 1);
+	fprintf(f, "(defvar y (f14))\n(Host.Control \"ksm_run\" y)\n");
+	fclose(f);
+	return t;
+}
+
+/* mom converted with bound max_out is refused at line:1, the message
+   naming the bound. */
+static void refused_over(const char *mom, size_t max_out, int line,
+			 const char *what)
+{
+	struct policy_error err;
+	char needle[64];
+	char *s =
+	    mom ? momlang_convert_text(mom, strlen(mom), "amp", max_out, &err)
+		: NULL;
+
+	snprintf(needle, sizeof(needle), "larger than %zu bytes (max_body)",
+		 max_out);
+	if (!T_OK(mom && !s && err.line == line && err.column == 1 &&
+		      strstr(err.message, needle),
+		  "%s: refused at %d:1, naming the bound", what, line))
+		printf("#   got %d:%d: %s\n", err.line, err.column,
+		       err.message);
+	free(s);
+}
+
+/* Function calls are expanded, so the output is bounded (max_out, momd's
+   max_body), and what momd stores is compact. */
+static void expansion_bounded(void)
+{
+	struct policy_error err;
+	char *mom = doubling(NULL), name[1001], *big, *s;
+
+	s = mom ? momlang_convert_text(mom, strlen(mom), "amp",
+				       MOMLANG_MAX_OUTPUT_DEFAULT, &err)
+		: NULL;
+	T_OK(mom && strlen(mom) == 453, "the doubling text is 453 bytes");
+	T_OK(s && !strchr(s, '\n') && strlen(s) < 600000,
+	     "its converted text is compact (%zu bytes, 8 MB indented)",
+	     s ? strlen(s) : 0);
+	free(s);
+	refused_over(mom, 256 * 1024, 16, "the doubling text, bound 256 KiB");
+	memset(name, 'p', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	big = doubling(name);
+	refused_over(big, MOMLANG_MAX_OUTPUT_DEFAULT, 17,
+		     "2.4 KB of text that would expand to 32 MB");
+	free(big);
+	free(mom);
+}
+
 int main(void)
 {
 	const char *src = getenv("MOM_SRCDIR");
@@ -292,6 +363,7 @@ int main(void)
 	golden_cases();
 	golden_load();
 	refusal_cases();
+	expansion_bounded();
 	worked_cases(src ? src : ".");
 	qos_refused(src ? src : ".");
 	return t_done();
