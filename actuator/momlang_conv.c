@@ -11,7 +11,6 @@
  * binding, function arguments are evaluated one by one in the function's
  * new scope, `let` and each guest of `with` get a scope, `{...}` does not.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +40,19 @@ static int special_true_false(struct conv *c, const struct mnode *n,
 	    name, name[0] == 'T');
 }
 
+/* Whether name can be a parameter: an identifier that no binding of this
+   policy was given (parameters keep their MOM name, let names make way
+   for them). */
+static bool param_ok(const struct conv *c, const char *name)
+{
+	return mc_is_ident(name) && (json_object_get(c->params, name) ||
+				     !json_object_get(c->used, name));
+}
+
 static int add_param(struct conv *c, const char *name, json_t *value)
 {
+	if (json_object_set_new(c->used, name, json_true()) < 0)
+		return -1;
 	return json_object_set_new(c->params, name,
 				   json_pack("{s:O}", "default", value));
 }
@@ -75,7 +85,7 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		return 0;
 	}
 	if (!var && top_level(c) && v.k == SV_NUM && mc_is_const(v.e) &&
-	    mc_is_ident(name)) {
+	    param_ok(c, name)) {
 		if (add_param(c, name, v.e) < 0 ||
 		    !(var = mc_scope_add(c, name, sv_num(json_string(name))))) {
 			sval_clear(&v);
@@ -147,7 +157,7 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 	}
 	var = mc_lookup(c, name, &depth);
 	if ((!var || var->param) && top_level(c) && v.k == SV_NUM &&
-	    mc_is_const(v.e) && mc_is_ident(name)) {
+	    mc_is_const(v.e) && param_ok(c, name)) {
 		/* vdsm's 01-parameters: (set balloonEnabled True). */
 		if (add_param(c, name, v.e) < 0) {
 			sval_clear(&v);
@@ -629,21 +639,11 @@ static int conv_eval(struct conv *c, const struct mnode *n, struct sval *out)
 
 /* ---- entry point ---- */
 
-static void ns_clean(char *dst, size_t size, const char *name)
-{
-	size_t i = 0;
-
-	for (; name && name[i] && i < size - 1; i++)
-		dst[i] = isalnum((unsigned char)name[i]) ? name[i] : '_';
-	dst[i] = '\0';
-}
-
 json_t *momlang_convert(const char *text, size_t len, const char *name,
 			size_t max_out, struct policy_error *err)
 {
 	struct conv c = {.err = err, .eval = conv_eval, .max_out = max_out};
 	struct mnode top;
-	char ns[64];
 	json_t *doc = NULL, *host = NULL;
 	struct sval v = {0};
 	int rc;
@@ -659,15 +659,15 @@ json_t *momlang_convert(const char *text, size_t len, const char *name,
 		momread_free(&top);
 		return NULL;
 	}
-	ns_clean(ns, sizeof(ns), name);
-	c.ns = ns;
+	c.ns = mc_ns_encode(name);
 	c.params = json_object();
 	c.host_do = json_array();
 	c.guest_rules = json_array();
 	c.versions = json_object();
+	c.used = json_object();
 	c.cur = c.host_do;
-	rc = (!c.params || !c.host_do || !c.guest_rules || !c.versions ||
-	      mc_scope_push(&c) < 0)
+	rc = (!c.ns || !c.params || !c.host_do || !c.guest_rules ||
+	      !c.versions || !c.used || mc_scope_push(&c) < 0)
 		 ? mc_error(&c, NULL, "out of memory")
 		 : form_seq(&c, &top, 0, &v);
 	sval_clear(&v);
@@ -696,6 +696,8 @@ json_t *momlang_convert(const char *text, size_t len, const char *name,
 	json_decref(c.host_do);
 	json_decref(c.guest_rules);
 	json_decref(c.versions);
+	json_decref(c.used);
+	free(c.ns);
 	momread_free(&top);
 	if (!rc && !doc)
 		snprintf(err->message, sizeof(err->message), "out of memory");

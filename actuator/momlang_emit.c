@@ -235,25 +235,103 @@ static int append(struct conv *c, const struct mnode *at, json_t *st)
 	return 0;
 }
 
-/* A unique identifier for a binding of MOM variable base. */
+/*
+ * The readable part of a binding's name, from the MOM variable base:
+ * letters, digits and single inner '_' (a run of '_', '-', '.' becomes
+ * one '_'), at most 48 characters, "v" if nothing is left.  It never has
+ * "__" nor ends with '_', so the first "__" of a generated name is where
+ * the policy's suffix starts and two policies cannot meet.
+ */
+static void base_clean(char *dst, size_t size, const char *base)
+{
+	size_t n = 0;
+
+	for (; *base && n < size - 1; base++) {
+		if (isalnum((unsigned char)*base))
+			dst[n++] = *base;
+		else if (n == 0 || dst[n - 1] != '_')
+			dst[n++] = '_';
+	}
+	while (n > 0 && dst[n - 1] == '_')
+		n--;
+	if (n == 0)
+		dst[n++] = 'v';
+	dst[n] = '\0';
+}
+
+/*
+ * A unique identifier for a binding of MOM variable base.  Cleaning and
+ * cutting map distinct MOM names onto one (foo-bar and foo_bar, names
+ * alike in their first 48 characters, x's second version and a variable
+ * x_2), so the version is counted per cleaned name and a name already
+ * given out (c->used, parameters too) is skipped: each is skipped once
+ * per cleaned name, as versions remembers the last.
+ */
 static json_t *let_name(struct conv *c, const char *base)
 {
-	char buf[200], clean[64];
-	json_int_t k =
-	    json_integer_value(json_object_get(c->versions, base)) + 1;
-	size_t i;
+	const char *sep = c->ns[0] ? "__" : "";
+	char clean[49];
+	json_int_t k;
+	json_t *name = NULL;
 
-	for (i = 0; base[i] && i < sizeof(clean) - 1; i++)
-		clean[i] = isalnum((unsigned char)base[i]) ? base[i] : '_';
-	clean[i] = '\0';
-	json_object_set_new(c->versions, base, json_integer(k));
-	if (k > 1)
-		snprintf(buf, sizeof(buf), "%s_%lld%s%s", clean, (long long)k,
-			 c->ns[0] ? "__" : "", c->ns);
-	else
-		snprintf(buf, sizeof(buf), "%s%s%s", clean,
-			 c->ns[0] ? "__" : "", c->ns);
-	return json_string(buf);
+	base_clean(clean, sizeof(clean), base);
+	k = json_integer_value(json_object_get(c->versions, clean));
+	do {
+		json_decref(name);
+		k++;
+		name = k > 1 ? json_sprintf("%s_%lld%s%s", clean, (long long)k,
+					    sep, c->ns)
+			     : json_sprintf("%s%s%s", clean, sep, c->ns);
+		if (!name)
+			return NULL;
+	} while (json_object_get(c->used, json_string_value(name)));
+	if (json_object_set_new(c->versions, clean, json_integer(k)) < 0 ||
+	    json_object_set_new(c->used, json_string_value(name), json_true()) <
+		0) {
+		json_decref(name);
+		return NULL;
+	}
+	return name;
+}
+
+/*
+ * Distinct policy names ([A-Za-z0-9_.-]) must give distinct suffixes, or
+ * two policies bind one name (a-b and a_b both gave a_b).  Letters and
+ * digits with single inner '-' (vdsm's 02-balloon) are written with '_'
+ * for '-' (02_balloon); any other name with '_' for each '_', '-', '.',
+ * then '_', a letter per such character in order (u, d, p), and '_'
+ * (50_main_ is 50_main__uu_, a.b is a_b_p_).  The first form never ends
+ * with '_', the second always does, and each reads back one way.
+ */
+char *mc_ns_encode(const char *name)
+{
+	static const char seps[] = "_-.", tags[] = "udp";
+	size_t len = name ? strlen(name) : 0, n = 0;
+	bool plain = len == 0 || (name[0] != '-' && name[len - 1] != '-');
+	char *s = malloc(2 * len + 3);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		bool sep = !isalnum((unsigned char)name[i]);
+
+		if (sep && (name[i] != '-' || (i > 0 && name[i - 1] == '-')))
+			plain = false;
+		s[n++] = sep ? '_' : name[i];
+	}
+	if (!plain) {
+		s[n++] = '_';
+		for (size_t i = 0; i < len; i++) {
+			const char *p = strchr(seps, name[i]);
+
+			/* x: a character no valid policy name has */
+			if (!isalnum((unsigned char)name[i]))
+				s[n++] = p ? tags[p - seps] : 'x';
+		}
+		s[n++] = '_';
+	}
+	s[n] = '\0';
+	return s;
 }
 
 /* Emit {"let": {name: expr}} (expr taken); answers the name (new ref). */

@@ -60,12 +60,13 @@ struct func {
 
 struct conv {
 	struct policy_error *err;
-	const char *ns;	     /* suffix of generated names, "" for none */
+	char *ns;	     /* suffix of generated names, "" for none */
 	json_t *params;	     /* "parameters" */
 	json_t *host_do;     /* the host rule's statements */
 	json_t *guest_rules; /* the guest rules */
 	json_t *cur;	     /* where statements go now */
-	json_t *versions;    /* base name -> count, for unique let names */
+	json_t *versions;    /* cleaned base -> count, for unique let names */
+	json_t *used;	     /* let and parameter names given out */
 	json_t *pc;	     /* path condition (a let name) or NULL */
 	bool in_guest;
 	size_t guest_base; /* first scope of the current guest rule */
@@ -137,6 +138,9 @@ int mc_bind(struct conv *c, const struct mnode *at, const char *base,
 void mc_drop_unused(struct conv *c, size_t i, const json_t *name,
 		    const struct sval *value, size_t from, size_t rules_from);
 bool mc_is_ident(const char *s);
+/* The suffix of generated names for policy name (a new string, "" for
+   NULL), one per policy name; NULL when out of memory. */
+char *mc_ns_encode(const char *name);
 bool mc_is_const(const json_t *e);
 
 /* Operators and entity methods (momlang_ops.c).  1 when n's head is not

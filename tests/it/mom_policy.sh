@@ -104,6 +104,27 @@ check "the refusal names max_body and the line that crosses it" \
 	[ "$(jv 'j["line"]'):$(jv '"larger than 4194304 bytes (max_body)" in j["message"]')" = 17:true ]
 refused "the same to POST /v1/evaluate" invalid_policy POST /v1/evaluate "$(doubling "$long")" $MOM
 
+# --- Distinct names give distinct generated names: policy names alike but
+# for '-' and '_', and variables alike in their first 66 characters, which
+# `momctl convert` and momd both take.
+api PUT /v1/policies/a-b "$(cat "$DATA/02-balloon.policy")" $MOM
+check "02-balloon's text as a-b (200)" [ "$STATUS" = 200 ]
+api PUT /v1/policies/a_b "$(cat "$DATA/02-balloon.policy")" $MOM
+check "the same text as a_b too (200: $(jv 'j.get("message")'))" [ "$STATUS" = 200 ]
+api DELETE /v1/policies/a-b
+api DELETE /v1/policies/a_b
+v66=$(head -c 66 /dev/zero | tr '\0' v)
+printf '(defvar %sa Host.mem_free)\n(defvar %sb (+ %sa 1))\n(Host.Control "ksm_run" %sb)\n' \
+	"$v66" "$v66" "$v66" "$v66" >"$T_TMP/long.policy"
+"$BUILD/momctl" convert "$T_TMP/long.policy" >"$T_TMP/long.json"
+check "momctl converts two variables alike in 66 characters" [ "$?" = 0 ]
+api PUT /v1/policies/long "$(cat "$T_TMP/long.policy")" $MOM
+check "momd takes the same text (200: $(jv 'j.get("message")'))" [ "$STATUS" = 200 ]
+api GET /v1/policies/long
+printf '%s' "$BODY" >"$T_TMP/long-got.json"
+check "and stores what momctl convert gives" momapi same "@$T_TMP/long-got.json" "@$T_TMP/long.json"
+api DELETE /v1/policies/long
+
 # --- POST /v1/evaluate with MOM text: tried against the current state.
 post_host memory-total=17179869184 memory-free=4294967296 gauge-ksm_run=1 \
 	vmpage_number-ksm_pages_to_scan=64 gauge-ksm_merge_across_nodes=1 vmpage_number-ksm_shared=0

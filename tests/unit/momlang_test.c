@@ -356,6 +356,68 @@ static void expansion_bounded(void)
 	free(mom);
 }
 
+/* Whether mom converted under each of names[0..n) loads as one set. */
+static bool loads_together(const char *mom, const char *const *names, size_t n)
+{
+	struct policy_source src[16];
+	struct policy_error err;
+	struct policy_set *ps = NULL;
+	size_t k = 0;
+
+	for (; k < n && k < 16; k++) {
+		src[k].name = names[k];
+		src[k].text =
+		    momlang_convert_text(mom, strlen(mom), names[k],
+					 MOMLANG_MAX_OUTPUT_DEFAULT, &err);
+		if (!src[k].text)
+			break;
+	}
+	if (k == n)
+		ps = policy_set_load(src, n, &err);
+	if (!ps)
+		printf("#   %s %s: %s\n", err.policy, err.path, err.message);
+	policy_set_free(ps);
+	while (k-- > 0)
+		free((char *)src[k].text);
+	return ps != NULL;
+}
+
+/* Distinct MOM names give distinct generated names: policy names that
+   differ only in '-', '_' and '.', variables alike once cleaned or cut,
+   and a variable named like another's second version. */
+static void names_distinct(void)
+{
+	static const char *const policies[] = {
+	    "a-b", "a_b", "a.b", "a--b", "a__b", "a-_b",  "a_-b",  "a-",
+	    "a_",  "_a",  "-a",	 "a",	 "ab",	 "a_b_u", "a_b_u_"};
+	static const char *const one[] = {"t"};
+	static const char mom[] =
+	    "(defvar x Host.mem_free)\n"
+	    "(if (> x 1) (Host.Control \"ksm_run\" 1) 0)\n";
+	char longer[400];
+
+	T_OK(loads_together(mom, policies,
+			    sizeof(policies) / sizeof(policies[0])),
+	     "one text under policy names alike but for - _ . loads as a set");
+	snprintf(
+	    longer, sizeof(longer),
+	    "(defvar %1$.66sa Host.mem_free)\n"
+	    "(defvar %1$.66sb (+ %1$.66sa 1))\n"
+	    "(Host.Control \"ksm_run\" %1$.66sb)\n",
+	    "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"
+	    "vvvv");
+	T_OK(loads_together(longer, one, 1),
+	     "two variables alike in their first 66 characters load");
+	T_OK(loads_together("(defvar x Host.mem_free)\n(set x (+ x 1))\n"
+			    "(defvar x_2 Host.mem_free)\n"
+			    "(defvar foo-bar Host.mem_free)\n"
+			    "(defvar foo_bar Host.mem_free)\n"
+			    "(Host.Control \"ksm_run\" (+ foo-bar foo_bar))\n"
+			    "(Host.Control \"ksm_pages_to_scan\" (+ x x_2))",
+			    one, 1),
+	     "x's second version, x_2, foo-bar and foo_bar load together");
+}
+
 int main(void)
 {
 	const char *src = getenv("MOM_SRCDIR");
@@ -364,6 +426,7 @@ int main(void)
 	golden_load();
 	refusal_cases();
 	expansion_bounded();
+	names_distinct();
 	worked_cases(src ? src : ".");
 	qos_refused(src ? src : ".");
 	return t_done();
