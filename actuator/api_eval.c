@@ -87,8 +87,8 @@ static bool eval_slot_take(struct api *api, struct http_response *res)
  * Dry-run evaluation: {"policies": {...}, "case": {...}}, both optional
  * (an empty body evaluates the set in force against the current state),
  * or a MOM policy text, the whole set to try against the current state.
- * Nothing is changed.  Compiling and evaluating hold the evaluation slot,
- * whichever form the policies came in.
+ * Nothing is changed.  Reading the body, compiling and evaluating hold the
+ * evaluation slot, whichever form the policies came in.
  */
 static void post_evaluate(struct api *api, const struct http_request *req,
 			  const char *arg, struct http_response *res)
@@ -100,24 +100,28 @@ static void post_evaluate(struct api *api, const struct http_request *req,
 	json_t *body = NULL, *pol, *cs;
 
 	(void)arg;
+	/* Taken before the body is read: converting a MOM text expands its
+	   function calls, work of its own to bound with the rest. */
+	if (!eval_slot_take(api, res))
+		return;
 	if (api_body_is_mom(req)) {
 		char *text = api_body_mom_policy(req, API_MOM_MAIN_POLICY,
 						 api->conf->max_body, res);
 
 		if (!text)
-			return;
+			goto out;
 		body = json_pack("{s:{s:s}}", "policies", API_MOM_MAIN_POLICY,
 				 text);
 		free(text);
 		if (!body) {
 			api_reply_error(res, 503, "overloaded",
 					"out of memory");
-			return;
+			goto out;
 		}
 	} else if (req->body_len > 0) {
 		body = api_body_json(req, res);
 		if (!body)
-			return;
+			goto out;
 		if (!json_is_object(body)) {
 			api_reply_error(res, 400, "bad_request",
 					"expected a JSON object");
@@ -128,18 +132,15 @@ static void post_evaluate(struct api *api, const struct http_request *req,
 	}
 	pol = json_object_get(body, "policies");
 	cs = json_object_get(body, "case");
-	if (!eval_slot_take(api, res))
-		goto out;
 	if (pol && !(ps = api_policies_from_json(pol, res)))
-		goto unlock;
+		goto out;
 	if (cs && !(ec = evalcase_from_json(cs, &perr))) {
 		api_reply_policy_error(res, "invalid_case", &perr);
-		goto unlock;
+		goto out;
 	}
 	evaluate_reply(api, ps, ec, res);
-unlock:
-	pthread_mutex_unlock(&api->eval_slot);
 out:
+	pthread_mutex_unlock(&api->eval_slot);
 	evalcase_free(ec);
 	policy_set_free(ps);
 	json_decref(body);

@@ -253,6 +253,13 @@ static void test_evaluate_slot(void)
 		 503, "MOM text while another evaluation holds the slot: 503");
 	T_EQ_STR(error_of(o), "busy", "... busy");
 	json_decref(o);
+	/* The conversion is work of the evaluation too: a text that would
+	   be refused is not read before the slot is free. */
+	o = NULL;
+	T_EQ_INT(call_as(MOMLANG_MEDIA_TYPE, "POST", "/v1/evaluate",
+			 "(defvar x", &o),
+		 503, "a broken MOM text waits for the slot too: 503");
+	json_decref(o);
 	o = NULL;
 	T_EQ_INT(call("POST", "/v1/evaluate", "{}", &o), 503,
 		 "JSON while another evaluation holds the slot: 503");
