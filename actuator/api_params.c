@@ -17,7 +17,9 @@
 #include "polcompose.h"
 #include "statedir.h"
 
-#define PARAMS_FILE	 "parameters.json"
+#define PARAMS_FILE "parameters.json"
+/* What start-up reads back, and so what a change may write: a file over
+   it would be ignored at the next start. */
 #define PARAMS_MAX_BYTES (1u << 20)
 
 static void get_params(struct api *api, const struct http_request *req,
@@ -28,7 +30,8 @@ static void get_params(struct api *api, const struct http_request *req,
 }
 
 /* Write set (the values set through the API) to state_dir; caller holds
-   lock.  0, 1 (written, with a warning in err) or -errno. */
+   lock.  0, 1 (written, with a warning in err) or -errno: -EFBIG when the
+   file would be over PARAMS_MAX_BYTES (nothing written). */
 static int params_save_locked(struct api *api, const json_t *set, char *err,
 			      size_t len)
 {
@@ -39,8 +42,11 @@ static int params_save_locked(struct api *api, const json_t *set, char *err,
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
-	rc = statedir_write(api->conf->state_dir, PARAMS_FILE, text,
-			    strlen(text), 0644, err, len);
+	rc = statedir_fits(PARAMS_FILE, strlen(text), PARAMS_MAX_BYTES, err,
+			   len);
+	if (rc == 0)
+		rc = statedir_write(api->conf->state_dir, PARAMS_FILE, text,
+				    strlen(text), 0644, err, len);
 	free(text);
 	return rc;
 }
@@ -63,7 +69,11 @@ static void patch_params(struct api *api, const struct http_request *req,
 		api_reply_error(res, 503, "overloaded", err);
 	} else if (rc < 0) {
 		api_reply_error(res, 400, "bad_parameter", err);
-	} else if ((rc = params_save_locked(api, next, err, sizeof(err))) < 0) {
+	} else if ((rc = params_save_locked(api, next, err, sizeof(err))) ==
+		   -EFBIG) {
+		json_decref(next);
+		api_reply_error(res, 413, "too_large", err);
+	} else if (rc < 0) {
 		json_decref(next);
 		log_err("parameters not changed: %s", err);
 		api_reply_error(res, 500, "persist_failed", err);

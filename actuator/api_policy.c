@@ -17,6 +17,7 @@
 #include "api_policy.h"
 #include "api_reply.h"
 #include "api_route.h"
+#include "jsonlimit.h"
 #include "log.h"
 #include "momlang.h"
 #include "polcompose.h"
@@ -90,6 +91,8 @@ static void change_locked(struct api *api, struct polstate *next,
 		api_reply_error(res, 503, "overloaded", "out of memory");
 	else if (rc == -EINVAL)
 		api_reply_policy_error(res, "invalid_policy", &perr);
+	else if (rc == -EFBIG)
+		api_reply_error(res, 413, "too_large", err);
 	else if (rc < 0)
 		api_reply_error(res, 500, "persist_failed", err);
 	else
@@ -108,6 +111,22 @@ static char *policy_text(const json_t *v)
 	if (json_is_object(v))
 		return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	return NULL;
+}
+
+/* The body's JSON object re-dumped compact, or NULL when it is not one
+   (or out of memory: the body is then kept as sent). */
+static char *compact_text(const struct http_request *req)
+{
+	char msg[256], *text = NULL;
+	json_t *v;
+
+	if (json_text_check(req->body, req->body_len, msg, sizeof(msg)) < 0)
+		return NULL;
+	v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, NULL);
+	if (json_is_object(v))
+		text = policy_text(v);
+	json_decref(v);
+	return text;
 }
 
 /* Fill st (a fresh replace-all state) from {name: policy}; 0 or -1 with
@@ -357,9 +376,16 @@ static void api_put_policy(struct api *api, const struct http_request *req,
 		return;
 	}
 	json_decref(utf8);
+	/* Stored compact, like a policy of PUT /v1/policies: whitespace would
+	   otherwise count against what state_dir keeps.  A body that does
+	   not parse is kept as sent, for the loader to refuse with its line
+	   and column. */
+	converted = compact_text(req);
+	if (converted)
+		text = converted;
 put:
 	snprintf(what, sizeof(what), "%s set%s", arg,
-		 converted ? " from MOM's policy language" : "");
+		 api_body_is_mom(req) ? " from MOM's policy language" : "");
 	polcompose_lock(api->policies);
 	next = polstate_copy(polcompose_overrides(api->policies));
 	if (next && polstate_put(next, arg, text) < 0) {

@@ -128,12 +128,14 @@ se_error(struct policy_error *err, const char *path, const char *fmt, ...)
 
 bool evstate_name_valid(const char *s)
 {
+	const char *start = s;
+
 	if (!isalpha((unsigned char)*s) && *s != '_')
 		return false;
 	for (s++; *s; s++)
 		if (!isalnum((unsigned char)*s) && *s != '_')
 			return false;
-	return true;
+	return (size_t)(s - start) <= EVSTATE_NAME_MAX;
 }
 
 /* One entity's {"key": number, ...}. */
@@ -155,8 +157,11 @@ static int se_entity(struct evstate *st, const json_t *o, const char *entity,
 	{
 		snprintf(p, sizeof(p), "%s.%s", path, key);
 		if (!evstate_name_valid(key))
-			return se_error(err, p, "'%.64s' is not a valid name",
-					key);
+			return se_error(
+			    err, p,
+			    "'%.64s' is not a valid name (" EVSTATE_NAME_RULE
+			    ")",
+			    key);
 		if (!json_is_number(v))
 			return se_error(err, p,
 					"a state value is a number (an "

@@ -39,7 +39,15 @@ struct evstate {
 	struct evstate_entry *e;
 };
 
-/* A state key is an identifier: [A-Za-z_][A-Za-z0-9_]*. */
+/*
+ * A state key is an identifier, as are the policies' defines, parameters
+ * and variables (policy_cc.c).  Bounded like a policy name: a parameter's
+ * name is persisted in parameters.json, which start-up reads back only up
+ * to a size, and an unbounded name would be accepted and then lost.
+ */
+#define EVSTATE_NAME_MAX 63
+#define EVSTATE_NAME_RULE                                                      \
+	"a letter or '_', then letters, digits or '_', at most 63 bytes"
 bool evstate_name_valid(const char *s);
 
 struct evstate *evstate_new(void);

@@ -112,7 +112,7 @@ int polcompose_commit(struct polcompose *pc, struct polstate *next,
 		log_err("policies not changed: %s", err);
 		policy_set_free(ps);
 		polstate_free(next);
-		return -EIO;
+		return rc == -EFBIG ? -EFBIG : -EIO;
 	}
 	if (rc > 0) /* in the file: in force too, whatever the warning */
 		log_warn("policies: %s", err);

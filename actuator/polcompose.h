@@ -53,8 +53,9 @@ const struct polstate *polcompose_overrides(const struct polcompose *pc);
  * Compose next (taken, may be NULL: out of memory) over policy_dir,
  * validate, persist and put in force; caller holds the lock.  what says
  * what changed, for the log.  Returns 0, -ENOMEM, -EINVAL with *perr
- * filled (the set does not validate) or -EIO with err filled (the file
- * could not be written).
+ * filled (the set does not validate), -EFBIG with err filled (the file
+ * would be larger than start-up reads back) or -EIO with err filled (the
+ * file could not be written).
  */
 int polcompose_commit(struct polcompose *pc, struct polstate *next,
 		      const char *what, struct policy_error *perr, char *err,

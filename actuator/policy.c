@@ -30,16 +30,6 @@
 #include "field.h"
 #include "jsonlimit.h"
 
-static bool ident_valid(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return false;
-	for (s++; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
-}
-
 /* ---- defines and parameters (pass 1) ---- */
 
 static int defines_put(struct cctx *c, const char *name, double v)
@@ -90,8 +80,8 @@ static int cc_one_define(struct cctx *c, const char *name, const json_t *v)
 {
 	double d;
 
-	if (!ident_valid(name))
-		return cc_error(c, "'%s' is not a valid name", name);
+	if (cc_name(c, name))
+		return -1;
 	if (number_or_bool(v, &d))
 		return cc_error(c, "a define is a number or a boolean");
 	for (size_t i = 0; i < c->ps->nparams; i++)
@@ -129,8 +119,8 @@ static int cc_one_param(struct cctx *c, const char *name, const json_t *p)
 	size_t len;
 	int rc;
 
-	if (!ident_valid(name))
-		return cc_error(c, "'%s' is not a valid name", name);
+	if (cc_name(c, name))
+		return -1;
 	if (!json_is_object(p))
 		return cc_error(c, "a parameter is an object with \"default\"");
 	if (cc_keys(c, p, keys))
@@ -224,8 +214,8 @@ static int cc_bind(struct cctx *c, const char *name, int *slot)
 	struct xnode probe = {0};
 	struct policy_error saved = *c->err;
 
-	if (!ident_valid(name))
-		return cc_error(c, "'%s' is not a valid name", name);
+	if (cc_name(c, name))
+		return -1;
 	if (cc_resolve_name(c, name, &probe) == 0)
 		return cc_error(
 		    c, "'%s' is already defined; a name is bound once", name);

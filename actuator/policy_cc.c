@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "evstate.h"
 #include "jsontext.h"
 
 int cc_error(struct cctx *c, const char *fmt, ...)
@@ -28,6 +29,14 @@ int cc_error(struct cctx *c, const char *fmt, ...)
 	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int cc_name(struct cctx *c, const char *name)
+{
+	if (evstate_name_valid(name))
+		return 0;
+	return cc_error(
+	    c, "'%.64s' is not a valid name (" EVSTATE_NAME_RULE ")", name);
 }
 
 /* The text path is cut at 255 bytes; the segment path is not. */

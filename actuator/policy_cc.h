@@ -63,6 +63,9 @@ struct cctx {
 /* Fill c->err with the current policy, path and message; returns -1. */
 __attribute__((format(printf, 2, 3))) int cc_error(struct cctx *c,
 						   const char *fmt, ...);
+/* 0 when name is a valid identifier (evstate.h), else -1 with the error,
+   which says the rule. */
+int cc_name(struct cctx *c, const char *name);
 /* Back to the root path "$". */
 void cc_reset_path(struct cctx *c);
 /* Push ".key" or "[i]" on the path; returns the mark to restore. */

@@ -46,8 +46,8 @@ static int cc_one_state(struct cctx *c, const char *name, const json_t *d)
 	bool guest;
 	int i;
 
-	if (!evstate_name_valid(name))
-		return cc_error(c, "'%s' is not a valid name", name);
+	if (cc_name(c, name))
+		return -1;
 	if (!json_is_object(d))
 		return cc_error(c, "a state key is an object {\"scope\": "
 				   "\"guest\" or \"host\"}");

@@ -15,6 +15,8 @@
 
 #include "statedir.h"
 
+/* What polstate_load() reads back, and so what polstate_save() writes:
+   a file over it would be ignored at the next start. */
 #define POLSTATE_MAX_BYTES (64u << 20)
 
 struct polstate {
@@ -264,8 +266,13 @@ int polstate_save(const struct polstate *st, const char *state_dir, char *err,
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
-	rc = statedir_write(state_dir, POLSTATE_FILE, text, strlen(text), 0644,
-			    err, len);
+	/* Refused before the write: accepted now and ignored at the next
+	   start would lose every change the file holds. */
+	rc = statedir_fits(POLSTATE_FILE, strlen(text), POLSTATE_MAX_BYTES, err,
+			   len);
+	if (rc == 0)
+		rc = statedir_write(state_dir, POLSTATE_FILE, text,
+				    strlen(text), 0644, err, len);
 	free(text);
 	return rc;
 }

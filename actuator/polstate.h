@@ -70,7 +70,8 @@ int polstate_load(const char *state_dir, struct polstate **out, char *err,
 		  size_t len);
 
 /* Persist atomically (an empty state removes the file).  0, 1 (done, with
-   a warning in err: statedir.h) or -errno. */
+   a warning in err: statedir.h) or -errno; -EFBIG (nothing written) when
+   the file would be larger than polstate_load() reads. */
 int polstate_save(const struct polstate *st, const char *state_dir, char *err,
 		  size_t len);
 

@@ -126,6 +126,17 @@ out_unlink:
 	return rc;
 }
 
+int statedir_fits(const char *name, size_t n, size_t max, char *err, size_t len)
+{
+	if (n <= max)
+		return 0;
+	snprintf(err, len,
+		 "%s would be %zu bytes, over the %zu that momd reads back at "
+		 "start; nothing changed",
+		 name, n, max);
+	return -EFBIG;
+}
+
 int statedir_read(const char *dir, const char *name, size_t max, char **out,
 		  char *err, size_t len)
 {

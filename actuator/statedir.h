@@ -37,6 +37,14 @@ int statedir_write(const char *dir, const char *name, const char *data,
 		   size_t n, mode_t mode, char *err, size_t len);
 
 /*
+ * 0 when n bytes of name fit in max, the size its reader reads back, or
+ * -EFBIG with err saying so: a file written larger would be accepted now
+ * and ignored at the next start, so its writer refuses the change first.
+ */
+int statedir_fits(const char *name, size_t n, size_t max, char *err,
+		  size_t len);
+
+/*
  * Read dir/name (at most max bytes) into a new NUL-terminated string in
  * *out (the caller frees it).  Returns 0, -ENOENT when the file does not
  * exist (err untouched), or another -errno with err filled.

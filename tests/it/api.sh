@@ -257,6 +257,69 @@ else
 fi
 momd_stop
 
+# --- What momd accepts it reads back at start: policies.json at most 64
+# MiB, parameters.json 1 MiB.  A policy's whitespace is not stored (nine
+# bodies of 4 MB of newlines were 75 MB of policies.json, ignored at the
+# next start), a change whose file would be over the limit is refused and
+# changes nothing, and a name is at most 63 bytes.
+# put_file METHOD PATH FILE: api with the body read from FILE (too large
+# for an argument).
+put_file() {
+	STATUS=$(curl -s -o "$T_TMP/body" -w '%{http_code}' --unix-socket "$MOMD_SOCK" \
+		-X "$1" -H "Content-Type: $J" --data-binary "@$3" "http://momd$2")
+	BODY=$(cat "$T_TMP/body")
+}
+rm -rf "$MOMD_STATE"
+momd_start --max-body 40000000 || not_ok "momd starts with a 40 MB max_body"
+{ printf '{'; head -c 4190000 /dev/zero | tr '\0' '\n'; printf '"description": "pad"}'; } >"$T_TMP/pad.json"
+n=0
+for i in 1 2 3 4 5 6 7 8 9; do put_file PUT "/v1/policies/pad$i" "$T_TMP/pad.json" && [ "$STATUS" = 200 ] && n=$((n + 1)); done
+check "nine policies of 4 MB of whitespace are accepted" [ "$n" = 9 ]
+check "... and stored compact" [ "$(stat -c %s "$MOMD_STATE/policies.json")" -lt 100000 ]
+api GET /v1/policies/pad1
+check "... GET answers the compact document" [ "$BODY" = '{"description":"pad"}' ]
+python3 -c 'import sys; sys.stdout.write("{\"description\": \"" + "x" * 34000000 + "\"}")' >"$T_TMP/big.json"
+put_file PUT /v1/policies/big1 "$T_TMP/big.json"
+check "a 34 MB policy is accepted" [ "$STATUS" = 200 ]
+before=$(state_snapshot | md5sum)
+put_file PUT /v1/policies/big2 "$T_TMP/big.json"
+expect 413 too_large "a second one would make policies.json larger than start-up reads"
+check "... the message names the file and the limit" \
+	[ "$(jv '"policies.json" in j["message"] and "67108864" in j["message"]')" = true ]
+check "... and nothing changed" [ "$(state_snapshot | md5sum)" = "$before" ]
+long=$(printf 'p%.0s' $(seq 64))
+api PUT /v1/policies/long "{\"parameters\": {\"$long\": {\"default\": 1}}}"
+expect 400 invalid_policy "a parameter name of 64 bytes is refused"
+check "... saying the limit" [ "$(jv '"at most 63 bytes" in j["message"]')" = true ]
+api PUT /v1/policies/long "{\"parameters\": {\"${long:1}\": {\"default\": 1}}}"
+check "a parameter name of 63 bytes is accepted" [ "$STATUS" = 200 ]
+python3 -c '
+import json
+names = ["p%05d_%s" % (i, "q" * 56) for i in range(16000)]
+json.dump({"parameters": {n: {"default": 1} for n in names}}, open("'"$T_TMP"'/many.json", "w"))
+json.dump({n: 0 for n in names}, open("'"$T_TMP"'/many_set.json", "w"))'
+put_file PUT /v1/policies/many "$T_TMP/many.json"
+check "a policy of 16000 parameters is accepted" [ "$STATUS" = 200 ]
+api PATCH /v1/parameters '{"balloonEnabled": true}'
+check "balloonEnabled set" [ "$STATUS" = 200 ]
+before=$(state_snapshot | md5sum)
+put_file PATCH /v1/parameters "$T_TMP/many_set.json"
+expect 413 too_large "setting them all would make parameters.json larger than start-up reads"
+check "... the message names the file and the limit" \
+	[ "$(jv '"parameters.json" in j["message"] and "1048576" in j["message"]')" = true ]
+check "... and nothing changed" [ "$(state_snapshot | md5sum)" = "$before" ]
+before_pol=$(curl -s --unix-socket "$MOMD_SOCK" http://momd/v1/policies)
+momd_stop
+momd_start || not_ok "momd restarts"
+api GET /v1/policies
+check "every accepted policy survives a restart" [ "$BODY" = "$before_pol" ]
+check "... pad1..pad9, big1, long and many among them" \
+	[ "$(jv 'len([p for p in j["policies"] if p["origin"] == "api"])')" = 12 ]
+api GET /v1/parameters
+check "balloonEnabled survives a restart" [ "$(jv 'j["balloonEnabled"]')" = 1.0 ]
+momd_stop
+rm -rf "$MOMD_STATE" "$T_TMP"/pad.json "$T_TMP"/big.json "$T_TMP"/many*.json
+
 # --- TCP with a bearer token.
 PORT=$(free_port)
 TOKEN=0123456789abcdef0123456789abcdef

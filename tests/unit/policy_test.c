@@ -71,6 +71,9 @@ static void load_fails(const char *text, const char *path, const char *msg,
 	"{\"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": "                   \
 	"\"balloon_target\", \"to\": " e "}]}]}"
 
+/* An identifier of the longest length allowed, 63 bytes. */
+#define NAME63 "p12345678901234567890123456789012345678901234567890123456789012"
+
 static void test_load_errors(void)
 {
 	struct policy_error err;
@@ -149,6 +152,18 @@ static void test_load_errors(void)
 		   "a define is a number", "define not a number");
 	load_fails("{\"defines\": {\"1x\": 1}}", "$.defines.1x",
 		   "not a valid name", "define name invalid");
+	/* A parameter's name is persisted in parameters.json, which start-up
+	   reads back only up to a size: names are bounded. */
+	load_fails("{\"parameters\": {\"" NAME63 "x\": {\"default\": 1}}}",
+		   "$.parameters." NAME63 "x", "at most 63 bytes",
+		   "parameter name of 64 bytes");
+	load_fails("{\"defines\": {\"" NAME63 "x\": 1}}",
+		   "$.defines." NAME63 "x", "at most 63 bytes",
+		   "define name of 64 bytes");
+	ps = load2("{\"parameters\": {\"" NAME63 "\": {\"default\": 1}}}", NULL,
+		   &err);
+	T_OK(ps, "a parameter name of 63 bytes loads");
+	policy_set_free(ps);
 	load_fails("{\"parameters\": {\"p\": {\"default\": 1, \"min\": 0}}}",
 		   "$.parameters.p.min", "unknown key 'min'", "parameter key");
 	load_fails("{\"parameters\": {\"p\": {\"description\": \"x\"}}}",

@@ -228,6 +228,56 @@ static void test_load_refuses(void)
 	}
 }
 
+/*
+ * What polstate_load() reads back (64 MiB) is what polstate_save() may
+ * write: a larger file would be accepted, then ignored at the next start
+ * and overwritten by the next change.  Refused with -EFBIG, the file as
+ * it was; a state just under the limit round-trips.
+ */
+static void test_save_bound(void)
+{
+	size_t big = 4u << 20;
+	char sdir[300], err[256], name[16], *text = malloc(big + 1);
+	struct polstate *st = polstate_new(), *back = NULL;
+	int i, rc;
+
+	if (!text || !st)
+		abort();
+	memset(text, 'x', big);
+	text[big] = '\0';
+	snprintf(sdir, sizeof(sdir), "%s/state4", tmp);
+	mkdir(sdir, 0700);
+	for (i = 0; i < 15; i++) {
+		snprintf(name, sizeof(name), "p%02d", i);
+		if (polstate_put(st, name, text) < 0)
+			abort();
+	}
+	T_EQ_INT(polstate_save(st, sdir, err, sizeof(err)), 0,
+		 "bound: 60 MiB of policies saved");
+	rc = polstate_load(sdir, &back, err, sizeof(err));
+	T_OK(rc == 0, "bound: ... and loaded back: %s", rc ? err : "ok");
+	polstate_free(back);
+	for (; i < 17; i++) {
+		snprintf(name, sizeof(name), "p%02d", i);
+		if (polstate_put(st, name, text) < 0)
+			abort();
+	}
+	rc = polstate_save(st, sdir, err, sizeof(err));
+	T_EQ_INT(rc, -EFBIG, "bound: 68 MiB of policies refused");
+	T_OK(strstr(err, "policies.json") && strstr(err, "67108864"),
+	     "bound: ... naming the file and the limit: %s", err);
+	back = NULL;
+	T_EQ_INT(polstate_load(sdir, &back, err, sizeof(err)), 0,
+		 "bound: the file as it was loads");
+	T_OK(back && !polstate_empty(back) &&
+		 strcmp(polstate_origin(back, "p14"), "api") == 0 &&
+		 strcmp(polstate_origin(back, "p15"), "api") != 0,
+	     "bound: ... with the 15 policies saved before");
+	polstate_free(back);
+	polstate_free(st);
+	free(text);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -241,6 +291,7 @@ int main(void)
 	test_commit_point();
 	test_compose();
 	test_load_refuses();
+	test_save_bound();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", tmp);
