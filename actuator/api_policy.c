@@ -188,7 +188,7 @@ struct policy_set *api_policies_from_json(const json_t *policies,
 	}
 	if (put_all(st, policies, res) < 0)
 		goto out;
-	ps = polstate_compose(st, "", &perr);
+	ps = polstate_compose(st, NULL, &perr);
 	if (!ps)
 		api_reply_policy_error(res, "invalid_policy", &perr);
 out:

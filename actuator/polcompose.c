@@ -29,7 +29,7 @@ static void restore(struct polcompose *pc)
 		polstate_free(st);
 		return;
 	}
-	ps = polstate_compose(st, c->policy_dir, &perr);
+	ps = polstate_compose(st, pc->dir, &perr);
 	if (!ps) {
 		log_warn("%s/%s ignored: the policies it sets do not "
 			 "validate: %s",
@@ -45,6 +45,11 @@ static void restore(struct polcompose *pc)
 	pc->overrides = st;
 }
 
+static void dir_of_engine(const struct policy_set *ps, void *arg)
+{
+	*(json_t **)arg = polstate_set_texts(ps);
+}
+
 int polcompose_init(struct polcompose *pc, struct engine *e,
 		    const struct conf *c, char *err, size_t len)
 {
@@ -52,7 +57,13 @@ int polcompose_init(struct polcompose *pc, struct engine *e,
 
 	*pc = (struct polcompose){.engine = e, .conf = c};
 	pc->overrides = polstate_new();
-	if (!pc->overrides) {
+	/* The set engine_new() read, not a second read of policy_dir, which
+	   may have changed since. */
+	engine_with_policies(e, dir_of_engine, &pc->dir);
+	if (!pc->overrides || !pc->dir) {
+		polstate_free(pc->overrides);
+		pc->overrides = NULL;
+		json_decref(pc->dir);
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
@@ -73,6 +84,8 @@ void polcompose_release(struct polcompose *pc)
 		return;
 	polstate_free(pc->overrides);
 	pc->overrides = NULL;
+	json_decref(pc->dir);
+	pc->dir = NULL;
 	pthread_mutex_destroy(&pc->lock);
 }
 
@@ -102,7 +115,7 @@ int polcompose_commit(struct polcompose *pc, struct polstate *next,
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
-	ps = polstate_compose(next, pc->conf->policy_dir, perr);
+	ps = polstate_compose(next, pc->dir, perr);
 	if (!ps) {
 		polstate_free(next);
 		return -EINVAL;
@@ -128,13 +141,20 @@ void polcompose_reload(struct polcompose *pc)
 	struct policy_error perr;
 	struct policy_set *ps;
 	char msg[700];
+	json_t *dir;
 
 	pthread_mutex_lock(&pc->lock);
-	ps = polstate_compose(pc->overrides, pc->conf->policy_dir, &perr);
+	/* Read even under a whole-set replacement: the copy is what a reset
+	   returns to. */
+	dir = polstate_dir_texts(pc->conf->policy_dir, &perr);
+	ps = dir ? polstate_compose(pc->overrides, dir, &perr) : NULL;
 	if (!ps) {
 		log_err("reload: policy %s; keeping the policies in force",
 			policy_error_format(&perr, msg, sizeof(msg)));
+		json_decref(dir);
 	} else {
+		json_decref(pc->dir);
+		pc->dir = dir;
 		log_info("reload: %zu policies from %s%s", policy_set_count(ps),
 			 pc->conf->policy_dir,
 			 polstate_empty(pc->overrides)

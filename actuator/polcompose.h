@@ -6,6 +6,13 @@
  * it and SIGHUP (main.c) reloads policy_dir through it; neither knows the
  * other.
  *
+ * policy_dir is read at start (by engine_new(), whose set polcompose_init()
+ * keeps as policy_dir's) and at SIGHUP, as README documents; a change
+ * through the API composes with that copy, never with the directory as it
+ * is now: a file added there appears only at the next SIGHUP, and a file
+ * that does not validate fails that SIGHUP (logged, the set in force and
+ * the copy kept), not every later change.
+ *
  * Every change follows one sequence under the lock: the caller builds the
  * next overrides from a copy of those in force, then polcompose_commit()
  * composes and validates the whole resulting set, persists the overrides,
@@ -32,12 +39,14 @@ struct polcompose {
 	const struct conf *conf;
 	pthread_mutex_t lock;
 	struct polstate *overrides; /* in force; under lock */
+	json_t *dir; /* policy_dir's name -> text, at start or last SIGHUP */
 };
 
 /*
- * Set up for engine e and apply the overrides persisted in state_dir (a
- * file that does not load or validate is logged and ignored).  Returns 0,
- * or -ENOMEM with err filled.
+ * Set up for engine e, whose set in force is policy_dir's (engine_new()),
+ * and apply the overrides persisted in state_dir (a file that does not
+ * load or validate is logged and ignored).  Returns 0, or -ENOMEM with err
+ * filled.
  */
 int polcompose_init(struct polcompose *pc, struct engine *e,
 		    const struct conf *c, char *err, size_t len);
@@ -50,7 +59,7 @@ void polcompose_unlock(struct polcompose *pc);
 const struct polstate *polcompose_overrides(const struct polcompose *pc);
 
 /*
- * Compose next (taken, may be NULL: out of memory) over policy_dir,
+ * Compose next (taken, may be NULL: out of memory) over policy_dir's copy,
  * validate, persist and put in force; caller holds the lock.  what says
  * what changed, for the log.  Returns 0, -ENOMEM, -EINVAL with *perr
  * filled (the set does not validate), -EFBIG with err filled (the file
@@ -62,8 +71,9 @@ int polcompose_commit(struct polcompose *pc, struct polstate *next,
 		      size_t len);
 
 /*
- * Reload policy_dir (SIGHUP), keeping the overrides on top.  When the
- * result does not validate the set in force stays and the error is logged.
+ * Read policy_dir again (SIGHUP), keeping the overrides on top.  When the
+ * directory or the result does not validate the set in force and the copy
+ * of policy_dir stay and the error is logged.
  */
 void polcompose_reload(struct polcompose *pc);
 

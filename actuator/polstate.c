@@ -2,9 +2,9 @@
 /*
  * polstate.c: API policy overrides over policy_dir, and their file (see
  * polstate.h).  The overrides are a JSON object name -> text (string) or
- * null (deleted); composing copies policy_dir's texts into a name -> text
- * object, applies the overrides and hands the result to the loader, which
- * validates the whole set.
+ * null (deleted); composing copies policy_dir's texts (the caller's copy)
+ * into a name -> text object, applies the overrides and hands the result
+ * to the loader, which validates the whole set.
  */
 #include "polstate.h"
 
@@ -105,15 +105,10 @@ const char *polstate_origin(const struct polstate *st, const char *name)
 		   : "policy_dir";
 }
 
-/* name -> text of every policy of dir; NULL with *err filled. */
-static json_t *dir_texts(const char *dir, struct policy_error *err)
+json_t *polstate_set_texts(const struct policy_set *ps)
 {
-	struct policy_set *ps = policy_set_load_dir(dir, err);
-	json_t *o = NULL;
+	json_t *o = json_object();
 
-	if (!ps)
-		return NULL;
-	o = json_object();
 	for (size_t i = 0; o && i < policy_set_count(ps); i++) {
 		if (json_object_set_new(o, policy_set_name(ps, i),
 					json_string(policy_set_text(ps, i))) <
@@ -122,9 +117,22 @@ static json_t *dir_texts(const char *dir, struct policy_error *err)
 			o = NULL;
 		}
 	}
+	return o;
+}
+
+json_t *polstate_dir_texts(const char *policy_dir, struct policy_error *err)
+{
+	struct policy_set *ps = policy_set_load_dir(policy_dir, err);
+	json_t *o;
+
+	if (!ps)
+		return NULL;
+	o = polstate_set_texts(ps);
 	policy_set_free(ps);
-	if (!o)
+	if (!o) {
+		memset(err, 0, sizeof(*err));
 		snprintf(err->message, sizeof(err->message), "out of memory");
+	}
 	return o;
 }
 
@@ -153,17 +161,19 @@ static struct policy_set *load_texts(json_t *texts, struct policy_error *err)
 }
 
 struct policy_set *polstate_compose(const struct polstate *st,
-				    const char *policy_dir,
-				    struct policy_error *err)
+				    const json_t *dir, struct policy_error *err)
 {
 	json_t *texts =
-	    st->replace ? json_object() : dir_texts(policy_dir, err);
+	    st->replace || !dir ? json_object() : json_copy((json_t *)dir);
 	struct policy_set *ps = NULL;
 	const char *name;
 	json_t *v;
 
-	if (!texts)
+	if (!texts) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->message, sizeof(err->message), "out of memory");
 		return NULL;
+	}
 	json_object_foreach(st->entries, name, v)
 	{
 		if (json_is_string(v))

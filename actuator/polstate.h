@@ -50,12 +50,24 @@ int polstate_delete(struct polstate *st, const char *name);
 int polstate_replace_all(struct polstate *st);
 
 /*
- * Compose the set: policy_dir's policies, then the overrides.  Returns a
- * new validated set, or NULL with *err filled by the loader.
+ * Compose the set: policy_dir's policies (dir, name -> text, as
+ * polstate_dir_texts() read them; NULL for none), then the overrides.
+ * The directory is not read here: the caller keeps the copy read at start
+ * or at the last SIGHUP, so a change through the API never picks up (or
+ * fails on) a file edited since.  Returns a new validated set, or NULL
+ * with *err filled by the loader.
  */
 struct policy_set *polstate_compose(const struct polstate *st,
-				    const char *policy_dir,
+				    const json_t *dir,
 				    struct policy_error *err);
+
+/* name -> text of every policy of ps (a new object), or NULL when out of
+   memory. */
+json_t *polstate_set_texts(const struct policy_set *ps);
+
+/* name -> text of every policy of policy_dir, read and validated now (a
+   new object), or NULL with *err filled. */
+json_t *polstate_dir_texts(const char *policy_dir, struct policy_error *err);
 
 /* Where the named policy of the composed set comes from: "api" or
    "policy_dir". */

@@ -320,6 +320,37 @@ check "balloonEnabled survives a restart" [ "$(jv 'j["balloonEnabled"]')" = 1.0 
 momd_stop
 rm -rf "$MOMD_STATE" "$T_TMP"/pad.json "$T_TMP"/big.json "$T_TMP"/many*.json
 
+# --- policy_dir is read at start and at SIGHUP (README), and a change
+# through the API composes with that copy: a file added since is not
+# brought in by an unrelated PUT, and a broken one fails only the SIGHUP.
+names() { api GET /v1/policies; jv '" ".join(p["name"] for p in j["policies"])'; }
+momd_start || not_ok "momd starts"
+echo '{"description": "added"}' >"$MOMD_POLICIES/07-added.json"
+api PUT /v1/policies/99-other '{"description": "other"}'
+check "an unrelated PUT (200) does not bring in a file added to policy_dir" \
+	[ "$STATUS/$(names)" = "200/00-defines 02-balloon 03-ksm 04-cputune 05-iotune 99-other" ]
+kill -HUP "$MOMD_PID"
+wait_for 10 "SIGHUP reads it" sh -c "curl -s --unix-socket '$MOMD_SOCK' http://momd/v1/policies | grep -q 07-added"
+check "SIGHUP brings it in" [ "$(names)" = "00-defines 02-balloon 03-ksm 04-cputune 05-iotune 07-added 99-other" ]
+echo '{"host": 3}' >"$MOMD_POLICIES/08-broken.json"
+api PUT /v1/policies/99-other '{"description": "other 2"}'
+check "a PUT with a broken file in policy_dir is made (200)" [ "$STATUS" = 200 ]
+api DELETE /v1/policies/99-other
+check "... and a DELETE (200)" [ "$STATUS" = 200 ]
+api DELETE /v1/policies
+check "... and a reset, to policy_dir as last read" \
+	[ "$STATUS/$(names)" = "200/00-defines 02-balloon 03-ksm 04-cputune 05-iotune 07-added" ]
+rm -f "$MOMD_POLICIES/07-added.json"
+kill -HUP "$MOMD_PID"
+check "SIGHUP reports the broken file" wait_for 10 "the reload's error" grep -q 'reload: policy 08-broken' "$MOMD_LOG"
+check "... and keeps the policies in force" \
+	[ "$(names)" = "00-defines 02-balloon 03-ksm 04-cputune 05-iotune 07-added" ]
+rm -f "$MOMD_POLICIES/08-broken.json"
+kill -HUP "$MOMD_PID"
+wait_for 10 "SIGHUP drops 07-added" sh -c "! curl -s --unix-socket '$MOMD_SOCK' http://momd/v1/policies | grep -q 07-added"
+check "a SIGHUP once it is fixed reads policy_dir" [ "$(names)" = "00-defines 02-balloon 03-ksm 04-cputune 05-iotune" ]
+momd_stop
+
 # --- TCP with a bearer token.
 PORT=$(free_port)
 TOKEN=0123456789abcdef0123456789abcdef

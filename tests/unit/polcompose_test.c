@@ -2,9 +2,11 @@
 /*
  * polcompose_test.c: the composed policy set on a real engine (test
  * driver, files in a temporary directory): an override on top of
- * policy_dir, a SIGHUP-style reload that keeps it, a broken reload or a
- * change that does not validate keeping the set in force, and the
- * overrides restored from state_dir by a fresh composition.
+ * policy_dir, a change composing with policy_dir as last read (a file
+ * added or broken since changes nothing until a reload), a SIGHUP-style
+ * reload that keeps the overrides, a broken reload or a change that does
+ * not validate keeping the set in force, and the overrides restored from
+ * state_dir by a fresh composition.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -69,9 +71,29 @@ static const char *in_force(void)
 
 #define POLICY(param) "{\"parameters\": {\"" param "\": {\"default\": 1}}}"
 
+static struct polcompose pc;
+
+/* Put name's text through pc as the API does; the commit's result. */
+static int commit_put(const char *name, const char *text)
+{
+	struct policy_error perr;
+	struct polstate *next;
+	char err[512];
+	int rc;
+
+	polcompose_lock(&pc);
+	next = polstate_copy(polcompose_overrides(&pc));
+	if (next && polstate_put(next, name, text) < 0) {
+		polstate_free(next);
+		next = NULL;
+	}
+	rc = polcompose_commit(&pc, next, name, &perr, err, sizeof(err));
+	polcompose_unlock(&pc);
+	return rc;
+}
+
 static void test_compose(void)
 {
-	struct polcompose pc;
 	struct policy_error perr;
 	struct polstate *next;
 	char err[512];
@@ -90,16 +112,31 @@ static void test_compose(void)
 	T_EQ_INT(rc, 0, "an override committed");
 	T_EQ_STR(in_force(), "01-a 02-b", "the override on top of policy_dir");
 
+	/* policy_dir is read at start and at SIGHUP only (README): a
+	   change through the API composes with that copy. */
 	put_file(t.pol, "03-c.json", POLICY("c"));
+	T_EQ_INT(commit_put("06-f", POLICY("f")), 0, "an unrelated change");
+	T_EQ_STR(in_force(), "01-a 02-b 06-f",
+		 "... does not bring in a file added to policy_dir since");
 	polcompose_reload(&pc);
-	T_EQ_STR(in_force(), "01-a 02-b 03-c",
-		 "a reload reads policy_dir again and keeps the override");
+	T_EQ_STR(in_force(), "01-a 02-b 03-c 06-f",
+		 "a reload reads policy_dir again and keeps the overrides");
 
 	put_file(t.pol, "04-d.json", "{\"parameters\": 7}");
+	T_EQ_INT(commit_put("06-f", POLICY("f2")), 0,
+		 "a change with a broken file in policy_dir is made");
+	T_EQ_STR(in_force(), "01-a 02-b 03-c 06-f", "... without it");
 	polcompose_reload(&pc);
-	T_EQ_STR(in_force(), "01-a 02-b 03-c",
+	T_EQ_STR(in_force(), "01-a 02-b 03-c 06-f",
 		 "a reload that does not validate keeps the set in force");
-	unlink(strcat(strcpy(err, t.pol), "/04-d.json"));
+	polcompose_lock(&pc);
+	next = polstate_copy(polcompose_overrides(&pc));
+	T_OK(next && polstate_delete(next, "06-f") == 0, "a delete built");
+	rc = polcompose_commit(&pc, next, "06-f deleted", &perr, err,
+			       sizeof(err));
+	polcompose_unlock(&pc);
+	T_EQ_INT(rc, 0, "... and committed, the broken file still there");
+	T_EQ_STR(in_force(), "01-a 02-b 03-c", "... from the copy");
 
 	polcompose_lock(&pc);
 	next = polstate_copy(polcompose_overrides(&pc));
@@ -118,18 +155,24 @@ static void test_compose(void)
 	polcompose_release(&pc);
 
 	/* A fresh composition (a restart) restores the saved override. */
+	unlink(strcat(strcpy(err, t.pol), "/04-d.json"));
 	engine_policies_swap(t.engine, policy_set_load_dir(t.pol, &perr));
+	put_file(t.pol, "04-d.json", "{\"parameters\": 7}");
 	T_EQ_STR(in_force(), "01-a 03-c", "policy_dir alone again");
 	T_EQ_INT(polcompose_init(&pc, t.engine, &t.conf, err, sizeof(err)), 0,
 		 "init with a state file");
 	T_EQ_STR(in_force(), "01-a 02-b 03-c",
 		 "the saved override is in force after a restart");
+	put_file(t.pol, "07-g.json", POLICY("g"));
 	polcompose_lock(&pc);
 	rc = polcompose_commit(&pc, polstate_new(), "reset", &perr, err,
 			       sizeof(err));
 	polcompose_unlock(&pc);
-	T_EQ_INT(rc, 0, "a reset committed");
-	T_EQ_STR(in_force(), "01-a 03-c", "... back to policy_dir");
+	T_EQ_INT(rc, 0, "a reset committed, a broken file in policy_dir");
+	T_EQ_STR(in_force(), "01-a 03-c",
+		 "... back to policy_dir as read at start");
+	unlink(strcat(strcpy(err, t.pol), "/04-d.json"));
+	unlink(strcat(strcpy(err, t.pol), "/07-g.json"));
 	polcompose_release(&pc);
 }
 

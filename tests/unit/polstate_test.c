@@ -149,6 +149,7 @@ static void test_compose(void)
 	struct polstate *st = polstate_new(), *back = NULL;
 	struct policy_error perr;
 	struct policy_set *ps;
+	json_t *dir;
 
 	snprintf(pdir, sizeof(pdir), "%s/policies", tmp);
 	snprintf(sdir, sizeof(sdir), "%s/state2", tmp);
@@ -158,14 +159,16 @@ static void test_compose(void)
 	put_file(pdir, "03-c.json",
 		 "{\"parameters\": {\"c\": {\"default\": 3}}}");
 	T_OK(polstate_empty(st), "a new state is empty");
-	ps = polstate_compose(st, pdir, &perr);
+	dir = polstate_dir_texts(pdir, &perr);
+	T_EQ_INT(json_object_size(dir), 2, "the policy directory read");
+	ps = polstate_compose(st, dir, &perr);
 	T_EQ_STR(names_of(ps, names, sizeof(names)), "00-a,03-c",
 		 "an empty state is the policy directory");
 	policy_set_free(ps);
 
 	polstate_put(st, "01-b", "{\"parameters\": {\"b\": {\"default\": 2}}}");
 	polstate_delete(st, "03-c");
-	ps = polstate_compose(st, pdir, &perr);
+	ps = polstate_compose(st, dir, &perr);
 	T_EQ_STR(names_of(ps, names, sizeof(names)), "00-a,01-b",
 		 "an added policy and a tombstone");
 	T_EQ_STR(polstate_origin(st, "01-b"), "api", "origin api");
@@ -174,25 +177,26 @@ static void test_compose(void)
 
 	T_EQ_INT(polstate_save(st, sdir, err, sizeof(err)), 0, "save");
 	T_EQ_INT(polstate_load(sdir, &back, err, sizeof(err)), 0, "load");
-	ps = back ? polstate_compose(back, pdir, &perr) : NULL;
+	ps = back ? polstate_compose(back, dir, &perr) : NULL;
 	T_EQ_STR(names_of(ps, names, sizeof(names)), "00-a,01-b",
 		 "the loaded state composes the same set");
 	policy_set_free(ps);
 	polstate_free(back);
 
 	polstate_put(st, "02-bad", "{\"parameters\": 5}");
-	ps = polstate_compose(st, pdir, &perr);
+	ps = polstate_compose(st, dir, &perr);
 	T_OK(!ps && strcmp(perr.policy, "02-bad") == 0,
 	     "a bad override fails the whole set, naming it");
 
 	polstate_replace_all(st);
 	polstate_put(st, "50_main_", "{}");
-	ps = polstate_compose(st, pdir, &perr);
+	ps = polstate_compose(st, dir, &perr);
 	T_EQ_STR(names_of(ps, names, sizeof(names)), "50_main_",
 		 "a replaced set ignores the policy directory");
 	T_OK(polstate_replaced(st), "replaced");
 	policy_set_free(ps);
 
+	json_decref(dir);
 	polstate_free(st);
 	st = polstate_new();
 	T_EQ_INT(polstate_save(st, sdir, err, sizeof(err)), 0,
