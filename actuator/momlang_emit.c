@@ -7,11 +7,18 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "momlang_priv.h"
+
+#include "evstate.h"
+
+/* The longest policy part of a generated name (ns_suffix()): it leaves a
+   variable 30 bytes or more of EVSTATE_NAME_MAX (63). */
+#define NS_SUFFIX_MAX 24
 
 int mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...)
 {
@@ -267,21 +274,48 @@ static void base_clean(char *dst, size_t size, const char *base)
  * given out (c->used, parameters too) is skipped: each is skipped once
  * per cleaned name, as versions remembers the last.
  */
+/* The policy's part of its generated names: "" for none, "__" and the
+   encoded policy name, or, when that would leave a name too little room
+   within EVSTATE_NAME_MAX (a long policy name), "__h" and 8 hex digits of
+   the encoded name's FNV-1a hash: still one suffix per policy name, a
+   clash between two in one set being refused as a duplicate name. */
+static void ns_suffix(const char *ns, char *out, size_t size)
+{
+	uint32_t h = 2166136261u;
+
+	if (!ns[0] || strlen(ns) <= NS_SUFFIX_MAX - 2) {
+		snprintf(out, size, "%s%s", ns[0] ? "__" : "", ns);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)ns; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	snprintf(out, size, "__h%08x", (unsigned)h);
+}
+
 static json_t *let_name(struct conv *c, const char *base)
 {
-	const char *sep = c->ns[0] ? "__" : "";
-	char clean[49];
+	char clean[49], suffix[NS_SUFFIX_MAX + 1], ver[24] = "";
 	json_int_t k;
 	json_t *name = NULL;
 
 	base_clean(clean, sizeof(clean), base);
+	ns_suffix(c->ns, suffix, sizeof(suffix));
 	k = json_integer_value(json_object_get(c->versions, clean));
 	do {
+		size_t room, n;
+
 		json_decref(name);
 		k++;
-		name = k > 1 ? json_sprintf("%s_%lld%s%s", clean, (long long)k,
-					    sep, c->ns)
-			     : json_sprintf("%s%s%s", clean, sep, c->ns);
+		if (k > 1)
+			snprintf(ver, sizeof(ver), "_%lld", (long long)k);
+		/* Cut to fit the name limit, at no '_' (no "__" before the
+		   suffix); the versions and c->used keep the cut names
+		   distinct. */
+		room = EVSTATE_NAME_MAX - strlen(ver) - strlen(suffix);
+		n = strlen(clean) < room ? strlen(clean) : room;
+		while (n > 1 && clean[n - 1] == '_')
+			n--;
+		name = json_sprintf("%.*s%s%s", (int)n, clean, ver, suffix);
 		if (!name)
 			return NULL;
 	} while (json_object_get(c->used, json_string_value(name)));

@@ -408,6 +408,22 @@ static void names_distinct(void)
 	    "vvvv");
 	T_OK(loads_together(longer, one, 1),
 	     "two variables alike in their first 66 characters load");
+	{
+		/* Generated names stay within the 63-byte name limit under
+		   long policy names too, one policy's apart from another's. */
+		static const char *const long_names[] = {
+		    "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
+		    "p"
+		    "p",
+		    "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
+		    "p"
+		    "q",
+		    "50_main_"};
+
+		T_OK(loads_together(longer, long_names, 3),
+		     "the same under two 60-byte policy names and 50_main_ "
+		     "loads as a set");
+	}
 	T_OK(loads_together("(defvar x Host.mem_free)\n(set x (+ x 1))\n"
 			    "(defvar x_2 Host.mem_free)\n"
 			    "(defvar foo-bar Host.mem_free)\n"
