@@ -32,34 +32,41 @@
 
 /* ---- defines and parameters (pass 1) ---- */
 
+/* A later define of a name overrides its value in place; the index
+   finds it without comparing with every define before it. */
 static int defines_put(struct cctx *c, const char *name, double v)
 {
-	for (size_t i = 0; i < c->ndefines; i++) {
-		if (strcmp(c->define_names[i], name) == 0) {
-			c->define_values[i] = v;
-			return 0;
-		}
+	long long i = cc_define_index(c, name);
+
+	if (i >= 0) {
+		c->define_values[i] = v;
+		return 0;
 	}
 	/* The arrays were sized for every define of every policy. */
 	c->define_names[c->ndefines] = arena_strdup(&c->ps->arena, name);
-	if (!c->define_names[c->ndefines])
+	if (!c->define_names[c->ndefines] ||
+	    cc_name_index_add(c, c->define_index, c->define_names[c->ndefines],
+			      c->ndefines))
 		return cc_error(c, "out of memory");
 	c->define_values[c->ndefines++] = v;
 	return 0;
 }
 
+/* A later default of a parameter overrides it in place, found by the
+   set's index (kept: policy_set_param_index reads it at run time). */
 static int params_put(struct cctx *c, const char *name, double v)
 {
 	struct policy_set *ps = c->ps;
+	long long i = cc_param_index(c, name);
 
-	for (size_t i = 0; i < ps->nparams; i++) {
-		if (strcmp(ps->params[i].name, name) == 0) {
-			ps->params[i].def = v;
-			return 0;
-		}
+	if (i >= 0) {
+		ps->params[i].def = v;
+		return 0;
 	}
 	ps->params[ps->nparams].name = arena_strdup(&ps->arena, name);
-	if (!ps->params[ps->nparams].name)
+	if (!ps->params[ps->nparams].name ||
+	    cc_name_index_add(c, ps->param_index, ps->params[ps->nparams].name,
+			      ps->nparams))
 		return cc_error(c, "out of memory");
 	ps->params[ps->nparams++].def = v;
 	return 0;
@@ -84,10 +91,9 @@ static int cc_one_define(struct cctx *c, const char *name, const json_t *v)
 		return -1;
 	if (number_or_bool(v, &d))
 		return cc_error(c, "a define is a number or a boolean");
-	for (size_t i = 0; i < c->ps->nparams; i++)
-		if (strcmp(c->ps->params[i].name, name) == 0)
-			return cc_error(
-			    c, "'%s' is both a define and a parameter", name);
+	if (cc_param_index(c, name) >= 0)
+		return cc_error(c, "'%s' is both a define and a parameter",
+				name);
 	return defines_put(c, name, d);
 }
 
@@ -133,10 +139,9 @@ static int cc_one_param(struct cctx *c, const char *name, const json_t *p)
 	}
 	if (!def)
 		return cc_error(c, "a parameter needs a \"default\"");
-	for (size_t i = 0; i < c->ndefines; i++)
-		if (strcmp(c->define_names[i], name) == 0)
-			return cc_error(
-			    c, "'%s' is both a define and a parameter", name);
+	if (cc_define_index(c, name) >= 0)
+		return cc_error(c, "'%s' is both a define and a parameter",
+				name);
 	len = cc_push_key(c, "default");
 	rc = number_or_bool(def, &d)
 		 ? cc_error(c, "a parameter's default is a number or a boolean")
@@ -664,8 +669,10 @@ static int compile_all(struct cctx *c, const struct policy_source *srcs,
 	c->define_values = calloc(nd + 1, sizeof(*c->define_values));
 	ps->params = arena_alloc(&ps->arena, (np + 1) * sizeof(*ps->params));
 	ps->policies = arena_alloc(&ps->arena, (n + 1) * sizeof(*ps->policies));
+	c->define_index = json_object();
+	ps->param_index = json_object();
 	if (!c->define_names || !c->define_values || !ps->params ||
-	    !ps->policies)
+	    !ps->policies || !c->define_index || !ps->param_index)
 		return cc_error(c, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		c->policy = srcs[i].name;
@@ -728,6 +735,7 @@ out:
 	free(c.binds);
 	free(c.define_names);
 	free(c.define_values);
+	json_decref(c.define_index);
 	if (rc) {
 		policy_set_free(ps);
 		return NULL;
@@ -741,6 +749,7 @@ void policy_set_free(struct policy_set *ps)
 	if (!ps)
 		return;
 	arena_free(&ps->arena);
+	json_decref(ps->param_index);
 	free(ps);
 }
 
@@ -774,10 +783,11 @@ double policy_set_param_default(const struct policy_set *ps, size_t i)
 	return i < ps->nparams ? ps->params[i].def : FIELD_ABSENT;
 }
 
+/* A lookup in the set's name index (not a scan), so checking a request
+   of many parameter updates costs O(updates). */
 int policy_set_param_index(const struct policy_set *ps, const char *name)
 {
-	for (size_t i = 0; i < ps->nparams; i++)
-		if (strcmp(ps->params[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	const json_t *v = json_object_get(ps->param_index, name);
+
+	return v ? (int)json_integer_value(v) : -1;
 }

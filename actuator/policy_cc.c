@@ -4,7 +4,8 @@
  * error with its policy and JSON path, the path kept both as text (for
  * load errors) and as shared segments in the arena (for the evaluator's
  * runtime messages), the node budget, the key check of JSON objects and
- * the scope check of a set statement's control (host, guest or disk).
+ * the scope check of a set statement's control (host, guest or disk), and
+ * the name indexes of defines and parameters.
  * Used by the statement compiler (policy.c) and the expression compiler
  * (policy_expr.c); it calls neither.
  */
@@ -194,4 +195,35 @@ int cc_set_target(struct cctx *c, const char *name, struct stmt *s)
 		return 0;
 	}
 	return cc_error(c, "unknown control '%s'", name);
+}
+
+/* Index of name in the table idx maps (a jansson object: a hash with a
+   per-process random seed), or -1.  Defines and parameters are looked up
+   here, not by scanning, so compiling a set of n names costs O(n), not
+   O(n^2): a POST /v1/evaluate of 50000 defines took 10 s in the single
+   evaluation slot when each was compared with all before it. */
+static long long name_index(const json_t *idx, const char *name)
+{
+	const json_t *v = json_object_get(idx, name);
+
+	return v ? (long long)json_integer_value(v) : -1;
+}
+
+long long cc_define_index(const struct cctx *c, const char *name)
+{
+	return name_index(c->define_index, name);
+}
+
+long long cc_param_index(const struct cctx *c, const char *name)
+{
+	return name_index(c->ps->param_index, name);
+}
+
+/* Record that name is entry i of the table idx maps; -1 with the error
+   filled when out of memory. */
+int cc_name_index_add(struct cctx *c, json_t *idx, const char *name, size_t i)
+{
+	if (json_object_set_new(idx, name, json_integer((json_int_t)i)))
+		return cc_error(c, "out of memory");
+	return 0;
 }

@@ -48,6 +48,7 @@ struct cctx {
 	size_t ndefines;
 	const char **define_names;
 	double *define_values;
+	json_t *define_index; /* name -> index in define_names */
 	/* Let bindings visible now: globals then the current rule's stack. */
 	size_t nbinds, capbinds;
 	struct name_bind *binds;
@@ -84,6 +85,13 @@ int cc_keys(struct cctx *c, const json_t *o, const char *const *allowed);
 int cc_set_target(struct cctx *c, const char *name, struct stmt *s);
 
 /* ---- expressions (policy_expr.c) ---- */
+
+/* Index of a define or a parameter by name, or -1 (policy_cc.c). */
+long long cc_define_index(const struct cctx *c, const char *name);
+long long cc_param_index(const struct cctx *c, const char *name);
+/* Record name as entry i of the index idx; -1 with the error filled when
+   out of memory (policy_cc.c). */
+int cc_name_index_add(struct cctx *c, json_t *idx, const char *name, size_t i);
 
 /* Resolve a name to a node (define, parameter or variable). */
 int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out);

@@ -87,6 +87,8 @@ static int cx_const(struct xnode *out, double k)
 
 int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out)
 {
+	long long k;
+
 	out->type = XT_NUM;
 	/* Innermost binding first: the rule's own stack, then globals. */
 	for (size_t i = c->nbinds; i-- > 0;) {
@@ -108,19 +110,17 @@ int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out)
 		out->s = b->name;
 		return 0;
 	}
-	for (size_t i = 0; i < c->ps->nparams; i++) {
-		if (strcmp(c->ps->params[i].name, name) != 0)
-			continue;
+	/* Parameters and defines by their indexes, not by a scan: a policy
+	   may name thousands of them (policy.c). */
+	if ((k = cc_param_index(c, name)) >= 0) {
 		out->op = XOP_PARAM;
-		out->idx = (int)i;
-		out->s = c->ps->params[i].name;
+		out->idx = (int)k;
+		out->s = c->ps->params[k].name;
 		return 0;
 	}
-	for (size_t i = 0; i < c->ndefines; i++) {
-		if (strcmp(c->define_names[i], name) != 0)
-			continue;
-		out->s = c->define_names[i];
-		return cx_const(out, c->define_values[i]);
+	if ((k = cc_define_index(c, name)) >= 0) {
+		out->s = c->define_names[k];
+		return cx_const(out, c->define_values[k]);
 	}
 	return cc_error(
 	    c, "unknown name '%s' (not a variable, parameter or define)", name);

@@ -175,6 +175,7 @@ struct policy_set {
 	struct cpolicy *policies; /* in name order */
 	size_t nparams;
 	struct param_def *params; /* env[0..nparams) */
+	json_t *param_index;	  /* name -> index in params */
 	size_t nslots;		  /* env size: parameters + lets */
 	/* State keys declared by the policies (policy_ext.c): a key is a
 	   host's or a guest's; reads and keeps are checked against it. */

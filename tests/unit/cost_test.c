@@ -5,7 +5,8 @@
  * fnmatch(); a long pattern, too many nodes, too deep or too many guests
  * are refused at load; a compiled set costs a bounded multiple of its text
  * (paths are shared, not copied into every node); duplicate guest names
- * are found by sorting; an evaluation past its deadline stops.
+ * are found by sorting; defines and parameters by an index; an evaluation
+ * past its deadline stops.
  */
 #include <fnmatch.h>
 #include <malloc.h>
@@ -309,6 +310,89 @@ static char *guests_case(size_t n, long dup_a, long dup_b)
 	return b.s;
 }
 
+/* names_policy: a policy of nd defines d0.. (value i, or -1 from first)
+   and np parameters p0.. (default i), and rest as its other members. */
+static char *names_policy(int nd, int first, int np, const char *rest)
+{
+	struct buf b = {0};
+	char e[64];
+
+	put(&b, "{\"defines\": {");
+	for (int i = 0; i < nd; i++) {
+		snprintf(e, sizeof(e), "%s\"d%d\": %d", i ? ", " : "", i,
+			 i >= first ? -1 : i);
+		put(&b, e);
+	}
+	put(&b, "}, \"parameters\": {");
+	for (int i = 0; i < np; i++) {
+		snprintf(e, sizeof(e), "%s\"p%d\": {\"default\": %d}",
+			 i ? ", " : "", i, i);
+		put(&b, e);
+	}
+	put(&b, "}");
+	put(&b, rest);
+	put(&b, "}");
+	return b.s;
+}
+
+/* Defines and parameters are found by an index, not by comparing each
+   with all before it: a set of 200000 defines and 50000 parameters, each
+   name also repeated by a later policy, compiles (the quadratic loader
+   took minutes, stopped by this file's alarm) with the later value in
+   force, and a name both a define and a parameter is still refused. */
+static void test_many_names(void)
+{
+	struct policy_error err;
+	struct policy_source src[3];
+	struct policy_set *ps;
+	struct evalcase *ec;
+	struct plan *p = NULL;
+	char *a = names_policy(200000, 200000, 0, "");
+	char *b = names_policy(100000, 99999, 50000,
+			       ", \"guest\": [{\"rule\": \"r\", \"do\": "
+			       "[{\"set\": \"balloon_target\", \"to\": "
+			       "[\"+\", \"d99999\", \"d199999\", "
+			       "\"p49999\"]}]}]");
+	char *c = names_policy(0, 0, 1, "");
+	char *text = guests_case(1, -1, -1);
+
+	src[0] = (struct policy_source){"10-a", a};
+	src[1] = (struct policy_source){"20-b", b};
+	ps = policy_set_load(src, 2, &err);
+	T_OK(ps, "200000 defines and 50000 parameters load (%s)",
+	     ps ? "" : err.message);
+	ec = evalcase_parse(text, strlen(text), &err);
+	if (ps && ec)
+		p = eval_run(ps, evalcase_snapshot(ec));
+	T_OK(p && p->nguests == 1 && p->guests[0].ctl[0].set &&
+		 p->guests[0].ctl[0].value == -1 + 199999 + 49999,
+	     "... the later define in force, the others and a parameter "
+	     "read (%lld)",
+	     p && p->nguests ? (long long)p->guests[0].ctl[0].value : -1LL);
+	T_OK(ps && policy_set_param_count(ps) == 50000 &&
+		 policy_set_param_index(ps, "p49999") == 49999 &&
+		 policy_set_param_index(ps, "d5") == -1,
+	     "... and each parameter is found by name");
+	plan_free(p);
+	policy_set_free(ps);
+
+	/* c's parameter p0 is d0, a define of 10-a: refused. */
+	c[strlen("{\"defines\": {}, \"parameters\": {\"")] = 'd';
+	src[2] = (struct policy_source){"30-c", c};
+	ps = policy_set_load(src, 3, &err);
+	T_OK(!ps && strstr(err.message, "'d0' is both a define and a "
+					"parameter"),
+	     "a parameter named like one of 200000 defines is refused (%s)",
+	     ps ? "loaded" : err.message);
+	T_EQ_STR(err.path, "$.parameters.d0", "  ... at its path");
+	policy_set_free(ps);
+	evalcase_free(ec);
+	free(a);
+	free(b);
+	free(c);
+	free(text);
+}
+
 static void test_case_guests(void)
 {
 	struct policy_error err;
@@ -385,6 +469,7 @@ int main(void)
 	test_glob_cap();
 	test_set_memory();
 	test_node_cap();
+	test_many_names();
 	test_case_guests();
 	test_deadline();
 	return t_done();
