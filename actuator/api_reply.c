@@ -39,6 +39,10 @@ void api_reply_policy_error(struct http_response *res, const char *code,
 	char msg[700];
 	json_t *o;
 
+	if (policy_error_is_oom(perr)) {
+		api_reply_error(res, 503, "overloaded", "out of memory");
+		return;
+	}
 	policy_error_format(perr, msg, sizeof(msg));
 	o = json_pack("{s:s, s:o, s:o, s:o}", "error", code, "message",
 		      api_json_text(msg), "policy", api_json_text(perr->policy),

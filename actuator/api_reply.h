@@ -28,7 +28,7 @@ void api_reply(struct http_response *res, int status, json_t *body);
 void api_reply_error(struct http_response *res, int status, const char *code,
 		     const char *message);
 /* 400 with the loader's policy, path, line and column (code e.g.
-   "invalid_policy"). */
+   "invalid_policy"); 503 overloaded when the loader ran out of memory. */
 void api_reply_policy_error(struct http_response *res, const char *code,
 			    const struct policy_error *perr);
 /*

@@ -72,7 +72,12 @@ int engine_params_merge(struct engine *e, const json_t *updates, json_t **out,
 				 key);
 			goto out;
 		}
-		json_object_set_new(next, key, json_real(x));
+		/* A value dropped here would be answered 200 unset. */
+		if (json_object_set_new(next, key, json_real(x)) < 0) {
+			rc = -ENOMEM;
+			snprintf(err, len, "out of memory");
+			goto out;
+		}
 	}
 	pthread_mutex_unlock(&e->lock);
 	*out = next;

@@ -12,6 +12,7 @@
 #ifndef MOM_POLICY_ERROR_H
 #define MOM_POLICY_ERROR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Why a policy set did not load.  Filled by the loader, owned by the caller. */
@@ -27,5 +28,12 @@ struct policy_error {
    buf. */
 char *policy_error_format(const struct policy_error *perr, char *buf,
 			  size_t len);
+
+/* Fill every field for "out of memory" (no policy, path or line), so a
+   failure that is not the policy's leaves nothing stale or unset. */
+void policy_error_oom(struct policy_error *perr);
+/* The error is an allocation failure, not the policy's fault: the API
+   answers 503 overloaded for it, not 400. */
+bool policy_error_is_oom(const struct policy_error *perr);
 
 #endif /* MOM_POLICY_ERROR_H */

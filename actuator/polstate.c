@@ -129,10 +129,8 @@ json_t *polstate_dir_texts(const char *policy_dir, struct policy_error *err)
 		return NULL;
 	o = polstate_set_texts(ps);
 	policy_set_free(ps);
-	if (!o) {
-		memset(err, 0, sizeof(*err));
-		snprintf(err->message, sizeof(err->message), "out of memory");
-	}
+	if (!o)
+		policy_error_oom(err);
 	return o;
 }
 
@@ -145,8 +143,7 @@ static struct policy_set *load_texts(json_t *texts, struct policy_error *err)
 	json_t *v;
 
 	if (!src) {
-		memset(err, 0, sizeof(*err));
-		snprintf(err->message, sizeof(err->message), "out of memory");
+		policy_error_oom(err);
 		return NULL;
 	}
 	json_object_foreach(texts, name, v)
@@ -170,16 +167,19 @@ struct policy_set *polstate_compose(const struct polstate *st,
 	json_t *v;
 
 	if (!texts) {
-		memset(err, 0, sizeof(*err));
-		snprintf(err->message, sizeof(err->message), "out of memory");
+		policy_error_oom(err);
 		return NULL;
 	}
 	json_object_foreach(st->entries, name, v)
 	{
-		if (json_is_string(v))
-			json_object_set(texts, name, v);
-		else
-			json_object_del(texts, name);
+		if (!json_is_string(v)) {
+			json_object_del(texts, name); /* absent is fine */
+		} else if (json_object_set(texts, name, v) < 0) {
+			/* Not a set without this policy: refused whole. */
+			json_decref(texts);
+			policy_error_oom(err);
+			return NULL;
+		}
 	}
 	ps = load_texts(texts, err);
 	json_decref(texts);

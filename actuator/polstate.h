@@ -55,7 +55,8 @@ int polstate_replace_all(struct polstate *st);
  * The directory is not read here: the caller keeps the copy read at start
  * or at the last SIGHUP, so a change through the API never picks up (or
  * fails on) a file edited since.  Returns a new validated set, or NULL
- * with *err filled by the loader.
+ * with *err filled by the loader, or as policy_error_oom() when an
+ * allocation failed.
  */
 struct policy_set *polstate_compose(const struct polstate *st,
 				    const json_t *dir,

@@ -11,6 +11,7 @@
  *  - PUT /v1/policies/{name} whose directory flush fails after the rename
  *    answers 200 with the policy in force (it is in the file: a 500 would
  *    have come back to life at the next restart).
+ * Out of memory refuses a parameter update whole (failalloc.h).
  * Faults are injected by the fsync() below, which momd's objects in this
  * program link to.
  */
@@ -24,8 +25,10 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api_reply.h"
 #include "conf.h"
 #include "engine.h"
+#include "failalloc.h"
 #include "log.h"
 #include "momlang.h"
 #include "statedir.h"
@@ -278,6 +281,50 @@ static void test_evaluate_slot(void)
 	json_decref(o);
 }
 
+/*
+ * Out of memory: every failing jansson allocation of a parameter update
+ * either refuses it (-ENOMEM, answered 503) or makes it whole; the value
+ * of a failed json_real was dropped and the update answered 200.  An
+ * error that the policy loader filled as out of memory answers 503
+ * overloaded, not 400 invalid_policy.
+ */
+static void test_out_of_memory(void)
+{
+	json_t *upd = json_pack("{s:i}", "zz", 7), *next, *o;
+	struct http_response res = {.status = 500};
+	struct policy_error perr;
+	unsigned k, bad = 0;
+	bool reached = true;
+	char err[256];
+	int rc;
+
+	for (k = 0; upd && reached && k < 10000; k++) {
+		next = NULL;
+		failalloc_arm(k);
+		rc =
+		    engine_params_merge(t.engine, upd, &next, err, sizeof(err));
+		reached = failalloc_disarm();
+		if (rc == 0
+			? json_number_value(json_object_get(next, "zz")) != 7
+			: rc != -ENOMEM) {
+			printf("# allocation %u: rc %d, zz %g\n", k, rc,
+			       json_number_value(json_object_get(next, "zz")));
+			bad++;
+		}
+		json_decref(next);
+	}
+	T_OK(k > 1 && !reached, "params: %u failing allocations tried", k);
+	T_EQ_INT(bad, 0, "... each refused the update or made it whole");
+	json_decref(upd);
+
+	policy_error_oom(&perr);
+	api_reply_policy_error(&res, "invalid_policy", &perr);
+	o = res.json;
+	T_EQ_INT(res.status, 503, "a loader out of memory answers 503");
+	T_EQ_STR(error_of(o), "overloaded", "... overloaded");
+	json_decref(o);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -286,6 +333,7 @@ int main(void)
 	test_params_persist_first();
 	test_policy_commit_point();
 	test_evaluate_slot();
+	test_out_of_memory();
 	api_release(&t.api);
 	polcompose_release(&t.policies);
 	engine_free(t.engine);

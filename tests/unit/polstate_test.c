@@ -3,8 +3,9 @@
  * polstate_test.c: the API's persistence: statedir (atomic write, modes,
  * read, remove, leftovers of a crash) and polstate (overrides over a
  * policy directory, tombstones, whole-set replacement, the file's round
- * trip and refusal of a malformed file).  A failing directory fsync is
- * injected by the fsync() below, which this program's objects link to.
+ * trip and refusal of a malformed file, out of memory while composing).  A
+ * failing directory fsync is injected by the fsync() below, which this
+ * program's objects link to.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "failalloc.h"
+#include "policy.h"
 #include "polstate.h"
 #include "statedir.h"
 #include "testing.h"
@@ -205,6 +208,52 @@ static void test_compose(void)
 	polstate_free(st);
 }
 
+/*
+ * Every failing jansson allocation of a composition either refuses the
+ * whole set with every field of the error filled (by polstate and the
+ * loader "out of memory", which the API answers 503; jansson's parser
+ * says "JSON syntax: ...") or has no effect: a set is never composed without
+ * a policy whose copy failed, and the error is never left as it was (the
+ * API formatted an uninitialised one in replace mode).
+ */
+static void test_compose_oom(void)
+{
+	struct polstate *st = polstate_new();
+	struct policy_error perr;
+	struct policy_set *ps;
+	unsigned k, bad = 0, oom = 0;
+	bool reached = true;
+
+	polstate_replace_all(st);
+	polstate_put(st, "50_main_", "{\"defines\": {\"x\": 1}}");
+	for (k = 0; reached && k < 10000; k++) {
+		memset(&perr, 'x', sizeof(perr));
+		perr.policy[sizeof(perr.policy) - 1] = '\0';
+		perr.path[sizeof(perr.path) - 1] = '\0';
+		perr.message[sizeof(perr.message) - 1] = '\0';
+		failalloc_arm(k);
+		ps = polstate_compose(st, NULL, &perr);
+		reached = failalloc_disarm();
+		if (ps ? policy_set_count(ps) != 1 ||
+			     strcmp(policy_set_name(ps, 0), "50_main_") != 0
+		       : perr.message[0] == 'x' || perr.policy[0] == 'x' ||
+			     perr.path[0] == 'x') {
+			printf("# allocation %u: %s (%.40s)\n", k,
+			       ps ? "a set without the policy" : "error",
+			       perr.message);
+			bad++;
+		}
+		oom += !ps && policy_error_is_oom(&perr);
+		policy_set_free(ps);
+	}
+	T_OK(k > 3 && !reached, "compose: %u failing allocations tried", k);
+	T_EQ_INT(bad, 0,
+		 "... each refused the set with the error filled, or had no "
+		 "effect");
+	T_OK(oom >= 3, "... %u of them said exactly \"out of memory\"", oom);
+	polstate_free(st);
+}
+
 static void test_load_refuses(void)
 {
 	static const char *const bad[] = {
@@ -294,6 +343,7 @@ int main(void)
 	test_statedir();
 	test_commit_point();
 	test_compose();
+	test_compose_oom();
 	test_load_refuses();
 	test_save_bound();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
