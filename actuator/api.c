@@ -7,7 +7,8 @@
  *
  * A path matches a row exactly, or a row ending in "/{name}" with one more
  * non-empty segment.  An unknown path answers 404; a known path with
- * another method 405 with an Allow header.
+ * another method 405 with an Allow header, except that the read level
+ * gets 403 for PUT, PATCH and DELETE on every known path.
  */
 #include "api.h"
 
@@ -79,15 +80,36 @@ static void allow_fill(const char *path, struct http_response *res)
 	}
 }
 
+/* The read level's refusal of an administration method. */
+static void reply_forbidden(struct http_response *res)
+{
+	api_reply_error(res, 403, "forbidden",
+			"this socket or token may read and ingest only; "
+			"changes need the admin socket or token");
+}
+
+/*
+ * Is method one that some administration route takes (PUT, PATCH,
+ * DELETE)?  The read level gets 403 for it on every known path, also one
+ * that lacks it: README promises 403 for every PUT, PATCH and DELETE,
+ * and a 405 would tell a read client what admin could not do either.
+ */
+static bool method_is_admin(const char *method)
+{
+	for (size_t t = 0; t < NTABLES; t++)
+		for (size_t i = 0; i < tables[t]->n; i++)
+			if (api_route_is_admin(tables[t]->rows[i].method) &&
+			    strcmp(tables[t]->rows[i].method, method) == 0)
+				return true;
+	return false;
+}
+
 static void route_run(struct api *api, const struct api_route *r,
 		      const struct http_request *req, const char *arg,
 		      struct http_response *res)
 {
 	if (req->read_only && api_route_is_admin(r->method)) {
-		api_reply_error(res, 403, "forbidden",
-				"this socket or token may read and ingest "
-				"only; changes need the admin socket or "
-				"token");
+		reply_forbidden(res);
 		return;
 	}
 	r->fn(api, req, arg, res);
@@ -115,7 +137,9 @@ void api_handle(void *ctx, const struct http_request *req,
 			return;
 		}
 	}
-	if (path_known) {
+	if (path_known && req->read_only && method_is_admin(req->method)) {
+		reply_forbidden(res);
+	} else if (path_known) {
 		allow_fill(req->path, res);
 		api_reply_error(res, 405, "method_not_allowed",
 				"this path does not take that method; see "

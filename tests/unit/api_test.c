@@ -11,7 +11,8 @@
  *  - PUT /v1/policies/{name} whose directory flush fails after the rename
  *    answers 200 with the policy in force (it is in the file: a 500 would
  *    have come back to life at the next restart).
- * Out of memory refuses a parameter update whole (failalloc.h).
+ * Out of memory refuses a parameter update whole (failalloc.h).  The read
+ * level gets 403 for every PUT, PATCH and DELETE, also on a path without it.
  * Faults are injected by the fsync() below, which momd's objects in this
  * program link to.
  */
@@ -69,6 +70,8 @@ int fsync(int fd)
 	return (int)syscall(SYS_fsync, fd);
 }
 
+static bool read_level; /* calls come from the read level */
+
 static int call_as(const char *ctype, const char *method, const char *path,
 		   const char *body, json_t **out)
 {
@@ -78,6 +81,7 @@ static int call_as(const char *ctype, const char *method, const char *path,
 	    .body = body ? body : "",
 	    .body_len = body ? strlen(body) : 0,
 	    .content_type = ctype,
+	    .read_only = read_level,
 	};
 	struct http_response res = {.status = 500};
 
@@ -325,6 +329,42 @@ static void test_out_of_memory(void)
 	json_decref(o);
 }
 
+/*
+ * The read level gets 403 for PUT, PATCH and DELETE on every known path,
+ * also one without that method (it answered 405 there); admin gets 405
+ * with the Allow header, an unknown path 404 either way, and a read
+ * method the path lacks 405.
+ */
+static void test_read_level(void)
+{
+	static const char *const refused[][2] = {
+	    {"PATCH", "/v1/dry-run"},	 {"DELETE", "/v1/dry-run"},
+	    {"PUT", "/v1/parameters"},	 {"DELETE", "/v1/log-level"},
+	    {"PATCH", "/v1/policies/x"}, {"PUT", "/v1/status"},
+	    {"PUT", "/v1/evaluate"},	 {"PATCH", "/metrics"},
+	    {"PATCH", "/v1/parameters"},
+	};
+	json_t *o = NULL;
+
+	read_level = true;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		int status = call(refused[i][0], refused[i][1], "{}", &o);
+
+		T_OK(status == 403 && strcmp(error_of(o), "forbidden") == 0,
+		     "read level: %s %s answers 403 forbidden (%d)",
+		     refused[i][0], refused[i][1], status);
+		json_decref(o);
+		o = NULL;
+	}
+	T_EQ_INT(call("PATCH", "/v1/nowhere", "{}", NULL), 404,
+		 "read level: PATCH on an unknown path answers 404");
+	T_EQ_INT(call("POST", "/v1/status", "{}", NULL), 405,
+		 "read level: POST on a path without it answers 405");
+	read_level = false;
+	T_EQ_INT(call("PATCH", "/v1/dry-run", "{}", NULL), 405,
+		 "admin: PATCH /v1/dry-run answers 405");
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -334,6 +374,7 @@ int main(void)
 	test_policy_commit_point();
 	test_evaluate_slot();
 	test_out_of_memory();
+	test_read_level();
 	api_release(&t.api);
 	polcompose_release(&t.policies);
 	engine_free(t.engine);
