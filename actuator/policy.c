@@ -241,7 +241,7 @@ static int cc_bind(struct cctx *c, const char *name, int *slot)
 	if (!c->binds[c->nbinds].name)
 		return cc_error(c, "out of memory");
 	c->nbinds++;
-	return 0;
+	return cc_name_index_add(c, c->bind_index, name, c->nbinds - 1);
 }
 
 /* {"let": {"x": expr, ...}}: one SOP_LET per binding, appended to *v. */
@@ -494,7 +494,7 @@ static int cc_block(struct cctx *c, const json_t *arr, int depth,
 			break;
 	}
 	if (depth > 1 || c->guest)
-		c->nbinds = mark;
+		cc_binds_pop(c, mark);
 	return rc;
 }
 
@@ -670,9 +670,11 @@ static int compile_all(struct cctx *c, const struct policy_source *srcs,
 	ps->params = arena_alloc(&ps->arena, (np + 1) * sizeof(*ps->params));
 	ps->policies = arena_alloc(&ps->arena, (n + 1) * sizeof(*ps->policies));
 	c->define_index = json_object();
+	c->bind_index = json_object();
 	ps->param_index = json_object();
 	if (!c->define_names || !c->define_values || !ps->params ||
-	    !ps->policies || !c->define_index || !ps->param_index)
+	    !ps->policies || !c->define_index || !c->bind_index ||
+	    !ps->param_index)
 		return cc_error(c, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		c->policy = srcs[i].name;
@@ -736,6 +738,7 @@ out:
 	free(c.define_names);
 	free(c.define_values);
 	json_decref(c.define_index);
+	json_decref(c.bind_index);
 	if (rc) {
 		policy_set_free(ps);
 		return NULL;

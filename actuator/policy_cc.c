@@ -201,7 +201,8 @@ int cc_set_target(struct cctx *c, const char *name, struct stmt *s)
    per-process random seed), or -1.  Defines and parameters are looked up
    here, not by scanning, so compiling a set of n names costs O(n), not
    O(n^2): a POST /v1/evaluate of 50000 defines took 10 s in the single
-   evaluation slot when each was compared with all before it. */
+   evaluation slot when each was compared with all before it, and a policy
+   of 40000 lets as long.  Let bindings are indexed too. */
 static long long name_index(const json_t *idx, const char *name)
 {
 	const json_t *v = json_object_get(idx, name);
@@ -226,4 +227,17 @@ int cc_name_index_add(struct cctx *c, json_t *idx, const char *name, size_t i)
 	if (json_object_set_new(idx, name, json_integer((json_int_t)i)))
 		return cc_error(c, "out of memory");
 	return 0;
+}
+
+long long cc_bind_index(const struct cctx *c, const char *name)
+{
+	return name_index(c->bind_index, name);
+}
+
+/* Each binding leaves the index once, as it entered it once: a block's
+   end costs its own bindings, not a scan of all. */
+void cc_binds_pop(struct cctx *c, size_t mark)
+{
+	while (c->nbinds > mark)
+		json_object_del(c->bind_index, c->binds[--c->nbinds].name);
 }

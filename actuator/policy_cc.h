@@ -53,6 +53,9 @@ struct cctx {
 	size_t nbinds, capbinds;
 	struct name_bind *binds;
 	size_t nglobals; /* binds[0..nglobals) are host globals */
+	/* name -> index in binds of each visible binding: a name is bound
+	   once (no shadowing), so one entry each; cc_binds_pop drops them. */
+	json_t *bind_index;
 	/* Inside guests_sum/guests_count (policy_ext.c): the expression
 	   runs for every guest, so a guest rule's own lets are out of
 	   reach; agg_guest_rule says whether the rule is a guest rule. */
@@ -89,6 +92,10 @@ int cc_set_target(struct cctx *c, const char *name, struct stmt *s);
 /* Index of a define or a parameter by name, or -1 (policy_cc.c). */
 long long cc_define_index(const struct cctx *c, const char *name);
 long long cc_param_index(const struct cctx *c, const char *name);
+/* The visible binding of name (an index in binds), or -1 (policy_cc.c). */
+long long cc_bind_index(const struct cctx *c, const char *name);
+/* End a scope: the bindings from mark on are no longer visible. */
+void cc_binds_pop(struct cctx *c, size_t mark);
 /* Record name as entry i of the index idx; -1 with the error filled when
    out of memory (policy_cc.c). */
 int cc_name_index_add(struct cctx *c, json_t *idx, const char *name, size_t i);

@@ -90,12 +90,12 @@ int cc_resolve_name(struct cctx *c, const char *name, struct xnode *out)
 	long long k;
 
 	out->type = XT_NUM;
-	/* Innermost binding first: the rule's own stack, then globals. */
-	for (size_t i = c->nbinds; i-- > 0;) {
+	/* A visible binding (a name is bound once, so there is one at
+	   most), by the index: a rule may bind tens of thousands. */
+	if ((k = cc_bind_index(c, name)) >= 0) {
+		size_t i = (size_t)k;
 		const struct name_bind *b = &c->binds[i];
 
-		if (strcmp(b->name, name) != 0)
-			continue;
 		if (c->in_agg && c->agg_guest_rule && i >= c->nglobals)
 			return cc_error(
 			    c,
