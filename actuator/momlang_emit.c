@@ -101,14 +101,16 @@ void mc_scope_pop(struct conv *c)
 		json_decref(s->vars[i].defcond);
 	}
 	free(s->vars);
+	json_decref(s->index);
 }
 
+/* By the scope's index, not a scan: a MOM text of 40000 defvars took
+   half a minute to convert when each was compared with all before it. */
 struct var *mc_scope_find(struct scope *s, const char *name)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->vars[i].name, name) == 0)
-			return &s->vars[i];
-	return NULL;
+	const json_t *i = json_object_get(s->index, name);
+
+	return i ? &s->vars[json_integer_value(i)] : NULL;
 }
 
 /* Innermost binding of name; *depth gets its scope's index. */
@@ -143,10 +145,19 @@ struct var *mc_scope_add(struct conv *c, const char *name, struct sval v)
 		s->vars = a;
 		s->cap = nc;
 	}
+	if (!s->index && !(s->index = json_object())) {
+		sval_clear(&v);
+		return NULL;
+	}
 	nv = &s->vars[s->n];
 	memset(nv, 0, sizeof(*nv));
 	nv->name = strdup(name);
-	if (!nv->name) {
+	/* The first binding of a name is the one a lookup finds. */
+	if (!nv->name ||
+	    (!json_object_get(s->index, name) &&
+	     json_object_set_new(s->index, name,
+				 json_integer((json_int_t)s->n)) < 0)) {
+		free(nv->name);
 		sval_clear(&v);
 		return NULL;
 	}

@@ -51,6 +51,7 @@ struct var {
 struct scope {
 	size_t n, cap;
 	struct var *vars;
+	json_t *index; /* name -> index in vars of its first binding */
 };
 
 struct func {
@@ -74,6 +75,7 @@ struct conv {
 	struct scope *scopes; /* [0] is the global scope */
 	size_t nfuncs, capfuncs;
 	struct func *funcs;
+	json_t *func_index; /* name -> index in funcs */
 	/* The evaluator of forms (momlang_conv.c), called through here by
 	   the operators and the emitter, so that the calls between the
 	   translator's files go one way: conv -> ops -> emit. */

@@ -5,8 +5,8 @@
  * fnmatch(); a long pattern, too many nodes, too deep or too many guests
  * are refused at load; a compiled set costs a bounded multiple of its text
  * (paths are shared, not copied into every node); duplicate guest names
- * are found by sorting; defines, parameters and lets by an index; an evaluation
- * past its deadline stops.
+ * are found by sorting; defines, parameters, lets and a MOM text's
+ * variables by an index; an evaluation past its deadline stops.
  */
 #include <fnmatch.h>
 #include <malloc.h>
@@ -19,6 +19,7 @@
 #include "eval.h"
 #include "evalcase.h"
 #include "glob.h"
+#include "momlang.h"
 #include "policy.h"
 #include "testing.h"
 
@@ -447,6 +448,65 @@ static void test_many_lets(void)
 	free(text);
 }
 
+/* A MOM text's variables and functions are found by an index: 40000 defvars
+   (parameters), near the 1 MiB a MOM text may have, convert (half a
+   minute when each was compared with all before it; POST /v1/evaluate
+   takes MOM text on the read socket) and the last one is read. */
+static void test_many_defvars(void)
+{
+	struct policy_error err;
+	struct policy_set *ps = NULL;
+	struct evalcase *ec;
+	struct plan *p = NULL;
+	struct buf mom = {0};
+	char e[64], *json, *text = guests_case(0, -1, -1);
+
+	for (int i = 0; i < 40000; i++) {
+		snprintf(e, sizeof(e), "(defvar v%d %d)\n", i, i);
+		put(&mom, e);
+	}
+	put(&mom, "(Host.Control \"ksm_pages_to_scan\" v39999)\n");
+	json = momlang_convert_text(mom.s, mom.n, "m",
+				    MOMLANG_MAX_OUTPUT_DEFAULT, &err);
+	T_OK(json, "40000 defvars convert (%s)", json ? "" : err.message);
+	if (json)
+		ps = load1(json, &err);
+	ec = evalcase_parse(text, strlen(text), &err);
+	if (ps && ec)
+		p = eval_run(ps, evalcase_snapshot(ec));
+	T_OK(p && p->host[HC_KSM_PAGES_TO_SCAN].set &&
+		 p->host[HC_KSM_PAGES_TO_SCAN].value == 39999,
+	     "... and the converted policy reads the last one");
+	plan_free(p);
+	policy_set_free(ps);
+	free(json);
+
+	/* 55000 functions, named aaaa, aaab, ...: the call finds the last
+	   one (9 s for 40000 by a scan). */
+	mom.n = 0;
+	for (int i = 0; i < 55000; i++) {
+		snprintf(e, sizeof(e), "(def %c%c%c%c () %d)\n",
+			 'a' + i / 17576, 'a' + i / 676 % 26, 'a' + i / 26 % 26,
+			 'a' + i % 26, i % 997);
+		put(&mom, e);
+	}
+	put(&mom, "(Host.Control \"ksm_pages_to_scan\" (ddjj))\n");
+	json = momlang_convert_text(mom.s, mom.n, "m",
+				    MOMLANG_MAX_OUTPUT_DEFAULT, &err);
+	ps = json ? load1(json, &err) : NULL;
+	p = ps && ec ? eval_run(ps, evalcase_snapshot(ec)) : NULL;
+	T_OK(p && p->host[HC_KSM_PAGES_TO_SCAN].set &&
+		 p->host[HC_KSM_PAGES_TO_SCAN].value == 54999 % 997,
+	     "55000 functions convert and the last is called (%s)",
+	     json ? "" : err.message);
+	plan_free(p);
+	policy_set_free(ps);
+	evalcase_free(ec);
+	free(json);
+	free(mom.s);
+	free(text);
+}
+
 static void test_case_guests(void)
 {
 	struct policy_error err;
@@ -525,6 +585,7 @@ int main(void)
 	test_node_cap();
 	test_many_names();
 	test_many_lets();
+	test_many_defvars();
 	test_case_guests();
 	test_deadline();
 	return t_done();
