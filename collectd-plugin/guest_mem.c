@@ -35,7 +35,9 @@
 #include "guest_props.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -399,30 +401,44 @@ static void set_period(struct guest_reader *r, virDomainPtr dom,
 			   st->name);
 }
 
+/* A warning logged when cond starts to hold, not again while it lasts;
+ *held remembers. */
+__attribute__((format(printf, 4, 5))) static void
+warn_while(struct guest_reader *r, bool *held, bool cond, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	if (cond && !*held) {
+		va_start(ap, fmt);
+		vsnprintf(text, sizeof(text), fmt, ap);
+		va_end(ap);
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING, "%s", text);
+	}
+	*held = cond;
+}
+
 static void min_refresh(struct guest_reader *r, virDomainPtr dom,
 			struct dom_state *st, int64_t now_ns)
 {
 	enum guest_min_source src;
 	uint64_t kib;
+	int rc;
 
 	if (st->min_known &&
 	    now_ns - st->min_read_ns < (int64_t)r->cfg.min_refresh_s * NS_PER_S)
 		return;
-	if (guest_min_lookup(dom, &kib, &src) < 0) {
-		/* libvirt did not answer: the last minimum known stands, or,
-		   before the first, none is sent (momd then leaves the guest
-		   alone); asked again at the next read. */
-		if (!st->min_failed)
-			r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
-				   "domain %s: guaranteed minimum not read "
-				   "(libvirt error); %s",
-				   st->name,
-				   st->min_known ? "keeping the last one"
-						 : "none sent until it is");
-		st->min_failed = true;
+	rc = guest_min_lookup(dom, &kib, &src);
+	/* libvirt did not answer: the last minimum known stands, or, before
+	   the first, none is sent (momd then leaves the guest alone); asked
+	   again at the next read. */
+	warn_while(r, &st->min_failed, rc < 0,
+		   "domain %s: guaranteed minimum not read (libvirt error); %s",
+		   st->name,
+		   st->min_known ? "keeping the last one"
+				 : "none sent until it is");
+	if (rc < 0)
 		return;
-	}
-	st->min_failed = false;
 	if (!st->min_known || src != st->min_source || kib != st->min_kib)
 		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_INFO,
 			   "domain %s: guaranteed minimum %llu KiB (source: "
@@ -509,7 +525,8 @@ static int fill_from_domain(virDomainPtr dom, struct guest_sample *s)
 
 /* The CPU and I/O QoS inputs into s and *io; a malformed vcpuLimit or
    ioTune is logged once while it lasts and its values left absent (the
-   policies then leave the CPU, or report the disk, rather than guess). */
+   policies then leave the CPU, or report the disk, rather than guess), as
+   is tune metadata libvirt does not answer for. */
 static void cpu_fill(struct guest_reader *r, virDomainPtr dom,
 		     struct dom_state *st, struct guest_sample *s,
 		     struct guest_io *io)
@@ -518,26 +535,20 @@ static void cpu_fill(struct guest_reader *r, virDomainPtr dom,
 
 	guest_tune_read(dom, &c, io);
 	s->io = io;
-	if ((io->malformed || io->skipped) && !st->io_bad)
-		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
-			   "domain %s: metadata %s qos/ioTune: %u device(s) "
-			   "skipped (no target-device name, or over %d), %u "
-			   "value(s) not a whole number up to 1e15",
-			   st->name, GUEST_TUNE_NS, io->skipped,
-			   GUEST_IO_MAX_DISKS, io->malformed);
-	st->io_bad = io->malformed || io->skipped;
-	if (c.limit_malformed && !st->limit_malformed)
-		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
-			   "domain %s: metadata %s qos/vcpuLimit is not a "
-			   "whole number in [1, 100]: CPU limit not reported",
-			   st->name, GUEST_TUNE_NS);
-	st->limit_malformed = c.limit_malformed;
-	if (c.limit_unread && !st->tune_failed)
-		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
-			   "domain %s: metadata %s not read (libvirt error): "
-			   "no CPU or disk limit reported while it lasts",
-			   st->name, GUEST_TUNE_NS);
-	st->tune_failed = c.limit_unread;
+	warn_while(r, &st->io_bad, io->malformed || io->skipped,
+		   "domain %s: metadata %s qos/ioTune: %u device(s) skipped "
+		   "(no target-device name, or over %d), %u value(s) not a "
+		   "whole number up to 1e15",
+		   st->name, GUEST_TUNE_NS, io->skipped, GUEST_IO_MAX_DISKS,
+		   io->malformed);
+	warn_while(r, &st->limit_malformed, c.limit_malformed,
+		   "domain %s: metadata %s qos/vcpuLimit is not a whole number "
+		   "in [1, 100]: CPU limit not reported",
+		   st->name, GUEST_TUNE_NS);
+	warn_while(r, &st->tune_failed, c.limit_unread,
+		   "domain %s: metadata %s not read (libvirt error): no CPU "
+		   "or disk limit reported while it lasts",
+		   st->name, GUEST_TUNE_NS);
 	s->present[GUEST_VCPU_COUNT] = c.have_count;
 	s->value[GUEST_VCPU_COUNT] = c.count;
 	s->present[GUEST_VCPU_QUOTA_US] = c.have_quota;

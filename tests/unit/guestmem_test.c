@@ -238,29 +238,59 @@ static void check_domain(const struct seen *seen, const char *name,
 		 guest_min_source_name(src), "minimum source");
 }
 
-static void test_reader(void)
-{
-	char path[] = "/tmp/guestmem_test.XXXXXX";
-	char uri[128];
-	struct seen *seen = calloc(1, sizeof(*seen));
-	struct guest_config c = {.stats_period_s = 5,
-				 .stale_reads = 2,
-				 .min_refresh_s = 60,
-				 .log = capture_log};
+/* A reader of a node file of node_xml, logging into seen. */
+struct node_fixture {
+	char path[32], uri[64];
+	struct seen *seen;
+	struct guest_config c;
 	struct guest_reader *r;
-	int fd = mkstemp(path);
+};
 
-	if (fd < 0 || seen == NULL ||
-	    write(fd, node_xml, sizeof(node_xml) - 1) < 0) {
+/* Writes the node file and opens a reader of it (MinimumRefresh 60 s);
+   false, skipped, when that cannot be done. */
+static bool node_open(struct node_fixture *f)
+{
+	int fd;
+
+	*f = (struct node_fixture){.path = "/tmp/guestmem_test.XXXXXX",
+				   .c = {.stats_period_s = 5,
+					 .stale_reads = 2,
+					 .min_refresh_s = 60,
+					 .log = capture_log}};
+	f->seen = calloc(1, sizeof(*f->seen));
+	fd = f->seen ? mkstemp(f->path) : -1;
+	if (fd < 0 || write(fd, node_xml, sizeof(node_xml) - 1) < 0) {
 		T_SKIP("cannot write the node file");
-		free(seen);
-		return;
+		if (fd >= 0)
+			close(fd);
+		free(f->seen);
+		return false;
 	}
 	close(fd);
-	snprintf(uri, sizeof(uri), "test://%s", path);
-	c.uri = uri;
-	c.log_opaque = seen;
-	r = guest_reader_new(&c);
+	snprintf(f->uri, sizeof(f->uri), "test://%s", f->path);
+	f->c.uri = f->uri;
+	f->c.log_opaque = f->seen;
+	f->r = guest_reader_new(&f->c);
+	return true;
+}
+
+static void node_close(struct node_fixture *f)
+{
+	guest_reader_free(f->r);
+	unlink(f->path);
+	free(f->seen);
+}
+
+static void test_reader(void)
+{
+	struct node_fixture f;
+	struct guest_config c;
+	struct guest_reader *r;
+	struct seen *seen;
+
+	if (!node_open(&f))
+		return;
+	r = f.r, seen = f.seen, c = f.c;
 	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 7,
 		 "seven running domains read, shut-off one not");
 	check_domain(seen, "g-vdsm", 1048576, 2097152, 524288, GUEST_MIN_VDSM);
@@ -302,7 +332,7 @@ static void test_reader(void)
 		     2e9 - find(seen, "g-stale")->value[GUEST_LAST_UPDATE_S],
 	     "stats age = now - last_update");
 	guest_reader_free(r);
-	unlink(path);
+	unlink(f.path);
 
 	memset(seen, 0, sizeof(*seen));
 	c.uri = "test:///nonexistent/node.xml";
@@ -343,85 +373,70 @@ char *virDomainGetMetadata(virDomainPtr dom, int type, const char *uri,
 	return real(dom, type, uri, flags);
 }
 
+/* One read at t seconds with libvirt not answering for namespace ns
+   (NULL: answering); the sample of name, or NULL. */
+static const struct guest_sample *read_with(struct guest_reader *r,
+					    struct seen *seen, const char *ns,
+					    int t, const char *name)
+{
+	unanswered_ns = ns;
+	seen->n = 0;
+	guest_reader_read(r, t * NS, t * 1e9, collect, seen);
+	unanswered_ns = NULL;
+	return find(seen, name);
+}
+
+/* Whether s was read and carries stat i with value v (v < 0: without). */
+static bool has(const struct guest_sample *s, int i, long long v)
+{
+	if (s == NULL)
+		return false;
+	return v < 0 ? !s->present[i]
+		     : s->present[i] && s->value[i] == (uint64_t)v;
+}
+
 /* A lookup libvirt does not answer is not "nothing configured": no
    minimum is sent before the first one known, the last one known is kept
    after it, and the CPU limit (vdsm's default 100 when the metadata is
    absent) goes unreported. */
 static void test_unanswered_metadata(void)
 {
-	char path[] = "/tmp/guestmem_test.XXXXXX";
-	char uri[128];
-	struct seen *seen = calloc(1, sizeof(*seen));
-	struct guest_config c = {.stats_period_s = 5,
-				 .stale_reads = 2,
-				 .min_refresh_s = 60,
-				 .log = capture_log};
-	struct guest_reader *r;
+	struct node_fixture f;
 	const struct guest_sample *s;
-	int fd = mkstemp(path);
+	struct guest_reader *r;
+	struct seen *seen;
 
-	if (fd < 0 || seen == NULL ||
-	    write(fd, node_xml, sizeof(node_xml) - 1) < 0) {
-		T_SKIP("cannot write the node file");
-		free(seen);
+	if (!node_open(&f))
 		return;
-	}
-	close(fd);
-	snprintf(uri, sizeof(uri), "test://%s", path);
-	c.uri = uri;
-	c.log_opaque = seen;
-	r = guest_reader_new(&c);
+	r = f.r, seen = f.seen;
 
-	unanswered_ns = GUEST_VDSM_NS;
-	guest_reader_read(r, NS, 1e9, collect, seen);
-	s = find(seen, "g-vdsm");
-	T_OK(s && !s->present[GUEST_MINIMUM_KIB],
+	s = read_with(r, seen, GUEST_VDSM_NS, 1, "g-vdsm");
+	T_OK(has(s, GUEST_MINIMUM_KIB, -1),
 	     "unanswered before any answer: no minimum sent, not 0");
-	s = find(seen, "g-mom");
-	T_OK(s && !s->present[GUEST_MINIMUM_KIB],
+	T_OK(has(find(seen, "g-mom"), GUEST_MINIMUM_KIB, -1),
 	     "... for a domain whose minimum is in a later source too");
 	T_OK(strstr(seen->log, "domain g-vdsm: guaranteed minimum not read "
 			       "(libvirt error); none sent until it is"),
 	     "unanswered lookup logged");
-
-	unanswered_ns = NULL;
-	seen->n = 0;
-	guest_reader_read(r, 2 * NS, 2e9, collect, seen);
-	s = find(seen, "g-vdsm");
-	T_OK(s && s->present[GUEST_MINIMUM_KIB] &&
-		 s->value[GUEST_MINIMUM_KIB] == 524288,
+	s = read_with(r, seen, NULL, 2, "g-vdsm");
+	T_OK(has(s, GUEST_MINIMUM_KIB, 524288),
 	     "answered at the next read: vdsm's minimum");
-
-	unanswered_ns = GUEST_VDSM_NS;
-	seen->n = 0;
-	guest_reader_read(r, 63 * NS, 63e9, collect, seen); /* past 60 s */
-	s = find(seen, "g-vdsm");
-	T_OK(s && s->present[GUEST_MINIMUM_KIB] &&
-		 s->value[GUEST_MINIMUM_KIB] == 524288,
+	s = read_with(r, seen, GUEST_VDSM_NS, 63, "g-vdsm"); /* past 60 s */
+	T_OK(has(s, GUEST_MINIMUM_KIB, 524288),
 	     "unanswered at the refresh: the last minimum kept");
 	T_OK(strstr(seen->log, "domain g-vdsm: guaranteed minimum not read "
 			       "(libvirt error); keeping the last one"),
 	     "kept minimum logged");
-
-	unanswered_ns = GUEST_TUNE_NS;
-	seen->n = 0;
-	guest_reader_read(r, 64 * NS, 64e9, collect, seen);
-	s = find(seen, "g-stale");
-	T_OK(s && !s->present[GUEST_VCPU_USER_LIMIT_PCT],
+	s = read_with(r, seen, GUEST_TUNE_NS, 64, "g-stale");
+	T_OK(has(s, GUEST_VCPU_USER_LIMIT_PCT, -1),
 	     "tune metadata unanswered: no CPU limit, not vdsm's default");
 	T_OK(strstr(seen->log, "domain g-stale: metadata " GUEST_TUNE_NS
 			       " not read (libvirt error)"),
 	     "unanswered tune metadata logged");
-	unanswered_ns = NULL;
-	seen->n = 0;
-	guest_reader_read(r, 65 * NS, 65e9, collect, seen);
-	s = find(seen, "g-stale");
-	T_OK(s && s->present[GUEST_VCPU_USER_LIMIT_PCT] &&
-		 s->value[GUEST_VCPU_USER_LIMIT_PCT] == 100,
+	s = read_with(r, seen, NULL, 65, "g-stale");
+	T_OK(has(s, GUEST_VCPU_USER_LIMIT_PCT, 100),
 	     "answered again: no metadata is vdsm's default 100");
-	guest_reader_free(r);
-	unlink(path);
-	free(seen);
+	node_close(&f);
 }
 
 static void test_filtered_reader(void)
