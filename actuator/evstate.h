@@ -45,9 +45,9 @@ struct evstate {
  * name is persisted in parameters.json, which start-up reads back only up
  * to a size, and an unbounded name would be accepted and then lost.
  */
-#define EVSTATE_NAME_MAX 63
+#define EVSTATE_NAME_MAX 255
 #define EVSTATE_NAME_RULE                                                      \
-	"a letter or '_', then letters, digits or '_', at most 63 bytes"
+	"a letter or '_', then letters, digits or '_', at most 255 bytes"
 bool evstate_name_valid(const char *s);
 
 struct evstate *evstate_new(void);

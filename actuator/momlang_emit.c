@@ -16,8 +16,10 @@
 
 #include "evstate.h"
 
-/* The longest policy part of a generated name (ns_suffix()): it leaves a
-   variable 30 bytes or more of EVSTATE_NAME_MAX (63). */
+/* Generated names are kept this short (the loader takes up to
+   EVSTATE_NAME_MAX), and their policy part (ns_suffix()) to NS_SUFFIX_MAX:
+   a variable keeps 30 bytes or more of its MOM name. */
+#define LET_NAME_MAX  63
 #define NS_SUFFIX_MAX 24
 
 int mc_error(struct conv *c, const struct mnode *at, const char *fmt, ...)
@@ -287,7 +289,7 @@ static void base_clean(char *dst, size_t size, const char *base)
  */
 /* The policy's part of its generated names: "" for none, "__" and the
    encoded policy name, or, when that would leave a name too little room
-   within EVSTATE_NAME_MAX (a long policy name), "__h" and 8 hex digits of
+   within LET_NAME_MAX (a long policy name), "__h" and 8 hex digits of
    the encoded name's FNV-1a hash: still one suffix per policy name, a
    clash between two in one set being refused as a duplicate name. */
 static void ns_suffix(const char *ns, char *out, size_t size)
@@ -322,7 +324,7 @@ static json_t *let_name(struct conv *c, const char *base)
 		/* Cut to fit the name limit, at no '_' (no "__" before the
 		   suffix); the versions and c->used keep the cut names
 		   distinct. */
-		room = EVSTATE_NAME_MAX - strlen(ver) - strlen(suffix);
+		room = LET_NAME_MAX - strlen(ver) - strlen(suffix);
 		n = strlen(clean) < room ? strlen(clean) : room;
 		while (n > 1 && clean[n - 1] == '_')
 			n--;
@@ -448,12 +450,9 @@ int mc_num(struct conv *c, const struct mnode *n, json_t **out)
 
 bool mc_is_ident(const char *s)
 {
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return false;
-	for (s++; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return false;
-	return true;
+	/* The loader's rule, length included: a MOM name longer than it
+	   takes is no parameter name, it becomes a let with a cut name. */
+	return evstate_name_valid(s);
 }
 
 /* A literal number expression (the value of a parameter). */

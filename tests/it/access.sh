@@ -101,7 +101,7 @@ check "TCP: no token 401" [ "$(req "$URL" "" GET /v1/status)" = 401 ]
 check "TCP: the read token with one more character 401" \
 	[ "$(req "$URL" "${READ_TOKEN}x" GET /v1/status)" = 401 ]
 momd_stop
-check "both sockets are removed at exit" [ ! -e "$READ_SOCK" ] && [ ! -e "$MOMD_SOCK" ]
+check_sh "both sockets are removed at exit" '[ ! -e "$READ_SOCK" ] && [ ! -e "$MOMD_SOCK" ]'
 
 # A read token alone is enough for TCP (a scraper; admin on the socket).
 if momd_start --listen "127.0.0.1:$PORT" --read-token-file "$T_TMP/read.token"; then

@@ -29,8 +29,8 @@ cc --config "$T_TMP/good.json"
 check "good configuration: exit 0" [ $? = 0 ]
 check "... prints configuration OK with the policy count" \
 	grep -qx "configuration OK: $(ls "$ROOT"/policies/*.json | wc -l) policies, [0-9]* parameters" "$T_TMP/out"
-check "... and starts nothing (no socket, no state directory)" \
-	[ ! -e "$T_TMP/momd.sock" ] && [ ! -e "$T_TMP/state" ]
+check_sh "... and starts nothing (no socket, no state directory)" \
+	'[ ! -e "$T_TMP/momd.sock" ] && [ ! -e "$T_TMP/state" ]'
 echo '{}' >"$T_TMP/empty.json"
 cc --config "$T_TMP/empty.json" --policy-dir "$ROOT/policies"
 check "an empty object is a valid configuration" [ $? = 0 ]

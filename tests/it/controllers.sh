@@ -368,7 +368,7 @@ wait_cycles 25
 FAILS=$(act_count host ksm_sleep_millisecs failed)
 C1=$(cycles)
 check "KSM failing write: $FAILS attempts in $((C1 - C0)) cycles (one per 10)" \
-	[ "$FAILS" -ge 2 ] && [ "$FAILS" -le $(((C1 - C0) / 10 + 1)) ]
+	[ "$FAILS" -ge 2 -a "$FAILS" -le $(((C1 - C0) / 10 + 1)) ]
 params '{"k_sleep": -1}'
 rmdir "$KA/sleep_millisecs"
 mv "$T_TMP/sleep.saved" "$KA/sleep_millisecs"
@@ -454,7 +454,7 @@ wait_cycles 12
 FAILS=$(($(act_count guest:toobig balloon_target failed) - F0))
 C1=$(cycles)
 check "toobig: $FAILS more attempts in $((C1 - C0)) cycles, one per 3" \
-	[ "$FAILS" -ge 2 ] && [ "$FAILS" -le $(((C1 - C0) / 3 + 2)) ]
+	[ "$FAILS" -ge 2 -a "$FAILS" -le $(((C1 - C0) / 3 + 2)) ]
 ping() { api_get /v1/ping >/dev/null; }
 check "momd still answers" ping
 # momd is still acting (toobig is retried), so a count of the log and a

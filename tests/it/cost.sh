@@ -103,7 +103,7 @@ api GET /v1/status
 in_flight=no
 kill -0 "$SLOW" 2>/dev/null && in_flight=yes
 check "GET /v1/status answers while a long evaluation runs (status $STATUS, evaluation still running: $in_flight)" \
-	[ "$STATUS" = 200 ] && [ "$in_flight" = yes ]
+	[ "$STATUS:$in_flight" = 200:yes ]
 wait "$SLOW"
 # The budget check proper runs against a budget far below the work (50 ms
 # for what took 0.9-20 s here), not against 1000 ms: on a quick, idle
@@ -113,7 +113,7 @@ momd_stop
 momd_start --eval-budget-ms 50 || { not_ok "momd starts (eval budget 50 ms)"; done_testing; }
 timed_api 30 POST /v1/evaluate "$T_TMP/slow.json"
 check "an evaluation over eval_budget_ms answers 503 over_budget (got $STATUS in ${SECS} ms)" \
-	[ "$STATUS" = 503 ] && [ "$(jv 'j["error"]')" = over_budget ]
+	[ "$STATUS:$(jv 'j["error"]')" = 503:over_budget ]
 diag "the over-budget evaluation answered after ${SECS} ms (budget 50 ms plus compiling)"
 api GET /v1/ping
 check "momd still answers after it" [ "$STATUS" = 200 ]

@@ -92,11 +92,11 @@ for f in momctl tcp ingest; do
 done
 failed() { awk '$2 != 0' "$1" | wc -l; }
 check "momctl status kept working ($(wc -l <"$T_TMP/momctl.lat") requests, none failed)" \
-	[ "$(failed "$T_TMP/momctl.lat")" = 0 ] && [ "$(wc -l <"$T_TMP/momctl.lat")" -gt 5 ]
+	[ "$(failed "$T_TMP/momctl.lat")" = 0 -a "$(wc -l <"$T_TMP/momctl.lat")" -gt 5 ]
 check "the ingest stream kept working ($(wc -l <"$T_TMP/ingest.lat") batches, none refused)" \
-	[ "$(failed "$T_TMP/ingest.lat")" = 0 ] && [ "$(wc -l <"$T_TMP/ingest.lat")" -gt 5 ]
+	[ "$(failed "$T_TMP/ingest.lat")" = 0 -a "$(wc -l <"$T_TMP/ingest.lat")" -gt 5 ]
 check "TCP from another client address kept working ($(wc -l <"$T_TMP/tcp.lat") requests, none failed)" \
-	[ "$(failed "$T_TMP/tcp.lat")" = 0 ] && [ "$(wc -l <"$T_TMP/tcp.lat")" -gt 5 ]
+	[ "$(failed "$T_TMP/tcp.lat")" = 0 -a "$(wc -l <"$T_TMP/tcp.lat")" -gt 5 ]
 api GET /v1/status
 check "momd serves after the attack, every batch counted" \
 	[ "$STATUS/$(jv 'j["ingest"]["batches"]')" = "200/$(wc -l <"$T_TMP/ingest.lat")" ]

@@ -266,6 +266,7 @@ static void test_evaluate_slot(void)
 	T_EQ_INT(call_as(MOMLANG_MEDIA_TYPE, "POST", "/v1/evaluate",
 			 "(defvar x", &o),
 		 503, "a broken MOM text waits for the slot too: 503");
+	T_EQ_STR(error_of(o), "busy", "... busy");
 	json_decref(o);
 	o = NULL;
 	T_EQ_INT(call("POST", "/v1/evaluate", "{}", &o), 503,

@@ -1137,6 +1137,18 @@ static void test_oom_rail_survives_absence(void)
 	T_EQ_INT(controller_oom_events(w->ctl), 0,
 		 "absence: a new domain under the name is not the old one");
 	world_free(w);
+
+	/* ... also when it replaces the old one between two cycles. */
+	w = world_new(&rails);
+	g = oom_shrunk(w);
+	g->uuid = "00000000-0000-0000-0000-000000000001";
+	cycle(w, false);
+	g->uuid = "00000000-0000-0000-0000-000000000002";
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 0,
+		 "a new domain under the name in the next cycle starts afresh");
+	world_free(w);
 }
 
 /* Right after the grow-back the balloon still reports the shrunk size: a

@@ -336,7 +336,7 @@ static void refused_over(const char *mom, size_t max_out, int line,
 static void expansion_bounded(void)
 {
 	struct policy_error err;
-	char *mom = doubling(NULL), name[1001], *big, *s;
+	char *mom = doubling(NULL), name[256], *big, *s;
 
 	s = mom ? momlang_convert_text(mom, strlen(mom), "amp",
 				       MOMLANG_MAX_OUTPUT_DEFAULT, &err)
@@ -350,8 +350,9 @@ static void expansion_bounded(void)
 	memset(name, 'p', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	big = doubling(name);
+	/* A parameter's name (255 bytes, the longest) in each copy. */
 	refused_over(big, MOMLANG_MAX_OUTPUT_DEFAULT, 17,
-		     "2.4 KB of text that would expand to 32 MB");
+		     "1.3 KB of text that would expand to 4.7 MB");
 	free(big);
 	free(mom);
 }
@@ -423,6 +424,26 @@ static void names_distinct(void)
 		T_OK(loads_together(longer, long_names, 3),
 		     "the same under two 60-byte policy names and 50_main_ "
 		     "loads as a set");
+	}
+	{
+		/* A constant keeps its MOM name as a parameter while the
+		   loader takes it (64 bytes); a longer one becomes a let
+		   whose name is cut (300 bytes). */
+		char text[800], name[301];
+
+		memset(name, 'a', 300);
+		name[300] = '\0';
+		snprintf(text, sizeof(text),
+			 "(defvar %1$.64s 1)\n(Host.Control \"ksm_run\" "
+			 "%1$.64s)\n",
+			 name);
+		T_OK(loads_together(text, one, 1),
+		     "a 64-byte constant loads as a parameter");
+		snprintf(text, sizeof(text),
+			 "(defvar %1$s 1)\n(Host.Control \"ksm_run\" %1$s)\n",
+			 name);
+		T_OK(loads_together(text, one, 1),
+		     "a 300-byte constant loads (a let with a cut name)");
 	}
 	T_OK(loads_together("(defvar x Host.mem_free)\n(set x (+ x 1))\n"
 			    "(defvar x_2 Host.mem_free)\n"

@@ -59,7 +59,9 @@ static void load_fails(const char *text, const char *path, const char *msg,
 		return;
 	}
 	T_EQ_STR(err.policy, "10-a", "  ... names the policy");
-	T_EQ_STR(err.path, path, "  ... JSON path");
+	/* A path longer than err.path holds is compared as far as it is. */
+	T_OK(strncmp(err.path, path, sizeof(err.path) - 1) == 0,
+	     "  ... JSON path (%s)", err.path);
 	if (!T_OK(strstr(err.message, msg), "  ... message has '%s'", msg))
 		printf("#   got \"%s\"\n", err.message);
 }
@@ -71,8 +73,9 @@ static void load_fails(const char *text, const char *path, const char *msg,
 	"{\"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": "                   \
 	"\"balloon_target\", \"to\": " e "}]}]}"
 
-/* An identifier of the longest length allowed, 63 bytes. */
-#define NAME63 "p12345678901234567890123456789012345678901234567890123456789012"
+/* An identifier of the longest length allowed, 255 bytes. */
+#define NAME50	"p1234567890123456789012345678901234567890123456789"
+#define NAME255 NAME50 NAME50 NAME50 NAME50 NAME50 "abcde"
 
 static void test_load_errors(void)
 {
@@ -154,15 +157,15 @@ static void test_load_errors(void)
 		   "not a valid name", "define name invalid");
 	/* A parameter's name is persisted in parameters.json, which start-up
 	   reads back only up to a size: names are bounded. */
-	load_fails("{\"parameters\": {\"" NAME63 "x\": {\"default\": 1}}}",
-		   "$.parameters." NAME63 "x", "at most 63 bytes",
-		   "parameter name of 64 bytes");
-	load_fails("{\"defines\": {\"" NAME63 "x\": 1}}",
-		   "$.defines." NAME63 "x", "at most 63 bytes",
-		   "define name of 64 bytes");
-	ps = load2("{\"parameters\": {\"" NAME63 "\": {\"default\": 1}}}", NULL,
-		   &err);
-	T_OK(ps, "a parameter name of 63 bytes loads");
+	load_fails("{\"parameters\": {\"" NAME255 "x\": {\"default\": 1}}}",
+		   "$.parameters." NAME255 "x", "at most 255 bytes",
+		   "parameter name of 256 bytes");
+	load_fails("{\"defines\": {\"" NAME255 "x\": 1}}",
+		   "$.defines." NAME255 "x", "at most 255 bytes",
+		   "define name of 256 bytes");
+	ps = load2("{\"parameters\": {\"" NAME255 "\": {\"default\": 1}}}",
+		   NULL, &err);
+	T_OK(ps, "a parameter name of 255 bytes loads");
 	policy_set_free(ps);
 	load_fails("{\"parameters\": {\"p\": {\"default\": 1, \"min\": 0}}}",
 		   "$.parameters.p.min", "unknown key 'min'", "parameter key");
