@@ -128,16 +128,26 @@ void api_params_restore(struct api *api)
 		return;
 	if (rc == 0) {
 		v = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+		rc = v ? 0 : -EINVAL;
 		if (!v)
 			snprintf(err, sizeof(err), "line %d, column %d: %s",
 				 jerr.line, jerr.column, jerr.text);
 	}
 	if (v)
 		params_drop_undeclared(api, v);
-	if (v && engine_params_update(api->engine, v, err, sizeof(err)) == 0)
+	if (v)
+		rc = engine_params_update(api->engine, v, err, sizeof(err));
+	if (rc == 0) {
 		log_info("parameters restored from %s/%s", dir, PARAMS_FILE);
-	else
-		log_warn("%s/%s ignored: %s", dir, PARAMS_FILE, err);
+	} else {
+		/* Set aside when its content is wrong: the next PATCH
+		   writes the values then in force and would overwrite it. */
+		char note[1024];
+
+		statedir_ignore(dir, PARAMS_FILE, rc == -EINVAL || rc == -EFBIG,
+				note, sizeof(note));
+		log_warn("%s/%s ignored: %s%s", dir, PARAMS_FILE, err, note);
+	}
 	json_decref(v);
 	free(text);
 }

@@ -10,7 +10,7 @@
 /*
  * Apply state_dir/parameters.json all or nothing (parameters no policy in
  * force declares are dropped with a warning); a file that does not parse
- * or validate is logged and ignored.
+ * or validate is logged, ignored and set aside (statedir_ignore()).
  */
 void api_params_restore(struct api *api);
 

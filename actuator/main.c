@@ -8,8 +8,8 @@
  *
  * Start-up runs in a fixed order: configuration (file, then flags), policy
  * set, engine (host backends), what the API saved in state_dir (policy
- * overrides, parameters; ignored with a warning when they no longer
- * validate), HTTP server, then the cycle loop.  Anything
+ * overrides, parameters; ignored with a warning, and set aside, when they
+ * no longer validate), HTTP server, then the cycle loop.  Anything
  * wrong before the loop is fatal with a message; nothing is changed on the
  * host before everything has validated.  The daemon stays in the
  * foreground (systemd supervises it) and writes no pid file.

@@ -12,6 +12,18 @@
 #include "policy_error.h"
 #include "statedir.h"
 
+/* Log that state_dir's policy changes are not in force, and set the file
+   aside when it is its content that is wrong (not an I/O error or a
+   lack of memory): kept, it would be overwritten by the next change,
+   losing what its owner may want to mend and put back. */
+static void ignored(const char *dir, const char *why, bool set_aside)
+{
+	char note[1024];
+
+	statedir_ignore(dir, POLSTATE_FILE, set_aside, note, sizeof(note));
+	log_warn("%s/%s ignored: %s%s", dir, POLSTATE_FILE, why, note);
+}
+
 /* Apply state_dir's overrides, if any; start-up only. */
 static void restore(struct polcompose *pc)
 {
@@ -20,9 +32,11 @@ static void restore(struct polcompose *pc)
 	struct policy_error perr;
 	struct policy_set *ps;
 	char err[512];
+	int rc;
 
-	if (polstate_load(c->state_dir, &st, err, sizeof(err)) < 0) {
-		log_warn("%s/%s ignored: %s", c->state_dir, POLSTATE_FILE, err);
+	rc = polstate_load(c->state_dir, &st, err, sizeof(err));
+	if (rc < 0) {
+		ignored(c->state_dir, err, rc == -EINVAL || rc == -EFBIG);
 		return;
 	}
 	if (polstate_empty(st)) {
@@ -31,10 +45,12 @@ static void restore(struct polcompose *pc)
 	}
 	ps = polstate_compose(st, pc->dir, &perr);
 	if (!ps) {
-		log_warn("%s/%s ignored: the policies it sets do not "
-			 "validate: %s",
-			 c->state_dir, POLSTATE_FILE,
+		char why[600];
+
+		snprintf(why, sizeof(why),
+			 "the policies it sets do not validate: %s",
 			 policy_error_format(&perr, err, sizeof(err)));
+		ignored(c->state_dir, why, !policy_error_is_oom(&perr));
 		polstate_free(st);
 		return;
 	}

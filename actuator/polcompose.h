@@ -45,8 +45,8 @@ struct polcompose {
 /*
  * Set up for engine e, whose set in force is policy_dir's (engine_new()),
  * and apply the overrides persisted in state_dir (a file that does not
- * load or validate is logged and ignored).  Returns 0, or -ENOMEM with err
- * filled.
+ * load or validate is logged, ignored and set aside).  Returns 0, or -ENOMEM
+ * with err filled.
  */
 int polcompose_init(struct polcompose *pc, struct engine *e,
 		    const struct conf *c, char *err, size_t len);

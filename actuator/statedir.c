@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "readfile.h"
@@ -181,6 +182,59 @@ int statedir_remove(const char *dir, const char *name, char *err, size_t len)
 				   : fail(err, len, e, "cannot remove", path);
 	}
 	return dir_sync(dfd, dir, err, len);
+}
+
+int statedir_set_aside(const char *dir, const char *name, char *aside,
+		       size_t aside_len, char *err, size_t len)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int dfd, rc = -EEXIST;
+
+	if (!gmtime_r(&now, &tm) ||
+	    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
+	dfd = dir_open(dir, err, len);
+	if (dfd < 0)
+		return dfd;
+	/* RENAME_NOREPLACE: a file set aside earlier in the same second
+	   is never the one lost. */
+	for (int n = 0; n < 100 && rc == -EEXIST; n++) {
+		int w = n == 0 ? snprintf(aside, aside_len, "%s.rejected-%s",
+					  name, stamp)
+			       : snprintf(aside, aside_len, "%s.rejected-%s-%d",
+					  name, stamp, n);
+		if (w < 0 || (size_t)w >= aside_len) {
+			close(dfd);
+			return fail(err, len, ENAMETOOLONG,
+				    "name too long:", name);
+		}
+		rc = renameat2(dfd, name, dfd, aside, RENAME_NOREPLACE) == 0
+			 ? 0
+			 : -errno;
+	}
+	if (rc < 0) {
+		close(dfd);
+		return fail(err, len, -rc, "cannot set aside", name);
+	}
+	return dir_sync(dfd, dir, err, len);
+}
+
+void statedir_ignore(const char *dir, const char *name, bool set_aside,
+		     char *note, size_t len)
+{
+	char aside[256], err[512];
+
+	if (len > 0)
+		note[0] = '\0';
+	if (!set_aside)
+		return;
+	if (statedir_set_aside(dir, name, aside, sizeof(aside), err,
+			       sizeof(err)) < 0)
+		snprintf(note, len, " (and %s)", err);
+	else
+		snprintf(note, len, "; kept as %s/%s", dir, aside);
 }
 
 int statedir_clean(const char *dir)

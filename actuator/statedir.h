@@ -21,6 +21,7 @@
 #ifndef MOM_STATEDIR_H
 #define MOM_STATEDIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -55,6 +56,24 @@ int statedir_read(const char *dir, const char *name, size_t max, char **out,
 /* Remove dir/name durably; a missing file is not an error.  Returns as
    statedir_write(). */
 int statedir_remove(const char *dir, const char *name, char *err, size_t len);
+
+/*
+ * Rename dir/name to "name.rejected-YYYYMMDDTHHMMSSZ" (with "-N" after
+ * it should that exist), so that a file momd cannot use at start is kept
+ * for its owner rather than overwritten by the next change; the new name
+ * goes into aside.  Returns as statedir_write().
+ */
+int statedir_set_aside(const char *dir, const char *name, char *aside,
+		       size_t aside_len, char *err, size_t len);
+
+/*
+ * For a file momd ignores at start: when set_aside (its content is what is
+ * wrong, not an I/O error), set it aside as above; note then says what
+ * became of it, for the caller's log line: "; kept as DIR/NEWNAME" or
+ * " (and cannot set aside ...)".  Empty otherwise.
+ */
+void statedir_ignore(const char *dir, const char *name, bool set_aside,
+		     char *note, size_t len);
 
 /* Remove the temporary files a crash left in dir.  Returns how many. */
 int statedir_clean(const char *dir);

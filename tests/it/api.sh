@@ -252,6 +252,17 @@ if momd_start; then
 	check "invalid parameters are not half-applied" [ "$(jv 'j["ksmEnabled"]')" = 1.0 ]
 	check "the problem is logged" grep -q 'policies.json ignored' "$MOMD_LOG"
 	check "a crash's temporary file is removed at start" [ ! -e "$MOMD_STATE/.parameters.json.tmp.abc123" ]
+	# Kept for their owner under another name, and the log says where:
+	# left in place, the next change would have overwritten them.
+	set -- "$MOMD_STATE"/policies.json.rejected-*
+	check "the invalid policies.json is set aside ($*)" grep -q '"01-x"' "$1"
+	check "the log names where it went" grep -q "policies.json ignored: .*; kept as $1" "$MOMD_LOG"
+	set -- "$MOMD_STATE"/parameters.json.rejected-*
+	check "the invalid parameters.json is set aside ($*)" grep -q '"balloonEnabled": "yes"' "$1"
+	check "the log names where it went" grep -q "parameters.json ignored: .*; kept as $1" "$MOMD_LOG"
+	api PATCH /v1/parameters '{"ksmEnabled": 0}'
+	check "a change after it writes a new parameters.json ($STATUS)" [ -e "$MOMD_STATE/parameters.json" ]
+	check "and leaves the one set aside as it was" grep -q '"balloonEnabled": "yes"' "$1"
 else
 	not_ok "momd starts with invalid state files"
 fi

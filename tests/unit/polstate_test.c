@@ -135,6 +135,55 @@ static void test_statedir(void)
 	     "writing into a file that is not a directory fails: %s", err);
 }
 
+/* A state file momd cannot use at start is renamed aside, never over
+   another one set aside before, and never when its content is not what
+   is wrong. */
+static void test_set_aside(void)
+{
+	char dir[300], err[256], aside[128], aside2[128], note[512],
+	    *text = NULL;
+
+	snprintf(dir, sizeof(dir), "%s/aside", tmp);
+	T_EQ_INT(
+	    statedir_write(dir, "p.json", "first", 5, 0644, err, sizeof(err)),
+	    0, "a state file");
+	T_EQ_INT(statedir_set_aside(dir, "p.json", aside, sizeof(aside), err,
+				    sizeof(err)),
+		 0, "set aside: %s", aside);
+	T_OK(strncmp(aside, "p.json.rejected-", 16) == 0,
+	     "named after the file and 'rejected-': %s", aside);
+	T_EQ_INT(mode_of(dir, "p.json"), -1, "the file is gone from its name");
+	T_EQ_INT(statedir_read(dir, aside, 100, &text, err, sizeof(err)), 0,
+		 "the file set aside reads back");
+	T_EQ_STR(text, "first", "with its content");
+	free(text);
+	/* A second one within the same second gets a name of its own. */
+	statedir_write(dir, "p.json", "second", 6, 0644, err, sizeof(err));
+	T_EQ_INT(statedir_set_aside(dir, "p.json", aside2, sizeof(aside2), err,
+				    sizeof(err)),
+		 0, "set aside again: %s", aside2);
+	T_OK(strcmp(aside, aside2) != 0, "under another name (%s, %s)", aside,
+	     aside2);
+	T_EQ_INT(statedir_read(dir, aside, 100, &text, err, sizeof(err)), 0,
+		 "the first set aside is still there");
+	T_EQ_STR(text, "first", "unchanged");
+	free(text);
+	T_OK(statedir_set_aside(dir, "p.json", aside, sizeof(aside), err,
+				sizeof(err)) == -ENOENT,
+	     "a missing file: -ENOENT (%s)", err);
+	T_OK(statedir_clean(dir) == 0, "files set aside are not a crash's");
+	/* statedir_ignore: the note says what became of it. */
+	statedir_write(dir, "q.json", "x", 1, 0644, err, sizeof(err));
+	statedir_ignore(dir, "q.json", false, note, sizeof(note));
+	T_EQ_STR(note, "", "not set aside: no note");
+	T_EQ_INT(mode_of(dir, "q.json"), 0644, "and the file stays");
+	statedir_ignore(dir, "q.json", true, note, sizeof(note));
+	T_OK(strstr(note, "; kept as ") == note && strstr(note, dir) &&
+		 strstr(note, "q.json.rejected-"),
+	     "set aside: the note names the new path (%s)", note);
+	T_EQ_INT(mode_of(dir, "q.json"), -1, "and the file is gone");
+}
+
 static const char *names_of(const struct policy_set *ps, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -341,6 +390,7 @@ int main(void)
 		return 1;
 	}
 	test_statedir();
+	test_set_aside();
 	test_commit_point();
 	test_compose();
 	test_compose_oom();
