@@ -15,6 +15,7 @@
 #include "momlang_priv.h"
 
 #include "evstate.h"
+#include "siphash.h"
 
 /* Generated names are kept this short (the loader takes up to
    EVSTATE_NAME_MAX), and their policy part (ns_suffix()) to NS_SUFFIX_MAX:
@@ -289,20 +290,20 @@ static void base_clean(char *dst, size_t size, const char *base)
  */
 /* The policy's part of its generated names: "" for none, "__" and the
    encoded policy name, or, when that would leave a name too little room
-   within LET_NAME_MAX (a long policy name), "__h" and 8 hex digits of
-   the encoded name's FNV-1a hash: still one suffix per policy name, a
-   clash between two in one set being refused as a duplicate name. */
+   within LET_NAME_MAX (a long policy name), "__h" and 8 hex digits of a
+   hash of the encoded name (SipHash under a fixed key: the names must be
+   the same in every run): still one suffix per policy name, a clash
+   between two in one set being refused as a duplicate name. */
 static void ns_suffix(const char *ns, char *out, size_t size)
 {
-	uint32_t h = 2166136261u;
+	static const uint8_t key[SIPHASH_KEY_LEN] = {0};
 
 	if (!ns[0] || strlen(ns) <= NS_SUFFIX_MAX - 2) {
 		snprintf(out, size, "%s%s", ns[0] ? "__" : "", ns);
 		return;
 	}
-	for (const unsigned char *p = (const unsigned char *)ns; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	snprintf(out, size, "__h%08x", (unsigned)h);
+	snprintf(out, size, "__h%08x",
+		 (unsigned)(siphash24(key, ns, strlen(ns)) >> 32));
 }
 
 static json_t *let_name(struct conv *c, const char *base)

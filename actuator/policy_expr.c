@@ -69,6 +69,10 @@ static const struct opdesc ops[] = {
     {"guests_count", XOP_GCOUNT, 1, 1, AK_NUM},
 };
 
+/* The most arguments any operator takes (an expression's arrays are
+   otherwise bounded only by the document's size). */
+#define ARGS_MAX 1000
+
 static const struct opdesc *op_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -257,14 +261,19 @@ static int cx_array(struct cctx *c, const json_t *j, int depth,
 		cc_pop(c, len);
 		return rc;
 	}
-	if (n < d->min || (d->max >= 0 && n > d->max) || n > 1000) {
-		if (d->min == d->max)
-			return cc_error(c, "'%s' takes %d argument%s, not %ld",
-					d->name, d->min, d->min == 1 ? "" : "s",
-					n);
-		return cc_error(c, "'%s' takes at least %d arguments, not %ld",
-				d->name, d->min, n);
-	}
+	/* An unbounded operator still takes at most ARGS_MAX: deeper
+	   sums are nested, which the depth limit bounds. */
+	int most = d->max >= 0 ? d->max : ARGS_MAX;
+
+	if (d->min == most && n != most)
+		return cc_error(c, "'%s' takes %d argument%s, not %ld", d->name,
+				most, most == 1 ? "" : "s", n);
+	if (n < d->min)
+		return cc_error(c, "'%s' takes at least %d argument%s, not %ld",
+				d->name, d->min, d->min == 1 ? "" : "s", n);
+	if (n > most)
+		return cc_error(c, "'%s' takes at most %d arguments, not %ld",
+				d->name, most, n);
 	if (d->op == XOP_SUB && n == 1)
 		out->op = XOP_NEG;
 	else

@@ -109,6 +109,24 @@ static void test_load_errors(void)
 		   "'if' takes 3 arguments, not 2", "wrong arity (if)");
 	load_fails(HOST_SET("[\"+\", 1]"), "$.host[0].do[0].to",
 		   "'+' takes at least 2 arguments, not 1", "wrong arity (+)");
+	load_fails(HOST_SET("[\"-\", 1, 2, 3]"), "$.host[0].do[0].to",
+		   "'-' takes at most 2 arguments, not 3", "wrong arity (-)");
+	{
+		/* More than an unbounded operator's 1000: said so. */
+		char text[8192] = "[\"+\"";
+		size_t used = strlen(text);
+
+		for (int i = 0; i < 1001; i++)
+			used += (size_t)snprintf(text + used,
+						 sizeof(text) - used, ", 1");
+		snprintf(text + used, sizeof(text) - used, "]");
+		char doc[8300];
+
+		snprintf(doc, sizeof(doc), HOST_SET("%s"), text);
+		load_fails(doc, "$.host[0].do[0].to",
+			   "'+' takes at most 1000 arguments, not 1001",
+			   "too many arguments (+)");
+	}
 	load_fails(HOST_SET("[]"), "$.host[0].do[0].to", "empty array",
 		   "empty expression");
 	load_fails(HOST_SET("[1, 2]"), "$.host[0].do[0].to[0]",
