@@ -3,10 +3,15 @@
  * agent_cache.c: the worker thread that polls guest agents and the table
  * the read plugin copies results from (see agent_cache.h).
  *
- * Locking: c->mu guards the table and the stop flag only.  The worker
- * never holds it across libvirt calls: it decides what is due under the
- * lock, polls without it, then publishes under it.  So a reader waits at
- * most for a memcpy.  The table is only ever modified by the worker.
+ * Threads: the worker lists the domains once per interval and hands each
+ * one due to a small pool of pollers (AGENT_POLLERS), one poll per domain
+ * at a time, so that a slow agent holds one poller and never the others'
+ * polls (unless every poller is held by one).  Locking: c->mu guards the
+ * table, the job queue and the stop flag.  No thread holds it across
+ * libvirt calls: the worker decides what is due under the lock and
+ * queues it, a poller polls without it, then publishes under it.  So a
+ * reader waits at most for a memcpy.  Entries are added and removed only
+ * by the worker; a poller changes only the entry of its job.
  */
 #include "agent_cache.h"
 #include "agent_read.h"
@@ -33,6 +38,20 @@ struct entry {
 	   domain ID (of the QEMU process) they were opened under. */
 	struct agent_handles hs;
 	unsigned int dom_id;
+	bool in_flight; /* queued or being polled */
+	uint64_t gen;	/* which queued poll may publish (see poll_one) */
+};
+
+/* Polls that run at once: a slow or frozen agent holds one of them (at
+   most 6 calls of AgentTimeout each, or one timeout for a dead one). */
+#define AGENT_POLLERS 4
+
+/* A poll handed from the worker to a poller. */
+struct job {
+	virDomainPtr dom; /* a reference of the job's own */
+	unsigned char uuid[AGENT_UUID_LEN];
+	int64_t round_ms; /* the start of the round that queued it */
+	uint64_t gen;
 };
 
 struct agent_cache {
@@ -47,6 +66,13 @@ struct agent_cache {
 	int n;
 	uint64_t rounds;
 	virConnectPtr conn; /* the worker's own */
+	/* The pool, and its jobs: a ring of max_domains, as an entry has
+	   at most one job queued or running (in_flight). */
+	pthread_t pollers[AGENT_POLLERS];
+	int n_pollers;
+	pthread_cond_t work; /* to the pollers: a job, or stop */
+	struct job *queue;
+	int head, queued;
 };
 
 void agent_cache_conf_defaults(struct agent_cache_conf *c)
@@ -131,9 +157,11 @@ static char *counting_cmd(void *ctx, const char *json, int timeout_s,
    the interval) still gets a whole interval of rest, as a backoff is
    always timed from the end of the failed poll: a slow agent is never
    polled back to back. */
-static void poll_one(struct agent_cache *c, virDomainPtr dom,
-		     const unsigned char *uuid, int64_t round_ms)
+static void poll_one(struct agent_cache *c, const struct job *j)
 {
+	virDomainPtr dom = j->dom;
+	const unsigned char *uuid = j->uuid;
+	int64_t round_ms = j->round_ms;
 	struct counting k = {c->conf.transport(dom, c->conf.timeout_s), 0};
 	struct agent_transport t = {counting_cmd, &k, k.inner.timeout_s};
 	struct agent_handles hs = {{0}};
@@ -162,7 +190,10 @@ static void poll_one(struct agent_cache *c, virDomainPtr dom,
 		due_ms = end_ms + c->conf.interval_ms;
 	pthread_mutex_lock(&c->mu);
 	e = find(c, uuid);
-	if (e != NULL) {
+	/* Only this job's entry: the domain may have stopped meanwhile and
+	   a new one of the same UUID be queued. */
+	if (e != NULL && e->gen == j->gen) {
+		e->in_flight = false;
 		e->hs = hs;
 		e->dom_id = id;
 		e->r.poll_calls = k.calls;
@@ -258,26 +289,39 @@ static int64_t round_once(struct agent_cache *c)
 			i++;
 	pthread_mutex_unlock(&c->mu);
 
+	/* Queue those due (not while a poll of theirs is still queued or
+	   running: a slow agent gets one poll at a time). */
+	pthread_mutex_lock(&c->mu);
 	for (i = 0; i < nd; i++) {
 		unsigned char uuid[AGENT_UUID_LEN];
-		bool due = false;
-		if (virDomainGetUUID(doms[i], uuid) == 0) {
-			pthread_mutex_lock(&c->mu);
-			struct entry *e = find(c, uuid);
-			due = e != NULL && e->next_ms <= clock_mono_ms() &&
-			      !c->stop;
-			pthread_mutex_unlock(&c->mu);
+		struct entry *e = NULL;
+
+		if (!c->stop && virDomainGetUUID(doms[i], uuid) == 0)
+			e = find(c, uuid);
+		if (e != NULL && !e->in_flight &&
+		    e->next_ms <= clock_mono_ms() &&
+		    virDomainRef(doms[i]) == 0) {
+			struct job *j = &c->queue[(c->head + c->queued++) %
+						  c->conf.max_domains];
+
+			*j = (struct job){
+			    .dom = doms[i], .round_ms = now, .gen = ++e->gen};
+			memcpy(j->uuid, uuid, AGENT_UUID_LEN);
+			e->in_flight = true;
+			pthread_cond_signal(&c->work);
 		}
-		if (due)
-			poll_one(c, doms[i], uuid, now);
-		virDomainFree(doms[i]);
 	}
+	pthread_mutex_unlock(&c->mu);
+	for (i = 0; i < nd; i++)
+		virDomainFree(doms[i]);
 	free(doms);
 
+	/* An entry being polled is due again no earlier than an interval
+	   after this round, when the worker wakes anyway. */
 	pthread_mutex_lock(&c->mu);
 	now = clock_mono_ms();
 	for (i = 0; i < c->n; i++)
-		if (c->e[i].next_ms - now < next)
+		if (!c->e[i].in_flight && c->e[i].next_ms - now < next)
 			next = c->e[i].next_ms - now;
 	c->rounds++;
 	pthread_mutex_unlock(&c->mu);
@@ -310,6 +354,44 @@ static void close_all(struct agent_cache *c)
 	}
 }
 
+/* A poller: takes the queued jobs one by one until stop, then drops
+   those left (each poll under way ends within its calls' timeouts). */
+static void *poller(void *arg)
+{
+	struct agent_cache *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (c->queued == 0 && !c->stop)
+			pthread_cond_wait(&c->work, &c->mu);
+		if (c->queued == 0)
+			break;
+		struct job j = c->queue[c->head];
+
+		c->head = (c->head + 1) % c->conf.max_domains;
+		c->queued--;
+		if (!c->stop) {
+			pthread_mutex_unlock(&c->mu);
+			poll_one(c, &j);
+			pthread_mutex_lock(&c->mu);
+		}
+		virDomainFree(j.dom);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void stop_pollers(struct agent_cache *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->stop = true;
+	pthread_cond_broadcast(&c->work);
+	pthread_mutex_unlock(&c->mu);
+	for (int i = 0; i < c->n_pollers; i++)
+		pthread_join(c->pollers[i], NULL);
+	c->n_pollers = 0;
+}
+
 static void *worker(void *arg)
 {
 	struct agent_cache *c = arg;
@@ -323,6 +405,8 @@ static void *worker(void *arg)
 		if (stop)
 			break;
 	}
+	/* The handles are closed once no poll uses them. */
+	stop_pollers(c);
 	close_all(c);
 	if (c->conn != NULL)
 		virConnectClose(c->conn);
@@ -348,15 +432,25 @@ struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
 	c->include = globlist_copy(conf->include, conf->n_include, &ok_inc);
 	c->exclude = globlist_copy(conf->exclude, conf->n_exclude, &ok_exc);
 	c->e = calloc((size_t)c->conf.max_domains, sizeof(*c->e));
-	if (c->uri == NULL || c->e == NULL || !ok_inc || !ok_exc) {
+	c->queue = calloc((size_t)c->conf.max_domains, sizeof(*c->queue));
+	if (c->uri == NULL || c->e == NULL || c->queue == NULL || !ok_inc ||
+	    !ok_exc) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
-	rc = pthread_create(&c->thread, NULL, worker, c);
+	pthread_cond_init(&c->work, NULL);
+	for (rc = 0; rc == 0 && c->n_pollers < AGENT_POLLERS; c->n_pollers++)
+		rc = pthread_create(&c->pollers[c->n_pollers], NULL, poller, c);
+	if (rc != 0)
+		c->n_pollers--; /* the one that failed */
+	else
+		rc = pthread_create(&c->thread, NULL, worker, c);
 	if (rc != 0) {
 		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+		stop_pollers(c);
+		pthread_cond_destroy(&c->work);
 		pthread_cond_destroy(&c->cv);
 		pthread_mutex_destroy(&c->mu);
 		goto fail;
@@ -365,6 +459,7 @@ struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
 fail:
 	globlist_free(c->include, c->conf.n_include);
 	globlist_free(c->exclude, c->conf.n_exclude);
+	free(c->queue);
 	free(c->e);
 	free(c->uri);
 	free(c);
@@ -380,10 +475,12 @@ void agent_cache_stop(struct agent_cache *c)
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
+	pthread_cond_destroy(&c->work);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	globlist_free(c->include, c->conf.n_include);
 	globlist_free(c->exclude, c->conf.n_exclude);
+	free(c->queue);
 	free(c->e);
 	free(c->uri);
 	free(c);

@@ -16,6 +16,7 @@
 #include "agent_fake.h"
 #include "testing.h"
 
+#include <libvirt/libvirt.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -92,15 +93,35 @@ static void test_cache(void)
 	     "stop is prompt");
 }
 
-/* The cache's scripted agent: touched by the worker thread only until
-   agent_cache_stop has joined it. */
+/* The cache's scripted agent, shared by every domain: its pollers call it
+   under fake_mu (they run at once), the main thread reads it only after
+   agent_cache_stop has joined them. */
 static struct fake cache_fake;
+static pthread_mutex_t fake_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static char *locked_fake_cmd(const char *json, int timeout_s, enum agent_rc *rc,
+			     char *err, size_t errlen)
+{
+	char *reply;
+
+	pthread_mutex_lock(&fake_mu);
+	reply = fake_cmd(&cache_fake, json, timeout_s, rc, err, errlen);
+	pthread_mutex_unlock(&fake_mu);
+	return reply;
+}
+
+static char *cache_cmd(void *ctx, const char *json, int timeout_s,
+		       enum agent_rc *rc, char *err, size_t errlen)
+{
+	(void)ctx;
+	return locked_fake_cmd(json, timeout_s, rc, err, errlen);
+}
 
 static struct agent_transport cache_transport(void *dom, int timeout_s)
 {
 	(void)dom;
 	return (struct agent_transport){
-	    .cmd = fake_cmd, .ctx = &cache_fake, .timeout_s = timeout_s};
+	    .cmd = cache_cmd, .ctx = NULL, .timeout_s = timeout_s};
 }
 
 /* start_polled: a cache of conf over test:///default, its agent
@@ -178,6 +199,24 @@ static const char three_domains_xml[] =
     "<os><type>hvm</type></os></domain>\n"
     "</node>\n";
 
+/* three_domains: writes three_domains_xml to a new file from template
+   path and its test driver URI into uri; false (a skip) if it cannot. */
+static bool three_domains(char *path, char *uri, size_t urilen)
+{
+	int fd = mkstemp(path);
+
+	if (fd < 0 ||
+	    write(fd, three_domains_xml, sizeof(three_domains_xml) - 1) < 0) {
+		T_SKIP("cannot write the node file");
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	snprintf(uri, urilen, "test://%s", path);
+	return true;
+}
+
 /* Slow scripted agents for the cache's timing tests.  The worker asks for
    a transport for each poll, and at stop for each domain's closes; the
    n-th it gets delays each of its calls by delay_us[n % ndelay], then
@@ -248,7 +287,7 @@ static char *slow_cmd(void *ctx, const char *json, int timeout_s,
 		slow.t[k].start_us = mono_us();
 	pthread_mutex_unlock(&slow.mu);
 	usleep(delay);
-	reply = fake_cmd(&cache_fake, json, timeout_s, rc, err, errlen);
+	reply = locked_fake_cmd(json, timeout_s, rc, err, errlen);
 	if (timed) {
 		pthread_mutex_lock(&slow.mu);
 		slow.t[k].calls++;
@@ -290,17 +329,9 @@ static void test_cache_rounds(void)
 	uint64_t polls = 0, rounds;
 	char err[200];
 	struct agent_cache *c;
-	int fd = mkstemp(path);
 
-	if (fd < 0 ||
-	    write(fd, three_domains_xml, sizeof(three_domains_xml) - 1) < 0) {
-		T_SKIP("cannot write the node file");
-		if (fd >= 0)
-			close(fd);
+	if (!three_domains(path, uri, sizeof(uri)))
 		return;
-	}
-	close(fd);
-	snprintf(uri, sizeof(uri), "test://%s", path);
 	conf.uri = uri;
 	cache_fake = three_files("oom_kill 3\n");
 	/* Agents of unequal speed, as real guests' are: the n-th poll's
@@ -396,6 +427,76 @@ static void test_cache_rest(void)
 	     (long long)least);
 }
 
+/* One slow agent among fast ones: a1's calls take 150 ms each (a poll of
+   6 calls 900 ms), a2's and a3's none. */
+static char *one_slow_cmd(void *ctx, const char *json, int timeout_s,
+			  enum agent_rc *rc, char *err, size_t errlen)
+{
+	usleep((useconds_t)(intptr_t)ctx);
+	return locked_fake_cmd(json, timeout_s, rc, err, errlen);
+}
+
+static struct agent_transport one_slow_transport(void *dom, int timeout_s)
+{
+	const char *name = virDomainGetName(dom);
+	bool is_a1 = name != NULL && strcmp(name, "a1") == 0;
+
+	return (struct agent_transport){
+	    .cmd = one_slow_cmd,
+	    .ctx = (void *)(intptr_t)(is_a1 ? 150000 : 0),
+	    .timeout_s = timeout_s};
+}
+
+/* A slow agent holds one poller, not the others' polls: while a1's agent
+   makes 3 polls of 900 ms, a2 and a3, due every 100 ms, are polled
+   several times each.  Polled one after the other, as before the pool,
+   they got one poll per round, and a round waited for a1's.  Counted,
+   not timed: the polls against the slow agent's. */
+static void test_cache_slow_alone(void)
+{
+	char path[] = "/tmp/agentcache_test.XXXXXX", uri[128];
+	struct agent_cache_conf conf = {.interval_ms = 100,
+					.backoff_ms = 60000,
+					.transport = one_slow_transport};
+	unsigned char uuid[3][AGENT_UUID_LEN];
+	struct agent_result r[3];
+	char err[200];
+	struct agent_cache *c;
+
+	if (!three_domains(path, uri, sizeof(uri)))
+		return;
+	conf.uri = uri;
+	cache_fake = three_files("oom_kill 3\n");
+	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000001", uuid[0]);
+	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000002", uuid[1]);
+	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000003", uuid[2]);
+	c = agent_cache_start(&conf, err, sizeof(err));
+	T_OK(c != NULL, "cache with one slow agent started (%s)", c ? "" : err);
+	if (c == NULL) {
+		unlink(path);
+		return;
+	}
+	/* Until a1 has had 3 polls: about 3 s (60 s at most). */
+	memset(r, 0, sizeof(r));
+	for (int k = 0; k < 3000 && r[0].polls < 3; k++) {
+		usleep(20000);
+		agent_cache_get(c, uuid[0], &r[0]);
+	}
+	agent_cache_get(c, uuid[1], &r[1]);
+	agent_cache_get(c, uuid[2], &r[2]);
+	agent_cache_stop(c);
+	unlink(path);
+	T_OK(r[0].polls >= 3 && r[0].state == AGENT_STATE_OK,
+	     "the slow agent answered its polls (%llu, %lld us the last)",
+	     (unsigned long long)r[0].polls, (long long)r[0].poll_us);
+	T_OK(r[1].polls >= 3 * r[0].polls && r[2].polls >= 3 * r[0].polls,
+	     "the fast agents were not held up: %llu and %llu polls against "
+	     "the slow one's %llu",
+	     (unsigned long long)r[1].polls, (unsigned long long)r[2].polls,
+	     (unsigned long long)r[0].polls);
+	T_OK(!r[1].stale && !r[2].stale, "their values are fresh");
+}
+
 /* A domain the read plugin's globs leave out is never probed. */
 static void test_cache_filter(void)
 {
@@ -430,5 +531,6 @@ int main(void)
 	test_cache_filter();
 	test_cache_rounds();
 	test_cache_rest();
+	test_cache_slow_alone();
 	return t_done();
 }

@@ -147,9 +147,9 @@ static void test_set_aside(void)
 	T_EQ_INT(
 	    statedir_write(dir, "p.json", "first", 5, 0644, err, sizeof(err)),
 	    0, "a state file");
-	T_EQ_INT(statedir_set_aside(dir, "p.json", aside, sizeof(aside), err,
-				    sizeof(err)),
-		 0, "set aside: %s", aside);
+	T_OK(statedir_set_aside(dir, "p.json", aside, sizeof(aside), err,
+				sizeof(err)) == 0,
+	     "set aside: %s", aside);
 	T_OK(strncmp(aside, "p.json.rejected-", 16) == 0,
 	     "named after the file and 'rejected-': %s", aside);
 	T_EQ_INT(mode_of(dir, "p.json"), -1, "the file is gone from its name");
@@ -159,9 +159,9 @@ static void test_set_aside(void)
 	free(text);
 	/* A second one within the same second gets a name of its own. */
 	statedir_write(dir, "p.json", "second", 6, 0644, err, sizeof(err));
-	T_EQ_INT(statedir_set_aside(dir, "p.json", aside2, sizeof(aside2), err,
-				    sizeof(err)),
-		 0, "set aside again: %s", aside2);
+	T_OK(statedir_set_aside(dir, "p.json", aside2, sizeof(aside2), err,
+				sizeof(err)) == 0,
+	     "set aside again: %s", aside2);
 	T_OK(strcmp(aside, aside2) != 0, "under another name (%s, %s)", aside,
 	     aside2);
 	T_EQ_INT(statedir_read(dir, aside, 100, &text, err, sizeof(err)), 0,
