@@ -39,7 +39,7 @@ struct entry {
 	struct agent_handles hs;
 	unsigned int dom_id;
 	bool in_flight; /* queued or being polled */
-	uint64_t gen;	/* which queued poll may publish (see poll_one) */
+	uint64_t gen;	/* the job that may publish here (see poll_one) */
 };
 
 /* Polls that run at once: a slow or frozen agent holds one of them (at
@@ -51,7 +51,7 @@ struct job {
 	virDomainPtr dom; /* a reference of the job's own */
 	unsigned char uuid[AGENT_UUID_LEN];
 	int64_t round_ms; /* the start of the round that queued it */
-	uint64_t gen;
+	uint64_t gen;	  /* unique in the cache's life (agent_cache's jobs) */
 };
 
 struct agent_cache {
@@ -66,13 +66,16 @@ struct agent_cache {
 	int n;
 	uint64_t rounds;
 	virConnectPtr conn; /* the worker's own */
-	/* The pool, and its jobs: a ring of max_domains, as an entry has
-	   at most one job queued or running (in_flight). */
+	/* The pool, and its jobs: a ring of max_domains.  An entry has at
+	   most one job queued or running (in_flight), but a domain that
+	   stopped may leave one queued behind it: a round queues only
+	   while the ring has room. */
 	pthread_t pollers[AGENT_POLLERS];
 	int n_pollers;
 	pthread_cond_t work; /* to the pollers: a job, or stop */
 	struct job *queue;
 	int head, queued;
+	uint64_t jobs; /* queued so far: each job's gen */
 };
 
 void agent_cache_conf_defaults(struct agent_cache_conf *c)
@@ -299,14 +302,16 @@ static int64_t round_once(struct agent_cache *c)
 		if (!c->stop && virDomainGetUUID(doms[i], uuid) == 0)
 			e = find(c, uuid);
 		if (e != NULL && !e->in_flight &&
+		    c->queued < c->conf.max_domains &&
 		    e->next_ms <= clock_mono_ms() &&
 		    virDomainRef(doms[i]) == 0) {
 			struct job *j = &c->queue[(c->head + c->queued++) %
 						  c->conf.max_domains];
 
 			*j = (struct job){
-			    .dom = doms[i], .round_ms = now, .gen = ++e->gen};
+			    .dom = doms[i], .round_ms = now, .gen = ++c->jobs};
 			memcpy(j->uuid, uuid, AGENT_UUID_LEN);
+			e->gen = j->gen;
 			e->in_flight = true;
 			pthread_cond_signal(&c->work);
 		}
