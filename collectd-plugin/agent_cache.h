@@ -2,18 +2,20 @@
 /*
  * agent_cache.h: guest-agent statistics kept off the read path.
  *
- * A worker thread with its own libvirt connection polls the agents of the
- * running domains (agent_read.h) every interval and publishes the last
- * parsed result per domain UUID with the time it was taken.  The read
+ * A worker thread with its own libvirt connection lists the running
+ * domains every interval and hands each one due to a pool of poller
+ * threads, which poll its agent (agent_read.h) and publish the last parsed
+ * result per domain UUID with the time it was taken.  The read
  * plugin only copies from this table (a mutex held for a memcpy), so a
  * slow, frozen or dead agent never delays it or the balloon statistics.
  *
  * A domain whose agent does not answer (no channel, not connected, timed
  * out) is re-probed only after a backoff that doubles from backoff_ms up
  * to backoff_max_ms, and keeps its last good values, marked stale; one
- * that answers is polled every interval_ms.  The worker polls domains one
- * after the other, so a frozen agent costs the others at most one call
- * timeout per backoff period.  Entries of domains that stopped running are
+ * that answers is polled every interval_ms.  A domain has at most one
+ * poll queued or running, so a slow or frozen agent holds one poller and
+ * the others' polls go on (unless as many such agents hold every poller).
+ * Entries of domains that stopped running are
  * dropped, and so are domains the include/exclude globs leave out.  No
  * logging: failures are in each entry (last_error).
  *
@@ -88,10 +90,10 @@ struct agent_cache;
 struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
 				      char *err, size_t errlen);
 
-/* Stop the worker and free.  Waits for the poll under way (at most about
-   one call timeout more than a poll), then closes the handles kept in
-   each running domain (per domain at most one call timeout more: the
-   closes stop at the first one that finds no agent). */
+/* Stop the worker and its pollers and free.  Waits for the polls under
+   way (each at most about one call timeout more than a poll), then closes the
+   handles kept in each running domain (per domain at most one call timeout
+   more: the closes stop at the first one that finds no agent). */
 void agent_cache_stop(struct agent_cache *c);
 
 /* Copy the entry of the domain with this raw UUID.  0 if the worker has

@@ -5,7 +5,8 @@
  * UUID text the plugin looks entries up by, probing and backing off a
  * domain without an agent, the domain globs, the handles kept between
  * polls and closed on stop, and the worker's timing (one domain listing
- * per interval; a slow agent still rests a whole interval).
+ * per interval; a slow agent still rests a whole interval, and does not
+ * hold up the other domains' polls).
  *
  * The worker runs against libvirt's test driver (test:///default, or a
  * node file of three domains): its domains have no agent, so the tests
