@@ -16,9 +16,10 @@
  * no user data, so the parsed <Plugin mom> block waits in one static slot
  * (`pending`) between the config callback and init.  Init moves it into a
  * struct mom_ctx that becomes the read callback's user_data; from then on
- * no static is touched, and collectd frees the context (mom_ctx_free) after
- * the shutdown callbacks.  Shutdown only frees a configuration that never
- * reached init.  The read callback never runs concurrently with itself.
+ * no static is touched, and collectd frees the context (mom_ctx_free) once
+ * its read threads have stopped (collectd 5.12's plugin_shutdown_all:
+ * before the write threads stop and before the shutdown callbacks).
+ * Shutdown only frees a configuration that never reached init.  The read callback never runs concurrently with itself.
  *
  * The read callback returns non-zero only when no group produced a value
  * and guests are not collected: an unreachable libvirtd must not make
@@ -575,8 +576,9 @@ static void mom_ctx_free(void *p)
 
 	if (ctx == NULL)
 		return;
-	/* collectd frees the context after the shutdown callbacks: the
-	   worker stops here (within about one agent call timeout). */
+	/* collectd frees the context once its read threads have stopped:
+	   the agent worker and its pollers stop here (within about one
+	   agent call timeout). */
 	agent_cache_stop(ctx->agent);
 	guest_reader_free(ctx->guest);
 	host_reader_free(ctx->host);

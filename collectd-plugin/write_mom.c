@@ -219,7 +219,10 @@ static const struct conf_option wm_options[] = {
     CONF_OPT_CUSTOM("Type", wm_opt_type),
     CONF_OPT_BOOL("ForwardAll", struct wm_conf, forward_all),
     CONF_OPT_BOOL("ReportStats", struct wm_conf, report_stats),
-    CONF_OPT_INT("BatchSize", struct wm_conf, batch_size, 1, 100000),
+    /* At most what momd's default max_records (20000) and max_body
+       (4 MiB, about 16000 records of write_mom's) take: a larger batch
+       would be refused whole, and a refused batch is not sent again. */
+    CONF_OPT_INT("BatchSize", struct wm_conf, batch_size, 1, 10000),
     CONF_OPT_INT("QueueLimit", struct wm_conf, queue_limit, 1, 10000000),
     CONF_OPT_INT("Timeout", struct wm_conf, timeout_ms, 1, 600000),
     CONF_OPT_INT("MaxBackoff", struct wm_conf, backoff_max_ms, 1, 3600000),

@@ -374,6 +374,21 @@ rc=$?
 check "an unknown option stops collectd (exit status $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
 check "the error names the option" \
 	grep -q 'write_mom plugin: unknown option "Bogus"' "$T_TMP/collectd.log" "$T_TMP/collectd3.out"
+# A batch larger than momd's default max_records or max_body would be
+# refused whole, every time.
+rm -f "$T_TMP/collectd.log"
+cd_conf_head "$CONF3"
+cat >>"$CONF3" <<CONF
+LoadPlugin write_mom
+<Plugin write_mom>
+  BatchSize 10001
+</Plugin>
+CONF
+timeout 20 collectd -f -C "$CONF3" >"$T_TMP/collectd3.out" 2>&1
+rc=$?
+check "BatchSize 10001 stops collectd (exit status $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+check "the error names the range" \
+	grep -q 'write_mom plugin: BatchSize must be between 1 and 10000' "$T_TMP/collectd.log" "$T_TMP/collectd3.out"
 
 # --- 6. A URL whose host is not what its prefix says ----------------------
 # "http://localhost:@127.0.0.2:P/" starts like a loopback URL, but its host
