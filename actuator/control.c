@@ -260,7 +260,8 @@ static void balloon_refuse(struct controller *c, struct guest_state *gs,
 /* What the rails need of a guest's latest sample, in whole KiB. */
 struct balloon_in {
 	int64_t cur, max, min;
-	int64_t used; /* cur - unused (or - usable), >= 0 */
+	int64_t used;	 /* cur - unused (or - usable), >= 0 */
+	int64_t heading; /* cur, or the target of a grow in motion */
 };
 
 static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
@@ -307,8 +308,14 @@ static int64_t rails_apply(const struct control_rails *r,
 		t = lo;
 		snprintf(detail, len, "%s", lo_why);
 	}
-	if (floor > cur)
-		floor = cur;
+	/* The floor never grows a guest: it is capped at its size, or at the
+	   grow it is already making.  Not lower than that grow: a stop of a
+	   shrink in motion (balloon_one) that the balloon overtook before
+	   QEMU took it is a grow in motion, and a floor capped at the size
+	   reported would lower the stop below what the guest uses, cycle
+	   after cycle. */
+	if (floor > in->heading)
+		floor = in->heading;
 	if (t < floor && !emergency) {
 		t = floor;
 		snprintf(detail, len, "raised to what the guest uses (+%d%%)",
@@ -536,7 +543,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	struct balloon_in in;
 	struct action a = {0};
 	const char *why;
-	int64_t t, bound;
+	int64_t t;
 
 	if (g->len == 0)
 		return;
@@ -557,9 +564,17 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 		balloon_refuse(c, gs, &a, why, wall_ms);
 		return;
 	}
+	/* A target pending above the size is a grow in motion: QEMU reports
+	   the old size for a second or more. */
+	in.heading = gs->pending && gs->target > in.cur ? gs->target : in.cur;
 	t = rails_apply(&c->rails, &in, pv->value, emergency, a.detail,
 			sizeof(a.detail));
-	if (same_size(t, in.cur)) {
+	/* The balloon heads for the target pending, not for the size it
+	   reports: with one pending, a target equal to the size is sent, and
+	   stops the move.  The used floor gives one when the guest's use
+	   rose while a shrink was in motion; not sent, QEMU would go on to
+	   the older, lower target, below what the guest uses. */
+	if (!gs->pending && same_size(t, in.cur)) {
 		if (a.detail[0])
 			balloon_refuse(c, gs, &a, a.detail, wall_ms);
 		else
@@ -570,11 +585,10 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	   a shrink too, though above the size QEMU reports yet (the balloon
 	   lags the grow by a second or more): a policy that still reads the
 	   old size must not take back the grow-back it has not seen. */
-	bound = gs->pending && gs->target > in.cur ? gs->target : in.cur;
-	if (t < bound && oom_rail_holds(&gs->oom, wall_ms)) {
+	if (t < in.heading && oom_rail_holds(&gs->oom, wall_ms)) {
 		/* A grow past the grow-back that the grow rail cut below it
 		   is no shrink: the grow-back stands, nothing is refused. */
-		if (pv->value >= bound)
+		if (pv->value >= in.heading)
 			return;
 		oom_rail_hold_text(&gs->oom, a.detail, sizeof(a.detail));
 		balloon_refuse(c, gs, &a, a.detail, wall_ms);

@@ -8,13 +8,15 @@
  *     (these two win over the step for a guest already outside them);
  *   - outside an emergency (the plan's "emergency" signal), never below
  *     what the guest uses (balloon_cur - mem_unused, or - mem_usable) plus
- *     a margin, capped at the current size;
+ *     a margin, capped at the current size (or a grow's still in motion);
  *   - at most a configured step per cycle, shrinking and growing;
  *   - hands off a guest whose statistics are absent (no balloon driver) or
  *     stale, or whose size or maximum is missing or implausible;
- *   - a target is set only when it differs from the current size and from
- *     the target still pending; a guest that does not follow it for some
- *     cycles is reported once and not pushed further the same way;
+ *   - a target is set only when it differs from the target still pending,
+ *     or from the current size when none is (the current size, sent while
+ *     another target is pending, stops the balloon on its way); a guest
+ *     that does not follow it for some cycles is reported once and not
+ *     pushed further the same way;
  *   - a failed set affects that guest only and is retried every 3rd cycle;
  *   - the OOM rail (oomrail.h): a guest whose oom_kill rises after a
  *     shrink is grown back at once and not shrunk for oom_cooldown_ms.
