@@ -488,11 +488,67 @@ static bool balloon_set(struct controller *c, struct guest_state *gs,
 	return rc >= 0;
 }
 
+/* The OOM rail's action on a guest of cur KiB, planned to `to`. */
+static void oom_action(struct action *a, const struct snap_entity *g,
+		       int64_t cur, int64_t to)
+{
+	snprintf(a->subject, sizeof(a->subject), "guest:%s", g->name);
+	snprintf(a->control, sizeof(a->control), "balloon_target");
+	snprintf(a->reason, sizeof(a->reason), "oom_rail");
+	a->planned = to;
+	a->old_value = cur;
+}
+
+/* Grow a guest to a->new_value for the OOM rail, past the grow step and
+   whatever the plan says; the host taking it pays the grow-back owed. */
+static void oom_grow(struct controller *c, struct guest_state *gs,
+		     struct action *a, double oom_kill, bool dry_run,
+		     int64_t wall_ms)
+{
+	gs->stuck = false; /* growing is always pushed */
+	if (balloon_set(c, gs, a, dry_run, wall_ms))
+		oom_rail_applied(&gs->oom, oom_kill, a->old_value, a->new_value,
+				 wall_ms);
+}
+
+/*
+ * A grow-back the host did not take (the set failed: a libvirt error, a
+ * job timeout; or was refused: the guest paused at that moment) is sent
+ * again, every cycle while the cool-down runs, before the plan.  Not every
+ * third cycle like another failed target: until it is taken the guest
+ * stays at the size where its kernel killed, the hold refusing the plan's
+ * shrinks but the plan's grows limited to a step, and the cool-down bounds
+ * the calls.  True when sent.  A dry run sends nothing and leaves it owed:
+ * sent when the dry run ends, if the cool-down still runs.
+ */
+static bool oom_regrow(struct controller *c, struct guest_state *gs,
+		       const struct snap_entity *g, double oom_kill,
+		       int64_t cur, int64_t max, bool dry_run, int64_t wall_ms)
+{
+	struct action a = {0};
+	int64_t to;
+
+	if (dry_run || !oom_rail_owed(&gs->oom, cur, wall_ms, &to))
+		return false;
+	if (max > 0 && to > max)
+		to = max;
+	if (cur >= to || same_size(cur, to))
+		return false;
+	oom_action(&a, g, cur, to);
+	snprintf(a.detail, sizeof(a.detail),
+		 "OOM rail: the grow-back to %" PRId64
+		 " KiB not taken yet: sent again",
+		 to);
+	a.new_value = to;
+	oom_grow(c, gs, &a, oom_kill, dry_run, wall_ms);
+	return true;
+}
+
 /*
  * The OOM rail (oomrail.h): on a harm event, count it, log it with the
  * shrink that preceded it, and grow the guest back at once, past the grow
- * step and whatever the plan says.  True when there was an event (the
- * plan waits for the next cycle).
+ * step and whatever the plan says; without one, send a grow-back still
+ * owed.  True when the rail acted (the plan waits for the next cycle).
  */
 static bool oom_harm(struct controller *c, struct guest_state *gs,
 		     const struct snap_entity *g, const double *row,
@@ -506,14 +562,11 @@ static bool oom_harm(struct controller *c, struct guest_state *gs,
 	if (!oom_rail_check(&gs->oom, row[GF_OOM_KILL],
 			    max > 0 ? max : INT64_MAX, c->rails.oom_cooldown_ms,
 			    wall_ms, &to, a.detail, sizeof(a.detail)))
-		return false;
+		return oom_regrow(c, gs, g, row[GF_OOM_KILL], cur, max, dry_run,
+				  wall_ms);
 	c->oom_events++;
 	log_warn("guest %s: %s", g->name, a.detail);
-	snprintf(a.subject, sizeof(a.subject), "guest:%s", g->name);
-	snprintf(a.control, sizeof(a.control), "balloon_target");
-	snprintf(a.reason, sizeof(a.reason), "oom_rail");
-	a.planned = to;
-	a.old_value = cur;
+	oom_action(&a, g, cur, to);
 	if (cur < 0 || max <= 0 || to <= cur) {
 		/* Already as big (someone else grew it), or no size known:
 		   the event is recorded and the cool-down holds. */
@@ -528,8 +581,7 @@ static bool oom_harm(struct controller *c, struct guest_state *gs,
 		return true;
 	}
 	a.new_value = to;
-	gs->stuck = false; /* growing is always pushed */
-	balloon_set(c, gs, &a, dry_run, wall_ms);
+	oom_grow(c, gs, &a, row[GF_OOM_KILL], dry_run, wall_ms);
 	return true;
 }
 

@@ -19,7 +19,8 @@
  *     pushed further the same way;
  *   - a failed set affects that guest only and is retried every 3rd cycle;
  *   - the OOM rail (oomrail.h): a guest whose oom_kill rises after a
- *     shrink is grown back at once and not shrunk for oom_cooldown_ms.
+ *     shrink is grown back at once (sent again every cycle until the host
+ *     takes it) and not shrunk for oom_cooldown_ms.
  * KSM (control_ksm.c, a controller of its own; controller_new() with a
  * KSM backend runs it after the balloons): values are range-checked, written
  * only when they differ from the file, merge_across_nodes first and only while

@@ -19,6 +19,8 @@
 void oom_rail_applied(struct oom_rail *r, double oom_kill, int64_t from,
 		      int64_t to, int64_t wall_ms)
 {
+	if (r->grow_owed && to >= r->grow_kib)
+		r->grow_owed = false;
 	if (to >= from) {
 		if (r->armed && to >= r->from_kib)
 			r->armed = false;
@@ -82,12 +84,27 @@ bool oom_rail_check(struct oom_rail *r, double oom_kill, int64_t max,
 		 cooldown_ms / 1000);
 	r->armed = false;
 	r->hold_until_ms = wall_ms + cooldown_ms;
+	r->grow_kib = *grow_to;
+	r->grow_owed = true;
 	return true;
 }
 
 bool oom_rail_holds(const struct oom_rail *r, int64_t wall_ms)
 {
 	return r->hold_until_ms > 0 && wall_ms < r->hold_until_ms;
+}
+
+bool oom_rail_owed(struct oom_rail *r, int64_t cur, int64_t wall_ms,
+		   int64_t *grow_to)
+{
+	/* QEMU rounds balloon sizes up to whole pages: a guest that took
+	   the grow-back is at it or above. */
+	if (r->grow_owed && cur >= r->grow_kib)
+		r->grow_owed = false;
+	if (!r->grow_owed || !oom_rail_holds(r, wall_ms) || cur < 0)
+		return false;
+	*grow_to = r->grow_kib;
+	return true;
 }
 
 void oom_rail_hold_text(const struct oom_rail *r, char *buf, size_t len)

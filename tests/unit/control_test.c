@@ -1279,6 +1279,101 @@ static void test_oom_rail_grow_cut_is_no_hold(void)
 	world_free(w);
 }
 
+/* A grow-back the host does not take (a libvirt error, a job timeout; a
+   refusal: the guest paused at that moment) is sent again every cycle of
+   the cool-down until it is taken, whatever the plan says.  It was lost:
+   the hold then refused every shrink, and the guest stayed where its
+   kernel killed for the whole cool-down. */
+static void test_oom_rail_grow_back_retried(void)
+{
+	struct world *w = world_new(&oom_rails);
+	struct guest *g = oom_shrunk(w);
+	json_t *arr, *a;
+	int64_t last;
+
+	cycle(w, false);
+	g->row[GF_OOM_KILL] = 3;
+	plan_target(w, "g", 3000000); /* the policy still shrinks */
+	w->fb.broken = "g";
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 1, "failed grow-back: event");
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 2,
+		 "failed grow-back: tried in the cycle of the event");
+	T_EQ_INT(last, 4000000, "failed grow-back: to 4,000,000");
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "failed"), 1,
+		 "failed grow-back: recorded as failed");
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 3,
+		 "failed grow-back: sent again in the next cycle, not the "
+		 "third");
+	T_EQ_INT(last, 4000000, "failed grow-back: the same size");
+	w->fb.broken = NULL;
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 4,
+		 "failed grow-back: sent again until taken");
+	T_EQ_INT(last, 4000000, "failed grow-back: taken at 4,000,000");
+	T_EQ_INT(controller_target(w->ctl, "g"), 4000000,
+		 "failed grow-back: the target applied");
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	T_EQ_STR(a ? jstr(a, "reason") : NULL, "oom_rail",
+		 "failed grow-back: the retry's reason names the rail");
+	T_OK(a && strstr(jstr(a, "detail"), "not taken"),
+	     "failed grow-back: its detail says why (%s)",
+	     a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	/* Taken and in motion: not sent again, the shrink held. */
+	for (int i = 0; i < 2; i++)
+		cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 4,
+		 "failed grow-back: taken, not sent again");
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	T_OK(a && strstr(jstr(a, "detail"), "held by the OOM rail"),
+	     "failed grow-back: the shrink is held (%s)",
+	     a ? jstr(a, "detail") : "");
+	json_decref(arr);
+	world_free(w);
+
+	/* Refused by the host (paused), with no plan for the guest: asked
+	   again each cycle, the refusal recorded once, grown when allowed. */
+	w = world_new(&oom_rails);
+	g = oom_shrunk(w);
+	cycle(w, false);
+	g->row[GF_OOM_KILL] = 3;
+	plan_clear_targets(w);
+	w->fb.held = "g";
+	for (int i = 0; i < 3; i++)
+		cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 4,
+		 "refused grow-back: asked in each of 3 cycles");
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 1,
+		 "refused grow-back: the refusal recorded once");
+	w->fb.held = NULL;
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 5,
+		 "refused grow-back: sent when the host allows it");
+	T_EQ_INT(last, 4000000, "refused grow-back: to 4,000,000");
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 5,
+		 "refused grow-back: taken, not sent again");
+	world_free(w);
+
+	/* Grown by someone else meanwhile: nothing owed any more. */
+	w = world_new(&oom_rails);
+	g = oom_shrunk(w);
+	cycle(w, false);
+	g->row[GF_OOM_KILL] = 3;
+	w->fb.broken = "g";
+	cycle(w, false);
+	w->fb.broken = NULL;
+	g->row[GF_BALLOON_CUR] = 4000000;
+	cycle(w, false);
+	g->row[GF_BALLOON_CUR] = 3600000; /* shrunk outside momd */
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 2,
+		 "grow-back reached outside momd: not sent again");
+	world_free(w);
+}
+
 /* The rail holds whatever the policy says: also in an emergency. */
 static void test_oom_rail_holds_emergency(void)
 {
@@ -1352,12 +1447,14 @@ static void test_oom_rail_no_event(void)
 }
 
 /* An event with nothing to grow (already as big: someone else grew it)
-   is recorded and holds; in a dry run it is recorded, nothing moves. */
+   is recorded and holds; in a dry run it is recorded, nothing moves, and
+   the grow-back is sent when the dry run ends within the cool-down. */
 static void test_oom_rail_nothing_to_grow(void)
 {
 	struct world *w = world_new(&oom_rails);
 	struct guest *g = oom_shrunk(w);
 	json_t *arr, *a;
+	int64_t last;
 
 	g->row[GF_BALLOON_CUR] = 4000000; /* grown outside momd */
 	g->row[GF_OOM_KILL] = 3;
@@ -1387,6 +1484,10 @@ static void test_oom_rail_nothing_to_grow(void)
 		 "oom rail, dry run: nothing set");
 	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "dry-run"), 1,
 		 "oom rail, dry run: the grow it would do is recorded");
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 2,
+		 "oom rail, dry run off within the cool-down: grown back");
+	T_EQ_INT(last, 4000000, "oom rail, dry run off: to 4,000,000");
 	world_free(w);
 }
 
@@ -1896,6 +1997,7 @@ int main(void)
 	test_oom_rail_survives_absence();
 	test_oom_rail_holds_grow_in_motion();
 	test_oom_rail_grow_cut_is_no_hold();
+	test_oom_rail_grow_back_retried();
 	test_oom_rail_holds_emergency();
 	test_oom_rail_no_event();
 	test_oom_rail_nothing_to_grow();

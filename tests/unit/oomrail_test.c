@@ -2,8 +2,8 @@
 /*
  * oomrail_test.c: the OOM rail's bookkeeping (oomrail.c) branch by branch:
  * arming by a shrink, disarming by a grow, the harm event with its
- * grow-back size and detail, the cool-down.  Its use by the balloon
- * controller is tested in control_test.c.
+ * grow-back size and detail, the cool-down, the grow-back owed until
+ * taken.  Its use by the balloon controller is tested in control_test.c.
  */
 #include <math.h>
 #include <string.h>
@@ -81,9 +81,45 @@ static void test_capped_and_chain(void)
 	T_OK(!r.armed, "a grow back to the pre-shrink size disarms");
 }
 
+/* The grow-back is owed until an applied target or the guest's size
+   reaches it, and only while the cool-down runs. */
+static void test_grow_owed(void)
+{
+	struct oom_rail r = {0};
+	char d[256];
+	int64_t to = -1, owed = -1;
+
+	T_OK(!oom_rail_owed(&r, 3600, T0, &owed), "a fresh rail owes nothing");
+	oom_rail_applied(&r, 1, 4000, 3600, T0);
+	T_OK(oom_rail_check(&r, 2, 4000, 60000, T0 + 10, &to, d, sizeof(d)),
+	     "an event");
+	T_OK(oom_rail_owed(&r, 3600, T0 + 20, &owed) && owed == 4000,
+	     "the grow-back is owed until taken (%lld)", (long long)owed);
+	T_OK(oom_rail_owed(&r, -1, T0 + 20, &owed) == false && r.grow_owed,
+	     "an unknown size: nothing to send now, still owed");
+	oom_rail_applied(&r, 2, 3600, 3800, T0 + 30);
+	T_OK(oom_rail_owed(&r, 3600, T0 + 40, &owed),
+	     "a grow short of it does not pay it");
+	T_OK(!oom_rail_owed(&r, 3600, T0 + 60010, &owed),
+	     "not owed once the cool-down is over");
+	oom_rail_applied(&r, 2, 3600, 4000, T0 + 50);
+	T_OK(!r.grow_owed && !oom_rail_owed(&r, 3600, T0 + 60, &owed),
+	     "an applied target at the grow-back pays it");
+
+	r = (struct oom_rail){0};
+	oom_rail_applied(&r, 1, 4000, 3600, T0);
+	T_OK(oom_rail_check(&r, 2, 4000, 60000, T0 + 10, &to, d, sizeof(d)),
+	     "another event");
+	T_OK(!oom_rail_owed(&r, 4000, T0 + 20, &owed) && !r.grow_owed,
+	     "a guest at the grow-back (grown by anyone) owes nothing");
+	T_OK(!oom_rail_owed(&r, 3600, T0 + 30, &owed),
+	     "... nor after it went below again");
+}
+
 int main(void)
 {
 	test_arm_and_event();
 	test_capped_and_chain();
+	test_grow_owed();
 	return t_done();
 }
