@@ -19,7 +19,8 @@
  * no static is touched, and collectd frees the context (mom_ctx_free) once
  * its read threads have stopped (collectd 5.12's plugin_shutdown_all:
  * before the write threads stop and before the shutdown callbacks).
- * Shutdown only frees a configuration that never reached init.  The read callback never runs concurrently with itself.
+ * Shutdown only frees a configuration that never reached init.  The read
+ * callback never runs concurrently with itself.
  *
  * The read callback returns non-zero only when no group produced a value
  * and guests are not collected: an unreachable libvirtd must not make

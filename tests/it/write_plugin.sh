@@ -361,34 +361,21 @@ cd_stop
 
 # --- 5. Configuration errors ----------------------------------------------
 CONF3=$T_TMP/collectd3.conf
-rm -f "$T_TMP/collectd.log"
-cd_conf_head "$CONF3"
-cat >>"$CONF3" <<CONF
-LoadPlugin write_mom
-<Plugin write_mom>
-  Bogus 1
-</Plugin>
-CONF
-timeout 20 collectd -f -C "$CONF3" >"$T_TMP/collectd3.out" 2>&1
-rc=$?
-check "an unknown option stops collectd (exit status $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
-check "the error names the option" \
-	grep -q 'write_mom plugin: unknown option "Bogus"' "$T_TMP/collectd.log" "$T_TMP/collectd3.out"
+# refused OPTION MESSAGE: collectd with write_mom configured with OPTION
+# (one line) must stop, and its log say MESSAGE.
+refused_conf() {
+	rm -f "$T_TMP/collectd.log"
+	cd_conf_head "$CONF3"
+	printf 'LoadPlugin write_mom\n<Plugin write_mom>\n  %s\n</Plugin>\n' "$1" >>"$CONF3"
+	timeout 20 collectd -f -C "$CONF3" >"$T_TMP/collectd3.out" 2>&1
+	rc=$?
+	check "'$1' stops collectd (exit status $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+	check "the error says: $2" grep -q "write_mom plugin: $2" "$T_TMP/collectd.log" "$T_TMP/collectd3.out"
+}
+refused_conf "Bogus 1" 'unknown option "Bogus"'
 # A batch larger than momd's default max_records or max_body would be
 # refused whole, every time.
-rm -f "$T_TMP/collectd.log"
-cd_conf_head "$CONF3"
-cat >>"$CONF3" <<CONF
-LoadPlugin write_mom
-<Plugin write_mom>
-  BatchSize 10001
-</Plugin>
-CONF
-timeout 20 collectd -f -C "$CONF3" >"$T_TMP/collectd3.out" 2>&1
-rc=$?
-check "BatchSize 10001 stops collectd (exit status $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
-check "the error names the range" \
-	grep -q 'write_mom plugin: BatchSize must be between 1 and 10000' "$T_TMP/collectd.log" "$T_TMP/collectd3.out"
+refused_conf "BatchSize 10001" "BatchSize must be between 1 and 10000"
 
 # --- 6. A URL whose host is not what its prefix says ----------------------
 # "http://localhost:@127.0.0.2:P/" starts like a loopback URL, but its host
