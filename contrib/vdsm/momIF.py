@@ -41,12 +41,18 @@
 # (VmAnalyzer.proceedBalloonCheck) treats ballooning as requested when
 # balloon_target differs from balloon_max, and then believes the balloon
 # driver broken when balloon_cur sits at balloon_max or does not move toward
-# balloon_target.  So on every poll (getStatus) the client reads the
-# targets momd last applied (GET /v1/plan, "applied") and, for each running
-# VM whose vdsm balloon target differs, calls vdsm's own
-# vm.setBalloonTarget(target): vdsm then stores and reports that target
-# (and persists it in its metadata as balloonTarget), exactly as after
-# MOM's calls.  Re-applying the same target through libvirt is a no-op.
+# balloon_target.  So each poll (getStatus) starts, in a background thread
+# (at most one at a time), a sync that reads the targets momd last applied
+# (GET /v1/plan, "applied") and makes vdsm RECORD them, never change a
+# balloon itself: it calls vdsm's own vm.setBalloonTarget(target) only for
+# a VM that is Up (vm.lastStatus) and not migrating (vm.isMigrating()),
+# whose balloon libvirt already reports at that target (balloon_cur in
+# vm.getStats(), within a 4 KiB page, as momd compares sizes), whose
+# balloon momd reports as following, and never while momd runs dry.  vdsm
+# then stores and reports that target (persisting it in its metadata as
+# balloonTarget), exactly as after MOM's calls.  setBalloonTarget is a
+# libvirt write that may wait 30 s for a domain job (a snapshot, a save):
+# in the thread it delays the next sync, never vdsm's poll.
 import http.client
 import json
 import logging
@@ -63,6 +69,8 @@ THROTTLE_INTERVAL = 5
 LOG_EVERY = 100
 LOG_SILENCE_S = 3600
 MIB = 1048576
+# QEMU sizes balloons in 4 KiB pages: closer sizes are the same size.
+BALLOON_PAGE_KIB = 4
 
 
 class MomNotAvailable(Exception):
@@ -192,8 +200,8 @@ def _vdsm_vms():
     """vdsm's running VM objects when this module runs inside vdsm, else
     None.  The clientIF singleton is read as it is (clientIF._instance:
     getInstance() would create one outside vdsm); the rest is vdsm's
-    public interface: getVMs(), and on each VM name, get_balloon_info()
-    and setBalloonTarget()."""
+    public interface: getVMs(), and on each VM name, lastStatus,
+    isMigrating(), getStats(), get_balloon_info() and setBalloonTarget()."""
     try:
         from vdsm import clientIF as cif_module
     except ImportError:
@@ -202,6 +210,25 @@ def _vdsm_vms():
     if cif is None:
         return None
     return list(cif.getVMs().values())
+
+
+def _vm_up():
+    """vdsm's status string of a running VM (vdsm.virt.vmstatus.UP)."""
+    try:
+        from vdsm.virt import vmstatus
+        return vmstatus.UP
+    except ImportError:
+        return "Up"
+
+
+def _balloon_cur(vm):
+    """The balloon size libvirt last reported for vm (KiB), from vdsm's
+    cached statistics (getStats() only copies data), or None."""
+    info = vm.getStats().get("balloonInfo") or {}
+    try:
+        return int(info["balloon_cur"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class MomClient(object):
@@ -228,6 +255,7 @@ class MomClient(object):
         self._warn_ksm = _Throttle()
         self._warn_sync = _Throttle()
         self._vdsm_vms = vdsm_vms
+        self._sync_thread = None
 
     def connect(self):
         """Prepare the connection; no I/O, so it works while momd is down."""
@@ -243,7 +271,8 @@ class MomClient(object):
         return self._mom
 
     def getStatus(self):
-        """'active' when momd answers its ping, 'inactive' otherwise."""
+        """'active' when momd answers its ping, 'inactive' otherwise.  One
+        request; the balloon sync it starts runs in a thread of its own."""
         try:
             reply = self._client().call("GET", "/v1/ping")
         except (MomNotAvailable, MomError) as e:
@@ -252,34 +281,66 @@ class MomClient(object):
             return "inactive"
         ok = isinstance(reply, dict) and reply.get("ok") is True
         if ok:
-            self.syncBalloonTargets()
+            self._start_sync()
         return "active" if ok else "inactive"
 
+    def _start_sync(self):
+        """Run syncBalloonTargets in the background unless a sync still
+        runs (a VM's setBalloonTarget may wait 30 s for libvirt)."""
+        with self._lock:
+            if self._sync_thread is not None and self._sync_thread.is_alive():
+                return
+            t = threading.Thread(target=self.syncBalloonTargets,
+                                 name="mom-balloon-sync", daemon=True)
+            self._sync_thread = t
+        t.start()
+
+    def _sync_join(self, timeout=None):
+        """Wait for the background sync (for tests); True when none runs."""
+        t = self._sync_thread
+        if t is not None:
+            t.join(timeout)
+            return not t.is_alive()
+        return True
+
     def syncBalloonTargets(self):
-        """Make vdsm report, as each VM's balloon_target, the target momd
-        last applied to it (see the top of this file).  Returns the names
-        of the VMs whose vdsm target was updated.  Never raises."""
+        """Make vdsm record, as each VM's balloon_target, the target momd
+        last applied to it, where that changes no balloon (see the top of
+        this file).  Returns the names of the VMs whose vdsm target was
+        updated.  Never raises."""
         done = []
         try:
             vms = self._vdsm_vms()
             if not vms:
                 return done
-            applied = self._client().call("GET", "/v1/plan").get("applied", {})
+            mom = self._client()
+            if mom.call("GET", "/v1/dry-run").get("enabled") is not False:
+                return done  # momd acts on nothing: nor does the sync
+            applied = mom.call("GET", "/v1/plan").get("applied", {})
+            up = _vm_up()
         except Exception as e:  # a missed sync is retried at the next poll
             if self._warn_sync.tick():
                 self.log.warning("balloon targets not synced with vdsm: %s", e)
             return done
         for vm in vms:
             try:
-                target = applied.get(vm.name, {}).get("target", -1)
-                if not isinstance(target, int) or target <= 0:
+                a = applied.get(vm.name, {})
+                target = a.get("target", -1)
+                if (not isinstance(target, int) or isinstance(target, bool)
+                        or target <= 0 or a.get("following") is False):
+                    continue
+                if vm.lastStatus != up or vm.isMigrating():
                     continue
                 info = vm.get_balloon_info()
                 if not info or not info.get("enabled", True):
                     continue
-                if info.get("target") != target:
-                    vm.setBalloonTarget(target)
-                    done.append(vm.name)
+                if info.get("target") == target:
+                    continue
+                cur = _balloon_cur(vm)
+                if cur is None or abs(cur - target) >= BALLOON_PAGE_KIB:
+                    continue  # not (or no longer) momd's size: leave it
+                vm.setBalloonTarget(target)
+                done.append(vm.name)
             except Exception as e:
                 if self._warn_sync.tick():
                     self.log.warning("balloon target of %s not synced with "

@@ -142,31 +142,48 @@ def test_sequence():
 
 class StandInVm:
     """What the drop-in uses of vdsm's Vm (lib/vdsm/virt/vm.py): name,
+    lastStatus, isMigrating(), getStats()['balloonInfo']['balloon_cur'],
     get_balloon_info() and setBalloonTarget().  vdsm itself cannot run
-    here; this records the calls vdsm would receive."""
+    here; this records the calls vdsm would receive.  cur is the balloon
+    size libvirt reports; delay stands for libvirt waiting for a job."""
 
-    def __init__(self, name, target, enabled=True):
+    def __init__(self, name, target, enabled=True, cur=None, status="Up",
+                 migrating=False, delay=0):
         self.name, self.target, self.enabled = name, target, enabled
+        self.cur = target if cur is None else cur
+        self.lastStatus, self.migrating, self.delay = status, migrating, delay
         self.calls = []
+
+    def isMigrating(self):
+        return self.migrating
+
+    def getStats(self):
+        return {"status": self.lastStatus,
+                "balloonInfo": {"balloon_cur": str(self.cur),
+                                "balloon_target": str(self.target)}}
 
     def get_balloon_info(self):
         return {"enabled": self.enabled, "target": self.target, "minimum": 0}
 
     def setBalloonTarget(self, target):
+        time.sleep(self.delay)
         self.calls.append(target)
         self.target = target
 
 
+def poll(c):
+    """vdsm's Host.getStats poll, then wait for the sync it started."""
+    st = c.getStatus()
+    if hasattr(c, "_sync_join"):
+        c._sync_join(10)
+    return st
+
+
 def test_balloon_sync():
     """After momd applies a balloon target (libvirt's test driver domain
-    'test'), the next poll makes vdsm report that target."""
+    'test'), the next poll makes vdsm record that target, only where it
+    changes no balloon."""
     rest(SOCK, "PATCH", "/v1/parameters", {"balloonEnabled": True})
-    vm = StandInVm("test", 4194304)
-    off = StandInVm("test", 4194304, enabled=False)
-    other = StandInVm("not-managed", 4194304)
-    vms = [vm, other]
-    c = momIF.MomClient(SOCK, vdsm_vms=lambda: vms)
-    c.connect()
 
     def applied():
         post(SOCK, PRESSURE_HOST, {"test": G1})
@@ -177,21 +194,68 @@ def test_balloon_sync():
         f"momd applied a balloon target to domain 'test' ({target})")
     if target is None:
         return
-    out(c.getStatus() == "active" and vm.calls[-1:] == [target],
+    vm = StandInVm("test", 4194304, cur=target)
+    off = StandInVm("test", 4194304, enabled=False, cur=target)
+    other = StandInVm("not-managed", 4194304)
+    vms = [vm, other]
+    c = momIF.MomClient(SOCK, vdsm_vms=lambda: vms)
+    c.connect()
+    out(poll(c) == "active" and vm.calls[-1:] == [target],
         f"the next poll calls vdsm's vm.setBalloonTarget({target}): {vm.calls}")
     out(other.calls == [], "a VM momd did not balloon is left alone")
     n = len(vm.calls)
-    c.getStatus()
+    poll(c)
     out(len(vm.calls) == n, "vdsm already reports it: no second call")
     vms[:] = [off]
-    c.getStatus()
+    poll(c)
     out(off.calls == [], "a VM with ballooning disabled in vdsm is left alone")
+
+    # Only Up VMs that are not migrating, as MOM: setBalloonTarget is a
+    # libvirt write that waits for (and fails beside) a migration's job.
+    for desc, v in (("paused", StandInVm("test", 4194304, cur=target, status="Paused")),
+                    ("migrating out", StandInVm("test", 4194304, cur=target,
+                                                status="Migration Source", migrating=True)),
+                    ("Up but migrating", StandInVm("test", 4194304, cur=target, migrating=True)),
+                    ("starting", StandInVm("test", 4194304, cur=target, status="WaitForLaunch"))):
+        vms[:] = [v]
+        poll(c)
+        out(v.calls == [], f"a VM {desc} is left alone: {v.calls}")
+    # Only record, never change: a VM restarted under the same name (full
+    # size, vdsm's full target) keeps its size, so does a balloon still
+    # on its way.
+    restarted = StandInVm("test", 4194304)
+    vms[:] = [restarted]
+    poll(c)
+    out(restarted.calls == [], f"a VM whose balloon is not at momd's target (restarted, full size) is left alone: {restarted.calls}")
+    # momd in dry run acts on nothing: neither does the sync.
+    rest(SOCK, "PUT", "/v1/dry-run", {"enabled": True})
+    dry = StandInVm("test", 4194304, cur=target)
+    vms[:] = [dry]
+    poll(c)
+    rest(SOCK, "PUT", "/v1/dry-run", {"enabled": False})
+    out(dry.calls == [], f"momd in dry run: no setBalloonTarget ({dry.calls})")
+
+    # The poll never waits for vdsm or libvirt: three VMs whose libvirt
+    # waits 2 s each (a snapshot's job) cost the poll nothing.
+    slow = [StandInVm("test", 4194304, cur=target, delay=2) for _ in range(3)]
+    vms[:] = slow
+    t0 = time.monotonic()
+    st = c.getStatus()
+    dt = time.monotonic() - t0
+    out(st == "active" and dt < 0.5, f"getStatus() does not wait for slow setBalloonTarget calls ({dt:.2f} s)")
+    t0 = time.monotonic()
+    c.getStatus()
+    dt = time.monotonic() - t0
+    out(dt < 0.5, f"... nor does the next poll while that sync runs ({dt:.2f} s)")
+    if hasattr(c, "_sync_join"):
+        c._sync_join(15)
+    out([len(v.calls) for v in slow] == [1, 1, 1], f"one sync at a time: each slow VM set once ({[v.calls for v in slow]})")
 
     def broken():
         raise RuntimeError("vdsm is shutting down")
     bad = momIF.MomClient(SOCK, vdsm_vms=broken)
     bad.connect()
-    out(bad.getStatus() == "active", "a failing vdsm lookup costs the sync, never the poll")
+    out(poll(bad) == "active", "a failing vdsm lookup costs the sync, never the poll")
     plain = momIF.MomClient(SOCK)
     plain.connect()
     out(plain.syncBalloonTargets() == [], "outside vdsm there is nothing to sync")
