@@ -173,6 +173,31 @@ def test_stock_sequence():
     P.resetPolicies()
 
 
+def test_parameters_policy():
+    """vdsm's parameters arrive as setNamedPolicy('01-parameters', "(set k
+    v)..."): a policy only sets defaults, so a value set earlier through
+    PATCH /v1/parameters (momctl, the drop-in) would win over the engine."""
+    if not CONV:
+        skip("setNamedPolicy('01-parameters') sets the parameters", NO_CONV)
+        return
+    rest(SOCK, "PATCH", "/v1/parameters", {"balloonEnabled": True, "ksmEnabled": True})
+    text = "(set balloonEnabled False)\n(set ksmEnabled False)"
+    ok = P.setNamedPolicy("01-parameters", text)
+    p = rest(SOCK, "GET", "/v1/parameters")[1]
+    out(ok is True and p["balloonEnabled"] == 0 and p["ksmEnabled"] == 0,
+        f"setNamedPolicy('01-parameters', {text!r}) over an earlier PATCH: both 0 ({ok}, {p})")
+    P.setNamedPolicy("01-parameters", "(set balloonEnabled True)")
+    out(rest(SOCK, "GET", "/v1/parameters")[1]["balloonEnabled"] == 1,
+        "... and back to True")
+    before = (rest(SOCK, "GET", "/v1/parameters")[1], policy_names(SOCK))
+    for bad in ("(set balloonEnabled 'yes')", "(set balloonEnabled True) (defvar x 1)",
+                "(set balloonEnabled None)"):
+        out(P.setNamedPolicy("01-parameters", bad) is False
+            and (rest(SOCK, "GET", "/v1/parameters")[1], policy_names(SOCK)) == before,
+            f"setNamedPolicy('01-parameters', {bad!r}): False, nothing changes")
+    P.resetPolicies()
+
+
 def test_momd_stopped():
     out(P.ping() is False, "momd stopped: ping() is False (vdsm: 'inactive'), not a fault")
     h = P.getStatistics()["host"]
@@ -191,6 +216,6 @@ def test_momd_stopped():
 
 if PHASE == "live":
     run([test_before_first_sample, test_statistics, test_policies,
-         test_verbosity, test_stock_sequence])
+         test_verbosity, test_stock_sequence, test_parameters_policy])
 else:
     run([test_momd_stopped])
