@@ -198,6 +198,29 @@ def test_parameters_policy():
     P.resetPolicies()
 
 
+def test_huge_values():
+    """momd sends values beyond 64 bits as doubles; any client allowed to
+    post samples can make one (memory-actual 1e25).  getStatistics must
+    still answer: stock vdsm's getKsmStats does not catch a fault, and
+    Host.getStats would fail."""
+    post(SOCK, {"memory-total": 1e25, "vmpage_number-ksm_sharing": 1e25},
+         {"huge": dict(G1, **{"memory-actual": 1e25})})
+    wait(lambda: rest(SOCK, "GET", "/v1/stats")[1].get("guests", {}).get("huge"))
+    try:
+        st = P.getStatistics()
+    except xmlrpc.client.Fault as e:
+        out(False, f"getStatistics() with a value of 1e25 is a fault: {e.faultString[:80]}")
+        return
+    g = st["guests"].get("huge", {})
+    out(g.get("balloon_cur") in (None, 1e25 / 1024),
+        f"getStatistics() with a value of 1e25: no fault; the guest's balloon_cur {g.get('balloon_cur')!r}")
+    h = st["host"]
+    keys = ("ksm_run", "ksm_pages_to_scan", "ksm_merge_across_nodes",
+            "ksm_pages_sharing", "ksmd_cpu_usage")
+    out(all(type(h.get(k)) is int for k in keys),
+        f"... and the KSM keys vdsm reads stay integers: { {k: h.get(k) for k in keys} }")
+
+
 def test_momd_stopped():
     out(P.ping() is False, "momd stopped: ping() is False (vdsm: 'inactive'), not a fault")
     h = P.getStatistics()["host"]
@@ -216,6 +239,7 @@ def test_momd_stopped():
 
 if PHASE == "live":
     run([test_before_first_sample, test_statistics, test_policies,
-         test_verbosity, test_stock_sequence, test_parameters_policy])
+         test_verbosity, test_stock_sequence, test_parameters_policy,
+         test_huge_values])
 else:
     run([test_momd_stopped])
