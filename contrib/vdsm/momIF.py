@@ -33,7 +33,10 @@
 #     converts and validates it first, so a bad text leaves the policies in
 #     force and raises MomError (vdsm's API turns that into momErr);
 #   - a parameter momd refuses raises MomError and is not kept, so one bad
-#     key does not poison every later call.
+#     key does not poison every later call;
+#   - momd's own 5xx answers (500 persist_failed, 503 overloaded: nothing
+#     changed) raise MomError too and start no back-off; only a failure to
+#     reach momd (or an answer that is not momd's) is "not available".
 #
 # Balloon targets and the engine.  momd sets balloons through libvirt, not
 # through vdsm's VM.setBalloonTarget as MOM did, so vdsm would keep
@@ -165,10 +168,16 @@ class _RestClient:
             reply = json.loads(raw) if raw else None
         except ValueError as e:
             self._fail(f"the reply is not JSON: {e}")
-        if status >= 500:
-            self._fail(f"HTTP {status}")
         if status >= 400:
-            reply = reply if isinstance(reply, dict) else {}
+            # momd's own refusal, 5xx included (500 persist_failed, 503
+            # overloaded), carries its JSON error: momd answered, so no
+            # back-off, and the caller learns nothing changed.  A 5xx
+            # without one is not momd's answer.
+            if not (isinstance(reply, dict)
+                    and isinstance(reply.get("error"), str)):
+                if status >= 500:
+                    self._fail(f"HTTP {status}")
+                reply = {}
             raise MomError(status, reply.get("error", f"HTTP {status}"),
                            reply.get("message", ""), reply)
         with self._lock:

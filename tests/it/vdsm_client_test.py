@@ -295,6 +295,33 @@ def test_backoff_clock():
     os.unlink(path)
 
 
+def test_refused_5xx():
+    """momd's own 5xx refusal (500 persist_failed: parameters.json cannot
+    be replaced) is a refusal, not an unreachable momd: the setter raises
+    (vdsm reports the failure) and no back-off makes getStatus lie."""
+    state = os.path.join(TMP, "state")
+    f = os.path.join(state, "parameters.json")
+    saved = f + ".saved"
+    if os.path.exists(f):
+        os.rename(f, saved)
+    os.mkdir(f)
+    try:
+        c = vdsm_client(SOCK)
+        before = rest(SOCK, "GET", "/v1/parameters")[1]
+        try:
+            r = c.setPolicyParameters({"balloonEnabled": not before["balloonEnabled"]})
+            out(False, f"momd cannot persist: setPolicyParameters raises (returned {r!r})")
+        except momIF.MomError as e:
+            out(e.status == 500 and e.code == "persist_failed",
+                f"momd cannot persist: setPolicyParameters raises MomError ({e.status} {e.code})")
+        out(rest(SOCK, "GET", "/v1/parameters")[1] == before, "... and nothing changed")
+        out(c.getStatus() == "active", "... and getStatus() stays 'active' (no back-off)")
+    finally:
+        os.rmdir(f)
+        if os.path.exists(saved):
+            os.rename(saved, f)
+
+
 # -- stopped ---------------------------------------------------------------
 
 def test_unreachable():
@@ -328,6 +355,7 @@ def test_unreachable():
 
 
 if PHASE == "live":
-    run([test_sequence, test_balloon_sync, test_timeout, test_backoff_clock])
+    run([test_sequence, test_balloon_sync, test_timeout, test_backoff_clock,
+         test_refused_5xx])
 else:
     run([test_unreachable])
