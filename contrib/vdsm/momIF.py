@@ -23,12 +23,16 @@
 #   - getKsmStats() has vdsm's keys and types: ksmState and
 #     ksmMergeAcrossNodes bool, ksmPages, memShared (MiB) and ksmCpu int
 #     (the engine parses them as integers);
-#   - setPolicyParameters() merges into a dict kept for the client's
-#     lifetime and sends all of it, so a partial update keeps other keys.
+#   - a partial setPolicyParameters() keeps the other keys, and keys given
+#     while momd is unreachable go with the next call.
 #
 # Differences, on purpose:
 #   - parameters go to PATCH /v1/parameters as JSON (booleans become 1/0, as
-#     vdsm's 00-defines made them), not as a "(set k v)" policy text;
+#     vdsm's 00-defines made them), not as a "(set k v)" policy text, and
+#     only the keys of the call (with any not yet delivered): momd merges
+#     and keeps them, so vdsm's resending of all it ever set is not needed,
+#     and would undo other clients' later changes and resend a key momd no
+#     longer declares on every call;
 #   - setPolicy() sends the MOM text as Content-Type text/x-mom-policy; momd
 #     converts and validates it first, so a bad text leaves the policies in
 #     force and raises MomError (vdsm's API turns that into momErr);
@@ -258,7 +262,8 @@ class MomClient(object):
         self._clock = clock
         self._page_size = page_size or os.sysconf("SC_PAGE_SIZE")
         self._mom = None
-        self._policy = {}
+        self._pending = {}  # parameters not yet delivered
+        self._params_lock = threading.Lock()
         self._lock = threading.Lock()
         self._warn_status = _Throttle()
         self._warn_ksm = _Throttle()
@@ -382,19 +387,23 @@ class MomClient(object):
                              "Error: %s", e)
 
     def setPolicyParameters(self, key_value_store):
-        """Merge into the parameters kept for this client's lifetime and send
-        them all.  Kept even when momd is unreachable, so they go with the
-        next call; a set momd refuses raises MomError and is not kept."""
-        with self._lock:
-            merged = dict(self._policy)
-            merged.update(key_value_store)
-        try:
-            self._client().call("PATCH", "/v1/parameters", merged)
-        except MomNotAvailable as e:
-            with self._lock:
-                self._policy = merged
-            self.log.warning("MOM not available, Policy could not be set. "
-                             "Error: %s", e)
-            return
-        with self._lock:
-            self._policy = merged
+        """Send these parameters (PATCH /v1/parameters: momd merges them into
+        its own and persists them), with those given while momd could not
+        be reached: only they, so a key momd no longer declares (its policy
+        set replaced) is not sent again and again, and a value another
+        client set since is not undone.  Calls are serialised, the request
+        included.  A set momd refuses raises MomError and is not kept."""
+        with self._params_lock:
+            body = dict(self._pending)
+            body.update(key_value_store)
+            try:
+                self._client().call("PATCH", "/v1/parameters", body)
+            except MomNotAvailable as e:
+                self._pending = body  # goes with the next call
+                self.log.warning("MOM not available, Policy could not be set. "
+                                 "Error: %s", e)
+                return
+            except MomError:
+                self._pending = {}
+                raise
+            self._pending = {}

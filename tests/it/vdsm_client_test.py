@@ -108,8 +108,9 @@ def test_sequence():
     rest(SOCK, "PATCH", "/v1/parameters", {"ksmEnabled": False})
     c.setPolicyParameters({"ksmMergeAcrossNodes": False})
     p = rest(SOCK, "GET", "/v1/parameters")[1]
-    out([p["balloonEnabled"], p["ksmEnabled"], p["ksmMergeAcrossNodes"]] == [1, 1, 0],
-        "the client keeps the merged keys for its lifetime and resends them")
+    out([p["balloonEnabled"], p["ksmEnabled"], p["ksmMergeAcrossNodes"]] == [1, 0, 0],
+        "only the keys of the call are sent: momd keeps the others, and "
+        f"another client's later change stays: {p}")
     before = rest(SOCK, "GET", "/v1/parameters")[1]
     try:
         c.setPolicyParameters({"noSuchParameter": True})
@@ -295,6 +296,55 @@ def test_backoff_clock():
     os.unlink(path)
 
 
+def test_parameter_undeclared():
+    """A key momd stops declaring (the policy declaring it deleted, the set
+    replaced) must not make every later call fail."""
+    c = vdsm_client(SOCK)
+    st, body = rest(SOCK, "PUT", "/v1/policies/zz-extra",
+                    {"description": "declares extraKey",
+                     "parameters": {"extraKey": {"default": 0}}})
+    if st not in (200, 201):
+        out(False, f"a policy declaring extraKey: {st} {body}")
+        return
+    c.setPolicyParameters({"extraKey": 1})
+    out(rest(SOCK, "GET", "/v1/parameters")[1].get("extraKey") == 1, "extraKey set")
+    rest(SOCK, "DELETE", "/v1/policies/zz-extra")
+    try:
+        c.setPolicyParameters({"balloonEnabled": True})
+        out(rest(SOCK, "GET", "/v1/parameters")[1]["balloonEnabled"] == 1,
+            "after extraKey's policy is gone, the next call works")
+    except momIF.MomError as e:
+        out(False, f"after extraKey's policy is gone, the next call raises {e}")
+
+
+def test_parameters_concurrent():
+    """Two calls at once (vdsm's API threads) must not undo each other: one
+    whose request is slow (held 0.5 s here) lands after the other's."""
+    c = vdsm_client(SOCK)
+    c.setPolicyParameters({"balloonEnabled": False, "ksmEnabled": False})
+    real = c._mom.call
+    first = [True]
+
+    def slow_call(*a, **k):
+        if first[0]:
+            first[0] = False
+            time.sleep(0.5)
+        return real(*a, **k)
+    c._mom.call = slow_call
+    import threading
+    ta = threading.Thread(target=c.setPolicyParameters, args=({"balloonEnabled": True},))
+    tb = threading.Thread(target=c.setPolicyParameters, args=({"ksmEnabled": True},))
+    ta.start()
+    time.sleep(0.1)
+    tb.start()
+    ta.join(10)
+    tb.join(10)
+    c._mom.call = real
+    p = rest(SOCK, "GET", "/v1/parameters")[1]
+    out([p["balloonEnabled"], p["ksmEnabled"]] == [1, 1],
+        f"two concurrent setPolicyParameters both take effect: {p}")
+
+
 def test_refused_5xx():
     """momd's own 5xx refusal (500 persist_failed: parameters.json cannot
     be replaced) is a refusal, not an unreachable momd: the setter raises
@@ -342,7 +392,7 @@ def test_unreachable():
         w = [r.getMessage() for r in warnings()[n0:]]
         out(len(w) == 4 and all("MOM not available" in m for m in w),
             f"{label}: each failure is one logged warning: {w}")
-        out(c._policy == {"balloonEnabled": True},
+        out(c._pending == {"balloonEnabled": True},
             f"{label}: parameters given meanwhile are kept for the next call")
         t0 = time.monotonic()
         n0 = len(warnings())
@@ -356,6 +406,6 @@ def test_unreachable():
 
 if PHASE == "live":
     run([test_sequence, test_balloon_sync, test_timeout, test_backoff_clock,
-         test_refused_5xx])
+         test_parameter_undeclared, test_parameters_concurrent, test_refused_5xx])
 else:
     run([test_unreachable])
