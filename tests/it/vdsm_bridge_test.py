@@ -13,7 +13,10 @@
 #     checks as the drop-in's sequence in vdsm_client_test.py.
 # Prints "PASS desc" / "FAIL desc" / "SKIP desc # why".
 import os
+import socket
+import subprocess
 import sys
+import time
 import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -221,6 +224,38 @@ def test_huge_values():
         f"... and the KSM keys vdsm reads stay integers: { {k: h.get(k) for k in keys} }")
 
 
+def test_hung_momd():
+    """A momd that accepts and never answers: vdsm waits 2 s for MOM, so the
+    bridge must give up sooner on ping and getStatistics, or vdsm gets a
+    timeout instead of 'inactive' and the sysfs KSM keys."""
+    tmp = os.path.dirname(BRIDGE)
+    hung, bsock = os.path.join(tmp, "hung-momd.sock"), os.path.join(tmp, "hung-bridge.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(hung)
+    s.listen(16)  # accepts (backlog), never answers
+    exe = os.path.join(os.path.dirname(__file__), "../../contrib/vdsm/mom-xmlrpc-bridge")
+    with open(os.path.join(tmp, "hung-bridge.log"), "ab") as log:
+        br = subprocess.Popen([exe, "--socket", bsock, "--momd-socket", hung,
+                               "--ksm-dir", KSM], stdout=log, stderr=log)
+    try:
+        wait(lambda: os.path.exists(bsock))
+        p = stock_proxy(bsock, timeout=2)  # vdsm's 2 s
+        for name, call, ok in (("ping", p.ping, lambda r: r is False),
+                               ("getStatistics", p.getStatistics,
+                                lambda r: type(r["host"].get("ksm_pages_to_scan")) is int)):
+            t0 = time.monotonic()
+            try:
+                r = call()
+                dt = time.monotonic() - t0
+                out(ok(r) and dt < 2, f"momd hung: {name}() answers within vdsm's 2 s ({dt:.2f} s)")
+            except (OSError, xmlrpc.client.Error) as e:
+                out(False, f"momd hung: {name}() did not answer within vdsm's 2 s: {e}")
+    finally:
+        br.terminate()
+        br.wait(10)
+        s.close()
+
+
 def test_momd_stopped():
     out(P.ping() is False, "momd stopped: ping() is False (vdsm: 'inactive'), not a fault")
     h = P.getStatistics()["host"]
@@ -240,6 +275,6 @@ def test_momd_stopped():
 if PHASE == "live":
     run([test_before_first_sample, test_statistics, test_policies,
          test_verbosity, test_stock_sequence, test_parameters_policy,
-         test_huge_values])
+         test_huge_values, test_hung_momd])
 else:
     run([test_momd_stopped])
