@@ -191,7 +191,9 @@ oom:
 	return -ENOMEM;
 }
 
-/* A quota as compared: every "unlimited" is -1. */
+/* A quota as compared: every "unlimited" is -1, including the largest
+   quota, which is what libvirt reports for cgroup v2's "max" (and the
+   older, larger maximum an earlier libvirt reported). */
 static int64_t quota_norm(int64_t q)
 {
 	return q < 0 || q >= CPUTUNE_QUOTA_MAX ? -1 : q;
@@ -308,9 +310,11 @@ static void tune_one(struct cputune *c, struct tune_state *st,
 	}
 	aq.new_value = q;
 	ap.new_value = p;
+	/* A planned quota of libvirt's largest is written as no quota (cgroup
+	   v2's "max") and read back as unlimited: the same. */
 	same = current_of(row[GF_VCPU_QUOTA], &cq) &&
-	       current_of(row[GF_VCPU_PERIOD], &cp) && quota_norm(cq) == q &&
-	       cp == p;
+	       current_of(row[GF_VCPU_PERIOD], &cp) &&
+	       quota_norm(cq) == quota_norm(q) && cp == p;
 	if (same) {
 		/* A clamp that leaves the guest as it is: said once. */
 		if (detail[0])

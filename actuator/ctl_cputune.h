@@ -10,7 +10,7 @@
  *     written and that is reported;
  *   - the pair passes the rail (cputune_rail()), which keeps the values in
  *     libvirt's QEMU ranges: vcpu_period in [1000, 1000000] us, vcpu_quota
- *     -1 (unlimited) or in [1000, 18446744073709551] us.  A period outside
+ *     -1 (unlimited) or in [1000, 17592186044415] us.  A period outside
  *     its range is clamped and the quota scaled with it, so the bandwidth
  *     (quota / period) stays what the policy decided; a quota that would
  *     then fall under 1000 is raised to 1000 (more CPU than planned: the
@@ -20,8 +20,9 @@
  *     1100 / 1100000, which libvirt refuses; the rail writes 1000 / 1000000,
  *     the same bandwidth;
  *   - it writes only when the result differs from the current values, as
- *     integers, -1 equal to any "unlimited" (the read plugin already maps
- *     cgroup v2's 18446744073709551 to -1), both in one call, live;
+ *     integers, -1 equal to any "unlimited": any quota at or above
+ *     CPUTUNE_QUOTA_MAX, which libvirt reports for cgroup v2's "max" (the
+ *     read plugin already maps it to -1), both in one call, live;
  *   - a failed write affects that guest only and is retried every 3rd
  *     cycle; refusals and dry-run decisions are recorded once while they
  *     hold.
@@ -38,11 +39,16 @@
 #include "plan.h"
 #include "snapshot.h"
 
-/* libvirt's QEMU driver ranges (vdsm-integration.md section 5). */
+/* libvirt's QEMU driver ranges (vdsm-integration.md section 5).  The
+   largest quota is the kernel's (2^44 - 1 us) since libvirt 7.0; libvirt
+   refuses a larger one, and on cgroup v2 reports "max" (no quota) as this
+   value and writes "max" when given it.  Libvirt before 7.0 had
+   18446744073709551 here, so "unlimited" is any quota at or above
+   CPUTUNE_QUOTA_MAX. */
 #define CPUTUNE_PERIOD_MIN 1000LL
 #define CPUTUNE_PERIOD_MAX 1000000LL
 #define CPUTUNE_QUOTA_MIN  1000LL
-#define CPUTUNE_QUOTA_MAX  18446744073709551LL
+#define CPUTUNE_QUOTA_MAX  17592186044415LL
 
 /*
  * The rail on a planned pair: 0 with *quota and *period in libvirt's ranges

@@ -276,7 +276,7 @@ METRIC(GUEST_VCPU_COUNT, GUEST, CONSUMED, GF_VCPU_COUNT,
        "count", "live vCPUs (virDomainGetVcpusFlags, live)")
 METRIC(GUEST_VCPU_QUOTA, GUEST, CONSUMED, GF_VCPU_QUOTA,
        "gauge", "vcpu_quota", NULL, GAUGE, NONE,
-       "µs per period", "live scheduler parameter vcpu_quota; -1 unlimited (also when libvirt reports cgroup v2's 18446744073709551); absent when the driver has none")
+       "µs per period", "live scheduler parameter vcpu_quota; -1 unlimited (also when libvirt reports cgroup v2's 17592186044415, or anything above it such as the 18446744073709551 of libvirt before 7.0); absent when the driver has none")
 METRIC(GUEST_VCPU_PERIOD, GUEST, CONSUMED, GF_VCPU_PERIOD,
        "gauge", "vcpu_period", NULL, GAUGE, NONE,
        "µs", "live scheduler parameter vcpu_period")

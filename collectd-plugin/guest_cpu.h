@@ -5,9 +5,10 @@
  * vdsm's CPU limit (metadata GUEST_TUNE_NS, element qos/vcpuLimit, percent).
  *
  * The quota is reported as libvirt means it, with one normalisation: every
- * "unlimited" reads -1.  On cgroup v2 libvirt reports no quota as
- * 18446744073709551 (its maximum, GUEST_CPU_QUOTA_MAX) instead of -1, and a
- * policy comparing with -1 would rewrite it every cycle (MOM did).
+ * "unlimited" reads -1.  On cgroup v2 libvirt reports no quota as its
+ * maximum, 17592186044415 (GUEST_CPU_QUOTA_MAX; 18446744073709551 before
+ * libvirt 7.0), instead of -1, and a policy comparing with -1 would rewrite
+ * it every cycle (MOM did).
  */
 #ifndef MOM_GUEST_CPU_H
 #define MOM_GUEST_CPU_H
@@ -20,9 +21,11 @@
 /* vdsm's tune metadata namespace (lib/vdsm/virt/vmtune.py). */
 #define GUEST_TUNE_NS "http://ovirt.org/vm/tune/1.0"
 
-/* libvirt's QEMU driver: the largest quota, which cgroup v2 reports for
-   "no quota" (src/qemu/qemu_driver.c QEMU_SCHED_MAX_QUOTA). */
-#define GUEST_CPU_QUOTA_MAX 18446744073709551LL
+/* libvirt's largest quota, which it reports for cgroup v2's "no quota":
+   2^44 - 1 us, the kernel's limit, since libvirt 7.0
+   (VIR_CGROUP_CPU_QUOTA_MAX); earlier ones had 18446744073709551, which
+   is above it and so also reads -1. */
+#define GUEST_CPU_QUOTA_MAX 17592186044415LL
 
 /* The CPU inputs read for one domain; absent ones have have_* false. */
 struct guest_cpu {

@@ -42,9 +42,16 @@ for g in c u; do
 done
 # sched NAME PARAM: a live scheduler parameter as virsh schedinfo shows it.
 sched() { g_virsh schedinfo "$(g_dom "$1")" --live | awk -v k="$2" '$1 == k {print $3}'; }
-# unlimited V: libvirt's "no quota": -1 (cgroup v1) or its maximum,
-# 18446744073709551, or above (cgroup v2).
-unlimited() { [ "$1" = -1 ] || [ "${#1}" -ge 17 ]; }
+# unlimited V: libvirt's "no quota": -1 (cgroup v1) or its largest quota or
+# above (cgroup v2): 17592186044415 (2^44 - 1) since libvirt 7.0,
+# 18446744073709551 before.  Compared by length, then as text, since the
+# values do not fit every shell's arithmetic.
+unlimited() {
+	[ "$1" = -1 ] && return 0
+	case $1 in '' | *[!0-9]* | 0?*) return 1 ;; esac
+	[ "${#1}" -gt 14 ] ||
+		{ [ "${#1}" -eq 14 ] && ! [[ $1 < 17592186044415 ]]; }
+}
 q0=$(sched u vcpu_quota)
 if [ -z "$q0" ]; then
 	skip "libvirt reports no vcpu_quota for the guests (no cgroup CPU controller): $(g_virsh schedinfo "$(g_dom u)" --live | tr '\n' ' ')"

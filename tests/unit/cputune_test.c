@@ -58,6 +58,14 @@ static void test_rail(void)
 	     "largest quota at the shortest period");
 	rail(CPUTUNE_QUOTA_MAX, 999, -EINVAL, 0, 0, "beyond",
 	     "bandwidth beyond the largest quota: refused");
+	/* libvirt >= 7.0 refuses a quota above 2^44 - 1 (VIR_ERR_INVALID_ARG),
+	   including the maximum earlier ones had. */
+	rail(17592186044415LL, 1000000, 0, 17592186044415LL, 1000000, NULL,
+	     "2^44 - 1: libvirt's largest quota, accepted");
+	rail(17592186044416LL, 1000000, -EINVAL, 0, 0, "beyond",
+	     "2^44: above libvirt's largest quota, refused");
+	rail(18446744073709551LL, 1000000, -EINVAL, 0, 0, "beyond",
+	     "libvirt < 7.0's maximum: refused");
 	rail(0, 100000, -EINVAL, 0, 0, "neither", "quota 0: refused");
 	rail(-2, 100000, -EINVAL, 0, 0, "neither", "quota -2: refused");
 	rail(50000, 0, -EINVAL, 0, 0, "not positive", "period 0: refused");
@@ -151,12 +159,29 @@ static void test_controller(void)
 	w.rows[0][GF_VCPU_QUOTA] = 50000;
 	cputune_apply(w.c, &w.plan, &w.snap, false, 2);
 	T_EQ_INT(w.fake.calls, 1, "same integers: not written again");
-	/* cgroup v2 reports no quota as 18446744073709551: that is -1. */
-	w.rows[0][GF_VCPU_QUOTA] = (double)CPUTUNE_QUOTA_MAX;
+	/* On cgroup v2 libvirt >= 7.0 reports no quota as 17592186044415
+	   (2^44 - 1): that is -1, over any number of cycles. */
+	w.rows[0][GF_VCPU_QUOTA] = 17592186044415.0;
 	plan_set(&w, 0, GC_VCPU_QUOTA, true, -1);
 	plan_set(&w, 0, GC_VCPU_PERIOD, true, 100000);
+	for (int cyc = 0; cyc < 5; cyc++)
+		cputune_apply(w.c, &w.plan, &w.snap, false, 3);
+	T_EQ_INT(w.fake.calls, 1,
+		 "-1 equals libvirt 7's unlimited 17592186044415: no "
+		 "scheduler call in 5 cycles");
+	/* Earlier libvirt reported 18446744073709551: also -1. */
+	w.rows[0][GF_VCPU_QUOTA] = 18446744073709551.0;
 	cputune_apply(w.c, &w.plan, &w.snap, false, 3);
-	T_EQ_INT(w.fake.calls, 1, "-1 equals cgroup v2's unlimited");
+	T_EQ_INT(w.fake.calls, 1, "-1 equals libvirt 6's unlimited");
+	/* A planned quota of the largest is what libvirt writes as "max"
+	   and reports back as it: not rewritten. */
+	w.rows[0][GF_VCPU_QUOTA] = 17592186044415.0;
+	plan_set(&w, 0, GC_VCPU_QUOTA, true, 17592186044415LL);
+	for (int cyc = 0; cyc < 3; cyc++)
+		cputune_apply(w.c, &w.plan, &w.snap, false, 3);
+	T_EQ_INT(w.fake.calls, 1,
+		 "planned quota 17592186044415 against a reported unlimited: "
+		 "not rewritten");
 	/* vdsm's vector: written as 1000/1000000, said why. */
 	plan_set(&w, 0, GC_VCPU_QUOTA, true, 1100);
 	plan_set(&w, 0, GC_VCPU_PERIOD, true, 1100000);

@@ -44,10 +44,12 @@ int main(void)
 	      -EINVAL, 0, "overflow refused");
 	limit("<qos><vcpuLimit>50", -EINVAL, 0, "not XML");
 	T_EQ_INT(guest_cpu_quota_norm(-1), -1, "quota -1 stays -1");
+	T_EQ_INT(guest_cpu_quota_norm(17592186044415LL), -1,
+		 "cgroup v2's unlimited (libvirt >= 7.0: 2^44 - 1) reads -1");
 	T_EQ_INT(guest_cpu_quota_norm(18446744073709551LL), -1,
-		 "cgroup v2's unlimited reads -1");
-	T_EQ_INT(guest_cpu_quota_norm(18446744073709550LL), 18446744073709550LL,
-		 "just below it is a quota");
+		 "cgroup v2's unlimited before libvirt 7.0 reads -1");
+	T_EQ_INT(guest_cpu_quota_norm(17592186044414LL), 17592186044414LL,
+		 "just below 2^44 - 1 is a quota");
 	T_EQ_INT(guest_cpu_quota_norm(50000), 50000, "a quota stays");
 	return t_done();
 }
