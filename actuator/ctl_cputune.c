@@ -340,6 +340,14 @@ static void tune_one(struct cputune *c, struct tune_state *st,
 	st->dry_p = 0;
 	rc = c->sched->set(c->sched->ctx, g->name, g->uuid ? g->uuid : "", q,
 			   (uint64_t)p, msg, sizeof(msg));
+	if (rc == -EPERM) {
+		/* The guest may not be changed now (not running, migrating,
+		   in a snapshot...): a refusal, said once while it holds, and
+		   no failure to wait out, so the values go in the first cycle
+		   the guest may be changed again (as balloons). */
+		tune_refuse(c, st, &aq, msg, wall_ms);
+		return;
+	}
 	if (rc < 0) {
 		st->fail_q = q;
 		st->fail_p = p;

@@ -23,6 +23,10 @@
  *     integers, -1 equal to any "unlimited": any quota at or above
  *     CPUTUNE_QUOTA_MAX, which libvirt reports for cgroup v2's "max" (the
  *     read plugin already maps it to -1), both in one call, live;
+ *   - a guest the backend may not change now (-EPERM: not running, or in
+ *     a libvirt job such as a migration or snapshot, which would hold the
+ *     call) is a refusal, recorded once while it holds, and written the
+ *     first cycle it may be changed again;
  *   - a failed write affects that guest only and is retried every 3rd
  *     cycle; refusals and dry-run decisions are recorded once while they
  *     hold.

@@ -284,6 +284,14 @@ static void disk_write(struct disk_ctx *d, bool dry_run)
 		lim[i] = (uint64_t)d->v[i];
 	rc = d->c->be->set(d->c->be->ctx, d->guest, d->uuid ? d->uuid : "",
 			   d->dev, lim, msg, sizeof(msg));
+	if (rc == -EPERM) {
+		/* The guest may not be changed now (not running, migrating,
+		   in a snapshot...): a refusal, said once while it holds, and
+		   not a try to wait out, so the values go in the first cycle
+		   the guest may be changed again (as balloons). */
+		disk_refuse(d, msg);
+		return;
+	}
 	st->tried = true;
 	memcpy(st->tried_v, d->v, sizeof(st->tried_v));
 	st->tried_cycle = d->c->cycle;

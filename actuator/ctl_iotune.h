@@ -18,6 +18,10 @@
  *   - it writes only when a value differs from the current one, all six in
  *     one virDomainSetBlockIoTune call, live (libvirt keeps the disk's
  *     other settings, e.g. burst maxima);
+ *   - a guest the backend may not change now (-EPERM: not running, or in
+ *     a libvirt job such as a migration or snapshot, which would hold the
+ *     call) is a refusal, recorded once while it holds, and written the
+ *     first cycle it may be changed again;
  *   - a failed write affects that disk only and is retried every 3rd
  *     cycle; values just written are not written again for 3 cycles
  *     either (the disk's next sample may not show them yet); refusals and

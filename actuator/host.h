@@ -12,8 +12,9 @@
  *
  * Every function returns 0 or a negative errno, with a one-line message in
  * msg on failure; -ENOENT from balloon_set means the guest is gone, -EPERM
- * that it may not be ballooned now (not running, no balloon device,
- * ballooning disabled by vdsm: msg says which).  The
+ * that it may not be ballooned now (not running, in a migration, save,
+ * restore, snapshot or dump, no balloon device, ballooning disabled by
+ * vdsm: msg says which).  The
  * engine calls them from its cycle thread only; they need no locking.
  */
 #ifndef MOM_HOST_H
@@ -55,7 +56,8 @@ struct ksm_backend {
 
 /* CPU bandwidth of a guest's vCPUs (CpuTune): vcpu_quota in us per period,
    -1 unlimited, and vcpu_period in us, set together and live.  -EINVAL:
-   libvirt refused the values. */
+   libvirt refused the values; -EPERM: the guest may not be changed now
+   (not running, or in a job that would hold the call: msg says which). */
 struct sched_backend {
 	const char *name;
 	void *ctx;
@@ -67,7 +69,7 @@ struct sched_backend {
 /* I/O limits of one disk of a guest (IoTune): the six limits per second
    in the order of enum disk_control (plan.h), 0 unlimited, set together
    and live.  -EINVAL: libvirt refused the values; -ENOENT: no such guest
-   or disk. */
+   or disk; -EPERM: the guest may not be changed now (as for sched). */
 #define IOTUNE_LIMITS 6
 struct iotune_backend {
 	const char *name;
@@ -91,6 +93,13 @@ int host_libvirt_sched(const char *uri, struct sched_backend *out, char *msg,
 		       size_t len);
 int host_libvirt_iotune(const char *uri, struct iotune_backend *out, char *msg,
 			size_t len);
+
+/* What a domain is doing in a libvirt job of this operation (enum
+   virDomainJobOperation, as virDomainGetJobStats reports it) when libvirt
+   would hold a change to it until the job ends (up to 30 s, then fail):
+   "migrating", "being dumped"...; NULL when changes go through.  The
+   libvirt backends refuse a change then (-EPERM).  Pure. */
+const char *host_libvirt_job_blocks(int operation);
 int host_sysfs_ksm(const char *ksm_dir, struct ksm_backend *out, char *msg,
 		   size_t len);
 

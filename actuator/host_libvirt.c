@@ -55,55 +55,70 @@ static virConnectPtr lv_conn(struct lv_host *h, char *msg, size_t len)
 	return h->conn;
 }
 
-/* Job operations during which vdsm did not show a VM to MOM as Up. */
+/*
+ * The async jobs libvirt's QEMU driver runs these under let no other
+ * change in (their job mask has no MODIFY): a balloon, scheduler or I/O
+ * limit change would wait 30 s for the job and then fail, on the cycle
+ * thread.  During migration, save and restore vdsm did not show the VM to
+ * MOM as Up either.  A backup lets changes through (its mask has MODIFY).
+ */
+const char *host_libvirt_job_blocks(int operation)
+{
+	switch (operation) {
+	case VIR_DOMAIN_JOB_OPERATION_START:
+		return "starting";
+	case VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT:
+	case VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN:
+		return "migrating";
+	case VIR_DOMAIN_JOB_OPERATION_SAVE:
+	case VIR_DOMAIN_JOB_OPERATION_RESTORE:
+		return "being saved or restored";
+	case VIR_DOMAIN_JOB_OPERATION_SNAPSHOT:
+#if LIBVIR_CHECK_VERSION(9, 0, 0)
+	case VIR_DOMAIN_JOB_OPERATION_SNAPSHOT_DELETE:
+#endif
+		return "in a snapshot job";
+	case VIR_DOMAIN_JOB_OPERATION_SNAPSHOT_REVERT:
+		return "being reverted to a snapshot";
+	case VIR_DOMAIN_JOB_OPERATION_DUMP:
+		return "being dumped";
+	default:
+		return NULL;
+	}
+}
+
+/* True, with what filled, while the domain is in such a job. */
 static bool lv_job_blocks(virDomainPtr dom, char *what, size_t len)
 {
 	virTypedParameterPtr params = NULL;
 	int type, n = 0, op = 0;
-	bool blocks = false;
+	const char *doing = NULL;
 
 	/* Drivers without job statistics (libvirt's test driver) have no
-	   migration either. */
+	   such jobs either. */
 	if (virDomainGetJobStats(dom, &type, &params, &n, 0) < 0)
 		return false;
 	if (type != VIR_DOMAIN_JOB_NONE &&
-	    virTypedParamsGetInt(params, n, VIR_DOMAIN_JOB_OPERATION, &op) ==
-		1) {
-		switch (op) {
-		case VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT:
-		case VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN:
-			snprintf(what, len, "migrating");
-			blocks = true;
-			break;
-		case VIR_DOMAIN_JOB_OPERATION_SAVE:
-		case VIR_DOMAIN_JOB_OPERATION_RESTORE:
-			snprintf(what, len, "being saved or restored");
-			blocks = true;
-			break;
-		default:
-			break;
-		}
-	}
+	    virTypedParamsGetInt(params, n, VIR_DOMAIN_JOB_OPERATION, &op) == 1)
+		doing = host_libvirt_job_blocks(op);
+	if (doing)
+		snprintf(what, len, "%s", doing);
 	virTypedParamsFree(params, n);
-	return blocks;
+	return doing != NULL;
 }
 
 /*
- * May this domain be ballooned now?  What vdsm's VM.setBalloonTarget and
- * its listing of Up VMs decided for MOM: only a running domain (not
- * paused, starting, migrating or being saved), with a balloon device
- * (memballoon model not "none"), whose vdsm metadata does not disable
- * ballooning.  Checked right before each change, so a domain paused since
- * the last sample is still left alone.  0, or -EPERM with the reason.
+ * May this domain be changed now?  Only a running domain (not paused,
+ * starting, or in a job that holds changes: lv_job_blocks); what says
+ * what would change, for the message.  Checked right before each change,
+ * so a domain paused since the last sample is still left alone.  0, or
+ * -EPERM (or -EIO when libvirt does not answer) with the reason.
  */
-static int lv_balloon_allowed(virDomainPtr dom, const char *guest, char *msg,
-			      size_t len)
+static int lv_change_allowed(virDomainPtr dom, const char *guest,
+			     const char *what, char *msg, size_t len)
 {
 	int state = 0, reason = 0;
-	char what[40];
-	const char *why;
-	char *text;
-	bool off;
+	char doing[40];
 
 	if (virDomainGetState(dom, &state, &reason, 0) < 0) {
 		snprintf(msg, len, "state of %s: %s", guest, lv_last_error());
@@ -112,16 +127,36 @@ static int lv_balloon_allowed(virDomainPtr dom, const char *guest, char *msg,
 	if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_BLOCKED) {
 		snprintf(msg, len,
 			 "guest %s is not running (libvirt state %d, reason "
-			 "%d): balloons change only on running guests",
-			 guest, state, reason);
+			 "%d): %s change only on running guests",
+			 guest, state, reason, what);
 		return -EPERM;
 	}
-	if (lv_job_blocks(dom, what, sizeof(what))) {
+	if (lv_job_blocks(dom, doing, sizeof(doing))) {
 		snprintf(msg, len,
 			 "guest %s is %s: left alone until it is done", guest,
-			 what);
+			 doing);
 		return -EPERM;
 	}
+	return 0;
+}
+
+/*
+ * May this domain be ballooned now?  What vdsm's VM.setBalloonTarget and
+ * its listing of Up VMs decided for MOM: only a domain lv_change_allowed
+ * lets be changed, with a balloon device (memballoon model not "none"),
+ * whose vdsm metadata does not disable ballooning.  0, or -EPERM with the
+ * reason.
+ */
+static int lv_balloon_allowed(virDomainPtr dom, const char *guest, char *msg,
+			      size_t len)
+{
+	const char *why;
+	char *text;
+	bool off;
+	int rc = lv_change_allowed(dom, guest, "balloons", msg, len);
+
+	if (rc < 0)
+		return rc;
 	text = virDomainGetXMLDesc(dom, 0);
 	off = vdsm_dom_balloon_none(text);
 	free(text);
@@ -299,7 +334,8 @@ int host_libvirt_ksm(const char *uri, const char *ksm_dir,
 }
 
 /* Both values in one call, live: libvirt checks the pair, and a guest never
-   runs with a new quota under the old period. */
+   runs with a new quota under the old period.  Only on a domain
+   lv_change_allowed lets be changed: the call takes a libvirt job. */
 static int lv_sched_set(void *ctx, const char *guest, const char *uuid,
 			int64_t quota, uint64_t period, char *msg, size_t len)
 {
@@ -309,6 +345,11 @@ static int lv_sched_set(void *ctx, const char *guest, const char *uuid,
 
 	if (rc < 0)
 		return rc;
+	rc = lv_change_allowed(dom, guest, "CPU limits", msg, len);
+	if (rc < 0) {
+		virDomainFree(dom);
+		return rc;
+	}
 	memset(p, 0, sizeof(p));
 	snprintf(p[0].field, sizeof(p[0].field), "%s",
 		 VIR_DOMAIN_SCHEDULER_VCPU_QUOTA);
@@ -360,7 +401,8 @@ static const char *const lv_iotune_names[IOTUNE_LIMITS] = {
 
 /* The six in one call, live: libvirt merges them with the disk's other
    settings (burst maxima, group), which it keeps as they are, and checks
-   the whole. */
+   the whole.  Only on a domain lv_change_allowed lets be changed: the call
+   takes a libvirt job. */
 static int lv_iotune_set(void *ctx, const char *guest, const char *uuid,
 			 const char *dev, const uint64_t limits[IOTUNE_LIMITS],
 			 char *msg, size_t len)
@@ -371,6 +413,11 @@ static int lv_iotune_set(void *ctx, const char *guest, const char *uuid,
 
 	if (rc < 0)
 		return rc;
+	rc = lv_change_allowed(dom, guest, "I/O limits", msg, len);
+	if (rc < 0) {
+		virDomainFree(dom);
+		return rc;
+	}
 	memset(p, 0, sizeof(p));
 	for (int i = 0; i < IOTUNE_LIMITS; i++) {
 		snprintf(p[i].field, sizeof(p[i].field), "%s",

@@ -7,7 +7,10 @@
  * current value, nothing is written when the integers are the same (-1
  * equal to cgroup v2's "unlimited"), both values go in one call, dry run,
  * refusals recorded once, a failing guest does not stop the others and is
- * retried every 3rd cycle.
+ * retried every 3rd cycle, a guest that may not be changed now (-EPERM:
+ * not running, migrating, in a snapshot) is refused once and written as
+ * soon as it may be.  Then the libvirt backend against libvirt's test
+ * driver: a paused guest is refused.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include "ctl_cputune.h"
 #include "fake_tune.h"
 #include "field.h"
+#include "host.h"
 #include "log.h"
 #include "plan.h"
 #include "snapshot.h"
@@ -242,6 +246,48 @@ static void test_controller(void)
 		 "a guest whose evaluation failed is left "
 		 "alone");
 	world_free(&w);
+
+	/* A guest that may not be changed now (migrating, in a snapshot,
+	   paused: -EPERM) is refused once while it holds, not failed, and
+	   written the first cycle it may be changed again. */
+	world_init(&w);
+	w.fake.busy = "a";
+	plan_set(&w, 0, GC_VCPU_QUOTA, true, 30000);
+	for (int cyc = 1; cyc <= 4; cyc++)
+		cputune_apply(w.c, &w.plan, &w.snap, false, cyc);
+	T_OK(fake_tune_refused_once(w.log),
+	     "a guest that may not be changed now: refused once, not failed");
+	w.fake.busy = NULL;
+	cputune_apply(w.c, &w.plan, &w.snap, false, 5);
+	T_OK(w.fake.calls == 5 && total(&w, ACT_APPLIED) == 2,
+	     "written the first cycle after the job (calls %d)", w.fake.calls);
+	world_free(&w);
+}
+
+/* ---- the libvirt backend on libvirt's test driver ---- */
+
+static void test_libvirt(void)
+{
+	struct sched_backend be;
+	char msg[300] = "";
+	virDomainPtr dom;
+	int rc = host_libvirt_sched("test:///default", &be, msg, sizeof(msg));
+
+	if (!T_OK(rc == 0, "libvirt sched backend (%s)", msg))
+		return;
+	dom = fake_tune_pause();
+	if (!dom) {
+		T_SKIP("cannot pause the test driver's domain");
+	} else {
+		msg[0] = '\0';
+		rc =
+		    be.set(be.ctx, "test", "", 50000, 100000, msg, sizeof(msg));
+		T_OK(rc == -EPERM && strstr(msg, "not running"),
+		     "a paused guest: refused before libvirt is asked (%d %s)",
+		     rc, msg);
+		fake_tune_resume(dom);
+	}
+	sched_backend_release(&be);
 }
 
 int main(void)
@@ -249,5 +295,6 @@ int main(void)
 	log_set_level(LOG_LVL_ERR);
 	test_rail();
 	test_controller();
+	test_libvirt();
 	return t_done();
 }

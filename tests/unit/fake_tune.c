@@ -22,6 +22,10 @@ int fake_tune_set(struct fake_tune *f, const char *guest, const char *name,
 		snprintf(msg, len, "libvirt says no");
 		return -EINVAL;
 	}
+	if (f->busy && strcmp(name, f->busy) == 0) {
+		snprintf(msg, len, "guest is migrating");
+		return -EPERM;
+	}
 	return 0;
 }
 
@@ -31,4 +35,31 @@ uint64_t fake_tune_total(struct actlog *log, enum act_result r)
 
 	actlog_totals(log, t);
 	return t[r];
+}
+
+bool fake_tune_refused_once(struct actlog *log)
+{
+	return fake_tune_total(log, ACT_REFUSED) == 1 &&
+	       fake_tune_total(log, ACT_FAILED) == 0;
+}
+
+virDomainPtr fake_tune_pause(void)
+{
+	virConnectPtr conn = virConnectOpen("test:///default");
+	virDomainPtr dom = conn ? virDomainLookupByName(conn, "test") : NULL;
+
+	if (dom && virDomainSuspend(dom) < 0) {
+		virDomainFree(dom);
+		dom = NULL;
+	}
+	/* The domain holds its own reference to the connection. */
+	if (conn)
+		virConnectClose(conn);
+	return dom;
+}
+
+void fake_tune_resume(virDomainPtr dom)
+{
+	virDomainResume(dom);
+	virDomainFree(dom);
 }

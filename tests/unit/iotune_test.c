@@ -7,7 +7,10 @@
  * call, dry run, refusals recorded once, a disk whose evaluation failed
  * (incomplete metadata) is skipped and reported while the other disks are
  * written, a failing disk does not stop the others and is retried every
- * 3rd cycle.  Then the libvirt backend against libvirt's test driver.
+ * 3rd cycle, a guest that may not be changed now (-EPERM: not running,
+ * migrating, in a snapshot) is refused once and written as soon as it may
+ * be.  Then the libvirt backend against libvirt's test driver (a paused
+ * guest is refused).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -241,6 +244,22 @@ static void test_controller(void)
 	     "libvirt's refusal recorded once");
 	world_free(&w);
 
+	/* A guest that may not be changed now (migrating, in a snapshot,
+	   paused: -EPERM) is refused once while it holds, not failed, and
+	   written the first cycle it may be changed again. */
+	world_init(&w);
+	w.fake.busy = "vdb";
+	plan_set(&w, 1, DC_READ_IOPS_SEC, 10);
+	for (int t = 1; t <= 4; t++)
+		iotune_apply(w.c, &w.plan, &w.snap, false, t);
+	T_OK(fake_tune_refused_once(w.log),
+	     "a guest that may not be changed now: refused once, not failed");
+	w.fake.busy = NULL;
+	iotune_apply(w.c, &w.plan, &w.snap, false, 5);
+	T_OK(w.fake.calls == 5 && total(&w, ACT_APPLIED) == 1,
+	     "written the first cycle after the job (calls %d)", w.fake.calls);
+	world_free(&w);
+
 	/* Disks that went away are forgotten; a plan for other disks is
 	   not applied to them. */
 	world_init(&w);
@@ -260,6 +279,7 @@ static void test_libvirt(void)
 	struct iotune_backend be;
 	uint64_t zero[IOTUNE_LIMITS] = {0}, some[IOTUNE_LIMITS] = {0};
 	char msg[300] = "";
+	virDomainPtr dom;
 	int rc = host_libvirt_iotune("test:///default", &be, msg, sizeof(msg));
 
 	if (!T_OK(rc == 0, "libvirt iotune backend (%s)", msg))
@@ -275,6 +295,17 @@ static void test_libvirt(void)
 	T_OK(rc < 0, "an unknown guest fails (%d %s)", rc, msg);
 	rc = be.set(be.ctx, "test", "", "vdz", zero, msg, sizeof(msg));
 	T_OK(rc < 0, "an unknown disk fails (%d %s)", rc, msg);
+	dom = fake_tune_pause();
+	if (!dom) {
+		T_SKIP("cannot pause the test driver's domain");
+	} else {
+		msg[0] = '\0';
+		rc = be.set(be.ctx, "test", "", "vda", zero, msg, sizeof(msg));
+		T_OK(rc == -EPERM && strstr(msg, "not running"),
+		     "a paused guest: refused before libvirt is asked (%d %s)",
+		     rc, msg);
+		fake_tune_resume(dom);
+	}
 	iotune_backend_release(&be);
 }
 

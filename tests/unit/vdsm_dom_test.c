@@ -7,7 +7,9 @@
  * is ballooned; a paused one, one with memballoon model none and one whose
  * vdsm metadata disables ballooning (under vdsm's usual prefix or another
  * one for the same namespace URI) are refused with -EPERM and keep their
- * size; vdsm's prefix bound to another URI is not vdsm's metadata.
+ * size; vdsm's prefix bound to another URI is not vdsm's metadata.  And
+ * which libvirt job operations hold a change (host_libvirt_job_blocks):
+ * the backends refuse balloon, CPU and I/O changes during them.
  */
 #include "host.h"
 #include "testing.h"
@@ -164,10 +166,45 @@ static void test_backend(void)
 	unlink(path);
 }
 
+static void test_job_blocks(void)
+{
+	static const struct {
+		int op;
+		const char *what; /* NULL: changes go through */
+	} cases[] = {
+		{VIR_DOMAIN_JOB_OPERATION_UNKNOWN, NULL},
+		{VIR_DOMAIN_JOB_OPERATION_START, "starting"},
+		{VIR_DOMAIN_JOB_OPERATION_SAVE, "saved"},
+		{VIR_DOMAIN_JOB_OPERATION_RESTORE, "restored"},
+		{VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN, "migrating"},
+		{VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT, "migrating"},
+		{VIR_DOMAIN_JOB_OPERATION_SNAPSHOT, "snapshot"},
+		{VIR_DOMAIN_JOB_OPERATION_SNAPSHOT_REVERT, "reverted"},
+		{VIR_DOMAIN_JOB_OPERATION_DUMP, "dumped"},
+		/* libvirt lets modify jobs run during a backup. */
+		{VIR_DOMAIN_JOB_OPERATION_BACKUP, NULL},
+#if LIBVIR_CHECK_VERSION(9, 0, 0)
+		{VIR_DOMAIN_JOB_OPERATION_SNAPSHOT_DELETE, "snapshot"},
+#endif
+		{-1, NULL},
+		{1000, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = host_libvirt_job_blocks(cases[i].op);
+
+		T_OK(cases[i].what ? got && strstr(got, cases[i].what)
+				   : got == NULL,
+		     "job operation %d: %s", cases[i].op,
+		     got ? got : "changes go through");
+	}
+}
+
 int main(void)
 {
 	test_balloon_none();
 	test_ballooning_disabled();
 	test_backend();
+	test_job_blocks();
 	return t_done();
 }
