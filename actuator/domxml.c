@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -269,38 +270,49 @@ out:
 	return rc;
 }
 
+/* Bytes per unit of a libvirt size unit, matched without regard to case
+   as libvirt matches it: b, byte, bytes; or one of k m g t p e alone or
+   followed by "iB" (powers of 1024) or by "B" (SI, powers of 1000).  0 for
+   anything else. */
+static uint64_t unit_bytes(const char *unit)
+{
+	static const char prefixes[] = "kmgtpe";
+	const char *at;
+	uint64_t base, bytes = 1;
+
+	if (strcasecmp(unit, "b") == 0 || strcasecmp(unit, "byte") == 0 ||
+	    strcasecmp(unit, "bytes") == 0)
+		return 1;
+	at = unit[0] ? strchr(prefixes, tolower((unsigned char)unit[0])) : NULL;
+	if (at == NULL)
+		return 0;
+	if (unit[1] == '\0' || strcasecmp(unit + 1, "ib") == 0)
+		base = 1024;
+	else if (strcasecmp(unit + 1, "b") == 0)
+		base = 1000;
+	else
+		return 0;
+	/* k is the first power, e the sixth: 2^60 and 10^18 fit. */
+	for (const char *p = prefixes; p <= at; p++)
+		bytes *= base;
+	return bytes;
+}
+
 int domxml_unit_kib(uint64_t n, const char *unit, const char *default_unit,
 		    uint64_t *kib)
 {
-	static const struct {
-		const char *name;
-		uint64_t bytes;
-	} units[] = {
-	    {"b", 1},
-	    {"bytes", 1},
-	    {"KB", 1000ULL},
-	    {"k", 1024ULL},
-	    {"KiB", 1024ULL},
-	    {"MB", 1000ULL * 1000},
-	    {"M", 1024ULL * 1024},
-	    {"MiB", 1024ULL * 1024},
-	    {"GB", 1000ULL * 1000 * 1000},
-	    {"G", 1024ULL * 1024 * 1024},
-	    {"GiB", 1024ULL * 1024 * 1024},
-	    {"TB", 1000ULL * 1000 * 1000 * 1000},
-	    {"T", 1024ULL * 1024 * 1024 * 1024},
-	    {"TiB", 1024ULL * 1024 * 1024 * 1024},
-	};
+	uint64_t bytes;
 
 	if (unit == NULL || *unit == '\0')
 		unit = default_unit;
-	for (size_t i = 0; i < ARRAY_LEN(units); i++) {
-		if (strcmp(units[i].name, unit) != 0)
-			continue;
-		if (n != 0 && units[i].bytes > UINT64_MAX / n)
-			return -ERANGE;
-		*kib = n * units[i].bytes / 1024;
-		return 0;
-	}
-	return -EINVAL;
+	bytes = unit_bytes(unit);
+	if (bytes == 0)
+		return -EINVAL;
+	/* What libvirt itself could not hold in bytes is refused, as
+	   libvirt refuses it. */
+	if (n != 0 && bytes > UINT64_MAX / n)
+		return -ERANGE;
+	/* Rounded up: a guaranteed minimum is never made smaller. */
+	*kib = n * bytes / 1024 + (n * bytes % 1024 != 0);
+	return 0;
 }

@@ -60,15 +60,19 @@ int domxml_uint(const struct domxml *d, const char *path, uint64_t min,
 		uint64_t max, uint64_t *out);
 
 /* Reads the element `path` selects as an unsigned decimal number with an
-   optional libvirt unit attribute and converts it to KiB.  Returns 0,
+   optional libvirt unit attribute and converts it to KiB (rounded up, as
+   domxml_unit_kib()).  Returns 0,
    -ENOENT when there is no such element, -EINVAL when malformed. */
 int domxml_size_kib(const struct domxml *d, const char *path,
 		    const char *default_unit, uint64_t *kib);
 
-/* Converts a number with a libvirt size unit to KiB.  unit NULL or "" means
-   default_unit.  Accepted units (libvirt's): b, bytes, KB, k, KiB, MB, M,
-   MiB, GB, G, GiB, TB, T, TiB.  Returns 0, -EINVAL for an unknown unit,
-   -ERANGE on overflow.  Pure. */
+/* Converts a number with a libvirt size unit to KiB, rounded up (the sizes
+   read are guaranteed minimums: never made smaller).  unit NULL or ""
+   means default_unit.  Accepted units are libvirt's (virScaleInteger), in
+   any case: b, byte, bytes; k, KiB, M, MiB, G, GiB, T, TiB, P, PiB, E, EiB
+   (powers of 1024); KB, MB, GB, TB, PB, EB (powers of 1000).  Returns 0,
+   -EINVAL for an unknown unit, -ERANGE when the amount in bytes does not
+   fit 64 bits (libvirt refuses it too).  Pure. */
 int domxml_unit_kib(uint64_t n, const char *unit, const char *default_unit,
 		    uint64_t *kib);
 

@@ -68,6 +68,7 @@ struct dom_state {
 	bool period_done;
 	bool min_known;
 	bool min_failed;  /* the last lookup got no answer from libvirt */
+	bool min_bad;	  /* the last lookup found a malformed minimum */
 	bool tune_failed; /* so did the last read of the tune metadata */
 	enum guest_min_source min_source;
 	uint64_t min_kib;
@@ -425,27 +426,35 @@ static void min_refresh(struct guest_reader *r, virDomainPtr dom,
 	uint64_t kib;
 	int rc;
 
-	if (st->min_known &&
+	if ((st->min_known || st->min_bad) &&
 	    now_ns - st->min_read_ns < (int64_t)r->cfg.min_refresh_s * NS_PER_S)
 		return;
 	rc = guest_min_lookup(dom, &kib, &src);
 	/* libvirt did not answer: the last minimum known stands, or, before
 	   the first, none is sent (momd then leaves the guest alone); asked
 	   again at the next read. */
-	warn_while(r, &st->min_failed, rc < 0,
+	warn_while(r, &st->min_failed, rc == -EIO,
 		   "domain %s: guaranteed minimum not read (libvirt error); %s",
 		   st->name,
 		   st->min_known ? "keeping the last one"
 				 : "none sent until it is");
-	if (rc < 0)
+	if (rc == -EIO)
 		return;
-	if (!st->min_known || src != st->min_source || kib != st->min_kib)
+	/* A minimum configured but malformed is unknown, not 0: none is sent
+	   (momd leaves the guest alone) until it is fixed, looked at again
+	   at each refresh. */
+	warn_while(r, &st->min_bad, rc < 0,
+		   "domain %s: guaranteed minimum malformed (source: %s); "
+		   "none sent until it is fixed",
+		   st->name, guest_min_source_name(src));
+	if (rc == 0 &&
+	    (!st->min_known || src != st->min_source || kib != st->min_kib))
 		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_INFO,
 			   "domain %s: guaranteed minimum %llu KiB (source: "
 			   "%s)",
 			   st->name, (unsigned long long)kib,
 			   guest_min_source_name(src));
-	st->min_known = true;
+	st->min_known = rc == 0;
 	st->min_source = src;
 	st->min_kib = kib;
 	st->min_read_ns = now_ns;

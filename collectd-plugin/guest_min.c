@@ -15,7 +15,10 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Parses text, looks up the first of paths that holds a size, frees. */
+/* Parses text, reads the first of paths that is there, frees.  A setting
+   that is there but malformed is -EINVAL, not passed over for a later
+   one: that one may be smaller than what was meant (vdsm's
+   minGuaranteedMemoryMb predates memory hot-plug). */
 static int min_from(const char *text, const char *const *paths, size_t n,
 		    const char *default_unit, uint64_t *kib)
 {
@@ -24,7 +27,7 @@ static int min_from(const char *text, const char *const *paths, size_t n,
 
 	if (d == NULL)
 		return -EINVAL;
-	for (size_t i = 0; i < n && rc != 0; i++)
+	for (size_t i = 0; i < n && rc == -ENOENT; i++)
 		rc = domxml_size_kib(d, paths[i], default_unit, kib);
 	domxml_free(d);
 	return rc;
@@ -67,39 +70,53 @@ char *guest_metadata(virDomainPtr dom, const char *ns, bool *failed)
 	return text;
 }
 
+/* The outcome of one source's text (NULL: none): 0 (found), -ENOENT
+   (not there: the next source is asked), -EINVAL (there, malformed). */
+static int min_source(char *text, int (*parse)(const char *, uint64_t *),
+		      uint64_t *kib)
+{
+	int rc = text != NULL ? parse(text, kib) : -ENOENT;
+
+	free(text);
+	return rc;
+}
+
 /* The first source that holds a minimum: vdsm metadata, ours, memtune,
-   else none.  A source whose text is malformed is passed over, as one
-   without the setting; one libvirt did not answer for stops the lookup. */
+   else none.  A source libvirt did not answer for stops the lookup
+   (-EIO); so does one that holds a malformed minimum (-EINVAL, *src
+   naming it): passing it over could make the minimum a later source's, or
+   0, smaller than the one meant, and the guest could be shrunk below its
+   guarantee.  Unknown, it is left alone. */
 int guest_min_lookup(virDomainPtr dom, uint64_t *kib,
 		     enum guest_min_source *src)
 {
-	bool failed;
-	char *text = guest_metadata(dom, GUEST_VDSM_NS, &failed);
+	bool failed = false;
+	int rc;
 
 	*kib = 0;
-	*src = GUEST_MIN_NONE;
-	if (text != NULL && guest_min_from_vdsm(text, kib) == 0)
-		*src = GUEST_MIN_VDSM;
-	free(text);
-	if (failed)
-		return -EIO;
-	if (*src != GUEST_MIN_NONE)
-		return 0;
-	text = guest_metadata(dom, GUEST_MOM_NS, &failed);
-	if (text != NULL && guest_min_from_mom(text, kib) == 0)
+	*src = GUEST_MIN_VDSM;
+	rc = min_source(guest_metadata(dom, GUEST_VDSM_NS, &failed),
+			guest_min_from_vdsm, kib);
+	if (rc == -ENOENT && !failed) {
 		*src = GUEST_MIN_MOM;
-	free(text);
+		rc = min_source(guest_metadata(dom, GUEST_MOM_NS, &failed),
+				guest_min_from_mom, kib);
+	}
+	if (rc == -ENOENT && !failed) {
+		char *text = virDomainGetXMLDesc(dom, 0);
+
+		failed = text == NULL;
+		*src = GUEST_MIN_MEMTUNE;
+		rc = min_source(text, guest_min_from_domxml, kib);
+	}
 	if (failed)
 		return -EIO;
-	if (*src != GUEST_MIN_NONE)
-		return 0;
-	text = virDomainGetXMLDesc(dom, 0);
-	if (text == NULL)
-		return -EIO;
-	if (guest_min_from_domxml(text, kib) == 0)
-		*src = GUEST_MIN_MEMTUNE;
-	free(text);
-	if (*src == GUEST_MIN_NONE)
+	if (rc == -ENOENT) {
+		*src = GUEST_MIN_NONE;
 		*kib = 0;
-	return 0;
+		return 0;
+	}
+	if (rc < 0)
+		*kib = 0;
+	return rc;
 }

@@ -5,7 +5,8 @@
  * namespace URI (any prefix in the domain XML), libxml2 parses what it
  * returns (actuator/domxml.c).  Order of preference, first found wins:
  * vdsm's memGuaranteedSize, vdsm's minGuaranteedMemoryMb, our
- * min_guarantee, the domain XML's <memtune><min_guarantee>.
+ * min_guarantee, the domain XML's <memtune><min_guarantee>.  A setting
+ * that is there but malformed ends the search: the minimum is unknown.
  */
 #ifndef MOM_GUEST_MIN_H
 #define MOM_GUEST_MIN_H
@@ -31,7 +32,8 @@ enum guest_min_source {
 /* Parse the minimum from the text virDomainGetMetadata returns for
    GUEST_VDSM_NS or GUEST_MOM_NS, or from a domain XML.  Pure; return 0 and
    *kib, -ENOENT when the text has no such setting, -EINVAL when the text
-   is not XML or the value is malformed. */
+   is not XML or the first setting there is malformed (vdsm's
+   memGuaranteedSize malformed is not replaced by minGuaranteedMemoryMb). */
 int guest_min_from_vdsm(const char *xml, uint64_t *kib);
 int guest_min_from_mom(const char *xml, uint64_t *kib);
 int guest_min_from_domxml(const char *xml, uint64_t *kib);
@@ -44,8 +46,11 @@ int guest_min_from_domxml(const char *xml, uint64_t *kib);
 char *guest_metadata(virDomainPtr dom, const char *ns, bool *failed);
 
 /* Asks libvirt for dom's metadata and XML: 0 with where the minimum came
-   from in *src and *kib (0 for GUEST_MIN_NONE), or -EIO when libvirt
-   failed to answer one of the lookups (*src and *kib say nothing then). */
+   from in *src and *kib (0 for GUEST_MIN_NONE), -EIO when libvirt failed
+   to answer one of the lookups (*src and *kib say nothing then), or
+   -EINVAL when the first source that has the setting has it malformed
+   (*src names it): the minimum is unknown then, not a later source's or
+   0. */
 int guest_min_lookup(virDomainPtr dom, uint64_t *kib,
 		     enum guest_min_source *src);
 

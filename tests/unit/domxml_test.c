@@ -166,9 +166,61 @@ static void test_sizes(void)
 	T_EQ_INT(domxml_unit_kib(1, "G", "KiB", &kib), 0, "G unit");
 	T_EQ_INT(kib, 1024 * 1024, "1 G = 1048576 KiB");
 	T_EQ_INT(domxml_unit_kib(1000, "KB", "KiB", &kib), 0, "KB unit");
-	T_EQ_INT(kib, 976, "1000 KB = 976 KiB (rounded down)");
+	T_EQ_INT(kib, 977, "1000 KB = 977 KiB (976.5625 rounded up)");
 	T_EQ_INT(domxml_unit_kib(UINT64_MAX, "TiB", "KiB", &kib), -ERANGE,
 		 "overflow detected");
+}
+
+/* libvirt's units (virScaleInteger), in any case; a minimum in bytes is
+   rounded up to whole KiB, never down. */
+static void test_units(void)
+{
+	static const struct {
+		uint64_t n;
+		const char *unit;
+		int rc;
+		uint64_t kib;
+	} cases[] = {
+	    {3, "mib", 0, 3 * 1024},
+	    {3, "MIB", 0, 3 * 1024},
+	    {3, "m", 0, 3 * 1024},
+	    {2, "g", 0, 2 * 1024 * 1024},
+	    {2, "gb", 0, 1953125},
+	    {1, "kIb", 0, 1},
+	    {1, "t", 0, 1ULL << 30},
+	    {1, "PiB", 0, 1ULL << 40},
+	    {1, "pb", 0, 976562500000ULL},
+	    {1, "EiB", 0, 1ULL << 50},
+	    {15, "e", 0, 15ULL << 50},
+	    {1, "EB", 0, 976562500000000ULL},
+	    /* 16384 PiB is 2^64 bytes: beyond what libvirt holds. */
+	    {16383, "PiB", 0, 16383ULL << 40},
+	    {16384, "PiB", -ERANGE, 0},
+	    {16, "EiB", -ERANGE, 0},
+	    {UINT64_MAX, "pib", -ERANGE, 0},
+	    {1500, "b", 0, 2},
+	    {1500, "bytes", 0, 2},
+	    {1024, "Byte", 0, 1},
+	    {1, "B", 0, 1},
+	    {0, "b", 0, 0},
+	    {UINT64_MAX, "b", 0, (UINT64_MAX >> 10) + 1},
+	    {1, "KB", 0, 1},
+	    {1, "kbit", -EINVAL, 0},
+	    {1, "ki", -EINVAL, 0},
+	    {1, "x", -EINVAL, 0},
+	    {1, "zib", -EINVAL, 0},
+	    {1, "bytess", -EINVAL, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t kib = 0;
+		int rc =
+		    domxml_unit_kib(cases[i].n, cases[i].unit, "KiB", &kib);
+
+		T_OK(rc == cases[i].rc && (rc < 0 || kib == cases[i].kib),
+		     "%llu %s: %d, %llu KiB", (unsigned long long)cases[i].n,
+		     cases[i].unit, rc, (unsigned long long)kib);
+	}
 }
 
 /* What issue 17 reads: vdsm's tune metadata as virDomainGetMetadata returns
@@ -229,6 +281,7 @@ int main(void)
 	test_lookups();
 	test_namespaces();
 	test_sizes();
+	test_units();
 	test_tune_paths();
 	test_no_entities();
 	return t_done();

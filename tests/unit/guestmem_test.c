@@ -8,7 +8,8 @@
  * node file written here (test:///<file>): domains with the guaranteed
  * minimum from vdsm metadata (under vdsm's usual prefix and under another
  * prefix for the same namespace URI), from our metadata, from <memtune>,
- * and from nothing (including vdsm's prefix bound to another URI), plus a
+ * and from nothing (including vdsm's prefix bound to another URI), one
+ * whose minimum is malformed (none sent, not a later source's), plus a
  * shut-off domain that must not be listed.  The test driver's synthetic balloon
  * stats (actual = cur, unused = cur/2, ...) are asserted exactly.
  * virDomainGetMetadata is interposed (below) so that libvirt can be made
@@ -27,7 +28,7 @@
 #include <unistd.h>
 
 #define NS	 1000000000LL
-#define MAX_SEEN 8
+#define MAX_SEEN 10
 
 struct seen {
 	int n;
@@ -98,6 +99,29 @@ static void test_min_parsers(void)
 	T_EQ_INT(kib, 131072, "memtune KiB");
 	T_EQ_INT(guest_min_from_domxml(nomt, &kib), -ENOENT,
 		 "min_guarantee outside memtune ignored");
+	/* libvirt's units in any case, as libvirt reads them. */
+	T_EQ_INT(guest_min_from_mom("<guest><min_guarantee unit='mib'>256"
+				    "</min_guarantee></guest>",
+				    &kib),
+		 0, "unit 'mib' read as libvirt reads it");
+	T_EQ_INT(kib, 256 * 1024, "256 mib -> KiB");
+	T_EQ_INT(guest_min_from_domxml("<domain><memtune><min_guarantee "
+				       "unit='b'>1500</min_guarantee>"
+				       "</memtune></domain>",
+				       &kib),
+		 0, "bytes read");
+	T_EQ_INT(kib, 2, "1500 bytes: 2 KiB, rounded up");
+	/* A malformed live value is not replaced by the engine's older,
+	   possibly smaller one. */
+	kib = 7;
+	T_EQ_INT(
+	    guest_min_from_vdsm("<vm><minGuaranteedMemoryMb>256"
+				"</minGuaranteedMemoryMb><memGuaranteedSize>"
+				"1536x</memGuaranteedSize></vm>",
+				&kib),
+	    -EINVAL,
+	    "memGuaranteedSize malformed: -EINVAL, not "
+	    "minGuaranteedMemoryMb");
 	T_EQ_INT(guest_min_from_vdsm("<vm/>", &kib), -ENOENT,
 		 "vdsm metadata without the element");
 	T_EQ_INT(guest_min_from_vdsm("<vm><memGuaranteedSize>1", &kib), -EINVAL,
@@ -200,6 +224,16 @@ static const char node_xml[] =
     "</currentMemory><memtune><min_guarantee unit='KiB'>131072"
     "</min_guarantee></memtune>"
     "<vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON "</domain>\n"
+    /* Our metadata with a unit libvirt does not know, and a memtune
+       minimum: the minimum is unknown (none sent), not memtune's. */
+    "<domain type='test'><name>g-badmin</name>"
+    "<metadata><mom:guest xmlns:mom='" GUEST_MOM_NS "'>"
+    "<mom:min_guarantee unit='parsecs'>256</mom:min_guarantee></mom:guest>"
+    "</metadata>"
+    "<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>512"
+    "</currentMemory><memtune><min_guarantee unit='KiB'>131072"
+    "</min_guarantee></memtune>"
+    "<vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON "</domain>\n"
     "<domain type='test'><name>g-stale</name>"
     "<memory unit='MiB'>512</memory><currentMemory unit='MiB'>512"
     "</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
@@ -291,8 +325,8 @@ static void test_reader(void)
 	if (!node_open(&f))
 		return;
 	r = f.r, seen = f.seen, c = f.c;
-	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 7,
-		 "seven running domains read, shut-off one not");
+	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 8,
+		 "eight running domains read, shut-off one not");
 	check_domain(seen, "g-vdsm", 1048576, 2097152, 524288, GUEST_MIN_VDSM);
 	check_domain(seen, "g-prefix", 1048576, 1048576, 384 * 1024,
 		     GUEST_MIN_VDSM);
@@ -301,6 +335,13 @@ static void test_reader(void)
 	check_domain(seen, "g-memtune", 524288, 1048576, 131072,
 		     GUEST_MIN_MEMTUNE);
 	check_domain(seen, "g-stale", 524288, 524288, 0, GUEST_MIN_NONE);
+	T_OK(find(seen, "g-badmin") != NULL &&
+		 !find(seen, "g-badmin")->present[GUEST_MINIMUM_KIB],
+	     "a malformed minimum: none sent (unknown), not memtune's or 0");
+	T_OK(strstr(seen->log,
+		    "domain g-badmin: guaranteed minimum malformed "
+		    "(source: mom); none sent until it is fixed") != NULL,
+	     "malformed minimum logged");
 	T_OK(find(seen, "g-off") == NULL, "shut-off domain not reported");
 	T_OK(find(seen, "g-none") != NULL &&
 		 find(seen, "g-none")->state == GUEST_STATS_ABSENT,
