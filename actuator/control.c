@@ -124,14 +124,6 @@ static void guest_state_init(struct guest_state *gs, char *name)
 				   .dry_target = -1};
 }
 
-/* Whether state kept for UUID kept belongs to the domain of UUID uuid
-   (either may be unknown: ""): a new domain under an old name has another
-   UUID and starts afresh. */
-static bool same_domain(const char *kept, const char *uuid)
-{
-	return !kept[0] || !uuid[0] || strcmp(kept, uuid) == 0;
-}
-
 /* The away state of the guest named name with this UUID, or -1. */
 static ptrdiff_t away_find(const struct controller *c, const bool *taken,
 			   const char *name, const char *uuid)
@@ -140,7 +132,7 @@ static ptrdiff_t away_find(const struct controller *c, const bool *taken,
 		const struct guest_state *a = &c->away[k];
 
 		if (!taken[k] && strcmp(a->name, name) == 0 &&
-		    same_domain(a->uuid, uuid))
+		    ctl_same_domain(a->uuid, uuid))
 			return (ptrdiff_t)k;
 	}
 	return -1;
@@ -185,7 +177,7 @@ static int guests_merge(struct controller *c, const struct snapshot *snap,
 		       (cmp = strcmp(c->guests[j].name, name)) < 0)
 			j++;
 		if (j < c->nguests && cmp == 0 && !kept[j] &&
-		    same_domain(c->guests[j].uuid, uuid)) {
+		    ctl_same_domain(c->guests[j].uuid, uuid)) {
 			next[i] = c->guests[j];
 			kept[j] = true;
 		} else if ((k = away_find(c, taken, name, uuid)) >= 0) {

@@ -6,9 +6,10 @@
  * DESIGN.  Per-guest memory (refusal recorded, dry-run pair recorded,
  * failed pair and when) lives in an array in the snapshot's guest order,
  * rebuilt each cycle by a merge on the names (both sorted), so guests that
- * went away are forgotten.  The rail works in integers (128-bit for the
- * scaling: quota x period reaches 1.8e22), so that what the unit test
- * checks is exactly what is written.
+ * went away are forgotten; one whose UUID changed under its name (a new
+ * domain) starts afresh, as in the balloon controller.  The rail works in
+ * integers (128-bit for the scaling: quota x period reaches 1.8e22), so that
+ * what the unit test checks is exactly what is written.
  */
 #include "ctl_cputune.h"
 
@@ -108,10 +109,11 @@ int cputune_rail(int64_t *quota, int64_t *period, char *detail, size_t len)
 }
 
 struct tune_state {
-	char *name;		/* owned */
-	uint64_t refused;	/* hash of the refusal recorded, 0 none */
-	int64_t dry_q, dry_p;	/* pair recorded as dry run, dry_p 0 none */
-	int64_t fail_q, fail_p; /* pair whose write failed, fail_p 0 none */
+	char *name;		 /* owned */
+	char uuid[CTL_UUID_LEN]; /* from the snapshot; "" when unknown */
+	uint64_t refused;	 /* hash of the refusal recorded, 0 none */
+	int64_t dry_q, dry_p;	 /* pair recorded as dry run, dry_p 0 none */
+	int64_t fail_q, fail_p;	 /* pair whose write failed, fail_p 0 none */
 	uint64_t fail_cycle;
 };
 
@@ -146,7 +148,9 @@ void cputune_free(struct cputune *c)
 }
 
 /* The state of each snapshot guest, carried over by name (both lists are
-   sorted); -ENOMEM keeps the old state. */
+   sorted) unless the UUID says it is another domain under the same name
+   (it starts afresh: the old one's failed write or refusal is not its);
+   -ENOMEM keeps the old state. */
 static int states_merge(struct cputune *c, const struct snapshot *snap)
 {
 	size_t n = snap->nguests, j = 0;
@@ -158,12 +162,14 @@ static int states_merge(struct cputune *c, const struct snapshot *snap)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = snap->guests[i].name;
+		const char *uuid = snap->guests[i].uuid;
 		int cmp = 1;
 
 		while (j < c->nguests &&
 		       (cmp = strcmp(c->guests[j].name, name)) < 0)
 			j++;
-		if (j < c->nguests && cmp == 0 && !kept[j]) {
+		if (j < c->nguests && cmp == 0 && !kept[j] &&
+		    ctl_same_domain(c->guests[j].uuid, uuid)) {
 			next[i] = c->guests[j];
 			kept[j] = true;
 		} else if ((next[i].name = strdup(name))) {
@@ -171,6 +177,8 @@ static int states_merge(struct cputune *c, const struct snapshot *snap)
 		} else {
 			goto oom;
 		}
+		snprintf(next[i].uuid, sizeof(next[i].uuid), "%s",
+			 uuid ? uuid : "");
 	}
 	for (j = 0; j < c->nguests; j++)
 		if (!kept[j])

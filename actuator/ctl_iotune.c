@@ -6,7 +6,8 @@
  * DESIGN.  Per-disk memory (refusal recorded, dry-run values recorded,
  * values last written or failed, and when) lives in an array in the snapshot's
  * disk order, rebuilt each cycle by a merge on (guest name, device), both
- * sorted, so disks and guests that went away are forgotten.
+ * sorted, so disks and guests that went away are forgotten; a guest whose
+ * UUID changed under its name (a new domain) starts afresh.
  */
 #include "ctl_iotune.h"
 
@@ -62,8 +63,10 @@ int iotune_rail(const int64_t v[DISK_CONTROL_COUNT], char *detail, size_t len)
 
 struct disk_state {
 	char *guest, *dev; /* owned */
-	uint64_t refused;  /* hash of the refusal recorded, 0 none */
-	bool dry, tried;   /* dry_v / tried_v hold values */
+	char
+	    uuid[CTL_UUID_LEN]; /* the guest's, from the snapshot; "" unknown */
+	uint64_t refused;	/* hash of the refusal recorded, 0 none */
+	bool dry, tried;	/* dry_v / tried_v hold values */
 	int64_t dry_v[DISK_CONTROL_COUNT], tried_v[DISK_CONTROL_COUNT];
 	uint64_t tried_cycle; /* when tried_v was written (or failed) */
 };
@@ -111,8 +114,10 @@ static int key_cmp(const struct disk_state *st, const char *guest,
 	return d ? d : strcmp(st->dev, dev);
 }
 
-/* The state of each snapshot disk, carried over by (guest, device);
-   -ENOMEM keeps the old state. */
+/* The state of each snapshot disk, carried over by (guest, device) unless
+   the guest's UUID says it is another domain under the same name (it
+   starts afresh: the old one's values just written, failed write or
+   refusal are not its); -ENOMEM keeps the old state. */
 static int states_merge(struct iotune *c, const struct snapshot *snap)
 {
 	size_t n = snap->ndisks, j = 0;
@@ -124,22 +129,26 @@ static int states_merge(struct iotune *c, const struct snapshot *snap)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
 		const char *g = snap->guests[snap->disks[i].guest].name;
+		const char *uuid = snap->guests[snap->disks[i].guest].uuid;
 		const char *dev = snap->disks[i].e.name;
 		int cmp = 1;
 
 		while (j < c->ndisks &&
 		       (cmp = key_cmp(&c->disks[j], g, dev)) < 0)
 			j++;
-		if (j < c->ndisks && cmp == 0 && !kept[j]) {
+		if (j < c->ndisks && cmp == 0 && !kept[j] &&
+		    ctl_same_domain(c->disks[j].uuid, uuid)) {
 			next[i] = c->disks[j];
 			kept[j] = true;
-			continue;
+		} else {
+			made[i] = true;
+			next[i].guest = strdup(g);
+			next[i].dev = strdup(dev);
+			if (!next[i].guest || !next[i].dev)
+				goto oom;
 		}
-		made[i] = true;
-		next[i].guest = strdup(g);
-		next[i].dev = strdup(dev);
-		if (!next[i].guest || !next[i].dev)
-			goto oom;
+		snprintf(next[i].uuid, sizeof(next[i].uuid), "%s",
+			 uuid ? uuid : "");
 	}
 	for (j = 0; j < c->ndisks; j++)
 		if (!kept[j])

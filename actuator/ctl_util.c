@@ -5,6 +5,7 @@
 #include "ctl_util.h"
 
 #include <stdio.h>
+#include <string.h>
 
 void ctl_reason_text(const struct plan_value *pv, char *buf, size_t len)
 {
@@ -27,4 +28,10 @@ uint64_t ctl_text_hash(const char *s)
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
 	return h ? h : 1;
+}
+
+bool ctl_same_domain(const char *kept, const char *uuid)
+{
+	return !kept || !kept[0] || !uuid || !uuid[0] ||
+	       strcmp(kept, uuid) == 0;
 }

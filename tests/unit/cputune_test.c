@@ -262,6 +262,25 @@ static void test_controller(void)
 	T_OK(w.fake.calls == 5 && total(&w, ACT_APPLIED) == 2,
 	     "written the first cycle after the job (calls %d)", w.fake.calls);
 	world_free(&w);
+
+	/* A domain re-created under the same name is another guest: the old
+	   one's failed write does not hold back its first. */
+	world_init(&w);
+	w.fake.broken = "a";
+	plan_set(&w, 0, GC_VCPU_QUOTA, true, 30000);
+	cputune_apply(w.c, &w.plan, &w.snap, false, 1);
+	w.ge[0].uuid = "11111111-1111-1111-1111-111111111111";
+	cputune_apply(w.c, &w.plan, &w.snap, false, 2);
+	T_EQ_INT(w.fake.calls, 1,
+		 "the UUID becoming known: the same guest, retry still "
+		 "waits");
+	w.fake.broken = NULL;
+	w.ge[0].uuid = "22222222-2222-2222-2222-222222222222";
+	cputune_apply(w.c, &w.plan, &w.snap, false, 3);
+	T_EQ_INT(w.fake.calls, 2,
+		 "another UUID under the name: written at once, not held "
+		 "back by the old domain's failure");
+	world_free(&w);
 }
 
 /* ---- the libvirt backend on libvirt's test driver ---- */

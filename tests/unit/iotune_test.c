@@ -260,6 +260,23 @@ static void test_controller(void)
 	     "written the first cycle after the job (calls %d)", w.fake.calls);
 	world_free(&w);
 
+	/* A domain re-created under the same name is another guest: the
+	   values just written to the old one do not hold back its disk. */
+	world_init(&w);
+	plan_set(&w, 1, DC_READ_IOPS_SEC, 10);
+	iotune_apply(w.c, &w.plan, &w.snap, false, 1);
+	w.ge[0].uuid = "11111111-1111-1111-1111-111111111111";
+	iotune_apply(w.c, &w.plan, &w.snap, false, 2);
+	T_EQ_INT(w.fake.calls, 1,
+		 "the UUID becoming known: the same guest, not written again");
+	w.ge[0].uuid = "22222222-2222-2222-2222-222222222222";
+	iotune_apply(w.c, &w.plan, &w.snap, false, 3);
+	T_OK(w.fake.calls == 2 && strcmp(w.last.dev, "vdb") == 0,
+	     "another UUID under the name: its disk written at once (calls "
+	     "%d)",
+	     w.fake.calls);
+	world_free(&w);
+
 	/* Disks that went away are forgotten; a plan for other disks is
 	   not applied to them. */
 	world_init(&w);
