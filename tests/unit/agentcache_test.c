@@ -218,6 +218,32 @@ static bool three_domains(char *path, char *uri, size_t urilen)
 	return true;
 }
 
+/* start_three: a cache of conf over three_domains_xml (its node file at
+   template path, for the caller to remove), the agents answering as
+   cache_fake with three good files, and the domains' UUIDs in uuid.
+   NULL, checked as not started (what: the cache), if it did not start. */
+static struct agent_cache *start_three(struct agent_cache_conf *conf,
+				       char *path,
+				       unsigned char uuid[3][AGENT_UUID_LEN],
+				       const char *what)
+{
+	char uri[128], err[200];
+	struct agent_cache *c;
+
+	if (!three_domains(path, uri, sizeof(uri)))
+		return NULL;
+	conf->uri = uri;
+	cache_fake = three_files("oom_kill 3\n");
+	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000001", uuid[0]);
+	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000002", uuid[1]);
+	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000003", uuid[2]);
+	c = agent_cache_start(conf, err, sizeof(err));
+	T_OK(c != NULL, "%s started (%s)", what, c ? "" : err);
+	if (c == NULL)
+		unlink(path);
+	return c;
+}
+
 /* Slow scripted agents for the cache's timing tests.  The worker asks for
    a transport for each poll, and at stop for each domain's closes; the
    n-th it gets delays each of its calls by delay_us[n % ndelay], then
@@ -319,7 +345,7 @@ static struct agent_transport slow_transport(void *dom, int timeout_s)
    rounds against the polls. */
 static void test_cache_rounds(void)
 {
-	char path[] = "/tmp/agentcache_test.XXXXXX", uri[128];
+	char path[] = "/tmp/agentcache_test.XXXXXX";
 	/* 300 ms: a round (0 + 18 + 36 ms of agent calls) stays well inside
 	   it on a slow, sanitized machine, so every round takes all three. */
 	struct agent_cache_conf conf = {.interval_ms = 300,
@@ -328,26 +354,15 @@ static void test_cache_rounds(void)
 	unsigned char uuid[3][AGENT_UUID_LEN];
 	struct agent_result r[3];
 	uint64_t polls = 0, rounds;
-	char err[200];
 	struct agent_cache *c;
 
-	if (!three_domains(path, uri, sizeof(uri)))
-		return;
-	conf.uri = uri;
-	cache_fake = three_files("oom_kill 3\n");
 	/* Agents of unequal speed, as real guests' are: the n-th poll's
 	   calls each take (n % 3) * 3 ms, so in a round of three the later
 	   polls are the slower ones. */
 	slow_agents((const useconds_t[]){0, 3000, 6000}, 3);
-	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000001", uuid[0]);
-	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000002", uuid[1]);
-	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000003", uuid[2]);
-	c = agent_cache_start(&conf, err, sizeof(err));
-	T_OK(c != NULL, "cache over three domains started (%s)", c ? "" : err);
-	if (c == NULL) {
-		unlink(path);
+	c = start_three(&conf, path, uuid, "cache over three domains");
+	if (c == NULL)
 		return;
-	}
 	/* Until every domain has had 6 polls: at least 1.5 s. */
 	for (int k = 0; k < 1000; k++) {
 		uint64_t least = UINT64_MAX;
@@ -455,28 +470,17 @@ static struct agent_transport one_slow_transport(void *dom, int timeout_s)
    not timed: the polls against the slow agent's. */
 static void test_cache_slow_alone(void)
 {
-	char path[] = "/tmp/agentcache_test.XXXXXX", uri[128];
+	char path[] = "/tmp/agentcache_test.XXXXXX";
 	struct agent_cache_conf conf = {.interval_ms = 100,
 					.backoff_ms = 60000,
 					.transport = one_slow_transport};
 	unsigned char uuid[3][AGENT_UUID_LEN];
 	struct agent_result r[3];
-	char err[200];
 	struct agent_cache *c;
 
-	if (!three_domains(path, uri, sizeof(uri)))
+	c = start_three(&conf, path, uuid, "cache with one slow agent");
+	if (c == NULL)
 		return;
-	conf.uri = uri;
-	cache_fake = three_files("oom_kill 3\n");
-	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000001", uuid[0]);
-	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000002", uuid[1]);
-	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000003", uuid[2]);
-	c = agent_cache_start(&conf, err, sizeof(err));
-	T_OK(c != NULL, "cache with one slow agent started (%s)", c ? "" : err);
-	if (c == NULL) {
-		unlink(path);
-		return;
-	}
 	/* Until a1 has had 3 polls: about 3 s (60 s at most). */
 	memset(r, 0, sizeof(r));
 	for (int k = 0; k < 3000 && r[0].polls < 3; k++) {
