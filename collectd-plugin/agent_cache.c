@@ -38,6 +38,11 @@ struct entry {
 	   domain ID (of the QEMU process) they were opened under. */
 	struct agent_handles hs;
 	unsigned int dom_id;
+	/* The domain ID of the worker's last listing.  Values taken under
+	   another (a poll queued before the domain was destroyed and started
+	   again, or none yet of the new process) are the old guest's: stale
+	   however recent, until a poll of the new process succeeds. */
+	unsigned int listed_id;
 	bool in_flight; /* queued or being polled */
 	uint64_t gen;	/* the job that may publish here (see poll_one) */
 };
@@ -280,8 +285,10 @@ static int64_t round_once(struct agent_cache *c)
 			memcpy(e->uuid, uuid, AGENT_UUID_LEN);
 			e->next_ms = now;
 		}
-		if (e != NULL)
-			e->seen = true;
+		if (e == NULL)
+			continue;
+		e->seen = true;
+		e->listed_id = virDomainGetID(doms[i]);
 	}
 	/* A domain no longer running took its agent, and the handles we kept
 	   there, with its QEMU process: nothing to close. */
@@ -510,7 +517,8 @@ int agent_cache_get(struct agent_cache *c,
 		/* A failed last poll makes the values stale at once. */
 		out->stale = !e->r.has_stats ||
 			     out->age_ms > c->conf.stale_ms ||
-			     e->r.state == AGENT_STATE_FAILING;
+			     e->r.state == AGENT_STATE_FAILING ||
+			     e->dom_id != e->listed_id;
 		out->next_poll_ms = e->next_ms > now ? e->next_ms - now : 0;
 		rc = 0;
 	}

@@ -69,8 +69,10 @@ enum agent_state {
 struct agent_result {
 	enum agent_state state;
 	bool has_stats;		  /* stats hold a successful reading */
-	bool stale;		  /* no reading, the last poll failed, or
-				     older than stale_ms */
+	bool stale;		  /* no reading, the last poll failed, older
+				     than stale_ms, or taken under another
+				     domain ID than the worker last listed
+				     (the domain started anew) */
 	struct agent_stats stats; /* the last successful reading */
 	int64_t age_ms;		  /* since that reading (-1: none) */
 	int64_t next_poll_ms;	  /* until the next attempt (0: due now) */

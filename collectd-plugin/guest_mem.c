@@ -15,6 +15,8 @@
  * - Per-domain state (stats period set, minimum, last_update history) is
  *   keyed by the raw UUID; states of domains not seen in a successful
  *   listing are freed, so nothing leaks and renamed domains keep theirs.
+ *   A domain ID other than the last one read is a new QEMU process: its
+ *   stats period is set again and its staleness history starts afresh.
  * - Tags and bulk field names map to enum guest_stat through tables with
  *   designated initialisers; unknown ones are skipped.
  * - libvirt errors reach a handler installed with virSetErrorFunc (errors
@@ -65,6 +67,12 @@ struct dom_state {
 	char uuid_str[VIR_UUID_STRING_BUFLEN];
 	char *name;
 	bool seen;
+	/* The domain ID of the QEMU process last read: a domain destroyed and
+	   started again (on_crash=restart) between two reads keeps its UUID
+	   but gets a new process, without a stats period and with its own
+	   last_update (state_new_process). */
+	unsigned int dom_id;
+	bool min_due; /* re-read the minimum and props at the next read */
 	bool period_done;
 	bool min_known;
 	bool min_failed;  /* the last lookup got no answer from libvirt */
@@ -336,6 +344,26 @@ static struct dom_state *state_add(struct guest_reader *r,
 	return st;
 }
 
+/* A new QEMU process for a domain we knew: what belonged to the old one
+   starts afresh.  The minimum known is kept (it is the domain's, and the
+   policies need one) but re-read now, as is the rest of the live XML: the
+   new process was built from the persistent definition, and live-only
+   changes are gone with the old one. */
+static void state_new_process(struct guest_reader *r, struct dom_state *st,
+			      unsigned int id)
+{
+	r->cfg.log(r->cfg.log_opaque, GUEST_LOG_INFO,
+		   "domain %s (%s) restarted (ID %u -> %u)", st->name,
+		   st->uuid_str, st->dom_id, id);
+	st->dom_id = id;
+	st->period_done = false;
+	st->have_last_update = false;
+	st->last_update = 0;
+	st->unchanged = 0;
+	st->state = GUEST_STATS_UNKNOWN;
+	st->min_due = true;
+}
+
 /* Frees the states of domains not seen in this read; clears `seen`. */
 static void state_sweep(struct guest_reader *r)
 {
@@ -361,6 +389,7 @@ static struct dom_state *state_for(struct guest_reader *r, virDomainPtr dom,
 				   const char *name, size_t hint)
 {
 	unsigned char uuid[VIR_UUID_BUFLEN];
+	unsigned int id = virDomainGetID(dom);
 	struct dom_state *st;
 	char *copy;
 
@@ -369,10 +398,14 @@ static struct dom_state *state_for(struct guest_reader *r, virDomainPtr dom,
 	st = state_find(r, uuid, hint);
 	if (st == NULL) {
 		st = state_add(r, uuid, name);
-		if (st != NULL)
+		if (st != NULL) {
 			virDomainGetUUIDString(dom, st->uuid_str);
+			st->dom_id = id;
+		}
 		return st;
 	}
+	if (st->dom_id != id)
+		state_new_process(r, st, id);
 	if (strcmp(st->name, name) != 0) {
 		copy = strdup(name);
 		if (copy == NULL)
@@ -426,7 +459,7 @@ static void min_refresh(struct guest_reader *r, virDomainPtr dom,
 	uint64_t kib;
 	int rc;
 
-	if ((st->min_known || st->min_bad) &&
+	if ((st->min_known || st->min_bad) && !st->min_due &&
 	    now_ns - st->min_read_ns < (int64_t)r->cfg.min_refresh_s * NS_PER_S)
 		return;
 	rc = guest_min_lookup(dom, &kib, &src);
@@ -458,6 +491,7 @@ static void min_refresh(struct guest_reader *r, virDomainPtr dom,
 	st->min_source = src;
 	st->min_kib = kib;
 	st->min_read_ns = now_ns;
+	st->min_due = false;
 	/* The balloon's features and the shares change as rarely. */
 	st->props_ok = guest_props_lookup(dom, &st->props) == 0;
 }

@@ -502,6 +502,95 @@ static void test_cache_slow_alone(void)
 	T_OK(!r[1].stale && !r[2].stale, "their values are fresh");
 }
 
+/* An agent whose calls wait while the gate is closed: a poll that
+   started cannot publish until the test opens it. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool closed;
+} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+
+static void gate_set(bool closed)
+{
+	pthread_mutex_lock(&gate.mu);
+	gate.closed = closed;
+	pthread_cond_broadcast(&gate.cv);
+	pthread_mutex_unlock(&gate.mu);
+}
+
+static char *gated_cmd(void *ctx, const char *json, int timeout_s,
+		       enum agent_rc *rc, char *err, size_t errlen)
+{
+	(void)ctx;
+	pthread_mutex_lock(&gate.mu);
+	while (gate.closed)
+		pthread_cond_wait(&gate.cv, &gate.mu);
+	pthread_mutex_unlock(&gate.mu);
+	return locked_fake_cmd(json, timeout_s, rc, err, errlen);
+}
+
+static struct agent_transport gated_transport(void *dom, int timeout_s)
+{
+	(void)dom;
+	return (struct agent_transport){
+	    .cmd = gated_cmd, .ctx = NULL, .timeout_s = timeout_s};
+}
+
+/* A domain destroyed and started again (a new domain ID) has a new guest:
+   the old one's values, however recent, are stale from the worker's
+   first listing of the new ID until a poll of the new guest succeeds.
+   The polls are held at the gate meanwhile, as a slow new agent would
+   hold them.  test:///default is one driver shared by the connections of
+   the process: the restart on ours is the worker's. */
+static void test_cache_restart(void)
+{
+	struct agent_cache_conf conf = {.uri = "test:///default",
+					.interval_ms = 50,
+					.backoff_ms = 60000,
+					.stale_ms = 600000,
+					.transport = gated_transport};
+	unsigned char uuid[AGENT_UUID_LEN];
+	struct agent_result r;
+	struct agent_cache *c = start_polled(&conf, "a gated agent", &r);
+	virConnectPtr conn = NULL;
+	virDomainPtr dom = NULL;
+	uint64_t rounds, polls;
+
+	if (c == NULL)
+		return;
+	agent_uuid_parse(test_uuid, uuid);
+	T_OK(r.state == AGENT_STATE_OK && !r.stale, "values fresh at first");
+	gate_set(true);
+	conn = virConnectOpen("test:///default");
+	dom = conn ? virDomainLookupByName(conn, "test") : NULL;
+	T_OK(dom != NULL && virDomainDestroy(dom) == 0 &&
+		 virDomainCreate(dom) == 0,
+	     "the domain destroyed and started again");
+	pthread_mutex_lock(&fake_mu);
+	fake_restart(&cache_fake);
+	pthread_mutex_unlock(&fake_mu);
+	/* A round that ends after the next has started listed the new ID. */
+	rounds = agent_cache_rounds(c);
+	for (int k = 0; k < 1000 && agent_cache_rounds(c) < rounds + 2; k++)
+		usleep(20000);
+	agent_cache_get(c, uuid, &r);
+	T_OK(r.has_stats && r.stale,
+	     "the old guest's values are stale once the new ID is listed");
+	polls = r.polls;
+	gate_set(false);
+	for (int k = 0; k < 1000 && (r.polls < polls + 2 || r.stale); k++) {
+		usleep(20000);
+		agent_cache_get(c, uuid, &r);
+	}
+	T_OK(r.state == AGENT_STATE_OK && !r.stale,
+	     "fresh again after a poll of the new guest");
+	agent_cache_stop(c);
+	if (dom != NULL)
+		virDomainFree(dom);
+	if (conn != NULL)
+		virConnectClose(conn);
+}
+
 /* A domain the read plugin's globs leave out is never probed. */
 static void test_cache_filter(void)
 {
@@ -537,5 +626,6 @@ int main(void)
 	test_cache_rounds();
 	test_cache_rest();
 	test_cache_slow_alone();
+	test_cache_restart();
 	return t_done();
 }

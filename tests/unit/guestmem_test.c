@@ -480,6 +480,83 @@ static void test_unanswered_metadata(void)
 	node_close(&f);
 }
 
+/* Calls of virDomainSetMemoryStatsPeriod the plugin made. */
+static int period_calls;
+
+/* libvirt's own, counted. */
+int virDomainSetMemoryStatsPeriod(virDomainPtr dom, int period,
+				  unsigned int flags)
+{
+	static int (*real)(virDomainPtr, int, unsigned int);
+
+	if (!real)
+		*(void **)&real =
+		    dlsym(RTLD_NEXT, "virDomainSetMemoryStatsPeriod");
+	if (!real)
+		abort();
+	period_calls++;
+	return real(dom, period, flags);
+}
+
+/* A domain destroyed and started again between two reads is a new QEMU
+   process (its domain ID changes): it has no stats period, so the reader
+   sets it again, and its staleness history starts afresh.  test:///default
+   is one driver shared by every connection of the process, so the
+   restart made on a connection of our own is what the reader sees. */
+static void test_restarted_domain(void)
+{
+	struct seen *seen = calloc(1, sizeof(*seen));
+	struct guest_config c = {.uri = "test:///default",
+				 .stats_period_s = 5,
+				 .stale_reads = 1,
+				 .min_refresh_s = 60,
+				 .log = capture_log,
+				 .log_opaque = seen};
+	struct guest_reader *r = guest_reader_new(&c);
+	virConnectPtr conn = virConnectOpen("test:///default");
+	virDomainPtr dom = conn ? virDomainLookupByName(conn, "test") : NULL;
+	unsigned int id = dom ? virDomainGetID(dom) : 0;
+	const struct guest_sample *s;
+
+	if (seen == NULL || r == NULL || dom == NULL) {
+		T_SKIP("test:///default not usable");
+		goto out;
+	}
+	period_calls = 0;
+	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 1,
+		 "test:///default's domain read");
+	seen->n = 0;
+	guest_reader_read(r, 2 * NS, 2e9, collect, seen);
+	s = find(seen, "test");
+	T_OK(s != NULL && s->state == GUEST_STATS_STALE,
+	     "last_update unchanged over a read: stale");
+	T_OK(virDomainDestroy(dom) == 0 && virDomainCreate(dom) == 0,
+	     "destroyed and started again");
+	virDomainFree(dom);
+	dom = virDomainLookupByName(conn, "test");
+	T_OK(dom != NULL && virDomainGetID(dom) != id,
+	     "the new process has another domain ID");
+	seen->n = 0;
+	guest_reader_read(r, 3 * NS, 3e9, collect, seen);
+	T_EQ_INT(period_calls, 2, "stats period set again for the new process");
+	s = find(seen, "test");
+	T_OK(s != NULL && s->state != GUEST_STATS_STALE,
+	     "the new process's first reading is not stale");
+	T_OK(strstr(seen->log, "domain test (") != NULL &&
+		 strstr(seen->log, ") restarted (ID ") != NULL,
+	     "restart logged");
+	seen->n = 0;
+	guest_reader_read(r, 4 * NS, 4e9, collect, seen);
+	T_EQ_INT(period_calls, 2, "... once");
+out:
+	if (dom != NULL)
+		virDomainFree(dom);
+	if (conn != NULL)
+		virConnectClose(conn);
+	guest_reader_free(r);
+	free(seen);
+}
+
 static void test_filtered_reader(void)
 {
 	char *exc[] = {"t*"};
@@ -505,6 +582,7 @@ int main(void)
 	test_filter();
 	test_reader();
 	test_unanswered_metadata();
+	test_restarted_domain();
 	test_filtered_reader();
 	return t_done();
 }
