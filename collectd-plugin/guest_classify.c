@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guest_classify.c: the pure parts of guest_mem.h: the names of minimum
- * sources and statistics states for logs, the domain name filter, and the
- * classification of a reading as ok, stale or absent.  Apart from the
+ * sources and statistics states for logs, the domain name filter, the
+ * classification of a reading as ok, stale or absent, and what a read does
+ * with a domain's bulk record (guest_bulk_use).  Apart from the
  * reader so that unit tests reach them without libvirt.
  */
 #include "guest_mem.h"
@@ -72,4 +73,18 @@ enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
 	}
 	(*unchanged)++;
 	return *unchanged >= stale_reads ? GUEST_STATS_STALE : GUEST_STATS_OK;
+}
+
+enum guest_bulk_use guest_bulk_use(bool memory_stats, bool proven)
+{
+	if (memory_stats)
+		return GUEST_BULK_USE;
+	/* The per-domain call would wait for the job the bulk call did not:
+	   up to libvirt's job timeout (30 s), and every guest's sample with
+	   it.  This guest's data goes stale at momd instead. */
+	if (proven)
+		return GUEST_BULK_SKIP;
+	/* A driver that leaves the statistics out of the bulk call (libvirt's
+	   test driver) answers per domain. */
+	return GUEST_BULK_ASK;
 }

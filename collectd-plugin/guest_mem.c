@@ -8,10 +8,17 @@
  *   closed and reopened; a listing that fails because the connection broke
  *   (libvirtd restarted) reconnects and retries once in the same read.
  * - Listing uses virConnectGetAllDomainStats(BALLOON): one call for all
- *   domains.  A record that carries balloon.* fields is used as is; one
- *   that does not (the test driver returns none) falls back to
- *   virDomainMemoryStats for that domain.  A driver without the bulk call
- *   falls back to virConnectListAllDomains for the connection's life.
+ *   domains, with NOWAIT (libvirt >= 4.5): a domain whose job is held (a
+ *   migration, a snapshot, a stuck QEMU) gets a record without its memory
+ *   statistics instead of delaying the read, and every guest's sample, by
+ *   up to libvirt's job timeout (30 s).  A daemon that refuses the flag is
+ *   asked without it for the connection's life.  A record with the memory
+ *   statistics is used as is.  One without them is skipped this read once
+ *   the connection has shown that its bulk call returns them (the domain's
+ *   job was held; asking that domain alone would wait for it), and falls
+ *   back to virDomainMemoryStats before (the test driver never returns
+ *   them).  A driver without the bulk call falls back to
+ *   virConnectListAllDomains for the connection's life.
  * - Per-domain state (stats period set, minimum, last_update history) is
  *   keyed by the raw UUID; states of domains not seen in a successful
  *   listing are freed, so nothing leaks and renamed domains keep theirs.
@@ -89,6 +96,7 @@ struct dom_state {
 	enum guest_stats_state state;
 	bool limit_malformed; /* reported once while it lasts */
 	bool io_bad;	      /* ioTune metadata partly unusable, likewise */
+	bool busy;	      /* skipped, its job held (NOWAIT), likewise */
 };
 
 struct guest_reader {
@@ -97,6 +105,9 @@ struct guest_reader {
 	bool conn_failed; /* the last attempt failed (log transitions only) */
 	bool read_only;
 	bool bulk_ok;
+	bool nowait_ok;		/* the bulk call takes NOWAIT (until refused) */
+	bool bulk_proven;	/* a bulk record carried memory statistics */
+	bool quiet_invalid_arg; /* a refused NOWAIT is not logged */
 	struct dom_state **doms;
 	size_t n_doms, cap_doms;
 	pthread_mutex_t err_lock; /* guards err[], reading, reader */
@@ -126,25 +137,29 @@ static const struct {
 };
 
 /* virConnectGetAllDomainStats field names (literals: the name macros only
-   exist from libvirt 11.2).  Note the dash in last-update. */
+   exist from libvirt 11.2).  Note the dash in last-update.  QEMU's driver
+   fills in current and maximum from the definition; the others come from
+   the memory statistics query, made only under the domain's job (so not
+   when NOWAIT found it held), and include rss even without a balloon. */
 static const struct {
 	const char *name;
 	enum guest_stat stat;
+	bool memory_stat; /* from the memory statistics query */
 } bulk_map[] = {
-    {"balloon.current", GUEST_ACTUAL_KIB},
-    {"balloon.maximum", GUEST_MAXIMUM_KIB},
-    {"balloon.swap_in", GUEST_SWAP_IN_KIB},
-    {"balloon.swap_out", GUEST_SWAP_OUT_KIB},
-    {"balloon.major_fault", GUEST_MAJOR_FAULT},
-    {"balloon.minor_fault", GUEST_MINOR_FAULT},
-    {"balloon.unused", GUEST_UNUSED_KIB},
-    {"balloon.available", GUEST_AVAILABLE_KIB},
-    {"balloon.rss", GUEST_RSS_KIB},
-    {"balloon.usable", GUEST_USABLE_KIB},
-    {"balloon.last-update", GUEST_LAST_UPDATE_S},
-    {"balloon.disk_caches", GUEST_DISK_CACHES_KIB},
-    {"balloon.hugetlb_pgalloc", GUEST_HUGETLB_PGALLOC},
-    {"balloon.hugetlb_pgfail", GUEST_HUGETLB_PGFAIL},
+    {"balloon.current", GUEST_ACTUAL_KIB, false},
+    {"balloon.maximum", GUEST_MAXIMUM_KIB, false},
+    {"balloon.swap_in", GUEST_SWAP_IN_KIB, true},
+    {"balloon.swap_out", GUEST_SWAP_OUT_KIB, true},
+    {"balloon.major_fault", GUEST_MAJOR_FAULT, true},
+    {"balloon.minor_fault", GUEST_MINOR_FAULT, true},
+    {"balloon.unused", GUEST_UNUSED_KIB, true},
+    {"balloon.available", GUEST_AVAILABLE_KIB, true},
+    {"balloon.rss", GUEST_RSS_KIB, true},
+    {"balloon.usable", GUEST_USABLE_KIB, true},
+    {"balloon.last-update", GUEST_LAST_UPDATE_S, true},
+    {"balloon.disk_caches", GUEST_DISK_CACHES_KIB, true},
+    {"balloon.hugetlb_pgalloc", GUEST_HUGETLB_PGALLOC, true},
+    {"balloon.hugetlb_pgfail", GUEST_HUGETLB_PGFAIL, true},
 };
 
 /* ---- libvirt error routing ------------------------------------------ */
@@ -229,7 +244,8 @@ static void on_libvirt_error(void *opaque, virErrorPtr e)
 		virDefaultErrorFunc(e);
 		return;
 	}
-	if (e->code == VIR_ERR_NO_DOMAIN_METADATA)
+	if (e->code == VIR_ERR_NO_DOMAIN_METADATA ||
+	    (e->code == VIR_ERR_INVALID_ARG && r->quiet_invalid_arg))
 		return;
 	if (!err_allow(r, e->domain, e->code, &suppressed))
 		return;
@@ -282,7 +298,10 @@ static int conn_ensure(struct guest_reader *r)
 		return -ENOTCONN;
 	}
 	virConnSetErrorFunc(r->conn, r, on_libvirt_error);
+	/* Another daemon may be behind the new connection. */
 	r->bulk_ok = true;
+	r->nowait_ok = true;
+	r->bulk_proven = false;
 	r->cfg.log(r->cfg.log_opaque,
 		   r->read_only ? GUEST_LOG_WARNING : GUEST_LOG_INFO,
 		   "connected to %s%s", uri,
@@ -523,23 +542,30 @@ static uint64_t param_u64(const virTypedParameter *p)
 	}
 }
 
-/* Fills s from bulk fields.  Returns false when there is no balloon.*. */
-static bool fill_from_bulk(const virTypedParameter *params, int n,
+/* Fills s from bulk fields. */
+static void fill_from_bulk(const virTypedParameter *params, int n,
 			   struct guest_sample *s)
 {
-	bool any = false;
-
 	for (int i = 0; i < n; i++) {
 		for (size_t j = 0; j < ARRAY_LEN(bulk_map); j++) {
 			if (strcmp(params[i].field, bulk_map[j].name) != 0)
 				continue;
 			s->present[bulk_map[j].stat] = true;
 			s->value[bulk_map[j].stat] = param_u64(&params[i]);
-			any = true;
 			break;
 		}
 	}
-	return any;
+}
+
+/* Whether bulk fields include the memory statistics proper. */
+static bool bulk_memory_stats(const virTypedParameter *params, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (size_t j = 0; j < ARRAY_LEN(bulk_map); j++)
+			if (bulk_map[j].memory_stat &&
+			    strcmp(params[i].field, bulk_map[j].name) == 0)
+				return true;
+	return false;
 }
 
 /* Fills s with virDomainMemoryStats and the maximum.  Returns 0 or -EIO. */
@@ -636,16 +662,19 @@ struct read_args {
 	void *opaque;
 };
 
-/* Reads one domain and reports it.  Returns 1 when reported, 0 when
-   filtered out or failed (the failure was logged by the error handler). */
+/* Reads one domain and reports it: from its bulk record (params, nparams;
+   none when listed) or, failing that, per domain unless proven (see
+   guest_bulk_use).  Returns 1 when reported, 0 when filtered out, skipped
+   or failed (the failure was logged by the error handler). */
 static int read_domain(struct guest_reader *r, virDomainPtr dom,
-		       const virTypedParameter *params, int nparams, size_t idx,
-		       const struct read_args *a)
+		       const virTypedParameter *params, int nparams,
+		       bool proven, size_t idx, const struct read_args *a)
 {
 	const char *name = virDomainGetName(dom);
 	struct guest_sample s = {0};
 	struct guest_io io;
 	struct dom_state *st;
+	enum guest_bulk_use use;
 
 	if (name == NULL || !guest_name_wanted(&r->cfg, name))
 		return 0;
@@ -653,9 +682,21 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 	if (st == NULL)
 		return 0;
 	st->seen = true;
+	use = guest_bulk_use(bulk_memory_stats(params, nparams), proven);
+	/* Everything else this read would ask of the domain may wait for
+	   the same job (the stats period, the disks' live limits): the whole
+	   sample waits for the next read. */
+	warn_while(r, &st->busy, use == GUEST_BULK_SKIP,
+		   "domain %s: balloon statistics not available without "
+		   "waiting for the domain's libvirt job (a migration, a "
+		   "snapshot, a stuck QEMU?): not sent while it lasts",
+		   st->name);
+	if (use == GUEST_BULK_SKIP)
+		return 0;
 	set_period(r, dom, st);
-	if (!fill_from_bulk(params, nparams, &s) &&
-	    fill_from_domain(dom, &s) < 0)
+	if (use == GUEST_BULK_USE)
+		fill_from_bulk(params, nparams, &s);
+	else if (fill_from_domain(dom, &s) < 0)
 		return 0;
 	min_refresh(r, dom, st, a->now_ns);
 	s.present[GUEST_MINIMUM_KIB] = st->min_known;
@@ -670,14 +711,45 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 	return 1;
 }
 
+/* The bulk call, without waiting for any domain's job while the daemon
+   takes NOWAIT.  One that refuses it (older than libvirt 4.5, or a driver
+   without it: "invalid argument", not logged) is asked again without it,
+   and if that works, never with it again on this connection. */
+static int bulk_stats(struct guest_reader *r, virDomainStatsRecordPtr **recs)
+{
+	const unsigned int active = VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE;
+	virErrorPtr e;
+	int n;
+
+	if (!r->nowait_ok)
+		return virConnectGetAllDomainStats(
+		    r->conn, VIR_DOMAIN_STATS_BALLOON, recs, active);
+	r->quiet_invalid_arg = true;
+	n = virConnectGetAllDomainStats(
+	    r->conn, VIR_DOMAIN_STATS_BALLOON, recs,
+	    active | VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+	r->quiet_invalid_arg = false;
+	e = n < 0 ? virGetLastError() : NULL;
+	if (e == NULL || e->code != VIR_ERR_INVALID_ARG)
+		return n;
+	n = virConnectGetAllDomainStats(r->conn, VIR_DOMAIN_STATS_BALLOON, recs,
+					active);
+	if (n >= 0) {
+		r->nowait_ok = false;
+		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
+			   "libvirt refuses to read statistics without "
+			   "waiting (NOWAIT): a domain whose job is held "
+			   "delays every guest's sample");
+	}
+	return n;
+}
+
 static int read_bulk(struct guest_reader *r, const struct read_args *a)
 {
 	virDomainStatsRecordPtr *recs = NULL;
 	int n, done = 0;
 
-	n = virConnectGetAllDomainStats(
-	    r->conn, VIR_DOMAIN_STATS_BALLOON, &recs,
-	    VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+	n = bulk_stats(r, &recs);
 	if (n < 0) {
 		virErrorPtr e = virGetLastError();
 
@@ -685,9 +757,15 @@ static int read_bulk(struct guest_reader *r, const struct read_args *a)
 			r->bulk_ok = false;
 		return -EIO;
 	}
+	/* Proven by any record of this listing too, so that a domain busy
+	   at the first read after connecting is not asked alone. */
+	for (int i = 0; i < n && !r->bulk_proven; i++)
+		r->bulk_proven =
+		    bulk_memory_stats(recs[i]->params, recs[i]->nparams);
 	for (int i = 0; i < n; i++)
-		done += read_domain(r, recs[i]->dom, recs[i]->params,
-				    recs[i]->nparams, (size_t)i, a);
+		done +=
+		    read_domain(r, recs[i]->dom, recs[i]->params,
+				recs[i]->nparams, r->bulk_proven, (size_t)i, a);
 	virDomainStatsRecordListFree(recs);
 	return done;
 }
@@ -702,7 +780,7 @@ static int read_listed(struct guest_reader *r, const struct read_args *a)
 	if (n < 0)
 		return -EIO;
 	for (int i = 0; i < n; i++) {
-		done += read_domain(r, doms[i], NULL, 0, (size_t)i, a);
+		done += read_domain(r, doms[i], NULL, 0, false, (size_t)i, a);
 		virDomainFree(doms[i]);
 	}
 	free(doms);

@@ -125,6 +125,21 @@ enum guest_stats_state guest_classify(const bool present[GUEST_STAT_NR],
 				      unsigned stale_reads,
 				      unsigned *unchanged);
 
+/* What a read does with a domain's record of the bulk stats call. */
+enum guest_bulk_use {
+	GUEST_BULK_USE,	 /* its balloon.* fields */
+	GUEST_BULK_ASK,	 /* virDomainMemoryStats for that domain */
+	GUEST_BULK_SKIP, /* nothing: no sample of that domain this read */
+};
+
+/* memory_stats: the record carries the guest's memory statistics (the
+   balloon.* fields beyond balloon.current and balloon.maximum, which
+   libvirt fills in without the domain's job); proven: a record of this
+   connection did, so the driver returns them in the bulk call and a record
+   without them is one whose job was held (NOWAIT).  Pure; exposed for
+   unit tests. */
+enum guest_bulk_use guest_bulk_use(bool memory_stats, bool proven);
+
 /* Creates a reader (no connection yet; the first read connects) and
    installs the libvirt error handlers.  Returns NULL on allocation
    failure. */

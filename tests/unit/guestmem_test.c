@@ -13,7 +13,12 @@
  * shut-off domain that must not be listed.  The test driver's synthetic balloon
  * stats (actual = cur, unused = cur/2, ...) are asserted exactly.
  * virDomainGetMetadata is interposed (below) so that libvirt can be made
- * not to answer for one namespace, as a broken connection would.
+ * not to answer for one namespace, as a broken connection would;
+ * virConnectGetAllDomainStats so that the bulk call's flags are seen, NOWAIT
+ * can be refused as an older daemon does, and records can carry the
+ * balloon fields QEMU's driver gives (all, or those it gives for a domain
+ * whose job is held); virDomainMemoryStats and
+ * virDomainSetMemoryStatsPeriod to count the calls made per domain.
  * Single-threaded.
  */
 #include "guest_cpu.h"
@@ -480,8 +485,203 @@ static void test_unanswered_metadata(void)
 	node_close(&f);
 }
 
-/* Calls of virDomainSetMemoryStatsPeriod the plugin made. */
+/* Calls of virDomainSetMemoryStatsPeriod the plugin made (counted by the
+   interposer below). */
 static int period_calls;
+
+/* What a read does with a bulk record: its fields when they include the
+   memory statistics; without them, skip the domain once the connection's
+   bulk call has shown it returns them (the domain's job was held), or ask
+   the domain alone before (a driver that leaves them out). */
+static void test_bulk_use(void)
+{
+	T_EQ_INT(guest_bulk_use(true, false), GUEST_BULK_USE,
+		 "memory statistics in the record: used");
+	T_EQ_INT(guest_bulk_use(true, true), GUEST_BULK_USE,
+		 "... also once proven");
+	T_EQ_INT(guest_bulk_use(false, false), GUEST_BULK_ASK,
+		 "none, never seen in the bulk call: asked per domain");
+	T_EQ_INT(guest_bulk_use(false, true), GUEST_BULK_SKIP,
+		 "none, though the bulk call returns them: skipped, not asked");
+}
+
+/* The bulk call as the reader makes it, and as the test makes it answer:
+   the flags of the last call and the calls with NOWAIT; refuse_nowait
+   makes libvirt refuse NOWAIT as a daemon older than 4.5 does ("invalid
+   argument": the test driver takes it).  With script on, the records get
+   the balloon fields QEMU's driver gives: all of them, or for the domain
+   named busy, only balloon.current and balloon.maximum (busy_bare: none),
+   as when NOWAIT found its job held.  The test driver gives none. */
+static struct bulk_script {
+	unsigned int last_flags;
+	int nowait_calls;
+	bool refuse_nowait;
+	bool script;
+	const char *busy;
+	bool busy_bare;
+} bulk;
+
+static void add_field(virDomainStatsRecordPtr rec, int *max, const char *name,
+		      unsigned long long v)
+{
+	if (virTypedParamsAddULLong(&rec->params, &rec->nparams, max, name, v) <
+	    0)
+		abort();
+}
+
+static void script_record(virDomainStatsRecordPtr rec)
+{
+	const char *name = virDomainGetName(rec->dom);
+	bool busy = bulk.busy && name && strcmp(name, bulk.busy) == 0;
+	int max = rec->nparams;
+
+	if (busy && bulk.busy_bare)
+		return;
+	add_field(rec, &max, "balloon.current", 1000);
+	add_field(rec, &max, "balloon.maximum", 2000);
+	if (busy)
+		return;
+	add_field(rec, &max, "balloon.rss", 900);
+	add_field(rec, &max, "balloon.unused", 300);
+	add_field(rec, &max, "balloon.usable", 400);
+	add_field(rec, &max, "balloon.available", 1000);
+	add_field(rec, &max, "balloon.last-update", 77);
+}
+
+int virConnectGetAllDomainStats(virConnectPtr conn, unsigned int stats,
+				virDomainStatsRecordPtr **ret,
+				unsigned int flags)
+{
+	static int (*real)(virConnectPtr, unsigned int,
+			   virDomainStatsRecordPtr **, unsigned int);
+	int n;
+
+	if (!real)
+		*(void **)&real =
+		    dlsym(RTLD_NEXT, "virConnectGetAllDomainStats");
+	if (!real)
+		abort();
+	bulk.last_flags = flags;
+	if (flags & VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT) {
+		bulk.nowait_calls++;
+		/* A flag the driver does not know: refused as NOWAIT is. */
+		if (bulk.refuse_nowait)
+			flags |= 1U << 20;
+	}
+	n = real(conn, stats, ret, flags);
+	for (int i = 0; bulk.script && i < n; i++)
+		script_record((*ret)[i]);
+	return n;
+}
+
+/* virDomainMemoryStats calls the reader made for the domain named
+   memstats_of. */
+static const char *memstats_of;
+static int memstats_calls;
+
+int virDomainMemoryStats(virDomainPtr dom, virDomainMemoryStatPtr stats,
+			 unsigned int nr_stats, unsigned int flags)
+{
+	static int (*real)(virDomainPtr, virDomainMemoryStatPtr, unsigned int,
+			   unsigned int);
+	const char *name = virDomainGetName(dom);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "virDomainMemoryStats");
+	if (!real)
+		abort();
+	if (memstats_of && name && strcmp(name, memstats_of) == 0)
+		memstats_calls++;
+	return real(dom, stats, nr_stats, flags);
+}
+
+/* The read asks libvirt not to wait for any domain's job (NOWAIT); a
+   daemon that refuses the flag is asked again without it, not logged as
+   an error, and from then on without it. */
+static void test_nowait(void)
+{
+	struct node_fixture f;
+	struct seen *seen;
+
+	if (!node_open(&f))
+		return;
+	seen = f.seen;
+	bulk = (struct bulk_script){0};
+	T_EQ_INT(guest_reader_read(f.r, NS, 1e9, collect, seen), 7,
+		 "domains read");
+	T_OK(bulk.last_flags & VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT,
+	     "the bulk call does not wait for domains' jobs (flags %#x)",
+	     bulk.last_flags);
+	T_OK(bulk.last_flags & VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE,
+	     "... and lists the running domains");
+	bulk.refuse_nowait = true;
+	bulk.nowait_calls = 0;
+	seen->n = 0;
+	T_EQ_INT(guest_reader_read(f.r, 2 * NS, 2e9, collect, seen), 7,
+		 "NOWAIT refused: read without it in the same read");
+	T_EQ_INT(bulk.nowait_calls, 1, "asked once with NOWAIT");
+	T_OK(strstr(seen->log, "unsupported flags") == NULL,
+	     "the refusal is not logged as an error");
+	T_OK(strstr(seen->log, "libvirt refuses to read statistics without "
+			       "waiting (NOWAIT)") != NULL,
+	     "what it costs is logged");
+	seen->n = 0;
+	T_EQ_INT(guest_reader_read(f.r, 3 * NS, 3e9, collect, seen), 7,
+		 "the next read");
+	T_EQ_INT(bulk.nowait_calls, 1, "... no longer asks with NOWAIT");
+	bulk = (struct bulk_script){0};
+	node_close(&f);
+}
+
+/* A domain whose record lacks the memory statistics, once the bulk call
+   has shown it returns them, had its job held: it is not asked alone
+   (virDomainMemoryStats, or the stats period, would wait for that job
+   and hold every guest's sample) and gets no sample this read rather than
+   one that says its statistics are absent. */
+static void test_busy_domain(void)
+{
+	struct node_fixture f;
+	const struct guest_sample *s;
+	struct seen *seen;
+
+	if (!node_open(&f))
+		return;
+	seen = f.seen;
+	bulk = (struct bulk_script){.script = true, .busy = "g-mom"};
+	memstats_of = "g-mom";
+	memstats_calls = 0;
+	period_calls = 0;
+	T_EQ_INT(guest_reader_read(f.r, NS, 1e9, collect, seen), 6,
+		 "the six domains with statistics read");
+	T_OK(find(seen, "g-mom") == NULL,
+	     "the busy domain (balloon.current and .maximum only) not sent");
+	s = find(seen, "g-vdsm");
+	T_OK(has(s, GUEST_UNUSED_KIB, 300) && has(s, GUEST_ACTUAL_KIB, 1000) &&
+		 s->state == GUEST_STATS_OK,
+	     "the others from their records");
+	T_EQ_INT(memstats_calls, 0, "the busy domain not asked alone");
+	T_EQ_INT(period_calls, 6, "nor its stats period set");
+	T_OK(strstr(seen->log, "domain g-mom: balloon statistics not "
+			       "available without waiting") != NULL,
+	     "logged");
+	bulk.busy_bare = true;
+	seen->n = 0;
+	T_EQ_INT(guest_reader_read(f.r, 2 * NS, 2e9, collect, seen), 6,
+		 "a record without any balloon field");
+	T_OK(find(seen, "g-mom") == NULL && memstats_calls == 0,
+	     "... is not asked alone either");
+	bulk.busy = NULL;
+	seen->n = 0;
+	T_EQ_INT(guest_reader_read(f.r, 3 * NS, 3e9, collect, seen), 7,
+		 "the job released: all seven");
+	s = find(seen, "g-mom");
+	T_OK(has(s, GUEST_UNUSED_KIB, 300) && s->state == GUEST_STATS_OK,
+	     "the domain's statistics again");
+	T_EQ_INT(period_calls, 7, "its stats period set now");
+	bulk = (struct bulk_script){0};
+	memstats_of = NULL;
+	node_close(&f);
+}
 
 /* libvirt's own, counted. */
 int virDomainSetMemoryStatsPeriod(virDomainPtr dom, int period,
@@ -583,6 +783,9 @@ int main(void)
 	test_reader();
 	test_unanswered_metadata();
 	test_restarted_domain();
+	test_bulk_use();
+	test_nowait();
+	test_busy_domain();
 	test_filtered_reader();
 	return t_done();
 }
