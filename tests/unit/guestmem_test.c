@@ -722,9 +722,19 @@ static void test_restarted_domain(void)
 		T_SKIP("test:///default not usable");
 		goto out;
 	}
+	/* A minimum set on the running domain only: the new process, built
+	   from the persistent definition, has none. */
+	T_OK(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+				  "<guest><min_guarantee unit='MiB'>256"
+				  "</min_guarantee></guest>",
+				  "mom", GUEST_MOM_NS,
+				  VIR_DOMAIN_AFFECT_LIVE) == 0,
+	     "a live-only minimum set");
 	period_calls = 0;
 	T_EQ_INT(guest_reader_read(r, NS, 1e9, collect, seen), 1,
 		 "test:///default's domain read");
+	T_OK(has(find(seen, "test"), GUEST_MINIMUM_KIB, 262144),
+	     "the live minimum read");
 	seen->n = 0;
 	guest_reader_read(r, 2 * NS, 2e9, collect, seen);
 	s = find(seen, "test");
@@ -742,6 +752,8 @@ static void test_restarted_domain(void)
 	s = find(seen, "test");
 	T_OK(s != NULL && s->state != GUEST_STATS_STALE,
 	     "the new process's first reading is not stale");
+	T_OK(has(s, GUEST_MINIMUM_KIB, 0) && s->min_source == GUEST_MIN_NONE,
+	     "its minimum read again at once (MinimumRefresh 60 s): none");
 	T_OK(strstr(seen->log, "domain test (") != NULL &&
 		 strstr(seen->log, ") restarted (ID ") != NULL,
 	     "restart logged");
