@@ -8,17 +8,18 @@
  *   closed and reopened; a listing that fails because the connection broke
  *   (libvirtd restarted) reconnects and retries once in the same read.
  * - Listing uses virConnectGetAllDomainStats(BALLOON): one call for all
- *   domains, with NOWAIT (libvirt >= 4.5): a domain whose job is held (a
- *   migration, a snapshot, a stuck QEMU) gets a record without its memory
- *   statistics instead of delaying the read, and every guest's sample, by
- *   up to libvirt's job timeout (30 s).  A daemon that refuses the flag is
- *   asked without it for the connection's life.  A record with the memory
- *   statistics is used as is.  One without them is skipped this read once
- *   the connection has shown that its bulk call returns them (the domain's
- *   job was held; asking that domain alone would wait for it), and falls
- *   back to virDomainMemoryStats before (the test driver never returns
- *   them).  A driver without the bulk call falls back to
- *   virConnectListAllDomains for the connection's life.
+ *   domains, with NOWAIT (libvirt >= 4.5): a domain whose job another
+ *   call holds (one stuck on a QEMU monitor that does not answer, or a
+ *   step of a long operation that lets no query in) gets a record
+ *   without its memory statistics instead of delaying the read, and every
+ *   guest's sample, by up to libvirt's job timeout (30 s).  A daemon that
+ *   refuses the flag is asked without it for the connection's life.  A
+ *   record with the memory statistics is used as is.  One without them is
+ *   skipped this read once the connection has shown that its bulk call
+ *   returns them (the domain's job was held; asking that domain alone
+ *   would wait for it), and falls back to virDomainMemoryStats before (the
+ *   test driver never returns them).  A driver without the bulk call falls
+ *   back to virConnectListAllDomains for the connection's life.
  * - Per-domain state (stats period set, minimum, last_update history) is
  *   keyed by the raw UUID; states of domains not seen in a successful
  *   listing are freed, so nothing leaks and renamed domains keep theirs.
@@ -688,8 +689,9 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 	   sample waits for the next read. */
 	warn_while(r, &st->busy, use == GUEST_BULK_SKIP,
 		   "domain %s: balloon statistics not available without "
-		   "waiting for the domain's libvirt job (a migration, a "
-		   "snapshot, a stuck QEMU?): not sent while it lasts",
+		   "waiting for the domain's libvirt job (held by another "
+		   "call; a QEMU that does not answer?): not sent while it "
+		   "lasts",
 		   st->name);
 	if (use == GUEST_BULK_SKIP)
 		return 0;
