@@ -607,7 +607,7 @@ static void test_nowait(void)
 		return;
 	seen = f.seen;
 	bulk = (struct bulk_script){0};
-	T_EQ_INT(guest_reader_read(f.r, NS, 1e9, collect, seen), 7,
+	T_EQ_INT(guest_reader_read(f.r, NS, 1e9, collect, seen), 8,
 		 "domains read");
 	T_OK(bulk.last_flags & VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT,
 	     "the bulk call does not wait for domains' jobs (flags %#x)",
@@ -617,7 +617,7 @@ static void test_nowait(void)
 	bulk.refuse_nowait = true;
 	bulk.nowait_calls = 0;
 	seen->n = 0;
-	T_EQ_INT(guest_reader_read(f.r, 2 * NS, 2e9, collect, seen), 7,
+	T_EQ_INT(guest_reader_read(f.r, 2 * NS, 2e9, collect, seen), 8,
 		 "NOWAIT refused: read without it in the same read");
 	T_EQ_INT(bulk.nowait_calls, 1, "asked once with NOWAIT");
 	T_OK(strstr(seen->log, "unsupported flags") == NULL,
@@ -626,7 +626,7 @@ static void test_nowait(void)
 			       "waiting (NOWAIT)") != NULL,
 	     "what it costs is logged");
 	seen->n = 0;
-	T_EQ_INT(guest_reader_read(f.r, 3 * NS, 3e9, collect, seen), 7,
+	T_EQ_INT(guest_reader_read(f.r, 3 * NS, 3e9, collect, seen), 8,
 		 "the next read");
 	T_EQ_INT(bulk.nowait_calls, 1, "... no longer asks with NOWAIT");
 	bulk = (struct bulk_script){0};
@@ -651,8 +651,8 @@ static void test_busy_domain(void)
 	memstats_of = "g-mom";
 	memstats_calls = 0;
 	period_calls = 0;
-	T_EQ_INT(guest_reader_read(f.r, NS, 1e9, collect, seen), 6,
-		 "the six domains with statistics read");
+	T_EQ_INT(guest_reader_read(f.r, NS, 1e9, collect, seen), 7,
+		 "the seven domains with statistics read");
 	T_OK(find(seen, "g-mom") == NULL,
 	     "the busy domain (balloon.current and .maximum only) not sent");
 	s = find(seen, "g-vdsm");
@@ -660,24 +660,24 @@ static void test_busy_domain(void)
 		 s->state == GUEST_STATS_OK,
 	     "the others from their records");
 	T_EQ_INT(memstats_calls, 0, "the busy domain not asked alone");
-	T_EQ_INT(period_calls, 6, "nor its stats period set");
+	T_EQ_INT(period_calls, 7, "nor its stats period set");
 	T_OK(strstr(seen->log, "domain g-mom: balloon statistics not "
 			       "available without waiting") != NULL,
 	     "logged");
 	bulk.busy_bare = true;
 	seen->n = 0;
-	T_EQ_INT(guest_reader_read(f.r, 2 * NS, 2e9, collect, seen), 6,
+	T_EQ_INT(guest_reader_read(f.r, 2 * NS, 2e9, collect, seen), 7,
 		 "a record without any balloon field");
 	T_OK(find(seen, "g-mom") == NULL && memstats_calls == 0,
 	     "... is not asked alone either");
 	bulk.busy = NULL;
 	seen->n = 0;
-	T_EQ_INT(guest_reader_read(f.r, 3 * NS, 3e9, collect, seen), 7,
-		 "the job released: all seven");
+	T_EQ_INT(guest_reader_read(f.r, 3 * NS, 3e9, collect, seen), 8,
+		 "the job released: all eight");
 	s = find(seen, "g-mom");
 	T_OK(has(s, GUEST_UNUSED_KIB, 300) && s->state == GUEST_STATS_OK,
 	     "the domain's statistics again");
-	T_EQ_INT(period_calls, 7, "its stats period set now");
+	T_EQ_INT(period_calls, 8, "its stats period set now");
 	bulk = (struct bulk_script){0};
 	memstats_of = NULL;
 	node_close(&f);
