@@ -170,8 +170,8 @@ static void poll_one(struct agent_cache *c, const struct job *j)
 	virDomainPtr dom = j->dom;
 	const unsigned char *uuid = j->uuid;
 	int64_t round_ms = j->round_ms;
-	struct counting k = {c->conf.transport(dom, c->conf.timeout_s), 0};
-	struct agent_transport t = {counting_cmd, &k, k.inner.timeout_s};
+	struct counting k = {{0}, 0};
+	struct agent_transport t = {counting_cmd, &k, 0};
 	struct agent_handles hs = {{0}};
 	unsigned int id = virDomainGetID(dom);
 	struct agent_stats st;
@@ -179,15 +179,30 @@ static void poll_one(struct agent_cache *c, const struct job *j)
 	struct timespec t0, t1;
 	struct entry *e;
 
-	/* Only the worker touches hs, but find() walks the table under the
-	   lock like everyone else.  Handles opened under another domain ID
-	   belong to a QEMU process (and agent) that is gone: forget them,
-	   sending nothing (the new agent's handles are not ours). */
+	/* Only this job's poller touches hs, but find() walks the table
+	   under the lock like everyone else.  Handles opened under another
+	   domain ID belong to a QEMU process (and agent) that is gone:
+	   forget them, sending nothing (the new agent's handles are not
+	   ours).  A job queued before the domain was destroyed and started
+	   again (its listing has seen the new ID since) is not polled at
+	   all: libvirt finds the agent by UUID, so the old handles would
+	   reach the new guest's agent, which may have given their numbers
+	   to files of its own.  The next round queues the new process. */
 	pthread_mutex_lock(&c->mu);
 	e = find(c, uuid);
-	if (e != NULL && e->dom_id == id)
+	if (e != NULL && e->gen != j->gen) {
+		e = NULL; /* the domain stopped, and a new one is queued */
+	} else if (e != NULL && e->listed_id != id) {
+		e->in_flight = false;
+		e = NULL;
+	} else if (e != NULL && e->dom_id == id) {
 		hs = e->hs;
+	}
 	pthread_mutex_unlock(&c->mu);
+	if (e == NULL)
+		return;
+	k.inner = c->conf.transport(dom, c->conf.timeout_s);
+	t.timeout_s = k.inner.timeout_s;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum agent_rc rc = agent_read_stats(&t, &hs, &st, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -617,6 +617,129 @@ static void test_cache_filter(void)
 	agent_cache_stop(c);
 }
 
+/* Four transient domains whose agents wait at the gate (names t1..t4)
+   beside test:///default's "test", whose agent answers at once; every
+   transport handed out for "test" is recorded with the domain ID its job
+   carries. */
+static struct {
+	pthread_mutex_t mu;
+	unsigned int ids[64];
+	int n;
+} test_jobs = {PTHREAD_MUTEX_INITIALIZER, {0}, 0};
+
+static struct agent_transport four_gated_transport(void *dom, int timeout_s)
+{
+	const char *name = virDomainGetName(dom);
+
+	if (name != NULL && strcmp(name, "test") == 0) {
+		pthread_mutex_lock(&test_jobs.mu);
+		if (test_jobs.n < 64)
+			test_jobs.ids[test_jobs.n++] = virDomainGetID(dom);
+		pthread_mutex_unlock(&test_jobs.mu);
+		return cache_transport(dom, timeout_s);
+	}
+	return gated_transport(dom, timeout_s);
+}
+
+/* A poll queued before its domain was destroyed and started again is
+   not made: libvirt finds the agent by UUID, so its kept handles would
+   reach the new guest's agent (which may have given their numbers to
+   files of its own).  The four gated agents hold every poller while
+   "test" waits in the queue; it is restarted, listed under its new ID,
+   and only then are the pollers let go. */
+static void test_cache_queued_restart(void)
+{
+	struct agent_cache_conf conf = {.uri = "test:///default",
+					.interval_ms = 50,
+					.backoff_ms = 60000,
+					.transport = four_gated_transport};
+	virConnectPtr conn = virConnectOpen("test:///default");
+	virDomainPtr extra[4] = {NULL}, dom = NULL;
+	unsigned char uuid[AGENT_UUID_LEN];
+	unsigned int old_id = 0, new_id = 0;
+	struct agent_result r = {0};
+	struct agent_cache *c = NULL;
+	char err[200];
+	int stale_jobs = 0, before;
+	uint64_t rounds;
+
+	for (int i = 0; conn != NULL && i < 4; i++) {
+		char xml[300];
+
+		snprintf(xml, sizeof(xml),
+			 "<domain type='test'><name>t%d</name>"
+			 "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+			 "<os><type>hvm</type></os></domain>",
+			 i + 1);
+		extra[i] = virDomainCreateXML(conn, xml, 0);
+	}
+	dom = conn ? virDomainLookupByName(conn, "test") : NULL;
+	T_OK(dom != NULL && extra[3] != NULL,
+	     "test:///default with four more running domains");
+	if (dom == NULL || extra[3] == NULL)
+		goto out;
+	old_id = virDomainGetID(dom);
+	cache_fake = three_files("oom_kill 3\n");
+	test_jobs.n = 0;
+	gate_set(true);
+	c = agent_cache_start(&conf, err, sizeof(err));
+	T_OK(c != NULL, "cache with four gated agents started (%s)",
+	     c ? "" : err);
+	if (c == NULL)
+		goto out;
+	agent_uuid_parse(test_uuid, uuid);
+	/* Until "test" has had a poll and is queued again behind the four
+	   held pollers: its entry then says a poll is due now. */
+	for (int k = 0; k < 1000; k++) {
+		agent_cache_get(c, uuid, &r);
+		if (r.polls >= 1 && r.next_poll_ms == 0)
+			break;
+		usleep(20000);
+	}
+	rounds = agent_cache_rounds(c);
+	for (int k = 0; k < 1000 && agent_cache_rounds(c) < rounds + 2; k++)
+		usleep(20000);
+	T_OK(virDomainDestroy(dom) == 0 && virDomainCreate(dom) == 0,
+	     "test destroyed and started again while its poll is queued");
+	new_id = virDomainGetID(dom);
+	pthread_mutex_lock(&test_jobs.mu);
+	before = test_jobs.n;
+	pthread_mutex_unlock(&test_jobs.mu);
+	/* The worker lists the new ID, then the pollers are let go. */
+	rounds = agent_cache_rounds(c);
+	for (int k = 0; k < 1000 && agent_cache_rounds(c) < rounds + 2; k++)
+		usleep(20000);
+	gate_set(false);
+	for (int k = 0; k < 1000; k++) {
+		agent_cache_get(c, uuid, &r);
+		if (r.state == AGENT_STATE_OK && !r.stale)
+			break;
+		usleep(20000);
+	}
+	agent_cache_stop(c);
+	pthread_mutex_lock(&test_jobs.mu);
+	for (int i = before; i < test_jobs.n; i++)
+		stale_jobs += test_jobs.ids[i] == old_id;
+	pthread_mutex_unlock(&test_jobs.mu);
+	T_OK(old_id != new_id && before >= 1,
+	     "a new domain ID (%u -> %u) after %d poll(s)", old_id, new_id,
+	     before);
+	T_EQ_INT(stale_jobs, 0, "the poll queued under the old ID not made");
+	T_OK(r.state == AGENT_STATE_OK && !r.stale,
+	     "the new guest polled and fresh");
+out:
+	gate_set(false);
+	for (int i = 0; i < 4; i++)
+		if (extra[i] != NULL) {
+			virDomainDestroy(extra[i]);
+			virDomainFree(extra[i]);
+		}
+	if (dom != NULL)
+		virDomainFree(dom);
+	if (conn != NULL)
+		virConnectClose(conn);
+}
+
 int main(void)
 {
 	test_uuid_parse();
@@ -627,5 +750,6 @@ int main(void)
 	test_cache_rest();
 	test_cache_slow_alone();
 	test_cache_restart();
+	test_cache_queued_restart();
 	return t_done();
 }
