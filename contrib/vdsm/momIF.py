@@ -353,6 +353,15 @@ class MomClient(object):
                 cur = _balloon_cur(vm)
                 if cur is None or abs(cur - target) >= BALLOON_PAGE_KIB:
                     continue  # not (or no longer) momd's size: leave it
+                # The VMs before this one may have taken long (a libvirt
+                # job): momd may have applied another target since, which
+                # setBalloonTarget (a libvirt write) would undo.  Asked
+                # again right before the call; what is left is the time of
+                # one request.
+                now = mom.call("GET", "/v1/plan").get("applied", {})
+                now = now.get(vm.name, {}) if isinstance(now, dict) else {}
+                if now.get("target") != target or now.get("following") is False:
+                    continue
                 vm.setBalloonTarget(target)
                 done.append(vm.name)
             except Exception as e:
@@ -392,9 +401,14 @@ class MomClient(object):
         be reached: only they, so a key momd no longer declares (its policy
         set replaced) is not sent again and again, and a value another
         client set since is not undone.  Calls are serialised, the request
-        included.  A set momd refuses raises MomError and is not kept."""
+        included.  A set momd refuses raises MomError: a 5xx (it could not
+        persist, it is overloaded: nothing changed) keeps the keys for the
+        next call; a 4xx (a key or value it does not take) drops this
+        call's keys, and the earlier ones are sent on their own, so that
+        one bad key loses no other."""
         with self._params_lock:
-            body = dict(self._pending)
+            earlier = dict(self._pending)
+            body = dict(earlier)
             body.update(key_value_store)
             try:
                 self._client().call("PATCH", "/v1/parameters", body)
@@ -403,7 +417,25 @@ class MomClient(object):
                 self.log.warning("MOM not available, Policy could not be set. "
                                  "Error: %s", e)
                 return
-            except MomError:
-                self._pending = {}
+            except MomError as e:
+                self._pending = body if e.status >= 500 else {}
+                if e.status < 500 and earlier:
+                    self._send_earlier(earlier)
                 raise
             self._pending = {}
+
+    def _send_earlier(self, earlier):
+        """After a 4xx for a call's new keys, the keys given while momd
+        could not be reached, alone; kept again if momd is unreachable or
+        cannot take them now (5xx), dropped with a warning if it refuses
+        them too.  Called with _params_lock held."""
+        try:
+            self._client().call("PATCH", "/v1/parameters", earlier)
+        except MomNotAvailable:
+            self._pending = earlier
+        except MomError as e:
+            if e.status >= 500:
+                self._pending = earlier
+            else:
+                self.log.warning("parameters given while MOM was not "
+                                 "available refused: %s", e)

@@ -26,10 +26,10 @@ BRIDGE_PID=$!
 at_exit stop_pid "$BRIDGE_PID"
 check "the bridge listens on its unix socket" wait_for 10 "bridge socket" test -S "$BRIDGE_SOCK"
 check "the socket is 0600: only the bridge's own user (vdsm) may connect, not group kvm (QEMU runs in it)" [ "$(stat -c %a "$BRIDGE_SOCK")" = 600 ]
-tap_from python3 -B "$ROOT/tests/it/vdsm_bridge_test.py" "$BRIDGE_SOCK" "$MOMD_SOCK" "$MOMD_KSM" live
+tap_from python3 -B "$ROOT/tests/it/vdsm_bridge_test.py" "$BRIDGE_SOCK" "$MOMD_SOCK" "$MOMD_KSM" live "$MOMD_STATE"
 [ "$T_N" -gt 25 ] || not_ok "the live checks ran ($T_N)"
 momd_stop
-tap_from python3 -B "$ROOT/tests/it/vdsm_bridge_test.py" "$BRIDGE_SOCK" "$MOMD_SOCK" "$MOMD_KSM" stopped
+tap_from python3 -B "$ROOT/tests/it/vdsm_bridge_test.py" "$BRIDGE_SOCK" "$MOMD_SOCK" "$MOMD_KSM" stopped "$MOMD_STATE"
 stop_pid "$BRIDGE_PID"
 check "SIGTERM: the bridge removes its socket" [ ! -e "$BRIDGE_SOCK" ]
 grep -q Traceback "$T_TMP/bridge.log" && not_ok "the bridge log has a traceback: $(grep -m3 -A3 Traceback "$T_TMP/bridge.log")"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 #
-# vdsm_bridge_test.py BRIDGE_SOCKET MOMD_SOCKET KSM_DIR: contrib/vdsm/
+# vdsm_bridge_test.py BRIDGE_SOCKET MOMD_SOCKET KSM_DIR PHASE STATE_DIR: contrib/vdsm/
 # mom-xmlrpc-bridge against a real momd (tests/it/vdsm_bridge.sh starts
 # both), driven by Python's xmlrpc.client over the bridge's unix socket the
 # way vdsm's UnixXmlRpcClient connects (allow_none):
@@ -25,7 +25,7 @@ from vdsm_lib import (BAD_MOM_POLICY, G1, MOM_POLICY,  # noqa: E402
                       next_plan, out, policy_names, post, rest, run, skip,
                       stock_proxy, wait)
 
-BRIDGE, SOCK, KSM, PHASE = sys.argv[1:5]
+BRIDGE, SOCK, KSM, PHASE, STATE = sys.argv[1:6]
 PAGE = os.sysconf("SC_PAGE_SIZE")
 P = stock_proxy(BRIDGE)
 CONV = PHASE == "live" and has_converter(SOCK)
@@ -198,6 +198,28 @@ def test_parameters_policy():
         out(P.setNamedPolicy("01-parameters", bad) is False
             and (rest(SOCK, "GET", "/v1/parameters")[1], policy_names(SOCK)) == before,
             f"setNamedPolicy('01-parameters', {bad!r}): False, nothing changes")
+    # momd takes the policy but cannot take its values (parameters.json
+    # cannot be replaced: 500, which the bridge passes on as a fault, as it
+    # does momd's other 5xx): the policy that was there is put back, so
+    # that a failed call changed nothing.
+    policy = rest(SOCK, "GET", "/v1/policies/01-parameters")[1]
+    f = os.path.join(STATE, "parameters.json")
+    saved = f + ".saved"
+    if os.path.exists(f):
+        os.rename(f, saved)
+    os.mkdir(f)
+    try:
+        try:
+            ok = P.setNamedPolicy("01-parameters", "(set balloonEnabled False)")
+        except xmlrpc.client.Fault as e:
+            ok = "fault 500" if "500" in e.faultString else e.faultString
+        after = rest(SOCK, "GET", "/v1/policies/01-parameters")[1]
+        out(ok in (False, "fault 500") and after == policy,
+            f"values refused (500): {ok}, and the policy put back ({after == policy})")
+    finally:
+        os.rmdir(f)
+        if os.path.exists(saved):
+            os.rename(saved, f)
     P.resetPolicies()
 
 

@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../contrib/vdsm"))
@@ -146,13 +147,14 @@ class StandInVm:
     lastStatus, isMigrating(), getStats()['balloonInfo']['balloon_cur'],
     get_balloon_info() and setBalloonTarget().  vdsm itself cannot run
     here; this records the calls vdsm would receive.  cur is the balloon
-    size libvirt reports; delay stands for libvirt waiting for a job."""
+    size libvirt reports; a gate (threading.Event) holds setBalloonTarget
+    until it is set, as libvirt waiting for a domain's job would."""
 
     def __init__(self, name, target, enabled=True, cur=None, status="Up",
-                 migrating=False, delay=0):
+                 migrating=False, gate=None):
         self.name, self.target, self.enabled = name, target, enabled
         self.cur = target if cur is None else cur
-        self.lastStatus, self.migrating, self.delay = status, migrating, delay
+        self.lastStatus, self.migrating, self.gate = status, migrating, gate
         self.calls = []
 
     def isMigrating(self):
@@ -167,7 +169,8 @@ class StandInVm:
         return {"enabled": self.enabled, "target": self.target, "minimum": 0}
 
     def setBalloonTarget(self, target):
-        time.sleep(self.delay)
+        if self.gate is not None:
+            self.gate.wait(60)
         self.calls.append(target)
         self.target = target
 
@@ -246,21 +249,46 @@ def test_balloon_sync():
     out(dry.calls == [] and after.calls == [target],
         f"momd in dry run: no setBalloonTarget ({dry.calls}); dry run off: synced ({after.calls})")
 
-    # The poll never waits for vdsm or libvirt: three VMs whose libvirt
-    # waits 2 s each (a snapshot's job) cost the poll nothing.
-    slow = [StandInVm("test", 4194304, cur=target, delay=2) for _ in range(3)]
+    # The poll never waits for vdsm or libvirt: with the sync held in
+    # setBalloonTarget (libvirt waiting for a snapshot's job), two polls
+    # return, and the second starts no second sync.  The polls run in a
+    # thread only so that a poll that waited would fail the check (after
+    # 30 s) instead of hanging the test.
+    gate = threading.Event()
+    slow = [StandInVm("test", 4194304, cur=target, gate=gate) for _ in range(3)]
     vms[:] = slow
-    t0 = time.monotonic()
-    st = c.getStatus()
-    dt = time.monotonic() - t0
-    out(st == "active" and dt < 0.5, f"getStatus() does not wait for slow setBalloonTarget calls ({dt:.2f} s)")
-    t0 = time.monotonic()
-    c.getStatus()
-    dt = time.monotonic() - t0
-    out(dt < 0.5, f"... nor does the next poll while that sync runs ({dt:.2f} s)")
+    polls = []
+    t = threading.Thread(target=lambda: polls.append((c.getStatus(), c.getStatus())))
+    t.start()
+    t.join(30)
+    held = [v.calls for v in slow]
+    gate.set()
+    out(polls == [("active", "active")] and held == [[], [], []],
+        f"two polls return while the sync waits in setBalloonTarget ({polls}, calls made {held})")
     if hasattr(c, "_sync_join"):
-        c._sync_join(15)
-    out([len(v.calls) for v in slow] == [1, 1, 1], f"one sync at a time: each slow VM set once ({[v.calls for v in slow]})")
+        c._sync_join(30)
+    out([len(v.calls) for v in slow] == [1, 1, 1], f"one sync at a time: each VM set once ({[v.calls for v in slow]})")
+
+    # momd applies another target while the sync works through the VMs
+    # before this one: the plan, asked again before the call, says so,
+    # and the older target is not written over the newer one.
+    real_call = c._mom.call
+    plans = []
+
+    def newer_after_first(method, path, *a, **k):
+        r = real_call(method, path, *a, **k)
+        if method == "GET" and path == "/v1/plan":
+            plans.append(path)
+            if len(plans) > 1:
+                r = dict(r, applied={"test": {"target": target - 40960, "following": True}})
+        return r
+    c._mom.call = newer_after_first
+    raced = StandInVm("test", 4194304, cur=target)
+    vms[:] = [raced]
+    poll(c)
+    c._mom.call = real_call
+    out(raced.calls == [] and len(plans) >= 2,
+        f"a target momd changed meanwhile is not undone: {raced.calls} (plan read {len(plans)} times)")
 
     # A balloon momd reports as not following (stuck short of its target:
     # the samples keep saying 4 GiB) is not pushed again.
@@ -389,10 +417,35 @@ def test_refused_5xx():
                 f"momd cannot persist: setPolicyParameters raises MomError ({e.status} {e.code})")
         out(rest(SOCK, "GET", "/v1/parameters")[1] == before, "... and nothing changed")
         out(c.getStatus() == "active", "... and getStatus() stays 'active' (no back-off)")
+        out(c._pending == {"balloonEnabled": not before["balloonEnabled"]},
+            f"... and the key is kept for the next call ({c._pending})")
     finally:
         os.rmdir(f)
         if os.path.exists(saved):
             os.rename(saved, f)
+    c.setPolicyParameters({"ksmEnabled": not before["ksmEnabled"]})
+    p = rest(SOCK, "GET", "/v1/parameters")[1]
+    out([p["balloonEnabled"], p["ksmEnabled"]] ==
+        [float(not before["balloonEnabled"]), float(not before["ksmEnabled"])],
+        f"the next call delivers it with its own: {p}")
+    c.setPolicyParameters({k: before[k] for k in ("balloonEnabled", "ksmEnabled")})
+
+
+def test_refused_4xx_keeps_earlier():
+    """A key momd refuses (400) loses no key given earlier while momd could
+    not be reached: those are sent on their own."""
+    c = vdsm_client(SOCK)
+    before = rest(SOCK, "GET", "/v1/parameters")[1]
+    c._pending = {"ksmEnabled": not before["ksmEnabled"]}  # from a time momd was down
+    try:
+        c.setPolicyParameters({"noSuchParameter": 1})
+        out(False, "an unknown key raises MomError")
+    except momIF.MomError as e:
+        out(e.status == 400, f"an unknown key raises MomError ({e.status} {e.code})")
+    p = rest(SOCK, "GET", "/v1/parameters")[1]
+    out(p["ksmEnabled"] == float(not before["ksmEnabled"]) and c._pending == {},
+        f"the earlier key is delivered on its own ({p['ksmEnabled']}, pending {c._pending})")
+    c.setPolicyParameters({"ksmEnabled": before["ksmEnabled"]})
 
 
 # -- stopped ---------------------------------------------------------------
@@ -429,6 +482,7 @@ def test_unreachable():
 
 if PHASE == "live":
     run([test_sequence, test_balloon_sync, test_timeout, test_backoff_clock,
-         test_parameter_undeclared, test_parameters_concurrent, test_refused_5xx])
+         test_parameter_undeclared, test_parameters_concurrent, test_refused_5xx,
+         test_refused_4xx_keeps_earlier])
 else:
     run([test_unreachable])
