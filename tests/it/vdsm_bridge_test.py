@@ -22,8 +22,8 @@ import xmlrpc.client
 sys.path.insert(0, os.path.dirname(__file__))
 from vdsm_lib import (BAD_MOM_POLICY, G1, MOM_POLICY,  # noqa: E402
                       PRESSURE_HOST, _Unix, g1_target, has_converter,
-                      next_plan, out, policy_names, post, rest, run, skip,
-                      stock_proxy, wait)
+                      next_plan, out, parameters_unwritable, policy_names,
+                      post, rest, run, skip, stock_proxy, wait)
 
 BRIDGE, SOCK, KSM, PHASE, STATE = sys.argv[1:6]
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -203,12 +203,7 @@ def test_parameters_policy():
     # does momd's other 5xx): the policy that was there is put back, so
     # that a failed call changed nothing.
     policy = rest(SOCK, "GET", "/v1/policies/01-parameters")[1]
-    f = os.path.join(STATE, "parameters.json")
-    saved = f + ".saved"
-    if os.path.exists(f):
-        os.rename(f, saved)
-    os.mkdir(f)
-    try:
+    with parameters_unwritable(STATE):
         try:
             ok = P.setNamedPolicy("01-parameters", "(set balloonEnabled False)")
         except xmlrpc.client.Fault as e:
@@ -216,10 +211,6 @@ def test_parameters_policy():
         after = rest(SOCK, "GET", "/v1/policies/01-parameters")[1]
         out(ok in (False, "fault 500") and after == policy,
             f"values refused (500): {ok}, and the policy put back ({after == policy})")
-    finally:
-        os.rmdir(f)
-        if os.path.exists(saved):
-            os.rename(saved, f)
     P.resetPolicies()
 
 

@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import momIF  # noqa: E402
 from vdsm_lib import (BAD_MOM_POLICY, G1, MOM_POLICY,  # noqa: E402
                       PRESSURE_HOST, g1_target, has_converter, next_plan,
-                      out, policy_names, post, rest, run, skip, wait)
+                      out, parameters_unwritable, policy_names, post, rest,
+                      run, skip, wait)
 
 PHASE, SOCK, TMP = sys.argv[1], sys.argv[2], sys.argv[3]
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -400,13 +401,7 @@ def test_refused_5xx():
     """momd's own 5xx refusal (500 persist_failed: parameters.json cannot
     be replaced) is a refusal, not an unreachable momd: the setter raises
     (vdsm reports the failure) and no back-off makes getStatus lie."""
-    state = os.path.join(TMP, "state")
-    f = os.path.join(state, "parameters.json")
-    saved = f + ".saved"
-    if os.path.exists(f):
-        os.rename(f, saved)
-    os.mkdir(f)
-    try:
+    with parameters_unwritable(os.path.join(TMP, "state")):
         c = vdsm_client(SOCK)
         before = rest(SOCK, "GET", "/v1/parameters")[1]
         try:
@@ -419,10 +414,6 @@ def test_refused_5xx():
         out(c.getStatus() == "active", "... and getStatus() stays 'active' (no back-off)")
         out(c._pending == {"balloonEnabled": not before["balloonEnabled"]},
             f"... and the key is kept for the next call ({c._pending})")
-    finally:
-        os.rmdir(f)
-        if os.path.exists(saved):
-            os.rename(saved, f)
     c.setPolicyParameters({"ksmEnabled": not before["ksmEnabled"]})
     p = rest(SOCK, "GET", "/v1/parameters")[1]
     out([p["balloonEnabled"], p["ksmEnabled"]] ==

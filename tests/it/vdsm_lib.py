@@ -6,8 +6,10 @@
 # vdsm's stock XML-RPC transport (HTTP on a unix socket, the way vdsm's
 # lib/vdsm/common/unixrpc.py connects, with allow_none).
 import base64
+import contextlib
 import http.client
 import json
+import os
 import socket
 import sys
 import time
@@ -130,6 +132,24 @@ def stock_proxy(path, timeout=2):
     uri = "http://" + base64.b16encode(path.encode()).decode()
     return xmlrpc.client.ServerProxy(uri, transport=_Transport(timeout),
                                      allow_none=1)
+
+
+@contextlib.contextmanager
+def parameters_unwritable(state_dir):
+    """momd cannot replace state_dir/parameters.json while this runs (a
+    directory stands in its place): a PATCH answers 500 persist_failed and
+    changes nothing.  The file is put back after."""
+    f = os.path.join(state_dir, "parameters.json")
+    saved = f + ".saved"
+    if os.path.exists(f):
+        os.rename(f, saved)
+    os.mkdir(f)
+    try:
+        yield
+    finally:
+        os.rmdir(f)
+        if os.path.exists(saved):
+            os.rename(saved, f)
 
 
 def wait(pred, secs=10):
