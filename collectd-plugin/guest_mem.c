@@ -25,8 +25,7 @@
  *   listing are freed, so nothing leaks and renamed domains keep theirs.
  *   A domain ID other than the last one read is a new QEMU process: its
  *   stats period is set again and its staleness history starts afresh.
- * - Tags and bulk field names map to enum guest_stat through tables with
- *   designated initialisers; unknown ones are skipped.
+ * - Tags and bulk field names map to enum guest_stat in guest_stats.c.
  * - libvirt errors reach a handler installed with virSetErrorFunc (errors
  *   before a connection exists) and virConnSetErrorFunc (ours), which logs
  *   each (error domain, code) at most once per ERR_WINDOW_MS and counts
@@ -59,7 +58,6 @@
 #include "globlist.h"
 #include "ratelimit.h"
 
-#define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
 #define NS_PER_S      1000000000LL
 #define ERR_WINDOW_MS (60 * 1000)
 #define ERR_SLOTS     16
@@ -115,52 +113,6 @@ struct guest_reader {
 	struct err_slot err[ERR_SLOTS];
 	bool reading;	  /* guest_reader_read() is running ... */
 	pthread_t reader; /* ... in this thread */
-};
-
-/* libvirt memory-stat tags -> our stats; unknown tags stay unmapped. */
-static const struct {
-	bool known;
-	enum guest_stat stat;
-} tag_map[VIR_DOMAIN_MEMORY_STAT_NR] = {
-    [VIR_DOMAIN_MEMORY_STAT_SWAP_IN] = {true, GUEST_SWAP_IN_KIB},
-    [VIR_DOMAIN_MEMORY_STAT_SWAP_OUT] = {true, GUEST_SWAP_OUT_KIB},
-    [VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT] = {true, GUEST_MAJOR_FAULT},
-    [VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT] = {true, GUEST_MINOR_FAULT},
-    [VIR_DOMAIN_MEMORY_STAT_UNUSED] = {true, GUEST_UNUSED_KIB},
-    [VIR_DOMAIN_MEMORY_STAT_AVAILABLE] = {true, GUEST_AVAILABLE_KIB},
-    [VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON] = {true, GUEST_ACTUAL_KIB},
-    [VIR_DOMAIN_MEMORY_STAT_RSS] = {true, GUEST_RSS_KIB},
-    [VIR_DOMAIN_MEMORY_STAT_USABLE] = {true, GUEST_USABLE_KIB},
-    [VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE] = {true, GUEST_LAST_UPDATE_S},
-    [VIR_DOMAIN_MEMORY_STAT_DISK_CACHES] = {true, GUEST_DISK_CACHES_KIB},
-    [VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC] = {true, GUEST_HUGETLB_PGALLOC},
-    [VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL] = {true, GUEST_HUGETLB_PGFAIL},
-};
-
-/* virConnectGetAllDomainStats field names (literals: the name macros only
-   exist from libvirt 11.2).  Note the dash in last-update.  QEMU's driver
-   fills in current and maximum from the definition; the others come from
-   the memory statistics query, made only under the domain's job (so not
-   when NOWAIT found it held), and include rss even without a balloon. */
-static const struct {
-	const char *name;
-	enum guest_stat stat;
-	bool memory_stat; /* from the memory statistics query */
-} bulk_map[] = {
-    {"balloon.current", GUEST_ACTUAL_KIB, false},
-    {"balloon.maximum", GUEST_MAXIMUM_KIB, false},
-    {"balloon.swap_in", GUEST_SWAP_IN_KIB, true},
-    {"balloon.swap_out", GUEST_SWAP_OUT_KIB, true},
-    {"balloon.major_fault", GUEST_MAJOR_FAULT, true},
-    {"balloon.minor_fault", GUEST_MINOR_FAULT, true},
-    {"balloon.unused", GUEST_UNUSED_KIB, true},
-    {"balloon.available", GUEST_AVAILABLE_KIB, true},
-    {"balloon.rss", GUEST_RSS_KIB, true},
-    {"balloon.usable", GUEST_USABLE_KIB, true},
-    {"balloon.last-update", GUEST_LAST_UPDATE_S, true},
-    {"balloon.disk_caches", GUEST_DISK_CACHES_KIB, true},
-    {"balloon.hugetlb_pgalloc", GUEST_HUGETLB_PGALLOC, true},
-    {"balloon.hugetlb_pgfail", GUEST_HUGETLB_PGFAIL, true},
 };
 
 /* ---- libvirt error routing ------------------------------------------ */
@@ -527,72 +479,6 @@ static void props_fill(const struct dom_state *st, struct guest_sample *s)
 	s->value[GUEST_SHARES] = st->props.shares;
 }
 
-static uint64_t param_u64(const virTypedParameter *p)
-{
-	switch (p->type) {
-	case VIR_TYPED_PARAM_INT:
-		return p->value.i < 0 ? 0 : (uint64_t)p->value.i;
-	case VIR_TYPED_PARAM_UINT:
-		return p->value.ui;
-	case VIR_TYPED_PARAM_LLONG:
-		return p->value.l < 0 ? 0 : (uint64_t)p->value.l;
-	case VIR_TYPED_PARAM_ULLONG:
-		return p->value.ul;
-	default:
-		return 0;
-	}
-}
-
-/* Fills s from bulk fields. */
-static void fill_from_bulk(const virTypedParameter *params, int n,
-			   struct guest_sample *s)
-{
-	for (int i = 0; i < n; i++) {
-		for (size_t j = 0; j < ARRAY_LEN(bulk_map); j++) {
-			if (strcmp(params[i].field, bulk_map[j].name) != 0)
-				continue;
-			s->present[bulk_map[j].stat] = true;
-			s->value[bulk_map[j].stat] = param_u64(&params[i]);
-			break;
-		}
-	}
-}
-
-/* Whether bulk fields include the memory statistics proper. */
-static bool bulk_memory_stats(const virTypedParameter *params, int n)
-{
-	for (int i = 0; i < n; i++)
-		for (size_t j = 0; j < ARRAY_LEN(bulk_map); j++)
-			if (bulk_map[j].memory_stat &&
-			    strcmp(params[i].field, bulk_map[j].name) == 0)
-				return true;
-	return false;
-}
-
-/* Fills s with virDomainMemoryStats and the maximum.  Returns 0 or -EIO. */
-static int fill_from_domain(virDomainPtr dom, struct guest_sample *s)
-{
-	virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
-	int n = virDomainMemoryStats(dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
-	unsigned long max;
-
-	if (n < 0)
-		return -EIO;
-	for (int i = 0; i < n; i++) {
-		if (st[i].tag < 0 || st[i].tag >= VIR_DOMAIN_MEMORY_STAT_NR ||
-		    !tag_map[st[i].tag].known)
-			continue;
-		s->present[tag_map[st[i].tag].stat] = true;
-		s->value[tag_map[st[i].tag].stat] = st[i].val;
-	}
-	max = virDomainGetMaxMemory(dom);
-	if (max != 0) {
-		s->present[GUEST_MAXIMUM_KIB] = true;
-		s->value[GUEST_MAXIMUM_KIB] = max;
-	}
-	return 0;
-}
-
 /* The CPU and I/O QoS inputs into s and *io; a malformed vcpuLimit or
    ioTune is logged once while it lasts and its values left absent (the
    policies then leave the CPU, or report the disk, rather than guess), as
@@ -683,7 +569,7 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 	if (st == NULL)
 		return 0;
 	st->seen = true;
-	use = guest_bulk_use(bulk_memory_stats(params, nparams), proven);
+	use = guest_bulk_use(guest_stats_bulk_memory(params, nparams), proven);
 	/* Everything else this read would ask of the domain may wait for
 	   the same job (the stats period, the disks' live limits): the whole
 	   sample waits for the next read. */
@@ -697,8 +583,8 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 		return 0;
 	set_period(r, dom, st);
 	if (use == GUEST_BULK_USE)
-		fill_from_bulk(params, nparams, &s);
-	else if (fill_from_domain(dom, &s) < 0)
+		guest_stats_from_bulk(params, nparams, &s);
+	else if (guest_stats_from_domain(dom, &s) < 0)
 		return 0;
 	min_refresh(r, dom, st, a->now_ns);
 	s.present[GUEST_MINIMUM_KIB] = st->min_known;
@@ -763,7 +649,7 @@ static int read_bulk(struct guest_reader *r, const struct read_args *a)
 	   at the first read after connecting is not asked alone. */
 	for (int i = 0; i < n && !r->bulk_proven; i++)
 		r->bulk_proven =
-		    bulk_memory_stats(recs[i]->params, recs[i]->nparams);
+		    guest_stats_bulk_memory(recs[i]->params, recs[i]->nparams);
 	for (int i = 0; i < n; i++)
 		done +=
 		    read_domain(r, recs[i]->dom, recs[i]->params,

@@ -140,6 +140,17 @@ enum guest_bulk_use {
    unit tests. */
 enum guest_bulk_use guest_bulk_use(bool memory_stats, bool proven);
 
+/* libvirt's balloon statistics into a sample (guest_stats.c, used by the
+   reader): from a domain's record of the bulk call
+   (virConnectGetAllDomainStats: its balloon.* fields), whether that
+   record holds the memory statistics proper (beyond the current and
+   maximum size QEMU's driver fills from the definition: made only under
+   the domain's job), and from virDomainMemoryStats (0 or -EIO). */
+void guest_stats_from_bulk(const virTypedParameter *params, int n,
+			   struct guest_sample *s);
+bool guest_stats_bulk_memory(const virTypedParameter *params, int n);
+int guest_stats_from_domain(virDomainPtr dom, struct guest_sample *s);
+
 /* Creates a reader (no connection yet; the first read connects) and
    installs the libvirt error handlers.  Returns NULL on allocation
    failure. */
