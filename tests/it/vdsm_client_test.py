@@ -370,31 +370,49 @@ def test_parameter_undeclared():
 
 
 def test_parameters_concurrent():
-    """Two calls at once (vdsm's API threads) must not undo each other: one
-    whose request is slow (held 0.5 s here) lands after the other's."""
+    """Two calls at once (vdsm's API threads) must not undo each other: the
+    first one's request is held at a gate until the second has come to the
+    client's parameters lock; released, the first lands, then the second.
+    The lock is watched through a wrapper that says when a thread asks for
+    it: a condition, not a time."""
     c = vdsm_client(SOCK)
     c.setPolicyParameters({"balloonEnabled": False, "ksmEnabled": False})
     real = c._mom.call
-    first = [True]
+    entered, release, second_waits = (threading.Event(), threading.Event(),
+                                      threading.Event())
 
-    def slow_call(*a, **k):
-        if first[0]:
-            first[0] = False
-            time.sleep(0.5)
+    def held_call(*a, **k):
+        if not entered.is_set():
+            entered.set()
+            release.wait(30)
         return real(*a, **k)
-    c._mom.call = slow_call
-    import threading
+
+    class WatchedLock:
+        def __init__(self, lock):
+            self.lock = lock
+
+        def __enter__(self):
+            if entered.is_set():
+                second_waits.set()
+            return self.lock.__enter__()
+
+        def __exit__(self, *exc):
+            return self.lock.__exit__(*exc)
+    c._mom.call = held_call
+    c._params_lock = WatchedLock(c._params_lock)
     ta = threading.Thread(target=c.setPolicyParameters, args=({"balloonEnabled": True},))
     tb = threading.Thread(target=c.setPolicyParameters, args=({"ksmEnabled": True},))
     ta.start()
-    time.sleep(0.1)
+    entered.wait(30)
     tb.start()
-    ta.join(10)
-    tb.join(10)
+    waited = second_waits.wait(30)
+    release.set()
+    ta.join(30)
+    tb.join(30)
     c._mom.call = real
     p = rest(SOCK, "GET", "/v1/parameters")[1]
-    out([p["balloonEnabled"], p["ksmEnabled"]] == [1, 1],
-        f"two concurrent setPolicyParameters both take effect: {p}")
+    out(waited and [p["balloonEnabled"], p["ksmEnabled"]] == [1, 1],
+        f"two concurrent setPolicyParameters both take effect (the second waited: {waited}): {p}")
 
 
 def test_refused_5xx():
