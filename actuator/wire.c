@@ -14,6 +14,7 @@
  */
 #include "wire.h"
 
+#include <ctype.h>
 #include <math.h>
 
 const char *const wire_dstype_names[] = {
@@ -36,4 +37,16 @@ double wire_value_as_double(const struct wire_value *v)
 		return (double)v->v.absolute;
 	}
 	return NAN;
+}
+
+bool wire_uuid_valid(const char *s)
+{
+	for (int i = 0; i < WIRE_UUID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		/* A NUL fails both tests, so a short string stops here. */
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return s[WIRE_UUID_LEN] == '\0';
 }

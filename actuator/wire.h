@@ -77,6 +77,14 @@ extern const char *const wire_dstype_names[];
 /* A record's value as a double, whatever its type. */
 double wire_value_as_double(const struct wire_value *v);
 
+/*
+ * Is s a UUID: WIRE_UUID_LEN bytes, "8-4-4-4-12" hex digits of either
+ * case, then the NUL?  The one rule for meta mom:uuid: the decoder refuses
+ * a batch with any other, so the write plugin checks a value list's with
+ * the same function before it queues it.
+ */
+bool wire_uuid_valid(const char *s);
+
 /* Where a body is wrong.  Filled by the decoder, owned by the caller. */
 struct wire_error {
 	long record;	  /* index of the offending record, -1 if none */

@@ -126,18 +126,15 @@ static int wire_seconds(struct wire_parser *ps, double *out, bool nonneg)
 	return 0;
 }
 
-/* Is s a UUID ("8-4-4-4-12" hex digits)?  Lower-cases it in place, so
-   that one domain has one key whatever the sender's case. */
+/* Is s a UUID (wire_uuid_valid())?  Lower-cases it in place, so that one
+   domain has one key whatever the sender's case. */
 static bool wire_uuid_ok(char *s)
 {
-	for (int i = 0; i < WIRE_UUID_LEN; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
+	if (!wire_uuid_valid(s))
+		return false;
+	for (int i = 0; i < WIRE_UUID_LEN; i++)
 		s[i] = (char)tolower((unsigned char)s[i]);
-	}
-	return s[WIRE_UUID_LEN] == '\0';
+	return true;
 }
 
 /* The meta object (its '{' is next): keep mom:uuid, skip the rest. */

@@ -35,6 +35,15 @@
  * Our own value lists that the read plugin marked as not consumed by momd
  * (its decisions and sent-only rows) are left out on purpose and counted
  * (total_values-unused), so an operator sees them leave.
+ *
+ * Invalid: momd decodes a batch whole or refuses it whole (a 400, which
+ * the sender drops, never retried), so a value list it would refuse is
+ * not queued but dropped and counted (total_values-invalid): one with a
+ * meta mom:uuid string that is not a UUID, or with more data sources
+ * than the wire carries.  A forwarded plugin's value list can carry such
+ * meta (unixsock/exec PUTVAL sets string meta), and with it the read
+ * plugin's samples in the same batch would be lost.  No other meta
+ * reaches momd: the encoder writes mom:uuid only.
  */
 #include "core/daemon/collectd.h"
 
@@ -79,6 +88,7 @@ struct wm_ctx {
 	uint64_t mark;		      /* origin_mark() of this process */
 	atomic_uint_fast64_t foreign; /* "mom" value lists without the mark */
 	atomic_uint_fast64_t unused;  /* ours, marked as not for momd */
+	atomic_uint_fast64_t invalid; /* what momd would refuse */
 	pthread_mutex_t log_lock;     /* guards the two below */
 	cdtime_t foreign_logged;      /* when the last such line was logged */
 	uint64_t foreign_at_log;      /* the count then */
@@ -282,7 +292,8 @@ static bool wm_wanted(const struct wm_conf *c, const value_list_t *vl)
 	return c->ntypes == 0 || wm_listed(c->types, c->ntypes, vl->type);
 }
 
-/* value_list_t + data_set_t -> wire_record; false if it does not fit. */
+/* value_list_t + data_set_t -> wire_record; false if momd would refuse
+   it (the header's "Invalid"), which wm_write counts. */
 static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
 		       struct wire_record *r)
 {
@@ -301,13 +312,20 @@ static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
 	if (vl->meta != NULL &&
 	    meta_data_type(vl->meta, WIRE_UUID_META) == MD_TYPE_STRING) {
 		char *u = NULL;
+		bool ok;
 
-		/* The decoder refuses a malformed one; only the read plugin's
-		   (checked by origin) or a listed plugin's meta gets here. */
-		if (meta_data_get_string(vl->meta, WIRE_UUID_META, &u) == 0 &&
-		    strlen(u) == WIRE_UUID_LEN)
+		/* The read plugin's are always UUIDs; a forwarded plugin's
+		   meta comes from whoever wrote the PUTVAL.  The decoder's
+		   own rule, as one bad record refuses the whole batch. */
+		/* Out of memory: sent without, as before this check. */
+		if (meta_data_get_string(vl->meta, WIRE_UUID_META, &u) != 0)
+			u = NULL;
+		ok = u == NULL || wire_uuid_valid(u);
+		if (u != NULL && ok)
 			memcpy(r->uuid, u, WIRE_UUID_LEN + 1);
 		free(u);
+		if (!ok)
+			return false;
 	}
 	r->nvalues = vl->values_len;
 	for (size_t i = 0; i < vl->values_len; i++) {
@@ -429,8 +447,11 @@ static int wm_write(const data_set_t *ds, const value_list_t *vl,
 			return 0;
 		}
 	}
-	if (!wm_convert(ds, vl, &r))
-		return 0; /* more data sources than the wire carries */
+	if (!wm_convert(ds, vl, &r)) {
+		/* momd would refuse it and every value list batched with it */
+		atomic_fetch_add(&ctx->invalid, 1);
+		return 0;
+	}
 	/* A full queue drops the oldest value and counts it; not an error
 	   of this value list. */
 	return sender_enqueue(ctx->sender, &r) < 0 ? -1 : 0;
@@ -485,6 +506,8 @@ static int wm_read(user_data_t *ud)
 		    (value_t){.derive = (derive_t)atomic_load(&ctx->foreign)});
 	wm_dispatch("total_values", "unused",
 		    (value_t){.derive = (derive_t)atomic_load(&ctx->unused)});
+	wm_dispatch("total_values", "invalid",
+		    (value_t){.derive = (derive_t)atomic_load(&ctx->invalid)});
 	wm_dispatch("total_requests", "failed",
 		    (value_t){.derive = (derive_t)st.requests_failed});
 	wm_dispatch("total_requests", "ok",
@@ -539,6 +562,7 @@ static int wm_config(oconfig_item_t *ci)
 	pthread_mutex_init(&ctx->log_lock, NULL);
 	atomic_init(&ctx->foreign, 0);
 	atomic_init(&ctx->unused, 0);
+	atomic_init(&ctx->invalid, 0);
 	ctx->mark = origin_mark();
 	if (ctx->mark == 0)
 		WARNING(WM_NAME

@@ -21,7 +21,10 @@
 #   4. URL + TokenFile over TCP: delivered with the right token; with a
 #      wrong one the 401 batches are dropped and counted, not retried
 #      forever;
-#   5. an unknown option is a configuration error naming the option.
+#   5. an unknown option is a configuration error naming the option;
+#   6. a URL whose host is not loopback is refused;
+#   7. ForwardAll: a PUTVAL value list with a malformed meta mom:uuid is
+#      left out and counted, so momd refuses no batch.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/collectd.sh"
 . "$ROOT/tests/lib/momd.sh"
@@ -421,5 +424,48 @@ check "URL http://localhost:@127.0.0.2/ is refused as not loopback" \
 	grep -q 'is not an http:// URL on the loopback' "$T_TMP/collectd.log" "$T_TMP/collectd3.out"
 check "... and the token never reached 127.0.0.2" \
 	bash -c "! grep -qF '$TOKEN' '$T_TMP/leak' 2>/dev/null"
+
+# --- 7. A forwarded value list that momd would refuse ---------------------
+# momd refuses a whole batch for one record whose meta mom:uuid is not a
+# UUID, and the sender drops a refused batch: with ForwardAll, anyone who
+# may PUTVAL could so throw away the read plugin's samples batched with
+# it.  write_mom leaves such a value list out and counts it.  momd B
+# accepts plugin "other"; its unix socket wants no token.
+rm -rf "$T_TMP/csv" "$T_TMP/collectd.log" "$T_TMP/cd.sock"
+meminfo 4194304
+CONF4=$T_TMP/collectd4.conf
+cd_conf_head "$CONF4"
+cat >>"$CONF4" <<CONF
+$(mom_block false)
+<LoadPlugin write_mom>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_mom>
+  Socket "$T_TMP/momd_b.sock"
+  ForwardAll true
+</Plugin>
+CONF
+cd_start "$CONF4"
+wait_for 10 "collectd 4 unixsock" test -S "$T_TMP/cd.sock"
+check "ForwardAll: the host sample reaches momd B" \
+	wait_for 15 "momd B host stats 4 GiB" stat_is api_b .host.mem_available 4194304
+rejected_before=$(ingest api_b rejected)
+# 36 bytes, as long as a UUID, but not hex.
+BAD_UUID=zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz
+putval "PUTVAL testhost/other/gauge-baduuid interval=1 meta:mom:uuid=\"\\\"$BAD_UUID\\\"\" N:1" ||
+	not_ok "PUTVAL with a meta mom:uuid"
+# csv is called first in the same write thread, write_mom right after it;
+# the meminfo for the next read is written only then, so write_mom queues
+# that host sample after the PUTVAL one, in its batch or a later one.
+wait_for 10 "csv of other/gauge-baduuid" test -d "$T_TMP/csv/testhost/other" ||
+	not_ok "collectd took the PUTVAL"
+meminfo 2097152
+check "the host's next sample reaches momd B (2 GiB)" \
+	wait_for 15 "momd B host stats 2 GiB" stat_is api_b .host.mem_available 2097152
+check "momd B refused no batch (the malformed mom:uuid was not sent)" \
+	test "$(ingest api_b rejected)" = "$rejected_before"
+check "write_mom counted it (total_values-invalid)" \
+	wait_for 10 "invalid in csv" csv_ge write_mom total_values-invalid 1
+cd_stop
 
 done_testing
