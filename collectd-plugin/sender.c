@@ -44,7 +44,9 @@
  * exits when the ring and the in-flight batch are empty or the deadline
  * has passed; sender_stop() joins it and counts every record left as
  * dropped.  Only then may sender_free() release the memory.  Flush
- * waiters are woken (s->idle) after every batch and when the thread ends.
+ * waiters are woken (s->idle) after every batch and when the thread ends;
+ * a flush during a back-off (from a failed POST until its retry starts)
+ * returns at once, as no request can end it sooner than the back-off.
  *
  * Invariants (under s->lock): n <= queue_limit; in_flight <= batch_size;
  * enqueued == sent + rejected + dropped + n + in_flight, except for
@@ -89,6 +91,7 @@ struct sender {
 	size_t head, n;
 	bool started, stopping, thread_done, joined;
 	bool flush_requested;
+	bool backing_off; /* a POST failed; its retry waits out a back-off */
 	long long stop_deadline_ms;
 	long long abort_at_ms; /* atomic: stop deadline for a running POST */
 	uint64_t drops_since_take;
@@ -524,6 +527,9 @@ static void sender_resolve_locked(struct sender *s, enum sender_outcome o)
 		    s->backoff_ms ? s->backoff_ms * 2 : SENDER_BACKOFF_MIN_MS;
 		if (s->backoff_ms > s->cfg.backoff_max_ms)
 			s->backoff_ms = s->cfg.backoff_max_ms;
+		/* Set with the failure, under the same lock, so that a
+		   flush never sees the failure counted but not this. */
+		s->backing_off = true;
 	}
 	sender_complain_locked(s, o, k);
 	pthread_cond_broadcast(&s->idle);
@@ -542,6 +548,7 @@ static void sender_backoff_locked(struct sender *s)
 			until = s->stop_deadline_ms;
 		sender_wait_until(s, &s->wake, until);
 	}
+	s->backing_off = false;
 	if (s->drops_since_take > 0 && s->batch_n > 0) {
 		s->drops_since_take = 0;
 		sender_batch_drop_locked(s, &s->st.dropped);
@@ -618,7 +625,11 @@ int sender_flush(struct sender *s, long timeout_ms)
 		pthread_cond_signal(&s->wake);
 	}
 	while (s->n > 0 || s->st.in_flight > 0) {
-		if (!s->started || s->thread_done ||
+		/* In back-off no request runs before it ends (up to
+		   backoff_max_ms): waiting would only hold the caller, a
+		   collectd read thread, for the whole timeout at every
+		   flush while momd is down. */
+		if (!s->started || s->thread_done || s->backing_off ||
 		    s->st.requests_failed != failed_before) {
 			rc = -EIO;
 			break;

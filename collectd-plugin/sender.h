@@ -115,6 +115,8 @@ int sender_enqueue(struct sender *s, const struct wire_record *r);
 /*
  * Ask the thread to send what is queued now and wait until the queue and
  * the in-flight batch are empty, a POST fails, or timeout_ms passes.
+ * While the thread waits out a back-off after a failed POST (the actuator
+ * is known to be failing) it returns -EIO at once, without waiting.
  * Returns 0 when everything was sent, -ETIMEDOUT or -EIO otherwise.
  */
 int sender_flush(struct sender *s, long timeout_ms);

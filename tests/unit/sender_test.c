@@ -605,6 +605,97 @@ static void test_flush_wakes(void)
 	fake_fini(&f);
 }
 
+/* A log callback that holds the sender thread at its first "cannot
+   deliver" line: the failed POST is counted by then and its retry waits
+   behind this and the back-off, so no request runs while the gate is
+   shut. */
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool held, open;
+};
+
+static void gate_log(void *ctx, enum sender_severity sev, const char *msg)
+{
+	struct gate *g = ctx;
+
+	(void)sev;
+	if (!strstr(msg, "cannot deliver"))
+		return;
+	pthread_mutex_lock(&g->lock);
+	g->held = true;
+	while (!g->open)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static bool gate_held(void *arg)
+{
+	struct gate *g = arg;
+	bool held;
+
+	pthread_mutex_lock(&g->lock);
+	held = g->held;
+	pthread_mutex_unlock(&g->lock);
+	return held;
+}
+
+static int fake_calls(struct fake *f)
+{
+	int n;
+
+	pthread_mutex_lock(&f->lock);
+	n = f->calls;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+/* While a failed POST's retry waits out its back-off, a flush (collectd's
+   read thread) returns -EIO at once instead of its whole timeout. */
+static void test_flush_in_backoff(void)
+{
+	struct fake f;
+	struct gate g = {.held = false, .open = false};
+	struct sender_config c;
+	struct sender *s;
+	struct wire_record r = record(0, 1);
+
+	fake_init(&f);
+	f.refuse = true;
+	pthread_mutex_init(&g.lock, NULL);
+	pthread_cond_init(&g.cond, NULL);
+	c = config(&f, 100, 1000);
+	c.log = gate_log;
+	c.log_ctx = &g;
+	s = sender_new(&c);
+	if (!T_OK(s != NULL, "backoff: sender_new"))
+		return;
+	for (int i = 0; i < 3; i++)
+		sender_enqueue(s, &r);
+	sender_start(s);
+	sender_flush(s, 0);
+	T_OK(wait_for(gate_held, &g, 5000), "backoff: the first POST failed");
+	/* Without the fix this waits for a retry that cannot come before
+	   the gate opens, and ends with -ETIMEDOUT. */
+	T_EQ_INT(sender_flush(s, 2000), -EIO,
+		 "backoff: flush returns -EIO while the retry waits");
+	T_EQ_INT(fake_calls(&f), 1, "backoff: ... without another request");
+	pthread_mutex_lock(&g.lock);
+	g.open = true;
+	pthread_cond_broadcast(&g.cond);
+	pthread_mutex_unlock(&g.lock);
+	pthread_mutex_lock(&f.lock);
+	f.refuse = false;
+	pthread_mutex_unlock(&f.lock);
+	T_OK(wait_for(idle_cond, s, 5000), "backoff: delivered once answered");
+	T_EQ_INT(f.nseen, 3, "backoff: the 3 records arrive");
+	T_EQ_INT(sender_flush(s, 2000), 0, "backoff: a flush after it: 0");
+	sender_free(s);
+	pthread_cond_destroy(&g.cond);
+	pthread_mutex_destroy(&g.lock);
+	fake_fini(&f);
+}
+
 /* The URL check of write_mom's URL option: parsed by libcurl, not by
    prefix (a prefix check sent the token to http://localhost:@elsewhere/). */
 static void test_url_loopback(void)
@@ -652,5 +743,6 @@ int main(void)
 	test_bounded_stop();
 	test_drain();
 	test_flush_wakes();
+	test_flush_in_backoff();
 	return t_done();
 }
