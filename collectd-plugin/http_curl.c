@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_curl.c: the plugins' libcurl transport (see http_curl.h).  One easy
- * handle per struct http_curl, set up once and reused, so a sender keeps
- * its connection alive between batches and libcurl reconnects by itself
- * after momd restarts.
+ * handle per struct http_curl, set up once and reused, so a client at a
+ * short interval keeps its connection alive between requests and libcurl
+ * reconnects by itself after momd restarts.
  */
 #include "http_curl.h"
 
@@ -36,6 +36,11 @@ int http_curl_global_init(void)
 void http_curl_global_cleanup(void)
 {
 	curl_global_cleanup();
+}
+
+bool http_curl_keep_alive(long interval_ms)
+{
+	return interval_ms < HTTP_CURL_KEEP_ALIVE_MAX_MS;
 }
 
 /* Keeps up to max_reply bytes of the body; more ends the transfer. */

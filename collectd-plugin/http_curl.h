@@ -3,8 +3,9 @@
  * http_curl.h: the plugins' HTTP transport on libcurl, one endpoint per
  * handle: an http:// URL, or a path asked over a unix socket
  * (CURLOPT_UNIX_SOCKET_PATH).  The write plugin's sender POSTs its batches
- * through it (keep-alive: one handle reused), the read plugin's
- * momd_client GETs momd's plan.
+ * through it (one handle reused), the read plugin's momd_client GETs
+ * momd's plan; both keep the connection between requests only at short
+ * intervals (http_curl_keep_alive()).
  *
  * Every request is bounded: timeout_ms caps connecting and the whole
  * transfer, and an optional abort time (read atomically, so another thread
@@ -40,6 +41,19 @@ struct http_curl_config {
 	   for the handle's next one (CURLOPT_FORBID_REUSE). */
 	bool no_reuse;
 };
+
+/*
+ * Below this many milliseconds between a client's requests its connection
+ * is kept for the next one (keep-alive).  momd cuts a connection that has
+ * not sent a whole request 10 s after its last reply (http_guard.h: a kept,
+ * idle connection counts as one still receiving) and logs the cut as a
+ * hostile client's; half of that leaves a kept connection always reused
+ * well before.  Slower clients close after each request (no_reuse).
+ */
+#define HTTP_CURL_KEEP_ALIVE_MAX_MS 5000
+
+/* Keep the connection of a client that asks once every interval_ms? */
+bool http_curl_keep_alive(long interval_ms);
 
 /* One reply; body is owned by the handle, NUL-terminated, valid until the
    next request or http_curl_free(). */

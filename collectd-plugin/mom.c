@@ -59,6 +59,7 @@
 #include "globlist.h"
 #include "guest_mem.h"
 #include "host_mem.h"
+#include "http_curl.h"
 #include "mom_dispatch.h"
 #include "momd_client.h"
 #include "plugin_metrics.h"
@@ -99,11 +100,6 @@ struct mom_actuator {
 	bool failing;		    /* the last fetch failed (logged once) */
 	struct momd_client *client; /* made at the first read */
 };
-
-/* Below this read interval the connection to momd is kept between reads:
-   half of momd's 10 s cut of a connection that sends no whole request, so
-   a kept connection is always reused before momd would cut it. */
-#define MOM_ACTUATOR_KEEP_ALIVE_MAX TIME_T_TO_CDTIME_T_STATIC(5)
 
 struct mom_ctx {
 	struct mom_conf conf;
@@ -509,11 +505,12 @@ static int mom_actuator_read(user_data_t *ud)
 	char err[256];
 	int rc = -ENOMEM;
 
-	/* The interval is known only inside a read callback. */
+	/* The interval is known only inside a read callback.  The
+	   connection is kept between reads only at short intervals. */
 	if (a->client == NULL)
-		a->client =
-		    momd_client_new(a->socket, plugin_get_interval() <
-						   MOM_ACTUATOR_KEEP_ALIVE_MAX);
+		a->client = momd_client_new(
+		    a->socket, http_curl_keep_alive((long)CDTIME_T_TO_MS(
+				   plugin_get_interval())));
 	if (a->client != NULL) {
 		rc = momd_client_fetch(a->client, a->timeout_ms, &plan, err,
 				       sizeof(err));

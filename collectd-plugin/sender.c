@@ -30,10 +30,12 @@
  * kept and retried after an exponential back-off (100 ms doubling up to
  * backoff_max_ms).  If the ring overflowed while the batch waited, the
  * batch is older than anything queued, so it is the one dropped.  The
- * transport (http_curl.c) reuses one libcurl handle (keep-alive) and
- * reconnects by itself after the actuator restarts.  All logging happens in
- * this thread, outside the lock, rate-limited: the first failure at once, then
- * one summary per SENDER_COMPLAIN_MS, and one line when delivery resumes.
+ * transport (http_curl.c) reuses one libcurl handle and reconnects by
+ * itself after the actuator restarts; it keeps its connection between
+ * requests only at intervals under 5 s (http_curl_keep_alive()).  All logging
+ * happens in this thread, outside the lock, rate-limited: the first failure at
+ * once, then one summary per SENDER_COMPLAIN_MS, and one line when delivery
+ * resumes.
  *
  * Shutdown ordering.  sender_stop() sets "stopping" and a drain deadline
  * under the lock and wakes the thread; from then on sender_enqueue()
@@ -294,6 +296,10 @@ static int sender_http_post(struct sender *s, const char *body, size_t len,
 		    .token = s->token,
 		    .user_agent = "write_mom (collectd)",
 		    .abort_at_ms = &s->abort_at_ms,
+		    /* A read's batches go out together, then nothing for an
+		       interval: a connection kept over a long one would
+		       sit idle until momd cuts it. */
+		    .no_reuse = !http_curl_keep_alive(s->cfg.interval_ms),
 		};
 
 		s->http = http_curl_new(&c);

@@ -49,7 +49,8 @@ struct sender_config {
 	size_t batch_size;	 /* records per POST, >= 1 */
 	size_t queue_limit;	 /* records waiting, >= 1; more drop oldest */
 	long timeout_ms;	 /* per request, > 0 */
-	long interval_ms;	 /* collectd's interval (for the linger) */
+	long interval_ms;	 /* collectd's interval (the linger, and whether
+				    the connection is kept: http_curl.h) */
 	long linger_ms;		 /* how long records may wait for more before
 				    a POST; 0: sender_default_linger_ms() */
 	long backoff_max_ms;	 /* cap of the retry back-off, > 0 */

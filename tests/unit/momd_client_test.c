@@ -10,6 +10,7 @@
  */
 #include "momd_client.h"
 #include "testing.h"
+#include "unix_http.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,20 +38,6 @@ static const char plan_json[] =
     "\"disks\":{\"vda\":{\"read_iops_sec\":200,\"total_bytes_sec\":0},"
     "\"vdb\":{}}}}}}";
 
-static void send_str(int c, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0) {
-		ssize_t w = send(c, s, n, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
 static void reply(int c, const char *status, const char *body)
 {
 	char head[256];
@@ -60,8 +46,8 @@ static void reply(int c, const char *status, const char *body)
 		 "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
 		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
 		 status, strlen(body));
-	send_str(c, head);
-	send_str(c, body);
+	unix_send_str(c, head);
+	unix_send_str(c, body);
 }
 
 /* Serves one connection as s->mode says. */
@@ -121,62 +107,17 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-/* A keep-alive server: answers plan_json to requests on any connection
-   until it has answered `want`, counting connections and requests. */
-struct keep_server {
-	int fd, want, conns, requests;
-};
-
-static void *serve_keep(void *arg)
-{
-	struct keep_server *k = arg;
-	char head[256], buf[1024];
-
-	snprintf(head, sizeof(head),
-		 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-		 "Content-Length: %zu\r\n\r\n",
-		 strlen(plan_json));
-	while (k->requests < k->want) {
-		int c = accept(k->fd, NULL, NULL);
-		size_t n = 0;
-
-		if (c < 0)
-			return NULL;
-		k->conns++;
-		while (k->requests < k->want) {
-			ssize_t r = recv(c, buf + n, sizeof(buf) - 1 - n, 0);
-
-			if (r <= 0)
-				break; /* the client closed: next connection */
-			n += (size_t)r;
-			buf[n] = '\0';
-			if (strstr(buf, "\r\n\r\n") == NULL)
-				continue;
-			n = 0;
-			k->requests++;
-			send_str(c, head);
-			send_str(c, plan_json);
-		}
-		close(c);
-	}
-	return NULL;
-}
-
-static int listen_unix(const char *path, bool do_listen);
-
 /* Two fetches through one client: with keep_alive one connection serves
    both, without it each fetch connects afresh. */
 static void client_reuse(const char *path, bool keep_alive)
 {
-	struct keep_server k = {.want = 2};
+	struct unix_http h = {.body = plan_json, .want = 2};
 	struct momd_client *c = NULL;
 	struct momd_plan p;
 	char err[512];
-	pthread_t t;
 	int ok = 0;
 
-	k.fd = listen_unix(path, true);
-	if (k.fd < 0 || pthread_create(&t, NULL, serve_keep, &k) != 0) {
+	if (unix_http_start(&h, path) < 0) {
 		T_OK(false, "cannot listen on %s", path);
 		return;
 	}
@@ -187,30 +128,12 @@ static void client_reuse(const char *path, bool keep_alive)
 		momd_plan_release(&p);
 	}
 	momd_client_free(c);
-	pthread_join(t, NULL);
-	close(k.fd);
-	unlink(path);
+	unix_http_stop(&h, path);
 	T_OK(ok == 2, "client (keep_alive %d): two plans fetched (%d)",
 	     keep_alive, ok);
-	T_OK(k.conns == (keep_alive ? 1 : 2),
+	T_OK(h.conns == (keep_alive ? 1 : 2),
 	     "client (keep_alive %d): %d connection(s) for two fetches",
-	     keep_alive, k.conns);
-}
-
-static int listen_unix(const char *path, bool do_listen)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	unlink(path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    (do_listen && listen(fd, 4) < 0)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	     keep_alive, h.conns);
 }
 
 static double now_s(void)
@@ -230,7 +153,7 @@ static int fetch(const char *path, enum mode mode, int timeout_ms,
 	pthread_t t;
 	int rc;
 
-	s.fd = listen_unix(path, true);
+	s.fd = unix_listen(path, true);
 	if (s.fd < 0 || pthread_create(&t, NULL, serve, &s) != 0) {
 		snprintf(err, len, "cannot listen on %s", path);
 		return -EAGAIN;
@@ -320,7 +243,7 @@ int main(void)
 	T_OK(strstr(err, path) != NULL, "the message names the socket");
 	momd_plan_release(&p);
 
-	fd = listen_unix(path, false);
+	fd = unix_listen(path, false);
 	rc = momd_plan_fetch(path, 1000, &p, err, sizeof(err));
 	T_OK(rc == -ECONNREFUSED, "nobody listening: -ECONNREFUSED (%d %s)", rc,
 	     err);

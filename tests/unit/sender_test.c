@@ -7,16 +7,20 @@
  * is what an actuator would have seen.  It can answer with any status,
  * fail the first N requests, refuse connections, or hang until its
  * timeout.  Waits poll a condition with a deadline; nothing sleeps for a
- * fixed time.  Producer threads exercise the queue concurrently.
+ * fixed time.  Producer threads exercise the queue concurrently.  One
+ * case uses the real transport (libcurl) against a server that counts
+ * connections (unix_http.h).
  */
 #include "testing.h"
 #include "sender.h"
+#include "unix_http.h"
 #include "wire.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_SEEN 200000
 
@@ -696,6 +700,45 @@ static void test_flush_in_backoff(void)
 	fake_fini(&f);
 }
 
+/* Two batches through libcurl: below a 5 s interval one kept connection
+   carries both; from 5 s on each connects afresh and closes, as momd cuts
+   a connection idle for 10 s (and logs it as a hostile client's). */
+static void test_connection_reuse(long interval_ms, int want_conns)
+{
+	struct unix_http h = {.body = "{}", .want = 2};
+	struct sender_config c = {
+	    .batch_size = 10,
+	    .queue_limit = 10,
+	    .timeout_ms = 2000,
+	    .interval_ms = interval_ms,
+	    .backoff_max_ms = 40,
+	};
+	struct wire_record r = record(0, 1);
+	struct sender *s;
+	char path[108];
+	int ok = 0;
+
+	snprintf(path, sizeof(path), "/tmp/sender_test.%d.sock", (int)getpid());
+	if (!T_OK(unix_http_start(&h, path) == 0, "reuse: listen on %s", path))
+		return;
+	c.socket_path = path;
+	s = sender_new(&c);
+	if (s != NULL && sender_start(s) == 0) {
+		for (int i = 0; i < 2; i++) {
+			sender_enqueue(s, &r);
+			ok += sender_flush(s, 5000) == 0;
+		}
+	}
+	sender_free(s); /* closes a kept connection */
+	unix_http_stop(&h, path);
+	T_OK(ok == 2, "reuse (interval %ld ms): two batches delivered (%d)",
+	     interval_ms, ok);
+	T_OK(h.conns == want_conns,
+	     "reuse (interval %ld ms): %d connection(s) for two batches, "
+	     "want %d",
+	     interval_ms, h.conns, want_conns);
+}
+
 /* The URL check of write_mom's URL option: parsed by libcurl, not by
    prefix (a prefix check sent the token to http://localhost:@elsewhere/). */
 static void test_url_loopback(void)
@@ -744,5 +787,7 @@ int main(void)
 	test_drain();
 	test_flush_wakes();
 	test_flush_in_backoff();
+	test_connection_reuse(1000, 1);
+	test_connection_reuse(10000, 2);
 	return t_done();
 }
