@@ -508,7 +508,16 @@ static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool closed;
-} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+	int held; /* calls waiting at the gate now */
+} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0};
+
+static int gate_held(void)
+{
+	pthread_mutex_lock(&gate.mu);
+	int n = gate.held;
+	pthread_mutex_unlock(&gate.mu);
+	return n;
+}
 
 static void gate_set(bool closed)
 {
@@ -523,8 +532,10 @@ static char *gated_cmd(void *ctx, const char *json, int timeout_s,
 {
 	(void)ctx;
 	pthread_mutex_lock(&gate.mu);
+	gate.held++;
 	while (gate.closed)
 		pthread_cond_wait(&gate.cv, &gate.mu);
+	gate.held--;
 	pthread_mutex_unlock(&gate.mu);
 	return locked_fake_cmd(json, timeout_s, rc, err, errlen);
 }
@@ -644,9 +655,11 @@ static struct agent_transport four_gated_transport(void *dom, int timeout_s)
 /* A poll queued before its domain was destroyed and started again is
    not made: libvirt finds the agent by UUID, so its kept handles would
    reach the new guest's agent (which may have given their numbers to
-   files of its own).  The four gated agents hold every poller while
-   "test" waits in the queue; it is restarted, listed under its new ID,
-   and only then are the pollers let go. */
+   files of its own).  "test" is polled first on its own; then four
+   domains whose agents wait at the gate take every poller, "test" waits
+   in the queue, is restarted, listed under its new ID, and only then are
+   the pollers let go.  (Started together, the five are listed in the
+   order of libvirt's hash table: "test" last, it was never polled.) */
 static void test_cache_queued_restart(void)
 {
 	struct agent_cache_conf conf = {.uri = "test:///default",
@@ -663,20 +676,9 @@ static void test_cache_queued_restart(void)
 	int stale_jobs = 0, before;
 	uint64_t rounds;
 
-	for (int i = 0; conn != NULL && i < 4; i++) {
-		char xml[300];
-
-		snprintf(xml, sizeof(xml),
-			 "<domain type='test'><name>t%d</name>"
-			 "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
-			 "<os><type>hvm</type></os></domain>",
-			 i + 1);
-		extra[i] = virDomainCreateXML(conn, xml, 0);
-	}
 	dom = conn ? virDomainLookupByName(conn, "test") : NULL;
-	T_OK(dom != NULL && extra[3] != NULL,
-	     "test:///default with four more running domains");
-	if (dom == NULL || extra[3] == NULL)
+	T_OK(dom != NULL, "test:///default's domain");
+	if (dom == NULL)
 		goto out;
 	old_id = virDomainGetID(dom);
 	cache_fake = three_files("oom_kill 3\n");
@@ -688,14 +690,34 @@ static void test_cache_queued_restart(void)
 	if (c == NULL)
 		goto out;
 	agent_uuid_parse(test_uuid, uuid);
-	/* Until "test" has had a poll and is queued again behind the four
-	   held pollers: its entry then says a poll is due now. */
+	for (int k = 0; k < 1000 && r.polls < 1; k++) {
+		usleep(20000);
+		agent_cache_get(c, uuid, &r);
+	}
+	for (int i = 0; conn != NULL && i < 4; i++) {
+		char xml[300];
+
+		snprintf(xml, sizeof(xml),
+			 "<domain type='test'><name>t%d</name>"
+			 "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+			 "<os><type>hvm</type></os></domain>",
+			 i + 1);
+		extra[i] = virDomainCreateXML(conn, xml, 0);
+	}
+	T_OK(r.polls >= 1 && extra[3] != NULL,
+	     "test polled (%llu), then four more domains running",
+	     (unsigned long long)r.polls);
+	if (extra[3] == NULL)
+		goto out;
+	/* Until the four gated agents hold every poller and "test" has been
+	   queued behind them: its entry then says a poll is due now. */
 	for (int k = 0; k < 1000; k++) {
 		agent_cache_get(c, uuid, &r);
-		if (r.polls >= 1 && r.next_poll_ms == 0)
+		if (gate_held() == 4 && r.next_poll_ms == 0)
 			break;
 		usleep(20000);
 	}
+	T_OK(gate_held() == 4, "the four gated agents hold the pollers");
 	rounds = agent_cache_rounds(c);
 	for (int k = 0; k < 1000 && agent_cache_rounds(c) < rounds + 2; k++)
 		usleep(20000);
