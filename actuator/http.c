@@ -458,13 +458,28 @@ static struct MHD_Daemon *daemon_start(struct listener *l,
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	bool tls = l->tcp && s->tls_cert;
+	/*
+	 * What differs between listeners goes in an option array, whose
+	 * fields have declared types.  MHD reads each vararg as its option's
+	 * type (LISTEN_SOCKET an MHD_socket, an int; SOCK_ADDR a pointer):
+	 * one argument that was a pointer for TCP and a socket cast to a
+	 * pointer for unix was read as an int, undefined behaviour.
+	 */
+	struct MHD_OptionItem where[] = {
+	    l->tcp
+		? (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)addr}
+		: (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET,
+					  (MHD_socket)l->fd, NULL},
+	    {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key},
+	    {MHD_OPTION_END, 0, NULL},
+	};
 	struct MHD_Daemon *d;
 
 	if (l->tcp && addr->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (tls)
 		flags |= MHD_USE_TLS;
-	/* MHD ignores TLS options it is not asked for: pass them always. */
 	d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, l, MHD_OPTION_NOTIFY_COMPLETED,
 	    on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
@@ -475,11 +490,8 @@ static struct MHD_Daemon *daemon_start(struct listener *l,
 	    (unsigned)(l->tcp ? HTTP_TCP_CONN_LIMIT : HTTP_CONN_LIMIT),
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-	    l->tcp ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_LISTEN_SOCKET,
-	    l->tcp ? (void *)addr : (void *)(intptr_t)l->fd,
-	    tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, (void *)NULL,
+	    MHD_OPTION_ARRAY, where, MHD_OPTION_END);
 	if (d)
 		l->fd = -1; /* MHD closes it when it stops */
 	return d;
