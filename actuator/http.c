@@ -492,8 +492,14 @@ static struct MHD_Daemon *daemon_start(struct listener *l,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, (void *)NULL,
 	    MHD_OPTION_ARRAY, where, MHD_OPTION_END);
-	if (d)
-		l->fd = -1; /* MHD closes it when it stops */
+	/*
+	 * The socket is MHD's from here on, started or not: it closes it
+	 * when it stops, and on most of its failure paths too.  Closing it
+	 * again in http_stop() would close a number some other thread may
+	 * have been given since.  The paths that leave it open leak one
+	 * descriptor in a momd that then exits.
+	 */
+	l->fd = -1;
 	return d;
 }
 
