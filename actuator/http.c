@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,8 +182,14 @@ static int body_append(struct http_server *s, struct conn_state *cs,
 		size_t cap = cs->cap ? cs->cap : 4096;
 		char *p;
 
+		/* Doubling, but never past the largest body taken and its
+		   terminator: the budget is charged what is allocated, and a
+		   body of max bytes took 2 x max of it, so that two stalled
+		   ones spent the whole budget of four bodies. */
 		while (cap < cs->len + n + 1)
 			cap *= 2;
+		if (cap > max + 1)
+			cap = max + 1;
 		if (!http_guard_reserve(s->guard, cap - cs->cap)) {
 			cs->overloaded = true;
 			return 0;
@@ -574,6 +581,16 @@ static int take_activated(struct http_server *s, char *err, size_t len)
 	return n;
 }
 
+/* Four maximal bodies at once, at least HTTP_BODY_BUDGET_MIN; where
+   size_t has 32 bits, 4 x max_body (up to 1 GiB) would wrap to less. */
+static size_t body_budget(size_t max_body)
+{
+	if (max_body > SIZE_MAX / 4)
+		return SIZE_MAX;
+	return max_body * 4 > HTTP_BODY_BUDGET_MIN ? max_body * 4
+						   : HTTP_BODY_BUDGET_MIN;
+}
+
 struct http_server *http_start(const struct conf *c, http_handler handler,
 			       void *ctx, char *err, size_t len)
 {
@@ -592,10 +609,8 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 	s->handler = handler;
 	s->ctx = ctx;
 	s->max_body = c->max_body;
-	s->guard = http_guard_new(HTTP_REQUEST_DEADLINE_MS,
-				  c->max_body * 4 > HTTP_BODY_BUDGET_MIN
-				      ? c->max_body * 4
-				      : HTTP_BODY_BUDGET_MIN);
+	s->guard =
+	    http_guard_new(HTTP_REQUEST_DEADLINE_MS, body_budget(c->max_body));
 	if (!s->guard) {
 		snprintf(err, len, "out of memory");
 		goto fail;

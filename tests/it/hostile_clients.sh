@@ -14,7 +14,8 @@
 # place for.  Checked: every legitimate request succeeds; no slow client is
 # held past the request deadline (10 s; the watchdog wakes at the earliest deadline); one client
 # address holds at most 64 connections; momd lives on and serves after; the
-# bodies buffered across connections stay within their budget.
+# bodies buffered across connections stay within their budget, of which
+# two stalled bodies of max_body take half, not all.
 # The latencies are printed (diag), never compared with a threshold.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/api.sh"
@@ -154,5 +155,49 @@ check "momd cut all 20 stalled bodies itself (the client held them open)" \
 check "once the stalled bodies are cut, a 1 MiB body is taken again (200)" \
 	wait_for 20 "big body accepted" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --unix-socket '$MOMD_SOCK' -H 'Content-Type: application/json' --data-binary @'$T_TMP/big.json' http://momd/v1/metrics)\" = 200 ]"
 kill $STALL 2>/dev/null
+
+# ---- two stalled maximal bodies take half the budget, not all of it: a
+# body's buffer grew by doubling, so one of max_body bytes (and its
+# terminator) reserved 2 x max_body of the 4 x max_body budget.  Two
+# read-socket clients stall at a whole body's worth (max_body - 1 bytes of
+# a Content-Length one, all max_body bytes of a chunked one without its
+# last chunk); an administrator's small PUT still gets in.  max_body is
+# 4 MiB + 1 so that doubling from 4 KiB overshoots it.
+momd_stop
+READ_SOCK=$T_TMP/read.sock
+MAXB=$((4 * 1024 * 1024 + 1))
+momd_start --max-body "$MAXB" --read-socket "$READ_SOCK" ||
+	not_ok "momd restarts with max_body $MAXB and a read socket"
+python3 - "$READ_SOCK" "$MAXB" >"$T_TMP/max.out" 2>&1 <<'PY' &
+import fcntl, socket, struct, sys, termios, time
+path, maxb = sys.argv[1], int(sys.argv[2])
+def client(head, body):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(b"POST /v1/metrics HTTP/1.1\r\nHost: momd\r\n"
+              b"Content-Type: application/json\r\n" + head + b"\r\n" + body)
+    return s
+chunks = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in
+                  [b" " * 65536] * (maxb // 65536) + [b" " * (maxb % 65536)])
+socks = [client(b"Content-Length: %d\r\n" % maxb, b" " * (maxb - 1)),
+         client(b"Transfer-Encoding: chunked\r\n", chunks)]
+# Sent is not yet read: on a unix socket, SIOCOUTQ counts what the
+# server has not read yet.  Wait (at most 60 s) until it has read all.
+def unread(s):
+    return struct.unpack("i", fcntl.ioctl(s, termios.TIOCOUTQ, b"\0" * 4))[0]
+deadline = time.monotonic() + 60
+while any(unread(s) for s in socks) and time.monotonic() < deadline:
+    time.sleep(0.01)
+print("read" if not any(unread(s) for s in socks) else "unread", flush=True)
+for s in socks:
+    s.recv(1)  # held until momd cuts it, or the test ends
+PY
+MAX=$!
+at_exit "kill $MAX"
+wait_for 60 "momd read both stalled bodies" grep -qx read "$T_TMP/max.out"
+api PUT /v1/policies/small '{"host":[]}'
+check "two stalled bodies of max_body from the read socket leave room: an admin PUT gets 200 (got $STATUS $(jv 'j.get("error")'))" \
+	[ "$STATUS" = 200 ]
+kill $MAX 2>/dev/null
 momd_log_clean
 done_testing
