@@ -487,8 +487,10 @@ static struct MHD_Daemon *daemon_start(struct listener *l,
 		flags |= MHD_USE_IPv6;
 	if (tls)
 		flags |= MHD_USE_TLS;
+	/* The logger first: MHD may log while it reads the options after. */
 	d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, l, MHD_OPTION_NOTIFY_COMPLETED,
+	    flags, 0, NULL, NULL, on_request, l, MHD_OPTION_EXTERNAL_LOGGER,
+	    http_guard_log, (void *)s->guard, MHD_OPTION_NOTIFY_COMPLETED,
 	    on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)(l->tcp ? HTTP_PER_IP_LIMIT : 0),

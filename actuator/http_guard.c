@@ -11,7 +11,9 @@
 #include "http_guard.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -38,6 +40,12 @@ struct http_guard {
 	struct guard_conn head; /* sentinel of a circular list */
 	uint64_t cut, refused;
 	struct ratelimit rl;
+	/* libmicrohttpd's messages, by format; the last slot takes all
+	   kinds past the others. */
+	struct {
+		const char *fmt;
+		struct ratelimit rl;
+	} kind[8];
 };
 
 /*
@@ -190,6 +198,37 @@ void http_guard_close(struct http_guard *g, struct guard_conn *c)
 	c->next->prev = c->prev;
 	pthread_mutex_unlock(&g->lock);
 	free(c);
+}
+
+void http_guard_log(void *guard, const char *fmt, va_list ap)
+{
+	struct http_guard *g = guard;
+	size_t i = 0, n, last = sizeof(g->kind) / sizeof(g->kind[0]) - 1;
+	unsigned suppressed;
+	char msg[512];
+	bool allow;
+
+	pthread_mutex_lock(&g->lock);
+	while (i < last && g->kind[i].fmt && g->kind[i].fmt != fmt)
+		i++;
+	if (!g->kind[i].fmt) {
+		g->kind[i].fmt = fmt;
+		g->kind[i].rl = (struct ratelimit)RATELIMIT_INIT(60000);
+	}
+	allow = ratelimit_allow(&g->kind[i].rl, clock_mono_ms(), &suppressed);
+	pthread_mutex_unlock(&g->lock);
+	if (!allow)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	if (suppressed)
+		log_warn("http: libmicrohttpd: %s (and %u more like it since "
+			 "the last report)",
+			 msg, suppressed);
+	else
+		log_warn("http: libmicrohttpd: %s", msg);
 }
 
 bool http_guard_reserve(struct http_guard *g, size_t n)

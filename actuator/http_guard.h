@@ -11,6 +11,8 @@
  * - A budget for request bodies held in memory across all connections, so
  *   that many connections each sending up to max_body cannot make momd
  *   allocate connections x max_body.
+ * - libmicrohttpd's messages, which come one per event a client makes,
+ *   into momd's log at most once a minute for each kind.
  *
  * The guard knows sockets, not HTTP: http.c tells it when a connection
  * opens, when its request is complete, when the next request starts and
@@ -21,6 +23,7 @@
 #ifndef MOM_HTTP_GUARD_H
 #define MOM_HTTP_GUARD_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +52,16 @@ void http_guard_close(struct http_guard *g, struct guard_conn *c);
 /* Take n more bytes of the body budget: false when it would be exceeded. */
 bool http_guard_reserve(struct http_guard *g, size_t n);
 void http_guard_release(struct http_guard *g, size_t n);
+
+/*
+ * libmicrohttpd's logger (MHD_OPTION_EXTERNAL_LOGGER, with the guard as
+ * its closure).  It logs once per event, and a client makes the events (a
+ * connection refused over a limit, a malformed request): each message
+ * kind (its format) is logged at most once a minute, with how many were
+ * not.
+ */
+__attribute__((format(printf, 2, 0))) void
+http_guard_log(void *guard, const char *fmt, va_list ap);
 
 /* Connections cut at the deadline, and bodies refused for the budget. */
 uint64_t http_guard_cut(const struct http_guard *g);

@@ -15,7 +15,9 @@
 # held past the request deadline (10 s; the watchdog wakes at the earliest deadline); one client
 # address holds at most 64 connections; momd lives on and serves after; the
 # bodies buffered across connections stay within their budget, of which
-# two stalled bodies of max_body take half, not all.
+# two stalled bodies of max_body take half, not all; libmicrohttpd's
+# messages (refused connections, malformed requests) are momd's log lines,
+# one per kind, not one per event.
 # The latencies are printed (diag), never compared with a threshold.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/api.sh"
@@ -102,6 +104,29 @@ api GET /v1/status
 check "momd serves after the attack, every batch counted" \
 	[ "$STATUS/$(jv 'j["ingest"]["batches"]')" = "200/$(wc -l <"$T_TMP/ingest.lat")" ]
 check "the cut connections are logged" grep -q 'http: cut [0-9]* connection(s)' "$MOMD_LOG"
+
+# libmicrohttpd logs once per event, and the events are the clients': its
+# messages go through momd's log, each kind at most once a minute (it
+# wrote each refused connection and malformed request to stderr).  The
+# refusals came within the flood's first second, the malformed requests
+# below within seconds: one line each, two if a minute passed between.
+python3 - "$MOMD_SOCK" 50 <<'PY'
+import socket, sys
+for _ in range(int(sys.argv[2])):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.sendall(b"NOT HTTP\x01\r\n\r\n")
+    s.recv(4096)  # the 400, then momd closes
+    s.close()
+PY
+refused=$(hj 'j["slow"]["refused"] + j["half_open"]["refused"]')
+lines=$(grep -c 'connection limit' "$MOMD_LOG")
+check "$refused connections refused over a limit: $lines line(s) in momd's log, not one each" \
+	[ "$refused" -gt 2 -a "$lines" -ge 1 -a "$lines" -le 2 ]
+lines=$(grep -c 'malformed' "$MOMD_LOG")
+check "50 malformed requests: $lines line(s) in momd's log" [ "$lines" -ge 1 -a "$lines" -le 2 ]
+check "libmicrohttpd's lines are momd's, at warning level" \
+	grep -q '^momd\[warning\]: http: libmicrohttpd: .*connection limit' "$MOMD_LOG"
 
 # ---- the body budget: 20 clients each hold most of a 1 MiB body (1 MiB of
 # buffer each, 20 MiB > the 16 MiB budget) and stall; a whole body that
