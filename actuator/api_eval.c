@@ -12,7 +12,6 @@
 #include "api_policy.h"
 #include "api_reply.h"
 #include "api_route.h"
-#include "clock.h"
 #include "evalcase.h"
 #include "log.h"
 
@@ -66,17 +65,16 @@ static void evaluate_reply(struct api *api, struct policy_set *ps,
 }
 
 /*
- * Take the evaluation slot, waiting at most eval_budget_ms (the most the
- * evaluation holding it can take); false with 503 answered when busy.
- * One evaluation at a time bounds what dry runs cost together and leaves
- * the other listener thread to everything else.
+ * Take the evaluation slot, or answer 503 busy at once.  Waiting for it
+ * would hold this listener thread, and each of libmicrohttpd's threads
+ * serves all its connections: a client keeping two evaluations in flight
+ * held both threads of a listener, and ingest and reads on that socket
+ * stalled with them.  Without waiting, at most one listener thread in the
+ * process is ever inside an evaluation.
  */
 static bool eval_slot_take(struct api *api, struct http_response *res)
 {
-	struct timespec t =
-	    clock_after(CLOCK_REALTIME, api->conf->eval_budget_ms);
-
-	if (pthread_mutex_timedlock(&api->eval_slot, &t) == 0)
+	if (pthread_mutex_trylock(&api->eval_slot) == 0)
 		return true;
 	api_reply_error(res, 503, "busy",
 			"another evaluation is running; try again");
