@@ -46,6 +46,9 @@ struct agent_cache_conf {
 	int stale_ms;	    /* values older than this are stale (0: 3 x
 			       interval + timeout) */
 	int max_domains;    /* entries kept at most (0: 1024) */
+	int spill_ms;	    /* a queued poll waits this long for the one
+			       under way before another poller takes it
+			       (0: 100; see agent_cache.c) */
 	/* The read plugin's IncludeDomain/ExcludeDomain globs (copied at
 	   start): other domains' agents are never called. */
 	char *const *include;
