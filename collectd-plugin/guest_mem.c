@@ -33,7 +33,11 @@
  *   The process-wide handler also catches other libvirt users' errors
  *   (the stock virt plugin in the same daemon): only errors raised in the
  *   thread running guest_reader_read() are ours; the rest get libvirt's
- *   default treatment (stderr), as if we had installed nothing.
+ *   default treatment (stderr), as if we had installed nothing.  Its
+ *   context is static (the reader is found under a lock), never the
+ *   reader itself: libvirt reads the handler and its context without a
+ *   lock, so another thread may call it after guest_reader_free() has
+ *   reset it, and a freed reader would then be used.
  */
 #include "guest_mem.h"
 
@@ -210,6 +214,21 @@ static void on_libvirt_error(void *opaque, virErrorPtr e)
 	else
 		r->cfg.log(r->cfg.log_opaque, err_level(e), "libvirt error: %s",
 			   e->message ? e->message : "(no message)");
+}
+
+/* The process-wide handler's reader (one per process: the plugin's). */
+static pthread_mutex_t global_err_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct guest_reader *global_err_reader;
+
+static void on_global_libvirt_error(void *opaque, virErrorPtr e)
+{
+	(void)opaque;
+	pthread_mutex_lock(&global_err_lock);
+	if (global_err_reader != NULL)
+		on_libvirt_error(global_err_reader, e);
+	else if (e != NULL)
+		virDefaultErrorFunc(e);
+	pthread_mutex_unlock(&global_err_lock);
 }
 
 /* ---- connection ----------------------------------------------------- */
@@ -754,7 +773,10 @@ struct guest_reader *guest_reader_new(const struct guest_config *c)
 		goto fail;
 	r->bulk_ok = true;
 	domxml_init();
-	virSetErrorFunc(r, on_libvirt_error);
+	pthread_mutex_lock(&global_err_lock);
+	global_err_reader = r;
+	pthread_mutex_unlock(&global_err_lock);
+	virSetErrorFunc(NULL, on_global_libvirt_error);
 	return r;
 fail:
 	globlist_free(r->cfg.include, r->cfg.n_include);
@@ -770,6 +792,11 @@ void guest_reader_free(struct guest_reader *r)
 		return;
 	conn_close(r);
 	virSetErrorFunc(NULL, NULL);
+	/* A call that read the handler before the reset finds no reader. */
+	pthread_mutex_lock(&global_err_lock);
+	if (global_err_reader == r)
+		global_err_reader = NULL;
+	pthread_mutex_unlock(&global_err_lock);
 	for (size_t i = 0; i < r->n_doms; i++)
 		dom_state_free(r->doms[i]);
 	free(r->doms);
