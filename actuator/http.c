@@ -13,8 +13,9 @@
  * Against hostile clients: at most HTTP_CONN_LIMIT connections on each
  * unix socket, HTTP_TCP_CONN_LIMIT on TCP and HTTP_PER_IP_LIMIT per client
  * address there (two hostile addresses leave room), an idle timeout, 64
- * KiB of headers, and (http_guard.c) a deadline for a whole request and a
- * budget for the bodies held across connections.
+ * KiB of headers, and (http_guard.c) a deadline for a whole request, one
+ * for sending its response, and a budget for the bodies held across
+ * connections.
  */
 #include "http.h"
 
@@ -44,7 +45,13 @@
 #define HTTP_PER_IP_LIMIT	 64  /* per client address on TCP */
 #define HTTP_CONN_TIMEOUT_S	 10
 #define HTTP_REQUEST_DEADLINE_MS 10000 /* headers and body, from the start */
-#define HTTP_BODY_BUDGET_MIN	 ((size_t)16 << 20)
+/* From a request's receipt until its response is sent: generous, as the
+   slowest handler (a dry-run evaluation) is budgeted 2 s and a loopback
+   scrape of a large /metrics takes milliseconds; what it stops is a client
+   that reads a large response a byte at a time, which libmicrohttpd's idle
+   timeout (refreshed by every partial send) never cuts. */
+#define HTTP_RESPONSE_DEADLINE_MS 30000
+#define HTTP_BODY_BUDGET_MIN	  ((size_t)16 << 20)
 
 struct http_server;
 
@@ -612,7 +619,8 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 	s->ctx = ctx;
 	s->max_body = c->max_body;
 	s->guard =
-	    http_guard_new(HTTP_REQUEST_DEADLINE_MS, body_budget(c->max_body));
+	    http_guard_new(HTTP_REQUEST_DEADLINE_MS, HTTP_RESPONSE_DEADLINE_MS,
+			   body_budget(c->max_body));
 	if (!s->guard) {
 		snprintf(err, len, "out of memory");
 		goto fail;

@@ -9,8 +9,9 @@
  * carry the admin or the read bearer token.
  * It collects the body up to the configured limit (larger: 413), checks the
  * token (missing or wrong: 401), and hands the request to the handler,
- * which fills a response.  Connections are limited in number and time so
- * that slow clients cannot hold the server.
+ * which fills a response.  Connections are limited in number and time
+ * (idle, receiving a request, sending its response) so that slow clients
+ * cannot hold the server.
  *
  * The handler runs on libmicrohttpd's threads, several at once.
  */

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * http_guard.c: the request deadline watchdog and the body budget (see
- * http_guard.h).  Connections sit in one doubly linked list under a mutex.
- * The watchdog sleeps until the earliest deadline (a new connection's is
- * never earlier than those already there, and a finished request only
- * moves its own later), or without a timeout while no request is being
- * received: an idle momd is not woken for nothing.  A scan is a walk over
- * at most the connection limits of the two listeners.
+ * http_guard.c: the request and response deadline watchdog and the body
+ * budget (see http_guard.h).  Connections sit in one doubly linked list
+ * under a mutex.  The watchdog sleeps until the earliest deadline, or
+ * without a timeout while no connection has one: an idle momd is not woken
+ * for nothing.  The two phases have different deadlines, so a new one can
+ * fall before the time the watchdog sleeps until (a request started while
+ * only responses are pending): whoever sets a deadline earlier than that
+ * wakes it.  A scan is a walk over at most the connection limits of the
+ * listeners.
  */
 #include "http_guard.h"
 
@@ -24,8 +26,8 @@
 struct guard_conn {
 	struct guard_conn *prev, *next;
 	int fd;
-	int64_t since_ms; /* monotonic: start of the request being received */
-	bool receiving;
+	int64_t since_ms; /* monotonic: start of the phase below */
+	bool receiving;	  /* receiving a request, else sending its response */
 	bool cut;
 };
 
@@ -34,12 +36,16 @@ struct http_guard {
 	pthread_cond_t wake;
 	pthread_t thread;
 	bool stop;
-	bool idle; /* the watchdog waits without a timeout: wake it */
-	int64_t deadline_ms;
+	/* When the watchdog wakes next (monotonic ms; INT64_MAX: waits
+	   without a timeout); a deadline before it must wake it. */
+	int64_t sleep_until;
+	int64_t deadline_ms, response_ms;
 	size_t budget, used;
 	struct guard_conn head; /* sentinel of a circular list */
 	uint64_t cut, refused;
-	struct ratelimit rl;
+	/* One limiter per kind of cut: a flood of trickling requests must not
+	   hide the slow readers from the log, nor the other way round. */
+	struct ratelimit rl, rl_response;
 	/* libmicrohttpd's messages, by format; the last slot takes all
 	   kinds past the others. */
 	struct {
@@ -48,19 +54,35 @@ struct http_guard {
 	} kind[8];
 };
 
+/* When the phase c is in must end (monotonic ms). */
+static int64_t due_ms(const struct http_guard *g, const struct guard_conn *c)
+{
+	return c->since_ms + (c->receiving ? g->deadline_ms : g->response_ms);
+}
+
+/* A connection's deadline was set to due: wake the watchdog if it would
+   sleep past it.  Caller holds the lock. */
+static void wake_for_locked(struct http_guard *g, int64_t due)
+{
+	if (due < g->sleep_until) {
+		g->sleep_until = due;
+		pthread_cond_signal(&g->wake);
+	}
+}
+
 /*
  * Shut down every connection past its deadline; caller holds the lock.
  * Returns the earliest deadline still pending (monotonic ms), or -1.
  */
 static int64_t scan_locked(struct http_guard *g, int64_t now_ms)
 {
-	unsigned n = 0, suppressed;
+	unsigned n_req = 0, n_resp = 0, suppressed;
 	int64_t next = -1;
 
 	for (struct guard_conn *c = g->head.next; c != &g->head; c = c->next) {
-		int64_t due = c->since_ms + g->deadline_ms;
+		int64_t due = due_ms(g, c);
 
-		if (!c->receiving || c->cut)
+		if (c->cut)
 			continue;
 		if (now_ms <= due) {
 			if (next < 0 || due < next)
@@ -71,13 +93,21 @@ static int64_t scan_locked(struct http_guard *g, int64_t now_ms)
 		   end-of-file and close it, and frees nothing under it. */
 		shutdown(c->fd, SHUT_RDWR);
 		c->cut = true;
-		n++;
+		if (c->receiving)
+			n_req++;
+		else
+			n_resp++;
 	}
-	g->cut += n;
-	if (n && ratelimit_allow(&g->rl, now_ms, &suppressed))
+	g->cut += n_req + n_resp;
+	if (n_req && ratelimit_allow(&g->rl, now_ms, &suppressed))
 		log_warn("http: cut %u connection(s) that did not send a whole "
 			 "request within %.0f s%s",
-			 n + suppressed, g->deadline_ms / 1000.0,
+			 n_req + suppressed, g->deadline_ms / 1000.0,
+			 suppressed ? " (some since the last report)" : "");
+	if (n_resp && ratelimit_allow(&g->rl_response, now_ms, &suppressed))
+		log_warn("http: cut %u connection(s) that did not read their "
+			 "response within %.0f s%s",
+			 n_resp + suppressed, g->response_ms / 1000.0,
 			 suppressed ? " (some since the last report)" : "");
 	return next;
 }
@@ -92,11 +122,11 @@ static void *watchdog(void *arg)
 		int64_t next = scan_locked(g, clock_mono_ms());
 
 		if (next < 0) {
-			g->idle = true;
+			g->sleep_until = INT64_MAX;
 			pthread_cond_wait(&g->wake, &g->lock);
-			g->idle = false;
 			continue;
 		}
+		g->sleep_until = next;
 		next++; /* past it, not at it */
 		ts.tv_sec = next / 1000;
 		ts.tv_nsec = (next % 1000) * 1000000L;
@@ -106,7 +136,8 @@ static void *watchdog(void *arg)
 	return NULL;
 }
 
-struct http_guard *http_guard_new(int64_t deadline_ms, size_t budget)
+struct http_guard *http_guard_new(int64_t deadline_ms, int64_t response_ms,
+				  size_t budget)
 {
 	struct http_guard *g = calloc(1, sizeof(*g));
 	pthread_condattr_t ca;
@@ -114,9 +145,12 @@ struct http_guard *http_guard_new(int64_t deadline_ms, size_t budget)
 	if (!g)
 		return NULL;
 	g->deadline_ms = deadline_ms;
+	g->response_ms = response_ms;
 	g->budget = budget;
 	g->head.next = g->head.prev = &g->head;
+	g->sleep_until = INT64_MAX; /* until the watchdog's first scan */
 	g->rl = (struct ratelimit)RATELIMIT_INIT(60000);
+	g->rl_response = (struct ratelimit)RATELIMIT_INIT(60000);
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -162,8 +196,7 @@ struct guard_conn *http_guard_open(struct http_guard *g, int fd)
 	c->prev = &g->head;
 	g->head.next->prev = c;
 	g->head.next = c;
-	if (g->idle)
-		pthread_cond_signal(&g->wake);
+	wake_for_locked(g, due_ms(g, c));
 	pthread_mutex_unlock(&g->lock);
 	return c;
 }
@@ -174,6 +207,8 @@ void http_guard_received(struct http_guard *g, struct guard_conn *c)
 		return;
 	pthread_mutex_lock(&g->lock);
 	c->receiving = false;
+	c->since_ms = clock_mono_ms();
+	wake_for_locked(g, due_ms(g, c));
 	pthread_mutex_unlock(&g->lock);
 }
 
@@ -184,8 +219,7 @@ void http_guard_next(struct http_guard *g, struct guard_conn *c)
 	pthread_mutex_lock(&g->lock);
 	c->receiving = true;
 	c->since_ms = clock_mono_ms();
-	if (g->idle)
-		pthread_cond_signal(&g->wake);
+	wake_for_locked(g, due_ms(g, c));
 	pthread_mutex_unlock(&g->lock);
 }
 

@@ -8,6 +8,11 @@
  *   timeout, so a watchdog thread shuts down (shutdown(2), not close) the
  *   socket of any connection still receiving its request past the
  *   deadline.  The server then sees end-of-file and closes it as usual.
+ * - A deadline for sending one response, from the request's receipt until
+ *   the response is sent: a client that asks for a large response and
+ *   reads it a byte every few seconds never trips the idle timeout either,
+ *   and would hold a connection slot and the response's buffer for good.
+ *   The watchdog cuts it the same way.
  * - A budget for request bodies held in memory across all connections, so
  *   that many connections each sending up to max_body cannot make momd
  *   allocate connections x max_body.
@@ -33,16 +38,19 @@ struct guard_conn;
 
 /*
  * deadline_ms: most time between the start of a request and its last
- * byte; budget: bytes of request bodies held at once.  Starts the
- * watchdog.  NULL when out of memory or no thread could be started.
+ * byte; response_ms: most time between a request's last byte and its
+ * response sent whole (the handler's time included); budget: bytes of
+ * request bodies held at once.  Starts the watchdog.  NULL when out of
+ * memory or no thread could be started.
  */
-struct http_guard *http_guard_new(int64_t deadline_ms, size_t budget);
+struct http_guard *http_guard_new(int64_t deadline_ms, int64_t response_ms,
+				  size_t budget);
 void http_guard_free(struct http_guard *g);
 
 /* A connection opened on fd: its first request starts now.  NULL: no
    memory (the connection then goes unguarded by the deadline). */
 struct guard_conn *http_guard_open(struct http_guard *g, int fd);
-/* Its request was received whole: the deadline no longer applies. */
+/* Its request was received whole: the response deadline starts now. */
 void http_guard_received(struct http_guard *g, struct guard_conn *c);
 /* A response was sent; the next request on this connection starts now. */
 void http_guard_next(struct http_guard *g, struct guard_conn *c);
@@ -63,7 +71,8 @@ void http_guard_release(struct http_guard *g, size_t n);
 __attribute__((format(printf, 2, 0))) void
 http_guard_log(void *guard, const char *fmt, va_list ap);
 
-/* Connections cut at the deadline, and bodies refused for the budget. */
+/* Connections cut at either deadline, and bodies refused for the
+   budget. */
 uint64_t http_guard_cut(const struct http_guard *g);
 uint64_t http_guard_refused(const struct http_guard *g);
 

@@ -17,7 +17,9 @@
 # bodies buffered across connections stay within their budget, of which
 # two stalled bodies of max_body take half, not all; libmicrohttpd's
 # messages (refused connections, malformed requests) are momd's log lines,
-# one per kind, not one per event.
+# one per kind, not one per event; a client that reads a large response
+# slowly, but fast enough for libmicrohttpd's idle timeout, is cut at the
+# response deadline while momctl gets in.
 # The latencies are printed (diag), never compared with a threshold.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/api.sh"
@@ -224,5 +226,78 @@ api PUT /v1/policies/small '{"host":[]}'
 check "two stalled bodies of max_body from the read socket leave room: an admin PUT gets 200 (got $STATUS $(jv 'j.get("error")'))" \
 	[ "$STATUS" = 200 ]
 kill $MAX 2>/dev/null
+
+# ---- a slow reader of a large response: 6000 guests make /v1/stats about
+# 2 MB, ten times what the unix socket buffers.  A client that reads 16 KiB
+# every half second empties enough of the buffer every few seconds for
+# libmicrohttpd to send more, and each send refreshes its idle timeout:
+# without the response deadline it holds its connection as long as the
+# body lasts (and asks again on the same connection).  A slower reader is
+# cut by the idle timeout already.  The response deadline (30 s from the
+# request's receipt) cuts it; momd's close shows on the client's socket as
+# POLLRDHUP even while unread data is queued.  Meanwhile momctl gets in.
+momd_stop
+momd_start --max-guests 8000 --expiry-ms 3600000 ||
+	not_ok "momd restarts with room for 6000 guests"
+python3 "$ROOT/tests/bench/gen_batch.py" series 6000 2 $(($(date +%s) - 2)) 1 200 \
+	"$T_TMP/series" 2>/dev/null
+codes=$(for f in "$T_TMP"/series/*.json; do
+	curl -s -o /dev/null -w '%{http_code}\n' --unix-socket "$MOMD_SOCK" \
+		-H 'Content-Type: application/json' --data-binary @"$f" http://momd/v1/metrics
+done | sort -u)
+check "6000 guests' samples ingested (HTTP $(echo $codes))" [ "$codes" = 200 ]
+python3 - "$MOMD_SOCK" >"$T_TMP/slow.out" 2>&1 <<'PY' &
+import select, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+start = time.monotonic()
+s.sendall(b"GET /v1/stats HTTP/1.1\r\nHost: momd\r\n\r\n")
+buf = b""
+while b"\r\n\r\n" not in buf:
+    data = s.recv(4096)
+    if not data:
+        break
+    buf += data
+head, _, body = buf.partition(b"\r\n\r\n")
+length = 0
+for line in head.split(b"\r\n"):
+    if line.lower().startswith(b"content-length:"):
+        length = int(line.split(b":")[1])
+print("length", length, flush=True)
+poll = select.poll()
+poll.register(s, select.POLLRDHUP)
+got, end = len(body), "deadline"
+while time.monotonic() - start < 90:
+    time.sleep(0.5)  # the client's pace, not a wait for a condition
+    if any(ev & (select.POLLRDHUP | select.POLLHUP) for _, ev in poll.poll(0)):
+        end = "cut"
+        break
+    try:
+        data = s.recv(16384)
+    except OSError:  # a reset is a cut too
+        data = b""
+    if not data:
+        end = "cut"
+        break
+    got += len(data)
+    if got >= length:
+        end = "whole"
+        break
+print("%s %d of %d after %.0f s" % (end, got, length, time.monotonic() - start), flush=True)
+PY
+SLOW=$!
+at_exit "kill $SLOW"
+wait_for 20 "the slow reader has its response's headers" grep -q '^length' "$T_TMP/slow.out"
+length=$(awk '/^length/ {print $2}' "$T_TMP/slow.out")
+check "the response is over 1 MB ($length bytes), more than the socket buffers" \
+	[ "${length:-0}" -gt 1048576 ]
+check "momctl status answers while the slow reader holds its connection" \
+	sh -c "\"$BUILD/momctl\" --socket \"$MOMD_SOCK\" status >/dev/null"
+wait_for 100 "the slow reader is done" grep -q '^[a-z]* [0-9]* of' "$T_TMP/slow.out"
+diag "slow reader: $(tail -1 "$T_TMP/slow.out")"
+check "momd cut the slow reader before it read its whole response" \
+	grep -q '^cut [0-9]* of' "$T_TMP/slow.out"
+check "the cut is logged as a response not read in time" \
+	grep -q 'http: cut [0-9]* connection(s) that did not read their response within 30 s' "$MOMD_LOG"
 momd_log_clean
 done_testing
