@@ -197,7 +197,8 @@ static int body_append(struct http_server *s, struct conn_state *cs,
 			cap *= 2;
 		if (cap > max + 1)
 			cap = max + 1;
-		if (!http_guard_reserve(s->guard, cap - cs->cap)) {
+		if (!http_guard_reserve(s->guard, cap - cs->cap,
+					!cs->read_only)) {
 			cs->overloaded = true;
 			return 0;
 		}
@@ -600,6 +601,21 @@ static size_t body_budget(size_t max_body)
 						   : HTTP_BODY_BUDGET_MIN;
 }
 
+/*
+ * The share of the budget that only administration may take: one maximal
+ * body (max_body + 1, body_append()'s cap), so that one always fits while
+ * read-level clients hold all they may.  The read socket is open to a
+ * group and a read token may be held by any collectd; without the share,
+ * four of them stalling with maximal bodies spent the whole budget and
+ * vdsm's PUT /v1/policies and PATCH /v1/parameters got 503 until the
+ * request deadline cut them.  Kept from wrapping as body_budget() is; the
+ * guard clamps it to the budget (at least 4 x max_body, or SIZE_MAX).
+ */
+static size_t body_admin_reserve(size_t max_body)
+{
+	return max_body < SIZE_MAX ? max_body + 1 : SIZE_MAX;
+}
+
 struct http_server *http_start(const struct conf *c, http_handler handler,
 			       void *ctx, char *err, size_t len)
 {
@@ -618,9 +634,9 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 	s->handler = handler;
 	s->ctx = ctx;
 	s->max_body = c->max_body;
-	s->guard =
-	    http_guard_new(HTTP_REQUEST_DEADLINE_MS, HTTP_RESPONSE_DEADLINE_MS,
-			   body_budget(c->max_body));
+	s->guard = http_guard_new(
+	    HTTP_REQUEST_DEADLINE_MS, HTTP_RESPONSE_DEADLINE_MS,
+	    body_budget(c->max_body), body_admin_reserve(c->max_body));
 	if (!s->guard) {
 		snprintf(err, len, "out of memory");
 		goto fail;

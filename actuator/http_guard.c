@@ -40,7 +40,9 @@ struct http_guard {
 	   without a timeout); a deadline before it must wake it. */
 	int64_t sleep_until;
 	int64_t deadline_ms, response_ms;
-	size_t budget, used;
+	/* Bytes of request bodies held, of budget; the read level may hold
+	   only budget - admin_reserve (admin_reserve <= budget). */
+	size_t budget, admin_reserve, used;
 	struct guard_conn head; /* sentinel of a circular list */
 	uint64_t cut, refused;
 	/* One limiter per kind of cut: a flood of trickling requests must not
@@ -137,7 +139,7 @@ static void *watchdog(void *arg)
 }
 
 struct http_guard *http_guard_new(int64_t deadline_ms, int64_t response_ms,
-				  size_t budget)
+				  size_t budget, size_t admin_reserve)
 {
 	struct http_guard *g = calloc(1, sizeof(*g));
 	pthread_condattr_t ca;
@@ -147,6 +149,7 @@ struct http_guard *http_guard_new(int64_t deadline_ms, int64_t response_ms,
 	g->deadline_ms = deadline_ms;
 	g->response_ms = response_ms;
 	g->budget = budget;
+	g->admin_reserve = admin_reserve < budget ? admin_reserve : budget;
 	g->head.next = g->head.prev = &g->head;
 	g->sleep_until = INT64_MAX; /* until the watchdog's first scan */
 	g->rl = (struct ratelimit)RATELIMIT_INIT(60000);
@@ -265,12 +268,15 @@ void http_guard_log(void *guard, const char *fmt, va_list ap)
 		log_warn("http: libmicrohttpd: %s", msg);
 }
 
-bool http_guard_reserve(struct http_guard *g, size_t n)
+bool http_guard_reserve(struct http_guard *g, size_t n, bool admin)
 {
+	size_t limit = admin ? g->budget : g->budget - g->admin_reserve;
 	bool ok;
 
 	pthread_mutex_lock(&g->lock);
-	ok = n <= g->budget - g->used;
+	/* used may be over the read level's limit: administration holds the
+	   rest. */
+	ok = g->used <= limit && n <= limit - g->used;
 	if (ok)
 		g->used += n;
 	else

@@ -15,7 +15,10 @@
  *   The watchdog cuts it the same way.
  * - A budget for request bodies held in memory across all connections, so
  *   that many connections each sending up to max_body cannot make momd
- *   allocate connections x max_body.
+ *   allocate connections x max_body.  A share of it is kept for
+ *   administration: read-level clients (the read socket is open to a
+ *   group, a read token may be widely held) must not be able to spend it
+ *   all and lock vdsm out of its PUT and PATCH requests.
  * - libmicrohttpd's messages, which come one per event a client makes,
  *   into momd's log at most once a minute for each kind.
  *
@@ -40,11 +43,12 @@ struct guard_conn;
  * deadline_ms: most time between the start of a request and its last
  * byte; response_ms: most time between a request's last byte and its
  * response sent whole (the handler's time included); budget: bytes of
- * request bodies held at once.  Starts the watchdog.  NULL when out of
- * memory or no thread could be started.
+ * request bodies held at once; admin_reserve: the part of budget (at most
+ * all of it) that only administration requests may take.  Starts the
+ * watchdog.  NULL when out of memory or no thread could be started.
  */
 struct http_guard *http_guard_new(int64_t deadline_ms, int64_t response_ms,
-				  size_t budget);
+				  size_t budget, size_t admin_reserve);
 void http_guard_free(struct http_guard *g);
 
 /* A connection opened on fd: its first request starts now.  NULL: no
@@ -57,8 +61,11 @@ void http_guard_next(struct http_guard *g, struct guard_conn *c);
 /* The connection is closing: forget it (before its socket is closed). */
 void http_guard_close(struct http_guard *g, struct guard_conn *c);
 
-/* Take n more bytes of the body budget: false when it would be exceeded. */
-bool http_guard_reserve(struct http_guard *g, size_t n);
+/* Take n more bytes of the body budget for a request at the administration
+   level (admin) or the read level: false, and counted as refused, when
+   the level's limit would be exceeded (the whole budget for
+   administration, the budget less the admin reserve for read). */
+bool http_guard_reserve(struct http_guard *g, size_t n, bool admin);
 void http_guard_release(struct http_guard *g, size_t n);
 
 /*

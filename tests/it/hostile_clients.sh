@@ -15,7 +15,8 @@
 # held past the request deadline (10 s; the watchdog wakes at the earliest deadline); one client
 # address holds at most 64 connections; momd lives on and serves after; the
 # bodies buffered across connections stay within their budget, of which
-# two stalled bodies of max_body take half, not all; libmicrohttpd's
+# two stalled bodies of max_body take half, not all, and read-level clients
+# cannot take the share kept for an administrator's body; libmicrohttpd's
 # messages (refused connections, malformed requests) are momd's log lines,
 # one per kind, not one per event; a client that reads a large response
 # slowly, but fast enough for libmicrohttpd's idle timeout, is cut at the
@@ -226,6 +227,80 @@ api PUT /v1/policies/small '{"host":[]}'
 check "two stalled bodies of max_body from the read socket leave room: an admin PUT gets 200 (got $STATUS $(jv 'j.get("error")'))" \
 	[ "$STATUS" = 200 ]
 kill $MAX 2>/dev/null
+
+# ---- read-level clients cannot lock the administrator out: eight clients
+# on the read socket (open to a group, like collectd's) each stall with a
+# maximal body, twice what the whole budget holds.  The read level may take
+# all of the budget but one maximal body's share (max_body + 1): two whole
+# bodies, and each further staller half of what is left.  A further whole
+# body from it is answered 503 `overloaded`, and vdsm's PUT of a maximal
+# policy on the admin socket must fit in the share kept for it (200, and
+# the policy is stored).  Without that share the stallers held all but
+# 128 KiB of the budget and the PUT got 503 until the deadline cut them.
+# The client checks that momd still held every staller when the PUT was
+# answered, so that a slow machine cannot pass the test by cutting them.
+momd_stop
+momd_start --max-body "$MAXB" --read-socket "$READ_SOCK" ||
+	not_ok "momd restarts with max_body $MAXB and a read socket"
+python3 - "$READ_SOCK" "$MOMD_SOCK" "$MAXB" >"$T_TMP/reserve.json" 2>"$T_TMP/reserve.err" <<'PY'
+import fcntl, json, select, socket, struct, sys, termios, time
+read_path, admin_path, maxb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+deadline = time.monotonic() + 60
+def post(path, method, url, body, length=None):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(b"%s %s HTTP/1.1\r\nHost: momd\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % (method, url, length or len(body)) + body)
+    return s
+def answer(s):  # status and body of a response that ends the connection
+    s.settimeout(max(deadline - time.monotonic(), 1))
+    buf = b""
+    while True:
+        data = s.recv(65536)
+        if not data:
+            break
+        buf += data
+        head, sep, body = buf.partition(b"\r\n\r\n")
+        n = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
+             if l.lower().startswith(b"content-length:")]
+        if sep and n and len(body) >= n[0]:
+            break
+    s.close()
+    return int(buf.split(b" ")[1]) if buf else 0, body.decode(errors="replace")
+def unread(s):  # what the server has not read yet (SIOCOUTQ)
+    return struct.unpack("i", fcntl.ioctl(s, termios.TIOCOUTQ, b"\0" * 4))[0]
+# All but the last byte of a maximal body each, so none ever completes.
+stallers = [post(read_path, b"POST", b"/v1/metrics", b" " * (maxb - 1), maxb)
+            for _ in range(8)]
+while any(unread(s) for s in stallers) and time.monotonic() < deadline:
+    time.sleep(0.01)
+out = {"read": not any(unread(s) for s in stallers), "extra": []}
+for _ in range(2):
+    code, body = answer(post(read_path, b"POST", b"/v1/metrics",
+                             b"[" + b" " * (maxb - 2) + b"]"))
+    out["extra"].append("%d %s" % (code, json.loads(body or "{}").get("error")))
+policy = b'{"host": []}'
+out["admin"], out["admin_body"] = answer(post(
+    admin_path, b"PUT", b"/v1/policies/reserved", policy + b" " * (maxb - len(policy))))
+# momd closes a staller it cuts: readable (end of file) means cut.
+ready, _, _ = select.select(stallers, [], [], 0)
+out["held"] = len(stallers) - len(ready)
+print(json.dumps(out), flush=True)
+PY
+sed 's/^/# /' "$T_TMP/reserve.err"
+diag "read-level stallers and an admin PUT: $(cat "$T_TMP/reserve.json")"
+rj() { momapi json --file "$T_TMP/reserve.json" "$1"; }
+check "momd read all of the eight stalled maximal bodies on the read socket" \
+	[ "$(rj 'j["read"]')" = true ]
+check "further whole bodies on the read socket: 503 overloaded ($(rj '", ".join(j["extra"])'))" \
+	[ "$(rj 'j["extra"] == ["503 overloaded"] * 2')" = true ]
+check "meanwhile an admin PUT of a maximal policy gets 200 (got $(rj 'j["admin"]'))" \
+	[ "$(rj 'j["admin"]')" = 200 ]
+check "and momd held all eight stallers until it was answered ($(rj 'j["held"]') held)" \
+	[ "$(rj 'j["held"]')" = 8 ]
+api GET /v1/policies/reserved
+check "the policy is stored (GET: $STATUS $BODY)" \
+	[ "$STATUS/$(jv 'j == {"host": []}')" = 200/true ]
 
 # ---- a slow reader of a large response: 6000 guests make /v1/stats about
 # 2 MB, ten times what the unix socket buffers.  A client that reads 16 KiB
