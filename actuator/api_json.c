@@ -26,26 +26,28 @@ json_t *api_json_status(const struct engine_view *v)
 	const struct ingest_counts *c = &v->ingest;
 	json_t *o;
 
-	o = json_pack("{s:s, s:b, s:I, s:I, s:f, s:I,"
-		      " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
-		      " s:{s:I, s:I, s:I, s:I}, s:s, s:s, s:I}",
-		      "status", "active", "dry_run", v->dry_run, "cycles",
-		      (json_int_t)v->cycles, "guests", (json_int_t)v->guests,
-		      "last_eval_ms", v->last_eval_ns / 1e6, "started_ms",
-		      (json_int_t)v->started_ms, "ingest", "batches",
-		      (json_int_t)c->batches, "records", (json_int_t)c->records,
-		      "values", (json_int_t)c->values, "ignored",
-		      (json_int_t)c->ignored, "rejected",
-		      (json_int_t)c->rejected, "out_of_window",
-		      (json_int_t)c->out_of_window, "over_max_guests",
-		      (json_int_t)c->over_max_guests, "over_max_disks",
-		      (json_int_t)c->over_max_disks, "actions", "applied",
-		      (json_int_t)v->actions[ACT_APPLIED], "dry_run",
-		      (json_int_t)v->actions[ACT_DRY_RUN], "refused",
-		      (json_int_t)v->actions[ACT_REFUSED], "failed",
-		      (json_int_t)v->actions[ACT_FAILED], "balloon_backend",
-		      v->balloon_backend, "ksm_backend", v->ksm_backend,
-		      "interval_ms", (json_int_t)v->interval_ms);
+	o = json_pack(
+	    "{s:s, s:b, s:I, s:I, s:f, s:I,"
+	    " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I}},"
+	    " s:{s:I, s:I, s:I, s:I}, s:s, s:s, s:I}",
+	    "status", "active", "dry_run", v->dry_run, "cycles",
+	    (json_int_t)v->cycles, "guests", (json_int_t)v->guests,
+	    "last_eval_ms", v->last_eval_ns / 1e6, "started_ms",
+	    (json_int_t)v->started_ms, "ingest", "batches",
+	    (json_int_t)c->batches, "records", (json_int_t)c->records, "values",
+	    (json_int_t)c->values, "ignored", (json_int_t)c->ignored,
+	    "rejected", (json_int_t)c->rejected, "out_of_window",
+	    (json_int_t)c->out_of_window, "over_max_guests",
+	    (json_int_t)c->over_max_guests, "over_max_disks",
+	    (json_int_t)c->over_max_disks, "skipped", "plugin",
+	    (json_int_t)c->skipped[INGEST_SKIP_PLUGIN], "host",
+	    (json_int_t)c->skipped[INGEST_SKIP_HOST], "actions", "applied",
+	    (json_int_t)v->actions[ACT_APPLIED], "dry_run",
+	    (json_int_t)v->actions[ACT_DRY_RUN], "refused",
+	    (json_int_t)v->actions[ACT_REFUSED], "failed",
+	    (json_int_t)v->actions[ACT_FAILED], "balloon_backend",
+	    v->balloon_backend, "ksm_backend", v->ksm_backend, "interval_ms",
+	    (json_int_t)v->interval_ms);
 	if (o) {
 		json_object_set_new(o, "cycle_follows_samples",
 				    json_boolean(v->cycle_follows_samples));

@@ -57,10 +57,12 @@ static const struct conf_option conf_options[] = {
     {"ksm_backend", OPT_STR, O(ksm_backend), "sysfs", 0, 0,
      "sysfs or libvirt (virNodeSetMemoryParameters; run stays in sysfs)"},
     {"hostname", OPT_STR, O(hostname), "", 0, 0,
-     "accept samples of this collectd host only (empty: any)"},
+     "take samples of this collectd host only; other hosts' are skipped "
+     "and counted (empty: any)"},
     {"accept_plugins", OPT_STR, O(accept_plugins), "mom", 0, 0,
-     "comma-separated collectd plugins that ingest accepts; \"*\": any "
-     "(for stock write_http, which forwards every plugin)"},
+     "comma-separated collectd plugins that ingest takes, other plugins' "
+     "records are skipped and counted; \"*\": any (for stock write_http, "
+     "which forwards every plugin)"},
     {"interval_ms", OPT_INT, O(interval_ms), "10000", 100, 3600000,
      "policy evaluation interval"},
     {"cycle_follows_samples", OPT_BOOL, O(cycle_follows_samples), "false", 0, 0,

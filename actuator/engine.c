@@ -87,6 +87,8 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	e->rails = rails;
 	e->started_ms = clock_wall_ms();
 	e->error_rl = (struct ratelimit)RATELIMIT_INIT(60000);
+	for (int k = 0; k < INGEST_SKIP_COUNT; k++)
+		e->skip_rl[k] = (struct ratelimit)RATELIMIT_INIT(60000);
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_mutex_init(&e->ctl_lock, NULL);
 	pthread_mutex_init(&e->spare_lock, NULL);
@@ -480,16 +482,18 @@ static json_t *wire_error_json(const struct wire_error *we)
 
 /*
  * collectd's interval, from the read plugin's host records (an hour at
- * most): the staleness limit must not be shorter than the time between
- * two samples.  Caller holds e->lock.
+ * most) that the filter takes: the staleness limit must not be shorter
+ * than the time between two samples.  Caller holds e->lock.
  */
-static void note_interval_locked(struct engine *e, const struct wire_batch *b)
+static void note_interval_locked(struct engine *e, const struct wire_batch *b,
+				 const struct ingest_filter *f)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		const struct wire_record *r = &b->records[i];
+		enum ingest_skip why;
 
 		if (r->plugin_instance[0] || strcmp(r->plugin, "mom") != 0 ||
-		    !(r->interval > 0))
+		    !(r->interval > 0) || ingest_skips(r, f, &why))
 			continue;
 		e->sample_interval_ms = r->interval < 3600
 					    ? (int64_t)(r->interval * 1000)
@@ -532,6 +536,38 @@ static void spare_give(struct engine *e, struct wire_batch *b)
 	wire_batch_free(b);
 }
 
+/*
+ * Log the records of batch b that the filter skipped, at most once a
+ * minute per reason, with the count since the last report and one of b's
+ * records: another host or plugin is a misconfiguration or a forgery, and
+ * which one is the first thing to look for.  Like the cycle's logs, under
+ * e->lock, which the counts need.
+ */
+static void skip_log_locked(struct engine *e, const struct wire_batch *b,
+			    const struct ingest_filter *f, int64_t now_ms)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct wire_record *r = &b->records[i];
+		enum ingest_skip k;
+		bool plugin;
+		unsigned quiet;
+
+		if (!ingest_skips(r, f, &k) ||
+		    e->skip_logged[k] == e->counts.skipped[k] ||
+		    !ratelimit_allow(&e->skip_rl[k], now_ms, &quiet))
+			continue;
+		plugin = k == INGEST_SKIP_PLUGIN;
+		log_warn("ingest: skipped %" PRIu64 " value list(s) since the "
+			 "last report for their %s, such as \"%s\" (%s is "
+			 "\"%s\")",
+			 e->counts.skipped[k] - e->skip_logged[k],
+			 ingest_skip_name(k), plugin ? r->plugin : r->host,
+			 plugin ? "accept_plugins" : "hostname",
+			 plugin ? f->plugins : f->hostname);
+		e->skip_logged[k] = e->counts.skipped[k];
+	}
+}
+
 int engine_ingest(struct engine *e, const char *body, size_t len,
 		  json_t **reply)
 {
@@ -551,7 +587,7 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	rc = wire_batch_decode_into(body, len, (size_t)e->conf->max_records,
 				    &batch, &we);
 	if (rc == 0)
-		rc = ingest_check(&batch, &filter, &we);
+		rc = ingest_check(&batch, &we);
 	pthread_mutex_lock(&e->lock);
 	if (rc < 0) {
 		e->counts.rejected++;
@@ -568,8 +604,8 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	before = e->counts;
 	host_seen = store_host_seen(e->store);
 	now_ms = clock_mono_ms();
-	rc = ingest_apply(e->store, &batch, now_ms, &clk, &e->counts);
-	note_interval_locked(e, &batch);
+	rc = ingest_apply(e->store, &batch, &filter, now_ms, &clk, &e->counts);
+	note_interval_locked(e, &batch, &filter);
 	/* The deltas are taken under the lock: other requests add to the
 	   same counts concurrently. */
 	before.records = e->counts.records - before.records;
@@ -579,6 +615,9 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	    e->counts.over_max_guests - before.over_max_guests;
 	before.over_max_disks =
 	    e->counts.over_max_disks - before.over_max_disks;
+	for (int k = 0; k < INGEST_SKIP_COUNT; k++)
+		before.skipped[k] = e->counts.skipped[k] - before.skipped[k];
+	skip_log_locked(e, &batch, &filter, now_ms);
 	/* The host's freshness is its memory's arrival (store.h). */
 	fresh_host = store_host_seen(e->store) != host_seen;
 	/* The host's values come first in a read, so with many guests (or
@@ -600,12 +639,14 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 				   "message", "out of memory");
 		return 503;
 	}
-	*reply = json_pack("{s:I, s:I, s:I, s:I, s:I}", "records",
-			   (json_int_t)before.records, "values",
-			   (json_int_t)before.values, "out_of_window",
-			   (json_int_t)before.out_of_window, "over_max_guests",
-			   (json_int_t)before.over_max_guests, "over_max_disks",
-			   (json_int_t)before.over_max_disks);
+	*reply = json_pack(
+	    "{s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I}}", "records",
+	    (json_int_t)before.records, "values", (json_int_t)before.values,
+	    "out_of_window", (json_int_t)before.out_of_window,
+	    "over_max_guests", (json_int_t)before.over_max_guests,
+	    "over_max_disks", (json_int_t)before.over_max_disks, "skipped",
+	    "plugin", (json_int_t)before.skipped[INGEST_SKIP_PLUGIN], "host",
+	    (json_int_t)before.skipped[INGEST_SKIP_HOST]);
 	status = 200;
 	return status;
 }

@@ -83,6 +83,10 @@ struct engine {
 	struct ctl_set *ctls;	    /* every registered controller (ctl.h) */
 	struct actlog *actions;
 	struct ratelimit error_rl;
+	/* Skipped ingest records: one report a minute per reason, with the
+	   count since the last (counts.skipped then); under lock. */
+	struct ratelimit skip_rl[INGEST_SKIP_COUNT];
+	uint64_t skip_logged[INGEST_SKIP_COUNT];
 	/* Called (from an ingest thread, no lock held) when a fresh host
 	   sample arrived or its round became complete; set before the HTTP
 	   server starts. */

@@ -47,30 +47,39 @@ static void err_set(struct wire_error *err, size_t record, const char *field,
 	snprintf(err->message, sizeof(err->message), "%s", msg);
 }
 
-int ingest_check(const struct wire_batch *b, const struct ingest_filter *f,
-		 struct wire_error *err)
+int ingest_check(const struct wire_batch *b, struct wire_error *err)
 {
 	for (size_t i = 0; i < b->n; i++) {
-		const struct wire_record *r = &b->records[i];
-
-		if (strcmp(f->plugins, "*") != 0 &&
-		    !list_has(f->plugins, r->plugin)) {
-			err_set(err, i, "plugin",
-				"plugin not accepted by this actuator "
-				"(see accept_plugins)");
-			return -EINVAL;
-		}
-		if (f->hostname[0] && strcmp(f->hostname, r->host) != 0) {
-			err_set(err, i, "host",
-				"samples of another host (see hostname)");
-			return -EINVAL;
-		}
-		if (r->time <= 0) {
+		if (b->records[i].time <= 0) {
 			err_set(err, i, "time", "time must be positive");
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+bool ingest_skips(const struct wire_record *r, const struct ingest_filter *f,
+		  enum ingest_skip *why)
+{
+	if (strcmp(f->plugins, "*") != 0 && !list_has(f->plugins, r->plugin)) {
+		*why = INGEST_SKIP_PLUGIN;
+		return true;
+	}
+	if (f->hostname[0] && strcmp(f->hostname, r->host) != 0) {
+		*why = INGEST_SKIP_HOST;
+		return true;
+	}
+	return false;
+}
+
+const char *ingest_skip_name(enum ingest_skip why)
+{
+	static const char *const names[INGEST_SKIP_COUNT] = {
+	    [INGEST_SKIP_PLUGIN] = "plugin",
+	    [INGEST_SKIP_HOST] = "host",
+	};
+
+	return (unsigned)why < INGEST_SKIP_COUNT ? names[why] : "?";
 }
 
 static const struct wire_value *value_for(const struct wire_record *r,
@@ -149,7 +158,8 @@ static int put_value(struct store *st, const struct wire_record *r,
 			       r->time, d->field, v, now_ms);
 }
 
-int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
+int ingest_apply(struct store *st, const struct wire_batch *b,
+		 const struct ingest_filter *f, int64_t now_ms,
 		 const struct ingest_clock *clk, struct ingest_counts *c)
 {
 	c->batches++;
@@ -160,8 +170,13 @@ int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
 		bool mapped = false;
 		const struct metric_def *rows;
 		size_t nrows;
+		enum ingest_skip why;
 
 		c->records++;
+		if (ingest_skips(r, f, &why)) {
+			c->skipped[why]++;
+			continue;
+		}
 		/* Only the read plugin's identifiers mean MOM fields: another
 		   plugin's memory-free is not the host's MemFree. */
 		if (strcmp(r->plugin, INGEST_PLUGIN) != 0) {

@@ -9,15 +9,20 @@
  * contract marks sent only or as momd's own decisions, and "mom" records it
  * does not know (a newer plugin may send more), are counted and ignored.
  * Records of a plugin that is not accepted, or of another host when one is
- * configured, refuse the whole batch.  The plugin list "*" accepts every
- * plugin: that is how stock write_http, which forwards everything, is pointed
- * at momd.
+ * configured, are skipped and counted per reason (ingest_skips()); the rest
+ * of their batch is taken.  Refusing the batch instead would let one such
+ * record, which anyone who may PUTVAL into a forwarding collectd can write,
+ * throw away the host's own samples sent with it.  A malformed record
+ * (ingest_check()) still refuses the whole batch.  The plugin list "*"
+ * accepts every plugin: that is how stock write_http, which forwards
+ * everything, is pointed at momd.
  *
  * Not thread-safe: the caller holds the lock that guards the store.
  */
 #ifndef MOM_INGEST_H
 #define MOM_INGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,9 +34,16 @@ struct ingest_filter {
 	const char *plugins;  /* comma-separated, e.g. "mom"; "*" = any */
 };
 
+/* Why a well-formed record is skipped; the index of ingest_counts.skipped. */
+enum ingest_skip {
+	INGEST_SKIP_PLUGIN, /* its plugin is not in the accepted list */
+	INGEST_SKIP_HOST,   /* it names another host than the configured one */
+	INGEST_SKIP_COUNT
+};
+
 struct ingest_counts {
 	uint64_t batches;  /* accepted */
-	uint64_t records;  /* in accepted batches */
+	uint64_t records;  /* in accepted batches, skipped ones included */
 	uint64_t values;   /* stored in the sample store */
 	uint64_t ignored;  /* records of an accepted plugin not in the table */
 	uint64_t rejected; /* batches refused */
@@ -39,6 +51,7 @@ struct ingest_counts {
 	uint64_t over_max_guests; /* values for a guest beyond max_guests */
 	uint64_t over_max_disks;  /* values for a guest's disk beyond
 				     SNAPSHOT_DISKS_PER_GUEST */
+	uint64_t skipped[INGEST_SKIP_COUNT]; /* records not taken, by reason */
 };
 
 /*
@@ -58,20 +71,33 @@ struct ingest_clock {
 };
 
 /*
- * Check every record of b against the filter before anything is stored.
- * Returns 0, or -EINVAL with err naming the record and field.
+ * Check every record of b before anything is stored: a malformed one
+ * refuses the batch.  Whether a record is taken is not checked here
+ * (ingest_skips()).  Returns 0, or -EINVAL with err naming the record and
+ * field.
  */
-int ingest_check(const struct wire_batch *b, const struct ingest_filter *f,
-		 struct wire_error *err);
+int ingest_check(const struct wire_batch *b, struct wire_error *err);
+
+/*
+ * Is r skipped by the filter?  If so, *why says why (the plugin is looked
+ * at first).  Pure; f's strings are borrowed.
+ */
+bool ingest_skips(const struct wire_record *r, const struct ingest_filter *f,
+		  enum ingest_skip *why);
+
+/* "plugin" or "host": the reason's name in metrics, replies and logs. */
+const char *ingest_skip_name(enum ingest_skip why);
 
 /* Fill *clk: momd's clock, history and evaluation interval. */
 void ingest_clock_window(struct ingest_clock *clk, double now, int history,
 			 double interval_s);
 
-/* Store every mapped value of a checked batch; counts are added to *c.
-   Guests are keyed by their UUID (meta mom:uuid) when the record has one.
-   clk: NULL stores whatever the time. */
-int ingest_apply(struct store *st, const struct wire_batch *b, int64_t now_ms,
+/* Store every mapped value of a checked batch but those of records the
+   filter skips; counts are added to *c.  Guests are keyed by their UUID
+   (meta mom:uuid) when the record has one.  clk: NULL stores whatever the
+   time. */
+int ingest_apply(struct store *st, const struct wire_batch *b,
+		 const struct ingest_filter *f, int64_t now_ms,
 		 const struct ingest_clock *clk, struct ingest_counts *c);
 
 #endif /* MOM_INGEST_H */

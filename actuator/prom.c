@@ -200,7 +200,7 @@ static void put_status(FILE *f, const struct engine_view *v)
 	    {"momd_ingest_ignored_records_total", "counter",
 	     "Value lists of an accepted plugin that name no known field."},
 	    {"momd_ingest_rejected_batches_total", "counter",
-	     "Ingest bodies refused (bad body, wrong host, overload)."},
+	     "Ingest bodies refused (bad body, overload)."},
 	    {"momd_ingest_out_of_window_records_total", "counter",
 	     "Value lists dated too far from momd's clock, not stored."},
 	    {"momd_ingest_over_max_guests_values_total", "counter",
@@ -218,6 +218,10 @@ static void put_status(FILE *f, const struct engine_view *v)
 	_Static_assert(sizeof(counts) / sizeof(counts[0]) ==
 			   sizeof(ingest) / sizeof(ingest[0]),
 		       "one count per ingest family");
+	static const struct family skipped = {
+	    "momd_ingest_skipped_records_total", "counter",
+	    "Value lists skipped, the rest of their body taken: reason plugin "
+	    "(not in accept_plugins) or host (not hostname)."};
 	static const struct family actions = {
 	    "momd_actions_total", "counter",
 	    "Actions by result: applied, dry_run, refused (by a safety "
@@ -267,6 +271,11 @@ static void put_status(FILE *f, const struct engine_view *v)
 		  (double)v->guests, 1);
 	for (size_t i = 0; i < sizeof(ingest) / sizeof(ingest[0]); i++)
 		put_plain(f, &ingest[i], (double)counts[i], 1);
+	for (int k = 0; k < INGEST_SKIP_COUNT; k++)
+		put_labelled(f, &skipped, &first, "reason",
+			     ingest_skip_name((enum ingest_skip)k),
+			     (double)v->ingest.skipped[k]);
+	first = true;
 	for (size_t i = 0; i < sizeof(results) / sizeof(results[0]); i++)
 		put_labelled(f, &actions, &first, "result", results[i].label,
 			     (double)v->actions[results[i].r]);

@@ -4,11 +4,12 @@
  *
  * The input is one request body.  It is decoded with wire_batch_decode()
  * (a small record limit, so the "too many records" branch is reachable),
- * checked with ingest_check() against a filter (host "hv01" for inputs whose
- * length is odd, any host otherwise), applied into a sample store with
- * ingest_apply(), and the store is turned into a snapshot twice (once as
- * the values arrive, once after the settle time) so that the rates and
- * derived fields are computed from whatever was stored.  The store lives
+ * checked with ingest_check(), applied into a sample store with
+ * ingest_apply() through a filter (host "hv01" for inputs whose length is
+ * odd, any host otherwise; plugins mom and virt) that skips the others,
+ * and the store is turned into a snapshot twice (once as the values
+ * arrive, once after the settle time) so that the rates and derived fields
+ * are computed from whatever was stored.  The store lives
  * for one input only.  Any crash, leak or sanitizer report is a bug; a
  * decode or check error is an expected outcome.
  */
@@ -57,10 +58,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (wire_batch_decode((const char *)data, size, 64, &b, &err) < 0)
 		return 0;
-	if (ingest_check(&b, &f, &err) == 0) {
+	if (ingest_check(&b, &err) == 0) {
 		st = store_new(3, 60000, 500);
 		if (st) {
-			ingest_apply(st, &b, 1000, NULL, &c);
+			ingest_apply(st, &b, &f, 1000, NULL, &c);
 			snapshot_once(st, 1000);
 			store_expire(st, 30000);
 			snapshot_once(st, 30000);

@@ -24,7 +24,11 @@
 #   5. an unknown option is a configuration error naming the option;
 #   6. a URL whose host is not loopback is refused;
 #   7. ForwardAll: a PUTVAL value list with a malformed meta mom:uuid is
-#      left out and counted, so momd refuses no batch.
+#      left out and counted, so momd refuses no batch;
+#   8. ForwardAll to a momd with hostname set: PUTVAL value lists of another
+#      host and of a plugin momd does not accept are skipped and counted
+#      (reply, /v1/status, /metrics, one log line a minute per reason),
+#      and the read plugin's host and guest samples keep arriving.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/collectd.sh"
 . "$ROOT/tests/lib/momd.sh"
@@ -99,19 +103,28 @@ if loop:
             out.write("%d\n" % seq)
         os.rename(seqfile + ".tmp", seqfile)
         time.sleep(period)
-for cmd in cmds:
-    f.write(cmd + "\n"); f.flush()
-    reply = f.readline()
-    if not reply.startswith("0 "):
-        sys.exit("%s -> %s" % (cmd, reply.strip()))
+# --repeat PERIOD CMD...: send the commands every PERIOD seconds until killed.
+period = float(cmds[1]) if cmds and cmds[0] == "--repeat" else None
+if period is not None:
+    cmds = cmds[2:]
+while True:
+    for cmd in cmds:
+        f.write(cmd + "\n"); f.flush()
+        reply = f.readline()
+        if not reply.startswith("0 "):
+            sys.exit("%s -> %s" % (cmd, reply.strip()))
+    if period is None:
+        break
+    time.sleep(period)
 PY
 putval() { python3 "$T_TMP/putval.py" "$T_TMP/cd.sock" "$@"; }
 
 free_port() { momapi free-port; }
 
 # momd_b: a second actuator on TCP (token required), for write_http.  Stock
-# write_http forwards every plugin and momd refuses a whole batch with a
-# plugin outside --accept-plugins, so B accepts every plugin of this test.
+# write_http forwards every plugin and momd skips the records of a plugin
+# outside --accept-plugins, so B accepts every plugin of this test (part 1
+# counts them as ignored).
 PORT_B=$(free_port)
 TOKEN=write-mom-test-token-$RANDOM$RANDOM
 printf '%s\n' "$TOKEN" >"$T_TMP/token"
@@ -233,10 +246,11 @@ check "write_mom's own metrics are dispatched (csv total_values-sent > 0)" \
 # accept; write_mom forwards only "mom": momd A must have ignored nothing.
 check "write_http's batches include other plugins (momd B ignored some)" \
 	wait_for 10 "momd B ignored" ingest_ge api_b ignored 1
-# momd A accepts plugin "mom" only and refuses a whole batch holding any
-# other: so no rejected batch means write_mom forwarded nothing else.
-check "write_mom forwards only plugin mom, not its own metrics (A rejected no batch)" \
-	test "$(ingest api_a rejected)" = 0
+# momd A accepts plugin "mom" only and skips and counts the records of any
+# other: so none skipped means write_mom forwarded nothing else.
+check "write_mom forwards only plugin mom, not its own metrics (A skipped none)" \
+	test "$(ingest api_a skipped.plugin)" = 0
+check "momd A rejected no batch of write_mom's" test "$(ingest api_a rejected)" = 0
 check "momd B rejected no batch of write_http's" test "$(ingest api_b rejected)" = 0
 # QueueLimit holds more than one read's value lists (the host and g1), so
 # while momd A answers nothing is dropped and every value of a read gets
@@ -466,6 +480,70 @@ check "momd B refused no batch (the malformed mom:uuid was not sent)" \
 	test "$(ingest api_b rejected)" = "$rejected_before"
 check "write_mom counted it (total_values-invalid)" \
 	wait_for 10 "invalid in csv" csv_ge write_mom total_values-invalid 1
+cd_stop
+
+# --- 8. Value lists of another host or plugin, forwarded ------------------
+# momd C takes host testhost (hostname) and plugins mom and other only.
+# Anyone who may PUTVAL chooses a value list's host and plugin, and with
+# ForwardAll write_mom forwards it.  momd refused every batch holding such
+# a value list (400, which write_mom does not resend), so the read
+# plugin's samples batched with it were lost, batch after batch, for as
+# long as the PUTVALs went on.  Now it skips and counts them.
+mkdir -p "$T_TMP/state_c" "$T_TMP/ksm_c"
+"$BUILD/momd" --socket "$T_TMP/momd_c.sock" --state-dir "$T_TMP/state_c" \
+	--policy-dir "$ROOT/policies" --libvirt-uri test:///default \
+	--ksm-dir "$T_TMP/ksm_c" --dry-run --hostname testhost \
+	--accept-plugins mom,other >>"$T_TMP/momd_c.log" 2>&1 &
+MOMD_C_PID=$!
+at_exit stop_pid "$MOMD_C_PID"
+wait_for 10 "momd C answers" curl -sf --unix-socket "$T_TMP/momd_c.sock" \
+	http://momd/v1/ping || not_ok "momd C starts"
+api_c() { momapi --socket "$T_TMP/momd_c.sock" GET "$@"; }
+rm -rf "$T_TMP/csv" "$T_TMP/collectd.log" "$T_TMP/cd.sock"
+meminfo 4194304
+CONF5=$T_TMP/collectd5.conf
+cd_conf_head "$CONF5"
+cat >>"$CONF5" <<CONF
+$(mom_block)
+<LoadPlugin write_mom>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_mom>
+  Socket "$T_TMP/momd_c.sock"
+  ForwardAll true
+</Plugin>
+CONF
+cd_start "$CONF5"
+wait_for 10 "collectd 5 unixsock" test -S "$T_TMP/cd.sock" ||
+	not_ok "collectd 5 starts"
+# Every 10 ms, so that every batch write_mom sends (it lingers 100 ms, a
+# tenth of the interval, for more records) holds some: a value list of
+# plugin "other" (taken) from another host, and one of this host from a
+# plugin momd C does not take.
+putval --repeat 0.01 "PUTVAL evilhost/other/gauge-x interval=1 N:1" \
+	"PUTVAL testhost/stray/gauge-y interval=1 N:1" &
+FOREIGN_PID=$!
+at_exit kill "$FOREIGN_PID"
+check "another host's value lists are skipped and counted (skipped.host)" \
+	wait_for 15 "momd C skipped.host" ingest_ge api_c skipped.host 2
+check "a plugin momd does not take is skipped and counted (skipped.plugin)" \
+	wait_for 10 "momd C skipped.plugin" ingest_ge api_c skipped.plugin 2
+# Written only now, so the 2 GiB sample is read while the PUTVALs go on.
+meminfo 2097152
+check "the host's samples keep arriving (momd C host 2 GiB)" \
+	wait_for 15 "momd C host stats 2 GiB" stat_is api_c .host.mem_available 2097152
+check "... and the guest's (g1 balloon_cur 512 MiB)" \
+	wait_for 10 "momd C guest stats" stat_is api_c .guests.g1.balloon_cur 524288
+check "momd C refused no batch" test "$(ingest api_c rejected)" = 0
+check "/metrics counts them by reason" \
+	bash -c "curl -sf --unix-socket '$T_TMP/momd_c.sock' http://momd/metrics |
+		grep -q '^momd_ingest_skipped_records_total{reason=\"host\"} [1-9]'"
+check "logged with a count, naming the host" \
+	grep -q 'ingest: skipped [0-9]* value list(s) since the last report for their host, such as "evilhost" (hostname is "testhost")' "$T_TMP/momd_c.log"
+check "logged once a minute per reason, not per batch" \
+	test "$(grep -c 'for their host' "$T_TMP/momd_c.log")" = 1 -a \
+	"$(grep -c 'for their plugin, such as "stray"' "$T_TMP/momd_c.log")" = 1
+kill "$FOREIGN_PID"
 cd_stop
 
 done_testing

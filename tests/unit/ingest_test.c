@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ingest_test.c: write_http bodies through the real decoder and the ingest
- * table into the store: units, names, two-value types, refusals, the clock
- * window, guests keyed by UUID, and the max_guests limit.
+ * table into the store: units, names, two-value types, skipped records,
+ * refusals, the clock window, guests keyed by UUID, and the max_guests
+ * limit.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -66,8 +67,8 @@ static void test_mapping(void)
 	const double *h, *g;
 
 	T_EQ_INT(decode(body_ok, &b, &err), 0, "body decodes");
-	T_EQ_INT(ingest_check(&b, &filter, &err), 0, "body accepted");
-	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "body stored");
+	T_EQ_INT(ingest_check(&b, &err), 0, "body accepted");
+	T_EQ_INT(ingest_apply(st, &b, &filter, 0, NULL, &c), 0, "body stored");
 	T_EQ_INT(c.records, 6, "six records");
 	T_EQ_INT(c.values, 6, "six values stored (two from ps_pagefaults)");
 	T_EQ_INT(c.ignored, 1, "an unknown identifier is ignored, counted");
@@ -107,7 +108,7 @@ static void test_sent_only(void)
 	struct ingest_counts c = {0};
 
 	T_EQ_INT(decode(body, &b, &err), 0, "sent-only body decodes");
-	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0,
+	T_EQ_INT(ingest_apply(st, &b, &filter, 0, NULL, &c), 0,
 		 "sent-only body applied");
 	T_EQ_INT(c.values, 0, "no sent-only value or decision is stored");
 	T_EQ_INT(c.ignored, 5, "each is counted as ignored");
@@ -115,27 +116,98 @@ static void test_sent_only(void)
 	store_free(st);
 }
 
-static void test_refusals(void)
+/* A gauge of host and plugin at time t, like G1 of another host. */
+#define GH(host, plugin, pinst, ttype, tinst, t, v)                            \
+	"{\"values\":[" v "],\"dstypes\":[\"gauge\"],\"dsnames\":[\"value\"]," \
+	"\"time\":" t ",\"interval\":1.000,\"host\":\"" host "\","             \
+	"\"plugin\":\"" plugin "\",\"plugin_instance\":\"" pinst "\","         \
+	"\"type\":\"" ttype "\",\"type_instance\":\"" tinst "\"}"
+
+/* The body "[recs[0],...]" in a static buffer. */
+static const char *body_of(const char *const *recs, size_t n)
 {
+	static char buf[4096];
+	size_t len = 1;
+
+	buf[0] = '[';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+					i ? "," : "", recs[i]);
+	snprintf(buf + len, sizeof(buf) - len, "]");
+	return buf;
+}
+
+/*
+ * Records of another host, or of a plugin not accepted, are skipped and
+ * counted, and the rest of their batch is stored: refusing the batch let
+ * one such record (anyone who may PUTVAL can have write_mom forward one)
+ * throw away the host's own samples sent with it.  Each foreign record
+ * would change what is stored if it were taken: another host's memory
+ * after ours at the same time, a guest g2.
+ */
+static void test_skips(void)
+{
+	static const char *const recs[] = {
+	    GH("h", "mom", "", "memory", "total", "100", "10240000"),
+	    GH("evil", "mom", "", "memory", "total", "100", "1024"),
+	    GH("h", "mom", "g1", "memory", "actual", "100", "4096000"),
+	    GH("evil", "mom", "g2", "memory", "actual", "100", "2048"),
+	    GH("h", "cpu", "", "percent", "", "100", "1"),
+	    GH("evil", "cpu", "", "percent", "", "100", "1"),
+	};
+	struct ingest_filter only_h = {.hostname = "h", .plugins = "mom"};
+	struct store *st = store_new(10, 60000, 0);
 	struct wire_batch b = {0};
 	struct wire_error err;
-	struct ingest_filter only_h = {.hostname = "other", .plugins = "mom"};
-	static const char other_plugin[] =
-	    "[" G1("", "memory", "total", "1") "," REC("[\"gauge\"]", "cpu", "",
-						       "percent", "", "[1]",
-						       "[\"value\"]") "]";
+	struct ingest_counts c = {0};
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+	enum ingest_skip why;
 
-	T_EQ_INT(decode(other_plugin, &b, &err), 0, "decodes");
-	T_EQ_INT(ingest_check(&b, &filter, &err), -EINVAL,
-		 "a plugin that is not accepted refuses the batch");
-	T_EQ_INT(err.record, 1, "the error names record 1");
-	T_EQ_STR(err.field, "plugin", "and the field");
+	T_EQ_INT(decode(body_of(recs, 6), &b, &err), 0, "mixed body decodes");
+	T_EQ_INT(ingest_check(&b, &err), 0,
+		 "a foreign host or plugin does not refuse the batch");
+	T_EQ_INT(ingest_apply(st, &b, &only_h, 0, NULL, &c), 0,
+		 "the batch is applied");
+	T_EQ_INT(c.records, 6, "six records counted");
+	T_EQ_INT(c.values, 2, "the host's and g1's values stored");
+	T_EQ_INT(c.skipped[INGEST_SKIP_HOST], 2,
+		 "the two mom records of host evil skipped as host");
+	T_EQ_INT(c.skipped[INGEST_SKIP_PLUGIN], 2,
+		 "the cpu records skipped as plugin (looked at first)");
+	T_EQ_INT(c.ignored, 0, "a skipped record is not also ignored");
+	ss = store_snapshot_new(st, 1000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_DBL(snap_latest(&s->host, HOST_FIELD_COUNT, HF_MEM_AVAILABLE),
+		 10000, "the host's memory is its own, not evil's");
+	T_EQ_INT(s->nguests, 1, "no guest g2 of host evil");
+	T_EQ_STR(s->nguests ? s->guests[0].name : "", "g1", "guest g1 held");
+	store_snapshot_free(ss);
+	T_OK(ingest_skips(&b.records[5], &only_h, &why) &&
+		 why == INGEST_SKIP_PLUGIN,
+	     "ingest_skips: a foreign plugin of another host is a plugin skip");
+	T_EQ_STR(ingest_skip_name(INGEST_SKIP_HOST), "host", "reason names");
 	wire_batch_free(&b);
+	store_free(st);
+}
 
-	T_EQ_INT(decode(body_ok, &b, &err), 0, "decodes");
-	T_EQ_INT(ingest_check(&b, &only_h, &err), -EINVAL,
-		 "another host refuses the batch");
-	T_EQ_STR(err.field, "host", "the error names the host field");
+/* A malformed record still refuses the whole batch, whatever the others
+   are, and the error names it: the caller then stores nothing. */
+static void test_malformed(void)
+{
+	static const char *const recs[] = {
+	    GH("h", "mom", "", "memory", "total", "100", "1"),
+	    GH("evil", "cpu", "", "percent", "", "100", "1"),
+	    GH("h", "mom", "", "memory", "free", "0", "1"),
+	};
+	struct wire_batch b = {0};
+	struct wire_error err;
+
+	T_EQ_INT(decode(body_of(recs, 3), &b, &err), 0, "decodes");
+	T_EQ_INT(ingest_check(&b, &err), -EINVAL,
+		 "a record with time 0 refuses the batch");
+	T_EQ_INT(err.record, 2, "the error names record 2");
+	T_EQ_STR(err.field, "time", "and the field");
 	wire_batch_free(&b);
 }
 
@@ -155,9 +227,9 @@ static void test_any_plugin(void)
 				       "free", "[5]", "[\"value\"]") "]";
 
 	T_EQ_INT(decode(mixed, &b, &err), 0, "decodes");
-	T_EQ_INT(ingest_check(&b, &any, &err), 0,
+	T_EQ_INT(ingest_check(&b, &err), 0,
 		 "\"*\" accepts a batch with any plugin");
-	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "stored");
+	T_EQ_INT(ingest_apply(st, &b, &any, 0, NULL, &c), 0, "stored");
 	T_EQ_INT(c.values, 1, "only the mom record is stored");
 	T_EQ_INT(c.ignored, 1, "the stock memory record is ignored, counted");
 	ss = store_snapshot_new(st, 1000, NULL, 0);
@@ -190,9 +262,9 @@ static int put_body(struct store *st, const char *body,
 	int rc = decode(body, &b, &err);
 
 	if (rc == 0)
-		rc = ingest_check(&b, &filter, &err);
+		rc = ingest_check(&b, &err);
 	if (rc == 0)
-		rc = ingest_apply(st, &b, 0, clk, c);
+		rc = ingest_apply(st, &b, &filter, 0, clk, c);
 	wire_batch_free(&b);
 	return rc;
 }
@@ -362,7 +434,8 @@ static void test_disks(void)
 	const struct snapshot *s;
 
 	T_EQ_INT(decode(body, &b, &err), 0, "disk body decodes");
-	T_EQ_INT(ingest_apply(st, &b, 0, NULL, &c), 0, "disk body stored");
+	T_EQ_INT(ingest_apply(st, &b, &filter, 0, NULL, &c), 0,
+		 "disk body stored");
 	T_EQ_INT(c.values, 3, "guest value and two disk values stored");
 	T_EQ_INT(c.ignored, 2, "bad device and unknown disk name ignored");
 	ss = store_snapshot_new(st, 1000, NULL, 0);
@@ -453,7 +526,8 @@ int main(void)
 	test_mapping();
 	test_disks();
 	test_sent_only();
-	test_refusals();
+	test_skips();
+	test_malformed();
 	test_any_plugin();
 	test_clock_window();
 	test_uuid_keys();

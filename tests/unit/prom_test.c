@@ -43,7 +43,10 @@ static void test_full_view(void)
 	    .guests = 2,
 	    .last_eval_ns = 2000000,
 	    .started_ms = 1000,
-	    .ingest = {.batches = 3, .over_max_guests = 4, .over_max_disks = 5},
+	    .ingest = {.batches = 3,
+		       .over_max_guests = 4,
+		       .over_max_disks = 5,
+		       .skipped = {[INGEST_SKIP_HOST] = 6}},
 	    .actions = {[ACT_APPLIED] = 1, [ACT_DRY_RUN] = 2},
 	    .balloon_backend = "libvirt",
 	    .ksm_backend = "sysfs",
@@ -95,6 +98,9 @@ static void test_full_view(void)
 		 has(t, "momd_ingest_over_max_disks_values_total 5") &&
 		 has(t, "momd_ingest_records_total 0"),
 	     "ingest counters, zero ones too");
+	T_OK(has(t, "momd_ingest_skipped_records_total{reason=\"plugin\"} 0") &&
+		 has(t, "momd_ingest_skipped_records_total{reason=\"host\"} 6"),
+	     "skipped records by reason");
 	T_OK(has(t, "momd_actions_total{result=\"applied\"} 1") &&
 		 has(t, "momd_actions_total{result=\"dry_run\"} 2") &&
 		 has(t, "momd_actions_total{result=\"failed\"} 0"),
