@@ -101,19 +101,55 @@ void ingest_clock_window(struct ingest_clock *clk, double now, int history,
 	clk->interval_s = interval_s;
 }
 
-static bool in_window(const struct ingest_clock *clk, double t, double rec_iv)
+/* The interval the window allows for a record of interval rec_iv. */
+static double window_iv(const struct ingest_clock *clk, double rec_iv)
 {
-	double iv = clk ? clk->interval_s : 0;
+	double iv = clk->interval_s;
 
-	if (!clk)
-		return true;
 	if (rec_iv > iv)
 		iv = rec_iv < INGEST_INTERVAL_CAP_S ? rec_iv
 						    : INGEST_INTERVAL_CAP_S;
-	/* Two intervals of slack for jitter and queueing, and 5 s of skew
-	   between two clocks of one host. */
+	return iv;
+}
+
+/* The latest sample time the window allows: two intervals of slack for
+   jitter and queueing, and 5 s of skew between two clocks of one host. */
+static double window_ahead(const struct ingest_clock *clk, double iv)
+{
+	return clk->now + (2 * iv + 5);
+}
+
+static bool in_window(const struct ingest_clock *clk, double t, double rec_iv)
+{
+	double iv;
+
+	if (!clk)
+		return true;
+	iv = window_iv(clk, rec_iv);
 	return t >= clk->now - ((clk->history + 2) * iv + 5) &&
-	       t <= clk->now + (2 * iv + 5);
+	       t <= window_ahead(clk, iv);
+}
+
+/*
+ * Forget the samples that the window no longer allows, ahead of momd's
+ * clock now: stored before the wall clock stepped back (NTP), they would
+ * stay the newest of each entity for as long as the step, and the
+ * policies would decide on them while fresh samples arrive below them.
+ * The widest window of the batch's records, so that nothing one of them
+ * may store is forgotten.
+ */
+static void forget_ahead(struct store *st, const struct wire_batch *b,
+			 const struct ingest_clock *clk)
+{
+	double iv = clk->interval_s;
+
+	for (size_t i = 0; i < b->n; i++) {
+		double r = window_iv(clk, b->records[i].interval);
+
+		if (r > iv)
+			iv = r;
+	}
+	store_forget_after(st, window_ahead(clk, iv));
 }
 
 /*
@@ -163,6 +199,8 @@ int ingest_apply(struct store *st, const struct wire_batch *b,
 		 const struct ingest_clock *clk, struct ingest_counts *c)
 {
 	c->batches++;
+	if (clk)
+		forget_ahead(st, b, clk);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct wire_record *r = &b->records[i];
 		enum metric_kind kind;

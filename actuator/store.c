@@ -279,7 +279,9 @@ int store_put_guest(struct store *st, const char *uuid, const char *name,
 	e->values[i * e->width + f] = value;
 	e->touched[i] = now_ms;
 	e->last_seen = now_ms;
-	if (!name && f == HF_MEM_UNUSED && field_present(value))
+	/* The host is fresh when its newest sample is (store.h). */
+	if (!name && f == HF_MEM_UNUSED && field_present(value) &&
+	    (size_t)i == e->len - 1)
 		st->host_seen = now_ms;
 	return 0;
 }
@@ -340,6 +342,28 @@ int store_put(struct store *st, const char *guest, double t, int f,
 	      double value, int64_t now_ms)
 {
 	return store_put_guest(st, NULL, guest, t, f, value, now_ms);
+}
+
+/* Drop e's samples dated after t_max (they are its newest). */
+static size_t entity_forget_after(struct entity *e, double t_max)
+{
+	size_t n = 0;
+
+	while (e->len > 0 && e->time[e->len - 1] > t_max) {
+		e->len--;
+		n++;
+	}
+	return n + disk_table_forget_after(e->disks, t_max);
+}
+
+size_t store_forget_after(struct store *st, double t_max)
+{
+	size_t n = entity_forget_after(&st->host, t_max);
+
+	for (size_t i = 0; i < st->nslots; i++)
+		if (st->slots[i])
+			n += entity_forget_after(st->slots[i], t_max);
+	return n;
 }
 
 size_t store_expire(struct store *st, int64_t now_ms)

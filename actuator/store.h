@@ -65,6 +65,15 @@ int store_put_disk(struct store *st, const char *uuid, const char *name,
 int store_put(struct store *st, const char *guest, double t, int f,
 	      double value, int64_t now_ms);
 
+/*
+ * Forget every sample dated after t_max (seconds since the epoch), the
+ * host's, the guests' and their disks': samples stamped before the wall
+ * clock was stepped back (NTP), which would otherwise stay each entity's
+ * newest, hiding the samples that arrive after the step, for as long as
+ * the step.  Returns how many samples were forgotten.
+ */
+size_t store_forget_after(struct store *st, double t_max);
+
 /* Forget guests that have reported nothing for expiry_ms.  Returns how many. */
 size_t store_expire(struct store *st, int64_t now_ms);
 
@@ -76,7 +85,10 @@ size_t store_guest_count(const struct store *st);
  * it is still forgotten after expiry_ms).  The host's freshness is when
  * its memory (MemFree) last arrived: the other host values (KSM, vmstat)
  * keep coming when only /proc/meminfo fails to parse, and policies decide
- * on memory.  store_host_seen() returns that monotonic ms, or 0 if never.
+ * on memory.  Only a MemFree of the host's newest sample counts: one for
+ * an older sample (the wall clock stepped back less than the ingest window
+ * lets store_forget_after() see) shows nothing newer to decide on.
+ * store_host_seen() returns that monotonic ms, or 0 if never.
  */
 void store_set_stale_ms(struct store *st, int64_t stale_ms);
 int64_t store_host_seen(const struct store *st);

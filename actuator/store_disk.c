@@ -150,6 +150,29 @@ bool disk_table_newest_at(const struct disk_table *dt, double t)
 	return false;
 }
 
+size_t disk_table_forget_after(struct disk_table *dt, double t_max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; dt && i < dt->n; i++) {
+		struct disk_slot *s = &dt->s[i];
+
+		if (s->t[0] > t_max) {
+			s->t[0] = FIELD_ABSENT;
+			row_clear(s->row[0]);
+			n++;
+		}
+		if (s->t[1] > t_max) {
+			s->t[1] = s->t[0];
+			memcpy(s->row[1], s->row[0], sizeof(s->row[1]));
+			s->t[0] = FIELD_ABSENT;
+			row_clear(s->row[0]);
+			n++;
+		}
+	}
+	return n;
+}
+
 size_t disk_table_at(const struct disk_table *dt, double t, int64_t now_ms,
 		     int64_t settle_ms, const char **devs, const double **rows,
 		     size_t max)

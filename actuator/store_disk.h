@@ -66,4 +66,8 @@ bool disk_table_settled(const struct disk_table *dt, double t, int64_t now_ms,
    newest sample yet, which may be still coming in a later batch. */
 bool disk_table_newest_at(const struct disk_table *dt, double t);
 
+/* Forget every disk sample dated after t_max (store_forget_after()).
+   Returns how many were forgotten. */
+size_t disk_table_forget_after(struct disk_table *dt, double t_max);
+
 #endif /* MOM_STORE_DISK_H */

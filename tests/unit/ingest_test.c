@@ -269,6 +269,19 @@ static int put_body(struct store *st, const char *body,
 	return rc;
 }
 
+/* The host's samples in a snapshot: how many, and the newest MemTotal. */
+static void host_check(const struct store *st, size_t len, double total_kib,
+		       const char *len_msg, const char *total_msg)
+{
+	struct store_snapshot *ss = store_snapshot_new(st, 1000, NULL, 0);
+	const struct snapshot *s = store_snapshot_get(ss);
+
+	T_EQ_INT(s->host.len, len, len_msg);
+	T_EQ_DBL(snap_latest(&s->host, HOST_FIELD_COUNT, HF_MEM_AVAILABLE),
+		 total_kib, total_msg);
+	store_snapshot_free(ss);
+}
+
 /* Issue 21: a host sample dated 11 days ahead stayed the host's latest
    after a current one arrived.  Now it is refused and counted. */
 static void test_clock_window(void)
@@ -277,8 +290,6 @@ static void test_clock_window(void)
 	struct store *st = store_new(10, 60000, 0);
 	struct ingest_counts c = {0};
 	struct ingest_clock clk;
-	struct store_snapshot *ss;
-	const struct snapshot *s;
 
 	ingest_clock_window(&clk, now, 10, 10);
 	T_EQ_INT(put_body(st, host_at(now + 20, 1024), &clk, &c), 0,
@@ -300,12 +311,33 @@ static void test_clock_window(void)
 	T_EQ_INT(put_body(st, host_at(now - 1, 4096 * 1024), &clk, &c), 0,
 		 "a current sample is stored");
 	T_EQ_INT(c.values, 1, "one value stored in all");
-	ss = store_snapshot_new(st, 1000, NULL, 0);
-	s = store_snapshot_get(ss);
-	T_EQ_INT(s->host.len, 1, "the host has one sample");
-	T_EQ_DBL(snap_latest(&s->host, HOST_FIELD_COUNT, HF_MEM_AVAILABLE),
-		 4096, "the current sample is the host's latest (KiB)");
-	store_snapshot_free(ss);
+	host_check(st, 1, 4096, "the host has one sample",
+		   "the current sample is the host's latest (KiB)");
+	store_free(st);
+}
+
+/* The wall clock stepped back (NTP) by a minute after a sample was stored:
+   the samples that arrive after the step were stored below it, and the
+   policies kept deciding on the one from before the step as the host's
+   newest, for as long as the step (and an hour's step held every cycle
+   for an hour: no newer MemFree).  Now what the window no longer allows
+   is forgotten. */
+static void test_clock_step_back(void)
+{
+	const double before = 1780000060.0, after = before - 60;
+	struct store *st = store_new(10, 60000, 0);
+	struct ingest_counts c = {0};
+	struct ingest_clock clk;
+
+	ingest_clock_window(&clk, before, 10, 10);
+	T_EQ_INT(put_body(st, host_at(before - 1, 1024 * 1024), &clk, &c), 0,
+		 "a sample before the step");
+	ingest_clock_window(&clk, after, 10, 10);
+	T_EQ_INT(put_body(st, host_at(after + 9, 2048 * 1024), &clk, &c), 0,
+		 "a sample after the step");
+	T_EQ_INT(c.values, 2, "both stored");
+	host_check(st, 1, 2048, "the sample from before the step is gone",
+		   "the sample after the step is the host's newest");
 	store_free(st);
 }
 
@@ -530,6 +562,7 @@ int main(void)
 	test_malformed();
 	test_any_plugin();
 	test_clock_window();
+	test_clock_step_back();
 	test_uuid_keys();
 	test_max_guests();
 	test_max_disks();

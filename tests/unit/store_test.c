@@ -569,8 +569,49 @@ static void test_disk_later_batch(void)
 	store_free(st);
 }
 
+/* The wall clock stepped back less than the ingest window sees: samples
+   after the step land below the newest from before it.  Their MemFree
+   shows nothing newer to decide on, so the host is not fresh by it (the
+   cycles hold until the step is over), and store_forget_after() drops
+   what lies ahead of the clock. */
+static void test_clock_step_back(void)
+{
+	struct store *st = store_new(10, 60000, 100);
+	struct store_snapshot *ss;
+	const struct snapshot *s;
+
+	for (int k = 0; k < 5; k++)
+		store_put(st, NULL, 1000 + k, HF_MEM_UNUSED, 50, k * 1000);
+	T_EQ_INT(store_host_seen(st), 4000, "the newest sample's MemFree");
+	store_put(st, NULL, 1000.5, HF_MEM_UNUSED, 10, 5000);
+	T_EQ_INT(store_host_seen(st), 4000,
+		 "a MemFree below the newest does not make the host fresh");
+	store_put(st, NULL, 1005, HF_MEM_UNUSED, 10, 6000);
+	T_EQ_INT(store_host_seen(st), 6000, "a newer one does");
+	store_put(st, "g", 1003, GF_BALLOON_CUR, 1, 6000);
+	store_put(st, "g", 1004, GF_BALLOON_CUR, 2, 6000);
+	store_put_disk(st, NULL, "g", "vda", 1003, DF_CUR_READ_BYTES_SEC, 3,
+		       6000);
+	store_put_disk(st, NULL, "g", "vda", 1004, DF_CUR_READ_BYTES_SEC, 4,
+		       6000);
+	T_EQ_INT(store_forget_after(st, 1003.5), 4,
+		 "two host samples, one guest's, one disk's forgotten");
+	ss = store_snapshot_new(st, 9000, NULL, 0);
+	s = store_snapshot_get(ss);
+	T_EQ_DBL(snap_latest(&s->host, HOST_FIELD_COUNT, HF_MEM_UNUSED), 50,
+		 "the host's newest is the one at 1003");
+	T_EQ_INT(s->nguests, 1, "the guest stays");
+	T_EQ_DBL(snap_latest(&s->guests[0], GUEST_FIELD_COUNT, GF_BALLOON_CUR),
+		 1, "its newest is the one at 1003");
+	T_EQ_INT(s->ndisks, 1, "with its disk");
+	T_EQ_DBL(s->disks[0].e.values[DF_CUR_READ_BYTES_SEC], 3, "... at 1003");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
 int main(void)
 {
+	test_clock_step_back();
 	test_disks();
 	test_disk_fewer_keys();
 	test_disk_later_batch();
