@@ -52,7 +52,7 @@ struct guest_state {
 	uint64_t refused;   /* hash of the last refusal recorded, 0 none */
 	int64_t dry_target; /* last dry-run target recorded, -1 none */
 	struct oom_rail oom;
-	int64_t away_ms; /* when it left the snapshots (in c->away) */
+	int64_t away_ms; /* when it left the snapshots (in c->away), rail_ms */
 };
 
 struct controller {
@@ -70,6 +70,10 @@ struct controller {
 	size_t naway;
 	uint64_t cycle;
 	uint64_t oom_events; /* harm events seen by the OOM rail */
+	/* The OOM rail's and the away list's clock: monotonic, reading as the
+	   wall clock did at the first cycle (a wall step ends no cool-down). */
+	int64_t rail_ms, rail_offset;
+	bool rail_clock;
 };
 
 void controller_set_rails(struct controller *c,
@@ -139,11 +143,10 @@ static ptrdiff_t away_find(const struct controller *c, const bool *taken,
 }
 
 /* Whether state that left the snapshots at away_ms is still kept. */
-static bool away_kept(const struct controller *c, const struct guest_state *a,
-		      int64_t wall_ms)
+static bool away_kept(const struct controller *c, const struct guest_state *a)
 {
-	return wall_ms - a->away_ms < c->rails.forget_ms ||
-	       oom_rail_holds(&a->oom, wall_ms);
+	return c->rail_ms - a->away_ms < c->rails.forget_ms ||
+	       oom_rail_holds(&a->oom, c->rail_ms);
 }
 
 /*
@@ -152,8 +155,7 @@ static bool away_kept(const struct controller *c, const struct guest_state *a,
  * the away list, which forgets what away_kept() no longer keeps.  On
  * allocation failure the old state is kept and -ENOMEM returned.
  */
-static int guests_merge(struct controller *c, const struct snapshot *snap,
-			int64_t wall_ms)
+static int guests_merge(struct controller *c, const struct snapshot *snap)
 {
 	size_t n = snap->nguests, j = 0, naway = 0;
 	struct guest_state *next = calloc(n ? n : 1, sizeof(*next));
@@ -195,7 +197,7 @@ static int guests_merge(struct controller *c, const struct snapshot *snap,
 	for (size_t k = 0; k < c->naway; k++) {
 		if (taken[k])
 			continue;
-		if (away_kept(c, &c->away[k], wall_ms))
+		if (away_kept(c, &c->away[k]))
 			away[naway++] = c->away[k];
 		else
 			free(c->away[k].name);
@@ -203,7 +205,7 @@ static int guests_merge(struct controller *c, const struct snapshot *snap,
 	for (j = 0; j < c->nguests; j++) {
 		if (kept[j])
 			continue;
-		c->guests[j].away_ms = wall_ms;
+		c->guests[j].away_ms = c->rail_ms;
 		away[naway++] = c->guests[j];
 	}
 	free(c->guests);
@@ -500,7 +502,7 @@ static void oom_grow(struct controller *c, struct guest_state *gs,
 	gs->stuck = false; /* growing is always pushed */
 	if (balloon_set(c, gs, a, dry_run, wall_ms))
 		oom_rail_applied(&gs->oom, oom_kill, a->old_value, a->new_value,
-				 wall_ms);
+				 c->rail_ms);
 }
 
 /*
@@ -520,7 +522,7 @@ static bool oom_regrow(struct controller *c, struct guest_state *gs,
 	struct action a = {0};
 	int64_t to;
 
-	if (dry_run || !oom_rail_owed(&gs->oom, cur, wall_ms, &to))
+	if (dry_run || !oom_rail_owed(&gs->oom, cur, c->rail_ms, &to))
 		return false;
 	if (max > 0 && to > max)
 		to = max;
@@ -553,7 +555,7 @@ static bool oom_harm(struct controller *c, struct guest_state *gs,
 
 	if (!oom_rail_check(&gs->oom, row[GF_OOM_KILL],
 			    max > 0 ? max : INT64_MAX, c->rails.oom_cooldown_ms,
-			    wall_ms, &to, a.detail, sizeof(a.detail)))
+			    c->rail_ms, &to, a.detail, sizeof(a.detail)))
 		return oom_regrow(c, gs, g, row[GF_OOM_KILL], cur, max, dry_run,
 				  wall_ms);
 	c->oom_events++;
@@ -629,7 +631,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	   a shrink too, though above the size QEMU reports yet (the balloon
 	   lags the grow by a second or more): a policy that still reads the
 	   old size must not take back the grow-back it has not seen. */
-	if (t < in.heading && oom_rail_holds(&gs->oom, wall_ms)) {
+	if (t < in.heading && oom_rail_holds(&gs->oom, c->rail_ms)) {
 		/* A grow past the grow-back that the grow rail cut below it
 		   is no shrink: the grow-back stands, nothing is refused. */
 		if (pv->value >= in.heading)
@@ -650,18 +652,23 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	a.new_value = t;
 	if (balloon_set(c, gs, &a, dry_run, wall_ms))
 		oom_rail_applied(&gs->oom, row[GF_OOM_KILL], in.cur, t,
-				 wall_ms);
+				 c->rail_ms);
 }
 
 void controller_apply(struct controller *c, const struct plan *plan,
 		      const struct snapshot *snap, bool dry_run,
-		      int64_t wall_ms)
+		      int64_t wall_ms, int64_t mono_ms)
 {
 	bool emergency = plan->signal[PS_EMERGENCY].set &&
 			 plan->signal[PS_EMERGENCY].value != 0;
 
+	if (!c->rail_clock) {
+		c->rail_offset = wall_ms - mono_ms;
+		c->rail_clock = true;
+	}
+	c->rail_ms = mono_ms + c->rail_offset;
 	c->cycle++;
-	if (guests_merge(c, snap, wall_ms) == 0) {
+	if (guests_merge(c, snap) == 0) {
 		for (size_t i = 0; i < snap->nguests && i < plan->nguests;
 		     i++) {
 			/* The plan lists the snapshot's guests in order. */
@@ -784,10 +791,10 @@ static int balloon_unit_create(const struct ctl_env *env, void **self,
 
 static void balloon_unit_apply(void *self, const struct plan *plan,
 			       const struct snapshot *snap, bool dry_run,
-			       int64_t wall_ms)
+			       int64_t wall_ms, int64_t mono_ms)
 {
 	controller_apply(((struct balloon_unit *)self)->c, plan, snap, dry_run,
-			 wall_ms);
+			 wall_ms, mono_ms);
 }
 
 static void balloon_unit_rails(void *self, const struct control_rails *rails)

@@ -61,11 +61,14 @@ void controller_set_rails(struct controller *c,
  * Apply plan, computed from snap (the same guests in the same order; a
  * plan guest whose name differs from the snapshot's is skipped).  With
  * dry_run, read the host, record what would be done as ACT_DRY_RUN and
- * change nothing; nothing then counts as applied.
+ * change nothing; nothing then counts as applied.  wall_ms dates the
+ * actions; the OOM rail's cool-down and how long the state of a guest that
+ * left the snapshots is kept run on mono_ms (the monotonic clock), so that
+ * a wall clock stepped forward (NTP) does not end them early.
  */
 void controller_apply(struct controller *c, const struct plan *plan,
 		      const struct snapshot *snap, bool dry_run,
-		      int64_t wall_ms);
+		      int64_t wall_ms, int64_t mono_ms);
 
 /*
  * What the controller last did per guest, for the API and metrics:

@@ -259,11 +259,12 @@ static int ksm_unit_create(const struct ctl_env *env, void **self, char *err,
 
 static void ksm_unit_apply(void *self, const struct plan *plan,
 			   const struct snapshot *snap, bool dry_run,
-			   int64_t wall_ms)
+			   int64_t wall_ms, int64_t mono_ms)
 {
 	struct ksm_unit *u = self;
 
 	(void)snap;
+	(void)mono_ms; /* nothing here outlasts a cycle */
 	ksm_controller_apply(u->c, plan, dry_run, wall_ms);
 }
 

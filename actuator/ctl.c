@@ -72,11 +72,12 @@ struct ctl_set *ctl_set_new(const struct ctl_env *env, char *err, size_t len)
 }
 
 void ctl_set_apply(struct ctl_set *s, const struct plan *plan,
-		   const struct snapshot *snap, bool dry_run, int64_t wall_ms)
+		   const struct snapshot *snap, bool dry_run, int64_t wall_ms,
+		   int64_t mono_ms)
 {
 	for (size_t i = 0; i < s->n; i++)
 		s->units[i].ops->apply(s->units[i].self, plan, snap, dry_run,
-				       wall_ms);
+				       wall_ms, mono_ms);
 }
 
 void ctl_set_rails(struct ctl_set *s, const struct control_rails *rails)

@@ -63,10 +63,13 @@ struct ctl_ops {
 	int (*create)(const struct ctl_env *env, void **self, char *err,
 		      size_t len);
 	/* Act on plan, computed from snap (same guests, same order).  With
-	   dry_run read the host, record what would be done, change nothing. */
+	   dry_run read the host, record what would be done, change nothing.
+	   wall_ms dates actions; mono_ms (the monotonic clock) times what
+	   must last a while whatever the wall clock does (the OOM rail's
+	   cool-down). */
 	void (*apply)(void *self, const struct plan *plan,
 		      const struct snapshot *snap, bool dry_run,
-		      int64_t wall_ms);
+		      int64_t wall_ms, int64_t mono_ms);
 	/* Optional: new rails from a reload, for the next apply. */
 	void (*set_rails)(void *self, const struct control_rails *rails);
 	/* Optional: the backend's name for the status ("libvirt"). */
@@ -82,7 +85,8 @@ struct ctl_set *ctl_set_new(const struct ctl_env *env, char *err, size_t len);
 void ctl_set_free(struct ctl_set *s);
 
 void ctl_set_apply(struct ctl_set *s, const struct plan *plan,
-		   const struct snapshot *snap, bool dry_run, int64_t wall_ms);
+		   const struct snapshot *snap, bool dry_run, int64_t wall_ms,
+		   int64_t mono_ms);
 void ctl_set_rails(struct ctl_set *s, const struct control_rails *rails);
 
 /* The controller named name (its self), or NULL. */

@@ -436,8 +436,9 @@ static int cputune_unit_create(const struct ctl_env *env, void **self,
 
 static void cputune_unit_apply(void *self, const struct plan *plan,
 			       const struct snapshot *snap, bool dry_run,
-			       int64_t wall_ms)
+			       int64_t wall_ms, int64_t mono_ms)
 {
+	(void)mono_ms; /* nothing here outlasts a cycle */
 	cputune_apply(((struct cputune_unit *)self)->c, plan, snap, dry_run,
 		      wall_ms);
 }

@@ -413,8 +413,9 @@ static int iotune_unit_create(const struct ctl_env *env, void **self, char *err,
 
 static void iotune_unit_apply(void *self, const struct plan *plan,
 			      const struct snapshot *snap, bool dry_run,
-			      int64_t wall_ms)
+			      int64_t wall_ms, int64_t mono_ms)
 {
+	(void)mono_ms; /* nothing here outlasts a cycle */
 	iotune_apply(((struct iotune_unit *)self)->c, plan, snap, dry_run,
 		     wall_ms);
 }

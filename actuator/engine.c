@@ -416,7 +416,7 @@ void engine_cycle(struct engine *e)
 	if (rails_changed)
 		ctl_set_rails(e->ctls, &rails);
 	ctl_set_apply(e->ctls, plan, store_snapshot_get(ss), dry_run,
-		      clock_wall_ms());
+		      clock_wall_ms(), clock_mono_ms());
 	oom_events = controller_oom_events(
 	    ctl_balloon_controller(ctl_set_find(e->ctls, "balloon")));
 	res = calloc(1, sizeof(*res));

@@ -156,7 +156,8 @@ struct world {
 	size_t ng;
 	struct plan plan;
 	struct plan_guest pg[MAX_GUESTS];
-	int64_t now_ms;
+	int64_t now_ms;	 /* the wall clock */
+	int64_t mono_ms; /* the monotonic clock */
 };
 
 static const struct control_rails default_rails = {
@@ -185,6 +186,7 @@ static struct world *world_new(const struct control_rails *rails)
 	if (!w->log || !w->ctl)
 		abort();
 	w->now_ms = 1700000000000;
+	w->mono_ms = 86400000;
 	return w;
 }
 
@@ -288,7 +290,9 @@ static void cycle(struct world *w, bool dry_run)
 	w->plan.guests = w->pg;
 	w->plan.nguests = w->ng;
 	w->now_ms += 10000;
-	controller_apply(w->ctl, &w->plan, &snap, dry_run, w->now_ms);
+	w->mono_ms += 10000;
+	controller_apply(w->ctl, &w->plan, &snap, dry_run, w->now_ms,
+			 w->mono_ms);
 }
 
 /* The newest action on subject/control, as JSON (borrowed from *arr). */
@@ -1056,6 +1060,31 @@ static struct guest *oom_shrunk(struct world *w)
 	return g;
 }
 
+/* The OOM rail with a 600 s cool-down; away state kept 60 s. */
+static const struct control_rails oom_rails_long = {
+    .max_shrink_pct = 10,
+    .max_grow_pct = 10,
+    .used_margin_pct = 5,
+    .stale_ms = 30000,
+    .stuck_cycles = 3,
+    .oom_cooldown_ms = 600000,
+    .forget_ms = 60000,
+};
+
+/* oom_shrunk() under oom_rails_long, then a kill: grown back to 4,000,000
+   KiB (the balloon follows), the cool-down running. */
+static struct world *oom_killed(struct guest **g)
+{
+	struct world *w = world_new(&oom_rails_long);
+
+	*g = oom_shrunk(w);
+	(*g)->row[GF_OOM_KILL] = 3;
+	cycle(w, false);
+	(*g)->row[GF_BALLOON_CUR] = 4000000;
+	(*g)->row[GF_MEM_UNUSED] = 3000000;
+	return w;
+}
+
 /* oom_kill rises after a shrink: counted, logged with the shrink, grown
    back at once to the size before it (past the 10 % grow step and the
    policy's own target), and not shrunk during the cool-down. */
@@ -1129,20 +1158,13 @@ static void test_oom_rail_grows_back(void)
    the same name (another UUID) starts afresh. */
 static void test_oom_rail_survives_absence(void)
 {
-	struct control_rails rails = oom_rails;
+	struct control_rails rails = oom_rails_long;
 	struct world *w;
 	struct guest *g;
 	json_t *arr, *a;
 
-	rails.oom_cooldown_ms = 600000;
-	rails.forget_ms = 60000;
-	w = world_new(&rails);
-	g = oom_shrunk(w);
-	g->row[GF_OOM_KILL] = 3;
-	cycle(w, false); /* the harm event: grown back, cool-down 600 s */
+	w = oom_killed(&g);
 	T_EQ_INT(controller_oom_events(w->ctl), 1, "absence: the event");
-	g->row[GF_BALLOON_CUR] = 4000000;
-	g->row[GF_MEM_UNUSED] = 3000000;
 	w->ng = 0; /* 3 cycles (30 s) without the guest */
 	for (int i = 0; i < 3; i++)
 		cycle(w, false);
@@ -1207,6 +1229,48 @@ static void test_oom_rail_survives_absence(void)
 	cycle(w, false);
 	T_EQ_INT(controller_oom_events(w->ctl), 0,
 		 "a new domain under the name in the next cycle starts afresh");
+	world_free(w);
+}
+
+/* The wall clock stepped forward (NTP) past the cool-down right after a
+   kill: the cool-down ran on it, ended at once, and the policy's shrink
+   was applied 20 s after the kill.  It runs on the monotonic clock now,
+   and so does forget_ms of a guest that left the snapshots. */
+static void test_oom_rail_wall_clock_step(void)
+{
+	struct control_rails rails = oom_rails_long;
+	struct world *w;
+	struct guest *g;
+	json_t *arr, *a;
+
+	w = oom_killed(&g);
+	plan_target(w, "g", 3600000);
+	w->now_ms += 11 * 60 * 1000;
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 2,
+		 "wall step: no shrink 10 s after the kill");
+	a = last_action(w, "guest:g", "balloon_target", &arr);
+	T_OK(a && strstr(jstr(a, "detail"), "held by the OOM rail"),
+	     "wall step: ... held by the OOM rail (%s)",
+	     a ? jstr(a, "detail") : "");
+	T_EQ_INT(a ? jint(a, "time_ms") : 0, w->now_ms,
+		 "wall step: the action is dated by the wall clock");
+	json_decref(arr);
+	world_free(w);
+
+	/* An armed rail away for two cycles, the wall clock stepped past
+	   forget_ms meanwhile: still armed when it returns. */
+	w = world_new(&rails);
+	g = oom_shrunk(w);
+	w->ng = 0;
+	cycle(w, false);
+	w->now_ms += 10 * 60 * 1000;
+	cycle(w, false);
+	w->ng = 1;
+	g->row[GF_OOM_KILL] = 3;
+	cycle(w, false);
+	T_EQ_INT(controller_oom_events(w->ctl), 1,
+		 "wall step: an armed rail away for 20 s is kept");
 	world_free(w);
 }
 
@@ -1995,6 +2059,7 @@ int main(void)
 	test_dry_run();
 	test_oom_rail_grows_back();
 	test_oom_rail_survives_absence();
+	test_oom_rail_wall_clock_step();
 	test_oom_rail_holds_grow_in_motion();
 	test_oom_rail_grow_cut_is_no_hold();
 	test_oom_rail_grow_back_retried();

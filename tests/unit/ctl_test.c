@@ -72,7 +72,7 @@ static void test_set(void)
 	T_EQ_STR(ctl_set_backend(s, "ksm"), "sysfs",
 		 "set: the KSM backend is the configured one");
 	ctl_set_rails(s, &rails);
-	ctl_set_apply(s, &plan, &snap, false, 1);
+	ctl_set_apply(s, &plan, &snap, false, 1, 1);
 	actlog_totals(log, totals);
 	T_OK(totals[0] + totals[1] + totals[2] + totals[3] == 0,
 	     "set: an empty plan records no action");

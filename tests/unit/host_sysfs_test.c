@@ -134,7 +134,7 @@ static void test_sysfs_backend(void)
 
 	/* K7: unmerge only. */
 	plan.host[HC_KSM_RUN] = (struct plan_value){.set = true, .value = 2};
-	controller_apply(ctl, &plan, &snap, false, 1);
+	controller_apply(ctl, &plan, &snap, false, 1, 1);
 	T_EQ_INT(file_value("ksm/run"), 2, "sysfs K7: run=2 in the file");
 	T_EQ_INT(file_value("ksm/merge_across_nodes"), 1,
 		 "sysfs K7: merge_across_nodes untouched");
@@ -153,7 +153,7 @@ static void test_sysfs_backend(void)
 	    (struct plan_value){.set = true, .value = 10};
 	plan.host[HC_KSM_MERGE_ACROSS_NODES] =
 	    (struct plan_value){.set = true, .value = 0};
-	controller_apply(ctl, &plan, &snap, false, 2);
+	controller_apply(ctl, &plan, &snap, false, 2, 2);
 	T_EQ_INT(file_value("ksm/merge_across_nodes"), 0, "sysfs K8: mode 0");
 	T_EQ_INT(file_value("ksm/run"), 1, "sysfs K8: run 1");
 	T_EQ_INT(file_value("ksm/pages_to_scan"), 700, "sysfs K8: pages 700");
@@ -162,7 +162,7 @@ static void test_sysfs_backend(void)
 
 	/* In a dry run nothing is written. */
 	plan.host[HC_KSM_PAGES_TO_SCAN].value = 900;
-	controller_apply(ctl, &plan, &snap, true, 3);
+	controller_apply(ctl, &plan, &snap, true, 3, 3);
 	T_EQ_INT(file_value("ksm/pages_to_scan"), 700,
 		 "sysfs dry run: the file is unchanged");
 	controller_free(ctl);
