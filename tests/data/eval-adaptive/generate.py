@@ -83,8 +83,9 @@ def decide(h, guests, state, enabled=1):
             drop = max(0, (cur - usable) - (avg("cur") - avg("usable")) - mask)
             thr = K["drop"]
         # oom_kill counts since the guest's boot: only a kill after the
-        # count seen last cycle is stress (a first sight sets the count).
-        oom = g.get("oom_kill", 0)
+        # count seen last is stress (a first sight sets the count); a
+        # sample without it (the agent late) keeps the count seen.
+        oom = g.get("oom_kill", s.get("oom_seen", 0))
         oom_new = max(0, oom - s.get("oom_seen", oom))
         stressed = (g.get("swap_in", 0) > K["swapin"]
                     or g.get("major_fault", 0) > K["majflt"]
@@ -170,6 +171,9 @@ CASES = {
                           CALM, [guest("g", oom_kill=2)], {"guests": {"g": dict(QUIET, oom_seen=2)}}),
     "A24-oom-kill-new": ("the OOM-kill count rose from 2 to 3 since last cycle: stress, give back at once",
                          CALM, [guest("g", cur=800000, oom_kill=3)], {"guests": {"g": dict(QUIET, oom_seen=2)}}),
+    "A31-oom-count-absent": ("the agent is late: no oom_kill in the sample; the count seen (2) is kept, so its return "
+                             "unchanged is no new kill (it was read as 2 new kills: a give-back and a cool-down)",
+                             CALM, [guest("g")], {"guests": {"g": dict(QUIET, oom_seen=2)}}),
     "A25-autodeflate-oom-deflate": ("autodeflate on: the guest's kernel took 100 000 KiB back from its balloon under "
                                     "memory pressure (deflate-on-oom; the balloon size rose above its mean, usable not back "
                                     "yet): a rise of use, so stress: given back above the size the guest reached, not "
