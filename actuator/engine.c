@@ -301,31 +301,58 @@ static void stale_guests_locked(struct engine *e, int64_t now_ms)
 	e->stale_guests = sc.now;
 }
 
-/*
- * Whether this cycle must hold: the host's newest memory sample is older
- * than the limit.  Logs the start and the end of a hold once each.
- * Caller holds e->lock.
- */
-static bool host_hold_locked(struct engine *e, int64_t now_ms)
+/* Whether the host's newest memory sample is older than the limit.
+   Caller holds e->lock. */
+static bool host_stale_locked(const struct engine *e, int64_t now_ms)
 {
 	int64_t seen = store_host_seen(e->store);
-	bool stale = seen > 0 && now_ms - seen > e->stale_limit_ms;
 
-	if (stale && !e->host_held) {
+	return seen > 0 && now_ms - seen > e->stale_limit_ms;
+}
+
+/* Whether the snapshot has host samples but no memory in the newest:
+   /proc/meminfo not parsed since momd started (no MemFree ever, so never
+   stale), or only since the last sample, within the limit. */
+static bool host_memory_missing(const struct store_snapshot *ss)
+{
+	const struct snap_entity *h = &store_snapshot_get(ss)->host;
+
+	return h->len > 0 &&
+	       !field_present(snap_latest(h, HOST_FIELD_COUNT, HF_MEM_UNUSED));
+}
+
+/*
+ * Whether this cycle must hold: the host's newest memory sample is older
+ * than the limit (stale), or the newest host sample has none (missing).
+ * Logs the start and the end of a hold once each.  Caller holds e->lock.
+ */
+static bool host_hold_locked(struct engine *e, int64_t now_ms, bool stale,
+			     bool missing)
+{
+	int64_t seen = store_host_seen(e->store);
+	bool hold = stale || missing;
+
+	if (hold && !e->host_held) {
 		e->held_since_ms = now_ms;
-		log_warn("host samples stopped: the newest arrived %.1f s ago "
-			 "(limit %.1f s): balloons and KSM are left as they "
-			 "are until samples return",
-			 (now_ms - seen) / 1000.0, e->stale_limit_ms / 1000.0);
-	} else if (!stale && e->host_held) {
+		if (stale)
+			log_warn("host samples stopped: the newest arrived "
+				 "%.1f s ago (limit %.1f s): balloons and KSM "
+				 "are left as they are until samples return",
+				 (now_ms - seen) / 1000.0,
+				 e->stale_limit_ms / 1000.0);
+		else
+			log_warn("host samples without host memory (MemFree):"
+				 " balloons and KSM are left as they are until "
+				 "it returns");
+	} else if (!hold && e->host_held) {
 		log_info("host samples are back after %.1f s of hold: acting "
 			 "again",
 			 (now_ms - e->held_since_ms) / 1000.0);
 	}
-	e->host_held = stale;
-	if (stale)
+	e->host_held = hold;
+	if (hold)
 		e->held_cycles++;
-	return stale;
+	return hold;
 }
 
 void engine_cycle(struct engine *e)
@@ -342,7 +369,7 @@ void engine_cycle(struct engine *e)
 	uint64_t oom_events;
 	struct engine_result *res = NULL;
 	size_t nparams, expired;
-	bool dry_run, held, over = false;
+	bool dry_run, held, stale, over = false;
 	int64_t now_ms;
 
 	pthread_mutex_lock(&e->lock);
@@ -351,14 +378,16 @@ void engine_cycle(struct engine *e)
 	expired = store_expire(e->store, now_ms);
 	e->stale_limit_ms = engine_stale_limit_locked(e);
 	store_set_stale_ms(e->store, e->stale_limit_ms);
-	held = host_hold_locked(e, now_ms);
+	stale = host_stale_locked(e, now_ms);
+	params = stale ? NULL : params_locked(e, &nparams);
+	if (params)
+		ss = engine_snapshot_locked(e, now_ms, params, nparams);
+	held =
+	    host_hold_locked(e, now_ms, stale, ss && host_memory_missing(ss));
 	/* While the host holds, every guest is stale too: one line says
 	   it all. */
 	if (!held)
 		stale_guests_locked(e, now_ms);
-	params = held ? NULL : params_locked(e, &nparams);
-	if (params)
-		ss = engine_snapshot_locked(e, now_ms, params, nparams);
 	if (ss && e->pstate && !(pstate = evstate_copy(e->pstate))) {
 		store_snapshot_free(ss);
 		ss = NULL;
