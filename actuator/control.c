@@ -6,13 +6,8 @@
  * array sorted by name; snapshots list guests in name order too, so each
  * cycle merges the two in one pass and guests that went away are forgotten.
  *
- * DESIGN.  The rails are computed in integer KiB so that what the property
- * test checks is exactly what is applied: a shrink step of 10 % of 4,000,001
- * KiB is 400,000 KiB, never 400,000.1 truncated the wrong way.  The order is
- * maximum, guaranteed minimum, used-memory floor, step, and finally the
- * maximum and minimum again: the two hard bounds win over the step when the
- * guest is already outside them (a guest below its guarantee goes straight
- * to it, as MOM's QoS rule did).
+ * DESIGN.  The rails themselves are pure functions in balloon_rails.c; this
+ * file decides when to apply them and what to remember.
  *
  * Nothing is retried in a hot loop.  A refusal (rail, range, merge guard) is
  * recorded once until its reason or value changes; a failed write of the
@@ -29,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "balloon_rails.h"
 #include "conf.h"
 #include "control_ksm.h"
 #include "ctl_util.h"
@@ -251,154 +247,6 @@ static void balloon_refuse(struct controller *c, struct guest_state *gs,
 	ctl_record(c->log, a, wall_ms);
 }
 
-/* What the rails need of a guest's latest sample, in whole KiB. */
-struct balloon_in {
-	int64_t cur, max, min;
-	int64_t used;	 /* cur - unused (or - usable), >= 0 */
-	int64_t heading; /* cur, or the target of a grow in motion */
-};
-
-static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* QEMU sizes balloons in 4 KiB pages: a target of 386091 KiB ends at
-   386092.  Sizes closer than a page are the same size. */
-#define BALLOON_PAGE_KIB 4
-
-static bool same_size(int64_t a, int64_t b)
-{
-	return a - b < BALLOON_PAGE_KIB && b - a < BALLOON_PAGE_KIB;
-}
-
-/*
- * Apply the rails to a planned target and return the safe target.  detail
- * gets the last rail that changed it, or the emergency note, or "".
- */
-static int64_t rails_apply(const struct control_rails *r,
-			   const struct balloon_in *in, int64_t planned,
-			   bool emergency, char *detail, size_t len)
-{
-	int64_t t = planned, cur = in->cur;
-	int64_t down = in->max * r->max_shrink_pct / 100;
-	int64_t up = in->max * r->max_grow_pct / 100;
-	/* ceil(used * (100 + margin) / 100), in integers. */
-	int64_t floor = (in->used * (100 + r->used_margin_pct) + 99) / 100;
-	/* The lowest size allowed at all: the guaranteed minimum, or the
-	   absolute floor (never above the maximum), whichever is higher. */
-	int64_t abs_min = r->min_size_kib < in->max ? r->min_size_kib : in->max;
-	int64_t lo = in->min > abs_min ? in->min : abs_min;
-	const char *lo_why = in->min >= abs_min
-				 ? "raised to the guaranteed minimum"
-				 : "raised to the absolute minimum size";
-
-	detail[0] = '\0';
-	if (t > in->max) {
-		t = in->max;
-		snprintf(detail, len, "capped at the maximum");
-	}
-	if (t < lo) {
-		t = lo;
-		snprintf(detail, len, "%s", lo_why);
-	}
-	/* The floor never grows a guest: it is capped at its size, or at the
-	   grow it is already making.  Not lower than that grow: a stop of a
-	   shrink in motion (balloon_one) that the balloon overtook before
-	   QEMU took it is a grow in motion, and a floor capped at the size
-	   reported would lower the stop below what the guest uses, cycle
-	   after cycle. */
-	if (floor > in->heading)
-		floor = in->heading;
-	if (t < floor && !emergency) {
-		t = floor;
-		snprintf(detail, len, "raised to what the guest uses (+%d%%)",
-			 r->used_margin_pct);
-	}
-	if (t < cur - down) {
-		t = cur - down;
-		snprintf(detail, len, "shrink step limited to %d%%",
-			 r->max_shrink_pct);
-	} else if (t > cur + up) {
-		t = cur + up;
-		snprintf(detail, len, "grow step limited to %d%%",
-			 r->max_grow_pct);
-	}
-	/* Only when the guest is already outside its bounds. */
-	if (t != clamp64(t, lo, in->max)) {
-		t = clamp64(t, lo, in->max);
-		snprintf(detail, len, "%s",
-			 t == lo ? lo_why : "capped at the maximum");
-	}
-	/* MOM's critical mode: allowed, and said so in the action log. */
-	if (emergency && t < floor) {
-		size_t n = strlen(detail);
-
-		snprintf(detail + n, len - n,
-			 "%semergency: below what the guest uses (+%d%%, "
-			 "%" PRId64 " KiB)",
-			 n ? "; " : "", r->used_margin_pct, floor);
-	}
-	return t;
-}
-
-/*
- * 2^50 KiB (1 EiB): beyond it a sample is garbage.  A sample is converted
- * to int64 only inside [0, KIB_PLAUSIBLE] (a conversion out of int64's
- * range is undefined behaviour: 1e30 became INT64_MIN and disabled a rail).
- */
-#define KIB_PLAUSIBLE 0x1p50
-
-static bool kib_plausible(double v)
-{
-	return field_present(v) && v >= 0 && v <= KIB_PLAUSIBLE;
-}
-
-/* A KiB value of a sample, or -1 when absent or implausible. */
-static int64_t kib_or_none(double v)
-{
-	return kib_plausible(v) ? (int64_t)v : -1;
-}
-
-/*
- * Hands-off checks: fill in from the row, or return why the guest must be
- * left alone.
- */
-static const char *balloon_input(const struct control_rails *r,
-				 const double *row, struct balloon_in *in)
-{
-	double cur = row[GF_BALLOON_CUR], max = row[GF_BALLOON_MAX];
-	double min = row[GF_BALLOON_MIN], age = row[GF_STATS_AGE];
-	double free_kib = field_present(row[GF_MEM_UNUSED])
-			      ? row[GF_MEM_UNUSED]
-			      : row[GF_MEM_USABLE];
-
-	if (!field_present(cur) || cur < 0)
-		return "no balloon size reported";
-	if (!field_present(max) || max <= 0)
-		return "no maximum memory reported";
-	/* The read plugin always sends one (0 when the guest has none); a
-	   sample without it lost it on the way, and a guarantee taken as 0
-	   could shrink the guest below it. */
-	if (!field_present(min))
-		return "no guaranteed minimum reported";
-	if (!kib_plausible(cur) || !kib_plausible(max) || min > KIB_PLAUSIBLE)
-		return "implausible balloon sizes reported";
-	if (!field_present(free_kib))
-		return "no balloon statistics (no balloon driver?)";
-	if (!kib_plausible(free_kib))
-		return "implausible balloon statistics reported";
-	if (r->stale_ms > 0 && field_present(age) && age * 1000 > r->stale_ms)
-		return "balloon statistics are stale";
-	in->cur = (int64_t)cur;
-	in->max = (int64_t)max;
-	in->min = min > 0 ? (int64_t)min : 0;
-	in->used = free_kib < cur ? (int64_t)(cur - free_kib) : 0;
-	if (in->min > in->max)
-		return "guaranteed minimum above the maximum";
-	return NULL;
-}
-
 /*
  * Follow the balloon of a guest that has a target pending: report it once
  * when it stays put for stuck_cycles cycles, clear that when it moves.
@@ -409,7 +257,7 @@ static void balloon_observe(struct controller *c, struct guest_state *gs,
 {
 	struct action a = {0};
 
-	if (gs->pending && same_size(cur, gs->target)) {
+	if (gs->pending && balloon_same_size(cur, gs->target)) {
 		gs->pending = false;
 		gs->stuck = false;
 		gs->still_cycles = 0;
@@ -526,7 +374,7 @@ static bool oom_regrow(struct controller *c, struct guest_state *gs,
 		return false;
 	if (max > 0 && to > max)
 		to = max;
-	if (cur >= to || same_size(cur, to))
+	if (cur >= to || balloon_same_size(cur, to))
 		return false;
 	oom_action(&a, g, cur, to);
 	snprintf(a.detail, sizeof(a.detail),
@@ -549,8 +397,8 @@ static bool oom_harm(struct controller *c, struct guest_state *gs,
 		     bool dry_run, int64_t wall_ms)
 {
 	struct action a = {0};
-	int64_t cur = kib_or_none(row[GF_BALLOON_CUR]);
-	int64_t max = kib_or_none(row[GF_BALLOON_MAX]);
+	int64_t cur = balloon_kib_or_none(row[GF_BALLOON_CUR]);
+	int64_t max = balloon_kib_or_none(row[GF_BALLOON_MAX]);
 	int64_t to;
 
 	if (!oom_rail_check(&gs->oom, row[GF_OOM_KILL],
@@ -594,7 +442,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	if (g->len == 0)
 		return;
 	row = g->values + (g->len - 1) * GUEST_FIELD_COUNT;
-	if (kib_plausible(row[GF_BALLOON_CUR]))
+	if (balloon_kib_plausible(row[GF_BALLOON_CUR]))
 		balloon_observe(c, gs, g, (int64_t)row[GF_BALLOON_CUR],
 				wall_ms);
 	if (oom_harm(c, gs, g, row, dry_run, wall_ms) || !pv->set)
@@ -602,7 +450,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	snprintf(a.subject, sizeof(a.subject), "guest:%s", g->name);
 	snprintf(a.control, sizeof(a.control), "balloon_target");
 	a.planned = pv->value;
-	a.old_value = kib_or_none(row[GF_BALLOON_CUR]);
+	a.old_value = balloon_kib_or_none(row[GF_BALLOON_CUR]);
 	ctl_reason_text(pv, a.reason, sizeof(a.reason));
 
 	why = balloon_input(&c->rails, row, &in);
@@ -613,14 +461,14 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 	/* A target pending above the size is a grow in motion: QEMU reports
 	   the old size for a second or more. */
 	in.heading = gs->pending && gs->target > in.cur ? gs->target : in.cur;
-	t = rails_apply(&c->rails, &in, pv->value, emergency, a.detail,
-			sizeof(a.detail));
+	t = balloon_rails_apply(&c->rails, &in, pv->value, emergency, a.detail,
+				sizeof(a.detail));
 	/* The balloon heads for the target pending, not for the size it
 	   reports: with one pending, a target equal to the size is sent, and
 	   stops the move.  The used floor gives one when the guest's use
 	   rose while a shrink was in motion; not sent, QEMU would go on to
 	   the older, lower target, below what the guest uses. */
-	if (!gs->pending && same_size(t, in.cur)) {
+	if (!gs->pending && balloon_same_size(t, in.cur)) {
 		if (a.detail[0])
 			balloon_refuse(c, gs, &a, a.detail, wall_ms);
 		else
@@ -641,7 +489,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 		return;
 	}
 	/* libvirt keeps the target: the same one is not pushed again. */
-	if (gs->pending && same_size(t, gs->target))
+	if (gs->pending && balloon_same_size(t, gs->target))
 		return;
 	/* Not following: push only the other way (deflating is safe). */
 	if (gs->stuck && (t < in.cur) == (gs->target < in.cur))
