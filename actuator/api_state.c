@@ -167,12 +167,16 @@ static void put_log_level(struct api *api, const struct http_request *req,
 	json_decref(body);
 }
 
-/* The engine's state in the Prometheus text format (prom.c). */
+/* The engine's state and the HTTP server's counts in the Prometheus text
+   format (prom.c). */
 static void get_prometheus(struct api *api, const struct http_request *req,
 			   const char *arg, struct http_response *res)
 {
-	(void)req, (void)arg;
-	res->text = prom_render_engine(api->engine);
+	struct http_counts hc;
+	bool served = http_counts_get(req, &hc);
+
+	(void)arg;
+	res->text = prom_render_engine(api->engine, served ? &hc : NULL);
 	res->content_type = PROM_CONTENT_TYPE;
 	res->status = 200;
 }

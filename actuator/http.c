@@ -280,6 +280,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	    .tcp = l->tcp,
 	    .read_only = cs->read_only,
 	    .conn = conn,
+	    .server = s,
 	};
 	s->handler(s->ctx, &req, &res);
 	return send_response(conn, &res);
@@ -363,6 +364,16 @@ const char *http_query(const struct http_request *req, const char *key)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
 					   key);
+}
+
+bool http_counts_get(const struct http_request *req, struct http_counts *c)
+{
+	*c = (struct http_counts){0};
+	if (!req->server)
+		return false;
+	c->bodies_refused = http_guard_refused(req->server->guard);
+	c->connections_cut = http_guard_cut(req->server->guard);
+	return true;
 }
 
 /*

@@ -20,10 +20,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
 #include "conf.h"
+
+struct http_server;
 
 struct http_request {
 	const char *method;
@@ -36,6 +39,8 @@ struct http_request {
 				     or the read token (api.c refuses the
 				     rest with 403) */
 	void *conn;		  /* for http_query() */
+	struct http_server *server; /* for http_counts_get(); NULL when
+				       the request was made up (tests) */
 };
 
 struct http_response {
@@ -49,8 +54,6 @@ struct http_response {
 typedef void (*http_handler)(void *ctx, const struct http_request *req,
 			     struct http_response *res);
 
-struct http_server;
-
 /* Start listening.  Returns NULL with err filled. */
 struct http_server *http_start(const struct conf *c, http_handler handler,
 			       void *ctx, char *err, size_t len);
@@ -58,5 +61,18 @@ void http_stop(struct http_server *s);
 
 /* A query-string argument of the request, or NULL. */
 const char *http_query(const struct http_request *req, const char *key);
+
+/* What the server refused or cut since it started (http_guard.h), for an
+   operator under attack: /metrics shows them. */
+struct http_counts {
+	uint64_t bodies_refused;  /* 503: the body budget (or the read
+				     level's share of it) was spent */
+	uint64_t connections_cut; /* at the request or response deadline */
+};
+
+/* The counts of the server that received req into *c.  False, and *c
+   zeroed, when req came from no server (a test's made-up request).
+   Thread-safe. */
+bool http_counts_get(const struct http_request *req, struct http_counts *c);
 
 #endif /* MOM_HTTP_H */

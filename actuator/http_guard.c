@@ -46,8 +46,9 @@ struct http_guard {
 	struct guard_conn head; /* sentinel of a circular list */
 	uint64_t cut, refused;
 	/* One limiter per kind of cut: a flood of trickling requests must not
-	   hide the slow readers from the log, nor the other way round. */
-	struct ratelimit rl, rl_response;
+	   hide the slow readers from the log, nor the other way round; and
+	   one for the bodies refused. */
+	struct ratelimit rl, rl_response, rl_refused;
 	/* libmicrohttpd's messages, by format; the last slot takes all
 	   kinds past the others. */
 	struct {
@@ -154,6 +155,7 @@ struct http_guard *http_guard_new(int64_t deadline_ms, int64_t response_ms,
 	g->sleep_until = INT64_MAX; /* until the watchdog's first scan */
 	g->rl = (struct ratelimit)RATELIMIT_INIT(60000);
 	g->rl_response = (struct ratelimit)RATELIMIT_INIT(60000);
+	g->rl_refused = (struct ratelimit)RATELIMIT_INIT(60000);
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -271,17 +273,32 @@ void http_guard_log(void *guard, const char *fmt, va_list ap)
 bool http_guard_reserve(struct http_guard *g, size_t n, bool admin)
 {
 	size_t limit = admin ? g->budget : g->budget - g->admin_reserve;
-	bool ok;
+	unsigned suppressed = 0;
+	bool ok, report = false;
 
 	pthread_mutex_lock(&g->lock);
 	/* used may be over the read level's limit: administration holds the
 	   rest. */
 	ok = g->used <= limit && n <= limit - g->used;
-	if (ok)
+	if (ok) {
 		g->used += n;
-	else
+	} else {
 		g->refused++;
+		report = ratelimit_allow(&g->rl_refused, clock_mono_ms(),
+					 &suppressed);
+	}
 	pthread_mutex_unlock(&g->lock);
+	/* A request is refused once (http.c stops taking its body), so the
+	   count is exact: this one and those suppressed since the last
+	   report. */
+	if (report)
+		log_warn("http: refused the body of %u request(s) with 503 "
+			 "overloaded: the budget of request bodies held at "
+			 "once (%zu KiB, the read level's share %zu KiB) was "
+			 "spent%s",
+			 suppressed + 1, g->budget / 1024,
+			 (g->budget - g->admin_reserve) / 1024,
+			 suppressed ? " (some since the last report)" : "");
 	return ok;
 }
 

@@ -64,7 +64,8 @@ void http_guard_close(struct http_guard *g, struct guard_conn *c);
 /* Take n more bytes of the body budget for a request at the administration
    level (admin) or the read level: false, and counted as refused, when
    the level's limit would be exceeded (the whole budget for
-   administration, the budget less the admin reserve for read). */
+   administration, the budget less the admin reserve for read).  Refusals
+   are logged at most once a minute, with how many there were. */
 bool http_guard_reserve(struct http_guard *g, size_t n, bool admin);
 void http_guard_release(struct http_guard *g, size_t n);
 
@@ -79,7 +80,7 @@ __attribute__((format(printf, 2, 0))) void
 http_guard_log(void *guard, const char *fmt, va_list ap);
 
 /* Connections cut at either deadline, and bodies refused for the
-   budget. */
+   budget, since g was made (GET /metrics shows them). */
 uint64_t http_guard_cut(const struct http_guard *g);
 uint64_t http_guard_refused(const struct http_guard *g);
 

@@ -412,7 +412,29 @@ static void put_stats(FILE *f, const struct engine_view *v)
 	}
 }
 
-char *prom_render(const struct engine_view *v)
+/* What the HTTP server refused and cut (http_guard.h), after the engine's
+   counters: an operator under attack sees it here. */
+static void put_http(FILE *f, const struct http_counts *h)
+{
+	static const struct family fams[] = {
+	    {"momd_http_bodies_refused_total", "counter",
+	     "Request bodies refused (answered 503 overloaded) because the "
+	     "budget of bodies held at once (or the read level's share of "
+	     "it) was spent."},
+	    {"momd_http_connections_cut_total", "counter",
+	     "Connections cut for not sending a whole request, or not reading "
+	     "its response, within the deadline."},
+	};
+	const uint64_t counts[] = {h->bodies_refused, h->connections_cut};
+	_Static_assert(sizeof(counts) / sizeof(counts[0]) ==
+			   sizeof(fams) / sizeof(fams[0]),
+		       "one count per HTTP family");
+
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
+		put_plain(f, &fams[i], (double)counts[i], 1);
+}
+
+char *prom_render(const struct engine_view *v, const struct http_counts *h)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -421,6 +443,8 @@ char *prom_render(const struct engine_view *v)
 	if (!f)
 		return NULL;
 	put_status(f, v);
+	if (h)
+		put_http(f, h);
 	put_plan(f, v);
 	put_stats(f, v);
 	put_disks(f, v);
@@ -436,7 +460,7 @@ char *prom_render(const struct engine_view *v)
 	return text;
 }
 
-char *prom_render_engine(struct engine *e)
+char *prom_render_engine(struct engine *e, const struct http_counts *h)
 {
 	struct engine_view v;
 	char *text;
@@ -445,7 +469,7 @@ char *prom_render_engine(struct engine *e)
 		e, ENGINE_VIEW_STATUS | ENGINE_VIEW_PLAN | ENGINE_VIEW_SAMPLES,
 		&v) < 0)
 		return NULL;
-	text = prom_render(&v);
+	text = prom_render(&v, h);
 	engine_view_release(e, &v);
 	return text;
 }

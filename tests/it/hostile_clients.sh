@@ -20,7 +20,12 @@
 # messages (refused connections, malformed requests) are momd's log lines,
 # one per kind, not one per event; a client that reads a large response
 # slowly, but fast enough for libmicrohttpd's idle timeout, is cut at the
-# response deadline while momctl gets in.
+# response deadline while momctl gets in.  A read-token client on TCP is
+# held to the read level's share like the read socket.  After each
+# scenario GET /metrics counts at least the 503s the clients got
+# (momd_http_bodies_refused_total) and the connections momd cut
+# (momd_http_connections_cut_total); the refusals are logged, once a
+# minute at most.
 # The latencies are printed (diag), never compared with a threshold.
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/api.sh"
@@ -39,6 +44,21 @@ ms() {
 	rc=$?
 	echo $((($(date +%s%N) - t0) / 1000000))
 	return $rc
+}
+# metric NAME: NAME's sample in GET /metrics on the admin socket (empty
+# when it is not served).  at_least NAME N: it is N or more.
+metric() { api GET /metrics && printf '%s\n' "$BODY" | awk -v n="$1" '$1 == n {print $2}'; }
+at_least() {
+	local v
+	v=$(metric "$1")
+	[ -n "$v" ] && [ "$v" -ge "$2" ]
+}
+# counted WHAT NAME N: NAME reaches N.  momd counts before the client sees
+# the 503 or the cut, so at once; 10 s is the deadline, not a pause.
+counted() {
+	local rc=0
+	wait_for 10 "$2 >= $3" at_least "$2" "$3" || rc=1
+	check "$1 ($2 $(metric "$2"), at least $3)" test $rc = 0
 }
 tcp_status() {
 	[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 --interface 127.0.0.2 \
@@ -107,6 +127,10 @@ api GET /v1/status
 check "momd serves after the attack, every batch counted" \
 	[ "$STATUS/$(jv 'j["ingest"]["batches"]')" = "200/$(wc -l <"$T_TMP/ingest.lat")" ]
 check "the cut connections are logged" grep -q 'http: cut [0-9]* connection(s)' "$MOMD_LOG"
+# Every slowloris client held past the first second was cut at the deadline
+# (the half-open ones may have met the idle timeout first: not counted).
+counted "the slowloris clients cut are counted" momd_http_connections_cut_total \
+	"$(hj 'j["slow"]["held"] + j["unix_slow"]["held"]')"
 
 # libmicrohttpd logs once per event, and the events are the clients': its
 # messages go through momd's log, each kind at most once a minute (it
@@ -170,19 +194,28 @@ PY
 STALL=$!
 at_exit "kill $STALL"
 wait_for 10 "stalled bodies sent" grep -q stalled "$T_TMP/stall.out"
+python3 -c 'import sys; sys.stdout.write("[" + " " * 1000000 + "]")' >"$T_TMP/big.json"
+# big_post: POST it; prints the status and notes it in big.codes.
 big_post() {
-	python3 -c 'import sys; sys.stdout.write("[" + " " * 1000000 + "]")' >"$T_TMP/big.json"
-	curl -s -o "$T_TMP/big.out" -w '%{http_code}' --max-time 20 --unix-socket "$MOMD_SOCK" \
-		-H 'Content-Type: application/json' --data-binary @"$T_TMP/big.json" http://momd/v1/metrics
+	local code
+	code=$(curl -s -o "$T_TMP/big.out" -w '%{http_code}' --max-time 20 --unix-socket "$MOMD_SOCK" \
+		-H 'Content-Type: application/json' --data-binary @"$T_TMP/big.json" http://momd/v1/metrics)
+	echo "$code" | tee -a "$T_TMP/big.codes"
 }
+big_taken() { [ "$(big_post)" = 200 ]; }
 check "a whole 1 MiB body while the budget is spent: 503 overloaded" \
 	[ "$(big_post)/$(grep -o overloaded "$T_TMP/big.out")" = 503/overloaded ]
 check "a request without a body still passes meanwhile" sh -c "\"$BUILD/momctl\" --socket \"$MOMD_SOCK\" status >/dev/null"
 check "momd cut all 20 stalled bodies itself (the client held them open)" \
 	wait_for 120 "stalled bodies cut" grep -q '^cut 20 of 20' "$T_TMP/stall.out"
 check "once the stalled bodies are cut, a 1 MiB body is taken again (200)" \
-	wait_for 20 "big body accepted" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --unix-socket '$MOMD_SOCK' -H 'Content-Type: application/json' --data-binary @'$T_TMP/big.json' http://momd/v1/metrics)\" = 200 ]"
+	wait_for 20 "big body accepted" big_taken
 kill $STALL 2>/dev/null
+n503=$(grep -c '^503$' "$T_TMP/big.codes")
+counted "every body answered 503 is counted ($n503 of them)" momd_http_bodies_refused_total "$n503"
+counted "the 20 stalled bodies cut are counted" momd_http_connections_cut_total 20
+check "the refusals are logged" \
+	grep -q '^momd\[warning\]: http: refused the body of [0-9]* request(s) with 503 overloaded' "$MOMD_LOG"
 
 # ---- two stalled maximal bodies take half the budget, not all of it: a
 # body's buffer grew by doubling, so one of max_body bytes (and its
@@ -239,18 +272,25 @@ kill $MAX 2>/dev/null
 # 128 KiB of the budget and the PUT got 503 until the deadline cut them.
 # The client checks that momd still held every staller when the PUT was
 # answered, so that a slow machine cannot pass the test by cutting them.
+# A whole body on TCP with the read token is held to the same share (503).
 momd_stop
-momd_start --max-body "$MAXB" --read-socket "$READ_SOCK" ||
-	not_ok "momd restarts with max_body $MAXB and a read socket"
-python3 - "$READ_SOCK" "$MOMD_SOCK" "$MAXB" >"$T_TMP/reserve.json" 2>"$T_TMP/reserve.err" <<'PY'
+PORT=$(free_port)
+echo fedcba9876543210fedcba9876543210 >"$T_TMP/read.token" && chmod 600 "$T_TMP/read.token"
+log_lines=$(wc -l <"$MOMD_LOG")
+momd_start --max-body "$MAXB" --read-socket "$READ_SOCK" \
+	--listen "127.0.0.1:$PORT" --read-token-file "$T_TMP/read.token" ||
+	not_ok "momd restarts with max_body $MAXB, a read socket and a read token"
+python3 - "$READ_SOCK" "$MOMD_SOCK" "$MAXB" "$PORT" "$(cat "$T_TMP/read.token")" \
+	>"$T_TMP/reserve.json" 2>"$T_TMP/reserve.err" <<'PY'
 import fcntl, json, select, socket, struct, sys, termios, time
 read_path, admin_path, maxb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+tcp, read_token = ("127.0.0.1", int(sys.argv[4])), sys.argv[5].encode()
 deadline = time.monotonic() + 60
-def post(path, method, url, body, length=None):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(path)
+def post(addr, method, url, body, length=None, head=b""):
+    s = socket.socket(socket.AF_UNIX if isinstance(addr, str) else socket.AF_INET)
+    s.connect(addr)
     s.sendall(b"%s %s HTTP/1.1\r\nHost: momd\r\nContent-Type: application/json\r\n"
-              b"Content-Length: %d\r\n\r\n" % (method, url, length or len(body)) + body)
+              b"%sContent-Length: %d\r\n\r\n" % (method, url, head, length or len(body)) + body)
     return s
 def answer(s):  # status and body of a response that ends the connection
     s.settimeout(max(deadline - time.monotonic(), 1))
@@ -279,6 +319,9 @@ for _ in range(2):
     code, body = answer(post(read_path, b"POST", b"/v1/metrics",
                              b"[" + b" " * (maxb - 2) + b"]"))
     out["extra"].append("%d %s" % (code, json.loads(body or "{}").get("error")))
+code, body = answer(post(tcp, b"POST", b"/v1/metrics", b"[" + b" " * (maxb - 2) + b"]",
+                         head=b"Authorization: Bearer %s\r\n" % read_token))
+out["tcp_read"] = "%d %s" % (code, json.loads(body or "{}").get("error"))
 policy = b'{"host": []}'
 out["admin"], out["admin_body"] = answer(post(
     admin_path, b"PUT", b"/v1/policies/reserved", policy + b" " * (maxb - len(policy))))
@@ -294,6 +337,8 @@ check "momd read all of the eight stalled maximal bodies on the read socket" \
 	[ "$(rj 'j["read"]')" = true ]
 check "further whole bodies on the read socket: 503 overloaded ($(rj '", ".join(j["extra"])'))" \
 	[ "$(rj 'j["extra"] == ["503 overloaded"] * 2')" = true ]
+check "a whole body on TCP with the read token: 503 overloaded too ($(rj 'j["tcp_read"]'))" \
+	[ "$(rj 'j["tcp_read"]')" = "503 overloaded" ]
 check "meanwhile an admin PUT of a maximal policy gets 200 (got $(rj 'j["admin"]'))" \
 	[ "$(rj 'j["admin"]')" = 200 ]
 check "and momd held all eight stallers until it was answered ($(rj 'j["held"]') held)" \
@@ -301,6 +346,10 @@ check "and momd held all eight stallers until it was answered ($(rj 'j["held"]')
 api GET /v1/policies/reserved
 check "the policy is stored (GET: $STATUS $BODY)" \
 	[ "$STATUS/$(jv 'j == {"host": []}')" = 200/true ]
+n503=$(rj '(j["extra"] + [j["tcp_read"]]).count("503 overloaded")')
+counted "every body answered 503 is counted ($n503 of them)" momd_http_bodies_refused_total "$n503"
+lines=$(tail -n +$((log_lines + 1)) "$MOMD_LOG" | grep -c 'http: refused the body of [0-9]* request(s)')
+check "this run's refusals within seconds (the 503s and stallers' bodies): $lines log line, not one each" [ "$lines" = 1 ]
 
 # ---- a slow reader of a large response: 6000 guests make /v1/stats about
 # 2 MB, ten times what the unix socket buffers.  A client that reads 16 KiB
@@ -374,5 +423,6 @@ check "momd cut the slow reader before it read its whole response" \
 	grep -q '^cut [0-9]* of' "$T_TMP/slow.out"
 check "the cut is logged as a response not read in time" \
 	grep -q 'http: cut [0-9]* connection(s) that did not read their response within 30 s' "$MOMD_LOG"
+counted "the slow reader's cut is counted" momd_http_connections_cut_total 1
 momd_log_clean
 done_testing

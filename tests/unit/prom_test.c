@@ -2,7 +2,8 @@
 /*
  * prom_test.c: prom_render() of hand-built engine views (engine_view.h):
  * the samples each part gives, the labels and their escaping, units, and
- * what is left out (unset targets, absent fields, parts not taken).
+ * what is left out (unset targets, absent fields, parts not taken), and
+ * the HTTP server's counts beside them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,8 @@ static void test_full_view(void)
 	plan.host[HC_KSM_SLEEP_MILLISECS] = (struct plan_value){true, 20, {0}};
 	plan.signal[PS_EMERGENCY] = (struct plan_value){true, 1, {0}};
 
-	t = prom_render(&v);
+	t = prom_render(&v, &(struct http_counts){.bodies_refused = 6,
+						  .connections_cut = 8});
 	T_OK(t != NULL, "a full view renders");
 	if (!t)
 		return;
@@ -101,6 +103,12 @@ static void test_full_view(void)
 	T_OK(has(t, "momd_ingest_skipped_records_total{reason=\"plugin\"} 0") &&
 		 has(t, "momd_ingest_skipped_records_total{reason=\"host\"} 6"),
 	     "skipped records by reason");
+	T_OK(has(t, "momd_http_bodies_refused_total 6") &&
+		 has(t, "momd_http_connections_cut_total 8") &&
+		 strstr(t, "# TYPE momd_http_bodies_refused_total counter\n") &&
+		 strstr(t, "# TYPE momd_http_connections_cut_total counter\n"),
+	     "the HTTP server's refused bodies and cut connections, as "
+	     "counters");
 	T_OK(has(t, "momd_actions_total{result=\"applied\"} 1") &&
 		 has(t, "momd_actions_total{result=\"dry_run\"} 2") &&
 		 has(t, "momd_actions_total{result=\"failed\"} 0"),
@@ -156,7 +164,7 @@ static void test_full_view(void)
 static void test_empty_view(void)
 {
 	struct engine_view v = {.host_age_ms = 250};
-	char *t = prom_render(&v);
+	char *t = prom_render(&v, NULL);
 
 	T_OK(t != NULL, "an empty view renders");
 	if (!t)
@@ -166,6 +174,7 @@ static void test_empty_view(void)
 	T_OK(!strstr(t, "momd_plan_") && !strstr(t, "momd_balloon_") &&
 		 !strstr(t, "momd_guest_"),
 	     "no plan, target or sample families without those parts");
+	T_OK(!strstr(t, "momd_http_"), "no HTTP counts without a server's");
 	free(t);
 }
 
