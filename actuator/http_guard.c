@@ -102,12 +102,13 @@ static int64_t scan_locked(struct http_guard *g, int64_t now_ms)
 			n_resp++;
 	}
 	g->cut += n_req + n_resp;
-	if (n_req && ratelimit_allow(&g->rl, now_ms, &suppressed))
+	if (n_req && ratelimit_allow_n(&g->rl, now_ms, n_req, &suppressed))
 		log_warn("http: cut %u connection(s) that did not send a whole "
 			 "request within %.0f s%s",
 			 n_req + suppressed, g->deadline_ms / 1000.0,
 			 suppressed ? " (some since the last report)" : "");
-	if (n_resp && ratelimit_allow(&g->rl_response, now_ms, &suppressed))
+	if (n_resp &&
+	    ratelimit_allow_n(&g->rl_response, now_ms, n_resp, &suppressed))
 		log_warn("http: cut %u connection(s) that did not read their "
 			 "response within %.0f s%s",
 			 n_resp + suppressed, g->response_ms / 1000.0,

@@ -29,4 +29,12 @@ struct ratelimit {
 bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms,
 		     unsigned *suppressed);
 
+/*
+ * The same for one occurrence that stands for n events (a scan that cut n
+ * connections): a suppressed occurrence adds n, so *suppressed counts the
+ * events skipped, not the occurrences.
+ */
+bool ratelimit_allow_n(struct ratelimit *rl, int64_t now_ms, unsigned n,
+		       unsigned *suppressed);
+
 #endif /* MOM_RATELIMIT_H */

@@ -8,6 +8,7 @@
  * of the read plugin (collectd-plugin/globlist.c).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,15 @@ static void test_ratelimit(void)
 	T_OK(!ratelimit_allow(&rl, 5999, &n), "nor a third");
 	T_OK(ratelimit_allow(&rl, 6000, &n), "one interval later it passes");
 	T_EQ_INT(n, 2, "with the count suppressed meanwhile");
+	T_OK(!ratelimit_allow_n(&rl, 6100, 5, &n) &&
+		 !ratelimit_allow_n(&rl, 6200, 7, &n),
+	     "occurrences of several events are suppressed too");
+	T_OK(ratelimit_allow_n(&rl, 7000, 3, &n), "and pass an interval on");
+	T_EQ_INT(n, 12, "counting the events suppressed, not the occurrences");
+	T_OK(!ratelimit_allow_n(&rl, 7001, UINT_MAX, &n) &&
+		 !ratelimit_allow_n(&rl, 7002, 2, &n) &&
+		 ratelimit_allow_n(&rl, 8000, 1, &n) && n == UINT_MAX,
+	     "the count saturates rather than wraps");
 	T_OK(!ratelimit_allow(&rl, 6999, &n), "the window restarts there");
 }
 
