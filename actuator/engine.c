@@ -610,8 +610,6 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	bool fresh_host, completed = false;
 	int rc, status;
 
-	ingest_clock_window(&clk, (double)clock_wall_ms() / 1000.0,
-			    e->conf->history, e->conf->interval_ms / 1000.0);
 	spare_take(e, &batch);
 	rc = wire_batch_decode_into(body, len, (size_t)e->conf->max_records,
 				    &batch, &we);
@@ -633,6 +631,10 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	before = e->counts;
 	host_seen = store_host_seen(e->store);
 	now_ms = clock_mono_ms();
+	/* The interval is the engine's copy, under its lock: a reload
+	   (SIGHUP) changes it on the main thread while requests run. */
+	ingest_clock_window(&clk, (double)clock_wall_ms() / 1000.0,
+			    e->conf->history, e->interval_ms / 1000.0);
 	rc = ingest_apply(e->store, &batch, &filter, now_ms, &clk, &e->counts);
 	note_interval_locked(e, &batch, &filter);
 	/* The deltas are taken under the lock: other requests add to the
