@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * engine_priv.h: the engine's state, shared by the files that implement it
- * (engine.c: ingest and the cycle; engine_view.c: the view for the API and
- * metrics; engine_params.c: the parameters).  Not a public header: see
- * engine.h for the threading rules (DESIGN in engine.c).
+ * (engine.c: the cycle; engine_ingest.c: ingest; engine_view.c: the view for
+ * the API and metrics; engine_params.c: the parameters).  Not a public header:
+ * see engine.h for the threading rules (DESIGN in engine.c).
  */
 #ifndef MOM_ENGINE_PRIV_H
 #define MOM_ENGINE_PRIV_H
@@ -98,7 +98,8 @@ struct engine {
 	bool round_complete;
 
 	/* One decoded batch's records, kept for the next ingest request
-	   (see ENGINE_SPARE_MAX_RECORDS in engine.c); under spare_lock. */
+	   (see ENGINE_SPARE_MAX_RECORDS in engine_ingest.c); under spare_lock.
+	 */
 	pthread_mutex_t spare_lock;
 	struct wire_batch spare;
 };
