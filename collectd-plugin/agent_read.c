@@ -344,9 +344,13 @@ typedef int (*parse_fn)(const char *, size_t, struct agent_stats *, char *,
 			size_t);
 
 /* fresh_file: open, read and parse path; keep the handle in *kh (and set
-   *kept) if it parsed, close it otherwise.  A read the agent has disabled
-   (its filesystems frozen since the open) keeps the handle too: a close
-   would be refused as well, and the handle left open in the agent. */
+   *kept) if it parsed, close it otherwise.  A read without an agent (timed
+   out: slow, or gone) or one the agent has disabled (its filesystems
+   frozen since the open) keeps the handle too: the close would have to
+   wait for the same agent (after a timeout libvirt first re-syncs with it,
+   and sends nothing if that fails) or be refused, and the handle would be
+   forgotten while the agent still holds it open.  Kept, the next poll
+   seeks and reads it, or closes it when that fails (stat_file). */
 static enum agent_rc fresh_file(const struct agent_transport *t,
 				const char *path, parse_fn parse, char *buf,
 				int64_t *kh, bool *kept, struct agent_stats *st,
@@ -363,12 +367,11 @@ static enum agent_rc fresh_file(const struct agent_transport *t,
 	rc = read_all(t, h, path, buf, AGENT_TEXT_MAX, &len, err, errlen);
 	if (rc == AGENT_OK && parse(buf, len, st, err, errlen) != 0)
 		rc = AGENT_FILE_ERROR;
-	if (rc == AGENT_OK || rc == AGENT_DISABLED) {
+	if (rc == AGENT_OK || rc == AGENT_DOWN || rc == AGENT_DISABLED) {
 		*kh = h;
 		*kept = true;
 		return rc;
 	}
-	/* As in agent_read_file: closed even after a timeout. */
 	close_handle(t, h, NULL);
 	return rc;
 }

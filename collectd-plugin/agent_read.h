@@ -111,8 +111,10 @@ struct agent_handles {
    opened again in the same call, unless the agent refuses the close for
    want of an agent (down, or the command disabled: frozen filesystems):
    then it stays kept and the call answers AGENT_DOWN.  A file that fails
-   afresh keeps nothing, but a handle whose read the agent disabled right
-   after its open (a freeze begun) is kept.  On AGENT_DOWN the handles
+   afresh keeps nothing, but a handle whose read found no agent right
+   after its open (timed out: its close would find none either, and the
+   agent would keep the file open) or was disabled (a freeze begun) is
+   kept, for the next call to seek and read.  On AGENT_DOWN the handles
    stay kept (the agent may only be slow): none is opened while one is
    kept, so a domain never holds more than AGENT_STAT_FILES. */
 enum agent_rc agent_read_stats(const struct agent_transport *t,

@@ -250,6 +250,108 @@ static void test_keep(void)
 	     f.closes - cl0);
 }
 
+/* A transport in front of the scripted agent that stalls: from the
+   stall_at'th read on, every call times out (AGENT_DOWN) without reaching
+   the agent, which keeps what it has open, as a slow qemu-ga does (libvirt
+   then re-syncs before the next command and sends nothing if that fails
+   too).  It notes the most handles the agent ever held. */
+struct stall {
+	struct fake *f;
+	int stall_at, reads, stalled_calls, most_open;
+	bool stalled;
+};
+
+static char *stall_cmd(void *ctx, const char *json, int timeout_s,
+		       enum agent_rc *rc, char *err, size_t errlen)
+{
+	struct stall *s = ctx;
+	char *reply;
+
+	if (strstr(json, "guest-file-read") != NULL &&
+	    ++s->reads == s->stall_at)
+		s->stalled = true;
+	if (s->stalled) {
+		s->stalled_calls++;
+		*rc = AGENT_DOWN;
+		snprintf(err, errlen, "Guest agent not available for now");
+		return NULL;
+	}
+	reply = fake_cmd(s->f, json, timeout_s, rc, err, errlen);
+	if (fake_open_handles(s->f) > s->most_open)
+		s->most_open = fake_open_handles(s->f);
+	return reply;
+}
+
+static int kept(const struct agent_handles *hs)
+{
+	return hs->open[0] + hs->open[1] + hs->open[2];
+}
+
+/* A fresh file whose read times out keeps its handle (a close would find
+   no agent either, and the agent would hold the file open for good), and
+   the next poll seeks and reads it: the agent never holds a handle the
+   plugin has forgotten, nor more than three. */
+static void test_read_timeout(void)
+{
+	struct fake f = three_files("oom_kill 0\npgmajfault 1\n");
+	struct stall s = {.f = &f, .stall_at = 1};
+	struct agent_transport t = {
+	    .cmd = stall_cmd, .ctx = &s, .timeout_s = 1};
+	struct agent_handles hs = {{0}};
+	struct agent_stats st;
+	char err[200];
+	int64_t h0;
+
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_DOWN,
+		 "timeout: a first read that times out is down");
+	T_OK(hs.open[0] && kept(&hs) == 1 && fake_open_handles(&f) == 1,
+	     "... its handle is kept, the only one the agent holds (%d)",
+	     fake_open_handles(&f));
+	T_EQ_INT(
+	    s.stalled_calls, 1,
+	    "... no close sent to the stalled agent (one timeout, not two)");
+	h0 = hs.h[0];
+	s.stalled = false;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "timeout: the agent back, the next poll reads");
+	T_OK(all_present(&st) && hs.h[0] == h0 && f.seeks == 1 && f.opens == 3,
+	     "... the kept handle seeked and reused, two files opened");
+	T_OK(fake_open_handles(&f) == 3 && kept(&hs) == 3,
+	     "... the agent holds three, all kept: none leaked (%d held)",
+	     fake_open_handles(&f));
+
+	/* Stalls at every read in turn, over many polls: the agent never
+	   holds more than three handles nor one the plugin forgot. */
+	for (int poll = 0; poll < 12; poll++) {
+		s.stall_at = poll % 2 == 0 ? s.reads + 1 + poll / 2 % 3 : 0;
+		agent_read_stats(&t, &hs, &st, err, sizeof(err));
+		s.stalled = false;
+	}
+	T_OK(s.most_open <= 3 && fake_open_handles(&f) == kept(&hs),
+	     "timeout: stalls over 12 polls, at most %d held, %d held and "
+	     "%d kept",
+	     s.most_open, fake_open_handles(&f), kept(&hs));
+
+	/* A handle kept from a timed-out read that the agent then forgot
+	   (it restarted) is dropped and the file opened afresh. */
+	agent_handles_close(&t, &hs);
+	s.stall_at = s.reads + 2;
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_DOWN,
+		 "timeout: vmstat's first read times out");
+	T_OK(hs.open[0] && hs.open[1] && fake_open_handles(&f) == 2,
+	     "... pressure's and vmstat's handles kept");
+	h0 = hs.h[1];
+	s.stalled = false;
+	fake_restart(&f);
+	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
+		 "timeout: the agent restarted meanwhile");
+	T_OK(all_present(&st) && fake_open_handles(&f) == 3 && kept(&hs) == 3 &&
+		 hs.h[1] != h0,
+	     "... the forgotten handles dropped, the files reopened, 3 held");
+	agent_handles_close(&t, &hs);
+	T_EQ_INT(fake_open_handles(&f), 0, "timeout: all closed at the end");
+}
+
 static void test_replies(void)
 {
 	unsigned char out[32];
@@ -490,6 +592,7 @@ int main(void)
 	test_read_stats();
 	test_keep();
 	test_frozen();
+	test_read_timeout();
 	test_replies();
 	return t_done();
 }
