@@ -5,8 +5,8 @@
  * agent_parse.h).  The text comes from a guest that may be hostile, so
  * every byte is checked: printable ASCII lines ending in '\n', the exact
  * line shapes the Linux kernel prints, decimal numbers that fit their
- * type, no key given twice.  Results go to a scratch copy first, so a
- * refused text changes nothing.
+ * type, no key given twice, the file's anchor line present.  Results go to a
+ * scratch copy first, so a refused text changes nothing.
  */
 #include "agent_parse.h"
 
@@ -85,9 +85,9 @@ typedef int (*line_fn)(const struct line *l, struct agent_stats *st, void *ctx);
 
 /* for_lines: split text into '\n'-terminated lines of printable ASCII and
    hand each to fn; the size limit and a missing final newline (a text cut
-   short) are errors too. */
+   short) are errors too.  *lines: how many were handed over. */
 static int for_lines(const char *text, size_t len, line_fn fn,
-		     struct agent_stats *st, void *ctx, char *err,
+		     struct agent_stats *st, void *ctx, int *lines, char *err,
 		     size_t errlen)
 {
 	struct line l = {.no = 0, .err = err, .errlen = errlen};
@@ -122,6 +122,7 @@ static int for_lines(const char *text, size_t len, line_fn fn,
 			return -1;
 		p = nl + 1;
 	}
+	*lines = l.no;
 	return 0;
 }
 
@@ -221,17 +222,36 @@ static int pressure_line(const struct line *l, struct agent_stats *st,
 	return 0;
 }
 
+/* The line that makes a text its file, as every Linux since 2.6 prints it
+   (pressure: since 4.20, which has the file): without it the text is not
+   the file wanted (an empty file, or another file behind a reused handle),
+   and taking it for one would only leave every field of it absent. */
+struct anchor {
+	enum agent_field f; /* set by the anchor line */
+	const char *line;   /* its name, for the message */
+};
+
 /* parse_into: run the line parser over a scratch copy of out and copy it
-   back only when the whole text was good. */
+   back only when the whole text was good and had the anchor line. */
 static int parse_into(const char *text, size_t len, struct agent_stats *out,
-		      line_fn fn, void *ctx, char *err, size_t errlen)
+		      line_fn fn, void *ctx, const struct anchor *a, char *err,
+		      size_t errlen)
 {
 	struct agent_stats tmp = *out;
+	int lines = 0;
 
 	if (errlen > 0)
 		err[0] = '\0';
-	if (for_lines(text, len, fn, &tmp, ctx, err, errlen) != 0)
+	if (for_lines(text, len, fn, &tmp, ctx, &lines, err, errlen) != 0)
 		return -1;
+	if (!tmp.present[a->f]) {
+		if (errlen > 0)
+			snprintf(err, errlen, "line %d, column 1: %s%s line",
+				 lines + 1,
+				 lines == 0 ? "empty text, no " : "no ",
+				 a->line);
+		return -1;
+	}
 	*out = tmp;
 	return 0;
 }
@@ -250,10 +270,12 @@ static void clear(struct agent_stats *st, enum agent_field from,
 int agent_parse_pressure(const char *text, size_t len, struct agent_stats *out,
 			 char *err, size_t errlen)
 {
+	static const struct anchor a = {AGENT_PSI_SOME_AVG10_CPCT, "\"some\""};
 	struct agent_stats tmp = *out;
 
 	clear(&tmp, AGENT_PSI_SOME_AVG10_CPCT, AGENT_PSI_FULL_TOTAL_US);
-	if (parse_into(text, len, &tmp, pressure_line, NULL, err, errlen) != 0)
+	if (parse_into(text, len, &tmp, pressure_line, NULL, &a, err, errlen) !=
+	    0)
 		return -1;
 	*out = tmp;
 	return 0;
@@ -335,11 +357,13 @@ static int vmstat_line(const struct line *l, struct agent_stats *st, void *ctx)
 int agent_parse_vmstat(const char *text, size_t len, struct agent_stats *out,
 		       char *err, size_t errlen)
 {
+	static const struct anchor a = {AGENT_PGMAJFAULT_EVENTS,
+					"\"pgmajfault\""};
 	struct agent_stats tmp = *out;
 	struct zones z = {.n = 0};
 
 	clear(&tmp, AGENT_OOM_KILL_EVENTS, AGENT_ALLOCSTALL_EVENTS);
-	if (parse_into(text, len, &tmp, vmstat_line, &z, err, errlen) != 0)
+	if (parse_into(text, len, &tmp, vmstat_line, &z, &a, err, errlen) != 0)
 		return -1;
 	*out = tmp;
 	return 0;
@@ -415,10 +439,12 @@ static int ordered(const struct agent_stats *st, enum agent_field whole,
 int agent_parse_meminfo(const char *text, size_t len, struct agent_stats *out,
 			char *err, size_t errlen)
 {
+	static const struct anchor a = {AGENT_MEM_TOTAL_KIB, "\"MemTotal\""};
 	struct agent_stats tmp = *out;
 
 	clear(&tmp, AGENT_MEM_TOTAL_KIB, AGENT_SWAP_FREE_KIB);
-	if (parse_into(text, len, &tmp, meminfo_line, NULL, err, errlen) != 0)
+	if (parse_into(text, len, &tmp, meminfo_line, NULL, &a, err, errlen) !=
+	    0)
 		return -1;
 	if (ordered(&tmp, AGENT_MEM_TOTAL_KIB, AGENT_MEM_AVAILABLE_KIB, err,
 		    errlen) != 0 ||

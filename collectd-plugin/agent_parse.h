@@ -9,8 +9,13 @@
  * error), refuses more than AGENT_TEXT_MAX bytes, validates every line it
  * reads and every value it keeps, and on success sets only its own fields
  * of a struct agent_stats.  A field the text does not carry stays absent
- * (present[f] false); it never becomes 0.  On error it returns -1, leaves
- * the struct untouched and writes "line L, column C: what" into err.
+ * (present[f] false); it never becomes 0.  A text without its file's
+ * anchor line (pressure "some", vmstat "pgmajfault", meminfo "MemTotal"),
+ * empty text included, is refused: it is not that file (an empty file or
+ * another file behind a kept handle), and taking it would drop every field
+ * silently.  On error it returns -1, leaves the struct untouched and
+ * writes "line L, column C: what" into err (L one past the last line for
+ * a missing anchor).
  */
 #ifndef MOM_AGENT_PARSE_H
 #define MOM_AGENT_PARSE_H
@@ -58,17 +63,22 @@ struct agent_stats {
 const char *agent_field_name(enum agent_field f);
 
 /* "some" and "full" lines, each "avg10=A avg60=A avg300=A total=N" in that
-   order; averages 0.00 to 100.00. */
+   order; averages 0.00 to 100.00.  A text without a "some" line (empty
+   text too) is not this file: an error. */
 int agent_parse_pressure(const char *text, size_t len, struct agent_stats *out,
 			 char *err, size_t errlen);
 
 /* "name value" lines; unknown names are checked and skipped, a known name
-   twice is an error. */
+   twice is an error, and so is a text without "pgmajfault" (empty text
+   too): it is not /proc/vmstat.  Every Linux since 2.6 prints pgmajfault
+   (oom_kill only since 4.13), unless built without VM event counters,
+   when the file has none of the fields read here either. */
 int agent_parse_vmstat(const char *text, size_t len, struct agent_stats *out,
 		       char *err, size_t errlen);
 
 /* "Name:   value[ kB]" lines; the four kept values must carry " kB";
-   MemAvailable <= MemTotal and SwapFree <= SwapTotal when both are there. */
+   MemAvailable <= MemTotal and SwapFree <= SwapTotal when both are there.
+   A text without MemTotal (empty text too) is not this file: an error. */
 int agent_parse_meminfo(const char *text, size_t len, struct agent_stats *out,
 			char *err, size_t errlen);
 

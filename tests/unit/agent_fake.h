@@ -70,7 +70,7 @@ char *fake_cmd(void *ctx, const char *json, int timeout_s, enum agent_rc *rc,
 	       char *err, size_t errlen);
 
 /* A good agent whose three files each parse, vmstat's text being
-   vmstat. */
+   vmstat (which must carry pgmajfault, the parser's anchor). */
 struct fake three_files(const char *vmstat);
 
 /* The handles the agent holds open. */

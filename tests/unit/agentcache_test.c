@@ -138,7 +138,7 @@ static struct agent_cache *start_polled(const struct agent_cache_conf *conf,
 	char err[200];
 	struct agent_cache *c;
 
-	cache_fake = three_files("oom_kill 3\n");
+	cache_fake = three_files("oom_kill 3\npgmajfault 1\n");
 	memset(r, 0, sizeof(*r));
 	c = agent_cache_start(conf, err, sizeof(err));
 	T_OK(c != NULL, "cache with %s started (%s)", what, c ? "" : err);
@@ -233,7 +233,7 @@ static struct agent_cache *start_three(struct agent_cache_conf *conf,
 	if (!three_domains(path, uri, sizeof(uri)))
 		return NULL;
 	conf->uri = uri;
-	cache_fake = three_files("oom_kill 3\n");
+	cache_fake = three_files("oom_kill 3\npgmajfault 1\n");
 	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000001", uuid[0]);
 	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000002", uuid[1]);
 	agent_uuid_parse("aaaaaaaa-0000-0000-0000-000000000003", uuid[2]);
@@ -698,7 +698,7 @@ static void test_cache_queued_restart(void)
 	if (dom == NULL)
 		goto out;
 	old_id = virDomainGetID(dom);
-	cache_fake = three_files("oom_kill 3\n");
+	cache_fake = three_files("oom_kill 3\npgmajfault 1\n");
 	test_jobs.n = 0;
 	gate_set(true);
 	c = agent_cache_start(&conf, err, sizeof(err));

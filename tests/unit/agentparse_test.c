@@ -185,10 +185,6 @@ static void test_pressure_values(void)
 		 !st.present[AGENT_PSI_FULL_TOTAL_US],
 	     "some only: zeros are present, full is absent (not 0, not "
 	     "the older reading)");
-	memset(&st, 0, sizeof(st));
-	T_OK(parse_str(agent_parse_pressure, "", &st, err, sizeof(err)) == 0 &&
-		 !st.present[AGENT_PSI_SOME_AVG10_CPCT],
-	     "empty text: nothing present");
 
 	expect_err(agent_parse_pressure,
 		   "some avg10=100.01 avg60=0.00 avg300=0.00 total=0\n",
@@ -351,7 +347,8 @@ static void test_meminfo_values(void)
 		   "MemTotal: 100 kB\nMemAvailable: 101 kB\n",
 		   "mem_available (101 kB) exceeds mem_total (100 kB)",
 		   "available above total");
-	expect_err(agent_parse_meminfo, "SwapTotal: 1 kB\nSwapFree: 2 kB\n",
+	expect_err(agent_parse_meminfo,
+		   "MemTotal: 9 kB\nSwapTotal: 1 kB\nSwapFree: 2 kB\n",
 		   "swap_free (2 kB) exceeds swap_total",
 		   "swap free above total");
 	expect_err(agent_parse_meminfo, "MemTotal: 1 kB\nMemTotal: 2 kB\n",
@@ -377,6 +374,50 @@ static void test_meminfo_values(void)
 		   "line 2, column 1: byte 0xc3", "UTF-8");
 }
 
+/* Each file's anchor line (pressure "some", vmstat "pgmajfault", meminfo
+   "MemTotal"): a text without it, an empty one too, is not that file (an
+   empty file, or another file behind a reused handle) and is refused, not
+   taken as a reading without fields; with it alone the text parses. */
+static void test_anchors(void)
+{
+	static const struct {
+		parse_fn fn;
+		const char *what, *anchor, *other, *alone;
+		int lines; /* other's */
+	} files[] = {
+	    {agent_parse_pressure, "pressure", "\"some\"",
+	     "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+	     "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", 1},
+	    {agent_parse_vmstat, "vmstat", "\"pgmajfault\"",
+	     "nr_free_pages 5\noom_kill 1\npswpin 2\n", "pgmajfault 0\n", 3},
+	    {agent_parse_meminfo, "meminfo", "\"MemTotal\"",
+	     "MemFree: 10 kB\nMemAvailable: 5 kB\nSwapTotal: 0 kB\n",
+	     "MemTotal: 1 kB\n", 3},
+	};
+	struct agent_stats st;
+	char want[80], what[80], err[200];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(want, sizeof(want),
+			 "line 1, column 1: empty text, no %s line",
+			 files[i].anchor);
+		snprintf(what, sizeof(what), "%s: empty text", files[i].what);
+		expect_err(files[i].fn, "", want, what);
+		snprintf(want, sizeof(want), "line %d, column 1: no %s line",
+			 files[i].lines + 1, files[i].anchor);
+		snprintf(what, sizeof(what), "%s: text without its anchor",
+			 files[i].what);
+		expect_err(files[i].fn, files[i].other, want, what);
+		memset(&st, 0, sizeof(st));
+		T_OK(files[i].fn(NULL, 0, &st, err, sizeof(err)) == -1,
+		     "%s: no text at all refused (%s)", files[i].what, err);
+		T_OK(parse_str(files[i].fn, files[i].alone, &st, err,
+			       sizeof(err)) == 0,
+		     "%s: the anchor line alone parses (%s)", files[i].what,
+		     err);
+	}
+}
+
 static void test_limits(void)
 {
 	struct agent_stats st;
@@ -396,6 +437,7 @@ static void test_limits(void)
 	/* Just below the limit, many valid unknown lines: accepted. */
 	memset(big, 0, n);
 	size_t len = 0;
+	len = (size_t)snprintf(big, n, "pgmajfault 1\n");
 	while (len + 16 < AGENT_TEXT_MAX)
 		len += (size_t)snprintf(big + len, n - len, "nr_x%06zu 1\n",
 					len / 13);
@@ -420,6 +462,7 @@ int main(int argc, char **argv)
 	test_pressure_values();
 	test_vmstat_values();
 	test_meminfo_values();
+	test_anchors();
 	test_limits();
 	return t_done();
 }

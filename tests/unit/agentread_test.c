@@ -144,7 +144,7 @@ static void test_read_stats(void)
    poll; a hostile seek reply makes the poll reopen, never read on. */
 static void test_keep(void)
 {
-	struct fake f = three_files("oom_kill 3\n");
+	struct fake f = three_files("oom_kill 3\npgmajfault 1\n");
 	struct agent_transport t = {.cmd = fake_cmd, .ctx = &f, .timeout_s = 1};
 	struct agent_handles hs = {{0}};
 	struct agent_stats st;
@@ -162,7 +162,7 @@ static void test_keep(void)
 	     "three handles kept, the agent holds three");
 
 	/* The guest's counter moves: the seek to 0 reads the file anew. */
-	f.texts[1] = "oom_kill 5\n";
+	f.texts[1] = "oom_kill 5\npgmajfault 1\n";
 	fake_set_text(&f, hs.h[1], f.texts[1]);
 	c0 = f.calls;
 	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
@@ -210,7 +210,7 @@ static void test_keep(void)
 
 	/* A kept file that stops parsing is closed; its reopened text is
 	   refused too, so nothing of it is kept. */
-	f.texts[1] = "oom_kill x\n";
+	f.texts[1] = "oom_kill x\npgmajfault 1\n";
 	fake_set_text(&f, hs.h[1], f.texts[1]);
 	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
 		 "a poll where vmstat no longer parses");
@@ -218,7 +218,7 @@ static void test_keep(void)
 		 fake_open_handles(&f) == 2 &&
 		 strstr(err, "/proc/vmstat: line 1") != NULL,
 	     "vmstat's handle closed, the others kept (%s)", err);
-	f.texts[1] = "oom_kill 6\n";
+	f.texts[1] = "oom_kill 6\npgmajfault 1\n";
 
 	/* No agent: the handles stay kept, nothing new is opened, so a
 	   backed-off agent never holds more than three. */
@@ -350,6 +350,57 @@ static void test_read_timeout(void)
 	     "... the forgotten handles dropped, the files reopened, 3 held");
 	agent_handles_close(&t, &hs);
 	T_EQ_INT(fake_open_handles(&f), 0, "timeout: all closed at the end");
+}
+
+/* A kept handle that now reads an empty file (after a reboot the agent's
+   handle numbers restart, so it may name another client's file) fails as
+   a malformed file does: the handle is closed and the file reopened in the
+   same poll (whose values then come as after any stale handle), never
+   seeked and read poll after poll with the file's fields silently absent.
+   A file that is itself empty is a file error, recorded, and keeps no
+   handle. */
+static void test_empty_file(void)
+{
+	static const char *const path[AGENT_STAT_FILES] = {
+	    "/proc/pressure/memory", "/proc/vmstat", "/proc/meminfo"};
+	struct fake f = three_files("oom_kill 3\npgmajfault 1\n");
+	struct agent_transport t = {.cmd = fake_cmd, .ctx = &f, .timeout_s = 1};
+	struct agent_handles hs = {{0}};
+	struct agent_stats st;
+	char err[200];
+
+	agent_read_stats(&t, &hs, &st, err, sizeof(err));
+	for (size_t i = 0; i < AGENT_STAT_FILES; i++) {
+		int64_t old = hs.h[i];
+		int cl0 = f.closes, o0 = f.opens;
+
+		fake_set_text(&f, old, "");
+		T_OK(agent_read_stats(&t, &hs, &st, err, sizeof(err)) ==
+			 AGENT_OK,
+		     "empty: %s's kept handle reads nothing", path[i]);
+		T_OK(f.closes - cl0 == 1 && f.opens - o0 == 1 &&
+			 hs.h[i] != old && all_present(&st) &&
+			 fake_open_handles(&f) == 3,
+		     "... that handle closed, the file reopened, all values");
+	}
+
+	/* The file itself empty: a file error each poll, no handle kept. */
+	f.texts[0] = "";
+	fake_set_text(&f, hs.h[0], "");
+	for (int poll = 0; poll < 2; poll++) {
+		int s0 = f.seeks;
+		T_OK(agent_read_stats(&t, &hs, &st, err, sizeof(err)) ==
+			 AGENT_OK,
+		     "empty: the pressure file empty, poll %d", poll);
+		T_OK(!hs.open[0] && hs.open[1] && hs.open[2] &&
+			 fake_open_handles(&f) == 2 &&
+			 f.seeks - s0 == (poll == 0 ? 3 : 2) &&
+			 !st.present[AGENT_PSI_SOME_AVG10_CPCT] &&
+			 strstr(err, "/proc/pressure/memory: line 1, column 1: "
+				     "empty text") != NULL,
+		     "... a file error (%s), its handle not kept", err);
+	}
+	agent_handles_close(&t, &hs);
 }
 
 static void test_replies(void)
@@ -500,7 +551,7 @@ static void test_virerror(void)
    them open for good), and serve again after the thaw. */
 static void test_frozen(void)
 {
-	struct fake f = three_files("oom_kill 3\n");
+	struct fake f = three_files("oom_kill 3\npgmajfault 1\n");
 	struct agent_transport t = {.cmd = fake_cmd, .ctx = &f, .timeout_s = 1};
 	struct agent_handles hs = {{0}};
 	struct agent_stats st;
@@ -551,7 +602,7 @@ static void test_frozen(void)
 	/* An agent that refuses seek and close but serves open and read:
 	   a kept handle it will not close stays kept (down), and no file is
 	   opened beside it, poll after poll: nothing leaks. */
-	f = three_files("oom_kill 3\n");
+	f = three_files("oom_kill 3\npgmajfault 1\n");
 	hs = (struct agent_handles){{0}};
 	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
 		 "seek and close disabled: the first poll opens");
@@ -570,7 +621,7 @@ static void test_frozen(void)
 	/* An allow-list without guest-file-seek: each poll closes the
 	   handle and opens the file anew, so values keep coming and nothing
 	   leaks. */
-	f = three_files("oom_kill 3\n");
+	f = three_files("oom_kill 3\npgmajfault 1\n");
 	hs = (struct agent_handles){{0}};
 	T_EQ_INT(agent_read_stats(&t, &hs, &st, err, sizeof(err)), AGENT_OK,
 		 "seek disabled: the first poll opens");
@@ -593,6 +644,7 @@ int main(void)
 	test_keep();
 	test_frozen();
 	test_read_timeout();
+	test_empty_file();
 	test_replies();
 	return t_done();
 }
