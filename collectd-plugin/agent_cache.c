@@ -83,7 +83,9 @@ struct agent_cache {
 	char **include, **exclude; /* owned copies of the conf's globs */
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cv; /* signalled on stop */
+	pthread_cond_t cv; /* signalled on stop (CLOCK_MONOTONIC: a wall
+			      clock stepped back must not lengthen the
+			      worker's sleep) */
 	bool stop;
 	struct entry *e;
 	int n;
@@ -140,7 +142,7 @@ static bool wait_ms(struct agent_cache *c, int64_t ms)
 {
 	if (ms > 0 && !c->stop) {
 		struct timespec ts = clock_after(
-		    CLOCK_REALTIME, ms > INT_MAX ? INT_MAX : (int)ms);
+		    CLOCK_MONOTONIC, ms > INT_MAX ? INT_MAX : (int)ms);
 
 		pthread_cond_timedwait(&c->cv, &c->mu, &ts);
 	}
@@ -511,11 +513,11 @@ struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
 		goto fail;
 	}
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->cv, NULL);
 	pthread_condattr_t mono;
 
 	pthread_condattr_init(&mono);
 	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cv, &mono);
 	pthread_cond_init(&c->work, &mono);
 	pthread_condattr_destroy(&mono);
 	for (rc = 0; rc == 0 && c->n_pollers < AGENT_POLLERS; c->n_pollers++)
