@@ -377,8 +377,8 @@ static int64_t round_once(struct agent_cache *c)
 }
 
 /* close_all: on stop, close the handles kept in the domains still running
-   under the domain ID they were opened in (the table is the worker's;
-   readers are gone or only copy results). */
+   under the domain ID they were opened in, whose last poll did not fail
+   (the table is the worker's; readers are gone or only copy results). */
 static void close_all(struct agent_cache *c)
 {
 	for (int i = 0; c->conn != NULL && i < c->n; i++) {
@@ -387,7 +387,13 @@ static void close_all(struct agent_cache *c)
 		bool any = false;
 		for (int k = 0; k < AGENT_STAT_FILES; k++)
 			any = any || e->hs.open[k];
-		if (!any)
+		/* An agent whose last poll failed (down, timed out, file
+		   commands disabled) would only cost a timeout, and libvirt's
+		   re-sync after one, per close: N hung guests in a row would
+		   outlast a service manager's stop timeout.  Their handles
+		   stay open in the guest's agent, as they do when the agent
+		   never answers again anyway. */
+		if (!any || e->r.state == AGENT_STATE_FAILING)
 			continue;
 		dom = virDomainLookupByUUID(c->conn, e->uuid);
 		if (dom != NULL && virDomainIsActive(dom) == 1 &&
