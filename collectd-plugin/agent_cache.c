@@ -27,6 +27,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,9 @@ struct entry {
 	uint64_t gen;	/* the job that may publish here (see poll_one) */
 };
 
-/* Polls that run at once: a slow or frozen agent holds one of them (at
-   most 6 calls of AgentTimeout each, or one timeout for a dead one). */
+/* Polls that run at once: a slow or frozen agent holds one of them (6
+   calls of AgentTimeout each a poll, more for a hostile agent, or one
+   timeout for a dead one). */
 #define AGENT_POLLERS 4
 
 /* How long a queued job waits, by default (conf.spill_ms), for the poll
@@ -83,6 +85,11 @@ struct agent_cache {
 	char **include, **exclude; /* owned copies of the conf's globs */
 	pthread_t thread;
 	pthread_mutex_t mu;
+	/* Set first thing on stop, read without c->mu by every agent call
+	   (counting_cmd): a poll under way then makes no further call (but
+	   one close), so stop waits for the call in progress, not a whole
+	   poll. */
+	atomic_bool stopping;
 	pthread_cond_t cv; /* signalled on stop (CLOCK_MONOTONIC: a wall
 			      clock stepped back must not lengthen the
 			      worker's sleep) */
@@ -158,10 +165,14 @@ static struct entry *find(struct agent_cache *c, const unsigned char *uuid)
 }
 
 /* A transport that counts the calls it passes on (agent_result's
-   poll_calls). */
+   poll_calls), and passes none on once the cache is stopping: every agent
+   call of a poll goes through it. */
 struct counting {
 	struct agent_transport inner;
 	int calls;
+	const atomic_bool *stopping;
+	bool cut;  /* a call refused: the cache is stopping */
+	bool down; /* a call passed on answered AGENT_DOWN */
 };
 
 static char *counting_cmd(void *ctx, const char *json, int timeout_s,
@@ -169,8 +180,25 @@ static char *counting_cmd(void *ctx, const char *json, int timeout_s,
 {
 	struct counting *k = ctx;
 
+	/* Once stopping, a poll makes no further call but a close to an
+	   agent that has answered every call so far (the poll reading a
+	   file afresh closes the handle it opened, else left open in the
+	   agent): stop waits for the call in progress and that close. */
+	if (atomic_load(k->stopping) &&
+	    (k->down || strstr(json, "\"guest-file-close\"") == NULL)) {
+		/* Down for this poll: its handles stay kept, as for an
+		   agent that stopped answering. */
+		*rc = AGENT_DOWN;
+		snprintf(err, errlen, "stopping");
+		k->cut = true;
+		return NULL;
+	}
 	k->calls++;
-	return k->inner.cmd(k->inner.ctx, json, timeout_s, rc, err, errlen);
+	char *reply =
+	    k->inner.cmd(k->inner.ctx, json, timeout_s, rc, err, errlen);
+	/* *rc is set only when there is no reply. */
+	k->down = k->down || (reply == NULL && *rc == AGENT_DOWN);
+	return reply;
 }
 
 /* poll_one: one attempt on dom, then publish.  Called without c->mu.
@@ -188,7 +216,7 @@ static void poll_one(struct agent_cache *c, const struct job *j)
 	virDomainPtr dom = j->dom;
 	const unsigned char *uuid = j->uuid;
 	int64_t round_ms = j->round_ms;
-	struct counting k = {{0}, 0};
+	struct counting k = {{0}, 0, &c->stopping, false, false};
 	struct agent_transport t = {counting_cmd, &k, 0};
 	struct agent_handles hs = {{0}};
 	unsigned int id = virDomainGetID(dom);
@@ -237,6 +265,11 @@ static void poll_one(struct agent_cache *c, const struct job *j)
 		e->in_flight = false;
 		e->hs = hs;
 		e->dom_id = id;
+	}
+	/* A poll cut short by the stop, its agent answering until then, is
+	   no failure: the entry keeps its state, and close_all closes its
+	   handles as the others'. */
+	if (e != NULL && e->gen == j->gen && !(k.cut && !k.down)) {
 		e->r.poll_calls = k.calls;
 		e->r.polls++;
 		e->r.poll_us = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
@@ -434,7 +467,8 @@ static bool next_job(struct agent_cache *c)
 }
 
 /* A poller: takes the queued jobs one by one until stop, then drops
-   those left (each poll under way ends within its calls' timeouts). */
+   those left (each poll under way ends with the agent call in progress,
+   and at most one close: see counting_cmd). */
 static void *poller(void *arg)
 {
 	struct agent_cache *c = arg;
@@ -505,6 +539,7 @@ struct agent_cache *agent_cache_start(const struct agent_cache_conf *conf,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	atomic_init(&c->stopping, false);
 	c->conf = *conf;
 	agent_cache_conf_defaults(&c->conf);
 	c->uri = strdup(c->conf.uri);
@@ -555,6 +590,7 @@ void agent_cache_stop(struct agent_cache *c)
 {
 	if (c == NULL)
 		return;
+	atomic_store(&c->stopping, true);
 	pthread_mutex_lock(&c->mu);
 	c->stop = true;
 	pthread_cond_broadcast(&c->cv);

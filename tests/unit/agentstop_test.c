@@ -2,7 +2,8 @@
 /*
  * agentstop_test.c: unit tests of how collectd-plugin/agent_cache.c stops
  * behind hung or stalling agents (agentcache_test.c tests the rest): no
- * close is sent to an agent whose last poll failed.  The worker
+ * close is sent to an agent whose last poll failed, and a stop waits for
+ * the agent call in progress, not for the rest of its poll.  The worker
  * runs over libvirt's test:///default, its one domain's agent the
  * scripted one of agent_fake.h.
  */
@@ -55,6 +56,14 @@ static int agent_calls(void)
 	n = agent.calls;
 	pthread_mutex_unlock(&agent_mu);
 	return n;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* start: a cache polling test:///default every 20 ms through an agent
@@ -114,8 +123,43 @@ static void test_stop_down(void)
 	     agent.calls - calls, agent.closes);
 }
 
+/* Stop waits for the agent call in progress, not for the rest of the
+   poll: with every call stalling STALL_MS, a poll that never sees EOF
+   would make 24 calls (about 10 s); stop takes under 3 of them.  A
+   behaviour bound, measured on CLOCK_MONOTONIC. */
+#define STALL_MS 400
+static void test_stop_mid_poll(void)
+{
+	struct fake f = three_files("oom_kill 3\n");
+	struct agent_cache *c;
+	int calls = 0;
+	int64_t t0, took_ms;
+
+	f.mode = M_NO_EOF;
+	c = start("a stalling agent", f, STALL_MS * 1000);
+	if (c == NULL)
+		return;
+	/* Until the poll has made 2 calls (20 s at most): under way, with
+	   more than 20 to go. */
+	for (int k = 0; k < 1000 && calls < 2; k++) {
+		usleep(20000);
+		calls = agent_calls();
+	}
+	T_OK(calls >= 2, "the poll is under way (%d calls)", calls);
+	t0 = mono_ms();
+	agent_cache_stop(c);
+	took_ms = mono_ms() - t0;
+	T_OK(took_ms < 3 * STALL_MS,
+	     "stop took %lld ms, under 3 calls of %d ms (%d calls in all)",
+	     (long long)took_ms, STALL_MS, agent.calls);
+	T_OK(agent.closes >= 1 && fake_open_handles(&agent) == 0,
+	     "the answering agent's handles closed at stop (%d closes)",
+	     agent.closes);
+}
+
 int main(void)
 {
 	test_stop_down();
+	test_stop_mid_poll();
 	return t_done();
 }
