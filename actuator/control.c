@@ -248,16 +248,54 @@ static void balloon_refuse(struct controller *c, struct guest_state *gs,
 }
 
 /*
- * Follow the balloon of a guest that has a target pending: report it once
- * when it stays put for stuck_cycles cycles, clear that when it moves.
+ * Whether the balloon rose away from the target pending (by more than a
+ * page since the last cycle), so that libvirt no longer holds it: the
+ * guest was restarted (same name and UUID, back at its configured size)
+ * or another client set a larger target.  Not a balloon that rose on its
+ * own: with autodeflate the guest's kernel deflates it before an OOM
+ * kill, and sending the target again would make the guest inflate it
+ * once more; such a rise counts only when it reached the maximum, where
+ * a restart puts the guest.  A fall below the target pending is not
+ * taken as leaving it: a stop sent while the balloon shrank is overtaken
+ * (the sample older than the call) and the balloon comes back up to it.
+ */
+static bool balloon_left_target(const struct guest_state *gs, const double *row,
+				int64_t cur)
+{
+	int64_t max = balloon_kib_or_none(row[GF_BALLOON_MAX]);
+	int64_t was;
+
+	if (!gs->pending || gs->prev_cur < 0 || cur <= gs->target)
+		return false;
+	was = gs->target > gs->prev_cur ? gs->target - gs->prev_cur
+					: gs->prev_cur - gs->target;
+	if (cur - gs->target - was < BALLOON_PAGE_KIB)
+		return false;
+	return row[GF_BALLOON_AUTODEFLATE] == 0 ||
+	       (max > 0 && balloon_same_size(cur, max));
+}
+
+/*
+ * Follow the balloon of a guest that has a target pending: forget the
+ * target when the balloon reached it or left it, report it once when it
+ * stays put for stuck_cycles cycles, clear that when it moves.
  */
 static void balloon_observe(struct controller *c, struct guest_state *gs,
-			    const struct snap_entity *g, int64_t cur,
-			    int64_t wall_ms)
+			    const struct snap_entity *g, const double *row,
+			    int64_t cur, int64_t wall_ms)
 {
 	struct action a = {0};
 
-	if (gs->pending && balloon_same_size(cur, gs->target)) {
+	if (balloon_left_target(gs, row, cur)) {
+		log_info("guest %s: balloon at %" PRId64
+			 " KiB rose away from its pending target %" PRId64
+			 " KiB (restarted, or set by another client): the "
+			 "target is no longer taken as held",
+			 g->name, cur, gs->target);
+		gs->pending = false;
+		gs->stuck = false;
+		gs->still_cycles = 0;
+	} else if (gs->pending && balloon_same_size(cur, gs->target)) {
 		gs->pending = false;
 		gs->stuck = false;
 		gs->still_cycles = 0;
@@ -443,7 +481,7 @@ static void balloon_one(struct controller *c, struct guest_state *gs,
 		return;
 	row = g->values + (g->len - 1) * GUEST_FIELD_COUNT;
 	if (balloon_kib_plausible(row[GF_BALLOON_CUR]))
-		balloon_observe(c, gs, g, (int64_t)row[GF_BALLOON_CUR],
+		balloon_observe(c, gs, g, row, (int64_t)row[GF_BALLOON_CUR],
 				wall_ms);
 	if (oom_harm(c, gs, g, row, dry_run, wall_ms) || !pv->set)
 		return;

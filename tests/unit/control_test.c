@@ -874,6 +874,105 @@ static void test_not_following(void)
 	world_free(w);
 }
 
+/*
+ * A target libvirt no longer holds is sent again.  The controller does not
+ * resend a target pending (libvirt keeps it), but a guest restarted under
+ * the same name and UUID comes back at its configured size, and another
+ * client may have set a target of its own: the balloon then moves away
+ * from the pending target, and the plan's target, if the same, must be
+ * sent again or the guest is never shrunk (and, not moving, is soon
+ * called stuck, which blocks every shrink).  A balloon that moves away on
+ * its own (deflate-on-oom, autodeflate='on') is not pushed back unless it
+ * reached its maximum, where a restart puts it.
+ */
+/*
+ * A world whose guest "g" (maximum 2097152 KiB, autodeflate as given,
+ * FIELD_ABSENT for unknown) was sent a target `to` from `from` and has
+ * moved to `via` on its way there.
+ */
+static struct world *pending_move(double autodeflate, int64_t from, int64_t via,
+				  int64_t to, struct guest **g)
+{
+	struct control_rails r = default_rails;
+	struct world *w;
+
+	r.max_shrink_pct = 50;
+	w = world_new(&r);
+	*g = add_guest(w, "g", (double)from, 2097152, 0, 500000);
+	(*g)->row[GF_BALLOON_AUTODEFLATE] = autodeflate;
+	plan_target(w, "g", to);
+	cycle(w, false);
+	(*g)->row[GF_BALLOON_CUR] = (double)via;
+	cycle(w, false);
+	return w;
+}
+
+static void test_pending_lost(void)
+{
+	struct world *w;
+	struct guest *g;
+	int64_t last;
+
+	/* Restarted mid-shrink: back at the maximum. */
+	w = pending_move(FIELD_ABSENT, 2000000, 1900000, 1800000, &g);
+	g->row[GF_BALLOON_CUR] = 2097152;
+	for (int i = 0; i < 30; i++)
+		cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 2,
+		 "restart mid-shrink: the target is sent again, once");
+	T_EQ_INT(last, 1800000, "restart mid-shrink: the plan's target");
+	T_EQ_INT(count_actions(w, "guest:g", "balloon_target", "refused"), 1,
+		 "restart mid-shrink: the unmoved balloon is reported once");
+	world_free(w);
+
+	/* Another client grew it while our shrink was pending. */
+	w = pending_move(0, 2000000, 1900000, 1800000, &g);
+	g->row[GF_BALLOON_CUR] = 1950000; /* away from 1800000 */
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 2,
+		 "moved away: the target is sent again");
+	for (int i = 0; i < 5; i++) {
+		g->row[GF_BALLOON_CUR] -= 20000; /* heading there again */
+		cycle(w, false);
+	}
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 2,
+		 "heading for it again: not sent again");
+	world_free(w);
+
+	/* Autodeflate: the guest's own deflation is not fought... */
+	w = pending_move(1, 2000000, 1900000, 1800000, &g);
+	g->row[GF_BALLOON_CUR] = 1950000;
+	for (int i = 0; i < 5; i++)
+		cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 1,
+		 "autodeflate, moved away: not pushed back");
+	/* ...but back at the maximum, it was restarted. */
+	g->row[GF_BALLOON_CUR] = 2097152;
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 2,
+		 "autodeflate, back at the maximum: sent again");
+	T_EQ_INT(last, 1800000, "autodeflate restart: the plan's target");
+	world_free(w);
+
+	/* A stop the shrinking balloon overtook (the sample older than the
+	   call): it dips below the stop and comes back up.  Not a target
+	   left: nothing is sent again, and the plan's shrink is not taken
+	   below the stop while the balloon returns to it. */
+	w = pending_move(0, 2000000, 1900000, 1800000, &g);
+	g->row[GF_MEM_UNUSED] = 50000; /* use rose: the floor stops it */
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", &last), 2, "overtaken stop: sent");
+	T_EQ_INT(last, 1900000, "overtaken stop: the size then");
+	g->row[GF_BALLOON_CUR] = 1880000; /* overtook it */
+	plan_target(w, "g", 1890000);	  /* below the stop: under the floor */
+	cycle(w, false);
+	g->row[GF_BALLOON_CUR] = 1900000; /* back at it */
+	cycle(w, false);
+	T_EQ_INT(fb_count(&w->fb, "g", NULL), 2,
+		 "overtaken stop: not sent again");
+	world_free(w);
+}
+
 static void test_isolation(void)
 {
 	struct world *w = world_new(NULL);
@@ -1818,6 +1917,8 @@ static void random_guest(struct guest *g)
 		row[GF_MEM_USABLE] = (double)rng_range(0, cur);
 	if (!rng_chance(10))
 		row[GF_STATS_AGE] = (double)rng_range(0, 120);
+	if (rng_chance(50))
+		row[GF_BALLOON_AUTODEFLATE] = (double)(rng() % 2);
 }
 
 struct violations {
@@ -1899,6 +2000,23 @@ static void check_target(struct violations *v, const struct control_rails *r,
 			  t, cur, used, r->used_margin_pct);
 }
 
+/*
+ * The controller's rule for a pending target the balloon left (restart,
+ * another client), restated: risen away from it by a page or more since
+ * the size seen before (prev), without autodeflate or to the maximum.
+ */
+static bool pending_left(const double *row, int64_t prev, int64_t pending)
+{
+	int64_t cur = (int64_t)row[GF_BALLOON_CUR];
+
+	if (prev < 0 || cur <= pending ||
+	    cur - pending - llabs(prev - pending) < 4)
+		return false;
+	return row[GF_BALLOON_AUTODEFLATE] == 0 ||
+	       (field_present(row[GF_BALLOON_MAX]) &&
+		llabs(cur - (int64_t)row[GF_BALLOON_MAX]) < 4);
+}
+
 static void test_property(void)
 {
 	const char *env = getenv("CONTROL_TEST_SEED");
@@ -1908,6 +2026,7 @@ static void test_property(void)
 	long dry_called = 0, cycles = 0;
 	enum { NG = 8, ROUNDS = 400, CYCLES = 10 };
 	int64_t pend[NG]; /* the controller's pending targets, -1 none */
+	int64_t prev[NG]; /* the balloon sizes it saw last, -1 none */
 
 	rng_state = seed ? seed : 1;
 	printf("# property test seed %" PRIu64
@@ -1927,7 +2046,7 @@ static void test_property(void)
 		};
 		w = world_new(&r);
 		for (int i = 0; i < NG; i++)
-			pend[i] = -1;
+			pend[i] = prev[i] = -1;
 		for (int i = 0; i < NG; i++) {
 			char name[16];
 
@@ -1940,7 +2059,7 @@ static void test_property(void)
 
 			for (int i = 0; i < NG; i++) {
 				struct guest *g = &w->g[i];
-				int64_t last = -1;
+				int64_t last = -1, cur;
 
 				/* Often the guest follows its last target. */
 				fb_count(&w->fb, g->name, &last);
@@ -1949,12 +2068,17 @@ static void test_property(void)
 				else
 					random_guest(g);
 				plan_clear_targets(w);
-				/* A size within a page of it reaches it. */
+				if (!field_present(g->row[GF_BALLOON_CUR]))
+					continue;
+				cur = (int64_t)g->row[GF_BALLOON_CUR];
+				/* Left by the balloon, the pending target is
+				   forgotten; a size within a page of it
+				   reaches it. */
 				if (pend[i] >= 0 &&
-				    field_present(g->row[GF_BALLOON_CUR]) &&
-				    llabs((int64_t)g->row[GF_BALLOON_CUR] -
-					  pend[i]) < 4)
+				    (pending_left(g->row, prev[i], pend[i]) ||
+				     llabs(cur - pend[i]) < 4))
 					pend[i] = -1;
+				prev[i] = cur;
 			}
 			for (int i = 0; i < NG; i++) {
 				double mx = w->g[i].row[GF_BALLOON_MAX];
@@ -2053,6 +2177,7 @@ int main(void)
 	test_changed_only();
 	test_rail_min_size();
 	test_not_following();
+	test_pending_lost();
 	test_isolation();
 	test_host_refuses();
 	test_guest_state_follows_names();
