@@ -460,12 +460,15 @@ static int cc_stmt(struct cctx *c, const json_t *st, int depth, struct stmt **v,
 		return cc_error(c, "'keep' is not available in a disk rule "
 				   "(state belongs to the host and guests)");
 	if (json_object_get(st, "keep")) { /* state: policy_ext.c */
-		size_t len = cc_push_key(c, "to");
-		int rc =
-		    cc_keep_key(c, st, s)
-			? -1
-			: cx_num(c, json_object_get(st, "to"), depth, &s->expr);
+		size_t len;
+		int rc;
 
+		/* The key is checked at the statement's path (cc_keep_key
+		   pushes "keep" itself), the expression at its "to". */
+		if (cc_keep_key(c, st, s))
+			return -1;
+		len = cc_push_key(c, "to");
+		rc = cx_num(c, json_object_get(st, "to"), depth, &s->expr);
 		cc_pop(c, len);
 		return rc;
 	}
