@@ -456,6 +456,15 @@ static enum ev_rc ex_block(struct ectx *c, const struct block *b)
 		case SOP_KEEP:
 			if (ev_num(c, &s->expr, &v))
 				return EV_ERR;
+			/* State goes out as JSON, which has no infinity: a
+			   value that overflowed made the plan unprintable. */
+			if (field_present(v) && !isfinite(v)) {
+				ev_fail(c, &s->expr,
+					"state '%s' kept a value that is not "
+					"finite",
+					c->ps->state_names[s->control]);
+				return EV_ERR;
+			}
 			c->st_out[c->row * c->ps->nstate + (size_t)s->control] =
 			    v;
 			break;

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy_edge_test.c: the policy language at its edges, through the real
- * loader and evaluator: the JSON paths of load errors in keep statements.
+ * loader and evaluator: values that JSON cannot carry (an infinite value
+ * kept as state) and the JSON paths of load errors in keep statements.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "eval.h"
+#include "evalcase.h"
+#include "evstate.h"
 #include "policy.h"
 #include "testing.h"
 
@@ -16,6 +20,85 @@ static struct policy_set *load(const char *text, struct policy_error *err)
 	struct policy_source src = {"10-t", text};
 
 	return policy_set_load(&src, 1, err);
+}
+
+/* Evaluate ps on the case text; the plan's JSON, or NULL. */
+static json_t *run_case(const struct policy_set *ps, const char *case_text)
+{
+	struct policy_error err;
+	json_t *c = json_loads(case_text, 0, NULL);
+	struct evalcase *ec = c ? evalcase_from_json(c, &err) : NULL;
+	struct plan *plan = ec ? eval_run(ps, evalcase_snapshot(ec)) : NULL;
+	json_t *out = plan ? plan_to_json(plan) : NULL;
+
+	if (c && !ec)
+		printf("#   case refused: %s %s\n", err.path, err.message);
+	plan_free(plan);
+	evalcase_free(ec);
+	json_decref(c);
+	return out;
+}
+
+/* The plan's error of the host (guest NULL) or of a guest, or "". */
+static const char *error_of(const json_t *plan, const char *guest)
+{
+	const json_t *e = json_object_get(plan, "errors");
+	const char *s = json_string_value(
+	    guest ? json_object_get(json_object_get(e, "guests"), guest)
+		  : json_object_get(e, "host"));
+
+	return s ? s : "";
+}
+
+/*
+ * JSON has no infinity: a state value that overflowed to it made the
+ * plan unprintable ("out of memory" from momd --evaluate, and a plan the
+ * API could not show).  It is an error of the entity, which keeps its
+ * last state, like any value that is not a number.
+ */
+static void keep_infinite(void)
+{
+	struct policy_error err;
+	struct policy_set *ps =
+	    load("{\"state\": {\"k\": {\"scope\": \"host\"}, "
+		 "\"g\": {\"scope\": \"guest\"}},"
+		 "\"host\": [{\"rule\": \"h\", \"do\": [{\"keep\": \"k\", "
+		 "\"to\": [\"*\", 1e308, 10]}]}],"
+		 "\"guest\": [{\"rule\": \"r\", \"do\": [{\"set\": "
+		 "\"balloon_target\", \"to\": 1000}, {\"keep\": \"g\", \"to\": "
+		 "[\"-\", -1e308, 1e308]}]}]}",
+		 &err);
+	json_t *plan, *state;
+
+	if (!T_OK(ps, "the keep policy loads")) {
+		printf("#   %s: %s\n", err.path, err.message);
+		return;
+	}
+	plan = run_case(ps, "{\"host\": {\"history\": [{\"mem_available\": "
+			    "1000}]}, \"guests\": [{\"name\": \"g1\", "
+			    "\"history\": [{\"balloon_cur\": 100}]}],"
+			    "\"state\": {\"host\": {\"k\": 3}, \"guests\": "
+			    "{\"g1\": {\"g\": 4}}}}");
+	if (!T_OK(plan, "a plan with an infinite keep is printable"))
+		goto out;
+	T_OK(strstr(error_of(plan, NULL), "not finite"),
+	     "the host's infinite keep is its error");
+	T_OK(strstr(error_of(plan, "g1"), "not finite") &&
+		 strstr(error_of(plan, "g1"), "$.guest[0].do[1].to"),
+	     "the guest's infinite keep is its error, at the keep's path");
+	T_OK(!json_object_get(json_object_get(plan, "guests"), "g1"),
+	     "the failed guest loses its controls");
+	state = json_object_get(plan, "state");
+	T_EQ_DBL(json_number_value(
+		     json_object_get(json_object_get(state, "host"), "k")),
+		 3, "the host keeps its last state");
+	T_EQ_DBL(
+	    json_number_value(json_object_get(
+		json_object_get(json_object_get(state, "guests"), "g1"), "g")),
+	    4, "the guest keeps its last state");
+	json_decref(plan);
+out:
+	policy_set_free(ps);
 }
 
 /* A keep's errors are at its statement, its key or its "to". */
@@ -58,6 +141,7 @@ static void keep_paths(void)
 
 int main(void)
 {
+	keep_infinite();
 	keep_paths();
 	return t_done();
 }
