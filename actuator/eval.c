@@ -59,7 +59,8 @@ struct ectx {
 	/* Aggregates: each one's value, computed once per evaluation (it
 	   reads nothing that changes during the evaluation). */
 	double *agg;
-	unsigned char *agg_ok;
+	unsigned char *agg_ok; /* 0 not yet, 1 computed, 2 failed */
+	size_t *agg_bad;       /* when failed: the guest it failed for */
 };
 
 /* Count n steps; every 4096 look at the deadline.  True when over. */
@@ -267,38 +268,81 @@ static int ev_special(struct ectx *c, const struct xnode *n, double *out)
 	}
 }
 
-/* guests_sum / guests_count: args[0] in each guest's context. */
-static int ev_aggregate(struct ectx *c, const struct xnode *n, double *out)
+/* Add args[0] of aggregate n for guests [from, to) to *acc, each in its
+   guest's context; on an error *bad is the guest it failed for. */
+static int agg_guests(struct ectx *c, const struct xnode *n, size_t from,
+		      size_t to, double *acc, size_t *bad)
 {
 	const struct snap_entity *ent = c->ent;
 	const char *name = c->name;
 	size_t width = c->width, row = c->row;
-	double acc = 0.0, v;
+	double v;
 	int rc = 0;
 
-	if (c->agg_ok[n->idx]) {
-		*out = c->agg[n->idx];
-		return 0;
-	}
 	c->width = GUEST_FIELD_COUNT;
-	for (size_t g = 0; g < c->snap->nguests && !rc; g++) {
+	for (size_t g = from; g < to; g++) {
 		c->ent = &c->snap->guests[g];
 		c->name = c->ent->name ? c->ent->name : "";
 		c->row = g + 1;
 		rc = ev_num(c, &n->args[0], &v);
-		if (rc)
+		if (rc) {
+			*bad = g;
 			break;
+		}
 		if (n->op == XOP_GCOUNT)
-			acc += field_present(v) && v != 0.0;
+			*acc += field_present(v) && v != 0.0;
 		else if (field_present(v))
-			acc += v;
+			*acc += v;
 	}
 	c->ent = ent;
 	c->name = name;
 	c->width = width;
 	c->row = row;
-	if (rc)
+	return rc;
+}
+
+/*
+ * guests_sum / guests_count: args[0] in each guest's context, once per
+ * evaluation.  Its inputs do not change during the evaluation, so a
+ * failure is remembered too: every guest that reads the aggregate gets
+ * the error again from the one guest it failed for, not from a new pass
+ * over the guests before it (which made one guest without a statistic
+ * cost a pass per reader, quadratic in the guests, and took a host of a
+ * few thousand guests over eval_budget_ms: a cycle skipped for all).
+ * The error names that guest: it is not the one whose rule reports it.
+ */
+static int ev_aggregate(struct ectx *c, const struct xnode *n, double *out)
+{
+	size_t bad = 0, ng = c->snap->nguests;
+	double acc = 0.0;
+	int rc;
+
+	if (c->agg_ok[n->idx] == 1) {
+		*out = c->agg[n->idx];
+		return 0;
+	}
+	if (c->agg_ok[n->idx] == 2) {
+		bad = c->agg_bad[n->idx];
+		rc = agg_guests(c, n, bad, bad + 1, &acc, &bad);
+		acc = 0.0;
+		/* Failed again, as it must; otherwise compute it afresh. */
+		if (!rc)
+			rc = agg_guests(c, n, 0, ng, &acc, &bad);
+	} else {
+		rc = agg_guests(c, n, 0, ng, &acc, &bad);
+	}
+	if (rc) {
+		size_t len = strlen(c->emsg);
+		const char *gname = c->snap->guests[bad].name;
+
+		if (!c->over) {
+			c->agg_ok[n->idx] = 2;
+			c->agg_bad[n->idx] = bad;
+		}
+		snprintf(c->emsg + len, sizeof(c->emsg) - len,
+			 " for guest '%s'", gname ? gname : "");
 		return -1;
+	}
 	if (!isfinite(acc))
 		return ev_fail(c, n, "'%s' gave a result that is not finite",
 			       n->opname);
@@ -645,9 +689,10 @@ static int state_init(struct ectx *c)
 
 	c->agg = calloc(c->ps->naggs + 1, sizeof(*c->agg));
 	c->agg_ok = calloc(c->ps->naggs + 1, 1);
+	c->agg_bad = calloc(c->ps->naggs + 1, sizeof(*c->agg_bad));
 	c->st_in = calloc(rows * k + 1, sizeof(*c->st_in));
 	c->st_out = calloc(rows * k + 1, sizeof(*c->st_out));
-	if (!c->agg || !c->agg_ok || !c->st_in || !c->st_out)
+	if (!c->agg || !c->agg_ok || !c->agg_bad || !c->st_in || !c->st_out)
 		return -1;
 	if (evstate_load_rows(c->snap->state, c->ps->state_names, k, c->snap,
 			      c->st_in))
@@ -662,6 +707,7 @@ static void ectx_free(struct ectx *c)
 	free(c->assigned);
 	free(c->agg);
 	free(c->agg_ok);
+	free(c->agg_bad);
 	free(c->st_in);
 	free(c->st_out);
 }
