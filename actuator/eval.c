@@ -694,8 +694,8 @@ static int state_init(struct ectx *c)
 	c->st_out = calloc(rows * k + 1, sizeof(*c->st_out));
 	if (!c->agg || !c->agg_ok || !c->agg_bad || !c->st_in || !c->st_out)
 		return -1;
-	if (evstate_load_rows(c->snap->state, c->ps->state_names, k, c->snap,
-			      c->st_in))
+	if (evstate_load_rows(c->snap->state, c->ps->state_names,
+			      c->ps->state_guest, k, c->snap, c->st_in))
 		return -1;
 	memcpy(c->st_out, c->st_in, rows * k * sizeof(double));
 	return 0;

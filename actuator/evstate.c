@@ -250,7 +250,8 @@ static long find_guest(const struct snapshot *snap, const size_t *ix,
 }
 
 int evstate_load_rows(const struct evstate *st, const char *const *keys,
-		      size_t nkeys, const struct snapshot *snap, double *rows)
+		      const bool *guest, size_t nkeys,
+		      const struct snapshot *snap, double *rows)
 {
 	size_t *ix;
 
@@ -272,8 +273,11 @@ int evstate_load_rows(const struct evstate *st, const char *const *keys,
 		if (e->entity[0] && row < 0)
 			continue;
 		row++;
+		/* A row of the wrong scope is never read by the rules, but
+		   it would go out with every plan's state, for ever. */
 		for (size_t k = 0; k < nkeys; k++)
-			if (strcmp(keys[k], e->key) == 0)
+			if (guest[k] == (row > 0) &&
+			    strcmp(keys[k], e->key) == 0)
 				rows[(size_t)row * nkeys + k] = e->value;
 	}
 	free(ix);

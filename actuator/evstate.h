@@ -79,10 +79,13 @@ struct snapshot;
  * The evaluator's view: one row of nkeys doubles per entity, the host's
  * first, then the snapshot's guests in order (absent: NaN).  Fills rows
  * from st (NULL: all absent); entries of other entities or keys are
- * ignored.  0, or -1 when out of memory.
+ * ignored, and so is an entry of a key of the other scope (guest[k]:
+ * key k is a guest's; a set declaring a key the previous set kept for the
+ * host as a guest's, or the reverse).  0, or -1 when out of memory.
  */
 int evstate_load_rows(const struct evstate *st, const char *const *keys,
-		      size_t nkeys, const struct snapshot *snap, double *rows);
+		      const bool *guest, size_t nkeys,
+		      const struct snapshot *snap, double *rows);
 /* The state that rows describe (present values only); NULL on ENOMEM. */
 struct evstate *evstate_from_rows(const double *rows, const char *const *keys,
 				  size_t nkeys, const struct snapshot *snap);

@@ -2,9 +2,10 @@
 /*
  * policy_edge_test.c: the policy language at its edges, through the real
  * loader and evaluator: values that JSON cannot carry (an infinite value
- * kept as state), the JSON paths of load errors in keep statements, and
- * an aggregate that fails for one guest (the error names that guest; the
- * failure costs one pass over the guests, not one per reader).
+ * kept as state), the JSON paths of load errors in keep statements, state
+ * of the other scope (left by a replaced policy set), and an aggregate
+ * that fails for one guest (the error names that guest; the failure costs
+ * one pass over the guests, not one per reader).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,51 @@ static void keep_paths(void)
 	}
 }
 
+/*
+ * A set replaced by one that declares a key of the same name with the
+ * other scope: the old entries are dropped, not carried into every plan's
+ * state (no rule can read or change them).
+ */
+static void state_other_scope(void)
+{
+	static const char *const sets[2] = {
+	    "{\"state\": {\"tier\": {\"scope\": \"guest\"}}, \"guest\": "
+	    "[{\"rule\": \"r\", \"do\": [{\"keep\": \"tier\", \"to\": "
+	    "[\"+\", 1, [\"default\", [\"state\", \"tier\"], 0]]}]}]}",
+	    "{\"state\": {\"tier\": {\"scope\": \"host\"}}, \"host\": "
+	    "[{\"rule\": \"r\", \"do\": [{\"keep\": \"tier\", \"to\": "
+	    "[\"+\", 1, [\"default\", [\"state\", \"tier\"], 0]]}]}]}",
+	};
+	static const char *const want[2] = {
+	    "{\"guests\": {\"g1\": {\"tier\": 6}}}",
+	    "{\"host\": {\"tier\": 3}}",
+	};
+
+	for (int i = 0; i < 2; i++) {
+		struct policy_error err;
+		struct policy_set *ps = load(sets[i], &err);
+		json_t *plan =
+		    ps ? run_case(ps, "{\"host\": {\"history\": [{"
+				      "\"mem_available\": 1000}]}, \"guests\": "
+				      "[{\"name\": \"g1\", \"history\": [{"
+				      "\"balloon_cur\": 100}]}], \"state\": "
+				      "{\"host\": {\"tier\": 2}, \"guests\": "
+				      "{\"g1\": {\"tier\": 5}}}}")
+		       : NULL;
+		json_t *w = json_loads(want[i], 0, NULL);
+		char *got = json_dumps(json_object_get(plan, "state"),
+				       JSON_SORT_KEYS | JSON_COMPACT);
+
+		if (!T_OK(json_equal(json_object_get(plan, "state"), w),
+			  "a %s key's state only", i ? "host" : "guest"))
+			printf("#   got %s\n", got ? got : "(none)");
+		free(got);
+		json_decref(w);
+		json_decref(plan);
+		policy_set_free(ps);
+	}
+}
+
 /* n guests of 1000 KiB; the last without mem_unused when `missing`. */
 static struct evalcase *many_guests(size_t n, bool missing)
 {
@@ -234,6 +280,7 @@ int main(void)
 {
 	keep_infinite();
 	keep_paths();
+	state_other_scope();
 	aggregate_failure();
 	return t_done();
 }
