@@ -517,6 +517,9 @@ static int cc_rule(struct cctx *c, const json_t *o, struct rule *r)
 		return -1;
 	if (!json_is_string(name) || !json_string_length(name))
 		return cc_error(c, "a rule needs a name: \"rule\": \"...\"");
+	if (json_string_length(name) > POLICY_RULE_NAME_MAX)
+		return cc_error(c, "a rule name is at most %d bytes",
+				POLICY_RULE_NAME_MAX);
 	if (desc && !json_is_string(desc))
 		return cc_error(c, "'description' is a string");
 	if (!body)

@@ -43,6 +43,9 @@
 /* Most expression nodes and statements in one set: bounds its memory
    (about 100 bytes a node) and the work of one evaluation per entity. */
 #define POLICY_MAX_NODES 200000
+/* Longest rule name: every error message of every guest and disk a rule
+   fails for repeats it (a 900 KB name, 1000 failing guests: 1.7 GB). */
+#define POLICY_RULE_NAME_MAX 255
 
 /*
  * A JSON path, shared: each segment points to its parent, so a node costs

@@ -5,7 +5,8 @@
  * kept as state), the JSON paths of load errors in keep statements, state
  * of the other scope (left by a replaced policy set), and an aggregate
  * that fails for one guest (the error names that guest; the failure costs
- * one pass over the guests, not one per reader).
+ * one pass over the guests, not one per reader), and the bound on rule
+ * names, which every error of the rule repeats.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,32 @@ static void state_other_scope(void)
 	}
 }
 
+/* A rule's name is repeated in each error of each guest it fails for. */
+static void rule_name_bound(void)
+{
+	char *text = malloc(2000), name[300];
+	struct policy_error err;
+	struct policy_set *ps;
+
+	for (int len = 255; len <= 256; len++) {
+		memset(name, 'r', (size_t)len);
+		name[len] = '\0';
+		snprintf(text, 2000,
+			 "{\"guest\": [{\"rule\": \"%s\", \"do\": []}]}", name);
+		ps = load(text, &err);
+		if (len == 255)
+			T_OK(ps, "a rule name of 255 bytes loads");
+		else if (!T_OK(!ps &&
+				   strstr(err.message, "at most 255 bytes") &&
+				   strcmp(err.path, "$.guest[0]") == 0,
+			       "a rule name of 256 bytes is refused"))
+			printf("#   got %s: %s\n", ps ? "(loaded)" : err.path,
+			       ps ? "" : err.message);
+		policy_set_free(ps);
+	}
+	free(text);
+}
+
 /* n guests of 1000 KiB; the last without mem_unused when `missing`. */
 static struct evalcase *many_guests(size_t n, bool missing)
 {
@@ -281,6 +308,7 @@ int main(void)
 	keep_infinite();
 	keep_paths();
 	state_other_scope();
+	rule_name_bound();
 	aggregate_failure();
 	return t_done();
 }
