@@ -59,8 +59,9 @@ struct ectx {
 	/* Aggregates: each one's value, computed once per evaluation (it
 	   reads nothing that changes during the evaluation). */
 	double *agg;
-	unsigned char *agg_ok; /* 0 not yet, 1 computed, 2 failed */
-	size_t *agg_bad;       /* when failed: the guest it failed for */
+	/* 0 not yet, 1 computed, 2 failed in a guest, 3 not finite */
+	unsigned char *agg_ok;
+	size_t *agg_bad; /* when failed: the guest it failed for */
 };
 
 /* Count n steps; every 4096 look at the deadline.  True when over. */
@@ -321,6 +322,8 @@ static int ev_aggregate(struct ectx *c, const struct xnode *n, double *out)
 		*out = c->agg[n->idx];
 		return 0;
 	}
+	if (c->agg_ok[n->idx] == 3)
+		goto not_finite;
 	if (c->agg_ok[n->idx] == 2) {
 		bad = c->agg_bad[n->idx];
 		rc = agg_guests(c, n, bad, bad + 1, &acc, &bad);
@@ -343,9 +346,12 @@ static int ev_aggregate(struct ectx *c, const struct xnode *n, double *out)
 			 " for guest '%s'", gname ? gname : "");
 		return -1;
 	}
-	if (!isfinite(acc))
+	if (!isfinite(acc)) {
+		c->agg_ok[n->idx] = 3;
+	not_finite:
 		return ev_fail(c, n, "'%s' gave a result that is not finite",
 			       n->opname);
+	}
 	c->agg[n->idx] = acc;
 	c->agg_ok[n->idx] = 1;
 	*out = acc;
