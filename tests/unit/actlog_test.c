@@ -3,7 +3,7 @@
  * actlog_test.c: the action log's ring (actlog.c): bounded, newest kept,
  * oldest first in its JSON, a limit that gives the newest, and totals that
  * count every entry ever added.  That the controllers log each action
- * with its fields and one log line is checked in control_test.c.
+ * with its fields and one log line is checked in control_ksm_test.c.
  */
 #include <inttypes.h>
 #include <stdint.h>

@@ -22,7 +22,8 @@
 #include "snapshot.h"
 #include "testing.h"
 
-/* The rails control_test.c uses; KSM writes do not depend on them. */
+/* The controller tests' default rails (control_world.c); KSM writes do not
+   depend on them. */
 static const struct control_rails default_rails = {
     .max_shrink_pct = 10,
     .max_grow_pct = 100,

@@ -3,7 +3,8 @@
  * oomrail_test.c: the OOM rail's bookkeeping (oomrail.c) branch by branch:
  * arming by a shrink, disarming by a grow, the harm event with its
  * grow-back size and detail, the cool-down, the grow-back owed until
- * taken.  Its use by the balloon controller is tested in control_test.c.
+ * taken.  Its use by the balloon controller is tested in
+ * control_oom_test.c.
  */
 #include <math.h>
 #include <string.h>
