@@ -28,6 +28,7 @@
 #include "field.h"
 #include "siphash.h"
 #include "store_disk.h"
+#include "store_names.h"
 
 struct entity {
 	char *key;	   /* "u:<uuid>" or "n:<name>"; NULL for the host */
@@ -235,16 +236,19 @@ static struct entity *guest_for(struct store *st, const char *uuid,
 				const char *name, int *err)
 {
 	/* "u:" + a UUID or "n:" + a name of at most 127 bytes (collectd's
-	   limit), with room to spare for longer names from elsewhere. */
-	char key[2 + 256];
+	   limit), with room to spare for longer names from elsewhere.  The
+	   bound holds for every guest, keyed by name or not: a snapshot's
+	   unique names rely on it (store_names.h). */
+	char key[2 + STORE_NAMES_MAX + 1];
 	struct entity *e;
 
 	*err = -EINVAL;
+	if (strlen(name) > STORE_NAMES_MAX)
+		return NULL;
 	if (uuid && uuid[0])
 		snprintf(key, sizeof(key), "u:%s", uuid);
-	else if ((size_t)snprintf(key, sizeof(key), "n:%s", name) >=
-		 sizeof(key))
-		return NULL;
+	else
+		snprintf(key, sizeof(key), "n:%s", name);
 	e = guest_get(st, key, name, err);
 	/* A domain renamed keeps its UUID: show the new name. */
 	if (e && strcmp(e->name, name) != 0) {
@@ -536,20 +540,13 @@ static void entity_rows(const struct entity *e, size_t settled, size_t out_len,
 	}
 }
 
-static int entity_name_cmp(const void *a, const void *b)
-{
-	const struct snap_entity *x = a, *y = b;
-
-	return strcmp(x->name, y->name);
-}
-
 struct store_snapshot {
 	struct snapshot snap;
 	struct snap_param *params;
 	struct snap_entity *guests;
-	char *names;   /* all names and parameter names, NUL-separated */
-	char *aliases; /* "name [uuid]" of guests whose names collide */
-	double *rows;  /* every entity's rows */
+	char *names; /* all names and parameter names, NUL-separated */
+	struct store_names aliases; /* "name [uuid]" (store_names.h) */
+	double *rows;		    /* every entity's rows */
 	struct snap_disk *disks;
 	char (*devs)[32]; /* the disks' names, copied */
 	double *disk_rows;
@@ -560,55 +557,13 @@ static const char *entity_uuid(const struct entity *e)
 	return e->key && strncmp(e->key, "u:", 2) == 0 ? e->key + 2 : NULL;
 }
 
-/* Two domains may share a (cut or mangled) name; a snapshot must not, as
-   policies, plans and the API name guests.  Guests with a UUID whose names
-   collide are shown as "name [uuid]" instead.  Runs on the name-sorted
-   guests and sorts them again. */
-static int disambiguate(struct store_snapshot *s, size_t ng)
-{
-	size_t need = 0;
-	bool *dup;
-	char *p;
-
-	if (ng < 2)
-		return 0;
-	dup = calloc(ng, sizeof(*dup));
-	if (!dup)
-		return -ENOMEM;
-	for (size_t i = 0; i + 1 < ng; i++)
-		if (strcmp(s->guests[i].name, s->guests[i + 1].name) == 0)
-			dup[i] = dup[i + 1] = true;
-	for (size_t i = 0; i < ng; i++)
-		if (dup[i] && s->guests[i].uuid)
-			need += strlen(s->guests[i].name) +
-				strlen(s->guests[i].uuid) + 4;
-	if (need && !(s->aliases = malloc(need))) {
-		free(dup);
-		return -ENOMEM;
-	}
-	p = s->aliases;
-	for (size_t i = 0; i < ng; i++) {
-		struct snap_entity *g = &s->guests[i];
-
-		if (!dup[i] || !g->uuid)
-			continue;
-		int n = sprintf(p, "%s [%s]", g->name, g->uuid);
-
-		g->name = p;
-		p += n + 1;
-	}
-	free(dup);
-	if (need)
-		qsort(s->guests, ng, sizeof(*s->guests), entity_name_cmp);
-	return 0;
-}
-
 /* The store's entity of a snapshot guest (its key from its UUID, or from
-   its name, which disambiguate() changes only for guests with a UUID). */
+   its name, which store_names_unique() changes only for guests with a
+   UUID). */
 static const struct entity *entity_of(const struct store *st,
 				      const struct snap_entity *g)
 {
-	char key[2 + 256];
+	char key[2 + STORE_NAMES_MAX + 1];
 
 	if (g->uuid)
 		snprintf(key, sizeof(key), "u:%s", g->uuid);
@@ -742,9 +697,9 @@ struct store_snapshot *store_snapshot_new(const struct store *st,
 		entity_rows(e, settled[i], g->len, guest_fields, rp);
 		rp += g->len * e->width;
 	}
-	/* Name order makes plans, logs and API answers deterministic. */
-	qsort(s->guests, ng, sizeof(*s->guests), entity_name_cmp);
-	if (disambiguate(s, ng) < 0)
+	/* Name order makes plans, logs and API answers deterministic; one
+	   name per guest, as they are told by name (store_names.h). */
+	if (store_names_unique(s->guests, &ng, &s->aliases) < 0)
 		goto fail;
 	s->snap.guests = s->guests;
 	s->snap.nguests = ng;
@@ -786,7 +741,7 @@ void store_snapshot_free(struct store_snapshot *s)
 	free(s->params);
 	free(s->guests);
 	free(s->names);
-	free(s->aliases);
+	store_names_free(&s->aliases);
 	free(s->rows);
 	free(s->disks);
 	free(s->devs);

@@ -3,8 +3,8 @@
  * store_test.c: the sample store: grouping by time, order, bounds, rates,
  * derived fields, the settle rule, expiry, many guests, max_guests, the
  * seeded hash (SipHash-2-4 against the paper's test vectors),
- * freshness, and when a round (the host's sample and its guests') is
- * complete.
+ * freshness, when a round (the host's sample and its guests') is
+ * complete, and that a snapshot shows each guest under a name of its own.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include "field.h"
 #include "siphash.h"
 #include "store.h"
+#include "store_names.h"
 #include "testing.h"
 
 static const double *row(const struct snap_entity *e, size_t width, size_t i)
@@ -609,8 +610,82 @@ static void test_clock_step_back(void)
 	store_free(st);
 }
 
+/* A guest's shown name is unique in a snapshot even when the alias of two
+   colliding names ("x [uuid]") is a third guest's own name, and when that
+   guest has a UUID too: policies, plans, controllers and the Prometheus
+   series tell guests by it. */
+#define U1 "11111111-1111-1111-1111-111111111111"
+#define U2 "22222222-2222-2222-2222-222222222222"
+static const char *const alias_names[] = {"x", "x", "x [" U1 "]",
+					  "x [" U1 "] [" U2 "]"};
+static const char *const alias_uuids[] = {
+    U1, U2, "33333333-3333-3333-3333-333333333333",
+    "44444444-4444-4444-4444-444444444444"};
+
+/* Which of the guests put a snapshot guest is (its value says it). */
+static void alias_check(const struct snapshot *s, bool with_uuid)
+{
+	bool unique = true, ordered = true, own = true;
+
+	T_EQ_INT(s->nguests, 4, "alias collision: four guests");
+	for (size_t i = 0; i < s->nguests; i++) {
+		const struct snap_entity *g = &s->guests[i];
+		double v = snap_latest(g, GUEST_FIELD_COUNT, GF_BALLOON_CUR);
+		size_t k = (size_t)v;
+
+		for (size_t j = i + 1; j < s->nguests; j++)
+			if (strcmp(g->name, s->guests[j].name) == 0)
+				unique = false;
+		if (i + 1 < s->nguests &&
+		    strcmp(g->name, s->guests[i + 1].name) >= 0)
+			ordered = false;
+		/* A guest without a UUID keeps its name; one with a UUID
+		   shows it (or its own name), never another's. */
+		if (k >= 4 || (g->uuid ? strcmp(g->uuid, alias_uuids[k]) != 0
+				       : strcmp(g->name, alias_names[k]) != 0))
+			own = false;
+		if (g->uuid && strncmp(g->name, alias_names[k],
+				       strlen(alias_names[k])) != 0)
+			own = false;
+	}
+	T_OK(unique, "... each under a name of its own (%s)",
+	     with_uuid ? "all with UUIDs" : "two without");
+	T_OK(ordered, "... in name order");
+	T_OK(own, "... each with its own values and UUID");
+}
+
+static void test_alias_collision(void)
+{
+	char longname[STORE_NAMES_MAX + 2];
+	struct store *st;
+
+	for (int with_uuid = 0; with_uuid < 2; with_uuid++) {
+		struct store_snapshot *ss;
+
+		st = store_new(4, 60000, 0);
+		for (int i = 0; i < 4; i++)
+			store_put_guest(
+			    st, i < 2 || with_uuid ? alias_uuids[i] : NULL,
+			    alias_names[i], 1, GF_BALLOON_CUR, i, 0);
+		ss = store_snapshot_new(st, 1000, NULL, 0);
+		alias_check(store_snapshot_get(ss), with_uuid);
+		store_snapshot_free(ss);
+		store_free(st);
+	}
+	/* The bound that makes the rounds end holds for every guest. */
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	st = store_new(4, 60000, 0);
+	T_EQ_INT(store_put_guest(st, U1, longname, 1, GF_BALLOON_CUR, 1, 0),
+		 -EINVAL, "a name over 255 bytes is refused, with a UUID");
+	T_EQ_INT(store_put(st, longname, 1, GF_BALLOON_CUR, 1, 0), -EINVAL,
+		 "... and without");
+	store_free(st);
+}
+
 int main(void)
 {
+	test_alias_collision();
 	test_clock_step_back();
 	test_disks();
 	test_disk_fewer_keys();
