@@ -5,6 +5,7 @@
  */
 #include "arena.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,10 @@ void *arena_alloc(struct arena *a, size_t size)
 	size_t align = sizeof(max_align_t);
 	void *p;
 
+	/* A size near SIZE_MAX would round up, or add the header, past it
+	   and wrap to a small chunk handed out as a large one. */
+	if (size > SIZE_MAX - sizeof(*ch) - align)
+		return NULL;
 	size = (size + align - 1) / align * align;
 	if (!ch || ch->size - ch->used < size) {
 		size_t csize = size > 16384 ? size : 16384;

@@ -17,7 +17,8 @@ struct arena {
 	struct arena_chunk *head;
 };
 
-/* Zeroed, max_align_t-aligned memory; NULL when out of memory. */
+/* Zeroed, max_align_t-aligned memory; NULL when out of memory (also when
+   size is too large to round up and allocate, near SIZE_MAX). */
 void *arena_alloc(struct arena *a, size_t size);
 /* A copy of s in the arena; NULL when out of memory. */
 char *arena_strdup(struct arena *a, const char *s);
