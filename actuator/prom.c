@@ -33,7 +33,9 @@ static void put_number(FILE *f, double v)
 		fputs("NaN", f);
 	else if (isinf(v))
 		fputs(v > 0 ? "+Inf" : "-Inf", f);
-	else if (v == (double)(long long)v && fabs(v) < 9e15)
+	/* The range first: converting a double beyond long long (a gauge
+	   any writer may send) is undefined behaviour. */
+	else if (fabs(v) < 9e15 && v == (double)(long long)v)
 		fprintf(f, "%lld", (long long)v);
 	else
 		fprintf(f, "%.17g", v);

@@ -5,9 +5,11 @@
  * what is left out (unset targets, absent fields, parts not taken), and
  * the HTTP server's counts beside them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "field.h"
 #include "prom.h"
 #include "testing.h"
 
@@ -178,8 +180,47 @@ static void test_empty_view(void)
 	free(t);
 }
 
+/* Values as Prometheus reads them: integers plainly, others with all their
+   digits, beyond the range of long long too (converting those would be
+   undefined behaviour: -fsanitize=float-cast-overflow reports it), and a
+   product that overflows as +Inf. */
+static void test_numbers(void)
+{
+	static const double kib[] = {4096, 0.5, 1e300, 1e306};
+	double rows[4][GUEST_FIELD_COUNT];
+	struct snap_entity g[4] = {
+	    {.name = "a"}, {.name = "b"}, {.name = "c"}, {.name = "d"}};
+	struct snapshot s = {.guests = g, .nguests = 4};
+	struct engine_view v = {.samples = &s, .host_age_ms = -1};
+	char want[4][128], *t;
+
+	for (int i = 0; i < 4; i++) {
+		for (int f = 0; f < GUEST_FIELD_COUNT; f++)
+			rows[i][f] = FIELD_ABSENT;
+		rows[i][GF_BALLOON_CUR] = kib[i];
+		g[i].len = 1;
+		g[i].values = rows[i];
+	}
+	snprintf(want[0], sizeof(want[0]), "%s", "4194304");
+	snprintf(want[1], sizeof(want[1]), "%s", "512");
+	snprintf(want[2], sizeof(want[2]), "%.17g", 1e300 * 1024);
+	snprintf(want[3], sizeof(want[3]), "%s", "+Inf");
+	t = prom_render(&v, NULL);
+	T_OK(t != NULL, "numbers render");
+	for (int i = 0; t && i < 4; i++) {
+		char line[768];
+
+		snprintf(line, sizeof(line),
+			 "momd_guest_balloon_current_bytes{guest=\"%s\"} %s",
+			 g[i].name, want[i]);
+		T_OK(has(t, line), "%s", line);
+	}
+	free(t);
+}
+
 int main(void)
 {
+	test_numbers();
 	test_full_view();
 	test_empty_view();
 	return t_done();
