@@ -88,6 +88,7 @@ struct engine *engine_new(const struct conf *conf, char *err, size_t len)
 	e->error_rl = (struct ratelimit)RATELIMIT_INIT(60000);
 	for (int k = 0; k < INGEST_SKIP_COUNT; k++)
 		e->skip_rl[k] = (struct ratelimit)RATELIMIT_INIT(60000);
+	e->full_rl = (struct ratelimit)RATELIMIT_INIT(60000);
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_mutex_init(&e->ctl_lock, NULL);
 	pthread_mutex_init(&e->spare_lock, NULL);

@@ -3,7 +3,8 @@
  * engine_ingest.c: the engine's ingest, POST /v1/metrics: a body decoded
  * and checked outside the lock (a refused body changes nothing), then its
  * records filtered (another host, a plugin not accepted: skipped and
- * counted), stored, and counted under the engine's lock, and the cycle
+ * counted), stored, and counted under the engine's lock (values refused
+ * for want of room in the store logged once a minute), and the cycle
  * woken when the host's round is complete.  The state is struct engine
  * (engine_priv.h); threads and locks are engine.c's DESIGN.
  */
@@ -123,6 +124,33 @@ static void skip_log_locked(struct engine *e, const struct wire_batch *b,
 	}
 }
 
+/*
+ * Log the values the store refused for want of room, at most once a
+ * minute, with the counts since the last report: a guest beyond
+ * max_guests, or a disk beyond a guest's 64, is neither watched nor
+ * managed, which the counters alone leave for the operator to notice.
+ * Under e->lock, which the counts need.
+ */
+static void full_log_locked(struct engine *e, int64_t now_ms)
+{
+	const struct ingest_counts *c = &e->counts;
+	uint64_t total = c->over_max_guests + c->over_max_disks;
+	unsigned quiet;
+
+	if (total == e->full_logged ||
+	    !ratelimit_allow(&e->full_rl, now_ms, &quiet))
+		return;
+	log_warn("ingest: the sample store is full: %" PRIu64 " value(s) "
+		 "refused since the last report (in all: %" PRIu64
+		 " for a guest beyond max_guests=%d, %" PRIu64
+		 " for a disk beyond %d a guest); those guests and disks are "
+		 "neither watched nor managed",
+		 total - e->full_logged, c->over_max_guests,
+		 e->conf->max_guests, c->over_max_disks,
+		 SNAPSHOT_DISKS_PER_GUEST);
+	e->full_logged = total;
+}
+
 int engine_ingest(struct engine *e, const char *body, size_t len,
 		  json_t **reply)
 {
@@ -175,6 +203,7 @@ int engine_ingest(struct engine *e, const char *body, size_t len,
 	for (int k = 0; k < INGEST_SKIP_COUNT; k++)
 		before.skipped[k] = e->counts.skipped[k] - before.skipped[k];
 	skip_log_locked(e, &batch, &filter, now_ms);
+	full_log_locked(e, now_ms);
 	/* The host's freshness is its memory's arrival (store.h). */
 	fresh_host = store_host_seen(e->store) != host_seen;
 	/* The host's values come first in a read, so with many guests (or

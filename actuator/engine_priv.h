@@ -87,6 +87,11 @@ struct engine {
 	   count since the last (counts.skipped then); under lock. */
 	struct ratelimit skip_rl[INGEST_SKIP_COUNT];
 	uint64_t skip_logged[INGEST_SKIP_COUNT];
+	/* Values refused for want of room in the store (max_guests, disks
+	   per guest): likewise, counts.over_max_guests + over_max_disks
+	   when last reported; under lock. */
+	struct ratelimit full_rl;
+	uint64_t full_logged;
 	/* Called (from an ingest thread, no lock held) when a fresh host
 	   sample arrived or its round became complete; set before the HTTP
 	   server starts. */

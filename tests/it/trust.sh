@@ -18,7 +18,8 @@
 #   4. One batch trying to create more guests than max_guests: only
 #      max_guests are held, the rest counted in /v1/status and the reply.
 #   5. A 65th disk of a held guest is counted as over_max_disks, not as
-#      over_max_guests (both were over_max_guests before).
+#      over_max_guests (both were over_max_guests before).  Values refused
+#      for want of room are logged, once a minute (4 and 5).
 . "$(dirname "$0")/../lib/common.sh"
 . "$ROOT/tests/lib/api.sh"
 . "$ROOT/tests/lib/collectd.sh"
@@ -214,6 +215,10 @@ api GET /v1/status
 check "momd holds max_guests (50) guests" test "$(jv "j['guests']")" = 50
 check "/v1/status counts them (ingest.over_max_guests 152)" \
 	test "$(jv "j['ingest']['over_max_guests']")" = 152
+full_lines() { grep -c 'ingest: the sample store is full' "$MOMD_LOG"; }
+check "the log says the store is full, with the count" \
+	wait_for 10 "the store-full warning" \
+	grep -q 'the sample store is full: 152 value(s) refused' "$MOMD_LOG"
 
 # --- 5. The disk limit (64 a guest) ------------------------------------------
 # many1 is held: ingest stores a batch's records in order, so the first 48
@@ -236,6 +241,8 @@ check "... and the guest beyond max_guests (ingest.over_max_guests 152 + 1)" \
 api GET /metrics
 check "/metrics exports momd_ingest_over_max_disks_values_total 1" \
 	grep -qx 'momd_ingest_over_max_disks_values_total 1' <<<"$BODY"
+check "... and the log warned of the full store once a minute, not per batch" \
+	test "$(full_lines)" = 1
 
 momd_log_clean
 done_testing
