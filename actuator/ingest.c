@@ -205,7 +205,7 @@ int ingest_apply(struct store *st, const struct wire_batch *b,
 		const struct wire_record *r = &b->records[i];
 		enum metric_kind kind;
 		char dev[32] = "";
-		bool mapped = false;
+		bool mapped = false, too_old = false;
 		const struct metric_def *rows;
 		size_t nrows;
 		enum ingest_skip why;
@@ -253,8 +253,15 @@ int ingest_apply(struct store *st, const struct wire_batch *b,
 			}
 			if (rc < 0)
 				return rc;
+			/* Older than all the entity keeps: not stored. */
+			if (rc > 0) {
+				too_old = true;
+				continue;
+			}
 			c->values++;
 		}
+		if (too_old)
+			c->out_of_window++;
 		if (!mapped)
 			c->ignored++;
 	}

@@ -47,7 +47,8 @@ struct ingest_counts {
 	uint64_t values;   /* stored in the sample store */
 	uint64_t ignored;  /* records of an accepted plugin not in the table */
 	uint64_t rejected; /* batches refused */
-	uint64_t out_of_window;	  /* records dated too far from momd's clock */
+	uint64_t out_of_window;	  /* records dated too far from momd's clock,
+				     or older than their entity's history */
 	uint64_t over_max_guests; /* values for a guest beyond max_guests */
 	uint64_t over_max_disks;  /* values for a guest's disk beyond
 				     SNAPSHOT_DISKS_PER_GUEST */
@@ -61,7 +62,10 @@ struct ingest_counts {
  * than 2 iv + 5 s ahead, or more than (history + 2) iv + 5 s back (older
  * than any history keeps), is not stored but counted in out_of_window.  A
  * forged or mis-clocked sample dated days ahead would otherwise stay an
- * entity's "latest" sample for as long as it reports.
+ * entity's "latest" sample for as long as it reports.  A record within
+ * the window that the store does not take, its entity's history being
+ * full of newer samples (a late or replayed record), is counted there too,
+ * not in values.
  */
 #define INGEST_INTERVAL_CAP_S 600.0
 struct ingest_clock {

@@ -204,7 +204,8 @@ static void put_status(FILE *f, const struct engine_view *v)
 	    {"momd_ingest_rejected_batches_total", "counter",
 	     "Ingest bodies refused (bad body, overload)."},
 	    {"momd_ingest_out_of_window_records_total", "counter",
-	     "Value lists dated too far from momd's clock, not stored."},
+	     "Value lists dated too far from momd's clock, or older than "
+	     "the history kept, not stored."},
 	    {"momd_ingest_over_max_guests_values_total", "counter",
 	     "Values for a guest beyond max_guests, not stored."},
 	    {"momd_ingest_over_max_disks_values_total", "counter",

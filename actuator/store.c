@@ -279,7 +279,7 @@ int store_put_guest(struct store *st, const char *uuid, const char *name,
 		return -EINVAL;
 	i = sample_slot(e, st->cap, t);
 	if (i < 0)
-		return 0;
+		return 1; /* older than all the history kept */
 	e->values[i * e->width + f] = value;
 	e->touched[i] = now_ms;
 	e->last_seen = now_ms;

@@ -44,9 +44,9 @@ void store_set_max_guests(struct store *st, size_t max_guests);
  * sample taken at t (seconds since the epoch).  A guest is keyed by its
  * UUID when uuid is non-empty, else by its name; name is what snapshots
  * show.  Rate fields take the raw counter.  now_ms is the monotonic clock.
- * A value older than the whole history is ignored.  Returns 0, -ENOSPC
- * (a new guest beyond max_guests), -EINVAL (a name over 255 bytes) or
- * -ENOMEM.
+ * Returns 0, 1 (not stored: the entity's history is full and t is older
+ * than all of it), -ENOSPC (a new guest beyond max_guests), -EINVAL (a
+ * name over 255 bytes) or -ENOMEM.
  */
 int store_put_guest(struct store *st, const char *uuid, const char *name,
 		    double t, int f, double value, int64_t now_ms);

@@ -316,6 +316,30 @@ static void test_clock_window(void)
 	store_free(st);
 }
 
+/* A record within the window but older than every sample its entity keeps
+   (the history full of newer ones: a late or replayed record) is not
+   stored, and was counted as stored values: it is out_of_window, as
+   README "Sample times" says. */
+static void test_older_than_history(void)
+{
+	const double now = 1780000000.0;
+	struct store *st = store_new(2, 60000, 0);
+	struct ingest_counts c = {0};
+	struct ingest_clock clk;
+
+	ingest_clock_window(&clk, now, 2, 10);
+	for (int i = 3; i >= 1; i--)
+		put_body(st, host_at(now - 10 * i, 1024 * i), &clk, &c);
+	T_EQ_INT(c.values, 3, "three samples fill a history of 2 (+1)");
+	T_EQ_INT(put_body(st, host_at(now - 40, 4096), &clk, &c), 0,
+		 "one 40 s back (within the window of 45 s) is answered");
+	T_EQ_INT(c.values, 3, "... not counted as stored");
+	T_EQ_INT(c.out_of_window, 1, "... but out_of_window");
+	host_check(st, 2, 1, "the history is unchanged",
+		   "... its newest the one 10 s back (KiB)");
+	store_free(st);
+}
+
 /* The wall clock stepped back (NTP) by a minute after a sample was stored:
    the samples that arrive after the step were stored below it, and the
    policies kept deciding on the one from before the step as the host's
@@ -562,6 +586,7 @@ int main(void)
 	test_malformed();
 	test_any_plugin();
 	test_clock_window();
+	test_older_than_history();
 	test_clock_step_back();
 	test_uuid_keys();
 	test_max_guests();
