@@ -321,24 +321,55 @@ static bool entity_stale(const struct store *st, const struct entity *e,
 	return st->stale_ms > 0 && now_ms - e->last_seen > st->stale_ms;
 }
 
+static const char *entity_uuid(const struct entity *e)
+{
+	return e->key && strncmp(e->key, "u:", 2) == 0 ? e->key + 2 : NULL;
+}
+
+/* Call f for e, shown as name; whether e is stale. */
+static bool guest_age(const struct store *st, const struct entity *e,
+		      const char *name, int64_t now_ms,
+		      void (*f)(const char *, int64_t, bool, void *), void *arg)
+{
+	bool stale = entity_stale(st, e, now_ms);
+
+	if (f)
+		f(name, now_ms - e->last_seen, stale, arg);
+	return stale;
+}
+
 size_t store_guest_ages(const struct store *st, int64_t now_ms,
 			void (*f)(const char *name, int64_t age_ms, bool stale,
 				  void *arg),
 			void *arg)
 {
-	size_t n = 0;
+	/* Named as a snapshot names them, among all the store's guests:
+	   two domains "x", one stale, must not both be "x" (store_names.h).
+	   len holds the guest's slot. */
+	struct snap_entity *g = calloc(st->nguests + 1, sizeof(*g));
+	struct store_names aliases = {0};
+	size_t n = 0, ng = 0;
 
-	for (size_t i = 0; i < st->nslots; i++) {
-		const struct entity *e = st->slots[i];
-		bool stale;
-
-		if (!e)
-			continue;
-		stale = entity_stale(st, e, now_ms);
-		n += stale;
-		if (f)
-			f(e->name, now_ms - e->last_seen, stale, arg);
+	for (size_t i = 0; g && i < st->nslots; i++)
+		if (st->slots[i])
+			g[ng++] = (struct snap_entity){
+			    .name = st->slots[i]->name,
+			    .uuid = entity_uuid(st->slots[i]),
+			    .len = i};
+	if (g && store_names_unique(g, &ng, &aliases) == 0) {
+		for (size_t k = 0; k < ng; k++)
+			n += guest_age(st, st->slots[g[k].len], g[k].name,
+				       now_ms, f, arg);
+	} else {
+		/* Out of memory: by their own names. */
+		for (size_t i = 0; i < st->nslots; i++)
+			if (st->slots[i])
+				n += guest_age(st, st->slots[i],
+					       st->slots[i]->name, now_ms, f,
+					       arg);
 	}
+	store_names_free(&aliases);
+	free(g);
 	return n;
 }
 
@@ -551,11 +582,6 @@ struct store_snapshot {
 	char (*devs)[32]; /* the disks' names, copied */
 	double *disk_rows;
 };
-
-static const char *entity_uuid(const struct entity *e)
-{
-	return e->key && strncmp(e->key, "u:", 2) == 0 ? e->key + 2 : NULL;
-}
 
 /* The store's entity of a snapshot guest (its key from its UUID, or from
    its name, which store_names_unique() changes only for guests with a

@@ -108,9 +108,11 @@ int64_t store_host_seen(const struct store *st);
 bool store_round_complete(const struct store *st, int64_t now_ms);
 
 /*
- * Call f(name, age_ms, stale, arg) for every guest (f may be NULL): the
- * time since its last value, and whether it is left out as stale at
- * now_ms.  Returns how many are stale.
+ * Call f(name, age_ms, stale, arg) for every guest (f may be NULL), in
+ * name order: the time since its last value, and whether it is left out
+ * as stale at now_ms.  name is unique among all the store's guests, as
+ * snapshots make it (store_names.h): a stale guest does not share its
+ * name with another guest, stale or not.  Returns how many are stale.
  */
 size_t store_guest_ages(const struct store *st, int64_t now_ms,
 			void (*f)(const char *name, int64_t age_ms, bool stale,

@@ -683,8 +683,54 @@ static void test_alias_collision(void)
 	store_free(st);
 }
 
+/* store_guest_ages() names: the store's guest names made unique. */
+struct ages_seen {
+	char names[4][64];
+	bool stale[4];
+	int n;
+};
+
+static void ages_note(const char *name, int64_t age_ms, bool stale, void *arg)
+{
+	struct ages_seen *a = arg;
+
+	(void)age_ms;
+	if (a->n < 4) {
+		snprintf(a->names[a->n], sizeof(a->names[0]), "%s", name);
+		a->stale[a->n++] = stale;
+	}
+}
+
+/* Two domains named "x", one whose samples stopped: the stale one was
+   listed as "x" (GET /v1/status stale_guests, momd_guest_samples_stale
+   {guest="x"} 1), the very name the fresh one is shown under in the
+   snapshot, its samples and its series.  Each has a name of its own. */
+static void test_ages_names(void)
+{
+	struct store *st = store_new(4, 60000, 0);
+	struct ages_seen a = {.n = 0};
+
+	store_set_stale_ms(st, 1500);
+	store_put_guest(st, U1, "x", 1, GF_BALLOON_CUR, 1, 100);
+	store_put_guest(st, U2, "x", 1, GF_BALLOON_CUR, 2, 100);
+	store_put_guest(st, U2, "x", 2, GF_BALLOON_CUR, 2, 2900);
+	T_EQ_INT(store_guest_ages(st, 3000, ages_note, &a), 1,
+		 "ages: one of the two is stale");
+	T_EQ_INT(a.n, 2, "... both listed");
+	if (a.n == 2) {
+		T_OK(strcmp(a.names[0], a.names[1]) != 0,
+		     "... under names of their own (\"%s\", \"%s\")",
+		     a.names[0], a.names[1]);
+		T_EQ_STR(a.names[0], "x [" U1 "]",
+			 "... the stale one with its UUID");
+		T_OK(a.stale[0] && !a.stale[1], "... which is the stale one");
+	}
+	store_free(st);
+}
+
 int main(void)
 {
+	test_ages_names();
 	test_alias_collision();
 	test_clock_step_back();
 	test_disks();
