@@ -401,6 +401,32 @@ size_t store_forget_after(struct store *st, double t_max)
 	return n;
 }
 
+/*
+ * Re-place every guest after deletions, in place.  A key is found by
+ * walking from its home slot to the first empty one, so a guest placed
+ * past a slot that was emptied would be lost: the next value would create
+ * a second guest of its key.  Taken out and re-inserted cluster by
+ * cluster from the slot after an empty one (the table is at most half
+ * full), each lands at or before where it was.  Nothing is allocated: a
+ * fresh table whose allocation failed left the broken chains in place.
+ */
+static void slots_reseat(struct store *st)
+{
+	size_t mask = st->nslots - 1, start = 0;
+
+	while (st->slots[start])
+		start = (start + 1) & mask;
+	for (size_t k = 1; k <= st->nslots; k++) {
+		size_t i = (start + k) & mask;
+		struct entity *e = st->slots[i];
+
+		if (!e)
+			continue;
+		st->slots[i] = NULL;
+		st->slots[slot_find(st, e->key)] = e;
+	}
+}
+
 size_t store_expire(struct store *st, int64_t now_ms)
 {
 	size_t n = 0;
@@ -416,20 +442,8 @@ size_t store_expire(struct store *st, int64_t now_ms)
 		st->nguests--;
 		n++;
 	}
-	if (n) {
-		/* Re-insert everything: deletions break probe chains. */
-		struct entity **old = st->slots;
-
-		st->slots = calloc(st->nslots, sizeof(*st->slots));
-		if (!st->slots) {
-			st->slots = old; /* keep the old chains; harmless */
-			return n;
-		}
-		for (size_t i = 0; i < st->nslots; i++)
-			if (old[i])
-				st->slots[slot_find(st, old[i]->key)] = old[i];
-		free(old);
-	}
+	if (n)
+		slots_reseat(st);
 	return n;
 }
 

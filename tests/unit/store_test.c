@@ -4,7 +4,8 @@
  * derived fields, the settle rule, expiry, many guests, max_guests, the
  * seeded hash (SipHash-2-4 against the paper's test vectors),
  * freshness, when a round (the host's sample and its guests') is
- * complete, and that a snapshot shows each guest under a name of its own.
+ * complete, that a snapshot shows each guest under a name of its own, and
+ * expiry with calloc failing (linked with --wrap=calloc, see Makefile).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -728,8 +729,48 @@ static void test_ages_names(void)
 	store_free(st);
 }
 
+/* calloc, failing while calloc_fails (the Makefile links this test with
+   --wrap=calloc). */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static bool calloc_fails;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return calloc_fails ? NULL : __real_calloc(n, size);
+}
+
+/* Expiry empties slots of the guest table, which breaks the probe chains
+   of guests placed past them.  It re-placed every guest into a fresh
+   table, and when that table could not be allocated kept the broken
+   chains: a guest placed past an emptied slot was then not found, and its
+   next value made a second guest of the same key. */
+static void test_expire_without_memory(void)
+{
+	struct store *st = store_new(2, 1000, 0);
+	char name[16];
+
+	store_set_max_guests(st, 1000);
+	for (int i = 0; i < 500; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		store_put(st, name, 1, GF_BALLOON_CUR, i, i % 2 ? 5000 : 0);
+	}
+	calloc_fails = true;
+	T_EQ_INT(store_expire(st, 5500), 250,
+		 "expiry without memory: the 250 silent guests forgotten");
+	calloc_fails = false;
+	for (int i = 1; i < 500; i += 2) {
+		snprintf(name, sizeof(name), "g%d", i);
+		store_put(st, name, 2, GF_BALLOON_CUR, i, 5600);
+	}
+	T_EQ_INT(store_guest_count(st), 250,
+		 "... each other one found again, none made twice");
+	store_free(st);
+}
+
 int main(void)
 {
+	test_expire_without_memory();
 	test_ages_names();
 	test_alias_collision();
 	test_clock_step_back();
