@@ -9,7 +9,8 @@
 #   make install    honours PREFIX, DESTDIR and the usual *DIR variables
 #   make format     clang-format every C file in place
 #
-# SANITIZE=1 builds everything with AddressSanitizer and UBSan.  WERROR=1
+# SANITIZE=1 builds everything with AddressSanitizer and UBSan (with
+# float-cast-overflow, which GCC's "undefined" leaves out).  WERROR=1
 # (the default under CI=true) turns warnings into errors.
 
 CC       ?= cc
@@ -63,9 +64,9 @@ CFLAGS   += -std=gnu11 $(WARN) -fPIC -MMD -MP
 CPPFLAGS += -D_GNU_SOURCE -Iactuator
 
 ifeq ($(SANITIZE),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
-	   -fno-sanitize-recover=undefined
-LDFLAGS += -fsanitize=address,undefined
+CFLAGS  += -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined,float-cast-overflow
+LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
 endif
 
 pc = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null)
