@@ -5,8 +5,8 @@
  *
  * Arity follows MOM's evaluator: + - * / and the comparisons take two
  * operands, and/or/min/max one or more, valid/null any number.  `and` and
- * `or` give 1 or 0 where MOM's Python gave the deciding operand (the same
- * truth value); every operand is evaluated in both.
+ * `or` give MOM's value, the deciding operand (logic_value()); every
+ * operand is evaluated in both.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +120,69 @@ static int presence(struct conv *c, const struct mnode *n, bool valid,
 	return 0;
 }
 
+/* Whether expression e is 1 or 0 whenever it is a value (a comparison, a
+   logical operator, a presence test, the constants 0 and 1): MOM's Python
+   gave True or False there, which are 1 and 0. */
+static bool is_boolean(const json_t *e)
+{
+	static const char *const heads[] = {
+	    "<",   ">",	 "<=",	"==",	   "!=",     ">=",
+	    "and", "or", "not", "present", "absent",
+	};
+	const char *h;
+
+	if (json_is_number(e))
+		return json_number_value(e) == 0 || json_number_value(e) == 1;
+	h = json_string_value(json_array_get(e, 0));
+	for (size_t i = 0; h && i < sizeof(heads) / sizeof(heads[0]); i++)
+		if (strcmp(h, heads[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * MOM's (and a b ...) is the first false operand or the last, (or a b ...)
+ * the first true one or the last: (or Host.x 2) is 2, not 1, when x is
+ * absent, and (and nil 1) is nil.  When every operand is 1 or 0 that is
+ * our ["and", ...]; otherwise it is ["if", a, a, ...] (or) and
+ * ["if", a, ..., a] (and), each operand that is not a name or a constant
+ * bound first to a `let` (guarded by the path condition) so that it is
+ * evaluated once, in order, as MOM did, and nested and/or do not copy
+ * their operands.
+ */
+static int logic_value(struct conv *c, const struct mnode *n, bool is_and,
+		       struct sval *v, size_t nv, struct sval *out)
+{
+	json_t *r;
+	size_t k;
+
+	for (k = 0; k < nv && is_boolean(v[k].e); k++)
+		;
+	if (k == nv) {
+		*out = sv_num(op_array(is_and ? "and" : "or", v, nv));
+		return 0;
+	}
+	for (k = 0; k + 1 < nv; k++) {
+		json_t *e = v[k].e;
+
+		if (json_is_string(e) || json_is_number(e) || json_is_null(e))
+			continue;
+		v[k].e = mc_emit_let(c, &n->kids[k + 1], is_and ? "and" : "or",
+				     mc_guard(c, e, NULL));
+		if (!v[k].e)
+			return -1;
+	}
+	r = json_incref(v[nv - 1].e);
+	for (k = nv - 1; k-- > 0;) {
+		r = is_and ? json_pack("[sOoO]", "if", v[k].e, r, v[k].e)
+			   : json_pack("[sOOo]", "if", v[k].e, v[k].e, r);
+		if (!r)
+			return mc_error(c, n, "out of memory");
+	}
+	*out = sv_num(r);
+	return 0;
+}
+
 int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 {
 	const char *head = n->kids[0].text;
@@ -185,7 +248,10 @@ int mc_operator(struct conv *c, const struct mnode *n, struct sval *out)
 		rc = need_num(c, &n->kids[k + 1], head, &v[k]);
 	if (rc)
 		goto out;
-	*out = sv_num(op_array(optab[i].ours, v, nargs));
+	if (optab[i].k == OK_LOGIC)
+		rc = logic_value(c, n, strcmp(head, "and") == 0, v, nargs, out);
+	else
+		*out = sv_num(op_array(optab[i].ours, v, nargs));
 out:
 	for (size_t k = 0; k < nargs; k++)
 		sval_clear(&v[k]);

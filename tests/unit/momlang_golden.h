@@ -141,14 +141,25 @@ static const struct golden goldens[] = {
      "(and (< 1 2) (> 2 1) (valid Host.ksm_run "
      "Host.ksm_pages_shared)))\n(Host.Control \"ksm_sleep_millisecs\" (- (+ 1 "
      "2) (* 3 (/ 4 5))))",
-     "{\"description\":\"Converted from MOM's policy language: "
-     "t\",\"host\":[{\"rule\":\"host\",\"do\":[{\"set\":\"ksm_run\",\"to\":["
-     "\"or\",[\"not\",[\"absent\",[\"stat\",\"ksm_run\"]]],[\"<=\",1,2],[\">="
-     "\",1,2],[\"==\",null,null],[\"abs\",[\"min\",1,2,3]]]},{\"set\":\"ksm_"
-     "pages_to_scan\",\"to\":[\"and\",[\"<\",1,2],[\">\",2,1],[\"and\",["
-     "\"present\",[\"stat\",\"ksm_run\"]],[\"present\",[\"stat\",\"ksm_pages_"
-     "shared\"]]]]},{\"set\":\"ksm_sleep_millisecs\",\"to\":[\"-\",[\"+\",1,2],"
-     "[\"*\",3,[\"/\",4,5]]]}]}]}"},
+     "{\"description\":\"Converted from MOM's policy language: t\",\"host\":"
+     "[{\"rule\":\"host\",\"do\":[{\"let\":{\"or__t\":[\"not\",[\"absent\",["
+     "\"stat\",\"ksm_run\"]]]}},{\"let\":{\"or_2__t\":[\"<=\",1,2]}},{\"let"
+     "\":{\"or_3__t\":[\">=\",1,2]}},{\"let\":{\"or_4__t\":[\"==\",null,null"
+     "]}},{\"set\":\"ksm_run\",\"to\":[\"if\",\"or__t\",\"or__t\",[\"if\",\""
+     "or_2__t\",\"or_2__t\",[\"if\",\"or_3__t\",\"or_3__t\",[\"if\",\"or_4__"
+     "t\",\"or_4__t\",[\"abs\",[\"min\",1,2,3]]]]]]},{\"set\":\"ksm_pages_to"
+     "_scan\",\"to\":[\"and\",[\"<\",1,2],[\">\",2,1],[\"and\",[\"present\","
+     "[\"stat\",\"ksm_run\"]],[\"present\",[\"stat\",\"ksm_pages_shared\"]]]"
+     "]},{\"set\":\"ksm_sleep_millisecs\",\"to\":[\"-\",[\"+\",1,2],[\"*\",3"
+     ",[\"/\",4,5]]]}]}]}"},
+    {"and/or give the deciding operand when one is not 1 or 0",
+     "(Host.Control \"ksm_run\" (or nil 2))\n(Host.Control \"ksm_pages_to_sc"
+     "an\" (and (> Host.mem_free 1) Host.ksm_run))",
+     "{\"description\":\"Converted from MOM's policy language: t\",\"host\":"
+     "[{\"rule\":\"host\",\"do\":[{\"set\":\"ksm_run\",\"to\":[\"if\",null,n"
+     "ull,2]},{\"let\":{\"and__t\":[\">\",[\"stat\",\"mem_free\"],1]}},{\"se"
+     "t\":\"ksm_pages_to_scan\",\"to\":[\"if\",\"and__t\",[\"stat\",\"ksm_ru"
+     "n\"],\"and__t\"]}]}]}"},
     {"strings: == with ' and \" literals, a string never equals a number",
      "(with Guests g (if (or (== (g.Prop \"name\") 'web') (== \"a\" 1)) "
      "(g.Control \"balloon_target\" 1) 0))",

@@ -455,6 +455,86 @@ static void names_distinct(void)
 	     "x's second version, x_2, foo-bar and foo_bar load together");
 }
 
+/* Convert mom (policy "t"), load it alone, evaluate it on a host whose
+   latest sample is host (JSON); the plan as JSON, or NULL. */
+static json_t *run_host(const char *mom, const char *host)
+{
+	struct policy_error err;
+	char *text = momlang_convert_text(mom, strlen(mom), "t",
+					  MOMLANG_MAX_OUTPUT_DEFAULT, &err);
+	struct policy_source s[1] = {{"t", text}};
+	struct policy_set *ps = text ? policy_set_load(s, 1, &err) : NULL;
+	char *cs = NULL;
+	struct evalcase *ec;
+	struct plan *p = NULL;
+	json_t *got = NULL;
+
+	if (!ps)
+		printf("#   %s: %d:%d %s %s\n", mom, err.line, err.column,
+		       err.path, err.message);
+	if (ps &&
+	    asprintf(&cs,
+		     "{\"params\": {}, \"host\": {\"history\": "
+		     "[%s]}, \"guests\": []}",
+		     host) > 0 &&
+	    (ec = evalcase_parse(cs, strlen(cs), &err))) {
+		p = eval_run(ps, evalcase_snapshot(ec));
+		got = p ? plan_to_json(p) : NULL;
+		plan_free(p);
+		evalcase_free(ec);
+	}
+	free(cs);
+	policy_set_free(ps);
+	free(text);
+	return got;
+}
+
+/* MOM's and/or give the deciding operand, not True/False: (or nil 2) is
+   2, (and 1 3) is 3, (and 0 3) is 0, (and nil 3) is nil. */
+static void and_or_values(void)
+{
+	static const struct {
+		const char *expr;
+		long long want;
+	} cases[] = {
+	    {"(or nil 2)", 2},
+	    {"(or Host.ksm_run 2)", 2}, /* ksm_run absent */
+	    {"(or Host.mem_free 2)", 5},
+	    {"(or 0 nil 0)", 0},
+	    {"(and 1 3)", 3},
+	    {"(and Host.mem_free (+ Host.mem_free 1))", 6},
+	    {"(and 0 3)", 0},
+	    {"(+ 1 (or (> Host.mem_free 9) (- Host.mem_free 3)))", 3},
+	    {"(or (< Host.mem_free 9) 7)", 1},
+	    {"(if (== (and nil 3) nil) 1 0)", 1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char mom[200];
+		json_t *got, *v;
+
+		snprintf(mom, sizeof(mom),
+			 "(Host.Control \"ksm_pages_to_scan\" %s)",
+			 cases[i].expr);
+		got = run_host(mom, "{\"mem_free\": 5}");
+		v = json_object_get(json_object_get(got, "host"),
+				    "ksm_pages_to_scan");
+		if (!T_OK(got && (cases[i].want < 0
+				      ? v == NULL
+				      : json_is_number(v) &&
+					    json_number_value(v) ==
+						(double)cases[i].want),
+			  "%s is %lld as in MOM", cases[i].expr,
+			  cases[i].want)) {
+			char *s = got ? json_dumps(got, JSON_COMPACT) : NULL;
+
+			printf("#   plan %s\n", s ? s : "-");
+			free(s);
+		}
+		json_decref(got);
+	}
+}
+
 int main(void)
 {
 	const char *src = getenv("MOM_SRCDIR");
@@ -464,6 +544,7 @@ int main(void)
 	refusal_cases();
 	expansion_bounded();
 	names_distinct();
+	and_or_values();
 	worked_cases(src ? src : ".");
 	qos_refused(src ? src : ".");
 	return t_done();
