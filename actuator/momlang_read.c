@@ -114,15 +114,25 @@ static int read_number(struct reader *r, struct mnode *n)
 	errno = 0;
 	{
 		const char *digits = buf[0] == '-' ? buf + 1 : buf;
+		const char *dot = strchr(buf, '.');
 
-		if (digits[0] == '0' &&
-		    (digits[1] == 'x' || digits[1] == 'X')) {
+		if (digits != buf && digits[0] == '0' &&
+		    (digits[1] == 'x' || digits[1] == 'X' ||
+		     digits[1] == 'o')) {
+			/* MOM's hex and octal have no sign: it reads -0x10 as
+			   the operator '-' and 0x10, two forms. */
+			endp = buf;
+		} else if (dot && !isdigit((unsigned char)dot[1])) {
+			/* MOM's float has digits after its '.': it reads 1.
+			   as 1 and then ignores the rest of the text. */
+			endp = buf;
+		} else if (digits[0] == '0' &&
+			   (digits[1] == 'x' || digits[1] == 'X')) {
 			n->ival = strtoll(buf, &endp, 16);
 		} else if (digits[0] == '0' && digits[1] == 'o') {
 			char tmp[128];
 
-			snprintf(tmp, sizeof(tmp), "%s%s",
-				 buf[0] == '-' ? "-" : "", digits + 2);
+			snprintf(tmp, sizeof(tmp), "%s", digits + 2);
 			n->ival = strtoll(tmp, &endp, 8);
 			endp = *endp || !digits[2] ? buf : buf + len;
 		} else if (strpbrk(buf, ".eE")) {
@@ -137,7 +147,9 @@ static int read_number(struct reader *r, struct mnode *n)
 	if (*endp != '\0' || endp == buf)
 		return rd_error(r, n->line, n->col, "malformed number '%s'",
 				buf);
-	if (errno == ERANGE ||
+	/* A float too small for a double is 0 or subnormal, as MOM's
+	   float() gives it (strtod reports ERANGE for that too). */
+	if ((errno == ERANGE && !is_float) ||
 	    (is_float && (n->num != n->num || n->num > 1.7976931348623157e308 ||
 			  n->num < -1.7976931348623157e308)))
 		return rd_error(r, n->line, n->col, "number out of range '%s'",

@@ -12,6 +12,11 @@ static const struct golden goldens[] = {
      "t\",\"parameters\":{\"a\":{\"default\":1},\"b\":{\"default\":-0.5},\"c\":"
      "{\"default\":16},\"d\":{\"default\":15},\"e\":{\"default\":1000.0},\"f\":"
      "{\"default\":0.25}}}"},
+    {"a float under the smallest double is 0 or subnormal, as MOM's float()",
+     "(defvar a 1e-400)\n(defvar b -1e-310)",
+     "{\"description\":\"Converted from MOM's policy language: "
+     "t\",\"parameters\":{\"a\":{\"default\":0.0},\"b\":{\"default\":-1e-"
+     "310}}}"},
     {"vdsm's 01-parameters lines",
      "(set balloonEnabled True)\n(set ksmEnabled False)\n(set "
      "ksmMergeAcrossNodes 1)",

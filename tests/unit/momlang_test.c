@@ -113,6 +113,13 @@ static const struct refusal refusals[] = {
     {"(with Host h 1)", 1, 7, "only (with Guests ...) iterates"},
     {"(with Guests g (with Guests h 1))", 1, 16, "inside (with Guests ...)"},
     {"(defvar a 08)", 1, 11, "malformed number"},
+    /* MOM's scanner: no sign on hex and octal (-0x10 is '-' and 0x10),
+       digits after a float's '.' (1. is 1, then the rest is dropped). */
+    {"(defvar a -0x10)", 1, 11, "malformed number"},
+    {"(defvar a\n  -0o17)", 2, 3, "malformed number"},
+    {"(defvar a 1.)", 1, 11, "malformed number"},
+    {"(defvar a 2.e5)", 1, 11, "malformed number"},
+    {"(defvar a 1e400)", 1, 11, "number out of range"},
     {"(defvar a \"x)", 1, 11, "unterminated string"},
     {"(defvar a 1 ; 2)", 1, 13, "unexpected character ';'"},
     {"(+ 1 2 3)", 1, 1, "'+' takes 2 operands"},
