@@ -84,6 +84,16 @@ static int form_defvar(struct conv *c, const struct mnode *n, struct sval *out)
 		*out = mc_sval_copy(&var->v);
 		return 0;
 	}
+	if (!var && top_level(c) && json_object_get(c->param_reads, name)) {
+		/* Read above as another policy's: MOM's defvar keeps it. */
+		sval_clear(&v);
+		var = mc_scope_add(c, name, sv_num(json_string(name)));
+		if (!var)
+			return mc_error(c, n, "out of memory");
+		var->param = true;
+		*out = mc_sval_copy(&var->v);
+		return 0;
+	}
 	if (!var && top_level(c) && v.k == SV_NUM && mc_is_const(v.e) &&
 	    param_ok(c, name)) {
 		if (add_param(c, name, v.e) < 0 ||
@@ -143,7 +153,7 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 	struct sval v;
 	struct var *var;
 	size_t depth = 0;
-	bool done;
+	bool done, read;
 
 	if (n->n != 3 || n->kids[1].kind != MK_SYM || n->kids[1].is_op)
 		return mc_error(c, n, "'%s' takes a symbol and a value",
@@ -156,7 +166,11 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 		return done ? 0 : -1;
 	}
 	var = mc_lookup(c, name, &depth);
-	if ((!var || var->param) && top_level(c) && v.k == SV_NUM &&
+	read = json_object_get(c->param_reads, name) != NULL;
+	/* A parameter is one value for the whole cycle, so a new default
+	   only while nothing has read the old one: MOM's reads before this
+	   set saw the old value. */
+	if ((!var || var->param) && !read && top_level(c) && v.k == SV_NUM &&
 	    mc_is_const(v.e) && param_ok(c, name)) {
 		/* vdsm's 01-parameters: (set balloonEnabled True). */
 		if (add_param(c, name, v.e) < 0) {
@@ -170,6 +184,15 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 		}
 		var->param = true;
 		*out = v;
+		return 0;
+	}
+	if (!var && read && top_level(c) && v.k == SV_NUM) {
+		/* Another policy's parameter, read above: a new binding from
+		   here on. */
+		if (mc_bind(c, n, name, &v, NULL, out) < 0)
+			return -1;
+		if (!mc_scope_add(c, name, mc_sval_copy(out)))
+			return mc_error(c, n, "out of memory");
 		return 0;
 	}
 	if (!var && top_level(c) && v.k != SV_NUM) {
@@ -211,10 +234,16 @@ static int form_set(struct conv *c, const struct mnode *n, struct sval *out)
 				"no equivalent",
 				n->kids[0].text, name, mc_kind_name(v.k));
 	}
+	if (var->param &&
+	    json_object_set_new(c->param_reads, name, json_true()) < 0) {
+		sval_clear(&v);
+		return mc_error(c, n, "out of memory");
+	}
 	if (mc_bind(c, n, name, &v, json_incref(var->v.e), out) < 0)
 		return -1;
 	sval_clear(&var->v);
 	var->v = mc_sval_copy(out);
+	var->param = false;
 	return 0;
 }
 
@@ -531,6 +560,9 @@ static int eval_symbol(struct conv *c, const struct mnode *n, struct sval *out)
 		return mc_field(c, n, &v->v, dot + 1, out);
 	}
 	v = mc_lookup(c, s, NULL);
+	if (v && v->param &&
+	    json_object_set_new(c->param_reads, s, json_true()) < 0)
+		return mc_error(c, n, "out of memory");
 	if (v) {
 		*out = mc_sval_copy(&v->v);
 		return 0;
@@ -550,6 +582,8 @@ static int eval_symbol(struct conv *c, const struct mnode *n, struct sval *out)
 	if (!mc_is_ident(s))
 		return mc_error(c, n, "undefined symbol '%s'", s);
 	/* A parameter or define of another policy (balloonEnabled). */
+	if (json_object_set_new(c->param_reads, s, json_true()) < 0)
+		return mc_error(c, n, "out of memory");
 	*out = sv_num(json_string(s));
 	return 0;
 }
@@ -678,9 +712,11 @@ json_t *momlang_convert(const char *text, size_t len, const char *name,
 	c.versions = json_object();
 	c.used = json_object();
 	c.func_index = json_object();
+	c.param_reads = json_object();
 	c.cur = c.host_do;
 	rc = (!c.ns || !c.params || !c.host_do || !c.guest_rules ||
-	      !c.versions || !c.used || !c.func_index || mc_scope_push(&c) < 0)
+	      !c.versions || !c.used || !c.func_index || !c.param_reads ||
+	      mc_scope_push(&c) < 0)
 		 ? mc_error(&c, NULL, "out of memory")
 		 : form_seq(&c, &top, 0, &v);
 	sval_clear(&v);
@@ -712,6 +748,7 @@ json_t *momlang_convert(const char *text, size_t len, const char *name,
 	json_decref(c.used);
 	free(c.ns);
 	json_decref(c.func_index);
+	json_decref(c.param_reads);
 	momread_free(&top);
 	if (!rc && !doc)
 		snprintf(err->message, sizeof(err->message), "out of memory");

@@ -69,6 +69,7 @@ struct conv {
 	json_t *versions;    /* cleaned base -> count, for unique let names */
 	json_t *used;	     /* let and parameter names given out */
 	json_t *pc;	     /* path condition (a let name) or NULL */
+	json_t *param_reads; /* names read as parameters so far */
 	bool in_guest;
 	size_t guest_base; /* first scope of the current guest rule */
 	size_t nscopes, capscopes;

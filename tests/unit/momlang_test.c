@@ -542,6 +542,50 @@ static void and_or_values(void)
 	}
 }
 
+/* A top-level constant set after the parameter was read is a new
+   binding, not a new default: MOM's earlier reads saw the old value. */
+static void params_read_then_set(void)
+{
+	static const struct {
+		const char *mom;
+		long long run, pages;
+	} cases[] = {
+	    {"(defvar x 1)\n(Host.Control \"ksm_run\" x)\n(set x 5)\n"
+	     "(Host.Control \"ksm_pages_to_scan\" x)",
+	     1, 5},
+	    {"(defvar x 1)\n(defvar y (+ x 0))\n(set x 5)\n"
+	     "(Host.Control \"ksm_run\" y)\n(Host.Control "
+	     "\"ksm_pages_to_scan\" x)",
+	     1, 5},
+	    {"(defvar x 1)\n(if Host.mem_free (set x 2) 0)\n(set x 7)\n"
+	     "(Host.Control \"ksm_run\" x)\n(Host.Control "
+	     "\"ksm_pages_to_scan\" 0)",
+	     7, 0},
+	    {"(defvar x 1)\n(set x 3)\n(Host.Control \"ksm_run\" x)\n"
+	     "(Host.Control \"ksm_pages_to_scan\" 0)",
+	     3, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *got = run_host(cases[i].mom, "{\"mem_free\": 5}");
+		json_t *h = json_object_get(got, "host");
+		json_t *r = json_object_get(h, "ksm_run");
+		json_t *p = json_object_get(h, "ksm_pages_to_scan");
+
+		if (!T_OK(json_is_number(r) && json_is_number(p) &&
+			      json_number_value(r) == (double)cases[i].run &&
+			      json_number_value(p) == (double)cases[i].pages,
+			  "parameter set after a read, case %zu: %lld, %lld",
+			  i + 1, cases[i].run, cases[i].pages)) {
+			char *s = got ? json_dumps(got, JSON_COMPACT) : NULL;
+
+			printf("#   plan %s\n", s ? s : "-");
+			free(s);
+		}
+		json_decref(got);
+	}
+}
+
 int main(void)
 {
 	const char *src = getenv("MOM_SRCDIR");
@@ -552,6 +596,7 @@ int main(void)
 	expansion_bounded();
 	names_distinct();
 	and_or_values();
+	params_read_then_set();
 	worked_cases(src ? src : ".");
 	qos_refused(src ? src : ".");
 	return t_done();
