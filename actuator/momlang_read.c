@@ -168,6 +168,13 @@ static int read_string(struct reader *r, struct mnode *n)
 	adv(r);
 	s = r->p;
 	while (r->p < r->end && *r->p != q) {
+		/* MOM's escape is a backslash and any character but a line
+		   end: a string with one did not scan, and MOM dropped the
+		   rest of the text. */
+		if (*r->p == '\\' && r->p + 1 < r->end && r->p[1] == '\n')
+			return rd_error(r, r->line, r->col,
+					"a backslash before a line end in a "
+					"string");
 		if (*r->p == '\\' && r->p + 1 < r->end)
 			adv(r);
 		adv(r);

@@ -113,6 +113,9 @@ static const struct refusal refusals[] = {
     {"(with Host h 1)", 1, 7, "only (with Guests ...) iterates"},
     {"(with Guests g (with Guests h 1))", 1, 16, "inside (with Guests ...)"},
     {"(defvar a 08)", 1, 11, "malformed number"},
+    /* MOM's string escape takes any character but a line end. */
+    {"(defvar a 1)\n(with Guests g (if (== (g.Prop \"name\") \"x\\\ny\") 1 0))",
+     2, 42, "a backslash before a line end"},
     /* MOM's scanner: no sign on hex and octal (-0x10 is '-' and 0x10),
        digits after a float's '.' (1. is 1, then the rest is dropped). */
     {"(defvar a -0x10)", 1, 11, "malformed number"},
