@@ -354,7 +354,8 @@ static int form_let(struct conv *c, const struct mnode *n, struct sval *out)
 		struct sval v, bound;
 
 		if (p->kind != MK_LIST || p->n != 2 ||
-		    p->kids[0].kind != MK_SYM || strchr(p->kids[0].text, '.')) {
+		    p->kids[0].kind != MK_SYM || p->kids[0].is_op ||
+		    strchr(p->kids[0].text, '.')) {
 			rc = mc_error(c, p,
 				      "'let' expects (symbol value) pairs");
 			break;
@@ -399,7 +400,8 @@ static int form_def(struct conv *c, const struct mnode *n, struct sval *out)
 		    c, n, "'%s' takes a name, a parameter list and a body",
 		    n->kids[0].text);
 	for (size_t i = 0; i < n->kids[2].n; i++)
-		if (n->kids[2].kids[i].kind != MK_SYM)
+		if (n->kids[2].kids[i].kind != MK_SYM ||
+		    n->kids[2].kids[i].is_op)
 			return mc_error(c, &n->kids[2].kids[i],
 					"a function's parameters are symbols");
 	f = find_func(c, name->text);

@@ -116,6 +116,9 @@ static const struct refusal refusals[] = {
     /* MOM's string escape takes any character but a line end. */
     {"(defvar a 1)\n(with Guests g (if (== (g.Prop \"name\") \"x\\\ny\") 1 0))",
      2, 42, "a backslash before a line end"},
+    /* MOM's let and def want symbols, and '+' is an operator token. */
+    {"(let ((+ 1)) 2)", 1, 7, "'let' expects (symbol value) pairs"},
+    {"(def f (a *) a)", 1, 11, "a function's parameters are symbols"},
     /* MOM's scanner: no sign on hex and octal (-0x10 is '-' and 0x10),
        digits after a float's '.' (1. is 1, then the rest is dropped). */
     {"(defvar a -0x10)", 1, 11, "malformed number"},
