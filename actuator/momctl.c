@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,10 +339,16 @@ static int param_parse(json_t *obj, const char *arg)
 	}
 	errno = 0;
 	x = strtod(eq + 1, &end);
-	if (eq[1] == '\0' || *end || errno)
-		return usage_error("parameters set: V must be a number, true "
-				   "or false");
-	json_object_set_new(obj, key, json_real(x));
+	/* strtod takes "nan" and "inf", which JSON cannot carry: json_real()
+	   refuses them and the key would be dropped from the request,
+	   answered 200 with nothing changed. */
+	if (eq[1] == '\0' || *end || errno || !isfinite(x))
+		return usage_error("parameters set: V must be a finite number, "
+				   "true or false");
+	if (json_object_set_new(obj, key, json_real(x)) < 0) {
+		fprintf(stderr, "momctl: out of memory\n");
+		return MOMCTL_FILE;
+	}
 	return 0;
 }
 
