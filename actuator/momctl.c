@@ -25,7 +25,8 @@ struct ctl {
 	bool json;
 };
 
-typedef void (*printer_fn)(const json_t *body);
+/* 0, or -1 when the reply is not what the API documents (exit 4). */
+typedef int (*printer_fn)(const json_t *body);
 
 static void usage(FILE *f)
 {
@@ -134,8 +135,12 @@ static int call(struct ctl *c, const char *method, const char *path,
 
 		printf("%s\n", s ? s : r.body);
 		free(s);
-	} else {
-		print(r.json);
+	} else if (print(r.json) < 0) {
+		fprintf(stderr,
+			"momctl: %s %s: the reply is not what the API "
+			"documents: %.200s\n",
+			method, path, r.body);
+		rc = MOMCTL_SERVER;
 	}
 	momctl_reply_release(&r);
 	return rc;
@@ -158,19 +163,37 @@ static int call_json(struct ctl *c, const char *method, const char *path,
 	return rc;
 }
 
-static void print_ping(const json_t *o)
+/* A boolean member as one of two words; -1 when it is missing. */
+static int print_flag(const json_t *o, const char *member, const char *yes,
+		      const char *no)
 {
-	puts(json_is_true(json_object_get(o, "ok")) ? "active" : "inactive");
+	const json_t *v = json_object_get(o, member);
+
+	if (!json_is_boolean(v))
+		return -1;
+	puts(json_is_true(v) ? yes : no);
+	return 0;
 }
 
-static void print_level(const json_t *o)
+static int print_ping(const json_t *o)
 {
-	puts(json_string_value(json_object_get(o, "level")));
+	return print_flag(o, "ok", "active", "inactive");
 }
 
-static void print_dry_run(const json_t *o)
+/* A reply without its level crashed puts(NULL). */
+static int print_level(const json_t *o)
 {
-	puts(json_is_true(json_object_get(o, "enabled")) ? "on" : "off");
+	const char *level = json_string_value(json_object_get(o, "level"));
+
+	if (!level)
+		return -1;
+	puts(level);
+	return 0;
+}
+
+static int print_dry_run(const json_t *o)
+{
+	return print_flag(o, "enabled", "on", "off");
 }
 
 /* The policy name of a file: its base name without ".json". */

@@ -50,14 +50,15 @@ int momctl_request(const struct momctl_conn *c, const char *method,
 		   const char *path, const char *body, struct momctl_reply *r);
 void momctl_reply_release(struct momctl_reply *r);
 
-/* Table printers: one per kind of reply, to stdout. */
-void momctl_print_kv(const json_t *o);	      /* key: value lines */
-void momctl_print_stats(const json_t *stats); /* ENTITY FIELD VALUE */
-void momctl_print_policies(const json_t *o);  /* NAME ORIGIN */
-void momctl_print_effective(const json_t *o); /* per policy, pretty JSON */
-void momctl_print_plan(const json_t *o);      /* evaluation result */
-void momctl_print_actions(const json_t *arr); /* one action per line */
-void momctl_print_lines(const json_t *arr);   /* one string per line */
+/* Table printers: one per kind of reply, to stdout.  0, or -1 (nothing
+   printed) when the reply's top level is not of the documented type. */
+int momctl_print_kv(const json_t *o);	     /* key: value lines */
+int momctl_print_stats(const json_t *stats); /* ENTITY FIELD VALUE */
+int momctl_print_policies(const json_t *o);  /* NAME ORIGIN */
+int momctl_print_effective(const json_t *o); /* per policy, pretty JSON */
+int momctl_print_plan(const json_t *o);	     /* evaluation result */
+int momctl_print_actions(const json_t *arr); /* one action per line */
+int momctl_print_lines(const json_t *arr);   /* one string per line */
 
 /* `momctl convert` (momctl_convert.c): offline, no connection. */
 int momctl_convert(int argc, char **argv);

@@ -3,7 +3,8 @@
  * momctl_print.c: momctl's readable tables, one printer per kind of reply.
  * They print what they find and skip what they do not expect, so that a
  * newer server's extra fields never break an older momctl (--json shows
- * everything).
+ * everything).  A reply whose top level is not of the documented type is
+ * not the API's: -1, and momctl exits 4.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -59,9 +60,12 @@ static void kv_rec(const json_t *o, const char *prefix)
 	}
 }
 
-void momctl_print_kv(const json_t *o)
+int momctl_print_kv(const json_t *o)
 {
+	if (!json_is_object(o))
+		return -1;
 	kv_rec(o, "");
+	return 0;
 }
 
 static void entity_rows(const char *entity, const json_t *row)
@@ -77,11 +81,13 @@ static void entity_rows(const char *entity, const json_t *row)
 	}
 }
 
-void momctl_print_stats(const json_t *stats)
+int momctl_print_stats(const json_t *stats)
 {
 	const char *name;
 	json_t *row;
 
+	if (!json_is_object(stats))
+		return -1;
 	printf("%-20s %-24s %s\n", "ENTITY", "FIELD", "VALUE");
 	entity_rows("host", json_object_get(stats, "host"));
 	json_object_foreach(json_object_get(stats, "guests"), name, row)
@@ -91,26 +97,32 @@ void momctl_print_stats(const json_t *stats)
 		snprintf(entity, sizeof(entity), "guest:%s", name);
 		entity_rows(entity, row);
 	}
+	return 0;
 }
 
-void momctl_print_policies(const json_t *o)
+int momctl_print_policies(const json_t *o)
 {
 	size_t i;
 	json_t *p;
 
+	if (!json_is_object(o))
+		return -1;
 	printf("%-32s %s\n", "NAME", "ORIGIN");
 	json_array_foreach(json_object_get(o, "policies"), i, p)
 	    printf("%-32s %s\n", sget(p, "name"), sget(p, "origin"));
 	if (json_is_true(json_object_get(o, "replaced")))
 		printf("(the set was replaced through the API: policy_dir is "
 		       "ignored until \"momctl policies reset\")\n");
+	return 0;
 }
 
-void momctl_print_effective(const json_t *o)
+int momctl_print_effective(const json_t *o)
 {
 	size_t i;
 	json_t *p;
 
+	if (!json_is_object(o))
+		return -1;
 	json_array_foreach(json_object_get(o, "policies"), i, p)
 	{
 		char *s = json_dumps(json_object_get(p, "policy"),
@@ -119,6 +131,7 @@ void momctl_print_effective(const json_t *o)
 		printf("# %s\n%s\n", sget(p, "name"), s ? s : "null");
 		free(s);
 	}
+	return 0;
 }
 
 static void controls_print(const char *subject, const json_t *ctl,
@@ -136,7 +149,7 @@ static void controls_print(const char *subject, const json_t *ctl,
 	}
 }
 
-void momctl_print_plan(const json_t *o)
+int momctl_print_plan(const json_t *o)
 {
 	const json_t *plan = json_object_get(o, "plan");
 	const json_t *reasons = json_object_get(plan, "reasons");
@@ -144,6 +157,8 @@ void momctl_print_plan(const json_t *o)
 	const char *name;
 	json_t *v;
 
+	if (!json_is_object(o))
+		return -1;
 	printf("policies: %s, state: %s\n", sget(o, "policies"),
 	       sget(o, "state"));
 	printf("%-20s %-24s %-12s %s\n", "SUBJECT", "CONTROL", "VALUE",
@@ -166,13 +181,16 @@ void momctl_print_plan(const json_t *o)
 	json_object_foreach(json_object_get(errors, "guests"), name, v)
 	    printf("error guest:%s: %s\n", name,
 		   json_is_string(v) ? json_string_value(v) : "");
+	return 0;
 }
 
-void momctl_print_actions(const json_t *arr)
+int momctl_print_actions(const json_t *arr)
 {
 	size_t i;
 	json_t *a;
 
+	if (!json_is_array(arr))
+		return -1;
 	printf("%-19s %-20s %-22s %12s %12s %-8s %s\n", "TIME", "SUBJECT",
 	       "CONTROL", "OLD", "NEW", "RESULT", "REASON / DETAIL");
 	json_array_foreach((json_t *)arr, i, a)
@@ -194,16 +212,20 @@ void momctl_print_actions(const json_t *arr)
 		       sget(a, "result"), sget(a, "reason"),
 		       detail && detail[0] ? " / " : "", detail ? detail : "");
 	}
+	return 0;
 }
 
-void momctl_print_lines(const json_t *arr)
+int momctl_print_lines(const json_t *arr)
 {
 	size_t i;
 	json_t *v;
 
+	if (!json_is_array(arr))
+		return -1;
 	json_array_foreach((json_t *)arr, i, v)
 	{
 		value_print(v);
 		putchar('\n');
 	}
+	return 0;
 }

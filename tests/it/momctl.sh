@@ -210,6 +210,53 @@ MOMCTL_SOCKET=$MOMD_SOCK "$BUILD/momctl" ping >/dev/null
 RC=$?
 rc_is 0 "MOMCTL_SOCKET selects the socket"
 
+# A server that answers well-formed HTTP with JSON that is not the API's
+# reply: exit 4 with a message, never a crash (log-level died in
+# puts(NULL) on a reply without "level").
+# fake BODY: serve BODY to every request on $T_TMP/fake.sock.
+fake() {
+	rm -f "$T_TMP/fake.sock"
+	"$MOMAPI_PYTHON" - "$T_TMP/fake.sock" "$1" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+body = sys.argv[2].encode()
+while True:
+    c, _ = s.accept()
+    c.recv(65536)
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+    c.close()
+PY
+	FAKE_PID=$!
+	at_exit stop_pid "$FAKE_PID"
+	wait_for 10 "the fake server listens" [ -S "$T_TMP/fake.sock" ]
+}
+for body in '{}' '[1, 2]' '"x"' garbage; do
+	fake "$body"
+	for cmd in log-level "log-level debug" ping dry-run "dry-run on" status stats guests plan policies "policies effective" actions parameters; do
+		# shellcheck disable=SC2086 # cmd is words
+		"$BUILD/momctl" --socket "$T_TMP/fake.sock" $cmd >"$T_TMP/out" 2>"$T_TMP/err"
+		RC=$?
+		ERR=$(cat "$T_TMP/err")
+		# want: 0 where the top level has the documented type and
+		# the printer needs no member, 4 elsewhere.
+		want=4
+		case "$body/$cmd" in
+		'{}/status' | '{}/stats' | '{}/plan' | '{}/policies' | \
+			'{}/policies effective' | '{}/parameters' | \
+			'[1, 2]/guests' | '[1, 2]/actions') want=0 ;;
+		esac
+		if [ "$RC" = "$want" ] && { [ "$want" = 0 ] || grep -q 'not what the API documents\|is not JSON' <<<"$ERR"; }; then
+			ok "momctl $cmd, reply $body: exit $want"
+		else
+			not_ok "momctl $cmd, reply $body: exit $RC, want $want; $ERR"
+		fi
+	done
+	stop_pid "$FAKE_PID"
+done
+
 # TCP with the token.
 "$BUILD/momctl" --url "http://127.0.0.1:$PORT" --token-file "$T_TMP/token" status >"$T_TMP/out" 2>&1
 RC=$?
