@@ -526,6 +526,23 @@ static int token_load(struct ctl *c, const char *file)
 	return 0;
 }
 
+/*
+ * --timeout SECONDS into c: 0, or -1.  atof() read "abc", "" and "-1" as 0,
+ * which then meant the default of 10 s without a word, and "5s" as 5.
+ */
+static int timeout_parse(struct ctl *c, const char *v)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(v, &end);
+	if (end == v || *end || errno || !(s > 0) || s > 86400 || s * 1000 < 1)
+		return -1;
+	c->conn.timeout_ms = (long)(s * 1000);
+	return 0;
+}
+
 /* Global options; *first gets the command's index.  0 or an exit status. */
 static int parse_options(struct ctl *c, int argc, char **argv, int *first)
 {
@@ -551,9 +568,12 @@ static int parse_options(struct ctl *c, int argc, char **argv, int *first)
 			c->conn.url = v;
 		else if (strcmp(o, "--cacert") == 0)
 			c->conn.cacert = v;
-		else if (strcmp(o, "--timeout") == 0)
-			c->conn.timeout_ms = (long)(atof(v) * 1000);
-		else if (strcmp(o, "--token-file") == 0) {
+		else if (strcmp(o, "--timeout") == 0) {
+			if (timeout_parse(c, v) != 0)
+				return usage_error("--timeout: a number of "
+						   "seconds, over 0 and at "
+						   "most 86400");
+		} else if (strcmp(o, "--token-file") == 0) {
 			if (token_load(c, v) != 0)
 				return MOMCTL_FILE;
 		} else
@@ -593,8 +613,6 @@ int main(int argc, char **argv)
 		goto out;
 	if (!c.conn.url && !c.conn.socket)
 		c.conn.socket = env && env[0] ? env : MOMCTL_DEFAULT_SOCKET;
-	if (c.conn.timeout_ms <= 0)
-		c.conn.timeout_ms = 10000;
 	argc = first + json_flag_strip(&c, argc - first, argv + first);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "momctl: cannot initialise libcurl\n");

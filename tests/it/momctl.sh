@@ -201,6 +201,13 @@ mc
 rc_is 2 "no command"
 mc frobnicate
 rc_is 2 "unknown command"
+# atof() took these as 0 (the default 10 s) or "5s" as 5, silently.
+for t in abc "" -1 0 5s nan 1e9 0.0001; do
+	mc --timeout "$t" ping
+	rc_is 2 "--timeout '$t' is refused"
+done
+mc --timeout 2.5 ping
+rc_is 0 "--timeout 2.5"
 "$BUILD/momctl" --help >"$T_TMP/help"
 check "--help documents the exit codes" grep -q '3 cannot connect' "$T_TMP/help"
 "$BUILD/momctl" --socket "$T_TMP/nowhere.sock" ping 2>/dev/null
