@@ -9,6 +9,7 @@
  */
 #include "conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -157,6 +158,12 @@ static int option_set_text(struct conf *c, const struct conf_option *o,
 	case OPT_INT:
 	case OPT_SIZE:
 	case OPT_MODE:
+		/* Digits only: strtoll() also skips leading blanks and takes
+		   a sign, so " 100", "+100" and a mode "-0" went through. */
+		if (!isdigit((unsigned char)text[0]) &&
+		    !(text[0] == '-' && o->type != OPT_MODE &&
+		      isdigit((unsigned char)text[1])))
+			goto bad;
 		errno = 0;
 		v = strtoll(text, &end, o->type == OPT_MODE ? 8 : 10);
 		if (errno || end == text || *end || v < o->min || v > o->max)
@@ -171,11 +178,14 @@ bad:
 	if (o->type == OPT_BOOL)
 		snprintf(err, len, "%s: \"%s\" is not true or false", o->name,
 			 text);
+	else if (o->type == OPT_MODE)
+		snprintf(err, len,
+			 "%s: \"%s\" is not an octal mode in [%#llo, %#llo]",
+			 o->name, text, o->min, o->max);
 	else
-		snprintf(err, len, "%s: \"%s\" is not %s in [%lld, %lld]",
-			 o->name, text,
-			 o->type == OPT_MODE ? "an octal mode" : "an integer",
-			 o->min, o->max);
+		snprintf(err, len,
+			 "%s: \"%s\" is not an integer in [%lld, %lld]",
+			 o->name, text, o->min, o->max);
 	return -1;
 }
 
@@ -323,8 +333,38 @@ int conf_apply_arg(struct conf *c, int argc, char **argv, int *consumed,
 	return option_set_text(c, o, argv[1], err, len);
 }
 
+/*
+ * A directory option may not be empty: ksm_dir "" failed to open with
+ * ENOENT, which momd reads as a kernel without KSM, and state_dir "" made
+ * every path "/NAME", read from the root directory at start.  ksm_dir, the
+ * one place momd writes to on the host, must also be absolute (not
+ * wherever momd happens to start) and may not climb out with "..".
+ */
+static int dir_check(const char *name, const char *v, bool strict, char *err,
+		     size_t len)
+{
+	if (v[0] == '\0' || (strict && v[0] != '/')) {
+		snprintf(err, len, "%s: \"%s\" is not %s", name, v,
+			 strict ? "an absolute path" : "a directory");
+		return -1;
+	}
+	for (const char *p = v; strict && (p = strstr(p, "/..")); p += 3)
+		if (p[3] == '/' || p[3] == '\0') {
+			snprintf(err, len,
+				 "%s: \"%s\" has a \"..\" component; give the "
+				 "directory itself",
+				 name, v);
+			return -1;
+		}
+	return 0;
+}
+
 int conf_validate(const struct conf *c, char *err, size_t len)
 {
+	if (dir_check("policy_dir", c->policy_dir, false, err, len) < 0 ||
+	    dir_check("state_dir", c->state_dir, false, err, len) < 0 ||
+	    dir_check("ksm_dir", c->ksm_dir, true, err, len) < 0)
+		return -1;
 	if (c->socket[0] == '\0' && c->listen[0] == '\0') {
 		snprintf(err, len, "neither socket nor listen is set");
 		return -1;

@@ -65,6 +65,18 @@ cp "$ROOT"/policies/*.json "$T_TMP/badpol/"
 echo '{"version": 1, "nonsense": true' >"$T_TMP/badpol/50-broken.json"
 bad "a policy that does not parse is named" 65 '50-broken' --config "$T_TMP/good.json" --policy-dir "$T_TMP/badpol"
 bad "listen without token_file" 78 'listen requires token_file' --config "$T_TMP/good.json" --listen 127.0.0.1:1
+# Digits only: strtoll() skipped blanks and took a sign.
+bad "a number with a blank" 78 'interval_ms: " 200" is not an integer' --config "$T_TMP/good.json" --interval-ms " 200"
+bad "a number with a plus" 78 'interval_ms: "+200" is not an integer' --config "$T_TMP/good.json" --interval-ms +200
+bad "a negative mode" 78 'socket_mode: "-0" is not an octal mode in \[0, 0777\]' --config "$T_TMP/good.json" --socket-mode -0
+# ksm_dir "" read as a kernel without KSM; state_dir "" read /NAME.
+bad "empty ksm_dir" 78 'ksm_dir: "" is not an absolute path' --config "$T_TMP/good.json" --ksm-dir ""
+bad "relative ksm_dir" 78 'ksm_dir: "ksm" is not an absolute path' --config "$T_TMP/good.json" --ksm-dir ksm
+bad "ksm_dir with .." 78 'ksm_dir: "/sys/kernel/mm/ksm/../.." has a ".." component' --config "$T_TMP/good.json" --ksm-dir /sys/kernel/mm/ksm/../..
+bad "empty state_dir" 78 'state_dir: "" is not a directory' --config "$T_TMP/good.json" --state-dir ""
+echo '{"state_dir": ""}' >"$T_TMP/nostate.json"
+bad "empty state_dir in the file" 78 'state_dir: "" is not a directory' --config "$T_TMP/nostate.json" --policy-dir "$ROOT/policies"
+bad "empty policy_dir" 78 'policy_dir: "" is not a directory' --config "$T_TMP/good.json" --policy-dir ""
 bad "unknown flag" 64 'unknown option --bogus' --config "$T_TMP/good.json" --bogus 1
 
 # ---- every option documented, with its default --------------------------------
