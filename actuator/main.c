@@ -18,11 +18,9 @@
  * loop with sigtimedwait(): SIGTERM and SIGINT stop within one wait, SIGHUP
  * reloads the configuration (the options that can change live: log_level,
  * interval_ms, cycle_follows_samples, dry_run, eval_budget_ms and the
- * rails; the others are named
- * as needing a restart; a file that does not validate leaves the
- * configuration in force
- * whole) and the policies (keeping the old set when the new one does not
- * validate).
+ * rails; the others are named as needing a restart) and the policies,
+ * all or nothing: a configuration or a policy set that does not validate
+ * leaves both as they were.
  *
  * Cycles run on a fixed timer every interval_ms or, with
  * cycle_follows_samples, as fresh host samples and the rest of their
@@ -195,40 +193,53 @@ static bool option_is_live(const char *name)
 }
 
 /*
- * SIGHUP: read the configuration again (file, then the same flags) into a
- * new struct.  When it does not validate, the configuration in force stays
- * whole.  Otherwise the live options are copied into *c and applied; each
+ * SIGHUP, first half: read the configuration again (file, then the same
+ * flags) into *next, which the caller releases, and check it.  0, or -1
+ * after logging why: then nothing of the reload is applied.
+ */
+static int reload_prepare(struct conf *next, enum log_level *level, int argc,
+			  char **argv)
+{
+	bool check = false;
+	char err[512];
+
+	if (conf_init_defaults(next) < 0) {
+		log_err("reload refused, the configuration and the policies in "
+			"force stay: out of memory");
+		return -1;
+	}
+	if (conf_from_args(next, argc, argv, &check, err, sizeof(err))) {
+		log_err("configuration not reloaded, the one in force stays "
+			"and the policies are not reloaded either: %s",
+			err);
+		return -1;
+	}
+	if (log_level_parse(next->log_level, level) < 0) {
+		log_err("configuration not reloaded, the one in force stays "
+			"and the policies are not reloaded either: log_level: "
+			"\"%s\" is not a level",
+			next->log_level);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * SIGHUP, second half, once the configuration and the policies have both
+ * validated: the live options of next are copied into *c and applied; each
  * other option that changed is named in a warning: it needs a restart.
  * Only the main thread reads the fields copied here once the engine runs
  * (the engine keeps its own copies of what it uses).
  */
-static void reload_config(struct conf *c, struct engine *e, int argc,
-			  char **argv)
+static void reload_apply(struct conf *c, struct engine *e, struct conf *next,
+			 enum log_level level)
 {
 	const char *changed[64];
-	struct conf next;
-	enum log_level level;
-	bool check = false, dry_run_changed = false, level_changed = false;
-	char err[512], *tmp;
+	bool dry_run_changed = false, level_changed = false;
+	char *tmp;
 	size_t n;
 
-	if (conf_init_defaults(&next) < 0) {
-		log_err("configuration not reloaded: out of memory");
-		return;
-	}
-	if (conf_from_args(&next, argc, argv, &check, err, sizeof(err))) {
-		log_err("configuration not reloaded, the one in force stays: "
-			"%s",
-			err);
-		goto out;
-	}
-	if (log_level_parse(next.log_level, &level) < 0) {
-		log_err("configuration not reloaded, the one in force stays: "
-			"log_level: \"%s\" is not a level",
-			next.log_level);
-		goto out;
-	}
-	n = conf_changes(c, &next, changed, 64);
+	n = conf_changes(c, next, changed, 64);
 	for (size_t i = 0; i < n; i++) {
 		if (!option_is_live(changed[i]))
 			log_warn("configuration: %s changed; it takes effect "
@@ -239,29 +250,50 @@ static void reload_config(struct conf *c, struct engine *e, int argc,
 		else if (strcmp(changed[i], "log_level") == 0)
 			level_changed = true;
 	}
-	c->interval_ms = next.interval_ms;
-	c->cycle_follows_samples = next.cycle_follows_samples;
+	c->interval_ms = next->interval_ms;
+	c->cycle_follows_samples = next->cycle_follows_samples;
 	atomic_store(&wake.follow, c->cycle_follows_samples);
-	c->dry_run = next.dry_run;
-	c->rail_max_shrink_pct = next.rail_max_shrink_pct;
-	c->rail_max_grow_pct = next.rail_max_grow_pct;
-	c->rail_used_margin_pct = next.rail_used_margin_pct;
-	c->rail_stale_ms = next.rail_stale_ms;
-	c->rail_stuck_cycles = next.rail_stuck_cycles;
-	c->rail_min_size_mib = next.rail_min_size_mib;
-	c->rail_oom_cooldown_ms = next.rail_oom_cooldown_ms;
-	c->samples_stale_ms = next.samples_stale_ms;
-	c->eval_budget_ms = next.eval_budget_ms;
+	c->dry_run = next->dry_run;
+	c->rail_max_shrink_pct = next->rail_max_shrink_pct;
+	c->rail_max_grow_pct = next->rail_max_grow_pct;
+	c->rail_used_margin_pct = next->rail_used_margin_pct;
+	c->rail_stale_ms = next->rail_stale_ms;
+	c->rail_stuck_cycles = next->rail_stuck_cycles;
+	c->rail_min_size_mib = next->rail_min_size_mib;
+	c->rail_oom_cooldown_ms = next->rail_oom_cooldown_ms;
+	c->samples_stale_ms = next->samples_stale_ms;
+	c->eval_budget_ms = next->eval_budget_ms;
 	tmp = c->log_level;
-	c->log_level = next.log_level;
-	next.log_level = tmp;
+	c->log_level = next->log_level;
+	next->log_level = tmp;
 	/* Like dry_run: a value set through the API stays unless the
 	   file's value changed. */
 	if (level_changed)
 		log_set_level(level);
 	engine_reconfigure(e, c, dry_run_changed);
 	log_info("configuration reloaded: %zu option(s) changed", n);
-out:
+}
+
+/*
+ * SIGHUP: the configuration and policy_dir again, all or nothing.  A
+ * configuration that does not validate leaves the policies alone too, and
+ * a policy set that does not validate the configuration: the log says
+ * "refused" once and nothing of the reload is in force.  Cycles run on
+ * this thread, so none sees half of it.
+ */
+static void reload(struct conf *c, struct engine *e, struct polcompose *pc,
+		   int argc, char **argv)
+{
+	struct conf next;
+	enum log_level level;
+
+	if (reload_prepare(&next, &level, argc, argv) == 0) {
+		if (polcompose_reload(pc) == 0)
+			reload_apply(c, e, &next, level);
+		else
+			log_err("configuration not reloaded either: the "
+				"policies did not validate");
+	}
 	conf_release(&next);
 }
 
@@ -332,8 +364,7 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 			if (sig == SIGHUP) {
 				log_info("SIGHUP: reloading the configuration "
 					 "and the policies");
-				reload_config(c, e, argc, argv);
-				polcompose_reload(pc);
+				reload(c, e, pc, argc, argv);
 			}
 		}
 		/* A cycle that overran the interval does not queue up more. */

@@ -152,7 +152,7 @@ int polcompose_commit(struct polcompose *pc, struct polstate *next,
 	return 0;
 }
 
-void polcompose_reload(struct polcompose *pc)
+int polcompose_reload(struct polcompose *pc)
 {
 	struct policy_error perr;
 	struct policy_set *ps;
@@ -179,4 +179,5 @@ void polcompose_reload(struct polcompose *pc)
 		engine_policies_swap(pc->engine, ps);
 	}
 	pthread_mutex_unlock(&pc->lock);
+	return ps ? 0 : -1;
 }

@@ -73,8 +73,9 @@ int polcompose_commit(struct polcompose *pc, struct polstate *next,
 /*
  * Read policy_dir again (SIGHUP), keeping the overrides on top.  When the
  * directory or the result does not validate the set in force and the copy
- * of policy_dir stay and the error is logged.
+ * of policy_dir stay and the error is logged: -1.  0 once the new set is
+ * in force.
  */
-void polcompose_reload(struct polcompose *pc);
+int polcompose_reload(struct polcompose *pc);
 
 #endif /* MOM_POLCOMPOSE_H */

@@ -362,6 +362,37 @@ wait_for 10 "SIGHUP drops 07-added" sh -c "! curl -s --unix-socket '$MOMD_SOCK' 
 check "a SIGHUP once it is fixed reads policy_dir" [ "$(names)" = "00-defines 02-balloon 03-ksm 04-cputune 05-iotune" ]
 momd_stop
 
+# --- SIGHUP is all or nothing (README "Configuration"): a configuration
+# that does not validate leaves policy_dir unread, and a policy_dir that
+# does not validate leaves the configuration as it was.  (Before, each
+# half was applied on its own.)
+dry() { api GET /v1/dry-run; jv 'j["enabled"]'; }
+# refusals N: the log holds N refused reloads.
+refusals() { [ "$(grep -c 'not reloaded' "$MOMD_LOG")" -ge "$1" ]; }
+echo '{"dry_run": false}' >"$T_TMP/reload.json"
+momd_start --config "$T_TMP/reload.json" || not_ok "momd starts with --config"
+echo '{"description": "added"}' >"$MOMD_POLICIES/07-added.json"
+echo '{"dry_run": true, "history": "x"}' >"$T_TMP/reload.json"
+n=$(grep -c 'not reloaded' "$MOMD_LOG")
+kill -HUP "$MOMD_PID"
+wait_for 10 "the refused configuration is logged" refusals $((n + 1))
+check "a refused configuration: policy_dir is not read either" \
+	[ "$(names)/$(dry)" = "00-defines 02-balloon 03-ksm 04-cputune 05-iotune/false" ]
+check "... and the log says so" grep -q 'the policies are not reloaded either' "$MOMD_LOG"
+echo '{"dry_run": true}' >"$T_TMP/reload.json"
+echo '{"host": 3}' >"$MOMD_POLICIES/08-broken.json"
+kill -HUP "$MOMD_PID"
+wait_for 10 "the refused policies are logged" refusals $((n + 2))
+check "refused policies: the configuration stays as it was (dry_run off)" \
+	[ "$(names)/$(dry)" = "00-defines 02-balloon 03-ksm 04-cputune 05-iotune/false" ]
+check "... and the log says so" grep -q 'configuration not reloaded either' "$MOMD_LOG"
+rm -f "$MOMD_POLICIES/08-broken.json"
+kill -HUP "$MOMD_PID"
+applied() { [ "$(names)/$(dry)" = "00-defines 02-balloon 03-ksm 04-cputune 05-iotune 07-added/true" ]; }
+check "once both validate, one SIGHUP applies both" wait_for 10 "the reload" applied
+rm -f "$MOMD_POLICIES/07-added.json"
+momd_stop
+
 # --- TCP with a bearer token.
 PORT=$(free_port)
 TOKEN=0123456789abcdef0123456789abcdef
