@@ -564,9 +564,13 @@ static int parse_options(struct ctl *c, int argc, char **argv, int *first)
 			return usage_error("an option needs a value");
 		if (strcmp(o, "--socket") == 0)
 			c->conn.socket = v;
-		else if (strcmp(o, "--url") == 0)
+		else if (strcmp(o, "--url") == 0) {
+			if (strncmp(v, "http://", 7) != 0 &&
+			    strncmp(v, "https://", 8) != 0)
+				return usage_error("--url: http://HOST:PORT or "
+						   "https://HOST:PORT");
 			c->conn.url = v;
-		else if (strcmp(o, "--cacert") == 0)
+		} else if (strcmp(o, "--cacert") == 0)
 			c->conn.cacert = v;
 		else if (strcmp(o, "--timeout") == 0) {
 			if (timeout_parse(c, v) != 0)

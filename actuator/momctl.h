@@ -43,8 +43,9 @@ struct momctl_reply {
 
 /*
  * Send METHOD path (e.g. "/v1/status") with an optional JSON body.
- * Returns MOMCTL_OK with *r filled (any HTTP status), or MOMCTL_CONNECT
- * after printing why to stderr.
+ * Returns MOMCTL_OK with *r filled (any HTTP status), or after printing
+ * why to stderr MOMCTL_CONNECT (momd not reached, or timed out) or
+ * MOMCTL_SERVER (what came back is not an HTTP reply, or is cut short).
  */
 int momctl_request(const struct momctl_conn *c, const char *method,
 		   const char *path, const char *body, struct momctl_reply *r);

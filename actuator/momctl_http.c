@@ -64,6 +64,20 @@ static struct curl_slist *headers_new(const struct momctl_conn *c,
 	return h;
 }
 
+/*
+ * Did curl fail on what the server sent, rather than on reaching it?  A
+ * reply that is not HTTP (curl refuses HTTP/0.9: "unsupported protocol";
+ * main() lets only http and https URLs through, so it cannot come from the
+ * URL), a malformed one, or one cut short is a bad reply, exit 4: a script
+ * must not take a broken momd for one that is down (3).
+ */
+static bool bad_reply(CURLcode cc)
+{
+	return cc == CURLE_UNSUPPORTED_PROTOCOL ||
+	       cc == CURLE_WEIRD_SERVER_REPLY || cc == CURLE_PARTIAL_FILE ||
+	       cc == CURLE_BAD_CONTENT_ENCODING || cc == CURLE_GOT_NOTHING;
+}
+
 /* Configure the handle for one request; 0 or -1. */
 static int setup(CURL *k, const struct momctl_conn *c, const char *method,
 		 const char *url, const char *body, struct buf *b)
@@ -100,7 +114,7 @@ int momctl_request(const struct momctl_conn *c, const char *method,
 {
 	struct buf b = {0};
 	struct curl_slist *h = NULL;
-	char url[2048];
+	char url[2048], why[CURL_ERROR_SIZE] = "";
 	CURL *k = curl_easy_init();
 	CURLcode cc = CURLE_OUT_OF_MEMORY;
 	int rc = MOMCTL_CONNECT;
@@ -111,11 +125,15 @@ int momctl_request(const struct momctl_conn *c, const char *method,
 	h = headers_new(c, body != NULL);
 	if (!k || (!h && (body || c->token)) ||
 	    setup(k, c, method, url, body, &b) < 0 ||
+	    curl_easy_setopt(k, CURLOPT_ERRORBUFFER, why) != CURLE_OK ||
 	    curl_easy_setopt(k, CURLOPT_HTTPHEADER, h) != CURLE_OK)
 		goto out;
 	cc = curl_easy_perform(k);
-	if (cc != CURLE_OK)
+	if (cc != CURLE_OK) {
+		if (b.too_large || bad_reply(cc))
+			rc = MOMCTL_SERVER;
 		goto out;
+	}
 	curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &r->status);
 	r->body = b.p ? b.p : strdup("");
 	b.p = NULL;
@@ -124,8 +142,11 @@ int momctl_request(const struct momctl_conn *c, const char *method,
 	rc = r->body ? MOMCTL_OK : MOMCTL_CONNECT;
 out:
 	if (rc != MOMCTL_OK)
-		fprintf(stderr, "momctl: %s: %s\n", c->socket ? c->socket : url,
+		fprintf(stderr, "momctl: %s: %s%s\n",
+			c->socket ? c->socket : url,
+			rc == MOMCTL_SERVER ? "bad reply: " : "",
 			b.too_large ? "reply too large"
+			: why[0]    ? why
 				    : curl_easy_strerror(cc));
 	free(b.p);
 	curl_slist_free_all(h);

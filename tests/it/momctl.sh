@@ -220,25 +220,31 @@ rc_is 0 "MOMCTL_SOCKET selects the socket"
 # A server that answers well-formed HTTP with JSON that is not the API's
 # reply: exit 4 with a message, never a crash (log-level died in
 # puts(NULL) on a reply without "level").
-# fake BODY: serve BODY to every request on $T_TMP/fake.sock.
-fake() {
+# rawfake RAW: send RAW (Python escapes), or nothing for "", and close.
+rawfake() {
 	rm -f "$T_TMP/fake.sock"
 	"$MOMAPI_PYTHON" - "$T_TMP/fake.sock" "$1" <<'PY' &
-import socket, sys
+import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])
 s.listen(8)
-body = sys.argv[2].encode()
+raw = sys.argv[2].encode().decode("unicode_escape").encode("latin-1")
 while True:
     c, _ = s.accept()
     c.recv(65536)
-    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-              b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+    if raw == b"slow":
+        time.sleep(30)
+    else:
+        c.sendall(raw)
     c.close()
 PY
 	FAKE_PID=$!
 	at_exit stop_pid "$FAKE_PID"
 	wait_for 10 "the fake server listens" [ -S "$T_TMP/fake.sock" ]
+}
+# fake BODY: serve BODY as a JSON reply (200) to every request.
+fake() {
+	rawfake "HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: ${#1}\\r\\nConnection: close\\r\\n\\r\\n$1"
 }
 for body in '{}' '[1, 2]' '"x"' garbage; do
 	fake "$body"
@@ -263,6 +269,28 @@ for body in '{}' '[1, 2]' '"x"' garbage; do
 	done
 	stop_pid "$FAKE_PID"
 done
+
+# A server that answers something other than a whole HTTP reply: a bad
+# reply, exit 4, not "cannot connect" (3), which a script reads as momd
+# down.  One that does not answer within --timeout: 3.
+for raw in 'garbage\r\n\r\n' 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"ok": tr' ''; do
+	rawfake "$raw"
+	mc --socket "$T_TMP/fake.sock" ping
+	rc_is 4 "a reply '$raw'"
+	check "... says it is a bad reply" grep -q 'bad reply' <<<"$ERR"
+	stop_pid "$FAKE_PID"
+done
+rawfake slow
+start=$(date +%s)
+mc --socket "$T_TMP/fake.sock" --timeout 1 ping
+rc_is 3 "no reply within --timeout 1"
+check "... within a few seconds" [ $(($(date +%s) - start)) -le 5 ]
+stop_pid "$FAKE_PID"
+"$BUILD/momctl" --url ftp://127.0.0.1:1 ping 2>"$T_TMP/err"
+RC=$?
+ERR=$(cat "$T_TMP/err")
+rc_is 2 "--url that is not http or https"
+check "... says what --url takes" grep -q -- '--url: http://HOST:PORT' "$T_TMP/err"
 
 # TCP with the token.
 "$BUILD/momctl" --url "http://127.0.0.1:$PORT" --token-file "$T_TMP/token" status >"$T_TMP/out" 2>&1
