@@ -9,6 +9,7 @@
  */
 #include "conf.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
@@ -359,8 +360,57 @@ static int dir_check(const char *name, const char *v, bool strict, char *err,
 	return 0;
 }
 
+/*
+ * listen is a numeric host and a port in [1, 65535]: "127.0.0.1:8095" or
+ * "[::1]:8095".  The port went to getaddrinfo(), which takes any number
+ * and keeps its low 16 bits: "99999" listened on 34463 and "65536" on a
+ * port the kernel picked, while the log said 99999.  Checked here so that
+ * --check-config refuses what momd would then fail on or get wrong.
+ */
+static int listen_check(const char *v, char *err, size_t len)
+{
+	const char *colon = strrchr(v, ':');
+	char host[64], buf[16];
+	size_t hl = colon ? (size_t)(colon - v) : 0;
+	long port = 0;
+	const char *p;
+
+	if (colon)
+		for (p = colon + 1; isdigit((unsigned char)*p) && port < 65536;
+		     p++)
+			port = port * 10 + (*p - '0');
+	if (!colon || colon[1] == '\0' || *p || port < 1 || port > 65535) {
+		snprintf(err, len,
+			 "listen: \"%s\" is not HOST:PORT with a port in "
+			 "[1, 65535]",
+			 v);
+		return -1;
+	}
+	if (hl >= 2 && v[0] == '[' && v[hl - 1] == ']') {
+		v++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(host)) {
+		snprintf(err, len, "listen: no host before the port");
+		return -1;
+	}
+	memcpy(host, v, hl);
+	host[hl] = '\0';
+	if (inet_pton(AF_INET, host, buf) != 1 &&
+	    inet_pton(AF_INET6, host, buf) != 1) {
+		snprintf(err, len,
+			 "listen: \"%s\" is not a numeric IPv4 or IPv6 "
+			 "address (IPv6 in brackets)",
+			 host);
+		return -1;
+	}
+	return 0;
+}
+
 int conf_validate(const struct conf *c, char *err, size_t len)
 {
+	if (c->listen[0] && listen_check(c->listen, err, len) < 0)
+		return -1;
 	if (dir_check("policy_dir", c->policy_dir, false, err, len) < 0 ||
 	    dir_check("state_dir", c->state_dir, false, err, len) < 0 ||
 	    dir_check("ksm_dir", c->ksm_dir, true, err, len) < 0)

@@ -77,6 +77,17 @@ bad "empty state_dir" 78 'state_dir: "" is not a directory' --config "$T_TMP/goo
 echo '{"state_dir": ""}' >"$T_TMP/nostate.json"
 bad "empty state_dir in the file" 78 'state_dir: "" is not a directory' --config "$T_TMP/nostate.json" --policy-dir "$ROOT/policies"
 bad "empty policy_dir" 78 'policy_dir: "" is not a directory' --config "$T_TMP/good.json" --policy-dir ""
+# getaddrinfo() kept a port's low 16 bits: 99999 listened on 34463.
+for l in 127.0.0.1:99999 127.0.0.1:65536 127.0.0.1:0 127.0.0.1:+80 127.0.0.1 garbage; do
+	bad "listen $l" 78 "listen: \"$l\" is not HOST:PORT with a port in \\[1, 65535\\]" \
+		--config "$T_TMP/good.json" --listen "$l" --token-file "$T_TMP/token"
+done
+bad "listen on a host name" 78 'listen: "localhost" is not a numeric IPv4 or IPv6 address' \
+	--config "$T_TMP/good.json" --listen localhost:8095 --token-file "$T_TMP/token"
+for l in 127.0.0.1:65535 '[::1]:1'; do
+	cc --config "$T_TMP/good.json" --listen "$l" --token-file "$T_TMP/token"
+	check "listen $l is valid" [ $? = 0 ]
+done
 bad "unknown flag" 64 'unknown option --bogus' --config "$T_TMP/good.json" --bogus 1
 
 # ---- every option documented, with its default --------------------------------
