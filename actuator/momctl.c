@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "momctl.h"
+#include "readfile.h"
 
 #define MOMCTL_DEFAULT_SOCKET "/run/mom/momd.sock"
 
@@ -85,25 +86,33 @@ static int usage_error(const char *msg)
 	return MOMCTL_USAGE;
 }
 
-/* Read a whole file into a new string; NULL after a message. */
+/* The most momctl reads from one file: above momd's largest max_body. */
+#define MOMCTL_MAX_FILE (1u << 30)
+
+/*
+ * Read a whole file into a new string; NULL after a message.  getdelim()
+ * with '\0' as the delimiter stopped at a NUL byte and sent the part
+ * before it as if it were the file, and for an empty file left the
+ * buffer it allocated unwritten, which went out as the body.
+ */
 static char *file_slurp(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf;
+	size_t len;
+	int rc = readfile_path(path, MOMCTL_MAX_FILE, &buf, &len);
 
-	if (!f) {
-		fprintf(stderr, "momctl: %s: %s\n", path, strerror(errno));
+	if (rc < 0) {
+		fprintf(stderr, "momctl: %s: %s\n", path, strerror(-rc));
 		return NULL;
 	}
-	if (getdelim(&buf, &len, '\0', f) < 0 && !feof(f)) {
-		fprintf(stderr, "momctl: %s: %s\n", path, strerror(errno));
+	if (strlen(buf) != len) {
+		fprintf(stderr,
+			"momctl: %s: holds a NUL byte at offset %zu: not a "
+			"text file\n",
+			path, strlen(buf));
 		free(buf);
-		buf = NULL;
-	} else if (!buf) {
-		buf = strdup("");
+		return NULL;
 	}
-	fclose(f);
 	return buf;
 }
 

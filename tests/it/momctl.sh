@@ -134,6 +134,18 @@ mc parameters set ksmMergeAcrossNodes=0
 check_sh "a partial set keeps the others" 'has "^ksmEnabled: 0\$" && has "^ksmMergeAcrossNodes: 0\$"'
 mc parameters get --json
 check "parameters get --json equals GET /v1/parameters" same_json /v1/parameters
+# getdelim() stopped at a NUL and sent the part before it (exit 0), and
+# sent an empty file's unwritten buffer ("the body is not UTF-8").
+printf '{"description": "x"}\0{"bogus' >"$T_TMP/nul.json"
+mc policies set "$T_TMP/nul.json"
+rc_is 5 "policies set of a file with a NUL byte"
+check "... says so" grep -q 'nul.json: holds a NUL byte at offset 20' <<<"$ERR"
+api GET /v1/policies/nul
+check "... and sends nothing (404)" [ "$STATUS" = 404 ]
+: >"$T_TMP/empty.json"
+mc policies set "$T_TMP/empty.json"
+rc_is 1 "policies set of an empty file is sent and refused"
+check_sh "... as an empty body, not as stray bytes" '! grep -q "not UTF-8" "$T_TMP/err"'
 mc parameters set nope=1
 rc_is 1 "parameters set of an unknown parameter"
 check "the error is reported on stderr" grep -q 'bad_parameter' <<<"$ERR"
