@@ -88,6 +88,15 @@ for l in 127.0.0.1:65535 '[::1]:1'; do
 	cc --config "$T_TMP/good.json" --listen "$l" --token-file "$T_TMP/token"
 	check "listen $l is valid" [ $? = 0 ]
 done
+# A list that matches no plugin skipped every record at ingest.
+for v in "" "mom, virt" "mom,,virt" "mom," "mom,*"; do
+	bad "accept_plugins '$v'" 78 'accept_plugins: ".*" is not "\*" or plugin names separated by commas' \
+		--config "$T_TMP/good.json" --accept-plugins "$v"
+done
+for v in mom mom,virt '*'; do
+	cc --config "$T_TMP/good.json" --accept-plugins "$v"
+	check "accept_plugins '$v' is valid" [ $? = 0 ]
+done
 bad "unknown flag" 64 'unknown option --bogus' --config "$T_TMP/good.json" --bogus 1
 
 # ---- every option documented, with its default --------------------------------
