@@ -449,6 +449,13 @@ int conf_validate(const struct conf *c, char *err, size_t len)
 		snprintf(err, len, "socket: path longer than 107 bytes");
 		return -1;
 	}
+	if (c->read_socket[0] && strcmp(c->read_socket, c->socket) == 0) {
+		snprintf(err, len,
+			 "read_socket: \"%s\" is also socket; the read-only "
+			 "socket needs a path of its own",
+			 c->read_socket);
+		return -1;
+	}
 	if (strlen(c->read_socket) >= 108) {
 		snprintf(err, len, "read_socket: path longer than 107 bytes");
 		return -1;

@@ -377,6 +377,26 @@ bool http_counts_get(const struct http_request *req, struct http_counts *c)
 }
 
 /*
+ * Does a process accept connections on the socket at addr?  One left by a
+ * run that ended refuses them (ECONNREFUSED): ours to replace.  A live one
+ * is another momd's, and replacing it left that daemon acting on the host
+ * with its API cut off (and two daemons deciding for the same guests).
+ * Non-blocking: a full backlog (EAGAIN) is live too, without a wait.
+ */
+static bool socket_live(const struct sockaddr_un *addr)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	live = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0 ||
+	       errno == EAGAIN;
+	close(fd);
+	return live;
+}
+
+/*
  * Create, bind and listen on a unix socket with the configured access.
  * Without socket activation, chmod and chown follow bind: until then the
  * socket has the mode the umask gives it (0750 under the unit's UMask).
@@ -395,13 +415,20 @@ static int unix_listen(struct listener *l, const char *path,
 		return -EINVAL;
 	}
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
-	/* A socket left by a previous run is ours to replace; anything else
-	   at that path is not. */
+	/* A socket left by a previous run is ours to replace; a live one or
+	   anything else at that path is not. */
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			snprintf(err, len, "%s exists and is not a socket",
 				 path);
 			return -EEXIST;
+		}
+		if (socket_live(&addr)) {
+			snprintf(err, len,
+				 "%s: a process already listens on it (another "
+				 "momd?); not replacing it",
+				 path);
+			return -EADDRINUSE;
 		}
 		unlink(path);
 	}

@@ -390,6 +390,27 @@ rm -f "$MOMD_POLICIES/08-broken.json"
 kill -HUP "$MOMD_PID"
 applied() { [ "$(names)/$(dry)" = "00-defines 02-balloon 03-ksm 04-cputune 05-iotune 07-added/true" ]; }
 check "once both validate, one SIGHUP applies both" wait_for 10 "the reload" applied
+
+# --- A second momd on the same socket is refused and the first keeps it.
+# (The stale-socket rule unlinked a live socket: the second took the path
+# and the first went on acting on the host with its API cut off.)
+"$BUILD/momd" --socket "$MOMD_SOCK" --state-dir "$T_TMP/state2" \
+	${MOMD_BASE_FLAGS[@]+"${MOMD_BASE_FLAGS[@]}"} >"$T_TMP/second.log" 2>&1 &
+SECOND=$!
+at_exit stop_pid "$SECOND"
+second_done() { ! kill -0 "$SECOND" 2>/dev/null; }
+check "a second momd on a live socket stops" wait_for 10 "the second momd exits" second_done
+if second_done; then
+	wait "$SECOND"
+	rc=$?
+else
+	rc=running
+	stop_pid "$SECOND"
+fi
+check "... with exit 69 ($rc)" [ "$rc" = 69 ]
+check "... saying why" grep -q "$MOMD_SOCK: a process already listens on it" "$T_TMP/second.log"
+api GET /v1/status
+check "... and the first still answers on it" [ "$STATUS" = 200 ]
 rm -f "$MOMD_POLICIES/07-added.json"
 momd_stop
 

@@ -97,6 +97,8 @@ for v in mom mom,virt '*'; do
 	cc --config "$T_TMP/good.json" --accept-plugins "$v"
 	check "accept_plugins '$v' is valid" [ $? = 0 ]
 done
+bad "read_socket the same as socket" 78 'read_socket: ".*" is also socket' \
+	--config "$T_TMP/good.json" --read-socket "$T_TMP/momd.sock"
 bad "unknown flag" 64 'unknown option --bogus' --config "$T_TMP/good.json" --bogus 1
 
 # ---- every option documented, with its default --------------------------------
