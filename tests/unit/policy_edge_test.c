@@ -332,6 +332,30 @@ static void aggregate_errors(void)
 	}
 }
 
+/*
+ * A reason longer than its buffer is cut on a character boundary: the
+ * text goes into JSON strings, and a cut character made /v1/plan answer
+ * 503.  Rule names are at most 255 bytes and input names ASCII, so only a
+ * set built without the loader (as here) has a character at the cut.
+ */
+static void reason_cut(void)
+{
+	char rule[601], buf[512];
+	struct plan_reason r = {.policy = "p", .rule = rule};
+	json_t *j;
+
+	for (int i = 0; i < 300; i++)
+		memcpy(rule + 2 * i, "\xc3\xa9", 2); /* U+00E9 */
+	rule[600] = '\0';
+	T_EQ_INT(plan_reason_format(&r, buf, sizeof(buf)), 603,
+		 "reason: the whole length is returned");
+	/* "p/" then 254.5 characters fill 511 bytes: the half is dropped. */
+	T_EQ_INT(strlen(buf), 510, "reason: cut on a character boundary");
+	j = json_string(buf);
+	T_OK(j != NULL, "reason: the cut text is valid UTF-8 for JSON");
+	json_decref(j);
+}
+
 int main(void)
 {
 	keep_infinite();
@@ -339,5 +363,6 @@ int main(void)
 	state_other_scope();
 	rule_name_bound();
 	aggregate_errors();
+	reason_cut();
 	return t_done();
 }
