@@ -415,7 +415,8 @@ static void api_delete_policy(struct api *api, const struct http_request *req,
 		goto out;
 	}
 	next = polstate_copy(polcompose_overrides(api->policies));
-	if (next && polstate_delete(next, arg) < 0) {
+	if (next &&
+	    polstate_delete(next, arg, polcompose_dir(api->policies)) < 0) {
 		polstate_free(next);
 		next = NULL;
 	}

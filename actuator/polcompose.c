@@ -120,6 +120,11 @@ const struct polstate *polcompose_overrides(const struct polcompose *pc)
 	return pc->overrides;
 }
 
+const json_t *polcompose_dir(const struct polcompose *pc)
+{
+	return pc->dir;
+}
+
 int polcompose_commit(struct polcompose *pc, struct polstate *next,
 		      const char *what, struct policy_error *perr, char *err,
 		      size_t len)

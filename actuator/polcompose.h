@@ -57,6 +57,8 @@ void polcompose_unlock(struct polcompose *pc);
 
 /* The overrides in force (borrowed; caller holds the lock). */
 const struct polstate *polcompose_overrides(const struct polcompose *pc);
+/* policy_dir's name -> text as last read (borrowed; caller holds the lock). */
+const json_t *polcompose_dir(const struct polcompose *pc);
 
 /*
  * Compose next (taken, may be NULL: out of memory) over policy_dir's copy,

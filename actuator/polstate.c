@@ -80,10 +80,10 @@ int polstate_put(struct polstate *st, const char *name, const char *text)
 	return 0;
 }
 
-int polstate_delete(struct polstate *st, const char *name)
+int polstate_delete(struct polstate *st, const char *name, const json_t *dir)
 {
 	/* Under "replace" policy_dir is ignored: no tombstone is needed. */
-	if (st->replace) {
+	if (st->replace || !json_object_get(dir, name)) {
 		json_object_del(st->entries, name);
 		return 0;
 	}

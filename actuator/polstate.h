@@ -44,8 +44,13 @@ bool polstate_empty(const struct polstate *st);
 
 /* Add or replace the named policy's text (copied).  0 or -ENOMEM. */
 int polstate_put(struct polstate *st, const char *name, const char *text);
-/* Delete the named policy (a tombstone for a policy_dir one). */
-int polstate_delete(struct polstate *st, const char *name);
+/*
+ * Delete the named policy.  One that policy_dir has (dir, name -> text, as
+ * polstate_dir_texts() read them; NULL for none) gets a tombstone that
+ * hides it; one only the API added is forgotten, so that a file of that
+ * name added to policy_dir later is not hidden by it.  0 or -ENOMEM.
+ */
+int polstate_delete(struct polstate *st, const char *name, const json_t *dir);
 /* Forget every override and ignore policy_dir: the set becomes empty. */
 int polstate_replace_all(struct polstate *st);
 

@@ -131,12 +131,23 @@ static void test_compose(void)
 		 "a reload that does not validate keeps the set in force");
 	polcompose_lock(&pc);
 	next = polstate_copy(polcompose_overrides(&pc));
-	T_OK(next && polstate_delete(next, "06-f") == 0, "a delete built");
+	T_OK(next && polstate_delete(next, "06-f", polcompose_dir(&pc)) == 0,
+	     "a delete built");
 	rc = polcompose_commit(&pc, next, "06-f deleted", &perr, err,
 			       sizeof(err));
 	polcompose_unlock(&pc);
 	T_EQ_INT(rc, 0, "... and committed, the broken file still there");
 	T_EQ_STR(in_force(), "01-a 02-b 03-c", "... from the copy");
+	/* 06-f was the API's own: deleting it leaves no tombstone that
+	   would hide a file of that name added to policy_dir later. */
+	unlink(strcat(strcpy(err, t.pol), "/04-d.json"));
+	put_file(t.pol, "06-f.json", POLICY("f3"));
+	polcompose_reload(&pc);
+	T_EQ_STR(in_force(), "01-a 02-b 03-c 06-f",
+		 "a policy_dir file named as a deleted API policy is read");
+	unlink(strcat(strcpy(err, t.pol), "/06-f.json"));
+	polcompose_reload(&pc);
+	put_file(t.pol, "04-d.json", "{\"parameters\": 7}");
 
 	polcompose_lock(&pc);
 	next = polstate_copy(polcompose_overrides(&pc));

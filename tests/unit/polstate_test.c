@@ -219,7 +219,7 @@ static void test_compose(void)
 	policy_set_free(ps);
 
 	polstate_put(st, "01-b", "{\"parameters\": {\"b\": {\"default\": 2}}}");
-	polstate_delete(st, "03-c");
+	polstate_delete(st, "03-c", dir);
 	ps = polstate_compose(st, dir, &perr);
 	T_EQ_STR(names_of(ps, names, sizeof(names)), "00-a,01-b",
 		 "an added policy and a tombstone");
