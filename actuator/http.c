@@ -21,7 +21,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +33,7 @@
 
 #include <microhttpd.h>
 
+#include "http_files.h"
 #include "http_guard.h"
 #include "listenfds.h"
 #include "log.h"
@@ -86,17 +86,6 @@ struct conn_state {
 	bool overloaded; /* the body budget is spent: 503 */
 	bool read_only;	 /* the level this request was let in at */
 };
-
-/* Read a whole small file (token, certificate) into a new string. */
-static char *file_read(const char *path, char *err, size_t len)
-{
-	char *buf;
-	int rc = readfile_path(path, 65536, &buf, NULL);
-
-	if (rc < 0)
-		snprintf(err, len, "%s: %s", path, strerror(-rc));
-	return buf;
-}
 
 static enum MHD_Result send_response(struct MHD_Connection *conn,
 				     struct http_response *res)
@@ -440,15 +429,13 @@ static int unix_listen(struct listener *l, const char *path,
 	if (chmod(path, (mode_t)c->socket_mode) < 0)
 		goto fail;
 	if (c->socket_group[0]) {
-		struct group *g = getgrnam(c->socket_group);
+		gid_t gid;
 
-		if (!g) {
-			snprintf(err, len, "socket_group %s: no such group",
-				 c->socket_group);
+		if (http_socket_group(c->socket_group, &gid, err, len) < 0) {
 			close(fd);
 			return -ENOENT;
 		}
-		if (chown(path, (uid_t)-1, g->gr_gid) < 0)
+		if (chown(path, (uid_t)-1, gid) < 0)
 			goto fail;
 	}
 	if (listen(fd, 64) < 0)
@@ -556,49 +543,6 @@ static struct MHD_Daemon *daemon_start(struct listener *l,
 	 */
 	l->fd = -1;
 	return d;
-}
-
-/*
- * Read a bearer token file.  A token that group or others can read (or
- * write) is refused: anyone who can read it has the level it grants.
- */
-static char *token_load(const char *path, char *err, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	char *tok = NULL;
-	int rc;
-
-	if (fd < 0) {
-		snprintf(err, len, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, len, "%s: not a regular file", path);
-		goto out;
-	}
-	if (st.st_mode & 077) {
-		snprintf(err, len,
-			 "%s: group or others may read it (mode %04o); a "
-			 "token file must be 0600 or 0400 (chmod 600 %s)",
-			 path, (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	rc = readfile_fd(fd, 4096, &tok, NULL);
-	if (rc < 0) {
-		snprintf(err, len, "%s: %s", path, strerror(-rc));
-		goto out;
-	}
-	tok[strcspn(tok, "\r\n")] = '\0';
-	if (strlen(tok) < 16) {
-		snprintf(err, len,
-			 "%s: the token must be at least 16 characters", path);
-		free(tok);
-		tok = NULL;
-	}
-out:
-	close(fd);
-	return tok;
 }
 
 /*
@@ -711,20 +655,20 @@ struct http_server *http_start(const struct conf *c, http_handler handler,
 		if (tcp_addr(c->listen, &addr, err, len) < 0)
 			goto fail;
 		if (c->token_file[0]) {
-			s->token = token_load(c->token_file, err, len);
+			s->token = http_token_load(c->token_file, err, len);
 			if (!s->token)
 				goto fail;
 		}
 		if (c->read_token_file[0]) {
 			s->read_token =
-			    token_load(c->read_token_file, err, len);
+			    http_token_load(c->read_token_file, err, len);
 			if (!s->read_token)
 				goto fail;
 		}
 		if (c->tls_cert[0]) {
-			s->tls_cert = file_read(c->tls_cert, err, len);
+			s->tls_cert = http_file_read(c->tls_cert, err, len);
 			s->tls_key = s->tls_cert
-					 ? file_read(c->tls_key, err, len)
+					 ? http_file_read(c->tls_key, err, len)
 					 : NULL;
 			if (!s->tls_key)
 				goto fail;

@@ -49,6 +49,7 @@
 #include "engine.h"
 #include "evaluate_cli.h"
 #include "http.h"
+#include "http_files.h"
 #include "log.h"
 #include "polcompose.h"
 #include "policy.h"
@@ -300,9 +301,15 @@ static void reload(struct conf *c, struct engine *e, struct polcompose *pc,
 static int check_config(const struct conf *c)
 {
 	struct policy_error perr;
-	struct policy_set *ps = policy_set_load_dir(c->policy_dir, &perr);
+	struct policy_set *ps;
 	char msg[700];
 
+	/* What a start would refuse (exit 69) is refused here too. */
+	if (http_files_check(c, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "momd: %s\n", msg);
+		return EX_CONFIG;
+	}
+	ps = policy_set_load_dir(c->policy_dir, &perr);
 	if (!ps) {
 		fprintf(stderr, "momd: policy %s\n",
 			policy_error_format(&perr, msg, sizeof(msg)));

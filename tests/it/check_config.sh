@@ -4,8 +4,9 @@
 # check_config.sh: `momd --check-config` and the documentation of momd's
 # options.  A good configuration exits 0 with "configuration OK"; an
 # unknown key, a value of the wrong type, a broken file, a missing policy
-# directory and a policy that does not validate each exit non-zero with a
-# message naming the culprit, and nothing is started.  Every option of
+# directory, a policy that does not validate, and a token, TLS file or
+# socket group a start could not use each exit non-zero with a message
+# naming the culprit, and nothing is started.  Every option of
 # `momd --help` (the option table, actuator/conf.c) is documented in
 # momd.json(5), README.md "Configuration" and the example configuration,
 # with the same default.
@@ -77,6 +78,28 @@ bad "empty state_dir" 78 'state_dir: "" is not a directory' --config "$T_TMP/goo
 echo '{"state_dir": ""}' >"$T_TMP/nostate.json"
 bad "empty state_dir in the file" 78 'state_dir: "" is not a directory' --config "$T_TMP/nostate.json" --policy-dir "$ROOT/policies"
 bad "empty policy_dir" 78 'policy_dir: "" is not a directory' --config "$T_TMP/good.json" --policy-dir ""
+# What a start reads besides the configuration is checked as a start
+# reads it: passed by --check-config, these stopped momd at start (69).
+printf 'a-token-of-24-characters\n' >"$T_TMP/token"
+chmod 600 "$T_TMP/token"
+cc --config "$T_TMP/good.json" --listen 127.0.0.1:1 --token-file "$T_TMP/token"
+check "listen with a 0600 token file is valid" [ $? = 0 ]
+bad "a missing token_file" 78 "token_file: $T_TMP/nosuch: No such file" \
+	--config "$T_TMP/good.json" --listen 127.0.0.1:1 --token-file "$T_TMP/nosuch"
+cp "$T_TMP/token" "$T_TMP/token-644" && chmod 644 "$T_TMP/token-644"
+bad "a token_file others may read" 78 'token_file: .*group or others may read it (mode 0644)' \
+	--config "$T_TMP/good.json" --listen 127.0.0.1:1 --token-file "$T_TMP/token-644"
+ln -s "$T_TMP/token" "$T_TMP/token-link"
+bad "a read_token_file that is a symlink" 78 'read_token_file: .*token-link' \
+	--config "$T_TMP/good.json" --listen 127.0.0.1:1 --read-token-file "$T_TMP/token-link"
+printf 'short\n' >"$T_TMP/token-short" && chmod 600 "$T_TMP/token-short"
+bad "a token under 16 characters" 78 'token_file: .*at least 16 characters' \
+	--config "$T_TMP/good.json" --listen 127.0.0.1:1 --token-file "$T_TMP/token-short"
+bad "a missing tls_cert" 78 "tls_cert: $T_TMP/nosuch.pem" \
+	--config "$T_TMP/good.json" --listen 127.0.0.1:1 --token-file "$T_TMP/token" \
+	--tls-cert "$T_TMP/nosuch.pem" --tls-key "$T_TMP/token"
+bad "a socket_group that does not exist" 78 'socket_group mom-no-such-group: no such group' \
+	--config "$T_TMP/good.json" --socket-group mom-no-such-group
 # getaddrinfo() kept a port's low 16 bits: 99999 listened on 34463.
 for l in 127.0.0.1:99999 127.0.0.1:65536 127.0.0.1:0 127.0.0.1:+80 127.0.0.1 garbage; do
 	bad "listen $l" 78 "listen: \"$l\" is not HOST:PORT with a port in \\[1, 65535\\]" \
