@@ -269,8 +269,9 @@ static void put_status(FILE *f, const struct engine_view *v)
 				   "Duration of the last policy evaluation."},
 		  v->last_eval_ns / 1e6, 0.001);
 	put_plain(f,
-		  &(struct family){"momd_guests", "gauge",
-				   "Guests with recent samples."},
+		  &(struct family){
+		      "momd_guests", "gauge",
+		      "Guests known, stale ones included until expiry_ms."},
 		  (double)v->guests, 1);
 	for (size_t i = 0; i < sizeof(ingest) / sizeof(ingest[0]); i++)
 		put_plain(f, &ingest[i], (double)counts[i], 1);
