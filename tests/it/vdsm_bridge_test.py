@@ -10,12 +10,17 @@
 #     ['host'] read with vdsm's key names, setNamedPolicy('01-parameters',
 #     "(set k v)" lines), setPolicy(MOM text)), made here with plain
 #     xmlrpc.client calls, nothing of vdsm re-implemented, with the same
-#     checks as the drop-in's sequence in vdsm_client_test.py.
+#     checks as the drop-in's sequence in vdsm_client_test.py;
+#   - two tuning-policy calls at once, the bridge's own classes served in
+#     this process over an in-memory momd that holds one call's values.
 # Prints "PASS desc" / "FAIL desc" / "SKIP desc # why".
+import importlib.machinery
+import importlib.util
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import xmlrpc.client
 
@@ -259,6 +264,104 @@ def test_unreadable_names():
         f"... and the host's statistics are momd's, not only the sysfs keys ({sorted(h)[:4]})")
 
 
+class FakeMomd:
+    """momd's policy and parameter routes, in memory, for the bridge's
+    Methods in this process: a PATCH whose values hold the key holdMe is
+    held at a gate, then refused (400)."""
+
+    def __init__(self, mod):
+        self.mod, self.policies, self.params = mod, {}, {}
+        self.held, self.release = threading.Event(), threading.Event()
+        self.patched = threading.Event()  # a PATCH was taken
+
+    def raw(self, method, path, body=None, ctype=None, timeout=None):
+        name = path.rsplit("/", 1)[1]
+        if method == "GET":
+            if name not in self.policies:
+                raise self.mod.MomdError(404, "not_found")
+            return self.policies[name]
+        if method == "PUT":
+            self.policies[name] = body.encode() if isinstance(body, str) else body
+        elif method == "DELETE":
+            self.policies.pop(name, None)
+        elif "holdMe" in body:
+            self.held.set()
+            self.release.wait(30)
+            raise self.mod.MomdError(400, "bad_parameter")
+        else:
+            self.params.update(body)
+            self.patched.set()
+        return b""
+
+
+def load_bridge():
+    path = os.path.join(os.path.dirname(__file__), "../../contrib/vdsm/mom-xmlrpc-bridge")
+    loader = importlib.machinery.SourceFileLoader("mom_xmlrpc_bridge", path)
+    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(mod)
+    mod.log.disabled = True  # its warnings are no checker lines
+    return mod
+
+
+def test_tuning_one_at_a_time():
+    """Two setNamedPolicy('01-parameters') calls at once (vdsm serves its
+    API from several threads): A puts its policy, then its values are
+    refused and A puts the old policy back.  If B's policy and values land
+    in between, A's put-back undoes B's policy while B's values stay: the
+    set and the parameters disagree, though B was told True.  A is held at
+    its PATCH until B has either come to the bridge's change lock or
+    finished its own PATCH."""
+    mod = load_bridge()
+    momd = FakeMomd(mod)
+    methods = mod.Methods(momd, KSM)
+    lock = getattr(methods, "_change_lock", None)
+    if lock is not None:
+        class WatchedLock:  # says when a second caller asks for the lock
+            def __init__(self):
+                self.n = 0
+
+            def __enter__(self):
+                self.n += 1
+                if self.n > 1:
+                    momd.release.set()
+                return lock.__enter__()
+
+            def __exit__(self, *exc):
+                return lock.__exit__(*exc)
+        methods._change_lock = WatchedLock()
+    path = os.path.join(os.path.dirname(BRIDGE), "fake-bridge.sock")
+    srv = mod.UnixXMLRPCServer(path, 0o600)
+    srv.register_instance(methods)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        res = {}
+        a_text = "(set balloonEnabled False)\n(set holdMe 1)"
+        b_text = "(set balloonEnabled True)"
+
+        def call(who, text):
+            res[who] = stock_proxy(path, timeout=60).setNamedPolicy("01-parameters", text)
+        a = threading.Thread(target=call, args=("A", a_text))
+        a.start()
+        out(momd.held.wait(30), "A's values are held at momd")
+        b = threading.Thread(target=call, args=("B", b_text))
+        b.start()
+        if lock is None:  # no lock: release A once B's values are in
+            momd.patched.wait(30)
+            momd.release.set()
+        a.join(60)
+        b.join(60)
+        policy = momd.policies.get("01-parameters", b"").decode()
+        out(res == {"A": False, "B": True} and policy == b_text
+            and momd.params == {"balloonEnabled": True},
+            f"concurrent tuning calls: A {res.get('A')}, B {res.get('B')}; "
+            f"the policy in force is B's ({policy!r}) and so are the values ({momd.params})")
+    finally:
+        momd.release.set()
+        srv.shutdown()
+        srv.server_close()
+        os.unlink(path)
+
+
 def test_hung_momd():
     """A momd that accepts and never answers: vdsm waits 2 s for MOM, so the
     bridge must give up sooner on ping and getStatistics, or vdsm gets a
@@ -310,6 +413,7 @@ def test_momd_stopped():
 if PHASE == "live":
     run([test_before_first_sample, test_statistics, test_policies,
          test_verbosity, test_stock_sequence, test_parameters_policy,
-         test_huge_values, test_unreadable_names, test_hung_momd])
+         test_huge_values, test_unreadable_names,
+         test_tuning_one_at_a_time, test_hung_momd])
 else:
     run([test_momd_stopped])
