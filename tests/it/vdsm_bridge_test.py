@@ -105,6 +105,13 @@ def test_policies():
     out(P.setNamedPolicy("02-bad", BAD_MOM_POLICY) is False
         and rest(SOCK, "GET", "/v1/effective-policy")[1] == before,
         "setNamedPolicy(name, bad text) returns False and changes nothing")
+    # Only strings are policy texts and names: bytes (an XML-RPC base64)
+    # were sent as their repr, "b'abc'", and momd took that as MOM text.
+    for args in (("05-x", xmlrpc.client.Binary(b"abc")), (5, "(set a 1)"),
+                 ("05-x", ["a"])):
+        out(P.setNamedPolicy(*args) is False
+            and rest(SOCK, "GET", "/v1/effective-policy")[1] == before,
+            f"setNamedPolicy({', '.join(type(a).__name__ for a in args)}): False, nothing changes")
     # nil deletes (allow_none on both sides).
     out(P.setNamedPolicy("03-ksm", None) is True and "03-ksm" not in policy_names(SOCK),
         "setNamedPolicy('03-ksm', None) deletes it")
