@@ -57,7 +57,21 @@ BRIDGE_PID=$!
 check "a stale socket file is replaced: the new bridge answers there" \
 	wait_for 10 "the bridge answers on a stale path" python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from vdsm_lib import stock_proxy; sys.exit(stock_proxy(sys.argv[2]).ping() is not False)' \
 	"$ROOT/tests/it" "$BRIDGE_SOCK"
+# Its path taken by another bridge meanwhile (the file deleted by hand,
+# a new bridge started): stopping, the old one leaves the new one's
+# socket, the path vdsm now connects to, alone.
+rm -f "$BRIDGE_SOCK"
+"$BRIDGE" --socket "$BRIDGE_SOCK" --momd-socket "$MOMD_SOCK" \
+	--ksm-dir "$MOMD_KSM" >>"$T_TMP/bridge3.log" 2>&1 &
+BRIDGE3_PID=$!
+at_exit stop_pid "$BRIDGE3_PID"
+answers() { python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from vdsm_lib import stock_proxy; sys.exit(stock_proxy(sys.argv[2]).ping() is not False)' "$ROOT/tests/it" "$BRIDGE_SOCK"; }
+wait_for 10 "the third bridge answers" answers || not_ok "a bridge on a path freed by hand answers"
 stop_pid "$BRIDGE_PID"
+check "a bridge stopping leaves the socket another bridge took the path with" \
+	answers
+stop_pid "$BRIDGE3_PID"
+check "... which removes it when it stops" [ ! -e "$BRIDGE_SOCK" ]
 grep -q Traceback "$T_TMP/bridge.log" && not_ok "the bridge log has a traceback: $(grep -m3 -A3 Traceback "$T_TMP/bridge.log")"
 momd_log_clean
 done_testing
