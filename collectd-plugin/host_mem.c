@@ -250,6 +250,21 @@ int host_parse_pressure(const char *text, struct host_sample *s)
 	return set;
 }
 
+/* Does this /proc/cpuinfo line open a processor's block? */
+static bool is_processor_line(const char *line)
+{
+	return strncmp(line, "processor", 9) == 0 &&
+	       (line[9] == ' ' || line[9] == '\t' || line[9] == ':');
+}
+
+static int set_cpu_count(int64_t n, struct host_sample *s)
+{
+	if (n == 0)
+		return 0;
+	set_int(s, HOST_CPU_COUNT, n);
+	return 1;
+}
+
 int host_parse_cpuinfo(const char *text, struct host_sample *s)
 {
 	int64_t n = 0;
@@ -257,15 +272,39 @@ int host_parse_cpuinfo(const char *text, struct host_sample *s)
 	for (const char *line = text; line != NULL && *line != '\0';) {
 		const char *nl = strchr(line, '\n');
 
-		if (strncmp(line, "processor", 9) == 0 &&
-		    (line[9] == ' ' || line[9] == '\t' || line[9] == ':'))
-			n++;
+		n += is_processor_line(line);
 		line = nl != NULL ? nl + 1 : NULL;
 	}
-	if (n == 0)
+	return set_cpu_count(n, s);
+}
+
+/* /proc/cpuinfo line by line: about 1.2 KiB per CPU on x86, so a host with
+   a thousand CPUs has more than HOST_FILE_MAX of it, and reading it whole
+   would leave cpu_count absent exactly where cputune needs it most. */
+static int read_cpuinfo(const char *root, struct host_sample *s)
+{
+	size_t rlen = strlen(root);
+	const char *slash = (rlen > 0 && root[rlen - 1] == '/') ? "" : "/";
+	char path[PATH_MAX];
+	char *line = NULL;
+	size_t cap = 0;
+	int64_t n = 0;
+	FILE *f;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s%sproc/cpuinfo", root,
+			     slash) >= sizeof(path))
 		return 0;
-	set_int(s, HOST_CPU_COUNT, n);
-	return 1;
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	while (getline(&line, &cap, f) >= 0)
+		n += is_processor_line(line);
+	/* A read error midway is not a count. */
+	if (ferror(f))
+		n = 0;
+	free(line);
+	fclose(f);
+	return set_cpu_count(n, s);
 }
 
 /* "[none] scan-time" -> 0: the bracketed word names the active mode. */
@@ -683,7 +722,7 @@ int host_reader_read(struct host_reader *r, unsigned groups, int64_t now_ns,
 		read_parse(r->root, "proc/vmstat", host_parse_vmstat, s);
 		read_parse(r->root, "proc/pressure/memory", host_parse_pressure,
 			   s);
-		read_parse(r->root, "proc/cpuinfo", host_parse_cpuinfo, s);
+		read_cpuinfo(r->root, s);
 	}
 	if (groups & HOST_GROUP_KSM)
 		read_ksm_group(r, now_ns, s);

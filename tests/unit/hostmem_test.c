@@ -339,6 +339,44 @@ static void test_reader_missing(void)
 	host_reader_free(r);
 }
 
+/* A host with a thousand CPUs has more than a MiB of /proc/cpuinfo (about
+   1.2 KiB a CPU on x86): it is counted all the same, not left absent. */
+static void test_big_cpuinfo(void)
+{
+	char dir[] = "/tmp/hostmem_test.XXXXXX";
+	char path[PATH_MAX], cmd[PATH_MAX + 64], flags[1201];
+	struct host_reader *r;
+	struct host_sample s;
+	long size = 0;
+	FILE *f;
+
+	if (mkdtemp(dir) == NULL) {
+		T_SKIP("mkdtemp failed");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/proc", dir);
+	T_EQ_INT(system(cmd), 0, "scratch root created");
+	memset(flags, 'f', sizeof(flags) - 1);
+	flags[sizeof(flags) - 1] = '\0';
+	snprintf(path, sizeof(path), "%s/proc/cpuinfo", dir);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		for (int i = 0; i < 1000; i++)
+			fprintf(f, "processor\t: %d\nflags\t\t: %s\n\n", i,
+				flags);
+		size = ftell(f);
+		fclose(f);
+	}
+	T_OK(size > 1024 * 1024, "cpuinfo of 1000 CPUs is over 1 MiB");
+	r = host_reader_new(dir, 100);
+	host_reader_read(r, HOST_GROUP_MEM, NS, &s);
+	T_OK(s.present[HOST_CPU_COUNT] && s.ival[HOST_CPU_COUNT] == 1000,
+	     "cpu_count of a 1000-CPU host: 1000, not absent");
+	host_reader_free(r);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	T_EQ_INT(system(cmd), 0, "scratch root removed");
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -349,5 +387,6 @@ int main(int argc, char **argv)
 	test_reader_fixture(fixture_root(argv[0]));
 	test_impostors(fixture_root(argv[0]));
 	test_reader_missing();
+	test_big_cpuinfo();
 	return t_done();
 }
