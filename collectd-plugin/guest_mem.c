@@ -483,8 +483,10 @@ static void min_refresh(struct guest_reader *r, virDomainPtr dom,
 	st->min_kib = kib;
 	st->min_read_ns = now_ns;
 	st->min_due = false;
-	/* The balloon's features and the shares change as rarely. */
-	st->props_ok = guest_props_lookup(dom, &st->props) == 0;
+	/* The balloon's features and the shares change as rarely; asked
+	   again at the next read when libvirt does not answer. */
+	if (guest_props_refresh(dom, &st->props, &st->props_ok) < 0)
+		st->min_due = true;
 }
 
 static void props_fill(const struct dom_state *st, struct guest_sample *s)

@@ -59,17 +59,33 @@ int guest_shares_from_mom(const char *xml, uint64_t *shares)
 int guest_props_lookup(virDomainPtr dom, struct guest_props *p)
 {
 	char *xml = virDomainGetXMLDesc(dom, 0);
+	bool failed = xml == NULL;
 	char *meta;
-	int rc = -1;
+	int rc = -EINVAL;
 
 	memset(p, 0, sizeof(*p));
 	if (xml != NULL && guest_props_from_domxml(xml, p) == 0)
 		rc = 0;
 	free(xml);
-	meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
-				    GUEST_MOM_NS, 0);
+	meta = failed ? NULL : guest_metadata(dom, GUEST_MOM_NS, &failed);
 	if (meta != NULL && guest_shares_from_mom(meta, &p->shares) == 0)
 		p->have_shares = true;
 	free(meta);
+	if (failed) {
+		memset(p, 0, sizeof(*p));
+		return -EIO;
+	}
 	return rc;
+}
+
+int guest_props_refresh(virDomainPtr dom, struct guest_props *p, bool *xml_ok)
+{
+	struct guest_props fresh;
+	int rc = guest_props_lookup(dom, &fresh);
+
+	if (rc == -EIO)
+		return rc;
+	*p = fresh;
+	*xml_ok = rc == 0;
+	return 0;
 }

@@ -35,8 +35,17 @@ int guest_props_from_domxml(const char *xml, struct guest_props *p);
    GUEST_SHARES_MAX. */
 int guest_shares_from_mom(const char *xml, uint64_t *shares);
 
-/* Asks libvirt for dom's XML and our metadata.  0, or -1 when the domain
-   XML cannot be read (then *p is all off, no shares). */
+/* Asks libvirt for dom's XML and our metadata.  0; -EINVAL when the
+   domain XML does not parse (then *p is all off, shares as read); -EIO
+   when libvirt did not answer for the XML or the metadata (an error other
+   than "no such metadata"): *p says nothing then, and callers keep what
+   they knew. */
 int guest_props_lookup(virDomainPtr dom, struct guest_props *p);
+
+/* guest_props_lookup() into *p, and into *xml_ok whether the domain XML
+   was read; when libvirt does not answer, both keep what they held (the
+   shares read as absent would be the policy's default weight, not the
+   guest's) and -EIO is returned, else 0. */
+int guest_props_refresh(virDomainPtr dom, struct guest_props *p, bool *xml_ok);
 
 #endif /* MOM_GUEST_PROPS_H */

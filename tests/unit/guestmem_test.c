@@ -197,7 +197,10 @@ static const char node_xml[] =
     "<uuid>11111111-1111-1111-1111-111111111111</uuid>"
     "<metadata><ovirt-vm:vm xmlns:ovirt-vm='http://ovirt.org/vm/1.0'>"
     "<ovirt-vm:minGuaranteedMemoryMb type='int'>512"
-    "</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm></metadata>"
+    "</ovirt-vm:minGuaranteedMemoryMb></ovirt-vm:vm>"
+    /* Shares in our metadata, which its minimum lookup never asks. */
+    "<mom:guest xmlns:mom='" GUEST_MOM_NS "'><mom:shares>3000</mom:shares>"
+    "</mom:guest></metadata>"
     "<memory unit='MiB'>2048</memory><currentMemory unit='MiB'>1024"
     "</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>" BALLOON
     "</domain>\n"
@@ -482,6 +485,16 @@ static void test_unanswered_metadata(void)
 	s = read_with(r, seen, NULL, 65, "g-stale");
 	T_OK(has(s, GUEST_VCPU_USER_LIMIT_PCT, 100),
 	     "answered again: no metadata is vdsm's default 100");
+	T_OK(has(find(seen, "g-vdsm"), GUEST_SHARES, 3000),
+	     "g-vdsm's shares from our metadata");
+	/* g-vdsm's minimum (vdsm's) answers at the refresh; our metadata,
+	   asked only for its shares then, does not. */
+	s = read_with(r, seen, GUEST_MOM_NS, 130, "g-vdsm");
+	T_OK(has(s, GUEST_SHARES, 3000),
+	     "shares unanswered at the refresh: the last ones kept, not "
+	     "absent (the policy's default weight)");
+	T_OK(has(s, GUEST_BALLOON_AUTODEFLATE, 0),
+	     "... and the balloon's features with them");
 	node_close(&f);
 }
 
