@@ -22,6 +22,7 @@ static int apply(const char *plugin, const struct conf_option *o, void *conf,
 		 const oconfig_item_t *ci)
 {
 	char *field = (char *)conf + o->offset;
+	double d;
 	int v;
 
 	switch (o->kind) {
@@ -34,14 +35,17 @@ static int apply(const char *plugin, const struct conf_option *o, void *conf,
 	case CONF_INT:
 		if (cf_util_get_int(ci, &v) != 0)
 			return -1;
-		if (v < o->min || v > o->max) {
+		/* cf_util_get_int() casts the number: 2.5 would be 2, and one
+		   beyond int anything at all.  The number itself is checked. */
+		d = ci->values[0].value.number;
+		if (!(d >= o->min && d <= o->max) || d != (double)(int)d) {
 			plugin_log(LOG_ERR,
-				   "%s plugin: %s must be between %d and %d "
-				   "(got %d)",
-				   plugin, ci->key, o->min, o->max, v);
+				   "%s plugin: %s must be a whole number "
+				   "between %d and %d (got %g)",
+				   plugin, ci->key, o->min, o->max, d);
 			return -1;
 		}
-		*(int *)field = v;
+		*(int *)field = (int)d;
 		return 0;
 	case CONF_CUSTOM:
 		return o->parse(conf, ci);

@@ -273,15 +273,22 @@ cd_stop
 check "collectd exited normally" grep -q "Exiting normally" "$T_TMP/collectd.log"
 check "no plugin suspended by collectd" \
 	test "$(grep -c 'Will suspend' "$T_TMP/collectd.log")" -eq 0
-# A configuration with an unknown option does not start, and says why.
-sed 's/^  StaleReads 3$/  StaleReads 3\n  Bogus 1/' "$T_TMP/collectd.conf" >"$T_TMP/bad.conf"
-if timeout 20 collectd -T -C "$T_TMP/bad.conf" >"$T_TMP/bad.out" 2>&1; then
-	not_ok "unknown option rejected"
-else
-	ok "unknown option rejected (collectd exits non-zero)"
-fi
-check "the error names the option" \
-	grep -q 'mom plugin: unknown option "Bogus"' "$T_TMP/collectd.log" "$T_TMP/bad.out"
+# refused WHAT LINES MESSAGE: the configuration with "StaleReads 3"
+# replaced by LINES does not start (collectd -T exits non-zero) and its
+# error says MESSAGE.
+refused() {
+	sed "s/^  StaleReads 3\$/$2/" "$T_TMP/collectd.conf" >"$T_TMP/bad.conf"
+	if timeout 20 collectd -T -C "$T_TMP/bad.conf" >"$T_TMP/bad.out" 2>&1; then
+		not_ok "$1 rejected"
+	else
+		ok "$1 rejected (collectd exits non-zero)"
+	fi
+	check "... the error says: $3" \
+		grep -q "mom plugin: $3" "$T_TMP/collectd.log" "$T_TMP/bad.out"
+}
+refused "an unknown option" '  StaleReads 3\n  Bogus 1' 'unknown option "Bogus"'
+# A number that is not a whole one is refused, not cut (2.5 read as 2).
+refused "StaleReads 2.5" '  StaleReads 2.5' 'StaleReads must be a whole number between 1 and'
 
 grep "mom plugin: libvirt error" "$T_TMP/collectd.log" | sed "s/^/# /"
 done_testing

@@ -392,7 +392,7 @@ refused_conf() {
 refused_conf "Bogus 1" 'unknown option "Bogus"'
 # A batch larger than momd's default max_records or max_body would be
 # refused whole, every time.
-refused_conf "BatchSize 10001" "BatchSize must be between 1 and 10000"
+refused_conf "BatchSize 10001" "BatchSize must be a whole number between 1 and 10000"
 
 # --- 6. A URL whose host is not what its prefix says ----------------------
 # "http://localhost:@127.0.0.2:P/" starts like a loopback URL, but its host
