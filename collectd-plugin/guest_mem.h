@@ -11,7 +11,9 @@
  * else virDomainMemoryStats per domain), their maximum and guaranteed
  * minimum, and hands one struct guest_sample per domain to a callback.
  * Values are in libvirt's units: KiB for memory, counts for faults, seconds
- * for last_update.  A tag libvirt does not report is absent, never 0.
+ * for last_update.  A tag libvirt does not report is absent, never 0; so is
+ * a value beyond INT64_MAX / 1024 (the guest's word: it would overflow on
+ * the way to collectd).
  *
  * Failures stay local: a domain that fails is skipped and the others are
  * read; a broken connection is closed and reopened on the next read.

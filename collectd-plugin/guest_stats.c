@@ -4,11 +4,13 @@
  * guest_mem.h; apart from the reader, which is long enough): the memory-stat
  * tags of virDomainMemoryStats and the field names of
  * virConnectGetAllDomainStats, each mapped to enum guest_stat through a table;
- * unknown ones are skipped.
+ * unknown ones are skipped, and so is a value no guest can have
+ * (GUEST_STAT_MAX), or one that is negative or not a number.
  */
 #include "guest_mem.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -59,19 +61,41 @@ static const struct {
     {"balloon.hugetlb_pgfail", GUEST_HUGETLB_PGFAIL, true},
 };
 
-static uint64_t param_u64(const virTypedParameter *p)
+/* The largest value taken: the stats come from the guest's balloon driver
+   (a hostile guest sends what it likes), and one beyond it would overflow
+   int64 on the way out (KiB to bytes, or a counter cast to collectd's
+   derive_t).  No guest has 8 EiB, nor 9e15 page faults. */
+#define GUEST_STAT_MAX ((uint64_t)INT64_MAX / 1024)
+
+/* Sets stat st to v when v is one a guest can have; else it stays absent
+   (never 0, never negative at momd). */
+static void stat_set(struct guest_sample *s, enum guest_stat st, uint64_t v)
+{
+	if (v > GUEST_STAT_MAX)
+		return;
+	s->present[st] = true;
+	s->value[st] = v;
+}
+
+/* A typed parameter's value as an unsigned number: false for a negative
+   one or a type that is not a number. */
+static bool param_u64(const virTypedParameter *p, uint64_t *v)
 {
 	switch (p->type) {
 	case VIR_TYPED_PARAM_INT:
-		return p->value.i < 0 ? 0 : (uint64_t)p->value.i;
+		*v = (uint64_t)p->value.i;
+		return p->value.i >= 0;
 	case VIR_TYPED_PARAM_UINT:
-		return p->value.ui;
+		*v = p->value.ui;
+		return true;
 	case VIR_TYPED_PARAM_LLONG:
-		return p->value.l < 0 ? 0 : (uint64_t)p->value.l;
+		*v = (uint64_t)p->value.l;
+		return p->value.l >= 0;
 	case VIR_TYPED_PARAM_ULLONG:
-		return p->value.ul;
+		*v = p->value.ul;
+		return true;
 	default:
-		return 0;
+		return false;
 	}
 }
 
@@ -80,10 +104,12 @@ void guest_stats_from_bulk(const virTypedParameter *params, int n,
 {
 	for (int i = 0; i < n; i++) {
 		for (size_t j = 0; j < ARRAY_LEN(bulk_map); j++) {
+			uint64_t v;
+
 			if (strcmp(params[i].field, bulk_map[j].name) != 0)
 				continue;
-			s->present[bulk_map[j].stat] = true;
-			s->value[bulk_map[j].stat] = param_u64(&params[i]);
+			if (param_u64(&params[i], &v))
+				stat_set(s, bulk_map[j].stat, v);
 			break;
 		}
 	}
@@ -111,13 +137,10 @@ int guest_stats_from_domain(virDomainPtr dom, struct guest_sample *s)
 		if (st[i].tag < 0 || st[i].tag >= VIR_DOMAIN_MEMORY_STAT_NR ||
 		    !tag_map[st[i].tag].known)
 			continue;
-		s->present[tag_map[st[i].tag].stat] = true;
-		s->value[tag_map[st[i].tag].stat] = st[i].val;
+		stat_set(s, tag_map[st[i].tag].stat, st[i].val);
 	}
 	max = virDomainGetMaxMemory(dom);
-	if (max != 0) {
-		s->present[GUEST_MAXIMUM_KIB] = true;
-		s->value[GUEST_MAXIMUM_KIB] = max;
-	}
+	if (max != 0)
+		stat_set(s, GUEST_MAXIMUM_KIB, max);
 	return 0;
 }

@@ -518,6 +518,48 @@ static void test_bulk_use(void)
 		 "none, though the bulk call returns them: skipped, not asked");
 }
 
+/* The balloon statistics are the guest's word: a value no guest can have
+   (one that would overflow int64 as bytes or as a counter on the way to
+   collectd), a negative one or one that is not a number is absent, never
+   0 nor negative at momd. */
+static void test_bulk_values(void)
+{
+	virTypedParameter p[6];
+	struct guest_sample s = {0};
+
+	memset(p, 0, sizeof(p));
+	snprintf(p[0].field, sizeof(p[0].field), "balloon.unused");
+	p[0].type = VIR_TYPED_PARAM_ULLONG;
+	p[0].value.ul = 300;
+	snprintf(p[1].field, sizeof(p[1].field), "balloon.swap_in");
+	p[1].type = VIR_TYPED_PARAM_ULLONG;
+	p[1].value.ul = UINT64_MAX / 1024; /* 2^54 KiB: 2^64 bytes */
+	snprintf(p[2].field, sizeof(p[2].field), "balloon.major_fault");
+	p[2].type = VIR_TYPED_PARAM_ULLONG;
+	p[2].value.ul = UINT64_MAX - 1;
+	snprintf(p[3].field, sizeof(p[3].field), "balloon.minor_fault");
+	p[3].type = VIR_TYPED_PARAM_ULLONG;
+	p[3].value.ul = 5;
+	snprintf(p[4].field, sizeof(p[4].field), "balloon.usable");
+	p[4].type = VIR_TYPED_PARAM_LLONG;
+	p[4].value.l = -4;
+	snprintf(p[5].field, sizeof(p[5].field), "balloon.available");
+	p[5].type = VIR_TYPED_PARAM_STRING;
+	p[5].value.s = (char *)"1000";
+	guest_stats_from_bulk(p, 6, &s);
+	T_OK(s.present[GUEST_UNUSED_KIB] && s.value[GUEST_UNUSED_KIB] == 300,
+	     "a plain value is taken");
+	T_OK(s.present[GUEST_MINOR_FAULT] && s.value[GUEST_MINOR_FAULT] == 5,
+	     "a plain counter is taken");
+	T_OK(!s.present[GUEST_SWAP_IN_KIB],
+	     "swap_in beyond int64 as bytes: absent, not wrapped");
+	T_OK(!s.present[GUEST_MAJOR_FAULT],
+	     "a counter beyond int64: absent, not negative");
+	T_OK(!s.present[GUEST_USABLE_KIB], "a negative value: absent, not 0");
+	T_OK(!s.present[GUEST_AVAILABLE_KIB],
+	     "a value that is not a number: absent, not 0");
+}
+
 /* The bulk call as the reader makes it, and as the test makes it answer:
    the flags of the last call and the calls with NOWAIT; refuse_nowait
    makes libvirt refuse NOWAIT as a daemon older than 4.5 does ("invalid
@@ -809,6 +851,7 @@ int main(void)
 	test_unanswered_metadata();
 	test_restarted_domain();
 	test_bulk_use();
+	test_bulk_values();
 	test_nowait();
 	test_busy_domain();
 	test_filtered_reader();
