@@ -53,6 +53,17 @@ static int apply(const char *plugin, const struct conf_option *o, void *conf,
 	return -1;
 }
 
+/* Is the option of child i given by an earlier child too?  Blocks are a
+   few lines: quadratic is fine. */
+static bool given_before(const oconfig_item_t *block, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (strcasecmp(block->children[j].key,
+			       block->children[i].key) == 0)
+			return true;
+	return false;
+}
+
 int conf_table_parse(const char *plugin, const struct conf_option *opts,
 		     size_t nopts, void *conf, const oconfig_item_t *block)
 {
@@ -63,6 +74,16 @@ int conf_table_parse(const char *plugin, const struct conf_option *opts,
 		if (o == NULL) {
 			plugin_log(LOG_ERR,
 				   "%s plugin: unknown option \"%s\" in "
+				   "<Plugin %s>",
+				   plugin, ci->key, plugin);
+			return -1;
+		}
+		/* The last one would win silently: two snippets, or a
+		   leftover line, that disagree are an error, as in momd's
+		   configuration.  A list option (CONF_CUSTOM) repeats. */
+		if (o->kind != CONF_CUSTOM && given_before(block, i)) {
+			plugin_log(LOG_ERR,
+				   "%s plugin: option \"%s\" given twice in "
 				   "<Plugin %s>",
 				   plugin, ci->key, plugin);
 			return -1;

@@ -4,7 +4,8 @@
  * through a table of option descriptors (name, kind, where the value goes,
  * range) instead of an if/else chain.  Options are matched without regard
  * to case, as collectd's own plugins do; an unknown option, a value of the
- * wrong type or out of range is an error that names the option, logged
+ * wrong type or out of range, or an option given twice (but a list one,
+ * CONF_CUSTOM, which repeats) is an error that names the option, logged
  * once, and stops the parse.
  *
  * This is glue: it includes collectd's headers (oconfig_item_t, cf_util_*)

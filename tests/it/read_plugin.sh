@@ -289,6 +289,8 @@ refused() {
 refused "an unknown option" '  StaleReads 3\n  Bogus 1' 'unknown option "Bogus"'
 # A number that is not a whole one is refused, not cut (2.5 read as 2).
 refused "StaleReads 2.5" '  StaleReads 2.5' 'StaleReads must be a whole number between 1 and'
+# An option given twice would have the last one win silently.
+refused "an option given twice" '  StaleReads 3\n  StaleReads 4' 'option "StaleReads" given twice'
 
 grep "mom plugin: libvirt error" "$T_TMP/collectd.log" | sed "s/^/# /"
 done_testing
