@@ -82,8 +82,11 @@ struct dom_state {
 	   but gets a new process, without a stats period and with its own
 	   last_update (state_new_process). */
 	unsigned int dom_id;
-	bool min_due; /* re-read the minimum and props at the next read */
-	bool period_done;
+	bool min_due;	  /* re-read the minimum and props at the next read */
+	bool period_done; /* the stats period is set */
+	bool
+	    period_failed; /* the last try failed: again after MinimumRefresh */
+	int64_t period_try_ns;
 	bool min_known;
 	bool min_failed;  /* the last lookup got no answer from libvirt */
 	bool min_bad;	  /* the last lookup found a malformed minimum */
@@ -347,7 +350,7 @@ static void state_new_process(struct guest_reader *r, struct dom_state *st,
 		   "domain %s (%s) restarted (ID %u -> %u)", st->name,
 		   st->uuid_str, st->dom_id, id);
 	st->dom_id = id;
-	st->period_done = false;
+	st->period_done = st->period_failed = false;
 	st->have_last_update = false;
 	st->last_update = 0;
 	st->unchanged = 0;
@@ -412,20 +415,6 @@ static struct dom_state *state_for(struct guest_reader *r, virDomainPtr dom,
 
 /* ---- reading one domain --------------------------------------------- */
 
-static void set_period(struct guest_reader *r, virDomainPtr dom,
-		       struct dom_state *st)
-{
-	if (st->period_done || r->cfg.stats_period_s == 0 || r->read_only)
-		return;
-	st->period_done = true;
-	if (virDomainSetMemoryStatsPeriod(dom, (int)r->cfg.stats_period_s,
-					  VIR_DOMAIN_AFFECT_LIVE) < 0)
-		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING,
-			   "domain %s: cannot set the balloon stats period; "
-			   "guest statistics may stay absent",
-			   st->name);
-}
-
 /* A warning logged when cond starts to hold, not again while it lasts;
  *held remembers. */
 __attribute__((format(printf, 4, 5))) static void
@@ -441,6 +430,30 @@ warn_while(struct guest_reader *r, bool *held, bool cond, const char *fmt, ...)
 		r->cfg.log(r->cfg.log_opaque, GUEST_LOG_WARNING, "%s", text);
 	}
 	*held = cond;
+}
+
+/* Without a stats period the guest's statistics never move, so a failure
+   (a job timeout, a broken connection; or no balloon device, which libvirt
+   does not tell apart by its code) is tried again after MinimumRefresh,
+   logged once while it lasts. */
+static void set_period(struct guest_reader *r, virDomainPtr dom,
+		       struct dom_state *st, int64_t now_ns)
+{
+	bool failed;
+
+	if (st->period_done || r->cfg.stats_period_s == 0 || r->read_only ||
+	    (st->period_failed && now_ns - st->period_try_ns <
+				      (int64_t)r->cfg.min_refresh_s * NS_PER_S))
+		return;
+	st->period_try_ns = now_ns;
+	failed = virDomainSetMemoryStatsPeriod(dom, (int)r->cfg.stats_period_s,
+					       VIR_DOMAIN_AFFECT_LIVE) < 0;
+	st->period_done = !failed;
+	warn_while(r, &st->period_failed, failed,
+		   "domain %s: cannot set the balloon stats period; "
+		   "guest statistics may stay absent (tried again every "
+		   "MinimumRefresh)",
+		   st->name);
 }
 
 static void min_refresh(struct guest_reader *r, virDomainPtr dom,
@@ -602,7 +615,7 @@ static int read_domain(struct guest_reader *r, virDomainPtr dom,
 		   st->name);
 	if (use == GUEST_BULK_SKIP)
 		return 0;
-	set_period(r, dom, st);
+	set_period(r, dom, st, a->now_ns);
 	if (use == GUEST_BULK_USE)
 		guest_stats_from_bulk(params, nparams, &s);
 	else if (guest_stats_from_domain(dom, &s) < 0)

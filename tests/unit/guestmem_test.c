@@ -738,11 +738,18 @@ static void test_busy_domain(void)
 	node_close(&f);
 }
 
+/* The domain whose stats period libvirt refuses with an error that may
+   pass (a real call made to fail: invalid argument), and the calls made
+   for the domain named period_of. */
+static const char *period_fail_of, *period_of;
+static int period_of_calls;
+
 /* libvirt's own, counted. */
 int virDomainSetMemoryStatsPeriod(virDomainPtr dom, int period,
 				  unsigned int flags)
 {
 	static int (*real)(virDomainPtr, int, unsigned int);
+	const char *name = virDomainGetName(dom);
 
 	if (!real)
 		*(void **)&real =
@@ -750,7 +757,46 @@ int virDomainSetMemoryStatsPeriod(virDomainPtr dom, int period,
 	if (!real)
 		abort();
 	period_calls++;
+	period_of_calls += period_of && name && strcmp(name, period_of) == 0;
+	if (period_fail_of && name && strcmp(name, period_fail_of) == 0)
+		return real(dom, -1, flags);
 	return real(dom, period, flags);
+}
+
+/* Without a stats period a guest's statistics never move: one that failed
+   is set again after MinimumRefresh (60 s here), not before, and not once
+   set. */
+static void test_period_retry(void)
+{
+	struct node_fixture f;
+	int before;
+
+	if (!node_open(&f))
+		return;
+	period_of = period_fail_of = "g-vdsm";
+	period_of_calls = 0;
+	guest_reader_read(f.r, NS, 1e9, collect, f.seen);
+	T_EQ_INT(period_of_calls, 1, "stats period tried");
+	T_OK(strstr(f.seen->log, "domain g-vdsm: cannot set the balloon stats "
+				 "period; guest statistics may stay absent "
+				 "(tried again every MinimumRefresh)") != NULL,
+	     "its failure logged");
+	period_fail_of = NULL;
+	f.seen->n = 0;
+	guest_reader_read(f.r, 2 * NS, 2e9, collect, f.seen);
+	T_EQ_INT(period_of_calls, 1, "not tried again before MinimumRefresh");
+	before = period_calls;
+	f.seen->n = 0;
+	guest_reader_read(f.r, 62 * NS, 62e9, collect, f.seen);
+	T_EQ_INT(period_of_calls, 2, "tried again after MinimumRefresh");
+	T_EQ_INT(period_calls - before, 2,
+		 "... as is g-none's (no balloon device), the others' being "
+		 "set");
+	f.seen->n = 0;
+	guest_reader_read(f.r, 130 * NS, 130e9, collect, f.seen);
+	T_EQ_INT(period_of_calls, 2, "set now: not again");
+	period_of = NULL;
+	node_close(&f);
 }
 
 /* A domain destroyed and started again between two reads is a new QEMU
@@ -850,6 +896,7 @@ int main(void)
 	test_reader();
 	test_unanswered_metadata();
 	test_restarted_domain();
+	test_period_retry();
 	test_bulk_use();
 	test_bulk_values();
 	test_nowait();
