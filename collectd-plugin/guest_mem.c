@@ -26,30 +26,20 @@
  *   A domain ID other than the last one read is a new QEMU process: its
  *   stats period is set again and its staleness history starts afresh.
  * - Tags and bulk field names map to enum guest_stat in guest_stats.c.
- * - libvirt errors reach a handler installed with virSetErrorFunc (errors
- *   before a connection exists) and virConnSetErrorFunc (ours), which logs
- *   each (error domain, code) at most once per ERR_WINDOW_MS and counts
- *   what it suppressed.  "No such metadata" is expected and never logged.
- *   The process-wide handler also catches other libvirt users' errors
- *   (the stock virt plugin in the same daemon): only errors raised in the
- *   thread running guest_reader_read() are ours; the rest get libvirt's
- *   default treatment (stderr), as if we had installed nothing.  Its
- *   context is static (the reader is found under a lock), never the
- *   reader itself: libvirt reads the handler and its context without a
- *   lock, so another thread may call it after guest_reader_free() has
- *   reset it, and a freed reader would then be used.
+ * - libvirt errors raised while reading are logged rate-limited
+ *   (guest_errlog.c); "No such metadata" is expected and never logged.
  */
 #include "guest_mem.h"
 
 #include "domxml.h"
 #include "guest_cpu.h"
+#include "guest_errlog.h"
 #include "guest_io.h"
 #include "guest_min.h"
 #include "guest_props.h"
 
 #include <errno.h>
 #include <stdarg.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,17 +50,8 @@
 
 #include "clock.h"
 #include "globlist.h"
-#include "ratelimit.h"
 
-#define NS_PER_S      1000000000LL
-#define ERR_WINDOW_MS (60 * 1000)
-#define ERR_SLOTS     16
-
-struct err_slot {
-	int domain, code;
-	bool used;
-	struct ratelimit rl;
-};
+#define NS_PER_S 1000000000LL
 
 struct dom_state {
 	unsigned char uuid[VIR_UUID_BUFLEN];
@@ -111,128 +92,12 @@ struct guest_reader {
 	bool conn_failed; /* the last attempt failed (log transitions only) */
 	bool read_only;
 	bool bulk_ok;
-	bool nowait_ok;		/* the bulk call takes NOWAIT (until refused) */
-	bool bulk_proven;	/* a bulk record carried memory statistics */
-	bool quiet_invalid_arg; /* a refused NOWAIT is not logged */
+	bool nowait_ok;	  /* the bulk call takes NOWAIT (until refused) */
+	bool bulk_proven; /* a bulk record carried memory statistics */
 	struct dom_state **doms;
 	size_t n_doms, cap_doms;
-	pthread_mutex_t err_lock; /* guards err[], reading, reader */
-	struct err_slot err[ERR_SLOTS];
-	bool reading;	  /* guest_reader_read() is running ... */
-	pthread_t reader; /* ... in this thread */
+	struct guest_errlog errlog; /* libvirt's errors while reading */
 };
-
-/* ---- libvirt error routing ------------------------------------------ */
-
-/* When the slot last logged; an unused slot is older than any. */
-static int64_t err_slot_age(const struct err_slot *s)
-{
-	return s->used ? s->rl.last_ms : INT64_MIN;
-}
-
-/* Returns true when this (domain, code) may be logged now; *suppressed
-   gets how many were dropped since the last one logged. */
-static bool err_allow(struct guest_reader *r, int domain, int code,
-		      unsigned *suppressed)
-{
-	int64_t now = clock_mono_ms();
-	struct err_slot *slot = NULL, *oldest = &r->err[0];
-	bool allow;
-
-	pthread_mutex_lock(&r->err_lock);
-	/* The least recently logged slot (an unused one first) is reused. */
-	for (size_t i = 0; i < ERR_SLOTS && slot == NULL; i++) {
-		if (r->err[i].used && r->err[i].domain == domain &&
-		    r->err[i].code == code)
-			slot = &r->err[i];
-		else if (err_slot_age(&r->err[i]) < err_slot_age(oldest))
-			oldest = &r->err[i];
-	}
-	if (slot == NULL) {
-		slot = oldest;
-		*slot = (struct err_slot){domain, code, true,
-					  RATELIMIT_INIT(ERR_WINDOW_MS)};
-	}
-	allow = ratelimit_allow(&slot->rl, now, suppressed);
-	pthread_mutex_unlock(&r->err_lock);
-	return allow;
-}
-
-static int err_level(const virError *e)
-{
-	switch (e->code) {
-	case VIR_ERR_NO_DOMAIN:
-	case VIR_ERR_OPERATION_INVALID:
-		/* A domain stopped between listing and reading it. */
-		return GUEST_LOG_INFO;
-	default:
-		return e->level == VIR_ERR_WARNING ? GUEST_LOG_WARNING
-						   : GUEST_LOG_ERR;
-	}
-}
-
-/* True when the calling thread is inside our guest_reader_read(). */
-static bool err_is_ours(struct guest_reader *r)
-{
-	bool ours;
-
-	pthread_mutex_lock(&r->err_lock);
-	ours = r->reading && pthread_equal(r->reader, pthread_self());
-	pthread_mutex_unlock(&r->err_lock);
-	return ours;
-}
-
-static void set_reading(struct guest_reader *r, bool reading)
-{
-	pthread_mutex_lock(&r->err_lock);
-	r->reading = reading;
-	r->reader = pthread_self();
-	pthread_mutex_unlock(&r->err_lock);
-}
-
-/* The process-wide handler also sees other libvirt users' errors (e.g.
-   the stock virt plugin in the same collectd): those keep libvirt's
-   default treatment instead of being logged as ours. */
-static void on_libvirt_error(void *opaque, virErrorPtr e)
-{
-	struct guest_reader *r = opaque;
-	unsigned suppressed = 0;
-
-	if (r == NULL || e == NULL)
-		return;
-	if (!err_is_ours(r)) {
-		virDefaultErrorFunc(e);
-		return;
-	}
-	if (e->code == VIR_ERR_NO_DOMAIN_METADATA ||
-	    (e->code == VIR_ERR_INVALID_ARG && r->quiet_invalid_arg))
-		return;
-	if (!err_allow(r, e->domain, e->code, &suppressed))
-		return;
-	if (suppressed > 0)
-		r->cfg.log(r->cfg.log_opaque, err_level(e),
-			   "libvirt error: %s (%u similar suppressed)",
-			   e->message ? e->message : "(no message)",
-			   suppressed);
-	else
-		r->cfg.log(r->cfg.log_opaque, err_level(e), "libvirt error: %s",
-			   e->message ? e->message : "(no message)");
-}
-
-/* The process-wide handler's reader (one per process: the plugin's). */
-static pthread_mutex_t global_err_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct guest_reader *global_err_reader;
-
-static void on_global_libvirt_error(void *opaque, virErrorPtr e)
-{
-	(void)opaque;
-	pthread_mutex_lock(&global_err_lock);
-	if (global_err_reader != NULL)
-		on_libvirt_error(global_err_reader, e);
-	else if (e != NULL)
-		virDefaultErrorFunc(e);
-	pthread_mutex_unlock(&global_err_lock);
-}
 
 /* ---- connection ----------------------------------------------------- */
 
@@ -272,7 +137,7 @@ static int conn_ensure(struct guest_reader *r)
 		r->conn_failed = true;
 		return -ENOTCONN;
 	}
-	virConnSetErrorFunc(r->conn, r, on_libvirt_error);
+	guest_errlog_attach(&r->errlog, r->conn);
 	/* Another daemon may be behind the new connection. */
 	r->bulk_ok = true;
 	r->nowait_ok = true;
@@ -646,11 +511,11 @@ static int bulk_stats(struct guest_reader *r, virDomainStatsRecordPtr **recs)
 	if (!r->nowait_ok)
 		return virConnectGetAllDomainStats(
 		    r->conn, VIR_DOMAIN_STATS_BALLOON, recs, active);
-	r->quiet_invalid_arg = true;
+	r->errlog.quiet_invalid_arg = true;
 	n = virConnectGetAllDomainStats(
 	    r->conn, VIR_DOMAIN_STATS_BALLOON, recs,
 	    active | VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
-	r->quiet_invalid_arg = false;
+	r->errlog.quiet_invalid_arg = false;
 	e = n < 0 ? virGetLastError() : NULL;
 	if (e == NULL || e->code != VIR_ERR_INVALID_ARG)
 		return n;
@@ -753,9 +618,9 @@ int guest_reader_read(struct guest_reader *r, int64_t now_ns, double now_wall_s,
 {
 	int rc;
 
-	set_reading(r, true);
+	guest_errlog_reading(&r->errlog, true);
 	rc = read_once(r, now_ns, now_wall_s, cb, opaque);
-	set_reading(r, false);
+	guest_errlog_reading(&r->errlog, false);
 	return rc;
 }
 
@@ -784,14 +649,11 @@ struct guest_reader *guest_reader_new(const struct guest_config *c)
 	}
 	if (r->cfg.stale_reads == 0)
 		r->cfg.stale_reads = 1;
-	if (pthread_mutex_init(&r->err_lock, NULL) != 0)
+	if (guest_errlog_init(&r->errlog, r->cfg.log, r->cfg.log_opaque) < 0)
 		goto fail;
 	r->bulk_ok = true;
 	domxml_init();
-	pthread_mutex_lock(&global_err_lock);
-	global_err_reader = r;
-	pthread_mutex_unlock(&global_err_lock);
-	virSetErrorFunc(NULL, on_global_libvirt_error);
+	guest_errlog_install(&r->errlog);
 	return r;
 fail:
 	globlist_free(r->cfg.include, r->cfg.n_include);
@@ -806,18 +668,13 @@ void guest_reader_free(struct guest_reader *r)
 	if (r == NULL)
 		return;
 	conn_close(r);
-	virSetErrorFunc(NULL, NULL);
-	/* A call that read the handler before the reset finds no reader. */
-	pthread_mutex_lock(&global_err_lock);
-	if (global_err_reader == r)
-		global_err_reader = NULL;
-	pthread_mutex_unlock(&global_err_lock);
+	guest_errlog_uninstall(&r->errlog);
 	for (size_t i = 0; i < r->n_doms; i++)
 		dom_state_free(r->doms[i]);
 	free(r->doms);
 	globlist_free(r->cfg.include, r->cfg.n_include);
 	globlist_free(r->cfg.exclude, r->cfg.n_exclude);
 	free((char *)r->cfg.uri);
-	pthread_mutex_destroy(&r->err_lock);
+	guest_errlog_destroy(&r->errlog);
 	free(r);
 }
