@@ -301,13 +301,42 @@ static void stale_guests_locked(struct engine *e, int64_t now_ms)
 	e->stale_guests = sc.now;
 }
 
-/* Whether the host's newest memory sample is older than the limit.
-   Caller holds e->lock. */
+/*
+ * Slack for the sample's own time against momd's wall clock: the read's
+ * duration, the write plugin's linger and queueing, and the skew that
+ * ingest's window allows between two clocks of one host.
+ */
+#define ENGINE_SAMPLE_TIME_SLACK_MS 5000
+
+/* Whether the host's newest memory sample arrived longer ago than the
+   limit.  Caller holds e->lock. */
 static bool host_stale_locked(const struct engine *e, int64_t now_ms)
 {
 	int64_t seen = store_host_seen(e->store);
 
 	return seen > 0 && now_ms - seen > e->stale_limit_ms;
+}
+
+/*
+ * The age of the host's newest memory sample by its own time when that is
+ * beyond the limit (plus the slack), else 0.  Arrival alone does not make
+ * a sample fresh: after momd restarts (or collectd could not send for a
+ * while) the write plugin's queue delivers samples taken up to its
+ * history ago, and a suspend stops the monotonic clock that arrival is
+ * measured on.  A wall clock stepped forward makes this hold until the
+ * next sample, stepped back it holds nothing (the age is negative).
+ * Caller holds e->lock.
+ */
+static int64_t host_late_ms_locked(const struct engine *e, int64_t wall_ms)
+{
+	double t = store_host_seen_time(e->store);
+	double age_ms = (double)wall_ms - t * 1000.0;
+
+	if (store_host_seen(e->store) <= 0 ||
+	    !(age_ms >
+	      (double)(e->stale_limit_ms + ENGINE_SAMPLE_TIME_SLACK_MS)))
+		return 0;
+	return (int64_t)age_ms;
 }
 
 /* Whether the snapshot has host samples but no memory in the newest:
@@ -322,15 +351,17 @@ static bool host_memory_missing(const struct store_snapshot *ss)
 }
 
 /*
- * Whether this cycle must hold: the host's newest memory sample is older
- * than the limit (stale), or the newest host sample has none (missing).
- * Logs the start and the end of a hold once each.  Caller holds e->lock.
+ * Whether this cycle must hold: the host's newest memory sample arrived
+ * longer ago than the limit (stale), was taken longer ago than that (late:
+ * its age, host_late_ms_locked()), or the newest host sample has none
+ * (missing).  Logs the start and the end of a hold once each.  Caller
+ * holds e->lock.
  */
 static bool host_hold_locked(struct engine *e, int64_t now_ms, bool stale,
-			     bool missing)
+			     int64_t late_ms, bool missing)
 {
 	int64_t seen = store_host_seen(e->store);
-	bool hold = stale || missing;
+	bool hold = stale || late_ms > 0 || missing;
 
 	if (hold && !e->host_held) {
 		e->held_since_ms = now_ms;
@@ -340,6 +371,13 @@ static bool host_hold_locked(struct engine *e, int64_t now_ms, bool stale,
 				 "are left as they are until samples return",
 				 (now_ms - seen) / 1000.0,
 				 e->stale_limit_ms / 1000.0);
+		else if (late_ms > 0)
+			log_warn("host samples are late: the newest was taken "
+				 "%.1f s ago (limit %.1f s + %.1f s): balloons "
+				 "and KSM are left as they are until a fresh "
+				 "one arrives",
+				 late_ms / 1000.0, e->stale_limit_ms / 1000.0,
+				 ENGINE_SAMPLE_TIME_SLACK_MS / 1000.0);
 		else
 			log_warn("host samples without host memory (MemFree):"
 				 " balloons and KSM are left as they are until "
@@ -370,7 +408,7 @@ void engine_cycle(struct engine *e)
 	struct engine_result *res = NULL;
 	size_t nparams, expired;
 	bool dry_run, held, stale, over = false;
-	int64_t now_ms;
+	int64_t now_ms, late_ms;
 
 	pthread_mutex_lock(&e->lock);
 	now_ms = clock_mono_ms();
@@ -379,11 +417,12 @@ void engine_cycle(struct engine *e)
 	e->stale_limit_ms = engine_stale_limit_locked(e);
 	store_set_stale_ms(e->store, e->stale_limit_ms);
 	stale = host_stale_locked(e, now_ms);
-	params = stale ? NULL : params_locked(e, &nparams);
+	late_ms = host_late_ms_locked(e, e->last_cycle_ms);
+	params = stale || late_ms ? NULL : params_locked(e, &nparams);
 	if (params)
 		ss = engine_snapshot_locked(e, now_ms, params, nparams);
-	held =
-	    host_hold_locked(e, now_ms, stale, ss && host_memory_missing(ss));
+	held = host_hold_locked(e, now_ms, stale, late_ms,
+				ss && host_memory_missing(ss));
 	/* While the host holds, every guest is stale too: one line says
 	   it all. */
 	if (!held)

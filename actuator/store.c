@@ -46,8 +46,9 @@ struct store {
 	int history;
 	size_t cap; /* history + 1 */
 	int expiry_ms, settle_ms;
-	int64_t stale_ms;  /* 0: no guest is left out as stale */
-	int64_t host_seen; /* monotonic ms of the host's last MemFree */
+	int64_t stale_ms;   /* 0: no guest is left out as stale */
+	int64_t host_seen;  /* monotonic ms of the host's last MemFree */
+	double host_seen_t; /* ... and the sample time it was for */
 	struct entity host;
 	struct entity **slots; /* open addressing; NULL = empty */
 	size_t nslots, nguests, max_guests;
@@ -285,8 +286,10 @@ int store_put_guest(struct store *st, const char *uuid, const char *name,
 	e->last_seen = now_ms;
 	/* The host is fresh when its newest sample is (store.h). */
 	if (!name && f == HF_MEM_UNUSED && field_present(value) &&
-	    (size_t)i == e->len - 1)
+	    (size_t)i == e->len - 1) {
 		st->host_seen = now_ms;
+		st->host_seen_t = t;
+	}
 	return 0;
 }
 
@@ -313,6 +316,11 @@ void store_set_stale_ms(struct store *st, int64_t stale_ms)
 int64_t store_host_seen(const struct store *st)
 {
 	return st->host_seen;
+}
+
+double store_host_seen_time(const struct store *st)
+{
+	return st->host_seen_t;
 }
 
 static bool entity_stale(const struct store *st, const struct entity *e,

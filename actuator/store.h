@@ -88,10 +88,14 @@ size_t store_guest_count(const struct store *st);
  * on memory.  Only a MemFree of the host's newest sample counts: one for
  * an older sample (the wall clock stepped back less than the ingest window
  * lets store_forget_after() see) shows nothing newer to decide on.
- * store_host_seen() returns that monotonic ms, or 0 if never.
+ * store_host_seen() returns that monotonic ms, or 0 if never;
+ * store_host_seen_time() the sample's own time (seconds since the epoch,
+ * as collectd dated it), or 0 if never: a sample that arrives now may have
+ * been taken long ago (sent late from the write plugin's queue).
  */
 void store_set_stale_ms(struct store *st, int64_t stale_ms);
 int64_t store_host_seen(const struct store *st);
+double store_host_seen_time(const struct store *st);
 
 /*
  * Whether the round of the host's newest sample has arrived whole, as a

@@ -5,7 +5,9 @@
  * cannot parse /proc/meminfo) decide nothing, from momd's start on, and
  * the cycles act again once MemFree arrives.  The adaptive set with
  * /sys/kernel/mm/ksm faked in a directory: in a calm host it stops KSM, so
- * a cycle that acted shows as run 1 -> 0.
+ * a cycle that acted shows as run 1 -> 0.  Likewise a host sample that
+ * arrives now but was taken long ago (the write plugin's queue sent after
+ * a restart of momd) decides nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +110,39 @@ static void view(struct engine *e, struct engine_view *v)
 		abort();
 }
 
+/*
+ * A fresh engine (momd just restarted) whose first host sample, memory and
+ * all, was taken 100 s ago: it arrives now, yet the cycle holds; a sample
+ * taken now is acted on.
+ */
+static void late_sample_holds(const struct conf *c, double now)
+{
+	struct engine_view v;
+	char err[512];
+	struct engine *e = engine_new(c, err, sizeof(err));
+
+	if (!e)
+		abort();
+	ksm_files();
+	ingest_host(e, now - 100, true);
+	engine_cycle(e);
+	view(e, &v);
+	T_OK(v.host_stale, "a sample taken 100 s ago, arrived now: held");
+	T_EQ_INT(v.held_cycles, 1, "... one held cycle");
+	T_EQ_INT(v.cycles, 0, "... no cycle evaluated");
+	engine_view_release(e, &v);
+	T_EQ_INT(ksm_run(), 1, "... and KSM left as it is");
+
+	ingest_host(e, now, true);
+	engine_cycle(e);
+	view(e, &v);
+	T_OK(!v.host_stale, "a sample taken now: acting again");
+	T_EQ_INT(v.cycles, 1, "... the cycle evaluated");
+	engine_view_release(e, &v);
+	T_EQ_INT(ksm_run(), 0, "... and the calm host's KSM stopped");
+	engine_free(e);
+}
+
 int main(void)
 {
 	struct conf c;
@@ -165,6 +200,7 @@ int main(void)
 	engine_view_release(e, &v);
 
 	engine_free(e);
+	late_sample_holds(&c, t + 5);
 	conf_release(&c);
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
 		char path[256];
