@@ -36,6 +36,11 @@ struct timespec clock_after(clockid_t clk, int ms)
 	struct timespec t;
 
 	clock_gettime(clk, &t);
+	return clock_ts_add(t, ms);
+}
+
+struct timespec clock_ts_add(struct timespec t, int ms)
+{
 	t.tv_sec += ms / 1000;
 	t.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (t.tv_nsec >= 1000000000L) {

@@ -19,5 +19,7 @@ int64_t clock_wall_ms(void);
 int64_t clock_mono_ns(void);
 /* Now plus ms on clock clk: a deadline for clock or pthread waits. */
 struct timespec clock_after(clockid_t clk, int ms);
+/* t plus ms (ms >= 0). */
+struct timespec clock_ts_add(struct timespec t, int ms);
 
 #endif /* MOM_CLOCK_H */

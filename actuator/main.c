@@ -329,20 +329,17 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 		      const sigset_t *sigs, int argc, char **argv)
 {
 	struct timespec next, now, wait;
-	int64_t last_ms; /* when the last cycle began, monotonic */
-	int64_t seen_ms; /* when the newest host sample arrived */
-	bool complete;	 /* ... and whether its round has */
+	struct timespec due; /* when the last cycle was due (fixed timer) */
+	int64_t last_ms;     /* when the last cycle began, monotonic */
+	int64_t seen_ms;     /* when the newest host sample arrived */
+	bool complete;	     /* ... and whether its round has */
 	int sig;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	last_ms = clock_mono_ms();
 	for (;;) {
-		next.tv_sec += c->interval_ms / 1000;
-		next.tv_nsec += (long)(c->interval_ms % 1000) * 1000000L;
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000L;
-		}
+		due = next;
+		next = clock_ts_add(due, c->interval_ms);
 		for (;;) {
 			/* Read again after every wake-up: a sample, the
 			   end of its round or a reload moves the deadline. */
@@ -372,6 +369,10 @@ static void main_loop(struct engine *e, struct polcompose *pc, struct conf *c,
 				log_info("SIGHUP: reloading the configuration "
 					 "and the policies");
 				reload(c, e, pc, argc, argv);
+				/* A new interval applies at once, to the
+				   cycle being waited for too: kept, an hour's
+				   wait went on after a reload to 1 s. */
+				next = clock_ts_add(due, c->interval_ms);
 			}
 		}
 		/* A cycle that overran the interval does not queue up more. */

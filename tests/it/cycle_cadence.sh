@@ -7,7 +7,8 @@
 # before the window opens however fast samples come, at the window's end
 # when none comes (so staleness is still noticed).  Off (the default),
 # cycles keep to the fixed timer whatever the samples do; a reload
-# (SIGHUP) turns it on.  A cycle waits for the rest of the host sample's
+# (SIGHUP) turns it on, and one that shortens the interval shortens the
+# wait already under way.  A cycle waits for the rest of the host sample's
 # round (its guests' samples of the same collectd time, posted later),
 # and for a guest that stopped reporting no longer than the settle bound.
 #
@@ -225,6 +226,24 @@ if next_cycle "$last"; then
 else
 	not_ok "round 3: a cycle follows"
 fi
+
+# ---- SIGHUP shortens the interval: at once, not after the old one --------
+# The fixed timer, an hour's interval from the file; a reload to 1 s
+# applies to the cycle being waited for (README "Configuration": at once).
+# The interval comes from the file alone: flags stay on top at a reload.
+momd_stop
+MOMD_BASE_FLAGS=(--policy-dir "$MOMD_POLICIES" --libvirt-uri test:///default
+	--ksm-dir "$MOMD_KSM")
+echo '{"interval_ms": 3600000}' >"$T_TMP/momd.json"
+momd_start --config "$T_TMP/momd.json" ||
+	{ not_ok "momd starts with an hour's interval"; done_testing; }
+api GET /v1/status
+check "an hour's interval from the file" [ "$(jv 'j["interval_ms"]')" = 3600000 ]
+check "... and no cycle yet" [ -z "$(last_cycle)" ]
+echo '{"interval_ms": 1000}' >"$T_TMP/momd.json"
+kill -HUP "$MOMD_PID"
+check "SIGHUP to 1 s: a cycle runs without waiting out the hour" \
+	wait_for 30 "a first cycle" cycle_after 0
 
 momd_log_clean
 done_testing
