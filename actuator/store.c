@@ -323,10 +323,16 @@ double store_host_seen_time(const struct store *st)
 	return st->host_seen_t;
 }
 
+/* Silent for stale_ms, or its newest sample taken stale_ms before the
+   host's newest memory (store.h): one sent late, with the host's fresh. */
 static bool entity_stale(const struct store *st, const struct entity *e,
 			 int64_t now_ms)
 {
-	return st->stale_ms > 0 && now_ms - e->last_seen > st->stale_ms;
+	return st->stale_ms > 0 &&
+	       (now_ms - e->last_seen > st->stale_ms ||
+		(st->host_seen > 0 && e->len > 0 &&
+		 (st->host_seen_t - e->time[e->len - 1]) * 1000.0 >
+		     (double)st->stale_ms));
 }
 
 static const char *entity_uuid(const struct entity *e)

@@ -81,8 +81,11 @@ size_t store_guest_count(const struct store *st);
 
 /*
  * Freshness.  A guest whose newest value arrived more than stale_ms ago
- * (monotonic) is left out of snapshots until its values return (0: never;
- * it is still forgotten after expiry_ms).  The host's freshness is when
+ * (monotonic), or whose newest sample was taken more than stale_ms before
+ * the host's newest memory sample (sample times, one clock: the write
+ * plugin's queue delivers old samples after a restart of momd), is left
+ * out of snapshots until its values return (0: never; it is still
+ * forgotten after expiry_ms).  The host's freshness is when
  * its memory (MemFree) last arrived: the other host values (KSM, vmstat)
  * keep coming when only /proc/meminfo fails to parse, and policies decide
  * on memory.  Only a MemFree of the host's newest sample counts: one for

@@ -324,6 +324,33 @@ static void test_freshness(void)
 	store_free(st);
 }
 
+/* A guest whose newest sample, arriving now, was taken 100 s before the
+   host's newest (the write plugin's queue after a restart of momd, the
+   guest no longer read since) is stale like one that stopped arriving. */
+static void test_late_guest(void)
+{
+	struct store *st = store_new(10, 600000, 0);
+	struct store_snapshot *ss;
+
+	store_set_stale_ms(st, 15000);
+	store_put(st, NULL, 1000, HF_MEM_UNUSED, 5000, 5000);
+	store_put(st, "late", 900, GF_BALLOON_CUR, 1024, 5000);
+	store_put(st, "now", 1000, GF_BALLOON_CUR, 1024, 5000);
+	T_EQ_INT(store_guest_ages(st, 5000, NULL, NULL), 1,
+		 "a guest's sample taken 100 s before the host's: stale");
+	ss = store_snapshot_new(st, 5000, NULL, 0);
+	T_OK(store_snapshot_get(ss)->nguests == 1 &&
+		 strcmp(store_snapshot_get(ss)->guests[0].name, "now") == 0,
+	     "... left out, the one taken with the host's kept");
+	store_snapshot_free(ss);
+	store_put(st, "late", 990, GF_BALLOON_CUR, 1024, 5100);
+	ss = store_snapshot_new(st, 5100, NULL, 0);
+	T_EQ_INT(store_snapshot_get(ss)->nguests, 2,
+		 "a sample within the limit: back");
+	store_snapshot_free(ss);
+	store_free(st);
+}
+
 /* SipHash-2-4 with key 00..0f over messages 00, 01, ... (the vectors of
    Aumasson and Bernstein's paper, appendix A). */
 static void test_siphash(void)
@@ -788,5 +815,6 @@ int main(void)
 	test_expiry_and_many();
 	test_params_copied();
 	test_freshness();
+	test_late_guest();
 	return t_done();
 }
