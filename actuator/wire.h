@@ -13,8 +13,9 @@
  *     "plugin":"mom","plugin_instance":"g1","type":"memory",
  *     "type_instance":"actual","meta":{...}}]
  *
- * Gauges are printed with %.15g and non-finite gauges as null; the other
- * types as integers.  "meta" is optional; of it only "mom:uuid" (the
+ * Gauges are printed with %.15g (%.17g next to +-DBL_MAX, where 15 digits
+ * round beyond it) and non-finite gauges as null; the other types as
+ * integers.  "meta" is optional; of it only "mom:uuid" (the
  * domain's UUID, which the read plugin sets on guest value lists) is kept,
  * and it is written only when a record has one.
  *

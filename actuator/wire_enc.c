@@ -3,8 +3,10 @@
  * wire_enc.c: encodes value lists in collectd's write_http JSON format.
  *
  * Encoding reproduces, byte for byte, what stock write_http (collectd 5.12,
- * Format "JSON") prints for a value list without meta; the fixtures in
- * tests/data/wire/ were captured from the real plugin.  Strings are escaped
+ * Format "JSON") prints for a value list without meta, but for a gauge
+ * next to +-DBL_MAX, which write_http prints as text that reads back as
+ * infinity (wire_encode_gauge); the fixtures in tests/data/wire/ were
+ * captured from the real plugin.  Strings are escaped
  * as write_http does it: '"' and '\' get a backslash, every byte below 0x20
  * or above 0x7f becomes '?', everything else is copied.
  *
@@ -21,6 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The largest 15-digit number below DBL_MAX.  A gauge of this magnitude
+   or more may print with %.15g as 1.79769313486232e+308, beyond DBL_MAX;
+   below it the 15 digits always read back finite. */
+#define WIRE_GAUGE_15_MAX 1.79769313486231e308
 
 /* ------------------------------------------------------------------ */
 /* Output buffer                                                       */
@@ -149,12 +156,18 @@ static int wire_encode_i64(struct wire_buf *b, int64_t v)
 /* A gauge as %.15g prints it.  A whole number of magnitude below 1e15
    prints as that integer (%g switches to an exponent only from 10^15,
    and drops the point when nothing follows it), so it takes the integer
-   path; -0 and everything else go through printf. */
+   path; -0 and everything else go through printf.  Only near the largest
+   double does %.15g round beyond it ("1.79769313486232e+308" for
+   DBL_MAX), text that reads back as infinity, which the decoder refuses
+   with the whole batch: such a gauge gets the 17 digits that read back
+   exactly (write_http prints the unreadable text). */
 static int wire_encode_gauge(struct wire_buf *b, double g)
 {
 	if (g > -1e15 && g < 1e15 && g == (double)(int64_t)g &&
 	    !(g == 0 && signbit(g)))
 		return wire_encode_i64(b, (int64_t)g);
+	if (fabs(g) >= WIRE_GAUGE_15_MAX)
+		return wire_buf_printf(b, "%.17g", g);
 	return wire_buf_printf(b, "%.15g", g);
 }
 

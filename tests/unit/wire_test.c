@@ -437,6 +437,51 @@ static void test_number_text(void)
 	T_EQ_INT(bad, 0, "numbers encoded as printf prints them");
 }
 
+/* Every finite gauge decodes again, also next to DBL_MAX, where %.15g
+   rounds beyond it (write_http's "1.79769313486232e+308" reads back as
+   infinity, and one such record made momd refuse its whole batch); below
+   that edge the text stays write_http's. */
+static void test_huge_gauges(void)
+{
+	static const double edge[] = {DBL_MAX, 1.797693134862315e308,
+				      1.7976931348623155e308,
+				      1.79769313486231e308};
+	struct wire_record r = gauge(1, 1, "h", "", "t", "", 0);
+	int bad = 0;
+
+	for (size_t i = 0; i < 2 * sizeof(edge) / sizeof(edge[0]); i++) {
+		double g = i % 2 ? -edge[i / 2] : edge[i / 2];
+		struct wire_buf b = WIRE_BUF_INIT;
+		struct wire_batch out;
+		struct wire_error err;
+
+		r.values[0].v.gauge = g;
+		if (encode_body(&b, &r, 1) != 0 ||
+		    wire_batch_decode(b.data, b.len, 1, &out, &err) != 0) {
+			printf("#   %.17g: %s\n", g, b.data ? b.data : "");
+			bad++;
+		} else {
+			if (out.records[0].values[0].v.gauge != g) {
+				printf("#   %.17g read back as %.17g\n", g,
+				       out.records[0].values[0].v.gauge);
+				bad++;
+			}
+			wire_batch_free(&out);
+		}
+		wire_buf_free(&b);
+	}
+	T_EQ_INT(bad, 0, "gauges up to +-DBL_MAX decode to the same value");
+	{
+		char got[64], want[64];
+		double below = nextafter(1.79769313486231e308, 0);
+
+		r.values[0].v.gauge = below;
+		first_value(&r, got, sizeof(got));
+		snprintf(want, sizeof(want), "%.15g", below);
+		T_EQ_STR(got, want, "just below the edge: write_http's text");
+	}
+}
+
 /* A valid record with one key replaced: KEY is spliced in as given. */
 #define REC(values, dstypes, dsnames, time, interval, rest)                    \
 	"{\"values\":" values ",\"dstypes\":" dstypes ",\"dsnames\":" dsnames  \
@@ -791,6 +836,7 @@ int main(void)
 	test_uuid_meta();
 	test_buf();
 	test_number_text();
+	test_huge_gauges();
 	test_bad();
 	long_name_case();
 	plain_runs_case();
