@@ -72,6 +72,14 @@ struct wire_record {
 	struct wire_value values[WIRE_VALUES_MAX];
 };
 
+/*
+ * The earliest time a sender may give a record.  momd refuses a batch
+ * holding any time that is not positive (ingest_check()), and the encoder
+ * prints three decimals, so an earlier time (e.g. a PUTVAL dated 0.0004)
+ * would go out as 0.000: the write plugin leaves such a record out.
+ */
+#define WIRE_TIME_MIN 0.001
+
 /* "gauge", "derive", "counter", "absolute", by enum wire_dstype. */
 extern const char *const wire_dstype_names[];
 

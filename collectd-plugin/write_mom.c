@@ -42,8 +42,10 @@
  * meta mom:uuid string that is not a UUID, or with more data sources
  * than the wire carries.  A forwarded plugin's value list can carry such
  * meta (unixsock/exec PUTVAL sets string meta), and with it the read
- * plugin's samples in the same batch would be lost.  No other meta
- * reaches momd: the encoder writes mom:uuid only.
+ * plugin's samples in the same batch would be lost.  The same goes for a
+ * time before WIRE_TIME_MIN (PUTVAL takes any time, e.g. 0.0004), which
+ * the encoder prints as 0.000 and momd refuses.  No other meta reaches
+ * momd: the encoder writes mom:uuid only.
  */
 #include "core/daemon/collectd.h"
 
@@ -301,6 +303,8 @@ static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
 	    ds->ds_num != vl->values_len)
 		return false;
 	r->time = CDTIME_T_TO_DOUBLE(vl->time);
+	if (!(r->time >= WIRE_TIME_MIN))
+		return false; /* printed as 0.000 (wire.h) */
 	r->interval = CDTIME_T_TO_DOUBLE(vl->interval);
 	sstrncpy(r->host, vl->host, sizeof(r->host));
 	sstrncpy(r->plugin, vl->plugin, sizeof(r->plugin));

@@ -23,8 +23,9 @@
 #      forever;
 #   5. an unknown option is a configuration error naming the option;
 #   6. a URL whose host is not loopback is refused;
-#   7. ForwardAll: a PUTVAL value list with a malformed meta mom:uuid is
-#      left out and counted, so momd refuses no batch;
+#   7. ForwardAll: a PUTVAL value list with a malformed meta mom:uuid or
+#      a time printed as 0.000 is left out and counted, and one with a gauge
+#      of DBL_MAX is sent so that it reads back, so momd refuses no batch;
 #   8. ForwardAll to a momd with hostname set: PUTVAL value lists of another
 #      host and of a plugin momd does not accept are skipped and counted
 #      (reply, /v1/status, /metrics, one log line a minute per reason),
@@ -468,6 +469,14 @@ rejected_before=$(ingest api_b rejected)
 BAD_UUID=zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz
 putval "PUTVAL testhost/other/gauge-baduuid interval=1 meta:mom:uuid=\"\\\"$BAD_UUID\\\"\" N:1" ||
 	not_ok "PUTVAL with a meta mom:uuid"
+# A time PUTVAL takes but the encoder prints as 0.000, which momd
+# refuses (left out and counted too), and a gauge that write_http's %.15g
+# prints beyond the largest double, as text that reads back as infinity
+# (sent with 17 digits, taken).
+putval "PUTVAL testhost/other/gauge-epoch interval=1 0.0004:1" ||
+	not_ok "PUTVAL dated 0.0004"
+putval "PUTVAL testhost/other/gauge-huge interval=1 N:1.7976931348623157e308" ||
+	not_ok "PUTVAL of DBL_MAX"
 # csv is called first in the same write thread, write_mom right after it;
 # the meminfo for the next read is written only then, so write_mom queues
 # that host sample after the PUTVAL one, in its batch or a later one.
@@ -476,10 +485,10 @@ wait_for 10 "csv of other/gauge-baduuid" test -d "$T_TMP/csv/testhost/other" ||
 meminfo 2097152
 check "the host's next sample reaches momd B (2 GiB)" \
 	wait_for 15 "momd B host stats 2 GiB" stat_is api_b .host.mem_available 2097152
-check "momd B refused no batch (the malformed mom:uuid was not sent)" \
+check "momd B refused no batch (the malformed mom:uuid and time were not sent)" \
 	test "$(ingest api_b rejected)" = "$rejected_before"
-check "write_mom counted it (total_values-invalid)" \
-	wait_for 10 "invalid in csv" csv_ge write_mom total_values-invalid 1
+check "write_mom counted both (total_values-invalid)" \
+	wait_for 10 "invalid in csv" csv_ge write_mom total_values-invalid 2
 cd_stop
 
 # --- 8. Value lists of another host or plugin, forwarded ------------------
