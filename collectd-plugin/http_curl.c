@@ -96,9 +96,14 @@ static int add_header(struct http_curl *h, const char *line)
 	return 0;
 }
 
+/* The header is sized to the token: write_mom's TokenFile takes up to
+   4096 bytes, as momd does, and a fixed 1 KiB line made every POST with a
+   longer token fail as "cannot set up libcurl". */
 static int set_headers(struct http_curl *h, const char *token)
 {
-	char auth[1024];
+	static const char prefix[] = "Authorization: Bearer ";
+	size_t len;
+	char *auth;
 	int rc;
 
 	if (add_header(h, "Content-Type: application/json") < 0 ||
@@ -107,11 +112,14 @@ static int set_headers(struct http_curl *h, const char *token)
 		return -ENOMEM;
 	if (token == NULL)
 		return 0;
-	if ((size_t)snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
-			     token) >= sizeof(auth))
-		return -EINVAL;
+	len = sizeof(prefix) + strlen(token);
+	auth = malloc(len);
+	if (auth == NULL)
+		return -ENOMEM;
+	snprintf(auth, len, "%s%s", prefix, token);
 	rc = add_header(h, auth);
-	explicit_bzero(auth, sizeof(auth));
+	explicit_bzero(auth, len);
+	free(auth);
 	return rc;
 }
 

@@ -70,8 +70,7 @@ struct http_curl;
 int http_curl_global_init(void);
 void http_curl_global_cleanup(void);
 
-/* A handle with copies of c's strings.  NULL when out of memory or the
-   token is too long for a header. */
+/* A handle with copies of c's strings.  NULL when out of memory. */
 struct http_curl *http_curl_new(const struct http_curl_config *c);
 
 /* Frees the handle (and closes its connection).  Accepts NULL. */

@@ -739,6 +739,43 @@ static void test_connection_reuse(long interval_ms, int want_conns)
 	     interval_ms, h.conns, want_conns);
 }
 
+/* A bearer token as long as write_mom's TokenFile takes (4096 bytes, as
+   momd takes) goes out whole in its header.  The transport had a fixed
+   1 KiB header line: with a longer token every POST failed as "cannot
+   set up libcurl", retried forever while the queue dropped. */
+static void test_long_token(void)
+{
+	static char token[4097];
+	struct unix_http h = {.body = "{}", .want = 1, .bearer = token};
+	struct sender_config c = {
+	    .batch_size = 10,
+	    .queue_limit = 10,
+	    .timeout_ms = 2000,
+	    .interval_ms = 1000,
+	    .backoff_max_ms = 40,
+	    .token = token,
+	};
+	struct wire_record r = record(0, 1);
+	struct sender *s;
+	char path[108];
+	int rc = -1;
+
+	memset(token, 'k', sizeof(token) - 1);
+	snprintf(path, sizeof(path), "/tmp/sender_test.%d.sock", (int)getpid());
+	if (!T_OK(unix_http_start(&h, path) == 0, "token: listen on %s", path))
+		return;
+	c.socket_path = path;
+	s = sender_new(&c);
+	if (s != NULL && sender_start(s) == 0) {
+		sender_enqueue(s, &r);
+		rc = sender_flush(s, 5000);
+	}
+	sender_free(s);
+	unix_http_stop(&h, path);
+	T_EQ_INT(rc, 0, "4096-byte token: the batch is delivered");
+	T_EQ_INT(h.auth_ok, 1, "... with the whole token in its header");
+}
+
 /* The URL check of write_mom's URL option: parsed by libcurl, not by
    prefix (a prefix check sent the token to http://localhost:@elsewhere/). */
 static void test_url_loopback(void)
@@ -789,5 +826,6 @@ int main(void)
 	test_flush_in_backoff();
 	test_connection_reuse(1000, 1);
 	test_connection_reuse(10000, 2);
+	test_long_token();
 	return t_done();
 }

@@ -64,6 +64,21 @@ static size_t request_len(const char *buf, size_t n)
 	return n >= head + body ? head + body : 0;
 }
 
+/* Does the request's head (the first len bytes of buf) carry the bearer
+   token h->bearer, whole? */
+static bool has_bearer(const struct unix_http *h, const char *buf, size_t len)
+{
+	static const char name[] = "\r\nAuthorization: Bearer ";
+	size_t n = strlen(h->bearer);
+	const char *p = memmem(buf, len, name, sizeof(name) - 1);
+
+	if (p == NULL)
+		return false;
+	p += sizeof(name) - 1;
+	return (size_t)(buf + len - p) >= n + 2 &&
+	       memcmp(p, h->bearer, n) == 0 && memcmp(p + n, "\r\n", 2) == 0;
+}
+
 /* Answer requests on connection c until h->want are answered or the
    client closes. */
 static void serve_conn(struct unix_http *h, int c, const char *head)
@@ -80,6 +95,8 @@ static void serve_conn(struct unix_http *h, int c, const char *head)
 		buf[n] = '\0';
 		while (h->requests < h->want && (len = request_len(buf, n))) {
 			h->requests++;
+			if (h->bearer != NULL && has_bearer(h, buf, len))
+				h->auth_ok++;
 			unix_send_str(c, head);
 			unix_send_str(c, h->body);
 			memmove(buf, buf + len, n - len + 1);
@@ -113,7 +130,7 @@ static void *serve(void *arg)
 
 int unix_http_start(struct unix_http *h, const char *path)
 {
-	h->conns = h->requests = 0;
+	h->conns = h->requests = h->auth_ok = 0;
 	h->fd = unix_listen(path, true);
 	if (h->fd < 0)
 		return -1;

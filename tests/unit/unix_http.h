@@ -5,7 +5,8 @@
  * HTTP/1.1 server thread on it that answers every request 200 with one
  * JSON body, keeps each connection open until the client closes it
  * (keep-alive), and counts connections and requests, so a test can tell
- * whether a client reused its connection.
+ * whether a client reused its connection, and those with a given bearer
+ * token.
  */
 #ifndef MOM_TEST_UNIX_HTTP_H
 #define MOM_TEST_UNIX_HTTP_H
@@ -23,8 +24,11 @@ void unix_send_str(int fd, const char *s);
 struct unix_http {
 	const char *body; /* answered with 200 to every request */
 	int want;	  /* the thread ends after answering this many */
+	/* When set: requests are counted in auth_ok whose headers hold
+	   "Authorization: Bearer <bearer>" exactly. */
+	const char *bearer;
 	/* The server thread's own; read them after unix_http_stop(). */
-	int fd, conns, requests;
+	int fd, conns, requests, auth_ok;
 	pthread_t thread;
 };
 
