@@ -38,14 +38,15 @@
  *
  * Invalid: momd decodes a batch whole or refuses it whole (a 400, which
  * the sender drops, never retried), so a value list it would refuse is
- * not queued but dropped and counted (total_values-invalid): one with a
- * meta mom:uuid string that is not a UUID, or with more data sources
- * than the wire carries.  A forwarded plugin's value list can carry such
- * meta (unixsock/exec PUTVAL sets string meta), and with it the read
- * plugin's samples in the same batch would be lost.  The same goes for a
- * time before WIRE_TIME_MIN (PUTVAL takes any time, e.g. 0.0004), which
- * the encoder prints as 0.000 and momd refuses.  No other meta reaches
- * momd: the encoder writes mom:uuid only.
+ * not queued but dropped, counted (total_values-invalid) and logged at
+ * most once a minute: one with a meta mom:uuid string that is not a
+ * UUID, or with more data sources than the wire carries.  A forwarded
+ * plugin's value list can carry such meta (unixsock/exec PUTVAL sets
+ * string meta), and with it the read plugin's samples in the same batch
+ * would be lost.  The same goes for a time before WIRE_TIME_MIN (PUTVAL
+ * takes any time, e.g. 0.0004), which the encoder prints as 0.000 and
+ * momd refuses.  No other meta reaches momd: the encoder writes mom:uuid
+ * only.
  */
 #include "core/daemon/collectd.h"
 
@@ -71,7 +72,7 @@
 #define WM_NAMES_MAX	  64	/* Plugin and Type options, each */
 #define WM_TOKEN_MAX	  4096	/* bytes in a TokenFile */
 #define WM_READ_PLUGIN	  "mom" /* whose value lists need the mark */
-#define WM_FOREIGN_LOG_S  60	/* at most one such log line per */
+#define WM_DROP_LOG_S	  60	/* at most one line per reason per */
 
 /* Configuration as parsed, before the sender exists. */
 struct wm_conf {
@@ -80,6 +81,12 @@ struct wm_conf {
 	size_t nplugins, ntypes;
 	bool forward_all, report_stats;
 	int batch_size, queue_limit, timeout_ms, backoff_max_ms, drain_ms;
+};
+
+/* One reason's rate-limited log line (wm_log_due()). */
+struct wm_droplog {
+	cdtime_t logged; /* when the last line was logged; 0: never */
+	uint64_t at_log; /* the count then */
 };
 
 /* The plugin's one context, shared by the write, flush and read calls. */
@@ -91,9 +98,8 @@ struct wm_ctx {
 	atomic_uint_fast64_t foreign; /* "mom" value lists without the mark */
 	atomic_uint_fast64_t unused;  /* ours, marked as not for momd */
 	atomic_uint_fast64_t invalid; /* what momd would refuse */
-	pthread_mutex_t log_lock;     /* guards the two below */
-	cdtime_t foreign_logged;      /* when the last such line was logged */
-	uint64_t foreign_at_log;      /* the count then */
+	pthread_mutex_t log_lock;     /* guards the two logs below */
+	struct wm_droplog foreign_log, invalid_log;
 };
 
 static void wm_conf_clear(struct wm_conf *c)
@@ -294,17 +300,17 @@ static bool wm_wanted(const struct wm_conf *c, const value_list_t *vl)
 	return c->ntypes == 0 || wm_listed(c->types, c->ntypes, vl->type);
 }
 
-/* value_list_t + data_set_t -> wire_record; false if momd would refuse
-   it (the header's "Invalid"), which wm_write counts. */
-static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
-		       struct wire_record *r)
+/* value_list_t + data_set_t -> wire_record; NULL, or why momd would
+   refuse it (the header's "Invalid"), which wm_write counts and logs. */
+static const char *wm_convert(const data_set_t *ds, const value_list_t *vl,
+			      struct wire_record *r)
 {
 	if (vl->values_len == 0 || vl->values_len > WIRE_VALUES_MAX ||
 	    ds->ds_num != vl->values_len)
-		return false;
+		return "a number of values the wire does not carry";
 	r->time = CDTIME_T_TO_DOUBLE(vl->time);
 	if (!(r->time >= WIRE_TIME_MIN))
-		return false; /* printed as 0.000 (wire.h) */
+		return "a time before 0.001 s, sent as 0.000"; /* wire.h */
 	r->interval = CDTIME_T_TO_DOUBLE(vl->interval);
 	sstrncpy(r->host, vl->host, sizeof(r->host));
 	sstrncpy(r->plugin, vl->plugin, sizeof(r->plugin));
@@ -329,7 +335,7 @@ static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
 			memcpy(r->uuid, u, WIRE_UUID_LEN + 1);
 		free(u);
 		if (!ok)
-			return false;
+			return "a meta mom:uuid that is not a UUID";
 	}
 	r->nvalues = vl->values_len;
 	for (size_t i = 0; i < vl->values_len; i++) {
@@ -354,10 +360,10 @@ static bool wm_convert(const data_set_t *ds, const value_list_t *vl,
 			w->v.absolute = vl->values[i].absolute;
 			break;
 		default:
-			return false;
+			return "an unknown data source type";
 		}
 	}
-	return true;
+	return NULL;
 }
 
 /* Did this collectd's own read plugin dispatch vl?  The type is checked
@@ -399,25 +405,33 @@ static void wm_log_safe(char *out, size_t len, const char *in)
 	out[i] = '\0';
 }
 
+/* Is a line about d due (the first, then at most one a minute)?  If so,
+   the count of the n that came since the last line goes to since. */
+static bool wm_log_due(struct wm_ctx *ctx, struct wm_droplog *d, uint64_t n,
+		       uint64_t *since)
+{
+	cdtime_t now = cdtime();
+	bool due;
+
+	pthread_mutex_lock(&ctx->log_lock);
+	due = d->logged == 0 ||
+	      now - d->logged >= TIME_T_TO_CDTIME_T(WM_DROP_LOG_S);
+	if (due) {
+		*since = n - d->at_log;
+		d->logged = now;
+		d->at_log = n;
+	}
+	pthread_mutex_unlock(&ctx->log_lock);
+	return due;
+}
+
 /* Count a foreign value list; log the first one, then at most one line a
    minute with how many came meanwhile. */
 static void wm_foreign(struct wm_ctx *ctx, const value_list_t *vl)
 {
-	uint64_t n = atomic_fetch_add(&ctx->foreign, 1) + 1;
-	cdtime_t now = cdtime();
-	bool log = false;
-	uint64_t since = 0;
+	uint64_t n = atomic_fetch_add(&ctx->foreign, 1) + 1, since = 0;
 
-	pthread_mutex_lock(&ctx->log_lock);
-	if (ctx->foreign_logged == 0 ||
-	    now - ctx->foreign_logged >= TIME_T_TO_CDTIME_T(WM_FOREIGN_LOG_S)) {
-		log = true;
-		since = n - ctx->foreign_at_log;
-		ctx->foreign_logged = now;
-		ctx->foreign_at_log = n;
-	}
-	pthread_mutex_unlock(&ctx->log_lock);
-	if (log) {
+	if (wm_log_due(ctx, &ctx->foreign_log, n, &since)) {
 		char type[65], host[65];
 
 		wm_log_safe(type, sizeof(type), vl->type);
@@ -432,11 +446,34 @@ static void wm_foreign(struct wm_ctx *ctx, const value_list_t *vl)
 	}
 }
 
+/* Count a value list momd would refuse; logged like a foreign one, so
+   that whoever sends it learns why it never arrives. */
+static void wm_invalid(struct wm_ctx *ctx, const value_list_t *vl,
+		       const char *why)
+{
+	uint64_t n = atomic_fetch_add(&ctx->invalid, 1) + 1, since = 0;
+
+	if (wm_log_due(ctx, &ctx->invalid_log, n, &since)) {
+		char plugin[65], type[65], host[65];
+
+		wm_log_safe(plugin, sizeof(plugin), vl->plugin);
+		wm_log_safe(type, sizeof(type), vl->type);
+		wm_log_safe(host, sizeof(host), vl->host);
+		WARNING(WM_NAME " plugin: left out %" PRIu64
+				" value list(s) that momd would refuse with "
+				"their whole batch, e.g. plugin \"%s\" type "
+				"\"%s\" from host \"%s\" with %s; %" PRIu64
+				" in all",
+			since, plugin, type, host, why, n);
+	}
+}
+
 static int wm_write(const data_set_t *ds, const value_list_t *vl,
 		    user_data_t *ud)
 {
 	struct wm_ctx *ctx = ud->data;
 	struct wire_record r;
+	const char *why;
 
 	if (!wm_wanted(&ctx->conf, vl))
 		return 0;
@@ -451,9 +488,10 @@ static int wm_write(const data_set_t *ds, const value_list_t *vl,
 			return 0;
 		}
 	}
-	if (!wm_convert(ds, vl, &r)) {
+	why = wm_convert(ds, vl, &r);
+	if (why != NULL) {
 		/* momd would refuse it and every value list batched with it */
-		atomic_fetch_add(&ctx->invalid, 1);
+		wm_invalid(ctx, vl, why);
 		return 0;
 	}
 	/* A full queue drops the oldest value and counts it; not an error

@@ -489,6 +489,9 @@ check "momd B refused no batch (the malformed mom:uuid and time were not sent)" 
 	test "$(ingest api_b rejected)" = "$rejected_before"
 check "write_mom counted both (total_values-invalid)" \
 	wait_for 10 "invalid in csv" csv_ge write_mom total_values-invalid 2
+check "... and logged the first with its reason, once in the minute" \
+	test "$(grep -c 'write_mom plugin: left out 1 value list(s) that momd would refuse with their whole batch, e.g. plugin "other" type "gauge" from host "testhost" with a meta mom:uuid that is not a UUID; 1 in all' "$T_TMP/collectd.log")" = 1 -a \
+	"$(grep -c 'write_mom plugin: left out' "$T_TMP/collectd.log")" = 1
 cd_stop
 
 # --- 8. Value lists of another host or plugin, forwarded ------------------
