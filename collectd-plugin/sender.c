@@ -17,11 +17,13 @@
  * records off the ring (the "in-flight batch", owned by the thread and
  * outside the ring, so memory is bounded by queue_limit + batch_size
  * records), encodes them once with wire_encode_record() and POSTs the
- * body without holding the lock.  It takes a batch when batch_size
- * records wait, when a flush or stop asks for it, or linger_ms (by
- * default a tenth of the interval, 10..200 ms: sender.h says why) after
- * the thread first finds records waiting with no batch in hand (not the
- * age of the oldest record: those that came while a batch was in flight
+ * body without holding the lock; a batch whose body would pass
+ * SENDER_BODY_MAX goes out in several bodies, one after the other, each
+ * resolved on its own (its records leave the batch when it is answered).  It
+ * takes a batch when batch_size records wait, when a flush or stop asks for it,
+ * or linger_ms (by default a tenth of the interval, 10..200 ms: sender.h says
+ * why) after the thread first finds records waiting with no batch in hand (not
+ * the age of the oldest record: those that came while a batch was in flight
  * wait from its end), so values go out in batches but well within an
  * interval.
  * Outcomes: 2xx: the batch is delivered; 4xx (but 408 and 429): the
@@ -104,6 +106,7 @@ struct sender {
 	struct wire_record **batch;
 	size_t batch_n;
 	bool body_ready;
+	size_t body_n; /* records in the body: the batch's first body_n */
 	struct wire_buf body;
 	long post_timeout_ms;
 	long backoff_ms;
@@ -367,17 +370,26 @@ static void sender_take_locked(struct sender *s)
 		s->flush_requested = false;
 }
 
-/* Free the in-flight batch, counting it in *counter. */
+/* Free the first k records of the in-flight batch, counting them in
+ *counter; the rest move up, to go out in the next body. */
+static void sender_batch_drop_first_locked(struct sender *s, size_t k,
+					   uint64_t *counter)
+{
+	for (size_t i = 0; i < k; i++)
+		free(s->batch[i]);
+	memmove(s->batch, s->batch + k, (s->batch_n - k) * sizeof(*s->batch));
+	for (size_t i = s->batch_n - k; i < s->batch_n; i++)
+		s->batch[i] = NULL;
+	*counter += k;
+	s->batch_n -= k;
+	s->st.in_flight = s->batch_n;
+	s->body_ready = false;
+}
+
+/* Free the whole in-flight batch, counting it in *counter. */
 static void sender_batch_drop_locked(struct sender *s, uint64_t *counter)
 {
-	for (size_t i = 0; i < s->batch_n; i++) {
-		free(s->batch[i]);
-		s->batch[i] = NULL;
-	}
-	*counter += s->batch_n;
-	s->batch_n = 0;
-	s->st.in_flight = 0;
-	s->body_ready = false;
+	sender_batch_drop_first_locked(s, s->batch_n, counter);
 }
 
 /*
@@ -426,11 +438,23 @@ static enum sender_outcome sender_post_batch(struct sender *s)
 	if (!s->body_ready) {
 		wire_buf_reset(&s->body);
 		rc = wire_buf_append(&s->body, "[", 1);
+		s->body_n = 0;
 		for (size_t i = 0; rc == 0 && i < s->batch_n; i++) {
+			size_t len = s->body.len;
+
 			if (i)
 				rc = wire_buf_append(&s->body, ",", 1);
 			if (rc == 0)
 				rc = wire_encode_record(&s->body, s->batch[i]);
+			/* Past the cap (with the "]"): this record and the
+			   rest go in the next body. */
+			if (rc == 0 && i > 0 &&
+			    s->body.len + 1 > SENDER_BODY_MAX) {
+				s->body.len = len;
+				break;
+			}
+			if (rc == 0)
+				s->body_n++;
 		}
 		if (rc == 0)
 			rc = wire_buf_append(&s->body, "]", 1);
@@ -517,16 +541,16 @@ static void sender_complain_locked(struct sender *s, enum sender_outcome o,
 /* Account for the outcome of the last POST. */
 static void sender_resolve_locked(struct sender *s, enum sender_outcome o)
 {
-	size_t k = s->batch_n;
+	size_t k = s->body_n;
 
 	if (o == SENDER_OK) {
 		s->st.requests_ok++;
-		sender_batch_drop_locked(s, &s->st.sent);
+		sender_batch_drop_first_locked(s, k, &s->st.sent);
 		s->backoff_ms = 0;
 	} else {
 		s->st.requests_failed++;
 		if (o == SENDER_REJECTED)
-			sender_batch_drop_locked(s, &s->st.rejected);
+			sender_batch_drop_first_locked(s, k, &s->st.rejected);
 	}
 	if (o == SENDER_FAILED) {
 		s->backoff_ms =

@@ -87,6 +87,16 @@ struct sender;
  */
 #define SENDER_LINGER_MAX_MS 200
 
+/*
+ * The most JSON one POST carries: a batch whose body would be longer goes
+ * out in several POSTs, in order.  momd refuses a body over its max_body
+ * (4 MiB by default) whole, and the sender drops a refused batch: with
+ * long names (a forwarded plugin's, up to 127 bytes each, a '"' escaped
+ * to two) a large BatchSize could pass that, and every batch was lost.
+ * A quarter of momd's default leaves room for a smaller max_body.
+ */
+#define SENDER_BODY_MAX (1u << 20)
+
 /* A tenth of interval_ms, 10..SENDER_LINGER_MAX_MS: values go out in
    batches, well within an interval. */
 long sender_default_linger_ms(long interval_ms);

@@ -237,9 +237,10 @@ static const struct conf_option wm_options[] = {
     CONF_OPT_CUSTOM("Type", wm_opt_type),
     CONF_OPT_BOOL("ForwardAll", struct wm_conf, forward_all),
     CONF_OPT_BOOL("ReportStats", struct wm_conf, report_stats),
-    /* At most what momd's default max_records (20000) and max_body
-       (4 MiB, about 16000 records of write_mom's) take: a larger batch
-       would be refused whole, and a refused batch is not sent again. */
+    /* At most what momd's default max_records (20000) takes: a larger
+       batch would be refused whole, and a refused batch is not sent
+       again.  Its body is cut at SENDER_BODY_MAX (sender.h), under
+       momd's default max_body (4 MiB). */
     CONF_OPT_INT("BatchSize", struct wm_conf, batch_size, 1, 10000),
     CONF_OPT_INT("QueueLimit", struct wm_conf, queue_limit, 1, 10000000),
     CONF_OPT_INT("Timeout", struct wm_conf, timeout_ms, 1, 600000),

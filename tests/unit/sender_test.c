@@ -33,6 +33,7 @@ struct fake {
 	bool hang;	/* wait until the timeout, then no answer */
 	int calls;
 	size_t max_batch;
+	size_t max_len; /* the longest body */
 	size_t nseen;
 	double *seen;  /* first value of each record, in order */
 	int *producer; /* plugin_instance of each record, as a number */
@@ -78,6 +79,8 @@ static int fake_post(void *ctx, const char *body, size_t len, long timeout_ms,
 	pthread_mutex_lock(&f->lock);
 	f->calls++;
 	f->last_timeout_ms = timeout_ms;
+	if (len > f->max_len)
+		f->max_len = len;
 	if (f->hang) {
 		long long end = now_ms() + timeout_ms;
 
@@ -739,6 +742,51 @@ static void test_connection_reuse(long interval_ms, int want_conns)
 	     interval_ms, h.conns, want_conns);
 }
 
+/* A batch whose JSON would pass SENDER_BODY_MAX goes out in several
+   bodies, each under it, every record once and in order: momd refuses a
+   body over its max_body whole, and the sender drops a refused batch. */
+static void test_body_cap(void)
+{
+	enum { N = 2000 };
+	struct fake f;
+	struct sender_config c;
+	struct sender *s;
+	struct sender_stats st;
+	bool in_order = true;
+	int rc = -1;
+
+	fake_init(&f);
+	c = config(&f, N, N);
+	s = sender_new(&c);
+	if (!T_OK(s != NULL, "cap: sender_new"))
+		return;
+	for (int i = 0; i < N; i++) {
+		struct wire_record r = record(0, i);
+
+		/* 127 '"', each escaped to two bytes: about 900 bytes a
+		   record, 1.8 MB for the batch. */
+		memset(r.host, '"', WIRE_NAME_MAX - 1);
+		memset(r.type, '"', WIRE_NAME_MAX - 1);
+		memset(r.type_instance, '"', WIRE_NAME_MAX - 1);
+		sender_enqueue(s, &r);
+	}
+	if (sender_start(s) == 0)
+		rc = sender_flush(s, 20000);
+	st = stats(s);
+	sender_free(s);
+	T_EQ_INT(rc, 0, "cap: the batch is delivered");
+	T_OK(f.max_len <= SENDER_BODY_MAX,
+	     "cap: no body over %u bytes (longest %zu)", SENDER_BODY_MAX,
+	     f.max_len);
+	T_OK(f.calls >= 2, "cap: in %d POSTs", f.calls);
+	for (size_t i = 0; i < f.nseen; i++)
+		in_order = in_order && f.seen[i] == (double)i;
+	T_OK(f.nseen == N && in_order, "cap: every record once, in order");
+	T_OK(st.sent == N && st.in_flight == 0 && balanced(&st),
+	     "cap: counted as sent");
+	fake_fini(&f);
+}
+
 /* A bearer token as long as write_mom's TokenFile takes (4096 bytes, as
    momd takes) goes out whole in its header.  The transport had a fixed
    1 KiB header line: with a longer token every POST failed as "cannot
@@ -827,5 +875,6 @@ int main(void)
 	test_connection_reuse(1000, 1);
 	test_connection_reuse(10000, 2);
 	test_long_token();
+	test_body_cap();
 	return t_done();
 }
