@@ -36,8 +36,9 @@
  * itself after the actuator restarts; it keeps its connection between
  * requests only at intervals under 5 s (http_curl_keep_alive()).  All logging
  * happens in this thread, outside the lock, rate-limited: the first failure at
- * once, then one summary per SENDER_COMPLAIN_MS, and one line when delivery
- * resumes.
+ * once, then at most one line per SENDER_COMPLAIN_MS with the count of
+ * failed requests (also across spells when delivery flaps), and one line
+ * when delivery resumes after a logged failure.
  *
  * Shutdown ordering.  sender_stop() sets "stopping" and a drain deadline
  * under the lock and wakes the thread; from then on sender_enqueue()
@@ -114,6 +115,7 @@ struct sender {
 	struct http_curl *http; /* created on the first POST */
 	char last_error[288];
 	bool failing;
+	bool fail_told; /* this failing spell's failure was logged */
 	uint64_t fails_unlogged, rejects_unlogged, dropped_logged;
 	long long fail_logged_ms, reject_logged_ms, drop_logged_ms;
 	struct sender_msg msgs[SENDER_MSG_MAX];
@@ -494,9 +496,13 @@ static void sender_complain_locked(struct sender *s, enum sender_outcome o,
 	long long now = clock_mono_ms();
 	uint64_t dropped = s->st.dropped - s->dropped_logged;
 
+	/* A failure line at most once a minute, also when delivery flaps
+	   (an answer now and then, as from an overloaded momd, each spell
+	   logged two lines); a resumption only after a logged failure.  A
+	   spell not logged is counted in the next failure line. */
 	if (o == SENDER_FAILED) {
 		s->fails_unlogged++;
-		if (!s->failing ||
+		if (s->fail_logged_ms == 0 ||
 		    now - s->fail_logged_ms >= SENDER_COMPLAIN_MS) {
 			sender_msg_add(
 			    s, SENDER_LOG_WARNING,
@@ -506,14 +512,17 @@ static void sender_complain_locked(struct sender *s, enum sender_outcome o,
 			    (unsigned long long)s->fails_unlogged);
 			s->fails_unlogged = 0;
 			s->fail_logged_ms = now;
+			s->fail_told = true;
 		}
 		s->failing = true;
 	} else if (o == SENDER_OK && s->failing) {
-		sender_msg_add(s, SENDER_LOG_INFO,
-			       "write_mom plugin: delivery to %s resumed",
-			       sender_target(s));
+		if (s->fail_told)
+			sender_msg_add(s, SENDER_LOG_INFO,
+				       "write_mom plugin: delivery to %s "
+				       "resumed",
+				       sender_target(s));
 		s->failing = false;
-		s->fails_unlogged = 0;
+		s->fail_told = false;
 	} else if (o == SENDER_REJECTED) {
 		s->rejects_unlogged += batch;
 		if (now - s->reject_logged_ms >= SENDER_COMPLAIN_MS ||

@@ -456,6 +456,73 @@ static void test_retry(void)
 	fake_fini(&f);
 }
 
+/* Log lines, by kind, from the sender's log callback. */
+struct logs {
+	pthread_mutex_t lock;
+	int fail, resumed;
+};
+
+static void count_log(void *ctx, enum sender_severity sev, const char *msg)
+{
+	struct logs *l = ctx;
+
+	(void)sev;
+	pthread_mutex_lock(&l->lock);
+	l->fail += strstr(msg, "cannot deliver") != NULL;
+	l->resumed += strstr(msg, "resumed") != NULL;
+	pthread_mutex_unlock(&l->lock);
+}
+
+struct sent_at_least {
+	struct sender *s;
+	uint64_t n;
+};
+
+static bool sent_n(void *arg)
+{
+	struct sent_at_least *a = arg;
+
+	return stats(a->s).sent >= a->n;
+}
+
+/* Delivery that flaps (a 503, then an answer, five times within a
+   minute) logs one failure and one resumption, not a pair a spell. */
+static void test_flapping_log(void)
+{
+	struct logs l = {.fail = 0};
+	struct fake f;
+	struct sender_config c;
+	struct sent_at_least a;
+	int delivered = 0;
+
+	pthread_mutex_init(&l.lock, NULL);
+	fake_init(&f);
+	c = config(&f, 50, 100);
+	c.log = count_log;
+	c.log_ctx = &l;
+	a.s = sender_new(&c);
+	if (!T_OK(a.s != NULL && sender_start(a.s) == 0, "flap: start"))
+		return;
+	for (int i = 0; i < 5; i++) {
+		struct wire_record r = record(0, i);
+
+		pthread_mutex_lock(&f.lock);
+		f.fail_first = 1;
+		pthread_mutex_unlock(&f.lock);
+		sender_enqueue(a.s, &r);
+		sender_flush(a.s, 0); /* no linger */
+		a.n = (uint64_t)i + 1;
+		delivered += wait_for(sent_n, &a, 5000);
+	}
+	T_EQ_INT(stats(a.s).requests_failed, 5, "flap: five failed requests");
+	sender_free(a.s);
+	T_EQ_INT(delivered, 5, "flap: each record delivered after its 503");
+	T_EQ_INT(l.fail, 1, "flap: one failure line in the minute");
+	T_EQ_INT(l.resumed, 1, "flap: one resumption line");
+	pthread_mutex_destroy(&l.lock);
+	fake_fini(&f);
+}
+
 static bool dropped_batch(void *arg)
 {
 	return stats(arg).dropped >= 10;
@@ -876,5 +943,6 @@ int main(void)
 	test_connection_reuse(10000, 2);
 	test_long_token();
 	test_body_cap();
+	test_flapping_log();
 	return t_done();
 }
