@@ -187,7 +187,8 @@ $(WRITE_SO): $(call obj,$(WRITE_PLUGIN_GLUE) $(WRITE_PLUGIN_SRCS)) collectd-plug
 $(MOM_SO): $(call obj,$(PLUGIN_SHARED_SRCS))
 $(WRITE_SO): $(call obj,actuator/wire_enc.c $(PLUGIN_SHARED_SRCS))
 $(call obj,actuator/wire_enc.c $(PLUGIN_SHARED_SRCS)): CFLAGS += -fvisibility=hidden
-$(BUILD)/tests/sender_test: $(call obj,actuator/wire_enc.c actuator/clock.c)
+$(BUILD)/tests/sender_test $(BUILD)/tests/http_curl_test: \
+	$(call obj,actuator/wire_enc.c actuator/clock.c)
 $(BUILD)/tests/agent_driver: $(BUILD)/actuator/clock.o
 
 # Unit tests: one program per module, linked against every library; the
@@ -200,10 +201,13 @@ $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit -Icollectd-plugin
 # store_test makes calloc fail (the expiry's re-placing must not need it):
 # every calloc its link resolves goes through its __wrap_calloc.
 $(BUILD)/tests/store_test: LDFLAGS += -Wl,--wrap=calloc
-# sender.c is in no archive (only in write_mom.so); its test links it
+# sender.c is in no archive (only in write_mom.so); its tests link it
 # (and its transport, before the archives).
-$(BUILD)/tests/sender_test: $(BUILD)/collectd-plugin/sender.o \
-	$(BUILD)/collectd-plugin/http_curl.o
+$(BUILD)/tests/sender_test $(BUILD)/tests/http_curl_test: \
+	$(BUILD)/collectd-plugin/sender.o $(BUILD)/collectd-plugin/http_curl.o
+# Nothing http_curl_test takes from the archives needs wire.c, which the
+# encoder named after them does.
+$(BUILD)/tests/http_curl_test: $(BUILD)/actuator/wire.o
 
 tests-build: all $(UNIT_BINS)
 
