@@ -64,6 +64,39 @@ static void evaluate_reply(struct api *api, struct policy_set *ps,
 		api_reply_error(res, 503, "overloaded", "out of memory");
 }
 
+struct params_check {
+	const struct evalcase *ec;
+	struct policy_error *err;
+	int rc;
+};
+
+static void params_check_in_force(const struct policy_set *ps, void *arg)
+{
+	struct params_check *pc = arg;
+
+	pc->rc = evalcase_check_params(pc->ec, ps, pc->err);
+}
+
+/* Whether every parameter the case sets is declared by the set it is
+   evaluated with (ps, or the set in force when NULL), as `momd
+   --evaluate` requires: a typo would otherwise evaluate the default. */
+static bool case_params_known(struct api *api, const struct policy_set *ps,
+			      const struct evalcase *ec,
+			      struct http_response *res)
+{
+	struct policy_error err = {0};
+	struct params_check pc = {ec, &err, 0};
+
+	if (ps)
+		pc.rc = evalcase_check_params(ec, ps, &err);
+	else
+		engine_with_policies(api->engine, params_check_in_force, &pc);
+	if (pc.rc == 0)
+		return true;
+	api_reply_policy_error(res, "invalid_case", &err);
+	return false;
+}
+
 /*
  * Take the evaluation slot, or answer 503 busy at once.  Waiting for it
  * would hold this listener thread, and each of libmicrohttpd's threads
@@ -136,6 +169,8 @@ static void post_evaluate(struct api *api, const struct http_request *req,
 		api_reply_policy_error(res, "invalid_case", &perr);
 		goto out;
 	}
+	if (ec && !case_params_known(api, ps, ec, res))
+		goto out;
 	evaluate_reply(api, ps, ec, res);
 out:
 	pthread_mutex_unlock(&api->eval_slot);

@@ -479,3 +479,21 @@ const struct snapshot *evalcase_snapshot(const struct evalcase *c)
 {
 	return &c->snap;
 }
+
+int evalcase_check_params(const struct evalcase *c, const struct policy_set *ps,
+			  struct policy_error *err)
+{
+	const struct snapshot *s = evalcase_snapshot(c);
+
+	for (size_t i = 0; i < s->nparams; i++) {
+		if (policy_set_param_index(ps, s->params[i].name) >= 0)
+			continue;
+		snprintf(err->path, sizeof(err->path), "$.params.%s",
+			 s->params[i].name);
+		snprintf(err->message, sizeof(err->message),
+			 "no policy declares the parameter '%s'",
+			 s->params[i].name);
+		return -1;
+	}
+	return 0;
+}

@@ -52,4 +52,14 @@ void evalcase_free(struct evalcase *c);
 /* The snapshot the case describes; borrowed, valid until evalcase_free(). */
 const struct snapshot *evalcase_snapshot(const struct evalcase *c);
 
+/*
+ * Whether every parameter the case sets is one ps declares: a case's
+ * "params" naming no declared parameter (a typo) would otherwise be
+ * ignored, and the default evaluated in its place.  0, or -1 with err's
+ * path ($.params.NAME) and message filled (its policy left to the
+ * caller).
+ */
+int evalcase_check_params(const struct evalcase *c, const struct policy_set *ps,
+			  struct policy_error *err);
+
 #endif /* MOM_EVALCASE_H */

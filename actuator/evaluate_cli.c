@@ -53,24 +53,16 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int check_params(const struct policy_set *ps, const struct snapshot *s,
+static int check_params(const struct policy_set *ps, const struct evalcase *c,
 			const char *case_path)
 {
-	for (size_t i = 0; i < s->nparams; i++) {
-		struct policy_error err = {0};
+	struct policy_error err = {0};
 
-		if (policy_set_param_index(ps, s->params[i].name) >= 0)
-			continue;
-		snprintf(err.policy, sizeof(err.policy), "%s", case_path);
-		snprintf(err.path, sizeof(err.path), "$.params.%s",
-			 s->params[i].name);
-		snprintf(err.message, sizeof(err.message),
-			 "no policy declares the parameter '%s'",
-			 s->params[i].name);
-		report("case", &err);
-		return -1;
-	}
-	return 0;
+	if (evalcase_check_params(c, ps, &err) == 0)
+		return 0;
+	snprintf(err.policy, sizeof(err.policy), "%s", case_path);
+	report("case", &err);
+	return -1;
 }
 
 static int evaluate(const char *case_path, const char *dir)
@@ -108,7 +100,7 @@ static int evaluate(const char *case_path, const char *dir)
 		report("policy", &err);
 		goto out;
 	}
-	if (check_params(ps, evalcase_snapshot(c), case_path))
+	if (check_params(ps, c, case_path))
 		goto out;
 	rc = EX_SOFTWARE;
 	plan = eval_run(ps, evalcase_snapshot(c));

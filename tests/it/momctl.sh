@@ -162,7 +162,7 @@ done
 
 # Evaluate.
 cat >"$T_TMP/case.json" <<'EOF'
-{"params": {"balloonEnabled": 1},
+{
  "host": {"history": [{"mem_available": 16000000, "mem_free": 8000000, "ksm_run": 0}]},
  "guests": []}
 EOF
