@@ -137,6 +137,9 @@ WRITE_SO  := $(BUILD)/write_mom.so
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TEST_HELPER_SRCS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+# The tests that link sender.c (see below), each with the fake transport
+# of tests/unit/sender_fake.h.
+SENDER_TEST_BINS := $(BUILD)/tests/sender_test $(BUILD)/tests/sender_fail_test
 
 all: $(MOMD) $(MOMCTL) $(MOM_SO) $(WRITE_SO)
 
@@ -181,13 +184,13 @@ $(WRITE_SO): $(call obj,$(WRITE_PLUGIN_GLUE) $(WRITE_PLUGIN_SRCS)) collectd-plug
 		-o $@ $(filter %.o,$^) $(CURL_LIBS) $(JANSSON_LIBS) -lpthread -lm
 
 # The write plugin links the wire encoder, not the decoder (wire.h); both
-# plugins compile in the shared helpers, hidden like wire.c.  sender_test
-# and agent_driver link the encoder and the clock the plugin objects they
-# name after the archives call.
+# plugins compile in the shared helpers, hidden like wire.c.  The sender
+# tests and agent_driver link the encoder and the clock the plugin objects
+# they name after the archives call.
 $(MOM_SO): $(call obj,$(PLUGIN_SHARED_SRCS))
 $(WRITE_SO): $(call obj,actuator/wire_enc.c $(PLUGIN_SHARED_SRCS))
 $(call obj,actuator/wire_enc.c $(PLUGIN_SHARED_SRCS)): CFLAGS += -fvisibility=hidden
-$(BUILD)/tests/sender_test $(BUILD)/tests/http_curl_test: \
+$(SENDER_TEST_BINS) $(BUILD)/tests/http_curl_test: \
 	$(call obj,actuator/wire_enc.c actuator/clock.c)
 $(BUILD)/tests/agent_driver: $(BUILD)/actuator/clock.o
 
@@ -203,7 +206,7 @@ $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit -Icollectd-plugin
 $(BUILD)/tests/store_test: LDFLAGS += -Wl,--wrap=calloc
 # sender.c is in no archive (only in write_mom.so); its tests link it
 # (and its transport, before the archives).
-$(BUILD)/tests/sender_test $(BUILD)/tests/http_curl_test: \
+$(SENDER_TEST_BINS) $(BUILD)/tests/http_curl_test: \
 	$(BUILD)/collectd-plugin/sender.o $(BUILD)/collectd-plugin/http_curl.o
 # Nothing http_curl_test takes from the archives needs wire.c, which the
 # encoder named after them does.

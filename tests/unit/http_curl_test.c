@@ -4,8 +4,8 @@
  * http_curl.c) as the write plugin's sender uses it, against a unix socket
  * server that counts connections, requests and bearer tokens
  * (unix_http.h): keep-alive by interval, a long bearer token, and the
- * loopback check of write_mom's URL option.  (sender_test covers the queue
- * and the thread with a fake transport.)
+ * loopback check of write_mom's URL option.  (sender_test and
+ * sender_fail_test cover the queue and the thread with a fake transport.)
  */
 #include "testing.h"
 #include "sender.h"
