@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * unix_http.h: for the unit tests of the plugins' libcurl clients
- * (momd_client_test, sender_test), a unix socket listener and a small
+ * (momd_client_test, http_curl_test), a unix socket listener and a small
  * HTTP/1.1 server thread on it that answers every request 200 with one
  * JSON body, keeps each connection open until the client closes it
  * (keep-alive), and counts connections and requests, so a test can tell
