@@ -99,11 +99,6 @@ static int check_one(const char *option, const char *path,
 
 int http_files_check(const struct conf *c, char *err, size_t len)
 {
-	gid_t gid;
-
-	if (c->socket_group[0] &&
-	    http_socket_group(c->socket_group, &gid, err, len) < 0)
-		return -1;
 	if (!c->listen[0])
 		return 0;
 	if (check_one("token_file", c->token_file, http_token_load, err, len) <

@@ -5,8 +5,9 @@
  * group of its unix sockets.  Kept apart from http.c so that
  * `momd --check-config` (main.c) checks them the same way a start reads
  * them, without starting a server: a configuration it passes does not
- * then stop momd at start (exit 69) on a token file group can read or a
- * group that does not exist.
+ * then stop momd at start (exit 69) on a token file group can read; a
+ * socket group that does not exist gets a warning there (see
+ * http_files_check()).
  */
 #ifndef MOM_HTTP_FILES_H
 #define MOM_HTTP_FILES_H
@@ -32,10 +33,12 @@ char *http_file_read(const char *path, char *err, size_t len);
 int http_socket_group(const char *name, gid_t *gid, char *err, size_t len);
 
 /*
- * Read every file of c that http_start() would read, as it would (the
- * token files and TLS files only with `listen`, as they are used only
- * there), and look up socket_group.  0, or -1 with err naming the option
- * and the problem.
+ * Read every file of c that http_start() would read, as it would: the
+ * token files and TLS files, only with `listen`, as they are used only
+ * there.  0, or -1 with err naming the option and the problem.  (The
+ * socket group is looked up only when momd makes its own sockets, not
+ * when systemd passes them in: a caller checking a configuration looks it
+ * up itself, with http_socket_group().)
  */
 int http_files_check(const struct conf *c, char *err, size_t len);
 

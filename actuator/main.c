@@ -304,11 +304,22 @@ static int check_config(const struct conf *c)
 	struct policy_set *ps;
 	char msg[700];
 
-	/* What a start would refuse (exit 69) is refused here too. */
+	gid_t gid;
+
+	/* What a start would refuse (exit 69) is refused here too.  The
+	   socket group only when momd makes its sockets: with systemd's
+	   (momd.socket) it is not used, and the group may exist only where
+	   momd runs (sysusers), so it is a warning. */
 	if (http_files_check(c, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "momd: %s\n", msg);
 		return EX_CONFIG;
 	}
+	if (c->socket_group[0] &&
+	    http_socket_group(c->socket_group, &gid, msg, sizeof(msg)) < 0)
+		fprintf(stderr,
+			"momd: warning: %s: a start that makes its own "
+			"sockets (not passed by systemd) will fail\n",
+			msg);
 	ps = policy_set_load_dir(c->policy_dir, &perr);
 	if (!ps) {
 		fprintf(stderr, "momd: policy %s\n",
