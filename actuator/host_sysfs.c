@@ -3,8 +3,10 @@
  * host_sysfs.c: KSM knobs as files of one directory (/sys/kernel/mm/ksm).
  *
  * The directory is opened once; every access is openat() relative to it
- * with a name from the fixed table below and O_NOFOLLOW, so no request, no
- * policy and no configuration can make this module write anywhere else.
+ * with a name from the fixed table below and O_NOFOLLOW, and only a regular
+ * file of one link is accepted (no hard link, device or FIFO), so no
+ * request, no policy and no configuration can make this module write
+ * anywhere else.
  * Knobs read back at every cycle stay open for reading when they are on
  * sysfs (a scratch directory of regular files is opened at every read).
  *
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct sysfs_ksm {
@@ -50,6 +53,46 @@ static int sysfs_dirfd(struct sysfs_ksm *s, char *msg, size_t len)
 	return s->dirfd;
 }
 
+/*
+ * Opens knob k of the directory: 0 or -errno with msg.  Only a regular file
+ * with one link is a knob: O_NOFOLLOW refuses a symlink, and this refuses a
+ * hard link (its inode lives elsewhere, so a write would land outside the
+ * directory), a device node, and a FIFO, whose open would otherwise block
+ * the cycle thread (O_NONBLOCK: refused at once, not waited on).  Sysfs
+ * attributes are regular files of one link.
+ */
+static int knob_open(int dirfd, enum ksm_knob k, int flags, char *msg,
+		     size_t len)
+{
+	struct stat st;
+	int fd = openat(dirfd, ksm_knob_names[k],
+			flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	int rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(msg, len, "open %s: %s", ksm_knob_names[k],
+			 strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		snprintf(msg, len, "stat %s: %s", ksm_knob_names[k],
+			 strerror(errno));
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		snprintf(msg, len,
+			 "%s is not a regular file of the KSM directory (a "
+			 "device, FIFO or hard link): refused",
+			 ksm_knob_names[k]);
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 static int sysfs_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
 		     size_t len)
 {
@@ -67,14 +110,9 @@ static int sysfs_get(void *ctx, enum ksm_knob k, int64_t *value, char *msg,
 		close(s->rfd[k]); /* failed: open it afresh */
 		s->rfd[k] = -1;
 	}
-	fd =
-	    openat(dirfd, ksm_knob_names[k], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(msg, len, "open %s: %s", ksm_knob_names[k],
-			 strerror(errno));
-		return rc;
-	}
+	fd = knob_open(dirfd, k, O_RDONLY, msg, len);
+	if (fd < 0)
+		return fd;
 	n = read(fd, buf, sizeof(buf) - 1);
 	rc = n < 0 ? -errno : 0;
 	if (rc == 0 && readfile_is_sysfs(fd))
@@ -111,14 +149,9 @@ static int sysfs_set(void *ctx, enum ksm_knob k, int64_t value, char *msg,
 	dirfd = sysfs_dirfd(s, msg, len);
 	if (dirfd < 0)
 		return dirfd;
-	fd =
-	    openat(dirfd, ksm_knob_names[k], O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(msg, len, "open %s: %s", ksm_knob_names[k],
-			 strerror(errno));
-		return rc;
-	}
+	fd = knob_open(dirfd, k, O_WRONLY, msg, len);
+	if (fd < 0)
+		return fd;
 	n = snprintf(buf, sizeof(buf), "%" PRId64 "\n", value);
 	errno = 0;
 	if (write(fd, buf, n) != n) {

@@ -4,8 +4,9 @@
  * and through a controller, on a scratch directory made under /tmp: a
  * fixture tree standing in for /sys/kernel/mm/ksm (the real one is never
  * touched).  Read-only counters are never written, an equal value is not
- * rewritten, a dry run writes nothing, a symlinked knob is neither read nor
- * written, and a kernel without KSM fails each access with ENOENT.
+ * rewritten, a dry run writes nothing, a symlinked or hard-linked knob or a
+ * FIFO is neither read nor written, and a kernel without KSM fails each access
+ * with ENOENT.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -78,6 +79,7 @@ static void remove_scratch(void)
 					    "ksm/merge_across_nodes",
 					    "ksm/pages_shared",
 					    "outside",
+					    "outside2",
 					    "ksm",
 					    "nodir"};
 	char path[256];
@@ -98,7 +100,7 @@ static void test_sysfs_backend(void)
 	struct controller *ctl;
 	struct plan plan = {0};
 	struct snapshot snap = {0};
-	char msg[256], ksm_dir[128], path[256];
+	char msg[256], ksm_dir[128], path[256], target[256];
 	int64_t v;
 
 	/*
@@ -179,6 +181,28 @@ static void test_sysfs_backend(void)
 		 "sysfs: the symlink's target is untouched");
 	T_OK(kb.get(kb.ctx, KSM_RUN, &v, msg, sizeof(msg)) < 0,
 	     "sysfs: a symlinked run is not read either");
+	/* Nor through a hard link, whose inode lives outside: the write
+	   would land there. */
+	write_file("outside2", "7\n");
+	snprintf(path, sizeof(path), "%s/ksm/pages_to_scan", scratch);
+	unlink(path);
+	snprintf(target, sizeof(target), "%s/outside2", scratch);
+	if (link(target, path) < 0)
+		abort();
+	T_OK(kb.set(kb.ctx, KSM_PAGES_TO_SCAN, 5, msg, sizeof(msg)) < 0,
+	     "sysfs: a hard-linked pages_to_scan is refused (%s)", msg);
+	T_EQ_STR(file_text("outside2"), "7\n",
+		 "sysfs: the hard link's other name is untouched");
+	/* A FIFO is refused at once, not waited on (an open that blocked
+	   would stop the cycle thread, and this test with it). */
+	snprintf(path, sizeof(path), "%s/ksm/sleep_millisecs", scratch);
+	unlink(path);
+	if (mkfifo(path, 0600) < 0)
+		abort();
+	T_OK(kb.set(kb.ctx, KSM_SLEEP_MILLISECS, 5, msg, sizeof(msg)) < 0,
+	     "sysfs: a FIFO sleep_millisecs is not written (%s)", msg);
+	T_OK(kb.get(kb.ctx, KSM_SLEEP_MILLISECS, &v, msg, sizeof(msg)) < 0,
+	     "sysfs: ... nor read (%s)", msg);
 	ksm_backend_release(&kb);
 
 	/* A kernel without KSM: the backend opens, every access fails. */
