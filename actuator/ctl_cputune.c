@@ -163,15 +163,21 @@ static int states_merge(struct cputune *c, const struct snapshot *snap)
 	for (size_t i = 0; i < n; i++) {
 		const char *name = snap->guests[i].name;
 		const char *uuid = snap->guests[i].uuid;
-		int cmp = 1;
+		size_t k;
 
-		while (j < c->nguests &&
-		       (cmp = strcmp(c->guests[j].name, name)) < 0)
+		while (j < c->nguests && strcmp(c->guests[j].name, name) < 0)
 			j++;
-		if (j < c->nguests && cmp == 0 && !kept[j] &&
-		    ctl_same_domain(c->guests[j].uuid, uuid)) {
-			next[i] = c->guests[j];
-			kept[j] = true;
+		/* Two domains may share a name for a while (one destroyed,
+		   another made under its name): each finds its own state
+		   among the states of that name. */
+		for (k = j;
+		     k < c->nguests && strcmp(c->guests[k].name, name) == 0 &&
+		     (kept[k] || !ctl_same_domain(c->guests[k].uuid, uuid));
+		     k++)
+			;
+		if (k < c->nguests && strcmp(c->guests[k].name, name) == 0) {
+			next[i] = c->guests[k];
+			kept[k] = true;
 		} else if ((next[i].name = strdup(name))) {
 			made[i] = true;
 		} else {

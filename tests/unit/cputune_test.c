@@ -283,6 +283,29 @@ static void test_controller(void)
 	world_free(&w);
 }
 
+/* Two domains under one name (one destroyed, another made under its name,
+   the old one's samples not stale yet): each keeps its own state, so a
+   refusal of either is recorded once, not every cycle. */
+static void test_same_name(void)
+{
+	struct world w;
+
+	world_init(&w);
+	w.ge[0].name = w.ge[1].name = "a";
+	w.pg[0].name = w.pg[1].name = "a";
+	w.ge[0].uuid = "11111111-1111-1111-1111-111111111111";
+	w.ge[1].uuid = "22222222-2222-2222-2222-222222222222";
+	w.fake.busy = "a";
+	plan_set(&w, 0, GC_VCPU_QUOTA, true, 30000);
+	plan_set(&w, 1, GC_VCPU_QUOTA, true, 40000);
+	for (int cyc = 1; cyc <= 4; cyc++)
+		cputune_apply(w.c, &w.plan, &w.snap, false, cyc);
+	T_EQ_INT(total(&w, ACT_REFUSED), 2,
+		 "two domains named a, both busy: each refusal recorded once "
+		 "over 4 cycles");
+	world_free(&w);
+}
+
 /* ---- the libvirt backend on libvirt's test driver ---- */
 
 static void test_libvirt(void)
@@ -313,6 +336,7 @@ int main(void)
 	log_set_level(LOG_LVL_ERR);
 	test_rail();
 	test_controller();
+	test_same_name();
 	test_libvirt();
 	return t_done();
 }
