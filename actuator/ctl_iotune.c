@@ -106,14 +106,6 @@ void iotune_free(struct iotune *c)
 	free(c);
 }
 
-static int key_cmp(const struct disk_state *st, const char *guest,
-		   const char *dev)
-{
-	int d = strcmp(st->guest, guest);
-
-	return d ? d : strcmp(st->dev, dev);
-}
-
 /* The state of each snapshot disk, carried over by (guest, device) unless
    the guest's UUID says it is another domain under the same name (it
    starts afresh: the old one's values just written, failed write or
@@ -131,15 +123,22 @@ static int states_merge(struct iotune *c, const struct snapshot *snap)
 		const char *g = snap->guests[snap->disks[i].guest].name;
 		const char *uuid = snap->guests[snap->disks[i].guest].uuid;
 		const char *dev = snap->disks[i].e.name;
-		int cmp = 1;
+		size_t k;
 
-		while (j < c->ndisks &&
-		       (cmp = key_cmp(&c->disks[j], g, dev)) < 0)
+		/* Disks are sorted by guest name, then by the guest's UUID,
+		   then by device: two domains may share a name for a while
+		   (one destroyed, another made under its name), so each disk
+		   looks for its own state among all of that name. */
+		while (j < c->ndisks && strcmp(c->disks[j].guest, g) < 0)
 			j++;
-		if (j < c->ndisks && cmp == 0 && !kept[j] &&
-		    ctl_same_domain(c->disks[j].uuid, uuid)) {
-			next[i] = c->disks[j];
-			kept[j] = true;
+		for (k = j; k < c->ndisks && strcmp(c->disks[k].guest, g) == 0;
+		     k++)
+			if (!kept[k] && strcmp(c->disks[k].dev, dev) == 0 &&
+			    ctl_same_domain(c->disks[k].uuid, uuid))
+				break;
+		if (k < c->ndisks && strcmp(c->disks[k].guest, g) == 0) {
+			next[i] = c->disks[k];
+			kept[k] = true;
 		} else {
 			made[i] = true;
 			next[i].guest = strdup(g);

@@ -291,6 +291,28 @@ static void test_controller(void)
 
 /* ---- the libvirt backend on libvirt's test driver ---- */
 
+/* Two domains under one name (one destroyed, another made under its name,
+   the old one's samples not stale yet): each disk keeps its own state, so
+   a refusal of any is recorded once, not every cycle. */
+static void test_same_name(void)
+{
+	struct world w;
+
+	world_init(&w);
+	w.ge[1].name = w.pg[1].name = "a";
+	w.ge[0].uuid = "11111111-1111-1111-1111-111111111111";
+	w.ge[1].uuid = "22222222-2222-2222-2222-222222222222";
+	w.fake.busy = "vda";
+	for (int d = 0; d < ND; d++)
+		plan_set(&w, d, DC_TOTAL_BYTES_SEC, 1000000 + d);
+	for (int cyc = 1; cyc <= 4; cyc++)
+		iotune_apply(w.c, &w.plan, &w.snap, false, cyc);
+	T_EQ_INT(total(&w, ACT_REFUSED), 2,
+		 "two domains named a, both vda busy: each refusal recorded "
+		 "once over 4 cycles");
+	world_free(&w);
+}
+
 static void test_libvirt(void)
 {
 	struct iotune_backend be;
@@ -329,6 +351,7 @@ int main(void)
 {
 	test_rail();
 	test_controller();
+	test_same_name();
 	test_libvirt();
 	return t_done();
 }
